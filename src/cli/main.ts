@@ -1,0 +1,24 @@
+// The dnsplane command line. Each subcommand lives in its own module under ./commands and registers itself
+// here, so this file stays a table of contents.
+import { Command, CommanderError } from 'commander';
+
+type Registrar = (program: Command) => void;
+
+// Each entry adds one subcommand (with its own --help).
+const commands: Array<() => Promise<{ register: Registrar }>> = [
+];
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('dnsplane')
+    .description('A safe DNS control plane: planner, fenced enactors, local Route53 authority, resolver probe.')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const load of commands) (await load()).register(program);
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) process.exit(error.exitCode);
+    console.error(`dnsplane: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}

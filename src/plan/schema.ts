@@ -1,0 +1,77 @@
+// A plan is the planner's whole intent for one generation. Types are inferred from the schema so that the
+// schema is the single source of truth, and every plan read from disk or S3 is parsed through it.
+import { z } from 'zod';
+import { normalizeName } from '../route53/recordset.js';
+
+const fqdn = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.?$/i, 'must be a DNS name')
+  .transform(normalizeName);
+
+export const WeightedSetSchema = z.object({
+  /** The load balancer this set stands for; Route53's SetIdentifier. */
+  setIdentifier: z.string().min(1).max(128),
+  weight: z.number().int().min(0).max(255),
+  values: z.array(z.string().min(1)).min(1).max(400),
+});
+
+export const EndpointPlanSchema = z
+  .object({
+    name: fqdn,
+    type: z.enum(['A', 'AAAA']),
+    ttl: z.number().int().min(0).max(2147483647),
+    sets: z.array(WeightedSetSchema).min(1, 'an endpoint must have at least one record set').max(100),
+  })
+  .superRefine((endpoint, ctx) => {
+    const seen = new Set<string>();
+    endpoint.sets.forEach((set, i) => {
+      if (seen.has(set.setIdentifier)) {
+        ctx.addIssue({ code: 'custom', path: ['sets', i, 'setIdentifier'], message: `duplicate setIdentifier ${set.setIdentifier}` });
+      }
+      seen.add(set.setIdentifier);
+    });
+  });
+
+export const PlanSchema = z
+  .object({
+    generation: z.number().int().positive(),
+    createdAt: z.string().datetime(),
+    createdBy: z.string().min(1),
+    /** The hosted zone every endpoint lives in. */
+    zone: fqdn,
+    endpoints: z.array(EndpointPlanSchema),
+  })
+  .superRefine((plan, ctx) => {
+    const seen = new Set<string>();
+    plan.endpoints.forEach((endpoint, i) => {
+      const key = `${endpoint.name}|${endpoint.type}`;
+      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'name'], message: `duplicate endpoint ${key}` });
+      seen.add(key);
+      if (endpoint.name !== plan.zone && !endpoint.name.endsWith(`.${plan.zone}`)) {
+        ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'name'], message: `${endpoint.name} is outside zone ${plan.zone}` });
+      }
+    });
+  });
+
+export type WeightedSet = z.infer<typeof WeightedSetSchema>;
+export type EndpointPlan = z.infer<typeof EndpointPlanSchema>;
+export type Plan = z.infer<typeof PlanSchema>;
+
+/** Parses untrusted input into a plan; the error names every offending field. */
+export function parsePlan(input: unknown, source = 'plan'): Plan {
+  const result = PlanSchema.safeParse(input);
+  if (!result.success) throw new PlanValidationError(source, result.error);
+  return result.data;
+}
+
+export class PlanValidationError extends Error {
+  constructor(
+    readonly source: string,
+    readonly zodError: z.ZodError,
+  ) {
+    super(`${source} is not a valid plan:\n${z.prettifyError(zodError)}`);
+    this.name = 'PlanValidationError';
+  }
+}

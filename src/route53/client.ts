@@ -1,0 +1,36 @@
+// One place that decides which Route53 dnsplane talks to. The SDK itself honours AWS_ENDPOINT_URL and
+// AWS_ENDPOINT_URL_ROUTE_53; an explicit --endpoint wins over both.
+import { Route53Client, type Route53ClientConfig } from '@aws-sdk/client-route-53';
+
+export interface Route53Target {
+  /** Overrides AWS_ENDPOINT_URL_ROUTE_53 / AWS_ENDPOINT_URL. */
+  endpoint?: string;
+  region?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** The SDK's own retries; dnsplane's enactor turns them off and retries with its own budget. */
+  maxAttempts?: number;
+}
+
+/** The endpoint the SDK will use, or undefined for real AWS. */
+export function configuredEndpoint(target: Route53Target = {}): string | undefined {
+  return target.endpoint ?? process.env.AWS_ENDPOINT_URL_ROUTE_53 ?? process.env.AWS_ENDPOINT_URL;
+}
+
+/**
+ * Against a local endpoint, and only there, fall back to the `test`/`test` credentials that the dnsplane
+ * authority, moto and LocalStack accept, so that a newcomer needs no AWS profile.
+ */
+export function createRoute53Client(target: Route53Target = {}): Route53Client {
+  const endpoint = configuredEndpoint(target);
+  const config: Route53ClientConfig = {
+    region: target.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    maxAttempts: target.maxAttempts ?? 3,
+  };
+  if (target.endpoint) config.endpoint = target.endpoint;
+  if (target.credentials) {
+    config.credentials = target.credentials;
+  } else if (endpoint && !process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {
+    config.credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+  }
+  return new Route53Client(config);
+}

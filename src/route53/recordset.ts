@@ -1,0 +1,63 @@
+// The record-set model shared by every part of dnsplane: the enactor writes it, the authority stores and
+// serves it, the probe compares answers with it. It mirrors Route53's ResourceRecordSet, in camelCase.
+import type { ResourceRecordSet, RRType } from '@aws-sdk/client-route-53';
+
+export const RECORD_TYPES = ['SOA', 'NS', 'A', 'AAAA', 'CNAME', 'TXT', 'MX', 'SRV', 'PTR', 'CAA'] as const;
+export type RecordType = (typeof RECORD_TYPES)[number];
+
+export interface RecordSet {
+  /** Fully qualified, lower-case, with the trailing dot (see normalizeName). */
+  name: string;
+  type: RecordType;
+  ttl: number;
+  /** Present exactly when the set belongs to a weighted group. */
+  setIdentifier?: string;
+  weight?: number;
+  /** Values in Route53's presentation form (TXT values keep their quotes). */
+  values: string[];
+}
+
+/** Route53 treats names case-insensitively and with or without the final dot; we keep one canonical form. */
+export function normalizeName(name: string): string {
+  const lower = name.trim().toLowerCase();
+  return lower.endsWith('.') ? lower : `${lower}.`;
+}
+
+/** The identity of a record set in Route53: name, type and SetIdentifier. */
+export function recordSetKey(set: Pick<RecordSet, 'name' | 'type' | 'setIdentifier'>): string {
+  return `${normalizeName(set.name)}|${set.type}|${set.setIdentifier ?? ''}`;
+}
+
+/**
+ * Exact equality as Route53's DELETE demands it: TTL, weight, identifier and every value.
+ * Value order does not matter to Route53, so it does not matter here.
+ */
+export function sameRecordSet(a: RecordSet, b: RecordSet): boolean {
+  if (recordSetKey(a) !== recordSetKey(b) || a.ttl !== b.ttl || a.weight !== b.weight) return false;
+  if (a.values.length !== b.values.length) return false;
+  const left = [...a.values].sort();
+  const right = [...b.values].sort();
+  return left.every((value, i) => value === right[i]);
+}
+
+export function toSdkRecordSet(set: RecordSet): ResourceRecordSet {
+  return {
+    Name: set.name,
+    Type: set.type as RRType,
+    TTL: set.ttl,
+    ...(set.setIdentifier !== undefined ? { SetIdentifier: set.setIdentifier, Weight: set.weight } : {}),
+    ResourceRecords: set.values.map((Value) => ({ Value })),
+  };
+}
+
+export function fromSdkRecordSet(set: ResourceRecordSet): RecordSet {
+  if (!set.Name || !set.Type) throw new Error('record set without Name or Type');
+  if (!(RECORD_TYPES as readonly string[]).includes(set.Type)) throw new Error(`unsupported record type ${set.Type}`);
+  return {
+    name: normalizeName(set.Name),
+    type: set.Type as RecordType,
+    ttl: set.TTL ?? 0,
+    ...(set.SetIdentifier !== undefined ? { setIdentifier: set.SetIdentifier, weight: set.Weight ?? 0 } : {}),
+    values: (set.ResourceRecords ?? []).map((record) => record.Value ?? ''),
+  };
+}
