@@ -25,3 +25,18 @@ export interface ZoneSource {
   /** Called after each commit (zone created or deleted, change batch applied). Returns an unsubscribe. */
   onCommit(listener: () => void): () => void;
 }
+
+/** The DNS face as the rest of the authority sees it (implemented in ./dns). */
+export interface DnsFaceOptions {
+  host: string;
+  /** 0 picks a free port; the same port is used for UDP and TCP. */
+  port: number;
+  source: ZoneSource;
+}
+
+export interface DnsFace {
+  readonly port: number;
+  /** The zone version the DNS face answers from now; GetChange is INSYNC once this reaches the change. */
+  servedVersion(zoneId: string): number;
+  close(): Promise<void>;
+}
