@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import { normalizeName } from '../route53/recordset.js';
 
-const fqdn = z
+/** A DNS name, normalised (lower case, trailing dot). Shared with the fleet file schema. */
+export const fqdn = z
   .string()
   .min(1)
   .max(255)
@@ -43,17 +44,23 @@ export const PlanSchema = z
     zone: fqdn,
     endpoints: z.array(EndpointPlanSchema),
   })
-  .superRefine((plan, ctx) => {
-    const seen = new Set<string>();
-    plan.endpoints.forEach((endpoint, i) => {
-      const key = `${endpoint.name}|${endpoint.type}`;
-      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'name'], message: `duplicate endpoint ${key}` });
-      seen.add(key);
-      if (endpoint.name !== plan.zone && !endpoint.name.endsWith(`.${plan.zone}`)) {
-        ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'name'], message: `${endpoint.name} is outside zone ${plan.zone}` });
-      }
-    });
+  .superRefine(refineEndpointsInZone);
+
+/** Endpoints are unique by name and type and lie inside the zone (shared by the plan and fleet schemas). */
+export function refineEndpointsInZone(
+  document: { zone: string; endpoints: ReadonlyArray<{ name: string; type: string }> },
+  ctx: z.RefinementCtx,
+): void {
+  const seen = new Set<string>();
+  document.endpoints.forEach((endpoint, i) => {
+    const key = `${endpoint.name}|${endpoint.type}`;
+    if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'name'], message: `duplicate endpoint ${key}` });
+    seen.add(key);
+    if (endpoint.name !== document.zone && !endpoint.name.endsWith(`.${document.zone}`)) {
+      ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'name'], message: `${endpoint.name} is outside zone ${document.zone}` });
+    }
   });
+}
 
 export type WeightedSet = z.infer<typeof WeightedSetSchema>;
 export type EndpointPlan = z.infer<typeof EndpointPlanSchema>;

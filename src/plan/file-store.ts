@@ -1,0 +1,112 @@
+// The default plan store: one JSON file per generation in a directory.
+//
+// A plan becomes visible all at once or not at all: it is written to a temp file in the same directory,
+// fsynced, then hard-linked to its final name. link(2) fails with EEXIST when the name is taken, so two
+// writers of the same generation cannot both win and neither can overwrite the other (rename(2) would
+// silently replace). The directory is fsynced afterwards so the new name survives a crash.
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, open, readFile, readdir, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { parsePlan, type Plan } from './schema.js';
+import { LivePlanError, PlanExistsError, type PlanStore } from './store.js';
+
+const FILE_PATTERN = /^plan-(\d{12})\.json$/;
+
+export function planFileName(generation: number): string {
+  return `plan-${String(generation).padStart(12, '0')}.json`;
+}
+
+export class FilePlanStore implements PlanStore {
+  readonly location: string;
+
+  constructor(readonly dir: string) {
+    this.location = `file:${dir}`;
+  }
+
+  async write(plan: Plan): Promise<void> {
+    const valid = parsePlan(plan, `plan generation ${plan.generation}`);
+    await mkdir(this.dir, { recursive: true });
+    const final = path.join(this.dir, planFileName(valid.generation));
+    const temp = path.join(this.dir, `.tmp-${valid.generation}-${process.pid}-${randomBytes(6).toString('hex')}`);
+    const handle = await open(temp, 'wx');
+    try {
+      await handle.writeFile(`${JSON.stringify(valid, null, 2)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await link(temp, final);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new PlanExistsError(valid.generation, this.location);
+      throw error;
+    } finally {
+      await unlink(temp).catch(() => undefined);
+    }
+    await this.syncDir();
+  }
+
+  async read(generation: number): Promise<Plan | undefined> {
+    const file = path.join(this.dir, planFileName(generation));
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new Error(`plan file ${file} is not JSON: ${(error as Error).message}`);
+    }
+    const plan = parsePlan(json, `plan file ${file}`);
+    if (plan.generation !== generation) {
+      throw new Error(`plan file ${file} holds generation ${plan.generation}, not ${generation}; was it renamed by hand?`);
+    }
+    return plan;
+  }
+
+  async latest(): Promise<Plan | undefined> {
+    const generations = await this.list();
+    const last = generations.at(-1);
+    return last === undefined ? undefined : this.read(last);
+  }
+
+  async list(): Promise<number[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    // Zero-padded names sort as numbers, but parse anyway so that a stray file cannot reorder generations.
+    return names
+      .map((name) => FILE_PATTERN.exec(name)?.[1])
+      .filter((digits): digits is string => digits !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+  }
+
+  async delete(generation: number, guard: { live: ReadonlySet<number> }): Promise<void> {
+    if (guard.live.has(generation)) throw new LivePlanError(generation);
+    try {
+      await unlink(path.join(this.dir, planFileName(generation)));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    await this.syncDir();
+  }
+
+  private async syncDir(): Promise<void> {
+    const handle = await open(this.dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+}
