@@ -1,0 +1,52 @@
+// Runs the Route53 conformance suite against an endpoint and prints a Markdown table; exits 1 when any case
+// fails. `--start moto|authority` starts the target itself, so README's tables come from one command:
+//   npm run conformance -- --start moto
+//   node bin/run-ts.js scripts/conformance.ts --endpoint http://127.0.0.1:4566
+import { Command, Option } from 'commander';
+import { formatMarkdownTable, runConformance } from '../src/route53/conformance.js';
+import { configuredEndpoint, createRoute53Client } from '../src/route53/client.js';
+
+interface Target {
+  endpoint: string;
+  label: string;
+  stop(): Promise<void>;
+}
+
+async function startTarget(kind: 'moto' | 'authority'): Promise<Target> {
+  if (kind === 'moto') {
+    const { startMoto } = await import('../test/helpers/moto-server.js');
+    const moto = await startMoto();
+    return { endpoint: moto.endpoint, label: 'moto_server', stop: () => moto.stop() };
+  }
+  throw new Error('--start authority: the test authority helper has not landed yet');
+}
+
+const program = new Command('conformance')
+  .description('Check an endpoint against Route53 semantics through the AWS SDK; prints a Markdown table and exits 1 if any case fails.')
+  .option('--endpoint <url>', 'Route53 endpoint to test (default: AWS_ENDPOINT_URL_ROUTE_53, then AWS_ENDPOINT_URL)')
+  .addOption(new Option('--start <target>', 'start this target on 127.0.0.1 first and test it (default: none)').choices(['moto', 'authority']))
+  .option('--only <case...>', 'run only the named cases (default: all)')
+  .action(async (options: { endpoint?: string; start?: 'moto' | 'authority'; only?: string[] }) => {
+    const target = options.start ? await startTarget(options.start) : undefined;
+    try {
+      const endpoint = target?.endpoint ?? configuredEndpoint({ endpoint: options.endpoint });
+      if (!endpoint) throw new Error('no endpoint: pass --endpoint URL, set AWS_ENDPOINT_URL, or use --start moto|authority');
+      // No SDK retries: a case must see the endpoint's first answer, not a retried one.
+      const client = createRoute53Client({ endpoint, maxAttempts: 1 });
+      console.error(`conformance: ${target?.label ?? endpoint} (${endpoint})`);
+      const report = await runConformance(client, {
+        only: options.only,
+        onResult: (result) => console.error(`  ${result.passed ? 'pass' : 'FAIL'} ${result.name} (${Math.round(result.durationMs)} ms)`),
+      });
+      console.log(formatMarkdownTable(report));
+      if (report.cleanupError) console.error(`conformance: ${report.cleanupError}`);
+      process.exitCode = report.failed > 0 ? 1 : 0;
+    } finally {
+      await target?.stop();
+    }
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(`conformance: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+});

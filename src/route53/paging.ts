@@ -1,0 +1,62 @@
+// ListResourceRecordSets paging that always ends. Route53 pages with a (name, type, SetIdentifier) cursor;
+// moto (and so LocalStack) ignores StartRecordIdentifier and returns the same page of a weighted group
+// forever. A repeated cursor is therefore an error, never a loop, and the page count is capped as well.
+import { ListResourceRecordSetsCommand, type RRType, type Route53Client } from '@aws-sdk/client-route-53';
+import { fromSdkRecordSet, normalizeName, type RecordSet } from './recordset.js';
+
+export interface PagingOptions {
+  /** Start at this name (Route53's StartRecordName); the whole zone when absent. */
+  startName?: string;
+  /** Route53's MaxItems per page (its default is 300). */
+  maxItems?: number;
+  /** Stop early once a page holds a name for which this returns true (for example, a name past the one wanted). */
+  stopAfter?: (set: RecordSet) => boolean;
+  /** Upper bound on pages, whatever the server says. */
+  maxPages?: number;
+}
+
+export class PagingLoopError extends Error {
+  constructor(
+    readonly cursor: string,
+    readonly pages: number,
+  ) {
+    super(`ListResourceRecordSets paging does not advance: cursor ${cursor} came back after ${pages} page(s)`);
+    this.name = 'PagingLoopError';
+  }
+}
+
+const DEFAULT_MAX_PAGES = 1_000;
+
+export async function listRecordSets(client: Route53Client, zoneId: string, options: PagingOptions = {}): Promise<RecordSet[]> {
+  const found: RecordSet[] = [];
+  const seenCursors = new Set<string>();
+  const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
+  let cursor: { name?: string; type?: string; identifier?: string } = { name: options.startName && normalizeName(options.startName) };
+  for (let page = 1; page <= maxPages; page++) {
+    const output = await client.send(
+      new ListResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        StartRecordName: cursor.name,
+        StartRecordType: cursor.type as RRType | undefined,
+        StartRecordIdentifier: cursor.identifier,
+        MaxItems: options.maxItems,
+      }),
+    );
+    const sets = (output.ResourceRecordSets ?? []).map(fromSdkRecordSet);
+    found.push(...sets);
+    if (!output.IsTruncated || !output.NextRecordName) return found;
+    if (options.stopAfter && sets.some(options.stopAfter)) return found;
+    cursor = { name: normalizeName(output.NextRecordName), type: output.NextRecordType, identifier: output.NextRecordIdentifier };
+    const key = `${cursor.name}|${cursor.type ?? ''}|${cursor.identifier ?? ''}`;
+    if (seenCursors.has(key)) throw new PagingLoopError(key, page);
+    seenCursors.add(key);
+  }
+  throw new PagingLoopError('(none repeated, but the page limit was reached)', maxPages);
+}
+
+/** Every record set named exactly `name`, in as few pages as the server allows. */
+export async function listRecordSetsNamed(client: Route53Client, zoneId: string, name: string, maxItems?: number): Promise<RecordSet[]> {
+  const wanted = normalizeName(name);
+  const sets = await listRecordSets(client, zoneId, { startName: wanted, maxItems, stopAfter: (set) => set.name !== wanted });
+  return sets.filter((set) => set.name === wanted);
+}
