@@ -1,0 +1,155 @@
+// The authority's DNS face: UDP and TCP on one port, answering from the current FaceIndex. Sockets are
+// node:dgram and node:net directly, because the per-query path (./answer.ts) works on raw bytes and dns2's
+// server would parse every packet into objects first, which was its bottleneck.
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import type { EventEmitter } from 'node:events';
+import { createServer, isIPv6, type Server as TcpServer, type Socket } from 'node:net';
+import type { DnsFace, DnsFaceOptions } from '../zones.js';
+import { createLogger } from '../../telemetry/logger.js';
+import { counter } from '../../telemetry/metrics.js';
+import { RCODE, respond } from './answer.js';
+import { EMPTY_INDEX, buildIndex, type FaceIndex } from './zone-index.js';
+
+const TCP_IDLE_MS = 10_000;
+const BIND_ATTEMPTS = 20;
+
+export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFace> {
+  const log = createLogger('dns');
+  const badSets = counter('dnsplane_dns_unservable_sets_total', 'Record sets the DNS face could not encode and does not serve.');
+  const failures = counter('dnsplane_dns_internal_errors_total', 'Queries answered FORMERR because answering threw.');
+  const onError = (set: { name: string; type: string }, error: unknown) => {
+    badSets.inc();
+    log.error({ name: set.name, type: set.type, err: error }, 'record set not served: cannot encode it');
+  };
+
+  let index: FaceIndex = buildIndex(options.source.snapshots(), EMPTY_INDEX, onError);
+  // Commits arriving in the same turn of the event loop are folded into one rebuild.
+  let rebuildQueued = false;
+  const rebuild = () => {
+    rebuildQueued = false;
+    try {
+      index = buildIndex(options.source.snapshots(), index, onError);
+    } catch (error) {
+      log.error({ err: error }, 'index rebuild failed; still answering from the previous version');
+    }
+  };
+  const unsubscribe = options.source.onCommit(() => {
+    if (rebuildQueued) return;
+    rebuildQueued = true;
+    setImmediate(rebuild);
+  });
+
+  // Every query goes through here: nothing it receives may throw out of it, or stall others.
+  const answer = (req: Buffer, udp: boolean): Buffer | null => {
+    try {
+      return respond(index, req, udp);
+    } catch (error) {
+      failures.inc();
+      log.error({ err: error }, 'answering failed');
+      if (req.length < 12 || req[2] & 0x80) return null;
+      const out = Buffer.alloc(12);
+      req.copy(out, 0, 0, 2);
+      out[2] = 0x80 | (req[2] & 0x79);
+      out[3] = RCODE.FORMERR;
+      return out;
+    }
+  };
+
+  const { udp, tcp, port } = await bindBoth(options.host, options.port);
+  udp.on('message', (msg, rinfo) => {
+    const out = answer(msg, true);
+    if (out) udp.send(out, rinfo.port, rinfo.address);
+  });
+  udp.on('error', (error) => log.warn({ err: error }, 'udp socket error'));
+  tcp.on('connection', (socket) => serveTcp(socket, (req) => answer(req, false)));
+  tcp.on('error', (error) => log.warn({ err: error }, 'tcp server error'));
+  const connections = new Set<Socket>();
+  tcp.on('connection', (socket) => {
+    connections.add(socket);
+    socket.on('close', () => connections.delete(socket));
+  });
+
+  return {
+    port,
+    servedVersion(zoneId: string): number {
+      return index.byId.get(zoneId)?.version ?? 0;
+    },
+    async close(): Promise<void> {
+      unsubscribe();
+      for (const socket of connections) socket.destroy();
+      await Promise.all([
+        new Promise<void>((resolve) => udp.close(() => resolve())),
+        new Promise<void>((resolve) => tcp.close(() => resolve())),
+      ]);
+    },
+  };
+}
+
+/** RFC 1035 §4.2.2 framing: a 2-byte length before every message; pipelined queries answered in order. */
+function serveTcp(socket: Socket, answer: (req: Buffer) => Buffer | null): void {
+  let pending = Buffer.alloc(0);
+  socket.setTimeout(TCP_IDLE_MS, () => socket.destroy());
+  socket.on('error', () => socket.destroy());
+  socket.on('data', (chunk) => {
+    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+    while (pending.length >= 2) {
+      const length = pending.readUInt16BE(0);
+      if (pending.length < 2 + length) break;
+      const out = answer(pending.subarray(2, 2 + length));
+      pending = pending.subarray(2 + length);
+      if (!out) continue;
+      const frame = Buffer.allocUnsafe(2 + out.length);
+      frame.writeUInt16BE(out.length, 0);
+      out.copy(frame, 2);
+      socket.write(frame);
+    }
+  });
+}
+
+/** Resolves when `start` calls back, rejects on the 'error' it may emit first (a port in use). */
+function started(emitter: EventEmitter, start: (done: () => void) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    emitter.once('error', reject);
+    start(() => {
+      emitter.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/**
+ * UDP and TCP on the same port. With port 0 the kernel picks a free TCP port, which may be taken for UDP:
+ * then try another.
+ */
+async function bindBoth(host: string, wanted: number): Promise<{ udp: UdpSocket; tcp: TcpServer; port: number }> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < (wanted === 0 ? BIND_ATTEMPTS : 1); attempt++) {
+    const tcp = createServer();
+    try {
+      await started(tcp, (done) => tcp.listen(wanted, host, done));
+    } catch (error) {
+      throw new Error(`DNS port ${host}:${wanted} (tcp): ${(error as Error).message}`);
+    }
+    const port = (tcp.address() as { port: number }).port;
+    const udp = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
+    try {
+      await started(udp, (done) => udp.bind(port, host, done));
+      try {
+        // Room for bursts while the event loop is busy (the kernel caps it at net.core.rmem_max).
+        udp.setRecvBufferSize(4 * 1024 * 1024);
+      } catch {
+        // keep the default
+      }
+      return { udp, tcp, port };
+    } catch (error) {
+      lastError = error;
+      try {
+        udp.close();
+      } catch {
+        // never bound
+      }
+      await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    }
+  }
+  throw new Error(`DNS port ${host}:${wanted} (udp): ${(lastError as Error).message}`);
+}
