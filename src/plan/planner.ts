@@ -1,0 +1,146 @@
+// The planner: checks health, turns health and capacity into weights (see weights.ts), and stores a new plan
+// generation when, and only when, something changed (or a heartbeat is due).
+//
+// It keeps no state of its own beyond health hysteresis: the latest stored plan is the previous plan. So
+// two planners may run at once; if another one stored generation N+1 first, this one re-reads, replans on
+// top of it once, and otherwise gives up for this pass rather than fighting.
+import { hostname } from 'node:os';
+import { createLogger, type Logger } from '../telemetry/logger.js';
+import { counter, gauge } from '../telemetry/metrics.js';
+import { diffPlans, type PlanDiff } from './diff.js';
+import { endpointTtl, type Fleet } from './fleet.js';
+import { HealthTracker, type TargetHealth } from './health.js';
+import type { Plan } from './schema.js';
+import { PlanExistsError, type PlanStore } from './store.js';
+import { planEndpoint, type EndpointDecision } from './weights.js';
+
+const generationsPlanned = counter('dnsplane_plan_generations_total', 'Plan generations written by the planner, by reason', ['reason']);
+const failStatic = counter('dnsplane_plan_fail_static_total', 'Endpoints kept at their last plan because nothing was healthy', ['endpoint']);
+const failOpen = counter('dnsplane_plan_fail_open_total', 'New endpoints planned with every load balancer because nothing was healthy', ['endpoint']);
+const velocityLimited = counter('dnsplane_plan_velocity_limited_total', 'Endpoints whose capacity drop was held back by velocity control', ['endpoint']);
+const latestGeneration = gauge('dnsplane_plan_latest_generation', 'The latest plan generation this planner has seen or written');
+
+export interface PlannerOptions {
+  fleet: Fleet;
+  store: PlanStore;
+  /** Recorded in each plan's createdBy. */
+  id?: string;
+  /** Write a generation even without change once the latest plan is this old (0 = never). */
+  heartbeatMs?: number;
+  health?: HealthTracker;
+  logger?: Logger;
+  now?: () => Date;
+}
+
+export interface PlanPass {
+  previous?: Plan;
+  plan: Plan;
+  diff: PlanDiff;
+  decisions: Map<string, EndpointDecision>;
+  health: Map<string, TargetHealth>;
+  /** Why a generation was (or would be) written; 'unchanged' means none. */
+  reason: 'first' | 'changed' | 'heartbeat' | 'unchanged';
+  written: boolean;
+}
+
+/** Builds the next plan from the fleet, health by URL, and the previous plan. Pure. */
+export function buildPlan(
+  fleet: Fleet,
+  healthy: (url: string) => boolean,
+  previous: Plan | undefined,
+  meta: Pick<Plan, 'generation' | 'createdAt' | 'createdBy'>,
+): { plan: Plan; decisions: Map<string, EndpointDecision> } {
+  const decisions = new Map<string, EndpointDecision>();
+  const endpoints = fleet.endpoints.map((endpoint) => {
+    const decision = planEndpoint({
+      name: endpoint.name,
+      type: endpoint.type,
+      ttl: endpointTtl(fleet, endpoint),
+      loadBalancers: endpoint.loadBalancers.map((lb) => ({ id: lb.id, addresses: lb.addresses, capacity: lb.capacity, healthy: healthy(lb.healthCheckUrl) })),
+      previous: previous?.zone === fleet.zone ? previous.endpoints.find((p) => p.name === endpoint.name && p.type === endpoint.type) : undefined,
+      maxDropShare: fleet.defaults.maxCapacityDropShare,
+    });
+    decisions.set(`${endpoint.name} ${endpoint.type}`, decision);
+    return decision.plan;
+  });
+  return { plan: { ...meta, zone: fleet.zone, endpoints }, decisions };
+}
+
+export class Planner {
+  private readonly store: PlanStore;
+  private readonly health: HealthTracker;
+  private readonly logger: Logger;
+  private readonly now: () => Date;
+  readonly id: string;
+
+  constructor(private readonly options: PlannerOptions) {
+    const { fleet } = options;
+    this.store = options.store;
+    this.health =
+      options.health ??
+      new HealthTracker({
+        failuresToUnhealthy: fleet.defaults.failuresToUnhealthy,
+        successesToHealthy: fleet.defaults.successesToHealthy,
+        timeoutMs: fleet.defaults.healthTimeoutMs,
+      });
+    this.logger = options.logger ?? createLogger('planner');
+    this.now = options.now ?? (() => new Date());
+    this.id = options.id ?? `planner@${hostname()}:${process.pid}`;
+  }
+
+  /** One pass: check health, plan, and store the plan if `write` and something changed (or a heartbeat is due). */
+  async pass({ write }: { write: boolean }): Promise<PlanPass> {
+    const urls = this.options.fleet.endpoints.flatMap((endpoint) => endpoint.loadBalancers.map((lb) => lb.healthCheckUrl));
+    const health = await this.health.checkAll(urls);
+    let result = this.replan(health, await this.store.latest());
+    if (!write || result.reason === 'unchanged') return this.report(result);
+    try {
+      await this.store.write(result.plan);
+    } catch (error) {
+      if (!(error instanceof PlanExistsError)) throw error;
+      // Another planner stored this generation first: plan again on top of what it wrote, once.
+      this.logger.warn({ generation: result.plan.generation }, 'another planner wrote this generation first; replanning on top of it');
+      result = this.replan(health, await this.store.latest());
+      if (result.reason === 'unchanged') return this.report(result);
+      await this.store.write(result.plan);
+    }
+    generationsPlanned.inc({ reason: result.reason });
+    return this.report({ ...result, written: true });
+  }
+
+  private replan(health: Map<string, TargetHealth>, previous: Plan | undefined): PlanPass {
+    const now = this.now();
+    const { plan, decisions } = buildPlan(this.options.fleet, (url) => health.get(url)?.healthy ?? false, previous, {
+      generation: (previous?.generation ?? 0) + 1,
+      createdAt: now.toISOString(),
+      createdBy: this.id,
+    });
+    const diff = diffPlans(previous, plan);
+    const heartbeat = this.options.heartbeatMs ?? 0;
+    let reason: PlanPass['reason'] = 'unchanged';
+    if (!previous) reason = 'first';
+    else if (diff.changed) reason = 'changed';
+    else if (heartbeat > 0 && now.getTime() - Date.parse(previous.createdAt) >= heartbeat) reason = 'heartbeat';
+    return { ...(previous ? { previous } : {}), plan, diff, decisions, health, reason, written: false };
+  }
+
+  private report(pass: PlanPass): PlanPass {
+    latestGeneration.set(pass.written ? pass.plan.generation : (pass.previous?.generation ?? 0));
+    for (const [endpoint, decision] of pass.decisions) {
+      if (decision.mode === 'fail-static') {
+        failStatic.inc({ endpoint });
+        this.logger.error({ endpoint, kept: decision.plan.sets.map((set) => set.setIdentifier) }, 'FAIL STATIC: no load balancer is healthy; keeping the last planned record sets');
+      } else if (decision.mode === 'fail-open') {
+        failOpen.inc({ endpoint });
+        this.logger.error({ endpoint }, 'FAIL OPEN: no load balancer is healthy and there is no previous plan; planning all of them rather than none');
+      }
+      if (decision.velocityLimited) {
+        velocityLimited.inc({ endpoint });
+        this.logger.warn({ endpoint, removed: decision.removed, budget: decision.budget }, 'velocity control: capacity drop spread over further generations');
+      }
+    }
+    const level = pass.written ? 'info' : 'debug';
+    this.logger[level]({ generation: pass.plan.generation, reason: pass.reason, written: pass.written }, pass.written ? 'plan generation written' : 'plan pass');
+    return pass;
+  }
+}
