@@ -1,0 +1,174 @@
+// The Route53 REST operations of API version 2013-04-01, each a small function from a parsed request to a
+// Route53-shaped XML answer. Paths follow the SDK's and botocore's (trailing slash optional).
+import { normalizeName } from '../../route53/recordset.js';
+import { Route53Error, invalidInput } from '../store/errors.js';
+import type { ChangeRecord, ZoneStore } from '../store/zone-store.js';
+import { changeInfoXml, delegationSetXml, document, hostedZoneXml, parseChangeBatch, parseCreateHostedZone, recordSetXml } from './xml.js';
+
+export interface ApiRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: Buffer;
+}
+
+export interface ApiResponse {
+  status: number;
+  body: string;
+  headers?: Record<string, string>;
+}
+
+export interface RouteContext {
+  store: ZoneStore;
+  /** The zone version the DNS face serves now (GetChange is INSYNC once it reaches the change's version). */
+  servedVersion(zoneId: string): number;
+}
+
+type Handler = (request: ApiRequest, context: RouteContext, params: string[]) => ApiResponse;
+
+const ok = (body: string, status = 200, headers?: Record<string, string>): ApiResponse => ({ status, body, ...(headers ? { headers } : {}) });
+
+function statusOf(change: ChangeRecord, context: RouteContext): 'PENDING' | 'INSYNC' {
+  if (!context.store.hasZone(change.zoneId)) return 'INSYNC';
+  return context.servedVersion(change.zoneId) >= change.version ? 'INSYNC' : 'PENDING';
+}
+
+function maxItems(query: URLSearchParams, fallback: number): number {
+  const raw = query.get('maxitems');
+  if (raw === null) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw invalidInput(`Invalid request: maxitems must be a positive integer, got '${raw}'`);
+  return Number(raw);
+}
+
+function zoneListXml(zones: ReturnType<ZoneStore['listHostedZones']>) {
+  return { HostedZone: zones.map((zone) => hostedZoneXml(zone.info, zone.recordSetCount)) };
+}
+
+const createHostedZone: Handler = (request, context) => {
+  const { zone, change } = context.store.createHostedZone(parseCreateHostedZone(request.body));
+  const body = document('CreateHostedZoneResponse', {
+    HostedZone: hostedZoneXml(zone, 2),
+    ChangeInfo: changeInfoXml(change, statusOf(change, context)),
+    DelegationSet: delegationSetXml(zone),
+  });
+  return ok(body, 201, { location: `/2013-04-01/hostedzone/${zone.id}` });
+};
+
+const getHostedZone: Handler = (_request, context, [id]) => {
+  const { info, recordSetCount } = context.store.getHostedZone(id);
+  return ok(document('GetHostedZoneResponse', { HostedZone: hostedZoneXml(info, recordSetCount), DelegationSet: delegationSetXml(info) }));
+};
+
+const listHostedZones: Handler = (request, context) => {
+  const all = context.store.listHostedZones();
+  const marker = request.query.get('marker');
+  const limit = Math.min(maxItems(request.query, 100), 100);
+  const from = marker === null ? 0 : all.findIndex((zone) => zone.info.id === marker);
+  if (from < 0) throw invalidInput(`Invalid request: marker ${marker} is not a hosted zone id`);
+  const page = all.slice(from, from + limit);
+  const next = all[from + limit];
+  return ok(document('ListHostedZonesResponse', {
+    HostedZones: zoneListXml(page),
+    ...(marker !== null ? { Marker: marker } : {}),
+    IsTruncated: String(next !== undefined),
+    ...(next ? { NextMarker: next.info.id } : {}),
+    MaxItems: String(limit),
+  }));
+};
+
+/** Zones by name (labels reversed, like Route53), then id; paging by dnsname + hostedzoneid. */
+const listHostedZonesByName: Handler = (request, context) => {
+  const reversed = (name: string) => name.split('.').reverse().join('.');
+  const all = context.store.listHostedZones().sort((a, b) => {
+    const byName = reversed(a.info.name).localeCompare(reversed(b.info.name));
+    return byName !== 0 ? byName : a.info.id.localeCompare(b.info.id);
+  });
+  const dnsName = request.query.get('dnsname');
+  const zoneId = request.query.get('hostedzoneid');
+  if (zoneId !== null && dnsName === null) throw invalidInput('Invalid request: hostedzoneid requires dnsname');
+  const limit = Math.min(maxItems(request.query, 100), 100);
+  let from = 0;
+  if (dnsName !== null) {
+    const name = normalizeName(dnsName);
+    from = all.findIndex((zone) => {
+      const byName = reversed(zone.info.name).localeCompare(reversed(name));
+      return byName > 0 || (byName === 0 && (zoneId === null || zone.info.id >= zoneId));
+    });
+    if (from < 0) from = all.length;
+  }
+  const page = all.slice(from, from + limit);
+  const next = all[from + limit];
+  return ok(document('ListHostedZonesByNameResponse', {
+    HostedZones: zoneListXml(page),
+    ...(dnsName !== null ? { DNSName: normalizeName(dnsName) } : {}),
+    ...(zoneId !== null ? { HostedZoneId: zoneId } : {}),
+    IsTruncated: String(next !== undefined),
+    ...(next ? { NextDNSName: next.info.name, NextHostedZoneId: next.info.id } : {}),
+    MaxItems: String(limit),
+  }));
+};
+
+const getHostedZoneCount: Handler = (_request, context) =>
+  ok(document('GetHostedZoneCountResponse', { HostedZoneCount: String(context.store.listHostedZones().length) }));
+
+const deleteHostedZone: Handler = (_request, context, [id]) => {
+  const change = context.store.deleteHostedZone(id);
+  return ok(document('DeleteHostedZoneResponse', { ChangeInfo: changeInfoXml(change, statusOf(change, context)) }));
+};
+
+const changeResourceRecordSets: Handler = (request, context, [id]) => {
+  // An unknown zone is reported before a malformed body, as Route53 does.
+  context.store.getHostedZone(id);
+  const { changes, comment } = parseChangeBatch(request.body);
+  const change = { ...context.store.changeResourceRecordSets(id, changes, comment), ...(comment ? { comment } : {}) };
+  return ok(document('ChangeResourceRecordSetsResponse', { ChangeInfo: changeInfoXml(change, statusOf(change, context)) }));
+};
+
+const listResourceRecordSets: Handler = (request, context, [id]) => {
+  const { query } = request;
+  const limit = maxItems(query, 300);
+  const page = context.store.listResourceRecordSets(id, {
+    ...(query.get('name') !== null ? { name: query.get('name')! } : {}),
+    ...(query.get('type') !== null ? { type: query.get('type')! } : {}),
+    ...(query.get('identifier') !== null ? { identifier: query.get('identifier')! } : {}),
+    maxItems: limit,
+  });
+  return ok(document('ListResourceRecordSetsResponse', {
+    ResourceRecordSets: { ResourceRecordSet: page.sets.map(recordSetXml) },
+    IsTruncated: String(page.next !== undefined),
+    ...(page.next
+      ? { NextRecordName: page.next.name, NextRecordType: page.next.type, ...(page.next.identifier !== undefined ? { NextRecordIdentifier: page.next.identifier } : {}) }
+      : {}),
+    MaxItems: String(Math.min(limit, 300)),
+  }));
+};
+
+const getChange: Handler = (_request, context, [id]) => {
+  const change = context.store.getChange(id);
+  return ok(document('GetChangeResponse', { ChangeInfo: changeInfoXml(change, statusOf(change, context)) }));
+};
+
+const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
+  ['POST', /^\/2013-04-01\/hostedzone\/?$/, createHostedZone],
+  ['GET', /^\/2013-04-01\/hostedzone\/?$/, listHostedZones],
+  ['GET', /^\/2013-04-01\/hostedzonesbyname\/?$/, listHostedZonesByName],
+  ['GET', /^\/2013-04-01\/hostedzonecount\/?$/, getHostedZoneCount],
+  ['GET', /^\/2013-04-01\/hostedzone\/([^/]+)\/?$/, getHostedZone],
+  ['DELETE', /^\/2013-04-01\/hostedzone\/([^/]+)\/?$/, deleteHostedZone],
+  ['POST', /^\/2013-04-01\/hostedzone\/([^/]+)\/rrset\/?$/, changeResourceRecordSets],
+  ['GET', /^\/2013-04-01\/hostedzone\/([^/]+)\/rrset\/?$/, listResourceRecordSets],
+  ['GET', /^\/2013-04-01\/change\/([^/]+)\/?$/, getChange],
+];
+
+/** Runs the matching operation; store errors propagate as Route53Error for the server to render. */
+export function route(request: ApiRequest, context: RouteContext): ApiResponse {
+  for (const [method, pattern, handler] of ROUTES) {
+    const match = pattern.exec(request.path);
+    if (match && method === request.method) {
+      return handler(request, context, match.slice(1).map((param) => decodeURIComponent(param)));
+    }
+  }
+  const known = ROUTES.some(([, pattern]) => pattern.test(request.path));
+  if (known) throw new Route53Error('InvalidInput', `Method ${request.method} is not allowed on ${request.path}`, 405);
+  throw new Route53Error('UnknownOperationException', `No Route53 operation at ${request.method} ${request.path}`, 404);
+}

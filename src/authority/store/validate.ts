@@ -1,0 +1,201 @@
+// Validation of one ChangeResourceRecordSets batch with Route53's semantics. The batch is played in order on
+// an overlay of the zone (nothing touches the zone itself), every problem is collected, and only a batch
+// without problems yields its effects: the record sets to write and the keys to remove. Apply is the store's
+// job, so a batch is applied whole or not at all.
+import { RECORD_TYPES, normalizeName, sameRecordSet, type RecordSet, type RecordType } from '../../route53/recordset.js';
+import { invalidChangeBatch, invalidInput } from './errors.js';
+import { groupPrefix, sortKey } from './order.js';
+import { isDomainName, valueProblem } from './values.js';
+
+export type ChangeAction = 'CREATE' | 'DELETE' | 'UPSERT';
+
+/** A change as the request states it; fields may be missing until validation says otherwise. */
+export interface RequestedChange {
+  action: string;
+  name: string;
+  type: string;
+  ttl?: number;
+  setIdentifier?: string;
+  weight?: number;
+  /** undefined when the request has no ResourceRecords element. */
+  values?: string[];
+}
+
+export interface BatchEffects {
+  put: RecordSet[];
+  remove: string[];
+}
+
+/** What validation needs to know about the zone as it stands. */
+export interface ZoneView {
+  apex: string;
+  get(sortKey: string): RecordSet | undefined;
+  /** Sort keys of the live sets whose key starts with `prefix`. */
+  keysWithPrefix(prefix: string): string[];
+}
+
+const LIMITS = { recordsPerRequest: 1000, valueCharsPerRequest: 32000, weightedPerGroup: 100, valuesPerSet: 400 };
+const MAX_TTL = 2147483647;
+
+function describe(set: Pick<RecordSet, 'name' | 'type' | 'setIdentifier'>): string {
+  const identifier = set.setIdentifier !== undefined ? `, set-identifier='${set.setIdentifier}'` : '';
+  return `[name='${set.name}', type='${set.type}'${identifier}]`;
+}
+
+/** Shape checks that Route53 answers with InvalidInput before it looks at the zone. */
+function toRecordSet(change: RequestedChange, index: number): { action: ChangeAction; set: RecordSet } {
+  const where = `changeBatch.changes.${index + 1}.member.resourceRecordSet`;
+  if (!['CREATE', 'DELETE', 'UPSERT'].includes(change.action)) {
+    throw invalidInput(`Invalid request: Value '${change.action}' at 'changeBatch.changes.${index + 1}.member.action' failed to satisfy constraint: Member must satisfy enum value set: [CREATE, DELETE, UPSERT]`);
+  }
+  if (!change.name) throw invalidInput(`Invalid request: missing ${where}.name`);
+  if (!(RECORD_TYPES as readonly string[]).includes(change.type)) {
+    throw invalidInput(`Invalid request: Value '${change.type}' at '${where}.type' failed to satisfy constraint: Member must satisfy enum value set: [${RECORD_TYPES.join(', ')}]`);
+  }
+  if (change.ttl === undefined || change.values === undefined) {
+    throw invalidInput(`Invalid request: Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords], or TrafficPolicyInstanceId], but found none in Change with [Action=${change.action}, Name=${change.name}, Type=${change.type}, SetIdentifier=${change.setIdentifier ?? 'null'}]`);
+  }
+  if (!Number.isInteger(change.ttl) || change.ttl < 0 || change.ttl > MAX_TTL) {
+    throw invalidInput(`Invalid request: Value '${change.ttl}' at '${where}.TTL' failed to satisfy constraint: Member must have value between 0 and ${MAX_TTL}`);
+  }
+  if (change.values.length === 0) {
+    throw invalidInput(`Invalid request: Value '[]' at '${where}.resourceRecords' failed to satisfy constraint: Member must have length greater than or equal to 1`);
+  }
+  if ((change.setIdentifier === undefined) !== (change.weight === undefined)) {
+    throw invalidInput(`Invalid request: Weight and SetIdentifier must be given together in Change with [Action=${change.action}, Name=${change.name}, Type=${change.type}]`);
+  }
+  if (change.weight !== undefined && (!Number.isInteger(change.weight) || change.weight < 0 || change.weight > 255)) {
+    throw invalidInput(`Invalid request: Value '${change.weight}' at '${where}.weight' failed to satisfy constraint: Member must have value between 0 and 255`);
+  }
+  if (change.setIdentifier !== undefined && (change.setIdentifier.length < 1 || change.setIdentifier.length > 128)) {
+    throw invalidInput(`Invalid request: Value '${change.setIdentifier}' at '${where}.setIdentifier' failed to satisfy constraint: Member must have length between 1 and 128`);
+  }
+  const set: RecordSet = {
+    name: normalizeName(change.name),
+    type: change.type as RecordType,
+    ttl: change.ttl,
+    ...(change.setIdentifier !== undefined ? { setIdentifier: change.setIdentifier, weight: change.weight } : {}),
+    values: change.values,
+  };
+  return { action: change.action as ChangeAction, set };
+}
+
+function requestLimits(changes: Array<{ action: ChangeAction; set: RecordSet }>): string[] {
+  let records = 0;
+  let chars = 0;
+  for (const { action, set } of changes) {
+    // Route53 counts an UPSERT twice: it is a DELETE and a CREATE.
+    const times = action === 'UPSERT' ? 2 : 1;
+    records += times * set.values.length;
+    chars += times * set.values.reduce((sum, value) => sum + value.length, 0);
+  }
+  const problems: string[] = [];
+  if (records > LIMITS.recordsPerRequest) problems.push(`Number of records limit of ${LIMITS.recordsPerRequest} exceeded.`);
+  if (chars > LIMITS.valueCharsPerRequest) problems.push(`Number of characters in values limit of ${LIMITS.valueCharsPerRequest} exceeded.`);
+  return problems;
+}
+
+function setProblems(set: RecordSet, apex: string): string[] {
+  const problems: string[] = [];
+  if (!isDomainName(set.name)) problems.push(`Invalid Resource Record: 'FATAL problem: DomainLabelEmpty (Domain label is empty) encountered with '${set.name}''`);
+  if (set.name !== apex && !set.name.endsWith(`.${apex}`)) problems.push(`RRSet with DNS name ${set.name} is not permitted in zone ${apex}`);
+  if (set.values.length > LIMITS.valuesPerSet) problems.push(`Invalid Request: Number of values for ${describe(set)} exceeds the limit of ${LIMITS.valuesPerSet}`);
+  if (set.type === 'CNAME' && set.values.length > 1) problems.push(`Invalid Resource Record: 'FATAL problem: RRSet of type CNAME with DNS name ${set.name} contains more than one value'`);
+  if (set.type === 'CNAME' && set.name === apex) problems.push(`RRSet of type CNAME with DNS name ${set.name} is not permitted at apex in zone ${apex}`);
+  for (const value of set.values) {
+    const problem = valueProblem(set.type, value);
+    if (problem) problems.push(problem);
+  }
+  return problems;
+}
+
+/** Validates a batch against the zone; returns its effects or throws InvalidChangeBatch/InvalidInput. */
+export function planBatch(view: ZoneView, requested: RequestedChange[]): BatchEffects {
+  if (requested.length === 0) throw invalidInput('Invalid request: ChangeBatch must contain at least one Change');
+  const changes = requested.map(toRecordSet);
+  const problems = requestLimits(changes);
+  // The zone as the batch leaves it: null marks a removal.
+  const overlay = new Map<string, RecordSet | null>();
+  const seen = new Map<string, ChangeAction>();
+  const current = (key: string): RecordSet | undefined => (overlay.has(key) ? overlay.get(key) ?? undefined : view.get(key));
+  const lastTtl = new Map<string, number>();
+
+  for (const { action, set } of changes) {
+    const own = setProblems(set, view.apex);
+    problems.push(...own);
+    if (own.length > 0) continue;
+    const key = sortKey(set.name, set.type, set.setIdentifier);
+    // One change per set, except the classic replace: DELETE the old set, then CREATE the new one.
+    const earlier = seen.get(key);
+    if (earlier !== undefined && !(earlier === 'DELETE' && action === 'CREATE')) {
+      problems.push(`The request contains an invalid set of changes for a resource record set '${set.type} ${set.name}'`);
+      continue;
+    }
+    seen.set(key, earlier === undefined ? action : 'UPSERT');
+    const live = current(key);
+    if (action === 'DELETE') {
+      if (!live) problems.push(`Tried to delete resource record set ${describe(set)} but it was not found`);
+      else if (!sameRecordSet(live, set)) problems.push(`Tried to delete resource record set ${describe(set)} but the values provided do not match the current values`);
+      else if (set.name === view.apex && (set.type === 'SOA' || set.type === 'NS')) problems.push(`A HostedZone must contain exactly one SOA record and at least one NS record for the zone itself; ${describe(set)} cannot be deleted`);
+      else overlay.set(key, null);
+      continue;
+    }
+    if (action === 'CREATE' && live) {
+      problems.push(`Tried to create resource record set ${describe(set)} but it already exists`);
+      continue;
+    }
+    overlay.set(key, set);
+    if (set.setIdentifier !== undefined) lastTtl.set(groupPrefix(set.name, set.type), set.ttl);
+  }
+
+  const put: RecordSet[] = [];
+  if (problems.length === 0) problems.push(...groupProblems(view, overlay, lastTtl, put));
+  if (problems.length > 0) throw invalidChangeBatch(problems);
+  for (const [key, set] of overlay) if (set) put.push(set);
+  return { put, remove: [...overlay].filter(([, set]) => set === null).map(([key]) => key) };
+}
+
+/**
+ * Checks that need the final state of each touched name: weighted/simple mix, the 100-set limit and CNAME
+ * exclusivity. Weighted groups given a TTL take it for every member (the last one given wins); the extra
+ * rewrites are pushed to `put` and recorded in `overlay`.
+ */
+function groupProblems(view: ZoneView, overlay: Map<string, RecordSet | null>, lastTtl: Map<string, number>, put: RecordSet[]): string[] {
+  const problems: string[] = [];
+  const names = new Map<string, string>();
+  for (const [key, set] of overlay) {
+    const nameKey = key.slice(0, key.indexOf('\u0000') + 1);
+    if (set) names.set(nameKey, set.name);
+  }
+  for (const [nameKey, name] of names) {
+    const members = new Map<string, RecordSet>();
+    for (const key of view.keysWithPrefix(nameKey)) members.set(key, view.get(key)!);
+    for (const [key, set] of overlay) {
+      if (!key.startsWith(nameKey)) continue;
+      if (set) members.set(key, set);
+      else members.delete(key);
+    }
+    const byType = new Map<string, RecordSet[]>();
+    for (const set of members.values()) byType.set(set.type, [...(byType.get(set.type) ?? []), set]);
+    if (byType.has('CNAME') && byType.size > 1) {
+      problems.push(`RRSet of type CNAME with DNS name ${name} is not permitted as it conflicts with other records with the same DNS name in zone ${view.apex}`);
+    }
+    for (const [type, sets] of byType) {
+      const weighted = sets.filter((set) => set.setIdentifier !== undefined);
+      if (weighted.length > 0 && weighted.length < sets.length) {
+        problems.push(`RRSet with DNS name ${name}, type ${type} cannot mix weighted and non-weighted record sets: a set with a SetIdentifier conflicts with one without`);
+      }
+      if (weighted.length > LIMITS.weightedPerGroup) {
+        problems.push(`Too many weighted resource record sets for DNS name ${name}, type ${type}: the limit is ${LIMITS.weightedPerGroup}`);
+      }
+      const ttl = lastTtl.get(groupPrefix(name, type));
+      if (ttl === undefined) continue;
+      for (const set of weighted) {
+        const key = sortKey(set.name, set.type, set.setIdentifier);
+        if (set.ttl !== ttl && !(overlay.get(key) === set)) put.push({ ...set, ttl });
+        else if (set.ttl !== ttl) overlay.set(key, { ...set, ttl });
+      }
+    }
+  }
+  return problems;
+}

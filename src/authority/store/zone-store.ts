@@ -1,0 +1,260 @@
+// The authority's zone store: hosted zones, their record sets and the changes made to them. It is the
+// ZoneSource the DNS face reads. Every mutation is (1) validated whole, (2) written to the journal and
+// fsync'ed, (3) applied in memory synchronously, so a reader never sees half a batch and nothing is
+// acknowledged before it is on disk. Snapshots for the DNS face are built lazily, once per zone version.
+import { randomBytes } from 'node:crypto';
+import { normalizeName, type RecordSet } from '../../route53/recordset.js';
+import type { HostedZoneInfo, ZoneSnapshot, ZoneSource } from '../zones.js';
+import { Route53Error, invalidInput, noSuchChange, noSuchHostedZone } from './errors.js';
+import { SortedKeys, sortKey } from './order.js';
+import { planBatch, type RequestedChange, type ZoneView } from './validate.js';
+import { isDomainName } from './values.js';
+import type { JournalEntry, StoreState } from './journal-format.js';
+
+export interface ChangeRecord {
+  /** Bare id, without /change/. */
+  id: string;
+  zoneId: string;
+  /** The zone version that includes this change; INSYNC once the DNS face serves it. */
+  version: number;
+  submittedAt: string;
+  comment?: string;
+}
+
+export interface ListPage {
+  sets: RecordSet[];
+  next?: { name: string; type: string; identifier?: string };
+}
+
+/** Where committed entries go before they are applied (the journal); tests may leave it out. */
+export interface EntrySink {
+  append(entry: JournalEntry): void;
+}
+
+interface ZoneState {
+  info: HostedZoneInfo;
+  createdAt: string;
+  version: number;
+  sets: Map<string, RecordSet>;
+  index: SortedKeys;
+  snapshot?: ZoneSnapshot;
+}
+
+const MAX_REMEMBERED_CHANGES = 100_000;
+const DEFAULT_MAX_ITEMS = 300;
+
+/** Route53-style ids: a letter and upper-case base-32 characters. */
+export function newId(prefix: 'Z' | 'C'): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  return prefix + Array.from(randomBytes(16), (byte) => alphabet[byte % 32]).join('');
+}
+
+function nameServersFor(id: string): string[] {
+  const n = parseInt(id.slice(1, 5), 36) % 2048;
+  const d = n % 64;
+  return [`ns-${n}.awsdns-${d}.com.`, `ns-${(n + 512) % 2048}.awsdns-${d}.net.`, `ns-${(n + 1024) % 2048}.awsdns-${d}.org.`, `ns-${(n + 1536) % 2048}.awsdns-${d}.co.uk.`];
+}
+
+export class ZoneStore implements ZoneSource {
+  private readonly zones = new Map<string, ZoneState>();
+  private readonly changes = new Map<string, ChangeRecord>();
+  private readonly listeners = new Set<() => void>();
+  private seq = 0;
+
+  constructor(private readonly sink?: EntrySink) {}
+
+  // ---- ZoneSource ----
+
+  snapshots(): readonly ZoneSnapshot[] {
+    return [...this.zones.values()].map((zone) => {
+      zone.snapshot ??= Object.freeze({ zone: zone.info, version: zone.version, recordSets: Object.freeze([...zone.sets.values()]) });
+      return zone.snapshot;
+    });
+  }
+
+  onCommit(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---- hosted zones ----
+
+  createHostedZone(input: { name: string; callerReference: string; comment?: string }): { zone: HostedZoneInfo; change: ChangeRecord } {
+    const name = normalizeName(input.name);
+    if (!isDomainName(name)) throw new Route53Error('InvalidDomainName', `${input.name} is not a valid domain name`);
+    if (!input.callerReference) throw invalidInput('Invalid request: CallerReference is required');
+    for (const zone of this.zones.values()) {
+      if (zone.info.callerReference === input.callerReference) {
+        throw new Route53Error('HostedZoneAlreadyExists', `A hosted zone has already been created with the specified caller reference: ${input.callerReference}`, 409);
+      }
+    }
+    const id = newId('Z');
+    const nameServers = nameServersFor(id);
+    const info: HostedZoneInfo = { id, name, callerReference: input.callerReference, nameServers, ...(input.comment ? { comment: input.comment } : {}) };
+    const apexSets: RecordSet[] = [
+      { name, type: 'NS', ttl: 172800, values: nameServers },
+      { name, type: 'SOA', ttl: 900, values: [`${nameServers[0]} awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400`] },
+    ];
+    const change = this.newChange(id, 1);
+    this.commit({ seq: this.seq + 1, op: 'createZone', zone: info, createdAt: change.submittedAt, changeId: change.id, put: apexSets });
+    return { zone: info, change };
+  }
+
+  getHostedZone(id: string): { info: HostedZoneInfo; recordSetCount: number } {
+    const zone = this.zone(id);
+    return { info: zone.info, recordSetCount: zone.sets.size };
+  }
+
+  /** Every zone in creation order. */
+  listHostedZones(): Array<{ info: HostedZoneInfo; recordSetCount: number }> {
+    return [...this.zones.values()].map((zone) => ({ info: zone.info, recordSetCount: zone.sets.size }));
+  }
+
+  deleteHostedZone(id: string): ChangeRecord {
+    const zone = this.zone(id);
+    for (const set of zone.sets.values()) {
+      if (!(set.name === zone.info.name && (set.type === 'SOA' || set.type === 'NS'))) {
+        throw new Route53Error('HostedZoneNotEmpty', 'The specified hosted zone contains non-required resource record sets and so cannot be deleted.');
+      }
+    }
+    const change = this.newChange(id, zone.version + 1);
+    this.commit({ seq: this.seq + 1, op: 'deleteZone', zoneId: id, changeId: change.id, at: change.submittedAt });
+    return change;
+  }
+
+  // ---- record sets ----
+
+  changeResourceRecordSets(zoneId: string, changes: RequestedChange[], comment?: string): ChangeRecord {
+    const zone = this.zone(zoneId);
+    const effects = planBatch(this.viewOf(zone), changes);
+    const change = this.newChange(zoneId, zone.version + 1, comment);
+    this.commit({ seq: this.seq + 1, op: 'change', zoneId, changeId: change.id, at: change.submittedAt, put: effects.put, remove: effects.remove });
+    return change;
+  }
+
+  listResourceRecordSets(zoneId: string, start: { name?: string; type?: string; identifier?: string; maxItems?: number } = {}): ListPage {
+    const zone = this.zone(zoneId);
+    if (start.type !== undefined && start.name === undefined) throw invalidInput('The input is not valid: StartRecordType requires StartRecordName');
+    if (start.identifier !== undefined && start.type === undefined) throw invalidInput('The input is not valid: StartRecordIdentifier requires StartRecordType');
+    const maxItems = Math.min(start.maxItems ?? DEFAULT_MAX_ITEMS, DEFAULT_MAX_ITEMS);
+    if (!Number.isInteger(maxItems) || maxItems < 1) throw invalidInput(`The input is not valid: MaxItems must be a positive integer`);
+    const from = start.name === undefined ? '' : sortKey(normalizeName(start.name), start.type, start.identifier);
+    const sets: RecordSet[] = [];
+    let next: ListPage['next'];
+    zone.index.scan(from, (key) => {
+      const set = zone.sets.get(key)!;
+      if (sets.length < maxItems) {
+        sets.push(set);
+        return true;
+      }
+      next = { name: set.name, type: set.type, ...(set.setIdentifier !== undefined ? { identifier: set.setIdentifier } : {}) };
+      return false;
+    });
+    return { sets, ...(next ? { next } : {}) };
+  }
+
+  getChange(id: string): ChangeRecord {
+    const change = this.changes.get(id);
+    if (!change) throw noSuchChange(id);
+    return change;
+  }
+
+  /** Whether a zone still exists (a deleted zone's changes count as in sync). */
+  hasZone(id: string): boolean {
+    return this.zones.has(id);
+  }
+
+  // ---- journal replay and compaction ----
+
+  /** Applies an entry read back from the journal; entries already in the loaded state are skipped. */
+  replay(entry: JournalEntry): void {
+    if (entry.seq <= this.seq) return;
+    this.apply(entry);
+  }
+
+  exportState(): StoreState {
+    return {
+      seq: this.seq,
+      zones: [...this.zones.values()].map((zone) => ({ info: zone.info, createdAt: zone.createdAt, version: zone.version, sets: [...zone.sets.values()] })),
+      changes: [...this.changes.values()],
+    };
+  }
+
+  importState(state: StoreState): void {
+    this.seq = state.seq;
+    for (const saved of state.zones) {
+      const zone: ZoneState = { info: saved.info, createdAt: saved.createdAt, version: saved.version, sets: new Map(), index: new SortedKeys() };
+      for (const set of saved.sets) this.putSet(zone, set);
+      this.zones.set(saved.info.id, zone);
+    }
+    for (const change of state.changes) this.changes.set(change.id, change);
+  }
+
+  // ---- internals ----
+
+  private zone(id: string): ZoneState {
+    const zone = this.zones.get(id);
+    if (!zone) throw noSuchHostedZone(id);
+    return zone;
+  }
+
+  private viewOf(zone: ZoneState): ZoneView {
+    return {
+      apex: zone.info.name,
+      get: (key) => zone.sets.get(key),
+      keysWithPrefix: (prefix) => {
+        const keys: string[] = [];
+        zone.index.scan(prefix, (key) => key.startsWith(prefix) && keys.push(key) > 0);
+        return keys;
+      },
+    };
+  }
+
+  private newChange(zoneId: string, version: number, comment?: string): ChangeRecord {
+    return { id: newId('C'), zoneId, version, submittedAt: new Date().toISOString(), ...(comment ? { comment } : {}) };
+  }
+
+  /** Durable first, then visible: the sink fsyncs before the in-memory state changes. */
+  private commit(entry: JournalEntry): void {
+    this.sink?.append(entry);
+    this.apply(entry);
+    for (const listener of this.listeners) listener();
+  }
+
+  private apply(entry: JournalEntry): void {
+    this.seq = entry.seq;
+    if (entry.op === 'createZone') {
+      const zone: ZoneState = { info: entry.zone, createdAt: entry.createdAt, version: 1, sets: new Map(), index: new SortedKeys() };
+      for (const set of entry.put) this.putSet(zone, set);
+      this.zones.set(entry.zone.id, zone);
+      this.remember({ id: entry.changeId, zoneId: entry.zone.id, version: 1, submittedAt: entry.createdAt });
+      return;
+    }
+    const zone = this.zone(entry.zoneId);
+    if (entry.op === 'deleteZone') {
+      this.zones.delete(entry.zoneId);
+      this.remember({ id: entry.changeId, zoneId: entry.zoneId, version: zone.version + 1, submittedAt: entry.at });
+      return;
+    }
+    for (const key of entry.remove) {
+      zone.sets.delete(key);
+      zone.index.remove(key);
+    }
+    for (const set of entry.put) this.putSet(zone, set);
+    zone.version += 1;
+    zone.snapshot = undefined;
+    this.remember({ id: entry.changeId, zoneId: entry.zoneId, version: zone.version, submittedAt: entry.at });
+  }
+
+  private putSet(zone: ZoneState, set: RecordSet): void {
+    const key = sortKey(set.name, set.type, set.setIdentifier);
+    if (!zone.sets.has(key)) zone.index.add(key);
+    zone.sets.set(key, set);
+    zone.snapshot = undefined;
+  }
+
+  private remember(change: ChangeRecord): void {
+    this.changes.set(change.id, change);
+    if (this.changes.size > MAX_REMEMBERED_CHANGES) this.changes.delete(this.changes.keys().next().value!);
+  }
+}

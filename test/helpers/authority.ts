@@ -1,0 +1,49 @@
+// Starts a real authority (API + DNS face + journal) on ephemeral ports over a temp data dir, with an SDK
+// client pointed at it. Tests of every part of dnsplane that talk to Route53 use this.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { CreateHostedZoneCommand, type Route53Client } from '@aws-sdk/client-route-53';
+import { createRoute53Client } from '../../src/route53/client.js';
+import { startAuthority, type Authority, type AuthorityOptions } from '../../src/authority/index.js';
+import { createLogger } from '../../src/telemetry/logger.js';
+
+export interface TestAuthority {
+  authority: Authority;
+  /** Signed with the authority's credentials; SDK retries off so tests see every error. */
+  client: Route53Client;
+  dataDir: string;
+  /** Creates a hosted zone and returns its bare id. */
+  createZone(name?: string): Promise<string>;
+  /** Stops the authority and removes the data dir (unless the caller gave its own). */
+  close(): Promise<void>;
+}
+
+export async function startTestAuthority(options: Partial<AuthorityOptions> = {}): Promise<TestAuthority> {
+  const ownDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-authority-')));
+  const authority = await startAuthority({
+    apiPort: 0,
+    dnsPort: 0,
+    logger: createLogger('authority', 'silent'),
+    ...options,
+    dataDir,
+  });
+  const client = createRoute53Client({ endpoint: authority.endpoint, credentials: authority.credentials, maxAttempts: 1 });
+  let zones = 0;
+  return {
+    authority,
+    client,
+    dataDir,
+    async createZone(name = 'dnsplane.test.') {
+      zones += 1;
+      const out = await client.send(new CreateHostedZoneCommand({ Name: name, CallerReference: `test-${process.pid}-${Date.now()}-${zones}` }));
+      return out.HostedZone!.Id!.replace('/hostedzone/', '');
+    },
+    async close() {
+      client.destroy();
+      await authority.close();
+      if (ownDir) await fs.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
