@@ -1,0 +1,55 @@
+// The audit log: append-only JSON lines, one per endpoint per batch outcome (and per refusal or stand-down),
+// so that "who wrote what to this endpoint, when, and did Route53 take it" is answered with grep.
+import { appendFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+
+export type AuditOutcome = 'accepted' | 'rejected' | 'failed' | 'refused' | 'stood-down';
+
+export interface AuditEntry {
+  time: string;
+  enactor: string;
+  generation: number;
+  endpoint: string;
+  /** apply (a newer generation) or repair (the fence's own generation, re-applied). */
+  kind?: 'apply' | 'repair';
+  changes: string[];
+  outcome: AuditOutcome;
+  changeId?: string;
+  durationMs?: number;
+  /** Endpoints sent in the same all-or-nothing request. */
+  batchEndpoints?: number;
+  detail?: string;
+}
+
+export class AuditLog {
+  private tail: Promise<void> = Promise.resolve();
+  private ready: Promise<unknown> | undefined;
+
+  constructor(readonly file: string) {}
+
+  /** Appends one line; appends are serialised so lines never interleave, and each is one write(2). */
+  append(entry: Omit<AuditEntry, 'time'> & { time?: string }): Promise<void> {
+    const line = `${JSON.stringify({ time: entry.time ?? new Date().toISOString(), ...entry })}\n`;
+    this.ready ??= mkdir(path.dirname(this.file), { recursive: true });
+    const write = this.tail.then(async () => {
+      await this.ready;
+      await appendFile(this.file, line, { flag: 'a' });
+    });
+    this.tail = write.catch(() => undefined);
+    return write;
+  }
+
+  /** Resolves when every append so far has reached the file. */
+  flush(): Promise<void> {
+    return this.tail;
+  }
+}
+
+export async function readAudit(file: string): Promise<AuditEntry[]> {
+  const { readFile } = await import('node:fs/promises');
+  const text = await readFile(file, 'utf8');
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as AuditEntry);
+}

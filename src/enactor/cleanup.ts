@@ -1,0 +1,66 @@
+// Cleanup of old plan generations. In October 2025 a cleanup deleted the plan that had just become live. Here
+// the live generations are read from the fences at cleanup time, only generations below the lowest of them
+// (minus a retention) are candidates, and every delete passes the live set to the store, which refuses a live
+// generation on its own. Fences only move forward, so a fence moving during cleanup can only make the
+// computed bound more conservative, never less.
+import type { PlanStore } from '../plan/store.js';
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import { createLogger, type Logger } from '../telemetry/logger.js';
+import { counter } from '../telemetry/metrics.js';
+import { readZoneView } from './live.js';
+
+const deletedTotal = counter('dnsplane_cleanup_plans_deleted_total', 'Plan generations deleted by cleanup');
+
+export interface CleanupOptions {
+  store: PlanStore;
+  /** Plain or rate-limited (Route53Caller.asClient()). */
+  client: Route53Client;
+  zoneId: string;
+  /** Generations kept below the lowest live one (default 2), for rollback. */
+  retention?: number;
+  dryRun?: boolean;
+  logger?: Logger;
+}
+
+export interface CleanupResult {
+  /** Generations that some fence points at, read at cleanup time. */
+  live: number[];
+  /** Everything below this is deleted (undefined: nothing is live yet, so nothing is deleted). */
+  deleteBelow?: number;
+  deleted: number[];
+  kept: number[];
+}
+
+export async function cleanupPlans(options: CleanupOptions): Promise<CleanupResult> {
+  const log = options.logger ?? createLogger('cleanup');
+  const retention = options.retention ?? 2;
+  if (!Number.isInteger(retention) || retention < 0) throw new Error(`cleanup retention must be a non-negative integer, got ${retention}`);
+  const view = await readZoneView(options.client, options.zoneId);
+  const live = new Set<number>();
+  for (const endpoint of view.endpoints.values()) {
+    if (endpoint.fence && endpoint.fence.generation > 0) live.add(endpoint.fence.generation);
+  }
+  const stored = await options.store.list();
+  const result: CleanupResult = { live: [...live].sort((a, b) => a - b), deleted: [], kept: [] };
+  if (live.size === 0) {
+    log.info({ store: options.store.location }, 'no fence in the zone points at any generation; deleting nothing');
+    return { ...result, kept: stored };
+  }
+  const deleteBelow = Math.min(...live) - retention;
+  result.deleteBelow = deleteBelow;
+  const newest = stored.length > 0 ? Math.max(...stored) : undefined;
+  for (const generation of stored) {
+    // The newest plan is what enactors are about to apply: never a candidate, whatever the fences say.
+    if (generation >= deleteBelow || live.has(generation) || generation === newest) {
+      result.kept.push(generation);
+      continue;
+    }
+    if (!options.dryRun) {
+      await options.store.delete(generation, { live });
+      deletedTotal.inc();
+    }
+    result.deleted.push(generation);
+  }
+  log.info({ live: result.live, deleteBelow, deleted: result.deleted, dryRun: options.dryRun ?? false }, 'plan cleanup');
+  return result;
+}

@@ -1,0 +1,72 @@
+// The per-endpoint decision: given the plan generation to apply and what is live, send a fenced batch, do
+// nothing, stand down, or refuse. Pure, so every rule here is unit-tested without a network.
+import type { EndpointPlan } from '../plan/schema.js';
+import type { RecordSet } from '../route53/recordset.js';
+import { applyChanges, desiredSets, fenceChanges, recordChanges, setsMatch, type Change } from './changes.js';
+import { newFenceSet, type EndpointType, type Fence } from './fence.js';
+import { checkEndpointResult, type GuardOptions, type Refusal } from './guard.js';
+import { endpointKey, type LiveEndpoint } from './live.js';
+
+export interface WorkUnit {
+  key: string;
+  endpoint: EndpointPlan;
+  generation: number;
+  /** apply: move to a newer generation; repair: re-apply the fence's own generation over drifted records. */
+  kind: 'apply' | 'repair';
+  live: LiveEndpoint;
+  recordChanges: Change[];
+  /** Fence swap plus record changes: the unit that is never split across requests. */
+  changes: Change[];
+}
+
+export type Decision =
+  | { action: 'send'; unit: WorkUnit }
+  | { action: 'in-sync'; liveGeneration: number }
+  | { action: 'stand-down'; liveGeneration: number; why: string }
+  | { action: 'refuse'; refusal: Refusal; unit: WorkUnit };
+
+export interface DecideInput {
+  endpoint: EndpointPlan;
+  generation: number;
+  live: LiveEndpoint;
+  writer: string;
+  guard: GuardOptions;
+  /** After a rejected batch: the fence read before it. If the fence has moved to >= generation, someone else did the job. */
+  previousFence?: Fence;
+}
+
+export function decide(input: DecideInput): Decision {
+  const { endpoint, generation, live } = input;
+  const liveGeneration = live.fence?.generation ?? 0;
+  if (liveGeneration > generation) {
+    return { action: 'stand-down', liveGeneration, why: `live fence is at generation ${liveGeneration}, newer than ${generation}` };
+  }
+  const moved = input.previousFence !== undefined && live.fence !== undefined && !sameFenceValue(input.previousFence.set, live.fence.set);
+  if (moved && liveGeneration >= generation) {
+    return { action: 'stand-down', liveGeneration, why: `another writer moved the fence to generation ${liveGeneration} meanwhile` };
+  }
+  const desired = desiredSets(endpoint);
+  if (liveGeneration === generation && setsMatch(live.sets, desired)) return { action: 'in-sync', liveGeneration };
+
+  const records = recordChanges(live.sets, desired);
+  const unit: WorkUnit = {
+    key: endpointKey(endpoint.name, endpoint.type),
+    endpoint,
+    generation,
+    kind: liveGeneration === generation ? 'repair' : 'apply',
+    live,
+    recordChanges: records,
+    changes: [...fenceChanges(live.fence, newFenceSet(endpoint.name, endpoint.type as EndpointType, generation, input.writer)), ...records],
+  };
+  const refusal = checkEndpointResult(unit.key, applyChanges(live.sets, records), input.guard);
+  return refusal ? { action: 'refuse', refusal, unit } : { action: 'send', unit };
+}
+
+function sameFenceValue(a: RecordSet, b: RecordSet): boolean {
+  return a.values.join('\n') === b.values.join('\n');
+}
+
+/** Distinct record sets a unit touches (the numerator of the change-share guard). */
+export function touchedSets(unit: WorkUnit): number {
+  return new Set(unit.recordChanges.map((change) => `${change.set.setIdentifier ?? ''}`)).size;
+}

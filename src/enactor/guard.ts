@@ -1,0 +1,57 @@
+// The empty-record guard. The plan carries its own safety check (as octoDNS does): before a batch is sent,
+// the endpoint's resulting sets are computed and judged. A refused endpoint is not sent at all, so it can
+// never be half-applied. October 2025 ended with an empty record; this is the check that forbids it.
+import type { RecordSet } from '../route53/recordset.js';
+
+export interface GuardOptions {
+  /** Minimum serving capacity an endpoint must keep: addresses in sets with weight > 0 (default 1). */
+  minCapacity: number;
+  /** Largest share (0..1] of the zone's record sets one run may change (default 0.3, as octoDNS). */
+  maxChangeShare: number;
+  /** Zones smaller than this are exempt from the share check (octoDNS uses 10). */
+  minSetsForShare: number;
+  /** Skips the share check (never the empty/capacity checks). */
+  force: boolean;
+}
+
+export const DEFAULT_GUARD: GuardOptions = { minCapacity: 1, maxChangeShare: 0.3, minSetsForShare: 10, force: false };
+
+export type RefusalReason = 'empty' | 'all-weight-zero' | 'below-min-capacity' | 'change-share' | 'too-large';
+
+export interface Refusal {
+  reason: RefusalReason;
+  message: string;
+}
+
+/** Addresses that would actually receive traffic. */
+export function servingCapacity(sets: readonly RecordSet[]): number {
+  const weighted = sets.some((set) => set.setIdentifier !== undefined);
+  return sets.filter((set) => !weighted || (set.weight ?? 0) > 0).reduce((sum, set) => sum + set.values.length, 0);
+}
+
+/** Judges an endpoint's sets as they would be after the batch. */
+export function checkEndpointResult(endpoint: string, result: readonly RecordSet[], options: GuardOptions): Refusal | undefined {
+  if (result.length === 0 || result.every((set) => set.values.length === 0)) {
+    return { reason: 'empty', message: `${endpoint} would have no record set left` };
+  }
+  const weighted = result.filter((set) => set.setIdentifier !== undefined);
+  if (weighted.length === result.length && weighted.every((set) => (set.weight ?? 0) === 0)) {
+    return { reason: 'all-weight-zero', message: `${endpoint} would have only weight-0 sets (${weighted.length}); Route53 would spread traffic evenly over drained targets` };
+  }
+  const capacity = servingCapacity(result);
+  if (capacity < options.minCapacity) {
+    return { reason: 'below-min-capacity', message: `${endpoint} would keep ${capacity} serving address(es), below the minimum of ${options.minCapacity}` };
+  }
+  return undefined;
+}
+
+/** Judges a whole run: how much of the zone it would touch at once. */
+export function checkChangeShare(changedSets: number, zoneSets: number, options: GuardOptions): Refusal | undefined {
+  if (options.force || zoneSets < options.minSetsForShare || changedSets === 0) return undefined;
+  const share = changedSets / zoneSets;
+  if (share <= options.maxChangeShare) return undefined;
+  return {
+    reason: 'change-share',
+    message: `this run would change ${changedSets} of ${zoneSets} record sets (${(share * 100).toFixed(1)}%), above the limit of ${(options.maxChangeShare * 100).toFixed(1)}%; use --force if this is intended`,
+  };
+}

@@ -1,0 +1,100 @@
+// Unit tests of retries, the retry budget and the rate limiter. The "client" here is an in-memory fake that
+// fails on cue; the real SDK against the real authority is exercised by the integration tests.
+import { describe, expect, it } from 'vitest';
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import { fullJitterDelay, Route53Caller } from '../../src/route53/caller.js';
+import { classifyError } from '../../src/route53/errors.js';
+import { RateLimiter, RetryBudget, TokenBucket } from '../../src/route53/throttle.js';
+
+function sdkError(name: string, status = 400): Error {
+  return Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode: status } });
+}
+
+function failingClient(failures: Error[]): { client: Route53Client; calls: () => number } {
+  let calls = 0;
+  const client = {
+    send: async () => {
+      calls += 1;
+      const failure = failures.shift();
+      if (failure) throw failure;
+      return { ok: true };
+    },
+  } as unknown as Route53Client;
+  return { client, calls: () => calls };
+}
+
+const fast = { baseMs: 1, capMs: 2, retries: 5 };
+
+describe('error classification', () => {
+  it('retries overload, 5xx and the network; re-reads on InvalidChangeBatch; gives up on the rest', () => {
+    expect(classifyError(sdkError('Throttling'))).toBe('retryable');
+    expect(classifyError(sdkError('PriorRequestNotComplete'))).toBe('retryable');
+    expect(classifyError(sdkError('InternalError', 503))).toBe('retryable');
+    expect(classifyError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toBe('retryable');
+    expect(classifyError(sdkError('InvalidChangeBatch'))).toBe('rejected');
+    expect(classifyError(sdkError('NoSuchHostedZone', 404))).toBe('fatal');
+    expect(classifyError(sdkError('InvalidInput'))).toBe('fatal');
+  });
+});
+
+describe('Route53Caller', () => {
+  it('retries Throttling until it succeeds and counts the retries', async () => {
+    const { client, calls } = failingClient([sdkError('Throttling'), sdkError('PriorRequestNotComplete')]);
+    const caller = new Route53Caller(client, { policy: fast });
+    await expect(caller.send('Test', { input: {} })).resolves.toEqual({ ok: true });
+    expect(calls()).toBe(3);
+    expect(caller.retries).toBe(2);
+  });
+
+  it('never retries a rejected batch and throws the original SDK error', async () => {
+    const { client, calls } = failingClient([sdkError('InvalidChangeBatch')]);
+    const caller = new Route53Caller(client, { policy: fast });
+    await expect(caller.send('Test', { input: {} })).rejects.toMatchObject({ name: 'InvalidChangeBatch' });
+    expect(calls()).toBe(1);
+  });
+
+  it('stops retrying when the retry budget is empty', async () => {
+    const { client, calls } = failingClient(Array.from({ length: 10 }, () => sdkError('Throttling')));
+    const budget = new RetryBudget(2, 0);
+    const caller = new Route53Caller(client, { policy: fast, budget });
+    await expect(caller.send('Test', { input: {} })).rejects.toMatchObject({ name: 'Throttling' });
+    expect(calls()).toBe(3);
+    expect(budget.exhausted).toBe(1);
+  });
+
+  it('gives up after the configured number of retries', async () => {
+    const { client, calls } = failingClient(Array.from({ length: 10 }, () => sdkError('Throttling')));
+    const caller = new Route53Caller(client, { policy: { ...fast, retries: 2 } });
+    await expect(caller.send('Test', { input: {} })).rejects.toMatchObject({ name: 'Throttling' });
+    expect(calls()).toBe(3);
+  });
+});
+
+describe('backoff and buckets', () => {
+  it('full jitter stays within [0, min(cap, base * 2^(n-1)))', () => {
+    const policy = { baseMs: 100, capMs: 1_000 };
+    expect(fullJitterDelay(1, policy, () => 0.999)).toBe(99);
+    expect(fullJitterDelay(3, policy, () => 0.5)).toBe(200);
+    expect(fullJitterDelay(10, policy, () => 0.999)).toBe(999);
+    expect(fullJitterDelay(10, policy, () => 0)).toBe(0);
+  });
+
+  it('a token bucket refills with time up to its capacity', () => {
+    let now = 0;
+    const bucket = new TokenBucket(2, 1, () => now);
+    expect([bucket.tryTake(), bucket.tryTake(), bucket.tryTake()]).toEqual([true, true, false]);
+    expect(bucket.waitMs()).toBe(1000);
+    now = 1500;
+    expect(bucket.tryTake()).toBe(true);
+    now = 100_000;
+    expect(bucket.available()).toBe(2);
+  });
+
+  it('the rate limiter lets a burst through and then spaces requests', async () => {
+    const limiter = new RateLimiter(50, 2);
+    const started = performance.now();
+    for (let i = 0; i < 5; i++) await limiter.acquire();
+    // 2 from the burst, then 3 more at 50/s need at least ~60 ms; this is a lower bound, not a speed test.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(50);
+  });
+});
