@@ -2,6 +2,7 @@
 // fails. `--start moto|authority` starts the target itself, so README's tables come from one command:
 //   npm run conformance -- --start moto
 //   node bin/run-ts.js scripts/conformance.ts --endpoint http://127.0.0.1:4566
+import type { Route53Client } from '@aws-sdk/client-route-53';
 import { Command, Option } from 'commander';
 import { formatMarkdownTable, runConformance } from '../src/route53/conformance.js';
 import { configuredEndpoint, createRoute53Client } from '../src/route53/client.js';
@@ -9,6 +10,7 @@ import { configuredEndpoint, createRoute53Client } from '../src/route53/client.j
 interface Target {
   endpoint: string;
   label: string;
+  client: Route53Client;
   stop(): Promise<void>;
 }
 
@@ -16,9 +18,17 @@ async function startTarget(kind: 'moto' | 'authority'): Promise<Target> {
   if (kind === 'moto') {
     const { startMoto } = await import('../test/helpers/moto-server.js');
     const moto = await startMoto();
-    return { endpoint: moto.endpoint, label: 'moto_server', stop: () => moto.stop() };
+    return { endpoint: moto.endpoint, label: 'moto_server', client: clientFor(moto.endpoint), stop: () => moto.stop() };
   }
-  throw new Error('--start authority: the test authority helper has not landed yet');
+  // The authority checks SigV4 against its own credentials, so use the client its test helper signs with.
+  const { startTestAuthority } = await import('../test/helpers/authority.js');
+  const authority = await startTestAuthority();
+  return { endpoint: authority.authority.endpoint, label: 'dnsplane authority', client: authority.client, stop: () => authority.close() };
+}
+
+/** No SDK retries: a case must see the endpoint's first answer, not a retried one. */
+function clientFor(endpoint: string): Route53Client {
+  return createRoute53Client({ endpoint, maxAttempts: 1 });
 }
 
 const program = new Command('conformance')
@@ -31,8 +41,7 @@ const program = new Command('conformance')
     try {
       const endpoint = target?.endpoint ?? configuredEndpoint({ endpoint: options.endpoint });
       if (!endpoint) throw new Error('no endpoint: pass --endpoint URL, set AWS_ENDPOINT_URL, or use --start moto|authority');
-      // No SDK retries: a case must see the endpoint's first answer, not a retried one.
-      const client = createRoute53Client({ endpoint, maxAttempts: 1 });
+      const client = target?.client ?? clientFor(endpoint);
       console.error(`conformance: ${target?.label ?? endpoint} (${endpoint})`);
       const report = await runConformance(client, {
         only: options.only,
