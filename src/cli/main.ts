@@ -6,6 +6,7 @@ type Registrar = (program: Command) => void;
 
 // Each entry adds one subcommand (with its own --help).
 const commands: Array<() => Promise<{ register: Registrar }>> = [
+  () => import('./commands/probe.js'),
 ];
 
 export async function main(argv: string[]): Promise<void> {

@@ -3,7 +3,7 @@
 // settings a private zone on loopback needs are the ones measured in the project's field notes.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -26,6 +26,11 @@ export interface UnboundOptions {
   cacheMaxTtl?: number;
   /** How long to wait for unbound to answer; default 10 s. */
   startTimeoutMs?: number;
+  /**
+   * Leave unbound running after this process exits (scripts/unbound.sh). Its log goes to workDir/unbound.log;
+   * stop it with stopUnboundByPidFile(workDir).
+   */
+  detached?: boolean;
 }
 
 export interface UnboundResolver {
@@ -127,7 +132,7 @@ export async function startUnbound(options: UnboundOptions): Promise<UnboundReso
     const configPath = path.join(workDir, 'unbound.conf');
     await fs.writeFile(configPath, unboundConfig({ ...options, port, workDir }));
     try {
-      return await launch(configPath, workDir, port, ownDir, options.startTimeoutMs ?? 10_000, options.zones);
+      return await launch({ configPath, workDir, port, ownDir: ownDir && !options.detached, zones: options.zones, timeoutMs: options.startTimeoutMs ?? 10_000, detached: options.detached ?? false });
     } catch (error) {
       lastError = error;
       if (options.port) break;
@@ -137,12 +142,27 @@ export async function startUnbound(options: UnboundOptions): Promise<UnboundReso
   throw lastError;
 }
 
-async function launch(configPath: string, workDir: string, port: number, ownDir: boolean, timeoutMs: number, zones: string[]): Promise<UnboundResolver> {
-  const child = spawn('unbound', ['-d', '-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+interface Launch {
+  configPath: string;
+  workDir: string;
+  port: number;
+  /** Remove workDir on stop. */
+  ownDir: boolean;
+  zones: string[];
+  timeoutMs: number;
+  detached: boolean;
+}
+
+async function launch({ configPath, workDir, port, ownDir, zones, timeoutMs, detached }: Launch): Promise<UnboundResolver> {
+  const logPath = path.join(workDir, 'unbound.log');
+  const log = detached ? await fs.open(logPath, 'a') : undefined;
+  const child = spawn('unbound', ['-d', '-c', configPath], { stdio: ['ignore', 'ignore', log ? log.fd : 'pipe'], detached });
+  await log?.close();
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000);
   });
+  const readLog = (): string => (detached ? readTail(logPath) : stderr);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const address = { host: '127.0.0.1', port };
   const stop = async (): Promise<void> => {
@@ -150,11 +170,12 @@ async function launch(configPath: string, workDir: string, port: number, ownDir:
     if (ownDir) await fs.rm(workDir, { recursive: true, force: true });
   };
   try {
-    await waitUntilAnswering(address, zones[0]!, timeoutMs, exited, () => stderr);
+    await waitUntilAnswering(address, zones[0]!, timeoutMs, exited, readLog);
   } catch (error) {
     await stopChild(child, exited);
     throw error;
   }
+  if (detached) child.unref();
   return {
     address,
     pid: child.pid!,
@@ -188,6 +209,55 @@ async function stopChild(child: ChildProcess, exited: Promise<number | null>): P
   const killer = setTimeout(() => child.kill('SIGKILL'), 3000);
   await exited;
   clearTimeout(killer);
+}
+
+function readTail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').slice(-4000);
+  } catch {
+    return '';
+  }
+}
+
+/** Stops an unbound started with `detached` by the pid file it wrote in workDir; false if none was running. */
+export async function stopUnboundByPidFile(workDir: string, timeoutMs = 5000): Promise<boolean> {
+  const pidFile = path.join(workDir, 'unbound.pid');
+  let pid: number;
+  try {
+    pid = Number((await fs.readFile(pidFile, 'utf8')).trim());
+  } catch {
+    return false;
+  }
+  // A stale pid file may name a recycled pid: only ever signal a process that is unbound.
+  if (!Number.isInteger(pid) || pid <= 1 || !isAlive(pid) || !isUnbound(pid)) {
+    await fs.rm(pidFile, { force: true });
+    return false;
+  }
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) throw new Error(`unbound (pid ${pid}) did not stop within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await fs.rm(pidFile, { force: true });
+  return true;
+}
+
+function isUnbound(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'unbound';
+  } catch {
+    return true; // no /proc (not Linux): trust the pid file
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Clears the zones' cache, negative answers and the infra cache (which otherwise keeps SERVFAIL ~60 s). */

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# A private unbound on loopback for dnsplane's zones: scripts/unbound.sh start|stop|flush [options]
+# (options: --authority IP:PORT, --port N (default 5353), --zone Z, --dir DIR (default .dnsplane/unbound), --no-cache)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec node bin/run-ts.js scripts/unbound.ts "$@"

@@ -1,0 +1,180 @@
+// `dnsplane probe`: watch the plan's endpoints resolve, straight at the authority and through a resolver.
+import { createServer, type Server } from 'node:http';
+import type { Command } from 'commander';
+import { DEFAULT_PLANS_SPEC, openPlanStore } from '../../plan/open-store.js';
+import { EMPTY_RESULTS, isBad, type ProbeResult } from '../../probe/classify.js';
+import type { Observation } from '../../probe/health.js';
+import { Probe, type RoundReport } from '../../probe/probe.js';
+import { parseServerAddress, type DnsServerAddress } from '../../probe/query.js';
+import { ChangeFilter, CHANGE_HEADER, formatChange, formatSummary } from '../../probe/report.js';
+import { DEFAULT_STATUS_FILE, probeStatus, writeProbeStatus } from '../../probe/status-file.js';
+import { fixedTargets, latestPlanTargets, targetsOfPlan, type TargetSource } from '../../probe/targets.js';
+import { startUnbound, type UnboundResolver } from '../../probe/unbound.js';
+import { registry } from '../../telemetry/metrics.js';
+import { parseDuration } from '../duration.js';
+
+interface ProbeCommandOptions {
+  plans: string;
+  name?: string[];
+  type: string;
+  zone?: string[];
+  authority: string | false;
+  resolver?: string;
+  unbound?: boolean;
+  interval: string;
+  timeout: string;
+  count?: string;
+  duration?: string;
+  json?: boolean;
+  failOn?: 'empty' | 'bad';
+  statusFile: string | false;
+  metricsPort?: string;
+  listTargets?: boolean;
+}
+
+const FAIL_ON: Record<'empty' | 'bad', (result: ProbeResult) => boolean> = {
+  empty: (result) => EMPTY_RESULTS.has(result),
+  bad: isBad,
+};
+
+export function register(program: Command): void {
+  program
+    .command('probe')
+    .description(
+      'Query every endpoint of the latest plan (or --name) on an interval, straight at the authority and through a recursive ' +
+        'resolver, and classify each answer: answered, wrong (values not in the plan), nodata (the empty record), nxdomain, ' +
+        'servfail, refused, timeout, error. Prints a line whenever a result changes and a summary at the end.',
+    )
+    .option('--plans <spec>', 'plan store to read the latest plan from (file:DIR, DIR or s3://bucket/prefix)', DEFAULT_PLANS_SPEC)
+    .option('--name <name...>', 'probe these names instead of the plan (no comparison with planned values)')
+    .option('--type <type>', 'record type for --name', 'A')
+    .option('--zone <zone...>', 'zones for --unbound to stub to the authority (default: the plan\'s zone)')
+    .option('--authority <ip:port>', 'the authority, asked directly with RD=0', '127.0.0.1:8053')
+    .option('--no-authority', 'do not ask the authority directly (resolver only)')
+    .option('--resolver <ip:port>', 'a recursive resolver to ask with RD=1, as clients do (default: none)')
+    .option('--unbound', 'start a private unbound (no cache) stub-zoned to --authority and probe through it', false)
+    .option('--interval <duration>', 'time between rounds, at least 50ms', '1s')
+    .option('--timeout <duration>', 'deadline of each query, UDP and TCP retry together', '500ms')
+    .option('--count <n>', 'stop after N rounds (default: run until Ctrl-C)')
+    .option('--duration <duration>', 'stop after this long (default: run until Ctrl-C)')
+    .option('--json', 'print one JSON object per observation, then a summary object, one per line', false)
+    .option('--fail-on <what>', 'exit 1 at the end of the first round that sees: empty (nodata/nxdomain) or bad (anything but answered)')
+    .option('--status-file <path>', 'write the last result per endpoint here after every round (read by dnsplane status)', DEFAULT_STATUS_FILE)
+    .option('--no-status-file', 'do not write a status file')
+    .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics (default: off)')
+    .option('--list-targets', 'print the latest plan\'s endpoints as TSV (name, type, then one comma-joined column per record set) and exit', false)
+    .action((options: ProbeCommandOptions) => runProbeCommand(options));
+}
+
+async function runProbeCommand(options: ProbeCommandOptions): Promise<void> {
+  if (options.failOn !== undefined && !(options.failOn in FAIL_ON)) throw new Error(`--fail-on must be empty or bad, got ${options.failOn}`);
+  if (options.listTargets) return listTargets(options.plans);
+  const intervalMs = parseDuration(options.interval, '--interval');
+  const timeoutMs = parseDuration(options.timeout, '--timeout');
+  const rounds = options.count === undefined ? undefined : positiveInteger(options.count, '--count');
+  const durationMs = options.duration === undefined ? undefined : parseDuration(options.duration, '--duration');
+  const authority = options.authority === false ? undefined : parseServerAddress(options.authority, '--authority');
+  let resolver = options.resolver === undefined ? undefined : parseServerAddress(options.resolver, '--resolver');
+  const targets = await targetSource(options);
+
+  let unbound: UnboundResolver | undefined;
+  let metrics: Server | undefined;
+  try {
+    if (options.unbound) {
+      if (!authority) throw new Error('--unbound needs --authority to stub its zones to');
+      unbound = await startUnbound({ zones: await unboundZones(options), authority, noCache: true });
+      resolver = unbound.address;
+      if (!options.json) console.log(`started unbound (pid ${unbound.pid}) on ${resolver.host}:${resolver.port}`);
+    }
+    if (options.metricsPort !== undefined) metrics = await serveMetrics(positiveInteger(options.metricsPort, '--metrics-port'));
+    const failed = await probeLoop(options, { targets, authority, resolver, intervalMs, timeoutMs }, { rounds, durationMs });
+    if (failed) throw new Error(`probe saw ${failed.result.toUpperCase()} for ${failed.endpoint} via ${failed.path} (${failed.server}); --fail-on ${options.failOn}`);
+  } finally {
+    await unbound?.stop();
+    metrics?.close();
+  }
+}
+
+async function probeLoop(
+  options: ProbeCommandOptions,
+  setup: { targets: TargetSource; authority?: DnsServerAddress; resolver?: DnsServerAddress; intervalMs: number; timeoutMs: number },
+  limits: { rounds?: number; durationMs?: number },
+): Promise<Observation | undefined> {
+  const probe = new Probe(setup);
+  const changes = new ChangeFilter();
+  const matchesFailOn = options.failOn ? FAIL_ON[options.failOn] : undefined;
+  let failed: Observation | undefined;
+  let writing = Promise.resolve();
+  if (!options.json) console.log(CHANGE_HEADER);
+  probe.on('observation', (observation) => {
+    if (options.json) console.log(JSON.stringify({ kind: 'observation', ...observation }));
+    else if (changes.changed(observation)) console.log(formatChange(observation));
+  });
+  probe.on('targetsError', (error) => console.error(`dnsplane: probe targets: ${error.message}`));
+  probe.on('round', (report: RoundReport) => {
+    if (options.statusFile !== false) {
+      const status = probeStatus(probe, report.generation);
+      const file = options.statusFile;
+      writing = writing.then(() => writeProbeStatus(file, status)).catch((error: Error) => console.error(`dnsplane: status file: ${error.message}`));
+    }
+    failed ??= matchesFailOn ? report.observations.find((observation) => matchesFailOn(observation.result)) : undefined;
+    if (failed) void probe.stop();
+  });
+  const stop = (): void => void probe.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    await probe.run(limits);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+  await writing;
+  const summary = probe.summary();
+  if (options.json) console.log(JSON.stringify({ kind: 'summary', ...summary, endpoints: probe.endpoints().map(({ last, ...health }) => ({ ...health, last: last.result })) }));
+  else console.log(`\n${formatSummary(summary, probe.endpoints())}`);
+  return failed;
+}
+
+async function targetSource(options: ProbeCommandOptions): Promise<TargetSource> {
+  if (options.name && options.name.length > 0) return fixedTargets(options.name, options.type);
+  return latestPlanTargets(await openPlanStore(options.plans));
+}
+
+async function unboundZones(options: ProbeCommandOptions): Promise<string[]> {
+  if (options.zone && options.zone.length > 0) return options.zone;
+  const plan = await (await openPlanStore(options.plans)).latest();
+  if (!plan) throw new Error(`--unbound needs --zone, or a plan in ${options.plans} to take the zone from`);
+  return [plan.zone];
+}
+
+/** The plan as shell-friendly TSV, for scripts/verify-dns.sh. */
+async function listTargets(spec: string): Promise<void> {
+  const plan = await (await openPlanStore(spec)).latest();
+  if (!plan) throw new Error(`no plan in ${spec}`);
+  for (const target of targetsOfPlan(plan)) console.log([target.name, target.type, ...(target.plannedSets ?? []).map((set) => set.join(','))].join('\t'));
+}
+
+function positiveInteger(text: string, option: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${option} must be a positive integer, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+async function serveMetrics(port: number): Promise<Server> {
+  const server = createServer((request, response) => {
+    if (request.url !== '/metrics') {
+      response.writeHead(404).end('see /metrics\n');
+      return;
+    }
+    registry.metrics().then(
+      (text) => response.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      (error: Error) => response.writeHead(500).end(error.message),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return server;
+}

@@ -1,0 +1,91 @@
+// The probe's last word per endpoint, on disk, so that `dnsplane status` (another process) can show whether
+// the endpoints resolve without running a probe itself. Written whole and renamed into place after every
+// round, so a reader never sees half a file.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { PROBE_RESULTS } from './classify.js';
+import type { Probe } from './probe.js';
+
+export const DEFAULT_STATUS_FILE = '.dnsplane/probe-status.json';
+
+const isoTime = z.string().datetime();
+
+export const ProbeStatusSchema = z.object({
+  version: z.literal(1),
+  updatedAt: isoTime,
+  /** The plan generation of the last round, when probing a plan. */
+  generation: z.number().int().optional(),
+  intervalMs: z.number(),
+  endpoints: z.array(
+    z.object({
+      /** "name TYPE". */
+      endpoint: z.string(),
+      path: z.enum(['authority', 'resolver']),
+      server: z.string(),
+      result: z.enum(PROBE_RESULTS),
+      values: z.array(z.string()),
+      rcode: z.string().optional(),
+      at: isoTime,
+      latencyMs: z.number().optional(),
+      observations: z.number().int(),
+      availability: z.number().min(0).max(1),
+      firstBadAt: isoTime.optional(),
+      badSince: isoTime.optional(),
+      recoveredAt: isoTime.optional(),
+    }),
+  ),
+});
+
+export type ProbeStatus = z.infer<typeof ProbeStatusSchema>;
+
+export function probeStatus(probe: Probe, generation?: number): ProbeStatus {
+  const optional = (key: string, at: number | undefined): Record<string, string> => (at === undefined ? {} : { [key]: new Date(at).toISOString() });
+  return {
+    version: 1,
+    updatedAt: new Date().toISOString(),
+    ...(generation !== undefined ? { generation } : {}),
+    intervalMs: probe.intervalMs,
+    endpoints: probe.endpoints().map((health) => ({
+      endpoint: health.endpoint,
+      path: health.path,
+      server: health.last.server,
+      result: health.last.result,
+      values: health.last.values,
+      ...(health.last.rcode !== undefined ? { rcode: health.last.rcode } : {}),
+      at: new Date(health.last.at).toISOString(),
+      ...(health.last.latencyMs !== undefined ? { latencyMs: Math.round(health.last.latencyMs * 1000) / 1000 } : {}),
+      observations: health.observations,
+      availability: health.availability,
+      ...optional('firstBadAt', health.firstBadAt),
+      ...optional('badSince', health.badSince),
+      ...optional('recoveredAt', health.recoveredAt),
+    })),
+  };
+}
+
+export async function writeProbeStatus(file: string, status: ProbeStatus): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  await writeFile(temp, `${JSON.stringify(status, null, 2)}\n`);
+  await rename(temp, file);
+}
+
+/** The last status a probe wrote, or undefined when no probe has run. A corrupt file is an error naming it. */
+export async function readProbeStatus(file = DEFAULT_STATUS_FILE): Promise<ProbeStatus | undefined> {
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (text === undefined) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = ProbeStatusSchema.safeParse(json);
+  if (!parsed.success) throw new Error(`${file} is not a probe status file:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
