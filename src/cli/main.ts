@@ -7,6 +7,9 @@ type Registrar = (program: Command) => void;
 // Each entry adds one subcommand (with its own --help).
 const commands: Array<() => Promise<{ register: Registrar }>> = [
   () => import('./commands/probe.js'),
+  () => import('./commands/plan.js'),
+  () => import('./commands/planner.js'),
+  () => import('./commands/fleet-sim.js'),
 ];
 
 export async function main(argv: string[]): Promise<void> {

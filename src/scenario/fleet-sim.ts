@@ -1,6 +1,7 @@
 // A simulated fleet of load balancers, as far as health checks can tell: one real HTTP server on 127.0.0.1
 // answering GET /health/<lbId> with 200 (up), 503 (down), or nothing at all (hang, to exercise timeouts).
-// Tests, the demo and the race reproduction flip health programmatically.
+// Tests, the demo and the race reproduction flip health programmatically; another process can flip it with
+// POST /control/<lbId>/<up|down|hang> (e.g. curl -X POST .../control/lb-a/down).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -53,6 +54,12 @@ export class FleetSim {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    const control = /^\/control\/([^/?]+)\/(up|down|hang)$/.exec(req.url ?? '');
+    if (control && req.method === 'POST') {
+      this.set(decodeURIComponent(control[1]), control[2] as SimHealth);
+      res.writeHead(204).end();
+      return;
+    }
     const match = /^\/health\/([^/?]+)/.exec(req.url ?? '');
     if (!match) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');

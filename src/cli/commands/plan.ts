@@ -1,0 +1,66 @@
+// `dnsplane plan`: one planner pass. Checks health, computes the next plan and prints its diff against the
+// latest stored plan. Dry-run unless --write, so an operator can see what the planner would do.
+import type { Command } from 'commander';
+import { formatDiff } from '../../plan/diff.js';
+import { loadFleet } from '../../plan/fleet.js';
+import { DEFAULT_PLANS_SPEC, openPlanStore } from '../../plan/open-store.js';
+import { Planner, type PlanPass } from '../../plan/planner.js';
+
+interface PlanOptions {
+  fleet: string;
+  plans: string;
+  write: boolean;
+  json: boolean;
+  id?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('plan')
+    .description(
+      'Run one planner pass: check every load balancer in the fleet file over HTTP, turn health and capacity into ' +
+        'weights (fail static if nothing is healthy, velocity-limited drops), and print the diff against the latest ' +
+        'stored plan. Dry-run by default. With one pass there is no health history: each target\'s first answer decides.',
+    )
+    .requiredOption('--fleet <file>', 'fleet file (JSON: zone, defaults, endpoints with load balancers)')
+    .option('--plans <spec>', 'plan store: file:DIR, a directory, or s3://bucket/prefix', DEFAULT_PLANS_SPEC)
+    .option('--write', 'store the plan as the next generation if it differs from the latest', false)
+    .option('--json', 'print the pass as JSON (plan, diff, per-endpoint decisions, health) instead of text', false)
+    .option('--id <name>', 'planner name recorded in the plan\'s createdBy (default: planner@HOST:PID)')
+    .action((options: PlanOptions) => runPlan(options));
+}
+
+async function runPlan(options: PlanOptions): Promise<void> {
+  const fleet = await loadFleet(options.fleet);
+  const store = await openPlanStore(options.plans);
+  const planner = new Planner({ fleet, store, ...(options.id ? { id: options.id } : {}) });
+  const pass = await planner.pass({ write: options.write });
+  if (options.json) console.log(JSON.stringify(passToJson(pass), null, 2));
+  else console.log(describePass(pass, store.location, options.write));
+}
+
+/** The text the plan and planner commands print for a pass. */
+export function describePass(pass: PlanPass, location: string, write: boolean): string {
+  const lines = [formatDiff(pass.diff)];
+  for (const [endpoint, decision] of pass.decisions) {
+    if (decision.mode === 'fail-static') lines.push(`! ${endpoint}: FAIL STATIC, no load balancer is healthy; keeping the last planned sets`);
+    if (decision.mode === 'fail-open') lines.push(`! ${endpoint}: FAIL OPEN, no load balancer is healthy and nothing was planned before; planning all`);
+    if (decision.velocityLimited) lines.push(`! ${endpoint}: velocity limit, removed ${decision.removed} of the weight units (budget ${decision.budget}); the rest follows in later generations`);
+  }
+  if (pass.written) lines.push(`wrote generation ${pass.plan.generation} to ${location} (${pass.reason})`);
+  else if (pass.reason === 'unchanged') lines.push(`nothing to write: the latest plan in ${location} is current`);
+  else if (!write) lines.push(`dry run: generation ${pass.plan.generation} not written (use --write)`);
+  return lines.join('\n');
+}
+
+function passToJson(pass: PlanPass) {
+  return {
+    written: pass.written,
+    reason: pass.reason,
+    previousGeneration: pass.previous?.generation ?? null,
+    plan: pass.plan,
+    diff: pass.diff,
+    decisions: Object.fromEntries([...pass.decisions].map(([key, d]) => [key, { mode: d.mode, velocityLimited: d.velocityLimited, removed: d.removed, budget: d.budget }])),
+    health: Object.fromEntries([...pass.health].map(([url, h]) => [url, { healthy: h.healthy, outcome: h.last.outcome, ms: h.last.ms }])),
+  };
+}

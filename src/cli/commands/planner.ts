@@ -1,0 +1,81 @@
+// `dnsplane planner`: the planner as a long-running process. One pass per interval (see `dnsplane plan`),
+// writing a generation whenever something changed or a heartbeat is due, until SIGINT or SIGTERM.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Command } from 'commander';
+import { loadFleet } from '../../plan/fleet.js';
+import { DEFAULT_PLANS_SPEC, openPlanStore } from '../../plan/open-store.js';
+import { Planner } from '../../plan/planner.js';
+import { createLogger } from '../../telemetry/logger.js';
+import { serveMetrics } from '../../telemetry/metrics-server.js';
+import { parseDuration } from '../duration.js';
+import { describePass } from './plan.js';
+
+interface PlannerOptions {
+  fleet: string;
+  plans: string;
+  interval: string;
+  heartbeat: string;
+  id?: string;
+  passes?: string;
+  metricsPort?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('planner')
+    .description(
+      'Run the planner in a loop: every --interval, check health (with the fleet file\'s hysteresis thresholds), plan, ' +
+        'and store a new generation when something changed or the heartbeat is due. Prints each written generation\'s ' +
+        'diff. Stops cleanly on SIGINT/SIGTERM. Several planners may share a plan store: a lost race is replanned once.',
+    )
+    .requiredOption('--fleet <file>', 'fleet file (JSON: zone, defaults, endpoints with load balancers)')
+    .option('--plans <spec>', 'plan store: file:DIR, a directory, or s3://bucket/prefix', DEFAULT_PLANS_SPEC)
+    .option('--interval <duration>', 'time from the start of one pass to the start of the next (e.g. 500ms, 5s, 1m)', '5s')
+    .option('--heartbeat <duration>', 'write an unchanged plan again once the latest is this old; 0 = never', '0')
+    .option('--id <name>', 'planner name recorded in each plan\'s createdBy (default: planner@HOST:PID)')
+    .option('--passes <n>', 'stop after N passes (default: run until SIGINT/SIGTERM)')
+    .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics (default: off)')
+    .action((options: PlannerOptions) => runPlanner(options));
+}
+
+async function runPlanner(options: PlannerOptions): Promise<void> {
+  const intervalMs = parseDuration(options.interval, '--interval');
+  const heartbeatMs = parseDuration(options.heartbeat, '--heartbeat');
+  if (intervalMs < 10) throw new Error(`--interval must be at least 10ms, got ${options.interval}`);
+  const passes = options.passes === undefined ? Infinity : positiveInteger(options.passes, '--passes');
+  const fleet = await loadFleet(options.fleet);
+  const store = await openPlanStore(options.plans);
+  const logger = createLogger('planner');
+  const planner = new Planner({ fleet, store, logger, heartbeatMs, ...(options.id ? { id: options.id } : {}) });
+  const metrics = options.metricsPort === undefined ? undefined : await serveMetrics(positiveInteger(options.metricsPort, '--metrics-port'));
+
+  const stopping = new AbortController();
+  const stop = () => stopping.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  logger.info({ id: planner.id, plans: store.location, intervalMs, heartbeatMs, metricsPort: metrics?.port }, 'planner started');
+  try {
+    for (let pass = 0; pass < passes && !stopping.signal.aborted; pass++) {
+      const started = Date.now();
+      try {
+        const result = await planner.pass({ write: true });
+        if (result.written) console.log(describePass(result, store.location, true));
+      } catch (error) {
+        // A failed pass (store unreachable, a lost race twice) must not end the loop: the next pass retries.
+        logger.error({ err: error }, 'planner pass failed; retrying next interval');
+      }
+      if (pass + 1 < passes) await sleep(Math.max(0, intervalMs - (Date.now() - started)), undefined, { signal: stopping.signal }).catch(() => undefined);
+    }
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    metrics?.server.close();
+    logger.info({ id: planner.id }, 'planner stopped');
+  }
+}
+
+function positiveInteger(text: string, option: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${option} must be a positive integer, got ${JSON.stringify(text)}`);
+  return value;
+}

@@ -1,0 +1,22 @@
+// Serves the process's Prometheus registry at http://127.0.0.1:PORT/metrics for long-running commands.
+// Loopback only by default: metrics describe the fleet and need not be public.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { collectProcessMetrics, registry } from './metrics.js';
+
+export async function serveMetrics(port: number, host = '127.0.0.1'): Promise<{ server: Server; port: number }> {
+  collectProcessMetrics();
+  const server = createServer(async (request, response) => {
+    if (request.url !== '/metrics') return void response.writeHead(404).end('see /metrics\n');
+    try {
+      response.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
+    } catch (error) {
+      response.writeHead(500).end((error as Error).message);
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  return { server, port: (server.address() as AddressInfo).port };
+}

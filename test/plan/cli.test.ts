@@ -1,0 +1,105 @@
+// The plan and planner commands, run as a user runs them (node bin/dnsplane.js), against a fleet simulator
+// in this process and the example fleet file pointed at it.
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FilePlanStore } from '../../src/plan/file-store.js';
+import { FleetSim } from '../../src/scenario/fleet-sim.js';
+
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '../..');
+const bin = path.join(root, 'bin/dnsplane.js');
+const env = { ...process.env, DNSPLANE_LOG_LEVEL: 'silent' };
+
+let sim: FleetSim;
+let dir: string;
+let fleetFile: string;
+
+async function dnsplane(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env, cwd: dir });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'dnsplane-cli-plan-'));
+  const example = JSON.parse(await readFile(path.join(root, 'examples/fleet.json'), 'utf8'));
+  const ids = new Set<string>();
+  for (const endpoint of example.endpoints) for (const lb of endpoint.loadBalancers) ids.add(lb.id);
+  sim = await FleetSim.start(ids);
+  for (const endpoint of example.endpoints) for (const lb of endpoint.loadBalancers) lb.healthCheckUrl = sim.url(lb.id);
+  fleetFile = path.join(dir, 'fleet.json');
+  await writeFile(fleetFile, JSON.stringify(example));
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+describe('dnsplane plan / planner', () => {
+  it('dry-runs by default, writes with --write, then reports a velocity-limited drop as a diff', async () => {
+    const plans = `file:${path.join(dir, 'plans-a')}`;
+    const dry = await dnsplane('plan', '--fleet', fleetFile, '--plans', plans);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('plan generation (none) -> 1 (zone example.test.)');
+    expect(dry.stdout).toContain('+ lb-c weight 128 [192.0.2.30]');
+    expect(dry.stdout).toContain('dry run: generation 1 not written (use --write)');
+    expect(await new FilePlanStore(path.join(dir, 'plans-a')).list()).toEqual([]);
+
+    expect((await dnsplane('plan', '--fleet', fleetFile, '--plans', plans, '--write')).stdout).toContain('wrote generation 1 to');
+    expect((await dnsplane('plan', '--fleet', fleetFile, '--plans', plans, '--write')).stdout).toContain('nothing to write');
+
+    for (const id of ['web-2', 'web-3', 'web-4']) sim.set(id, 'down');
+    const drop = await dnsplane('plan', '--fleet', fleetFile, '--plans', plans, '--write');
+    for (const id of ['web-2', 'web-3', 'web-4']) sim.set(id, 'up');
+    expect(drop.stdout).toContain('~ www.example.test. A');
+    expect(drop.stdout).toContain('~ web-2 weight 255 -> 170');
+    expect(drop.stdout).toContain('! www.example.test. A: velocity limit, removed 255 of the weight units (budget 255)');
+    expect(drop.stdout).toContain('wrote generation 2');
+    expect(drop.stdout).toContain('= api.example.test. A (unchanged)');
+    const stored = await new FilePlanStore(path.join(dir, 'plans-a')).read(2);
+    expect(stored?.endpoints.find((e) => e.name === 'www.example.test.')?.sets.map((s) => s.weight)).toEqual([255, 170, 170, 170]);
+  });
+
+  it('prints the pass as JSON with --json', async () => {
+    const result = await dnsplane('plan', '--fleet', fleetFile, '--plans', path.join(dir, 'plans-json'), '--json', '--id', 'cli-test');
+    const pass = JSON.parse(result.stdout);
+    expect(pass).toMatchObject({ written: false, reason: 'first', previousGeneration: null, plan: { generation: 1, createdBy: 'cli-test' } });
+    expect(pass.health[sim.url('lb-a')]).toMatchObject({ healthy: true, outcome: 200 });
+  });
+
+  it('fails with the file and field of a bad fleet file, and with an unknown plan store', async () => {
+    const bad = path.join(dir, 'bad-fleet.json');
+    await writeFile(bad, JSON.stringify({ zone: 'example.test.', endpoints: [{ name: 'api.example.test.', type: 'A', loadBalancers: [{ id: 'a', addresses: ['x'], capacity: 1, healthCheckUrl: sim.url('a') }] }] }));
+    const result = await dnsplane('plan', '--fleet', bad);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`dnsplane: ${bad} is not a valid fleet file`);
+    expect(result.stderr).toContain('endpoints[0].loadBalancers[0].addresses[0]');
+    const store = await dnsplane('plan', '--fleet', fleetFile, '--plans', 'gs://bucket');
+    expect(store.stderr).toContain('dnsplane: unsupported plan store gs://bucket');
+  });
+
+  it('runs the planner loop for --passes and stops cleanly on SIGTERM', async () => {
+    const plans = path.join(dir, 'plans-loop');
+    const counted = await dnsplane('planner', '--fleet', fleetFile, '--plans', plans, '--interval', '50ms', '--passes', '3');
+    expect(counted.code).toBe(0);
+    expect(counted.stdout).toContain('wrote generation 1');
+    expect(await new FilePlanStore(plans).list()).toEqual([1]);
+
+    const child = spawn(process.execPath, [bin, 'planner', '--fleet', fleetFile, '--plans', plans, '--interval', '100ms', '--heartbeat', '100ms'], { env, cwd: dir });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    // The heartbeat makes every pass write, so a second generation appears without any change in health.
+    while (!stdout.includes('(heartbeat)')) await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill('SIGTERM');
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect((await new FilePlanStore(plans).list()).length).toBeGreaterThanOrEqual(2);
+  });
+});
