@@ -24,6 +24,7 @@ export interface AuditEntry {
 export class AuditLog {
   private tail: Promise<void> = Promise.resolve();
   private ready: Promise<unknown> | undefined;
+  private failure: unknown;
 
   constructor(readonly file: string) {}
 
@@ -35,13 +36,21 @@ export class AuditLog {
       await this.ready;
       await appendFile(this.file, line, { flag: 'a' });
     });
-    this.tail = write.catch(() => undefined);
+    // Keep the chain alive after a failed append, but remember it: flush() reports it.
+    this.tail = write.catch((error) => {
+      this.failure ??= error;
+    });
     return write;
   }
 
-  /** Resolves when every append so far has reached the file. */
-  flush(): Promise<void> {
-    return this.tail;
+  /** Resolves when every append so far has reached the file; rejects if any of them failed. */
+  async flush(): Promise<void> {
+    await this.tail;
+    if (this.failure !== undefined) {
+      const failure = this.failure;
+      this.failure = undefined;
+      throw new Error(`audit log ${this.file} could not be written: ${failure instanceof Error ? failure.message : String(failure)}`);
+    }
   }
 }
 

@@ -99,6 +99,15 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
 
   /** One pass: latest plan, whole-zone read, decide per endpoint, guard, send fenced batches. */
   async runOnce(): Promise<RunSummary> {
+    try {
+      return await this.pass();
+    } finally {
+      // A pass is reported done only once its audit lines are on disk.
+      await this.options.audit?.flush();
+    }
+  }
+
+  private async pass(): Promise<RunSummary> {
     const summary: RunSummary = { applied: [], repaired: [], inSync: [], stoodDown: [], refused: [], failed: [], batches: 0 };
     const plan = await this.options.store.latest();
     if (!plan) {

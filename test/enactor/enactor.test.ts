@@ -1,0 +1,146 @@
+// The enactor through the real SDK against the real local authority.
+import { ChangeResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readAudit, AuditLog } from '../../src/enactor/audit.js';
+import type { EnactorEvent } from '../../src/enactor/events.js';
+import { toSdkRecordSet } from '../../src/route53/recordset.js';
+import { fenceGeneration, host, liveWeights, startRig, type Rig } from './harness.js';
+
+let rig: Rig;
+beforeEach(async () => {
+  rig = await startRig();
+});
+afterEach(async () => {
+  await rig.close();
+});
+
+describe('enactor against the authority', () => {
+  it('applies a plan with a fence per endpoint, then finds everything in sync', async () => {
+    await rig.writePlan(1, { api: [10, 20], web: [5] });
+    const enactor = rig.enactor('e1');
+    const first = await enactor.runOnce();
+    expect(first).toMatchObject({ generation: 1, batches: 1, failed: [], refused: [] });
+    expect(first.applied.sort()).toEqual([`${host('api')} A`, `${host('web')} A`]);
+    const view = await rig.view();
+    expect(liveWeights(view, 'api')).toEqual([10, 20]);
+    expect(fenceGeneration(view, 'api')).toBe(1);
+    expect(fenceGeneration(view, 'web')).toBe(1);
+    const second = await enactor.runOnce();
+    expect(second).toMatchObject({ batches: 0, applied: [] });
+    expect(second.inSync).toHaveLength(2);
+  });
+
+  it('a delayed enactor holding an older plan loses to a newer one and stands down (October 2025)', async () => {
+    await rig.writePlan(1, { api: [10, 10] });
+    await rig.enactor('bootstrap').runOnce();
+    await rig.writePlan(2, { api: [10, 0] });
+
+    // The slow enactor reads plan 2 and the zone, then stalls just before its ChangeResourceRecordSets.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let stalled!: () => void;
+    const reachedGate = new Promise<void>((resolve) => (stalled = resolve));
+    const delayed = {
+      config: rig.client.config,
+      send: async (command: { constructor: { name: string } }, options?: unknown) => {
+        if (command.constructor.name === 'ChangeResourceRecordSetsCommand') {
+          stalled();
+          await gate;
+        }
+        return rig.client.send(command as never, options as never);
+      },
+    } as unknown as Route53Client;
+    const auditFile = path.join(rig.dir, 'audit.jsonl');
+    const slow = rig.enactor('slow', { client: delayed, audit: new AuditLog(auditFile) });
+    const events: EnactorEvent[] = [];
+    slow.on('event', (event) => events.push(event));
+    const slowRun = slow.runOnce();
+    await reachedGate;
+
+    // Meanwhile the planner publishes generation 3 and a healthy enactor applies it.
+    await rig.writePlan(3, { api: [30, 40] });
+    expect((await rig.enactor('fast').runOnce()).applied).toEqual([`${host('api')} A`]);
+    release();
+    const slowSummary = await slowRun;
+
+    expect(slowSummary.applied).toEqual([]);
+    expect(slowSummary.stoodDown).toEqual([`${host('api')} A`]);
+    expect(events.map((event) => event.type)).toEqual(['batch-sent', 'batch-rejected', 'stood-down']);
+    const view = await rig.view();
+    expect(fenceGeneration(view, 'api')).toBe(3);
+    expect(liveWeights(view, 'api')).toEqual([30, 40]);
+    const audit = await readAudit(auditFile);
+    expect(audit.map((line) => `${line.enactor} ${line.generation} ${line.outcome}`)).toEqual(['slow 2 rejected', 'slow 2 stood-down']);
+  });
+
+  it('the guard refuses a plan that would leave only weight-0 sets, and nothing of it is applied', async () => {
+    await rig.writePlan(1, { api: [10, 20], web: [5] });
+    await rig.enactor('e1').runOnce();
+    await rig.writePlan(2, { api: [0, 0], web: [7] });
+    const auditFile = path.join(rig.dir, 'audit.jsonl');
+    const summary = await rig.enactor('e2', { audit: new AuditLog(auditFile) }).runOnce();
+    expect(summary.refused).toEqual([expect.objectContaining({ endpoint: `${host('api')} A`, reason: 'all-weight-zero' })]);
+    expect(summary.applied).toEqual([`${host('web')} A`]);
+    const view = await rig.view();
+    expect(liveWeights(view, 'api')).toEqual([10, 20]);
+    expect(fenceGeneration(view, 'api')).toBe(1);
+    expect(fenceGeneration(view, 'web')).toBe(2);
+    expect((await readAudit(auditFile)).find((line) => line.outcome === 'refused')).toMatchObject({ endpoint: `${host('api')} A`, generation: 2 });
+  });
+
+  it('the guard refuses a plan below the minimum capacity', async () => {
+    await rig.writePlan(1, { api: [10, 20, 30] });
+    await rig.enactor('e1').runOnce();
+    await rig.writePlan(2, { api: [0, 0, 30] });
+    const summary = await rig.enactor('e2', { guard: { minCapacity: 2 } }).runOnce();
+    expect(summary.refused.map((refusal) => refusal.reason)).toEqual(['below-min-capacity']);
+    expect(liveWeights(await rig.view(), 'api')).toEqual([10, 20, 30]);
+  });
+
+  it('repairs a manually emptied endpoint under the same generation', async () => {
+    await rig.writePlan(1, { api: [10, 20] });
+    await rig.enactor('e1').runOnce();
+    const before = await rig.view();
+    const live = before.endpoints.get(`${host('api')} A`)!;
+    // An operator (or a half-finished legacy write) deletes every record of the endpoint.
+    await rig.client.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: rig.zoneId,
+        ChangeBatch: { Changes: live.sets.map((set) => ({ Action: 'DELETE', ResourceRecordSet: toSdkRecordSet(set) })) },
+      }),
+    );
+    expect(liveWeights(await rig.view(), 'api')).toEqual([]);
+
+    const summary = await rig.enactor('e2').runOnce();
+    expect(summary.repaired).toEqual([`${host('api')} A`]);
+    const after = await rig.view();
+    expect(liveWeights(after, 'api')).toEqual([10, 20]);
+    const fence = after.endpoints.get(`${host('api')} A`)!.fence!;
+    expect(fence.generation).toBe(1);
+    // Same generation, new value: the repair swapped the fence too, so a concurrent writer would have been detected.
+    expect(fence.set.values).not.toEqual(live.fence!.set.values);
+  });
+
+  it('packs endpoints into one batch near 1,000 elements, and splits beyond it', async () => {
+    // Four endpoints of 245 addresses: 980 records + 4 fences = 984 elements, all accepted in one request.
+    const many = (label: string, set: number) => Array.from({ length: 245 }, (_, i) => `10.${label.charCodeAt(0)}.${set + Math.floor(i / 200)}.${i % 200}`);
+    await rig.writePlan(1, { a: [1], b: [1], c: [1], d: [1] }, many);
+    const events: EnactorEvent[] = [];
+    const enactor = rig.enactor('e1');
+    enactor.on('event', (event) => events.push(event));
+    const first = await enactor.runOnce();
+    expect(first).toMatchObject({ batches: 1, failed: [] });
+    expect(first.applied).toHaveLength(4);
+    expect(events.filter((event) => event.type === 'batch-accepted')).toHaveLength(1);
+    const view = await rig.view();
+    expect(view.endpoints.get(`${host('d')} A`)!.sets[0].values).toHaveLength(245);
+
+    // A fifth endpoint cannot join them: 2 requests.
+    await rig.writePlan(2, { a: [2], b: [2], c: [2], d: [2], e: [2] }, many);
+    const second = await enactor.runOnce();
+    expect(second.batches).toBeGreaterThanOrEqual(2);
+    expect(second.applied).toHaveLength(5);
+    expect(second.failed).toEqual([]);
+  });
+});

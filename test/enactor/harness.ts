@@ -1,0 +1,82 @@
+// Shared set-up for the enactor's integration tests: a real authority, a real zone, a file plan store in a
+// temp dir, and helpers to write plans and read the zone back through the real SDK.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import { Enactor, type EnactorOptions } from '../../src/enactor/enactor.js';
+import { groupZone, type ZoneView } from '../../src/enactor/live.js';
+import { FilePlanStore } from '../../src/plan/file-store.js';
+import type { Plan } from '../../src/plan/schema.js';
+import { listRecordSets } from '../../src/route53/paging.js';
+import { createLogger } from '../../src/telemetry/logger.js';
+import { startTestAuthority, type TestAuthority } from '../helpers/authority.js';
+import type { AuthorityOptions } from '../../src/authority/index.js';
+
+export const ZONE = 'dnsplane.test.';
+
+export interface Rig {
+  test: TestAuthority;
+  client: Route53Client;
+  zoneId: string;
+  store: FilePlanStore;
+  dir: string;
+  /** Writes generation `generation` with endpoints name → weights (one address per set unless `values` says more). */
+  writePlan(generation: number, endpoints: Record<string, number[]>, values?: (endpoint: string, set: number) => string[]): Promise<Plan>;
+  enactor(id: string, options?: Partial<EnactorOptions>): Enactor;
+  view(): Promise<ZoneView>;
+  close(): Promise<void>;
+}
+
+export const host = (label: string) => `${label}.${ZONE}`;
+
+export function planOf(generation: number, endpoints: Record<string, number[]>, values?: (endpoint: string, set: number) => string[]): Plan {
+  return {
+    generation,
+    createdAt: new Date().toISOString(),
+    createdBy: 'test',
+    zone: ZONE,
+    endpoints: Object.entries(endpoints).map(([label, weights], e) => ({
+      name: host(label),
+      type: 'A' as const,
+      ttl: 30,
+      sets: weights.map((weight, i) => ({ setIdentifier: `lb-${i}`, weight, values: values?.(label, i) ?? [`10.${e}.${i}.1`] })),
+    })),
+  };
+}
+
+export async function startRig(authorityOptions: Partial<AuthorityOptions> = {}): Promise<Rig> {
+  const test = await startTestAuthority(authorityOptions);
+  const zoneId = await test.createZone(ZONE);
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-enactor-'));
+  const store = new FilePlanStore(path.join(dir, 'plans'));
+  const logger = createLogger('enactor', 'silent');
+  return {
+    test,
+    client: test.client,
+    zoneId,
+    store,
+    dir,
+    async writePlan(generation, endpoints, values) {
+      const plan = planOf(generation, endpoints, values);
+      await store.write(plan);
+      return plan;
+    },
+    enactor: (id, options = {}) => new Enactor({ id, store, client: test.client, zone: ZONE, logger, retry: { baseMs: 5, capMs: 100 }, ...options }),
+    view: async () => groupZone(await listRecordSets(test.client, zoneId)),
+    async close() {
+      await test.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Weights of an endpoint as live, by set identifier order. */
+export function liveWeights(view: ZoneView, label: string): number[] {
+  const sets = view.endpoints.get(`${host(label)} A`)?.sets ?? [];
+  return [...sets].sort((a, b) => (a.setIdentifier ?? '').localeCompare(b.setIdentifier ?? '')).map((set) => set.weight ?? -1);
+}
+
+export function fenceGeneration(view: ZoneView, label: string): number | undefined {
+  return view.endpoints.get(`${host(label)} A`)?.fence?.generation;
+}
