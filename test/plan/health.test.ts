@@ -27,6 +27,16 @@ describe('health checks against the fleet simulator over HTTP', () => {
     sim.set('lb-c', 'up');
   });
 
+  it('lets another process flip health with POST /control/<lbId>/<state>', async () => {
+    const base = sim.url('lb-b').replace('/health/lb-b', '');
+    expect((await fetch(`${base}/control/lb-b/down`, { method: 'POST' })).status).toBe(204);
+    expect(sim.get('lb-b')).toBe('down');
+    expect(await checkOnce(sim.url('lb-b'), 1000)).toMatchObject({ ok: false, outcome: 503 });
+    await fetch(`${base}/control/lb-b/up`, { method: 'POST' });
+    expect(await checkOnce(sim.url('lb-b'), 1000)).toMatchObject({ ok: true, outcome: 200 });
+    expect(await checkOnce(sim.url('nobody'), 1000)).toMatchObject({ ok: false, outcome: 404 });
+  });
+
   it('reports a refused connection as an error', async () => {
     const closed = await FleetSim.start(['x']);
     const url = closed.url('x');

@@ -10,12 +10,22 @@ import type { Plan } from '../../src/plan/schema.js';
 import { PlanExistsError, type PlanStore } from '../../src/plan/store.js';
 import { FleetSim } from '../../src/scenario/fleet-sim.js';
 import { createLogger } from '../../src/telemetry/logger.js';
+import { registry } from '../../src/telemetry/metrics.js';
 
 const ids = ['lb-a', 'lb-b', 'lb-c', 'lb-d'];
 let sim: FleetSim;
 let fleet: Fleet;
 let store: FilePlanStore;
 const logger = createLogger('planner-test', 'silent');
+/** The real file store, with a write that simulates losing races to other planners. */
+const withWrite = (inner: PlanStore, write: PlanStore['write']): PlanStore => ({
+  location: inner.location,
+  write,
+  read: (generation) => inner.read(generation),
+  latest: () => inner.latest(),
+  list: () => inner.list(),
+  delete: (generation, guard) => inner.delete(generation, guard),
+});
 const weights = (plan: Plan | undefined) => Object.fromEntries((plan?.endpoints[0].sets ?? []).map((set) => [set.setIdentifier, set.weight]));
 
 beforeAll(async () => {
@@ -85,6 +95,8 @@ describe('Planner against the fleet simulator and the file store', () => {
     sim.set('lb-a', 'hang');
     const pass = await planner.pass({ write: true });
     expect([...pass.decisions.values()][0].mode).toBe('fail-static');
+    expect(await registry.getSingleMetricAsString('dnsplane_plan_fail_static_total')).toContain('endpoint="api.example.test. A"');
+    expect(await registry.getSingleMetricAsString('dnsplane_health_checks_total')).toMatch(/result="timeout"} [1-9]/);
     expect(pass.written).toBe(false);
     expect(weights(await store.latest())).toEqual({ 'lb-a': 255, 'lb-b': 255, 'lb-c': 255, 'lb-d': 255 });
     sim.set('lb-a', 'up');
@@ -110,23 +122,16 @@ describe('Planner against the fleet simulator and the file store', () => {
     sim.set('lb-d', 'down');
     // A store whose first write loses a race: another planner (with lb-c down too) writes generation 2 first.
     let raced = false;
-    const racing: PlanStore = {
-      location: store.location,
-      latest: () => store.latest(),
-      read: (g) => store.read(g),
-      list: () => store.list(),
-      delete: (g, guard) => store.delete(g, guard),
-      write: async (plan) => {
-        if (!raced) {
-          raced = true;
-          const other = structuredClone(plan);
-          other.createdBy = 'two';
-          other.endpoints[0].sets = other.endpoints[0].sets.filter((set) => set.setIdentifier !== 'lb-c');
-          await store.write(other);
-        }
-        return store.write(plan);
-      },
-    };
+    const racing = withWrite(store, async (plan) => {
+      if (!raced) {
+        raced = true;
+        const other = structuredClone(plan);
+        other.createdBy = 'two';
+        other.endpoints[0].sets = other.endpoints[0].sets.filter((set) => set.setIdentifier !== 'lb-c');
+        await store.write(other);
+      }
+      return store.write(plan);
+    });
     const pass = await new Planner({ fleet, store: racing, logger, id: 'one' }).pass({ write: true });
     expect(pass).toMatchObject({ written: true, reason: 'changed' });
     expect(pass.plan.generation).toBe(3);
@@ -137,7 +142,9 @@ describe('Planner against the fleet simulator and the file store', () => {
   it('gives up after a second lost race rather than fighting', async () => {
     await new Planner({ fleet, store, logger }).pass({ write: true });
     sim.set('lb-d', 'down');
-    const alwaysLoses: PlanStore = { ...store, location: store.location, latest: () => store.latest(), list: () => store.list(), read: (g) => store.read(g), delete: (g, guard) => store.delete(g, guard), write: async (plan) => { throw new PlanExistsError(plan.generation, 'test'); } };
+    const alwaysLoses = withWrite(store, async (plan) => {
+      throw new PlanExistsError(plan.generation, 'test');
+    });
     await expect(new Planner({ fleet, store: alwaysLoses, logger }).pass({ write: true })).rejects.toBeInstanceOf(PlanExistsError);
   });
 });
