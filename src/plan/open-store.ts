@@ -14,14 +14,6 @@ export async function openPlanStore(spec: string): Promise<PlanStore> {
 }
 
 async function openS3(spec: string): Promise<PlanStore> {
-  // The specifier is a variable so that type-checking does not depend on the S3 store existing yet.
-  const specifier = './s3-store.js';
-  let module: { openS3PlanStore?: (spec: string) => Promise<PlanStore> | PlanStore };
-  try {
-    module = await import(specifier);
-  } catch {
-    throw new Error(`s3 plan store not available (cannot load src/plan/s3-store.ts) for ${spec}`);
-  }
-  if (typeof module.openS3PlanStore !== 'function') throw new Error(`s3 plan store not available: s3-store.ts exports no openS3PlanStore`);
-  return module.openS3PlanStore(spec);
+  const { openS3PlanStore } = await import('./s3-store.js');
+  return openS3PlanStore(spec);
 }

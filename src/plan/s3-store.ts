@@ -1,0 +1,269 @@
+// Plans on S3, so that planners and enactors on different machines share one store without a home-made
+// consensus: S3's conditional writes are the consensus.
+//
+// - One object per generation. Keys sort NEWEST FIRST (`plan-<999999999999 − g>-g<g>.json`), so the latest
+//   generation is the first key of a one-item ListObjectsV2, however many plans the prefix holds.
+// - A new generation is written with `If-None-Match: *`: of two planners writing generation N, exactly one
+//   wins and the other gets 412 → PlanExistsError. Plans are never overwritten.
+// - Cleanup deletes with `If-Match: <etag>` read just before, so it can only remove the object it looked at,
+//   and never a generation the caller declares live.
+// Against a backend that ignores If-None-Match, writing would silently overwrite; the store checks that once,
+// before its first write, and refuses to write if the check fails.
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import pRetry, { AbortError } from 'p-retry';
+import { randomBytes } from 'node:crypto';
+import { parsePlan, type Plan } from './schema.js';
+import { LivePlanError, PlanExistsError, type PlanStore } from './store.js';
+
+const MAX_GENERATION = 999_999_999_999;
+const KEY_PATTERN = /^plan-(\d{12})-g(\d{12})\.json$/;
+const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+export function planKeySuffix(generation: number): string {
+  if (!Number.isSafeInteger(generation) || generation < 1 || generation > MAX_GENERATION) {
+    throw new Error(`plan generation ${generation} is outside 1..${MAX_GENERATION}, which the S3 key scheme can order`);
+  }
+  const pad = (n: number) => String(n).padStart(12, '0');
+  return `plan-${pad(MAX_GENERATION - generation)}-g${pad(generation)}.json`;
+}
+
+/** The generation a key under the prefix stands for, or undefined for any other object. */
+export function generationOfKey(suffix: string): number | undefined {
+  const match = KEY_PATTERN.exec(suffix);
+  if (!match) return undefined;
+  const generation = Number(match[2]);
+  return Number(match[1]) === MAX_GENERATION - generation ? generation : undefined;
+}
+
+export interface S3Location {
+  bucket: string;
+  /** Empty, or ending in '/'. */
+  prefix: string;
+}
+
+export function parseS3Spec(spec: string): S3Location {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(spec);
+  if (!match) throw new Error(`plan store ${spec} is not of the form s3://bucket/prefix`);
+  const [, bucket, rawPrefix] = match;
+  if (!BUCKET_PATTERN.test(bucket)) throw new Error(`plan store ${spec}: "${bucket}" is not a valid S3 bucket name (3-63 of a-z 0-9 . -)`);
+  const prefix = rawPrefix.replace(/^\/+/, '');
+  return { bucket, prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/` };
+}
+
+export interface S3Target {
+  /** Overrides AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL. */
+  endpoint?: string;
+  region?: string;
+}
+
+/** An S3 client from the standard AWS settings; path-style addressing whenever an endpoint is given (moto, LocalStack, MinIO). */
+export function createS3Client(target: S3Target = {}): S3Client {
+  const endpoint = target.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+  const config: S3ClientConfig = {
+    region: target.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+  };
+  if (endpoint) {
+    config.endpoint = endpoint;
+    config.forcePathStyle = true;
+    // Local stand-ins accept any credentials; a newcomer should not need an AWS profile for them.
+    if (!process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) config.credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+  }
+  return new S3Client(config);
+}
+
+/** What the backend enforces; see S3PlanStore.selfCheck. */
+export interface ConditionalWriteSupport {
+  /** A second PUT with If-None-Match: * is refused with 412. */
+  ifNoneMatchPut: boolean;
+  /** A DELETE with a wrong If-Match is refused with 412. */
+  ifMatchDelete: boolean;
+}
+
+export class S3PlanStore implements PlanStore {
+  readonly location: string;
+  private support?: Promise<ConditionalWriteSupport>;
+
+  constructor(
+    private readonly client: S3Client,
+    private readonly where: S3Location,
+  ) {
+    this.location = `s3://${where.bucket}/${where.prefix}`;
+  }
+
+  async write(plan: Plan): Promise<void> {
+    const valid = parsePlan(plan, `plan generation ${plan.generation}`);
+    const key = this.key(valid.generation);
+    const body = JSON.stringify(valid, null, 2);
+    const support = await this.ensureSelfChecked();
+    if (!support.ifNoneMatchPut) {
+      throw new Error(`${this.location} ignores If-None-Match on PutObject, so two planners could overwrite each other's plans; refusing to write`);
+    }
+    try {
+      await pRetry(() => this.putIfAbsent(key, body), { retries: 3, minTimeout: 50 });
+    } catch (error) {
+      if (!isStatus(error, 412)) throw this.explain(error, `writing ${key}`);
+      // The SDK may have retried a PUT whose first attempt landed; the same plan already there is success.
+      const existing = await this.read(valid.generation);
+      if (existing && JSON.stringify(existing, null, 2) === body) return;
+      throw new PlanExistsError(valid.generation, this.location);
+    }
+  }
+
+  async read(generation: number): Promise<Plan | undefined> {
+    const key = this.key(generation);
+    let text: string;
+    try {
+      const output = await this.client.send(new GetObjectCommand({ Bucket: this.where.bucket, Key: key }));
+      text = (await output.Body?.transformToString('utf8')) ?? '';
+    } catch (error) {
+      if (isStatus(error, 404) && errorName(error) !== 'NoSuchBucket') return undefined;
+      throw this.explain(error, `reading ${key}`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new Error(`s3://${this.where.bucket}/${key} is not JSON: ${(error as Error).message}`);
+    }
+    const plan = parsePlan(json, `s3://${this.where.bucket}/${key}`);
+    if (plan.generation !== generation) throw new Error(`s3://${this.where.bucket}/${key} holds generation ${plan.generation}, not ${generation}`);
+    return plan;
+  }
+
+  async latest(): Promise<Plan | undefined> {
+    // A cleanup may delete the newest plan between our list and our get; look again, a bounded number of times.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const newest = await this.newestGeneration();
+      if (newest === undefined) return undefined;
+      const plan = await this.read(newest);
+      if (plan) return plan;
+    }
+    throw new Error(`${this.location}: the newest plan kept disappearing while it was being read`);
+  }
+
+  async list(): Promise<number[]> {
+    const generations: number[] = [];
+    for await (const suffix of this.keySuffixes()) {
+      const generation = generationOfKey(suffix);
+      if (generation !== undefined) generations.push(generation);
+    }
+    return generations.sort((a, b) => a - b);
+  }
+
+  async delete(generation: number, guard: { live: ReadonlySet<number> }): Promise<void> {
+    if (guard.live.has(generation)) throw new LivePlanError(generation);
+    const key = this.key(generation);
+    let etag: string | undefined;
+    try {
+      etag = (await this.client.send(new HeadObjectCommand({ Bucket: this.where.bucket, Key: key }))).ETag;
+    } catch (error) {
+      if (isStatus(error, 404)) return;
+      throw this.explain(error, `looking at ${key}`);
+    }
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.where.bucket, Key: key, IfMatch: etag }));
+    } catch (error) {
+      if (isStatus(error, 404)) return;
+      if (isStatus(error, 412)) throw new Error(`${this.location}: plan generation ${generation} changed while it was being deleted; left in place`);
+      throw this.explain(error, `deleting ${key}`);
+    }
+  }
+
+  /**
+   * Measures, with a throw-away object under the prefix, whether the backend enforces the two conditional
+   * requests this store relies on. Four requests; the result is cached per store by the first write.
+   */
+  async selfCheck(): Promise<ConditionalWriteSupport> {
+    const key = `${this.where.prefix}.dnsplane-selfcheck-${randomBytes(6).toString('hex')}`;
+    const put = () => this.client.send(new PutObjectCommand({ Bucket: this.where.bucket, Key: key, Body: 'selfcheck', IfNoneMatch: '*' }));
+    try {
+      await put();
+    } catch (error) {
+      throw this.explain(error, 'checking conditional writes');
+    }
+    const refused = async (request: () => Promise<unknown>) => request().then(() => false, (error) => isStatus(error, 412));
+    const ifNoneMatchPut = await refused(put);
+    const ifMatchDelete = await refused(() => this.client.send(new DeleteObjectCommand({ Bucket: this.where.bucket, Key: key, IfMatch: '"0"' })));
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.where.bucket, Key: key })).catch(() => undefined);
+    return { ifNoneMatchPut, ifMatchDelete };
+  }
+
+  private ensureSelfChecked(): Promise<ConditionalWriteSupport> {
+    this.support ??= this.selfCheck().catch((error: unknown) => {
+      this.support = undefined;
+      throw error;
+    });
+    return this.support;
+  }
+
+  private async putIfAbsent(key: string, body: string): Promise<void> {
+    try {
+      await this.client.send(
+        new PutObjectCommand({ Bucket: this.where.bucket, Key: key, Body: body, ContentType: 'application/json', IfNoneMatch: '*' }),
+      );
+    } catch (error) {
+      // 409 ConditionalRequestConflict: a concurrent conditional write to the same key; S3 says retry.
+      if (isStatus(error, 409)) throw error;
+      throw new AbortError(error as Error);
+    }
+  }
+
+  private async newestGeneration(): Promise<number | undefined> {
+    for await (const suffix of this.keySuffixes(1)) {
+      const generation = generationOfKey(suffix);
+      if (generation !== undefined) return generation;
+    }
+    return undefined;
+  }
+
+  /** Keys under the prefix, in S3's lexicographic order (newest plan first), page by page. */
+  private async *keySuffixes(pageSize?: number): AsyncGenerator<string> {
+    let token: string | undefined;
+    do {
+      let output;
+      try {
+        output = await this.client.send(
+          new ListObjectsV2Command({ Bucket: this.where.bucket, Prefix: this.where.prefix, MaxKeys: pageSize, ContinuationToken: token }),
+        );
+      } catch (error) {
+        throw this.explain(error, 'listing plans');
+      }
+      for (const object of output.Contents ?? []) {
+        if (object.Key) yield object.Key.slice(this.where.prefix.length);
+      }
+      token = output.IsTruncated ? output.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  private key(generation: number): string {
+    return `${this.where.prefix}${planKeySuffix(generation)}`;
+  }
+
+  private explain(error: unknown, doing: string): Error {
+    if (errorName(error) === 'NoSuchBucket') return new Error(`${this.location}: bucket ${this.where.bucket} does not exist (create it first)`);
+    const status = error instanceof S3ServiceException ? ` (HTTP ${error.$metadata.httpStatusCode})` : '';
+    return new Error(`${this.location}: ${doing} failed: ${errorName(error)}${status}: ${(error as Error)?.message ?? String(error)}`);
+  }
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'Error';
+}
+
+function isStatus(error: unknown, status: number): boolean {
+  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode === status;
+}
+
+/** The entry point openPlanStore uses for `s3://bucket/prefix`. */
+export function openS3PlanStore(spec: string, target: S3Target = {}): S3PlanStore {
+  return new S3PlanStore(createS3Client(target), parseS3Spec(spec));
+}
