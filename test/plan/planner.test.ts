@@ -139,6 +139,23 @@ describe('Planner against the fleet simulator and the file store', () => {
     expect(weights(await store.read(3))).toEqual({ 'lb-a': 255, 'lb-b': 255, 'lb-c': 255 });
   });
 
+  it('lets two planners share one store: generations stay contiguous and each one means a change', async () => {
+    const a = new Planner({ fleet, store: new FilePlanStore(store.dir), logger, id: 'a' });
+    const b = new Planner({ fleet, store: new FilePlanStore(store.dir), logger, id: 'b' });
+    const rounds = [[], ['lb-d'], ['lb-d', 'lb-c'], ['lb-c'], []];
+    for (const down of rounds) {
+      for (const id of ids) sim.set(id, down.includes(id) ? 'down' : 'up');
+      const passes = await Promise.all([a.pass({ write: true }), b.pass({ write: true })]);
+      // Both saw the same health, so at most one of them has anything new to write.
+      expect(passes.filter((pass) => pass.written).length).toBeLessThanOrEqual(1);
+    }
+    const generations = await store.list();
+    expect(generations).toEqual(generations.map((_, i) => i + 1));
+    for (let g = 2; g <= generations.length; g++) {
+      expect(diffPlans(await store.read(g - 1), (await store.read(g))!).changed).toBe(true);
+    }
+  });
+
   it('gives up after a second lost race rather than fighting', async () => {
     await new Planner({ fleet, store, logger }).pass({ write: true });
     sim.set('lb-d', 'down');
