@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Command } from 'commander';
 import { DEFAULT_PLANS_SPEC, openPlanStore } from '../../plan/open-store.js';
-import { EMPTY_RESULTS, isBad, type ProbeResult } from '../../probe/classify.js';
+import { canonicalValue, EMPTY_RESULTS, isBad, type ProbeResult } from '../../probe/classify.js';
 import type { Observation } from '../../probe/health.js';
 import { Probe, type RoundReport } from '../../probe/probe.js';
 import { parseServerAddress, type DnsServerAddress } from '../../probe/query.js';
@@ -62,7 +62,7 @@ export function register(program: Command): void {
     .option('--status-file <path>', 'write the last result per endpoint here after every round (read by dnsplane status)', DEFAULT_STATUS_FILE)
     .option('--no-status-file', 'do not write a status file')
     .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics (default: off)')
-    .option('--list-targets', 'print the latest plan\'s endpoints as TSV (name, type, then one comma-joined column per record set) and exit', false)
+    .option('--list-targets', 'print the latest plan\'s endpoints as TSV (name, type, then one comma-joined column of canonical values per record set) and exit', false)
     .action((options: ProbeCommandOptions) => runProbeCommand(options));
 }
 
@@ -152,7 +152,10 @@ async function unboundZones(options: ProbeCommandOptions): Promise<string[]> {
 async function listTargets(spec: string): Promise<void> {
   const plan = await (await openPlanStore(spec)).latest();
   if (!plan) throw new Error(`no plan in ${spec}`);
-  for (const target of targetsOfPlan(plan)) console.log([target.name, target.type, ...(target.plannedSets ?? []).map((set) => set.join(','))].join('\t'));
+  // Values in canonical form, as dig prints them, so the script can compare strings.
+  for (const target of targetsOfPlan(plan)) {
+    console.log([target.name, target.type, ...(target.plannedSets ?? []).map((set) => set.map(canonicalValue).join(','))].join('\t'));
+  }
 }
 
 function positiveInteger(text: string, option: string): number {

@@ -1,0 +1,109 @@
+// The probe against a real authority: records written through the SDK, DNS over real UDP and TCP.
+import dgram from 'node:dgram';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FilePlanStore } from '../../src/plan/file-store.js';
+import { Probe } from '../../src/probe/probe.js';
+import { fixedTargets, latestPlanTargets } from '../../src/probe/targets.js';
+import { registry } from '../../src/telemetry/metrics.js';
+import { API, BIG, planFor, startProbeFixture, type ProbeFixture } from './fixture.js';
+import { nextObservation } from './wait.js';
+
+describe('Probe straight at the authority', () => {
+  let f: ProbeFixture;
+  beforeAll(async () => {
+    f = await startProbeFixture();
+  });
+  afterAll(async () => f?.close());
+
+  it('answers every planned endpoint, the big one over TCP', async () => {
+    const probe = new Probe({ targets: latestPlanTargets(new FilePlanStore(f.planDir)), authority: f.authority, intervalMs: 50 });
+    const round = await probe.runRound();
+    expect(round.generation).toBe(1);
+    const byName = new Map(round.observations.map((observation) => [observation.name, observation]));
+    expect(byName.get(API)).toMatchObject({ result: 'answered', path: 'authority', generation: 1, transport: 'udp' });
+    expect(byName.get(BIG)).toMatchObject({ result: 'answered', transport: 'tcp' });
+    expect(byName.get(BIG)!.values).toHaveLength(120);
+  });
+
+  it('sees the emptied endpoint in the first round after the change, and its recovery', async () => {
+    const probe = new Probe({ targets: latestPlanTargets(new FilePlanStore(f.planDir)), authority: f.authority, intervalMs: 50 });
+    const bad: string[] = [];
+    probe.on('bad', (observation) => bad.push(observation.result));
+    probe.start();
+    try {
+      await nextObservation(probe, (observation) => observation.name === API && observation.result === 'answered');
+      await f.change('DELETE', f.recordSets(API));
+      const emptiedAt = Date.now();
+      // The first query sent after the deletion was served must already see the empty record.
+      const seen = await nextObservation(probe, (observation) => observation.name === API && observation.at >= emptiedAt);
+      expect(seen).toMatchObject({ result: 'nodata', rcode: 'NOERROR', values: [] });
+
+      await f.change('CREATE', f.recordSets(API));
+      const restoredAt = Date.now();
+      const back = await nextObservation(probe, (observation) => observation.name === API && observation.at >= restoredAt);
+      expect(back.result).toBe('answered');
+    } finally {
+      await probe.stop();
+    }
+    const health = probe.endpoints().find((entry) => entry.endpoint === `${API} A`)!;
+    expect(bad).toEqual(['nodata']);
+    expect(health.firstBadAt).toBeGreaterThan(0);
+    expect(health.recoveredAt).toBeGreaterThan(health.firstBadAt!);
+    expect(health.outages).toHaveLength(1);
+    expect(health.availability).toBeLessThan(1);
+    expect(probe.summary().byResult.nodata).toBeGreaterThan(0);
+    expect(probe.observations().length).toBe(probe.summary().observations);
+    const metrics = await registry.getSingleMetricAsString('dnsplane_probe_observations_total');
+    expect(metrics).toMatch(/result="nodata"/);
+  });
+
+  it('calls values outside the plan wrong, and checks against the newest plan', async () => {
+    const store = new FilePlanStore(f.planDir);
+    const probe = new Probe({ targets: latestPlanTargets(store), authority: f.authority, intervalMs: 50 });
+    const rogue = f.recordSets(API).map((set) => ({ ...set, values: set.setIdentifier === 'lb-a' ? ['203.0.113.66'] : set.values }));
+    await f.change('UPSERT', rogue);
+    try {
+      // lb-a now serves 203.0.113.66, lb-b is still right: weighted answers alternate, so ask until both show.
+      const results = new Set<string>();
+      for (let i = 0; i < 40 && results.size < 2; i += 1) {
+        for (const observation of (await probe.runRound()).observations) if (observation.name === API) results.add(observation.result);
+      }
+      expect([...results].sort()).toEqual(['answered', 'wrong']);
+
+      // A newer plan that includes the new value makes the same answer right.
+      const next = planFor(2);
+      next.endpoints[0]!.sets[0]!.values = ['203.0.113.66'];
+      await store.write(next);
+      const round = await probe.runRound();
+      expect(round.generation).toBe(2);
+      expect(round.observations.find((observation) => observation.name === API)!.result).toBe('answered');
+    } finally {
+      await f.change('UPSERT', f.recordSets(API));
+    }
+  });
+
+  it('reports NXDOMAIN for a name that does not exist', async () => {
+    const probe = new Probe({ targets: fixedTargets(['nothing-here.probe.test']), authority: f.authority });
+    const [observation] = (await probe.runRound()).observations;
+    expect(observation).toMatchObject({ result: 'nxdomain', rcode: 'NXDOMAIN', endpoint: 'nothing-here.probe.test. A' });
+  });
+
+  it('reports a timeout when the target does not answer, within its own deadline', async () => {
+    const silent = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    try {
+      const probe = new Probe({ targets: fixedTargets([API]), authority: { host: '127.0.0.1', port: (silent.address() as AddressInfo).port }, timeoutMs: 100 });
+      const [observation] = (await probe.runRound()).observations;
+      expect(observation).toMatchObject({ result: 'timeout', values: [] });
+      expect(observation!.detail).toMatch(/within 100 ms/);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('refuses an interval below 50 ms and a probe with nothing to ask', () => {
+    expect(() => new Probe({ targets: fixedTargets([API]), authority: f.authority, intervalMs: 10 })).toThrow(/at least 50 ms/);
+    expect(() => new Probe({ targets: fixedTargets([API]) })).toThrow(/authority, a resolver or both/);
+  });
+});
