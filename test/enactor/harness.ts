@@ -8,6 +8,7 @@ import { Enactor, type EnactorOptions } from '../../src/enactor/enactor.js';
 import { groupZone, type ZoneView } from '../../src/enactor/live.js';
 import { FilePlanStore } from '../../src/plan/file-store.js';
 import type { Plan } from '../../src/plan/schema.js';
+import { Route53Caller } from '../../src/route53/caller.js';
 import { listRecordSets } from '../../src/route53/paging.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.js';
@@ -51,6 +52,8 @@ export async function startRig(authorityOptions: Partial<AuthorityOptions> = {})
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-enactor-'));
   const store = new FilePlanStore(path.join(dir, 'plans'));
   const logger = createLogger('enactor', 'silent');
+  // The tests' own reads retry too, so that they survive an authority started with a rate limit.
+  const reader = new Route53Caller(test.client, { policy: { baseMs: 50, capMs: 1_000, retries: 10 } }).asClient();
   return {
     test,
     client: test.client,
@@ -63,7 +66,7 @@ export async function startRig(authorityOptions: Partial<AuthorityOptions> = {})
       return plan;
     },
     enactor: (id, options = {}) => new Enactor({ id, store, client: test.client, zone: ZONE, logger, retry: { baseMs: 5, capMs: 100 }, ...options }),
-    view: async () => groupZone(await listRecordSets(test.client, zoneId)),
+    view: async () => groupZone(await listRecordSets(reader, zoneId)),
     async close() {
       await test.close();
       await fs.rm(dir, { recursive: true, force: true });

@@ -1,0 +1,109 @@
+// Multi-endpoint batch recovery, throttling and cleanup, through the real SDK against the real authority.
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanupPlans } from '../../src/enactor/cleanup.js';
+import { LivePlanError } from '../../src/plan/store.js';
+import { registry } from '../../src/telemetry/metrics.js';
+import { fenceGeneration, host, liveWeights, startRig, type Rig } from './harness.js';
+
+let rig: Rig | undefined;
+afterEach(async () => {
+  await rig?.close();
+  rig = undefined;
+});
+
+/** A client that stalls every ChangeResourceRecordSets until released, to play a delayed enactor. */
+function stallingClient(client: Route53Client) {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let reached!: () => void;
+  const stalled = new Promise<void>((resolve) => (reached = resolve));
+  let stallsLeft = 1;
+  const wrapped = {
+    config: client.config,
+    send: async (command: { constructor: { name: string } }, options?: unknown) => {
+      if (command.constructor.name === 'ChangeResourceRecordSetsCommand' && stallsLeft-- > 0) {
+        reached();
+        await gate;
+      }
+      return client.send(command as never, options as never);
+    },
+  } as unknown as Route53Client;
+  return { client: wrapped, stalled, release };
+}
+
+describe('a rejected multi-endpoint batch', () => {
+  it('re-reads its endpoints, stands down where the fence moved past it, and resends the rest alone', async () => {
+    rig = await startRig();
+    await rig.writePlan(1, { api: [10], web: [10] });
+    await rig.enactor('bootstrap').runOnce();
+    await rig.writePlan(2, { api: [20], web: [20] });
+    const stall = stallingClient(rig.client);
+    const slow = rig.enactor('slow', { client: stall.client });
+    const slowRun = slow.runOnce();
+    await stall.stalled;
+    // Generation 3 only covers api; applying it moves api's fence, not web's.
+    await rig.writePlan(3, { api: [30] });
+    await rig.enactor('fast').runOnce();
+    stall.release();
+    const summary = await slowRun;
+
+    expect(summary.stoodDown).toEqual([`${host('api')} A`]);
+    expect(summary.applied).toEqual([`${host('web')} A`]);
+    expect(summary.batches).toBe(2);
+    const view = await rig.view();
+    expect([fenceGeneration(view, 'api'), fenceGeneration(view, 'web')]).toEqual([3, 2]);
+    expect([liveWeights(view, 'api'), liveWeights(view, 'web')]).toEqual([[30], [20]]);
+  });
+});
+
+describe('throttling', () => {
+  it('converges through the authority rate limit with jittered retries, and counts them', async () => {
+    rig = await startRig({ rateLimit: 5 });
+    const labels = Array.from({ length: 30 }, (_, i) => `ep${i}`);
+    await rig.writePlan(1, Object.fromEntries(labels.map((label) => [label, [10]])));
+    // One endpoint per request, so that 30 requests meet a bucket of 25 refilled at 5/s.
+    const enactor = rig.enactor('e1', { limits: { elements: 2, chars: 32_000 }, retry: { baseMs: 50, capMs: 1_000, retries: 10 } });
+    const summary = await enactor.runOnce();
+    expect(summary.failed).toEqual([]);
+    expect(summary.applied).toHaveLength(30);
+    expect(enactor.caller.retries).toBeGreaterThan(0);
+    const metric = await registry.getSingleMetric('dnsplane_route53_retries_total')!.get();
+    const throttled = metric.values.filter((value) => value.labels.code === 'Throttling').reduce((sum, value) => sum + value.value, 0);
+    expect(throttled).toBeGreaterThan(0);
+    const view = await rig.view();
+    expect(labels.every((label) => fenceGeneration(view, label) === 1)).toBe(true);
+  });
+});
+
+describe('cleanup', () => {
+  it('deletes only below the lowest live fence, and a live generation cannot be deleted', async () => {
+    rig = await startRig();
+    await rig.writePlan(1, { api: [1], web: [1] });
+    await rig.writePlan(2, { api: [2], web: [2], old: [2] });
+    await rig.enactor('e1').runOnce(); // old stays fenced at 2: later plans drop it
+    await rig.writePlan(3, { api: [3], web: [3] });
+    await rig.writePlan(4, { api: [4], web: [4] });
+    await rig.enactor('e1').runOnce();
+    await rig.writePlan(5, { api: [5] });
+    await rig.enactor('e1').runOnce();
+    await rig.writePlan(6, { api: [6], web: [6] });
+
+    const dry = await cleanupPlans({ store: rig.store, client: rig.client, zoneId: rig.zoneId, retention: 0, dryRun: true });
+    expect(dry).toMatchObject({ live: [2, 4, 5], deleteBelow: 2, deleted: [1] });
+    expect(await rig.store.list()).toEqual([1, 2, 3, 4, 5, 6]);
+
+    const result = await cleanupPlans({ store: rig.store, client: rig.client, zoneId: rig.zoneId, retention: 0 });
+    expect(result.deleted).toEqual([1]);
+    expect(await rig.store.list()).toEqual([2, 3, 4, 5, 6]);
+    await expect(rig.store.delete(2, { live: new Set(result.live) })).rejects.toBeInstanceOf(LivePlanError);
+    expect(await rig.store.read(2)).toBeDefined();
+  });
+
+  it('runs after each apply when enabled, keeping the retention', async () => {
+    rig = await startRig();
+    for (let generation = 1; generation <= 5; generation++) await rig.writePlan(generation, { api: [generation] });
+    await rig.enactor('e1', { cleanupRetention: 2 }).runOnce();
+    expect(await rig.store.list()).toEqual([3, 4, 5]);
+  });
+});
