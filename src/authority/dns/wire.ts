@@ -11,6 +11,27 @@ export const CLASS_IN = 1;
 
 /** Labels of a presentation-form name ("a.b.c." or "a.b.c"), decoding \DDD and \X escapes. Root is []. */
 export function nameLabels(name: string): Buffer[] {
+  const labels = name.includes('\\') ? escapedLabels(name) : plainLabels(name);
+  let wireLength = 1;
+  for (const label of labels) {
+    if (label.length === 0) throw new Error(`empty label in name ${JSON.stringify(name)}`);
+    if (label.length > 63) throw new Error(`label longer than 63 octets in name ${JSON.stringify(name)}`);
+    wireLength += label.length + 1;
+  }
+  if (wireLength > 255) throw new Error(`name longer than 255 octets: ${JSON.stringify(name)}`);
+  return labels;
+}
+
+// The common case, kept cheap because a 100k-record zone encodes every owner name when it loads.
+function plainLabels(name: string): Buffer[] {
+  if (/[^\x00-\xff]/.test(name)) throw new Error(`non-ASCII character in name ${JSON.stringify(name)}`);
+  if (name === '.' || name === '') return [];
+  const parts = name.split('.');
+  if (parts[parts.length - 1] === '') parts.pop();
+  return parts.map((part) => Buffer.from(part, 'latin1'));
+}
+
+function escapedLabels(name: string): Buffer[] {
   const labels: Buffer[] = [];
   let current: number[] = [];
   const text = name === '.' ? '' : name;
@@ -28,7 +49,6 @@ export function nameLabels(name: string): Buffer[] {
         i += 1;
       } else throw new Error(`dangling escape in name ${JSON.stringify(name)}`);
     } else if (ch === '.') {
-      if (current.length === 0) throw new Error(`empty label in name ${JSON.stringify(name)}`);
       labels.push(Buffer.from(current));
       current = [];
     } else {
@@ -38,46 +58,40 @@ export function nameLabels(name: string): Buffer[] {
     }
   }
   if (current.length > 0) labels.push(Buffer.from(current));
-  let wireLength = 1;
-  for (const label of labels) {
-    if (label.length > 63) throw new Error(`label longer than 63 octets in name ${JSON.stringify(name)}`);
-    wireLength += label.length + 1;
-  }
-  if (wireLength > 255) throw new Error(`name longer than 255 octets: ${JSON.stringify(name)}`);
   return labels;
-}
-
-/** DNS compares names ASCII-case-insensitively (RFC 4343); only A-Z fold, never other Latin-1 letters. */
-export function asciiLower(bytes: Buffer): Buffer {
-  const out = Buffer.from(bytes);
-  for (let i = 0; i < out.length; i++) if (out[i] >= 65 && out[i] <= 90) out[i] += 32;
-  return out;
 }
 
 /** Uncompressed, lower-cased wire form of labels as a latin1 string: the lookup key of names and zones. */
 export function wireKey(labels: readonly Buffer[]): string {
-  return Buffer.concat([...labels.flatMap((l) => [Buffer.from([l.length]), asciiLower(l)]), Buffer.from([0])]).toString('latin1');
+  let key = '';
+  for (const label of labels) key += String.fromCharCode(label.length) + label.toString('latin1');
+  key += '\0';
+  // Length octets are at most 63, so they are never in A-Z and fold safely along with the text.
+  return /[A-Z]/.test(key) ? key.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32)) : key;
 }
+
+// One scratch buffer for every writer: encoding is synchronous, and toBuffer() copies the result out.
+let scratch = Buffer.alloc(64 * 1024);
 
 /**
  * Writes one message section at a known message offset, compressing names against a dictionary of names
  * already in the message (lower-case wire suffix → offset), as RFC 1035 §4.1.4 allows.
  */
 export class SectionWriter {
-  private buf = Buffer.alloc(1024);
   private pos = 0;
+  private dict: Map<string, number> | null = null;
 
   constructor(
     private readonly base: number,
-    /** null when the section's final position is unknown (it then never compresses). */
-    private readonly dict: Map<string, number> | null,
+    /** Made on first use (most answers hold no names to compress); null: the position is unknown, never compress. */
+    private readonly dictionary: (() => Map<string, number>) | null,
   ) {}
 
   private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const bigger = Buffer.alloc(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(bigger, 0, 0, this.pos);
-    this.buf = bigger;
+    if (this.pos + n <= scratch.length) return;
+    const bigger = Buffer.alloc(Math.max(scratch.length * 2, this.pos + n));
+    scratch.copy(bigger, 0, 0, this.pos);
+    scratch = bigger;
   }
 
   get length(): number {
@@ -86,56 +100,57 @@ export class SectionWriter {
 
   u8(v: number): void {
     this.ensure(1);
-    this.buf[this.pos++] = v;
+    scratch[this.pos++] = v;
   }
 
   u16(v: number): void {
     this.ensure(2);
-    this.buf.writeUInt16BE(v, this.pos);
+    scratch.writeUInt16BE(v, this.pos);
     this.pos += 2;
   }
 
   u32(v: number): void {
     this.ensure(4);
-    this.buf.writeUInt32BE(v >>> 0, this.pos);
+    scratch.writeUInt32BE(v >>> 0, this.pos);
     this.pos += 4;
   }
 
   bytes(b: Buffer): void {
     this.ensure(b.length);
-    b.copy(this.buf, this.pos);
+    b.copy(scratch, this.pos);
     this.pos += b.length;
   }
 
   patchU16(at: number, v: number): void {
-    this.buf.writeUInt16BE(v, at);
+    scratch.writeUInt16BE(v, at);
   }
 
   name(labels: readonly Buffer[], compressible: boolean): void {
-    const dict = compressible ? this.dict : null;
-    for (let i = 0; i < labels.length; i++) {
-      const key = dict ? wireKey(labels.slice(i)) : '';
-      const known = dict?.get(key);
-      if (known !== undefined) {
-        this.u16(0xc000 | known);
-        return;
+    const dict = compressible && this.dictionary ? (this.dict ??= this.dictionary()) : null;
+    const key = dict ? wireKey(labels) : '';
+    let suffixAt = 0;
+    for (const label of labels) {
+      if (dict) {
+        const suffix = key.slice(suffixAt);
+        const known = dict.get(suffix);
+        if (known !== undefined) return this.u16(0xc000 | known);
+        if (this.base + this.pos < 0x3fff) dict.set(suffix, this.base + this.pos);
       }
-      const offset = this.base + this.pos;
-      if (dict && offset < 0x3fff) dict.set(key, offset);
-      this.u8(labels[i].length);
-      this.bytes(labels[i]);
+      this.u8(label.length);
+      this.bytes(label);
+      suffixAt += label.length + 1;
     }
     this.u8(0);
   }
 
   toBuffer(): Buffer {
-    return Buffer.from(this.buf.subarray(0, this.pos));
+    return Buffer.from(scratch.subarray(0, this.pos));
   }
 }
 
-function parseIPv4(value: string): Buffer {
+function parseIPv4(value: string): number[] {
   if (!isIPv4(value)) throw new Error(`invalid IPv4 address ${JSON.stringify(value)}`);
-  return Buffer.from(value.split('.').map(Number));
+  return value.split('.').map(Number);
 }
 
 function parseIPv6(value: string): Buffer {
@@ -208,7 +223,7 @@ function integer(text: string, max: number, what: string): number {
 export function writeRdata(w: SectionWriter, type: RecordType, value: string): void {
   switch (type) {
     case 'A':
-      return w.bytes(parseIPv4(value.trim()));
+      return parseIPv4(value.trim()).forEach((octet) => w.u8(octet));
     case 'AAAA':
       return w.bytes(parseIPv6(value.trim()));
     case 'CNAME':
@@ -253,9 +268,12 @@ export function writeRdata(w: SectionWriter, type: RecordType, value: string): v
   }
 }
 
-/** Appends one resource record: owner (compressed), type, class IN, TTL, RDLENGTH and RDATA. */
-export function writeRecord(w: SectionWriter, owner: readonly Buffer[], type: RecordType, ttl: number, value: string): void {
-  w.name(owner, true);
+/** The pointer to the question name, which is always at offset 12 and always the owner of our answers. */
+const QUESTION_POINTER = 0xc000 | 12;
+
+/** Appends one answer record owned by the question name: pointer, type, class IN, TTL, RDLENGTH, RDATA. */
+export function writeAnswer(w: SectionWriter, type: RecordType, ttl: number, value: string): void {
+  w.u16(QUESTION_POINTER);
   w.u16(TYPE_CODES[type]);
   w.u16(CLASS_IN);
   w.u32(ttl);
@@ -267,15 +285,9 @@ export function writeRecord(w: SectionWriter, owner: readonly Buffer[], type: Re
 
 /** The message-offset dictionary of a question name written uncompressed at offset 12. */
 export function questionDictionary(labels: readonly Buffer[]): Map<string, number> {
+  const key = wireKey(labels);
   const dict = new Map<string, number>();
-  let offset = 12;
-  for (let i = 0; i < labels.length; i++) {
-    dict.set(wireKey(labels.slice(i)), offset);
-    offset += labels[i].length + 1;
-  }
+  for (let at = 0; at < key.length - 1; at += key.charCodeAt(at) + 1) dict.set(key.slice(at), 12 + at);
   return dict;
 }
 
-export function wireLength(labels: readonly Buffer[]): number {
-  return labels.reduce((n, l) => n + l.length + 1, 1);
-}

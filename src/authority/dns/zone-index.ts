@@ -3,7 +3,7 @@
 // with one assignment, so a query sees one committed version of each zone, never half a batch.
 import type { RecordSet } from '../../route53/recordset.js';
 import type { ZoneSnapshot } from '../zones.js';
-import { CLASS_IN, SectionWriter, TYPE_CODES, nameLabels, questionDictionary, wireKey, wireLength, writeRdata, writeRecord } from './wire.js';
+import { CLASS_IN, SectionWriter, TYPE_CODES, nameLabels, questionDictionary, wireKey, writeAnswer, writeRdata } from './wire.js';
 
 /** One record set's whole answer section, encoded for a question of its own name at message offset 12. */
 export interface EncodedSet {
@@ -25,6 +25,12 @@ export interface NameNode {
   readonly types: ReadonlyMap<number, RRGroup>;
 }
 
+interface CachedSet {
+  key: string;
+  typeCode: number;
+  encoded: EncodedSet | null;
+}
+
 export interface ZoneIndex {
   readonly id: string;
   readonly version: number;
@@ -33,6 +39,12 @@ export interface ZoneIndex {
   readonly names: ReadonlyMap<string, NameNode>;
   /** The SOA record for negative answers without its owner (type … RDATA), TTL = min(SOA TTL, minimum). */
   readonly negativeSoa: Buffer;
+  /**
+   * Each record set's encoding, by object identity. Snapshots are immutable and a store hands unchanged
+   * RecordSet objects on to the next version, so a commit re-encodes only the sets it touched. (A plain
+   * Map, not a WeakMap: 100k weak entries make every garbage collection slow.)
+   */
+  readonly encodings: ReadonlyMap<RecordSet, CachedSet>;
 }
 
 export interface FaceIndex {
@@ -42,37 +54,32 @@ export interface FaceIndex {
 
 export const EMPTY_INDEX: FaceIndex = { byApex: new Map(), byId: new Map() };
 
-interface CachedSet {
-  key: string;
-  typeCode: number;
-  encoded: EncodedSet | null;
-}
-
-// Snapshots are immutable and a store hands the unchanged RecordSet objects on to the next version, so the
-// encoding of a set is computed once for its lifetime: a commit re-encodes only the sets it touched.
-const setCache = new WeakMap<RecordSet, CachedSet>();
+// Consecutive record sets usually share their owner (a weighted group), so remember the last one's labels.
+let lastName = '';
+let lastLabels: Buffer[] = [];
+let lastKey = '';
 
 function encodeSet(set: RecordSet, onError: (set: RecordSet, error: unknown) => void): CachedSet {
-  const cached = setCache.get(set);
-  if (cached) return cached;
-  let entry: CachedSet;
   try {
-    const labels = nameLabels(set.name);
+    if (set.name !== lastName) {
+      lastLabels = nameLabels(set.name);
+      lastKey = wireKey(lastLabels);
+      lastName = set.name;
+    }
+    const labels = lastLabels;
     // The answer section starts right after the header (12) and the question (name, type, class).
-    const writer = new SectionWriter(12 + wireLength(labels) + 4, questionDictionary(labels));
-    for (const value of set.values) writeRecord(writer, labels, set.type, set.ttl, value);
-    entry = {
-      key: wireKey(labels),
+    const writer = new SectionWriter(12 + lastKey.length + 4, () => questionDictionary(labels));
+    for (const value of set.values) writeAnswer(writer, set.type, set.ttl, value);
+    return {
+      key: lastKey,
       typeCode: TYPE_CODES[set.type],
       encoded: set.values.length ? { bytes: writer.toBuffer(), count: set.values.length, weight: set.weight ?? 0 } : null,
     };
   } catch (error) {
     // A value the store should have rejected: serve the rest of the zone rather than nothing.
     onError(set, error);
-    entry = { key: '', typeCode: 0, encoded: null };
+    return { key: '', typeCode: 0, encoded: null };
   }
-  setCache.set(set, entry);
-  return entry;
 }
 
 function group(sets: EncodedSet[]): RRGroup {
@@ -116,27 +123,35 @@ function parentKey(key: string): string {
   return key.slice(key.charCodeAt(0) + 1);
 }
 
-export function buildZoneIndex(snapshot: ZoneSnapshot, onError: (set: RecordSet, error: unknown) => void): ZoneIndex {
+interface Building {
+  types: Map<number, EncodedSet[]>;
+}
+
+export function buildZoneIndex(
+  snapshot: ZoneSnapshot,
+  previous: ZoneIndex | undefined,
+  onError: (set: RecordSet, error: unknown) => void,
+): ZoneIndex {
   const apexKey = wireKey(nameLabels(snapshot.zone.name));
-  const byName = new Map<string, Map<number, EncodedSet[]>>();
+  const encodings = new Map<RecordSet, CachedSet>();
+  const building = new Map<string, Building>();
   for (const set of snapshot.recordSets) {
-    const { key, typeCode, encoded } = encodeSet(set, onError);
+    const cached = previous?.encodings.get(set) ?? encodeSet(set, onError);
+    encodings.set(set, cached);
+    const { key, typeCode, encoded } = cached;
     if (!encoded || !key.endsWith(apexKey)) continue;
-    let types = byName.get(key);
-    if (!types) byName.set(key, (types = new Map()));
-    const sets = types.get(typeCode);
+    let node = building.get(key);
+    if (!node) building.set(key, (node = { types: new Map() }));
+    const sets = node.types.get(typeCode);
     if (sets) sets.push(encoded);
-    else types.set(typeCode, [encoded]);
+    else node.types.set(typeCode, [encoded]);
   }
-  const names = new Map<string, NameNode>();
-  for (const [key, types] of byName) {
-    const groups = new Map<number, RRGroup>();
-    for (const [code, sets] of types) groups.set(code, group(sets));
-    names.set(key, { types: groups });
-  }
+  // Turn each list of sets into its group in place: one map per name, made once.
+  const names = building as unknown as Map<string, { types: Map<number, EncodedSet[] | RRGroup> }>;
+  for (const node of names.values()) for (const [code, sets] of node.types) node.types.set(code, group(sets as EncodedSet[]));
   // Empty non-terminals exist (NOERROR/NODATA, not NXDOMAIN): add every missing ancestor up to the apex.
-  const empty: NameNode = { types: new Map() };
-  for (const key of byName.keys()) {
+  const empty = { types: new Map() };
+  for (const key of building.keys()) {
     for (let k = key; k.length > apexKey.length; ) {
       k = parentKey(k);
       if (names.has(k)) break;
@@ -144,7 +159,14 @@ export function buildZoneIndex(snapshot: ZoneSnapshot, onError: (set: RecordSet,
     }
   }
   if (!names.has(apexKey)) names.set(apexKey, empty);
-  return { id: snapshot.zone.id, version: snapshot.version, apexKey, names, negativeSoa: negativeSoa(snapshot) };
+  return {
+    id: snapshot.zone.id,
+    version: snapshot.version,
+    apexKey,
+    names: names as Map<string, NameNode>,
+    negativeSoa: negativeSoa(snapshot),
+    encodings,
+  };
 }
 
 /**
@@ -160,7 +182,7 @@ export function buildIndex(
   const byId = new Map<string, ZoneIndex>();
   for (const snapshot of snapshots) {
     const old = previous.byId.get(snapshot.zone.id);
-    const zone = old && old.version === snapshot.version ? old : buildZoneIndex(snapshot, onError);
+    const zone = old && old.version === snapshot.version ? old : buildZoneIndex(snapshot, old, onError);
     byId.set(zone.id, zone);
     if (!byApex.has(zone.apexKey)) byApex.set(zone.apexKey, zone);
   }

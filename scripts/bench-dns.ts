@@ -1,0 +1,227 @@
+// DNS answer benchmark (issue 6, item 1): dnsperf against the DNS face and against NSD serving the same
+// zone, same query mix, same duration, one at a time so each server has the machine to itself. Also the
+// "before" (plain dns2 encoding), the face while its zone changes every 100 ms (with sampled answers
+// checked), and the index rebuild time for 100k records across 20k names.
+//   node bin/run-ts.js scripts/bench-dns.ts [--duration 10] [--only face,nsd,dns2,churn,index]
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import dns2 from 'dns2';
+import { buildIndex, EMPTY_INDEX } from '../src/authority/dns/zone-index.js';
+import type { RecordSet } from '../src/route53/recordset.js';
+import { APEX, WEIGHTED, ZONE, queryLines, staticSets, weightedSets, wholeWeightedSet, zoneFile } from './bench-dns-zone.js';
+
+const { values: args } = parseArgs({
+  options: { duration: { type: 'string', default: '10' }, only: { type: 'string', default: 'index,face,nsd,dns2,churn' } },
+});
+const duration = Number(args.duration);
+const only = new Set(args.only.split(','));
+const runTs = fileURLToPath(new URL('../bin/run-ts.js', import.meta.url));
+const serveScript = fileURLToPath(new URL('./bench-dns-serve.ts', import.meta.url));
+
+function has(tool: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+function indexBench(): void {
+  const names = 20_000;
+  const sets: RecordSet[] = [];
+  for (let i = 0; i < names; i++) {
+    for (let s = 0; s < 5; s++) {
+      sets.push({ name: `e${i}.${APEX}`, type: 'A', ttl: 60, setIdentifier: `s${s}`, weight: s + 1, values: [`10.${s}.${i >> 8}.${i & 255}`] });
+    }
+  }
+  const ignore = () => undefined;
+  let t = performance.now();
+  const first = buildIndex([{ zone: ZONE, version: 1, recordSets: sets }], EMPTY_INDEX, ignore);
+  const cold = performance.now() - t;
+  // A 1% change batch: new objects for 1,000 sets, the other 99,000 handed on unchanged, as a store does.
+  const changed = sets.map((set, i) => (i % 100 === 0 ? { ...set, values: [`172.16.${(i >> 8) & 255}.${i & 255}`] } : set));
+  t = performance.now();
+  buildIndex([{ zone: ZONE, version: 2, recordSets: changed }], first, ignore);
+  const incremental = performance.now() - t;
+  console.log(`index: 100,000 records / 20,000 names: cold build ${cold.toFixed(0)} ms, rebuild after a 1% change ${incremental.toFixed(0)} ms`);
+}
+
+interface Server {
+  port: number;
+  stop(): Promise<void>;
+}
+
+async function startChild(command: string, argv: string[], readyPort?: number): Promise<Server> {
+  const child: ChildProcess = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, DNSPLANE_LOG_LEVEL: 'warn' } });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await exited;
+  };
+  const port =
+    readyPort ??
+    (await new Promise<number>((resolve, reject) => {
+      child.stdout!.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString().split('\n')[0]).port));
+      child.once('exit', (code) => reject(new Error(`${command} exited with ${code} before it was ready`)));
+    }));
+  // Ready means answering: NSD prints nothing useful, so ask until it replies.
+  for (let attempt = 0; ; attempt++) {
+    if (await ask(port, `${APEX}`, 'SOA').catch(() => null)) return { port, stop };
+    if (attempt > 100) {
+      await stop();
+      throw new Error(`${command} on port ${port} never answered`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function ask(port: number, name: string, type: string): Promise<ReturnType<typeof dns2.Packet.parse>> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket('udp4');
+    const packet = new dns2.Packet();
+    packet.header.id = Math.floor(Math.random() * 65536);
+    packet.questions.push({ name, type: (dns2.Packet.TYPE as Record<string, number>)[type], class: 1 } as never);
+    const timer = setTimeout(() => (socket.close(), reject(new Error('timeout'))), 1000);
+    socket.once('message', (msg) => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(dns2.Packet.parse(msg));
+    });
+    socket.send(packet.toBuffer(), port, '127.0.0.1');
+  });
+}
+
+interface PerfResult {
+  qps: number;
+  latencyMs: number;
+  lostPercent: number;
+}
+
+function dnsperf(port: number, queriesFile: string): Promise<PerfResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('dnsperf', ['-s', '127.0.0.1', '-p', String(port), '-d', queriesFile, '-l', String(duration), '-c', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stderr.on('data', (chunk) => (out += chunk));
+    child.on('exit', (code) => {
+      const qps = /Queries per second:\s+([\d.]+)/.exec(out);
+      const latency = /Average Latency \(s\):\s+([\d.]+)/.exec(out);
+      const lost = /Queries lost:\s+\d+ \(([\d.]+)%\)/.exec(out);
+      if (code !== 0 || !qps || !latency) return reject(new Error(`dnsperf failed (${code}):\n${out}`));
+      resolve({ qps: Number(qps[1]), latencyMs: Number(latency[1]) * 1000, lostPercent: lost ? Number(lost[1]) : 0 });
+    });
+  });
+}
+
+/** While the zone churns: sample weighted answers every 20 ms and check each is one whole set. */
+async function sampleAnswers(port: number, until: number): Promise<{ checked: number; wrong: number; generations: Set<string> }> {
+  let checked = 0;
+  let wrong = 0;
+  const generations = new Set<string>();
+  while (Date.now() < until) {
+    const i = Math.floor(Math.random() * WEIGHTED);
+    const reply = await ask(port, `w${i}.${APEX}`, 'A').catch(() => null);
+    if (reply) {
+      const addresses = reply.answers.map((a) => (a as { address?: string }).address ?? '');
+      checked++;
+      if (!wholeWeightedSet(i, addresses)) wrong++;
+      generations.add(addresses[0]?.split('.')[1] ?? '');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return { checked, wrong, generations };
+}
+
+async function main(): Promise<void> {
+  if (only.has('index')) indexBench();
+  const missing = ['dnsperf', 'nsd'].filter((tool) => !has(tool));
+  if (missing.includes('dnsperf')) {
+    console.log('dnsperf is not installed (Debian: apt-get install dnsperf); the qps comparison cannot run.');
+    return;
+  }
+  if (missing.includes('nsd')) console.log('nsd is not installed (Debian: apt-get install nsd); no NSD baseline, so no ratio.');
+
+  const dir = await mkdtemp(join(tmpdir(), 'dnsplane-bench-dns-'));
+  const queries = join(dir, 'queries.txt');
+  await writeFile(queries, `${queryLines().join('\n')}\n`);
+  const results = new Map<string, PerfResult>();
+  const measure = async (label: string, server: Server, during?: (port: number, until: number) => Promise<string>) => {
+    try {
+      const until = Date.now() + duration * 1000;
+      const [result, note] = await Promise.all([dnsperf(server.port, queries), during?.(server.port, until)]);
+      results.set(label, result);
+      console.log(`${label.padEnd(28)} ${result.qps.toFixed(0).padStart(8)} qps  avg ${result.latencyMs.toFixed(3)} ms  lost ${result.lostPercent}%${note ? `  ${note}` : ''}`);
+    } finally {
+      await server.stop();
+    }
+  };
+  try {
+    console.log(`dnsperf: ${duration} s per server, 1 client, mix: weighted A 40%, AAAA 20%, TXT 15%, NXDOMAIN 15%, NODATA 10%`);
+    if (only.has('face')) await measure('dnsplane DNS face', await startChild(process.execPath, [runTs, serveScript, '--impl', 'face']));
+    if (only.has('nsd') && !missing.includes('nsd')) {
+      const port = await freePort();
+      const sets = [...staticSets(), ...weightedSets(0)];
+      await writeFile(join(dir, 'bench.zone'), zoneFile(sets));
+      await writeFile(
+        join(dir, 'nsd.conf'),
+        [
+          'server:',
+          `  ip-address: 127.0.0.1@${port}`,
+          '  server-count: 1',
+          '  username: ""',
+          '  chroot: ""',
+          '  database: ""',
+          `  zonesdir: "${dir}"`,
+          `  zonelistfile: "${join(dir, 'zone.list')}"`,
+          `  xfrdfile: "${join(dir, 'xfrd.state')}"`,
+          `  pidfile: "${join(dir, 'nsd.pid')}"`,
+          `  logfile: "${join(dir, 'nsd.log')}"`,
+          '  rrl-ratelimit: 0',
+          '  verbosity: 0',
+          'remote-control:',
+          '  control-enable: no',
+          'zone:',
+          `  name: "${APEX}"`,
+          `  zonefile: "${join(dir, 'bench.zone')}"`,
+          '',
+        ].join('\n'),
+      );
+      await measure('NSD', await startChild('nsd', ['-d', '-c', join(dir, 'nsd.conf')], port));
+    }
+    if (only.has('dns2')) await measure('dns2 encoder (before)', await startChild(process.execPath, [runTs, serveScript, '--impl', 'dns2']));
+    if (only.has('churn')) {
+      const server = await startChild(process.execPath, [runTs, serveScript, '--impl', 'face', '--churn', '100']);
+      await measure('DNS face, zone churn 100 ms', server, async (port, until) => {
+        const s = await sampleAnswers(port, until);
+        if (s.wrong > 0) process.exitCode = 1;
+        return `sampled ${s.checked} answers: ${s.wrong} wrong, ${s.generations.size} generations seen`;
+      });
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  const nsd = results.get('NSD');
+  if (nsd) {
+    for (const [label, r] of results) if (label !== 'NSD') console.log(`ratio to NSD: ${label.padEnd(28)} ${(r.qps / nsd.qps).toFixed(2)}x`);
+  }
+}
+
+await main();
