@@ -7,7 +7,7 @@ import { Probe } from '../../src/probe/probe.js';
 import { fixedTargets, latestPlanTargets } from '../../src/probe/targets.js';
 import { registry } from '../../src/telemetry/metrics.js';
 import { API, BIG, planFor, startProbeFixture, type ProbeFixture } from './fixture.js';
-import { nextObservation } from './wait.js';
+import { emptyAndRestore } from './wait.js';
 
 describe('Probe straight at the authority', () => {
   let f: ProbeFixture;
@@ -30,22 +30,9 @@ describe('Probe straight at the authority', () => {
     const probe = new Probe({ targets: latestPlanTargets(new FilePlanStore(f.planDir)), authority: f.authority, intervalMs: 50 });
     const bad: string[] = [];
     probe.on('bad', (observation) => bad.push(observation.result));
-    probe.start();
-    try {
-      await nextObservation(probe, (observation) => observation.name === API && observation.result === 'answered');
-      await f.change('DELETE', f.recordSets(API));
-      const emptiedAt = Date.now();
-      // The first query sent after the deletion was served must already see the empty record.
-      const seen = await nextObservation(probe, (observation) => observation.name === API && observation.at >= emptiedAt);
-      expect(seen).toMatchObject({ result: 'nodata', rcode: 'NOERROR', values: [] });
-
-      await f.change('CREATE', f.recordSets(API));
-      const restoredAt = Date.now();
-      const back = await nextObservation(probe, (observation) => observation.name === API && observation.at >= restoredAt);
-      expect(back.result).toBe('answered');
-    } finally {
-      await probe.stop();
-    }
+    const { emptied, restored } = await emptyAndRestore(probe, f);
+    expect(emptied).toMatchObject({ result: 'nodata', rcode: 'NOERROR', values: [] });
+    expect(restored.result).toBe('answered');
     const health = probe.endpoints().find((entry) => entry.endpoint === `${API} A`)!;
     expect(bad).toEqual(['nodata']);
     expect(health.firstBadAt).toBeGreaterThan(0);

@@ -7,7 +7,7 @@ import { startUnbound, UnboundNotInstalledError, unboundConfig, type UnboundReso
 import { startTestAuthority } from '../helpers/authority.js';
 import { describeWithTools } from '../helpers/tools.js';
 import { API, startProbeFixture, ZONE, type ProbeFixture } from './fixture.js';
-import { nextObservation } from './wait.js';
+import { emptyAndRestore } from './wait.js';
 
 describe('unbound config', () => {
   it('has the settings a private zone on loopback needs', () => {
@@ -61,19 +61,9 @@ describeWithTools(['unbound', 'unbound-control'], 'Probe through unbound', () =>
 
   it('sees the emptied endpoint through the resolver in the first round after the change', async () => {
     const probe = new Probe({ targets: latestPlanTargets(new FilePlanStore(f.planDir)), resolver: unbound.address, intervalMs: 50 });
-    probe.start();
-    try {
-      await nextObservation(probe, (observation) => observation.name === API && observation.result === 'answered');
-      await f.change('DELETE', f.recordSets(API));
-      const emptiedAt = Date.now();
-      const seen = await nextObservation(probe, (observation) => observation.name === API && observation.at >= emptiedAt);
-      expect(seen).toMatchObject({ path: 'resolver', result: 'nodata', rcode: 'NOERROR' });
-      await f.change('CREATE', f.recordSets(API));
-      const restoredAt = Date.now();
-      expect((await nextObservation(probe, (observation) => observation.name === API && observation.at >= restoredAt)).result).toBe('answered');
-    } finally {
-      await probe.stop();
-    }
+    const { emptied, restored } = await emptyAndRestore(probe, f);
+    expect(emptied).toMatchObject({ path: 'resolver', result: 'nodata', rcode: 'NOERROR' });
+    expect(restored.result).toBe('answered');
     const health = probe.endpoints().find((entry) => entry.endpoint === `${API} A`)!;
     expect(health.outages).toEqual([expect.objectContaining({ result: 'nodata', to: health.recoveredAt })]);
   });

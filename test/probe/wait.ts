@@ -1,6 +1,7 @@
 // Waiting on a running probe without sleeping for fixed times.
 import type { Observation } from '../../src/probe/health.js';
 import type { Probe } from '../../src/probe/probe.js';
+import { API, type ProbeFixture } from './fixture.js';
 
 /** Resolves with the first observation, from now on, that satisfies `match`. */
 export function nextObservation(probe: Probe, match: (observation: Observation) => boolean, timeoutMs = 10_000): Promise<Observation> {
@@ -17,4 +18,26 @@ export function nextObservation(probe: Probe, match: (observation: Observation) 
     };
     probe.on('observation', listener);
   });
+}
+
+/**
+ * With the probe running: waits for an answer, empties the API endpoint through the SDK, and returns the
+ * first observation whose query was sent after the change was served; then restores the endpoint and
+ * returns the first observation after that. "First round after the change" is "within one interval".
+ */
+export async function emptyAndRestore(probe: Probe, f: ProbeFixture): Promise<{ emptied: Observation; restored: Observation }> {
+  const ofApi = (observation: Observation): boolean => observation.name === API;
+  probe.start();
+  try {
+    await nextObservation(probe, (observation) => ofApi(observation) && observation.result === 'answered');
+    await f.change('DELETE', f.recordSets(API));
+    const emptiedAt = Date.now();
+    const emptied = await nextObservation(probe, (observation) => ofApi(observation) && observation.at >= emptiedAt);
+    await f.change('CREATE', f.recordSets(API));
+    const restoredAt = Date.now();
+    const restored = await nextObservation(probe, (observation) => ofApi(observation) && observation.at >= restoredAt);
+    return { emptied, restored };
+  } finally {
+    await probe.stop();
+  }
 }
