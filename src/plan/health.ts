@@ -10,6 +10,8 @@ export interface HealthOptions {
   failuresToUnhealthy: number;
   successesToHealthy: number;
   timeoutMs: number;
+  /** At most this many checks in flight at once (default 64), so a large fleet does not open a socket per target at once. */
+  concurrency?: number;
 }
 
 export interface CheckResult {
@@ -48,12 +50,22 @@ export async function checkOnce(url: string, timeoutMs: number): Promise<CheckRe
 export class HealthTracker {
   private readonly targets = new Map<string, TargetHealth>();
 
-  constructor(private readonly options: HealthOptions) {}
+  constructor(private options: HealthOptions) {}
+
+  /** New thresholds and timeout (a reloaded fleet file); each target's history is kept. */
+  configure(options: HealthOptions): void {
+    this.options = options;
+  }
 
   /** Checks every URL once, concurrently, and returns each one's smoothed state. */
   async checkAll(urls: Iterable<string>): Promise<Map<string, TargetHealth>> {
     const unique = [...new Set(urls)];
-    const results = await Promise.all(unique.map((url) => checkOnce(url, this.options.timeoutMs)));
+    const results: CheckResult[] = new Array(unique.length);
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < unique.length; i = next++) results[i] = await checkOnce(unique[i], this.options.timeoutMs);
+    };
+    await Promise.all(Array.from({ length: Math.min(unique.length, this.options.concurrency ?? 64) }, worker));
     const states = new Map<string, TargetHealth>();
     unique.forEach((url, i) => {
       const result = results[i];

@@ -66,6 +66,11 @@ export function buildPlan(
   return { plan: { ...meta, zone: fleet.zone, endpoints }, decisions };
 }
 
+function healthOptions(fleet: Fleet) {
+  const { failuresToUnhealthy, successesToHealthy, healthTimeoutMs } = fleet.defaults;
+  return { failuresToUnhealthy, successesToHealthy, timeoutMs: healthTimeoutMs };
+}
+
 export class Planner {
   private readonly store: PlanStore;
   private readonly health: HealthTracker;
@@ -73,24 +78,28 @@ export class Planner {
   private readonly now: () => Date;
   readonly id: string;
 
+  private fleet: Fleet;
+  private readonly ownsHealth: boolean;
+
   constructor(private readonly options: PlannerOptions) {
-    const { fleet } = options;
+    this.fleet = options.fleet;
     this.store = options.store;
-    this.health =
-      options.health ??
-      new HealthTracker({
-        failuresToUnhealthy: fleet.defaults.failuresToUnhealthy,
-        successesToHealthy: fleet.defaults.successesToHealthy,
-        timeoutMs: fleet.defaults.healthTimeoutMs,
-      });
+    this.ownsHealth = !options.health;
+    this.health = options.health ?? new HealthTracker(healthOptions(options.fleet));
     this.logger = options.logger ?? createLogger('planner');
     this.now = options.now ?? (() => new Date());
     this.id = options.id ?? `planner@${hostname()}:${process.pid}`;
   }
 
+  /** Plans for a changed fleet file from the next pass on; health history of unchanged URLs is kept. */
+  setFleet(fleet: Fleet): void {
+    this.fleet = fleet;
+    if (this.ownsHealth) this.health.configure(healthOptions(fleet));
+  }
+
   /** One pass: check health, plan, and store the plan if `write` and something changed (or a heartbeat is due). */
   async pass({ write }: { write: boolean }): Promise<PlanPass> {
-    const urls = this.options.fleet.endpoints.flatMap((endpoint) => endpoint.loadBalancers.map((lb) => lb.healthCheckUrl));
+    const urls = this.fleet.endpoints.flatMap((endpoint) => endpoint.loadBalancers.map((lb) => lb.healthCheckUrl));
     const health = await this.health.checkAll(urls);
     let result = this.replan(health, await this.store.latest());
     if (!write || result.reason === 'unchanged') return this.report(result);
@@ -110,7 +119,7 @@ export class Planner {
 
   private replan(health: Map<string, TargetHealth>, previous: Plan | undefined): PlanPass {
     const now = this.now();
-    const { plan, decisions } = buildPlan(this.options.fleet, (url) => health.get(url)?.healthy ?? false, previous, {
+    const { plan, decisions } = buildPlan(this.fleet, (url) => health.get(url)?.healthy ?? false, previous, {
       generation: (previous?.generation ?? 0) + 1,
       createdAt: now.toISOString(),
       createdBy: this.id,

@@ -85,21 +85,36 @@ describe('dnsplane plan / planner', () => {
     expect(store.stderr).toContain('dnsplane: unsupported plan store gs://bucket');
   });
 
-  it('runs the planner loop for --passes and stops cleanly on SIGTERM', async () => {
+  it('runs the planner loop for --passes; a long-running one writes heartbeats, follows fleet file edits and stops on SIGTERM', async () => {
     const plans = path.join(dir, 'plans-loop');
     const counted = await dnsplane('planner', '--fleet', fleetFile, '--plans', plans, '--interval', '50ms', '--passes', '3');
     expect(counted.code).toBe(0);
     expect(counted.stdout).toContain('wrote generation 1');
     expect(await new FilePlanStore(plans).list()).toEqual([1]);
 
-    const child = spawn(process.execPath, [bin, 'planner', '--fleet', fleetFile, '--plans', plans, '--interval', '100ms', '--heartbeat', '100ms'], { env, cwd: dir });
+    // A second planner on its own copy of the fleet file, which we edit while it runs.
+    const ownFleet = path.join(dir, 'fleet-live.json');
+    const fleet = JSON.parse(await readFile(fleetFile, 'utf8'));
+    await writeFile(ownFleet, JSON.stringify(fleet));
+    const child = spawn(process.execPath, [bin, 'planner', '--fleet', ownFleet, '--plans', plans, '--interval', '100ms', '--heartbeat', '300ms'], { env: { ...env, DNSPLANE_LOG_LEVEL: 'error' }, cwd: dir });
     let stdout = '';
+    let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
-    // The heartbeat makes every pass write, so a second generation appears without any change in health.
-    while (!stdout.includes('(heartbeat)')) await new Promise((resolve) => setTimeout(resolve, 50));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const waitFor = async (text: string) => {
+      while (!stdout.includes(text)) await new Promise((resolve) => setTimeout(resolve, 50));
+    };
+    // The heartbeat writes a generation although nothing changed.
+    await waitFor('(heartbeat)');
+    // An invalid edit is ignored (the loop keeps running); a valid one is planned without a restart.
+    await writeFile(ownFleet, '{ "zone": 42 }');
+    while (!stderr.includes('fleet file changed but cannot be used')) await new Promise((resolve) => setTimeout(resolve, 50));
+    fleet.endpoints[0].loadBalancers[2].capacity = 400;
+    await writeFile(ownFleet, JSON.stringify(fleet));
+    await waitFor('~ lb-c weight 128 -> 255');
     child.kill('SIGTERM');
     const code = await new Promise((resolve) => child.on('exit', resolve));
     expect(code).toBe(0);
-    expect((await new FilePlanStore(plans).list()).length).toBeGreaterThanOrEqual(2);
+    expect((await new FilePlanStore(plans).list()).length).toBeGreaterThanOrEqual(3);
   });
 });

@@ -1,11 +1,12 @@
 // `dnsplane planner`: the planner as a long-running process. One pass per interval (see `dnsplane plan`),
 // writing a generation whenever something changed or a heartbeat is due, until SIGINT or SIGTERM.
+import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { loadFleet } from '../../plan/fleet.js';
+import { loadFleet, type Fleet } from '../../plan/fleet.js';
 import { DEFAULT_PLANS_SPEC, openPlanStore } from '../../plan/open-store.js';
 import { Planner } from '../../plan/planner.js';
-import { createLogger } from '../../telemetry/logger.js';
+import { createLogger, type Logger } from '../../telemetry/logger.js';
 import { serveMetrics } from '../../telemetry/metrics-server.js';
 import { parseDuration } from '../duration.js';
 import { describePass } from './plan.js';
@@ -26,7 +27,7 @@ export function register(program: Command): void {
     .description(
       'Run the planner in a loop: every --interval, check health (with the fleet file\'s hysteresis thresholds), plan, ' +
         'and store a new generation when something changed or the heartbeat is due. Prints each written generation\'s ' +
-        'diff. Stops cleanly on SIGINT/SIGTERM. Several planners may share a plan store: a lost race is replanned once.',
+        'diff. Re-reads the fleet file when it changes (an invalid edit is logged and ignored). Stops cleanly on SIGINT/SIGTERM. Several planners may share a plan store: a lost race is replanned once.',
     )
     .requiredOption('--fleet <file>', 'fleet file (JSON: zone, defaults, endpoints with load balancers)')
     .option('--plans <spec>', 'plan store: file:DIR, a directory, or s3://bucket/prefix', DEFAULT_PLANS_SPEC)
@@ -43,7 +44,8 @@ async function runPlanner(options: PlannerOptions): Promise<void> {
   const heartbeatMs = parseDuration(options.heartbeat, '--heartbeat');
   if (intervalMs < 10) throw new Error(`--interval must be at least 10ms, got ${options.interval}`);
   const passes = options.passes === undefined ? Infinity : positiveInteger(options.passes, '--passes');
-  const fleet = await loadFleet(options.fleet);
+  const fleetFile = new WatchedFleetFile(options.fleet);
+  const fleet = await fleetFile.load();
   const store = await openPlanStore(options.plans);
   const logger = createLogger('planner');
   const planner = new Planner({ fleet, store, logger, heartbeatMs, ...(options.id ? { id: options.id } : {}) });
@@ -57,6 +59,7 @@ async function runPlanner(options: PlannerOptions): Promise<void> {
   try {
     for (let pass = 0; pass < passes && !stopping.signal.aborted; pass++) {
       const started = Date.now();
+      await fleetFile.reloadIfChanged(planner, logger);
       try {
         const result = await planner.pass({ write: true });
         if (result.written) console.log(describePass(result, store.location, true));
@@ -71,6 +74,34 @@ async function runPlanner(options: PlannerOptions): Promise<void> {
     process.off('SIGTERM', stop);
     metrics?.server.close();
     logger.info({ id: planner.id }, 'planner stopped');
+  }
+}
+
+/**
+ * The fleet file, re-read when its modification time changes so that capacity and membership edits take
+ * effect without a restart. An edit that does not validate is logged and ignored: the planner keeps
+ * planning with the last good fleet rather than stopping.
+ */
+class WatchedFleetFile {
+  private mtimeMs = -1;
+
+  constructor(private readonly file: string) {}
+
+  async load(): Promise<Fleet> {
+    const mtimeMs = (await stat(this.file)).mtimeMs;
+    const fleet = await loadFleet(this.file);
+    this.mtimeMs = mtimeMs;
+    return fleet;
+  }
+
+  async reloadIfChanged(planner: Planner, logger: Logger): Promise<void> {
+    try {
+      if ((await stat(this.file)).mtimeMs === this.mtimeMs) return;
+      planner.setFleet(await this.load());
+      logger.info({ file: this.file }, 'fleet file changed; planning with the new fleet');
+    } catch (error) {
+      logger.error({ err: error, file: this.file }, 'fleet file changed but cannot be used; keeping the last good fleet');
+    }
   }
 }
 
