@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { counter, gauge, histogram } from '../telemetry/metrics.js';
-import { classify, isBad, PROBE_RESULTS, type ProbeResult } from './classify.js';
+import { classify, EMPTY_RESULTS, isBad, PROBE_RESULTS, type ProbeResult } from './classify.js';
 import { HealthBook, RingBuffer, type EndpointHealth, type Observation, type ProbePath } from './health.js';
 import { DnsTimeoutError, formatServer, queryDns, type DnsServerAddress } from './query.js';
 import { endpointKey, type ProbeTarget, type TargetSource } from './targets.js';
@@ -39,6 +39,9 @@ export interface ProbeSummary {
   lastRecoveredAt?: number;
   /** Endpoints (per path) that are bad right now. */
   badNow: number;
+  /** Observations of the empty record (NODATA or NXDOMAIN), the October 2025 failure. */
+  emptyObservations: number;
+  firstEmptyAt?: number;
 }
 
 export interface ProbeEvents {
@@ -63,6 +66,7 @@ export class Probe extends EventEmitter<ProbeEvents> {
   private readonly health = new HealthBook();
   private readonly counts = Object.fromEntries(PROBE_RESULTS.map((result) => [result, 0])) as Record<ProbeResult, number>;
   private rounds = 0;
+  private firstEmptyAt: number | undefined;
   private lastTargets: ProbeTarget[] = [];
   private lastGeneration: number | undefined;
   private loop: Promise<void> | undefined;
@@ -145,6 +149,8 @@ export class Probe extends EventEmitter<ProbeEvents> {
       ...(firstBad.length > 0 ? { firstBadAt: Math.min(...firstBad) } : {}),
       ...(recovered.length > 0 ? { lastRecoveredAt: Math.max(...recovered) } : {}),
       badNow: endpoints.filter((health) => health.badSince !== undefined).length,
+      emptyObservations: this.counts.nodata + this.counts.nxdomain,
+      ...(this.firstEmptyAt !== undefined ? { firstEmptyAt: this.firstEmptyAt } : {}),
     };
   }
 
@@ -180,6 +186,7 @@ export class Probe extends EventEmitter<ProbeEvents> {
   private remember(observation: Observation): void {
     this.timeline.push(observation);
     this.counts[observation.result] += 1;
+    if (EMPTY_RESULTS.has(observation.result)) this.firstEmptyAt ??= observation.at;
     observationsTotal.inc({ endpoint: observation.endpoint, path: observation.path, result: observation.result });
     endpointUp.set({ endpoint: observation.endpoint, path: observation.path }, isBad(observation.result) ? 0 : 1);
     const change = this.health.record(observation);

@@ -24,6 +24,8 @@ export interface UnboundOptions {
   noCache?: boolean;
   /** Caps how long answers (and NODATA) stay cached. */
   cacheMaxTtl?: number;
+  /** How long unbound remembers a dead authority (default 900 s in unbound); lower it to recover sooner. */
+  infraHostTtl?: number;
   /** How long to wait for unbound to answer; default 10 s. */
   startTimeoutMs?: number;
   /**
@@ -64,14 +66,7 @@ function hasCommand(name: string): boolean {
   }
 }
 
-export interface UnboundConfigInput {
-  zones: string[];
-  authority: DnsServerAddress;
-  port: number;
-  workDir: string;
-  noCache?: boolean;
-  cacheMaxTtl?: number;
-}
+export type UnboundConfigInput = Pick<UnboundOptions, 'zones' | 'authority' | 'noCache' | 'cacheMaxTtl' | 'infraHostTtl'> & { port: number; workDir: string };
 
 export function unboundConfig(input: UnboundConfigInput): string {
   const quote = (text: string): string => JSON.stringify(text);
@@ -99,6 +94,7 @@ export function unboundConfig(input: UnboundConfigInput): string {
     // Fail fast when the authority is down: SERVFAIL in about 2 s instead of no reply for 45-90 s.
     '  discard-timeout: 0',
     '  infra-cache-max-rtt: 1000',
+    ...(input.infraHostTtl !== undefined ? [`  infra-host-ttl: ${input.infraHostTtl}`] : []),
     ...(input.cacheMaxTtl !== undefined ? [`  cache-max-ttl: ${input.cacheMaxTtl}`, `  cache-max-negative-ttl: ${input.cacheMaxTtl}`] : []),
     // Names under built-in local zones (test., invalid., ...) would otherwise be answered NXDOMAIN by unbound;
     // a transparent local zone of our own is more specific and lets the query through to the stub.
