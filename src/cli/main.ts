@@ -10,6 +10,10 @@ const commands: Array<() => Promise<{ register: Registrar }>> = [
   () => import('./commands/plan.js'),
   () => import('./commands/planner.js'),
   () => import('./commands/fleet-sim.js'),
+  () => import('./commands/enact.js'),
+  () => import('./commands/cleanup.js'),
+  () => import('./commands/rollback.js'),
+  () => import('./commands/status.js'),
 ];
 
 export async function main(argv: string[]): Promise<void> {

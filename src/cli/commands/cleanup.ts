@@ -1,0 +1,43 @@
+// `dnsplane cleanup`: delete old plan generations, never one that a fence points at.
+import type { Command } from 'commander';
+import { cleanupPlans } from '../../enactor/cleanup.js';
+import { addZoneTargetOptions, openZoneTarget, parseNumber, type ZoneTargetOptions } from '../zone-target.js';
+
+interface CleanupCommandOptions extends ZoneTargetOptions {
+  retention: string;
+  dryRun: boolean;
+  json: boolean;
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('cleanup')
+    .description(
+      'Delete plan generations older than the lowest generation live on any endpoint (read from the fences in the zone ' +
+        'now) minus --retention. A generation any fence points at, and the newest plan, are never deleted; with no fence ' +
+        'in the zone nothing is deleted.',
+    );
+  addZoneTargetOptions(command)
+    .option('--retention <n>', 'generations to keep below the lowest live one (for rollback)', '2')
+    .option('--dry-run', 'print what would be deleted without deleting', false)
+    .option('--json', 'print the result as JSON', false)
+    .action((options: CleanupCommandOptions) => runCleanup(options));
+}
+
+async function runCleanup(options: CleanupCommandOptions): Promise<void> {
+  const retention = parseNumber(options.retention, '--retention', { min: 0, integer: true });
+  const target = await openZoneTarget(options);
+  try {
+    const result = await cleanupPlans({ store: target.store, client: target.client, zoneId: target.zoneId, retention, dryRun: options.dryRun });
+    if (options.json) {
+      console.log(JSON.stringify({ ...result, dryRun: options.dryRun }, null, 2));
+      return;
+    }
+    const verb = options.dryRun ? 'would delete' : 'deleted';
+    console.log(`live generations (from fences): ${result.live.join(', ') || 'none'}`);
+    console.log(result.deleteBelow === undefined ? 'no fence in the zone: nothing is deleted' : `${verb} ${result.deleted.length} generation(s) below ${result.deleteBelow}: ${result.deleted.join(', ') || 'none'}`);
+    console.log(`kept: ${result.kept.join(', ') || 'none'}`);
+  } finally {
+    target.sdk.destroy();
+  }
+}

@@ -1,0 +1,110 @@
+// `dnsplane enact`: run an enactor. Checks the backend first (stale DELETE rejected, batches atomic) and
+// refuses a backend that would make fencing a lie, unless the operator vouches for --single-writer.
+import type { Command } from 'commander';
+import { AuditLog } from '../../enactor/audit.js';
+import { Enactor, type RunSummary } from '../../enactor/enactor.js';
+import { DEFAULT_GUARD } from '../../enactor/guard.js';
+import { assertSafeBackend, selfCheck } from '../../enactor/self-check.js';
+import { createLogger } from '../../telemetry/logger.js';
+import { serveMetrics } from '../../telemetry/metrics-server.js';
+import { parseDuration } from '../duration.js';
+import { addZoneTargetOptions, openZoneTarget, parseNumber, type ZoneTargetOptions } from '../zone-target.js';
+
+interface EnactOptions extends ZoneTargetOptions {
+  id: string;
+  once: boolean;
+  singleWriter: boolean;
+  interval: string;
+  maxChangeShare: string;
+  minCapacity: string;
+  force: boolean;
+  audit?: string;
+  cleanup: boolean;
+  retention: string;
+  metricsPort?: string;
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('enact')
+    .description(
+      'Run a fenced enactor: read the latest plan, read the zone, and move every endpoint to the plan in guarded ' +
+        'ChangeResourceRecordSets batches that swap the endpoint\'s fence (TXT _dnsplane-<type>.<endpoint>) in the same ' +
+        'request, so a stale enactor\'s batch is rejected instead of overwriting a newer plan. Repairs endpoints whose ' +
+        'records drifted from their fence\'s generation. Starts with a backend self-check and refuses a backend that ' +
+        'accepts stale DELETEs or applies half batches (moto, LocalStack) unless --single-writer.',
+    )
+    .requiredOption('--id <name>', 'this enactor\'s name, written into every fence and audit line');
+  addZoneTargetOptions(command)
+    .option('--once', 'run one pass and exit (exit code 1 if an endpoint failed or was refused)', false)
+    .option('--single-writer', 'run even if the backend fails the self-check; you guarantee no other enactor writes this zone', false)
+    .option('--interval <duration>', 'time between passes when looping', '1s')
+    .option('--rate-limit <req/s>', 'client-side limit on this enactor\'s Route53 requests per second', '5')
+    .option('--max-change-share <0..1>', 'refuse a pass that changes more than this share of the zone\'s record sets (zones of 10+ sets)', String(DEFAULT_GUARD.maxChangeShare))
+    .option('--min-capacity <n>', 'refuse leaving an endpoint with fewer serving addresses (in sets of weight > 0)', String(DEFAULT_GUARD.minCapacity))
+    .option('--force', 'skip the change-share check (never the empty-endpoint checks)', false)
+    .option('--audit <file>', 'append a JSON line per endpoint per batch to this file', '.dnsplane/audit.jsonl')
+    .option('--cleanup', 'after each pass that changed something, delete plans older than the lowest live generation minus --retention', false)
+    .option('--retention <n>', 'generations kept below the lowest live one by --cleanup', '2')
+    .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics (default: off)')
+    .action((options: EnactOptions) => runEnact(options));
+}
+
+async function runEnact(options: EnactOptions): Promise<void> {
+  const guard = {
+    maxChangeShare: parseNumber(options.maxChangeShare, '--max-change-share', { min: 0, max: 1 }),
+    minCapacity: parseNumber(options.minCapacity, '--min-capacity', { min: 0, integer: true }),
+    force: options.force,
+  };
+  const intervalMs = parseDuration(options.interval, '--interval');
+  const retention = parseNumber(options.retention, '--retention', { min: 0, integer: true });
+  const target = await openZoneTarget(options);
+  const logger = createLogger('enactor');
+  const zoneName = target.zoneName ?? (await target.store.latest())?.zone;
+  if (!zoneName) throw new Error('the self-check needs the zone name: pass --zone NAME or store a plan first');
+  const check = await selfCheck(target.client, target.zoneId, zoneName);
+  for (const item of check.checks) logger.info({ check: item.name, passed: item.passed }, item.detail);
+  assertSafeBackend(check, options.singleWriter);
+  if (!check.ok) logger.warn('backend failed the self-check; running because --single-writer was given');
+
+  const metrics = options.metricsPort === undefined ? undefined : await serveMetrics(parseNumber(options.metricsPort, '--metrics-port', { min: 1, max: 65535, integer: true }));
+  const enactor = new Enactor({
+    id: options.id,
+    store: target.store,
+    client: target.sdk,
+    zone: target.zoneId,
+    logger,
+    guard,
+    limiter: target.caller.limiter,
+    intervalMs,
+    audit: options.audit ? new AuditLog(options.audit) : undefined,
+    cleanupRetention: options.cleanup ? retention : undefined,
+  });
+  try {
+    if (options.once) {
+      const summary = await enactor.runOnce();
+      console.log(describeSummary(summary));
+      if (summary.failed.length > 0 || summary.refused.length > 0) process.exitCode = 1;
+      return;
+    }
+    const stopping = new AbortController();
+    process.once('SIGINT', () => stopping.abort());
+    process.once('SIGTERM', () => stopping.abort());
+    logger.info({ plans: target.store.location, zone: target.zoneId, intervalMs }, 'enactor started');
+    await enactor.run(stopping.signal);
+  } finally {
+    metrics?.server.close();
+    target.sdk.destroy();
+  }
+}
+
+function describeSummary(summary: RunSummary): string {
+  if (summary.generation === undefined) return 'no plan stored yet; nothing to do';
+  const lines = [`generation ${summary.generation}: ${summary.applied.length} applied, ${summary.repaired.length} repaired, ${summary.inSync.length} in sync, ${summary.stoodDown.length} stood down, ${summary.refused.length} refused, ${summary.failed.length} failed (${summary.batches} batches)`];
+  for (const endpoint of summary.applied) lines.push(`  applied   ${endpoint}`);
+  for (const endpoint of summary.repaired) lines.push(`  repaired  ${endpoint}`);
+  for (const endpoint of summary.stoodDown) lines.push(`  stood down ${endpoint} (a newer generation is live)`);
+  for (const refusal of summary.refused) lines.push(`  REFUSED   ${refusal.endpoint}: ${refusal.message}`);
+  for (const failure of summary.failed) lines.push(`  FAILED    ${failure.endpoint}: ${failure.error}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,57 @@
+// What enact, cleanup and status share: the plan store, the Route53 endpoint, and the hosted zone (by name or
+// id, defaulting to the zone named in the latest plan), plus strict parsing of numeric options.
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { Command } from 'commander';
+import { DEFAULT_PLANS_SPEC, openPlanStore } from '../plan/open-store.js';
+import type { PlanStore } from '../plan/store.js';
+import { Route53Caller } from '../route53/caller.js';
+import { createRoute53Client } from '../route53/client.js';
+import { resolveHostedZoneId } from '../route53/listing.js';
+import { RateLimiter } from '../route53/throttle.js';
+
+export interface ZoneTargetOptions {
+  plans: string;
+  zone?: string;
+  endpoint?: string;
+  rateLimit?: string;
+}
+
+export function addZoneTargetOptions(command: Command): Command {
+  return command
+    .option('--plans <spec>', 'plan store: file:DIR, a directory, or s3://bucket/prefix', DEFAULT_PLANS_SPEC)
+    .option('--zone <name-or-id>', 'hosted zone name (example.com) or id (default: the zone of the latest plan)')
+    .option('--endpoint <url>', 'Route53 endpoint URL (default: AWS_ENDPOINT_URL_ROUTE_53, AWS_ENDPOINT_URL, else AWS)');
+}
+
+export interface ZoneTarget {
+  store: PlanStore;
+  /** Raw SDK client, created with maxAttempts: 1 (the caller does the retrying). */
+  sdk: Route53Client;
+  caller: Route53Caller;
+  /** The caller as a client: rate-limited, with budgeted retries. */
+  client: Route53Client;
+  zoneId: string;
+  zoneName?: string;
+}
+
+export async function openZoneTarget(options: ZoneTargetOptions): Promise<ZoneTarget> {
+  const store = await openPlanStore(options.plans);
+  const zone = options.zone ?? (await store.latest())?.zone;
+  if (!zone) throw new Error(`no --zone given and no plan in ${store.location} to take the zone from`);
+  const sdk = createRoute53Client({ endpoint: options.endpoint, maxAttempts: 1 });
+  const limiter = options.rateLimit === undefined ? undefined : new RateLimiter(parseNumber(options.rateLimit, '--rate-limit', { min: 0.01 }));
+  const caller = new Route53Caller(sdk, { limiter });
+  const client = caller.asClient();
+  const zoneId = await resolveHostedZoneId(client, zone);
+  return { store, sdk, caller, client, zoneId, zoneName: zone.includes('.') ? zone : undefined };
+}
+
+export function parseNumber(text: string, option: string, range: { min?: number; max?: number; integer?: boolean } = {}): number {
+  const value = Number(text);
+  const ok = text.trim() !== '' && Number.isFinite(value) && (!range.integer || Number.isInteger(value)) && value >= (range.min ?? -Infinity) && value <= (range.max ?? Infinity);
+  if (!ok) {
+    const bounds = [range.min !== undefined ? `>= ${range.min}` : '', range.max !== undefined ? `<= ${range.max}` : ''].filter(Boolean).join(' and ');
+    throw new Error(`${option} must be ${range.integer ? 'an integer' : 'a number'}${bounds ? ` ${bounds}` : ''}, got ${JSON.stringify(text)}`);
+  }
+  return value;
+}

@@ -1,0 +1,90 @@
+// `dnsplane status`: per endpoint, what the fence says is live, what is planned, whether the live records are
+// what the fence's generation promises, and what the probe last saw (if a probe writes its status file).
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { Plan } from '../plan/schema.js';
+import type { PlanStore } from '../plan/store.js';
+import { readProbeStatus, type ProbeStatus } from '../probe/status-file.js';
+import { desiredSets, setsMatch } from './changes.js';
+import { endpointKey, readZoneView } from './live.js';
+
+export interface EndpointStatus {
+  /** "name TYPE". */
+  endpoint: string;
+  liveGeneration: number | null;
+  fenceWriter: string | null;
+  plannedGeneration: number | null;
+  /** Live records equal the plan of the fence's generation (null: no fence, or that plan is gone). */
+  liveMatchesFence: boolean | null;
+  /** Live records equal the latest plan. */
+  liveMatchesLatest: boolean | null;
+  recordSets: number;
+  /** The probe's last result per path (authority/resolver), when a probe status file exists. */
+  probe: Array<{ path: string; result: string; at: string; values: string[] }> | null;
+}
+
+export interface StatusOptions {
+  store: PlanStore;
+  client: Route53Client;
+  zoneId: string;
+  /** The probe's status file (see `dnsplane probe --status-file`); missing file → probe: null. */
+  probeStatusFile?: string;
+}
+
+export async function collectStatus(options: StatusOptions): Promise<EndpointStatus[]> {
+  const [latest, view, probe] = await Promise.all([
+    options.store.latest(),
+    readZoneView(options.client, options.zoneId),
+    options.probeStatusFile ? readProbeStatus(options.probeStatusFile) : Promise.resolve(undefined),
+  ]);
+  const keys = new Set<string>([...(latest?.endpoints.map((e) => endpointKey(e.name, e.type)) ?? []), ...[...view.endpoints.keys()].filter((key) => view.endpoints.get(key)?.fence)]);
+  const plans = new Map<number, Plan | undefined>(latest ? [[latest.generation, latest]] : []);
+  const rows: EndpointStatus[] = [];
+  for (const key of [...keys].sort()) {
+    const live = view.endpoints.get(key) ?? { sets: [] };
+    const generation = live.fence?.generation;
+    if (generation !== undefined && !plans.has(generation)) plans.set(generation, await options.store.read(generation));
+    const matches = (plan: Plan | undefined) => {
+      const endpoint = plan?.endpoints.find((candidate) => endpointKey(candidate.name, candidate.type) === key);
+      return endpoint ? setsMatch(live.sets, desiredSets(endpoint)) : null;
+    };
+    rows.push({
+      endpoint: key,
+      liveGeneration: generation ?? null,
+      fenceWriter: live.fence?.writer ?? null,
+      plannedGeneration: latest?.generation ?? null,
+      liveMatchesFence: generation !== undefined ? matches(plans.get(generation)) : null,
+      liveMatchesLatest: latest ? matches(latest) : null,
+      recordSets: live.sets.length,
+      probe: probeFor(probe, key),
+    });
+  }
+  return rows;
+}
+
+function probeFor(status: ProbeStatus | undefined, key: string): EndpointStatus['probe'] {
+  if (!status) return null;
+  const [name, type] = key.split(' ');
+  const wanted = new Set([key, `${name.replace(/\.$/, '')} ${type}`]);
+  return status.endpoints.filter((entry) => wanted.has(entry.endpoint)).map((entry) => ({ path: entry.path, result: entry.result, at: entry.at, values: entry.values }));
+}
+
+const mark = (value: boolean | null) => (value === null ? '-' : value ? 'yes' : 'NO');
+
+export function formatStatus(rows: readonly EndpointStatus[]): string {
+  if (rows.length === 0) return 'no endpoints: no plan is stored and no fence is in the zone';
+  const table = [
+    ['ENDPOINT', 'LIVE GEN', 'PLANNED', 'MATCHES LIVE GEN', 'MATCHES PLAN', 'SETS', 'WRITER', 'PROBE'],
+    ...rows.map((row) => [
+      row.endpoint,
+      String(row.liveGeneration ?? '-'),
+      String(row.plannedGeneration ?? '-'),
+      mark(row.liveMatchesFence),
+      mark(row.liveMatchesLatest),
+      String(row.recordSets),
+      row.fenceWriter ?? '-',
+      row.probe === null ? 'no probe status' : row.probe.map((p) => `${p.path}:${p.result}`).join(' ') || 'not probed',
+    ]),
+  ];
+  const widths = table[0].map((_, column) => Math.max(...table.map((line) => line[column].length)));
+  return table.map((line) => line.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
+}

@@ -1,0 +1,51 @@
+// enact, status, rollback and cleanup as a user runs them, against a real authority.
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDnsplane } from '../helpers/cli.js';
+import { fenceGeneration, liveWeights, startRig, ZONE, type Rig } from './harness.js';
+
+let rig: Rig;
+let common: string[];
+const cli = (...args: string[]) => runDnsplane(args, { cwd: rig.dir, env: { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' } });
+
+beforeAll(async () => {
+  rig = await startRig();
+  common = ['--plans', rig.store.dir, '--endpoint', rig.test.authority.endpoint];
+});
+afterAll(async () => {
+  await rig.close();
+});
+
+describe('enactor CLI', () => {
+  it('enact --once applies, status shows it, rollback republishes, cleanup keeps what is live', async () => {
+    await rig.writePlan(1, { api: [10, 20] });
+    await rig.writePlan(2, { api: [30, 40] });
+
+    const enact = await cli('enact', '--id', 'cli-1', '--once', ...common, '--audit', 'audit.jsonl');
+    expect(enact.stderr).not.toMatch(/dnsplane:/);
+    expect(enact).toMatchObject({ code: 0 });
+    expect(enact.stdout).toMatch(/generation 2: 1 applied/);
+    expect((await readFile(`${rig.dir}/audit.jsonl`, 'utf8')).trim().split('\n').map((line) => JSON.parse(line).outcome)).toEqual(['accepted']);
+
+    const status = await cli('status', '--json', ...common);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout).endpoints).toEqual([
+      expect.objectContaining({ endpoint: `api.${ZONE} A`, liveGeneration: 2, plannedGeneration: 2, liveMatchesFence: true, liveMatchesLatest: true, fenceWriter: 'cli-1', probe: null }),
+    ]);
+
+    const back = await cli('rollback', '--to', '1', '--plans', rig.store.dir, '--by', 'tester');
+    expect(back.stdout).toMatch(/published generation 3 with the content of generation 1/);
+    expect(await cli('enact', '--id', 'cli-2', '--once', ...common)).toMatchObject({ code: 0 });
+    const view = await rig.view();
+    expect([fenceGeneration(view, 'api'), liveWeights(view, 'api')]).toEqual([3, [10, 20]]);
+
+    const cleanup = await cli('cleanup', '--retention', '0', '--json', ...common);
+    expect(JSON.parse(cleanup.stdout)).toMatchObject({ live: [3], deleted: [1, 2], kept: [3] });
+  });
+
+  it('refuses bad options with a message naming them', async () => {
+    const result = await cli('enact', '--id', 'x', '--once', ...common, '--max-change-share', '2');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/dnsplane: --max-change-share must be a number >= 0 and <= 1/);
+  });
+});
