@@ -1,8 +1,10 @@
-// ListResourceRecordSets paging that always ends. Route53 pages with a (name, type, SetIdentifier) cursor;
-// moto (and so LocalStack) ignores StartRecordIdentifier and returns the same page of a weighted group
-// forever. A repeated cursor is therefore an error, never a loop, and the page count is capped as well.
+// ListResourceRecordSets paging that always ends and never double-counts. Route53 pages with a
+// (name, type, SetIdentifier) cursor; moto (and so LocalStack) ignores StartRecordIdentifier and restarts a
+// weighted group from its first set: with MaxItems=1 the same page comes back forever, and with larger pages
+// sets come back twice (a zone of 402 sets listed as 500). A repeated cursor or a set seen twice is
+// therefore an error, never a loop or a silently wrong listing, and the page count is capped as well.
 import { ListResourceRecordSetsCommand, type RRType, type Route53Client } from '@aws-sdk/client-route-53';
-import { fromSdkRecordSet, normalizeName, type RecordSet } from './recordset.js';
+import { fromSdkRecordSet, normalizeName, recordSetKey, type RecordSet } from './recordset.js';
 
 export interface PagingOptions {
   /** Start at this name (Route53's StartRecordName); the whole zone when absent. */
@@ -19,8 +21,9 @@ export class PagingLoopError extends Error {
   constructor(
     readonly cursor: string,
     readonly pages: number,
+    what = `cursor ${cursor} came back`,
   ) {
-    super(`ListResourceRecordSets paging does not advance: cursor ${cursor} came back after ${pages} page(s)`);
+    super(`ListResourceRecordSets paging does not advance: ${what} after ${pages} page(s); the server ignores StartRecordIdentifier`);
     this.name = 'PagingLoopError';
   }
 }
@@ -30,6 +33,7 @@ const DEFAULT_MAX_PAGES = 1_000;
 export async function listRecordSets(client: Route53Client, zoneId: string, options: PagingOptions = {}): Promise<RecordSet[]> {
   const found: RecordSet[] = [];
   const seenCursors = new Set<string>();
+  const seenSets = new Set<string>();
   const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
   let cursor: { name?: string; type?: string; identifier?: string } = { name: options.startName && normalizeName(options.startName) };
   for (let page = 1; page <= maxPages; page++) {
@@ -43,6 +47,11 @@ export async function listRecordSets(client: Route53Client, zoneId: string, opti
       }),
     );
     const sets = (output.ResourceRecordSets ?? []).map(fromSdkRecordSet);
+    for (const set of sets) {
+      const key = recordSetKey(set);
+      if (seenSets.has(key)) throw new PagingLoopError(key, page, `record set ${key} came back`);
+      seenSets.add(key);
+    }
     found.push(...sets);
     if (!output.IsTruncated || !output.NextRecordName) return found;
     if (options.stopAfter && sets.some(options.stopAfter)) return found;
