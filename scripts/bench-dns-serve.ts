@@ -84,3 +84,5 @@ async function serveDns2(): Promise<number> {
 
 const port = args.impl === 'dns2' ? await serveDns2() : await serveFace(Number(args.churn));
 process.stdout.write(`${JSON.stringify({ port })}\n`);
+// Exit through process.exit so --cpu-prof and other exit hooks run when the runner stops us.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(0));

@@ -2,7 +2,7 @@
 // zone, same query mix, same duration, one at a time so each server has the machine to itself. Also the
 // "before" (plain dns2 encoding), the face while its zone changes every 100 ms (with sampled answers
 // checked), and the index rebuild time for 100k records across 20k names.
-//   node bin/run-ts.js scripts/bench-dns.ts [--duration 10] [--only face,nsd,dns2,churn,index]
+//   node bin/run-ts.js scripts/bench-dns.ts [--duration 10] [--outstanding 100] [--only index,face,nsd,dns2,churn]
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -17,7 +17,7 @@ import type { RecordSet } from '../src/route53/recordset.js';
 import { APEX, WEIGHTED, ZONE, queryLines, staticSets, weightedSets, wholeWeightedSet, zoneFile } from './bench-dns-zone.js';
 
 const { values: args } = parseArgs({
-  options: { duration: { type: 'string', default: '10' }, only: { type: 'string', default: 'index,face,nsd,dns2,churn' } },
+  options: { duration: { type: 'string', default: '10' }, outstanding: { type: 'string', default: '100' }, only: { type: 'string', default: 'index,face,nsd,dns2,churn' } },
 });
 const duration = Number(args.duration);
 const only = new Set(args.only.split(','));
@@ -116,7 +116,7 @@ interface PerfResult {
 
 function dnsperf(port: number, queriesFile: string): Promise<PerfResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('dnsperf', ['-s', '127.0.0.1', '-p', String(port), '-d', queriesFile, '-l', String(duration), '-c', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('dnsperf', ['-s', '127.0.0.1', '-p', String(port), '-d', queriesFile, '-l', String(duration), '-c', '1', '-q', args.outstanding], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.stderr.on('data', (chunk) => (out += chunk));

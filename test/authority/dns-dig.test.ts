@@ -17,6 +17,12 @@ describeWithTools(['dig'], 'DNS face seen by dig', () => {
       ...apexSets('example.com.'),
       { name: 'api.example.com.', type: 'A', ttl: 30, setIdentifier: 'one', weight: 3, values: ['192.0.2.10'] },
       { name: 'api.example.com.', type: 'A', ttl: 30, setIdentifier: 'two', weight: 1, values: ['192.0.2.20'] },
+      { name: 'mx.example.com.', type: 'MX', ttl: 30, values: ['10 mail.example.com.'] },
+      { name: '_xmpp._tcp.example.com.', type: 'SRV', ttl: 30, values: ['5 10 5269 xmpp.example.com.'] },
+      { name: 'example.com.', type: 'CAA', ttl: 30, values: ['0 issue "letsencrypt.org"'] },
+      { name: '1.2.0.192.example.com.', type: 'PTR', ttl: 30, values: ['host.example.com.'] },
+      { name: 'v6.example.com.', type: 'AAAA', ttl: 30, values: ['2001:db8:0:0:1::ff', '::ffff:192.0.2.7', '::'] },
+      { name: 'esc.example.com.', type: 'TXT', ttl: 30, values: ['"tab\\011quote\\"end" bare'] },
       { name: 'many.example.com.', type: 'TXT', ttl: 30, values: Array.from({ length: 20 }, (_, i) => `"${i} ${'z'.repeat(80)}"`) },
     ]);
     face = await startDnsFace({ host: '127.0.0.1', port: 0, source });
@@ -39,6 +45,16 @@ describeWithTools(['dig'], 'DNS face seen by dig', () => {
     expect(heavy + light).toBe(60);
     expect(light).toBeGreaterThan(0);
     expect(heavy).toBeGreaterThan(light);
+  });
+
+  it('encodes every record type as dig decodes it', async () => {
+    const short = async (name: string, type: string) => (await dig('+short', name, type)).trim().split('\n').sort();
+    expect(await short('mx.example.com', 'MX')).toEqual(['10 mail.example.com.']);
+    expect(await short('_xmpp._tcp.example.com', 'SRV')).toEqual(['5 10 5269 xmpp.example.com.']);
+    expect(await short('example.com', 'CAA')).toEqual(['0 issue "letsencrypt.org"']);
+    expect(await short('1.2.0.192.example.com', 'PTR')).toEqual(['host.example.com.']);
+    expect(await short('v6.example.com', 'AAAA')).toEqual(['2001:db8::1:0:0:ff', '::', '::ffff:192.0.2.7'].sort());
+    expect(await short('esc.example.com', 'TXT')).toEqual(['"tab\\009quote\\"end" "bare"']);
   });
 
   it('falls back to TCP on a truncated answer and gets all of it', async () => {

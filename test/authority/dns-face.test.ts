@@ -20,6 +20,9 @@ const RECORDS: RecordSet[] = [
   { name: 'deep.a.b.example.com.', type: 'AAAA', ttl: 60, values: ['2001:db8::1'] },
   { name: 'txt.example.com.', type: 'TXT', ttl: 60, values: ['"v=spf1 -all"', '"two strings" "in \\"one\\" value"'] },
   { name: 'alias.example.com.', type: 'CNAME', ttl: 60, values: ['www.example.com.'] },
+  { name: '*.wild.example.com.', type: 'A', ttl: 60, values: ['192.0.2.50'] },
+  { name: 'real.wild.example.com.', type: 'TXT', ttl: 60, values: ['"real"'] },
+  { name: '\\052.star.example.com.', type: 'CNAME', ttl: 60, values: ['target.example.net.'] },
   {
     name: 'big.example.com.',
     type: 'TXT',
@@ -98,6 +101,25 @@ describe('DNS face: positive answers', () => {
     expect(reply.header.rcode).toBe(0);
     expect(reply.answers).toHaveLength(1);
     expect(reply.answers[0]).toMatchObject({ type: 5, domain: 'www.example.com' });
+  });
+
+  it('answers from a wildcard for missing names below it, with the question as owner (RFC 4592)', async () => {
+    for (const name of ['anything.wild.example.com', 'A.b.wild.example.com']) {
+      const reply = await query(face.port, name, 'A');
+      expect(reply.header.rcode, name).toBe(0);
+      expect(reply.answers, name).toHaveLength(1);
+      expect(reply.answers[0], name).toMatchObject({ name, address: '192.0.2.50' });
+    }
+    const nodata = await query(face.port, 'x.wild.example.com', 'AAAA');
+    expect(nodata.header.rcode).toBe(0);
+    expect(nodata.answers).toHaveLength(0);
+    // An existing name is never answered from the wildcard.
+    const real = await query(face.port, 'real.wild.example.com', 'A');
+    expect(real.answers).toHaveLength(0);
+    expect(real.authorities[0]).toMatchObject({ type: 6 });
+    // Route53's escaped form of * works too, and a wildcard CNAME's target decodes for any owner length.
+    const star = await query(face.port, 'some.longer.name.star.example.com', 'A');
+    expect(star.answers[0]).toMatchObject({ type: 5, domain: 'target.example.net' });
   });
 
   it('answers from the longest matching zone', async () => {

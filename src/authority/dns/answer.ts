@@ -1,7 +1,7 @@
 // The per-query hot path: read the question straight from the request bytes, find the pre-encoded answer,
 // and assemble header + the request's own question + answer bytes. No packet objects, no encoder: the only
 // per-query work is a bounded parse, a few map lookups, a weighted draw and one buffer copy.
-import { pickSet, type FaceIndex, type ZoneIndex } from './zone-index.js';
+import { pickSet, type FaceIndex, type NameNode, type ZoneIndex } from './zone-index.js';
 
 export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
 const TYPE_OPT = 41;
@@ -15,6 +15,7 @@ export const MAX_UDP_PAYLOAD = 1232;
 const MIN_UDP_PAYLOAD = 512;
 
 const HEADER = 12;
+const WILDCARD_LABEL = '\x01*';
 // Lower-cased question name in wire form; a question name is at most 255 octets (checked while parsing).
 const scratch = Buffer.alloc(256);
 const labelStarts = new Int32Array(128);
@@ -113,6 +114,19 @@ function assemble(req: Buffer, r: Reply, udpLimit: number): Buffer {
 }
 
 /**
+ * RFC 4592: a missing name is answered from `*.<closest encloser>` when that exists. The closest encloser
+ * is the longest existing ancestor (empty non-terminals count, as they are in `names`).
+ */
+function wildcardFor(zone: ZoneIndex, key: string, labels: number): NameNode | undefined {
+  for (let i = 1; i <= labels; i++) {
+    const ancestor = key.slice(labelStarts[i]);
+    if (ancestor.length < zone.apexKey.length) return undefined;
+    if (zone.names.has(ancestor)) return zone.names.get(WILDCARD_LABEL + ancestor);
+  }
+  return undefined;
+}
+
+/**
  * The reply to one request, or null when none is due (a response, or too short to carry an id). Over UDP
  * (`udp` true) an answer larger than the client's limit goes out with TC=1 and only the question.
  * Throws only on a bug; the server turns that into FORMERR.
@@ -166,7 +180,7 @@ export function respond(index: FaceIndex, req: Buffer, udp: boolean): Buffer | n
 
   reply.aa = true;
   reply.rcode = RCODE.NOERROR;
-  const node = zone.names.get(key);
+  const node = zone.names.get(key) ?? wildcardFor(zone, key, labels);
   const groups = node?.types;
   const found = groups && (groups.get(qtype) ?? groups.get(5 /* CNAME */) ?? (qtype === TYPE_ANY ? groups.values().next().value : undefined));
   if (found) {

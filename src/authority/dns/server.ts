@@ -12,6 +12,7 @@ import { EMPTY_INDEX, buildIndex, type FaceIndex } from './zone-index.js';
 
 const TCP_IDLE_MS = 10_000;
 const BIND_ATTEMPTS = 20;
+const RCODE_NAMES = Object.fromEntries(Object.entries(RCODE).map(([name, code]) => [code, name]));
 
 export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFace> {
   const log = createLogger('dns');
@@ -39,10 +40,28 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFace> {
     setImmediate(rebuild);
   });
 
+  // Counted locally per query and handed to prom-client once a second: a labelled inc() per query would
+  // cost more than answering it.
+  const responses = counter('dnsplane_dns_responses_total', 'DNS responses sent by the DNS face, by rcode and transport.', ['rcode', 'transport', 'truncated']);
+  // Slot = rcode (4 bits) · transport · truncated.
+  const tally = new Float64Array(64);
+  const flush = setInterval(() => {
+    tally.forEach((n, slot) => {
+      if (n === 0) return;
+      const rcode = slot >> 2;
+      responses.inc({ rcode: RCODE_NAMES[rcode] ?? String(rcode), transport: slot & 2 ? 'udp' : 'tcp', truncated: slot & 1 ? 'yes' : 'no' }, n);
+    });
+    tally.fill(0);
+  }, 1000);
+  flush.unref();
+  const count = (out: Buffer, udp: boolean) => tally[((out[3] & 0x0f) << 2) | (udp ? 2 : 0) | ((out[2] >> 1) & 1)]++;
+
   // Every query goes through here: nothing it receives may throw out of it, or stall others.
   const answer = (req: Buffer, udp: boolean): Buffer | null => {
     try {
-      return respond(index, req, udp);
+      const out = respond(index, req, udp);
+      if (out) count(out, udp);
+      return out;
     } catch (error) {
       failures.inc();
       log.error({ err: error }, 'answering failed');
@@ -76,6 +95,7 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFace> {
     },
     async close(): Promise<void> {
       unsubscribe();
+      clearInterval(flush);
       for (const socket of connections) socket.destroy();
       await Promise.all([
         new Promise<void>((resolve) => udp.close(() => resolve())),

@@ -9,7 +9,10 @@ export const TYPE_CODES: Record<RecordType, number> = {
 };
 export const CLASS_IN = 1;
 
-/** Labels of a presentation-form name ("a.b.c." or "a.b.c"), decoding \DDD and \X escapes. Root is []. */
+/**
+ * Labels of a Route53 name ("a.b.c." or "a.b.c"), decoding \X and \ooo escapes. Route53's three-digit
+ * escapes are OCTAL (it lists `*` as \052), unlike the decimal \DDD of RFC 1035 zone files. Root is [].
+ */
 export function nameLabels(name: string): Buffer[] {
   const labels = name.includes('\\') ? escapedLabels(name) : plainLabels(name);
   let wireLength = 1;
@@ -39,8 +42,8 @@ function escapedLabels(name: string): Buffer[] {
     const ch = text[i];
     if (ch === '\\') {
       const digits = text.slice(i + 1, i + 4);
-      if (/^\d{3}$/.test(digits)) {
-        const code = Number(digits);
+      if (/^[0-7]{3}$/.test(digits)) {
+        const code = parseInt(digits, 8);
         if (code > 255) throw new Error(`bad escape \\${digits} in name ${JSON.stringify(name)}`);
         current.push(code);
         i += 3;
@@ -175,7 +178,7 @@ function parseIPv6(value: string): Buffer {
   return out;
 }
 
-/** Character-strings of a presentation value: quoted strings (with \" \\ \DDD escapes) or bare words. */
+/** Character-strings of a Route53 value: quoted strings (with \" \\ and octal \ooo escapes) or bare words. */
 export function characterStrings(value: string): Buffer[] {
   const strings: Buffer[] = [];
   let i = 0;
@@ -188,8 +191,8 @@ export function characterStrings(value: string): Buffer[] {
     while (i < value.length && (quoted ? value[i] !== '"' : !/\s/.test(value[i]))) {
       if (value[i] === '\\' && i + 1 < value.length) {
         const digits = value.slice(i + 1, i + 4);
-        if (/^\d{3}$/.test(digits)) {
-          bytes.push(Number(digits) & 0xff);
+        if (/^[0-3][0-7]{2}$/.test(digits)) {
+          bytes.push(parseInt(digits, 8));
           i += 4;
           continue;
         }

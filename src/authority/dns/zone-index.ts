@@ -67,8 +67,10 @@ function encodeSet(set: RecordSet, onError: (set: RecordSet, error: unknown) => 
       lastName = set.name;
     }
     const labels = lastLabels;
-    // The answer section starts right after the header (12) and the question (name, type, class).
-    const writer = new SectionWriter(12 + lastKey.length + 4, () => questionDictionary(labels));
+    // The answer section starts right after the header (12) and the question (name, type, class). A
+    // wildcard's answer also serves longer question names, so it compresses nothing but its owner.
+    const wildcard = labels[0]?.length === 1 && labels[0][0] === 0x2a;
+    const writer = new SectionWriter(12 + lastKey.length + 4, wildcard ? null : () => questionDictionary(labels));
     for (const value of set.values) writeAnswer(writer, set.type, set.ttl, value);
     return {
       key: lastKey,
