@@ -25,13 +25,18 @@ export function formatChange(observation: Observation): string {
   return `${clock(observation.at)}  ${pad(observation.endpoint, 34)}  ${pad(observation.path, 9)}  ${pad(observation.result.toUpperCase(), 8)}  ${pad(latency, 6)}  ${values}`;
 }
 
-/** Remembers each endpoint's last result and values, and says whether a new observation differs. */
+/**
+ * Remembers each endpoint's last state and says whether a new observation differs. A weighted endpoint
+ * alternates between its planned sets on every query; that is the plan working, so among answered results only
+ * the result counts, while a wrong answer that changes its values is news.
+ */
 export class ChangeFilter {
   private readonly last = new Map<string, string>();
 
   changed(observation: Observation): boolean {
     const key = `${observation.endpoint}|${observation.path}`;
-    const state = `${observation.result}|${[...observation.values].sort().join(',')}`;
+    const values = observation.result === 'answered' ? '' : [...observation.values].sort().join(',');
+    const state = `${observation.result}|${values}`;
     if (this.last.get(key) === state) return false;
     this.last.set(key, state);
     return true;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProbeResult } from '../../src/probe/classify.js';
 import { HealthBook, RingBuffer, type Observation } from '../../src/probe/health.js';
+import { ChangeFilter } from '../../src/probe/report.js';
 
 function observation(at: number, result: ProbeResult, path: Observation['path'] = 'resolver'): Observation {
   return { at, endpoint: 'api.example.test. A', name: 'api.example.test.', type: 'A', path, server: '127.0.0.1:53', result, values: [] };
@@ -45,5 +46,18 @@ describe('HealthBook', () => {
     expect(authority.badSince).toBe(3);
     expect(authority.outages).toEqual([{ from: 1, to: 2, result: 'timeout' }, { from: 3, result: 'servfail' }]);
     expect(book.all().find((health) => health.path === 'resolver')!.firstBadAt).toBeUndefined();
+  });
+});
+
+describe('ChangeFilter', () => {
+  it('prints a weighted endpoint once while it answers from its planned sets, and every new wrong answer', () => {
+    const filter = new ChangeFilter();
+    const seen = (result: ProbeResult, values: string[]): boolean => filter.changed({ ...observation(0, result), values });
+    expect(seen('answered', ['192.0.2.1'])).toBe(true);
+    expect(seen('answered', ['198.51.100.2'])).toBe(false);
+    expect(seen('wrong', ['203.0.113.1'])).toBe(true);
+    expect(seen('wrong', ['203.0.113.1'])).toBe(false);
+    expect(seen('wrong', ['203.0.113.2'])).toBe(true);
+    expect(seen('nodata', [])).toBe(true);
   });
 });
