@@ -12,7 +12,7 @@ import { resolveHostedZoneId } from '../route53/listing.js';
 import { RateLimiter, RetryBudget, sleep } from '../route53/throttle.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { AuditLog } from './audit.js';
-import { ROUTE53_LIMITS, packBatches, type BatchLimits } from './batch.js';
+import { ROUTE53_LIMITS, changeCost, packBatches, type BatchLimits } from './batch.js';
 import { describeChange, toSdkChanges } from './changes.js';
 import { cleanupPlans } from './cleanup.js';
 import { decide, touchedSets, type WorkUnit } from './decide.js';
@@ -42,8 +42,14 @@ export interface EnactorOptions {
   audit?: AuditLog;
   /** When set, runs cleanup with this retention after every run that changed something. */
   cleanupRetention?: number;
-  /** Rounds of re-read-and-resend after a rejected batch before giving an endpoint up for this run (default 3). */
+  /** Rounds of re-read-and-resend after a rejected batch before giving an endpoint up for this run (default 4). */
   conflictRounds?: number;
+  /**
+   * Batches in flight at once (default 4). Batches of one round hold disjoint endpoints, so their order does not
+   * matter; the rate limiter still spaces the requests. One at a time, a pass would wait out every request's
+   * round trip and leave the rate bound unused.
+   */
+  concurrency?: number;
 }
 
 export interface RunSummary {
@@ -55,6 +61,19 @@ export interface RunSummary {
   refused: Array<{ endpoint: string; reason: RefusalReason; message: string }>;
   failed: Array<{ endpoint: string; error: string }>;
   batches: number;
+}
+
+const DEFAULT_CONCURRENCY = 4;
+/** Past this many rejected endpoints, one listing of the zone is cheaper than two reads per endpoint. */
+const REREAD_ZONE_ABOVE = 4;
+
+/** Runs `work` over `items` with at most `limit` in flight. */
+async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
 
 export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
@@ -206,29 +225,50 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
    * conflicting endpoint cannot keep failing the others.
    */
   private async sendAll(zoneId: string, units: WorkUnit[], summary: RunSummary): Promise<void> {
-    const packed = packBatches(units, this.options.limits ?? ROUTE53_LIMITS);
+    const limits = this.options.limits ?? ROUTE53_LIMITS;
+    const packed = packBatches(units, limits);
     for (const unit of packed.oversized) {
       this.refuse(unit, 'too-large', `${unit.key} needs more than one request's limits for its changes and fence; it cannot be applied atomically`, summary);
     }
     let round: WorkUnit[][] = packed.batches;
-    const rounds = this.options.conflictRounds ?? 3;
+    const rounds = this.options.conflictRounds ?? 4;
+    const progress = { started: performance.now(), batchesDone: 0, batchesTotal: round.length, endpointsDone: 0, endpointsTotal: units.length - packed.oversized.length };
     for (let attempt = 1; round.length > 0; attempt++) {
-      const retry: WorkUnit[] = [];
-      for (const batch of round) {
+      const rejectedUnits: WorkUnit[] = [];
+      await forEachConcurrently(round, this.options.concurrency ?? DEFAULT_CONCURRENCY, async (batch) => {
         const rejected = await this.sendBatch(zoneId, batch, summary);
-        if (!rejected) continue;
-        for (const unit of batch) {
-          if (attempt >= rounds) {
-            summary.failed.push({ endpoint: unit.key, error: `still rejected after ${rounds} rounds: ${rejected}` });
-            continue;
-          }
-          const fresh = await readLiveEndpoint(this.client, zoneId, unit.endpoint.name, unit.endpoint.type as EndpointType);
-          const again = this.judge(unit.endpoint, unit.generation, fresh, summary, unit);
-          if (again) retry.push(again);
-        }
-      }
-      round = retry.map((unit) => [unit]);
+        progress.batchesDone += 1;
+        if (!rejected) progress.endpointsDone += batch.length;
+        this.emitProgress(summary.generation ?? 0, progress);
+        if (!rejected) return;
+        if (attempt < rounds) rejectedUnits.push(...batch);
+        else for (const unit of batch) summary.failed.push({ endpoint: unit.key, error: `still rejected after ${rounds} rounds: ${rejected}` });
+      });
+      const retry = await this.redecide(zoneId, rejectedUnits, summary);
+      progress.endpointsDone += rejectedUnits.length - retry.length;
+      // The second round packs again (usually one moved fence failed many endpoints); later rounds send each
+      // endpoint alone, so that one that keeps failing cannot hold the others back.
+      round = attempt === 1 ? packBatches(retry, limits).batches : retry.map((unit) => [unit]);
+      progress.batchesTotal += round.length;
     }
+  }
+
+  /** Re-reads rejected endpoints (the whole zone in one listing when there are many) and decides each again. */
+  private async redecide(zoneId: string, units: WorkUnit[], summary: RunSummary): Promise<WorkUnit[]> {
+    if (units.length === 0) return [];
+    const view = units.length > REREAD_ZONE_ABOVE ? await readZoneView(this.client, zoneId) : undefined;
+    const again: WorkUnit[] = [];
+    for (const unit of units) {
+      const fresh = view ? (view.endpoints.get(unit.key) ?? { sets: [] }) : await readLiveEndpoint(this.client, zoneId, unit.endpoint.name, unit.endpoint.type as EndpointType);
+      const next = this.judge(unit.endpoint, unit.generation, fresh, summary, unit);
+      if (next) again.push(next);
+    }
+    return again;
+  }
+
+  private emitProgress(generation: number, progress: { started: number; batchesDone: number; batchesTotal: number; endpointsDone: number; endpointsTotal: number }): void {
+    const { started, ...counts } = progress;
+    this.emit('event', { type: 'progress', enactor: this.id, generation, ...counts, elapsedMs: Math.round(performance.now() - started) });
   }
 
   /** Returns undefined when accepted (or failed for good), or the rejection message to re-decide on. */
@@ -239,7 +279,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     const changes = batch.flatMap((unit) => unit.changes);
     summary.batches += 1;
     metrics.batchesSent.inc({ enactor: this.id });
-    this.emit('event', { type: 'batch-sent', enactor: this.id, generation, batch: batchId, endpoints, changes: changes.length });
+    this.emit('event', { type: 'batch-sent', enactor: this.id, generation, batch: batchId, endpoints, changes: changes.length, elements: changeCost(changes).elements });
     const started = performance.now();
     const stopTimer = metrics.batchSeconds.startTimer({ enactor: this.id });
     let outcome: 'accepted' | 'rejected' | 'failed';

@@ -8,13 +8,15 @@ interface Base {
 }
 
 export type EnactorEvent =
-  | (Base & { type: 'batch-sent'; batch: string; endpoints: string[]; changes: number })
+  | (Base & { type: 'batch-sent'; batch: string; endpoints: string[]; changes: number; elements: number })
   | (Base & { type: 'batch-accepted'; batch: string; endpoints: string[]; changeId?: string; durationMs: number })
   | (Base & { type: 'batch-rejected'; batch: string; endpoints: string[]; error: string; durationMs: number })
   | (Base & { type: 'batch-failed'; batch: string; endpoints: string[]; error: string; durationMs: number })
   | (Base & { type: 'refused'; endpoint: string; reason: RefusalReason; message: string })
   | (Base & { type: 'stood-down'; endpoint: string; liveGeneration: number; why: string })
-  | { type: 'retry'; enactor: string; operation: string; error: string; delayMs: number };
+  | { type: 'retry'; enactor: string; operation: string; error: string; delayMs: number }
+  /** After every batch of a pass: how far along it is (for progress lines on long passes). */
+  | (Base & { type: 'progress'; batchesDone: number; batchesTotal: number; endpointsDone: number; endpointsTotal: number; elapsedMs: number });
 
 export const enactorMetrics = {
   batchesSent: counter('dnsplane_enactor_batches_sent_total', 'ChangeResourceRecordSets batches sent', ['enactor']),
