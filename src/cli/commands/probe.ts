@@ -1,5 +1,6 @@
 // `dnsplane probe`: watch the plan's endpoints resolve, straight at the authority and through a resolver.
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { DEFAULT_PLANS_SPEC, openPlanStore } from '../../plan/open-store.js';
 import { canonicalValue, EMPTY_RESULTS, isBad, type ProbeResult } from '../../probe/classify.js';
@@ -61,7 +62,7 @@ export function register(program: Command): void {
     .option('--fail-on <what>', 'exit 1 at the end of the first round that sees: empty (nodata/nxdomain) or bad (anything but answered)')
     .option('--status-file <path>', 'write the last result per endpoint here after every round (read by dnsplane status)', DEFAULT_STATUS_FILE)
     .option('--no-status-file', 'do not write a status file')
-    .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics (default: off)')
+    .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics, 0 for any free port; the URL is printed to stderr (default: off)')
     .option('--list-targets', 'print the latest plan\'s endpoints as TSV (name, type, then one comma-joined column of canonical values per record set) and exit', false)
     .action((options: ProbeCommandOptions) => runProbeCommand(options));
 }
@@ -86,7 +87,11 @@ async function runProbeCommand(options: ProbeCommandOptions): Promise<void> {
       resolver = unbound.address;
       if (!options.json) console.log(`started unbound (pid ${unbound.pid}) on ${resolver.host}:${resolver.port}`);
     }
-    if (options.metricsPort !== undefined) metrics = await serveMetrics(positiveInteger(options.metricsPort, '--metrics-port'));
+    if (options.metricsPort !== undefined) {
+      metrics = await serveMetrics(portNumber(options.metricsPort, '--metrics-port'));
+      // stderr, so that --json output stays pure; with port 0 this is how the caller learns the port.
+      console.error(`dnsplane: probe metrics on http://127.0.0.1:${(metrics.address() as AddressInfo).port}/metrics`);
+    }
     const failed = await probeLoop(options, { targets, authority, resolver, intervalMs, timeoutMs }, { rounds, durationMs });
     if (failed) throw new Error(`probe saw ${failed.result.toUpperCase()} for ${failed.endpoint} via ${failed.path} (${failed.server}); --fail-on ${options.failOn}`);
   } finally {
@@ -111,7 +116,12 @@ async function probeLoop(
     else if (changes.changed(observation)) console.log(formatChange(observation));
   });
   probe.on('targetsError', (error) => console.error(`dnsplane: probe targets: ${error.message}`));
+  let warnedNoTargets = false;
   probe.on('round', (report: RoundReport) => {
+    if (report.observations.length === 0 && !warnedNoTargets) {
+      warnedNoTargets = true;
+      console.error(`dnsplane: nothing to probe yet: no plan in ${options.plans} (or it has no endpoints); still looking every round`);
+    }
     if (options.statusFile !== false) {
       const status = probeStatus(probe, report.generation);
       const file = options.statusFile;
@@ -156,6 +166,12 @@ async function listTargets(spec: string): Promise<void> {
   for (const target of targetsOfPlan(plan)) {
     console.log([target.name, target.type, ...(target.plannedSets ?? []).map((set) => set.map(canonicalValue).join(','))].join('\t'));
   }
+}
+
+function portNumber(text: string, option: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`${option} must be a port number (0 picks a free one), got ${JSON.stringify(text)}`);
+  return value;
 }
 
 function positiveInteger(text: string, option: string): number {
