@@ -31,11 +31,12 @@ export async function emptyAndRestore(probe: Probe, f: ProbeFixture): Promise<{ 
   try {
     await nextObservation(probe, (observation) => ofApi(observation) && observation.result === 'answered');
     await f.change('DELETE', f.recordSets(API));
+    // Strictly later: a query stamped in the same millisecond may have left before the change was served.
     const emptiedAt = Date.now();
-    const emptied = await nextObservation(probe, (observation) => ofApi(observation) && observation.at >= emptiedAt);
+    const emptied = await nextObservation(probe, (observation) => ofApi(observation) && observation.at > emptiedAt);
     await f.change('CREATE', f.recordSets(API));
     const restoredAt = Date.now();
-    const restored = await nextObservation(probe, (observation) => ofApi(observation) && observation.at >= restoredAt);
+    const restored = await nextObservation(probe, (observation) => ofApi(observation) && observation.at > restoredAt);
     return { emptied, restored };
   } finally {
     await probe.stop();
