@@ -6,14 +6,7 @@ type Registrar = (program: Command) => void;
 
 // Each entry adds one subcommand (with its own --help).
 const commands: Array<() => Promise<{ register: Registrar }>> = [
-  () => import('./commands/probe.js'),
-  () => import('./commands/plan.js'),
-  () => import('./commands/planner.js'),
-  () => import('./commands/fleet-sim.js'),
-  () => import('./commands/enact.js'),
-  () => import('./commands/cleanup.js'),
-  () => import('./commands/rollback.js'),
-  () => import('./commands/status.js'),
+  () => import('./commands/authority.js'),
 ];
 
 export async function main(argv: string[]): Promise<void> {

@@ -1,0 +1,78 @@
+// `dnsplane authority`: the local Route53 (REST API with Route53's semantics, SigV4) and its authoritative DNS
+// face, over one durable zone store. Prints one line once both listeners are ready; SIGINT/SIGTERM close it.
+import { Option, type Command } from 'commander';
+import { AUTHORITY_DEFAULTS, startAuthority } from '../../authority/index.js';
+
+interface AuthorityCliOptions {
+  host: string;
+  apiPort: string;
+  dnsPort: string;
+  data: string;
+  rateLimit?: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+function port(value: string, flag: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new Error(`${flag} must be a port number from 0 to 65535 (0 picks a free one), got '${value}'`);
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command('authority')
+    .description(
+      'Run the local Route53: the Route53 REST API (2013-04-01, SigV4-signed, Route53\'s change-batch semantics) and an ' +
+        'authoritative DNS server (UDP+TCP) for every hosted zone, over one store journaled to disk (fsync before ' +
+        'acknowledging). Point the SDK or the AWS CLI at it with AWS_ENDPOINT_URL=http://HOST:API_PORT.',
+    )
+    .option('--host <address>', 'address both listeners bind to', AUTHORITY_DEFAULTS.host)
+    .option('--api-port <port>', 'Route53 API port (0 = any free port)', String(AUTHORITY_DEFAULTS.apiPort))
+    .option('--dns-port <port>', 'DNS port for UDP and TCP (0 = any free port)', String(AUTHORITY_DEFAULTS.dnsPort))
+    .option('--data <dir>', 'data directory for the journal and snapshot (created if missing)', AUTHORITY_DEFAULTS.dataDir)
+    .option('--rate-limit <req/s>', 'answer Throttling beyond this many API requests per second (bucket of 5x; Route53 is 10)')
+    .addOption(
+      new Option('--access-key-id <id>', 'the access key id requests must be signed with')
+        .env('AWS_ACCESS_KEY_ID')
+        .default(AUTHORITY_DEFAULTS.credentials.accessKeyId),
+    )
+    .addOption(
+      new Option('--secret-access-key <secret>', 'the secret key requests must be signed with')
+        .env('AWS_SECRET_ACCESS_KEY')
+        .default(AUTHORITY_DEFAULTS.credentials.secretAccessKey, 'test'),
+    )
+    .action((options: AuthorityCliOptions) => runAuthority(options));
+}
+
+async function runAuthority(options: AuthorityCliOptions): Promise<void> {
+  const rateLimit = options.rateLimit === undefined ? undefined : Number(options.rateLimit);
+  if (rateLimit !== undefined && !(rateLimit > 0)) throw new Error(`--rate-limit must be a positive number of requests per second, got '${options.rateLimit}'`);
+  const authority = await startAuthority({
+    host: options.host,
+    apiPort: port(options.apiPort, '--api-port'),
+    dnsPort: port(options.dnsPort, '--dns-port'),
+    dataDir: options.data,
+    credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+    ...(rateLimit !== undefined ? { rateLimit } : {}),
+  });
+  const { host, dnsPort, endpoint } = authority;
+  console.log(
+    `dnsplane authority ready: api=${endpoint} dns=${host}:${dnsPort} ` +
+      `(export AWS_ENDPOINT_URL=${endpoint}; dig @${host} -p ${dnsPort} NAME)`,
+  );
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    authority.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`dnsplane: error while stopping on ${signal}: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
