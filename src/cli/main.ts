@@ -7,6 +7,14 @@ type Registrar = (program: Command) => void;
 // Each entry adds one subcommand (with its own --help).
 const commands: Array<() => Promise<{ register: Registrar }>> = [
   () => import('./commands/authority.js'),
+  () => import('./commands/probe.js'),
+  () => import('./commands/plan.js'),
+  () => import('./commands/planner.js'),
+  () => import('./commands/fleet-sim.js'),
+  () => import('./commands/enact.js'),
+  () => import('./commands/cleanup.js'),
+  () => import('./commands/rollback.js'),
+  () => import('./commands/status.js'),
 ];
 
 export async function main(argv: string[]): Promise<void> {
