@@ -1,6 +1,8 @@
 // Child process of scripts/bench-dns.ts: serves the benchmark zone on 127.0.0.1 and prints {"port":N}.
 //   --impl face   the DNS face (src/authority/dns), optionally with --churn MS: a new generation every MS
 //   --impl dns2   the "before": a plain dns2 server building every answer with dns2's packet encoder
+//   --impl echo   the ceiling: node:dgram sending each query straight back (QR set), no DNS work at all
+import { createSocket } from 'node:dgram';
 import { parseArgs } from 'node:util';
 import dns2 from 'dns2';
 import { startDnsFace } from '../src/authority/dns/server.js';
@@ -82,7 +84,20 @@ async function serveDns2(): Promise<number> {
   return addresses.udp!.port;
 }
 
-const port = args.impl === 'dns2' ? await serveDns2() : await serveFace(Number(args.churn));
+/** What one Node process can send back at all: the upper bound of any DNS server written on node:dgram. */
+async function serveEcho(): Promise<number> {
+  const socket = createSocket('udp4');
+  socket.on('message', (msg, rinfo) => {
+    msg[2] |= 0x80;
+    socket.send(msg, rinfo.port, rinfo.address);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return socket.address().port;
+}
+
+const servers: Record<string, () => Promise<number>> = { face: () => serveFace(Number(args.churn)), dns2: serveDns2, echo: serveEcho };
+if (!servers[args.impl]) throw new Error(`--impl must be one of ${Object.keys(servers).join(', ')}`);
+const port = await servers[args.impl]();
 process.stdout.write(`${JSON.stringify({ port })}\n`);
 // Exit through process.exit so --cpu-prof and other exit hooks run when the runner stops us.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(0));

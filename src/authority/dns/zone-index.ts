@@ -125,10 +125,48 @@ function parentKey(key: string): string {
   return key.slice(key.charCodeAt(0) + 1);
 }
 
-interface Building {
-  types: Map<number, EncodedSet[]>;
+/** The node of an empty non-terminal: it exists (NOERROR/NODATA), with no record sets. */
+const EMPTY_NODE: NameNode = { types: new Map() };
+
+/** Nodes of the names in `only` (every name when null), grouping their current sets by type. */
+function groupNames(
+  sets: readonly RecordSet[],
+  encodings: ReadonlyMap<RecordSet, CachedSet>,
+  apexKey: string,
+  only: ReadonlySet<string> | null,
+): Map<string, NameNode> {
+  const lists = new Map<string, Map<number, EncodedSet[]>>();
+  for (const set of sets) {
+    const { key, typeCode, encoded } = encodings.get(set)!;
+    if (!encoded || (only && !only.has(key)) || !key.endsWith(apexKey)) continue;
+    let types = lists.get(key);
+    if (!types) lists.set(key, (types = new Map()));
+    const list = types.get(typeCode);
+    if (list) list.push(encoded);
+    else types.set(typeCode, [encoded]);
+  }
+  const nodes = new Map<string, NameNode>();
+  for (const [key, types] of lists) nodes.set(key, { types: new Map([...types].map(([code, list]) => [code, group(list)])) });
+  return nodes;
 }
 
+/** Empty non-terminals exist: add every missing ancestor of `keys` up to the apex. */
+function addAncestors(names: Map<string, NameNode>, keys: Iterable<string>, apexKey: string): void {
+  for (const key of keys) {
+    for (let k = key; k.length > apexKey.length; ) {
+      k = parentKey(k);
+      if (names.has(k)) break;
+      names.set(k, EMPTY_NODE);
+    }
+  }
+  if (!names.has(apexKey)) names.set(apexKey, EMPTY_NODE);
+}
+
+/**
+ * The index of one zone version. With the previous version's index it is incremental: only new record
+ * sets are encoded, and only the names whose sets changed get new nodes (the rest are shared,
+ * copy-on-write), unless a name vanished, when the empty non-terminals are worked out again from scratch.
+ */
 export function buildZoneIndex(
   snapshot: ZoneSnapshot,
   previous: ZoneIndex | undefined,
@@ -136,39 +174,28 @@ export function buildZoneIndex(
 ): ZoneIndex {
   const apexKey = wireKey(nameLabels(snapshot.zone.name));
   const encodings = new Map<RecordSet, CachedSet>();
-  const building = new Map<string, Building>();
+  const touched = new Set<string>();
   for (const set of snapshot.recordSets) {
-    const cached = previous?.encodings.get(set) ?? encodeSet(set, onError);
+    let cached = previous?.encodings.get(set);
+    if (!cached) touched.add((cached = encodeSet(set, onError)).key);
     encodings.set(set, cached);
-    const { key, typeCode, encoded } = cached;
-    if (!encoded || !key.endsWith(apexKey)) continue;
-    let node = building.get(key);
-    if (!node) building.set(key, (node = { types: new Map() }));
-    const sets = node.types.get(typeCode);
-    if (sets) sets.push(encoded);
-    else node.types.set(typeCode, [encoded]);
   }
-  // Turn each list of sets into its group in place: one map per name, made once.
-  const names = building as unknown as Map<string, { types: Map<number, EncodedSet[] | RRGroup> }>;
-  for (const node of names.values()) for (const [code, sets] of node.types) node.types.set(code, group(sets as EncodedSet[]));
-  // Empty non-terminals exist (NOERROR/NODATA, not NXDOMAIN): add every missing ancestor up to the apex.
-  const empty = { types: new Map() };
-  for (const key of building.keys()) {
-    for (let k = key; k.length > apexKey.length; ) {
-      k = parentKey(k);
-      if (names.has(k)) break;
-      names.set(k, empty);
+  let names: Map<string, NameNode> | null = null;
+  if (previous && previous.apexKey === apexKey) {
+    for (const [set, cached] of previous.encodings) if (!encodings.has(set)) touched.add(cached.key);
+    const fresh = groupNames(snapshot.recordSets, encodings, apexKey, touched);
+    const vanished = [...touched].some((key) => !fresh.has(key) && (previous.names.get(key) ?? EMPTY_NODE) !== EMPTY_NODE);
+    if (!vanished) {
+      names = new Map(previous.names);
+      for (const [key, node] of fresh) names.set(key, node);
+      addAncestors(names, fresh.keys(), apexKey);
     }
   }
-  if (!names.has(apexKey)) names.set(apexKey, empty);
-  return {
-    id: snapshot.zone.id,
-    version: snapshot.version,
-    apexKey,
-    names: names as Map<string, NameNode>,
-    negativeSoa: negativeSoa(snapshot),
-    encodings,
-  };
+  if (!names) {
+    names = groupNames(snapshot.recordSets, encodings, apexKey, null);
+    addAncestors(names, [...names.keys()], apexKey);
+  }
+  return { id: snapshot.zone.id, version: snapshot.version, apexKey, names, negativeSoa: negativeSoa(snapshot), encodings };
 }
 
 /**
