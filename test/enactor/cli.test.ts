@@ -1,5 +1,7 @@
 // enact, status, rollback and cleanup as a user runs them, against a real authority.
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { writeProbeStatus } from '../../src/probe/status-file.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDnsplane } from '../helpers/cli.js';
 import { fenceGeneration, liveWeights, startRig, ZONE, type Rig } from './harness.js';
@@ -32,6 +34,12 @@ describe('enactor CLI', () => {
     expect(JSON.parse(status.stdout).endpoints).toEqual([
       expect.objectContaining({ endpoint: `api.${ZONE} A`, liveGeneration: 2, plannedGeneration: 2, liveMatchesFence: true, liveMatchesLatest: true, fenceWriter: 'cli-1', probe: null }),
     ]);
+    // With a probe status file (as `dnsplane probe` writes it), status shows the probe's last word too.
+    const at = new Date().toISOString();
+    const probed = { endpoint: `api.${ZONE} A`, path: 'resolver' as const, server: '127.0.0.1:53', result: 'answered' as const, values: ['10.0.0.1'], at, observations: 3, availability: 1 };
+    await writeProbeStatus(path.join(rig.dir, 'probe.json'), { version: 1, updatedAt: at, intervalMs: 500, endpoints: [probed] });
+    const table = await cli('status', ...common, '--probe-status', 'probe.json');
+    expect(table.stdout).toMatch(new RegExp(`api\\.${ZONE.replace(/\./g, '\\.')} A +2 +2 +yes +yes +2 +cli-1 +resolver:answered`));
 
     const back = await cli('rollback', '--to', '1', '--plans', rig.store.dir, '--by', 'tester');
     expect(back.stdout).toMatch(/published generation 3 with the content of generation 1/);

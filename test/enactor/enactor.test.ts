@@ -98,6 +98,22 @@ describe('enactor against the authority', () => {
     expect(liveWeights(await rig.view(), 'api')).toEqual([10, 20, 30]);
   });
 
+  it('refuses a pass that changes more than the configured share of the zone, unless forced', async () => {
+    await rig.writePlan(1, { a: [1, 1], b: [1, 1], c: [1, 1], d: [1, 1], e: [1, 1] });
+    await rig.enactor('e1').runOnce();
+    // 4 of the zone's 10 record sets change: 40% > the default 30%.
+    await rig.writePlan(2, { a: [2, 2], b: [2, 2], c: [1, 1], d: [1, 1], e: [1, 1] });
+    const refused = await rig.enactor('e2').runOnce();
+    expect(refused.batches).toBe(0);
+    expect(new Set(refused.refused.map((refusal) => refusal.reason))).toEqual(new Set(['change-share']));
+    expect(refused.refused[0].message).toMatch(/4 of 10 record sets \(40.0%\).*--force/);
+    expect([liveWeights(await rig.view(), 'a'), fenceGeneration(await rig.view(), 'a')]).toEqual([[1, 1], 1]);
+
+    const forced = await rig.enactor('e3', { guard: { force: true } }).runOnce();
+    expect(forced.applied).toHaveLength(5);
+    expect(liveWeights(await rig.view(), 'a')).toEqual([2, 2]);
+  });
+
   it('repairs a manually emptied endpoint under the same generation', async () => {
     await rig.writePlan(1, { api: [10, 20] });
     await rig.enactor('e1').runOnce();
