@@ -93,17 +93,21 @@ export class Probe extends EventEmitter<ProbeEvents> {
    * schedule; a round that overruns the interval delays the next one instead of overlapping it.
    */
   async run(limits: { rounds?: number; durationMs?: number } = {}): Promise<void> {
+    if (this.abort && !this.abort.signal.aborted) throw new Error('this probe is already running');
     const abort = (this.abort = new AbortController());
     const startedAt = performance.now();
     let next = startedAt;
-    for (let round = 0; limits.rounds === undefined || round < limits.rounds; round += 1) {
-      if (abort.signal.aborted) break;
-      if (limits.durationMs !== undefined && performance.now() - startedAt >= limits.durationMs) break;
-      await this.runRound();
-      next = Math.max(next + this.intervalMs, performance.now());
-      const lastRound = limits.rounds !== undefined && round + 1 >= limits.rounds;
-      if (lastRound) break;
-      await sleep(next - performance.now(), undefined, { signal: abort.signal }).catch(() => undefined);
+    try {
+      for (let round = 0; limits.rounds === undefined || round < limits.rounds; round += 1) {
+        if (abort.signal.aborted) break;
+        if (limits.durationMs !== undefined && performance.now() - startedAt >= limits.durationMs) break;
+        await this.runRound();
+        next = Math.max(next + this.intervalMs, performance.now());
+        if (limits.rounds !== undefined && round + 1 >= limits.rounds) break;
+        await sleep(next - performance.now(), undefined, { signal: abort.signal }).catch(() => undefined);
+      }
+    } finally {
+      abort.abort();
     }
   }
 

@@ -97,3 +97,19 @@ describe('Probe straight at the authority', () => {
     expect(() => new Probe({ targets: fixedTargets([API]) })).toThrow(/authority, a resolver or both/);
   });
 });
+
+describe('Probe scheduling', () => {
+  it('runs the asked number of rounds at the interval, refuses a second loop, and can run again after', async () => {
+    let asked = 0;
+    const probe = new Probe({ targets: async () => ((asked += 1), { targets: [] }), authority: { host: '127.0.0.1', port: 9 }, intervalMs: 50 });
+    const started = performance.now();
+    const first = probe.run({ rounds: 3 });
+    await expect(probe.run({ rounds: 1 })).rejects.toThrow(/already running/);
+    await first;
+    // Three rounds are two intervals apart at least (no timing upper bound: the machine may be busy).
+    expect(performance.now() - started).toBeGreaterThanOrEqual(95);
+    expect(asked).toBe(3);
+    await probe.run({ rounds: 1 });
+    expect(probe.summary().rounds).toBe(4);
+  });
+});
