@@ -11,6 +11,7 @@ const commands: Array<() => Promise<{ register: Registrar }>> = [
   () => import('./commands/plan.js'),
   () => import('./commands/planner.js'),
   () => import('./commands/fleet-sim.js'),
+  () => import('./commands/race.js'),
   () => import('./commands/enact.js'),
   () => import('./commands/cleanup.js'),
   () => import('./commands/rollback.js'),
