@@ -44,8 +44,12 @@ export async function runCase(testCase: ConformanceCase, client: Route53Client, 
     await testCase.run(client, zoneId, zoneName);
     return { name: testCase.name, description: testCase.description, passed: true, durationMs: performance.now() - started };
   } catch (error) {
-    const reason = error instanceof Error && error.name === 'ConformanceFailure' ? error.message : `unexpected ${describeError(error).text}`;
-    return { name: testCase.name, description: testCase.description, passed: false, reason, durationMs: performance.now() - started };
+    // A paging loop is one of the behaviours measured (moto ignores StartRecordIdentifier), not an accident.
+    const expected = error instanceof Error && (error.name === 'ConformanceFailure' || error.name === 'PagingLoopError');
+    const reason = expected ? error.message : `unexpected ${describeError(error).text}`;
+    // The scratch zone's name differs on every run; the table should not.
+    const stable = reason.replaceAll(normalizeName(zoneName), '<zone>');
+    return { name: testCase.name, description: testCase.description, passed: false, reason: stable, durationMs: performance.now() - started };
   }
 }
 
