@@ -16,6 +16,7 @@ const commands: Array<() => Promise<{ register: Registrar }>> = [
   () => import('./commands/cleanup.js'),
   () => import('./commands/rollback.js'),
   () => import('./commands/status.js'),
+  () => import('./commands/dashboard.js'),
 ];
 
 export async function main(argv: string[]): Promise<void> {

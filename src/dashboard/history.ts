@@ -1,0 +1,93 @@
+// What both dashboard sources keep the same way: enactor activity, plan generation marks, change listeners,
+// and the assembly of the status and timeline answers from them.
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import { collectStatus } from '../enactor/status.js';
+import type { PlanStore } from '../plan/store.js';
+import { ActivityBook, markOf } from './activity.js';
+import type { Activity, DashboardSource, DashboardStatus, ProbeCell, Timeline, TimelineMark, TimelineObservation } from './model.js';
+import { PlanMarks } from './plans.js';
+import { endpointRows } from './rows.js';
+
+export interface StatusTarget {
+  store: PlanStore;
+  /** Used for reads only (ListResourceRecordSets). */
+  client: Route53Client;
+  zoneId: string;
+}
+
+export class History {
+  private readonly book = new ActivityBook();
+  private readonly plans: PlanMarks;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly target: StatusTarget, private readonly description: string) {
+    this.plans = new PlanMarks(target.store);
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  notify(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  record(activity: Activity): void {
+    this.book.record(activity);
+    this.notify();
+  }
+
+  /** Lists the plan store for new generations (and tells listeners when there are). */
+  async refreshPlans(): Promise<void> {
+    if (await this.plans.refresh()) this.notify();
+  }
+
+  activity(limit: number): Activity[] {
+    return this.book.tail(limit);
+  }
+
+  /** collectStatus (as `dnsplane status`) judged with the probe's cells; a failed reading becomes an error line. */
+  async status(cells: ReadonlyArray<{ endpoint: string; cell: ProbeCell }>, errors: string[]): Promise<DashboardStatus> {
+    const statuses = await collectStatus(this.target).catch((error: Error) => {
+      errors.push(`Route53 or plan store: ${error.message}`);
+      return [];
+    });
+    return {
+      now: Date.now(),
+      source: this.description,
+      zoneId: this.target.zoneId,
+      plannedGeneration: statuses.find((row) => row.plannedGeneration !== null)?.plannedGeneration ?? null,
+      endpoints: endpointRows(statuses, cells),
+      enactors: this.book.enactorRows(),
+      errors,
+    };
+  }
+
+  timeline(since: number, observations: TimelineObservation[], endpoints: string[]): Timeline {
+    const activityMarks = this.book.since(since).map(markOf).filter((mark): mark is TimelineMark => mark !== undefined);
+    const marks = [...this.plans.since(since), ...activityMarks].sort((a, b) => a.at - b.at);
+    return { now: Date.now(), since, endpoints: [...new Set(endpoints)].sort(), observations, marks };
+  }
+}
+
+/** A source built on a History: it answers activity and change subscriptions; subclasses feed it. */
+export abstract class HistorySource implements DashboardSource {
+  protected readonly history: History;
+
+  constructor(target: StatusTarget, readonly description: string) {
+    this.history = new History(target, description);
+  }
+
+  abstract status(): Promise<DashboardStatus>;
+  abstract timeline(since: number): Promise<Timeline>;
+  abstract close(): Promise<void>;
+
+  async activity(limit: number): Promise<Activity[]> {
+    return this.history.activity(limit);
+  }
+
+  onChange(listener: () => void): () => void {
+    return this.history.onChange(listener);
+  }
+}

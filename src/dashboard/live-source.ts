@@ -1,0 +1,79 @@
+// The dashboard fed by live objects in this process: the demo's or the race's Probe and enactors (fenced or
+// legacy). Endpoint status still comes from the plan store and Route53 through collectStatus, as for
+// `dnsplane status`; the probe's timeline and the enactors' activity come straight from their events.
+import type { EventEmitter } from 'node:events';
+import type { Probe } from '../probe/probe.js';
+import { activityOfEvent, type AnyEnactorEvent } from './activity.js';
+import { HistorySource, type StatusTarget } from './history.js';
+import type { DashboardStatus, Timeline } from './model.js';
+
+export interface LiveSourceOptions extends StatusTarget {
+  probe?: Probe;
+  /** Shown in the page header, e.g. "legacy race". */
+  description?: string;
+  /** How often the plan store is listed for new generations (default 500 ms). */
+  planPollMs?: number;
+}
+
+type EnactorLike = Pick<EventEmitter<{ event: [AnyEnactorEvent] }>, 'on' | 'off'>;
+
+export class LiveSource extends HistorySource {
+  private readonly detach: Array<() => void> = [];
+  private readonly timer: NodeJS.Timeout;
+  private planError: string | undefined;
+
+  constructor(private readonly options: LiveSourceOptions) {
+    super(options, options.description ?? 'live (in-process)');
+    const probe = options.probe;
+    if (probe) {
+      const onRound = () => this.history.notify();
+      probe.on('round', onRound);
+      this.detach.push(() => probe.off('round', onRound));
+    }
+    this.timer = setInterval(() => void this.refreshPlans(), options.planPollMs ?? 500);
+    this.timer.unref();
+    void this.refreshPlans();
+  }
+
+  /** Follows an enactor's events (a fenced Enactor or the race's LegacyEnactor). */
+  attach(enactor: EnactorLike): void {
+    const listener = (event: AnyEnactorEvent) => this.record(event);
+    enactor.on('event', listener);
+    this.detach.push(() => enactor.off('event', listener));
+  }
+
+  /** Records one enactor event (for callers that forward events themselves). */
+  record(event: AnyEnactorEvent, at = Date.now()): void {
+    const activity = activityOfEvent(event, at);
+    if (activity) this.history.record(activity);
+  }
+
+  status(): Promise<DashboardStatus> {
+    const cells = (this.options.probe?.endpoints() ?? []).map((health) => ({
+      endpoint: health.endpoint,
+      cell: { path: health.path, result: health.last.result, at: health.last.at, values: health.last.values, ...(health.last.latencyMs !== undefined ? { latencyMs: health.last.latencyMs } : {}) },
+    }));
+    return this.history.status(cells, this.planError ? [this.planError] : []);
+  }
+
+  async timeline(since: number): Promise<Timeline> {
+    const observations = (this.options.probe?.observations() ?? [])
+      .filter((observation) => observation.at > since)
+      .map(({ at, endpoint, path, result, latencyMs, generation }) => ({ at, endpoint, path, result, ...(latencyMs !== undefined ? { latencyMs } : {}), ...(generation !== undefined ? { generation } : {}) }));
+    return this.history.timeline(since, observations, (this.options.probe?.endpoints() ?? []).map((health) => health.endpoint));
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    for (const undo of this.detach.splice(0)) undo();
+  }
+
+  private async refreshPlans(): Promise<void> {
+    try {
+      await this.history.refreshPlans();
+      this.planError = undefined;
+    } catch (error) {
+      this.planError = `plan store: ${(error as Error).message}`;
+    }
+  }
+}

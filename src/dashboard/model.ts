@@ -1,0 +1,129 @@
+// What the dashboard shows, as the JSON its page reads (/api/status, /api/timeline, /api/audit), and the seam
+// it reads it through. A DashboardSource is either live objects in this process (the demo: a Probe and
+// enactors) or what separately started processes leave behind (plan store, Route53, probe status file, audit
+// file); the server and the page cannot tell them apart.
+import type { ProbeResult } from '../probe/classify.js';
+import type { ProbePath } from '../probe/health.js';
+
+/**
+ * How an endpoint is doing, worst first. `empty`: planned, but no live records or the probe gets NODATA or
+ * NXDOMAIN (the October 2025 failure). `failing`: the probe's last answer is bad in another way (wrong values,
+ * SERVFAIL, timeout). `drift`: live records match neither the fence's plan nor the latest plan. `behind`: live
+ * records are a consistent older generation and a newer one is planned. `match`: live equals the latest plan.
+ */
+export const ENDPOINT_STATES = ['empty', 'failing', 'drift', 'behind', 'match', 'unknown'] as const;
+export type EndpointState = (typeof ENDPOINT_STATES)[number];
+
+export interface ProbeCell {
+  path: ProbePath;
+  result: ProbeResult;
+  /** Epoch ms of the observation. */
+  at: number;
+  latencyMs?: number;
+  values: string[];
+}
+
+export interface EndpointRow {
+  /** "name TYPE". */
+  endpoint: string;
+  state: EndpointState;
+  /** Why the state is what it is, in words (for the table and for people reading the JSON). */
+  reason: string;
+  plannedGeneration: number | null;
+  liveGeneration: number | null;
+  fenceWriter: string | null;
+  liveMatchesFence: boolean | null;
+  liveMatchesLatest: boolean | null;
+  recordSets: number;
+  /** The probe's last observation per path; empty when no probe reports. */
+  probe: ProbeCell[];
+}
+
+/** What an enactor (safe or legacy) did, normalised from its events or from the audit log. */
+export const ACTIVITY_KINDS = [
+  'sent',
+  'applied',
+  'fence-rejected',
+  'stood-down',
+  'guard-refused',
+  'failed',
+  'retry',
+  'checked',
+  'inconsistent',
+  'plan-deleted',
+  'records-removed',
+] as const;
+export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
+
+export interface Activity {
+  at: number;
+  enactor: string;
+  kind: ActivityKind;
+  generation?: number;
+  endpoints: string[];
+  detail?: string;
+}
+
+export interface EnactorRow {
+  id: string;
+  /** The kind of its latest activity ("sent" while a batch is in flight). */
+  state: ActivityKind;
+  lastActivityAt: number;
+  lastApply: { at: number; generation?: number; endpoints: string[] } | null;
+  counts: Partial<Record<ActivityKind, number>>;
+}
+
+export interface DashboardStatus {
+  now: number;
+  /** What this dashboard reads, for the page header (e.g. "live: demo" or "file:./plans + http://…"). */
+  source: string;
+  zoneId: string;
+  plannedGeneration: number | null;
+  endpoints: EndpointRow[];
+  enactors: EnactorRow[];
+  /** A status source that failed (Route53 unreachable, corrupt probe file): shown, not hidden. */
+  errors: string[];
+}
+
+export interface TimelineObservation {
+  at: number;
+  endpoint: string;
+  path: ProbePath;
+  result: ProbeResult;
+  latencyMs?: number;
+  generation?: number;
+}
+
+export type MarkKind = 'plan' | Exclude<ActivityKind, 'sent' | 'retry' | 'checked'>;
+
+export interface TimelineMark {
+  at: number;
+  kind: MarkKind;
+  generation?: number;
+  enactor?: string;
+  /** Endpoints the mark concerns; empty for zone-wide marks (a plan written, a plan deleted). */
+  endpoints: string[];
+  detail?: string;
+}
+
+export interface Timeline {
+  now: number;
+  /** Observations and marks after `since` (exclusive), oldest first. */
+  since: number;
+  endpoints: string[];
+  observations: TimelineObservation[];
+  marks: TimelineMark[];
+}
+
+export interface DashboardSource {
+  /** A short description for the page header. */
+  readonly description: string;
+  status(): Promise<DashboardStatus>;
+  /** Observations and marks with at > since (epoch ms; 0 = everything kept). */
+  timeline(since: number): Promise<Timeline>;
+  /** The newest `limit` activities, oldest first. */
+  activity(limit: number): Promise<Activity[]>;
+  /** Calls back whenever something new is known, so /events can nudge the page; returns an unsubscribe. */
+  onChange(listener: () => void): () => void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,209 @@
+// The dashboard page: fetches /api/status, /api/timeline and /api/audit whenever /events says something
+// changed (and every few seconds regardless), and renders them. Every piece of data goes into the DOM as
+// textContent or an attribute value, never as markup.
+import { drawTimeline } from './chart.js';
+
+/** How much history the chart shows and keeps. */
+const WINDOW_MS = 10 * 60 * 1000;
+/** Observations are timed when sent but listed when answered: re-ask a little before the last reply to miss none. */
+const OVERLAP_MS = 5_000;
+const POLL_MS = 5_000;
+
+const state = { observations: new Map(), marks: new Map(), since: 0, endpoints: [], busy: false, again: false };
+
+const $ = (id) => document.getElementById(id);
+const clock = (at) => new Date(at).toLocaleTimeString([], { hour12: false });
+
+function cell(text, className) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+async function getJson(path) {
+  const response = await fetch(path, { cache: 'no-store' });
+  const body = await response.json();
+  if (!response.ok) throw new Error(`${path}: ${body.error ?? response.status}`);
+  return body;
+}
+
+/** Runs one refresh at a time; a nudge during a refresh causes exactly one more. */
+async function refresh() {
+  if (state.busy) {
+    state.again = true;
+    return;
+  }
+  state.busy = true;
+  try {
+    const [status, timeline, audit] = await Promise.all([getJson('/api/status'), getJson(`/api/timeline?since=${Math.max(0, state.since - OVERLAP_MS)}`), getJson('/api/audit?limit=60')]);
+    merge(timeline);
+    renderStatus(status);
+    renderCharts(timeline.now);
+    renderAudit(audit.entries);
+    showErrors(status.errors);
+    $('updated').textContent = clock(status.now);
+  } catch (error) {
+    showErrors([`dashboard: ${error.message}`]);
+  } finally {
+    state.busy = false;
+    if (state.again) {
+      state.again = false;
+      void refresh();
+    }
+  }
+}
+
+function merge(timeline) {
+  for (const observation of timeline.observations) state.observations.set(`${observation.at}|${observation.endpoint}|${observation.path}`, observation);
+  for (const mark of timeline.marks) state.marks.set(`${mark.at}|${mark.kind}|${mark.enactor ?? ''}|${mark.generation ?? ''}|${mark.endpoints.join(',')}`, mark);
+  state.endpoints = [...new Set([...state.endpoints, ...timeline.endpoints])];
+  for (const item of [...timeline.observations, ...timeline.marks]) state.since = Math.max(state.since, item.at);
+  const oldest = timeline.now - WINDOW_MS;
+  for (const [key, value] of state.observations) if (value.at < oldest) state.observations.delete(key);
+  for (const [key, value] of state.marks) if (value.at < oldest) state.marks.delete(key);
+}
+
+function reset() {
+  state.observations.clear();
+  state.marks.clear();
+  state.endpoints = [];
+  state.since = 0;
+}
+
+function showErrors(errors) {
+  const box = $('errors');
+  box.hidden = errors.length === 0;
+  box.textContent = errors.join('\n');
+}
+
+function probeText(row, path) {
+  const probe = row.probe.find((entry) => entry.path === path);
+  if (!probe) return ['–', ''];
+  const latency = probe.latencyMs === undefined ? '' : ` ${probe.latencyMs < 10 ? probe.latencyMs.toFixed(2) : Math.round(probe.latencyMs)} ms`;
+  return [`${probe.result}${latency}`, probe.result === 'answered' ? 'result' : 'result bad'];
+}
+
+function renderStatus(status) {
+  $('source').textContent = status.source;
+  $('zone').textContent = status.zoneId;
+  $('planned').textContent = status.plannedGeneration ?? '–';
+  const body = $('endpoints').tBodies[0];
+  body.replaceChildren(
+    ...status.endpoints.map((row) => {
+      const tr = document.createElement('tr');
+      tr.className = `state-${row.state}`;
+      tr.dataset.endpoint = row.endpoint;
+      tr.dataset.state = row.state;
+      const stateCell = cell('');
+      const badge = document.createElement('span');
+      badge.className = 'state';
+      badge.textContent = row.state;
+      stateCell.appendChild(badge);
+      const [authority, authorityClass] = probeText(row, 'authority');
+      const [resolver, resolverClass] = probeText(row, 'resolver');
+      tr.append(
+        cell(row.endpoint),
+        stateCell,
+        cell(row.plannedGeneration ?? '–', 'num'),
+        cell(row.liveGeneration ?? 'no fence', 'num'),
+        cell(row.fenceWriter ?? '–'),
+        cell(String(row.recordSets), 'num'),
+        cell(authority, authorityClass),
+        cell(resolver, resolverClass),
+        cell(row.reason),
+      );
+      return tr;
+    }),
+  );
+  $('no-endpoints').hidden = status.endpoints.length > 0;
+
+  $('enactors').tBodies[0].replaceChildren(
+    ...status.enactors.map((enactor) => {
+      const tr = document.createElement('tr');
+      tr.dataset.enactor = enactor.id;
+      tr.dataset.state = enactor.state;
+      const apply = enactor.lastApply ? `g${enactor.lastApply.generation ?? '?'} at ${clock(enactor.lastApply.at)} (${enactor.lastApply.endpoints.length} endpoints)` : 'never';
+      const counts = Object.entries(enactor.counts).map(([kind, count]) => `${kind} ${count}`).join(', ');
+      tr.append(cell(enactor.id), cell(`${enactor.state} (${clock(enactor.lastActivityAt)})`), cell(apply), cell(counts));
+      return tr;
+    }),
+  );
+  $('no-enactors').hidden = status.enactors.length > 0;
+}
+
+/** Endpoint keys from the probe may lack the trailing dot that plan keys have. */
+const bare = (key) => key.replace(/\.(?= )/, '').toLowerCase();
+
+function renderCharts(now) {
+  const container = $('charts');
+  const observations = [...state.observations.values()].sort((a, b) => a.at - b.at);
+  const marks = [...state.marks.values()].sort((a, b) => a.at - b.at);
+  const endpoints = [...new Set([...state.endpoints, ...observations.map((o) => o.endpoint)])].sort();
+  $('no-timeline').hidden = observations.length > 0;
+  // The chart starts at the oldest thing kept (at most WINDOW_MS back) and shows at least ten seconds.
+  const oldest = Math.min(observations[0]?.at ?? now, marks[0]?.at ?? now);
+  const from = Math.max(now - WINDOW_MS, Math.min(now - 10_000, oldest));
+  const width = Math.max(400, container.clientWidth || 900);
+  const present = new Set();
+  for (const endpoint of endpoints) {
+    present.add(endpoint);
+    let figure = [...container.children].find((child) => child.dataset.endpoint === endpoint);
+    if (!figure) {
+      figure = document.createElement('div');
+      figure.className = 'chart';
+      figure.dataset.endpoint = endpoint;
+      figure.append(document.createElement('h3'), document.createElementNS('http://www.w3.org/2000/svg', 'svg'));
+      container.appendChild(figure);
+    }
+    const mine = observations.filter((o) => o.endpoint === endpoint);
+    const empty = mine.filter((o) => o.result === 'nodata' || o.result === 'nxdomain').length;
+    const heading = figure.querySelector('h3');
+    heading.textContent = endpoint;
+    if (empty > 0) {
+      const warning = document.createElement('span');
+      warning.className = 'bad';
+      warning.textContent = `${empty} empty answers (nodata/nxdomain)`;
+      heading.appendChild(warning);
+    }
+    const concerns = (mark) => mark.endpoints.length === 0 || mark.endpoints.some((key) => bare(key) === bare(endpoint));
+    drawTimeline(figure.querySelector('svg'), { observations: mine, marks: marks.filter(concerns), from, to: now, width });
+  }
+  for (const child of [...container.children]) if (!present.has(child.dataset.endpoint)) child.remove();
+}
+
+function renderAudit(entries) {
+  $('audit').tBodies[0].replaceChildren(
+    ...[...entries].reverse().map((entry) => {
+      const tr = document.createElement('tr');
+      tr.className = `kind-${entry.kind}`;
+      tr.dataset.kind = entry.kind;
+      tr.append(cell(clock(entry.at)), cell(entry.enactor), cell(entry.kind), cell(entry.generation ?? '–', 'num'), cell(entry.endpoints.join(' ')), cell(entry.detail ?? ''));
+      tr.lastChild.title = entry.detail ?? '';
+      return tr;
+    }),
+  );
+}
+
+function connect() {
+  const events = new EventSource('/events');
+  const connection = $('connection');
+  events.addEventListener('open', () => {
+    connection.textContent = 'live';
+    connection.className = 'connection live';
+  });
+  events.addEventListener('change', () => void refresh());
+  events.addEventListener('reset', () => {
+    reset();
+    void refresh();
+  });
+  events.addEventListener('error', () => {
+    connection.textContent = 'disconnected (retrying)';
+    connection.className = 'connection down';
+  });
+}
+
+connect();
+void refresh();
+setInterval(() => void refresh(), POLL_MS);
+window.addEventListener('resize', () => renderCharts(Date.now()));

@@ -1,0 +1,65 @@
+// The endpoint table: `dnsplane status` rows (collectStatus, the same reading of plan store and Route53) plus
+// the probe's last word per path, judged into one state an operator can see from across the room.
+import type { EndpointStatus } from '../enactor/status.js';
+import { EMPTY_RESULTS, isBad } from '../probe/classify.js';
+import type { ProbeStatus } from '../probe/status-file.js';
+import type { EndpointRow, EndpointState, ProbeCell } from './model.js';
+
+/** The probe's endpoint keys have no trailing dot when names came from the command line; status keys do. */
+export function sameEndpoint(a: string, b: string): boolean {
+  const strip = (key: string) => key.replace(/\.(?= )/, '').toLowerCase();
+  return strip(a) === strip(b);
+}
+
+export function judgeEndpoint(status: EndpointStatus, probe: readonly ProbeCell[]): { state: EndpointState; reason: string } {
+  const emptyProbe = probe.find((cell) => EMPTY_RESULTS.has(cell.result));
+  if (status.plannedGeneration !== null && status.liveMatchesLatest !== null && status.recordSets === 0) {
+    return { state: 'empty', reason: 'planned, but no live record sets' };
+  }
+  if (emptyProbe) return { state: 'empty', reason: `probe via ${emptyProbe.path}: ${emptyProbe.result}` };
+  const badProbe = probe.find((cell) => isBad(cell.result));
+  if (badProbe) return { state: 'failing', reason: `probe via ${badProbe.path}: ${badProbe.result}` };
+  if (status.liveMatchesLatest === true) return { state: 'match', reason: 'live records equal the latest plan' };
+  if (status.liveMatchesFence === true) return { state: 'behind', reason: `live is generation ${status.liveGeneration}; ${status.plannedGeneration} is planned` };
+  if (status.liveMatchesLatest === false || status.liveMatchesFence === false) {
+    return { state: 'drift', reason: status.liveGeneration === null ? 'live records differ from the latest plan (no fence)' : `live records differ from generation ${status.liveGeneration}'s plan` };
+  }
+  return { state: 'unknown', reason: 'no plan to compare with' };
+}
+
+export function endpointRow(status: EndpointStatus, probe: readonly ProbeCell[]): EndpointRow {
+  return {
+    endpoint: status.endpoint,
+    ...judgeEndpoint(status, probe),
+    plannedGeneration: status.plannedGeneration,
+    liveGeneration: status.liveGeneration,
+    fenceWriter: status.fenceWriter,
+    liveMatchesFence: status.liveMatchesFence,
+    liveMatchesLatest: status.liveMatchesLatest,
+    recordSets: status.recordSets,
+    probe: [...probe],
+  };
+}
+
+/** The probe status file's entries as cells, per endpoint key. */
+export function probeCellsOfFile(status: ProbeStatus | undefined): Array<{ endpoint: string; cell: ProbeCell }> {
+  return (status?.endpoints ?? []).map((entry) => ({
+    endpoint: entry.endpoint,
+    cell: { path: entry.path, result: entry.result, at: Date.parse(entry.at), values: entry.values, ...(entry.latencyMs !== undefined ? { latencyMs: entry.latencyMs } : {}) },
+  }));
+}
+
+/** Rows for every endpoint of the status, and for probed endpoints that status does not know (probed by name). */
+export function endpointRows(statuses: readonly EndpointStatus[], cells: ReadonlyArray<{ endpoint: string; cell: ProbeCell }>): EndpointRow[] {
+  const rows = statuses.map((status) => endpointRow(status, cells.filter((entry) => sameEndpoint(entry.endpoint, status.endpoint)).map((entry) => entry.cell)));
+  const unknown = new Map<string, ProbeCell[]>();
+  for (const entry of cells) {
+    if (statuses.some((status) => sameEndpoint(status.endpoint, entry.endpoint))) continue;
+    unknown.set(entry.endpoint, [...(unknown.get(entry.endpoint) ?? []), entry.cell]);
+  }
+  for (const [endpoint, probe] of unknown) {
+    const blank: EndpointStatus = { endpoint, liveGeneration: null, fenceWriter: null, plannedGeneration: null, liveMatchesFence: null, liveMatchesLatest: null, recordSets: 0, probe: null };
+    rows.push(endpointRow(blank, probe));
+  }
+  return rows;
+}
