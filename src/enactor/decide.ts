@@ -15,6 +15,8 @@ export interface WorkUnit {
   kind: 'apply' | 'repair';
   live: LiveEndpoint;
   recordChanges: Change[];
+  /** The fence this unit writes; finding it live after an error means the write landed. */
+  newFence: RecordSet;
   /** Fence swap plus record changes: the unit that is never split across requests. */
   changes: Change[];
 }
@@ -49,6 +51,7 @@ export function decide(input: DecideInput): Decision {
   if (liveGeneration === generation && setsMatch(live.sets, desired)) return { action: 'in-sync', liveGeneration };
 
   const records = recordChanges(live.sets, desired);
+  const newFence = newFenceSet(endpoint.name, endpoint.type as EndpointType, generation, input.writer);
   const unit: WorkUnit = {
     key: endpointKey(endpoint.name, endpoint.type),
     endpoint,
@@ -56,7 +59,8 @@ export function decide(input: DecideInput): Decision {
     kind: liveGeneration === generation ? 'repair' : 'apply',
     live,
     recordChanges: records,
-    changes: [...fenceChanges(live.fence, newFenceSet(endpoint.name, endpoint.type as EndpointType, generation, input.writer)), ...records],
+    newFence,
+    changes: [...fenceChanges(live.fence, newFence), ...records],
   };
   const refusal = checkEndpointResult(unit.key, applyChanges(live.sets, records), input.guard);
   return refusal ? { action: 'refuse', refusal, unit } : { action: 'send', unit };

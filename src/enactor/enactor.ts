@@ -14,6 +14,7 @@ import { createLogger, type Logger } from '../telemetry/logger.js';
 import { AuditLog } from './audit.js';
 import { ROUTE53_LIMITS, changeCost, packBatches, type BatchLimits } from './batch.js';
 import { describeChange, toSdkChanges } from './changes.js';
+import { sameRecordSet } from '../route53/recordset.js';
 import { cleanupPlans } from './cleanup.js';
 import { decide, touchedSets, type WorkUnit } from './decide.js';
 import { enactorMetrics as metrics, type EnactorEvent } from './events.js';
@@ -45,9 +46,10 @@ export interface EnactorOptions {
   /** Rounds of re-read-and-resend after a rejected batch before giving an endpoint up for this run (default 4). */
   conflictRounds?: number;
   /**
-   * Batches in flight at once (default 4). Batches of one round hold disjoint endpoints, so their order does not
+   * Batches in flight at once (default 1). Batches of one round hold disjoint endpoints, so their order does not
    * matter; the rate limiter still spaces the requests. One at a time, a pass would wait out every request's
-   * round trip and leave the rate bound unused.
+   * round trip and leave the rate bound unused. Raise it together with a limiter: without one, concurrent
+   * batches meet Route53's throttling together and spend the retry budget together.
    */
   concurrency?: number;
 }
@@ -63,7 +65,7 @@ export interface RunSummary {
   batches: number;
 }
 
-const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_CONCURRENCY = 1;
 /** Past this many rejected endpoints, one listing of the zone is cheaper than two reads per endpoint. */
 const REREAD_ZONE_ABOVE = 4;
 
@@ -260,6 +262,14 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     const again: WorkUnit[] = [];
     for (const unit of units) {
       const fresh = view ? (view.endpoints.get(unit.key) ?? { sets: [] }) : await readLiveEndpoint(this.client, zoneId, unit.endpoint.name, unit.endpoint.type as EndpointType);
+      if (fresh.fence && sameRecordSet(fresh.fence.set, unit.newFence)) {
+        // Our own fence is live: an earlier attempt landed but its answer was lost, and the retry was rejected.
+        const detail = 'an earlier attempt of this batch had been applied (its response was lost); the retry was rejected by our own fence';
+        this.log.info({ endpoint: unit.key, generation: unit.generation }, detail);
+        void this.options.audit?.append({ enactor: this.id, generation: unit.generation, endpoint: unit.key, kind: unit.kind, changes: unit.changes.map(describeChange), outcome: 'accepted', detail });
+        this.recordApplied(unit, summary);
+        continue;
+      }
       const next = this.judge(unit.endpoint, unit.generation, fresh, summary, unit);
       if (next) again.push(next);
     }
@@ -318,9 +328,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     if (outcome === 'accepted') {
       metrics.batchesAccepted.inc({ enactor: this.id });
       for (const unit of batch) {
-        (unit.kind === 'repair' ? summary.repaired : summary.applied).push(unit.key);
-        metrics.generationsApplied.inc({ enactor: this.id, kind: unit.kind });
-        metrics.liveGeneration.set({ endpoint: unit.key }, unit.generation);
+        this.recordApplied(unit, summary);
         this.log.info({ endpoint: unit.key, generation: unit.generation, kind: unit.kind, changeId, durationMs }, unit.kind === 'repair' ? 'repaired endpoint' : 'applied generation');
       }
       this.emit('event', { type: 'batch-accepted', enactor: this.id, generation, batch: batchId, endpoints, changeId, durationMs });
@@ -337,6 +345,12 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     this.emit('event', { type: 'batch-failed', enactor: this.id, generation, batch: batchId, endpoints, error: error ?? '', durationMs });
     for (const key of endpoints) summary.failed.push({ endpoint: key, error: error ?? 'failed' });
     return undefined;
+  }
+
+  private recordApplied(unit: WorkUnit, summary: RunSummary): void {
+    (unit.kind === 'repair' ? summary.repaired : summary.applied).push(unit.key);
+    metrics.generationsApplied.inc({ enactor: this.id, kind: unit.kind });
+    metrics.liveGeneration.set({ endpoint: unit.key }, unit.generation);
   }
 
   private async hostedZone(plan: Plan): Promise<string> {

@@ -57,13 +57,37 @@ describe('a rejected multi-endpoint batch', () => {
   });
 });
 
+describe('a lost response', () => {
+  it('counts a batch as applied when the first attempt landed, its answer was lost, and the retry was rejected', async () => {
+    rig = await startRig();
+    await rig.writePlan(1, { api: [10] });
+    const real = rig.client;
+    let lost = 0;
+    const lossy = {
+      config: real.config,
+      send: async (command: { constructor: { name: string } }, options?: unknown) => {
+        const output = await real.send(command as never, options as never);
+        if (command.constructor.name === 'ChangeResourceRecordSetsCommand' && lost++ === 0) {
+          throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+        }
+        return output;
+      },
+    } as unknown as Route53Client;
+    const summary = await rig.enactor('e1', { client: lossy }).runOnce();
+    expect(summary).toMatchObject({ applied: [`${host('api')} A`], stoodDown: [], failed: [], batches: 1 });
+    const view = await rig.view();
+    expect([fenceGeneration(view, 'api'), liveWeights(view, 'api')]).toEqual([1, [10]]);
+  });
+});
+
 describe('throttling', () => {
   it('converges through the authority rate limit with jittered retries, and counts them', async () => {
     rig = await startRig({ rateLimit: 5 });
     const labels = Array.from({ length: 30 }, (_, i) => `ep${i}`);
     await rig.writePlan(1, Object.fromEntries(labels.map((label) => [label, [10]])));
-    // One endpoint per request, so that 30 requests meet a bucket of 25 refilled at 5/s.
-    const enactor = rig.enactor('e1', { limits: { elements: 2, chars: 32_000 }, retry: { baseMs: 50, capMs: 1_000, retries: 10 } });
+    // One endpoint per request, all 30 in flight at once, against a bucket of 25 refilled at 5/s: some are
+    // throttled however slow the machine is.
+    const enactor = rig.enactor('e1', { limits: { elements: 2, chars: 32_000 }, concurrency: 30, retry: { baseMs: 50, capMs: 1_000, retries: 10 } });
     const summary = await enactor.runOnce();
     expect(summary.failed).toEqual([]);
     expect(summary.applied).toHaveLength(30);
