@@ -8,7 +8,10 @@
 // - Cleanup deletes with `If-Match: <etag>` read just before, so it can only remove the object it looked at,
 //   and never a generation the caller declares live.
 // Against a backend that ignores If-None-Match, writing would silently overwrite; the store checks that once,
-// before its first write, and refuses to write if the check fails.
+// before its first write, and refuses to write if the check fails. A backend can also honour the header
+// without making it atomic: moto_server checks, then puts, in a threaded server, so two concurrent writers of
+// one generation can both succeed there (seen under load). No sequential check can detect that; the
+// exactly-one guarantee is S3's.
 import {
   DeleteObjectCommand,
   GetObjectCommand,

@@ -72,13 +72,18 @@ describeWithTools(['moto_server'], 'S3PlanStore against moto_server', () => {
     await store().write(plan(5, 'planner-a', '192.0.2.1'));
   });
 
-  it('lets exactly one of several concurrent planners on separate clients write a generation', async () => {
-    const writers = ['a', 'b', 'c', 'd', 'e'].map((name) => store('prod/', createS3Client({ endpoint: moto.current.endpoint })));
-    const outcomes = await Promise.allSettled(writers.map((writer, i) => writer.write(plan(9, `planner-${i}`, `192.0.2.${i + 1}`))));
+  it('gives every concurrent loser PlanExistsError and keeps one whole winner\'s plan', async () => {
+    // S3 makes If-None-Match atomic, so exactly one writer wins. moto does not: it checks, then puts, in a
+    // threaded server, so under load two writers can both pass the check (seen: 2 of 5). What moto can
+    // show is the store's side: losers get PlanExistsError, and the object is one winner's plan, intact.
+    const writers = ['a', 'b', 'c', 'd', 'e'].map(() => store('prod/', createS3Client({ endpoint: moto.current.endpoint })));
+    const candidates = writers.map((_, i) => plan(9, `planner-${i}`, `192.0.2.${i + 1}`));
+    const outcomes = await Promise.allSettled(writers.map((writer, i) => writer.write(candidates[i])));
     const winners = outcomes.flatMap((outcome, i) => (outcome.status === 'fulfilled' ? [i] : []));
-    expect(winners).toHaveLength(1);
+    expect(winners.length).toBeGreaterThanOrEqual(1);
     for (const outcome of outcomes) if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(PlanExistsError);
-    expect((await store().read(9))?.createdBy).toBe(`planner-${winners[0]}`);
+    const stored = await store().read(9);
+    expect(winners.map((i) => candidates[i])).toContainEqual(stored);
   });
 
   it('refuses to delete a live generation, deletes the others, and tolerates an already deleted one', async () => {
