@@ -51,6 +51,7 @@ export async function startAuthority(options: AuthorityOptions = {}): Promise<Au
   const logger = options.logger ?? createLogger('authority');
   const dataDir = path.resolve(options.dataDir ?? AUTHORITY_DEFAULTS.dataDir);
   const { journal, store, stats } = Journal.open(dataDir, (sink) => new ZoneStore(sink));
+  journal.onCompactionError = (error) => logger.error({ err: error, dataDir }, 'journal compaction failed; the journal keeps every change');
 
   const closers: Array<() => Promise<void> | void> = [() => journal.close()];
   const closeAll = async () => {

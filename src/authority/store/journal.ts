@@ -34,6 +34,9 @@ export class Journal implements EntrySink {
   private snapshotBytes: number;
   private store?: ZoneStore;
   private compacting = false;
+  private closed = false;
+  /** Compaction runs off the commit path; its failure loses nothing (the journal is intact), so report it. */
+  onCompactionError: (error: Error) => void = (error) => console.error(`dnsplane: journal compaction failed: ${error.message}`);
 
   private constructor(private readonly dir: string) {
     const journalPath = path.join(dir, JOURNAL);
@@ -81,7 +84,7 @@ export class Journal implements EntrySink {
 
   /** Writes the whole state to the snapshot file and empties the journal. */
   compact(): void {
-    if (!this.store) return;
+    if (!this.store || this.closed) return;
     const snapshotPath = path.join(this.dir, SNAPSHOT);
     const temp = `${snapshotPath}.tmp`;
     const data = Buffer.from(JSON.stringify(this.store.exportState()));
@@ -102,6 +105,8 @@ export class Journal implements EntrySink {
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     fs.closeSync(this.fd);
   }
 
@@ -111,7 +116,11 @@ export class Journal implements EntrySink {
     this.compacting = true;
     setImmediate(() => {
       this.compacting = false;
-      this.compact();
+      try {
+        this.compact();
+      } catch (error) {
+        this.onCompactionError(error as Error);
+      }
     });
   }
 
