@@ -8,19 +8,22 @@ import { Route53Caller } from '../route53/caller.js';
 import { createRoute53Client } from '../route53/client.js';
 import { resolveHostedZoneId } from '../route53/listing.js';
 import { RateLimiter } from '../route53/throttle.js';
+import { parseDuration } from './duration.js';
 
 export interface ZoneTargetOptions {
   plans: string;
   zone?: string;
   endpoint?: string;
   rateLimit?: string;
+  requestTimeout: string;
 }
 
 export function addZoneTargetOptions(command: Command): Command {
   return command
     .option('--plans <spec>', 'plan store: file:DIR, a directory, or s3://bucket/prefix', DEFAULT_PLANS_SPEC)
     .option('--zone <name-or-id>', 'hosted zone name (example.com) or id (default: the zone of the latest plan)')
-    .option('--endpoint <url>', 'Route53 endpoint URL (default: AWS_ENDPOINT_URL_ROUTE_53, AWS_ENDPOINT_URL, else AWS)');
+    .option('--endpoint <url>', 'Route53 endpoint URL (default: AWS_ENDPOINT_URL_ROUTE_53, AWS_ENDPOINT_URL, else AWS)')
+    .option('--request-timeout <duration>', 'fail (and retry) a Route53 request that takes longer than this', '10s');
 }
 
 export interface ZoneTarget {
@@ -38,7 +41,8 @@ export async function openZoneTarget(options: ZoneTargetOptions): Promise<ZoneTa
   const store = await openPlanStore(options.plans);
   const zone = options.zone ?? (await store.latest())?.zone;
   if (!zone) throw new Error(`no --zone given and no plan in ${store.location} to take the zone from`);
-  const sdk = createRoute53Client({ endpoint: options.endpoint, maxAttempts: 1 });
+  const requestTimeoutMs = parseDuration(options.requestTimeout, '--request-timeout');
+  const sdk = createRoute53Client({ endpoint: options.endpoint, maxAttempts: 1, requestTimeoutMs });
   const limiter = options.rateLimit === undefined ? undefined : new RateLimiter(parseNumber(options.rateLimit, '--rate-limit', { min: 0.01 }));
   const caller = new Route53Caller(sdk, { limiter });
   const client = caller.asClient();

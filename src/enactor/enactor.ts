@@ -108,13 +108,20 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
 
   /** Polls the plan store every intervalMs and enacts, until the signal aborts. Errors of one pass are logged, not fatal. */
   async run(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        await this.runOnce();
-      } catch (error) {
-        this.log.error({ error: describeError(error) }, 'enactor pass failed; trying again next interval');
+    // Stopping interrupts rate-limit waits, backoffs and requests in flight. A batch cut off mid-request is
+    // safe: it either landed whole or not at all, and the next enactor's fence read tells which.
+    this.caller.signal = signal;
+    try {
+      while (!signal.aborted) {
+        try {
+          await this.runOnce();
+        } catch (error) {
+          if (!signal.aborted) this.log.error({ error: describeError(error) }, 'enactor pass failed; trying again next interval');
+        }
+        await sleep(this.options.intervalMs ?? 1_000, signal).catch(() => undefined);
       }
-      await sleep(this.options.intervalMs ?? 1_000, signal).catch(() => undefined);
+    } finally {
+      this.caller.signal = undefined;
     }
   }
 

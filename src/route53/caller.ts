@@ -41,6 +41,8 @@ export class Route53Caller {
   readonly budget: RetryBudget;
   private readonly policy: RetryPolicy;
   retries = 0;
+  /** Aborts waits, backoffs and requests in flight (an enactor sets it for the duration of run()). */
+  signal: AbortSignal | undefined;
 
   constructor(
     readonly client: Route53Client,
@@ -49,6 +51,7 @@ export class Route53Caller {
     this.limiter = options.limiter;
     this.budget = options.budget ?? new RetryBudget();
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
+    this.signal = options.signal;
   }
 
   /**
@@ -65,7 +68,7 @@ export class Route53Caller {
    * errors are thrown at once, untouched, for the caller to interpret.
    */
   async send<Output>(operation: string, command: { readonly input: unknown }): Promise<Output> {
-    const signal = this.options.signal;
+    const signal = this.signal;
     // p-retry 6 still calls onFailedAttempt after shouldRetry said no; remember those so they do not sleep.
     const denied = new WeakSet<object>();
     return pRetry(

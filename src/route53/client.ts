@@ -9,6 +9,11 @@ export interface Route53Target {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** The SDK's own retries; dnsplane's enactor turns them off and retries with its own budget. */
   maxAttempts?: number;
+  /**
+   * Fails a request (connect or answer) that takes longer than this, with a retryable TimeoutError. Without it
+   * the SDK waits forever on an endpoint that accepted the connection and went silent.
+   */
+  requestTimeoutMs?: number;
 }
 
 /** The endpoint the SDK will use, or undefined for real AWS. */
@@ -27,6 +32,9 @@ export function createRoute53Client(target: Route53Target = {}): Route53Client {
     maxAttempts: target.maxAttempts ?? 3,
   };
   if (target.endpoint) config.endpoint = target.endpoint;
+  if (target.requestTimeoutMs !== undefined) {
+    config.requestHandler = { connectionTimeout: target.requestTimeoutMs, requestTimeout: target.requestTimeoutMs, throwOnRequestTimeout: true };
+  }
   if (target.credentials) {
     config.credentials = target.credentials;
   } else if (endpoint && !process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {

@@ -62,6 +62,17 @@ describe('Route53Caller', () => {
     expect(budget.exhausted).toBe(1);
   });
 
+  it('stops waiting out a backoff as soon as its signal aborts', async () => {
+    const { client } = failingClient(Array.from({ length: 10 }, () => sdkError('Throttling')));
+    const caller = new Route53Caller(client, { policy: { baseMs: 60_000, capMs: 60_000, retries: 5 } });
+    const controller = new AbortController();
+    caller.signal = controller.signal;
+    // Full jitter may pick a short first delay; the second and later ones are what must be interrupted.
+    const sending = caller.send('Test', { input: {} });
+    setTimeout(() => controller.abort(new Error('stopping')), 50);
+    await expect(sending).rejects.toThrow(/stopping/);
+  });
+
   it('gives up after the configured number of retries', async () => {
     const { client, calls } = failingClient(Array.from({ length: 10 }, () => sdkError('Throttling')));
     const caller = new Route53Caller(client, { policy: { ...fast, retries: 2 } });
@@ -96,5 +107,27 @@ describe('backoff and buckets', () => {
     for (let i = 0; i < 5; i++) await limiter.acquire();
     // 2 from the burst, then 3 more at 50/s need at least ~60 ms; this is a lower bound, not a speed test.
     expect(performance.now() - started).toBeGreaterThanOrEqual(50);
+  });
+});
+
+describe('request timeout', () => {
+  it('a silent endpoint fails with a retryable error instead of hanging the enactor', async () => {
+    const { createServer } = await import('node:net');
+    const { createRoute53Client } = await import('../../src/route53/client.js');
+    const { ListHostedZonesCommand } = await import('@aws-sdk/client-route-53');
+    const sockets: import('node:net').Socket[] = [];
+    const server = createServer((socket) => sockets.push(socket)); // accepts, never answers
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const client = createRoute53Client({ endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1, requestTimeoutMs: 300, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    try {
+      const error = await client.send(new ListHostedZonesCommand({})).then(() => undefined, (caught: unknown) => caught);
+      expect(error).toBeDefined();
+      expect(classifyError(error)).toBe('retryable');
+    } finally {
+      client.destroy();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
