@@ -13,9 +13,7 @@
 // The probe watches the endpoints throughout, straight at the authority and through unbound when installed.
 // The order of the steps is fixed by gates and awaits, never by sleeps, so every run takes the same path.
 import type { Route53Client } from '@aws-sdk/client-route-53';
-import { desiredSets, setsMatch } from '../enactor/changes.js';
 import { Enactor } from '../enactor/enactor.js';
-import { groupZone } from '../enactor/live.js';
 import type { Plan } from '../plan/schema.js';
 import type { PlanStore } from '../plan/store.js';
 import type { Probe } from '../probe/probe.js';
@@ -23,12 +21,12 @@ import type { RetryPolicy } from '../route53/caller.js';
 import { describeError } from '../route53/errors.js';
 import { sleep } from '../route53/throttle.js';
 import { listRecordSets } from '../route53/paging.js';
-import type { RecordSet } from '../route53/recordset.js';
 import { createLogger } from '../telemetry/logger.js';
 import { faultyClient, Gate, gatedDeletes } from './faults.js';
-import { groupLegacy, LegacyEnactor, LegacyInconsistentError } from './legacy-enactor.js';
+import { LegacyEnactor, LegacyInconsistentError } from './legacy-enactor.js';
 import { REGIONAL_ENDPOINT, startRaceRig, type RaceRig } from './race-rig.js';
 import { Timeline } from './timeline.js';
+import { convergedTo, endpointStates } from './zone-state.js';
 
 export type RaceMode = 'legacy' | 'safe';
 
@@ -220,22 +218,6 @@ async function runPass(enactor: Enactor | LegacyEnactor, timeline: Timeline): Pr
   }
 }
 
-interface EndpointState {
-  generation: number;
-  sets: RecordSet[];
-}
-
-/** Per endpoint: its generation (fence or legacy marker, whichever the design writes) and its record sets. */
-function endpointStates(sets: readonly RecordSet[]): Map<string, EndpointState> {
-  const states = new Map<string, EndpointState>();
-  const fenced = groupZone(sets).endpoints;
-  for (const [key, legacy] of groupLegacy(sets)) {
-    states.set(key, { generation: fenced.get(key)?.fence?.generation ?? legacy.applied, sets: legacy.sets });
-  }
-  for (const [key, endpoint] of fenced) if (!states.has(key)) states.set(key, { generation: endpoint.fence?.generation ?? 0, sets: endpoint.sets });
-  return states;
-}
-
 /** Adds a 'zone' entry whenever a commit changes an endpoint's generation or its number of record sets. */
 function watchZone(rig: RaceRig, timeline: Timeline): void {
   const last = new Map<string, string>();
@@ -253,10 +235,7 @@ function watchZone(rig: RaceRig, timeline: Timeline): void {
 
 async function summarize(rig: RaceRig, timeline: Timeline, mode: RaceMode, resolver: 'unbound' | 'none', latest: Plan, staleGeneration: number): Promise<RaceSummary> {
   const states = endpointStates(await listRecordSets(rig.client(), rig.zoneId));
-  const converged = latest.endpoints.every((endpoint) => {
-    const state = states.get(`${endpoint.name} ${endpoint.type}`);
-    return state !== undefined && state.generation === latest.generation && setsMatch(state.sets, desiredSets(endpoint));
-  });
+  const converged = convergedTo(states, latest);
   const probe = rig.probe.summary();
   const entries = timeline.entries();
   const count = (kind: string) => entries.filter((entry) => entry.kind === kind).length;

@@ -1,0 +1,35 @@
+// An in-memory PlanStore with the file store's contract (never overwrite; refuse to delete a live generation),
+// for the randomized interleaving tests, where a case must cost microseconds. Everything else uses the file
+// or S3 store.
+import { parsePlan, type Plan } from '../plan/schema.js';
+import { LivePlanError, PlanExistsError, type PlanStore } from '../plan/store.js';
+
+export class MemoryPlanStore implements PlanStore {
+  readonly location = 'memory:';
+  private readonly plans = new Map<number, Plan>();
+
+  async write(plan: Plan): Promise<void> {
+    const valid = parsePlan(plan, `plan generation ${plan.generation}`);
+    if (this.plans.has(valid.generation)) throw new PlanExistsError(valid.generation, this.location);
+    this.plans.set(valid.generation, structuredClone(valid));
+  }
+
+  async read(generation: number): Promise<Plan | undefined> {
+    const plan = this.plans.get(generation);
+    return plan && structuredClone(plan);
+  }
+
+  async latest(): Promise<Plan | undefined> {
+    const last = (await this.list()).at(-1);
+    return last === undefined ? undefined : this.read(last);
+  }
+
+  async list(): Promise<number[]> {
+    return [...this.plans.keys()].sort((a, b) => a - b);
+  }
+
+  async delete(generation: number, guard: { live: ReadonlySet<number> }): Promise<void> {
+    if (guard.live.has(generation)) throw new LivePlanError(generation);
+    this.plans.delete(generation);
+  }
+}
