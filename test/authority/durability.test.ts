@@ -92,8 +92,10 @@ describe('durability', () => {
     };
     const writers = Promise.all([writer(), writer(), writer(), writer()]);
     while (acknowledged.size < 60) await new Promise((resolve) => setTimeout(resolve, 5));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     killed = true;
+    await exited;
     await writers;
     client.destroy();
     expect(sent.size).toBeGreaterThan(acknowledged.size);

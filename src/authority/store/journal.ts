@@ -5,6 +5,7 @@
 // (write a temp file, fsync, rename, fsync the directory) and the journal starts empty.
 import fs from 'node:fs';
 import path from 'node:path';
+import { lockDataDir } from './dir-lock.js';
 import type { JournalEntry, StoreState } from './journal-format.js';
 import type { EntrySink, ZoneStore } from './zone-store.js';
 
@@ -35,6 +36,7 @@ export class Journal implements EntrySink {
   private store?: ZoneStore;
   private compacting = false;
   private closed = false;
+  private releaseLock: () => void = () => {};
   /** Compaction runs off the commit path; its failure loses nothing (the journal is intact), so report it. */
   onCompactionError: (error: Error) => void = (error) => console.error(`dnsplane: journal compaction failed: ${error.message}`);
 
@@ -58,8 +60,19 @@ export class Journal implements EntrySink {
     } catch (error) {
       throw new Error(`data directory ${dir} is unusable: ${(error as Error).message}`);
     }
+    const release = lockDataDir(dir);
+    try {
+      return Journal.load(dir, createStore, release, started);
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  private static load(dir: string, createStore: (sink: EntrySink) => ZoneStore, release: () => void, started: number) {
     const droppedTornBytes = Journal.cutTornTail(path.join(dir, JOURNAL));
     const journal = new Journal(dir);
+    journal.releaseLock = release;
     const store = createStore(journal);
     journal.store = store;
     const snapshotPath = path.join(dir, SNAPSHOT);
@@ -108,6 +121,7 @@ export class Journal implements EntrySink {
     if (this.closed) return;
     this.closed = true;
     fs.closeSync(this.fd);
+    this.releaseLock();
   }
 
   /** Compacts after the current commit has been applied in memory, so the snapshot includes it. */
