@@ -37,11 +37,20 @@ export interface TimelineEntry {
 
 export class Timeline {
   private readonly list: TimelineEntry[] = [];
+  private readonly listeners = new Set<(entry: TimelineEntry) => void>();
 
   constructor(readonly startedAt = Date.now()) {}
 
   add(entry: Omit<TimelineEntry, 'at'>, at = Date.now()): void {
-    this.list.push({ at: at - this.startedAt, ...entry });
+    const added = { at: at - this.startedAt, ...entry };
+    this.list.push(added);
+    for (const listener of this.listeners) listener(added);
+  }
+
+  /** Calls back with every entry as it is added (the live dashboard follows plan writes this way); returns an unsubscribe. */
+  onEntry(listener: (entry: TimelineEntry) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** In time order (entries are added as they happen; probe entries carry their own send time). */
