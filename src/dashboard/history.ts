@@ -1,7 +1,7 @@
 // What both dashboard sources keep the same way: enactor activity, plan generation marks, change listeners,
 // and the assembly of the status and timeline answers from them.
 import type { Route53Client } from '@aws-sdk/client-route-53';
-import { collectStatus } from '../enactor/status.js';
+import { collectStatus, type EndpointStatus } from '../enactor/status.js';
 import type { PlanStore } from '../plan/store.js';
 import { ActivityBook, markOf } from './activity.js';
 import type { Activity, DashboardSource, DashboardStatus, ProbeCell, Timeline, TimelineMark, TimelineObservation } from './model.js';
@@ -19,6 +19,7 @@ export class History {
   private readonly book = new ActivityBook();
   private readonly plans: PlanMarks;
   private readonly listeners = new Set<() => void>();
+  private lastReading: { at: number; statuses: EndpointStatus[] } | undefined;
 
   constructor(private readonly target: StatusTarget, private readonly description: string) {
     this.plans = new PlanMarks(target.store);
@@ -43,16 +44,26 @@ export class History {
     if (await this.plans.refresh()) this.notify();
   }
 
+  notePlan(generation: number, at: number, detail?: string): void {
+    if (this.plans.note(generation, at, detail)) this.notify();
+  }
+
   activity(limit: number): Activity[] {
     return this.book.tail(limit);
   }
 
   /** collectStatus (as `dnsplane status`) judged with the probe's cells; a failed reading becomes an error line. */
   async status(cells: ReadonlyArray<{ endpoint: string; cell: ProbeCell }>, errors: string[]): Promise<DashboardStatus> {
-    const statuses = await collectStatus(this.target).catch((error: Error) => {
-      errors.push(`Route53 or plan store: ${error.message}`);
-      return [];
-    });
+    const statuses = await collectStatus(this.target).then(
+      (fresh) => (this.lastReading = { at: Date.now(), statuses: fresh }).statuses,
+      (error: Error) => {
+        // Keep showing the last reading (marked as such): an operator needs the last known state most when
+        // Route53 cannot be read, and the demo's race closes its authority when it ends.
+        const last = this.lastReading;
+        errors.push(`cannot read Route53 or the plan store (${error.message})${last ? `; the table shows the last reading, of ${new Date(last.at).toISOString()}` : ''}`);
+        return last?.statuses ?? [];
+      },
+    );
     return {
       now: Date.now(),
       source: this.description,

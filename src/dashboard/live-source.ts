@@ -13,6 +13,8 @@ export interface LiveSourceOptions extends StatusTarget {
   description?: string;
   /** How often the plan store is listed for new generations (default 500 ms). */
   planPollMs?: number;
+  /** Subscribes to plan writes as they happen (generation, epoch ms), for plans that may be gone by the next listing. */
+  planWrites?: (listener: (generation: number, at: number) => void) => () => void;
 }
 
 type EnactorLike = Pick<EventEmitter<{ event: [AnyEnactorEvent] }>, 'on' | 'off'>;
@@ -30,6 +32,7 @@ export class LiveSource extends HistorySource {
       probe.on('round', onRound);
       this.detach.push(() => probe.off('round', onRound));
     }
+    if (options.planWrites) this.detach.push(options.planWrites((generation, at) => this.history.notePlan(generation, at)));
     this.timer = setInterval(() => void this.refreshPlans(), options.planPollMs ?? 500);
     this.timer.unref();
     void this.refreshPlans();

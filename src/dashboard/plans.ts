@@ -1,5 +1,7 @@
 // Plan generations as chart marks: each generation at the time it was written (its createdAt). The store is
 // listed on every refresh; a generation is read once. Deleted plans keep their mark: the chart is history.
+// A plan written and deleted between two listings (the legacy cleanup does that) is only marked if its writer
+// tells us (note()).
 import type { PlanStore } from '../plan/store.js';
 import type { TimelineMark } from './model.js';
 
@@ -27,6 +29,13 @@ export class PlanMarks {
       changed = true;
     }
     return changed;
+  }
+
+  /** A generation known to be written at `at` (told by the writer, so that short-lived plans are marked too). */
+  note(generation: number, at: number, detail?: string): boolean {
+    if (this.marks.has(generation)) return false;
+    this.marks.set(generation, { at, kind: 'plan', generation, endpoints: [], ...(detail ? { detail } : {}) });
+    return true;
   }
 
   since(at: number): TimelineMark[] {

@@ -86,6 +86,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       return void response.writeHead(200, { 'content-type': page.type, ...SECURITY_HEADERS }).end(body);
     }
     switch (url.pathname) {
+      case '/favicon.ico':
+        return void response.writeHead(204).end();
       case '/api/status':
         return json(response, await status());
       case '/api/timeline':

@@ -11,6 +11,8 @@ import { RCODE, respond } from './answer.js';
 import { EMPTY_INDEX, buildIndex, type FaceIndex } from './zone-index.js';
 
 const TCP_IDLE_MS = 10_000;
+/** Rebuilds faster than this (small zones) are never deferred. */
+const SLOW_REBUILD_MS = 20;
 const BIND_ATTEMPTS = 20;
 const RCODE_NAMES = Object.fromEntries(Object.entries(RCODE).map(([name, code]) => [code, name]));
 
@@ -24,20 +26,31 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFace> {
   };
 
   let index: FaceIndex = buildIndex(options.source.snapshots(), EMPTY_INDEX, onError);
-  // Commits arriving in the same turn of the event loop are folded into one rebuild.
+  // Commits arriving in the same turn of the event loop are folded into one rebuild. A rebuild walks the whole
+  // zone, so once that is slow (tens of thousands of records) and commits stream in (a bulk enactment), the
+  // next rebuild waits as long as the last one took: rebuilding then costs at most half the CPU, commits keep
+  // flowing, and the face serves each version whole, a little later (GetChange says PENDING until it does).
   let rebuildQueued = false;
+  let lastRebuildEnd = 0;
+  let lastRebuildMs = 0;
+  let delayed: NodeJS.Timeout | undefined;
   const rebuild = () => {
     rebuildQueued = false;
+    const started = performance.now();
     try {
       index = buildIndex(options.source.snapshots(), index, onError);
     } catch (error) {
       log.error({ err: error }, 'index rebuild failed; still answering from the previous version');
     }
+    lastRebuildEnd = performance.now();
+    lastRebuildMs = lastRebuildEnd - started;
   };
   const unsubscribe = options.source.onCommit(() => {
     if (rebuildQueued) return;
     rebuildQueued = true;
-    setImmediate(rebuild);
+    const wait = lastRebuildMs < SLOW_REBUILD_MS ? 0 : lastRebuildEnd + lastRebuildMs - performance.now();
+    if (wait > 1) delayed = setTimeout(rebuild, wait);
+    else setImmediate(rebuild);
   });
 
   // Counted locally per query and handed to prom-client once a second: a labelled inc() per query would
@@ -95,6 +108,7 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFace> {
     },
     async close(): Promise<void> {
       unsubscribe();
+      clearTimeout(delayed);
       clearInterval(flush);
       for (const socket of connections) socket.destroy();
       await Promise.all([
@@ -107,7 +121,7 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFace> {
 
 /** RFC 1035 §4.2.2 framing: a 2-byte length before every message; pipelined queries answered in order. */
 function serveTcp(socket: Socket, answer: (req: Buffer) => Buffer | null): void {
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   socket.setTimeout(TCP_IDLE_MS, () => socket.destroy());
   socket.on('error', () => socket.destroy());
   socket.on('data', (chunk) => {

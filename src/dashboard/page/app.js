@@ -8,6 +8,7 @@ const WINDOW_MS = 10 * 60 * 1000;
 /** Observations are timed when sent but listed when answered: re-ask a little before the last reply to miss none. */
 const OVERLAP_MS = 5_000;
 const POLL_MS = 5_000;
+const MIN_SPAN_MS = 2_000;
 
 const state = { observations: new Map(), marks: new Map(), since: 0, endpoints: [], busy: false, again: false };
 
@@ -141,9 +142,9 @@ function renderCharts(now) {
   const marks = [...state.marks.values()].sort((a, b) => a.at - b.at);
   const endpoints = [...new Set([...state.endpoints, ...observations.map((o) => o.endpoint)])].sort();
   $('no-timeline').hidden = observations.length > 0;
-  // The chart starts at the oldest thing kept (at most WINDOW_MS back) and shows at least ten seconds.
+  // The chart starts at the oldest thing kept (at most WINDOW_MS back), so a short race fills its width.
   const oldest = Math.min(observations[0]?.at ?? now, marks[0]?.at ?? now);
-  const from = Math.max(now - WINDOW_MS, Math.min(now - 10_000, oldest));
+  const from = Math.max(now - WINDOW_MS, Math.min(now - MIN_SPAN_MS, oldest - 100));
   const width = Math.max(400, container.clientWidth || 900);
   const present = new Set();
   for (const endpoint of endpoints) {
@@ -178,8 +179,11 @@ function renderAudit(entries) {
       const tr = document.createElement('tr');
       tr.className = `kind-${entry.kind}`;
       tr.dataset.kind = entry.kind;
-      tr.append(cell(clock(entry.at)), cell(entry.enactor), cell(entry.kind), cell(entry.generation ?? '–', 'num'), cell(entry.endpoints.join(' ')), cell(entry.detail ?? ''));
-      tr.lastChild.title = entry.detail ?? '';
+      const endpoints = cell(entry.endpoints.join(' '));
+      const detail = cell(entry.detail ?? '');
+      endpoints.title = entry.endpoints.join('\n');
+      detail.title = entry.detail ?? '';
+      tr.append(cell(clock(entry.at)), cell(entry.enactor), cell(entry.kind), cell(entry.generation ?? '–', 'num'), endpoints, detail);
       return tr;
     }),
   );

@@ -21,6 +21,8 @@ function titled(node, text) {
 }
 
 const clock = (at) => new Date(at).toLocaleTimeString([], { hour12: false });
+/** Tenths of a second on the axis when the chart spans under a minute (a race lasts seconds). */
+const tick = (at, span) => (span < 60_000 ? `${clock(at)}.${Math.floor((at % 1000) / 100)}` : clock(at));
 
 /** Consecutive observations with one result become one run, from its first observation to the next run's. */
 export function runsOf(observations, to) {
@@ -69,7 +71,7 @@ export function drawTimeline(svg, { observations, marks, from, to, width }) {
   const ticks = Math.max(2, Math.floor((width - LEFT) / 120));
   for (let i = 0; i <= ticks; i += 1) {
     const at = from + (span * i) / ticks;
-    axis.appendChild(el('text', { x: x(at), y: bottom + 13, 'text-anchor': i === 0 ? 'start' : i === ticks ? 'end' : 'middle' }, clock(at)));
+    axis.appendChild(el('text', { x: x(at), y: bottom + 13, 'text-anchor': i === 0 ? 'start' : i === ticks ? 'end' : 'middle' }, tick(at, span)));
   }
   svg.appendChild(axis);
 
@@ -103,8 +105,9 @@ export function drawTimeline(svg, { observations, marks, from, to, width }) {
         break;
       default: // records-removed, plan-deleted, inconsistent: the legacy design breaking
         group.appendChild(el('line', { x1: mx, y1: 12, x2: mx, y2: bottom }));
-        if (mx - lastAlarmX > 110) {
-          group.appendChild(el('text', { x: mx + 3, y: 22 }, mark.kind === 'records-removed' ? '✖ records removed' : mark.kind === 'plan-deleted' ? `✖ plan ${mark.generation} deleted` : '! inconsistent'));
+        // Only the removal of this endpoint's records is labelled; deleted plans and the stuck enactors are lines.
+        if (mark.kind === 'records-removed' && mx - lastAlarmX > 110) {
+          group.appendChild(el('text', { x: mx + 3, y: 22 }, '✖ records removed'));
           lastAlarmX = mx;
         }
     }

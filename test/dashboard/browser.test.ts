@@ -1,0 +1,112 @@
+// The dashboard as an operator sees it: the page in headless Chromium, live, while the October 2025 race runs
+// in this process against the real authority. The legacy race must turn the regional endpoint red (EMPTY) and
+// the chart must show the empty answers and the cleanup removing records; the safe race must never show EMPTY.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startRaceDashboard, type RaceDashboard } from '../../src/dashboard/race.js';
+import { REGIONAL_ENDPOINT } from '../../src/scenario/race-rig.js';
+import { runRace } from '../../src/scenario/race.js';
+import { describeWithTools } from '../helpers/tools.js';
+
+const ROW = `#endpoints tr[data-endpoint="${REGIONAL_ENDPOINT} A"]`;
+const CHART = `#charts .chart[data-endpoint="${REGIONAL_ENDPOINT} A"]`;
+const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
+const README_SCREENSHOT = path.resolve(import.meta.dirname, '../../docs/dashboard.png');
+
+async function screenshot(page: Page, name: string, readme = false): Promise<void> {
+  await fs.mkdir(ARTIFACTS, { recursive: true });
+  const image = await page.screenshot({ fullPage: true });
+  await fs.writeFile(path.join(ARTIFACTS, name), image);
+  if (readme && process.env.UPDATE_SCREENSHOT === '1') {
+    await fs.mkdir(path.dirname(README_SCREENSHOT), { recursive: true });
+    await fs.writeFile(README_SCREENSHOT, image);
+  }
+}
+
+describeWithTools(['chromium'], 'the dashboard in headless Chromium during the race', () => {
+  let context: BrowserContext;
+  let page: Page;
+  let dashboard: RaceDashboard;
+  let profile: string;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    profile = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
+      viewport: { width: 1400, height: 900 },
+    });
+    dashboard = await startRaceDashboard({ port: 0 });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+    await page.goto(dashboard.url);
+    await page.waitForSelector('#source:text("waiting for the race to start")');
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await dashboard?.close();
+    if (profile) await fs.rm(profile, { recursive: true, force: true });
+  });
+
+  it('legacy race: the endpoint turns EMPTY and the chart marks the empty answers and the removed records', async () => {
+    const { summary } = await runRace({ mode: 'legacy', onLive: dashboard.onLive });
+    expect(summary.emptyObservations).toBeGreaterThan(0);
+
+    await page.waitForSelector(`${ROW}[data-state="empty"]`, { timeout: 10_000 });
+    expect(await page.textContent('#source')).toBe('legacy race');
+    expect(await page.textContent(`${ROW} .state`)).toBe('empty');
+    // Red, not merely labelled: the badge's computed colour is the alarm red of the stylesheet.
+    expect(await page.$eval(`${ROW} .state`, (badge) => getComputedStyle(badge).backgroundColor)).toBe('rgb(213, 0, 0)');
+    // The chart draws the empty answers (NODATA) on the endpoint's lanes, and marks the cleanup that caused them.
+    await page.waitForSelector(`${CHART} rect[data-result="nodata"]`);
+    expect(await page.$$eval(`${CHART} rect[data-result="answered"]`, (rects) => rects.length)).toBeGreaterThan(0);
+    expect(await page.$$eval(`${CHART} g[data-kind="records-removed"]`, (marks) => marks.length)).toBeGreaterThan(0);
+    expect(await page.$$eval(`${CHART} g[data-kind="plan"]`, (marks) => marks.length)).toBeGreaterThanOrEqual(summary.latestGeneration - 1);
+    expect(await page.textContent(`${CHART} h3`)).toMatch(/\d+ empty answers/);
+    // The audit tail names the legacy cleanup, and the enactors show they are stuck.
+    expect(await page.$$eval('#audit tr[data-kind="records-removed"]', (rows) => rows.length)).toBeGreaterThan(0);
+    expect(await page.$$eval('#enactors tr[data-state="inconsistent"]', (rows) => rows.length)).toBe(3);
+    await screenshot(page, 'dashboard-legacy.png', true);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('safe race: the page never shows an endpoint EMPTY, and its chart has no empty answers', async () => {
+    // Record every state any endpoint row is rendered in once the page shows the safe race.
+    await page.evaluate(() => {
+      const seen: Record<string, number> = {};
+      (window as unknown as { seenStates: Record<string, number> }).seenStates = seen;
+      new MutationObserver(() => {
+        if (document.getElementById('source')?.textContent !== 'safe race') return;
+        for (const row of document.querySelectorAll<HTMLElement>('#endpoints tr[data-state]')) seen[row.dataset.state!] = (seen[row.dataset.state!] ?? 0) + 1;
+      }).observe(document.getElementById('endpoints')!, { subtree: true, childList: true, attributes: true });
+    });
+    const { summary } = await runRace({ mode: 'safe', onLive: dashboard.onLive });
+    expect(summary.emptyObservations).toBe(0);
+    expect(summary.converged).toBe(true);
+
+    await page.waitForFunction(
+      (row) => document.getElementById('source')?.textContent === 'safe race' && document.querySelector(row)?.getAttribute('data-state') === 'match',
+      ROW,
+      { timeout: 10_000 },
+    );
+    const seen = await page.evaluate(() => (window as unknown as { seenStates: Record<string, number> }).seenStates);
+    expect(seen.empty).toBeUndefined();
+    expect(seen.match).toBeGreaterThan(0);
+    expect(await page.$$eval(`${CHART} rect[data-result="answered"]`, (rects) => rects.length)).toBeGreaterThan(0);
+    expect(await page.$$eval(`${CHART} rect[data-result="nodata"], ${CHART} rect[data-result="nxdomain"]`, (rects) => rects.length)).toBe(0);
+    // The delayed enactor's stale write was turned away by the fence, and the chart says so.
+    expect(summary.staleWriteLanded).toBe(false);
+    expect(await page.$$eval(`${CHART} g[data-kind="fence-rejected"], ${CHART} g[data-kind="stood-down"]`, (marks) => marks.length)).toBeGreaterThan(0);
+    await screenshot(page, 'dashboard-safe.png');
+    expect(pageErrors).toEqual([]);
+  });
+});
