@@ -11,15 +11,17 @@ const TXT_NAMES = 500;
 
 const quad = (first: number, g: number, i: number) => `${first}.${g % 200}.${i >> 8}.${i & 255}`;
 
-/** Generation g: every weighted A set carries g in its addresses, so a mix of generations is visible. */
+/** Generation g of name w{i}'s weighted group: both sets carry g in their addresses, so a mix is visible. */
+export function weightedPair(i: number, g: number): RecordSet[] {
+  const name = `w${i}.${APEX}`;
+  return [
+    { name, type: 'A', ttl: 60, setIdentifier: 'blue', weight: 3, values: [quad(10, g, i), quad(11, g, i)] },
+    { name, type: 'A', ttl: 60, setIdentifier: 'green', weight: 1, values: [quad(12, g, i), quad(13, g, i)] },
+  ];
+}
+
 export function weightedSets(g: number): RecordSet[] {
-  const sets: RecordSet[] = [];
-  for (let i = 0; i < WEIGHTED; i++) {
-    const name = `w${i}.${APEX}`;
-    sets.push({ name, type: 'A', ttl: 60, setIdentifier: 'blue', weight: 3, values: [quad(10, g, i), quad(11, g, i)] });
-    sets.push({ name, type: 'A', ttl: 60, setIdentifier: 'green', weight: 1, values: [quad(12, g, i), quad(13, g, i)] });
-  }
-  return sets;
+  return Array.from({ length: WEIGHTED }, (_, i) => weightedPair(i, g)).flat();
 }
 
 /** The part of the zone that never changes: apex, AAAA and TXT names. */

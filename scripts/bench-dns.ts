@@ -3,7 +3,7 @@
 // "before" (plain dns2 encoding), the ceiling of node:dgram itself (an echo server doing no DNS work), the
 // face while its zone changes every 100 ms (sampled answers checked), and the index build time for 100k
 // records across 20k names.
-//   node bin/run-ts.js scripts/bench-dns.ts [--duration 10] [--outstanding 100] [--only index,face,nsd,echo,dns2,churn]
+//   node bin/run-ts.js scripts/bench-dns.ts [--duration 10] [--outstanding 100] [--rounds 1] [--only index,face,nsd,echo,dns2,churn]
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -18,9 +18,10 @@ import type { RecordSet } from '../src/route53/recordset.js';
 import { APEX, WEIGHTED, ZONE, queryLines, staticSets, weightedSets, wholeWeightedSet, zoneFile } from './bench-dns-zone.js';
 
 const { values: args } = parseArgs({
-  options: { duration: { type: 'string', default: '10' }, outstanding: { type: 'string', default: '100' }, only: { type: 'string', default: 'index,face,nsd,echo,dns2,churn' } },
+  options: { duration: { type: 'string', default: '10' }, outstanding: { type: 'string', default: '100' }, rounds: { type: 'string', default: '1' }, only: { type: 'string', default: 'index,face,nsd,echo,dns2,churn' } },
 });
 const duration = Number(args.duration);
+const rounds = Number(args.rounds);
 const only = new Set(args.only.split(','));
 const runTs = fileURLToPath(new URL('../bin/run-ts.js', import.meta.url));
 const serveScript = fileURLToPath(new URL('./bench-dns-serve.ts', import.meta.url));
@@ -173,69 +174,95 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'dnsplane-bench-dns-'));
   const queries = join(dir, 'queries.txt');
   await writeFile(queries, `${queryLines().join('\n')}\n`);
-  const results = new Map<string, PerfResult>();
-  const measure = async (label: string, server: Server, during?: (port: number, until: number) => Promise<string>) => {
-    try {
-      const until = Date.now() + duration * 1000;
-      const [result, note] = await Promise.all([dnsperf(server.port, queries), during?.(server.port, until)]);
-      results.set(label, result);
-      console.log(`${label.padEnd(28)} ${result.qps.toFixed(0).padStart(8)} qps  avg ${result.latencyMs.toFixed(3)} ms  lost ${result.lostPercent}%${note ? `  ${note}` : ''}`);
-    } finally {
-      await server.stop();
-    }
-  };
-  try {
-    if (![...only].some((what) => what !== 'index')) return;
-    console.log(`dnsperf: ${duration} s per server, 1 client, mix: weighted A 40%, AAAA 20%, TXT 15%, NXDOMAIN 15%, NODATA 10%`);
-    if (only.has('face')) await measure('dnsplane DNS face', await startChild(process.execPath, [runTs, serveScript, '--impl', 'face']));
-    if (only.has('nsd') && !missing.includes('nsd')) {
-      const port = await freePort();
-      const sets = [...staticSets(), ...weightedSets(0)];
-      await writeFile(join(dir, 'bench.zone'), zoneFile(sets));
-      await writeFile(
-        join(dir, 'nsd.conf'),
-        [
-          'server:',
-          `  ip-address: 127.0.0.1@${port}`,
-          '  server-count: 1',
-          '  username: ""',
-          '  chroot: ""',
-          '  database: ""',
-          `  zonesdir: "${dir}"`,
-          `  zonelistfile: "${join(dir, 'zone.list')}"`,
-          `  xfrdfile: "${join(dir, 'xfrd.state')}"`,
-          `  pidfile: "${join(dir, 'nsd.pid')}"`,
-          `  logfile: "${join(dir, 'nsd.log')}"`,
-          '  rrl-ratelimit: 0',
-          '  verbosity: 0',
-          'remote-control:',
-          '  control-enable: no',
-          'zone:',
-          `  name: "${APEX}"`,
-          `  zonefile: "${join(dir, 'bench.zone')}"`,
-          '',
-        ].join('\n'),
-      );
-      await measure('NSD', await startChild('nsd', ['-d', '-c', join(dir, 'nsd.conf')], port));
-    }
-    if (only.has('echo')) await measure('node:dgram echo (ceiling)', await startChild(process.execPath, [runTs, serveScript, '--impl', 'echo']));
-    if (only.has('dns2')) await measure('dns2 encoder (before)', await startChild(process.execPath, [runTs, serveScript, '--impl', 'dns2']));
-    if (only.has('churn')) {
-      const server = await startChild(process.execPath, [runTs, serveScript, '--impl', 'face', '--churn', '100']);
-      await measure('DNS face, zone churn 100 ms', server, async (port, until) => {
+  const child = (...argv: string[]) => () => startChild(process.execPath, [runTs, serveScript, ...argv]);
+  const targets: Target[] = ([
+    { key: 'face', label: 'dnsplane DNS face', start: child('--impl', 'face') },
+    { key: 'nsd', label: 'NSD', start: () => startNsd(dir) },
+    { key: 'echo', label: 'node:dgram echo (ceiling)', start: child('--impl', 'echo') },
+    { key: 'dns2', label: 'dns2 encoder (before)', start: child('--impl', 'dns2') },
+    {
+      key: 'churn',
+      label: 'DNS face, zone churn 100 ms',
+      start: child('--impl', 'face', '--churn', '100'),
+      during: async (port, until) => {
         const s = await sampleAnswers(port, until);
         if (s.wrong > 0) process.exitCode = 1;
         return `sampled ${s.checked} answers: ${s.wrong} wrong, ${s.generations.size} generations seen`;
-      });
+      },
+    },
+  ] as Target[]).filter((t) => only.has(t.key) && !(t.key === 'nsd' && missing.includes('nsd')));
+  if (targets.length === 0) return;
+  const results = new Map<string, PerfResult[]>(targets.map((t) => [t.label, []]));
+  try {
+    console.log(`dnsperf: ${duration} s per server, 1 client, ${args.outstanding} outstanding, ${rounds} round(s) taking turns`);
+    console.log('mix: weighted A 40%, AAAA 20%, TXT 15%, NXDOMAIN 15%, NODATA 10%');
+    for (let round = 0; round < rounds; round++) {
+      for (const target of targets) {
+        const server = await target.start();
+        try {
+          const until = Date.now() + duration * 1000;
+          const [result, note] = await Promise.all([dnsperf(server.port, queries), target.during?.(server.port, until)]);
+          results.get(target.label)!.push(result);
+          console.log(`${target.label.padEnd(28)} ${result.qps.toFixed(0).padStart(8)} qps  avg ${result.latencyMs.toFixed(3)} ms  lost ${result.lostPercent}%${note ? `  ${note}` : ''}`);
+        } finally {
+          await server.stop();
+        }
+      }
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 
   const nsd = results.get('NSD');
-  if (nsd) {
-    for (const [label, r] of results) if (label !== 'NSD') console.log(`ratio to NSD: ${label.padEnd(28)} ${(r.qps / nsd.qps).toFixed(2)}x`);
+  if (!nsd) return;
+  // Each round's ratio compares runs made minutes apart at most; the median of those resists a noisy neighbour.
+  for (const [label, runs] of results) {
+    if (label === 'NSD') continue;
+    const ratios = runs.map((r, i) => r.qps / nsd[i].qps);
+    const qps = median(runs.map((r) => r.qps));
+    console.log(`ratio to NSD: ${label.padEnd(28)} ${median(ratios).toFixed(2)}x  (median of ${ratios.length}; median ${qps.toFixed(0)} qps vs NSD ${median(nsd.map((r) => r.qps)).toFixed(0)})`);
   }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+interface Target {
+  key: string;
+  label: string;
+  start: () => Promise<Server>;
+  during?: (port: number, until: number) => Promise<string>;
+}
+
+/** NSD as FIELD-NOTES runs it: foreground, one server process, no rate limiting, loopback only. */
+async function startNsd(dir: string): Promise<Server> {
+  const port = await freePort();
+  await writeFile(join(dir, 'bench.zone'), zoneFile([...staticSets(), ...weightedSets(0)]));
+  const conf = [
+    'server:',
+    `  ip-address: 127.0.0.1@${port}`,
+    '  server-count: 1',
+    '  username: ""',
+    '  chroot: ""',
+    '  database: ""',
+    `  zonesdir: "${dir}"`,
+    `  zonelistfile: "${join(dir, 'zone.list')}"`,
+    `  xfrdfile: "${join(dir, 'xfrd.state')}"`,
+    `  pidfile: "${join(dir, 'nsd.pid')}"`,
+    `  logfile: "${join(dir, 'nsd.log')}"`,
+    '  rrl-ratelimit: 0',
+    '  verbosity: 0',
+    'remote-control:',
+    '  control-enable: no',
+    'zone:',
+    `  name: "${APEX}"`,
+    `  zonefile: "${join(dir, 'bench.zone')}"`,
+  ];
+  await writeFile(join(dir, 'nsd.conf'), `${conf.join('\n')}\n`);
+  return startChild('nsd', ['-d', '-c', join(dir, 'nsd.conf')], port);
 }
 
 await main();

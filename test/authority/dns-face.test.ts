@@ -42,6 +42,14 @@ beforeAll(async () => {
 });
 afterAll(() => face.close());
 
+/** The face applies commits asynchronously (coalesced, and paced under a stream of them): wait for it. */
+async function served(version: number): Promise<void> {
+  for (const deadline = Date.now() + 5000; face.servedVersion(zone.id) < version; ) {
+    if (Date.now() > deadline) throw new Error(`version ${version} not served within 5 s`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 const addresses = (reply: Reply) => reply.answers.map((a) => (a as { address?: string }).address).sort();
 
 describe('DNS face: positive answers', () => {
@@ -195,10 +203,17 @@ describe('DNS face: EDNS and truncation', () => {
     expect(tcp.answers).toHaveLength(12);
   });
 
+  it('truncates over TCP only what no DNS message can hold (over 65,535 octets)', async () => {
+    const huge = Array.from({ length: 300 }, (_, i) => `"${i} ${'h'.repeat(250)}"`);
+    await served(source.commit(zone, RECORDS.concat({ name: 'huge.example.com.', type: 'TXT', ttl: 60, values: huge })));
+    const reply = await query(face.port, 'huge.example.com', 'TXT', { tcp: true });
+    expect(reply.header.tc).toBe(1);
+    expect((await query(face.port, 'www.example.com', 'A', { tcp: true })).answers.length).toBeGreaterThan(0);
+  });
+
   it('fits a mid-size answer into a client EDNS size above 512', async () => {
     const six = RECORDS.concat({ name: 'mid.example.com.', type: 'TXT', ttl: 60, values: Array.from({ length: 6 }, (_, i) => `"${i}${'y'.repeat(100)}"`) });
-    source.commit(zone, six);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await served(source.commit(zone, six));
     expect((await query(face.port, 'mid.example.com', 'TXT')).header.tc).toBe(1);
     const fits = await query(face.port, 'mid.example.com', 'TXT', { edns: 1232 });
     expect(fits.header.tc).toBe(0);
@@ -209,8 +224,9 @@ describe('DNS face: EDNS and truncation', () => {
 describe('DNS face: versions', () => {
   it('reports the version it serves per zone, 0 for an unknown zone', async () => {
     const version = source.commit(zone, RECORDS);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await served(version);
     expect(face.servedVersion(zone.id)).toBe(version);
+    expect(face.servedVersion(sub.id)).toBe(1);
     expect(face.servedVersion('NOPE')).toBe(0);
   });
 });

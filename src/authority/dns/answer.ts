@@ -13,6 +13,8 @@ const CLASS_ANY = 255;
 /** The largest UDP answer we send (the DNS flag day 2020 value), whatever the client advertises. */
 export const MAX_UDP_PAYLOAD = 1232;
 const MIN_UDP_PAYLOAD = 512;
+/** A TCP message carries a 2-byte length: a larger answer (a huge TXT set) goes out truncated, TC=1. */
+const MAX_MESSAGE = 65535;
 
 const HEADER = 12;
 const WILDCARD_LABEL = '\x01*';
@@ -78,12 +80,12 @@ interface Reply {
   edns: Edns | null;
 }
 
-function assemble(req: Buffer, r: Reply, udpLimit: number): Buffer {
+function assemble(req: Buffer, r: Reply, limit: number): Buffer {
   const answerLength = r.answer ? r.answer.length : 0;
   const authorityLength = r.soaZone ? 2 + r.soaZone.negativeSoa.length : 0;
   const optLength = r.edns ? 11 : 0;
   let size = r.questionEnd + answerLength + authorityLength + optLength;
-  const truncated = size > udpLimit;
+  const truncated = size > limit;
   if (truncated) size = r.questionEnd + optLength;
   const out = Buffer.allocUnsafe(size);
   req.copy(out, 0, 0, r.questionEnd);
@@ -128,7 +130,8 @@ function wildcardFor(zone: ZoneIndex, key: string, labels: number): NameNode | u
 
 /**
  * The reply to one request, or null when none is due (a response, or too short to carry an id). Over UDP
- * (`udp` true) an answer larger than the client's limit goes out with TC=1 and only the question.
+ * (`udp` true) an answer larger than the client's limit goes out with TC=1 and only the question; over
+ * TCP, one larger than a DNS message can be.
  * Throws only on a bug; the server turns that into FORMERR.
  */
 export function respond(index: FaceIndex, req: Buffer, udp: boolean): Buffer | null {
@@ -163,20 +166,20 @@ export function respond(index: FaceIndex, req: Buffer, udp: boolean): Buffer | n
 
   const edns = readEdns(req, questionEnd, req.readUInt16BE(6), req.readUInt16BE(8), req.readUInt16BE(10));
   if (edns === 'bad') return headerOnly(req, RCODE.FORMERR);
-  const udpLimit = !udp ? Infinity : edns ? Math.min(Math.max(edns.payload, MIN_UDP_PAYLOAD), MAX_UDP_PAYLOAD) : MIN_UDP_PAYLOAD;
+  const limit = !udp ? MAX_MESSAGE : edns ? Math.min(Math.max(edns.payload, MIN_UDP_PAYLOAD), MAX_UDP_PAYLOAD) : MIN_UDP_PAYLOAD;
   const reply: Reply = { questionEnd, aa: false, rcode: RCODE.REFUSED, answer: null, answerCount: 0, soaZone: null, apexOffset: 0, edns };
   if (edns && edns.version !== 0) {
     reply.rcode = 16; // BADVERS (RFC 6891 §6.1.3): we speak EDNS version 0 only
-    return assemble(req, reply, udpLimit);
+    return assemble(req, reply, limit);
   }
-  if ((qclass !== CLASS_IN && qclass !== CLASS_ANY) || qtype === TYPE_OPT) return assemble(req, reply, udpLimit);
+  if ((qclass !== CLASS_IN && qclass !== CLASS_ANY) || qtype === TYPE_OPT) return assemble(req, reply, limit);
 
   const key = scratch.toString('latin1', 0, nameLength);
   // Longest-match zone: try the name itself, then each parent.
   let zone: ZoneIndex | undefined;
   for (let i = 0; i <= labels && !zone; i++) zone = index.byApex.get(i === 0 ? key : key.slice(labelStarts[i]));
   // Zone transfers are a policy refusal, not an unknown feature: REFUSED (RFC 5936 §4.2), never NOTIMP.
-  if (!zone || qtype === TYPE_AXFR || qtype === TYPE_IXFR) return assemble(req, reply, udpLimit);
+  if (!zone || qtype === TYPE_AXFR || qtype === TYPE_IXFR) return assemble(req, reply, limit);
 
   reply.aa = true;
   reply.rcode = RCODE.NOERROR;
@@ -192,5 +195,5 @@ export function respond(index: FaceIndex, req: Buffer, udp: boolean): Buffer | n
     reply.soaZone = zone;
     reply.apexOffset = HEADER + nameLength - zone.apexKey.length;
   }
-  return assemble(req, reply, udpLimit);
+  return assemble(req, reply, limit);
 }

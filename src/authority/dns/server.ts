@@ -125,6 +125,13 @@ function serveTcp(socket: Socket, answer: (req: Buffer) => Buffer | null): void 
   socket.setTimeout(TCP_IDLE_MS, () => socket.destroy());
   socket.on('error', () => socket.destroy());
   socket.on('data', (chunk) => {
+    try {
+      drain(chunk);
+    } catch {
+      socket.destroy(); // a bug here must cost this connection only, never the process
+    }
+  });
+  const drain = (chunk: Buffer) => {
     pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
     while (pending.length >= 2) {
       const length = pending.readUInt16BE(0);
@@ -137,7 +144,7 @@ function serveTcp(socket: Socket, answer: (req: Buffer) => Buffer | null): void 
       out.copy(frame, 2);
       socket.write(frame);
     }
-  });
+  };
 }
 
 /** Resolves when `start` calls back, rejects on the 'error' it may emit first (a port in use). */
