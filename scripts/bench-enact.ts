@@ -1,0 +1,130 @@
+// Enactment benchmark (issue 6, item 2): the real Enactor, through the real SDK over HTTP, against a real
+// authority in its own process. (1) A plan of ENDPOINTS × SETS weighted records from an empty zone, then a
+// generation that changes 10% of the record sets; records/s, batches, requests, time. (2) With the
+// authority's rate limit at Route53's (10 requests/s, bucket 50) and the enactor limiting itself to the same
+// rate, ResourceRecord elements per second as a share of the bound (10 req/s × 1,000 elements).
+//   node bin/run-ts.js scripts/bench-enact.ts [--endpoints 20000] [--sets 5] [--limited-endpoints 3000] [--quick]
+import { parseArgs } from 'node:util';
+import { Enactor, type RunSummary } from '../src/enactor/enactor.js';
+import type { EnactorEvent } from '../src/enactor/events.js';
+import type { Plan } from '../src/plan/schema.js';
+import { createLogger } from '../src/telemetry/logger.js';
+import { startBenchRig, fmt, type BenchRig } from './bench-lib/harness.js';
+import { benchPlan, churnPlan, churnedSets, type PlanShape } from './bench-lib/plans.js';
+
+const { values: args } = parseArgs({
+  options: {
+    endpoints: { type: 'string' },
+    sets: { type: 'string', default: '5' },
+    'limited-endpoints': { type: 'string' },
+    'rate-limit': { type: 'string', default: '10' },
+    concurrency: { type: 'string', default: '4' },
+    quick: { type: 'boolean', default: false },
+    'skip-limited': { type: 'boolean', default: false },
+  },
+});
+const sets = Number(args.sets);
+const endpoints = Number(args.endpoints ?? (args.quick ? 200 : 20_000));
+const limitedEndpoints = Number(args['limited-endpoints'] ?? (args.quick ? 100 : 3_000));
+const rateLimit = Number(args['rate-limit']);
+const concurrency = Number(args.concurrency);
+/** Route53's bound: requests per second × ResourceRecord elements per request. */
+const ELEMENTS_PER_REQUEST = 1_000;
+
+interface PassResult {
+  summary: RunSummary;
+  ms: number;
+  elements: number;
+  requests: Record<string, number>;
+  /** ms from the pass start to each accepted batch, with its elements. */
+  accepted: Array<{ atMs: number; elements: number }>;
+}
+
+async function enact(rig: BenchRig, plan: Plan, options: { rateLimit?: number } = {}): Promise<PassResult> {
+  await rig.store.write(plan);
+  rig.requests.clear();
+  const enactor = new Enactor({
+    id: 'bench',
+    store: rig.store,
+    client: rig.client,
+    zone: rig.zoneId,
+    logger: createLogger('enactor', 'silent'),
+    concurrency,
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+  });
+  const sent = new Map<string, number>();
+  const accepted: PassResult['accepted'] = [];
+  let elements = 0;
+  const started = performance.now();
+  let lastProgress = started;
+  enactor.on('event', (event: EnactorEvent) => {
+    if (event.type === 'batch-sent') sent.set(event.batch, event.elements);
+    if (event.type === 'batch-accepted') {
+      const batchElements = sent.get(event.batch) ?? 0;
+      elements += batchElements;
+      accepted.push({ atMs: performance.now() - started, elements: batchElements });
+    }
+    if (event.type === 'progress' && performance.now() - lastProgress > 2_000) {
+      lastProgress = performance.now();
+      console.log(`  … ${event.batchesDone}/${event.batchesTotal} batches, ${event.endpointsDone}/${event.endpointsTotal} endpoints, ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    }
+  });
+  const summary = await enactor.runOnce();
+  const ms = performance.now() - started;
+  if (summary.failed.length > 0 || summary.refused.length > 0) {
+    throw new Error(`generation ${plan.generation}: ${summary.failed.length} failed, ${summary.refused.length} refused (first: ${JSON.stringify(summary.failed[0] ?? summary.refused[0])})`);
+  }
+  return { summary, ms, elements, requests: Object.fromEntries(rig.requests), accepted };
+}
+
+function describe(label: string, records: number, result: PassResult): string {
+  const requests = Object.entries(result.requests).map(([operation, n]) => `${n} ${operation}`).join(', ');
+  return (
+    `${label}: ${fmt(records)} records in ${fmt(result.ms / 1000, 2)} s = ${fmt(records / (result.ms / 1000))} records/s; ` +
+    `${result.summary.applied.length} endpoints, ${result.summary.batches} batches, ${fmt(result.elements)} elements; requests: ${requests}`
+  );
+}
+
+async function unlimited(): Promise<void> {
+  const shape: PlanShape = { endpoints, setsPerEndpoint: sets };
+  const rig = await startBenchRig('enact');
+  try {
+    const first = await enact(rig, benchPlan(1, shape));
+    console.log(describe(`from empty (${fmt(endpoints)} endpoints × ${sets} sets)`, endpoints * sets, first));
+    const churn = await enact(rig, churnPlan(2, shape, 1));
+    console.log(describe(`10% churn (${fmt(churnedSets(shape))} sets changed)`, churnedSets(shape), churn));
+    console.log(`RESULT enact.empty.seconds=${(first.ms / 1000).toFixed(2)} enact.empty.records_per_s=${Math.round((endpoints * sets) / (first.ms / 1000))} enact.churn.seconds=${(churn.ms / 1000).toFixed(2)}`);
+  } finally {
+    await rig.close();
+  }
+}
+
+/**
+ * Steady state under the rate limit: the authority's bucket starts full (50 requests), which would flatter
+ * any short run. Elements are therefore counted only from the moment the bucket must be empty (after the
+ * first `burst` requests), over the rest of the run, and compared with rate × 1,000 elements per second.
+ */
+async function limited(): Promise<void> {
+  const shape: PlanShape = { endpoints: limitedEndpoints, setsPerEndpoint: sets };
+  const rig = await startBenchRig('enact-limited', { rateLimit });
+  try {
+    const result = await enact(rig, benchPlan(1, shape), { rateLimit });
+    const burst = rateLimit * 5;
+    const steady = result.accepted.slice(Math.min(burst, result.accepted.length - 2));
+    const windowMs = steady.at(-1)!.atMs - steady[0].atMs;
+    const steadyElements = steady.slice(1).reduce((sum, batch) => sum + batch.elements, 0);
+    const perSecond = steadyElements / (windowMs / 1000);
+    const bound = rateLimit * ELEMENTS_PER_REQUEST;
+    console.log(describe(`rate-limited ${rateLimit} req/s (${fmt(limitedEndpoints)} endpoints × ${sets} sets)`, limitedEndpoints * sets, result));
+    console.log(
+      `rate-limited steady state: ${fmt(perSecond)} elements/s over ${steady.length - 1} batches after the first ${burst} requests ` +
+        `(${fmt(windowMs / 1000, 1)} s); bound ${fmt(bound)} elements/s; ratio ${(perSecond / bound).toFixed(3)}`,
+    );
+    console.log(`RESULT enact.limited.ratio=${(perSecond / bound).toFixed(3)} enact.limited.elements_per_s=${Math.round(perSecond)}`);
+  } finally {
+    await rig.close();
+  }
+}
+
+await unlimited();
+if (!args['skip-limited']) await limited();

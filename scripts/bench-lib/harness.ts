@@ -1,0 +1,61 @@
+// What every scale benchmark does first: a temp dir, an authority process with an empty bench zone, a file
+// plan store, and an SDK client that counts the requests it sends.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import { FilePlanStore } from '../../src/plan/file-store.js';
+import { startAuthorityProcess, type AuthorityProcess } from './authority-process.js';
+import { BENCH_ZONE } from './plans.js';
+
+export interface BenchRig {
+  dir: string;
+  authority: AuthorityProcess;
+  zoneId: string;
+  store: FilePlanStore;
+  /** The authority's client, counting every request by operation name. */
+  client: Route53Client;
+  requests: Map<string, number>;
+  close(): Promise<void>;
+}
+
+export async function startBenchRig(label: string, options: { rateLimit?: number } = {}): Promise<BenchRig> {
+  const dir = await mkdtemp(join(tmpdir(), `dnsplane-bench-${label}-`));
+  const authority = await startAuthorityProcess(join(dir, 'authority'), options);
+  try {
+    const zoneId = await authority.createZone(BENCH_ZONE);
+    const requests = new Map<string, number>();
+    const counting = {
+      config: authority.client.config,
+      send: (command: { constructor: { name: string } }, sendOptions?: unknown) => {
+        const operation = command.constructor.name.replace(/Command$/, '');
+        requests.set(operation, (requests.get(operation) ?? 0) + 1);
+        return authority.client.send(command as never, sendOptions as never);
+      },
+    } as unknown as Route53Client;
+    return {
+      dir,
+      authority,
+      zoneId,
+      store: new FilePlanStore(join(dir, 'plans')),
+      client: counting,
+      requests,
+      async close() {
+        await authority.stop();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await authority.stop();
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+export function flag(argv: string[], name: string): boolean {
+  return argv.includes(`--${name}`);
+}
+
+export function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
