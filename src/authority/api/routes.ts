@@ -79,10 +79,8 @@ const listHostedZones: Handler = (request, context) => {
 /** Zones by name (labels reversed, like Route53), then id; paging by dnsname + hostedzoneid. */
 const listHostedZonesByName: Handler = (request, context) => {
   const reversed = (name: string) => name.split('.').reverse().join('.');
-  const all = context.store.listHostedZones().sort((a, b) => {
-    const byName = reversed(a.info.name).localeCompare(reversed(b.info.name));
-    return byName !== 0 ? byName : a.info.id.localeCompare(b.info.id);
-  });
+  const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const all = context.store.listHostedZones().sort((a, b) => compare(reversed(a.info.name), reversed(b.info.name)) || compare(a.info.id, b.info.id));
   const dnsName = request.query.get('dnsname');
   const zoneId = request.query.get('hostedzoneid');
   if (zoneId !== null && dnsName === null) throw invalidInput('Invalid request: hostedzoneid requires dnsname');
@@ -91,7 +89,7 @@ const listHostedZonesByName: Handler = (request, context) => {
   if (dnsName !== null) {
     const name = normalizeName(dnsName);
     from = all.findIndex((zone) => {
-      const byName = reversed(zone.info.name).localeCompare(reversed(name));
+      const byName = compare(reversed(zone.info.name), reversed(name));
       return byName > 0 || (byName === 0 && (zoneId === null || zone.info.id >= zoneId));
     });
     if (from < 0) from = all.length;

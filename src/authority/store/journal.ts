@@ -29,6 +29,14 @@ function fsyncDir(dir: string): void {
   }
 }
 
+function readJson<T>(text: string, where: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new Error(`${where} is corrupt (${(error as Error).message}); restore it from a backup or move it aside`);
+  }
+}
+
 export class Journal implements EntrySink {
   private fd: number;
   private bytes: number;
@@ -76,10 +84,11 @@ export class Journal implements EntrySink {
     const store = createStore(journal);
     journal.store = store;
     const snapshotPath = path.join(dir, SNAPSHOT);
-    if (fs.existsSync(snapshotPath)) store.importState(JSON.parse(fs.readFileSync(snapshotPath, 'utf8')) as StoreState);
+    if (fs.existsSync(snapshotPath)) store.importState(readJson<StoreState>(fs.readFileSync(snapshotPath, 'utf8'), snapshotPath));
     let replayedEntries = 0;
     for (const line of Journal.lines(path.join(dir, JOURNAL))) {
-      store.replay(JSON.parse(line) as JournalEntry);
+      // Only the last line can be torn by a crash (cut above); damage anywhere else is reported, never skipped.
+      store.replay(readJson<JournalEntry>(line, `${path.join(dir, JOURNAL)} entry ${replayedEntries + 1}`));
       replayedEntries += 1;
     }
     fsyncDir(dir);
