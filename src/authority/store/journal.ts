@@ -97,9 +97,19 @@ export class Journal implements EntrySink {
 
   append(entry: JournalEntry): void {
     const line = Buffer.from(`${JSON.stringify(entry)}\n`);
-    let written = 0;
-    while (written < line.length) written += fs.writeSync(this.fd, line, written);
-    fs.fsyncSync(this.fd);
+    try {
+      let written = 0;
+      while (written < line.length) written += fs.writeSync(this.fd, line, written);
+      fs.fsyncSync(this.fd);
+    } catch (error) {
+      // Disk full or I/O error: the batch is refused, and a partial line must not sit before later entries.
+      try {
+        fs.ftruncateSync(this.fd, this.bytes);
+      } catch {
+        // Startup's torn-tail cut still removes it if this was the last write.
+      }
+      throw error;
+    }
     this.bytes += line.length;
     if (this.bytes > Math.max(MIN_COMPACT_BYTES, 2 * this.snapshotBytes)) this.scheduleCompaction();
   }
