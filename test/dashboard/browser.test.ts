@@ -16,6 +16,20 @@ const CHART = `#charts .chart[data-endpoint="${REGIONAL_ENDPOINT} A"]`;
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
 const README_SCREENSHOT = path.resolve(import.meta.dirname, '../../docs/dashboard.png');
 
+// Code that runs in the page, as text: the tests are compiled without the DOM library.
+const IN_PAGE = {
+  backgroundColor: (selector: string) => `getComputedStyle(document.querySelector(${JSON.stringify(selector)})).backgroundColor`,
+  /** Counts every state any endpoint row is rendered in, once the page shows the safe race. */
+  recordStates: `(() => {
+    const seen = (window.seenStates = {});
+    new MutationObserver(() => {
+      if (document.getElementById('source').textContent !== 'safe race') return;
+      for (const row of document.querySelectorAll('#endpoints tr[data-state]')) seen[row.dataset.state] = (seen[row.dataset.state] ?? 0) + 1;
+    }).observe(document.getElementById('endpoints'), { subtree: true, childList: true, attributes: true });
+  })()`,
+  showsSafeMatch: "(row) => document.getElementById('source').textContent === 'safe race' && document.querySelector(row)?.getAttribute('data-state') === 'match'",
+};
+
 async function screenshot(page: Page, name: string, readme = false): Promise<void> {
   await fs.mkdir(ARTIFACTS, { recursive: true });
   const image = await page.screenshot({ fullPage: true });
@@ -65,7 +79,7 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
     expect(await page.textContent('#source')).toBe('legacy race');
     expect(await page.textContent(`${ROW} .state`)).toBe('empty');
     // Red, not merely labelled: the badge's computed colour is the alarm red of the stylesheet.
-    expect(await page.$eval(`${ROW} .state`, (badge) => getComputedStyle(badge).backgroundColor)).toBe('rgb(213, 0, 0)');
+    expect(await page.evaluate(IN_PAGE.backgroundColor(`${ROW} .state`))).toBe('rgb(213, 0, 0)');
     // The chart draws the empty answers (NODATA) on the endpoint's lanes, and marks the cleanup that caused them.
     await page.waitForSelector(`${CHART} rect[data-result="nodata"]`);
     expect(await page.$$eval(`${CHART} rect[data-result="answered"]`, (rects) => rects.length)).toBeGreaterThan(0);
@@ -81,24 +95,13 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
 
   it('safe race: the page never shows an endpoint EMPTY, and its chart has no empty answers', async () => {
     // Record every state any endpoint row is rendered in once the page shows the safe race.
-    await page.evaluate(() => {
-      const seen: Record<string, number> = {};
-      (window as unknown as { seenStates: Record<string, number> }).seenStates = seen;
-      new MutationObserver(() => {
-        if (document.getElementById('source')?.textContent !== 'safe race') return;
-        for (const row of document.querySelectorAll<HTMLElement>('#endpoints tr[data-state]')) seen[row.dataset.state!] = (seen[row.dataset.state!] ?? 0) + 1;
-      }).observe(document.getElementById('endpoints')!, { subtree: true, childList: true, attributes: true });
-    });
+    await page.evaluate(IN_PAGE.recordStates);
     const { summary } = await runRace({ mode: 'safe', onLive: dashboard.onLive });
     expect(summary.emptyObservations).toBe(0);
     expect(summary.converged).toBe(true);
 
-    await page.waitForFunction(
-      (row) => document.getElementById('source')?.textContent === 'safe race' && document.querySelector(row)?.getAttribute('data-state') === 'match',
-      ROW,
-      { timeout: 10_000 },
-    );
-    const seen = await page.evaluate(() => (window as unknown as { seenStates: Record<string, number> }).seenStates);
+    await page.waitForFunction(IN_PAGE.showsSafeMatch, ROW, { timeout: 10_000 });
+    const seen = (await page.evaluate('window.seenStates')) as Record<string, number>;
     expect(seen.empty).toBeUndefined();
     expect(seen.match).toBeGreaterThan(0);
     expect(await page.$$eval(`${CHART} rect[data-result="answered"]`, (rects) => rects.length)).toBeGreaterThan(0);
