@@ -95,6 +95,24 @@ describeWithTools(['moto_server'], 'S3PlanStore against moto_server', () => {
     expect(await plans.list()).toEqual([2, 3]);
   });
 
+  it('leaves a plan in place when it changed between the look and the delete (If-Match)', async () => {
+    await store().write(plan(4, 'planner-a'));
+    const key = (await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'prod/' }))).Contents?.[0]?.Key;
+    // Someone rewrites the object after cleanup read its ETag and before cleanup's DELETE arrives.
+    const cleaner = createS3Client({ endpoint: moto.current.endpoint });
+    cleaner.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'DeleteObjectCommand') {
+          await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: JSON.stringify(plan(4, 'planner-b')) }));
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    await expect(store('prod/', cleaner).delete(4, { live: new Set() })).rejects.toThrow(/generation 4 changed while it was being deleted; left in place/);
+    expect((await store().read(4))?.createdBy).toBe('planner-b');
+  });
+
   it('measures that moto enforces If-None-Match on PUT and If-Match on DELETE, and leaves no probe behind', async () => {
     expect(await store().selfCheck()).toEqual({ ifNoneMatchPut: true, ifMatchDelete: true });
     const listed = await client.send(new ListObjectsV2Command({ Bucket: BUCKET }));
