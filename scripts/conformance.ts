@@ -36,13 +36,15 @@ const program = new Command('conformance')
   .option('--endpoint <url>', 'Route53 endpoint to test (default: AWS_ENDPOINT_URL_ROUTE_53, then AWS_ENDPOINT_URL)')
   .addOption(new Option('--start <target>', 'start this target on 127.0.0.1 first and test it (default: none)').choices(['moto', 'authority']))
   .option('--only <case...>', 'run only the named cases (default: all)')
-  .action(async (options: { endpoint?: string; start?: 'moto' | 'authority'; only?: string[] }) => {
+  .option('--aws', 'test real Route53 with your AWS credentials: creates and deletes one scratch hosted zone, which AWS bills (default: off)', false)
+  .action(async (options: { endpoint?: string; start?: 'moto' | 'authority'; only?: string[]; aws: boolean }) => {
     const target = options.start ? await startTarget(options.start) : undefined;
     try {
       const endpoint = target?.endpoint ?? configuredEndpoint({ endpoint: options.endpoint });
-      if (!endpoint) throw new Error('no endpoint: pass --endpoint URL, set AWS_ENDPOINT_URL, or use --start moto|authority');
-      const client = target?.client ?? clientFor(endpoint);
-      console.error(`conformance: ${target?.label ?? endpoint} (${endpoint})`);
+      // Never fall through to real AWS by accident: it costs money and needs credentials.
+      if (!endpoint && !options.aws) throw new Error('no endpoint: pass --endpoint URL, set AWS_ENDPOINT_URL, use --start moto|authority, or --aws for real Route53');
+      const client = target?.client ?? (endpoint ? clientFor(endpoint) : createRoute53Client({ maxAttempts: 1 }));
+      console.error(`conformance: ${target?.label ?? endpoint ?? 'Amazon Route53'}${endpoint ? ` (${endpoint})` : ''}`);
       const report = await runConformance(client, {
         only: options.only,
         onResult: (result) => console.error(`  ${result.passed ? 'pass' : 'FAIL'} ${result.name} (${Math.round(result.durationMs)} ms)`),
