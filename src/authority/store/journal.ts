@@ -5,6 +5,7 @@
 // (write a temp file, fsync, rename, fsync the directory) and the journal starts empty.
 import fs from 'node:fs';
 import path from 'node:path';
+import { counter, histogram } from '../../telemetry/metrics.js';
 import { lockDataDir } from './dir-lock.js';
 import type { JournalEntry, StoreState } from './journal-format.js';
 import type { EntrySink, ZoneStore } from './zone-store.js';
@@ -13,6 +14,9 @@ const JOURNAL = 'journal.log';
 const SNAPSHOT = 'snapshot.json';
 /** Compact once the journal is larger than this and larger than twice the last snapshot: O(1) amortised. */
 const MIN_COMPACT_BYTES = 4 * 1024 * 1024;
+
+const appendSeconds = histogram('dnsplane_authority_journal_append_seconds', 'Journal append + fsync time per committed entry', [], [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5]);
+const compactions = counter('dnsplane_authority_journal_compactions_total', 'Journal compactions into the snapshot file, by result', ['result']);
 
 export interface JournalStats {
   replayedEntries: number;
@@ -97,6 +101,7 @@ export class Journal implements EntrySink {
 
   append(entry: JournalEntry): void {
     const line = Buffer.from(`${JSON.stringify(entry)}\n`);
+    const stopTimer = appendSeconds.startTimer();
     try {
       let written = 0;
       while (written < line.length) written += fs.writeSync(this.fd, line, written);
@@ -109,6 +114,8 @@ export class Journal implements EntrySink {
         // Startup's torn-tail cut still removes it if this was the last write.
       }
       throw error;
+    } finally {
+      stopTimer();
     }
     this.bytes += line.length;
     if (this.bytes > Math.max(MIN_COMPACT_BYTES, 2 * this.snapshotBytes)) this.scheduleCompaction();
@@ -151,7 +158,9 @@ export class Journal implements EntrySink {
       this.compacting = false;
       try {
         this.compact();
+        compactions.inc({ result: 'ok' });
       } catch (error) {
+        compactions.inc({ result: 'failed' });
         this.onCompactionError(error as Error);
       }
     });

@@ -2,6 +2,7 @@
 // face, over one durable zone store. Prints one line once both listeners are ready; SIGINT/SIGTERM close it.
 import { Option, type Command } from 'commander';
 import { AUTHORITY_DEFAULTS, startAuthority } from '../../authority/index.js';
+import { serveMetrics } from '../../telemetry/metrics-server.js';
 
 interface AuthorityCliOptions {
   host: string;
@@ -9,6 +10,7 @@ interface AuthorityCliOptions {
   dnsPort: string;
   data: string;
   rateLimit?: string;
+  metricsPort?: string;
   accessKeyId: string;
   secretAccessKey: string;
 }
@@ -32,6 +34,7 @@ export function register(program: Command): void {
     .option('--dns-port <port>', 'DNS port for UDP and TCP (0 = any free port)', String(AUTHORITY_DEFAULTS.dnsPort))
     .option('--data <dir>', 'data directory for the journal and snapshot (created if missing)', AUTHORITY_DEFAULTS.dataDir)
     .option('--rate-limit <req/s>', 'answer Throttling beyond this many API requests per second (bucket of 5x; Route53 is 10)')
+    .option('--metrics-port <port>', 'serve Prometheus metrics on HOST:PORT/metrics, 0 for any free port (default: off)')
     .addOption(
       new Option('--access-key-id <id>', 'the access key id requests must be signed with')
         .env('AWS_ACCESS_KEY_ID')
@@ -57,8 +60,13 @@ async function runAuthority(options: AuthorityCliOptions): Promise<void> {
     ...(rateLimit !== undefined ? { rateLimit } : {}),
   });
   const { host, dnsPort, endpoint } = authority;
+  let metricsNote = '';
+  if (options.metricsPort !== undefined) {
+    const metrics = await serveMetrics(port(options.metricsPort, '--metrics-port'), host);
+    metricsNote = ` metrics=http://${host}:${metrics.port}/metrics`;
+  }
   console.log(
-    `dnsplane authority ready: api=${endpoint} dns=${host}:${dnsPort} ` +
+    `dnsplane authority ready: api=${endpoint} dns=${host}:${dnsPort}${metricsNote} ` +
       `(export AWS_ENDPOINT_URL=${endpoint}; dig @${host} -p ${dnsPort} NAME)`,
   );
   let closing = false;
