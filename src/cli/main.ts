@@ -12,6 +12,7 @@ const commands: Array<() => Promise<{ register: Registrar }>> = [
   () => import('./commands/planner.js'),
   () => import('./commands/fleet-sim.js'),
   () => import('./commands/race.js'),
+  () => import('./commands/demo.js'),
   () => import('./commands/enact.js'),
   () => import('./commands/cleanup.js'),
   () => import('./commands/rollback.js'),

@@ -34,10 +34,13 @@ export interface RigOptions {
 
 export interface RaceRig {
   authority: Authority;
+  zoneName: string;
   zoneId: string;
   store: FilePlanStore;
   planner: Planner;
   fleetSim: FleetSim;
+  /** The simulated load balancers' ids. */
+  loadBalancers: string[];
   probe: Probe;
   unbound?: UnboundResolver;
   /** A new SDK client for one enactor (maxAttempts 1: retries are the enactor's own). */
@@ -82,7 +85,8 @@ export async function startRaceRig(options: RigOptions): Promise<RaceRig> {
     const created = await client().send(new CreateHostedZoneCommand({ Name: RACE_ZONE, CallerReference: `race-${process.pid}-${Date.now()}` }));
     const zoneId = created.HostedZone!.Id!.replace(/^\/?hostedzone\//, '');
 
-    const fleetSim = await FleetSim.start(['lb-s1', 'lb-s2', 'lb-1', 'lb-2', REWEIGHTED_LB]);
+    const loadBalancers = ['lb-s1', 'lb-s2', 'lb-1', 'lb-2', REWEIGHTED_LB];
+    const fleetSim = await FleetSim.start(loadBalancers);
     closers.push(() => fleetSim.close());
     const store = new FilePlanStore(path.join(dir, 'plans'));
     const planner = new Planner({ fleet: raceFleet(fleetSim, 100), store, id: 'planner', logger: createLogger('planner', options.logLevel) });
@@ -110,7 +114,7 @@ export async function startRaceRig(options: RigOptions): Promise<RaceRig> {
       if (!pass.written) throw new Error(`the planner wrote no generation after ${REWEIGHTED_LB} changed capacity (reason: ${pass.reason})`);
       return pass.plan;
     };
-    return { authority, zoneId, store, planner, fleetSim, probe, ...(unbound ? { unbound } : {}), client, nextGeneration, close };
+    return { authority, zoneName: RACE_ZONE, zoneId, store, planner, fleetSim, loadBalancers, probe, ...(unbound ? { unbound } : {}), client, nextGeneration, close };
   } catch (error) {
     await close();
     throw error;

@@ -43,8 +43,8 @@ export interface RaceOptions {
   /** pino level for the parts' own logs (default 'warn'). */
   logLevel?: string;
   signal?: AbortSignal;
-  /** One line per step, for narration. */
-  onProgress?: (line: string) => void;
+  /** One line per step, for narration, with the milliseconds since the race started. */
+  onProgress?: (line: string, atMs: number) => void;
   /** Called once everything is running: the hook for a live dashboard. */
   onLive?: (live: RaceLive) => void;
 }
@@ -97,10 +97,10 @@ export async function runRace(options: RaceOptions): Promise<RaceResult> {
   const generations = options.generations ?? 8;
   if (!Number.isInteger(generations) || generations < LEGACY_RETENTION + 2) throw new Error(`--generations must be an integer of at least ${LEGACY_RETENTION + 2}, so that A's plan is "many generations older", got ${options.generations}`);
   if (!(delayMs >= 0)) throw new Error(`--delay must be a non-negative number of ms, got ${options.delayMs}`);
-  const say = options.onProgress ?? (() => undefined);
   const logLevel = options.logLevel ?? 'warn';
   const rig = await startRaceRig({ resolver: options.resolver ?? 'auto', probeIntervalMs: options.probeIntervalMs ?? 50, logLevel });
   const timeline = new Timeline();
+  const say = (line: string) => options.onProgress?.(line, Date.now() - timeline.startedAt);
   const aborted = new Promise<never>((_, reject) => {
     const fail = () => reject(new Error('race interrupted'));
     if (options.signal?.aborted) fail();
@@ -128,7 +128,8 @@ export async function runRace(options: RaceOptions): Promise<RaceResult> {
       onFault: (fault, detail) => timeline.add({ kind: 'fault', actor: 'enactor-a', detail: `${fault}: ${detail}` }),
     });
     const retry: Partial<RetryPolicy> = { baseMs: Math.max(1, delayMs), capMs: Math.max(4, delayMs * 4), retries: 6 };
-    const make = (id: string, client: Route53Client, store: PlanStore, cleanup: boolean) => makeEnactor(mode, { id, client, store, zoneId: rig.zoneId, retry, cleanup, logLevel }, timeline);
+      // The enactors' own warnings are the injected throttles, which the timeline already shows.
+    const make = (id: string, client: Route53Client, store: PlanStore, cleanup: boolean) => makeEnactor(mode, { id, client, store, zoneId: rig.zoneId, retry, cleanup, logLevel: 'error' }, timeline);
     const a = make('enactor-a', aClient, rig.store, false);
     // Both cleanups delete through this store, so the timeline shows which live set each one passed.
     const cleanupStore = gatedDeletes(rig.store, deleteGate, (generation, live) =>
@@ -137,7 +138,12 @@ export async function runRace(options: RaceOptions): Promise<RaceResult> {
     const c = make('enactor-c', rig.client(), rig.store, false);
     options.onLive?.({ mode, probe: rig.probe, timeline, enactors: [a, b, c], rig });
     const resolver = rig.unbound ? 'unbound' : 'none';
-    say(`${mode} design; probing ${REGIONAL_ENDPOINT} straight at the authority${rig.unbound ? ' and through unbound' : ' (unbound not installed or --resolver none)'}`);
+    const { authority, fleetSim, unbound } = rig;
+    say(`started: authority (Route53 API ${authority.endpoint}, DNS ${authority.host}:${authority.dnsPort}), zone ${rig.zoneName}, ` +
+      `health targets for ${rig.loadBalancers.length} load balancers on :${fleetSim.port}, the planner, enactors A B C`);
+    say(unbound
+      ? `probe: ${REGIONAL_ENDPOINT} and its neighbour, straight at the authority and through unbound on ${unbound.address.host}:${unbound.address.port}`
+      : `probe: ${REGIONAL_ENDPOINT} and its neighbour, straight at the authority only (${options.resolver === 'none' ? '--resolver none' : 'unbound is not installed'})`);
 
     const plan = async () => {
       const written = await until(rig.nextGeneration());
@@ -151,7 +157,11 @@ export async function runRace(options: RaceOptions): Promise<RaceResult> {
 
     const stale = await plan();
     const aPass = runPass(a, timeline);
-    await until(Promise.race([aGate.reached, aPass.then(() => Promise.reject(new Error('enactor A finished before its write was held; the race cannot be staged')))]));
+    const unstaged = () => {
+      const why = timeline.entries().filter((entry) => entry.actor === 'enactor-a' && entry.kind === 'error').at(-1)?.detail;
+      return Promise.reject(new Error(`enactor A finished before its write was held; the race cannot be staged${why ? ` (${why})` : ''}`));
+    };
+    await until(Promise.race([aGate.reached, aPass.then(unstaged)]));
     await step(`enactor A picked up generation ${stale.generation}; its writes are delayed (${delayMs} ms latency, 2 x Throttling, then held)`);
 
     let latest: Plan = stale;
