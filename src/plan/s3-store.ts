@@ -28,6 +28,7 @@ import { parsePlan, type Plan } from './schema.js';
 import { LivePlanError, PlanExistsError, type PlanStore } from './store.js';
 
 const MAX_GENERATION = 999_999_999_999;
+const KEY_PREFIX = 'plan-';
 const KEY_PATTERN = /^plan-(\d{12})-g(\d{12})\.json$/;
 const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
@@ -36,7 +37,7 @@ export function planKeySuffix(generation: number): string {
     throw new Error(`plan generation ${generation} is outside 1..${MAX_GENERATION}, which the S3 key scheme can order`);
   }
   const pad = (n: number) => String(n).padStart(12, '0');
-  return `plan-${pad(MAX_GENERATION - generation)}-g${pad(generation)}.json`;
+  return `${KEY_PREFIX}${pad(MAX_GENERATION - generation)}-g${pad(generation)}.json`;
 }
 
 /** The generation a key under the prefix stands for, or undefined for any other object. */
@@ -228,14 +229,22 @@ export class S3PlanStore implements PlanStore {
     return undefined;
   }
 
-  /** Keys under the prefix, in S3's lexicographic order (newest plan first), page by page. */
+  /**
+   * Plan keys under the prefix, in S3's lexicographic order (newest plan first), page by page. StartAfter skips
+   * whatever sorts before `plan-` (the self-check's probe objects, a README), so the newest plan is the first key.
+   */
   private async *keySuffixes(pageSize?: number): AsyncGenerator<string> {
     let token: string | undefined;
     do {
       let output;
       try {
         output = await this.client.send(
-          new ListObjectsV2Command({ Bucket: this.where.bucket, Prefix: this.where.prefix, MaxKeys: pageSize, ContinuationToken: token }),
+          new ListObjectsV2Command({
+            Bucket: this.where.bucket,
+            Prefix: this.where.prefix,
+            MaxKeys: pageSize,
+            ...(token ? { ContinuationToken: token } : { StartAfter: `${this.where.prefix}${KEY_PREFIX}` }),
+          }),
         );
       } catch (error) {
         throw this.explain(error, 'listing plans');
