@@ -40,7 +40,7 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store',
 };
 
-/** Several open pages share one reading of Route53 per interval. */
+/** Several open pages share one reading of Route53 per interval (unless the source reports a change). */
 const STATUS_CACHE_MS = 250;
 /** A burst of probe rounds and enactor events becomes at most one nudge per interval. */
 const NUDGE_MS = 250;
@@ -66,6 +66,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     for (const stream of streams) stream.write(`event: ${event}\ndata: ${JSON.stringify({ at: Date.now() })}\n\n`);
   };
   const nudge = () => {
+    cached = undefined; // something changed: the next status is read afresh
     nudgeTimer ??= setTimeout(() => {
       nudgeTimer = undefined;
       broadcast('change');
