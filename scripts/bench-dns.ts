@@ -6,6 +6,7 @@
 //   node bin/run-ts.js scripts/bench-dns.ts [--duration 10] [--outstanding 100] [--rounds 1] [--only index,face,nsd,echo,dns2,churn]
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -78,7 +79,38 @@ function indexBench(): void {
 
 interface Server {
   port: number;
+  pid: number;
   stop(): Promise<void>;
+}
+
+/**
+ * CPU seconds used so far by a process and its descendants (NSD forks its server), from /proc; NaN off
+ * Linux. CPU per answered query is the comparison a busy shared machine does not blur: qps depends on
+ * who else holds the cores at the time, CPU per query hardly does.
+ */
+function treeCpuSeconds(root: number): number {
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
+        stats.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+      } catch {
+        // the process ended while we looked
+      }
+    }
+  } catch {
+    return NaN;
+  }
+  let ticks = 0;
+  const pending = [root];
+  while (pending.length) {
+    const pid = pending.pop()!;
+    ticks += stats.get(pid)?.ticks ?? 0;
+    for (const [child, stat] of stats) if (stat.ppid === pid) pending.push(child);
+  }
+  return ticks / 100; // USER_HZ is 100 on Linux
 }
 
 async function startChild(command: string, argv: string[], readyPort?: number): Promise<Server> {
@@ -96,7 +128,7 @@ async function startChild(command: string, argv: string[], readyPort?: number): 
     }));
   // Ready means answering: NSD prints nothing useful, so ask until it replies.
   for (let attempt = 0; ; attempt++) {
-    if (await ask(port, `${APEX}`, 'SOA').catch(() => null)) return { port, stop };
+    if (await ask(port, `${APEX}`, 'SOA').catch(() => null)) return { port, pid: child.pid!, stop };
     if (attempt > 100) {
       await stop();
       throw new Error(`${command} on port ${port} never answered`);
@@ -125,6 +157,9 @@ interface PerfResult {
   qps: number;
   latencyMs: number;
   lostPercent: number;
+  completed: number;
+  /** Server CPU (user + system) per completed query, in microseconds. */
+  cpuUs: number;
 }
 
 function dnsperf(port: number, queriesFile: string): Promise<PerfResult> {
@@ -137,8 +172,9 @@ function dnsperf(port: number, queriesFile: string): Promise<PerfResult> {
       const qps = /Queries per second:\s+([\d.]+)/.exec(out);
       const latency = /Average Latency \(s\):\s+([\d.]+)/.exec(out);
       const lost = /Queries lost:\s+\d+ \(([\d.]+)%\)/.exec(out);
-      if (code !== 0 || !qps || !latency) return reject(new Error(`dnsperf failed (${code}):\n${out}`));
-      resolve({ qps: Number(qps[1]), latencyMs: Number(latency[1]) * 1000, lostPercent: lost ? Number(lost[1]) : 0 });
+      const completed = /Queries completed:\s+(\d+)/.exec(out);
+      if (code !== 0 || !qps || !latency || !completed) return reject(new Error(`dnsperf failed (${code}):\n${out}`));
+      resolve({ qps: Number(qps[1]), latencyMs: Number(latency[1]) * 1000, lostPercent: lost ? Number(lost[1]) : 0, completed: Number(completed[1]), cpuUs: NaN });
     });
   });
 }
@@ -201,9 +237,14 @@ async function main(): Promise<void> {
         const server = await target.start();
         try {
           const until = Date.now() + duration * 1000;
+          const cpuBefore = treeCpuSeconds(server.pid);
           const [result, note] = await Promise.all([dnsperf(server.port, queries), target.during?.(server.port, until)]);
+          result.cpuUs = ((treeCpuSeconds(server.pid) - cpuBefore) * 1e6) / result.completed;
           results.get(target.label)!.push(result);
-          console.log(`${target.label.padEnd(28)} ${result.qps.toFixed(0).padStart(8)} qps  avg ${result.latencyMs.toFixed(3)} ms  lost ${result.lostPercent}%${note ? `  ${note}` : ''}`);
+          console.log(
+            `${target.label.padEnd(28)} ${result.qps.toFixed(0).padStart(8)} qps  avg ${result.latencyMs.toFixed(3)} ms  ` +
+              `cpu ${result.cpuUs.toFixed(1)} µs/query  lost ${result.lostPercent}%${note ? `  ${note}` : ''}`,
+          );
         } finally {
           await server.stop();
         }
@@ -220,7 +261,11 @@ async function main(): Promise<void> {
     if (label === 'NSD') continue;
     const ratios = runs.map((r, i) => r.qps / nsd[i].qps);
     const qps = median(runs.map((r) => r.qps));
-    console.log(`ratio to NSD: ${label.padEnd(28)} ${median(ratios).toFixed(2)}x  (median of ${ratios.length}; median ${qps.toFixed(0)} qps vs NSD ${median(nsd.map((r) => r.qps)).toFixed(0)})`);
+    const cpu = median(runs.map((r) => r.cpuUs));
+    console.log(
+      `ratio to NSD: ${label.padEnd(28)} qps ${median(ratios).toFixed(2)}x  (median of ${ratios.length}: ${qps.toFixed(0)} vs ${median(nsd.map((r) => r.qps)).toFixed(0)}), ` +
+        `CPU per query ${(cpu / median(nsd.map((r) => r.cpuUs))).toFixed(2)}x NSD's (${cpu.toFixed(1)} µs)`,
+    );
   }
 }
 
