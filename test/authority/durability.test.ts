@@ -116,6 +116,15 @@ describe('durability', () => {
     }
   });
 
+  it('stops cleanly on SIGTERM (exit 0) and releases the data directory', async () => {
+    const dataDir = await tempDir();
+    const { child } = await spawnAuthority(dataDir);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await expect(fs.access(path.join(dataDir, 'authority.lock'))).rejects.toThrow();
+  });
+
   it('drops a torn last journal line, keeps the rest, and appends cleanly after it', async () => {
     const dataDir = await tempDir();
     const first = Journal.open(dataDir, (sink) => new ZoneStore(sink));

@@ -65,10 +65,6 @@ async function runAuthority(options: AuthorityCliOptions): Promise<void> {
     const metrics = await serveMetrics(port(options.metricsPort, '--metrics-port'), host);
     metricsNote = ` metrics=http://${host}:${metrics.port}/metrics`;
   }
-  console.log(
-    `dnsplane authority ready: api=${endpoint} dns=${host}:${dnsPort}${metricsNote} ` +
-      `(export AWS_ENDPOINT_URL=${endpoint}; dig @${host} -p ${dnsPort} NAME)`,
-  );
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
@@ -83,4 +79,9 @@ async function runAuthority(options: AuthorityCliOptions): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+  // Only now announce readiness: a supervisor may signal us the moment it reads this line.
+  console.log(
+    `dnsplane authority ready: api=${endpoint} dns=${host}:${dnsPort}${metricsNote} ` +
+      `(export AWS_ENDPOINT_URL=${endpoint}; dig @${host} -p ${dnsPort} NAME)`,
+  );
 }
