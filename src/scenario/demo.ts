@@ -4,6 +4,7 @@
 // enactors and probe. Then a verdict in a few lines, and where the charts are.
 import path from 'node:path';
 import { renderChart } from './chart.js';
+import type { RaceRig } from './race-rig.js';
 import { runRace, type RaceLive, type RaceMode, type RaceSummary } from './race.js';
 
 export interface DemoOptions {
@@ -15,6 +16,8 @@ export interface DemoOptions {
   print: (line: string) => void;
   /** Receives each race's live sources while it runs (the hook for a dashboard). */
   onLive?: (live: RaceLive) => void;
+  /** Keep the safe race's environment running afterwards (returned as `kept`) so that it can be inspected. */
+  stay?: boolean;
   /** Writes a chart; the caller owns the file system. */
   writeChart: (file: string, html: string) => Promise<string>;
 }
@@ -25,6 +28,8 @@ export interface DemoResult {
   charts: Record<RaceMode, string>;
   /** The legacy design went empty and the safe one did not, and converged: what the demo sets out to show. */
   shown: boolean;
+  /** With `stay`: the safe race's environment, still running; the caller closes it. */
+  kept?: RaceRig;
 }
 
 const TITLES: Record<RaceMode, string> = {
@@ -39,16 +44,19 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   print("and cleans up old plans; A's stale write lands; the cleanup deletes A's plan. Same timing, two designs.\n");
   const summaries = {} as Record<RaceMode, RaceSummary>;
   const charts = {} as Record<RaceMode, string>;
+  let kept: RaceRig | undefined;
   for (const [i, mode] of (['legacy', 'safe'] as const).entries()) {
     print(`[${i + 1}/2] ${TITLES[mode]}`);
-    const { summary, timeline } = await runRace({
+    const { summary, timeline, rig } = await runRace({
       mode,
+      keep: mode === 'safe' && options.stay === true,
       resolver: options.resolver ?? 'auto',
       ...(options.signal ? { signal: options.signal } : {}),
       onProgress: (line, atMs) => print(`  t+${String(atMs).padStart(5)} ms  ${line}`),
       ...(options.onLive ? { onLive: options.onLive } : {}),
     });
     summaries[mode] = summary;
+    kept = rig ?? kept;
     charts[mode] = await options.writeChart(path.join(options.chartDir, `race-${mode}.html`), renderChart(timeline.entries(), summary));
     print(`  => ${outcome(summary)}\n`);
   }
@@ -61,7 +69,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     ? '  Same timing: the legacy design emptied the endpoint and then could not repair it; the fences rejected the stale write.'
     : '  The demo did not show the expected difference; see the charts and the timeline (dnsplane race --mode legacy|safe).');
   print(`charts: ${charts.legacy}  ${charts.safe}  (open in a browser)`);
-  return { legacy, safe, charts, shown };
+  return { legacy, safe, charts, shown, ...(kept ? { kept } : {}) };
 }
 
 function outcome(summary: RaceSummary): string {

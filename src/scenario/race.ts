@@ -47,6 +47,8 @@ export interface RaceOptions {
   onProgress?: (line: string, atMs: number) => void;
   /** Called once everything is running: the hook for a live dashboard. */
   onLive?: (live: RaceLive) => void;
+  /** Leave the environment running after a successful race (returned as `rig`), e.g. to dig at it. */
+  keep?: boolean;
 }
 
 /** What a dashboard can subscribe to while a race runs. */
@@ -85,6 +87,8 @@ export interface RaceSummary {
 export interface RaceResult {
   summary: RaceSummary;
   timeline: Timeline;
+  /** With `keep`: the environment, still running (authority, unbound, plan store); the caller closes it. */
+  rig?: RaceRig;
 }
 
 const SAFE_RETENTION = 2;
@@ -100,6 +104,7 @@ export async function runRace(options: RaceOptions): Promise<RaceResult> {
   const logLevel = options.logLevel ?? 'warn';
   const rig = await startRaceRig({ resolver: options.resolver ?? 'auto', probeIntervalMs: options.probeIntervalMs ?? 50, logLevel });
   const timeline = new Timeline();
+  let kept = false;
   const say = (line: string) => options.onProgress?.(line, Date.now() - timeline.startedAt);
   const aborted = new Promise<never>((_, reject) => {
     const fail = () => reject(new Error('race interrupted'));
@@ -190,9 +195,10 @@ export async function runRace(options: RaceOptions): Promise<RaceResult> {
     await rig.probe.stop();
 
     const summary = await summarize(rig, timeline, mode, resolver, final, stale.generation);
-    return { summary, timeline };
+    kept = options.keep === true;
+    return { summary, timeline, ...(kept ? { rig } : {}) };
   } finally {
-    await rig.close();
+    if (!kept) await rig.close();
   }
 }
 

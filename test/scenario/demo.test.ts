@@ -5,7 +5,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readEndpointSets } from '../../src/route53/listing.js';
+import { createRoute53Client } from '../../src/route53/client.js';
+import { toSdkRecordSet } from '../../src/route53/recordset.js';
+import { describeWithTools } from '../helpers/tools.js';
 
 const run = promisify(execFile);
 const BIN = path.resolve('bin/dnsplane.js');
@@ -56,6 +61,40 @@ describe('dnsplane demo (npm start)', () => {
     expect(stderr).toMatch(/stopping: closing the authority, the probe and unbound/);
     for (const pid of children) expect(alive(pid), `child ${pid} still running`).toBe(false);
   }, 45_000);
+});
+
+describeWithTools(['dig'], 'dnsplane demo --stay', () => {
+  it('keeps the safe environment up: verify-dns.sh passes against it, and fails once the endpoint is emptied by hand', async () => {
+    const child = spawn('node', [BIN, 'demo', '--stay', '--chart-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      while (!/^verify: (.+)$/m.test(stdout)) {
+        if (child.exitCode !== null) throw new Error(`demo exited early: ${stdout}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const [, verify] = /^verify: scripts\/verify-dns\.sh (.+)$/m.exec(stdout)!;
+      const args = verify!.split(' ');
+      const passed = await run('bash', ['scripts/verify-dns.sh', ...args], { timeout: 20_000 });
+      expect(passed.stdout).toMatch(/every endpoint answers with planned values/);
+
+      // Empty the regional endpoint by hand, through the kept authority's Route53 API.
+      const [, endpoint, zoneId] = /Route53 API (\S+) .*\((Z\w+)\)/.exec(stdout)!;
+      const client = createRoute53Client({ endpoint: endpoint!, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+      const name = 'dynamodb.us-east-1.dnsplane.test.';
+      const sets = await readEndpointSets(client, zoneId!, name, 'A');
+      expect(sets.length).toBeGreaterThan(0);
+      await client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId!, ChangeBatch: { Changes: sets.map((set) => ({ Action: 'DELETE', ResourceRecordSet: toSdkRecordSet(set) })) } }));
+      client.destroy();
+      const failed = await run('bash', ['scripts/verify-dns.sh', ...args], { timeout: 20_000 }).then(() => undefined, (error: { code: number; stdout: string }) => error);
+      expect(failed?.code).toBe(1);
+      expect(failed?.stdout).toMatch(new RegExp(`${name.replace(/\./g, '\\.')}\\s+A\\s+authority.*EMPTY`));
+    } finally {
+      child.kill('SIGINT');
+      await exited;
+    }
+  }, 60_000);
 });
 
 async function childPids(pid: number): Promise<number[]> {

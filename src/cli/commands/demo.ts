@@ -1,11 +1,13 @@
 // `dnsplane demo` (npm start): the legacy race and the safe race, narrated, with a verdict and two charts.
 import { Option, type Command } from 'commander';
 import { runDemo } from '../../scenario/demo.js';
+import type { RaceRig } from '../../scenario/race-rig.js';
 import { writeChart } from './race.js';
 
 interface DemoCommandOptions {
   resolver: 'auto' | 'none';
   chartDir: string;
+  stay?: boolean;
 }
 
 export function register(program: Command): void {
@@ -19,6 +21,7 @@ export function register(program: Command): void {
     )
     .addOption(new Option('--resolver <which>', 'auto: also probe through unbound when installed; none: only the authority').choices(['auto', 'none']).default('auto'))
     .option('--chart-dir <dir>', 'where race-legacy.html and race-safe.html are written', '.dnsplane')
+    .option('--stay', "keep the safe race's authority, unbound and plan store running afterwards (for dig, verify-dns.sh, dnsplane status) until Ctrl-C", false)
     .action(async (options: DemoCommandOptions) => {
       quietNodeVersionWarning();
       const abort = new AbortController();
@@ -29,8 +32,9 @@ export function register(program: Command): void {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
       try {
-        const result = await runDemo({ resolver: options.resolver, chartDir: options.chartDir, signal: abort.signal, print: (line) => console.log(line), writeChart });
+        const result = await runDemo({ resolver: options.resolver, chartDir: options.chartDir, stay: options.stay ?? false, signal: abort.signal, print: (line) => console.log(line), writeChart });
         if (!result.shown) process.exitCode = 1;
+        if (result.kept) await stayUntil(abort.signal, result.kept);
       } catch (error) {
         if (!abort.signal.aborted) throw error;
         console.error('stopped.');
@@ -48,4 +52,21 @@ export function register(program: Command): void {
  */
 function quietNodeVersionWarning(): void {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}
+
+/** Prints how to reach the kept environment, waits for Ctrl-C, then closes it. */
+async function stayUntil(signal: AbortSignal, rig: RaceRig): Promise<void> {
+  const { authority, unbound, store } = rig;
+  const dns = `${authority.host}:${authority.dnsPort}`;
+  console.log(`\nThe safe race's environment stays up until Ctrl-C:`);
+  console.log(`  Route53 API ${authority.endpoint} (credentials test/test), zone ${rig.zoneName} (${rig.zoneId}), DNS ${dns}`);
+  if (unbound) console.log(`  unbound ${unbound.address.host}:${unbound.address.port} (no cache)`);
+  console.log(`  plans file:${store.dir}`);
+  console.log(`verify: scripts/verify-dns.sh --plans file:${store.dir} --authority ${dns}${unbound ? ` --resolver ${unbound.address.host}:${unbound.address.port}` : ''}`);
+  try {
+    await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+  } finally {
+    await rig.close();
+  }
+  console.error('stopped.');
 }
