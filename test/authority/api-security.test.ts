@@ -35,6 +35,31 @@ describe('SigV4 and request limits', () => {
     await expect(t.client.send(new ListHostedZonesCommand({}))).resolves.toBeDefined();
   });
 
+  it('answers InvalidInput for malformed XML and for a DOCTYPE, through a correctly signed request', async () => {
+    const { SignatureV4 } = await import('@smithy/signature-v4');
+    const { createHash, createHmac } = await import('node:crypto');
+    class Sha256 {
+      private h;
+      constructor(secret?: string | Uint8Array) {
+        this.h = secret ? createHmac('sha256', secret) : createHash('sha256');
+      }
+      update(data: Uint8Array) {
+        this.h.update(data);
+      }
+      async digest() {
+        return new Uint8Array(this.h.digest());
+      }
+    }
+    const url = new URL(t.authority.endpoint);
+    const signer = new SignatureV4({ credentials: t.authority.credentials, region: 'us-east-1', service: 'route53', sha256: Sha256 as never });
+    for (const body of ['<CreateHostedZoneRequest><Name>x.test', '<!DOCTYPE x [<!ENTITY a "aaaa">]><CreateHostedZoneRequest><Name>&a;</Name></CreateHostedZoneRequest>']) {
+      const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/2013-04-01/hostedzone', headers: { host: url.host, 'content-type': 'application/xml' }, body });
+      const response = await fetch(`${t.authority.endpoint}/2013-04-01/hostedzone`, { method: 'POST', headers: signed.headers as Record<string, string>, body });
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain('<Code>InvalidInput</Code>');
+    }
+  });
+
   it('refuses a body over 1 MiB with 413 before reading it all', async () => {
     const response = await fetch(`${t.authority.endpoint}/2013-04-01/hostedzone`, { method: 'POST', body: 'x'.repeat(1024 * 1024 + 1) });
     expect(response.status).toBe(413);

@@ -15,15 +15,20 @@ const parser = new XMLParser({
   // Values stay strings ("007" is a TXT value, not 7); numbers are converted where the model says so.
   parseTagValue: false,
   isArray: (name) => LISTS.has(name),
+  // Callbacks get the path matcher, not a path string built for every tag (a tenth of a 1,000-change parse).
+  jPath: false,
 });
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: false });
 
 type XmlObject = Record<string, unknown>;
 
 function parse(body: Buffer, root: string): XmlObject {
+  const xml = body.toString('utf8');
+  // Route53's requests never carry a DTD; refusing one rules out entity-expansion tricks outright.
+  if (/<!DOCTYPE/i.test(xml)) throw invalidInput('Invalid XML: a DOCTYPE is not allowed');
   let document: XmlObject;
   try {
-    document = parser.parse(body.toString('utf8'), true) as XmlObject;
+    document = parser.parse(xml, true) as XmlObject;
   } catch (error) {
     throw invalidInput(`Invalid XML: ${(error as Error).message}`);
   }
