@@ -6,7 +6,7 @@ import type { RaceSummary } from './race.js';
 import type { TimelineEntry } from './timeline.js';
 
 const LANE_HEIGHT = 26;
-const LABEL_WIDTH = 330;
+const LABEL_WIDTH = 440;
 const PLOT_WIDTH = 900;
 
 const COLORS: Record<string, string> = {
@@ -64,14 +64,17 @@ export function renderChart(entries: readonly TimelineEntry[], summary: RaceSumm
     ? `The endpoint went EMPTY: ${summary.emptyObservations} probe observation(s) of the empty record, first at t+${summary.firstEmptyAt} ms.`
     : `The endpoint never went empty (0 empty observations)${summary.converged ? `, and converged to generation ${summary.latestGeneration}` : ', but did not converge'}.`;
   const facts = Object.entries(summary).map(([key, value]) => `<tr><th>${escapeXml(key)}</th><td>${escapeXml(String(value))}</td></tr>`).join('');
-  const legend = ['answered', 'nodata', 'plan', 'write', 'reject', 'stand-down', 'fault', 'cleanup', 'records-removed']
-    .map((key) => `<span><i style="background:${COLORS[key]}"></i>${key}</span>`).join(' ');
+  const legend = ['answered', 'nodata', 'plan', 'write', 'reject', 'stand-down', 'fault', 'cleanup', 'records-removed', 'error-kind']
+    .map((key) => `<span><i style="background:${COLORS[key]}"></i>${key.replace('-kind', '')}</span>`).join(' ');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>dnsplane race: ${escapeXml(summary.mode)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:1.5em}table{border-collapse:collapse;font-size:12px}th{text-align:left;padding-right:1em}
 .legend span{margin-right:1em}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}.verdict{font-size:16px;font-weight:600}</style></head>
 <body><h1>dnsplane race — ${escapeXml(summary.mode)} design</h1>
-<p class="verdict">${escapeXml(verdict)}</p>
+<p class="verdict" style="color:${summary.emptyObservations > 0 ? COLORS.nodata : COLORS.answered}">${escapeXml(verdict)}</p>
+<p>Hover a mark for its details. Lanes: the race's steps, the planner's generations, each enactor's writes, rejections,
+stand-downs, injected faults and cleanup, the live generation and record-set count of each endpoint as the zone
+committed it, and every probe answer per endpoint and path.</p>
 <p class="legend">${legend}</p>
 <svg xmlns="http://www.w3.org/2000/svg" width="${LABEL_WIDTH + PLOT_WIDTH + 40}" height="${height}" font-family="system-ui,sans-serif">
 ${ticks.join('\n')}
