@@ -122,25 +122,7 @@ export async function runRace(options: RaceOptions): Promise<RaceResult> {
       await until(rig.probe.runRound());
     };
 
-    // A's writes are slowed and throttled, then held until B has applied the newest plan.
-    const aGate = new Gate('A-write');
-    const deleteGate = new Gate('cleanup-delete');
-    const aClient = faultyClient(rig.client(), {
-      latencyMs: delayMs,
-      throttles: 2,
-      gate: aGate,
-      matches: (command) => (command.input.ChangeBatch?.Changes ?? []).some((change) => change.ResourceRecordSet?.Name === REGIONAL_ENDPOINT),
-      onFault: (fault, detail) => timeline.add({ kind: 'fault', actor: 'enactor-a', detail: `${fault}: ${detail}` }),
-    });
-    const retry: Partial<RetryPolicy> = { baseMs: Math.max(1, delayMs), capMs: Math.max(4, delayMs * 4), retries: 6 };
-      // The enactors' own warnings are the injected throttles, which the timeline already shows.
-    const make = (id: string, client: Route53Client, store: PlanStore, cleanup: boolean) => makeEnactor(mode, { id, client, store, zoneId: rig.zoneId, retry, cleanup, logLevel: 'error' }, timeline);
-    const a = make('enactor-a', aClient, rig.store, false);
-    // Both cleanups delete through this store, so the timeline shows which live set each one passed.
-    const cleanupStore = gatedDeletes(rig.store, deleteGate, (generation, live) =>
-      timeline.add({ kind: 'cleanup', actor: 'enactor-b', generation, detail: `deleted plan ${generation}; live set passed to the store: {${[...live].join(', ')}}` }));
-    const b = make('enactor-b', rig.client(), cleanupStore, true);
-    const c = make('enactor-c', rig.client(), rig.store, false);
+    const { a, b, c, aGate, deleteGate } = castEnactors(rig, mode, timeline, delayMs);
     options.onLive?.({ mode, probe: rig.probe, timeline, enactors: [a, b, c], rig });
     const resolver = rig.unbound ? 'unbound' : 'none';
     const { authority, fleetSim, unbound } = rig;
@@ -200,6 +182,35 @@ export async function runRace(options: RaceOptions): Promise<RaceResult> {
   } finally {
     if (!kept) await rig.close();
   }
+}
+
+/**
+ * The three enactors. A's writes to the regional endpoint are slowed, throttled twice, then held at `aGate`;
+ * B cleans up after applying, and its plan deletes wait at `deleteGate`; C is unhindered.
+ */
+function castEnactors(rig: RaceRig, mode: RaceMode, timeline: Timeline, delayMs: number) {
+  const aGate = new Gate('A-write');
+  const deleteGate = new Gate('cleanup-delete');
+  const aClient = faultyClient(rig.client(), {
+    latencyMs: delayMs,
+    throttles: 2,
+    gate: aGate,
+    matches: (command) => (command.input.ChangeBatch?.Changes ?? []).some((change) => change.ResourceRecordSet?.Name === REGIONAL_ENDPOINT),
+    onFault: (fault, detail) => timeline.add({ kind: 'fault', actor: 'enactor-a', detail: `${fault}: ${detail}` }),
+  });
+  const retry: Partial<RetryPolicy> = { baseMs: Math.max(1, delayMs), capMs: Math.max(4, delayMs * 4), retries: 6 };
+  // The enactors' own warnings are the injected throttles, which the timeline already shows.
+  const make = (id: string, client: Route53Client, store: PlanStore, cleanup: boolean) => makeEnactor(mode, { id, client, store, zoneId: rig.zoneId, retry, cleanup, logLevel: 'error' }, timeline);
+  // Both designs' cleanups delete through this store, so the timeline shows which live set each one passed.
+  const cleanupStore = gatedDeletes(rig.store, deleteGate, (generation, live) =>
+    timeline.add({ kind: 'cleanup', actor: 'enactor-b', generation, detail: `deleted plan ${generation}; live set passed to the store: {${[...live].join(', ')}}` }));
+  return {
+    a: make('enactor-a', aClient, rig.store, false),
+    b: make('enactor-b', rig.client(), cleanupStore, true),
+    c: make('enactor-c', rig.client(), rig.store, false),
+    aGate,
+    deleteGate,
+  };
 }
 
 interface EnactorSpec {
