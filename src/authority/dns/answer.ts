@@ -80,6 +80,13 @@ interface Reply {
   edns: Edns | null;
 }
 
+// The hot path writes bytes by index and copies with Uint8Array#set: Buffer#copy and writeUInt16BE validate
+// their arguments in JS on every call, which measured as a third of the per-query time.
+function put16(out: Buffer, at: number, value: number): void {
+  out[at] = value >> 8;
+  out[at + 1] = value & 0xff;
+}
+
 function assemble(req: Buffer, r: Reply, limit: number): Buffer {
   const answerLength = r.answer ? r.answer.length : 0;
   const authorityLength = r.soaZone ? 2 + r.soaZone.negativeSoa.length : 0;
@@ -88,29 +95,33 @@ function assemble(req: Buffer, r: Reply, limit: number): Buffer {
   const truncated = size > limit;
   if (truncated) size = r.questionEnd + optLength;
   const out = Buffer.allocUnsafe(size);
-  req.copy(out, 0, 0, r.questionEnd);
+  for (let i = 0; i < r.questionEnd; i++) out[i] = req[i]; // header and question, a few dozen octets
   out[2] = 0x80 | (req[2] & 0x79) | (r.aa ? 0x04 : 0) | (truncated ? 0x02 : 0);
   out[3] = (req[3] & 0x10) | (r.rcode & 0x0f); // CD echoed; RA, Z, AD clear
-  out.writeUInt16BE(1, 4);
-  out.writeUInt16BE(truncated ? 0 : r.answerCount, 6);
-  out.writeUInt16BE(truncated || !r.soaZone ? 0 : 1, 8);
-  out.writeUInt16BE(r.edns ? 1 : 0, 10);
+  put16(out, 4, 1);
+  put16(out, 6, truncated ? 0 : r.answerCount);
+  put16(out, 8, truncated || !r.soaZone ? 0 : 1);
+  put16(out, 10, r.edns ? 1 : 0);
   let p = r.questionEnd;
   if (!truncated) {
-    if (r.answer) p += r.answer.copy(out, p);
+    if (r.answer) {
+      out.set(r.answer, p);
+      p += r.answer.length;
+    }
     if (r.soaZone) {
-      out.writeUInt16BE(0xc000 | r.apexOffset, p);
-      p += 2 + r.soaZone.negativeSoa.copy(out, p + 2);
+      put16(out, p, 0xc000 | r.apexOffset);
+      out.set(r.soaZone.negativeSoa, p + 2);
+      p += 2 + r.soaZone.negativeSoa.length;
     }
   }
   if (r.edns) {
     out[p] = 0; // root owner
-    out.writeUInt16BE(TYPE_OPT, p + 1);
-    out.writeUInt16BE(MAX_UDP_PAYLOAD, p + 3);
+    put16(out, p + 1, TYPE_OPT);
+    put16(out, p + 3, MAX_UDP_PAYLOAD);
     out[p + 5] = r.rcode >> 4; // extended rcode (BADVERS)
     out[p + 6] = 0; // version 0
-    out.writeUInt16BE(0, p + 7); // no DO: we do not sign
-    out.writeUInt16BE(0, p + 9);
+    put16(out, p + 7, 0); // no DO: we do not sign
+    put16(out, p + 9, 0);
   }
   return out;
 }
@@ -138,7 +149,7 @@ export function respond(index: FaceIndex, req: Buffer, udp: boolean): Buffer | n
   if (req.length < HEADER || req[2] & 0x80) return null; // never answer a response: no reflection loops
   const opcode = (req[2] >> 3) & 0x0f;
   if (opcode !== 0) return headerOnly(req, RCODE.NOTIMP);
-  if (req.readUInt16BE(4) !== 1) return headerOnly(req, RCODE.FORMERR);
+  if (req[4] !== 0 || req[5] !== 1) return headerOnly(req, RCODE.FORMERR);
 
   // Question name: plain labels only (a pointer cannot point backwards from offset 12).
   let p = HEADER;
@@ -161,10 +172,11 @@ export function respond(index: FaceIndex, req: Buffer, udp: boolean): Buffer | n
   const nameLength = p + 1 - HEADER;
   const questionEnd = p + 5;
   if (questionEnd > req.length) return headerOnly(req, RCODE.FORMERR);
-  const qtype = req.readUInt16BE(p + 1);
-  const qclass = req.readUInt16BE(p + 3);
+  const qtype = (req[p + 1] << 8) | req[p + 2];
+  const qclass = (req[p + 3] << 8) | req[p + 4];
 
-  const edns = readEdns(req, questionEnd, req.readUInt16BE(6), req.readUInt16BE(8), req.readUInt16BE(10));
+  const more = (req[6] << 8) | req[7] | req[8] | req[9] | req[10] | req[11];
+  const edns = more === 0 ? null : readEdns(req, questionEnd, (req[6] << 8) | req[7], (req[8] << 8) | req[9], (req[10] << 8) | req[11]);
   if (edns === 'bad') return headerOnly(req, RCODE.FORMERR);
   const limit = !udp ? MAX_MESSAGE : edns ? Math.min(Math.max(edns.payload, MIN_UDP_PAYLOAD), MAX_UDP_PAYLOAD) : MIN_UDP_PAYLOAD;
   const reply: Reply = { questionEnd, aa: false, rcode: RCODE.REFUSED, answer: null, answerCount: 0, soaZone: null, apexOffset: 0, edns };
