@@ -70,7 +70,11 @@ function sameFenceValue(a: RecordSet, b: RecordSet): boolean {
   return a.values.join('\n') === b.values.join('\n');
 }
 
-/** Distinct record sets a unit touches (the numerator of the change-share guard). */
+/**
+ * Live record sets a unit replaces or removes: the numerator of the change-share guard. As in octoDNS, only
+ * updates and deletes count; creating sets that do not exist yet (a first rollout, refilling an emptied
+ * endpoint) takes nothing away from anyone.
+ */
 export function touchedSets(unit: WorkUnit): number {
-  return new Set(unit.recordChanges.map((change) => `${change.set.setIdentifier ?? ''}`)).size;
+  return unit.recordChanges.filter((change) => change.action === 'DELETE').length;
 }

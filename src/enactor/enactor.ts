@@ -68,6 +68,8 @@ export interface RunSummary {
 const DEFAULT_CONCURRENCY = 1;
 /** Past this many rejected endpoints, one listing of the zone is cheaper than two reads per endpoint. */
 const REREAD_ZONE_ABOVE = 4;
+/** Plans kept in memory for verifying fences that are ahead of the latest readable plan. */
+const PLAN_CACHE_SIZE = 8;
 
 /** Runs `work` over `items` with at most `limit` in flight. */
 async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -86,7 +88,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   private readonly log: Logger;
   private readonly guard: GuardOptions;
   private zoneId: string | undefined;
-  private readonly planCache = new Map<number, Plan | undefined>();
+  private readonly planCache = new Map<number, Plan>();
 
   constructor(private readonly options: EnactorOptions) {
     super();
@@ -143,7 +145,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       return summary;
     }
     summary.generation = plan.generation;
-    this.planCache.set(plan.generation, plan);
+    this.remember(plan);
     const zoneId = await this.hostedZone(plan);
     const view = await readZoneView(this.client, zoneId);
 
@@ -152,7 +154,8 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       const live = view.endpoints.get(`${endpoint.name} ${endpoint.type}`) ?? { sets: [] };
       const target = await this.targetFor(endpoint, plan, live);
       if (!target) {
-        summary.inSync.push(`${endpoint.name} ${endpoint.type}`);
+        // A newer generation than any plan we can read is live there: not ours to judge.
+        summary.stoodDown.push(`${endpoint.name} ${endpoint.type}`);
         continue;
       }
       const unit = this.judge(target.endpoint, target.generation, live, summary);
@@ -187,8 +190,16 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   }
 
   private async planAt(generation: number): Promise<Plan | undefined> {
-    if (!this.planCache.has(generation)) this.planCache.set(generation, await this.options.store.read(generation));
-    return this.planCache.get(generation);
+    if (this.planCache.has(generation)) return this.planCache.get(generation);
+    const plan = await this.options.store.read(generation);
+    // Remember only plans that exist (one may still be on its way to a slow store), and only a few.
+    if (plan) this.remember(plan);
+    return plan;
+  }
+
+  private remember(plan: Plan): void {
+    this.planCache.set(plan.generation, plan);
+    while (this.planCache.size > PLAN_CACHE_SIZE) this.planCache.delete(this.planCache.keys().next().value as number);
   }
 
   /** decide() plus the bookkeeping of its outcome; returns the unit to send, if any. */

@@ -6,7 +6,7 @@ import type { RecordSet } from '../route53/recordset.js';
 export interface GuardOptions {
   /** Minimum serving capacity an endpoint must keep: addresses in sets with weight > 0 (default 1). */
   minCapacity: number;
-  /** Largest share (0..1] of the zone's record sets one run may change (default 0.3, as octoDNS). */
+  /** Largest share (0..1] of the zone's live record sets one run may update or delete (default 0.3, as octoDNS); creates do not count. */
   maxChangeShare: number;
   /** Zones smaller than this are exempt from the share check (octoDNS uses 10). */
   minSetsForShare: number;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { changeCost, packBatches, ROUTE53_LIMITS } from '../../src/enactor/batch.js';
 import { applyChanges, desiredSets, recordChanges, setsMatch, type Change } from '../../src/enactor/changes.js';
-import { decide } from '../../src/enactor/decide.js';
+import { decide, touchedSets } from '../../src/enactor/decide.js';
 import { endpointOfFence, fenceName, newFenceSet, parseFence } from '../../src/enactor/fence.js';
 import { checkChangeShare, checkEndpointResult, DEFAULT_GUARD } from '../../src/enactor/guard.js';
 import { groupZone } from '../../src/enactor/live.js';
@@ -158,6 +158,13 @@ describe('decide', () => {
     const refenced = decide({ endpoint: plan, generation: 5, live: { sets: [], fence: fenceAt(5) }, writer: 'me', guard: DEFAULT_GUARD, previousFence: fence });
     expect(refenced.action).toBe('stand-down');
     expect(decide({ endpoint: plan, generation: 5, live: { sets: desiredSets(plan), fence }, writer: 'me', guard: DEFAULT_GUARD }).action).toBe('in-sync');
+  });
+
+  it('counts only updated and deleted live sets toward the change share, never creates (as octoDNS)', () => {
+    const fresh = decide({ endpoint: plan, generation: 1, live: { sets: [] }, writer: 'me', guard: DEFAULT_GUARD });
+    expect(fresh.action === 'send' && touchedSets(fresh.unit)).toBe(0);
+    const reweighted = decide({ endpoint: endpoint([10, 21]), generation: 2, live: { sets: desiredSets(plan), fence: fenceAt(1) }, writer: 'me', guard: DEFAULT_GUARD });
+    expect(reweighted.action === 'send' && touchedSets(reweighted.unit)).toBe(1);
   });
 
   it('refuses a plan that would leave only weight-0 sets', () => {
