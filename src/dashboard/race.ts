@@ -38,6 +38,8 @@ function waitingSource(): DashboardSource {
 
 export interface RaceDashboard {
   url: string;
+  /** Resolves true once a page is open on the dashboard, false after timeoutMs without one. */
+  whenViewed(timeoutMs: number): Promise<boolean>;
   /** Pass as runRace's onLive: the dashboard shows that race from then on. */
   onLive(live: RaceLive): void;
   close(): Promise<void>;
@@ -49,6 +51,7 @@ export async function startRaceDashboard(options: Omit<DashboardOptions, 'source
   let current: LiveSource | undefined;
   return {
     url: dashboard.url,
+    whenViewed: (timeoutMs) => dashboard.whenViewed(timeoutMs),
     onLive(live) {
       const previous = current;
       current = raceSource(live);
@@ -60,4 +63,25 @@ export async function startRaceDashboard(options: Omit<DashboardOptions, 'source
       await current?.close();
     },
   };
+}
+
+/**
+ * The demo's dashboard (npm start): on the given port, or on any free one when that is taken (a second demo,
+ * or a test running beside one, must not fail for a dashboard). Prints its address, and when asked waits for
+ * a browser to open it, so that a person sees the races live rather than their end.
+ */
+export async function openDemoDashboard(options: { port: number; waitMs: number; print: (line: string) => void; signal?: AbortSignal }): Promise<RaceDashboard> {
+  const dashboard = await startRaceDashboard({ port: options.port }).catch(async (error: Error) => {
+    if (options.port === 0 || !/already in use/.test(error.message)) throw error;
+    options.print(`dashboard: port ${options.port} is taken; using a free one`);
+    return startRaceDashboard({ port: 0 });
+  });
+  options.print(`dashboard: ${dashboard.url}  (live view of both races)`);
+  if (options.waitMs > 0) {
+    options.print(`  waiting up to ${Math.round(options.waitMs / 1000)} s for a browser to open it...`);
+    const interrupted = new Promise<false>((resolve) => options.signal?.addEventListener('abort', () => resolve(false), { once: true }));
+    const viewed = await Promise.race([dashboard.whenViewed(options.waitMs), interrupted]);
+    if (!options.signal?.aborted) options.print(viewed ? '  browser connected; starting.' : '  no browser yet; starting anyway.');
+  }
+  return dashboard;
 }

@@ -21,6 +21,8 @@ export interface DashboardServer {
   readonly port: number;
   /** Shows another source from now on (the demo's next race); open pages clear their chart and refetch. */
   setSource(source: DashboardSource): void;
+  /** Resolves true as soon as a page is connected (now or later), false after timeoutMs without one. */
+  whenViewed(timeoutMs: number): Promise<boolean>;
   /** Stops serving; the source stays the caller's to close. */
   close(): Promise<void>;
 }
@@ -52,6 +54,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   let generation = 0; // bumps on setSource, so a cached status of the old source is never served
   let cached: { at: number; generation: number; status: Promise<DashboardStatus> } | undefined;
   const streams = new Set<ServerResponse>();
+  const waiting: Array<() => void> = [];
 
   const status = () => {
     if (!cached || cached.generation !== generation || Date.now() - cached.at > STATUS_CACHE_MS) {
@@ -99,6 +102,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         response.writeHead(200, { 'content-type': 'text/event-stream', connection: 'keep-alive', ...SECURITY_HEADERS });
         response.write('retry: 1000\n\nevent: change\ndata: {}\n\n');
         streams.add(response);
+        for (const viewed of waiting.splice(0)) viewed();
         request.on('close', () => streams.delete(response));
         return;
       case '/metrics':
@@ -134,7 +138,18 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       unsubscribe = source.onChange(nudge);
       broadcast('reset');
     },
+    whenViewed(timeoutMs) {
+      if (streams.size > 0) return Promise.resolve(true);
+      return new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        waiting.push(() => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+    },
     async close() {
+      for (const viewed of waiting.splice(0)) viewed();
       unsubscribe();
       clearInterval(heartbeat);
       clearTimeout(nudgeTimer);

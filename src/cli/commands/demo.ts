@@ -3,11 +3,17 @@ import { Option, type Command } from 'commander';
 import { runDemo } from '../../scenario/demo.js';
 import type { RaceRig } from '../../scenario/race-rig.js';
 import { writeChart } from './race.js';
+import { openDemoDashboard } from '../../dashboard/race.js';
+import { parseDuration } from '../duration.js';
+import { parseNumber } from '../zone-target.js';
 
 interface DemoCommandOptions {
   resolver: 'auto' | 'none';
   chartDir: string;
   stay?: boolean;
+  dashboard: boolean;
+  dashboardPort: string;
+  dashboardWait?: string;
 }
 
 export function register(program: Command): void {
@@ -22,6 +28,9 @@ export function register(program: Command): void {
     .addOption(new Option('--resolver <which>', 'auto: also probe through unbound when installed; none: only the authority').choices(['auto', 'none']).default('auto'))
     .option('--chart-dir <dir>', 'where race-legacy.html and race-safe.html are written', '.dnsplane')
     .option('--stay', "keep the safe race's authority, unbound and plan store running afterwards (for dig, verify-dns.sh, dnsplane status) until Ctrl-C", false)
+    .option('--dashboard-port <port>', 'serve the live dashboard on 127.0.0.1:PORT while the demo runs (0 = any free port; a taken port falls back to a free one)', '8090')
+    .option('--no-dashboard', 'do not serve the dashboard')
+    .option('--dashboard-wait <duration>', 'before the first race, wait up to this long for a browser to open the dashboard (default: 15s on a terminal, 0 otherwise)')
     .action(async (options: DemoCommandOptions) => {
       quietNodeVersionWarning();
       const abort = new AbortController();
@@ -31,8 +40,10 @@ export function register(program: Command): void {
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
+      const print = (line: string) => console.log(line);
+      const dashboard = options.dashboard ? await openDemoDashboard({ port: parseNumber(options.dashboardPort, '--dashboard-port', { min: 0, max: 65535, integer: true }), waitMs: dashboardWait(options.dashboardWait), print, signal: abort.signal }) : undefined;
       try {
-        const result = await runDemo({ resolver: options.resolver, chartDir: options.chartDir, stay: options.stay ?? false, signal: abort.signal, print: (line) => console.log(line), writeChart });
+        const result = await runDemo({ resolver: options.resolver, chartDir: options.chartDir, stay: options.stay ?? false, signal: abort.signal, print, writeChart, ...(dashboard ? { onLive: dashboard.onLive } : {}) });
         if (!result.shown) process.exitCode = 1;
         if (result.kept) await stayUntil(abort.signal, result.kept);
       } catch (error) {
@@ -40,10 +51,17 @@ export function register(program: Command): void {
         console.error('stopped.');
         process.exitCode = 130;
       } finally {
+        await dashboard?.close();
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
       }
     });
+}
+
+/** A person at a terminal gets time to open the dashboard before the races; scripts and tests do not wait. */
+function dashboardWait(text: string | undefined): number {
+  if (text !== undefined) return parseDuration(text, '--dashboard-wait');
+  return process.stdin.isTTY && process.stdout.isTTY ? 15_000 : 0;
 }
 
 /**
