@@ -43,6 +43,8 @@ export interface RaceRig {
   loadBalancers: string[];
   probe: Probe;
   unbound?: UnboundResolver;
+  /** Why there is no resolver path, when there is none. */
+  resolverNote: string;
   /** A new SDK client for one enactor (maxAttempts 1: retries are the enactor's own). */
   client(): Route53Client;
   /** Changes one load balancer's capacity and runs a planner pass; returns the generation it wrote. */
@@ -92,10 +94,16 @@ export async function startRaceRig(options: RigOptions): Promise<RaceRig> {
     const planner = new Planner({ fleet: raceFleet(fleetSim, 100), store, id: 'planner', logger: createLogger('planner', options.logLevel) });
 
     let unbound: UnboundResolver | undefined;
+    let resolverNote = options.resolver === 'none' ? '--resolver none' : 'unbound is not installed';
     if (options.resolver === 'auto' && unboundInstalled()) {
-      // No cache: the probe must see what the authority serves now, not an answer cached before the change.
-      unbound = await startUnbound({ zones: [RACE_ZONE], authority: { host: authority.host, port: authority.dnsPort }, noCache: true });
-      closers.push(() => unbound!.stop());
+      try {
+        // No cache: the probe must see what the authority serves now, not an answer cached before the change.
+        unbound = await startUnbound({ zones: [RACE_ZONE], authority: { host: authority.host, port: authority.dnsPort }, noCache: true });
+        closers.push(() => unbound!.stop());
+      } catch (error) {
+        // Installed but unable to start (no permission, no free port): the race still runs, straight only.
+        resolverNote = `unbound did not start: ${(error as Error).message.split('\n')[0]}`;
+      }
     }
     const probe = new Probe({
       targets: latestPlanTargets(store),
@@ -114,7 +122,7 @@ export async function startRaceRig(options: RigOptions): Promise<RaceRig> {
       if (!pass.written) throw new Error(`the planner wrote no generation after ${REWEIGHTED_LB} changed capacity (reason: ${pass.reason})`);
       return pass.plan;
     };
-    return { authority, zoneName: RACE_ZONE, zoneId, store, planner, fleetSim, loadBalancers, probe, ...(unbound ? { unbound } : {}), client, nextGeneration, close };
+    return { authority, zoneName: RACE_ZONE, zoneId, store, planner, fleetSim, loadBalancers, probe, ...(unbound ? { unbound } : {}), resolverNote, client, nextGeneration, close };
   } catch (error) {
     await close();
     throw error;

@@ -130,7 +130,7 @@ export async function runRace(options: RaceOptions): Promise<RaceResult> {
       `health targets for ${rig.loadBalancers.length} load balancers on :${fleetSim.port}, the planner, enactors A B C`);
     say(unbound
       ? `probe: ${REGIONAL_ENDPOINT} and its neighbour, straight at the authority and through unbound on ${unbound.address.host}:${unbound.address.port}`
-      : `probe: ${REGIONAL_ENDPOINT} and its neighbour, straight at the authority only (${options.resolver === 'none' ? '--resolver none' : 'unbound is not installed'})`);
+      : `probe: ${REGIONAL_ENDPOINT} and its neighbour, straight at the authority only (${rig.resolverNote})`);
 
     const plan = async () => {
       const written = await until(rig.nextGeneration());

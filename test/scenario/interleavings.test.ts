@@ -20,6 +20,12 @@ describe('randomized interleavings', () => {
     expect(String(result.errorInstance)).toMatch(/empty: \S+ has no record set/);
   });
 
+  it('legacy design: the convergence check catches it too (a crashed pass leaves endpoints behind for good)', async () => {
+    const result = await fc.check(interleavingProperty('legacy', ['converge']), { numRuns: 200, seed: SEED, endOnFailure: true });
+    expect(result.failed).toBe(true);
+    expect(String(result.errorInstance)).toMatch(/converge: /);
+  });
+
   it('a found case replays from its seed and path', async () => {
     const first = await fc.check(interleavingProperty('legacy', ['empty']), { numRuns: 200, seed: SEED, endOnFailure: true });
     expect(first.failed).toBe(true);
