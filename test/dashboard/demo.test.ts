@@ -51,7 +51,7 @@ describe('npm start serves the dashboard', () => {
       expect(received).toContain('event: reset'); // each race replaces the previous one on the page
       expect(sources).toContain('legacy race');
       expect(emptySeen).toBe(true);
-      expect(await exited).toBe(0);
+      expect(await exited, stdout).toBe(0);
     } finally {
       child.kill('SIGTERM');
     }
