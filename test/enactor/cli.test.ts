@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDnsplane } from '../helpers/cli.js';
 import { fenceGeneration, liveWeights, startRig, ZONE, type Rig } from './harness.js';
 
+// Each step spawns the CLI (tsx and the AWS SDK load each time): seconds apiece on two busy cores.
+const CLI_TIMEOUT_MS = 90_000;
+
 let rig: Rig;
 let common: string[];
 const cli = (...args: string[]) => runDnsplane(args, { cwd: rig.dir, env: { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' } });
@@ -49,11 +52,11 @@ describe('enactor CLI', () => {
 
     const cleanup = await cli('cleanup', '--retention', '0', '--json', ...common);
     expect(JSON.parse(cleanup.stdout)).toMatchObject({ live: [3], deleted: [1, 2], kept: [3] });
-  });
+  }, CLI_TIMEOUT_MS);
 
   it('refuses bad options with a message naming them', async () => {
     const result = await cli('enact', '--id', 'x', '--once', ...common, '--max-change-share', '2');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/dnsplane: --max-change-share must be a number >= 0 and <= 1/);
-  });
+  }, CLI_TIMEOUT_MS);
 });
