@@ -6,9 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { FileSource } from '../../src/dashboard/file-source.js';
 import { startRaceDashboard, type RaceDashboard } from '../../src/dashboard/race.js';
+import { startDashboard } from '../../src/dashboard/server.js';
+import { FilePlanStore } from '../../src/plan/file-store.js';
 import { REGIONAL_ENDPOINT } from '../../src/scenario/race-rig.js';
 import { runRace } from '../../src/scenario/race.js';
+import { startTestAuthority } from '../helpers/authority.js';
 import { describeWithTools } from '../helpers/tools.js';
 
 const ROW = `#endpoints tr[data-endpoint="${REGIONAL_ENDPOINT} A"]`;
@@ -111,5 +115,30 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
     expect(await page.$$eval(`${CHART} g[data-kind="fence-rejected"], ${CHART} g[data-kind="stood-down"]`, (marks) => marks.length)).toBeGreaterThan(0);
     await screenshot(page, 'dashboard-safe.png');
     expect(pageErrors).toEqual([]);
+  });
+
+  it('shows hostile text from the audit log as text: no markup is parsed, no script runs', async () => {
+    const test = await startTestAuthority();
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-dashboard-xss-'));
+    const hostile = '<img src=x onerror="window.pwned=1"><b>bold</b>';
+    const auditFile = path.join(dir, 'audit.jsonl');
+    await fs.writeFile(auditFile, `${JSON.stringify({ time: new Date().toISOString(), enactor: `e<script>window.pwned=2</script>`, generation: 1, endpoint: 'api.x.test. A', changes: [], outcome: 'rejected', detail: hostile })}\n`);
+    const source = new FileSource({ store: new FilePlanStore(path.join(dir, 'plans')), client: test.client, zoneId: await test.createZone('x.test.'), auditFile, pollMs: 100 });
+    const server = await startDashboard({ source, port: 0 });
+    const other = await context.newPage();
+    try {
+      await other.goto(server.url);
+      await other.waitForSelector('#audit tr[data-kind="fence-rejected"]');
+      expect(await other.textContent('#audit tr[data-kind="fence-rejected"] td:last-child')).toBe(hostile);
+      expect(await other.textContent('#enactors tbody td:first-child')).toBe('e<script>window.pwned=2</script>');
+      expect(await other.$$eval('#audit img, #audit b, #enactors script', (elements) => elements.length)).toBe(0);
+      expect(await other.evaluate('window.pwned')).toBeUndefined();
+    } finally {
+      await other.close();
+      await server.close();
+      await source.close();
+      await test.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });
