@@ -18,6 +18,8 @@ const commands: Array<() => Promise<{ register: Registrar }>> = [
   () => import('./commands/rollback.js'),
   () => import('./commands/status.js'),
   () => import('./commands/dashboard.js'),
+  () => import('./commands/up.js'),
+  () => import('./commands/down.js'),
 ];
 
 export async function main(argv: string[]): Promise<void> {

@@ -1,0 +1,235 @@
+// `dnsplane up`: the three-zone deployment on one machine. Every component runs as its own process, as it
+// would on its own machine: the authority (standing in for Route53), a fleet simulator, one planner, three
+// enactors named after availability zones sharing one plan store, unbound, the probe and the dashboard. The
+// hosted zone is created through the SDK before the planner starts, exactly as an operator would.
+import { CreateHostedZoneCommand, ListHostedZonesByNameCommand } from '@aws-sdk/client-route-53';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { unboundInstalled, startUnbound } from '../probe/unbound.js';
+import { createRoute53Client } from '../route53/client.js';
+import { normalizeName } from '../route53/recordset.js';
+import { deploymentFleet, simulatedLoadBalancers, writeDeploymentFleet } from './fleet.js';
+import { processState, readManifest, runPaths, startProcess, stopProcess, writeManifest, type ManagedProcess, type Manifest, type StopOutcome } from './processes.js';
+
+/** The enactors, one per availability zone, as the seeds run them. */
+export const ENACTOR_ZONES = ['use1-az1', 'use1-az2', 'use1-az4'] as const;
+
+export const UP_DEFAULTS = {
+  runDir: '.dnsplane/up',
+  apiPort: 4580,
+  dnsPort: 8053,
+  resolverPort: 5353,
+  dashboardPort: 8090,
+  plannerInterval: '2s',
+  enactInterval: '1s',
+  readyTimeoutMs: 30_000,
+  graceMs: 5_000,
+};
+
+export interface UpOptions {
+  /** Absolute. */
+  runDir: string;
+  /** Plan store spec; default file:<runDir>/plans. */
+  plans?: string;
+  fleet?: string;
+  zone?: string;
+  apiPort: number;
+  dnsPort: number;
+  resolverPort: number;
+  dashboardPort: number;
+  unbound: boolean;
+  dashboard: boolean;
+  plannerInterval: string;
+  enactInterval: string;
+  readyTimeoutMs: number;
+  print: (line: string) => void;
+}
+
+export interface Deployment {
+  manifest: Manifest;
+  zone: string;
+  plans: string;
+  api: string;
+  dns: string;
+  resolver?: string;
+  dashboard?: string;
+}
+
+const BIN = fileURLToPath(new URL('../../bin/dnsplane.js', import.meta.url));
+
+export async function up(options: UpOptions): Promise<Deployment> {
+  const { runDir } = options;
+  await refuseIfRunning(runDir);
+  const manifest: Manifest = { startedAt: new Date().toISOString(), processes: [], endpoints: {} };
+  // Manifest writes are chained so that concurrent starts (the three enactors) never lose one another.
+  let saving = Promise.resolve();
+  const save = (): Promise<void> => {
+    const next = saving.then(() => writeManifest(runDir, manifest));
+    saving = next.catch(() => undefined);
+    return next;
+  };
+  const recorder: Recorder = {
+    record: (started) => {
+      manifest.processes.push(started);
+      return save();
+    },
+    note: (key, value) => {
+      manifest.endpoints[key] = value;
+      return save();
+    },
+  };
+  const start = async (name: string, args: string[], ready: RegExp): Promise<RegExpMatchArray> => {
+    options.print(`starting ${name} ...`);
+    return startProcess({ name, command: process.execPath, args: [BIN, ...args], cwd: process.cwd(), env: childEnv(), ready, timeoutMs: options.readyTimeoutMs }, runPaths(runDir).logs, recorder.record);
+  };
+  try {
+    return await startAll(options, manifest, start, recorder);
+  } catch (error) {
+    options.print(`stopping what was started: ${(error as Error).message.split('\n')[0]}`);
+    await stopAll(manifest.processes, UP_DEFAULTS.graceMs);
+    await forget(runDir);
+    throw error;
+  }
+}
+
+type Start = (name: string, args: string[], ready: RegExp) => Promise<RegExpMatchArray>;
+
+interface Recorder {
+  record(started: ManagedProcess): Promise<void>;
+  /** Remembers an address or file in the manifest (for the test, the dashboard of a user, and `down`). */
+  note(key: string, value: string): Promise<void>;
+}
+
+async function startAll(options: UpOptions, manifest: Manifest, start: Start, { record, note }: Recorder): Promise<Deployment> {
+  const { runDir } = options;
+  const fleet = await deploymentFleet(options.fleet, options.zone);
+  const zone = normalizeName(fleet.zone);
+  const plans = options.plans ?? `file:${path.join(runDir, 'plans')}`;
+  const audit = path.join(runDir, 'audit.jsonl');
+  const statusFile = path.join(runDir, 'probe-status.json');
+  const fleetFile = path.join(runDir, 'fleet.json');
+
+  // Only a few dependencies order the starts: the zone needs the authority, the fleet file the simulator's
+  // port, the probe the resolver's. Everything else starts at once (on a small machine, node start-up dominates).
+  const simulated = simulatedLoadBalancers(fleet);
+  const [authorityReady, simReady] = await settleAll([
+    start(
+      'authority',
+      ['authority', '--host', '127.0.0.1', '--api-port', String(options.apiPort), '--dns-port', String(options.dnsPort), '--data', path.join(runDir, 'authority')],
+      /dnsplane authority ready: api=(\S+) dns=([\d.]+):(\d+)/,
+    ),
+    simulated.length > 0 ? start('fleet-sim', ['fleet-sim', '--port', '0', '--lb', ...simulated], /fleet-sim listening on (http:\/\/\S+) for/) : undefined,
+  ]);
+  const [, api, dnsHost, dnsPort] = authorityReady!;
+  const dns = `${dnsHost}:${dnsPort}`;
+  const simUrl = simReady?.[1];
+  await note('api', api!);
+  await note('dns', dns);
+  if (simUrl) await note('fleetSim', simUrl);
+  await ensureHostedZone(api!, zone, options.print);
+  await writeDeploymentFleet(fleet, simUrl, fleetFile);
+
+  const target = ['--plans', plans, '--zone', zone, '--endpoint', api!];
+  const startResolverAndProbe = async (): Promise<string | undefined> => {
+    const resolver = options.unbound ? await startResolver(options, zone, { host: dnsHost!, port: Number(dnsPort) }, record) : undefined;
+    if (resolver) await note('resolver', resolver);
+    await start('probe', ['probe', '--plans', plans, '--authority', dns, ...(resolver ? ['--resolver', resolver] : []), '--status-file', statusFile, '--interval', '1s'], /^TIME\s+ENDPOINT/m);
+    await note('probeStatus', statusFile);
+    return resolver;
+  };
+  const [, , resolver, dashboardReady] = await settleAll([
+    start('planner', ['planner', '--fleet', fleetFile, '--plans', plans, '--id', 'planner', '--interval', options.plannerInterval], /"msg":"planner started"/),
+    settleAll(
+      ENACTOR_ZONES.map((id) =>
+        start(`enactor-${id}`, ['enact', '--id', id, ...target, '--audit', audit, '--interval', options.enactInterval, '--cleanup'], /"msg":"enactor started"/),
+      ),
+    ),
+    startResolverAndProbe(),
+    options.dashboard
+      ? start('dashboard', ['dashboard', '--port', String(options.dashboardPort), ...target, '--probe-status', statusFile, '--audit', audit], /dashboard: (http:\/\/\S+)/)
+      : undefined,
+  ]);
+  const dashboard = dashboardReady?.[1];
+  if (dashboard) await note('dashboard', dashboard);
+  await note('plans', plans);
+  await note('zone', zone);
+  await note('audit', audit);
+  return { manifest, zone, plans, api: api!, dns, ...(resolver ? { resolver } : {}), ...(dashboard ? { dashboard } : {}) };
+}
+
+/** Waits for every start; the first failure is thrown only after the others settle (and are recorded). */
+async function settleAll<T extends readonly unknown[]>(starts: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.allSettled(starts);
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
+}
+
+async function startResolver(options: UpOptions, zone: string, authority: { host: string; port: number }, record: (p: ManagedProcess) => Promise<void>): Promise<string | undefined> {
+  if (!unboundInstalled()) {
+    options.print('unbound is not installed (apt-get install unbound): the probe asks the authority only');
+    return undefined;
+  }
+  options.print('starting unbound ...');
+  const workDir = path.join(options.runDir, 'unbound');
+  const unbound = await startUnbound({ zones: [zone], authority, port: options.resolverPort, workDir, noCache: true, detached: true, startTimeoutMs: options.readyTimeoutMs });
+  await record({ name: 'unbound', pid: unbound.pid, argv: ['unbound', '-d', '-c', unbound.configPath], log: path.join(workDir, 'unbound.log') });
+  return `${unbound.address.host}:${unbound.address.port}`;
+}
+
+async function ensureHostedZone(endpoint: string, zone: string, print: (line: string) => void): Promise<void> {
+  const client = createRoute53Client({ endpoint });
+  try {
+    const listed = await client.send(new ListHostedZonesByNameCommand({ DNSName: zone, MaxItems: 1 }));
+    if (listed.HostedZones?.some((candidate) => candidate.Name && normalizeName(candidate.Name) === zone)) {
+      print(`hosted zone ${zone} exists`);
+      return;
+    }
+    const created = await client.send(new CreateHostedZoneCommand({ Name: zone, CallerReference: `dnsplane-up-${Date.now()}` }));
+    print(`created hosted zone ${zone} (${created.HostedZone?.Id})`);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Children log at info at least: `up` reads their readiness from their logs. */
+function childEnv(): NodeJS.ProcessEnv {
+  const level = process.env.DNSPLANE_LOG_LEVEL;
+  return { ...process.env, DNSPLANE_LOG_LEVEL: level === 'trace' || level === 'debug' ? level : 'info' };
+}
+
+async function refuseIfRunning(runDir: string): Promise<void> {
+  const running = (await readManifest(runDir))?.processes.filter((p) => processState(p) === 'ours') ?? [];
+  if (running.length > 0) {
+    throw new Error(`${runDir} already has running processes (${running.map((p) => `${p.name} pid ${p.pid}`).join(', ')}); stop them with: dnsplane down --run-dir ${runDir}`);
+  }
+}
+
+export interface StopReport {
+  name: string;
+  pid: number;
+  outcome: StopOutcome;
+}
+
+/** Stops the clients together, then the authority, so no client spends its last moments on a dead Route53. */
+export async function stopAll(processes: readonly ManagedProcess[], graceMs: number): Promise<StopReport[]> {
+  const stop = async (p: ManagedProcess): Promise<StopReport> => ({ name: p.name, pid: p.pid, outcome: await stopProcess(p, graceMs) });
+  const clients = await Promise.all(processes.filter((p) => p.name !== 'authority').map(stop));
+  return [...clients, ...(await Promise.all(processes.filter((p) => p.name === 'authority').map(stop)))];
+}
+
+/** `dnsplane down`: stops what the run directory's manifest says `up` started, then forgets the pids. */
+export async function down(runDir: string, graceMs: number): Promise<StopReport[]> {
+  const manifest = await readManifest(runDir);
+  if (!manifest) return [];
+  const reports = await stopAll(manifest.processes, graceMs);
+  await forget(runDir);
+  return reports;
+}
+
+/** Drops the pid files and the manifest once nothing they name runs; logs and data stay for a post-mortem. */
+async function forget(runDir: string): Promise<void> {
+  await rm(runPaths(runDir).pids, { recursive: true, force: true });
+  await rm(runPaths(runDir).manifest, { force: true });
+}
