@@ -34,6 +34,9 @@ const ELEMENTS_PER_REQUEST = 1_000;
 interface PassResult {
   summary: RunSummary;
   ms: number;
+  /** CPU seconds used during the pass by the authority process and by this one (enactor + SDK). */
+  authorityCpu: number;
+  enactorCpu: number;
   elements: number;
   requests: Record<string, number>;
   /** ms from the pass start to each accepted batch, with its elements. */
@@ -55,6 +58,8 @@ async function enact(rig: BenchRig, plan: Plan, options: { rateLimit?: number } 
   const sent = new Map<string, number>();
   const accepted: PassResult['accepted'] = [];
   let elements = 0;
+  const authorityCpu = rig.authority.cpuSeconds() ?? 0;
+  const ownCpu = process.cpuUsage();
   const started = performance.now();
   let lastProgress = started;
   enactor.on('event', (event: EnactorEvent) => {
@@ -74,14 +79,22 @@ async function enact(rig: BenchRig, plan: Plan, options: { rateLimit?: number } 
   if (summary.failed.length > 0 || summary.refused.length > 0) {
     throw new Error(`generation ${plan.generation}: ${summary.failed.length} failed, ${summary.refused.length} refused (first: ${JSON.stringify(summary.failed[0] ?? summary.refused[0])})`);
   }
-  return { summary, ms, elements, requests: Object.fromEntries(rig.requests), accepted };
+  const used = process.cpuUsage(ownCpu);
+  return {
+    summary,
+    ms,
+    authorityCpu: (rig.authority.cpuSeconds() ?? 0) - authorityCpu,
+    enactorCpu: (used.user + used.system) / 1e6,
+    elements,
+    requests: Object.fromEntries(rig.requests), accepted };
 }
 
 function describe(label: string, records: number, result: PassResult): string {
   const requests = Object.entries(result.requests).map(([operation, n]) => `${n} ${operation}`).join(', ');
   return (
     `${label}: ${fmt(records)} records in ${fmt(result.ms / 1000, 2)} s = ${fmt(records / (result.ms / 1000))} records/s; ` +
-    `${result.summary.applied.length} endpoints, ${result.summary.batches} batches, ${fmt(result.elements)} elements; requests: ${requests}`
+    `${result.summary.applied.length} endpoints, ${result.summary.batches} batches, ${fmt(result.elements)} elements; requests: ${requests}; ` +
+    `CPU: authority ${fmt(result.authorityCpu, 1)} s, enactor ${fmt(result.enactorCpu, 1)} s`
   );
 }
 

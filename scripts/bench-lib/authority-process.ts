@@ -23,6 +23,8 @@ export interface AuthorityProcess {
   createZone(name: string): Promise<string>;
   /** Peak and current resident set, in MiB, from /proc/PID/status (Linux). */
   memory(): { peakMiB: number; currentMiB: number } | undefined;
+  /** CPU seconds (user + system) the authority process has used so far, from /proc/PID/stat (Linux). */
+  cpuSeconds(): number | undefined;
   /** SIGTERM and wait (graceful), or SIGKILL (a crash). */
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
 }
@@ -35,11 +37,16 @@ export async function startAuthorityProcess(dataDir: string, options: { rateLimi
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = await new Promise<{ api: string; dnsPort: number; startMs: number; recovery: AuthorityProcess['recovery'] }>((resolve, reject) => {
+    // Anything else on stdout (node's --trace-gc, say) is passed on to stderr.
     let buffered = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
-      const newline = buffered.indexOf('\n');
-      if (newline !== -1) resolve(JSON.parse(buffered.slice(0, newline)));
+      for (let newline = buffered.indexOf('\n'); newline !== -1; newline = buffered.indexOf('\n')) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        if (line.startsWith('{"api"')) resolve(JSON.parse(line));
+        else process.stderr.write(`${line}\n`);
+      }
     });
     child.once('exit', (code) => reject(new Error(`the authority process exited with ${code} before it was ready`)));
   });
@@ -60,6 +67,7 @@ export async function startAuthorityProcess(dataDir: string, options: { rateLimi
       return out.HostedZone!.Id!.replace('/hostedzone/', '');
     },
     memory: () => readMemory(child.pid!),
+    cpuSeconds: () => readCpuSeconds(child.pid!),
     async stop(signal = 'SIGTERM') {
       client.destroy();
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -73,6 +81,19 @@ function readMemory(pid: number): { peakMiB: number; currentMiB: number } | unde
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
     return { peakMiB: kib('VmHWM') / 1024, currentMiB: kib('VmRSS') / 1024 };
+  } catch {
+    return undefined;
+  }
+}
+
+const CLOCK_TICKS = 100;
+
+function readCpuSeconds(pid: number): number | undefined {
+  try {
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of those.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
   } catch {
     return undefined;
   }

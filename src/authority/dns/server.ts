@@ -13,6 +13,8 @@ import { EMPTY_INDEX, buildIndex, type FaceIndex } from './zone-index.js';
 const TCP_IDLE_MS = 10_000;
 /** Rebuilds faster than this (small zones) are never deferred. */
 const SLOW_REBUILD_MS = 20;
+/** A slow rebuild is followed by at least this many times its duration without one (≤ 1/4 of the CPU). */
+const REBUILD_BACKOFF = 3;
 const BIND_ATTEMPTS = 20;
 const RCODE_NAMES = Object.fromEntries(Object.entries(RCODE).map(([name, code]) => [code, name]));
 
@@ -28,8 +30,9 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFace> {
   let index: FaceIndex = buildIndex(options.source.snapshots(), EMPTY_INDEX, onError);
   // Commits arriving in the same turn of the event loop are folded into one rebuild. A rebuild walks the whole
   // zone, so once that is slow (tens of thousands of records) and commits stream in (a bulk enactment), the
-  // next rebuild waits as long as the last one took: rebuilding then costs at most half the CPU, commits keep
-  // flowing, and the face serves each version whole, a little later (GetChange says PENDING until it does).
+  // next rebuild waits a few times as long as the last one took: rebuilding then costs at most a quarter of the
+  // CPU (and of the garbage), commits keep flowing, and the face serves each version whole, a little later
+  // (GetChange says PENDING until it does).
   let rebuildQueued = false;
   let lastRebuildEnd = 0;
   let lastRebuildMs = 0;
@@ -48,7 +51,7 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFace> {
   const unsubscribe = options.source.onCommit(() => {
     if (rebuildQueued) return;
     rebuildQueued = true;
-    const wait = lastRebuildMs < SLOW_REBUILD_MS ? 0 : lastRebuildEnd + lastRebuildMs - performance.now();
+    const wait = lastRebuildMs < SLOW_REBUILD_MS ? 0 : lastRebuildEnd + REBUILD_BACKOFF * lastRebuildMs - performance.now();
     if (wait > 1) delayed = setTimeout(rebuild, wait);
     else setImmediate(rebuild);
   });

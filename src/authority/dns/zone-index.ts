@@ -29,7 +29,24 @@ interface CachedSet {
   key: string;
   typeCode: number;
   encoded: EncodedSet | null;
+  /** The build that last saw this set in its snapshot (mark and sweep, see EncodingCache). */
+  seen: number;
 }
+
+/**
+ * Each record set's encoding, by object identity. Snapshots are immutable and a store hands unchanged
+ * RecordSet objects on to the next version, so a commit re-encodes only the sets it touched. (A plain Map,
+ * not a WeakMap: 100k weak entries make every garbage collection slow.) The map is handed on from version
+ * to version and updated in place (mark, then sweep what the new snapshot no longer holds): a fresh 100k-entry
+ * map per commit was most of the garbage, and so most of the peak memory, of a bulk enactment. Only the
+ * newest index built from it may update it (`owner`); a build from an older index copies instead.
+ */
+interface EncodingCache {
+  readonly map: Map<RecordSet, CachedSet>;
+  owner: number;
+}
+
+let builds = 0;
 
 export interface ZoneIndex {
   readonly id: string;
@@ -39,12 +56,9 @@ export interface ZoneIndex {
   readonly names: ReadonlyMap<string, NameNode>;
   /** The SOA record for negative answers without its owner (type … RDATA), TTL = min(SOA TTL, minimum). */
   readonly negativeSoa: Buffer;
-  /**
-   * Each record set's encoding, by object identity. Snapshots are immutable and a store hands unchanged
-   * RecordSet objects on to the next version, so a commit re-encodes only the sets it touched. (A plain
-   * Map, not a WeakMap: 100k weak entries make every garbage collection slow.)
-   */
-  readonly encodings: ReadonlyMap<RecordSet, CachedSet>;
+  readonly encodings: EncodingCache;
+  /** Which build made this index; it may update `encodings` in place while it is their owner. */
+  readonly build: number;
 }
 
 export interface FaceIndex {
@@ -76,11 +90,12 @@ function encodeSet(set: RecordSet, onError: (set: RecordSet, error: unknown) => 
       key: lastKey,
       typeCode: TYPE_CODES[set.type],
       encoded: set.values.length ? { bytes: writer.toBuffer(), count: set.values.length, weight: set.weight ?? 0 } : null,
+      seen: 0,
     };
   } catch (error) {
     // A value the store should have rejected: serve the rest of the zone rather than nothing.
     onError(set, error);
-    return { key: '', typeCode: 0, encoded: null };
+    return { key: '', typeCode: 0, encoded: null, seen: 0 };
   }
 }
 
@@ -173,17 +188,35 @@ export function buildZoneIndex(
   onError: (set: RecordSet, error: unknown) => void,
 ): ZoneIndex {
   const apexKey = wireKey(nameLabels(snapshot.zone.name));
-  const encodings = new Map<RecordSet, CachedSet>();
+  const build = ++builds;
+  const inPlace = previous !== undefined && previous.encodings.owner === previous.build;
+  const encodings: EncodingCache = inPlace ? previous.encodings : { map: new Map(), owner: build };
+  encodings.owner = build;
   const touched = new Set<string>();
   for (const set of snapshot.recordSets) {
-    let cached = previous?.encodings.get(set);
-    if (!cached) touched.add((cached = encodeSet(set, onError)).key);
-    encodings.set(set, cached);
+    let cached = encodings.map.get(set);
+    if (!cached && !inPlace) {
+      cached = previous?.encodings.map.get(set);
+      if (cached) encodings.map.set(set, cached);
+    }
+    if (!cached) {
+      encodings.map.set(set, (cached = encodeSet(set, onError)));
+      touched.add(cached.key);
+    }
+    cached.seen = build;
+  }
+  if (inPlace) {
+    for (const [set, cached] of encodings.map) {
+      if (cached.seen === build) continue;
+      touched.add(cached.key);
+      encodings.map.delete(set);
+    }
+  } else if (previous) {
+    for (const [set, cached] of previous.encodings.map) if (!encodings.map.has(set)) touched.add(cached.key);
   }
   let names: Map<string, NameNode> | null = null;
   if (previous && previous.apexKey === apexKey) {
-    for (const [set, cached] of previous.encodings) if (!encodings.has(set)) touched.add(cached.key);
-    const fresh = groupNames(snapshot.recordSets, encodings, apexKey, touched);
+    const fresh = groupNames(snapshot.recordSets, encodings.map, apexKey, touched);
     const vanished = [...touched].some((key) => !fresh.has(key) && (previous.names.get(key) ?? EMPTY_NODE) !== EMPTY_NODE);
     if (!vanished) {
       names = new Map(previous.names);
@@ -192,10 +225,10 @@ export function buildZoneIndex(
     }
   }
   if (!names) {
-    names = groupNames(snapshot.recordSets, encodings, apexKey, null);
+    names = groupNames(snapshot.recordSets, encodings.map, apexKey, null);
     addAncestors(names, [...names.keys()], apexKey);
   }
-  return { id: snapshot.zone.id, version: snapshot.version, apexKey, names, negativeSoa: negativeSoa(snapshot), encodings };
+  return { id: snapshot.zone.id, version: snapshot.version, apexKey, names, negativeSoa: negativeSoa(snapshot), encodings, build };
 }
 
 /**
