@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectProcessMetrics, registry } from '../telemetry/metrics.js';
+import { exportStatus } from './metrics.js';
 import type { DashboardSource, DashboardStatus } from './model.js';
 
 export const DEFAULT_DASHBOARD_PORT = 8090;
@@ -106,6 +107,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         request.on('close', () => streams.delete(response));
         return;
       case '/metrics':
+        exportStatus(await status());
         return void response.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
       default:
         return void response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: the page is at /, its data under /api/, metrics at /metrics\n');

@@ -116,6 +116,10 @@ describe('dashboard JSON over plan store, Route53, probe status file and audit l
     expect(text).toMatch(/dnsplane_enactor_batches_accepted_total\{enactor="e1"\} [1-9]/);
     expect(text).toMatch(/dnsplane_enactor_guard_refusals_total\{enactor="e1",reason="all-weight-zero"\} 1/);
     expect(text).toContain('dnsplane_probe_observations_total');
+    // The page's verdict as a gauge one can alert on (the endpoint was emptied in the previous test).
+    expect(text).toContain(`dnsplane_dashboard_endpoint_state{endpoint="${API}",state="empty"} 1`);
+    expect(text).toContain(`dnsplane_dashboard_endpoint_state{endpoint="${API}",state="match"} 0`);
+    expect(text).toContain('dnsplane_dashboard_planned_generation 2');
 
     const events = await fetch(new URL('/events', dashboard.url));
     expect(events.headers.get('content-type')).toBe('text/event-stream');
