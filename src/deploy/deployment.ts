@@ -87,7 +87,7 @@ export async function up(options: UpOptions): Promise<Deployment> {
     return await startAll(options, manifest, start, recorder);
   } catch (error) {
     options.print(`stopping what was started: ${(error as Error).message.split('\n')[0]}`);
-    await stopAll(manifest.processes, UP_DEFAULTS.graceMs);
+    for (const report of await stopAll(manifest.processes, UP_DEFAULTS.graceMs)) options.print(`  ${report.name} pid ${report.pid}: ${report.outcome}`);
     await forget(runDir);
     throw error;
   }

@@ -1,0 +1,143 @@
+// `dnsplane up` / `dnsplane down` as a user runs them: the whole deployment as separate processes on free
+// ports, converging through the real SDK and answering real DNS; then nothing left running.
+import { promises as fs, readFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Manifest } from '../../src/deploy/processes.js';
+import { collectStatus } from '../../src/enactor/status.js';
+import { openPlanStore } from '../../src/plan/open-store.js';
+import { parseServerAddress, queryDns } from '../../src/probe/query.js';
+import { readProbeStatus } from '../../src/probe/status-file.js';
+import { createRoute53Client } from '../../src/route53/client.js';
+import { resolveHostedZoneId } from '../../src/route53/listing.js';
+import { runDnsplane } from '../helpers/cli.js';
+import { describeWithTools } from '../helpers/tools.js';
+
+const FREE_PORTS = ['--api-port', '0', '--dns-port', '0', '--resolver-port', '0', '--dashboard-port', '0'];
+
+async function until<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await attempt();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await sleep(100);
+  }
+  throw new Error(`${what} not within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+/** A pid no longer runs anything (gone, or exited and waiting for its new parent to reap it). */
+function exited(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? true;
+  } catch {
+    return true;
+  }
+}
+
+describeWithTools(['unbound'], 'dnsplane up / down', () => {
+  let runDir: string;
+  let manifest: Manifest;
+
+  beforeAll(async () => {
+    runDir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-up-'));
+  });
+
+  afterAll(async () => {
+    // If an assertion failed before the test's own `down`, do not leave nine processes behind.
+    await runDnsplane(['down', '--run-dir', runDir, '--grace', '1s'], { cwd: runDir });
+    await fs.rm(runDir, { recursive: true, force: true });
+  });
+
+  it('starts every component as its own process, converges, answers DNS, and down leaves nothing running', async () => {
+    const started = await runDnsplane(['up', '--run-dir', runDir, ...FREE_PORTS, '--planner-interval', '500ms', '--enact-interval', '300ms'], { cwd: runDir });
+    expect(started.stderr + started.stdout, started.stderr).toContain('dnsplane up: 9 processes running, zone example.test.');
+    expect(started.code).toBe(0);
+    manifest = JSON.parse(await fs.readFile(path.join(runDir, 'up.json'), 'utf8')) as Manifest;
+    const names = manifest.processes.map((p) => p.name).sort();
+    expect(names).toEqual(['authority', 'dashboard', 'enactor-use1-az1', 'enactor-use1-az2', 'enactor-use1-az4', 'fleet-sim', 'planner', 'probe', 'unbound']);
+    for (const p of manifest.processes) {
+      expect(exited(p.pid), `${p.name} is running`).toBe(false);
+      expect(Number(await fs.readFile(path.join(runDir, 'pids', `${p.name}.pid`), 'utf8'))).toBe(p.pid);
+      await fs.access(p.log);
+    }
+    expect(new Set(manifest.processes.map((p) => p.pid)).size).toBe(9);
+    const { api, dns, resolver, dashboard, plans } = manifest.endpoints as Record<string, string>;
+    expect(started.stdout).toContain(`dig @127.0.0.1 -p ${resolver!.split(':')[1]} api.example.test A`);
+
+    // Converged: every endpoint of the latest plan is live at that generation, read back through the SDK.
+    const client = createRoute53Client({ endpoint: api! });
+    const store = await openPlanStore(plans!);
+    try {
+      const zoneId = await resolveHostedZoneId(client, 'example.test.');
+      const rows = await until('every endpoint live at the latest generation', 20_000, async () => {
+        const status = await collectStatus({ store, client, zoneId });
+        const converged = status.length === 3 && status.every((row) => row.plannedGeneration !== null && row.liveGeneration === row.plannedGeneration && row.liveMatchesLatest === true);
+        return converged ? status : undefined;
+      });
+      expect(rows.map((row) => row.endpoint)).toEqual(['api.example.test. A', 'api.example.test. AAAA', 'www.example.test. A']);
+      expect(rows.every((row) => row.fenceWriter?.startsWith('use1-az'))).toBe(true);
+
+      // Real DNS: the authority answers authoritatively, and unbound resolves through it as clients would.
+      const planned = ['192.0.2.10', '192.0.2.11', '192.0.2.20', '192.0.2.21', '192.0.2.30'];
+      const direct = await queryDns({ server: parseServerAddress(dns!), name: 'api.example.test', type: 'A', timeoutMs: 2000, recursionDesired: false });
+      expect(direct.rcodeName).toBe('NOERROR');
+      expect(direct.authoritative).toBe(true);
+      expect(direct.values.length).toBeGreaterThan(0);
+      for (const value of direct.values) expect(planned).toContain(value);
+      const viaResolver = await queryDns({ server: parseServerAddress(resolver!), name: 'www.example.test', type: 'A', timeoutMs: 3000 });
+      expect(viaResolver.rcodeName).toBe('NOERROR');
+      expect(viaResolver.values).toHaveLength(1);
+      expect(viaResolver.values[0]).toMatch(/^198\.51\.100\.[1-4]$/);
+
+      // The probe process writes its status file with answers on both paths; the dashboard serves its JSON.
+      await until('the probe to see every endpoint answered on both paths', 10_000, async () => {
+        const probe = await readProbeStatus(path.join(runDir, 'probe-status.json'));
+        const answered = probe?.endpoints.filter((entry) => entry.result === 'answered') ?? [];
+        return new Set(answered.map((entry) => entry.path)).size === 2 && answered.length === 6 ? true : undefined;
+      });
+      const page = await fetch(new URL('/api/status', dashboard!));
+      expect(page.status).toBe(200);
+    } finally {
+      client.destroy();
+    }
+
+    const stopped = await runDnsplane(['down', '--run-dir', runDir], { cwd: runDir });
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect(stopped.stdout.trim().split('\n')).toHaveLength(9);
+    expect(stopped.stdout).not.toMatch(/KILLED|not signalled|was not running/);
+    await until('every started pid to have exited', 3000, async () => (manifest.processes.every((p) => exited(p.pid)) ? true : undefined));
+    await expect(fs.access(path.join(runDir, 'up.json'))).rejects.toThrow();
+    // Logs and data stay for a post-mortem.
+    await fs.access(path.join(runDir, 'logs', 'authority.log'));
+  }, 60_000);
+
+  it('fails naming the process and its log when a port is taken, and leaves nothing running', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = (blocker.address() as net.AddressInfo).port;
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-up-taken-'));
+    try {
+      const result = await runDnsplane(['up', '--run-dir', dir, ...FREE_PORTS, '--api-port', String(taken)], { cwd: dir });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`dnsplane: authority exited (code 1) before it was ready; see its log ${path.join(dir, 'logs', 'authority.log')}`);
+      expect(result.stderr).toContain(`API port ${taken} on 127.0.0.1 is already in use`);
+      // The fleet simulator starts alongside the authority; up stopped it (by the pid it reports) and forgot the pids.
+      const simPid = Number(/fleet-sim pid (\d+): stopped/.exec(result.stderr)?.[1]);
+      expect(simPid).toBeGreaterThan(0);
+      expect(exited(simPid)).toBe(true);
+      await expect(fs.access(path.join(dir, 'up.json'))).rejects.toThrow();
+      expect((await runDnsplane(['down', '--run-dir', dir], { cwd: dir })).stdout).toContain('nothing to stop');
+    } finally {
+      blocker.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
