@@ -33,12 +33,24 @@ describe('queryDns', () => {
   let server: DnsServerAddress;
 
   beforeAll(async () => {
-    udp = DNS.createUDPServer((request, send) => void send(answerFor(request)));
-    await udp.listen(0, '127.0.0.1');
-    const port = (udp.address() as net.AddressInfo).port;
-    tcp = DNS.createTCPServer((request, send) => void send(answerFor(request)));
-    await new Promise<void>((resolve) => tcp.listen(port, '127.0.0.1', resolve));
-    server = { host: '127.0.0.1', port };
+    // UDP picks a free port; the same TCP port may be taken by another test, so try again on a clash.
+    for (let attempt = 1; ; attempt++) {
+      udp = DNS.createUDPServer((request, send) => void send(answerFor(request)));
+      await udp.listen(0, '127.0.0.1');
+      const port = (udp.address() as net.AddressInfo).port;
+      tcp = DNS.createTCPServer((request, send) => void send(answerFor(request)));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          tcp.once('error', reject);
+          tcp.listen(port, '127.0.0.1', resolve);
+        });
+        server = { host: '127.0.0.1', port };
+        return;
+      } catch (error) {
+        udp.close();
+        if (attempt >= 20) throw error;
+      }
+    }
   });
 
   afterAll(() => {
