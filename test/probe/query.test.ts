@@ -27,30 +27,42 @@ async function bindUdp(onMessage: (socket: dgram.Socket, message: Buffer, sender
   return socket;
 }
 
+/**
+ * Binds UDP on a free port, then a TCP server on the same port. Another test may hold that TCP port, so on a
+ * clash both are dropped and it starts over.
+ */
+async function onSharedPort(bindUdpSide: () => Promise<{ port: number; close(): void }>, createTcp: () => net.Server): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const udpSide = await bindUdpSide();
+    const tcpServer = createTcp();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        tcpServer.once('error', reject);
+        tcpServer.listen(udpSide.port, '127.0.0.1', resolve);
+      });
+      return udpSide.port;
+    } catch (error) {
+      udpSide.close();
+      if (attempt >= 20) throw error;
+    }
+  }
+}
+
 describe('queryDns', () => {
   let udp: DNS.UDPServer;
   let tcp: DNS.TCPServer;
   let server: DnsServerAddress;
 
   beforeAll(async () => {
-    // UDP picks a free port; the same TCP port may be taken by another test, so try again on a clash.
-    for (let attempt = 1; ; attempt++) {
-      udp = DNS.createUDPServer((request, send) => void send(answerFor(request)));
-      await udp.listen(0, '127.0.0.1');
-      const port = (udp.address() as net.AddressInfo).port;
-      tcp = DNS.createTCPServer((request, send) => void send(answerFor(request)));
-      try {
-        await new Promise<void>((resolve, reject) => {
-          tcp.once('error', reject);
-          tcp.listen(port, '127.0.0.1', resolve);
-        });
-        server = { host: '127.0.0.1', port };
-        return;
-      } catch (error) {
-        udp.close();
-        if (attempt >= 20) throw error;
-      }
-    }
+    const port = await onSharedPort(
+      async () => {
+        udp = DNS.createUDPServer((request, send) => void send(answerFor(request)));
+        await udp.listen(0, '127.0.0.1');
+        return { port: (udp.address() as net.AddressInfo).port, close: () => udp.close() };
+      },
+      () => (tcp = DNS.createTCPServer((request, send) => void send(answerFor(request)))),
+    );
+    server = { host: '127.0.0.1', port };
   });
 
   afterAll(() => {
@@ -86,14 +98,19 @@ describe('queryDns', () => {
 
   it('keeps the deadline when the TCP retry hangs', async () => {
     // UDP says "truncated", and the TCP port accepts the connection but never replies.
-    const truncating = await bindUdp((socket, message, sender) => {
-      const response = Packet.createResponseFromRequest(Packet.parse(message));
-      response.header.tc = 1;
-      socket.send(response.toBuffer(), sender.port, sender.address);
-    });
-    const port = (truncating.address() as net.AddressInfo).port;
-    const hanging = net.createServer(() => undefined);
-    await new Promise<void>((resolve) => hanging.listen(port, '127.0.0.1', resolve));
+    let truncating!: dgram.Socket;
+    let hanging!: net.Server;
+    const port = await onSharedPort(
+      async () => {
+        truncating = await bindUdp((socket, message, sender) => {
+          const response = Packet.createResponseFromRequest(Packet.parse(message));
+          response.header.tc = 1;
+          socket.send(response.toBuffer(), sender.port, sender.address);
+        });
+        return { port: (truncating.address() as net.AddressInfo).port, close: () => truncating.close() };
+      },
+      () => (hanging = net.createServer(() => undefined)),
+    );
     const query = queryDns({ server: { host: '127.0.0.1', port }, name: 'small.example.test', type: 'A', timeoutMs: 200 });
     await expect(query).rejects.toThrow(/within 200 ms \(tcp\)/);
     truncating.close();
