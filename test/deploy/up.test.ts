@@ -1,46 +1,18 @@
 // `dnsplane up` / `dnsplane down` as a user runs them: the whole deployment as separate processes on free
 // ports, converging through the real SDK and answering real DNS; then nothing left running.
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { DashboardStatus } from '../../src/dashboard/model.js';
 import type { Manifest } from '../../src/deploy/processes.js';
-import { collectStatus } from '../../src/enactor/status.js';
 import { openPlanStore } from '../../src/plan/open-store.js';
 import { parseServerAddress, queryDns } from '../../src/probe/query.js';
 import { readProbeStatus } from '../../src/probe/status-file.js';
-import { createRoute53Client } from '../../src/route53/client.js';
-import { resolveHostedZoneId } from '../../src/route53/listing.js';
 import { runDnsplane } from '../helpers/cli.js';
 import { describeWithTools } from '../helpers/tools.js';
-
-const FREE_PORTS = ['--api-port', '0', '--dns-port', '0', '--resolver-port', '0', '--dashboard-port', '0'];
-
-async function until<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await attempt();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await sleep(100);
-  }
-  throw new Error(`${what} not within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
-}
-
-/** A pid no longer runs anything (gone, or exited and waiting for its new parent to reap it). */
-function exited(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? true;
-  } catch {
-    return true;
-  }
-}
+import { exited, FREE_PORTS, until, waitConverged } from './harness.js';
 
 describeWithTools(['unbound'], 'dnsplane up / down', () => {
   let runDir: string;
@@ -73,41 +45,34 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
     expect(started.stdout).toContain(`dig @127.0.0.1 -p ${resolver!.split(':')[1]} api.example.test A`);
 
     // Converged: every endpoint of the latest plan is live at that generation, read back through the SDK.
-    const client = createRoute53Client({ endpoint: api! });
-    const store = await openPlanStore(plans!);
-    try {
-      const zoneId = await resolveHostedZoneId(client, 'example.test.');
-      const rows = await until('every endpoint live at the latest generation', 20_000, async () => {
-        const status = await collectStatus({ store, client, zoneId });
-        const converged = status.length === 3 && status.every((row) => row.plannedGeneration !== null && row.liveGeneration === row.plannedGeneration && row.liveMatchesLatest === true);
-        return converged ? status : undefined;
-      });
-      expect(rows.map((row) => row.endpoint)).toEqual(['api.example.test. A', 'api.example.test. AAAA', 'www.example.test. A']);
-      expect(rows.every((row) => row.fenceWriter?.startsWith('use1-az'))).toBe(true);
+    const rows = await waitConverged(api!, 'example.test.', await openPlanStore(plans!), 3);
+    expect(rows.map((row) => row.endpoint)).toEqual(['api.example.test. A', 'api.example.test. AAAA', 'www.example.test. A']);
+    expect(rows.every((row) => row.fenceWriter?.startsWith('use1-az'))).toBe(true);
 
-      // Real DNS: the authority answers authoritatively, and unbound resolves through it as clients would.
-      const planned = ['192.0.2.10', '192.0.2.11', '192.0.2.20', '192.0.2.21', '192.0.2.30'];
-      const direct = await queryDns({ server: parseServerAddress(dns!), name: 'api.example.test', type: 'A', timeoutMs: 2000, recursionDesired: false });
-      expect(direct.rcodeName).toBe('NOERROR');
-      expect(direct.authoritative).toBe(true);
-      expect(direct.values.length).toBeGreaterThan(0);
-      for (const value of direct.values) expect(planned).toContain(value);
-      const viaResolver = await queryDns({ server: parseServerAddress(resolver!), name: 'www.example.test', type: 'A', timeoutMs: 3000 });
-      expect(viaResolver.rcodeName).toBe('NOERROR');
-      expect(viaResolver.values).toHaveLength(1);
-      expect(viaResolver.values[0]).toMatch(/^198\.51\.100\.[1-4]$/);
+    // Real DNS: the authority answers authoritatively, and unbound resolves through it as clients would.
+    const planned = ['192.0.2.10', '192.0.2.11', '192.0.2.20', '192.0.2.21', '192.0.2.30'];
+    const direct = await queryDns({ server: parseServerAddress(dns!), name: 'api.example.test', type: 'A', timeoutMs: 2000, recursionDesired: false });
+    expect(direct.rcodeName).toBe('NOERROR');
+    expect(direct.authoritative).toBe(true);
+    expect(direct.values.length).toBeGreaterThan(0);
+    for (const value of direct.values) expect(planned).toContain(value);
+    const viaResolver = await queryDns({ server: parseServerAddress(resolver!), name: 'www.example.test', type: 'A', timeoutMs: 3000 });
+    expect(viaResolver.rcodeName).toBe('NOERROR');
+    expect(viaResolver.values).toHaveLength(1);
+    expect(viaResolver.values[0]).toMatch(/^198\.51\.100\.[1-4]$/);
 
-      // The probe process writes its status file with answers on both paths; the dashboard serves its JSON.
-      await until('the probe to see every endpoint answered on both paths', 10_000, async () => {
-        const probe = await readProbeStatus(path.join(runDir, 'probe-status.json'));
-        const answered = probe?.endpoints.filter((entry) => entry.result === 'answered') ?? [];
-        return new Set(answered.map((entry) => entry.path)).size === 2 && answered.length === 6 ? true : undefined;
-      });
-      const page = await fetch(new URL('/api/status', dashboard!));
-      expect(page.status).toBe(200);
-    } finally {
-      client.destroy();
-    }
+    // The probe process writes its status file with answers on both paths; the dashboard serves its JSON.
+    await until('the probe to see every endpoint answered on both paths', 10_000, async () => {
+      const probe = await readProbeStatus(path.join(runDir, 'probe-status.json'));
+      const answered = probe?.endpoints.filter((entry) => entry.result === 'answered') ?? [];
+      return new Set(answered.map((entry) => entry.path)).size === 2 && answered.length === 6 ? true : undefined;
+    });
+    const page = (await (await fetch(new URL('/api/status', dashboard!))).json()) as DashboardStatus;
+    expect(page.errors).toEqual([]);
+    expect(page.endpoints).toHaveLength(3);
+    // The enactors' shared audit log reaches the dashboard: whoever applied is listed under its AZ name.
+    expect(page.enactors.length).toBeGreaterThan(0);
+    for (const enactor of page.enactors) expect(['use1-az1', 'use1-az2', 'use1-az4']).toContain(enactor.id);
 
     const stopped = await runDnsplane(['down', '--run-dir', runDir], { cwd: runDir });
     expect(stopped.code, stopped.stderr).toBe(0);

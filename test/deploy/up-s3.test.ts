@@ -1,0 +1,52 @@
+// `dnsplane up --plans s3://...`: planner, enactors and probe share plans through S3 (moto_server's S3 here,
+// reached through the standard AWS_ENDPOINT_URL_S3 setting, as on a real deployment with real S3).
+import { CreateBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Manifest } from '../../src/deploy/processes.js';
+import { createS3Client, openS3PlanStore } from '../../src/plan/s3-store.js';
+import { runDnsplane } from '../helpers/cli.js';
+import { useMoto } from '../helpers/moto.js';
+import { describeWithTools } from '../helpers/tools.js';
+import { exited, FREE_PORTS, until, waitConverged } from './harness.js';
+
+describeWithTools(['moto_server'], 'dnsplane up with plans on S3', () => {
+  const moto = useMoto();
+  let runDir: string;
+
+  beforeAll(async () => {
+    runDir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-up-s3-'));
+  });
+
+  afterAll(async () => {
+    await runDnsplane(['down', '--run-dir', runDir, '--grace', '1s'], { cwd: runDir });
+    await fs.rm(runDir, { recursive: true, force: true });
+  });
+
+  it('converges with every process reading and writing s3://bucket/prefix', async () => {
+    const s3 = createS3Client({ endpoint: moto.current.endpoint });
+    await s3.send(new CreateBucketCommand({ Bucket: 'dnsplane-plans' }));
+    const env = { AWS_ENDPOINT_URL_S3: moto.current.endpoint };
+    const started = await runDnsplane(
+      ['up', '--run-dir', runDir, ...FREE_PORTS, '--plans', 's3://dnsplane-plans/up', '--no-unbound', '--no-dashboard', '--planner-interval', '500ms', '--enact-interval', '300ms'],
+      { cwd: runDir, env },
+    );
+    expect(started.code, started.stderr).toBe(0);
+    expect(started.stdout).toContain('plans        s3://dnsplane-plans/up');
+    const manifest = JSON.parse(await fs.readFile(path.join(runDir, 'up.json'), 'utf8')) as Manifest;
+    expect(manifest.processes.map((p) => p.name).sort()).toEqual(['authority', 'enactor-use1-az1', 'enactor-use1-az2', 'enactor-use1-az4', 'fleet-sim', 'planner', 'probe']);
+
+    const store = openS3PlanStore('s3://dnsplane-plans/up', { endpoint: moto.current.endpoint });
+    const rows = await waitConverged(manifest.endpoints.api!, 'example.test.', store, 3);
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'dnsplane-plans', Prefix: 'up/plan-' }));
+    expect(listed.KeyCount).toBeGreaterThan(0);
+    expect(rows.every((row) => row.liveGeneration === rows[0]!.plannedGeneration)).toBe(true);
+    s3.destroy();
+
+    const stopped = await runDnsplane(['down', '--run-dir', runDir], { cwd: runDir });
+    expect(stopped.code, stopped.stderr).toBe(0);
+    await until('every started pid to have exited', 3000, async () => (manifest.processes.every((p) => exited(p.pid)) ? true : undefined));
+  }, 60_000);
+});
