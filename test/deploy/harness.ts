@@ -1,11 +1,15 @@
 // What the `dnsplane up` tests share: polling with a deadline, "has this pid exited", and convergence read
 // back through the SDK the way `dnsplane status` reads it.
-import { readFileSync } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll } from 'vitest';
 import { collectStatus, type EndpointStatus } from '../../src/enactor/status.js';
 import type { PlanStore } from '../../src/plan/store.js';
 import { createRoute53Client } from '../../src/route53/client.js';
 import { resolveHostedZoneId } from '../../src/route53/listing.js';
+import { runDnsplane } from '../helpers/cli.js';
 
 export const FREE_PORTS = ['--api-port', '0', '--dns-port', '0', '--resolver-port', '0', '--dashboard-port', '0'];
 
@@ -46,4 +50,20 @@ export async function waitConverged(api: string, zone: string, store: PlanStore,
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * A temp run directory for the enclosing describe block. Afterwards `down` runs on it whatever happened, so a
+ * failed assertion never leaves the deployment's processes behind.
+ */
+export function useRunDir(prefix: string): { readonly path: string } {
+  const holder = { path: '' };
+  beforeAll(async () => {
+    holder.path = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  });
+  afterAll(async () => {
+    await runDnsplane(['down', '--run-dir', holder.path, '--grace', '1s'], { cwd: holder.path });
+    await fs.rm(holder.path, { recursive: true, force: true });
+  });
+  return holder;
 }

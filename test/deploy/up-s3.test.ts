@@ -2,30 +2,21 @@
 // reached through the standard AWS_ENDPOINT_URL_S3 setting, as on a real deployment with real S3).
 import { CreateBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Manifest } from '../../src/deploy/processes.js';
 import { createS3Client, openS3PlanStore } from '../../src/plan/s3-store.js';
 import { runDnsplane } from '../helpers/cli.js';
 import { useMoto } from '../helpers/moto.js';
 import { describeWithTools } from '../helpers/tools.js';
-import { exited, FREE_PORTS, until, waitConverged } from './harness.js';
+import { exited, FREE_PORTS, until, useRunDir, waitConverged } from './harness.js';
 
 describeWithTools(['moto_server'], 'dnsplane up with plans on S3', () => {
   const moto = useMoto();
-  let runDir: string;
-
-  beforeAll(async () => {
-    runDir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-up-s3-'));
-  });
-
-  afterAll(async () => {
-    await runDnsplane(['down', '--run-dir', runDir, '--grace', '1s'], { cwd: runDir });
-    await fs.rm(runDir, { recursive: true, force: true });
-  });
+  const run = useRunDir('dnsplane-up-s3-');
 
   it('converges with every process reading and writing s3://bucket/prefix', async () => {
+    const runDir = run.path;
     const s3 = createS3Client({ endpoint: moto.current.endpoint });
     await s3.send(new CreateBucketCommand({ Bucket: 'dnsplane-plans' }));
     const env = { AWS_ENDPOINT_URL_S3: moto.current.endpoint };

@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { DashboardStatus } from '../../src/dashboard/model.js';
 import type { Manifest } from '../../src/deploy/processes.js';
 import { openPlanStore } from '../../src/plan/open-store.js';
@@ -12,27 +12,17 @@ import { parseServerAddress, queryDns } from '../../src/probe/query.js';
 import { readProbeStatus } from '../../src/probe/status-file.js';
 import { runDnsplane } from '../helpers/cli.js';
 import { describeWithTools } from '../helpers/tools.js';
-import { exited, FREE_PORTS, until, waitConverged } from './harness.js';
+import { exited, FREE_PORTS, until, useRunDir, waitConverged } from './harness.js';
 
 describeWithTools(['unbound'], 'dnsplane up / down', () => {
-  let runDir: string;
-  let manifest: Manifest;
-
-  beforeAll(async () => {
-    runDir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-up-'));
-  });
-
-  afterAll(async () => {
-    // If an assertion failed before the test's own `down`, do not leave nine processes behind.
-    await runDnsplane(['down', '--run-dir', runDir, '--grace', '1s'], { cwd: runDir });
-    await fs.rm(runDir, { recursive: true, force: true });
-  });
+  const run = useRunDir('dnsplane-up-');
 
   it('starts every component as its own process, converges, answers DNS, and down leaves nothing running', async () => {
+    const runDir = run.path;
     const started = await runDnsplane(['up', '--run-dir', runDir, ...FREE_PORTS, '--planner-interval', '500ms', '--enact-interval', '300ms'], { cwd: runDir });
     expect(started.stderr + started.stdout, started.stderr).toContain('dnsplane up: 9 processes running, zone example.test.');
     expect(started.code).toBe(0);
-    manifest = JSON.parse(await fs.readFile(path.join(runDir, 'up.json'), 'utf8')) as Manifest;
+    const manifest = JSON.parse(await fs.readFile(path.join(runDir, 'up.json'), 'utf8')) as Manifest;
     const names = manifest.processes.map((p) => p.name).sort();
     expect(names).toEqual(['authority', 'dashboard', 'enactor-use1-az1', 'enactor-use1-az2', 'enactor-use1-az4', 'fleet-sim', 'planner', 'probe', 'unbound']);
     for (const p of manifest.processes) {
