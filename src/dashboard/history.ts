@@ -19,7 +19,11 @@ export class History {
   private readonly book = new ActivityBook();
   private readonly plans: PlanMarks;
   private readonly listeners = new Set<() => void>();
-  private lastReading: { at: number; statuses: EndpointStatus[] } | undefined;
+  /** The newest successful reading of Route53 and the plan store (by the order the readings started). */
+  private lastReading: { sequence: number; at: number; statuses: EndpointStatus[] } | undefined;
+  private readings = 0;
+  private pendingRead: Promise<void> | undefined;
+  private readAgain = false;
 
   constructor(private readonly target: StatusTarget, private readonly description: string) {
     this.plans = new PlanMarks(target.store);
@@ -36,7 +40,26 @@ export class History {
 
   record(activity: Activity): void {
     this.book.record(activity);
+    // A write landed: read the zone now, so that the last reading has it even if Route53 goes away next
+    // (the demo's race closes its authority moments after the final apply).
+    if (activity.kind === 'applied' || activity.kind === 'records-removed') this.refreshReading();
     this.notify();
+  }
+
+  /** One reading at a time, plus one more if asked for meanwhile. */
+  private refreshReading(): void {
+    if (this.pendingRead) {
+      this.readAgain = true;
+      return;
+    }
+    this.pendingRead = this.read([])
+      .then(() => undefined)
+      .finally(() => {
+        this.pendingRead = undefined;
+        if (!this.readAgain) return;
+        this.readAgain = false;
+        this.refreshReading();
+      });
   }
 
   /** Lists the plan store for new generations (and tells listeners when there are). */
@@ -54,16 +77,7 @@ export class History {
 
   /** collectStatus (as `dnsplane status`) judged with the probe's cells; a failed reading becomes an error line. */
   async status(cells: ReadonlyArray<{ endpoint: string; cell: ProbeCell }>, errors: string[]): Promise<DashboardStatus> {
-    const statuses = await collectStatus(this.target).then(
-      (fresh) => (this.lastReading = { at: Date.now(), statuses: fresh }).statuses,
-      (error: Error) => {
-        // Keep showing the last reading (marked as such): an operator needs the last known state most when
-        // Route53 cannot be read, and the demo's race closes its authority when it ends.
-        const last = this.lastReading;
-        errors.push(`cannot read Route53 or the plan store (${error.message})${last ? `; the table shows the last reading, of ${new Date(last.at).toISOString()}` : ''}`);
-        return last?.statuses ?? [];
-      },
-    );
+    const statuses = await this.read(errors);
     return {
       now: Date.now(),
       source: this.description,
@@ -73,6 +87,23 @@ export class History {
       enactors: this.book.enactorRows(),
       errors,
     };
+  }
+
+  /** collectStatus; on failure the last reading, with an error line saying so. */
+  private async read(errors: string[]): Promise<EndpointStatus[]> {
+    const sequence = ++this.readings;
+    try {
+      const statuses = await collectStatus(this.target);
+      // Readings overlap; one that started earlier but ended later must not replace a newer one.
+      if (!this.lastReading || sequence > this.lastReading.sequence) this.lastReading = { sequence, at: Date.now(), statuses };
+      return statuses;
+    } catch (error) {
+      // Keep showing the last reading (marked as such): an operator needs the last known state most when
+      // Route53 cannot be read, and the demo's race closes its authority when it ends.
+      const last = this.lastReading;
+      errors.push(`cannot read Route53 or the plan store (${(error as Error).message})${last ? `; the table shows the last reading, of ${new Date(last.at).toISOString()}` : ''}`);
+      return last?.statuses ?? [];
+    }
   }
 
   timeline(since: number, observations: TimelineObservation[], endpoints: string[]): Timeline {

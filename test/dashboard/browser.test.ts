@@ -31,6 +31,8 @@ const IN_PAGE = {
       for (const row of document.querySelectorAll('#endpoints tr[data-state]')) seen[row.dataset.state] = (seen[row.dataset.state] ?? 0) + 1;
     }).observe(document.getElementById('endpoints'), { subtree: true, childList: true, attributes: true });
   })()`,
+  /** The row's "live fence gen" cell (the fourth) holds the given text. */
+  liveGenerationIs: "([row, generation]) => document.querySelector(row)?.cells[3].textContent === generation",
   showsSafeMatch: "(row) => document.getElementById('source').textContent === 'safe race' && document.querySelector(row)?.getAttribute('data-state') === 'match'",
 };
 
@@ -93,7 +95,7 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
     // The audit tail names the legacy cleanup, and the enactors show they are stuck.
     expect(await page.$$eval('#audit tr[data-kind="records-removed"]', (rows) => rows.length)).toBeGreaterThan(0);
     expect(await page.$$eval('#enactors tr[data-state="inconsistent"]', (rows) => rows.length)).toBe(3);
-    await screenshot(page, 'dashboard-legacy.png', true);
+    await screenshot(page, 'dashboard-legacy.png');
     expect(pageErrors).toEqual([]);
   });
 
@@ -105,6 +107,8 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
     expect(summary.converged).toBe(true);
 
     await page.waitForFunction(IN_PAGE.showsSafeMatch, ROW, { timeout: 10_000 });
+    // What the page shows at the end is where the race ended: the latest generation, live in the fence.
+    await page.waitForFunction(IN_PAGE.liveGenerationIs, [ROW, String(summary.latestGeneration)], { timeout: 10_000 });
     const seen = (await page.evaluate('window.seenStates')) as Record<string, number>;
     expect(seen.empty).toBeUndefined();
     expect(seen.match).toBeGreaterThan(0);
@@ -113,7 +117,10 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
     // The delayed enactor's stale write was turned away by the fence, and the chart says so.
     expect(summary.staleWriteLanded).toBe(false);
     expect(await page.$$eval(`${CHART} g[data-kind="fence-rejected"], ${CHART} g[data-kind="stood-down"]`, (marks) => marks.length)).toBeGreaterThan(0);
-    await screenshot(page, 'dashboard-safe.png');
+    // The legacy race stays below as the previous run, EMPTY, for comparison; that is the README's picture.
+    expect(await page.textContent('#previous h2')).toBe('Previous run: legacy race (as last shown)');
+    expect(await page.$$eval(`#previous tr[data-endpoint="${REGIONAL_ENDPOINT} A"][data-state="empty"]`, (rows) => rows.length)).toBe(1);
+    await screenshot(page, 'dashboard-safe.png', true);
     expect(pageErrors).toEqual([]);
   });
 

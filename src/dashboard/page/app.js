@@ -68,7 +68,23 @@ function merge(timeline) {
   for (const [key, value] of state.marks) if (value.at < oldest) state.marks.delete(key);
 }
 
+/**
+ * Keeps what the page showed of the source being replaced (the demo's legacy race when the safe race starts)
+ * as a static copy below the live view, so the two can be compared. Cloned nodes: no data is re-parsed.
+ */
+function keepPrevious() {
+  if ($('endpoints').tBodies[0].rows.length === 0) return;
+  const heading = document.createElement('h2');
+  heading.textContent = `Previous run: ${$('source').textContent} (as last shown)`;
+  const table = $('endpoints').cloneNode(true);
+  const charts = $('charts').cloneNode(true);
+  for (const node of [table, charts]) node.removeAttribute('id');
+  $('previous').replaceChildren(heading, table, charts);
+  $('previous').hidden = false;
+}
+
 function reset() {
+  keepPrevious();
   state.observations.clear();
   state.marks.clear();
   state.endpoints = [];
