@@ -11,11 +11,13 @@ export function endpointName(i: number): string {
 export interface PlanShape {
   endpoints: number;
   setsPerEndpoint: number;
+  /** Addresses per set (default 1); each one is a ResourceRecord element of a request. */
+  valuesPerSet?: number;
 }
 
-/** Distinct per (endpoint, set) for up to 65,536 endpoints; the second octet is the generation. */
-export function address(generation: number, endpoint: number, set: number): string {
-  return `${10 + set}.${generation % 256}.${(endpoint >> 8) & 255}.${endpoint & 255}`;
+/** Distinct per (endpoint, set, value) for up to 65,536 endpoints; the second octet is the generation. */
+export function address(generation: number, endpoint: number, set: number, value = 0): string {
+  return `${10 + set * 8 + value}.${generation % 256}.${(endpoint >> 8) & 255}.${endpoint & 255}`;
 }
 
 /** Every endpoint's sets with addresses of `addressGeneration`; weights 1..S. */
@@ -33,7 +35,7 @@ export function benchPlan(generation: number, shape: PlanShape, options: { addre
       sets: Array.from({ length: shape.setsPerEndpoint }, (_, s) => ({
         setIdentifier: `lb-${s}`,
         weight: (s + 1 + (options.weightShift?.(e, s) ?? 0)) % 256,
-        values: [address(addressGeneration, e, s)],
+        values: Array.from({ length: shape.valuesPerSet ?? 1 }, (_, v) => address(addressGeneration, e, s, v)),
       })),
     })),
   };
