@@ -18,6 +18,8 @@ export interface FileSourceOptions extends StatusTarget {
   auditFile?: string;
   /** How often the files and the plan store are read (default 500 ms). */
   pollMs?: number;
+  /** Route53 is listed at most this often; pages in between get the last reading (default 0: every request). */
+  readIntervalMs?: number;
   /** Observations kept (default 20,000). */
   timelineSize?: number;
 }
@@ -36,7 +38,7 @@ export class FileSource extends HistorySource {
 
   constructor(private readonly options: FileSourceOptions) {
     const parts = [options.store.location, options.probeStatusFile && `probe ${options.probeStatusFile}`, options.auditFile && `audit ${options.auditFile}`];
-    super(options, parts.filter(Boolean).join(' + '));
+    super(options, parts.filter(Boolean).join(' + '), options.readIntervalMs);
     this.observations = new RingBuffer(options.timelineSize ?? 20_000);
     this.timer = setInterval(() => void this.poll(), options.pollMs ?? 500);
     this.timer.unref();

@@ -25,7 +25,12 @@ export class History {
   private pendingRead: Promise<void> | undefined;
   private readAgain = false;
 
-  constructor(private readonly target: StatusTarget, private readonly description: string) {
+  /**
+   * `minReadIntervalMs`: a reading younger than this is reused instead of listing the zone again. Real Route53
+   * allows a few requests per second per account, shared with the enactors; a large zone takes one request per
+   * 300 record sets.
+   */
+  constructor(private readonly target: StatusTarget, private readonly description: string, private readonly minReadIntervalMs = 0) {
     this.plans = new PlanMarks(target.store);
   }
 
@@ -91,6 +96,7 @@ export class History {
 
   /** collectStatus; on failure the last reading, with an error line saying so. */
   private async read(errors: string[]): Promise<EndpointStatus[]> {
+    if (this.lastReading && Date.now() - this.lastReading.at < this.minReadIntervalMs) return this.lastReading.statuses;
     const sequence = ++this.readings;
     try {
       const statuses = await collectStatus(this.target);
@@ -117,8 +123,8 @@ export class History {
 export abstract class HistorySource implements DashboardSource {
   protected readonly history: History;
 
-  constructor(target: StatusTarget, readonly description: string) {
-    this.history = new History(target, description);
+  constructor(target: StatusTarget, readonly description: string, minReadIntervalMs = 0) {
+    this.history = new History(target, description, minReadIntervalMs);
   }
 
   abstract status(): Promise<DashboardStatus>;

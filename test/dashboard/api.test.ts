@@ -104,22 +104,38 @@ describe('dashboard JSON over plan store, Route53, probe status file and audit l
     expect(tail.observations.map((observation) => observation.result)).toEqual(['nodata']);
   });
 
+  it('with a read interval, reuses its last Route53 reading instead of listing the zone for every page', async () => {
+    const thrifty = new FileSource({ store: rig.store, client: rig.client, zoneId: rig.zoneId, pollMs: 3_600_000, readIntervalMs: 60_000 });
+    try {
+      expect((await thrifty.status()).endpoints[0]).toMatchObject({ endpoint: API, recordSets: 0 });
+      await rig.writePlan(3, { api: [10, 20] });
+      await rig.enactor('e2').runOnce();
+      expect((await thrifty.status()).endpoints[0]).toMatchObject({ recordSets: 0 }); // the reading of a moment ago
+      expect((await source.status()).endpoints[0]).toMatchObject({ recordSets: 2, liveGeneration: 3 }); // no interval: read afresh
+    } finally {
+      await thrifty.close();
+    }
+  });
+
   it('serves the page, its scripts, SSE and Prometheus, and rejects bad queries with the parameter named', async () => {
     const page = await fetch(dashboard.url);
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(await page.text()).toContain('<table id="endpoints">');
     for (const file of ['app.js', 'chart.js', 'style.css']) expect((await fetch(new URL(file, dashboard.url))).status).toBe(200);
 
+    await source.poll(); // what the running dashboard does every --poll: it sees plan 3 and drops its cached status
     const metrics = await fetch(new URL('/metrics', dashboard.url));
     expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await metrics.text();
     expect(text).toMatch(/dnsplane_enactor_batches_accepted_total\{enactor="e1"\} [1-9]/);
     expect(text).toMatch(/dnsplane_enactor_guard_refusals_total\{enactor="e1",reason="all-weight-zero"\} 1/);
     expect(text).toContain('dnsplane_probe_observations_total');
-    // The page's verdict as a gauge one can alert on (the endpoint was emptied in the previous test).
+    // The page's verdict as a gauge one can alert on. The probe's last word (nodata, before plan 3 was applied)
+    // still says empty: the probe status file was not written since.
     expect(text).toContain(`dnsplane_dashboard_endpoint_state{endpoint="${API}",state="empty"} 1`);
     expect(text).toContain(`dnsplane_dashboard_endpoint_state{endpoint="${API}",state="match"} 0`);
-    expect(text).toContain('dnsplane_dashboard_planned_generation 2');
+    expect(text).toContain('dnsplane_dashboard_planned_generation 3');
+    expect(text).toContain(`dnsplane_dashboard_live_generation{endpoint="${API}"} 3`);
 
     const events = await fetch(new URL('/events', dashboard.url));
     expect(events.headers.get('content-type')).toBe('text/event-stream');

@@ -13,6 +13,7 @@ interface DashboardOptions extends ZoneTargetOptions {
   probeStatus: string;
   audit: string;
   poll: string;
+  readInterval: string;
 }
 
 export function register(program: Command): void {
@@ -30,6 +31,8 @@ export function register(program: Command): void {
     .option('--probe-status <file>', 'probe status file written by `dnsplane probe` (missing: no probe column)', DEFAULT_STATUS_FILE)
     .option('--audit <file>', 'audit log written by `dnsplane enact --audit` (missing: no enactor activity yet)', '.dnsplane/audit.jsonl')
     .option('--poll <duration>', 'how often the probe status file, the audit log and the plan store are read', '500ms')
+    .option('--read-interval <duration>', 'list the zone in Route53 at most this often (pages in between get the last reading)', '2s')
+    .option('--rate-limit <req/s>', 'client-side limit on the dashboard\'s Route53 requests per second (it shares the account\'s limit with the enactors)', '2')
     .action((options: DashboardOptions) => runDashboard(options));
 }
 
@@ -37,8 +40,9 @@ async function runDashboard(options: DashboardOptions): Promise<void> {
   const port = parseNumber(options.port, '--port', { min: 0, max: 65535, integer: true });
   const pollMs = parseDuration(options.poll, '--poll');
   if (pollMs < 50) throw new Error(`--poll must be at least 50ms, got ${options.poll}`);
+  const readIntervalMs = parseDuration(options.readInterval, '--read-interval');
   const target = await openZoneTarget(options);
-  const source = new FileSource({ store: target.store, client: target.client, zoneId: target.zoneId, probeStatusFile: options.probeStatus, auditFile: options.audit, pollMs });
+  const source = new FileSource({ store: target.store, client: target.client, zoneId: target.zoneId, probeStatusFile: options.probeStatus, auditFile: options.audit, pollMs, readIntervalMs });
   await source.poll();
   const dashboard = await startDashboard({ source, port, host: options.host }).catch(async (error: Error) => {
     await source.close();
