@@ -1,5 +1,6 @@
 // `dnsplane up` / `dnsplane down` as a user runs them: the whole deployment as separate processes on free
 // ports, converging through the real SDK and answering real DNS; then nothing left running.
+import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -92,6 +93,33 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
       expect((await runDnsplane(['down', '--run-dir', dir], { cwd: dir })).stdout).toContain('nothing to stop');
     } finally {
       blocker.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--foreground stays up until SIGTERM, then stops everything it started', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-up-fg-'));
+    const bin = path.resolve(import.meta.dirname, '../../bin/dnsplane.js');
+    const up = spawn(process.execPath, [bin, 'up', '--run-dir', dir, ...FREE_PORTS, '--no-unbound', '--no-dashboard', '--foreground'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exit = new Promise<number | null>((resolve) => up.once('exit', (code) => resolve(code)));
+    let output = '';
+    up.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    up.stderr.resume();
+    try {
+      await until('up to report it is running in the foreground', 30_000, async () => (output.includes('Ctrl-C stops everything') ? true : undefined));
+      const manifest = JSON.parse(await fs.readFile(path.join(dir, 'up.json'), 'utf8')) as Manifest;
+      expect(manifest.processes.map((p) => p.name).sort()).toEqual(['authority', 'enactor-use1-az1', 'enactor-use1-az2', 'enactor-use1-az4', 'fleet-sim', 'planner', 'probe']);
+      expect(manifest.processes.some((p) => exited(p.pid))).toBe(false);
+      up.kill('SIGTERM');
+      expect(await exit).toBe(0);
+      expect(output).toMatch(/authority +pid \d+ +stopped/);
+      await until('every started pid to have exited', 3000, async () => (manifest.processes.every((p) => exited(p.pid)) ? true : undefined));
+    } finally {
+      // Only if an assertion failed first: up in the foreground stops its processes on SIGTERM.
+      if (up.exitCode === null && up.signalCode === null) {
+        up.kill('SIGTERM');
+        await exit;
+      }
       await fs.rm(dir, { recursive: true, force: true });
     }
   });

@@ -76,10 +76,13 @@ async function runUp(options: UpCliOptions): Promise<void> {
   console.log(describe(deployment, runDir));
   if (!options.foreground) return;
   console.log('\nrunning in the foreground; Ctrl-C stops everything');
+  // Signal listeners do not keep node's event loop alive; with every child detached, a timer has to.
+  const keepAlive = setInterval(() => undefined, 60_000);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  clearInterval(keepAlive);
   await runDown(runDir, UP_DEFAULTS.graceMs);
 }
 
