@@ -32,6 +32,7 @@ export class FileSource extends HistorySource {
   private readonly lastSeen = new Map<string, number>();
   private lastProbe: ProbeStatus | undefined;
   private auditOffset: number | undefined;
+  private skippedAudit = { lines: 0, last: '' };
   private readonly errors = new Map<string, string>();
   private readonly timer: NodeJS.Timeout;
   private polling: Promise<void> | undefined;
@@ -44,7 +45,7 @@ export class FileSource extends HistorySource {
     this.timer.unref();
   }
 
-  /** Reads everything once; resolves when done (tests and the first page load use it). */
+  /** Reads everything once (one read at a time: callers meanwhile share it); resolves when done. */
   poll(): Promise<void> {
     this.polling ??= Promise.all([this.step('plan store', () => this.history.refreshPlans().then(() => false)), this.step('probe status file', () => this.readProbe()), this.step('audit log', () => this.readAudit())])
       .then((changed) => {
@@ -56,11 +57,17 @@ export class FileSource extends HistorySource {
     return this.polling;
   }
 
-  status(): Promise<DashboardStatus> {
-    return this.history.status(probeCellsOfFile(this.lastProbe), [...this.errors.entries()].map(([what, message]) => `${what}: ${message}`));
+  /** Reads the files first, so that an answer is never older than the files at the time of the request. */
+  async status(): Promise<DashboardStatus> {
+    await this.poll();
+    const errors = [...this.errors.entries()].map(([what, message]) => `${what}: ${message}`);
+    // Skipped lines stay reported: they are gone from the next read, but an operator must hear of them.
+    if (this.skippedAudit.lines > 0) errors.push(`audit log: ${this.options.auditFile} has ${this.skippedAudit.lines} line(s) that are not audit entries, skipped (last: ${this.skippedAudit.last})`);
+    return this.history.status(probeCellsOfFile(this.lastProbe), errors);
   }
 
   async timeline(since: number): Promise<Timeline> {
+    await this.poll();
     const observations = this.observations.toArray().filter((observation) => observation.at > since);
     return this.history.timeline(since, observations, (this.lastProbe?.endpoints ?? []).map((entry) => entry.endpoint));
   }
@@ -117,7 +124,9 @@ export class FileSource extends HistorySource {
     );
     let startedMidLine = false;
     if (this.auditOffset === undefined || size < this.auditOffset) {
-      this.auditOffset = Math.max(0, size - AUDIT_START_BYTES);
+      // Start one byte early: the first piece up to a newline is then a partial line, or empty when the start
+      // fell exactly on a line boundary, and is dropped either way.
+      this.auditOffset = Math.max(0, size - AUDIT_START_BYTES - 1);
       startedMidLine = this.auditOffset > 0;
     }
     if (size === this.auditOffset) return false;
@@ -137,16 +146,18 @@ export class FileSource extends HistorySource {
     if (startedMidLine) lines.shift();
     let changed = false;
     let bad: string | undefined;
+    let skipped = 0;
     for (const line of lines) {
       if (line.trim() === '') continue;
       try {
         this.history.record(activityOfAudit(JSON.parse(line) as AuditEntry));
         changed = true;
       } catch {
-        bad ??= line.slice(0, 80);
+        skipped += 1;
+        bad = line.slice(0, 80);
       }
     }
-    if (bad === undefined) return changed;
-    throw new Error(`${this.options.auditFile} has a line that is not an audit entry: ${bad}`);
+    if (bad !== undefined) this.skippedAudit = { lines: this.skippedAudit.lines + skipped, last: bad };
+    return changed;
   }
 }
