@@ -8,6 +8,7 @@ import { assertSafeBackend, selfCheck } from '../../enactor/self-check.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { serveMetrics } from '../../telemetry/metrics-server.js';
 import { parseDuration } from '../duration.js';
+import { progressPrinter } from '../progress.js';
 import { addZoneTargetOptions, openZoneTarget, parseNumber, type ZoneTargetOptions } from '../zone-target.js';
 
 interface EnactOptions extends ZoneTargetOptions {
@@ -22,6 +23,8 @@ interface EnactOptions extends ZoneTargetOptions {
   cleanup: boolean;
   retention: string;
   metricsPort?: string;
+  concurrency: string;
+  progress: string;
 }
 
 export function register(program: Command): void {
@@ -47,6 +50,8 @@ export function register(program: Command): void {
     .option('--cleanup', 'after each pass that changed something, delete plans older than the lowest live generation minus --retention', false)
     .option('--retention <n>', 'generations kept below the lowest live one by --cleanup', '2')
     .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics (default: off)')
+    .option('--concurrency <n>', 'change batches in flight at once (the rate limit still spaces the requests)', '4')
+    .option('--progress <duration>', 'on passes longer than this, print a progress line to stderr this often (0 = never)', '5s')
     .action((options: EnactOptions) => runEnact(options));
 }
 
@@ -58,6 +63,8 @@ async function runEnact(options: EnactOptions): Promise<void> {
   };
   const intervalMs = parseDuration(options.interval, '--interval');
   const retention = parseNumber(options.retention, '--retention', { min: 0, integer: true });
+  const concurrency = parseNumber(options.concurrency, '--concurrency', { min: 1, max: 64, integer: true });
+  const progressEvery = parseDuration(options.progress, '--progress');
   const target = await openZoneTarget(options);
   const logger = createLogger('enactor');
   const zoneName = target.zoneName ?? (await target.store.latest())?.zone;
@@ -79,7 +86,10 @@ async function runEnact(options: EnactOptions): Promise<void> {
     intervalMs,
     audit: options.audit ? new AuditLog(options.audit) : undefined,
     cleanupRetention: options.cleanup ? retention : undefined,
+    concurrency,
   });
+  const printProgress = progressPrinter(progressEvery, (line) => process.stderr.write(`dnsplane enact: ${line}\n`));
+  enactor.on('event', printProgress);
   try {
     if (options.once) {
       const summary = await enactor.runOnce();

@@ -1,0 +1,38 @@
+// `dnsplane enact --progress` as a user sees it: progress lines on stderr during a pass of several batches.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDnsplane } from '../helpers/cli.js';
+import { fenceGeneration, startRig, type Rig } from '../enactor/harness.js';
+
+const CLI_TIMEOUT_MS = 90_000;
+let rig: Rig;
+
+beforeAll(async () => {
+  rig = await startRig();
+});
+afterAll(async () => {
+  await rig.close();
+});
+
+describe('dnsplane enact progress', () => {
+  it('prints progress lines to stderr on a pass longer than --progress, up to every batch answered', async () => {
+    // 250 endpoints × 5 sets + a fence: 6 elements each, 166 per request of 1,000, so 2 batches.
+    const labels = Array.from({ length: 250 }, (_, i) => `p${i}`);
+    await rig.writePlan(1, Object.fromEntries(labels.map((label) => [label, [1, 2, 3, 4, 5]])));
+    const result = await runDnsplane(
+      ['enact', '--id', 'cli-progress', '--once', '--plans', rig.store.dir, '--endpoint', rig.test.authority.endpoint, '--progress', '1ms', '--concurrency', '2', '--audit', ''],
+      { cwd: rig.dir, env: { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' } },
+    );
+    expect(result.stderr).not.toMatch(/dnsplane:/);
+    expect(result.stdout.split('\n').slice(0, 3).join('\n')).toMatch(/generation 1: 250 applied, 0 repaired, 0 in sync, 0 stood down, 0 refused, 0 failed/);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/dnsplane enact: generation 1: 2\/2 batches, 250\/250 endpoints in [\d.]+ s\n/);
+    const view = await rig.view();
+    expect(labels.every((label) => fenceGeneration(view, label) === 1)).toBe(true);
+  }, CLI_TIMEOUT_MS);
+
+  it('refuses a --concurrency that is not a positive integer, naming the option', async () => {
+    const result = await runDnsplane(['enact', '--id', 'x', '--once', '--plans', rig.store.dir, '--endpoint', rig.test.authority.endpoint, '--concurrency', '0'], { cwd: rig.dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/--concurrency/);
+  }, CLI_TIMEOUT_MS);
+});
