@@ -44,6 +44,8 @@ export interface UpOptions {
   enactInterval: string;
   readyTimeoutMs: number;
   print: (line: string) => void;
+  /** Ctrl-C while starting: stop waiting, stop what was started, fail. */
+  signal?: AbortSignal;
 }
 
 export interface Deployment {
@@ -81,7 +83,7 @@ export async function up(options: UpOptions): Promise<Deployment> {
   };
   const start = async (name: string, args: string[], ready: RegExp): Promise<RegExpMatchArray> => {
     options.print(`starting ${name} ...`);
-    return startProcess({ name, command: process.execPath, args: [BIN, ...args], cwd: process.cwd(), env: childEnv(), ready, timeoutMs: options.readyTimeoutMs }, runPaths(runDir).logs, recorder.record);
+    return startProcess({ name, command: process.execPath, args: [BIN, ...args], cwd: process.cwd(), env: childEnv(), ready, timeoutMs: options.readyTimeoutMs, ...(options.signal ? { signal: options.signal } : {}) }, runPaths(runDir).logs, recorder.record);
   };
   try {
     return await startAll(options, manifest, start, recorder);
@@ -210,11 +212,17 @@ export interface StopReport {
   name: string;
   pid: number;
   outcome: StopOutcome;
+  /** From the first signal to the exit (0 when nothing was signalled). */
+  ms: number;
 }
 
 /** Stops the clients together, then the authority, so no client spends its last moments on a dead Route53. */
 export async function stopAll(processes: readonly ManagedProcess[], graceMs: number): Promise<StopReport[]> {
-  const stop = async (p: ManagedProcess): Promise<StopReport> => ({ name: p.name, pid: p.pid, outcome: await stopProcess(p, graceMs) });
+  const stop = async (p: ManagedProcess): Promise<StopReport> => {
+    const started = Date.now();
+    const outcome = await stopProcess(p, graceMs);
+    return { name: p.name, pid: p.pid, outcome, ms: outcome === 'stopped' || outcome === 'killed' ? Date.now() - started : 0 };
+  };
   const clients = await Promise.all(processes.filter((p) => p.name !== 'authority').map(stop));
   return [...clients, ...(await Promise.all(processes.filter((p) => p.name === 'authority').map(stop)))];
 }

@@ -59,6 +59,8 @@ export interface StartSpec {
   /** Matched against the log file's text; the match is returned (capture groups carry ports and URLs). */
   ready: RegExp;
   timeoutMs: number;
+  /** Aborting stops the wait (the caller then stops what was started). */
+  signal?: AbortSignal;
 }
 
 export class StartError extends Error {
@@ -93,6 +95,7 @@ export async function startProcess(spec: StartSpec, logDir: string, onSpawn: (pr
     if (match) return match;
     if (exit !== undefined) throw new StartError(spec.name, log, `exited (${exit}) before it was ready`);
     if (Date.now() > deadline) throw new StartError(spec.name, log, `was not ready within ${spec.timeoutMs} ms`);
+    if (spec.signal?.aborted) throw new StartError(spec.name, log, 'was still starting when up was interrupted');
     await sleep(50);
   }
 }

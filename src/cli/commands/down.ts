@@ -24,5 +24,8 @@ export async function runDown(runDir: string, graceMs: number): Promise<void> {
     return;
   }
   const outcomes = { stopped: 'stopped', killed: `KILLED (no exit within ${graceMs} ms of SIGTERM)`, gone: 'was not running', 'not-ours': 'pid now runs something else: not signalled' };
-  for (const report of reports) console.log(`${report.name.padEnd(17)} pid ${String(report.pid).padEnd(8)} ${outcomes[report.outcome]}`);
+  for (const report of reports) {
+    const took = report.ms > 0 ? ` (${report.ms} ms)` : '';
+    console.log(`${report.name.padEnd(17)} pid ${String(report.pid).padEnd(8)} ${outcomes[report.outcome]}${took}`);
+  }
 }

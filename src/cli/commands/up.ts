@@ -2,7 +2,7 @@
 // and pid file under the run directory, and print where everything is. `dnsplane down` (down.ts) stops it.
 import path from 'node:path';
 import type { Command } from 'commander';
-import { ENACTOR_ZONES, UP_DEFAULTS, up, type Deployment } from '../../deploy/deployment.js';
+import { ENACTOR_ZONES, UP_DEFAULTS, up, type Deployment, type UpOptions } from '../../deploy/deployment.js';
 import { parseDuration } from '../duration.js';
 import { parseNumber } from '../zone-target.js';
 import { runDown } from './down.js';
@@ -57,7 +57,7 @@ const port = (text: string, flag: string) => parseNumber(text, flag, { min: 0, m
 
 async function runUp(options: UpCliOptions): Promise<void> {
   const runDir = path.resolve(options.runDir);
-  const deployment = await up({
+  const settings: UpOptions = {
     runDir,
     ...(options.plans ? { plans: options.plans } : {}),
     ...(options.fleet ? { fleet: path.resolve(options.fleet) } : {}),
@@ -72,6 +72,15 @@ async function runUp(options: UpCliOptions): Promise<void> {
     enactInterval: durationText(options.enactInterval, '--enact-interval'),
     readyTimeoutMs: parseDuration(options.readyTimeout, '--ready-timeout'),
     print: (line) => console.error(line),
+  };
+  // The children are detached, so a Ctrl-C during start-up reaches only us: stop what was started, then fail.
+  const interrupted = new AbortController();
+  const interrupt = () => interrupted.abort();
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  const deployment = await up({ ...settings, signal: interrupted.signal }).finally(() => {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
   });
   console.log(describe(deployment, runDir));
   if (!options.foreground) return;
