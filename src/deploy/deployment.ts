@@ -56,6 +56,8 @@ export interface Deployment {
   dns: string;
   resolver?: string;
   dashboard?: string;
+  /** The fleet simulator's base URL, when some health check is on loopback. */
+  fleetSim?: string;
 }
 
 const BIN = fileURLToPath(new URL('../../bin/dnsplane.js', import.meta.url));
@@ -157,7 +159,7 @@ async function startAll(options: UpOptions, manifest: Manifest, start: Start, { 
   await note('plans', plans);
   await note('zone', zone);
   await note('audit', audit);
-  return { manifest, zone, plans, api: api!, dns, ...(resolver ? { resolver } : {}), ...(dashboard ? { dashboard } : {}) };
+  return { manifest, zone, plans, api: api!, dns, ...(resolver ? { resolver } : {}), ...(dashboard ? { dashboard } : {}), ...(simUrl ? { fleetSim: simUrl } : {}) };
 }
 
 /** Waits for every start; the first failure is thrown only after the others settle (and are recorded). */

@@ -15,6 +15,8 @@ import { runDnsplane } from '../helpers/cli.js';
 import { describeWithTools } from '../helpers/tools.js';
 import { exited, FREE_PORTS, until, useRunDir, waitConverged } from './harness.js';
 
+const bin = path.resolve(import.meta.dirname, '../../bin/dnsplane.js');
+
 describeWithTools(['unbound'], 'dnsplane up / down', () => {
   const run = useRunDir('dnsplane-up-');
 
@@ -99,7 +101,6 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
 
   it('--foreground stays up until SIGTERM, then stops everything it started', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-up-fg-'));
-    const bin = path.resolve(import.meta.dirname, '../../bin/dnsplane.js');
     const up = spawn(process.execPath, [bin, 'up', '--run-dir', dir, ...FREE_PORTS, '--no-unbound', '--no-dashboard', '--foreground'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     const exit = new Promise<number | null>((resolve) => up.once('exit', (code) => resolve(code)));
     let output = '';
@@ -120,6 +121,32 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
         up.kill('SIGTERM');
         await exit;
       }
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('Ctrl-C while starting stops what was already started and fails', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-up-int-'));
+    const up = spawn(process.execPath, [bin, 'up', '--run-dir', dir, ...FREE_PORTS, '--no-dashboard'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    const exit = new Promise<number | null>((resolve) => up.once('exit', (code) => resolve(code)));
+    let stderr = '';
+    up.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    try {
+      await until('up to start the planner', 30_000, async () => (stderr.includes('starting planner') ? true : undefined));
+      up.kill('SIGINT');
+      expect(await exit).toBe(1);
+      expect(stderr).toMatch(/dnsplane: \S+ was still starting when up was interrupted; see its log/);
+      const stopped = [...stderr.matchAll(/^ {2}(\S+) pid (\d+): stopped$/gm)].map((match) => ({ name: match[1]!, pid: Number(match[2]) }));
+      expect(stopped.map((p) => p.name)).toContain('authority');
+      expect(stopped.map((p) => p.name)).toContain('planner');
+      await until('every started pid to have exited', 3000, async () => (stopped.every((p) => exited(p.pid)) ? true : undefined));
+      await expect(fs.access(path.join(dir, 'up.json'))).rejects.toThrow();
+    } finally {
+      if (up.exitCode === null && up.signalCode === null) {
+        up.kill('SIGTERM');
+        await exit;
+      }
+      await runDnsplane(['down', '--run-dir', dir, '--grace', '1s'], { cwd: dir });
       await fs.rm(dir, { recursive: true, force: true });
     }
   });

@@ -111,6 +111,7 @@ function describe(d: Deployment, runDir: string): string {
     `  DNS          ${d.dns}   (authoritative, UDP+TCP)`,
     `  resolver     ${d.resolver ?? '(none: unbound not started)'}`,
     `  dashboard    ${d.dashboard ?? '(not started)'}`,
+    ...(d.fleetSim ? [`  fleet-sim    ${d.fleetSim}   (flip a load balancer: curl -X POST ${d.fleetSim}/control/LB_ID/down|up|hang)`] : []),
     `  plans        ${d.plans}`,
     `  run dir      ${runDir}  (up.json, pids/, logs/, audit.jsonl, probe-status.json)`,
     '',
