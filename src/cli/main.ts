@@ -1,33 +1,40 @@
-// The dnsplane command line. Each subcommand lives in its own module under ./commands and registers itself
-// here, so this file stays a table of contents.
+// The dnsplane command line, as a table of contents: each subcommand's name, the one line `dnsplane --help`
+// lists it with, and the module under ./commands that registers it (options, full description, action).
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 
 type Registrar = (program: Command) => void;
+type Entry = [name: string, summary: string, load: () => Promise<{ register: Registrar }>];
 
-// Each entry adds one subcommand (with its own --help).
-const commands: Array<() => Promise<{ register: Registrar }>> = [
-  () => import('./commands/authority.js'),
-  () => import('./commands/probe.js'),
-  () => import('./commands/plan.js'),
-  () => import('./commands/planner.js'),
-  () => import('./commands/fleet-sim.js'),
-  () => import('./commands/race.js'),
-  () => import('./commands/demo.js'),
-  () => import('./commands/enact.js'),
-  () => import('./commands/cleanup.js'),
-  () => import('./commands/rollback.js'),
-  () => import('./commands/status.js'),
-  () => import('./commands/dashboard.js'),
-  () => import('./commands/up.js'),
-  () => import('./commands/down.js'),
+const commands: Entry[] = [
+  ['authority', 'Run the local Route53: REST API + authoritative DNS', () => import('./commands/authority.js')],
+  ['probe', "Watch the plan's endpoints resolve (authority, resolver)", () => import('./commands/probe.js')],
+  ['plan', 'One planner pass: print the diff (dry run by default)', () => import('./commands/plan.js')],
+  ['planner', 'Run the planner in a loop, storing new generations', () => import('./commands/planner.js')],
+  ['fleet-sim', "Simulate load balancers' health endpoints", () => import('./commands/fleet-sim.js')],
+  ['race', 'Reproduce the October 2025 race (legacy or safe design)', () => import('./commands/race.js')],
+  ['demo', 'Legacy race, then safe race, narrated (npm start)', () => import('./commands/demo.js')],
+  ['enact', 'Run a fenced enactor: apply the latest plan to Route53', () => import('./commands/enact.js')],
+  ['cleanup', 'Delete plan generations no endpoint still needs', () => import('./commands/cleanup.js')],
+  ['rollback', 'Republish an old generation as a new, higher one', () => import('./commands/rollback.js')],
+  ['status', 'Per endpoint: live vs planned generation, probe result', () => import('./commands/status.js')],
+  ['dashboard', 'Serve the operator page (status, timeline, audit)', () => import('./commands/dashboard.js')],
+  ['up', 'Start the three-zone deployment on 127.0.0.1', () => import('./commands/up.js')],
+  ['down', 'Stop what `dnsplane up` started', () => import('./commands/down.js')],
 ];
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('dnsplane')
     .description('A safe DNS control plane: planner, fenced enactors, local Route53 authority, resolver probe.')
-    .showHelpAfterError()
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .showHelpAfterError('(add --help for usage)')
     .exitOverride();
-  for (const load of commands) (await load()).register(program);
+  for (const [name, summary, load] of commands) {
+    (await load()).register(program);
+    const command = program.commands.find((candidate) => candidate.name() === name);
+    if (!command) throw new Error(`./commands/${name}.js registered no command named ${name}`);
+    command.summary(summary);
+  }
   try {
     await program.parseAsync(argv);
   } catch (error) {
@@ -35,4 +42,8 @@ export async function main(argv: string[]): Promise<void> {
     console.error(`dnsplane: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }

@@ -1,0 +1,55 @@
+// The top of the command line as a newcomer meets it: `dnsplane --help` reads as a table of contents, each
+// command's own --help keeps its full description, and mistakes get a one-line error, not a stack trace.
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runDnsplane } from '../helpers/cli.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const dnsplane = (...args: string[]) => runDnsplane(args, { cwd: os.tmpdir() });
+const COMMANDS = ['authority', 'probe', 'plan', 'planner', 'fleet-sim', 'race', 'demo', 'enact', 'cleanup', 'rollback', 'status', 'dashboard', 'up', 'down'];
+
+describe('dnsplane (no subcommand)', () => {
+  it('--help lists every command on one line of its own', async () => {
+    const { code, stdout } = await dnsplane('--help');
+    expect(code).toBe(0);
+    const listing = stdout.slice(stdout.indexOf('Commands:'));
+    for (const name of COMMANDS) expect(listing).toMatch(new RegExp(`^  ${name} \\[options\\] +\\S.*$`, 'm'));
+    // One line each: every line of the listing starts a command (no wrapped descriptions).
+    const lines = listing.trim().split('\n').slice(1);
+    expect(lines.every((line) => /^  [a-z-]+ /.test(line))).toBe(true);
+    expect(lines).toHaveLength(COMMANDS.length + 1); // and `help [command]`
+  });
+
+  it("keeps each command's full description in its own --help", async () => {
+    const { code, stdout } = await dnsplane('enact', '--help');
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: dnsplane enact [options]');
+    expect(stdout).toMatch(/Run a fenced enactor: read the latest plan, read the\s+zone/);
+    expect(stdout).toContain('--single-writer');
+  });
+
+  it('--version prints the version from package.json', async () => {
+    const { version } = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { version: string };
+    const { code, stdout } = await dnsplane('--version');
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(version);
+  });
+
+  it('with no command prints the help to stderr and exits 1', async () => {
+    const { code, stdout, stderr } = await dnsplane();
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('Usage: dnsplane [options] [command]');
+  });
+
+  it('names an unknown command, suggests a near one, and prints no stack trace', async () => {
+    const bogus = await dnsplane('bogus');
+    expect(bogus.code).toBe(1);
+    expect(bogus.stderr).toContain("error: unknown command 'bogus'");
+    expect(bogus.stderr).not.toMatch(/^\s+at /m);
+    const typo = await dnsplane('plna');
+    expect(typo.stderr).toContain('Did you mean plan?');
+  });
+});
