@@ -177,8 +177,13 @@ async function startResolver(options: UpOptions, zone: string, authority: { host
   }
   options.print('starting unbound ...');
   const workDir = path.join(options.runDir, 'unbound');
-  const unbound = await startUnbound({ zones: [zone], authority, port: options.resolverPort, workDir, noCache: true, detached: true, startTimeoutMs: options.readyTimeoutMs });
-  await record({ name: 'unbound', pid: unbound.pid, argv: ['unbound', '-d', '-c', unbound.configPath], log: path.join(workDir, 'unbound.log') });
+  const log = path.join(workDir, 'unbound.log');
+  const unbound = await startUnbound({ zones: [zone], authority, port: options.resolverPort, workDir, noCache: true, detached: true, startTimeoutMs: options.readyTimeoutMs }).catch(
+    (error: Error) => {
+      throw new Error(`${error.message.trim()}; see its log ${log}`);
+    },
+  );
+  await record({ name: 'unbound', pid: unbound.pid, argv: ['unbound', '-d', '-c', unbound.configPath], log });
   return `${unbound.address.host}:${unbound.address.port}`;
 }
 
