@@ -1,5 +1,7 @@
 // The dnsplane command line, as a table of contents: each subcommand's name, the one line `dnsplane --help`
 // lists it with, and the module under ./commands that registers it (options, full description, action).
+// Only the invoked command's module is loaded: together they pull in both AWS SDK clients, dns2, pino and
+// the dashboard, which cost more CPU than the rest of a `dnsplane X --help` put together.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 
@@ -28,9 +30,14 @@ export async function main(argv: string[]): Promise<void> {
     .description('A safe DNS control plane: planner, fenced enactors, local Route53 authority, resolver probe.')
     .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(add --help for usage)')
+    // Names alone: commands not invoked are not loaded, so commander cannot know their options to print `[options]`.
+    .configureHelp({ subcommandTerm: (command) => command.name() })
     .exitOverride();
+  const invoked = invokedCommand(argv.slice(2));
   for (const [name, summary, load] of commands) {
-    (await load()).register(program);
+    // The others are listed by name and summary only; commander never runs them, as they were not invoked.
+    if (name === invoked) (await load()).register(program);
+    else program.command(name);
     const command = program.commands.find((candidate) => candidate.name() === name);
     if (!command) throw new Error(`./commands/${name}.js registered no command named ${name}`);
     command.summary(summary);
@@ -42,6 +49,15 @@ export async function main(argv: string[]): Promise<void> {
     console.error(`dnsplane: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
+}
+
+/**
+ * The subcommand argv names (or `help NAME` asks about). The top level has only flags without values
+ * (--help, --version), so the first word that is not a flag is the command.
+ */
+function invokedCommand(args: string[]): string | undefined {
+  const words = args.filter((arg) => !arg.startsWith('-'));
+  return words[0] === 'help' ? words[1] : words[0];
 }
 
 function packageVersion(): string {
