@@ -26,6 +26,7 @@ const commands: Entry[] = [
 ];
 
 export async function main(argv: string[]): Promise<void> {
+  quietSdkNodeVersionWarning();
   const program = new Command('dnsplane')
     .description('A safe DNS control plane: planner, fenced enactors, local Route53 authority, resolver probe.')
     .version(packageVersion(), '-V, --version', 'print the version')
@@ -49,6 +50,16 @@ export async function main(argv: string[]): Promise<void> {
     console.error(`dnsplane: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
+}
+
+/**
+ * On Node 20 the AWS SDK warns, once per process, that its versions published after January 2027 will need
+ * Node 22. True, but nothing a user of this CLI can act on (the SDK's version is pinned in package-lock.json),
+ * and it lands in the middle of every command's output. The SDK's own switch turns off just that warning;
+ * a user who sets the variable keeps their choice. Set here, so the processes `dnsplane up` starts inherit it.
+ */
+function quietSdkNodeVersionWarning(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }
 
 /**

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startTestAuthority } from '../helpers/authority.js';
 import { runDnsplane } from '../helpers/cli.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -51,5 +52,20 @@ describe('dnsplane (no subcommand)', () => {
     expect(bogus.stderr).not.toMatch(/^\s+at /m);
     const typo = await dnsplane('plna');
     expect(typo.stderr).toContain('Did you mean plan?');
+  });
+});
+
+describe('a command that talks to Route53', () => {
+  it("prints its output without the AWS SDK's Node 22 notice (on Node 20), and nothing else on stderr", async () => {
+    const t = await startTestAuthority();
+    try {
+      await t.createZone('example.test.');
+      const env = { AWS_ACCESS_KEY_ID: t.authority.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: t.authority.credentials.secretAccessKey };
+      const status = await runDnsplane(['status', '--zone', 'example.test.', '--endpoint', t.authority.endpoint, '--plans', path.join(t.dataDir, 'no-plans')], { cwd: t.dataDir, env });
+      expect(status.code).toBe(0);
+      expect(status.stderr).toBe('');
+    } finally {
+      await t.close();
+    }
   });
 });

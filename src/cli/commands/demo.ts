@@ -32,7 +32,6 @@ export function register(program: Command): void {
     .option('--no-dashboard', 'do not serve the dashboard')
     .option('--dashboard-wait <duration>', 'before the first race, wait up to this long for a browser to open the dashboard (default: 15s on a terminal, 0 otherwise)')
     .action(async (options: DemoCommandOptions) => {
-      quietNodeVersionWarning();
       const abort = new AbortController();
       const stop = () => {
         if (!abort.signal.aborted) console.error('\nstopping: closing the authority, the probe and unbound...');
@@ -62,14 +61,6 @@ export function register(program: Command): void {
 function dashboardWait(text: string | undefined): number {
   if (text !== undefined) return parseDuration(text, '--dashboard-wait');
   return process.stdin.isTTY && process.stdout.isTTY ? 15_000 : 0;
-}
-
-/**
- * The AWS SDK warns on Node 20 that its future versions will need Node 22. True, but not what the demo is
- * about, and it would land in the middle of the narration; the SDK's own switch turns just that one off.
- */
-function quietNodeVersionWarning(): void {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }
 
 /** Prints how to reach the kept environment, waits for Ctrl-C, then closes it. */
