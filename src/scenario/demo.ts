@@ -41,7 +41,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const { print } = options;
   print('dnsplane demo: the October 2025 DNS race, reproduced and then prevented.');
   print('Enactor A is delayed while it applies an old plan; the planner writes newer ones; enactor B applies the newest');
-  print("and cleans up old plans; A's stale write lands; the cleanup deletes A's plan. Same timing, two designs.\n");
+  print("and cleans up old plans; A's stale write is released; the cleanup deletes A's plan. Same timing, two designs.\n");
   const summaries = {} as Record<RaceMode, RaceSummary>;
   const charts = {} as Record<RaceMode, string>;
   let kept: RaceRig | undefined;
@@ -75,9 +75,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 function outcome(summary: RaceSummary): string {
   const via = summary.resolver === 'unbound' ? 'straight and through unbound' : 'straight at the authority';
   if (summary.emptyObservations > 0) {
-    return `${summary.endpoint} went EMPTY at t+${summary.firstEmptyAt} ms: ${summary.emptyObservations} empty answers (${via}); ` +
-      `stuck on plan ${summary.liveGeneration} of ${summary.latestGeneration}, ${summary.enactorErrors} enactor pass(es) failed`;
+    return `${summary.endpoint} went EMPTY at t+${summary.firstEmptyAt} ms: ${count(summary.emptyObservations, 'empty answer')} (${via}); ` +
+      `stuck on plan ${summary.liveGeneration} of ${summary.latestGeneration}, ${count(summary.enactorErrors, 'enactor pass', 'enactor passes')} failed`;
   }
-  return `${summary.endpoint} answered every probe (${summary.probeObservations} answers ${via}); ` +
-    `${summary.writesRejected} stale write(s) rejected; ${summary.converged ? `converged to plan ${summary.latestGeneration}` : 'NOT converged'}`;
+  return `${summary.endpoint} answered every probe (${count(summary.probeObservations, 'answer')} ${via}); ` +
+    `${count(summary.writesRejected, 'stale write')} rejected; ${summary.converged ? `converged to plan ${summary.latestGeneration}` : 'NOT converged'}`;
 }
+
+const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;

@@ -94,6 +94,8 @@ export interface RaceResult {
 const SAFE_RETENTION = 2;
 /** "Many generations older": the legacy cleanup keeps only the last few. */
 const LEGACY_RETENTION = 3;
+/** Probe rounds after the last write, one interval apart. */
+const END_ROUNDS = 3;
 
 export async function runRace(options: RaceOptions): Promise<RaceResult> {
   const mode = options.mode;
@@ -116,9 +118,13 @@ export async function runRace(options: RaceOptions): Promise<RaceResult> {
   try {
     timeline.watchProbe(rig.probe);
     watchZone(rig, timeline);
-    const step = async (line: string) => {
+    const narrate = (line: string) => {
       timeline.add({ kind: 'step', actor: 'race', detail: line });
       say(line);
+    };
+    // Each step is followed at once by a probe round, so its effect on DNS is seen at that point of the story.
+    const step = async (line: string) => {
+      narrate(line);
       await until(rig.probe.runRound());
     };
 
@@ -170,9 +176,11 @@ export async function runRace(options: RaceOptions): Promise<RaceResult> {
     const final = await plan();
     for (const enactor of [a, b, c]) await until(runPass(enactor, timeline));
     await step(`the planner wrote generation ${final.generation}; every enactor tried to apply it`);
-    for (let i = 0; i < 3; i++) {
+    // A few more rounds after the last write, so an answer that goes empty late is still caught.
+    narrate(`probing the end state for ${END_ROUNDS} intervals`);
+    for (let i = 0; i < END_ROUNDS; i++) {
       await until(sleep(rig.probe.intervalMs));
-      await step('probing the end state');
+      await until(rig.probe.runRound());
     }
     await rig.probe.stop();
 
