@@ -1,5 +1,5 @@
-// What enact, cleanup and status share: the plan store, the Route53 endpoint, and the hosted zone (by name or
-// id, defaulting to the zone named in the latest plan), plus strict parsing of numeric options.
+// What enact, cleanup, status and dashboard share: the plan store, the Route53 endpoint, and the hosted zone (by
+// name or id, defaulting to the zone named in the latest plan).
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { Command } from 'commander';
 import { DEFAULT_PLANS_SPEC, openPlanStore } from '../plan/open-store.js';
@@ -9,6 +9,10 @@ import { createRoute53Client } from '../route53/client.js';
 import { resolveHostedZoneId } from '../route53/listing.js';
 import { RateLimiter } from '../route53/throttle.js';
 import { parseDuration } from './duration.js';
+import { parseNumber } from './numbers.js';
+
+// Offered here too, for the commands that open a zone target and parse their numeric options alongside.
+export { parseNumber };
 
 export interface ZoneTargetOptions {
   plans: string;
@@ -48,14 +52,4 @@ export async function openZoneTarget(options: ZoneTargetOptions): Promise<ZoneTa
   const client = caller.asClient();
   const zoneId = await resolveHostedZoneId(client, zone);
   return { store, sdk, caller, client, zoneId, zoneName: zone.includes('.') ? zone : undefined };
-}
-
-export function parseNumber(text: string, option: string, range: { min?: number; max?: number; integer?: boolean } = {}): number {
-  const value = Number(text);
-  const ok = text.trim() !== '' && Number.isFinite(value) && (!range.integer || Number.isInteger(value)) && value >= (range.min ?? -Infinity) && value <= (range.max ?? Infinity);
-  if (!ok) {
-    const bounds = [range.min !== undefined ? `>= ${range.min}` : '', range.max !== undefined ? `<= ${range.max}` : ''].filter(Boolean).join(' and ');
-    throw new Error(`${option} must be ${range.integer ? 'an integer' : 'a number'}${bounds ? ` ${bounds}` : ''}, got ${JSON.stringify(text)}`);
-  }
-  return value;
 }

@@ -4,7 +4,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectProcessMetrics, registry } from './metrics.js';
 
-export async function serveMetrics(port: number, host = '127.0.0.1'): Promise<{ server: Server; port: number }> {
+export interface MetricsServer {
+  server: Server;
+  /** The port listened on (the one picked when 0 was asked for). */
+  port: number;
+}
+
+export async function serveMetrics(port: number, host = '127.0.0.1'): Promise<MetricsServer> {
   collectProcessMetrics();
   const server = createServer(async (request, response) => {
     if (request.url !== '/metrics') return void response.writeHead(404).end('see /metrics\n');

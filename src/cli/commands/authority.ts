@@ -3,6 +3,7 @@
 import { Option, type Command } from 'commander';
 import { AUTHORITY_DEFAULTS, startAuthority } from '../../authority/index.js';
 import { serveMetrics } from '../../telemetry/metrics-server.js';
+import { parsePort } from '../numbers.js';
 
 interface AuthorityCliOptions {
   host: string;
@@ -13,12 +14,6 @@ interface AuthorityCliOptions {
   metricsPort?: string;
   accessKeyId: string;
   secretAccessKey: string;
-}
-
-function port(value: string, flag: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65535) throw new Error(`${flag} must be a port number from 0 to 65535 (0 picks a free one), got '${value}'`);
-  return n;
 }
 
 export function register(program: Command): void {
@@ -53,8 +48,8 @@ async function runAuthority(options: AuthorityCliOptions): Promise<void> {
   if (rateLimit !== undefined && !(rateLimit > 0)) throw new Error(`--rate-limit must be a positive number of requests per second, got '${options.rateLimit}'`);
   const authority = await startAuthority({
     host: options.host,
-    apiPort: port(options.apiPort, '--api-port'),
-    dnsPort: port(options.dnsPort, '--dns-port'),
+    apiPort: parsePort(options.apiPort, '--api-port'),
+    dnsPort: parsePort(options.dnsPort, '--dns-port'),
     dataDir: options.data,
     credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
     ...(rateLimit !== undefined ? { rateLimit } : {}),
@@ -62,7 +57,7 @@ async function runAuthority(options: AuthorityCliOptions): Promise<void> {
   const { host, dnsPort, endpoint } = authority;
   let metricsNote = '';
   if (options.metricsPort !== undefined) {
-    const metrics = await serveMetrics(port(options.metricsPort, '--metrics-port'), host);
+    const metrics = await serveMetrics(parsePort(options.metricsPort, '--metrics-port'), host);
     metricsNote = ` metrics=http://${host}:${metrics.port}/metrics`;
   }
   let closing = false;

@@ -1,7 +1,8 @@
 // `dnsplane cleanup`: delete old plan generations, never one that a fence points at.
 import type { Command } from 'commander';
 import { cleanupPlans } from '../../enactor/cleanup.js';
-import { addZoneTargetOptions, openZoneTarget, parseNumber, type ZoneTargetOptions } from '../zone-target.js';
+import { parseNumber } from '../numbers.js';
+import { addZoneTargetOptions, openZoneTarget, type ZoneTargetOptions } from '../zone-target.js';
 
 interface CleanupCommandOptions extends ZoneTargetOptions {
   retention: string;

@@ -5,7 +5,8 @@ import { FileSource } from '../../dashboard/file-source.js';
 import { DEFAULT_DASHBOARD_PORT, startDashboard } from '../../dashboard/server.js';
 import { DEFAULT_STATUS_FILE } from '../../probe/status-file.js';
 import { parseDuration } from '../duration.js';
-import { addZoneTargetOptions, openZoneTarget, parseNumber, type ZoneTargetOptions } from '../zone-target.js';
+import { parsePort } from '../numbers.js';
+import { addZoneTargetOptions, openZoneTarget, type ZoneTargetOptions } from '../zone-target.js';
 
 interface DashboardOptions extends ZoneTargetOptions {
   port: string;
@@ -37,7 +38,7 @@ export function register(program: Command): void {
 }
 
 async function runDashboard(options: DashboardOptions): Promise<void> {
-  const port = parseNumber(options.port, '--port', { min: 0, max: 65535, integer: true });
+  const port = parsePort(options.port, '--port');
   const pollMs = parseDuration(options.poll, '--poll');
   if (pollMs < 50) throw new Error(`--poll must be at least 50ms, got ${options.poll}`);
   const readIntervalMs = parseDuration(options.readInterval, '--read-interval');

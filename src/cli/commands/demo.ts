@@ -5,7 +5,7 @@ import type { RaceRig } from '../../scenario/race-rig.js';
 import { writeChart } from './race.js';
 import { openDemoDashboard } from '../../dashboard/race.js';
 import { parseDuration } from '../duration.js';
-import { parseNumber } from '../zone-target.js';
+import { parsePort } from '../numbers.js';
 
 interface DemoCommandOptions {
   resolver: 'auto' | 'none';
@@ -40,7 +40,7 @@ export function register(program: Command): void {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
       const print = (line: string) => console.log(line);
-      const dashboard = options.dashboard ? await openDemoDashboard({ port: parseNumber(options.dashboardPort, '--dashboard-port', { min: 0, max: 65535, integer: true }), waitMs: dashboardWait(options.dashboardWait), print, signal: abort.signal }) : undefined;
+      const dashboard = options.dashboard ? await openDemoDashboard({ port: parsePort(options.dashboardPort, '--dashboard-port'), waitMs: dashboardWait(options.dashboardWait), print, signal: abort.signal }) : undefined;
       try {
         const result = await runDemo({ resolver: options.resolver, chartDir: options.chartDir, stay: options.stay ?? false, signal: abort.signal, print, writeChart, ...(dashboard ? { onLive: dashboard.onLive } : {}) });
         if (!result.shown) process.exitCode = 1;

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { loadFleet } from '../../plan/fleet.js';
 import { FleetSim } from '../../scenario/fleet-sim.js';
+import { parsePort } from '../numbers.js';
 
 interface FleetSimOptions {
   fleet?: string;
@@ -26,8 +27,7 @@ export function register(program: Command): void {
 }
 
 async function runFleetSim(options: FleetSimOptions): Promise<void> {
-  const port = Number(options.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${JSON.stringify(options.port)}`);
+  const port = parsePort(options.port, '--port');
   const ids = new Set(options.lb ?? []);
   if (options.fleet) for (const endpoint of (await loadFleet(options.fleet)).endpoints) for (const lb of endpoint.loadBalancers) ids.add(lb.id);
   if (ids.size === 0) throw new Error('name the load balancers to simulate with --fleet FILE or --lb ID...');

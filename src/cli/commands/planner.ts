@@ -9,6 +9,7 @@ import { Planner } from '../../plan/planner.js';
 import { createLogger, type Logger } from '../../telemetry/logger.js';
 import { serveMetrics } from '../../telemetry/metrics-server.js';
 import { parseDuration } from '../duration.js';
+import { parseNumber, parsePort } from '../numbers.js';
 import { describePass } from './plan.js';
 
 interface PlannerOptions {
@@ -35,7 +36,7 @@ export function register(program: Command): void {
     .option('--heartbeat <duration>', 'write an unchanged plan again once the latest is this old; 0 = never', '0')
     .option('--id <name>', 'planner name recorded in each plan\'s createdBy (default: planner@HOST:PID)')
     .option('--passes <n>', 'stop after N passes (default: run until SIGINT/SIGTERM)')
-    .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics (default: off)')
+    .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics, 0 for any free port (default: off)')
     .action((options: PlannerOptions) => runPlanner(options));
 }
 
@@ -43,13 +44,13 @@ async function runPlanner(options: PlannerOptions): Promise<void> {
   const intervalMs = parseDuration(options.interval, '--interval');
   const heartbeatMs = parseDuration(options.heartbeat, '--heartbeat');
   if (intervalMs < 10) throw new Error(`--interval must be at least 10ms, got ${options.interval}`);
-  const passes = options.passes === undefined ? Infinity : positiveInteger(options.passes, '--passes');
+  const passes = options.passes === undefined ? Infinity : parseNumber(options.passes, '--passes', { min: 1, integer: true });
   const fleetFile = new WatchedFleetFile(options.fleet);
   const fleet = await fleetFile.load();
   const store = await openPlanStore(options.plans);
   const logger = createLogger('planner');
   const planner = new Planner({ fleet, store, logger, heartbeatMs, ...(options.id ? { id: options.id } : {}) });
-  const metrics = options.metricsPort === undefined ? undefined : await serveMetrics(positiveInteger(options.metricsPort, '--metrics-port'));
+  const metrics = options.metricsPort === undefined ? undefined : await serveMetrics(parsePort(options.metricsPort, '--metrics-port'));
 
   const stopping = new AbortController();
   const stop = () => stopping.abort();
@@ -103,10 +104,4 @@ class WatchedFleetFile {
       logger.error({ err: error, file: this.file }, 'fleet file changed but cannot be used; keeping the last good fleet');
     }
   }
-}
-
-function positiveInteger(text: string, option: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${option} must be a positive integer, got ${JSON.stringify(text)}`);
-  return value;
 }

@@ -1,6 +1,4 @@
 // `dnsplane probe`: watch the plan's endpoints resolve, straight at the authority and through a resolver.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { DEFAULT_PLANS_SPEC, openPlanStore } from '../../plan/open-store.js';
 import { canonicalValue, EMPTY_RESULTS, isBad, type ProbeResult } from '../../probe/classify.js';
@@ -11,8 +9,9 @@ import { ChangeFilter, CHANGE_HEADER, formatChange, formatSummary } from '../../
 import { DEFAULT_STATUS_FILE, probeStatus, writeProbeStatus } from '../../probe/status-file.js';
 import { fixedTargets, latestPlanTargets, targetsOfPlan, type TargetSource } from '../../probe/targets.js';
 import { startUnbound, type UnboundResolver } from '../../probe/unbound.js';
-import { registry } from '../../telemetry/metrics.js';
+import { serveMetrics, type MetricsServer } from '../../telemetry/metrics-server.js';
 import { parseDuration } from '../duration.js';
+import { parseNumber, parsePort } from '../numbers.js';
 
 interface ProbeCommandOptions {
   plans: string;
@@ -72,14 +71,14 @@ async function runProbeCommand(options: ProbeCommandOptions): Promise<void> {
   if (options.listTargets) return listTargets(options.plans);
   const intervalMs = parseDuration(options.interval, '--interval');
   const timeoutMs = parseDuration(options.timeout, '--timeout');
-  const rounds = options.count === undefined ? undefined : positiveInteger(options.count, '--count');
+  const rounds = options.count === undefined ? undefined : parseNumber(options.count, '--count', { min: 1, integer: true });
   const durationMs = options.duration === undefined ? undefined : parseDuration(options.duration, '--duration');
   const authority = options.authority === false ? undefined : parseServerAddress(options.authority, '--authority');
   let resolver = options.resolver === undefined ? undefined : parseServerAddress(options.resolver, '--resolver');
   const targets = await targetSource(options);
 
   let unbound: UnboundResolver | undefined;
-  let metrics: Server | undefined;
+  let metrics: MetricsServer | undefined;
   try {
     if (options.unbound) {
       if (!authority) throw new Error('--unbound needs --authority to stub its zones to');
@@ -88,15 +87,15 @@ async function runProbeCommand(options: ProbeCommandOptions): Promise<void> {
       if (!options.json) console.log(`started unbound (pid ${unbound.pid}) on ${resolver.host}:${resolver.port}`);
     }
     if (options.metricsPort !== undefined) {
-      metrics = await serveMetrics(portNumber(options.metricsPort, '--metrics-port'));
+      metrics = await serveMetrics(parsePort(options.metricsPort, '--metrics-port'));
       // stderr, so that --json output stays pure; with port 0 this is how the caller learns the port.
-      console.error(`dnsplane: probe metrics on http://127.0.0.1:${(metrics.address() as AddressInfo).port}/metrics`);
+      console.error(`dnsplane: probe metrics on http://127.0.0.1:${metrics.port}/metrics`);
     }
     const failed = await probeLoop(options, { targets, authority, resolver, intervalMs, timeoutMs }, { rounds, durationMs });
     if (failed) throw new Error(`probe saw ${failed.result.toUpperCase()} for ${failed.endpoint} via ${failed.path} (${failed.server}); --fail-on ${options.failOn}`);
   } finally {
     await unbound?.stop();
-    metrics?.close();
+    metrics?.server.close();
   }
 }
 
@@ -166,34 +165,4 @@ async function listTargets(spec: string): Promise<void> {
   for (const target of targetsOfPlan(plan)) {
     console.log([target.name, target.type, ...(target.plannedSets ?? []).map((set) => set.map(canonicalValue).join(','))].join('\t'));
   }
-}
-
-function portNumber(text: string, option: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`${option} must be a port number (0 picks a free one), got ${JSON.stringify(text)}`);
-  return value;
-}
-
-function positiveInteger(text: string, option: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${option} must be a positive integer, got ${JSON.stringify(text)}`);
-  return value;
-}
-
-async function serveMetrics(port: number): Promise<Server> {
-  const server = createServer((request, response) => {
-    if (request.url !== '/metrics') {
-      response.writeHead(404).end('see /metrics\n');
-      return;
-    }
-    registry.metrics().then(
-      (text) => response.writeHead(200, { 'content-type': registry.contentType }).end(text),
-      (error: Error) => response.writeHead(500).end(error.message),
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  return server;
 }

@@ -3,7 +3,7 @@ import { hostname, userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { rollback } from '../../enactor/rollback.js';
 import { DEFAULT_PLANS_SPEC, openPlanStore } from '../../plan/open-store.js';
-import { parseNumber } from '../zone-target.js';
+import { parseNumber } from '../numbers.js';
 
 interface RollbackOptions {
   to: string;
