@@ -1,32 +1,22 @@
 // The plan and planner commands, run as a user runs them (node bin/dnsplane.js), against a fleet simulator
 // in this process and the example fleet file pointed at it.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilePlanStore } from '../../src/plan/file-store.js';
 import { FleetSim } from '../../src/scenario/fleet-sim.js';
+import { runDnsplane } from '../helpers/cli.js';
 
-const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(root, 'bin/dnsplane.js');
-const env = { ...process.env, DNSPLANE_LOG_LEVEL: 'silent' };
 
 let sim: FleetSim;
 let dir: string;
 let fleetFile: string;
 
-async function dnsplane(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env, cwd: dir });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const dnsplane = (...args: string[]) => runDnsplane(args, { cwd: dir });
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'dnsplane-cli-plan-'));
@@ -96,7 +86,7 @@ describe('dnsplane plan / planner', () => {
     const ownFleet = path.join(dir, 'fleet-live.json');
     const fleet = JSON.parse(await readFile(fleetFile, 'utf8'));
     await writeFile(ownFleet, JSON.stringify(fleet));
-    const child = spawn(process.execPath, [bin, 'planner', '--fleet', ownFleet, '--plans', plans, '--interval', '100ms', '--heartbeat', '300ms'], { env: { ...env, DNSPLANE_LOG_LEVEL: 'error' }, cwd: dir });
+    const child = spawn(process.execPath, [bin, 'planner', '--fleet', ownFleet, '--plans', plans, '--interval', '100ms', '--heartbeat', '300ms'], { env: { ...process.env, DNSPLANE_LOG_LEVEL: 'error' }, cwd: dir });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

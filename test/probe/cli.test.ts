@@ -7,16 +7,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readProbeStatus } from '../../src/probe/status-file.js';
 import { startUnbound, type UnboundResolver } from '../../src/probe/unbound.js';
+import { runDnsplane, type CliResult } from '../helpers/cli.js';
 import { describeWithTools } from '../helpers/tools.js';
 import { API, BIG, startProbeFixture, ZONE, type ProbeFixture } from './fixture.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[]): Promise<Run> {
+function run(command: string, args: string[]): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(command, args, { env: { ...process.env, DNSPLANE_LOG_LEVEL: 'silent' }, timeout: 25_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
@@ -25,7 +20,7 @@ function run(command: string, args: string[]): Promise<Run> {
   });
 }
 
-const dnsplane = (args: string[]): Promise<Run> => run(process.execPath, ['bin/dnsplane.js', ...args]);
+const dnsplane = (args: string[]) => runDnsplane(args, { cwd: path.resolve(import.meta.dirname, '../..') });
 
 describe('dnsplane probe', () => {
   let f: ProbeFixture;
