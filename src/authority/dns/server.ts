@@ -11,10 +11,10 @@ import { RCODE, respond } from './answer.js';
 import { EMPTY_INDEX, buildIndex, type FaceIndex } from './zone-index.js';
 
 const TCP_IDLE_MS = 10_000;
-/** Rebuilds faster than this (small zones) are never deferred. */
-const SLOW_REBUILD_MS = 20;
-/** A slow rebuild is followed by at least this many times its duration without one (≤ 1/4 of the CPU). */
-const REBUILD_BACKOFF = 3;
+/** Rebuilds faster than this (zones up to tens of thousands of records) are never deferred. */
+const SLOW_REBUILD_MS = 50;
+/** A slow rebuild is followed by at least this many times its duration without one (≤ 1/2 of the CPU). */
+const REBUILD_BACKOFF = 1;
 const BIND_ATTEMPTS = 20;
 const RCODE_NAMES = Object.fromEntries(Object.entries(RCODE).map(([name, code]) => [code, name]));
 
@@ -30,9 +30,9 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFace> {
   let index: FaceIndex = buildIndex(options.source.snapshots(), EMPTY_INDEX, onError);
   // Commits arriving in the same turn of the event loop are folded into one rebuild. A rebuild walks the whole
   // zone, so once that is slow (tens of thousands of records) and commits stream in (a bulk enactment), the
-  // next rebuild waits a few times as long as the last one took: rebuilding then costs at most a quarter of the
-  // CPU (and of the garbage), commits keep flowing, and the face serves each version whole, a little later
-  // (GetChange says PENDING until it does).
+  // next rebuild waits as long as the last one took: rebuilding then costs at most half the CPU (and of the
+  // garbage), commits keep flowing, and the face serves each version whole, a little later (GetChange says
+  // PENDING until it does). Smaller zones rebuild at once: their convergence latency is what counts.
   let rebuildQueued = false;
   let lastRebuildEnd = 0;
   let lastRebuildMs = 0;
