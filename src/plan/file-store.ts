@@ -5,8 +5,9 @@
 // writers of the same generation cannot both win and neither can overwrite the other (rename(2) would
 // silently replace). The directory is fsynced afterwards so the new name survives a crash.
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, readdir, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { readJsonFile } from '../files/json.js';
 import { parsePlan, type Plan } from './schema.js';
 import { LivePlanError, PlanExistsError, type PlanStore } from './store.js';
 
@@ -48,19 +49,8 @@ export class FilePlanStore implements PlanStore {
 
   async read(generation: number): Promise<Plan | undefined> {
     const file = path.join(this.dir, planFileName(generation));
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      throw new Error(`plan file ${file} is not JSON: ${(error as Error).message}`);
-    }
+    const json = await readJsonFile(file, 'plan file');
+    if (json === undefined) return undefined;
     const plan = parsePlan(json, `plan file ${file}`);
     if (plan.generation !== generation) {
       throw new Error(`plan file ${file} holds generation ${plan.generation}, not ${generation}; was it renamed by hand?`);

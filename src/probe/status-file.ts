@@ -2,9 +2,10 @@
 // the endpoints resolve without running a probe itself. Written whole and renamed into place after every
 // round, so a reader never sees half a file.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { readJsonFile } from '../files/json.js';
 import { PROBE_RESULTS } from './classify.js';
 import type { Probe } from './probe.js';
 
@@ -74,17 +75,8 @@ export async function writeProbeStatus(file: string, status: ProbeStatus): Promi
 
 /** The last status a probe wrote, or undefined when no probe has run. A corrupt file is an error naming it. */
 export async function readProbeStatus(file = DEFAULT_STATUS_FILE): Promise<ProbeStatus | undefined> {
-  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw error;
-  });
-  if (text === undefined) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
-  }
+  const json = await readJsonFile(file, 'probe status file');
+  if (json === undefined) return undefined;
   const parsed = ProbeStatusSchema.safeParse(json);
   if (!parsed.success) throw new Error(`${file} is not a probe status file:\n${z.prettifyError(parsed.error)}`);
   return parsed.data;
