@@ -35,10 +35,6 @@ export function endpointOfFence(name: string): { name: string; type: EndpointTyp
   return { name: match[2], type: match[1].toUpperCase() as EndpointType };
 }
 
-export function isFenceSet(set: RecordSet): boolean {
-  return set.type === 'TXT' && endpointOfFence(set.name) !== undefined;
-}
-
 /** Reads a fence; with several values (a hand-made fence) the highest generation counts. */
 export function parseFence(set: RecordSet): Fence {
   let generation = 0;
