@@ -28,7 +28,7 @@ export function register(program: Command): void {
     .option('--api-port <port>', 'Route53 API port (0 = any free port)', String(AUTHORITY_DEFAULTS.apiPort))
     .option('--dns-port <port>', 'DNS port for UDP and TCP (0 = any free port)', String(AUTHORITY_DEFAULTS.dnsPort))
     .option('--data <dir>', 'data directory for the journal and snapshot (created if missing)', AUTHORITY_DEFAULTS.dataDir)
-    .option('--rate-limit <req/s>', 'answer Throttling beyond this many API requests per second (bucket of 5x; Route53 is 10)')
+    .option('--rate-limit <req/s>', 'answer Throttling beyond this many API requests per second (bucket of 5x; Route53 is 10) (default: no limit)')
     .option('--metrics-port <port>', 'serve Prometheus metrics on HOST:PORT/metrics, 0 for any free port (default: off)')
     .addOption(
       new Option('--access-key-id <id>', 'the access key id requests must be signed with')

@@ -19,7 +19,7 @@ export function register(program: Command): void {
       'Simulate load balancers\' health endpoints on 127.0.0.1: GET /health/<lbId> answers 200 (up), 503 (down) or ' +
         'never (hang). Flip one with: curl -X POST http://127.0.0.1:PORT/control/<lbId>/<up|down|hang>. Runs until SIGINT/SIGTERM.',
     )
-    .option('--fleet <file>', 'simulate every load balancer id named in this fleet file')
+    .option('--fleet <file>', 'simulate every load balancer id named in this fleet file (this, --lb, or both)')
     .option('--lb <ids...>', 'simulate these load balancer ids (added to --fleet\'s)')
     .option('--port <port>', 'port on 127.0.0.1; 0 picks a free one (printed)', '8089')
     .option('--down <ids...>', 'start these load balancers down (default: all up)')

@@ -46,7 +46,7 @@ export function register(program: Command): void {
         'servfail, refused, timeout, error. Prints a line whenever a result changes and a summary at the end.',
     )
     .option('--plans <spec>', 'plan store to read the latest plan from (file:DIR, DIR or s3://bucket/prefix)', DEFAULT_PLANS_SPEC)
-    .option('--name <name...>', 'probe these names instead of the plan (no comparison with planned values)')
+    .option('--name <name...>', 'probe these names instead of the plan (no comparison with planned values) (default: the latest plan\'s endpoints)')
     .option('--type <type>', 'record type for --name', 'A')
     .option('--zone <zone...>', 'zones for --unbound to stub to the authority (default: the plan\'s zone)')
     .option('--authority <ip:port>', 'the authority, asked directly with RD=0', '127.0.0.1:8053')
@@ -58,7 +58,7 @@ export function register(program: Command): void {
     .option('--count <n>', 'stop after N rounds (default: run until Ctrl-C)')
     .option('--duration <duration>', 'stop after this long (default: run until Ctrl-C)')
     .option('--json', 'print one JSON object per observation, then a summary object, one per line', false)
-    .option('--fail-on <what>', 'exit 1 at the end of the first round that sees: empty (nodata/nxdomain) or bad (anything but answered)')
+    .option('--fail-on <what>', 'exit 1 at the end of the first round that sees: empty (nodata/nxdomain) or bad (anything but answered) (default: never)')
     .option('--status-file <path>', 'write the last result per endpoint here after every round (read by dnsplane status)', DEFAULT_STATUS_FILE)
     .option('--no-status-file', 'do not write a status file')
     .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics, 0 for any free port; the URL is printed to stderr (default: off)')
