@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { DEFAULT_PLANS_SPEC, openPlanStore } from '../plan/open-store.js';
 import type { PlanStore } from '../plan/store.js';
 import { Route53Caller } from '../route53/caller.js';
-import { createRoute53Client } from '../route53/client.js';
+import { configuredEndpoint, createRoute53Client } from '../route53/client.js';
+import { describeError } from '../route53/errors.js';
 import { resolveHostedZoneId } from '../route53/listing.js';
 import { RateLimiter } from '../route53/throttle.js';
 import { parseDuration } from './duration.js';
@@ -50,6 +51,10 @@ export async function openZoneTarget(options: ZoneTargetOptions): Promise<ZoneTa
   const limiter = options.rateLimit === undefined ? undefined : new RateLimiter(parseNumber(options.rateLimit, '--rate-limit', { min: 0.01 }));
   const caller = new Route53Caller(sdk, { limiter });
   const client = caller.asClient();
-  const zoneId = await resolveHostedZoneId(client, zone);
+  const zoneId = await resolveHostedZoneId(client, zone).catch((error: unknown) => {
+    // Name the endpoint: the usual mistakes are a local Route53 that is not running, or none configured at all.
+    const where = configuredEndpoint({ endpoint: options.endpoint }) ?? 'AWS (no --endpoint, AWS_ENDPOINT_URL_ROUTE_53 or AWS_ENDPOINT_URL given)';
+    throw new Error(`looking up hosted zone ${zone} at ${where}: ${describeError(error)}`);
+  });
   return { store, sdk, caller, client, zoneId, zoneName: zone.includes('.') ? zone : undefined };
 }

@@ -3,8 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { startTestAuthority } from '../helpers/authority.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestAuthority, type TestAuthority } from '../helpers/authority.js';
 import { runDnsplane } from '../helpers/cli.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -56,16 +56,25 @@ describe('dnsplane (no subcommand)', () => {
 });
 
 describe('a command that talks to Route53', () => {
+  let t: TestAuthority;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(async () => {
+    t = await startTestAuthority();
+    await t.createZone('example.test.');
+    env = { AWS_ACCESS_KEY_ID: t.authority.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: t.authority.credentials.secretAccessKey };
+  });
+  afterAll(async () => t?.close());
+  const status = (zone: string) => runDnsplane(['status', '--zone', zone, '--endpoint', t.authority.endpoint, '--plans', path.join(t.dataDir, 'no-plans')], { cwd: t.dataDir, env });
+
   it("prints its output without the AWS SDK's Node 22 notice (on Node 20), and nothing else on stderr", async () => {
-    const t = await startTestAuthority();
-    try {
-      await t.createZone('example.test.');
-      const env = { AWS_ACCESS_KEY_ID: t.authority.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: t.authority.credentials.secretAccessKey };
-      const status = await runDnsplane(['status', '--zone', 'example.test.', '--endpoint', t.authority.endpoint, '--plans', path.join(t.dataDir, 'no-plans')], { cwd: t.dataDir, env });
-      expect(status.code).toBe(0);
-      expect(status.stderr).toBe('');
-    } finally {
-      await t.close();
-    }
+    const result = await status('example.test.');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+  });
+
+  it('names the Route53 endpoint it asked when the zone cannot be found there', async () => {
+    const result = await status('nosuch.test.');
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(`dnsplane: looking up hosted zone nosuch.test. at ${t.authority.endpoint}: no hosted zone named nosuch.test. at this Route53 endpoint`);
   });
 });
