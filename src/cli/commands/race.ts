@@ -16,7 +16,7 @@ interface RaceCommandOptions {
   delay: number;
 }
 
-export const defaultChartPath = (mode: RaceMode) => path.join('.dnsplane', `race-${mode}.html`);
+const defaultChartPath = (mode: RaceMode) => path.join('.dnsplane', `race-${mode}.html`);
 
 function integer(name: string, min: number) {
   return (text: string): number => {
@@ -33,7 +33,7 @@ export async function writeChart(file: string, html: string): Promise<string> {
   return file;
 }
 
-export function verdictLine(summary: RaceSummary): string {
+function verdictLine(summary: RaceSummary): string {
   if (summary.emptyObservations > 0) {
     return `${summary.mode}: ${summary.endpoint} went EMPTY (first at t+${summary.firstEmptyAt} ms, ${summary.emptyObservations} empty observations); ` +
       `live generation ${summary.liveGeneration}, latest ${summary.latestGeneration}, converged: ${summary.converged}`;
