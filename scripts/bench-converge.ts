@@ -73,8 +73,8 @@ try {
     const written = now();
     await rig.store.write(plan);
     let passMs = 0;
-    // When each endpoint's batch was accepted: the authority has committed it, and its DNS face swaps the new
-    // version in right after; a lower bound for what DNS can show.
+    // When the enactor learns that each endpoint's batch was accepted. The authority committed it a little
+    // earlier and its DNS face may already serve it, so DNS can show a change a few ms before this.
     const acceptedAt = new Map<string, number>();
     const onAccepted = (event: EnactorEvent) => {
       if (event.type === 'batch-accepted') for (const endpoint of event.endpoints) acceptedAt.set(endpoint, now() - written);
