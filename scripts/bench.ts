@@ -91,7 +91,7 @@ const dns = outcomes.get('dns');
 if (dns) {
   const ratio = /ratio to NSD: dnsplane DNS face\s+qps ([\d.]+)x/.exec(dns.output)?.[1];
   if (ratio) console.log(line('DNS face qps as a share of NSD\'s', Number(ratio), '× NSD', 0.8, true));
-  else console.log(`  DNS face vs NSD: no ratio (${/not installed[^\n]*/.exec(dns.output)?.[0] ?? 'see the output above'})`);
+  else console.log(`  DNS face vs NSD: no ratio (${/\S+ is not installed[^\n]*/.exec(dns.output)?.[0] ?? 'see the output above'})`);
 }
 if (outcomes.has('enact')) {
   console.log(line('enact 100k records from empty', all.get('enact.empty.seconds'), 's', 10, false));
