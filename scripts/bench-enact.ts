@@ -3,7 +3,9 @@
 // generation that changes 10% of the record sets; records/s, batches, requests, time. (2) With the
 // authority's rate limit at Route53's (10 requests/s, bucket 50) and the enactor limiting itself to the same
 // rate, ResourceRecord elements per second as a share of the bound (10 req/s × 1,000 elements).
-//   node bin/run-ts.js scripts/bench-enact.ts [--endpoints 20000] [--sets 5] [--limited-endpoints 3000] [--quick]
+//   node bin/run-ts.js scripts/bench-enact.ts [--endpoints 20000] [--sets 5] [--concurrency 4]
+//     [--rate-limit 10] [--limited-endpoints 9500] [--limited-values 5] [--limited-concurrency 8] [--skip-limited] [--quick]
+//   BENCH_AUTHORITY_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the authority process.
 import { parseArgs } from 'node:util';
 import { Enactor, type RunSummary } from '../src/enactor/enactor.js';
 import type { EnactorEvent } from '../src/enactor/events.js';
