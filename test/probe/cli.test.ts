@@ -63,6 +63,16 @@ describe('dnsplane probe', () => {
     }
   });
 
+  it('with --fail-on, an unreadable plan fails the run instead of passing a check that checked nothing', async () => {
+    const planDir = await fs.mkdtemp(path.join(scratch, 'broken-plans-'));
+    await fs.writeFile(path.join(planDir, 'plan-000000000001.json'), '{"generation": 1, "zone": "probe.test.", "endpoints": "none"}');
+    const out = await dnsplane(['probe', '--plans', planDir, '--authority', authority, '--count', '2', '--interval', '50ms', '--fail-on', 'empty', '--no-status-file']);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain('plan-000000000001.json is not a valid plan');
+    expect(out.stderr).toContain('probe made no observations, so --fail-on empty cannot pass');
+    expect(out.stderr).not.toContain('no plan in');
+  });
+
   it('serves Prometheus metrics while it runs, and stops cleanly on Ctrl-C', async () => {
     const child = spawn(process.execPath, ['bin/dnsplane.js', 'probe', '--plans', f.planDir, '--authority', authority, '--interval', '50ms', '--metrics-port', '0', '--no-status-file'], {
       env: { ...process.env, DNSPLANE_LOG_LEVEL: 'silent' },

@@ -114,10 +114,15 @@ async function probeLoop(
     if (options.json) console.log(JSON.stringify({ kind: 'observation', ...observation }));
     else if (changes.changed(observation)) console.log(formatChange(observation));
   });
-  probe.on('targetsError', (error) => console.error(`dnsplane: probe targets: ${error.message}`));
+  let targetsError: Error | undefined;
+  probe.on('targetsError', (error: Error) => {
+    targetsError = error;
+    console.error(`dnsplane: probe targets: ${error.message}`);
+  });
   let warnedNoTargets = false;
   probe.on('round', (report: RoundReport) => {
-    if (report.observations.length === 0 && !warnedNoTargets) {
+    // After a targets error the plan exists but cannot be read: "no plan" would send the user the wrong way.
+    if (report.observations.length === 0 && !warnedNoTargets && !targetsError) {
       warnedNoTargets = true;
       console.error(`dnsplane: nothing to probe yet: no plan in ${options.plans} (or it has no endpoints); still looking every round`);
     }
@@ -142,6 +147,10 @@ async function probeLoop(
   const summary = probe.summary();
   if (options.json) console.log(JSON.stringify({ kind: 'summary', ...summary, endpoints: probe.endpoints().map(({ last, ...health }) => ({ ...health, last: last.result })) }));
   else console.log(`\n${formatSummary(summary, probe.endpoints())}`);
+  // A gate (`--fail-on … && deploy`) must not pass on a run that checked nothing, e.g. an unreadable plan.
+  if (matchesFailOn && summary.observations === 0) {
+    throw new Error(`probe made no observations, so --fail-on ${options.failOn} cannot pass: ${targetsError?.message ?? `no plan in ${options.plans} (or it has no endpoints)`}`);
+  }
   return failed;
 }
 
