@@ -61,6 +61,8 @@ try {
   console.log(`loaded ${fmt(records)} records in ${fmt(loadMs / 1000, 2)} s (${fmt(Math.ceil(records / PER_REQUEST))} requests of ${fmt(PER_REQUEST)}); data dir: ${await dataFiles(dataDir)}`);
   if (loaded && baseline) {
     console.log(`authority RSS: empty ${fmt(baseline.currentMiB)} MiB; with ${fmt(records)} records now ${fmt(loaded.currentMiB)} MiB, peak (VmHWM) ${fmt(loaded.peakMiB)} MiB (target ≤ 300)`);
+    // CPU seconds depend much less on the machine's load than the wall-clock load time does.
+    console.log(`authority CPU for the load: ${fmt(rig.authority.cpuSeconds() ?? NaN, 1)} s`);
   } else {
     console.log('authority RSS: /proc is not available on this system; no memory figures');
   }

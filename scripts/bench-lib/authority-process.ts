@@ -1,13 +1,15 @@
-// Starts the authority in its own process (see authority-main.ts) and gives the benchmark what it needs to
-// talk to it: the API endpoint, a signed SDK client, the DNS port, and the child's memory figures.
+// Starts the authority in its own process exactly as a user does (`dnsplane authority`, its defaults included),
+// and gives the benchmark what it needs to talk to it: the API endpoint, a signed SDK client, the DNS port,
+// and the child's memory figures. A separate process keeps the authority off the benchmark's (and the
+// enactor's) event loop, as in production, and lets the memory benchmark read its peak RSS and kill it like a
+// crash would.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CreateHostedZoneCommand, type Route53Client } from '@aws-sdk/client-route-53';
 import { createRoute53Client } from '../../src/route53/client.js';
 
-const runTs = fileURLToPath(new URL('../../bin/run-ts.js', import.meta.url));
-const entry = fileURLToPath(new URL('./authority-main.ts', import.meta.url));
+const dnsplane = fileURLToPath(new URL('../../bin/dnsplane.js', import.meta.url));
 
 export interface AuthorityProcess {
   pid: number;
@@ -15,8 +17,6 @@ export interface AuthorityProcess {
   dnsPort: number;
   /** ms from spawn() to the ready line (process start, journal load, both listeners bound). */
   readyMs: number;
-  /** ms the authority itself reported for startAuthority (journal load included). */
-  startMs: number;
   recovery: { replayedEntries: number; loadMs: number };
   /** SDK retries off, so a throttled or failed call is seen as such. */
   client: Route53Client;
@@ -30,23 +30,32 @@ export interface AuthorityProcess {
 }
 
 export async function startAuthorityProcess(dataDir: string, options: { rateLimit?: number } = {}): Promise<AuthorityProcess> {
-  const argv = [runTs, entry, '--data', dataDir, ...(options.rateLimit ? ['--rate-limit', String(options.rateLimit)] : [])];
+  const argv = [dnsplane, 'authority', '--api-port', '0', '--dns-port', '0', '--data', dataDir, '--access-key-id', 'test', '--secret-access-key', 'test', ...(options.rateLimit ? ['--rate-limit', String(options.rateLimit)] : [])];
   const spawned = performance.now();
   // BENCH_AUTHORITY_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the authority side of a benchmark.
   const nodeArgs = process.env.BENCH_AUTHORITY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const env = { ...process.env, DNSPLANE_LOG_LEVEL: 'info' };
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const ready = await new Promise<{ api: string; dnsPort: number; startMs: number; recovery: AuthorityProcess['recovery'] }>((resolve, reject) => {
-    // Anything else on stdout (node's --trace-gc, say) is passed on to stderr.
-    let buffered = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      for (let newline = buffered.indexOf('\n'); newline !== -1; newline = buffered.indexOf('\n')) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        if (line.startsWith('{"api"')) resolve(JSON.parse(line));
-        else process.stderr.write(`${line}\n`);
-      }
+  const ready = await new Promise<{ api: string; dnsPort: number; recovery: AuthorityProcess['recovery'] }>((resolve, reject) => {
+    let api: string | undefined;
+    let dnsPort: number | undefined;
+    let recovery: AuthorityProcess['recovery'] | undefined;
+    const settle = () => api && dnsPort && recovery && resolve({ api, dnsPort, recovery });
+    // The ready line on stdout, the journal's recovery figures in the 'authority started' log line on stderr.
+    // Anything else (node's --trace-gc, warnings, other logs) is passed on to stderr.
+    lines(child.stdout!, (line) => {
+      const match = /^dnsplane authority ready: api=(\S+) dns=\S+:(\d+)/.exec(line);
+      if (!match) return process.stderr.write(`${line}\n`);
+      [api, dnsPort] = [match[1], Number(match[2])];
+      settle();
+    });
+    lines(child.stderr!, (line) => {
+      const log = parseLogLine(line);
+      if (log?.msg === 'authority started') {
+        recovery = { replayedEntries: log.replayedEntries!, loadMs: log.loadMs! };
+        settle();
+      } else if (!log || log.level! >= 40) process.stderr.write(`${line}\n`);
     });
     child.once('exit', (code) => reject(new Error(`the authority process exited with ${code} before it was ready`)));
   });
@@ -58,7 +67,6 @@ export async function startAuthorityProcess(dataDir: string, options: { rateLimi
     endpoint: ready.api,
     dnsPort: ready.dnsPort,
     readyMs,
-    startMs: ready.startMs,
     recovery: ready.recovery,
     client,
     async createZone(name) {
@@ -74,6 +82,25 @@ export async function startAuthorityProcess(dataDir: string, options: { rateLimi
       await exited;
     },
   };
+}
+
+function parseLogLine(line: string): { msg?: string; replayedEntries?: number; loadMs?: number; level?: number } | undefined {
+  try {
+    return line.startsWith('{') ? JSON.parse(line) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function lines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  let buffered = '';
+  stream.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    for (let newline = buffered.indexOf('\n'); newline !== -1; newline = buffered.indexOf('\n')) {
+      onLine(buffered.slice(0, newline));
+      buffered = buffered.slice(newline + 1);
+    }
+  });
 }
 
 function readMemory(pid: number): { peakMiB: number; currentMiB: number } | undefined {

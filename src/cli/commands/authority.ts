@@ -1,9 +1,19 @@
 // `dnsplane authority`: the local Route53 (REST API with Route53's semantics, SigV4) and its authoritative DNS
 // face, over one durable zone store. Prints one line once both listeners are ready; SIGINT/SIGTERM close it.
+import { setFlagsFromString } from 'node:v8';
 import { Option, type Command } from 'commander';
 import { AUTHORITY_DEFAULTS, startAuthority } from '../../authority/index.js';
 import { serveMetrics } from '../../telemetry/metrics-server.js';
-import { parsePort } from '../numbers.js';
+import { parseNumber, parsePort } from '../numbers.js';
+
+/**
+ * How far V8 may grow the heap past the live data before its next full collection, in percent. V8's own
+ * choice on a machine with gigabytes free is up to 300%: a bulk load of 100k records (about 85 MB live, and
+ * garbage made fast) then peaks at about 360 MiB RSS. 50% keeps that peak near 240 MiB, for about 20% more
+ * CPU during the load; a quiet authority is unaffected. Unlike --max-old-space-size this sets no ceiling, so
+ * a larger zone still fits.
+ */
+const DEFAULT_HEAP_GROWTH_PERCENT = 50;
 
 interface AuthorityCliOptions {
   host: string;
@@ -12,6 +22,7 @@ interface AuthorityCliOptions {
   data: string;
   rateLimit?: string;
   metricsPort?: string;
+  heapGrowth: string;
   accessKeyId: string;
   secretAccessKey: string;
 }
@@ -30,6 +41,12 @@ export function register(program: Command): void {
     .option('--data <dir>', 'data directory for the journal and snapshot (created if missing)', AUTHORITY_DEFAULTS.dataDir)
     .option('--rate-limit <req/s>', 'answer Throttling beyond this many API requests per second (bucket of 5x; Route53 is 10) (default: no limit)')
     .option('--metrics-port <port>', 'serve Prometheus metrics on HOST:PORT/metrics, 0 for any free port (default: off)')
+    .option(
+      '--heap-growth <percent>',
+      'let the JS heap grow this far past the live data before a full garbage collection; lower keeps the peak RSS ' +
+        'down at some CPU cost during bulk loads (0 = V8\'s own choice, up to 300%)',
+      String(DEFAULT_HEAP_GROWTH_PERCENT),
+    )
     .addOption(
       new Option('--access-key-id <id>', 'the access key id requests must be signed with')
         .env('AWS_ACCESS_KEY_ID')
@@ -46,6 +63,7 @@ export function register(program: Command): void {
 async function runAuthority(options: AuthorityCliOptions): Promise<void> {
   const rateLimit = options.rateLimit === undefined ? undefined : Number(options.rateLimit);
   if (rateLimit !== undefined && !(rateLimit > 0)) throw new Error(`--rate-limit must be a positive number of requests per second, got '${options.rateLimit}'`);
+  limitHeapGrowth(parseNumber(options.heapGrowth, '--heap-growth', { min: 0, max: 1000, integer: true }));
   const authority = await startAuthority({
     host: options.host,
     apiPort: parsePort(options.apiPort, '--api-port'),
@@ -79,4 +97,12 @@ async function runAuthority(options: AuthorityCliOptions): Promise<void> {
     `dnsplane authority ready: api=${endpoint} dns=${host}:${dnsPort}${metricsNote} ` +
       `(export AWS_ENDPOINT_URL=${endpoint}; dig @${host} -p ${dnsPort} NAME)`,
   );
+}
+
+/**
+ * V8 reads this flag each time it sets the next collection's limit, so it applies from here on in this very
+ * process: no re-spawn with node options (which would cost start-up time and a second process).
+ */
+function limitHeapGrowth(percent: number): void {
+  if (percent > 0) setFlagsFromString(`--heap-growing-percent=${percent}`);
 }
