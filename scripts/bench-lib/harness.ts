@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import { FilePlanStore } from '../../src/plan/file-store.js';
+import { countRequests } from '../../src/route53/request-counter.js';
 import { startAuthorityProcess, type AuthorityProcess } from './authority-process.js';
 import { BENCH_ZONE } from './plans.js';
 
@@ -19,20 +20,12 @@ export interface BenchRig {
   close(): Promise<void>;
 }
 
-export async function startBenchRig(label: string, options: { rateLimit?: number } = {}): Promise<BenchRig> {
+export async function startBenchRig(label: string, options: { rateLimit?: number; heapGrowth?: number } = {}): Promise<BenchRig> {
   const dir = await mkdtemp(join(tmpdir(), `dnsplane-bench-${label}-`));
   const authority = await startAuthorityProcess(join(dir, 'authority'), options);
   try {
     const zoneId = await authority.createZone(BENCH_ZONE);
-    const requests = new Map<string, number>();
-    const counting = {
-      config: authority.client.config,
-      send: (command: { constructor: { name: string } }, sendOptions?: unknown) => {
-        const operation = command.constructor.name.replace(/Command$/, '');
-        requests.set(operation, (requests.get(operation) ?? 0) + 1);
-        return authority.client.send(command as never, sendOptions as never);
-      },
-    } as unknown as Route53Client;
+    const { client: counting, requests } = countRequests(authority.client);
     return {
       dir,
       authority,

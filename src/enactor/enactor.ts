@@ -21,6 +21,7 @@ import { enactorMetrics as metrics, type EnactorEvent } from './events.js';
 import type { EndpointType } from './fence.js';
 import { checkChangeShare, DEFAULT_GUARD, type GuardOptions, type RefusalReason } from './guard.js';
 import { readLiveEndpoint, readZoneView, type LiveEndpoint } from './live.js';
+import { DEFAULT_FULL_READ_EVERY_MS, ZoneViewCache } from './zone-cache.js';
 
 export interface EnactorOptions {
   /** Written into every fence and audit line. */
@@ -52,6 +53,12 @@ export interface EnactorOptions {
    * batches meet Route53's throttling together and spend the retry budget together.
    */
   concurrency?: number;
+  /**
+   * Passes reuse the zone view of the last pass, updated with this enactor's own accepted batches, and read the
+   * whole zone only this often (default 30 s), after a rejected or failed batch, and after a failed pass.
+   * Safe because every batch is fenced (see zone-cache.ts); 0 reads the whole zone on every pass.
+   */
+  fullReadEveryMs?: number;
 }
 
 export interface RunSummary {
@@ -89,6 +96,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   private readonly guard: GuardOptions;
   private zoneId: string | undefined;
   private readonly planCache = new Map<number, Plan>();
+  private readonly zoneCache: ZoneViewCache;
 
   constructor(private readonly options: EnactorOptions) {
     super();
@@ -106,6 +114,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       },
     });
     this.client = this.caller.asClient();
+    this.zoneCache = new ZoneViewCache(options.fullReadEveryMs ?? DEFAULT_FULL_READ_EVERY_MS, (zoneId) => readZoneView(this.client, zoneId));
   }
 
   /** Polls the plan store every intervalMs and enacts, until the signal aborts. Errors of one pass are logged, not fatal. */
@@ -127,10 +136,13 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     }
   }
 
-  /** One pass: latest plan, whole-zone read, decide per endpoint, guard, send fenced batches. */
+  /** One pass: latest plan, the zone (cached between passes, see zone-cache.ts), decide per endpoint, guard, send fenced batches. */
   async runOnce(): Promise<RunSummary> {
     try {
       return await this.pass();
+    } catch (error) {
+      this.zoneCache.invalidate();
+      throw error;
     } finally {
       // A pass is reported done only once its audit lines are on disk.
       await this.options.audit?.flush();
@@ -147,7 +159,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     summary.generation = plan.generation;
     this.remember(plan);
     const zoneId = await this.hostedZone(plan);
-    const view = await readZoneView(this.client, zoneId);
+    const { view, cached } = await this.zoneCache.view(zoneId);
 
     const units: WorkUnit[] = [];
     for (const endpoint of plan.endpoints) {
@@ -168,7 +180,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       for (const unit of units) this.refuse(unit, shareRefusal.reason, shareRefusal.message, summary);
       return summary;
     }
-    await this.sendAll(zoneId, units, summary);
+    await this.sendAll(zoneId, units, summary, cached);
     if (this.options.cleanupRetention !== undefined && (summary.applied.length > 0 || summary.repaired.length > 0)) {
       await cleanupPlans({ store: this.options.store, client: this.client, zoneId, retention: this.options.cleanupRetention, logger: this.log });
     }
@@ -242,9 +254,11 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
    * Sends the units packed into batches. A batch is all-or-nothing, so one endpoint's moved fence fails its
    * neighbours too: after a rejection every endpoint of the batch is re-read and re-decided (those whose fence
    * reached our generation stand down), and the rest are resent one endpoint per request, so that a single
-   * conflicting endpoint cannot keep failing the others.
+   * conflicting endpoint cannot keep failing the others. When the units were decided on a cached zone view, the
+   * first rejection shows the view is stale (another writer is active): the batches not yet sent are not sent
+   * but re-decided with the rejected ones on a fresh read, so a stale view costs at most `concurrency` requests.
    */
-  private async sendAll(zoneId: string, units: WorkUnit[], summary: RunSummary): Promise<void> {
+  private async sendAll(zoneId: string, units: WorkUnit[], summary: RunSummary, fromCachedView: boolean): Promise<void> {
     const limits = this.options.limits ?? ROUTE53_LIMITS;
     const packed = packBatches(units, limits);
     for (const unit of packed.oversized) {
@@ -255,8 +269,15 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     const progress = { started: performance.now(), batchesDone: 0, batchesTotal: round.length, endpointsDone: 0, endpointsTotal: units.length - packed.oversized.length };
     for (let attempt = 1; round.length > 0; attempt++) {
       const rejectedUnits: WorkUnit[] = [];
+      let viewIsStale = false;
       await forEachConcurrently(round, this.options.concurrency ?? DEFAULT_CONCURRENCY, async (batch) => {
+        if (viewIsStale) {
+          rejectedUnits.push(...batch);
+          progress.batchesTotal -= 1;
+          return;
+        }
         const rejected = await this.sendBatch(zoneId, batch, summary);
+        if (rejected && attempt === 1 && fromCachedView) viewIsStale = true;
         progress.batchesDone += 1;
         if (!rejected) progress.endpointsDone += batch.length;
         this.emitProgress(summary.generation ?? 0, progress);
@@ -346,12 +367,15 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     if (outcome === 'accepted') {
       metrics.batchesAccepted.inc({ enactor: this.id });
       for (const unit of batch) {
+        this.zoneCache.accepted(zoneId, unit);
         this.recordApplied(unit, summary);
         this.log.info({ endpoint: unit.key, generation: unit.generation, kind: unit.kind, changeId, durationMs }, unit.kind === 'repair' ? 'repaired endpoint' : 'applied generation');
       }
       this.emit('event', { type: 'batch-accepted', enactor: this.id, generation, batch: batchId, endpoints, changeId, durationMs });
       return undefined;
     }
+    // Someone else wrote (rejected), or we cannot tell whether our batch landed (failed): read the zone next pass.
+    this.zoneCache.invalidate();
     if (outcome === 'rejected') {
       metrics.batchesRejected.inc({ enactor: this.id });
       this.log.info({ endpoints, generation, error }, 'batch rejected; re-reading its endpoints');

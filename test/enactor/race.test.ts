@@ -54,11 +54,19 @@ function raceAndWatch(enactors: Enactor[]) {
     });
   }
   const running = enactors.map((enactor) => enactor.run(controller.signal));
+  const count = (type: EnactorEvent['type'], list = events) => list.filter((event) => event.type === type).length;
+  let beforeStop: EnactorEvent[] = events;
   return {
     events,
     violations,
     checks: () => checks,
-    count: (type: EnactorEvent['type']) => events.filter((event) => event.type === type).length,
+    count,
+    /**
+     * Counted up to the moment the enactors are told to stop. Enactors keep their zone view between passes, so
+     * after a rival's write one of them may have a (doomed, fenced) batch in flight when the stop cuts it off;
+     * that batch fails because of the test's stop, not because of the race.
+     */
+    countBeforeStop: (type: EnactorEvent['type']) => count(type, beforeStop),
     /** Waits until the zone holds exactly `plan` everywhere, then stops the enactors and the watcher. */
     async convergeTo(plan: Plan, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
@@ -75,6 +83,7 @@ function raceAndWatch(enactors: Enactor[]) {
         }
         await pause(50);
       }
+      beforeStop = [...events];
       controller.abort();
       await Promise.all(running);
       await observing;
@@ -106,7 +115,7 @@ describe('three enactors racing a changing plan', () => {
     expect(race.violations).toEqual([]);
     expect(race.checks()).toBeGreaterThan(5);
     expect(race.count('batch-accepted')).toBeGreaterThan(5);
-    expect(race.count('batch-failed')).toBe(0);
+    expect(race.countBeforeStop('batch-failed')).toBe(0);
     expect(liveWeights(await rig.view(), 'api')).toEqual(weightsFor(12).api);
   });
 
@@ -144,7 +153,7 @@ describe('three enactors racing a changing plan', () => {
       await race.convergeTo(latest);
       console.info(`planner race: generation ${latest.generation}, ${race.count('batch-accepted')} accepted, ${race.count('batch-rejected')} rejected, ${race.count('stood-down')} stand-downs`);
       expect(race.violations).toEqual([]);
-      expect(race.count('batch-failed')).toBe(0);
+      expect(race.countBeforeStop('batch-failed')).toBe(0);
       expect(race.count('refused')).toBe(0);
     } finally {
       await sim.close();

@@ -25,6 +25,7 @@ interface EnactOptions extends ZoneTargetOptions {
   metricsPort?: string;
   concurrency: string;
   progress: string;
+  fullReadEvery: string;
 }
 
 export function register(program: Command): void {
@@ -52,6 +53,7 @@ export function register(program: Command): void {
     .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics (default: off)')
     .option('--concurrency <n>', 'change batches in flight at once (the rate limit still spaces the requests)', '4')
     .option('--progress <duration>', 'on passes longer than this, print a progress line to stderr this often (0 = never)', '5s')
+    .option('--full-read-every <duration>', 'list the whole zone at least this often; between full reads a pass reuses the last view, updated by its own accepted batches (safe: every batch is fenced, a stale view only gets a batch rejected and the zone re-read). 0 = list on every pass', '30s')
     .action((options: EnactOptions) => runEnact(options));
 }
 
@@ -65,6 +67,7 @@ async function runEnact(options: EnactOptions): Promise<void> {
   const retention = parseNumber(options.retention, '--retention', { min: 0, integer: true });
   const concurrency = parseNumber(options.concurrency, '--concurrency', { min: 1, max: 64, integer: true });
   const progressEvery = parseDuration(options.progress, '--progress');
+  const fullReadEveryMs = parseDuration(options.fullReadEvery, '--full-read-every');
   const target = await openZoneTarget(options);
   const logger = createLogger('enactor');
   const zoneName = target.zoneName ?? (await target.store.latest())?.zone;
@@ -87,6 +90,7 @@ async function runEnact(options: EnactOptions): Promise<void> {
     audit: options.audit ? new AuditLog(options.audit) : undefined,
     cleanupRetention: options.cleanup ? retention : undefined,
     concurrency,
+    fullReadEveryMs,
   });
   const printProgress = progressPrinter(progressEvery, (line) => process.stderr.write(`dnsplane enact: ${line}\n`));
   enactor.on('event', printProgress);
