@@ -50,6 +50,8 @@ describe('enactor CLI', () => {
     const view = await rig.view();
     expect([fenceGeneration(view, 'api'), liveWeights(view, 'api')]).toEqual([3, [10, 20]]);
 
+    const keepAll = await cli('cleanup', '--retention', '5', ...common);
+    expect(keepAll.stdout).toContain('nothing to delete: --retention 5 keeps every generation up to the lowest live one');
     const cleanup = await cli('cleanup', '--retention', '0', '--json', ...common);
     expect(JSON.parse(cleanup.stdout)).toMatchObject({ live: [3], deleted: [1, 2], kept: [3] });
   }, CLI_TIMEOUT_MS);

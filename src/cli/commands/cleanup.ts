@@ -36,9 +36,16 @@ async function runCleanup(options: CleanupCommandOptions): Promise<void> {
     }
     const verb = options.dryRun ? 'would delete' : 'deleted';
     console.log(`live generations (from fences): ${result.live.join(', ') || 'none'}`);
-    console.log(result.deleteBelow === undefined ? 'no fence in the zone: nothing is deleted' : `${verb} ${result.deleted.length} generation(s) below ${result.deleteBelow}: ${result.deleted.join(', ') || 'none'}`);
+    console.log(deletedLine(verb, result.deleteBelow, result.deleted, retention));
     console.log(`kept: ${result.kept.join(', ') || 'none'}`);
   } finally {
     target.sdk.destroy();
   }
+}
+
+function deletedLine(verb: string, deleteBelow: number | undefined, deleted: number[], retention: number): string {
+  if (deleteBelow === undefined) return 'no fence in the zone: nothing is deleted';
+  // Generations start at 1: "below -1" would be true but reads like a bug.
+  if (deleteBelow <= 1) return `nothing to delete: --retention ${retention} keeps every generation up to the lowest live one`;
+  return `${verb} ${deleted.length} generation(s) below ${deleteBelow}: ${deleted.join(', ') || 'none'}`;
 }
