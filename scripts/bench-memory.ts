@@ -2,7 +2,9 @@
 // records through the real SDK (1,000 per ChangeResourceRecordSets, as an enactor packs them), its peak RSS
 // (VmHWM from /proc/PID/status), then a crash (SIGKILL) and the time until a new process over the same data
 // dir has both listeners ready and answers a DNS query with the data from before the crash.
-//   node bin/run-ts.js scripts/bench-memory.ts [--records 100000] [--quick]
+// The authority runs as `dnsplane authority` with its defaults; --heap-growth PERCENT passes that option on
+// (0 = V8's own heap growth, to compare against the default).
+//   node bin/run-ts.js scripts/bench-memory.ts [--records 100000] [--sets 5] [--heap-growth PERCENT] [--quick]
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,7 +15,8 @@ import { startAuthorityProcess } from './bench-lib/authority-process.js';
 import { fmt, startBenchRig } from './bench-lib/harness.js';
 import { address, endpointName } from './bench-lib/plans.js';
 
-const { values: args } = parseArgs({ options: { records: { type: 'string' }, sets: { type: 'string', default: '5' }, quick: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({ options: { records: { type: 'string' }, sets: { type: 'string', default: '5' }, 'heap-growth': { type: 'string' }, quick: { type: 'boolean', default: false } } });
+const heapGrowth = args['heap-growth'] === undefined ? undefined : Number(args['heap-growth']);
 const records = Number(args.records ?? (args.quick ? 2_000 : 100_000));
 const setsPerEndpoint = Number(args.sets);
 const PER_REQUEST = 1_000;
@@ -36,7 +39,7 @@ async function answers(dnsPort: number, endpoint: number): Promise<boolean> {
   return reply.values.length === 1 && reply.values[0].split('.')[1] === '1';
 }
 
-const rig = await startBenchRig('memory');
+const rig = await startBenchRig('memory', heapGrowth === undefined ? {} : { heapGrowth });
 const dataDir = join(rig.dir, 'authority');
 try {
   const baseline = rig.authority.memory();
@@ -70,7 +73,7 @@ try {
   // A crash, not a shutdown: nothing gets to flush or compact on the way out.
   await rig.authority.stop('SIGKILL');
   const restartStarted = performance.now();
-  const restarted = await startAuthorityProcess(dataDir);
+  const restarted = await startAuthorityProcess(dataDir, heapGrowth === undefined ? {} : { heapGrowth });
   const readyMs = performance.now() - restartStarted;
   try {
     const ok = await answers(restarted.dnsPort, lastEndpoint);

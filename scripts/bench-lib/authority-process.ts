@@ -29,8 +29,11 @@ export interface AuthorityProcess {
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
 }
 
-export async function startAuthorityProcess(dataDir: string, options: { rateLimit?: number } = {}): Promise<AuthorityProcess> {
-  const argv = [dnsplane, 'authority', '--api-port', '0', '--dns-port', '0', '--data', dataDir, '--access-key-id', 'test', '--secret-access-key', 'test', ...(options.rateLimit ? ['--rate-limit', String(options.rateLimit)] : [])];
+export async function startAuthorityProcess(dataDir: string, options: { rateLimit?: number; heapGrowth?: number } = {}): Promise<AuthorityProcess> {
+  const argv = [dnsplane, 'authority', '--api-port', '0', '--dns-port', '0', '--data', dataDir, '--access-key-id', 'test', '--secret-access-key', 'test'];
+  if (options.rateLimit) argv.push('--rate-limit', String(options.rateLimit));
+  // Unset: the command's own default, which is what the benchmarks measure.
+  if (options.heapGrowth !== undefined) argv.push('--heap-growth', String(options.heapGrowth));
   const spawned = performance.now();
   // BENCH_AUTHORITY_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the authority side of a benchmark.
   const nodeArgs = process.env.BENCH_AUTHORITY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];

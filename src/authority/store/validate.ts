@@ -70,13 +70,14 @@ function toRecordSet(change: RequestedChange, index: number): { action: ChangeAc
   if (change.setIdentifier !== undefined && (change.setIdentifier.length < 1 || change.setIdentifier.length > 128)) {
     throw invalidInput(`Invalid request: Value '${change.setIdentifier}' at '${where}.setIdentifier' failed to satisfy constraint: Member must have length between 1 and 128`);
   }
-  const set: RecordSet = {
-    name: normalizeName(change.name),
-    type: change.type as RecordType,
-    ttl: change.ttl,
-    ...(change.setIdentifier !== undefined ? { setIdentifier: change.setIdentifier, weight: change.weight } : {}),
-    values: change.values,
-  };
+  const name = normalizeName(change.name);
+  const type = change.type as RecordType;
+  // Two plain literals, not a spread: a spread leaves the later properties in a separate out-of-object array,
+  // about 40 bytes more for each of the zone's record sets, which live as long as the zone.
+  const set: RecordSet =
+    change.setIdentifier !== undefined
+      ? { name, type, ttl: change.ttl, setIdentifier: change.setIdentifier, weight: change.weight, values: change.values }
+      : { name, type, ttl: change.ttl, values: change.values };
   return { action: change.action as ChangeAction, set };
 }
 
