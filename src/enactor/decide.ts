@@ -1,7 +1,7 @@
 // The per-endpoint decision: given the plan generation to apply and what is live, send a fenced batch, do
 // nothing, stand down, or refuse. Pure, so every rule here is unit-tested without a network.
 import type { EndpointPlan } from '../plan/schema.js';
-import type { RecordSet } from '../route53/recordset.js';
+import { recordSetKey, type RecordSet } from '../route53/recordset.js';
 import { applyChanges, desiredSets, fenceChanges, recordChanges, setsMatch, type Change } from './changes.js';
 import { newFenceSet, type EndpointType, type Fence } from './fence.js';
 import { checkEndpointResult, type GuardOptions, type Refusal } from './guard.js';
@@ -17,7 +17,10 @@ export interface WorkUnit {
   recordChanges: Change[];
   /** The fence this unit writes; finding it live after an error means the write landed. */
   newFence: RecordSet;
-  /** Fence swap plus record changes: the unit that is never split across requests. */
+  /**
+   * Fence swap, record changes and any capacity proof (see capacityProof): the unit that is never split
+   * across requests.
+   */
   changes: Change[];
 }
 
@@ -60,10 +63,39 @@ export function decide(input: DecideInput): Decision {
     live,
     recordChanges: records,
     newFence,
-    changes: [...fenceChanges(live.fence, newFence), ...records],
+    changes: [...fenceChanges(live.fence, newFence), ...records, ...(input.guard.proveCapacity ? capacityProof(live.sets, records, input.guard.minCapacity) : [])],
   };
   const refusal = checkEndpointResult(unit.key, applyChanges(live.sets, records), input.guard);
   return refusal ? { action: 'refuse', refusal, unit } : { action: 'send', unit };
+}
+
+/**
+ * Kept serving sets the batch re-asserts (DELETE + CREATE of their exact live values) so that the batch
+ * itself proves the endpoint keeps serving, whatever this enactor read.
+ *
+ * Why: the guard judges the sets as they were read, and a zone listing is not a snapshot. An endpoint's
+ * records are listed before its fence (a child name), so another writer's batch can land between the two
+ * reads: the fence reads current, the swap passes, but the records are from before. A set we keep is named
+ * nowhere in the batch, so nothing checks that it still exists, and deleting the others could empty the
+ * endpoint (the October 2025 end state). A CREATE that is accepted is there after the batch, though; so when
+ * the batch's own creates do not add the minimum serving capacity, the smallest kept serving sets are
+ * re-asserted, and Route53 rejects the whole batch if one of them is gone. Not part of recordChanges: they
+ * change nothing, so they do not count toward the change share.
+ */
+function capacityProof(live: readonly RecordSet[], records: readonly Change[], minCapacity: number): Change[] {
+  const serves = (set: RecordSet) => set.setIdentifier === undefined || (set.weight ?? 0) > 0;
+  const needed = Math.max(1, minCapacity);
+  let proven = records.filter((change) => change.action === 'CREATE' && serves(change.set)).reduce((sum, change) => sum + change.set.values.length, 0);
+  if (proven >= needed) return [];
+  const touched = new Set(records.map((change) => recordSetKey(change.set)));
+  const kept = live.filter((set) => serves(set) && !touched.has(recordSetKey(set))).sort((a, b) => a.values.length - b.values.length);
+  const proof: Change[] = [];
+  for (const set of kept) {
+    if (proven >= needed) break;
+    proof.push({ action: 'DELETE', set }, { action: 'CREATE', set });
+    proven += set.values.length;
+  }
+  return proof;
 }
 
 function sameFenceValue(a: RecordSet, b: RecordSet): boolean {

@@ -12,9 +12,15 @@ export interface GuardOptions {
   minSetsForShare: number;
   /** Skips the share check (never the empty/capacity checks). */
   force: boolean;
+  /**
+   * Makes every batch prove, by Route53's own compare-and-swap, that the endpoint keeps minCapacity serving
+   * addresses whatever was read (see capacityProof in decide.ts). Off only on a backend that failed the
+   * self-check (moto): without atomic batches the proof cannot hold, and moto refuses its DELETE + CREATE.
+   */
+  proveCapacity: boolean;
 }
 
-export const DEFAULT_GUARD: GuardOptions = { minCapacity: 1, maxChangeShare: 0.3, minSetsForShare: 10, force: false };
+export const DEFAULT_GUARD: GuardOptions = { minCapacity: 1, maxChangeShare: 0.3, minSetsForShare: 10, force: false, proveCapacity: true };
 
 export type RefusalReason = 'empty' | 'all-weight-zero' | 'below-min-capacity' | 'change-share' | 'too-large';
 

@@ -84,7 +84,8 @@ async function runEnact(options: EnactOptions): Promise<void> {
     client: target.sdk,
     zone: target.zoneId,
     logger,
-    guard,
+    // The capacity proof re-asserts sets with DELETE + CREATE in one batch, which needs atomic batches.
+    guard: { ...guard, proveCapacity: check.ok },
     limiter: target.caller.limiter,
     intervalMs,
     audit: options.audit ? new AuditLog(options.audit) : undefined,
