@@ -75,6 +75,14 @@ export async function verifySignature(request: SignedRequest, credentials: Crede
     throw denied('SignatureDoesNotMatch', 'Signature expired: the request time is more than 15 minutes from the server time.');
   }
 
+  // The signer takes a signed x-amz-content-sha256 header as the payload hash as it stands, without hashing
+  // the body (S3's convention). Unchecked, a captured request's body could be swapped, or a client could sign
+  // UNSIGNED-PAYLOAD, under a valid signature: so when the header is there it must be the body's own hash.
+  const declaredHash = header(request, 'x-amz-content-sha256');
+  if (declaredHash !== undefined && declaredHash !== createHash('sha256').update(request.body).digest('hex')) {
+    throw new Route53Error('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", 400);
+  }
+
   const names = signedHeaders.split(';');
   const headers: Record<string, string> = {};
   for (const name of names) headers[name] = header(request, name) ?? '';
