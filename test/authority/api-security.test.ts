@@ -6,6 +6,7 @@ import { ListHostedZonesCommand } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRoute53Client } from '../../src/route53/client.js';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.js';
+import { route53Signer } from '../helpers/sigv4.js';
 import { describeWithTools } from '../helpers/tools.js';
 
 const run = promisify(execFile);
@@ -36,22 +37,8 @@ describe('SigV4 and request limits', () => {
   });
 
   it('answers InvalidInput for malformed XML and for a DOCTYPE, through a correctly signed request', async () => {
-    const { SignatureV4 } = await import('@smithy/signature-v4');
-    const { createHash, createHmac } = await import('node:crypto');
-    class Sha256 {
-      private h;
-      constructor(secret?: string | Uint8Array) {
-        this.h = secret ? createHmac('sha256', secret) : createHash('sha256');
-      }
-      update(data: Uint8Array) {
-        this.h.update(data);
-      }
-      async digest() {
-        return new Uint8Array(this.h.digest());
-      }
-    }
     const url = new URL(t.authority.endpoint);
-    const signer = new SignatureV4({ credentials: t.authority.credentials, region: 'us-east-1', service: 'route53', sha256: Sha256 as never });
+    const signer = route53Signer(t.authority.credentials);
     for (const body of ['<CreateHostedZoneRequest><Name>x.test', '<!DOCTYPE x [<!ENTITY a "aaaa">]><CreateHostedZoneRequest><Name>&a;</Name></CreateHostedZoneRequest>']) {
       const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/2013-04-01/hostedzone', headers: { host: url.host, 'content-type': 'application/xml' }, body });
       const response = await fetch(`${t.authority.endpoint}/2013-04-01/hostedzone`, { method: 'POST', headers: signed.headers as Record<string, string>, body });

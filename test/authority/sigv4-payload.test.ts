@@ -1,24 +1,11 @@
 // SigV4 must cover the body actually received. The signer trusts a signed x-amz-content-sha256 header as the
 // payload hash, so the authority checks that header against the body: otherwise a captured request's body
 // could be replaced (or signed as UNSIGNED-PAYLOAD) and still verify.
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { ListHostedZonesCommand } from '@aws-sdk/client-route-53';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.js';
-
-class Sha256 {
-  private h;
-  constructor(secret?: string | Uint8Array) {
-    this.h = secret ? createHmac('sha256', secret) : createHash('sha256');
-  }
-  update(data: Uint8Array) {
-    this.h.update(data);
-  }
-  async digest() {
-    return new Uint8Array(this.h.digest());
-  }
-}
+import { route53Signer } from '../helpers/sigv4.js';
 
 const createZoneBody = (name: string) =>
   `<?xml version="1.0" encoding="UTF-8"?><CreateHostedZoneRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><Name>${name}</Name><CallerReference>${name}-${Date.now()}</CallerReference></CreateHostedZoneRequest>`;
@@ -33,8 +20,7 @@ describe('SigV4 payload hash', () => {
   /** POSTs `sent` with headers signed for `signedBody`, the x-amz-content-sha256 header among them. */
   async function post(signedBody: string, sent: string, contentSha256: string): Promise<Response> {
     const url = new URL(t.authority.endpoint);
-    const signer = new SignatureV4({ credentials: t.authority.credentials, region: 'us-east-1', service: 'route53', sha256: Sha256 as never });
-    const signed = await signer.sign({
+    const signed = await route53Signer(t.authority.credentials).sign({
       method: 'POST',
       protocol: 'http:',
       hostname: url.hostname,
