@@ -58,7 +58,7 @@ export function register(program: Command): void {
     .option('--count <n>', 'stop after N rounds (default: run until Ctrl-C)')
     .option('--duration <duration>', 'stop after this long (default: run until Ctrl-C)')
     .option('--json', 'print one JSON object per observation, then a summary object, one per line', false)
-    .option('--fail-on <what>', 'exit 1 at the end of the first round that sees: empty (nodata/nxdomain) or bad (anything but answered) (default: never)')
+    .option('--fail-on <what>', 'exit 1 at the end of the first round that sees: empty (nodata/nxdomain) or bad (anything but answered); also when the run observed nothing (default: never)')
     .option('--status-file <path>', 'write the last result per endpoint here after every round (read by dnsplane status)', DEFAULT_STATUS_FILE)
     .option('--no-status-file', 'do not write a status file')
     .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics, 0 for any free port; the URL is printed to stderr (default: off)')
