@@ -31,7 +31,8 @@ describe('sortKey', () => {
 });
 
 describe('SortedKeys', () => {
-  it('scans the live keys in order from any start, through any mix of small and bulk changes', () => {
+  // Chunks of 512 (the default) and of 2, so that splitting, emptied chunks and re-cutting all happen here.
+  it.each([512, 2])('scans the live keys in order from any start, through any mix of small and bulk changes (chunks of %i)', (chunkSize) => {
     const op = fc.oneof(
       fc.record({ add: fc.array(entry, { maxLength: 150 }) }),
       fc.record({ remove: fc.nat(), count: fc.nat({ max: 100 }) }),
@@ -39,7 +40,7 @@ describe('SortedKeys', () => {
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 30 }), (ops) => {
-        const index = new SortedKeys();
+        const index = new SortedKeys(chunkSize);
         const model = new Set<string>();
         for (const step of ops) {
           if ('add' in step) {

@@ -35,14 +35,21 @@ function lowerBound(keys: readonly string[], key: string): number {
 }
 
 /**
- * A sorted set of keys that absorbs changes cheaply: additions and removals wait in pending sets and are
- * merged on the next read: one bisection each for a few keys, else one sort of the new keys and one merge.
- * A commit therefore costs O(batch log batch + n) at worst, and a 100k-record restart costs one sort.
+ * A sorted set of keys kept in chunks (sorted arrays of at most 2 × `chunkSize` keys, in order), so that a
+ * commit never copies the whole zone: a 1,000-set batch into a 100k-set zone splices into ~200 small arrays
+ * instead of allocating a new 100k-entry array, which was a large share of a bulk load's garbage (and so of
+ * the authority's peak memory). Additions and removals wait in pending sets and are applied on the next read;
+ * a batch that is large next to the whole (a restart, a zone filling up from empty) is merged and re-cut in
+ * one pass instead.
  */
 export class SortedKeys {
-  private keys: string[] = [];
+  private chunks: string[][] = [];
+  private size = 0;
   private readonly added = new Set<string>();
   private readonly removed = new Set<string>();
+
+  /** `chunkSize` is only for tests: small chunks exercise the splitting that large zones meet. */
+  constructor(private readonly chunkSize = 512) {}
 
   add(key: string): void {
     if (!this.removed.delete(key)) this.added.add(key);
@@ -55,36 +62,58 @@ export class SortedKeys {
   /** Keys from the first one >= `start`, in order, as long as `visit` returns true. */
   scan(start: string, visit: (key: string) => boolean): void {
     this.settle();
-    for (let i = lowerBound(this.keys, start); i < this.keys.length; i++) {
-      if (!visit(this.keys[i])) return;
+    let c = this.chunkFor(start);
+    for (let i = c < this.chunks.length ? lowerBound(this.chunks[c], start) : 0; c < this.chunks.length; c++, i = 0) {
+      const chunk = this.chunks[c];
+      for (; i < chunk.length; i++) if (!visit(chunk[i])) return;
     }
+  }
+
+  /** The first chunk whose last key is >= `key`; chunks.length when every key is smaller. */
+  private chunkFor(key: string): number {
+    let lo = 0;
+    let hi = this.chunks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const chunk = this.chunks[mid];
+      if (chunk[chunk.length - 1] < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   private settle(): void {
     if (this.added.size + this.removed.size === 0) return;
-    let keys = this.keys;
-    if (this.removed.size > FEW) keys = keys.filter((key) => !this.removed.has(key));
-    else {
-      for (const key of this.removed) {
-        const at = lowerBound(keys, key);
-        if (keys[at] === key) keys.splice(at, 1);
-      }
+    for (const key of this.removed) {
+      const c = this.chunkFor(key);
+      const chunk = this.chunks[c];
+      const at = chunk ? lowerBound(chunk, key) : -1;
+      if (at < 0 || chunk[at] !== key) continue;
+      chunk.splice(at, 1);
+      this.size -= 1;
+      if (chunk.length === 0) this.chunks.splice(c, 1);
     }
-    if (this.added.size > FEW) {
-      // Default sort compares UTF-16 code units, the order sortKey is built for. Sorting only the new keys and
-      // merging keeps a 1,000-set commit into a 100k-set zone O(n), where one splice per key was O(n) each.
-      keys = merge(keys, [...this.added].sort());
-    } else {
-      for (const key of this.added) keys.splice(lowerBound(keys, key), 0, key);
-    }
-    this.keys = keys;
+    // Default sort compares UTF-16 code units, the order sortKey is built for.
+    const added = [...this.added].sort();
+    if (added.length * 4 > this.size) this.recut(merge(this.chunks.flat(), added));
+    else for (const key of added) this.insert(key);
+    this.size += added.length;
     this.added.clear();
     this.removed.clear();
   }
-}
 
-/** Changes up to this many keys are spliced in place; more are merged in one pass. */
-const FEW = 16;
+  private insert(key: string): void {
+    const c = Math.min(this.chunkFor(key), this.chunks.length - 1);
+    const chunk = this.chunks[c];
+    chunk.splice(lowerBound(chunk, key), 0, key);
+    if (chunk.length > 2 * this.chunkSize) this.chunks.splice(c, 1, chunk.slice(0, this.chunkSize), chunk.slice(this.chunkSize));
+  }
+
+  private recut(keys: readonly string[]): void {
+    this.chunks = [];
+    for (let i = 0; i < keys.length; i += this.chunkSize) this.chunks.push(keys.slice(i, i + this.chunkSize));
+  }
+}
 
 function merge(a: readonly string[], b: readonly string[]): string[] {
   const out = new Array<string>(a.length + b.length);
