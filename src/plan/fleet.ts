@@ -3,7 +3,7 @@
 // the file is reported with the file and the field rather than surfacing later as a strange plan.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { fqdn as dnsName, refineEndpointsInZone } from './schema.js';
+import { checkAddresses, fqdn as dnsName, refineEndpointsInZone } from './schema.js';
 
 const ttl = z.number().int().min(0).max(2147483647);
 
@@ -36,16 +36,11 @@ export const FleetEndpointSchema = z
     loadBalancers: z.array(LoadBalancerSchema).min(1, 'an endpoint needs at least one load balancer').max(100),
   })
   .superRefine((endpoint, ctx) => {
-    const address = endpoint.type === 'A' ? z.ipv4() : z.ipv6();
     const seen = new Set<string>();
     endpoint.loadBalancers.forEach((lb, i) => {
       if (seen.has(lb.id)) ctx.addIssue({ code: 'custom', path: ['loadBalancers', i, 'id'], message: `duplicate load balancer id ${lb.id}` });
       seen.add(lb.id);
-      lb.addresses.forEach((value, j) => {
-        if (!address.safeParse(value).success) {
-          ctx.addIssue({ code: 'custom', path: ['loadBalancers', i, 'addresses', j], message: `${value} is not an ${endpoint.type === 'A' ? 'IPv4' : 'IPv6'} address` });
-        }
-      });
+      checkAddresses(endpoint.type, lb.addresses, ['loadBalancers', i, 'addresses'], ctx);
     });
   });
 

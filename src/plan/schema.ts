@@ -18,6 +18,24 @@ export const WeightedSetSchema = z.object({
   values: z.array(z.string().min(1)).min(1).max(400),
 });
 
+/**
+ * Issues for values that are not addresses of the endpoint's family, or repeat one. Route53 rejects such a
+ * batch (ARRDATAIllegalIPv4Address, Duplicate Resource Record), and an enactor would resend it every pass,
+ * failing the endpoints packed with it: a plan or fleet file is refused here instead, naming the field.
+ */
+export function checkAddresses(type: 'A' | 'AAAA', values: readonly string[], path: Array<string | number>, ctx: z.RefinementCtx): void {
+  const address = type === 'A' ? z.ipv4() : z.ipv6();
+  const seen = new Set<string>();
+  values.forEach((value, j) => {
+    if (!address.safeParse(value).success) {
+      ctx.addIssue({ code: 'custom', path: [...path, j], message: `${value} is not an ${type === 'A' ? 'IPv4' : 'IPv6'} address` });
+    } else if (seen.has(value)) {
+      ctx.addIssue({ code: 'custom', path: [...path, j], message: `duplicate address ${value}` });
+    }
+    seen.add(value);
+  });
+}
+
 export const EndpointPlanSchema = z
   .object({
     name: fqdn,
@@ -32,6 +50,7 @@ export const EndpointPlanSchema = z
         ctx.addIssue({ code: 'custom', path: ['sets', i, 'setIdentifier'], message: `duplicate setIdentifier ${set.setIdentifier}` });
       }
       seen.add(set.setIdentifier);
+      checkAddresses(endpoint.type, set.values, ['sets', i, 'values'], ctx);
     });
   });
 

@@ -63,21 +63,35 @@ describe('fleet schema', () => {
 });
 
 describe('plan schema', () => {
+  const planWith = (endpoints: unknown[]) => ({ generation: 1, createdAt: new Date().toISOString(), createdBy: 'test', zone: 'example.test.', endpoints });
+
   it('rejects an empty endpoint and a weight above 255, naming the fields', () => {
-    const plan = {
-      generation: 1,
-      createdAt: new Date().toISOString(),
-      createdBy: 'test',
-      zone: 'example.test.',
-      endpoints: [
-        { name: 'api.example.test.', type: 'A', ttl: 60, sets: [] },
-        { name: 'www.example.test.', type: 'A', ttl: 60, sets: [{ setIdentifier: 'a', weight: 256, values: ['192.0.2.1'] }] },
-      ],
-    };
+    const plan = planWith([
+      { name: 'api.example.test.', type: 'A', ttl: 60, sets: [] },
+      { name: 'www.example.test.', type: 'A', ttl: 60, sets: [{ setIdentifier: 'a', weight: 256, values: ['192.0.2.1'] }] },
+    ]);
     expect(() => parsePlan(plan, 'p.json')).toThrowError(PlanValidationError);
     const message = messageOf(() => parsePlan(plan, 'p.json'));
     expect(message).toContain('p.json is not a valid plan');
     expect(message).toContain('an endpoint must have at least one record set\n  → at endpoints[0].sets');
     expect(message).toContain('at endpoints[1].sets[0].weight');
+  });
+
+  it('rejects a value that is not an address of the endpoint type, or a repeated one, naming the field', () => {
+    const message = messageOf(() =>
+      parsePlan(
+        planWith([
+          { name: 'api.example.test.', type: 'A', ttl: 60, sets: [{ setIdentifier: 'a', weight: 1, values: ['192.0.2.1', 'lb.example.test'] }] },
+          { name: 'api.example.test.', type: 'AAAA', ttl: 60, sets: [{ setIdentifier: 'a', weight: 1, values: ['192.0.2.1'] }] },
+          { name: 'www.example.test.', type: 'A', ttl: 60, sets: [{ setIdentifier: 'a', weight: 1, values: ['192.0.2.1', '192.0.2.1'] }] },
+        ]),
+        'p.json',
+      ),
+    );
+    expect(message).toContain('lb.example.test is not an IPv4 address\n  → at endpoints[0].sets[0].values[1]');
+    expect(message).toContain('192.0.2.1 is not an IPv6 address\n  → at endpoints[1].sets[0].values[0]');
+    expect(message).toContain('duplicate address 192.0.2.1\n  → at endpoints[2].sets[0].values[1]');
+    const valid = { name: 'api.example.test.', type: 'A', ttl: 60, sets: [{ setIdentifier: 'a', weight: 1, values: ['192.0.2.1', '192.0.2.2'] }] };
+    expect(parsePlan(planWith([valid])).endpoints).toHaveLength(1);
   });
 });
