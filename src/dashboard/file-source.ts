@@ -5,7 +5,7 @@
 import { open, stat } from 'node:fs/promises';
 import type { AuditEntry } from '../enactor/audit.js';
 import { RingBuffer } from '../probe/health.js';
-import { readProbeStatus, type ProbeStatus } from '../probe/status-file.js';
+import { probeStatusStaleness, readProbeStatus, type ProbeStatus } from '../probe/status-file.js';
 import { activityOfAudit } from './activity.js';
 import { HistorySource, type StatusTarget } from './history.js';
 import type { DashboardStatus, Timeline, TimelineObservation } from './model.js';
@@ -62,6 +62,8 @@ export class FileSource extends HistorySource {
     await this.poll();
     const errors = [...this.errors.entries()].map(([what, message]) => `${what}: ${message}`);
     // Skipped lines stay reported: they are gone from the next read, but an operator must hear of them.
+    const stale = this.options.probeStatusFile ? probeStatusStaleness(this.options.probeStatusFile, this.lastProbe) : undefined;
+    if (stale) errors.push(`probe status file: ${stale}`);
     if (this.skippedAudit.lines > 0) errors.push(`audit log: ${this.options.auditFile} has ${this.skippedAudit.lines} line(s) that are not audit entries, skipped (last: ${this.skippedAudit.last})`);
     return this.history.status(probeCellsOfFile(this.lastProbe), errors);
   }

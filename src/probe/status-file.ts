@@ -81,3 +81,14 @@ export async function readProbeStatus(file = DEFAULT_STATUS_FILE): Promise<Probe
   if (!parsed.success) throw new Error(`${file} is not a probe status file:\n${z.prettifyError(parsed.error)}`);
   return parsed.data;
 }
+
+/**
+ * Why the status file is too old to trust, or undefined while it is fresh. A probe that died leaves its last
+ * word behind, and a dashboard showing that word as current is the unwatched endpoint all over again.
+ */
+export function probeStatusStaleness(file: string, status: ProbeStatus | undefined, now = Date.now()): string | undefined {
+  if (!status) return undefined;
+  const ageMs = now - Date.parse(status.updatedAt);
+  if (ageMs <= Math.max(10 * status.intervalMs, 15_000)) return undefined;
+  return `${file} was last written ${Math.round(ageMs / 1000)} s ago (${status.updatedAt}), though its probe runs every ${status.intervalMs} ms: is \`dnsplane probe\` still running? Its results are old`;
+}

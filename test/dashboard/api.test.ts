@@ -117,6 +117,19 @@ describe('dashboard JSON over plan store, Route53, probe status file and audit l
     }
   });
 
+  it('says so when the probe status file stopped being written (a dead probe must not look like a green one)', async () => {
+    const oldFile = path.join(rig.dir, 'old-probe-status.json');
+    const status = probeStatus(probe);
+    await writeProbeStatus(oldFile, { ...status, updatedAt: new Date(Date.now() - 600_000).toISOString() });
+    const reader = new FileSource({ store: rig.store, client: rig.client, zoneId: rig.zoneId, probeStatusFile: oldFile, pollMs: 3_600_000 });
+    try {
+      const { errors } = await reader.status();
+      expect(errors).toEqual([expect.stringMatching(/^probe status file: .*old-probe-status\.json was last written 6\d\d s ago .*is `dnsplane probe` still running/)]);
+    } finally {
+      await reader.close();
+    }
+  });
+
   it('serves the page, its scripts, SSE and Prometheus, and rejects bad queries with the parameter named', async () => {
     const page = await fetch(dashboard.url);
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");

@@ -44,6 +44,14 @@ describe('enactor CLI', () => {
     const table = await cli('status', ...common, '--probe-status', 'probe.json');
     expect(table.stdout).toMatch(new RegExp(`api\\.${ZONE.replace(/\./g, '\\.')} A +2 +2 +yes +yes +2 +cli-1 +resolver:answered`));
 
+    expect(table.stderr).not.toContain('may be old');
+    // A probe that stopped leaves its last word behind: status says the file is old instead of passing it off as now.
+    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    await writeProbeStatus(path.join(rig.dir, 'old-probe.json'), { version: 1, updatedAt: hourAgo, intervalMs: 500, endpoints: [{ ...probed, at: hourAgo }] });
+    const old = await cli('status', ...common, '--probe-status', 'old-probe.json');
+    expect(old.code).toBe(0);
+    expect(old.stderr).toMatch(/note: the probe results shown may be old: old-probe\.json was last written 36\d\d s ago .*is `dnsplane probe` still running/);
+
     const back = await cli('rollback', '--to', '1', '--plans', rig.store.dir, '--by', 'tester');
     expect(back.stdout).toMatch(/published generation 3 with the content of generation 1/);
     expect(await cli('enact', '--id', 'cli-2', '--once', ...common)).toMatchObject({ code: 0 });

@@ -1,7 +1,7 @@
 // `dnsplane status`: what is live, what is planned, and whether they agree.
 import type { Command } from 'commander';
 import { collectStatus, formatStatus } from '../../enactor/status.js';
-import { DEFAULT_STATUS_FILE } from '../../probe/status-file.js';
+import { DEFAULT_STATUS_FILE, probeStatusStaleness, readProbeStatus } from '../../probe/status-file.js';
 import { addZoneTargetOptions, openZoneTarget, type ZoneTargetOptions } from '../zone-target.js';
 
 interface StatusOptions extends ZoneTargetOptions {
@@ -28,6 +28,8 @@ async function runStatus(options: StatusOptions): Promise<void> {
   try {
     const rows = await collectStatus({ store: target.store, client: target.client, zoneId: target.zoneId, probeStatusFile: options.probeStatus });
     console.log(options.json ? JSON.stringify({ zoneId: target.zoneId, endpoints: rows }, null, 2) : formatStatus(rows));
+    const stale = probeStatusStaleness(options.probeStatus, await readProbeStatus(options.probeStatus));
+    if (stale) console.error(`dnsplane: note: the probe results shown may be old: ${stale}`);
   } finally {
     target.sdk.destroy();
   }
