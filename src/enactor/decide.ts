@@ -78,11 +78,13 @@ export function decide(input: DecideInput): Decision {
  * reads: the fence reads current, the swap passes, but the records are from before. A set we keep is named
  * nowhere in the batch, so nothing checks that it still exists, and deleting the others could empty the
  * endpoint (the October 2025 end state). A CREATE that is accepted is there after the batch, though; so when
- * the batch's own creates do not add the minimum serving capacity, the smallest kept serving sets are
- * re-asserted, and Route53 rejects the whole batch if one of them is gone. Not part of recordChanges: they
- * change nothing, so they do not count toward the change share.
+ * a batch deletes records and its own creates do not add the minimum serving capacity, the smallest kept
+ * serving sets are re-asserted, and Route53 rejects the whole batch if one of them is gone. A batch that
+ * deletes nothing cannot empty anything and carries no proof (a fence-only move stays 2 elements). Not part
+ * of recordChanges: they change nothing, so they do not count toward the change share.
  */
 function capacityProof(live: readonly RecordSet[], records: readonly Change[], minCapacity: number): Change[] {
+  if (!records.some((change) => change.action === 'DELETE')) return [];
   const serves = (set: RecordSet) => set.setIdentifier === undefined || (set.weight ?? 0) > 0;
   const needed = Math.max(1, minCapacity);
   let proven = records.filter((change) => change.action === 'CREATE' && serves(change.set)).reduce((sum, change) => sum + change.set.values.length, 0);

@@ -63,7 +63,7 @@ describe('a batch decided on records read before the fence', () => {
     expect(live.fence?.generation).toBe(2);
   });
 
-  it('still lands when the view is current, re-asserting a kept set only when the batch creates no serving set', async () => {
+  it('still lands when the view is current, re-asserting a kept set only when the batch deletes and creates no serving set', async () => {
     await rig.store.write({ generation: 1, createdAt: new Date().toISOString(), createdBy: 'test', zone: 'dnsplane.test.', endpoints: [endpoint([['lb-0', 10, '10.0.0.1'], ['lb-1', 20, '10.0.1.1']])] });
     await rig.enactor('a').runOnce();
     const current = (await rig.view()).endpoints.get(`${api} A`)!;
@@ -85,5 +85,10 @@ describe('a batch decided on records read before the fence', () => {
     if (grow.action !== 'send') throw new Error(`expected a batch, got ${grow.action}`);
     expect(grow.unit.changes.filter((change) => change.set.type === 'A').map((change) => `${change.action} ${change.set.setIdentifier}`)).toEqual(['CREATE lb-2']);
     expect(await send(grow.unit.changes)).toBe('accepted');
+
+    // Nor does a batch that deletes nothing (it cannot empty anything): a fence-only move is the fence swap alone.
+    const fenceOnly = decide({ endpoint: endpoint([['lb-0', 10, '10.0.0.1'], ['lb-2', 5, '10.0.2.1']]), generation: 4, live: (await rig.view()).endpoints.get(`${api} A`)!, writer: 'a', guard: DEFAULT_GUARD });
+    if (fenceOnly.action !== 'send') throw new Error(`expected a batch, got ${fenceOnly.action}`);
+    expect(fenceOnly.unit.changes.map((change) => `${change.action} ${change.set.type}`)).toEqual(['DELETE TXT', 'CREATE TXT']);
   });
 });
