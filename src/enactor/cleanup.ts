@@ -3,11 +3,16 @@
 // (minus a retention) are candidates, and every delete passes the live set to the store, which refuses a live
 // generation on its own. Fences only move forward, so a fence moving during cleanup can only make the
 // computed bound more conservative, never less.
+//
+// The bound is the lowest fence of the endpoints the newest plan still has. An endpoint dropped from the plans
+// keeps its last fence forever (enactors leave it alone), so counting it would stop cleanup for good; its
+// exact generation stays protected as live all the same, and no enactor reads any plan below the newest one
+// for an endpoint the newest plan does not have.
 import type { PlanStore } from '../plan/store.js';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { counter } from '../telemetry/metrics.js';
-import { readZoneView } from './live.js';
+import { endpointKey, readZoneView, type ZoneView } from './live.js';
 
 const deletedTotal = counter('dnsplane_cleanup_plans_deleted_total', 'Plan generations deleted by cleanup');
 
@@ -46,9 +51,9 @@ export async function cleanupPlans(options: CleanupOptions): Promise<CleanupResu
     log.info({ store: options.store.location }, 'no fence in the zone points at any generation; deleting nothing');
     return { ...result, kept: stored };
   }
-  const deleteBelow = Math.min(...live) - retention;
-  result.deleteBelow = deleteBelow;
   const newest = stored.length > 0 ? Math.max(...stored) : undefined;
+  const deleteBelow = (await lowestPlannedFence(options.store, newest, view)) - retention;
+  result.deleteBelow = deleteBelow;
   for (const generation of stored) {
     // The newest plan is what enactors are about to apply: never a candidate, whatever the fences say.
     if (generation >= deleteBelow || live.has(generation) || generation === newest) {
@@ -63,4 +68,13 @@ export async function cleanupPlans(options: CleanupOptions): Promise<CleanupResu
   }
   log.info({ live: result.live, deleteBelow, deleted: result.deleted, dryRun: options.dryRun ?? false }, 'plan cleanup');
   return result;
+}
+
+/** The lowest fence generation among the newest plan's endpoints; every fence's lowest when none of them has one. */
+async function lowestPlannedFence(store: PlanStore, newest: number | undefined, view: ZoneView): Promise<number> {
+  const plan = newest === undefined ? undefined : await store.read(newest);
+  const planned = new Set(plan?.endpoints.map((endpoint) => endpointKey(endpoint.name, endpoint.type)));
+  const fenced = [...view.endpoints].filter(([, endpoint]) => (endpoint.fence?.generation ?? 0) > 0);
+  const bounding = fenced.filter(([key]) => planned.has(key));
+  return Math.min(...(bounding.length > 0 ? bounding : fenced).map(([, endpoint]) => endpoint.fence!.generation));
 }

@@ -117,7 +117,7 @@ describe('throttling', () => {
 });
 
 describe('cleanup', () => {
-  it('deletes only below the lowest live fence, and a live generation cannot be deleted', async () => {
+  it('deletes below the lowest fence of the planned endpoints, never a live generation (a dropped endpoint does not hold cleanup back)', async () => {
     rig = await startRig();
     await rig.writePlan(1, { api: [1], web: [1] });
     await rig.writePlan(2, { api: [2], web: [2], old: [2] });
@@ -130,12 +130,13 @@ describe('cleanup', () => {
     await rig.writePlan(6, { api: [6], web: [6] });
 
     const dry = await cleanupPlans({ store: rig.store, client: rig.client, zoneId: rig.zoneId, retention: 0, dryRun: true });
-    expect(dry).toMatchObject({ live: [2, 4, 5], deleteBelow: 2, deleted: [1] });
+    // web (4) is the lowest planned endpoint; old, dropped at 2, keeps generation 2 live but bounds nothing.
+    expect(dry).toMatchObject({ live: [2, 4, 5], deleteBelow: 4, deleted: [1, 3] });
     expect(await rig.store.list()).toEqual([1, 2, 3, 4, 5, 6]);
 
     const result = await cleanupPlans({ store: rig.store, client: rig.client, zoneId: rig.zoneId, retention: 0 });
-    expect(result.deleted).toEqual([1]);
-    expect(await rig.store.list()).toEqual([2, 3, 4, 5, 6]);
+    expect(result.deleted).toEqual([1, 3]);
+    expect(await rig.store.list()).toEqual([2, 4, 5, 6]);
     await expect(rig.store.delete(2, { live: new Set(result.live) })).rejects.toBeInstanceOf(LivePlanError);
     expect(await rig.store.read(2)).toBeDefined();
   });
