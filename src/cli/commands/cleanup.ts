@@ -14,9 +14,9 @@ export function register(program: Command): void {
   const command = program
     .command('cleanup')
     .description(
-      'Delete plan generations older than the lowest generation live on any endpoint (read from the fences in the zone ' +
-        'now) minus --retention. A generation any fence points at, and the newest plan, are never deleted; with no fence ' +
-        'in the zone nothing is deleted.',
+      'Delete plan generations older than the lowest generation live on any endpoint of the newest plan (read from the ' +
+        'fences in the zone now) minus --retention. A generation any fence points at (an endpoint dropped from the plans ' +
+        'included), and the newest plan, are never deleted; with no fence in the zone nothing is deleted.',
     );
   addZoneTargetOptions(command)
     .option('--retention <n>', 'generations to keep below the lowest live one (for rollback)', '2')
