@@ -24,6 +24,8 @@ export class History {
   private readings = 0;
   private pendingRead: Promise<void> | undefined;
   private readAgain = false;
+  /** Set once what the source watched is gone for good: the last reading is final, not a failure to report. */
+  private frozen = false;
 
   /**
    * `minReadIntervalMs`: a reading younger than this is reused instead of listing the zone again. Real Route53
@@ -94,8 +96,14 @@ export class History {
     };
   }
 
+  /** From now on answer with the last reading and read nothing (the watched environment was closed on purpose). */
+  freeze(): void {
+    this.frozen = true;
+  }
+
   /** collectStatus; on failure the last reading, with an error line saying so. */
   private async read(errors: string[]): Promise<EndpointStatus[]> {
+    if (this.frozen) return this.lastReading?.statuses ?? [];
     if (this.lastReading && Date.now() - this.lastReading.at < this.minReadIntervalMs) return this.lastReading.statuses;
     const sequence = ++this.readings;
     try {
@@ -104,8 +112,10 @@ export class History {
       if (!this.lastReading || sequence > this.lastReading.sequence) this.lastReading = { sequence, at: Date.now(), statuses };
       return statuses;
     } catch (error) {
+      // A reading that was under way when the environment closed on purpose failed for that reason only.
+      if (this.frozen) return this.lastReading?.statuses ?? [];
       // Keep showing the last reading (marked as such): an operator needs the last known state most when
-      // Route53 cannot be read, and the demo's race closes its authority when it ends.
+      // Route53 cannot be read.
       const last = this.lastReading;
       errors.push(`cannot read Route53 or the plan store (${(error as Error).message})${last ? `; the table shows the last reading, of ${new Date(last.at).toISOString()}` : ''}`);
       return last?.statuses ?? [];

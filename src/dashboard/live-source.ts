@@ -66,17 +66,32 @@ export class LiveSource extends HistorySource {
     return this.history.timeline(since, observations, (this.options.probe?.endpoints() ?? []).map((health) => health.endpoint));
   }
 
+  /**
+   * What this source watched was closed on purpose (the demo's race ends and closes its authority and plan
+   * store): keep the last reading as the final state instead of reporting every later read as a failure.
+   */
+  end(): void {
+    this.ended = true;
+    clearInterval(this.timer);
+    this.planError = undefined;
+    this.history.freeze();
+    this.history.notify();
+  }
+
   async close(): Promise<void> {
     clearInterval(this.timer);
     for (const undo of this.detach.splice(0)) undo();
   }
 
+  private ended = false;
+
   private async refreshPlans(): Promise<void> {
+    if (this.ended) return;
     try {
       await this.history.refreshPlans();
       this.planError = undefined;
     } catch (error) {
-      this.planError = `plan store: ${(error as Error).message}`;
+      if (!this.ended) this.planError = `plan store: ${(error as Error).message}`;
     }
   }
 }

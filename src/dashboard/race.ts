@@ -20,6 +20,7 @@ export function raceSource(live: RaceLive): LiveSource {
       }),
   });
   for (const enactor of live.enactors) source.attach(enactor);
+  live.onClosing(() => source.end());
   return source;
 }
 

@@ -59,6 +59,8 @@ export interface RaceLive {
   /** The three enactors (EventEmitters of 'event'). */
   enactors: Array<Enactor | LegacyEnactor>;
   rig: RaceRig;
+  /** Called (synchronously) just before the race closes its environment, so that watchers stop reading it. */
+  onClosing(listener: () => void): void;
 }
 
 export interface RaceSummary {
@@ -115,6 +117,7 @@ export async function runRace(options: RaceOptions): Promise<RaceResult> {
   });
   aborted.catch(() => undefined);
   const until = <T>(promise: Promise<T>) => Promise.race([promise, aborted]);
+  const closingListeners: Array<() => void> = [];
   try {
     timeline.watchProbe(rig.probe);
     watchZone(rig, timeline);
@@ -129,7 +132,7 @@ export async function runRace(options: RaceOptions): Promise<RaceResult> {
     };
 
     const { a, b, c, aGate, deleteGate } = castEnactors(rig, mode, timeline, delayMs);
-    options.onLive?.({ mode, probe: rig.probe, timeline, enactors: [a, b, c], rig });
+    options.onLive?.({ mode, probe: rig.probe, timeline, enactors: [a, b, c], rig, onClosing: (listener) => closingListeners.push(listener) });
     const resolver = rig.unbound ? 'unbound' : 'none';
     const { authority, fleetSim, unbound } = rig;
     say(`started: authority (Route53 API ${authority.endpoint}, DNS ${authority.host}:${authority.dnsPort}), zone ${rig.zoneName}, ` +
@@ -188,7 +191,10 @@ export async function runRace(options: RaceOptions): Promise<RaceResult> {
     kept = options.keep === true;
     return { summary, timeline, ...(kept ? { rig } : {}) };
   } finally {
-    if (!kept) await rig.close();
+    if (!kept) {
+      for (const listener of closingListeners) listener();
+      await rig.close();
+    }
   }
 }
 
