@@ -4,21 +4,49 @@
 //   node bin/run-ts.js scripts/unbound.ts stop|flush [--dir .dnsplane/unbound]
 import { parseArgs } from 'node:util';
 import path from 'node:path';
+import { parsePort } from '../src/cli/numbers.js';
 import { DEFAULT_PLANS_SPEC, openPlanStore } from '../src/plan/open-store.js';
 import { parseServerAddress } from '../src/probe/query.js';
 import { flushUnbound, startUnbound, stopUnboundByPidFile } from '../src/probe/unbound.js';
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: {
-    authority: { type: 'string', default: '127.0.0.1:8053' },
-    port: { type: 'string', default: '5353' },
-    zone: { type: 'string', multiple: true },
-    plans: { type: 'string', default: DEFAULT_PLANS_SPEC },
-    dir: { type: 'string', default: '.dnsplane/unbound' },
-    'no-cache': { type: 'boolean', default: false },
-  },
-});
+const USAGE = `usage: scripts/unbound.sh start|stop|flush [options]
+  start   start unbound in the background, stub-zoned to the authority (replaces one already running in --dir)
+  stop    stop it (by the pid file in --dir)
+  flush   forget cached answers, negative answers and dead-server memory for the zones
+options:
+  --authority IP:PORT  the dnsplane authority to stub to (default 127.0.0.1:8053)
+  --port N             unbound's port on 127.0.0.1 (default 5353; 0 = any free port)
+  --zone Z             a zone to stub (repeatable; default: the zone of the latest plan in --plans)
+  --plans SPEC         plan store to take the zone from (default ${DEFAULT_PLANS_SPEC})
+  --dir DIR            config, pid file, log and control socket (default .dnsplane/unbound)
+  --no-cache           stub-no-cache: every query goes on to the authority`;
+
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        authority: { type: 'string', default: '127.0.0.1:8053' },
+        port: { type: 'string', default: '5353' },
+        zone: { type: 'string', multiple: true },
+        plans: { type: 'string', default: DEFAULT_PLANS_SPEC },
+        dir: { type: 'string', default: '.dnsplane/unbound' },
+        'no-cache': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    // parseArgs throws a TypeError with a stack; a person at a shell needs the message and the usage.
+    console.error(`unbound: ${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const { positionals, values } = parseCommandLine();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const dir = path.resolve(values.dir);
 
 async function zones(): Promise<string[]> {
@@ -35,7 +63,7 @@ async function main(): Promise<void> {
       const resolver = await startUnbound({
         zones: await zones(),
         authority: parseServerAddress(values.authority, '--authority'),
-        port: Number(values.port),
+        port: parsePort(values.port, '--port'),
         workDir: dir,
         noCache: values['no-cache'],
         detached: true,
@@ -52,7 +80,8 @@ async function main(): Promise<void> {
       console.log('unbound caches flushed');
       return;
     default:
-      throw new Error('usage: unbound.ts start|stop|flush [--authority IP:PORT] [--port N] [--zone Z]... [--dir DIR] [--no-cache]');
+      console.error(positionals[0] === undefined ? USAGE : `unbound: unknown command ${positionals[0]}\n${USAGE}`);
+      process.exit(2);
   }
 }
 
