@@ -53,11 +53,7 @@ export interface EnactorOptions {
    * batches meet Route53's throttling together and spend the retry budget together.
    */
   concurrency?: number;
-  /**
-   * Passes reuse the zone view of the last pass, updated with this enactor's own accepted batches, and read the
-   * whole zone only this often (default 30 s), after a rejected or failed batch, and after a failed pass.
-   * Safe because every batch is fenced (see zone-cache.ts); 0 reads the whole zone on every pass.
-   */
+  /** Whole-zone reads at least this often (default 30 s); passes between reuse the view (zone-cache.ts). 0 = every pass. */
   fullReadEveryMs?: number;
 }
 

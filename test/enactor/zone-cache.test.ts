@@ -58,6 +58,23 @@ describe('enactor zone view kept between passes', () => {
     expect(next).toMatchObject({ batches: 0, inSync: [`${host('api')} A`] });
   });
 
+  it('after a rejection, a round decided on a stale view sends nothing more: the rest is re-decided on a fresh read', async () => {
+    const endpoints = (weight: number) => ({ a: [weight, 20], b: [weight, 20], c: [weight, 20], d: [weight, 20] });
+    // One endpoint per request (fence swap 2 + record changes 4 elements), one request at a time.
+    const slow = rig.enactor('slow', { limits: { elements: 6, chars: 32_000 }, concurrency: 1, guard: { force: true } });
+    await rig.writePlan(1, endpoints(10));
+    expect((await slow.runOnce()).applied).toHaveLength(4);
+    await rig.writePlan(2, endpoints(30));
+    expect((await rig.enactor('rival', { guard: { force: true } }).runOnce()).applied).toHaveLength(4);
+
+    const sent: EnactorEvent[] = [];
+    slow.on('event', (event) => event.type === 'batch-sent' && sent.push(event));
+    const summary = await slow.runOnce();
+    expect(sent).toHaveLength(1);
+    expect(summary.stoodDown).toHaveLength(4);
+    expect(fenceGeneration(await rig.view(), 'd')).toBe(2);
+  });
+
   it('repairs drift that no batch collides with at the next full read', async () => {
     await rig.writePlan(1, { api: [10, 20] });
     const enactor = rig.enactor('e1', { fullReadEveryMs: 1_000 });
