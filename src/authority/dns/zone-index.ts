@@ -219,7 +219,10 @@ export function buildZoneIndex(
     const fresh = groupNames(snapshot.recordSets, encodings.map, apexKey, touched);
     const vanished = [...touched].some((key) => !fresh.has(key) && (previous.names.get(key) ?? EMPTY_NODE) !== EMPTY_NODE);
     if (!vanished) {
-      names = new Map(previous.names);
+      // The newest index hands its names on like its encodings (a commit is applied in one synchronous step,
+      // so no query sees it half done); a copy per rebuild was, with the snapshot array, most of a bulk
+      // load's garbage. An older index's names are copied, as before.
+      names = inPlace ? (previous.names as Map<string, NameNode>) : new Map(previous.names);
       for (const [key, node] of fresh) names.set(key, node);
       addAncestors(names, fresh.keys(), apexKey);
     }
