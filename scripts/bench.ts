@@ -6,8 +6,14 @@ import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { HELP_OPTION, parseScriptArgs } from './script-args.js';
 
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string', default: 'dns,enact,converge,memory' } } });
+const USAGE = `usage: npm run bench -- [--quick] [--only dns,enact,converge,memory]
+  --quick        each benchmark with tiny sizes (a smoke run: completing is what counts)
+  --only LIST    run only these, comma-separated (default dns,enact,converge,memory)`;
+const { values: args } = parseScriptArgs('bench', USAGE, () =>
+  parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string', default: 'dns,enact,converge,memory' }, ...HELP_OPTION } }),
+);
 const only = new Set(args.only.split(','));
 const runTs = fileURLToPath(new URL('../bin/run-ts.js', import.meta.url));
 const script = (name: string) => fileURLToPath(new URL(`./${name}`, import.meta.url));

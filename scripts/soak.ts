@@ -8,21 +8,31 @@
 import fc from 'fast-check';
 import { parseArgs } from 'node:util';
 import { interleavingProperty, type Design } from '../src/scenario/interleavings.js';
+import { HELP_OPTION, parseScriptArgs, usageError } from './script-args.js';
 
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '10000' },
-    seed: { type: 'string' },
-    path: { type: 'string' },
-    design: { type: 'string', default: 'safe' },
-  },
-});
+const USAGE = `usage: npm run soak -- [--runs N] [--seed S] [--design safe|legacy] [--path P]
+  --runs N                 cases to run (default 10000), seeds S..S+N-1
+  --seed S                 the first seed (default: random)
+  --design safe|legacy     which design to check (default safe; legacy is expected to break)
+  --path P                 with --seed: replay the one case a VIOLATION line names`;
+
+const { values } = parseScriptArgs('soak', USAGE, () =>
+  parseArgs({
+    options: {
+      runs: { type: 'string', default: '10000' },
+      seed: { type: 'string' },
+      path: { type: 'string' },
+      design: { type: 'string', default: 'safe' },
+      ...HELP_OPTION,
+    },
+  }),
+);
 const design = values.design as Design;
-if (design !== 'safe' && design !== 'legacy') throw new Error(`--design must be safe or legacy, got ${values.design}`);
+if (design !== 'safe' && design !== 'legacy') usageError('soak', `--design must be safe or legacy, got ${values.design}`, USAGE);
 const runs = Number(values.runs);
-if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
+if (!Number.isInteger(runs) || runs < 1) usageError('soak', `--runs must be a positive integer, got ${values.runs}`, USAGE);
 const base = values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
-if (!Number.isInteger(base)) throw new Error(`--seed must be an integer, got ${values.seed}`);
+if (!Number.isInteger(base)) usageError('soak', `--seed must be an integer, got ${values.seed}`, USAGE);
 const property = interleavingProperty(design);
 
 if (values.path !== undefined) {

@@ -2,12 +2,13 @@
 // authority, left running in the background and stopped through its pid file.
 //   node bin/run-ts.js scripts/unbound.ts start [--authority 127.0.0.1:8053] [--port 5353] [--zone example.test.] [--dir .dnsplane/unbound] [--no-cache]
 //   node bin/run-ts.js scripts/unbound.ts stop|flush [--dir .dnsplane/unbound]
-import { parseArgs } from 'node:util';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { parsePort } from '../src/cli/numbers.js';
 import { DEFAULT_PLANS_SPEC, openPlanStore } from '../src/plan/open-store.js';
 import { parseServerAddress } from '../src/probe/query.js';
 import { flushUnbound, startUnbound, stopUnboundByPidFile } from '../src/probe/unbound.js';
+import { HELP_OPTION, parseScriptArgs, usageError } from './script-args.js';
 
 const USAGE = `usage: scripts/unbound.sh start|stop|flush [options]
   start   start unbound in the background, stub-zoned to the authority (replaces one already running in --dir)
@@ -21,32 +22,20 @@ options:
   --dir DIR            config, pid file, log and control socket (default .dnsplane/unbound)
   --no-cache           stub-no-cache: every query goes on to the authority`;
 
-function parseCommandLine() {
-  try {
-    return parseArgs({
-      allowPositionals: true,
-      options: {
-        authority: { type: 'string', default: '127.0.0.1:8053' },
-        port: { type: 'string', default: '5353' },
-        zone: { type: 'string', multiple: true },
-        plans: { type: 'string', default: DEFAULT_PLANS_SPEC },
-        dir: { type: 'string', default: '.dnsplane/unbound' },
-        'no-cache': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    // parseArgs throws a TypeError with a stack; a person at a shell needs the message and the usage.
-    console.error(`unbound: ${(error as Error).message}\n${USAGE}`);
-    process.exit(2);
-  }
-}
-
-const { positionals, values } = parseCommandLine();
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const { positionals, values } = parseScriptArgs('unbound', USAGE, () =>
+  parseArgs({
+    allowPositionals: true,
+    options: {
+      authority: { type: 'string', default: '127.0.0.1:8053' },
+      port: { type: 'string', default: '5353' },
+      zone: { type: 'string', multiple: true },
+      plans: { type: 'string', default: DEFAULT_PLANS_SPEC },
+      dir: { type: 'string', default: '.dnsplane/unbound' },
+      'no-cache': { type: 'boolean', default: false },
+      ...HELP_OPTION,
+    },
+  }),
+);
 const dir = path.resolve(values.dir);
 
 async function zones(): Promise<string[]> {
@@ -80,8 +69,7 @@ async function main(): Promise<void> {
       console.log('unbound caches flushed');
       return;
     default:
-      console.error(positionals[0] === undefined ? USAGE : `unbound: unknown command ${positionals[0]}\n${USAGE}`);
-      process.exit(2);
+      usageError('unbound', positionals[0] === undefined ? 'start, stop or flush?' : `unknown command ${positionals[0]}`, USAGE);
   }
 }
 

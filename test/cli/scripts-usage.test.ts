@@ -1,13 +1,14 @@
-// scripts/unbound.sh as a person at a shell meets it first: --help, a mistyped option, a bad port.
+// The scripts people run by hand, as they meet them first: --help, a mistyped option, a bad value.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const SCRIPT = path.resolve(import.meta.dirname, '../../scripts/unbound.sh');
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const SCRIPT = path.join(ROOT, 'scripts/unbound.sh');
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(args: string[], command = SCRIPT): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(SCRIPT, args, { timeout: 20_000 }, (error, stdout, stderr) => {
+    execFile(command, args, { cwd: ROOT, timeout: 20_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
     });
   });
@@ -28,11 +29,34 @@ describe('scripts/unbound.sh usage', () => {
     const frob = await run(['frob']);
     expect(frob.code).toBe(2);
     expect(frob.stderr).toContain('unbound: unknown command frob');
+    expect((await run([])).stderr).toContain('unbound: start, stop or flush?');
   });
 
   it('names a bad --port instead of starting unbound on port NaN', async () => {
     const bad = await run(['start', '--port', 'abc', '--zone', 'example.test']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('unbound: --port must be an integer >= 0 and <= 65535, got "abc"');
+  });
+});
+
+describe('npm run soak / npm run bench usage', () => {
+  const script = (name: string, args: string[]) => run(['bin/run-ts.js', `scripts/${name}.ts`, ...args], process.execPath);
+
+  it('print their usage on --help and name a mistyped option or a bad value (exit 2) without a stack trace', async () => {
+    const [soakHelp, benchHelp, soakBogus, benchBogus, soakRuns] = await Promise.all([
+      script('soak', ['--help']),
+      script('bench', ['--help']),
+      script('soak', ['--bogus']),
+      script('bench', ['--bogus']),
+      script('soak', ['--runs', '0']),
+    ]);
+    expect([soakHelp.code, benchHelp.code]).toEqual([0, 0]);
+    expect(soakHelp.stdout).toMatch(/^usage: npm run soak -- .*--design safe\|legacy/);
+    expect(benchHelp.stdout).toMatch(/^usage: npm run bench -- \[--quick\]/);
+    expect([soakBogus.code, benchBogus.code, soakRuns.code]).toEqual([2, 2, 2]);
+    expect(soakBogus.stderr).toContain("soak: Unknown option '--bogus'");
+    expect(benchBogus.stderr).toContain("bench: Unknown option '--bogus'");
+    expect(soakRuns.stderr).toContain('soak: --runs must be a positive integer, got 0');
+    for (const result of [soakBogus, benchBogus, soakRuns]) expect(result.stderr).not.toContain('    at ');
   });
 });
