@@ -3,7 +3,7 @@
 //   npm run conformance -- --start moto
 //   node bin/run-ts.js scripts/conformance.ts --endpoint http://127.0.0.1:4566
 import type { Route53Client } from '@aws-sdk/client-route-53';
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { formatMarkdownTable, runConformance } from '../src/route53/conformance.js';
 import { configuredEndpoint, createRoute53Client } from '../src/route53/client.js';
 
@@ -31,7 +31,12 @@ function clientFor(endpoint: string): Route53Client {
   return createRoute53Client({ endpoint, maxAttempts: 1 });
 }
 
+// As in the dnsplane CLI: the SDK's Node 22 notice is nothing a reader of this table can act on.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const program = new Command('conformance')
+  // Usage errors exit 2 (as documented), not commander's default 1, which means "a case failed".
+  .exitOverride()
   .description('Check an endpoint against Route53 semantics through the AWS SDK; prints a Markdown table and exits 1 if any case fails.')
   .option('--endpoint <url>', 'Route53 endpoint to test (default: AWS_ENDPOINT_URL_ROUTE_53, then AWS_ENDPOINT_URL)')
   .addOption(new Option('--start <target>', 'start this target on 127.0.0.1 first and test it (default: none)').choices(['moto', 'authority']))
@@ -58,6 +63,8 @@ const program = new Command('conformance')
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
+  // Commander has printed its own message (or the help, exit code 0).
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
   console.error(`conformance: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(2);
 });

@@ -39,7 +39,7 @@ describe('scripts/unbound.sh usage', () => {
   });
 });
 
-describe('npm run soak / npm run bench usage', () => {
+describe('npm run soak / bench / conformance usage', () => {
   const script = (name: string, args: string[]) => run(['bin/run-ts.js', `scripts/${name}.ts`, ...args], process.execPath);
 
   it('print their usage on --help and name a mistyped option or a bad value (exit 2) without a stack trace', async () => {
@@ -58,5 +58,12 @@ describe('npm run soak / npm run bench usage', () => {
     expect(benchBogus.stderr).toContain("bench: Unknown option '--bogus'");
     expect(soakRuns.stderr).toContain('soak: --runs must be a positive integer, got 0');
     for (const result of [soakBogus, benchBogus, soakRuns]) expect(result.stderr).not.toContain('    at ');
+  });
+
+  it('npm run conformance: a usage error exits 2, as documented (1 means a case failed)', async () => {
+    const [bogus, badStart] = await Promise.all([script('conformance', ['--bogus']), script('conformance', ['--start', 'nosuch'])]);
+    expect([bogus.code, badStart.code]).toEqual([2, 2]);
+    expect(bogus.stderr).toContain("error: unknown option '--bogus'");
+    expect(badStart.stderr).toContain("argument 'nosuch' is invalid. Allowed choices are moto, authority");
   });
 });
