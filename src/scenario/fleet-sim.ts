@@ -56,7 +56,13 @@ export class FleetSim {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const control = /^\/control\/([^/?]+)\/(up|down|hang)$/.exec(req.url ?? '');
     if (control && req.method === 'POST') {
-      this.set(decodeURIComponent(control[1]), control[2] as SimHealth);
+      const id = decodeURIComponent(control[1]);
+      // A typo ("web2") would otherwise be acknowledged and flip nothing the planner checks.
+      if (!this.health.has(id)) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end(`unknown load balancer ${id}; simulated: ${[...this.health.keys()].join(', ')}\n`);
+        return;
+      }
+      this.set(id, control[2] as SimHealth);
       res.writeHead(204).end();
       return;
     }

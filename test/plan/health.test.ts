@@ -35,6 +35,11 @@ describe('health checks against the fleet simulator over HTTP', () => {
     await fetch(`${base}/control/lb-b/up`, { method: 'POST' });
     expect(await checkOnce(sim.url('lb-b'), 1000)).toMatchObject({ ok: true, outcome: 200 });
     expect(await checkOnce(sim.url('nobody'), 1000)).toMatchObject({ ok: false, outcome: 404 });
+    // A mistyped id is refused, naming what is simulated, instead of acknowledged and ignored.
+    const typo = await fetch(`${base}/control/lb-bb/down`, { method: 'POST' });
+    expect(typo.status).toBe(404);
+    expect(await typo.text()).toMatch(/^unknown load balancer lb-bb; simulated: .*lb-b/);
+    expect(sim.get('lb-bb')).toBeUndefined();
   });
 
   it('reports a refused connection as an error', async () => {
