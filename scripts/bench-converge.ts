@@ -14,10 +14,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Enactor } from '../src/enactor/enactor.js';
 import type { EnactorEvent } from '../src/enactor/events.js';
-import { createLogger } from '../src/telemetry/logger.js';
-import { fmt, startBenchRig } from './bench-lib/harness.js';
+import { benchEnactor, fmt, startBenchRig } from './bench-lib/harness.js';
 import { benchPlan, type PlanShape } from './bench-lib/plans.js';
 
 const { values: args } = parseArgs({
@@ -56,12 +54,7 @@ function startObserver(): { watch(generation: number): Promise<{ seenAt: number[
 const rig = await startBenchRig('converge');
 const observer = startObserver();
 try {
-  const enactor = new Enactor({
-    id: 'bench',
-    store: rig.store,
-    client: rig.client,
-    zone: rig.zoneId,
-    logger: createLogger('enactor', 'silent'),
+  const enactor = benchEnactor(rig, {
     concurrency: Number(args.concurrency),
     ...(args['full-read-every'] !== undefined ? { fullReadEveryMs: Number(args['full-read-every']) } : {}),
     // Every record set changes in every round: far above the change-share guard's 30%, deliberately.

@@ -7,11 +7,10 @@
 //     [--rate-limit 10] [--limited-endpoints 9500] [--limited-values 5] [--limited-concurrency 8] [--skip-limited] [--quick]
 //   BENCH_AUTHORITY_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the authority process.
 import { parseArgs } from 'node:util';
-import { Enactor, type RunSummary } from '../src/enactor/enactor.js';
+import type { RunSummary } from '../src/enactor/enactor.js';
 import type { EnactorEvent } from '../src/enactor/events.js';
 import type { Plan } from '../src/plan/schema.js';
-import { createLogger } from '../src/telemetry/logger.js';
-import { startBenchRig, fmt, type BenchRig } from './bench-lib/harness.js';
+import { benchEnactor, startBenchRig, fmt, type BenchRig } from './bench-lib/harness.js';
 import { benchPlan, churnPlan, churnedSets, type PlanShape } from './bench-lib/plans.js';
 
 const { values: args } = parseArgs({
@@ -54,12 +53,7 @@ interface PassResult {
 async function enact(rig: BenchRig, plan: Plan, options: { rateLimit?: number; concurrency?: number } = {}): Promise<PassResult> {
   await rig.store.write(plan);
   rig.requests.clear();
-  const enactor = new Enactor({
-    id: 'bench',
-    store: rig.store,
-    client: rig.client,
-    zone: rig.zoneId,
-    logger: createLogger('enactor', 'silent'),
+  const enactor = benchEnactor(rig, {
     concurrency: options.concurrency ?? concurrency,
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   });

@@ -4,8 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Route53Client } from '@aws-sdk/client-route-53';
+import { Enactor, type EnactorOptions } from '../../src/enactor/enactor.js';
 import { FilePlanStore } from '../../src/plan/file-store.js';
 import { countRequests } from '../../src/route53/request-counter.js';
+import { createLogger } from '../../src/telemetry/logger.js';
 import { startAuthorityProcess, type AuthorityProcess } from './authority-process.js';
 import { BENCH_ZONE } from './plans.js';
 
@@ -43,6 +45,18 @@ export async function startBenchRig(label: string, options: { rateLimit?: number
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** The real enactor, pointed at the rig's store, counting client and zone, with its logs off. */
+export function benchEnactor(rig: BenchRig, options: Partial<EnactorOptions> = {}): Enactor {
+  return new Enactor({
+    id: 'bench',
+    store: rig.store,
+    client: rig.client,
+    zone: rig.zoneId,
+    logger: createLogger('enactor', 'silent'),
+    ...options,
+  });
 }
 
 export function flag(argv: string[], name: string): boolean {
