@@ -187,6 +187,12 @@ describe('validation', () => {
     expect(failure.message).toContain(wording);
   });
 
+  it('refuses a set that names the same value twice, and changes nothing', async () => {
+    const failure = await rejection(change(create(simple('ok.sem.test', ['192.0.2.1'])), create(simple('dup.sem.test', ['192.0.2.7', '192.0.2.7']))));
+    expect(failure).toEqual({ name: 'InvalidChangeBatch', message: expect.stringContaining("Duplicate Resource Record: '192.0.2.7'") });
+    expect(await records()).toEqual([]);
+  });
+
   it('accepts valid A, AAAA, multi-string TXT and CNAME values', async () => {
     await change(
       create(simple('a.sem.test', ['192.0.2.1'])),

@@ -103,9 +103,13 @@ function setProblems(set: RecordSet, apex: string): string[] {
   if (set.values.length > LIMITS.valuesPerSet) problems.push(`Invalid Request: Number of values for ${describe(set)} exceeds the limit of ${LIMITS.valuesPerSet}`);
   if (set.type === 'CNAME' && set.values.length > 1) problems.push(`Invalid Resource Record: 'FATAL problem: RRSet of type CNAME with DNS name ${set.name} contains more than one value'`);
   if (set.type === 'CNAME' && set.name === apex) problems.push(`RRSet of type CNAME with DNS name ${set.name} is not permitted at apex in zone ${apex}`);
+  const distinct = new Set<string>();
   for (const value of set.values) {
     const problem = valueProblem(set.type, value);
     if (problem) problems.push(problem);
+    // Route53 refuses a set that names one value twice; a set is a set of values, not a list.
+    if (distinct.has(value)) problems.push(`Duplicate Resource Record: '${value}'`);
+    distinct.add(value);
   }
   return problems;
 }
