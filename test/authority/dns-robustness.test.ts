@@ -128,6 +128,47 @@ describe('DNS face: malformed input', () => {
   });
 });
 
+describe('DNS face: TCP back-pressure', () => {
+  it('stops answering a pipelining client that never reads, instead of buffering every answer', async () => {
+    source.commit(zone, [...generation(0), { name: 'big.example.com.', type: 'TXT', ttl: 60, values: Array.from({ length: 60 }, (_, i) => `"${String(i).padStart(100, 'x')}"`) }]);
+    await waitUntil(() => face.servedVersion(zone.id) >= 2);
+    const query = encodeQuery('big.example.com', 'TXT');
+    const frame = Buffer.concat([Buffer.from([query.length >> 8, query.length & 255]), query]);
+    const queries = 12_000; // about 6.2 KB per answer: 75 MB if every answer were buffered
+    const before = process.memoryUsage().arrayBuffers;
+    const socket = connect(face.port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.pause(); // the hostile part: never read
+    socket.write(Buffer.concat(Array.from({ length: queries }, () => frame)));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const grown = process.memoryUsage().arrayBuffers - before;
+    // What the kernel's socket buffers accepted (and its not yet collected garbage) is a few MB; without
+    // back-pressure the server's own buffer would hold all 75 MB.
+    expect(grown).toBeLessThan(24 * 1024 * 1024);
+    // Once the client reads, every answer arrives.
+    let received = 0;
+    let buffered = Buffer.alloc(0);
+    await new Promise<void>((resolve) => {
+      socket.on('data', (chunk: Buffer) => {
+        buffered = Buffer.concat([buffered, chunk]);
+        while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
+          buffered = buffered.subarray(2 + buffered.readUInt16BE(0));
+          if (++received === queries) resolve();
+        }
+      });
+      socket.resume();
+    });
+    socket.destroy();
+    expect(received).toBe(queries);
+  });
+});
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(condition()).toBe(true);
+}
+
 describe('DNS face: atomic visibility', () => {
   it('never shows a mix of two generations while commits alternate them', async () => {
     const seen = new Map<string, number>();

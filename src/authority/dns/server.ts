@@ -122,21 +122,34 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFace> {
   };
 }
 
-/** RFC 1035 §4.2.2 framing: a 2-byte length before every message; pipelined queries answered in order. */
+/**
+ * RFC 1035 §4.2.2 framing: a 2-byte length before every message; pipelined queries answered in order.
+ * Back-pressure: a client that pipelines queries but never reads must not make us buffer its answers without
+ * bound, so when the socket's buffer is full we stop answering (and reading) until it drains.
+ */
 function serveTcp(socket: Socket, answer: (req: Buffer) => Buffer | null): void {
   let pending: Buffer = Buffer.alloc(0);
+  let blocked = false;
   socket.setTimeout(TCP_IDLE_MS, () => socket.destroy());
   socket.on('error', () => socket.destroy());
-  socket.on('data', (chunk) => {
+  const guarded = () => {
     try {
-      drain(chunk);
+      drain();
     } catch {
       socket.destroy(); // a bug here must cost this connection only, never the process
     }
-  });
-  const drain = (chunk: Buffer) => {
+  };
+  socket.on('data', (chunk) => {
     pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-    while (pending.length >= 2) {
+    guarded();
+  });
+  socket.on('drain', () => {
+    blocked = false;
+    socket.resume();
+    guarded();
+  });
+  const drain = () => {
+    while (!blocked && pending.length >= 2) {
       const length = pending.readUInt16BE(0);
       if (pending.length < 2 + length) break;
       const out = answer(pending.subarray(2, 2 + length));
@@ -145,7 +158,10 @@ function serveTcp(socket: Socket, answer: (req: Buffer) => Buffer | null): void 
       const frame = Buffer.allocUnsafe(2 + out.length);
       frame.writeUInt16BE(out.length, 0);
       out.copy(frame, 2);
-      socket.write(frame);
+      if (!socket.write(frame)) {
+        blocked = true;
+        socket.pause();
+      }
     }
   };
 }
