@@ -1,5 +1,6 @@
 // What changed between two plans, per endpoint, in a form people read before they --write, and that the
 // planner uses to decide whether a new generation means anything.
+import { sameValues } from '../route53/recordset.js';
 import type { EndpointPlan, Plan, WeightedSet } from './schema.js';
 
 export interface EndpointDiff {
@@ -58,12 +59,6 @@ function diffEndpoint(before: EndpointPlan | undefined, after: EndpointPlan | un
   if (before.ttl !== after.ttl) diff.ttl = { from: before.ttl, to: after.ttl };
   const changed = diff.ttl || diff.added.length || diff.removed.length || diff.reweighted.length || diff.revalued.length;
   return { ...diff, status: changed ? 'changed' : 'unchanged' };
-}
-
-function sameValues(a: string[], b: string[]): boolean {
-  if (a.length !== b.length) return false;
-  const right = [...b].sort();
-  return [...a].sort().every((value, i) => value === right[i]);
 }
 
 const describeSet = (set: WeightedSet) => `${set.setIdentifier} weight ${set.weight} [${set.values.join(', ')}]`;

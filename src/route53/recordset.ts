@@ -34,9 +34,14 @@ export function recordSetKey(set: Pick<RecordSet, 'name' | 'type' | 'setIdentifi
  */
 export function sameRecordSet(a: RecordSet, b: RecordSet): boolean {
   if (recordSetKey(a) !== recordSetKey(b) || a.ttl !== b.ttl || a.weight !== b.weight) return false;
-  if (a.values.length !== b.values.length) return false;
-  const left = [...a.values].sort();
-  const right = [...b.values].sort();
+  return sameValues(a.values, b.values);
+}
+
+/** The same values in any order: Route53 keeps a set's values unordered. */
+export function sameValues(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const left = [...a].sort();
+  const right = [...b].sort();
   return left.every((value, i) => value === right[i]);
 }
 
