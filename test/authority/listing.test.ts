@@ -108,6 +108,16 @@ describe('GetChange', () => {
     await expect(t.client.send(new GetChangeCommand({ Id: 'CNOSUCHCHANGE' }))).rejects.toMatchObject({ name: 'NoSuchChange', $metadata: { httpStatusCode: 404 } });
   });
 
+  it("returns the batch's Comment, as ChangeResourceRecordSets did", async () => {
+    const zoneId = await t.createZone('comment.test.');
+    const out = await t.client.send(new ChangeResourceRecordSetsCommand({
+      HostedZoneId: zoneId,
+      ChangeBatch: { Comment: 'fence 7', Changes: [{ Action: 'CREATE', ResourceRecordSet: { Name: 'a.comment.test', Type: 'A', TTL: 60, ResourceRecords: [{ Value: '192.0.2.1' }] } }] },
+    }));
+    expect(out.ChangeInfo?.Comment).toBe('fence 7');
+    expect((await t.client.send(new GetChangeCommand({ Id: out.ChangeInfo!.Id! }))).ChangeInfo?.Comment).toBe('fence 7');
+  });
+
   it('reports PENDING while the DNS face serves an older version (API over a store whose face lags)', async () => {
     let served = 0;
     const store = new ZoneStore();

@@ -118,7 +118,7 @@ const changeResourceRecordSets: Handler = (request, context, [id]) => {
   // An unknown zone is reported before a malformed body, as Route53 does.
   context.store.getHostedZone(id);
   const { changes, comment } = parseChangeBatch(request.body);
-  const change = { ...context.store.changeResourceRecordSets(id, changes, comment), ...(comment ? { comment } : {}) };
+  const change = context.store.changeResourceRecordSets(id, changes, comment);
   return ok(document('ChangeResourceRecordSetsResponse', { ChangeInfo: changeInfoXml(change, statusOf(change, context)) }));
 };
 

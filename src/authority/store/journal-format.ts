@@ -13,10 +13,10 @@ interface EntryBase {
 export type JournalEntry =
   | (EntryBase & { op: 'createZone'; zone: HostedZoneInfo; createdAt: string; put: RecordSet[] })
   | (EntryBase & { op: 'deleteZone'; zoneId: string; at: string })
-  | (EntryBase & { op: 'change'; zoneId: string; at: string; put: RecordSet[]; remove: string[] });
+  | (EntryBase & { op: 'change'; zoneId: string; at: string; comment?: string; put: RecordSet[]; remove: string[] });
 
 export interface StoreState {
   seq: number;
   zones: Array<{ info: HostedZoneInfo; createdAt: string; version: number; sets: RecordSet[] }>;
-  changes: Array<{ id: string; zoneId: string; version: number; submittedAt: string }>;
+  changes: Array<{ id: string; zoneId: string; version: number; submittedAt: string; comment?: string }>;
 }

@@ -128,7 +128,8 @@ export class ZoneStore implements ZoneSource {
     const zone = this.zone(zoneId);
     const effects = planBatch(this.viewOf(zone), changes);
     const change = this.newChange(zoneId, zone.version + 1, comment);
-    this.commit({ seq: this.seq + 1, op: 'change', zoneId, changeId: change.id, at: change.submittedAt, put: effects.put, remove: effects.remove });
+    // The comment is journalled with the change: GetChange returns it later, as Route53's does.
+    this.commit({ seq: this.seq + 1, op: 'change', zoneId, changeId: change.id, at: change.submittedAt, ...(comment ? { comment } : {}), put: effects.put, remove: effects.remove });
     return change;
   }
 
@@ -243,7 +244,7 @@ export class ZoneStore implements ZoneSource {
     for (const set of entry.put) this.putSet(zone, set);
     zone.version += 1;
     zone.snapshot = undefined;
-    this.remember({ id: entry.changeId, zoneId: entry.zoneId, version: zone.version, submittedAt: entry.at });
+    this.remember({ id: entry.changeId, zoneId: entry.zoneId, version: zone.version, submittedAt: entry.at, ...(entry.comment ? { comment: entry.comment } : {}) });
   }
 
   private putSet(zone: ZoneState, set: RecordSet): void {
