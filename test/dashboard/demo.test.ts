@@ -1,14 +1,13 @@
 // npm start with the dashboard, as a newcomer uses it: the demo prints the dashboard's address, waits for a
 // browser (here: an SSE connection, which is what the page opens), and the page's JSON shows the races.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DashboardStatus } from '../../src/dashboard/model.js';
 import { REGIONAL_ENDPOINT } from '../../src/scenario/race-rig.js';
+import { spawnDnsplane } from '../helpers/cli.js';
 
-const BIN = path.resolve(import.meta.dirname, '../../bin/dnsplane.js');
 let dir: string;
 
 beforeAll(async () => {
@@ -20,25 +19,18 @@ afterAll(async () => {
 
 describe('npm start serves the dashboard', () => {
   it('prints the address, starts the races once a page is open, and the page data follows them', async () => {
-    const child = spawn(process.execPath, [BIN, 'demo', '--dashboard-port', '0', '--dashboard-wait', '20s', '--chart-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const demo = spawnDnsplane(['demo', '--dashboard-port', '0', '--dashboard-wait', '20s', '--chart-dir', dir]);
     try {
-      while (!/dashboard: (http:\S+)/.test(stdout)) {
-        if (child.exitCode !== null) throw new Error(`demo exited before printing the dashboard address: ${stdout}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      const url = /dashboard: (http:\S+)/.exec(stdout)![1];
-      expect(stdout).toContain('waiting up to 20 s for a browser to open it');
-      expect(stdout).not.toContain('[1/2]'); // nothing starts before a page is open
+      const [, url] = await demo.waitForStdout(/dashboard: (http:\S+)/);
+      expect(demo.stdout).toContain('waiting up to 20 s for a browser to open it');
+      expect(demo.stdout).not.toContain('[1/2]'); // nothing starts before a page is open
       // Open the page's event stream, as the page does; the demo starts the races.
       const events = await fetch(new URL('/events', url));
       const reader = events.body!.getReader();
       let received = '';
       const sources = new Set<string>();
       let emptySeen = false;
-      while (!/\[2\/2\] SAFE/.test(stdout)) {
+      while (!/\[2\/2\] SAFE/.test(demo.stdout)) {
         const chunk = await reader.read();
         if (chunk.done) break;
         received += new TextDecoder().decode(chunk.value);
@@ -47,13 +39,13 @@ describe('npm start serves the dashboard', () => {
         emptySeen ||= status.source === 'legacy race' && status.endpoints.some((row) => row.endpoint === `${REGIONAL_ENDPOINT} A` && row.state === 'empty');
       }
       await reader.cancel();
-      expect(stdout).toContain('browser connected; starting.');
+      expect(demo.stdout).toContain('browser connected; starting.');
       expect(received).toContain('event: reset'); // each race replaces the previous one on the page
       expect(sources).toContain('legacy race');
       expect(emptySeen).toBe(true);
-      expect(await exited, stdout).toBe(0);
+      expect(await demo.exited, demo.stdout).toBe(0);
     } finally {
-      child.kill('SIGTERM');
+      demo.child.kill('SIGTERM');
     }
   }, 45_000);
 });

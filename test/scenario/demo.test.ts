@@ -1,6 +1,6 @@
 // npm start as a newcomer runs it: the demo end to end in a child process (bin/dnsplane.js demo, which is what
 // `npm start` runs), with the verdict printed and both charts written; and Ctrl-C stopping it cleanly.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEndpointSets } from '../../src/route53/listing.js';
 import { createRoute53Client } from '../../src/route53/client.js';
 import { toSdkRecordSet } from '../../src/route53/recordset.js';
+import { spawnDnsplane } from '../helpers/cli.js';
 import { describeWithTools } from '../helpers/tools.js';
 
 const run = promisify(execFile);
@@ -44,43 +45,29 @@ describe('dnsplane demo (npm start)', () => {
   }, 45_000);
 
   it('stops cleanly on Ctrl-C (SIGINT): exit 130, no child process left behind', async () => {
-    const child = spawn('node', [BIN, 'demo', '--chart-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const demo = spawnDnsplane(['demo', '--chart-dir', dir]);
     // Interrupt in the middle of the first race, while enactor A's write is held.
-    while (!/enactor A picked up/.test(stdout)) {
-      if (child.exitCode !== null) throw new Error(`demo exited early: ${stdout}${stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    const children = await childPids(child.pid!);
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
-    expect(stderr).toMatch(/stopping: closing the authority, the probe and unbound/);
+    await demo.waitForStdout(/enactor A picked up/);
+    const children = await childPids(demo.child.pid!);
+    demo.child.kill('SIGINT');
+    expect(await demo.exited).toBe(130);
+    expect(demo.stderr).toMatch(/stopping: closing the authority, the probe and unbound/);
     for (const pid of children) expect(alive(pid), `child ${pid} still running`).toBe(false);
   }, 45_000);
 });
 
 describeWithTools(['dig'], 'dnsplane demo --stay', () => {
   it('keeps the safe environment up: verify-dns.sh passes against it, and fails once the endpoint is emptied by hand', async () => {
-    const child = spawn('node', [BIN, 'demo', '--stay', '--chart-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const demo = spawnDnsplane(['demo', '--stay', '--chart-dir', dir]);
     try {
-      while (!/^verify: (.+)$/m.test(stdout)) {
-        if (child.exitCode !== null) throw new Error(`demo exited early: ${stdout}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      const [, verify] = /^verify: scripts\/verify-dns\.sh (.+)$/m.exec(stdout)!;
+      await demo.waitForStdout(/^verify: (.+)$/m);
+      const [, verify] = /^verify: scripts\/verify-dns\.sh (.+)$/m.exec(demo.stdout)!;
       const args = verify!.split(' ');
       const passed = await run('bash', ['scripts/verify-dns.sh', ...args], { timeout: 20_000 });
       expect(passed.stdout).toMatch(/every endpoint answers with planned values/);
 
       // Empty the regional endpoint by hand, through the kept authority's Route53 API.
-      const [, endpoint, zoneId] = /Route53 API (\S+) .*\((Z\w+)\)/.exec(stdout)!;
+      const [, endpoint, zoneId] = /Route53 API (\S+) .*\((Z\w+)\)/.exec(demo.stdout)!;
       const client = createRoute53Client({ endpoint: endpoint!, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
       const name = 'dynamodb.us-east-1.dnsplane.test.';
       const sets = await readEndpointSets(client, zoneId!, name, 'A');
@@ -91,8 +78,8 @@ describeWithTools(['dig'], 'dnsplane demo --stay', () => {
       expect(failed?.code).toBe(1);
       expect(failed?.stdout).toMatch(new RegExp(`${name.replace(/\./g, '\\.')}\\s+A\\s+authority.*EMPTY`));
     } finally {
-      child.kill('SIGINT');
-      await exited;
+      demo.child.kill('SIGINT');
+      await demo.exited;
     }
   }, 60_000);
 });
