@@ -183,11 +183,7 @@ export class ZoneStore implements ZoneSource {
 
   importState(state: StoreState): void {
     this.seq = state.seq;
-    for (const saved of state.zones) {
-      const zone: ZoneState = { info: saved.info, createdAt: saved.createdAt, version: saved.version, sets: new Map(), index: new SortedKeys() };
-      for (const set of saved.sets) this.putSet(zone, set);
-      this.zones.set(saved.info.id, zone);
-    }
+    for (const saved of state.zones) this.addZone(saved.info, saved.createdAt, saved.version, saved.sets);
     for (const change of state.changes) this.changes.set(change.id, change);
   }
 
@@ -225,9 +221,7 @@ export class ZoneStore implements ZoneSource {
   private apply(entry: JournalEntry): void {
     this.seq = entry.seq;
     if (entry.op === 'createZone') {
-      const zone: ZoneState = { info: entry.zone, createdAt: entry.createdAt, version: 1, sets: new Map(), index: new SortedKeys() };
-      for (const set of entry.put) this.putSet(zone, set);
-      this.zones.set(entry.zone.id, zone);
+      this.addZone(entry.zone, entry.createdAt, 1, entry.put);
       this.remember({ id: entry.changeId, zoneId: entry.zone.id, version: 1, submittedAt: entry.createdAt });
       return;
     }
@@ -245,6 +239,12 @@ export class ZoneStore implements ZoneSource {
     zone.version += 1;
     zone.snapshot = undefined;
     this.remember({ id: entry.changeId, zoneId: entry.zoneId, version: zone.version, submittedAt: entry.at, ...(entry.comment ? { comment: entry.comment } : {}) });
+  }
+
+  private addZone(info: HostedZoneInfo, createdAt: string, version: number, sets: RecordSet[]): void {
+    const zone: ZoneState = { info, createdAt, version, sets: new Map(), index: new SortedKeys() };
+    for (const set of sets) this.putSet(zone, set);
+    this.zones.set(info.id, zone);
   }
 
   private putSet(zone: ZoneState, set: RecordSet): void {
