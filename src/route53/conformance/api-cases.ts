@@ -1,6 +1,7 @@
 // Request limits, input validation and the API's own error codes: what a client can rely on before any
 // record is changed, and how it learns that a change has reached the name servers.
 import { GetChangeCommand, ListResourceRecordSetsCommand, type Change } from '@aws-sdk/client-route-53';
+import { sleep } from '../throttle.js';
 import type { ConformanceCase } from './case.js';
 import { changeBatch, check, create, expectExactly, expectRejected, recordSet, upsert, uniqueName } from './expect.js';
 
@@ -68,7 +69,7 @@ export const apiCases: ConformanceCase[] = [
         if (ChangeInfo?.Status === 'INSYNC') return;
         check(ChangeInfo?.Status === 'PENDING', `GetChange answered status ${ChangeInfo?.Status}`);
         check(Date.now() < deadline, `the change was still PENDING after ${INSYNC_TIMEOUT_MS} ms`);
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await sleep(delay);
       }
     },
   },
