@@ -20,7 +20,7 @@ import { decide, touchedSets, type WorkUnit } from './decide.js';
 import { enactorMetrics as metrics, type EnactorEvent } from './events.js';
 import type { EndpointType } from './fence.js';
 import { checkChangeShare, DEFAULT_GUARD, type GuardOptions, type RefusalReason } from './guard.js';
-import { readLiveEndpoint, readZoneView, type LiveEndpoint } from './live.js';
+import { endpointKey, readLiveEndpoint, readZoneView, type LiveEndpoint } from './live.js';
 import { DEFAULT_FULL_READ_EVERY_MS, ZoneViewCache } from './zone-cache.js';
 
 export interface EnactorOptions {
@@ -159,11 +159,12 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
 
     const units: WorkUnit[] = [];
     for (const endpoint of plan.endpoints) {
-      const live = view.endpoints.get(`${endpoint.name} ${endpoint.type}`) ?? { sets: [] };
+      const key = endpointKey(endpoint.name, endpoint.type);
+      const live = view.endpoints.get(key) ?? { sets: [] };
       const target = await this.targetFor(endpoint, plan, live);
       if (!target) {
         // A newer generation than any plan we can read is live there: not ours to judge.
-        summary.stoodDown.push(`${endpoint.name} ${endpoint.type}`);
+        summary.stoodDown.push(key);
         continue;
       }
       const unit = this.judge(target.endpoint, target.generation, live, summary);
@@ -212,7 +213,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
 
   /** decide() plus the bookkeeping of its outcome; returns the unit to send, if any. */
   private judge(endpoint: EndpointPlan, generation: number, live: LiveEndpoint, summary: RunSummary, previous?: WorkUnit): WorkUnit | undefined {
-    const key = `${endpoint.name} ${endpoint.type}`;
+    const key = endpointKey(endpoint.name, endpoint.type);
     const decision = decide({ endpoint, generation, live, writer: this.id, guard: this.guard, previousFence: previous?.live.fence });
     if (live.fence) metrics.liveGeneration.set({ endpoint: key }, live.fence.generation);
     switch (decision.action) {
