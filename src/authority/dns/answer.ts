@@ -60,7 +60,8 @@ function readEdns(msg: Buffer, at: number, anCount: number, nsCount: number, arC
   return edns;
 }
 
-function headerOnly(req: Buffer, rcode: number): Buffer {
+/** A reply of the request's header alone with `rcode` (the request must be at least a header long). */
+export function headerOnly(req: Buffer, rcode: number): Buffer {
   const out = Buffer.alloc(HEADER);
   req.copy(out, 0, 0, 4);
   out[2] = 0x80 | (req[2] & 0x79); // QR, opcode and RD kept; AA and TC clear

@@ -7,7 +7,7 @@ import { createServer, isIPv6, type Server as TcpServer, type Socket } from 'nod
 import type { DnsFace, DnsFaceOptions } from '../zones.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { counter } from '../../telemetry/metrics.js';
-import { RCODE, respond } from './answer.js';
+import { RCODE, headerOnly, respond } from './answer.js';
 import { EMPTY_INDEX, buildIndex, type FaceIndex } from './zone-index.js';
 
 const TCP_IDLE_MS = 10_000;
@@ -81,12 +81,7 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFace> {
     } catch (error) {
       failures.inc();
       log.error({ err: error }, 'answering failed');
-      if (req.length < 12 || req[2] & 0x80) return null;
-      const out = Buffer.alloc(12);
-      req.copy(out, 0, 0, 2);
-      out[2] = 0x80 | (req[2] & 0x79);
-      out[3] = RCODE.FORMERR;
-      return out;
+      return req.length < 12 || req[2] & 0x80 ? null : headerOnly(req, RCODE.FORMERR);
     }
   };
 
