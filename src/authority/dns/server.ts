@@ -91,13 +91,14 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFace> {
     if (out) udp.send(out, rinfo.port, rinfo.address);
   });
   udp.on('error', (error) => log.warn({ err: error }, 'udp socket error'));
-  tcp.on('connection', (socket) => serveTcp(socket, (req) => answer(req, false)));
-  tcp.on('error', (error) => log.warn({ err: error }, 'tcp server error'));
+  // Open connections are kept so close() can end them: tcp.close() alone waits for idle clients.
   const connections = new Set<Socket>();
   tcp.on('connection', (socket) => {
     connections.add(socket);
     socket.on('close', () => connections.delete(socket));
+    serveTcp(socket, (req) => answer(req, false));
   });
+  tcp.on('error', (error) => log.warn({ err: error }, 'tcp server error'));
 
   return {
     port,
