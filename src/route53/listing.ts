@@ -1,15 +1,14 @@
 // Reading one endpoint back from Route53, and finding a hosted zone by name. Paging itself (bounded, loop-safe)
 // lives in paging.ts.
 import { ListHostedZonesByNameCommand, type Route53Client } from '@aws-sdk/client-route-53';
-import { listRecordSets } from './paging.js';
+import { listRecordSetsNamed } from './paging.js';
 import { normalizeName, type RecordSet, type RecordType } from './recordset.js';
 
 /** The live record sets of one endpoint (name and type). */
 export async function readEndpointSets(client: Route53Client, zoneId: string, name: string, type: RecordType): Promise<RecordSet[]> {
-  const wanted = normalizeName(name);
   // A weighted group has at most 100 sets, so one page of 300 normally holds the whole range.
-  const sets = await listRecordSets(client, zoneId, { startName: wanted, maxItems: 300, stopAfter: (set) => set.name !== wanted });
-  return sets.filter((set) => set.name === wanted && set.type === type);
+  const sets = await listRecordSetsNamed(client, zoneId, name, 300);
+  return sets.filter((set) => set.type === type);
 }
 
 /** Accepts a hosted zone id (Z123..., /hostedzone/Z123...) or a zone name (example.com) and returns the id. */
