@@ -21,7 +21,7 @@ describe('npm start serves the dashboard', () => {
   it('prints the address, starts the races once a page is open, and the page data follows them', async () => {
     const demo = spawnDnsplane(['demo', '--dashboard-port', '0', '--dashboard-wait', '20s', '--chart-dir', dir]);
     try {
-      const [, url] = await demo.waitForStdout(/dashboard: (http:\S+)/);
+      const [, url] = await demo.waitFor(/dashboard: (http:\S+)/);
       expect(demo.stdout).toContain('waiting up to 20 s for a browser to open it');
       expect(demo.stdout).not.toContain('[1/2]'); // nothing starts before a page is open
       // Open the page's event stream, as the page does; the demo starts the races.

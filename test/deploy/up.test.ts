@@ -1,6 +1,5 @@
 // `dnsplane up` / `dnsplane down` as a user runs them: the whole deployment as separate processes on free
 // ports, converging through the real SDK and answering real DNS; then nothing left running.
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -11,11 +10,9 @@ import type { Manifest } from '../../src/deploy/processes.js';
 import { openPlanStore } from '../../src/plan/open-store.js';
 import { parseServerAddress, queryDns } from '../../src/probe/query.js';
 import { readProbeStatus } from '../../src/probe/status-file.js';
-import { runDnsplane } from '../helpers/cli.js';
+import { runDnsplane, spawnDnsplane } from '../helpers/cli.js';
 import { describeWithTools } from '../helpers/tools.js';
 import { exited, FREE_PORTS, until, useRunDir, waitConverged } from './harness.js';
-
-const bin = path.resolve(import.meta.dirname, '../../bin/dnsplane.js');
 
 describeWithTools(['unbound'], 'dnsplane up / down', () => {
   const run = useRunDir('dnsplane-up-');
@@ -101,25 +98,21 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
 
   it('--foreground stays up until SIGTERM, then stops everything it started', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-up-fg-'));
-    const up = spawn(process.execPath, [bin, 'up', '--run-dir', dir, ...FREE_PORTS, '--no-unbound', '--no-dashboard', '--foreground'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    const exit = new Promise<number | null>((resolve) => up.once('exit', (code) => resolve(code)));
-    let output = '';
-    up.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    up.stderr.resume();
+    const up = spawnDnsplane(['up', '--run-dir', dir, ...FREE_PORTS, '--no-unbound', '--no-dashboard', '--foreground'], { cwd: dir });
     try {
-      await until('up to report it is running in the foreground', 30_000, async () => (output.includes('Ctrl-C stops everything') ? true : undefined));
+      await up.waitFor(/Ctrl-C stops everything/, { timeoutMs: 30_000 });
       const manifest = JSON.parse(await fs.readFile(path.join(dir, 'up.json'), 'utf8')) as Manifest;
       expect(manifest.processes.map((p) => p.name).sort()).toEqual(['authority', 'enactor-use1-az1', 'enactor-use1-az2', 'enactor-use1-az4', 'fleet-sim', 'planner', 'probe']);
       expect(manifest.processes.some((p) => exited(p.pid))).toBe(false);
-      up.kill('SIGTERM');
-      expect(await exit).toBe(0);
-      expect(output).toMatch(/authority +pid \d+ +stopped/);
+      up.child.kill('SIGTERM');
+      expect(await up.exited).toBe(0);
+      expect(up.stdout).toMatch(/authority +pid \d+ +stopped/);
       await until('every started pid to have exited', 3000, async () => (manifest.processes.every((p) => exited(p.pid)) ? true : undefined));
     } finally {
       // Only if an assertion failed first: up in the foreground stops its processes on SIGTERM.
-      if (up.exitCode === null && up.signalCode === null) {
-        up.kill('SIGTERM');
-        await exit;
+      if (up.child.exitCode === null && up.child.signalCode === null) {
+        up.child.kill('SIGTERM');
+        await up.exited;
       }
       await fs.rm(dir, { recursive: true, force: true });
     }
@@ -127,14 +120,12 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
 
   it('Ctrl-C while starting stops what was already started and fails', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-up-int-'));
-    const up = spawn(process.execPath, [bin, 'up', '--run-dir', dir, ...FREE_PORTS, '--no-dashboard'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-    const exit = new Promise<number | null>((resolve) => up.once('exit', (code) => resolve(code)));
-    let stderr = '';
-    up.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const up = spawnDnsplane(['up', '--run-dir', dir, ...FREE_PORTS, '--no-dashboard'], { cwd: dir });
     try {
-      await until('up to start the planner', 30_000, async () => (stderr.includes('starting planner') ? true : undefined));
-      up.kill('SIGINT');
-      expect(await exit).toBe(1);
+      await up.waitFor(/starting planner/, { stream: 'stderr', timeoutMs: 30_000 });
+      up.child.kill('SIGINT');
+      expect(await up.exited).toBe(1);
+      const { stderr } = up;
       expect(stderr).toMatch(/dnsplane: \S+ was still starting when up was interrupted; see its log/);
       const stopped = [...stderr.matchAll(/^ {2}(\S+) pid (\d+): stopped$/gm)].map((match) => ({ name: match[1]!, pid: Number(match[2]) }));
       expect(stopped.map((p) => p.name)).toContain('authority');
@@ -142,9 +133,9 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
       await until('every started pid to have exited', 3000, async () => (stopped.every((p) => exited(p.pid)) ? true : undefined));
       await expect(fs.access(path.join(dir, 'up.json'))).rejects.toThrow();
     } finally {
-      if (up.exitCode === null && up.signalCode === null) {
-        up.kill('SIGTERM');
-        await exit;
+      if (up.child.exitCode === null && up.child.signalCode === null) {
+        up.child.kill('SIGTERM');
+        await up.exited;
       }
       await runDnsplane(['down', '--run-dir', dir, '--grace', '1s'], { cwd: dir });
       await fs.rm(dir, { recursive: true, force: true });

@@ -31,8 +31,11 @@ export interface DnsplaneProcess {
   readonly stderr: string;
   /** The exit code (null when a signal ended it). */
   readonly exited: Promise<number | null>;
-  /** Resolves with the first match of pattern in stdout; rejects, with the output so far, if the child exits first. */
-  waitForStdout(pattern: RegExp): Promise<RegExpExecArray>;
+  /**
+   * Resolves with the first match of pattern in the child's stdout (or stderr); rejects, with the output so far,
+   * if the child exits first or timeoutMs passes (default: none, the test's own timeout bounds it).
+   */
+  waitFor(pattern: RegExp, options?: { stream?: 'stdout' | 'stderr'; timeoutMs?: number }): Promise<RegExpExecArray>;
 }
 
 /**
@@ -55,12 +58,15 @@ export function spawnDnsplane(args: string[], options: { cwd?: string; env?: Nod
       return stderr;
     },
     exited,
-    async waitForStdout(pattern) {
+    async waitFor(pattern, { stream = 'stdout', timeoutMs = Infinity } = {}) {
+      const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const match = pattern.exec(stdout);
+        const match = pattern.exec(stream === 'stdout' ? stdout : stderr);
         if (match) return match;
-        if (child.exitCode !== null || child.signalCode !== null) {
-          throw new Error(`dnsplane ${args[0]} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}: ${stdout}${stderr}`);
+        const ended = child.exitCode !== null || child.signalCode !== null;
+        if (ended || Date.now() > deadline) {
+          const why = ended ? `exited (${child.exitCode ?? child.signalCode})` : `ran ${timeoutMs} ms`;
+          throw new Error(`dnsplane ${args[0]} ${why} without printing ${pattern} to ${stream}: ${stdout}${stderr}`);
         }
         await new Promise((resolve) => setTimeout(resolve, 50));
       }

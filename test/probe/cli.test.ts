@@ -1,13 +1,12 @@
 // `dnsplane probe` and scripts/verify-dns.sh as a user runs them, against a real authority (and unbound).
-import { execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readProbeStatus } from '../../src/probe/status-file.js';
 import { startUnbound, type UnboundResolver } from '../../src/probe/unbound.js';
-import { runDnsplane, type CliResult } from '../helpers/cli.js';
+import { runDnsplane, spawnDnsplane, type CliResult } from '../helpers/cli.js';
 import { describeWithTools } from '../helpers/tools.js';
 import { API, BIG, startProbeFixture, ZONE, type ProbeFixture } from './fixture.js';
 
@@ -74,20 +73,11 @@ describe('dnsplane probe', () => {
   });
 
   it('serves Prometheus metrics while it runs, and stops cleanly on Ctrl-C', async () => {
-    const child = spawn(process.execPath, ['bin/dnsplane.js', 'probe', '--plans', f.planDir, '--authority', authority, '--interval', '50ms', '--metrics-port', '0', '--no-status-file'], {
+    const probe = spawnDnsplane(['probe', '--plans', f.planDir, '--authority', authority, '--interval', '50ms', '--metrics-port', '0', '--no-status-file'], {
       env: { ...process.env, DNSPLANE_LOG_LEVEL: 'silent' },
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     try {
-      let url: string | undefined;
-      for (let i = 0; i < 200 && !url; i += 1) {
-        url = /metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(stderr)?.[1];
-        if (!url) await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      expect(url, stderr).toBeDefined();
+      const [, url] = await probe.waitFor(/metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/, { stream: 'stderr', timeoutMs: 10_000 });
       let text = '';
       for (let i = 0; i < 100 && !text.includes('result="answered"'); i += 1) {
         text = await (await fetch(url!)).text();
@@ -97,11 +87,10 @@ describe('dnsplane probe', () => {
       expect(text).toContain('dnsplane_probe_latency_seconds_bucket');
       expect(text).toContain(`dnsplane_probe_endpoint_up{endpoint="${API} A",path="authority"} 1`);
     } finally {
-      child.kill('SIGINT');
+      probe.child.kill('SIGINT');
     }
-    const [code] = (await once(child, 'exit')) as [number | null];
-    expect(code).toBe(0);
-    expect(stdout).toMatch(/\d+ rounds, \d+ observations: answered \d+/);
+    expect(await probe.exited).toBe(0);
+    expect(probe.stdout).toMatch(/\d+ rounds, \d+ observations: answered \d+/);
   });
 
   it('lists the plan as TSV for scripts, and rejects bad options by name', async () => {

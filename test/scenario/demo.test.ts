@@ -47,7 +47,7 @@ describe('dnsplane demo (npm start)', () => {
   it('stops cleanly on Ctrl-C (SIGINT): exit 130, no child process left behind', async () => {
     const demo = spawnDnsplane(['demo', '--chart-dir', dir]);
     // Interrupt in the middle of the first race, while enactor A's write is held.
-    await demo.waitForStdout(/enactor A picked up/);
+    await demo.waitFor(/enactor A picked up/);
     const children = await childPids(demo.child.pid!);
     demo.child.kill('SIGINT');
     expect(await demo.exited).toBe(130);
@@ -60,7 +60,7 @@ describeWithTools(['dig'], 'dnsplane demo --stay', () => {
   it('keeps the safe environment up: verify-dns.sh passes against it, and fails once the endpoint is emptied by hand', async () => {
     const demo = spawnDnsplane(['demo', '--stay', '--chart-dir', dir]);
     try {
-      await demo.waitForStdout(/^verify: (.+)$/m);
+      await demo.waitFor(/^verify: (.+)$/m);
       const [, verify] = /^verify: scripts\/verify-dns\.sh (.+)$/m.exec(demo.stdout)!;
       const args = verify!.split(' ');
       const passed = await run('bash', ['scripts/verify-dns.sh', ...args], { timeout: 20_000 });
