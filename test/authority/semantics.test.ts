@@ -203,6 +203,13 @@ describe('validation', () => {
     expect(await records()).toHaveLength(4);
   });
 
+  it('measures a TXT string in octets, as the DNS face encodes it: 200 × é is too long, 100 × \\065 is not', async () => {
+    const failure = await rejection(change(create(simple('long.sem.test', [`"${'é'.repeat(200)}"`], 60, 'TXT'))));
+    expect(failure).toEqual({ name: 'InvalidChangeBatch', message: expect.stringContaining('CharacterStringTooLong') });
+    await change(create(simple('octal.sem.test', [`"${'\\065'.repeat(100)}"`], 60, 'TXT')));
+    expect(await records()).toEqual([`octal.sem.test. TXT - - 60 "${'\\065'.repeat(100)}"`]);
+  });
+
   it('counts 1,000 ResourceRecord elements per request, UPSERT twice', async () => {
     const values = (n: number, offset = 0) => Array.from({ length: n }, (_, i) => `10.${offset}.${Math.floor(i / 250)}.${i % 250}`);
     const creates = [create(simple('a.sem.test', values(400))), create(simple('b.sem.test', values(400, 1))), create(simple('c.sem.test', values(200, 2)))];
