@@ -186,7 +186,11 @@ function groupProblems(view: ZoneView, overlay: Map<string, RecordSet | null>, l
       else members.delete(key);
     }
     const byType = new Map<string, RecordSet[]>();
-    for (const set of members.values()) byType.set(set.type, [...(byType.get(set.type) ?? []), set]);
+    for (const set of members.values()) {
+      const sets = byType.get(set.type);
+      if (sets) sets.push(set);
+      else byType.set(set.type, [set]);
+    }
     if (byType.has('CNAME') && byType.size > 1) {
       problems.push(`RRSet of type CNAME with DNS name ${name} is not permitted as it conflicts with other records with the same DNS name in zone ${view.apex}`);
     }
