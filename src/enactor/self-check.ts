@@ -7,7 +7,8 @@ import { ChangeResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/cl
 import { randomBytes } from 'node:crypto';
 import { classifyError, describeError } from '../route53/errors.js';
 import { listRecordSetsNamed } from '../route53/paging.js';
-import { normalizeName, toSdkRecordSet, type RecordSet } from '../route53/recordset.js';
+import { normalizeName, type RecordSet } from '../route53/recordset.js';
+import { toSdkChanges, type Change } from './changes.js';
 
 export interface SelfCheckResult {
   ok: boolean;
@@ -23,21 +24,16 @@ export async function selfCheck(client: Route53Client, zoneId: string, zoneName:
   const nonce = randomBytes(4).toString('hex');
   const fence = `_dnsplane-selfcheck-${nonce}.${zone}`;
   const witness = `_dnsplane-selfcheck-${nonce}-b.${zone}`;
-  const change = (changes: Array<['CREATE' | 'DELETE', RecordSet]>) =>
-    client.send(
-      new ChangeResourceRecordSetsCommand({
-        HostedZoneId: zoneId,
-        ChangeBatch: { Comment: 'dnsplane backend self-check', Changes: changes.map(([Action, set]) => ({ Action, ResourceRecordSet: toSdkRecordSet(set) })) },
-      }),
-    );
+  const change = (changes: Change[]) =>
+    client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Comment: 'dnsplane backend self-check', Changes: toSdkChanges(changes) } }));
   const result: SelfCheckResult = { ok: false, checks: [] };
-  await change([['CREATE', txt(fence, 'gen=1')]]);
+  await change([{ action: 'CREATE', set: txt(fence, 'gen=1') }]);
   try {
     // 1. Stale compare-and-swap: delete a value that is not the live one, create the successor. Route53 answers
     //    InvalidChangeBatch and leaves the fence alone; anything else (acceptance, InvalidInput) is not a fence.
     let outcome = 'accepted';
     try {
-      await change([['DELETE', txt(fence, 'gen=0')], ['CREATE', txt(fence, 'gen=2')]]);
+      await change([{ action: 'DELETE', set: txt(fence, 'gen=0') }, { action: 'CREATE', set: txt(fence, 'gen=2') }]);
     } catch (error) {
       outcome = classifyError(error) === 'rejected' ? 'rejected' : `failed with ${describeError(error).slice(0, 120)}`;
     }
@@ -56,7 +52,7 @@ export async function selfCheck(client: Route53Client, zoneId: string, zoneName:
     // 2. Atomicity: a good CREATE followed by a change that must fail (a name outside the zone).
     let batchRejected = false;
     try {
-      await change([['CREATE', txt(witness, 'must-not-exist')], ['CREATE', txt(`_dnsplane-selfcheck-${nonce}.invalid.`, 'outside')]]);
+      await change([{ action: 'CREATE', set: txt(witness, 'must-not-exist') }, { action: 'CREATE', set: txt(`_dnsplane-selfcheck-${nonce}.invalid.`, 'outside') }]);
     } catch {
       batchRejected = true;
     }
@@ -79,9 +75,7 @@ export async function selfCheck(client: Route53Client, zoneId: string, zoneName:
 async function removeScratch(client: Route53Client, zoneId: string, names: string[]): Promise<void> {
   for (const name of names) {
     for (const set of await listRecordSetsNamed(client, zoneId, name)) {
-      await client.send(
-        new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [{ Action: 'DELETE', ResourceRecordSet: toSdkRecordSet(set) }] } }),
-      );
+      await client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: toSdkChanges([{ action: 'DELETE', set }]) } }));
     }
   }
 }
