@@ -1,6 +1,6 @@
 // The audit log: append-only JSON lines, one per endpoint per batch outcome (and per refusal or stand-down),
 // so that "who wrote what to this endpoint, when, and did Route53 take it" is answered with grep.
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export type AuditOutcome = 'accepted' | 'rejected' | 'failed' | 'refused' | 'stood-down';
@@ -55,7 +55,6 @@ export class AuditLog {
 }
 
 export async function readAudit(file: string): Promise<AuditEntry[]> {
-  const { readFile } = await import('node:fs/promises');
   const text = await readFile(file, 'utf8');
   return text
     .split('\n')
