@@ -12,9 +12,6 @@ import { RateLimiter } from '../route53/throttle.js';
 import { parseDuration } from './duration.js';
 import { parseNumber } from './numbers.js';
 
-// Offered here too, for the commands that open a zone target and parse their numeric options alongside.
-export { parseNumber };
-
 export interface ZoneTargetOptions {
   plans: string;
   zone?: string;

@@ -1,4 +1,5 @@
-// `dnsplane enact --progress` as a user sees it: progress lines on stderr during a pass of several batches.
+// `dnsplane enact --progress` as a user sees it: progress lines on stderr during a pass of several batches;
+// and enact's numeric options refused by name.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDnsplane } from '../helpers/cli.js';
 import { fenceGeneration, startRig, type Rig } from '../enactor/harness.js';
@@ -34,5 +35,17 @@ describe('dnsplane enact progress', () => {
     const result = await runDnsplane(['enact', '--id', 'x', '--once', '--plans', rig.store.dir, '--endpoint', rig.test.authority.endpoint, '--concurrency', '0'], { cwd: rig.dir });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/--concurrency/);
+  }, CLI_TIMEOUT_MS);
+
+  it('takes --metrics-port 0 (any free port) as the other long-running commands do, and refuses a port out of range by name', async () => {
+    await rig.writePlan(2, { m: [1] });
+    const args = ['enact', '--id', 'cli-metrics', '--once', '--plans', rig.store.dir, '--endpoint', rig.test.authority.endpoint, '--audit', ''];
+    const env = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
+    const anyPort = await runDnsplane([...args, '--metrics-port', '0'], { cwd: rig.dir, env });
+    expect(anyPort.stderr).not.toMatch(/dnsplane:/);
+    expect(anyPort.code).toBe(0);
+    const bad = await runDnsplane([...args, '--metrics-port', '70000'], { cwd: rig.dir, env });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('dnsplane: --metrics-port must be an integer >= 0 and <= 65535, got "70000"');
   }, CLI_TIMEOUT_MS);
 });

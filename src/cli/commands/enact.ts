@@ -8,8 +8,9 @@ import { assertSafeBackend, selfCheck } from '../../enactor/self-check.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { serveMetrics } from '../../telemetry/metrics-server.js';
 import { parseDuration } from '../duration.js';
+import { parseNumber, parsePort } from '../numbers.js';
 import { progressPrinter } from '../progress.js';
-import { addZoneTargetOptions, openZoneTarget, parseNumber, type ZoneTargetOptions } from '../zone-target.js';
+import { addZoneTargetOptions, openZoneTarget, type ZoneTargetOptions } from '../zone-target.js';
 
 interface EnactOptions extends ZoneTargetOptions {
   id: string;
@@ -50,7 +51,7 @@ export function register(program: Command): void {
     .option('--audit <file>', 'append a JSON line per endpoint per batch to this file', '.dnsplane/audit.jsonl')
     .option('--cleanup', 'after each pass that changed something, delete plans older than the lowest live generation minus --retention', false)
     .option('--retention <n>', 'generations kept below the lowest live one by --cleanup', '2')
-    .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics (default: off)')
+    .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics, 0 for any free port (default: off)')
     .option('--concurrency <n>', 'change batches in flight at once (the rate limit still spaces the requests)', '4')
     .option('--progress <duration>', 'on passes longer than this, print a progress line to stderr this often (0 = never)', '5s')
     .option('--full-read-every <duration>', 'list the whole zone at least this often; between full reads a pass reuses the last view, updated by its own accepted batches (safe: every batch is fenced, a stale view only gets a batch rejected and the zone re-read). 0 = list on every pass', '30s')
@@ -77,7 +78,7 @@ async function runEnact(options: EnactOptions): Promise<void> {
   assertSafeBackend(check, options.singleWriter);
   if (!check.ok) logger.warn('backend failed the self-check; running because --single-writer was given');
 
-  const metrics = options.metricsPort === undefined ? undefined : await serveMetrics(parseNumber(options.metricsPort, '--metrics-port', { min: 1, max: 65535, integer: true }));
+  const metrics = options.metricsPort === undefined ? undefined : await serveMetrics(parsePort(options.metricsPort, '--metrics-port'));
   const enactor = new Enactor({
     id: options.id,
     store: target.store,
@@ -105,7 +106,7 @@ async function runEnact(options: EnactOptions): Promise<void> {
     const stopping = new AbortController();
     process.once('SIGINT', () => stopping.abort());
     process.once('SIGTERM', () => stopping.abort());
-    logger.info({ plans: target.store.location, zone: target.zoneId, intervalMs }, 'enactor started');
+    logger.info({ plans: target.store.location, zone: target.zoneId, intervalMs, metricsPort: metrics?.port }, 'enactor started');
     await enactor.run(stopping.signal);
   } finally {
     metrics?.server.close();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { ENACTOR_ZONES, UP_DEFAULTS, up, type Deployment, type UpOptions } from '../../deploy/deployment.js';
 import { parseDuration } from '../duration.js';
-import { parseNumber } from '../zone-target.js';
+import { parsePort } from '../numbers.js';
 import { runDown } from './down.js';
 
 interface UpCliOptions {
@@ -53,8 +53,6 @@ export function register(program: Command): void {
 
 }
 
-const port = (text: string, flag: string) => parseNumber(text, flag, { min: 0, max: 65535, integer: true });
-
 async function runUp(options: UpCliOptions): Promise<void> {
   const runDir = path.resolve(options.runDir);
   const settings: UpOptions = {
@@ -62,10 +60,10 @@ async function runUp(options: UpCliOptions): Promise<void> {
     ...(options.plans ? { plans: options.plans } : {}),
     ...(options.fleet ? { fleet: path.resolve(options.fleet) } : {}),
     ...(options.zone ? { zone: options.zone } : {}),
-    apiPort: port(options.apiPort, '--api-port'),
-    dnsPort: port(options.dnsPort, '--dns-port'),
-    resolverPort: port(options.resolverPort, '--resolver-port'),
-    dashboardPort: port(options.dashboardPort, '--dashboard-port'),
+    apiPort: parsePort(options.apiPort, '--api-port'),
+    dnsPort: parsePort(options.dnsPort, '--dns-port'),
+    resolverPort: parsePort(options.resolverPort, '--resolver-port'),
+    dashboardPort: parsePort(options.dashboardPort, '--dashboard-port'),
     unbound: options.unbound,
     dashboard: options.dashboard,
     plannerInterval: durationText(options.plannerInterval, '--planner-interval'),
