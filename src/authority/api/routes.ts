@@ -40,8 +40,19 @@ function maxItems(query: URLSearchParams, fallback: number): number {
   return Number(raw);
 }
 
-function zoneListXml(zones: ReturnType<ZoneStore['listHostedZones']>) {
-  return { HostedZone: zones.map((zone) => hostedZoneXml(zone.info, zone.recordSetCount)) };
+type ZoneList = ReturnType<ZoneStore['listHostedZones']>;
+const MAX_ZONES_PER_PAGE = 100;
+
+/** The page of `all` from `from` (both zone listings page the same way), and the zone after it if any. */
+function zonePage(all: ZoneList, from: number, query: URLSearchParams) {
+  const limit = Math.min(maxItems(query, MAX_ZONES_PER_PAGE), MAX_ZONES_PER_PAGE);
+  const next = all[from + limit];
+  const fields = {
+    HostedZones: { HostedZone: all.slice(from, from + limit).map((zone) => hostedZoneXml(zone.info, zone.recordSetCount)) },
+    IsTruncated: String(next !== undefined),
+    MaxItems: String(limit),
+  };
+  return { fields, next };
 }
 
 const createHostedZone: Handler = (request, context) => {
@@ -62,17 +73,15 @@ const getHostedZone: Handler = (_request, context, [id]) => {
 const listHostedZones: Handler = (request, context) => {
   const all = context.store.listHostedZones();
   const marker = request.query.get('marker');
-  const limit = Math.min(maxItems(request.query, 100), 100);
   const from = marker === null ? 0 : all.findIndex((zone) => zone.info.id === marker);
   if (from < 0) throw invalidInput(`Invalid request: marker ${marker} is not a hosted zone id`);
-  const page = all.slice(from, from + limit);
-  const next = all[from + limit];
+  const { fields, next } = zonePage(all, from, request.query);
   return ok(document('ListHostedZonesResponse', {
-    HostedZones: zoneListXml(page),
+    HostedZones: fields.HostedZones,
     ...(marker !== null ? { Marker: marker } : {}),
-    IsTruncated: String(next !== undefined),
+    IsTruncated: fields.IsTruncated,
     ...(next ? { NextMarker: next.info.id } : {}),
-    MaxItems: String(limit),
+    MaxItems: fields.MaxItems,
   }));
 };
 
@@ -84,7 +93,6 @@ const listHostedZonesByName: Handler = (request, context) => {
   const dnsName = request.query.get('dnsname');
   const zoneId = request.query.get('hostedzoneid');
   if (zoneId !== null && dnsName === null) throw invalidInput('Invalid request: hostedzoneid requires dnsname');
-  const limit = Math.min(maxItems(request.query, 100), 100);
   let from = 0;
   if (dnsName !== null) {
     const name = normalizeName(dnsName);
@@ -94,15 +102,14 @@ const listHostedZonesByName: Handler = (request, context) => {
     });
     if (from < 0) from = all.length;
   }
-  const page = all.slice(from, from + limit);
-  const next = all[from + limit];
+  const { fields, next } = zonePage(all, from, request.query);
   return ok(document('ListHostedZonesByNameResponse', {
-    HostedZones: zoneListXml(page),
+    HostedZones: fields.HostedZones,
     ...(dnsName !== null ? { DNSName: normalizeName(dnsName) } : {}),
     ...(zoneId !== null ? { HostedZoneId: zoneId } : {}),
-    IsTruncated: String(next !== undefined),
+    IsTruncated: fields.IsTruncated,
     ...(next ? { NextDNSName: next.info.name, NextHostedZoneId: next.info.id } : {}),
-    MaxItems: String(limit),
+    MaxItems: fields.MaxItems,
   }));
 };
 
