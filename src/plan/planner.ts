@@ -51,16 +51,19 @@ export function buildPlan(
   meta: Pick<Plan, 'generation' | 'createdAt' | 'createdBy'>,
 ): { plan: Plan; decisions: Map<string, EndpointDecision> } {
   const decisions = new Map<string, EndpointDecision>();
+  // Indexed once: a lookup per endpoint in the previous plan's list would be quadratic in the fleet's size.
+  const before = new Map(previous?.zone === fleet.zone ? previous.endpoints.map((p) => [`${p.name} ${p.type}`, p]) : []);
   const endpoints = fleet.endpoints.map((endpoint) => {
+    const key = `${endpoint.name} ${endpoint.type}`;
     const decision = planEndpoint({
       name: endpoint.name,
       type: endpoint.type,
       ttl: endpointTtl(fleet, endpoint),
       loadBalancers: endpoint.loadBalancers.map((lb) => ({ id: lb.id, addresses: lb.addresses, capacity: lb.capacity, healthy: healthy(lb.healthCheckUrl) })),
-      previous: previous?.zone === fleet.zone ? previous.endpoints.find((p) => p.name === endpoint.name && p.type === endpoint.type) : undefined,
+      previous: before.get(key),
       maxDropShare: fleet.defaults.maxCapacityDropShare,
     });
-    decisions.set(`${endpoint.name} ${endpoint.type}`, decision);
+    decisions.set(key, decision);
     return decision.plan;
   });
   return { plan: { ...meta, zone: fleet.zone, endpoints }, decisions };
