@@ -4,7 +4,7 @@
 // face while its zone changes every 100 ms (sampled answers checked), and the index build time for 100k
 // records across 20k names.
 //   node bin/run-ts.js scripts/bench-dns.ts [--duration 10] [--outstanding 100] [--rounds 1] [--only index,face,nsd,echo,dns2,churn]
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import dns2 from 'dns2';
 import { buildIndex, EMPTY_INDEX } from '../src/authority/dns/zone-index.js';
+import { hasCommand } from '../src/probe/unbound.js';
 import type { RecordSet } from '../src/route53/recordset.js';
 import { APEX, WEIGHTED, ZONE, queryLines, staticSets, weightedSets, wholeWeightedSet, zoneFile } from './bench-dns-zone.js';
 
@@ -26,15 +27,6 @@ const rounds = Number(args.rounds);
 const only = new Set(args.only.split(','));
 const runTs = fileURLToPath(new URL('../bin/run-ts.js', import.meta.url));
 const serveScript = fileURLToPath(new URL('./bench-dns-serve.ts', import.meta.url));
-
-function has(tool: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -200,7 +192,7 @@ async function sampleAnswers(port: number, until: number): Promise<{ checked: nu
 
 async function main(): Promise<void> {
   if (only.has('index')) indexBench();
-  const missing = ['dnsperf', 'nsd'].filter((tool) => !has(tool));
+  const missing = ['dnsperf', 'nsd'].filter((tool) => !hasCommand(tool));
   if (missing.includes('dnsperf')) {
     console.log('dnsperf is not installed (Debian: apt-get install dnsperf); the qps comparison cannot run.');
     return;

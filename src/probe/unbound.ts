@@ -57,7 +57,8 @@ export function unboundInstalled(): boolean {
   return hasCommand('unbound');
 }
 
-function hasCommand(name: string): boolean {
+/** Whether a program is on PATH (the name is passed to sh as an argument, never parsed as shell text). */
+export function hasCommand(name: string): boolean {
   try {
     execFileSync('sh', ['-c', 'command -v "$1"', 'sh', name], { stdio: 'ignore' });
     return true;

@@ -1,16 +1,9 @@
 // Tests that need an external program (dig, unbound, moto_server, nsd, chromium) use describeWithTools.
 // Under CI=true a missing program is a failure, never a silent skip; locally the skip is announced loudly.
-import { execFileSync } from 'node:child_process';
 import { describe, it } from 'vitest';
+import { hasCommand } from '../../src/probe/unbound.js';
 
-export function hasTool(name: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export const hasTool = hasCommand;
 
 export function describeWithTools(tools: string[], title: string, body: () => void): void {
   const missing = tools.filter((tool) => !hasTool(tool));
