@@ -1,7 +1,7 @@
 // `dnsplane status`: per endpoint, what the fence says is live, what is planned, whether the live records are
 // what the fence's generation promises, and what the probe last saw (if a probe writes its status file).
 import type { Route53Client } from '@aws-sdk/client-route-53';
-import type { Plan } from '../plan/schema.js';
+import type { EndpointPlan, Plan } from '../plan/schema.js';
 import type { PlanStore } from '../plan/store.js';
 import { readProbeStatus, type ProbeStatus } from '../probe/status-file.js';
 import { desiredSets, setsMatch } from './changes.js';
@@ -37,14 +37,15 @@ export async function collectStatus(options: StatusOptions): Promise<EndpointSta
     options.probeStatusFile ? readProbeStatus(options.probeStatusFile) : Promise.resolve(undefined),
   ]);
   const keys = new Set<string>([...(latest?.endpoints.map((e) => endpointKey(e.name, e.type)) ?? []), ...[...view.endpoints.keys()].filter((key) => view.endpoints.get(key)?.fence)]);
-  const plans = new Map<number, Plan | undefined>(latest ? [[latest.generation, latest]] : []);
+  // Each plan's endpoints by key, indexed once: a list search per row would be quadratic in the zone's size.
+  const plans = new Map<number, Map<string, EndpointPlan> | undefined>(latest ? [[latest.generation, indexEndpoints(latest)]] : []);
   const rows: EndpointStatus[] = [];
   for (const key of [...keys].sort()) {
     const live = view.endpoints.get(key) ?? { sets: [] };
     const generation = live.fence?.generation;
-    if (generation !== undefined && !plans.has(generation)) plans.set(generation, await options.store.read(generation));
-    const matches = (plan: Plan | undefined) => {
-      const endpoint = plan?.endpoints.find((candidate) => endpointKey(candidate.name, candidate.type) === key);
+    if (generation !== undefined && !plans.has(generation)) plans.set(generation, indexEndpoints(await options.store.read(generation)));
+    const matches = (plan: Map<string, EndpointPlan> | undefined) => {
+      const endpoint = plan?.get(key);
       return endpoint ? setsMatch(live.sets, desiredSets(endpoint)) : null;
     };
     rows.push({
@@ -53,12 +54,16 @@ export async function collectStatus(options: StatusOptions): Promise<EndpointSta
       fenceWriter: live.fence?.writer ?? null,
       plannedGeneration: latest?.generation ?? null,
       liveMatchesFence: generation !== undefined ? matches(plans.get(generation)) : null,
-      liveMatchesLatest: latest ? matches(latest) : null,
+      liveMatchesLatest: latest ? matches(plans.get(latest.generation)) : null,
       recordSets: live.sets.length,
       probe: probeFor(probe, key),
     });
   }
   return rows;
+}
+
+function indexEndpoints(plan: Plan | undefined): Map<string, EndpointPlan> | undefined {
+  return plan && new Map(plan.endpoints.map((endpoint) => [endpointKey(endpoint.name, endpoint.type), endpoint]));
 }
 
 function probeFor(status: ProbeStatus | undefined, key: string): EndpointStatus['probe'] {
