@@ -6,6 +6,7 @@ import dgram from 'node:dgram';
 import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { normalizeName } from '../route53/recordset.js';
 import { queryDns, type DnsServerAddress } from './query.js';
@@ -194,7 +195,7 @@ async function waitUntilAnswering(address: DnsServerAddress, zone: string, timeo
       await queryDns({ server: address, name: zone, type: 'SOA', timeoutMs: 250 });
       return;
     } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
   }
   throw new Error(`unbound did not answer on ${address.host}:${address.port} within ${timeoutMs} ms: ${stderr().trim()}`);
@@ -234,7 +235,7 @@ export async function stopUnboundByPidFile(workDir: string, timeoutMs = 5000): P
   const deadline = Date.now() + timeoutMs;
   while (isAlive(pid)) {
     if (Date.now() > deadline) throw new Error(`unbound (pid ${pid}) did not stop within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   await fs.rm(pidFile, { force: true });
   return true;

@@ -2,6 +2,7 @@
 // runs unmodified against a third-party implementation and to show where that implementation differs.
 // moto binds port 0 itself and prints the port it got, so there is no race for a "free" port.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface MotoServer {
   /** http://127.0.0.1:PORT, for --endpoint or AWS_ENDPOINT_URL. */
@@ -74,7 +75,7 @@ async function waitUntilAnswering(endpoint: string): Promise<void> {
       // Not accepting connections yet.
     }
     if (Date.now() > deadline) throw new Error(`moto_server at ${endpoint} did not answer within ${STARTUP_TIMEOUT_MS} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }
 
