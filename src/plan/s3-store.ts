@@ -24,6 +24,7 @@ import {
 } from '@aws-sdk/client-s3';
 import pRetry, { AbortError } from 'p-retry';
 import { randomBytes } from 'node:crypto';
+import { defaultRegion, localCredentials } from '../route53/client.js';
 import { parsePlan, type Plan } from './schema.js';
 import { LivePlanError, PlanExistsError, type PlanStore } from './store.js';
 
@@ -72,14 +73,12 @@ export interface S3Target {
 /** An S3 client from the standard AWS settings; path-style addressing whenever an endpoint is given (moto, LocalStack, MinIO). */
 export function createS3Client(target: S3Target = {}): S3Client {
   const endpoint = target.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
-  const config: S3ClientConfig = {
-    region: target.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
-  };
+  const config: S3ClientConfig = { region: target.region ?? defaultRegion() };
   if (endpoint) {
     config.endpoint = endpoint;
     config.forcePathStyle = true;
-    // Local stand-ins accept any credentials; a newcomer should not need an AWS profile for them.
-    if (!process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) config.credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+    const credentials = localCredentials(endpoint);
+    if (credentials) config.credentials = credentials;
   }
   return new S3Client(config);
 }

@@ -21,24 +21,32 @@ export function configuredEndpoint(target: Route53Target = {}): string | undefin
   return target.endpoint ?? process.env.AWS_ENDPOINT_URL_ROUTE_53 ?? process.env.AWS_ENDPOINT_URL;
 }
 
+/** The region from the standard settings; us-east-1 (where Route53 lives) when none is set. */
+export function defaultRegion(): string {
+  return process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+}
+
 /**
- * Against a local endpoint, and only there, fall back to the `test`/`test` credentials that the dnsplane
- * authority, moto and LocalStack accept, so that a newcomer needs no AWS profile.
+ * Against a local endpoint, and only there, the `test`/`test` credentials that the dnsplane authority, moto and
+ * LocalStack accept, so that a newcomer needs no AWS profile; undefined when AWS credentials are configured.
+ * Shared by every AWS client dnsplane makes (the S3 plan store too).
  */
+export function localCredentials(endpoint: string | undefined): { accessKeyId: string; secretAccessKey: string } | undefined {
+  if (!endpoint || process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE) return undefined;
+  return { accessKeyId: 'test', secretAccessKey: 'test' };
+}
+
 export function createRoute53Client(target: Route53Target = {}): Route53Client {
   const endpoint = configuredEndpoint(target);
   const config: Route53ClientConfig = {
-    region: target.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    region: target.region ?? defaultRegion(),
     maxAttempts: target.maxAttempts ?? 3,
   };
   if (target.endpoint) config.endpoint = target.endpoint;
   if (target.requestTimeoutMs !== undefined) {
     config.requestHandler = { connectionTimeout: target.requestTimeoutMs, requestTimeout: target.requestTimeoutMs, throwOnRequestTimeout: true };
   }
-  if (target.credentials) {
-    config.credentials = target.credentials;
-  } else if (endpoint && !process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {
-    config.credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
-  }
+  const credentials = target.credentials ?? localCredentials(endpoint);
+  if (credentials) config.credentials = credentials;
   return new Route53Client(config);
 }
