@@ -1,7 +1,7 @@
 // The per-endpoint decision: given the plan generation to apply and what is live, send a fenced batch, do
 // nothing, stand down, or refuse. Pure, so every rule here is unit-tested without a network.
 import type { EndpointPlan } from '../plan/schema.js';
-import { recordSetKey, type RecordSet } from '../route53/recordset.js';
+import { recordSetKey, sameValues, type RecordSet } from '../route53/recordset.js';
 import { applyChanges, desiredSets, fenceChanges, recordChanges, setsMatch, type Change } from './changes.js';
 import { newFenceSet, type EndpointType, type Fence } from './fence.js';
 import { checkEndpointResult, type GuardOptions, type Refusal } from './guard.js';
@@ -46,7 +46,7 @@ export function decide(input: DecideInput): Decision {
   if (liveGeneration > generation) {
     return { action: 'stand-down', liveGeneration, why: `live fence is at generation ${liveGeneration}, newer than ${generation}` };
   }
-  const moved = input.previousFence !== undefined && live.fence !== undefined && !sameFenceValue(input.previousFence.set, live.fence.set);
+  const moved = input.previousFence !== undefined && live.fence !== undefined && !sameValues(input.previousFence.set.values, live.fence.set.values);
   if (moved && liveGeneration >= generation) {
     return { action: 'stand-down', liveGeneration, why: `another writer moved the fence to generation ${liveGeneration} meanwhile` };
   }
@@ -98,10 +98,6 @@ function capacityProof(live: readonly RecordSet[], records: readonly Change[], m
     proven += set.values.length;
   }
   return proof;
-}
-
-function sameFenceValue(a: RecordSet, b: RecordSet): boolean {
-  return a.values.join('\n') === b.values.join('\n');
 }
 
 /**
