@@ -181,14 +181,15 @@ function parseIPv6(value: string): Buffer {
 /** Character-strings of a Route53 value: quoted strings (with \" \\ and octal \ooo escapes) or bare words. */
 export function characterStrings(value: string): Buffer[] {
   const strings: Buffer[] = [];
+  const space = (code: number) => code === 0x20 || (code >= 0x09 && code <= 0x0d) || (code > 0x7f && /\s/.test(String.fromCharCode(code)));
   let i = 0;
   while (i < value.length) {
-    while (i < value.length && /\s/.test(value[i])) i++;
+    while (i < value.length && space(value.charCodeAt(i))) i++;
     if (i >= value.length) break;
     const quoted = value[i] === '"';
     if (quoted) i++;
     const bytes: number[] = [];
-    while (i < value.length && (quoted ? value[i] !== '"' : !/\s/.test(value[i]))) {
+    while (i < value.length && (quoted ? value[i] !== '"' : !space(value.charCodeAt(i)))) {
       if (value[i] === '\\' && i + 1 < value.length) {
         const digits = value.slice(i + 1, i + 4);
         if (/^[0-3][0-7]{2}$/.test(digits)) {
@@ -198,8 +199,17 @@ export function characterStrings(value: string): Buffer[] {
         }
         i++;
       }
-      bytes.push(...Buffer.from(value[i], 'utf8'));
-      i++;
+      const code = value.charCodeAt(i);
+      // ASCII as is (fences and most TXT values are all ASCII); anything else as its UTF-8 octets, a surrogate
+      // pair together.
+      if (code < 0x80) {
+        bytes.push(code);
+        i++;
+      } else {
+        const char = String.fromCodePoint(value.codePointAt(i)!);
+        for (const octet of Buffer.from(char, 'utf8')) bytes.push(octet);
+        i += char.length;
+      }
     }
     if (quoted) {
       if (value[i] !== '"') throw new Error(`unterminated quoted string in ${JSON.stringify(value)}`);
