@@ -1,5 +1,6 @@
 // Child process of scripts/bench-dns.ts: serves the benchmark zone on 127.0.0.1 and prints {"port":N}.
 //   --impl face   the DNS face (src/authority/dns), optionally with --churn MS: a new generation every MS
+//                 (UDP transport as the face picks it; DNSPLANE_UDP=dgram in the environment forces node:dgram)
 //   --impl dns2   the "before": a plain dns2 server building every answer with dns2's packet encoder
 //   --impl echo   the ceiling: node:dgram sending each query straight back (QR set), no DNS work at all
 import { createSocket } from 'node:dgram';
@@ -43,6 +44,8 @@ class BenchSource implements ZoneSource {
 async function serveFace(churnMs: number): Promise<number> {
   const source = new BenchSource();
   const face = await startDnsFace({ host: '127.0.0.1', port: 0, source });
+  // The parent labels the row with this: a row named for the batched path must not silently measure dgram.
+  transport = face.udpTransport;
   if (churnMs > 0) {
     let g = 0;
     setInterval(() => source.commitGeneration((g = (g + 1) % 200)), churnMs);
@@ -99,9 +102,10 @@ async function serveEcho(): Promise<number> {
   return socket.address().port;
 }
 
+let transport = 'dgram';
 const servers: Record<string, () => Promise<number>> = { face: () => serveFace(Number(args.churn)), dns2: serveDns2, echo: serveEcho };
 if (!servers[args.impl]) throw new Error(`--impl must be one of ${Object.keys(servers).join(', ')}`);
 const port = await servers[args.impl]();
-process.stdout.write(`${JSON.stringify({ port })}\n`);
+process.stdout.write(`${JSON.stringify({ port, transport })}\n`);
 // Exit through process.exit so --cpu-prof and other exit hooks run when the runner stops us.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(0));

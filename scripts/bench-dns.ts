@@ -1,9 +1,10 @@
 // DNS answer benchmark (issue 6, item 1): dnsperf against the DNS face and against NSD serving the same
-// zone, same query mix, same duration, one at a time so each server has the machine to itself. Also: the
+// zone, same query mix, same duration, one at a time so each server has the machine to itself. The face runs
+// twice: on its batched native UDP transport (the default when native/ is built) and on node:dgram. Also: the
 // "before" (plain dns2 encoding), the ceiling of node:dgram itself (an echo server doing no DNS work), the
 // face while its zone changes every 100 ms (sampled answers checked), and the index build time for 100k
 // records across 20k names.
-//   node bin/run-ts.js scripts/bench-dns.ts [--duration 10] [--outstanding 100] [--rounds 1] [--only index,face,nsd,echo,dns2,churn]
+//   node bin/run-ts.js scripts/bench-dns.ts [--duration 10] [--outstanding 100] [--rounds 1] [--only index,face,nsd,face-dgram,echo,dns2,churn]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -20,7 +21,7 @@ import type { RecordSet } from '../src/route53/recordset.js';
 import { APEX, WEIGHTED, ZONE, queryLines, staticSets, weightedSets, wholeWeightedSet, zoneFile } from './bench-dns-zone.js';
 
 const { values: args } = parseArgs({
-  options: { duration: { type: 'string', default: '10' }, outstanding: { type: 'string', default: '100' }, rounds: { type: 'string', default: '1' }, only: { type: 'string', default: 'index,face,nsd,echo,dns2,churn' } },
+  options: { duration: { type: 'string', default: '10' }, outstanding: { type: 'string', default: '100' }, rounds: { type: 'string', default: '1' }, only: { type: 'string', default: 'index,face,nsd,face-dgram,echo,dns2,churn' } },
 });
 const duration = Number(args.duration);
 const rounds = Number(args.rounds);
@@ -72,6 +73,8 @@ function indexBench(): void {
 interface Server {
   port: number;
   pid: number;
+  /** The DNS face's UDP transport as the child reported it ('batched' or 'dgram'). */
+  transport?: string;
   stop(): Promise<void>;
 }
 
@@ -105,22 +108,23 @@ function treeCpuSeconds(root: number): number {
   return ticks / 100; // USER_HZ is 100 on Linux
 }
 
-async function startChild(command: string, argv: string[], readyPort?: number): Promise<Server> {
-  const child: ChildProcess = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, DNSPLANE_LOG_LEVEL: 'warn' } });
+async function startChild(command: string, argv: string[], readyPort?: number, env: NodeJS.ProcessEnv = {}): Promise<Server> {
+  const child: ChildProcess = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, DNSPLANE_LOG_LEVEL: 'warn', ...env } });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
     child.kill('SIGTERM');
     await exited;
   };
-  const port =
-    readyPort ??
-    (await new Promise<number>((resolve, reject) => {
-      child.stdout!.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString().split('\n')[0]).port));
-      child.once('exit', (code) => reject(new Error(`${command} exited with ${code} before it was ready`)));
-    }));
+  const { port, transport } =
+    readyPort !== undefined
+      ? { port: readyPort, transport: undefined }
+      : await new Promise<{ port: number; transport?: string }>((resolve, reject) => {
+          child.stdout!.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString().split('\n')[0])));
+          child.once('exit', (code) => reject(new Error(`${command} exited with ${code} before it was ready`)));
+        });
   // Ready means answering: NSD prints nothing useful, so ask until it replies.
   for (let attempt = 0; ; attempt++) {
-    if (await ask(port, `${APEX}`, 'SOA').catch(() => null)) return { port, pid: child.pid!, stop };
+    if (await ask(port, `${APEX}`, 'SOA').catch(() => null)) return { port, pid: child.pid!, transport, stop };
     if (attempt > 100) {
       await stop();
       throw new Error(`${command} on port ${port} never answered`);
@@ -202,16 +206,21 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'dnsplane-bench-dns-'));
   const queries = join(dir, 'queries.txt');
   await writeFile(queries, `${queryLines().join('\n')}\n`);
-  const child = (...argv: string[]) => () => startChild(process.execPath, [runTs, serveScript, ...argv]);
+  const child =
+    (...argv: string[]) =>
+    (env?: NodeJS.ProcessEnv) =>
+      startChild(process.execPath, [runTs, serveScript, ...argv], undefined, env);
   const targets: Target[] = ([
-    { key: 'face', label: 'dnsplane DNS face', start: child('--impl', 'face') },
+    { key: 'face', label: 'DNS face (batched UDP)', start: child('--impl', 'face'), transport: 'batched' },
     { key: 'nsd', label: 'NSD', start: () => startNsd(dir) },
+    { key: 'face-dgram', label: 'DNS face (node:dgram)', start: () => child('--impl', 'face')({ DNSPLANE_UDP: 'dgram' }), transport: 'dgram' },
     { key: 'echo', label: 'node:dgram echo (ceiling)', start: child('--impl', 'echo') },
     { key: 'dns2', label: 'dns2 encoder (before)', start: child('--impl', 'dns2') },
     {
       key: 'churn',
       label: 'DNS face, zone churn 100 ms',
       start: child('--impl', 'face', '--churn', '100'),
+      transport: 'batched',
       during: async (port, until) => {
         const s = await sampleAnswers(port, until);
         if (s.wrong > 0) process.exitCode = 1;
@@ -227,6 +236,9 @@ async function main(): Promise<void> {
     for (let round = 0; round < rounds; round++) {
       for (const target of targets) {
         const server = await target.start();
+        if (target.transport && server.transport !== target.transport) {
+          console.warn(`*** ${target.label}: the face reports UDP transport '${server.transport}', not '${target.transport}' (build the addon: npm run build:native) ***`);
+        }
         try {
           const until = Date.now() + duration * 1000;
           const cpuBefore = treeCpuSeconds(server.pid);
@@ -271,6 +283,8 @@ interface Target {
   key: string;
   label: string;
   start: () => Promise<Server>;
+  /** The DNS face's UDP transport this row is meant to measure. */
+  transport?: 'batched' | 'dgram';
   during?: (port: number, until: number) => Promise<string>;
 }
 

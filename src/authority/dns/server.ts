@@ -1,13 +1,15 @@
 // The authority's DNS face: UDP and TCP on one port, answering from the current FaceIndex. Sockets are
-// node:dgram and node:net directly, because the per-query path (./answer.ts) works on raw bytes and dns2's
-// server would parse every packet into objects first, which was its bottleneck.
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+// ./udp.ts (batched native I/O, or node:dgram) and node:net directly, because the per-query path
+// (./answer.ts) works on raw bytes and dns2's server would parse every packet into objects first, which was
+// its bottleneck.
 import type { EventEmitter } from 'node:events';
-import { createServer, isIPv6, type Server as TcpServer, type Socket } from 'node:net';
+import { createServer, type Server as TcpServer, type Socket } from 'node:net';
+import type { Logger } from 'pino';
 import type { DnsFace, DnsFaceOptions } from '../zones.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { counter } from '../../telemetry/metrics.js';
 import { RCODE, headerOnly, respond } from './answer.js';
+import { openUdp, type UdpAnswer, type UdpEndpoint, type UdpTransport } from './udp.js';
 import { EMPTY_INDEX, buildIndex, type FaceIndex } from './zone-index.js';
 
 const TCP_IDLE_MS = 10_000;
@@ -18,7 +20,12 @@ const REBUILD_BACKOFF = 1;
 const BIND_ATTEMPTS = 20;
 const RCODE_NAMES = Object.fromEntries(Object.entries(RCODE).map(([name, code]) => [code, name]));
 
-export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFace> {
+export interface DnsFaceServer extends DnsFace {
+  /** How UDP is served: 'batched' (the native addon, recvmmsg/sendmmsg) or 'dgram' (the node:dgram fallback). */
+  readonly udpTransport: UdpTransport;
+}
+
+export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFaceServer> {
   const log = createLogger('dns');
   const badSets = counter('dnsplane_dns_unservable_sets_total', 'Record sets the DNS face could not encode and does not serve.');
   const failures = counter('dnsplane_dns_internal_errors_total', 'Queries answered FORMERR because answering threw.');
@@ -68,6 +75,9 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFace> {
       responses.inc({ rcode: RCODE_NAMES[rcode] ?? String(rcode), transport: slot & 2 ? 'udp' : 'tcp', truncated: slot & 1 ? 'yes' : 'no' }, n);
     });
     tally.fill(0);
+    const dropped = udp.sendDropped();
+    if (dropped > sendDroppedSeen) sendDropped.inc(dropped - sendDroppedSeen);
+    sendDroppedSeen = dropped;
   }, 1000);
   flush.unref();
   const count = (out: Buffer, udp: boolean) => tally[((out[3] & 0x0f) << 2) | (udp ? 2 : 0) | ((out[2] >> 1) & 1)]++;
@@ -85,12 +95,9 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFace> {
     }
   };
 
-  const { udp, tcp, port } = await bindBoth(options.host, options.port);
-  udp.on('message', (msg, rinfo) => {
-    const out = answer(msg, true);
-    if (out) udp.send(out, rinfo.port, rinfo.address);
-  });
-  udp.on('error', (error) => log.warn({ err: error }, 'udp socket error'));
+  const { udp, tcp, port } = await bindBoth(options.host, options.port, (req) => answer(req, true), log);
+  const sendDropped = counter('dnsplane_dns_udp_send_dropped_total', 'UDP replies dropped because the socket could not send them (send buffer full, unroutable peer).');
+  let sendDroppedSeen = 0;
   // Open connections are kept so close() can end them: tcp.close() alone waits for idle clients.
   const connections = new Set<Socket>();
   tcp.on('connection', (socket) => {
@@ -102,6 +109,7 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFace> {
 
   return {
     port,
+    udpTransport: udp.transport,
     servedVersion(zoneId: string): number {
       return index.byId.get(zoneId)?.version ?? 0;
     },
@@ -111,7 +119,7 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFace> {
       clearInterval(flush);
       for (const socket of connections) socket.destroy();
       await Promise.all([
-        new Promise<void>((resolve) => udp.close(() => resolve())),
+        udp.close(),
         new Promise<void>((resolve) => tcp.close(() => resolve())),
       ]);
     },
@@ -177,7 +185,7 @@ function started(emitter: EventEmitter, start: (done: () => void) => void): Prom
  * UDP and TCP on the same port. With port 0 the kernel picks a free TCP port, which may be taken for UDP:
  * then try another.
  */
-async function bindBoth(host: string, wanted: number): Promise<{ udp: UdpSocket; tcp: TcpServer; port: number }> {
+async function bindBoth(host: string, wanted: number, answer: UdpAnswer, log: Logger): Promise<{ udp: UdpEndpoint; tcp: TcpServer; port: number }> {
   let lastError: unknown;
   for (let attempt = 0; attempt < (wanted === 0 ? BIND_ATTEMPTS : 1); attempt++) {
     const tcp = createServer();
@@ -187,23 +195,10 @@ async function bindBoth(host: string, wanted: number): Promise<{ udp: UdpSocket;
       throw new Error(`DNS port ${host}:${wanted} (tcp): ${(error as Error).message}`);
     }
     const port = (tcp.address() as { port: number }).port;
-    const udp = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
     try {
-      await started(udp, (done) => udp.bind(port, host, done));
-      try {
-        // Room for bursts while the event loop is busy (the kernel caps it at net.core.rmem_max).
-        udp.setRecvBufferSize(4 * 1024 * 1024);
-      } catch {
-        // keep the default
-      }
-      return { udp, tcp, port };
+      return { udp: await openUdp(host, port, answer, log), tcp, port };
     } catch (error) {
       lastError = error;
-      try {
-        udp.close();
-      } catch {
-        // never bound
-      }
       await new Promise<void>((resolve) => tcp.close(() => resolve()));
     }
   }
