@@ -23,8 +23,11 @@ export const WeightedSetSchema = z.object({
  * batch (ARRDATAIllegalIPv4Address, Duplicate Resource Record), and an enactor would resend it every pass,
  * failing the endpoints packed with it: a plan or fleet file is refused here instead, naming the field.
  */
+const ADDRESS = { A: z.ipv4(), AAAA: z.ipv6() };
+
 export function checkAddresses(type: 'A' | 'AAAA', values: readonly string[], path: Array<string | number>, ctx: z.RefinementCtx): void {
-  const address = type === 'A' ? z.ipv4() : z.ipv6();
+  // Built once: constructing a zod schema per endpoint was a fifth of a 1,000-endpoint plan's parse.
+  const address = ADDRESS[type];
   const seen = new Set<string>();
   values.forEach((value, j) => {
     if (!address.safeParse(value).success) {
