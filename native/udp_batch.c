@@ -11,7 +11,6 @@
 //     output:   Buffer of BATCH slots of OUT_STRIDE bytes; reply i is at i * OUT_STRIDE
 //     counters: Float64Array(3): datagrams received, replies dropped on send, datagrams dropped as truncated
 //     onBatch(count): called once per batch, must not throw (exceptions are cleared and counted, never raised)
-//   port(handle) -> the bound port
 //   close(handle): stops polling and closes the socket; no onBatch after it returns
 //   constants: { batch, inStride, inSlot, outStride, outSlot }
 #define _GNU_SOURCE
@@ -75,7 +74,6 @@ static void maybe_free(Socket* s) {
 
 static void on_handle_closed(uv_handle_t* handle) {
   Socket* s = (Socket*)handle->data;
-  close(s->fd);
   s->handle_closed = 1;
   maybe_free(s);
 }
@@ -94,8 +92,11 @@ static void release_refs(Socket* s) {
 static void stop(Socket* s) {
   if (s->closing) return;
   s->closing = 1;
-  uv_poll_stop(&s->poll);
+  // uv_close stops the poll and removes the fd from epoll at once (only the callback is deferred), so the
+  // socket can be closed now, as libuv closes its own: the port is free when close() returns.
   uv_close((uv_handle_t*)&s->poll, on_handle_closed);
+  close(s->fd);
+  s->fd = -1;
 }
 
 // Node is tearing the environment down (process or worker exit) with the socket still open.
@@ -309,13 +310,20 @@ static napi_value Open(napi_env env, napi_callback_info info) {
 
   uv_loop_t* loop;
   CHECK(env, napi_get_uv_event_loop(env, &loop));
-  if (uv_poll_init(loop, &s->poll, s->fd) != 0 || uv_poll_start(&s->poll, UV_READABLE, on_readable) != 0) {
+  if (uv_poll_init(loop, &s->poll, s->fd) != 0) {
     close(s->fd);
     free(s);
     napi_throw_error(env, NULL, "udp_batch: cannot poll the socket");
     return NULL;
   }
   s->poll.data = s;
+  if (uv_poll_start(&s->poll, UV_READABLE, on_readable) != 0) {
+    s->finalized = 1;  // no JS handle will exist: the close callback frees
+    stop(s);
+    release_refs(s);
+    napi_throw_error(env, NULL, "udp_batch: cannot poll the socket");
+    return NULL;
+  }
   CHECK(env, napi_add_env_cleanup_hook(env, on_env_cleanup, s));
   CHECK(env, napi_create_external(env, s, finalize_handle, NULL, &handle));
   return handle;
@@ -330,18 +338,6 @@ static Socket* unwrap(napi_env env, napi_callback_info info) {
     return NULL;
   }
   return (Socket*)data;
-}
-
-static napi_value Port(napi_env env, napi_callback_info info) {
-  Socket* s = unwrap(env, info);
-  if (!s) return NULL;
-  struct sockaddr_storage bound;
-  socklen_t length = sizeof bound;
-  if (s->closing || getsockname(s->fd, (struct sockaddr*)&bound, &length) != 0) return throw_errno(env, "udp getsockname", s->closing ? EBADF : errno);
-  uint16_t port = bound.ss_family == AF_INET6 ? ((struct sockaddr_in6*)&bound)->sin6_port : ((struct sockaddr_in*)&bound)->sin_port;
-  napi_value result;
-  CHECK(env, napi_create_int32(env, ntohs(port), &result));
-  return result;
 }
 
 static napi_value Close(napi_env env, napi_callback_info info) {
@@ -365,7 +361,6 @@ static void set_int(napi_env env, napi_value object, const char* name, int value
 static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor methods[] = {
       {"open", NULL, Open, NULL, NULL, NULL, napi_default, NULL},
-      {"port", NULL, Port, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, Close, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);

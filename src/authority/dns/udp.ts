@@ -34,10 +34,9 @@ const COUNTER_SEND_DROPPED = 1;
 
 let loaded: { addon: Addon } | { reason: string } | undefined;
 
-/** The addon, or why it cannot be used (not built, fails to load, or switched off with DNSPLANE_UDP=dgram). */
+/** The addon, or why it cannot be loaded (not built, or built for another Node). Loaded once per process. */
 function loadAddon(): { addon: Addon } | { reason: string } {
   if (loaded) return loaded;
-  if (process.env.DNSPLANE_UDP === 'dgram') return (loaded = { reason: 'DNSPLANE_UDP=dgram' });
   try {
     loaded = { addon: createRequire(import.meta.url)(ADDON_PATH) as Addon };
   } catch (error) {
@@ -47,24 +46,25 @@ function loadAddon(): { addon: Addon } | { reason: string } {
   return loaded;
 }
 
-/** Which transport openUdp will use in this process, and why not the batched one when it is not. */
-export function udpTransportChoice(): { transport: UdpTransport; reason?: string } {
+/** Why the batched transport cannot be used in this process (whatever DNSPLANE_UDP says), or undefined. */
+export function batchedUdpProblem(): string | undefined {
   const choice = loadAddon();
-  return 'addon' in choice ? { transport: 'batched' } : { transport: 'dgram', reason: choice.reason };
+  return 'reason' in choice ? choice.reason : undefined;
 }
 
-let announced = false;
+const announced = new Set<string>();
 
 /**
  * Binds UDP on host:port (a port already chosen: the face's TCP listener picked it). Rejects with the
  * socket error (err.code EADDRINUSE when the port is taken for UDP), so the caller can try another port.
  */
 export async function openUdp(host: string, port: number, answer: UdpAnswer, log: Logger): Promise<UdpEndpoint> {
-  const choice = loadAddon();
+  // The switch is read at every bind, so one process (a test, a benchmark) can serve both ways.
+  const choice = process.env.DNSPLANE_UDP === 'dgram' ? { reason: 'DNSPLANE_UDP=dgram' } : loadAddon();
   if ('addon' in choice) return openBatched(choice.addon, host, port, answer, log);
   if (process.env.DNSPLANE_UDP === 'batched') throw new Error(`DNSPLANE_UDP=batched but the native UDP addon cannot be used: ${choice.reason}`);
-  if (!announced) {
-    announced = true;
+  if (!announced.has(choice.reason)) {
+    announced.add(choice.reason);
     const level = choice.reason === 'DNSPLANE_UDP=dgram' ? 'info' : 'warn';
     log[level]({ reason: choice.reason }, 'DNS face UDP on node:dgram (the batched native transport is not in use)');
   }
@@ -82,11 +82,11 @@ async function openBatched(addon: Addon, host: string, port: number, answer: Udp
   // One call per batch. Replies are copied into the output slots: answers are at most 1,232 octets over UDP
   // (answer.ts caps them), so the copy is small; anything larger would be a bug, and is dropped, not sent.
   const onBatch = (count: number) => {
-    try {
-      for (let i = 0; i < count; i++) {
-        const length = lengths[i];
-        if (length < 0) continue;
-        const start = i * inStride;
+    for (let i = 0; i < count; i++) {
+      const length = lengths[i];
+      if (length < 0) continue; // truncated by the kernel: cannot happen with 64 KiB slots, never judged
+      const start = i * inStride;
+      try {
         const out = answer(input.subarray(start, start + length));
         if (!out) continue;
         if (out.length > outSlot) {
@@ -95,10 +95,10 @@ async function openBatched(addon: Addon, host: string, port: number, answer: Udp
         }
         output.set(out, i * outStride);
         lengths[batch + i] = out.length;
+      } catch (error) {
+        // answer() is not meant to throw (the face's own catches per query): a throw costs this reply only.
+        log.error({ err: error }, 'udp query failed');
       }
-    } catch (error) {
-      // answer() never throws; this guards the loop itself. The batch's remaining queries go unanswered.
-      log.error({ err: error }, 'udp batch failed');
     }
   };
   const handle = addon.open(address, port, isIP(address) === 6, input, lengths, output, counters, onBatch);
@@ -139,8 +139,12 @@ async function openDgram(host: string, port: number, answer: UdpAnswer, log: Log
     if (error) dropped++;
   };
   udp.on('message', (msg, rinfo) => {
-    const out = answer(msg);
-    if (out) udp.send(out, rinfo.port, rinfo.address, sent);
+    try {
+      const out = answer(msg);
+      if (out) udp.send(out, rinfo.port, rinfo.address, sent);
+    } catch (error) {
+      log.error({ err: error }, 'udp query failed'); // as the batched path: this reply only, never the process
+    }
   });
   udp.on('error', (error) => log.warn({ err: error }, 'udp socket error'));
   return {
