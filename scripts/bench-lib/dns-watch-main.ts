@@ -1,18 +1,25 @@
 // Child-process entry of the convergence observer: the enactor's own process is busy building requests while
 // it enacts, and an observer sharing its event loop would see answers only when the enactor pauses. Over IPC
-// it takes {dnsPort, endpoints, generation} and answers {seenAt}: for each endpoint, the absolute time
+// it takes {dnsPort, endpoints, generation, observe} and answers {seenAt}: for each endpoint, the absolute time
 // (performance.timeOrigin + now, comparable across processes) of the first reply showing that generation.
-import { dnsSweeper } from './dns-watch.js';
+// observe 'address': the endpoint's A answer (every address carries the generation, see plans.ts);
+// observe 'fence': the endpoint's fence TXT (`gen=G`), which the enactor writes in the same atomic batch as the
+// endpoint's records, for generations whose answers don't show the generation (a weight change).
+import { fenceName } from '../../src/enactor/fence.js';
+import { dnsSweeper, type Sweeper } from './dns-watch.js';
 import { endpointName } from './plans.js';
 
 const SWEEP_LOST_MS = 50;
 const SWEEP_PAUSE_MS = 2;
 const TIMEOUT_MS = 30_000;
 
+export type Observe = 'address' | 'fence';
+
 interface WatchRequest {
   dnsPort: number;
   endpoints: number;
   generation: number;
+  observe: Observe;
 }
 
 const now = () => performance.timeOrigin + performance.now();
@@ -25,15 +32,35 @@ process.on('message', (request: WatchRequest) => {
 });
 process.on('disconnect', () => process.exit(0));
 
-let sweeper: Awaited<ReturnType<typeof dnsSweeper>> | undefined;
+const sweepers = new Map<Observe, Sweeper>();
 
-async function watch({ dnsPort, endpoints, generation }: WatchRequest): Promise<{ seenAt: number[]; sweeps: number }> {
-  sweeper ??= await dnsSweeper(dnsPort, Array.from({ length: endpoints }, (_, i) => endpointName(i)));
+async function sweeperFor(dnsPort: number, endpoints: number, observe: Observe): Promise<Sweeper> {
+  let sweeper = sweepers.get(observe);
+  if (!sweeper) {
+    const names = Array.from({ length: endpoints }, (_, i) => (observe === 'fence' ? fenceName(endpointName(i), 'A') : endpointName(i)));
+    sweeper = await dnsSweeper(dnsPort, names, observe === 'fence' ? 'TXT' : 'A');
+    sweepers.set(observe, sweeper);
+  }
+  return sweeper;
+}
+
+/** Whether a reply shows the endpoint at `generation`. */
+function generationTest(generation: number, observe: Observe): (values: string[]) => boolean {
+  if (observe === 'fence') {
+    const fence = new RegExp(`\\bgen=${generation}\\b`);
+    return (values) => values.some((value) => fence.test(value));
+  }
+  const wanted = String(generation % 256);
+  return (values) => values.length > 0 && values.every((value) => value.split('.')[1] === wanted);
+}
+
+async function watch({ dnsPort, endpoints, generation, observe }: WatchRequest): Promise<{ seenAt: number[]; sweeps: number }> {
+  const sweeper = await sweeperFor(dnsPort, endpoints, observe);
   const pending = new Set(Array.from({ length: endpoints }, (_, i) => i));
   const seenAt = new Array<number>(endpoints);
-  const wanted = String(generation % 256);
+  const shows = generationTest(generation, observe);
   sweeper.onReply = (i, values) => {
-    if (values.length > 0 && values.every((value) => value.split('.')[1] === wanted) && pending.delete(i)) seenAt[i] = now();
+    if (shows(values) && pending.delete(i)) seenAt[i] = now();
   };
   const deadline = now() + TIMEOUT_MS;
   let sweeps = 0;

@@ -20,12 +20,15 @@ export interface Sweeper {
  */
 const WINDOW = 256;
 
-export async function dnsSweeper(port: number, names: readonly string[]): Promise<Sweeper> {
+/** What a reply yields: an A answer's addresses, or a TXT answer's strings (each answer's joined). */
+export type WatchedType = 'A' | 'TXT';
+
+export async function dnsSweeper(port: number, names: readonly string[], type: WatchedType = 'A'): Promise<Sweeper> {
   if (names.length > 65_536) throw new Error('one message id per name: at most 65,536 names');
   const queries = names.map((name, id) => {
     const packet = new dns2.Packet();
     packet.header.id = id;
-    packet.questions.push({ name, type: dns2.Packet.TYPE.A, class: dns2.Packet.CLASS.IN } as never);
+    packet.questions.push({ name, type: dns2.Packet.TYPE[type], class: dns2.Packet.CLASS.IN } as never);
     return packet.toBuffer();
   });
   const socket = createSocket('udp4');
@@ -67,7 +70,11 @@ export async function dnsSweeper(port: number, names: readonly string[]): Promis
     if (from.port !== port) return;
     const id = message.readUInt16BE(0);
     const packet = dns2.Packet.parse(message);
-    sweeper.onReply?.(id, packet.answers.map((answer) => (answer as { address?: string }).address ?? ''));
+    const values = packet.answers.map((answer) => {
+      const { address, data } = answer as { address?: string; data?: string | string[] };
+      return type === 'A' ? (address ?? '') : [data ?? ''].flat().join('');
+    });
+    sweeper.onReply?.(id, values);
     if (inFlight.delete(id)) settle();
   });
   return sweeper;
