@@ -75,10 +75,10 @@ function results(output: string): Map<string, number> {
 
 /** One summary line: value, target, and the value as a share of its target (≥ 1.00 meets it). */
 function line(label: string, value: number | undefined, unit: string, target: number, higherIsBetter: boolean): string {
-  if (value === undefined || Number.isNaN(value)) return `  ${label.padEnd(44)} not measured`;
+  if (value === undefined || Number.isNaN(value)) return `  ${label.padEnd(50)} not measured`;
   const ratio = higherIsBetter ? value / target : target / value;
   const mark = ratio >= 1 ? 'meets' : 'MISSES';
-  return `  ${label.padEnd(44)} ${String(value).padStart(9)} ${unit.padEnd(10)} target ${higherIsBetter ? '≥' : '≤'} ${target} ${unit}: ${ratio.toFixed(2)}× (${mark})`;
+  return `  ${label.padEnd(50)} ${String(value).padStart(9)} ${unit.padEnd(10)} target ${higherIsBetter ? '≥' : '≤'} ${target} ${unit}: ${ratio.toFixed(2)}× (${mark})`;
 }
 
 console.log(`dnsplane benchmarks${args.quick ? ' (--quick: tiny sizes, a smoke run)' : ''}: ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)} at start, node ${process.version}`);
@@ -103,7 +103,10 @@ if (outcomes.has('enact')) {
   console.log(line('enact 100k records from empty', all.get('enact.empty.seconds'), 's', 10, false));
   console.log(line('enact at the rate limit, share of the bound', all.get('enact.limited.ratio'), '', 0.95, true));
 }
-if (outcomes.has('converge')) console.log(line('convergence p99 (1,000 endpoints)', all.get('converge.p99_ms'), 'ms', 250, false));
+if (outcomes.has('converge')) {
+  console.log(line('convergence p99, one LB changes (1,000 endpoints)', all.get('converge.health.p99_ms'), 'ms', 250, false));
+  console.log(line('convergence p99, whole zone rewritten', all.get('converge.rewrite.p99_ms'), 'ms', 250, false));
+}
 if (outcomes.has('memory')) {
   console.log(line('authority peak RSS with 100k records', all.get('memory.peak_mib'), 'MiB', 300, false));
   console.log(line('authority restart to first answer', all.get('memory.restart_ms'), 'ms', 5000, false));
