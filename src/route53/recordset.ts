@@ -33,13 +33,17 @@ export function recordSetKey(set: Pick<RecordSet, 'name' | 'type' | 'setIdentifi
  * Value order does not matter to Route53, so it does not matter here.
  */
 export function sameRecordSet(a: RecordSet, b: RecordSet): boolean {
-  if (recordSetKey(a) !== recordSetKey(b) || a.ttl !== b.ttl || a.weight !== b.weight) return false;
-  return sameValues(a.values, b.values);
+  if (a.ttl !== b.ttl || a.weight !== b.weight) return false;
+  // Identical spelling is the common case (sets read back from the zone); only other spellings need normalizing.
+  const sameIdentity = (a.name === b.name && a.type === b.type && a.setIdentifier === b.setIdentifier) || recordSetKey(a) === recordSetKey(b);
+  return sameIdentity && sameValues(a.values, b.values);
 }
 
 /** The same values in any order: Route53 keeps a set's values unordered. */
 export function sameValues(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
+  // Most sets hold one value, or come back in the order they were written: no sorting needed then.
+  if (a.every((value, i) => value === b[i])) return true;
   const left = [...a].sort();
   const right = [...b].sort();
   return left.every((value, i) => value === right[i]);
