@@ -9,6 +9,7 @@ import dns2 from 'dns2';
 import { startDnsFace, type DnsFaceServer } from '../../src/authority/dns/server.js';
 import { batchedUdpProblem, openUdp, type UdpTransport } from '../../src/authority/dns/udp.js';
 import { createLogger } from '../../src/telemetry/logger.js';
+import { registry } from '../../src/telemetry/metrics.js';
 import { MemoryZoneSource, apexSets, encodeQuery, query, udpExchange, zoneInfo } from './dns-fixture.js';
 
 const APEX = 'burst.example.';
@@ -72,6 +73,7 @@ describe('DNS face UDP transport', () => {
     it(`${transport}: answers a burst of 5,000 queries in flight at once, each by its id`, async () => {
       const face = await startFace(transport === 'dgram' ? 'dgram' : undefined);
       expect(face.udpTransport).toBe(transport);
+      const countedBefore = await udpNoerrorCount();
       const replies = await burst(face.port, 5000);
       expect(replies.size).toBe(5000);
       let wrong = 0;
@@ -86,6 +88,8 @@ describe('DNS face UDP transport', () => {
         if (!ok) wrong++;
       }
       expect(wrong).toBe(0);
+      // The face's per-rcode tally reaches prom-client once a second.
+      await expect.poll(async () => (await udpNoerrorCount()) - countedBefore, { timeout: 3000, interval: 200 }).toBeGreaterThanOrEqual(5000);
     });
 
     it(`${transport}: a datagram far larger than any answer (20,000 octets) is judged whole, as node:dgram does`, async () => {
@@ -167,6 +171,13 @@ async function burst(port: number, count: number): Promise<Map<number, Buffer>> 
   } finally {
     socket.close();
   }
+}
+
+/** dnsplane_dns_responses_total{rcode="NOERROR",transport="udp",truncated="no"} as /metrics shows it. */
+async function udpNoerrorCount(): Promise<number> {
+  const metric = registry.getSingleMetric('dnsplane_dns_responses_total');
+  const values = metric ? (await metric.get()).values : [];
+  return values.find((v) => v.labels.rcode === 'NOERROR' && v.labels.transport === 'udp' && v.labels.truncated === 'no')?.value ?? 0;
 }
 
 function freeUdpPort(): Promise<number> {

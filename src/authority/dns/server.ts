@@ -70,18 +70,6 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFaceServ
   const responses = counter('dnsplane_dns_responses_total', 'DNS responses sent by the DNS face, by rcode and transport.', ['rcode', 'transport', 'truncated']);
   // Slot = rcode (4 bits) · transport · truncated.
   const tally = new Float64Array(64);
-  const flush = setInterval(() => {
-    tally.forEach((n, slot) => {
-      if (n === 0) return;
-      const rcode = slot >> 2;
-      responses.inc({ rcode: RCODE_NAMES[rcode] ?? String(rcode), transport: slot & 2 ? 'udp' : 'tcp', truncated: slot & 1 ? 'yes' : 'no' }, n);
-    });
-    tally.fill(0);
-    const dropped = udp.sendDropped();
-    if (dropped > sendDroppedSeen) sendDropped.inc(dropped - sendDroppedSeen);
-    sendDroppedSeen = dropped;
-  }, 1000);
-  flush.unref();
   const count = (out: Buffer, udp: boolean) => tally[((out[3] & 0x0f) << 2) | (udp ? 2 : 0) | ((out[2] >> 1) & 1)]++;
 
   // Every query goes through here: nothing it receives may throw out of it, or stall others.
@@ -100,6 +88,19 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFaceServ
   const { udp, tcp, port } = await bindBoth(options.host, options.port, (req) => answer(req, true), log);
   const sendDropped = counter('dnsplane_dns_udp_send_dropped_total', 'UDP replies dropped because the socket could not send them (send buffer full, unroutable peer).');
   let sendDroppedSeen = 0;
+  const flushCounts = () => {
+    tally.forEach((n, slot) => {
+      if (n === 0) return;
+      const rcode = slot >> 2;
+      responses.inc({ rcode: RCODE_NAMES[rcode] ?? String(rcode), transport: slot & 2 ? 'udp' : 'tcp', truncated: slot & 1 ? 'yes' : 'no' }, n);
+    });
+    tally.fill(0);
+    const dropped = udp.sendDropped();
+    if (dropped > sendDroppedSeen) sendDropped.inc(dropped - sendDroppedSeen);
+    sendDroppedSeen = dropped;
+  };
+  const flush = setInterval(flushCounts, 1000);
+  flush.unref();
   // Open connections are kept so close() can end them: tcp.close() alone waits for idle clients.
   const connections = new Set<Socket>();
   tcp.on('connection', (socket) => {
@@ -124,6 +125,7 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFaceServ
         udp.close(),
         new Promise<void>((resolve) => tcp.close(() => resolve())),
       ]);
+      flushCounts(); // the last second's answers count too
     },
   };
 }
