@@ -211,9 +211,9 @@ async function main(): Promise<void> {
     (env?: NodeJS.ProcessEnv) =>
       startChild(process.execPath, [runTs, serveScript, ...argv], undefined, env);
   const targets: Target[] = ([
-    { key: 'face', label: 'DNS face (batched UDP)', start: child('--impl', 'face'), transport: 'batched' },
+    { key: 'face', label: 'dnsplane DNS face', start: child('--impl', 'face'), transport: 'batched' },
     { key: 'nsd', label: 'NSD', start: () => startNsd(dir) },
-    { key: 'face-dgram', label: 'DNS face (node:dgram)', start: () => child('--impl', 'face')({ DNSPLANE_UDP: 'dgram' }), transport: 'dgram' },
+    { key: 'face-dgram', label: 'DNS face, node:dgram UDP', start: () => child('--impl', 'face')({ DNSPLANE_UDP: 'dgram' }), transport: 'dgram' },
     { key: 'echo', label: 'node:dgram echo (ceiling)', start: child('--impl', 'echo') },
     { key: 'dns2', label: 'dns2 encoder (before)', start: child('--impl', 'dns2') },
     {
