@@ -92,6 +92,28 @@ describe('DNS face UDP transport', () => {
       await expect.poll(async () => (await udpNoerrorCount()) - countedBefore, { timeout: 3000, interval: 200 }).toBeGreaterThanOrEqual(5000);
     });
 
+    it(`${transport}: answers over IPv6 (::1)`, async () => {
+      const face = await withSwitch(transport === 'dgram' ? 'dgram' : undefined, () => startDnsFace({ host: '::1', port: 0, source }));
+      faces.push(face);
+      expect(face.udpTransport).toBe(transport);
+      const socket = createSocket('udp6');
+      try {
+        const raw = await new Promise<Buffer>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error('no reply over IPv6')), 2000);
+          socket.once('message', (msg) => {
+            clearTimeout(timer);
+            resolve(msg);
+          });
+          socket.send(encodeQuery(`n5.${APEX}`, 'A', { id: 606 }), face.port, '::1');
+        });
+        const reply = dns2.Packet.parse(raw);
+        expect(reply.header.id).toBe(606);
+        expect(reply.answers.map((a) => (a as { address?: string }).address)).toEqual(['10.0.0.5']);
+      } finally {
+        socket.close();
+      }
+    });
+
     it(`${transport}: a datagram far larger than any answer (20,000 octets) is judged whole, as node:dgram does`, async () => {
       const face = await startFace(transport === 'dgram' ? 'dgram' : undefined);
       // A valid question followed by bytes no section count claims: answered as the question alone.
