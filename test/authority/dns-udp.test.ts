@@ -69,6 +69,10 @@ describe('DNS face UDP transport', () => {
     for (const reply of [udp, tcp]) expect(reply.answers.map((a) => (a as { address?: string }).address)).toEqual(['10.0.0.3']);
   });
 
+  it('an unknown DNSPLANE_UDP value is an error naming the switch, not a silent choice', async () => {
+    await expect(withSwitch('fast', () => startDnsFace({ host: '127.0.0.1', port: 0, source }))).rejects.toThrow(/DNSPLANE_UDP must be 'dgram' or 'batched'/);
+  });
+
   for (const transport of transports) {
     it(`${transport}: answers a burst of 5,000 queries in flight at once, each by its id`, async () => {
       const face = await startFace(transport === 'dgram' ? 'dgram' : undefined);

@@ -204,6 +204,7 @@ async function bindBoth(host: string, wanted: number, answer: UdpAnswer, log: Lo
     } catch (error) {
       lastError = error;
       await new Promise<void>((resolve) => tcp.close(() => resolve()));
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') break; // another port would not help
     }
   }
   throw new Error(`DNS port ${host}:${wanted} (udp): ${(lastError as Error).message}`);

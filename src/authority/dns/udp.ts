@@ -60,9 +60,11 @@ const announced = new Set<string>();
  */
 export async function openUdp(host: string, port: number, answer: UdpAnswer, log: Logger): Promise<UdpEndpoint> {
   // The switch is read at every bind, so one process (a test, a benchmark) can serve both ways.
-  const choice = process.env.DNSPLANE_UDP === 'dgram' ? { reason: 'DNSPLANE_UDP=dgram' } : loadAddon();
+  const wanted = process.env.DNSPLANE_UDP ?? '';
+  if (!['', 'dgram', 'batched'].includes(wanted)) throw new Error(`DNSPLANE_UDP must be 'dgram' or 'batched' (or unset), not '${wanted}'`);
+  const choice = wanted === 'dgram' ? { reason: 'DNSPLANE_UDP=dgram' } : loadAddon();
   if ('addon' in choice) return openBatched(choice.addon, host, port, answer, log);
-  if (process.env.DNSPLANE_UDP === 'batched') throw new Error(`DNSPLANE_UDP=batched but the native UDP addon cannot be used: ${choice.reason}`);
+  if (wanted === 'batched') throw new Error(`DNSPLANE_UDP=batched but the native UDP addon cannot be used: ${choice.reason}`);
   if (!announced.has(choice.reason)) {
     announced.add(choice.reason);
     const level = choice.reason === 'DNSPLANE_UDP=dgram' ? 'info' : 'warn';
