@@ -210,6 +210,14 @@ describe('validation', () => {
     expect(await records()).toEqual([`octal.sem.test. TXT - - 60 "${'\\065'.repeat(100)}"`]);
   });
 
+  it('refuses a value the DNS face could not encode, whatever its type: a CAA value over 255 octets', async () => {
+    // The CAA syntax check alone accepted it; the face would then have dropped the set as unservable.
+    const longCaa = await rejection(change(create(simple('caa.sem.test', [`0 issue "${'x'.repeat(300)}"`], 60, 'CAA'))));
+    expect(longCaa).toEqual({ name: 'InvalidChangeBatch', message: expect.stringContaining('InvalidRDATA') });
+    await change(create(simple('caa.sem.test', ['0 issue "letsencrypt.org"'], 60, 'CAA')));
+    expect(await records()).toEqual(['caa.sem.test. CAA - - 60 0 issue "letsencrypt.org"']);
+  });
+
   it('counts 1,000 ResourceRecord elements per request, UPSERT twice', async () => {
     const values = (n: number, offset = 0) => Array.from({ length: n }, (_, i) => `10.${offset}.${Math.floor(i / 250)}.${i % 250}`);
     const creates = [create(simple('a.sem.test', values(400))), create(simple('b.sem.test', values(400, 1))), create(simple('c.sem.test', values(200, 2)))];

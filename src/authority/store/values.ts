@@ -1,7 +1,8 @@
 // Value syntax per record type, with Route53's own wording ("Invalid Resource Record: FATAL problem: ...")
 // so a client that logs the InvalidChangeBatch message reads what it would read from AWS.
 import { isIPv4, isIPv6 } from 'node:net';
-import { characterStrings as encodeCharacterStrings } from '../dns/wire.js';
+import { RECORD_TYPES, type RecordType } from '../../route53/recordset.js';
+import { SectionWriter, characterStrings as encodeCharacterStrings, writeRdata } from '../dns/wire.js';
 
 const LABEL = /^(\*|[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?|[a-z0-9_-]{1,63})$/i;
 
@@ -73,7 +74,18 @@ const checks: Record<string, (value: string) => string | undefined> = {
   },
 };
 
+const SERVED_TYPES = new Set<string>(RECORD_TYPES);
+
 /** Route53's message for an invalid value of this type, or undefined when the value is valid. */
 export function valueProblem(type: string, value: string): string | undefined {
-  return checks[type]?.(value);
+  const problem = checks[type]?.(value);
+  if (problem || !SERVED_TYPES.has(type)) return problem;
+  // The DNS face's own encoder has the last word, so the store never acknowledges a value the face would then
+  // drop as unservable (a CAA string over 255 octets passed the syntax check above, for one).
+  try {
+    writeRdata(new SectionWriter(0, null), type as RecordType, value);
+  } catch (error) {
+    return fatal(`InvalidRDATA (${(error as Error).message})`, value);
+  }
+  return undefined;
 }
