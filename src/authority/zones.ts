@@ -12,11 +12,25 @@ export interface HostedZoneInfo {
   nameServers: string[];
 }
 
-export interface ZoneSnapshot {
+/** A zone's identity and version, without its record sets: cheap enough to take after every commit. */
+export interface ZoneHead {
   readonly zone: HostedZoneInfo;
   /** Grows by one with every committed change batch of this zone. */
   readonly version: number;
+}
+
+export interface ZoneSnapshot extends ZoneHead {
   readonly recordSets: readonly RecordSet[];
+}
+
+/** What one committed change batch did to a zone. */
+export interface ZoneChange {
+  /** The zone version this batch made (the one before it is version - 1). */
+  readonly version: number;
+  /** The record sets as they were before the batch, of every set it deleted or replaced. */
+  readonly removed: readonly RecordSet[];
+  /** The record sets it created or replaced them with. Apply `removed` first, then `added`. */
+  readonly added: readonly RecordSet[];
 }
 
 export interface ZoneSource {
@@ -24,6 +38,17 @@ export interface ZoneSource {
   snapshots(): readonly ZoneSnapshot[];
   /** Called after each commit (zone created or deleted, change batch applied). Returns an unsubscribe. */
   onCommit(listener: () => void): () => void;
+  /**
+   * Optional, with `changesSince`: lets a reader that follows every commit (the DNS face) apply what changed
+   * instead of reading whole snapshots, whose cost grows with the zone. Every zone's head, in snapshots() order.
+   */
+  heads?(): readonly ZoneHead[];
+  /**
+   * The batches committed to a zone after `version`, up to its head, oldest first ([] when `version` is the
+   * head); undefined when the zone is gone or not all of them are kept any more (a source keeps only recent
+   * ones): the reader then reads a snapshot.
+   */
+  changesSince?(zoneId: string, version: number): readonly ZoneChange[] | undefined;
 }
 
 /** The DNS face as the rest of the authority sees it (implemented in ./dns). */

@@ -1,6 +1,7 @@
-// The DNS face's encoding cache is handed from version to version and updated in place. These checks build
-// chains and branches of versions and compare each index with one built from scratch, so a set removed,
-// changed or re-added is never served from a stale encoding, whichever index a build starts from.
+// A build of the DNS face's index from a whole snapshot reuses the encodings the previous index serves (by
+// RecordSet identity). These checks build chains and branches of versions and compare each index with one
+// built from scratch, so a set removed, changed or re-added is never served from a stale encoding, whichever
+// index a build starts from. (Updates from change batches: dns-index-delta.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { EMPTY_INDEX, buildIndex, type FaceIndex, type ZoneIndex } from '../../src/authority/dns/zone-index.js';
 import { nameLabels, wireKey } from '../../src/authority/dns/wire.js';

@@ -10,13 +10,9 @@ import { createLogger } from '../../telemetry/logger.js';
 import { counter } from '../../telemetry/metrics.js';
 import { RCODE, headerOnly, respond } from './answer.js';
 import { openUdp, type UdpAnswer, type UdpEndpoint, type UdpTransport } from './udp.js';
-import { EMPTY_INDEX, buildIndex, type FaceIndex } from './zone-index.js';
+import { EMPTY_INDEX, updateIndex, type FaceIndex } from './zone-index.js';
 
 const TCP_IDLE_MS = 10_000;
-/** Rebuilds faster than this (zones up to tens of thousands of records) are never deferred. */
-const SLOW_REBUILD_MS = 50;
-/** A slow rebuild is followed by at least this many times its duration without one (≤ 1/2 of the CPU). */
-const REBUILD_BACKOFF = 1;
 const BIND_ATTEMPTS = 20;
 const RCODE_NAMES = Object.fromEntries(Object.entries(RCODE).map(([name, code]) => [code, name]));
 
@@ -34,35 +30,25 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFaceServ
     log.error({ name: set.name, type: set.type, err: error }, 'record set not served: cannot encode it');
   };
 
-  let index: FaceIndex = buildIndex(options.source.snapshots(), EMPTY_INDEX, onError);
-  // Commits arriving in the same turn of the event loop are folded into one rebuild. A rebuild walks the whole
-  // zone, so once that is slow (tens of thousands of records) and commits stream in (a bulk enactment), the
-  // next rebuild waits as long as the last one took: rebuilding then costs at most half the CPU (and of the
-  // garbage), commits keep flowing, and the face serves each version whole, a little later (GetChange says
-  // PENDING until it does). Smaller zones rebuild at once, right after the committing callback (nextTick): with
-  // setImmediate, the other requests already read in the same poll phase (an enactor sends several batches at
-  // once) committed first, and DNS showed batch 1 only after batch 4, ~60 ms late in the convergence benchmark.
+  let index: FaceIndex = updateIndex(options.source, EMPTY_INDEX, onError);
+  // An update applies what the commits since the last one changed, in order; it costs those batches, not the
+  // zone (see zone-index.ts), so it never needs deferring and runs right after the committing callback
+  // (nextTick): with setImmediate, the other requests already read in the same poll phase (an enactor sends
+  // several batches at once) committed first, and DNS showed batch 1 only after batch 4, ~60 ms late in the
+  // convergence benchmark. Commits in the same tick are folded into one update.
   let rebuildQueued = false;
-  let lastRebuildEnd = 0;
-  let lastRebuildMs = 0;
-  let delayed: NodeJS.Timeout | undefined;
   const rebuild = () => {
     rebuildQueued = false;
-    const started = performance.now();
     try {
-      index = buildIndex(options.source.snapshots(), index, onError);
+      index = updateIndex(options.source, index, onError);
     } catch (error) {
-      log.error({ err: error }, 'index rebuild failed; still answering from the previous version');
+      log.error({ err: error }, 'index update failed; still answering from the previous version');
     }
-    lastRebuildEnd = performance.now();
-    lastRebuildMs = lastRebuildEnd - started;
   };
   const unsubscribe = options.source.onCommit(() => {
     if (rebuildQueued) return;
     rebuildQueued = true;
-    const wait = lastRebuildMs < SLOW_REBUILD_MS ? 0 : lastRebuildEnd + REBUILD_BACKOFF * lastRebuildMs - performance.now();
-    if (wait > 1) delayed = setTimeout(rebuild, wait);
-    else process.nextTick(rebuild);
+    process.nextTick(rebuild);
   });
 
   // Counted locally per query and handed to prom-client once a second: a labelled inc() per query would
@@ -118,7 +104,6 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFaceServ
     },
     async close(): Promise<void> {
       unsubscribe();
-      clearTimeout(delayed);
       clearInterval(flush);
       for (const socket of connections) socket.destroy();
       await Promise.all([

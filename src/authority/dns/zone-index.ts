@@ -1,64 +1,40 @@
-// The DNS face's read model: every zone snapshot turned into lookup maps of pre-encoded answer sections.
-// Built when a zone commits, never per query. An index is immutable; the server swaps a whole new one in
-// with one assignment, so a query sees one committed version of each zone, never half a batch.
+// The DNS face's read model: every zone turned into lookup maps of pre-encoded answer sections, updated when a
+// zone commits, never per query. A commit is applied from what it changed (ZoneSource.changesSince): the sets
+// it added are encoded, the ones it removed dropped, and only the names it touched regrouped, so a rebuild
+// costs the batch, not the zone. A query sees one committed version of each zone, never half a batch: an
+// update is computed whole before anything it changes is touched, then applied in one synchronous step, and
+// the server swaps the new index in with one assignment.
 import type { RecordSet } from '../../route53/recordset.js';
-import type { ZoneSnapshot } from '../zones.js';
-import { CLASS_IN, SectionWriter, TYPE_CODES, nameLabels, questionDictionary, wireKey, writeAnswer, writeRdata } from './wire.js';
+import type { ZoneChange, ZoneHead, ZoneSnapshot, ZoneSource } from '../zones.js';
+import { NameTree, nodeOf, type NameNode, type RRGroup } from './name-tree.js';
+import { encodeSet, isApexSoa, keyOf, negativeSoa, type EncodedSet, type OnUnservable } from './set-encoding.js';
+import { TYPE_CODES } from './wire.js';
 
-/** One record set's whole answer section, encoded for a question of its own name at message offset 12. */
-export interface EncodedSet {
-  readonly bytes: Buffer;
-  readonly count: number;
-  readonly weight: number;
-}
-
-/** The record sets of one name and type: one set, or a weighted group of which each answer carries one. */
-export interface RRGroup {
-  readonly sets: readonly EncodedSet[];
-  /** Running sums of the weights; a set is picked where a uniform draw below `total` first falls. */
-  readonly cumulative: readonly number[];
-  readonly total: number;
-}
-
-export interface NameNode {
-  /** Type code → group. Empty for an empty non-terminal (a name that exists only as a parent). */
-  readonly types: ReadonlyMap<number, RRGroup>;
-}
-
-interface CachedSet {
-  key: string;
-  typeCode: number;
-  encoded: EncodedSet | null;
-  /** The build that last saw this set in its snapshot (mark and sweep, see EncodingCache). */
-  seen: number;
-}
+export type { EncodedSet } from './set-encoding.js';
+export type { NameNode, RRGroup } from './name-tree.js';
 
 /**
- * Each record set's encoding, by object identity. Snapshots are immutable and a store hands unchanged
- * RecordSet objects on to the next version, so a commit re-encodes only the sets it touched. (A plain Map,
- * not a WeakMap: 100k weak entries make every garbage collection slow.) The map is handed on from version
- * to version and updated in place (mark, then sweep what the new snapshot no longer holds): a fresh 100k-entry
- * map per commit was most of the garbage, and so most of the peak memory, of a bulk enactment. Only the
- * newest index built from it may update it (`owner`); a build from an older index copies instead.
+ * A zone's names, handed on from version to version and updated in place: copying a 100k-name map per commit
+ * would cost the zone, not the batch. Only the newest index of the zone (`owner`) may update it; an update
+ * that starts from an older index builds a new one from a snapshot instead.
  */
-interface EncodingCache {
-  readonly map: Map<RecordSet, CachedSet>;
-  owner: number;
+interface ZoneState {
+  readonly tree: NameTree;
+  owner: ZoneIndex | undefined;
 }
-
-let builds = 0;
 
 export interface ZoneIndex {
   readonly id: string;
   readonly version: number;
   /** Lower-case wire form (latin1) of the apex, the key of `names` entries and of the zone itself. */
   readonly apexKey: string;
+  /** Every name that exists: owners of record sets, their empty non-terminal ancestors, the apex. */
   readonly names: ReadonlyMap<string, NameNode>;
   /** The SOA record for negative answers without its owner (type … RDATA), TTL = min(SOA TTL, minimum). */
   readonly negativeSoa: Buffer;
-  readonly encodings: EncodingCache;
-  /** Which build made this index; it may update `encodings` in place while it is their owner. */
-  readonly build: number;
+  /** The apex SOA set `negativeSoa` was made from; undefined when the zone has none (a default is used). */
+  readonly soa: RecordSet | undefined;
+  readonly state: ZoneState;
 }
 
 export interface FaceIndex {
@@ -67,44 +43,6 @@ export interface FaceIndex {
 }
 
 export const EMPTY_INDEX: FaceIndex = { byApex: new Map(), byId: new Map() };
-
-// Consecutive record sets usually share their owner (a weighted group), so remember the last one's labels.
-let lastName = '';
-let lastLabels: Buffer[] = [];
-let lastKey = '';
-
-function encodeSet(set: RecordSet, onError: (set: RecordSet, error: unknown) => void): CachedSet {
-  try {
-    if (set.name !== lastName) {
-      lastLabels = nameLabels(set.name);
-      lastKey = wireKey(lastLabels);
-      lastName = set.name;
-    }
-    const labels = lastLabels;
-    // The answer section starts right after the header (12) and the question (name, type, class). A
-    // wildcard's answer also serves longer question names, so it compresses nothing but its owner.
-    const wildcard = labels[0]?.length === 1 && labels[0][0] === 0x2a;
-    const writer = new SectionWriter(12 + lastKey.length + 4, wildcard ? null : () => questionDictionary(labels));
-    for (const value of set.values) writeAnswer(writer, set.type, set.ttl, value);
-    return {
-      key: lastKey,
-      typeCode: TYPE_CODES[set.type],
-      encoded: set.values.length ? { bytes: writer.toBuffer(), count: set.values.length, weight: set.weight ?? 0 } : null,
-      seen: 0,
-    };
-  } catch (error) {
-    // A value the store should have rejected: serve the rest of the zone rather than nothing.
-    onError(set, error);
-    return { key: '', typeCode: 0, encoded: null, seen: 0 };
-  }
-}
-
-function group(sets: EncodedSet[]): RRGroup {
-  const cumulative: number[] = [];
-  let total = 0;
-  for (const set of sets) cumulative.push((total += set.weight));
-  return { sets, cumulative, total };
-}
 
 /** Picks one whole set: with probability weight ÷ sum, or uniformly when every weight is 0. */
 export function pickSet(g: RRGroup): EncodedSet {
@@ -116,138 +54,132 @@ export function pickSet(g: RRGroup): EncodedSet {
   return g.sets[g.sets.length - 1];
 }
 
-const DEFAULT_SOA = (apex: string) => `ns-1.${apex} hostmaster.${apex} 1 7200 900 1209600 86400`;
-
-function negativeSoa(snapshot: ZoneSnapshot): Buffer {
-  const soa = snapshot.recordSets.find((s) => s.type === 'SOA' && s.name === snapshot.zone.name);
-  const value = soa?.values[0] ?? DEFAULT_SOA(snapshot.zone.name);
-  const minimum = Number(value.trim().split(/\s+/)[6] ?? 86400);
-  const ttl = Math.min(soa?.ttl ?? 900, Number.isFinite(minimum) ? minimum : 900);
-  // Written after a per-query owner pointer at an offset known only then: no compression inside.
-  const w = new SectionWriter(0, null);
-  w.u16(TYPE_CODES.SOA);
-  w.u16(CLASS_IN);
-  w.u32(ttl);
-  const lengthAt = w.length;
-  w.u16(0);
-  writeRdata(w, 'SOA', value);
-  w.patchU16(lengthAt, w.length - lengthAt - 2);
-  return w.toBuffer();
+function indexOf(head: ZoneHead, state: ZoneState, soa: RecordSet | undefined, negative: Buffer): ZoneIndex {
+  const index: ZoneIndex = { id: head.zone.id, version: head.version, apexKey: state.tree.apexKey, names: state.tree.names, negativeSoa: negative, soa, state };
+  state.owner = index;
+  return index;
 }
 
-/** Parent of a wire key: drop the first label. */
-function parentKey(key: string): string {
-  return key.slice(key.charCodeAt(0) + 1);
-}
-
-/** The node of an empty non-terminal: it exists (NOERROR/NODATA), with no record sets. */
-const EMPTY_NODE: NameNode = { types: new Map() };
-
-/** Nodes of the names in `only` (every name when null), grouping their current sets by type. */
-function groupNames(
-  sets: readonly RecordSet[],
-  encodings: ReadonlyMap<RecordSet, CachedSet>,
-  apexKey: string,
-  only: ReadonlySet<string> | null,
-): Map<string, NameNode> {
-  const lists = new Map<string, Map<number, EncodedSet[]>>();
-  for (const set of sets) {
-    const { key, typeCode, encoded } = encodings.get(set)!;
-    if (!encoded || (only && !only.has(key)) || !key.endsWith(apexKey)) continue;
-    let types = lists.get(key);
-    if (!types) lists.set(key, (types = new Map()));
-    const list = types.get(typeCode);
-    if (list) list.push(encoded);
-    else types.set(typeCode, [encoded]);
-  }
-  const nodes = new Map<string, NameNode>();
-  for (const [key, types] of lists) nodes.set(key, { types: new Map([...types].map(([code, list]) => [code, group(list)])) });
-  return nodes;
-}
-
-/** Empty non-terminals exist: add every missing ancestor of `keys` up to the apex. */
-function addAncestors(names: Map<string, NameNode>, keys: Iterable<string>, apexKey: string): void {
-  for (const key of keys) {
-    for (let k = key; k.length > apexKey.length; ) {
-      k = parentKey(k);
-      if (names.has(k)) break;
-      names.set(k, EMPTY_NODE);
-    }
-  }
-  if (!names.has(apexKey)) names.set(apexKey, EMPTY_NODE);
+/** Every encoding an index serves, by the set it encodes: a full build reuses them instead of encoding again. */
+function encodingsOf(index: ZoneIndex | undefined): Map<RecordSet, EncodedSet> {
+  const encodings = new Map<RecordSet, EncodedSet>();
+  for (const node of index?.names.values() ?? []) for (const g of node.types.values()) for (const set of g.sets) encodings.set(set.source, set);
+  return encodings;
 }
 
 /**
- * The index of one zone version. With the previous version's index it is incremental: only new record
- * sets are encoded, and only the names whose sets changed get new nodes (the rest are shared,
- * copy-on-write), unless a name vanished, when the empty non-terminals are worked out again from scratch.
+ * The index of one zone version, built from its whole snapshot. Encodings of sets `previous` already serves
+ * (the same RecordSet objects, as a store hands unchanged sets on) are reused.
  */
-export function buildZoneIndex(
-  snapshot: ZoneSnapshot,
-  previous: ZoneIndex | undefined,
-  onError: (set: RecordSet, error: unknown) => void,
-): ZoneIndex {
-  const apexKey = wireKey(nameLabels(snapshot.zone.name));
-  const build = ++builds;
-  const inPlace = previous !== undefined && previous.encodings.owner === previous.build;
-  const encodings: EncodingCache = inPlace ? previous.encodings : { map: new Map(), owner: build };
-  encodings.owner = build;
-  const touched = new Set<string>();
+export function buildZoneIndex(snapshot: ZoneSnapshot, previous: ZoneIndex | undefined, onError: OnUnservable): ZoneIndex {
+  const apex = snapshot.zone.name;
+  const apexKey = keyOf(apex);
+  if (apexKey === undefined) throw new Error(`zone ${snapshot.zone.id}: apex ${JSON.stringify(apex)} is not an encodable name`);
+  const tree = new NameTree(apexKey);
+  const reuse = encodingsOf(previous);
+  const byName = new Map<string, Map<number, EncodedSet[]>>();
+  let soa: RecordSet | undefined;
   for (const set of snapshot.recordSets) {
-    let cached = encodings.map.get(set);
-    if (!cached && !inPlace) {
-      cached = previous?.encodings.map.get(set);
-      if (cached) encodings.map.set(set, cached);
-    }
-    if (!cached) {
-      encodings.map.set(set, (cached = encodeSet(set, onError)));
-      touched.add(cached.key);
-    }
-    cached.seen = build;
+    if (!soa && isApexSoa(set, apex)) soa = set;
+    const known = reuse.get(set);
+    // A set served before has a name that encodes.
+    const placed = known ? { key: keyOf(set.name)!, typeCode: TYPE_CODES[set.type], encoded: known } : encodeSet(set, onError);
+    if (!placed?.encoded || !tree.holds(placed.key)) continue;
+    let types = byName.get(placed.key);
+    if (!types) byName.set(placed.key, (types = new Map()));
+    const list = types.get(placed.typeCode);
+    if (list) list.push(placed.encoded);
+    else types.set(placed.typeCode, [placed.encoded]);
   }
-  if (inPlace) {
-    for (const [set, cached] of encodings.map) {
-      if (cached.seen === build) continue;
-      touched.add(cached.key);
-      encodings.map.delete(set);
-    }
-  } else if (previous) {
-    for (const [set, cached] of previous.encodings.map) if (!encodings.map.has(set)) touched.add(cached.key);
-  }
-  let names: Map<string, NameNode> | null = null;
-  if (previous && previous.apexKey === apexKey) {
-    const fresh = groupNames(snapshot.recordSets, encodings.map, apexKey, touched);
-    const vanished = [...touched].some((key) => !fresh.has(key) && (previous.names.get(key) ?? EMPTY_NODE) !== EMPTY_NODE);
-    if (!vanished) {
-      // The newest index hands its names on like its encodings (a commit is applied in one synchronous step,
-      // so no query sees it half done); a copy per rebuild was, with the snapshot array, most of a bulk
-      // load's garbage. An older index's names are copied, as before.
-      names = inPlace ? (previous.names as Map<string, NameNode>) : new Map(previous.names);
-      for (const [key, node] of fresh) names.set(key, node);
-      addAncestors(names, fresh.keys(), apexKey);
-    }
-  }
-  if (!names) {
-    names = groupNames(snapshot.recordSets, encodings.map, apexKey, null);
-    addAncestors(names, [...names.keys()], apexKey);
-  }
-  return { id: snapshot.zone.id, version: snapshot.version, apexKey, names, negativeSoa: negativeSoa(snapshot), encodings, build };
+  const negative = negativeSoa(apex, soa);
+  for (const [key, types] of byName) tree.set(key, nodeOf(types));
+  return indexOf(snapshot, { tree, owner: undefined }, soa, negative);
 }
 
 /**
- * A new index from the current snapshots, reusing the previous index's zones whose version did not move.
+ * The next version of `previous` from the change batches made since it, oldest first; undefined when
+ * `previous` may not be updated in place (a newer index of the zone exists), so a snapshot must be read.
+ */
+export function applyChanges(previous: ZoneIndex, head: ZoneHead, changes: readonly ZoneChange[], onError: OnUnservable): ZoneIndex | undefined {
+  const { state } = previous;
+  if (state.owner !== previous || previous.id !== head.zone.id || keyOf(head.zone.name) !== previous.apexKey) return undefined;
+  const { tree } = state;
+  const apex = head.zone.name;
+  // Phase 1, nothing shared touched yet (a throw here leaves `previous` whole): the touched names' sets by type.
+  const touched = new Map<string, Map<number, EncodedSet[]>>();
+  const setsAt = (key: string) => {
+    let types = touched.get(key);
+    if (!types) {
+      touched.set(key, (types = new Map()));
+      for (const [code, g] of tree.names.get(key)?.types ?? []) types.set(code, [...g.sets]);
+    }
+    return types;
+  };
+  let soa = previous.soa;
+  for (const change of changes) {
+    for (const set of change.removed) {
+      if (isApexSoa(set, apex)) soa = undefined;
+      const key = keyOf(set.name);
+      if (key === undefined || !tree.holds(key)) continue; // never served
+      const list = setsAt(key).get(TYPE_CODES[set.type]);
+      const at = list ? list.findIndex((e) => e.source.setIdentifier === set.setIdentifier) : -1;
+      if (at >= 0) list!.splice(at, 1);
+    }
+    for (const set of change.added) {
+      if (isApexSoa(set, apex)) soa = set;
+      const placed = encodeSet(set, onError);
+      if (!placed?.encoded || !tree.holds(placed.key)) continue;
+      const types = setsAt(placed.key);
+      const list = types.get(placed.typeCode);
+      if (list) list.push(placed.encoded);
+      else types.set(placed.typeCode, [placed.encoded]);
+    }
+  }
+  const negative = soa === previous.soa ? previous.negativeSoa : negativeSoa(apex, soa);
+  const nodes = [...touched].map(([key, types]) => [key, nodeOf(types)] as const);
+  // Phase 2: plain map updates, which cannot throw.
+  for (const [key, node] of nodes) tree.set(key, node);
+  return indexOf(head, state, soa, negative);
+}
+
+/**
+ * A new index from whole snapshots, reusing the previous index's zones whose version did not move.
  * Two hosted zones with the same name: the first one listed answers.
  */
-export function buildIndex(
-  snapshots: readonly ZoneSnapshot[],
-  previous: FaceIndex,
-  onError: (set: RecordSet, error: unknown) => void,
-): FaceIndex {
+export function buildIndex(snapshots: readonly ZoneSnapshot[], previous: FaceIndex, onError: OnUnservable): FaceIndex {
+  return assemble(snapshots, previous, (snapshot, old) => buildZoneIndex(snapshot, old, onError));
+}
+
+/**
+ * The index of `source` as it stands now, from `previous`: a zone whose version moved is updated from the
+ * batches it committed since, when the source keeps them, and built from its snapshot otherwise (first sight
+ * of a zone, a source without change batches, batches no longer kept, an update that failed).
+ */
+export function updateIndex(source: ZoneSource, previous: FaceIndex, onError: OnUnservable): FaceIndex {
+  const { heads, changesSince } = source;
+  if (!heads || !changesSince) return buildIndex(source.snapshots(), previous, onError);
+  let snapshots: Map<string, ZoneSnapshot> | undefined;
+  const snapshotOf = (id: string) => (snapshots ??= new Map(source.snapshots().map((s) => [s.zone.id, s]))).get(id)!;
+  return assemble(heads.call(source), previous, (head, old) => {
+    const changes = old && changesSince.call(source, head.zone.id, old.version);
+    if (old && changes) {
+      try {
+        const updated = applyChanges(old, head, changes, onError);
+        if (updated) return updated;
+      } catch {
+        // Nothing was changed (see applyChanges): a build from the snapshot reports what is wrong per set.
+      }
+    }
+    return buildZoneIndex(snapshotOf(head.zone.id), old, onError);
+  });
+}
+
+function assemble<H extends ZoneHead>(heads: readonly H[], previous: FaceIndex, next: (head: H, old: ZoneIndex | undefined) => ZoneIndex): FaceIndex {
   const byApex = new Map<string, ZoneIndex>();
   const byId = new Map<string, ZoneIndex>();
-  for (const snapshot of snapshots) {
-    const old = previous.byId.get(snapshot.zone.id);
-    const zone = old && old.version === snapshot.version ? old : buildZoneIndex(snapshot, old, onError);
+  for (const head of heads) {
+    const old = previous.byId.get(head.zone.id);
+    const zone = old && old.version === head.version ? old : next(head, old);
     byId.set(zone.id, zone);
     if (!byApex.has(zone.apexKey)) byApex.set(zone.apexKey, zone);
   }

@@ -1,10 +1,12 @@
 // The authority's zone store: hosted zones, their record sets and the changes made to them. It is the
 // ZoneSource the DNS face reads. Every mutation is (1) validated whole, (2) written to the journal and
 // fsync'ed, (3) applied in memory synchronously, so a reader never sees half a batch and nothing is
-// acknowledged before it is on disk. Snapshots for the DNS face are built lazily, once per zone version.
+// acknowledged before it is on disk. The DNS face follows commits through heads() and changesSince() (what
+// each batch removed and added); whole snapshots are built lazily, once per zone version, for other readers
+// and for the face's first build.
 import { randomBytes } from 'node:crypto';
 import { normalizeName, type RecordSet } from '../../route53/recordset.js';
-import type { HostedZoneInfo, ZoneSnapshot, ZoneSource } from '../zones.js';
+import type { HostedZoneInfo, ZoneChange, ZoneHead, ZoneSnapshot, ZoneSource } from '../zones.js';
 import { Route53Error, invalidInput, noSuchChange, noSuchHostedZone } from './errors.js';
 import { SortedKeys, sortKey } from './order.js';
 import { planBatch, type RequestedChange, type ZoneView } from './validate.js';
@@ -38,10 +40,25 @@ interface ZoneState {
   sets: Map<string, RecordSet>;
   index: SortedKeys;
   snapshot?: ZoneSnapshot;
+  /** The latest change batches, oldest first, for changesSince; `logSets` counts the record sets they hold. */
+  log: ZoneChange[];
+  logSets: number;
 }
 
 const MAX_REMEMBERED_CHANGES = 100_000;
 const DEFAULT_MAX_ITEMS = 300;
+/**
+ * How many record sets the kept change batches of a zone may hold (at least the newest batch is kept). The
+ * DNS face reads them within a turn of the event loop, so a few batches would do; this lets it fall several
+ * 1,000-change batches behind before it must read a whole snapshot, and bounds what removed sets they keep
+ * alive to a few MiB.
+ */
+const KEPT_CHANGE_SETS = 16_384;
+
+export interface ZoneStoreOptions {
+  /** How many record sets a zone's kept change batches may hold (default 16,384); tests make it small. */
+  keptChangeSets?: number;
+}
 
 /** Route53-style ids: a letter and upper-case base-32 characters. */
 export function newId(prefix: 'Z' | 'C'): string {
@@ -61,7 +78,14 @@ export class ZoneStore implements ZoneSource {
   private readonly listeners = new Set<() => void>();
   private seq = 0;
 
-  constructor(private readonly sink?: EntrySink) {}
+  private readonly keptChangeSets: number;
+
+  constructor(
+    private readonly sink?: EntrySink,
+    options: ZoneStoreOptions = {},
+  ) {
+    this.keptChangeSets = options.keptChangeSets ?? KEPT_CHANGE_SETS;
+  }
 
   // ---- ZoneSource ----
 
@@ -70,6 +94,18 @@ export class ZoneStore implements ZoneSource {
       zone.snapshot ??= Object.freeze({ zone: zone.info, version: zone.version, recordSets: Object.freeze([...zone.sets.values()]) });
       return zone.snapshot;
     });
+  }
+
+  heads(): readonly ZoneHead[] {
+    return [...this.zones.values()].map((zone) => ({ zone: zone.info, version: zone.version }));
+  }
+
+  changesSince(zoneId: string, version: number): readonly ZoneChange[] | undefined {
+    const zone = this.zones.get(zoneId);
+    if (!zone || version > zone.version) return undefined;
+    if (version === zone.version) return [];
+    const first = zone.log.findIndex((change) => change.version === version + 1);
+    return first < 0 ? undefined : zone.log.slice(first);
   }
 
   onCommit(listener: () => void): () => void {
@@ -231,27 +267,46 @@ export class ZoneStore implements ZoneSource {
       this.remember({ id: entry.changeId, zoneId: entry.zoneId, version: zone.version + 1, submittedAt: entry.at });
       return;
     }
+    const removed: RecordSet[] = [];
     for (const key of entry.remove) {
+      const old = zone.sets.get(key);
+      if (old) removed.push(old);
       zone.sets.delete(key);
       zone.index.remove(key);
     }
-    for (const set of entry.put) this.putSet(zone, set);
+    for (const set of entry.put) {
+      const old = this.putSet(zone, set);
+      if (old) removed.push(old);
+    }
     zone.version += 1;
     zone.snapshot = undefined;
+    this.keepChange(zone, { version: zone.version, removed, added: entry.put });
     this.remember({ id: entry.changeId, zoneId: entry.zoneId, version: zone.version, submittedAt: entry.at, ...(entry.comment ? { comment: entry.comment } : {}) });
   }
 
   private addZone(info: HostedZoneInfo, createdAt: string, version: number, sets: RecordSet[]): void {
-    const zone: ZoneState = { info, createdAt, version, sets: new Map(), index: new SortedKeys() };
+    const zone: ZoneState = { info, createdAt, version, sets: new Map(), index: new SortedKeys(), log: [], logSets: 0 };
     for (const set of sets) this.putSet(zone, set);
     this.zones.set(info.id, zone);
   }
 
-  private putSet(zone: ZoneState, set: RecordSet): void {
+  /** Returns the set it replaced, if any. */
+  private putSet(zone: ZoneState, set: RecordSet): RecordSet | undefined {
     const key = sortKey(set.name, set.type, set.setIdentifier);
-    if (!zone.sets.has(key)) zone.index.add(key);
+    const old = zone.sets.get(key);
+    if (!old) zone.index.add(key);
     zone.sets.set(key, set);
     zone.snapshot = undefined;
+    return old;
+  }
+
+  private keepChange(zone: ZoneState, change: ZoneChange): void {
+    zone.log.push(change);
+    zone.logSets += change.removed.length + change.added.length;
+    while (zone.log.length > 1 && zone.logSets > this.keptChangeSets) {
+      const dropped = zone.log.shift()!;
+      zone.logSets -= dropped.removed.length + dropped.added.length;
+    }
   }
 
   private remember(change: ChangeRecord): void {

@@ -1,0 +1,90 @@
+// Record sets turned into the bytes the DNS face serves: each set's whole answer section, pre-encoded once
+// when it is committed, and a zone's negative-answer SOA. Only the query's id and flags are written per query.
+import type { RecordSet } from '../../route53/recordset.js';
+import { CLASS_IN, SectionWriter, TYPE_CODES, nameLabels, questionDictionary, wireKey, writeAnswer, writeRdata } from './wire.js';
+
+/** One record set's whole answer section, encoded for a question of its own name at message offset 12. */
+export interface EncodedSet {
+  readonly bytes: Buffer;
+  readonly count: number;
+  readonly weight: number;
+  /** The set it encodes: a later change batch finds it by its SetIdentifier, a full build reuses it by identity. */
+  readonly source: RecordSet;
+}
+
+/** Where a set is served: its owner's wire key (see wire.ts's wireKey) and its type code. */
+export interface Placed {
+  readonly key: string;
+  readonly typeCode: number;
+}
+
+export type OnUnservable = (set: RecordSet, error: unknown) => void;
+
+// Consecutive record sets usually share their owner (a weighted group), so remember the last one's labels.
+let lastName = '';
+let lastLabels: Buffer[] = [];
+let lastKey = '';
+
+function labelsOf(name: string): Buffer[] {
+  if (name !== lastName) {
+    // Assigned only once both succeed: a name that does not encode must not leave a half-updated cache.
+    const labels = nameLabels(name);
+    lastKey = wireKey(labels);
+    lastLabels = labels;
+    lastName = name;
+  }
+  return lastLabels;
+}
+
+/** The wire key of a name; undefined for a name that cannot be encoded (such a set is never served). */
+export function keyOf(name: string): string | undefined {
+  try {
+    labelsOf(name);
+    return lastKey;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where `set` is served and its encoding; null when it cannot be encoded (reported) or has no values. */
+export function encodeSet(set: RecordSet, onError: OnUnservable): (Placed & { encoded: EncodedSet | null }) | null {
+  try {
+    const labels = labelsOf(set.name);
+    const key = lastKey;
+    if (!set.values.length) return { key, typeCode: TYPE_CODES[set.type], encoded: null };
+    // The answer section starts right after the header (12) and the question (name, type, class). A
+    // wildcard's answer also serves longer question names, so it compresses nothing but its owner.
+    const wildcard = labels[0]?.length === 1 && labels[0][0] === 0x2a;
+    const writer = new SectionWriter(12 + key.length + 4, wildcard ? null : () => questionDictionary(labels));
+    for (const value of set.values) writeAnswer(writer, set.type, set.ttl, value);
+    return { key, typeCode: TYPE_CODES[set.type], encoded: { bytes: writer.toBuffer(), count: set.values.length, weight: set.weight ?? 0, source: set } };
+  } catch (error) {
+    // A value the store should have rejected: serve the rest of the zone rather than nothing.
+    onError(set, error);
+    return null;
+  }
+}
+
+const DEFAULT_SOA = (apex: string) => `ns-1.${apex} hostmaster.${apex} 1 7200 900 1209600 86400`;
+
+/** The SOA record for negative answers without its owner (type … RDATA), TTL = min(SOA TTL, minimum). */
+export function negativeSoa(apex: string, soa: RecordSet | undefined): Buffer {
+  const value = soa?.values[0] ?? DEFAULT_SOA(apex);
+  const minimum = Number(value.trim().split(/\s+/)[6] ?? 86400);
+  const ttl = Math.min(soa?.ttl ?? 900, Number.isFinite(minimum) ? minimum : 900);
+  // Written after a per-query owner pointer at an offset known only then: no compression inside.
+  const w = new SectionWriter(0, null);
+  w.u16(TYPE_CODES.SOA);
+  w.u16(CLASS_IN);
+  w.u32(ttl);
+  const lengthAt = w.length;
+  w.u16(0);
+  writeRdata(w, 'SOA', value);
+  w.patchU16(lengthAt, w.length - lengthAt - 2);
+  return w.toBuffer();
+}
+
+/** Whether `set` is the zone's own SOA, the one negative answers carry. */
+export function isApexSoa(set: RecordSet, apex: string): boolean {
+  return set.type === 'SOA' && set.name === apex;
+}
