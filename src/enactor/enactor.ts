@@ -4,6 +4,7 @@
 import { ChangeResourceRecordSetsCommand, type ChangeResourceRecordSetsCommandOutput, type Route53Client } from '@aws-sdk/client-route-53';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import pMap from 'p-map';
 import type { EndpointPlan, Plan } from '../plan/schema.js';
 import type { PlanStore } from '../plan/store.js';
 import { Route53Caller, type RetryPolicy } from '../route53/caller.js';
@@ -13,12 +14,12 @@ import { RateLimiter, RetryBudget, sleep } from '../route53/throttle.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { AuditLog } from './audit.js';
 import { ROUTE53_LIMITS, changeCost, packBatches, type BatchLimits } from './batch.js';
-import { describeChange, toSdkChanges } from './changes.js';
+import { describeChange, setsMatch, toSdkChanges } from './changes.js';
 import { sameRecordSet } from '../route53/recordset.js';
 import { cleanupPlans } from './cleanup.js';
 import { decide, touchedSets, type WorkUnit } from './decide.js';
 import { enactorMetrics as metrics, type EnactorEvent } from './events.js';
-import type { EndpointType } from './fence.js';
+import { sameFenceValues, type EndpointType } from './fence.js';
 import { checkChangeShare, DEFAULT_GUARD, type GuardOptions, type RefusalReason } from './guard.js';
 import { endpointKey, readLiveEndpoint, readZoneView, type LiveEndpoint } from './live.js';
 import { DEFAULT_FULL_READ_EVERY_MS, ZoneViewCache } from './zone-cache.js';
@@ -69,19 +70,18 @@ export interface RunSummary {
 }
 
 const DEFAULT_CONCURRENCY = 1;
+
+/** An endpoint whose batch was refused: whether it was the batch's only endpoint, and Route53's message. */
+interface Rejected {
+  unit: WorkUnit;
+  alone: boolean;
+  error: string;
+}
+
 /** Past this many rejected endpoints, one listing of the zone is cheaper than two reads per endpoint. */
 const REREAD_ZONE_ABOVE = 4;
 /** Plans kept in memory for verifying fences that are ahead of the latest readable plan. */
 const PLAN_CACHE_SIZE = 8;
-
-/** Runs `work` over `items` with at most `limit` in flight. */
-async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-}
 
 export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   readonly id: string;
@@ -265,38 +265,43 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     const rounds = this.options.conflictRounds ?? 4;
     const progress = { started: performance.now(), batchesDone: 0, batchesTotal: round.length, endpointsDone: 0, endpointsTotal: units.length - packed.oversized.length };
     for (let attempt = 1; round.length > 0; attempt++) {
-      const rejectedUnits: WorkUnit[] = [];
+      const rejected: Rejected[] = [];
       let viewIsStale = false;
-      await forEachConcurrently(round, this.options.concurrency ?? DEFAULT_CONCURRENCY, async (batch) => {
+      await pMap(round, async (batch) => {
         if (viewIsStale) {
-          rejectedUnits.push(...batch);
+          rejected.push(...batch.map((unit) => ({ unit, alone: false, error: '' })));
           progress.batchesTotal -= 1;
           return;
         }
-        const rejected = await this.sendBatch(zoneId, batch, summary);
-        if (rejected && attempt === 1 && fromCachedView) viewIsStale = true;
+        const error = await this.sendBatch(zoneId, batch, summary);
+        if (error && attempt === 1 && fromCachedView) viewIsStale = true;
         progress.batchesDone += 1;
-        if (!rejected) progress.endpointsDone += batch.length;
+        if (!error) progress.endpointsDone += batch.length;
         this.emitProgress(summary.generation ?? 0, progress);
-        if (!rejected) return;
-        if (attempt < rounds) rejectedUnits.push(...batch);
-        else for (const unit of batch) summary.failed.push({ endpoint: unit.key, error: `still rejected after ${rounds} rounds: ${rejected}` });
-      });
-      const retry = await this.redecide(zoneId, rejectedUnits, summary);
-      progress.endpointsDone += rejectedUnits.length - retry.length;
-      // The second round packs again (usually one moved fence failed many endpoints); later rounds send each
-      // endpoint alone, so that one that keeps failing cannot hold the others back.
-      round = attempt === 1 ? packBatches(retry, limits).batches : retry.map((unit) => [unit]);
+        if (!error) return;
+        if (attempt < rounds) rejected.push(...batch.map((unit) => ({ unit, alone: batch.length === 1, error })));
+        else for (const unit of batch) summary.failed.push({ endpoint: unit.key, error: `still rejected after ${rounds} rounds: ${error}` });
+      }, { concurrency: this.options.concurrency ?? DEFAULT_CONCURRENCY });
+      const { again, endpointsMoved } = await this.redecide(zoneId, rejected, summary);
+      progress.endpointsDone += rejected.length - again.length;
+      // When endpoints moved (usually one moved fence failed many), the second round packs again; otherwise,
+      // and in later rounds, each endpoint goes alone, so that one that keeps failing cannot hold others back.
+      round = attempt === 1 && endpointsMoved ? packBatches(again, limits).batches : again.map((unit) => [unit]);
       progress.batchesTotal += round.length;
     }
   }
 
-  /** Re-reads rejected endpoints (the whole zone in one listing when there are many) and decides each again. */
-  private async redecide(zoneId: string, units: WorkUnit[], summary: RunSummary): Promise<WorkUnit[]> {
-    if (units.length === 0) return [];
-    const view = units.length > REREAD_ZONE_ABOVE ? await readZoneView(this.client, zoneId) : undefined;
+  /**
+   * Re-reads rejected endpoints (the whole zone in one listing when there are many) and decides each again.
+   * An endpoint refused on its own while nothing about it changed is failed at once: its changes themselves are
+   * invalid (a CNAME at its name, say), and resending them would only be refused again.
+   */
+  private async redecide(zoneId: string, rejected: Rejected[], summary: RunSummary): Promise<{ again: WorkUnit[]; endpointsMoved: boolean }> {
+    if (rejected.length === 0) return { again: [], endpointsMoved: false };
+    const view = rejected.length > REREAD_ZONE_ABOVE ? await readZoneView(this.client, zoneId) : undefined;
     const again: WorkUnit[] = [];
-    for (const unit of units) {
+    let endpointsMoved = false;
+    for (const { unit, alone, error } of rejected) {
       const fresh = view ? (view.endpoints.get(unit.key) ?? { sets: [] }) : await readLiveEndpoint(this.client, zoneId, unit.endpoint.name, unit.endpoint.type as EndpointType);
       if (fresh.fence && sameRecordSet(fresh.fence.set, unit.newFence)) {
         // Our own fence is live: an earlier attempt landed but its answer was lost, and the retry was rejected.
@@ -306,10 +311,17 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
         this.recordApplied(unit, summary);
         continue;
       }
+      const unchanged = sameFenceValues(fresh.fence, unit.live.fence) && setsMatch(fresh.sets, unit.live.sets);
+      if (!unchanged) endpointsMoved = true;
+      else if (alone) {
+        this.log.error({ endpoint: unit.key, generation: unit.generation, error }, 'batch refused on its own with the endpoint unchanged; not resending it');
+        summary.failed.push({ endpoint: unit.key, error: `refused on its own with the endpoint unchanged (its changes are invalid): ${error}` });
+        continue;
+      }
       const next = this.judge(unit.endpoint, unit.generation, fresh, summary, unit);
       if (next) again.push(next);
     }
-    return again;
+    return { again, endpointsMoved };
   }
 
   private emitProgress(generation: number, progress: { started: number; batchesDone: number; batchesTotal: number; endpointsDone: number; endpointsTotal: number }): void {

@@ -7,7 +7,7 @@
 // Value: `"dnsplane gen=G writer=ID nonce=N"`. The random nonce makes every fence write unique, so that
 // re-applying the same generation (self-repair) still changes the value and still detects a concurrent writer.
 import { randomUUID } from 'node:crypto';
-import { normalizeName, type RecordSet, type RecordType } from '../route53/recordset.js';
+import { normalizeName, sameValues, type RecordSet, type RecordType } from '../route53/recordset.js';
 
 export const FENCE_TTL = 60;
 const FENCE_LABEL = /^_dnsplane-(a|aaaa)\.(.+)$/;
@@ -47,6 +47,11 @@ export function parseFence(set: RecordSet): Fence {
     }
   }
   return { generation, writer, set };
+}
+
+/** Whether two reads show the same fence value (both without a fence counts as the same). */
+export function sameFenceValues(a: Fence | undefined, b: Fence | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : sameValues(a.set.values, b.set.values);
 }
 
 export function newFenceSet(endpointName: string, type: EndpointType, generation: number, writer: string): RecordSet {

@@ -4,6 +4,7 @@
 // back: a target changes state only after `failuresToUnhealthy` consecutive failures or
 // `successesToHealthy` consecutive successes. The first observation of a target sets its state directly,
 // since there is no history to smooth (a one-shot `dnsplane plan` sees every target for the first time).
+import pMap from 'p-map';
 import { counter, histogram } from '../telemetry/metrics.js';
 
 export interface HealthOptions {
@@ -60,12 +61,7 @@ export class HealthTracker {
   /** Checks every URL once, concurrently, and returns each one's smoothed state. */
   async checkAll(urls: Iterable<string>): Promise<Map<string, TargetHealth>> {
     const unique = [...new Set(urls)];
-    const results: CheckResult[] = new Array(unique.length);
-    let next = 0;
-    const worker = async () => {
-      for (let i = next++; i < unique.length; i = next++) results[i] = await checkOnce(unique[i], this.options.timeoutMs);
-    };
-    await Promise.all(Array.from({ length: Math.min(unique.length, this.options.concurrency ?? 64) }, worker));
+    const results: CheckResult[] = await pMap(unique, (url) => checkOnce(url, this.options.timeoutMs), { concurrency: this.options.concurrency ?? 64 });
     const states = new Map<string, TargetHealth>();
     unique.forEach((url, i) => {
       const result = results[i];

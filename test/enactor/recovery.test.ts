@@ -1,5 +1,5 @@
 // Multi-endpoint batch recovery, throttling and cleanup, through the real SDK against the real authority.
-import type { Route53Client } from '@aws-sdk/client-route-53';
+import { ChangeResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupPlans } from '../../src/enactor/cleanup.js';
 import { LivePlanError } from '../../src/plan/store.js';
@@ -54,6 +54,27 @@ describe('a rejected multi-endpoint batch', () => {
     const view = await rig.view();
     expect([fenceGeneration(view, 'api'), fenceGeneration(view, 'web')]).toEqual([3, 2]);
     expect([liveWeights(view, 'api'), liveWeights(view, 'web')]).toEqual([[30], [20]]);
+  });
+});
+
+describe('a batch invalid in itself', () => {
+  it('isolates the endpoint that cannot be written and fails it after one try alone, without resending it', async () => {
+    rig = await startRig();
+    // Someone put a CNAME where the plan wants weighted A sets: Route53 refuses every batch that creates them.
+    await rig.client.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: rig.zoneId,
+        ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: { Name: host('bad'), Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: 'elsewhere.example.' }] } }] },
+      }),
+    );
+    await rig.writePlan(1, { good: [10], bad: [10] });
+    const summary = await rig.enactor('one').runOnce();
+
+    expect(summary.applied).toEqual([`${host('good')} A`]);
+    expect(summary.failed).toEqual([{ endpoint: `${host('bad')} A`, error: expect.stringMatching(/invalid.*CNAME/s) }]);
+    // Both together (refused), then each alone: good lands, bad is refused with nothing changed and not resent.
+    expect(summary.batches).toBe(3);
+    expect(liveWeights(await rig.view(), 'good')).toEqual([10]);
   });
 });
 
