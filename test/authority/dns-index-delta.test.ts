@@ -194,4 +194,22 @@ describe('DNS face index updated from change batches', () => {
     // And the newest index still updates in place, untouched by the branch.
     expectSameAsScratch(updateIndex(store, newer, ignore), store, zone.id);
   });
+
+  it('an update that fails is reported, and the zone is built from its snapshot instead', () => {
+    const store = new ZoneStore();
+    const { zone } = store.createHostedZone({ name: APEX, callerReference: 'fails' });
+    let face = updateIndex(store, EMPTY_INDEX, ignore);
+    store.changeResourceRecordSets(zone.id, [{ action: 'CREATE', name: 'a.delta.test.', type: 'TXT', ttl: 60, values: ['"kept"'] }]);
+    // A source whose batches disagree with its snapshots: an SOA that cannot be encoded, as no store would keep.
+    const broken: ZoneSource = {
+      snapshots: () => store.snapshots(),
+      onCommit: (listener) => store.onCommit(listener),
+      heads: () => store.heads(),
+      changesSince: (id, version) => store.changesSince(id, version)?.map((change) => ({ ...change, added: [...change.added, { name: APEX, type: 'SOA', ttl: 900, values: ['not an soa'] }] })),
+    };
+    const failed: string[] = [];
+    face = updateIndex(broken, face, ignore, (zoneId) => failed.push(zoneId));
+    expect(failed).toEqual([zone.id]);
+    expectSameAsScratch(face, store, zone.id);
+  });
 });

@@ -30,7 +30,8 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFaceServ
     log.error({ name: set.name, type: set.type, err: error }, 'record set not served: cannot encode it');
   };
 
-  let index: FaceIndex = updateIndex(options.source, EMPTY_INDEX, onError);
+  const onUpdateFailed = (zoneId: string, error: unknown) => log.warn({ zoneId, err: error }, 'index update from change batches failed; rebuilt the zone whole');
+  let index: FaceIndex = updateIndex(options.source, EMPTY_INDEX, onError, onUpdateFailed);
   // An update applies what the commits since the last one changed, in order; it costs those batches, not the
   // zone (see zone-index.ts), so it never needs deferring and runs right after the committing callback
   // (nextTick): with setImmediate, the other requests already read in the same poll phase (an enactor sends
@@ -40,7 +41,7 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFaceServ
   const rebuild = () => {
     rebuildQueued = false;
     try {
-      index = updateIndex(options.source, index, onError);
+      index = updateIndex(options.source, index, onError, onUpdateFailed);
     } catch (error) {
       log.error({ err: error }, 'index update failed; still answering from the previous version');
     }

@@ -100,7 +100,7 @@ export function buildZoneIndex(snapshot: ZoneSnapshot, previous: ZoneIndex | und
  * The next version of `previous` from the change batches made since it, oldest first; undefined when
  * `previous` may not be updated in place (a newer index of the zone exists), so a snapshot must be read.
  */
-export function applyChanges(previous: ZoneIndex, head: ZoneHead, changes: readonly ZoneChange[], onError: OnUnservable): ZoneIndex | undefined {
+function applyChanges(previous: ZoneIndex, head: ZoneHead, changes: readonly ZoneChange[], onError: OnUnservable): ZoneIndex | undefined {
   const { state } = previous;
   if (state.owner !== previous || previous.id !== head.zone.id || keyOf(head.zone.name) !== previous.apexKey) return undefined;
   const { tree } = state;
@@ -153,9 +153,16 @@ export function buildIndex(snapshots: readonly ZoneSnapshot[], previous: FaceInd
 /**
  * The index of `source` as it stands now, from `previous`: a zone whose version moved is updated from the
  * batches it committed since, when the source keeps them, and built from its snapshot otherwise (first sight
- * of a zone, a source without change batches, batches no longer kept, an update that failed).
+ * of a zone, a source without change batches, batches no longer kept, an update that failed: reported to
+ * `onUpdateFailed`, as it costs a walk of the zone). An update in place supersedes `previous`: its zones' names
+ * then show the new version, so serve the result, not `previous`.
  */
-export function updateIndex(source: ZoneSource, previous: FaceIndex, onError: OnUnservable): FaceIndex {
+export function updateIndex(
+  source: ZoneSource,
+  previous: FaceIndex,
+  onError: OnUnservable,
+  onUpdateFailed: (zoneId: string, error: unknown) => void = () => undefined,
+): FaceIndex {
   const { heads, changesSince } = source;
   if (!heads || !changesSince) return buildIndex(source.snapshots(), previous, onError);
   let snapshots: Map<string, ZoneSnapshot> | undefined;
@@ -166,8 +173,9 @@ export function updateIndex(source: ZoneSource, previous: FaceIndex, onError: On
       try {
         const updated = applyChanges(old, head, changes, onError);
         if (updated) return updated;
-      } catch {
+      } catch (error) {
         // Nothing was changed (see applyChanges): a build from the snapshot reports what is wrong per set.
+        onUpdateFailed(head.zone.id, error);
       }
     }
     return buildZoneIndex(snapshotOf(head.zone.id), old, onError);
