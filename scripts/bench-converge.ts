@@ -28,6 +28,7 @@ import type { Plan } from '../src/plan/schema.js';
 import type { Observe } from './bench-lib/dns-watch-main.js';
 import { benchEnactor, fmt, startBenchRig } from './bench-lib/harness.js';
 import { benchPlan, type PlanShape } from './bench-lib/plans.js';
+import { integerOption } from './script-args.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -42,11 +43,7 @@ const { values: args } = parseArgs({
   },
 });
 
-function count(name: string, raw: string, min: number): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer ≥ ${min}, got '${raw}'`);
-  return value;
-}
+const count = (name: string, raw: string, min: number) => integerOption('bench-converge', name, raw, min);
 
 const shape: PlanShape = { endpoints: count('endpoints', args.endpoints ?? (args.quick ? '50' : '1000'), 1), setsPerEndpoint: count('sets', args.sets, 1) };
 const rounds = count('rounds', args.rounds ?? (args.quick ? '2' : '5'), 1);

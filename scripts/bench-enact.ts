@@ -12,6 +12,7 @@ import type { EnactorEvent } from '../src/enactor/events.js';
 import type { Plan } from '../src/plan/schema.js';
 import { benchEnactor, startBenchRig, fmt, type BenchRig } from './bench-lib/harness.js';
 import { benchPlan, churnPlan, churnedSets, type PlanShape } from './bench-lib/plans.js';
+import { integerOption } from './script-args.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,14 +28,16 @@ const { values: args } = parseArgs({
     'skip-limited': { type: 'boolean', default: false },
   },
 });
-const sets = Number(args.sets);
-const endpoints = Number(args.endpoints ?? (args.quick ? 200 : 20_000));
+const count = (name: string, raw: string, min = 1) => integerOption('bench-enact', name, raw, min);
+const sets = count('sets', args.sets);
+const endpoints = count('endpoints', args.endpoints ?? (args.quick ? '200' : '20000'));
 // 9,500 endpoints × 5 sets × 5 addresses: 26 elements per endpoint, 38 per request (988 elements), ~250
 // requests, so about 25 s at 10 requests/s: long enough for a steady state, small enough to load quickly.
-const limitedEndpoints = Number(args['limited-endpoints'] ?? (args.quick ? 100 : 9_500));
-const limitedValues = Number(args['limited-values']);
-const rateLimit = Number(args['rate-limit']);
-const concurrency = Number(args.concurrency);
+const limitedEndpoints = count('limited-endpoints', args['limited-endpoints'] ?? (args.quick ? '100' : '9500'));
+const limitedValues = count('limited-values', args['limited-values']);
+const rateLimit = count('rate-limit', args['rate-limit']);
+const concurrency = count('concurrency', args.concurrency);
+const limitedConcurrency = count('limited-concurrency', args['limited-concurrency']);
 /** Route53's bound: requests per second × ResourceRecord elements per request. */
 const ELEMENTS_PER_REQUEST = 1_000;
 
@@ -124,7 +127,7 @@ async function limited(): Promise<void> {
   const shape: PlanShape = { endpoints: limitedEndpoints, setsPerEndpoint: sets, valuesPerSet: limitedValues };
   const rig = await startBenchRig('enact-limited', { rateLimit });
   try {
-    const result = await enact(rig, benchPlan(1, shape), { rateLimit, concurrency: Number(args['limited-concurrency']) });
+    const result = await enact(rig, benchPlan(1, shape), { rateLimit, concurrency: limitedConcurrency });
     const burst = rateLimit * 5;
     // Too short a run (--quick) has no steady state: then the whole run counts, burst included, and says so.
     const steadyState = result.accepted.length > burst + 2;

@@ -14,11 +14,12 @@ import { toSdkRecordSet, type RecordSet } from '../src/route53/recordset.js';
 import { startAuthorityProcess } from './bench-lib/authority-process.js';
 import { fmt, startBenchRig } from './bench-lib/harness.js';
 import { address, endpointName } from './bench-lib/plans.js';
+import { integerOption } from './script-args.js';
 
 const { values: args } = parseArgs({ options: { records: { type: 'string' }, sets: { type: 'string', default: '5' }, 'heap-growth': { type: 'string' }, quick: { type: 'boolean', default: false } } });
-const heapGrowth = args['heap-growth'] === undefined ? undefined : Number(args['heap-growth']);
-const records = Number(args.records ?? (args.quick ? 2_000 : 100_000));
-const setsPerEndpoint = Number(args.sets);
+const heapGrowth = args['heap-growth'] === undefined ? undefined : integerOption('bench-memory', 'heap-growth', args['heap-growth'], 1);
+const records = integerOption('bench-memory', 'records', args.records ?? (args.quick ? '2000' : '100000'), 1);
+const setsPerEndpoint = integerOption('bench-memory', 'sets', args.sets, 1);
 const PER_REQUEST = 1_000;
 const IN_FLIGHT = 2;
 

@@ -26,3 +26,16 @@ export function parseScriptArgs<T extends { values: { help?: boolean | undefined
   }
   return parsed;
 }
+
+/**
+ * A whole-number option (`--rounds 5`) checked, so that `--rounds five` or `--rounds 0` stops the script with
+ * one line naming the option (exit 2) instead of running with NaN.
+ */
+export function integerOption(script: string, name: string, raw: string, min: number): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(value) || value < min) {
+    console.error(`${script}: --${name} must be a whole number ≥ ${min}, got '${raw}'`);
+    process.exit(2);
+  }
+  return value;
+}

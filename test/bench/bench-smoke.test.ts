@@ -44,14 +44,27 @@ describe('scale benchmarks, --quick', () => {
     for (const value of Object.values(numbers)) expect(Number.isFinite(value) && value > 0).toBe(true);
   }, TIMEOUT);
 
-  it('bench-converge sees every endpoint move to each new generation over DNS and prints p50/p99', async () => {
+  it('bench-converge sees every endpoint move to each new generation over DNS, in both scenarios, and prints p50/p99', async () => {
     const out = await bench('bench-converge.ts');
-    expect(out).toMatch(/generation 2: answered p50 [\d,]+ ms, p99 [\d,]+ ms; accepted p50 [\d,]+ ms, p99 [\d,]+ ms/);
-    expect(out).toMatch(/generation 3: answered p50/);
+    expect(out).toMatch(/generation 2 \(warm-up, not counted\): answered p50 [\d,]+ ms, p99 [\d,]+ ms; accepted p50 [\d,]+ ms, p99 [\d,]+ ms/);
+    expect(out).toMatch(/generation 3: answered p50 [\d,]+ ms, p99 [\d,]+ ms; accepted p50/);
+    expect(out).toMatch(/^health: over 100 endpoint changes: answered over DNS p50/m);
+    expect(out).toMatch(/^rewrite: over 100 endpoint changes: answered over DNS p50/m);
     const numbers = results(out);
-    expect(numbers['converge.p99_ms']).toBeGreaterThanOrEqual(numbers['converge.p50_ms']);
-    expect(numbers['converge.accepted_p99_ms']).toBeGreaterThan(0);
+    for (const scenario of ['health', 'rewrite']) {
+      expect(numbers[`converge.${scenario}.p99_ms`]).toBeGreaterThanOrEqual(numbers[`converge.${scenario}.p50_ms`]);
+      expect(numbers[`converge.${scenario}.accepted_p99_ms`]).toBeGreaterThan(0);
+    }
   }, TIMEOUT);
+
+  it('a benchmark given a number that is not one stops at once, naming the option', async () => {
+    const failure = await bench('bench-converge.ts', '--rounds', 'five').then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure?.code).toBe(2);
+    expect(failure?.stderr).toContain("bench-converge: --rounds must be a whole number ≥ 1, got 'five'");
+  });
 
   it('bench-memory loads records, reads the peak RSS, and answers correctly after a SIGKILL restart', async () => {
     const out = await bench('bench-memory.ts');
