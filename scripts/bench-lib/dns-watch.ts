@@ -69,13 +69,53 @@ export async function dnsSweeper(port: number, names: readonly string[], type: W
   socket.on('message', (message, from) => {
     if (from.port !== port) return;
     const id = message.readUInt16BE(0);
-    const packet = dns2.Packet.parse(message);
-    const values = packet.answers.map((answer) => {
-      const { address, data } = answer as { address?: string; data?: string | string[] };
-      return type === 'A' ? (address ?? '') : [data ?? ''].flat().join('');
-    });
+    let values: string[] = [];
+    try {
+      values = answerValues(message, type);
+    } catch {
+      // A reply we cannot read shows no generation; the endpoint stays pending and is asked again.
+    }
     sweeper.onReply?.(id, values);
     if (inFlight.delete(id)) settle();
   });
   return sweeper;
+}
+
+/** Where a (possibly compressed) name ends. */
+function skipName(message: Buffer, at: number): number {
+  for (;;) {
+    const length = message[at];
+    if (length === undefined) throw new RangeError('name runs past the message');
+    if (length === 0) return at + 1;
+    if ((length & 0xc0) === 0xc0) return at + 2;
+    at += length + 1;
+  }
+}
+
+/**
+ * The values of a reply's answer records of `type`: dotted quads for A, the joined character-strings for TXT.
+ * A lean reader instead of dns2's Packet.parse, which cost the observer most of a core while it swept 1,000
+ * endpoints back to back, on a machine whose other core the enactor and the authority share.
+ */
+function answerValues(message: Buffer, type: WatchedType): string[] {
+  const wanted = type === 'A' ? 1 : 16;
+  const answers = message.readUInt16BE(6);
+  let at = 12;
+  for (let i = message.readUInt16BE(4); i > 0; i--) at = skipName(message, at) + 4;
+  const values: string[] = [];
+  for (let i = 0; i < answers; i++) {
+    at = skipName(message, at);
+    const rrType = message.readUInt16BE(at);
+    const length = message.readUInt16BE(at + 8);
+    const rdata = message.subarray(at + 10, at + 10 + length);
+    at += 10 + length;
+    if (rrType !== wanted) continue;
+    if (type === 'A') values.push(rdata.join('.'));
+    else {
+      let text = '';
+      for (let p = 0; p < rdata.length; p += rdata[p] + 1) text += rdata.toString('utf8', p + 1, p + 1 + rdata[p]);
+      values.push(text);
+    }
+  }
+  return values;
 }
