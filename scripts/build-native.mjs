@@ -33,8 +33,13 @@ if (process.platform !== 'linux') {
     warn("npm's node-gyp was not found");
   } else {
     // npm passes its config (nodedir, for an offline build against installed headers) to node-gyp as
-    // npm_config_* variables; node-gyp reads them itself.
-    const result = spawnSync(process.execPath, [gyp, 'rebuild', '--release'], { cwd: nativeDir, encoding: 'utf8' });
+    // npm_config_* variables; node-gyp reads them itself. Without that setting node-gyp would download the
+    // headers, so when the running node's own headers are installed beside it (Debian's nodejs, a tarball
+    // install), point node-gyp at them: the build then needs no network.
+    const prefix = join(dirname(process.execPath), '..');
+    const localHeaders = !process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node_api.h'));
+    const args = [gyp, 'rebuild', '--release', ...(localHeaders ? [`--nodedir=${prefix}`] : [])];
+    const result = spawnSync(process.execPath, args, { cwd: nativeDir, encoding: 'utf8' });
     const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
     if (result.status !== 0) warn(result.error ? result.error.message : `node-gyp exited with ${result.status}`, output);
     else console.log('dnsplane: built the native UDP addon (native/build/Release/udp_batch.node)');
