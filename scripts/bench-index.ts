@@ -5,7 +5,7 @@
 // weight. After each commit the face's index is brought up to date exactly as the DNS face does it
 // (updateIndex from the store), and that call alone is timed. A from-scratch build of the same zone is timed
 // too, for comparison.
-//   node bin/run-ts.js scripts/bench-index.ts [--sizes 7000,100000] [--batches 30]
+//   node bin/run-ts.js scripts/bench-index.ts [--sizes 7000,100000] [--batches 100]
 import { parseArgs } from 'node:util';
 import { EMPTY_INDEX, buildIndex, updateIndex, type FaceIndex } from '../src/authority/dns/zone-index.js';
 import { ZoneStore } from '../src/authority/store/zone-store.js';
@@ -13,7 +13,7 @@ import type { RequestedChange } from '../src/authority/store/validate.js';
 import { fmt } from './bench-lib/harness.js';
 import { BENCH_ZONE, address, endpointName } from './bench-lib/plans.js';
 
-const { values: args } = parseArgs({ options: { sizes: { type: 'string', default: '7000,100000' }, batches: { type: 'string', default: '30' } } });
+const { values: args } = parseArgs({ options: { sizes: { type: 'string', default: '7000,100000' }, batches: { type: 'string', default: '100' } } });
 const sizes = args.sizes.split(',').map(Number);
 const batches = Number(args.batches);
 if (sizes.some((n) => !Number.isInteger(n) || n < 12) || !Number.isInteger(batches) || batches < 1) {

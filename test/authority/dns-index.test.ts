@@ -1,4 +1,4 @@
-// The incremental (copy-on-write) index must equal a from-scratch build of the same zone version.
+// A build from a snapshot that reuses the previous version's encodings must equal a from-scratch build.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildZoneIndex, pickSet, type ZoneIndex } from '../../src/authority/dns/zone-index.js';

@@ -20,37 +20,48 @@ export interface Placed {
 
 export type OnUnservable = (set: RecordSet, error: unknown) => void;
 
-// Consecutive record sets usually share their owner (a weighted group), so remember the last one's labels.
-let lastName = '';
-let lastLabels: Buffer[] = [];
-let lastKey = '';
+interface Place {
+  readonly labels: Buffer[];
+  readonly key: string;
+}
 
-function labelsOf(name: string): Buffer[] {
-  if (name !== lastName) {
-    // Assigned only once both succeed: a name that does not encode must not leave a half-updated cache.
+/**
+ * Owner names already turned into labels and keys, for one update: a change batch meets each name several
+ * times (its removed sets, then its added ones), and working a name out is a good part of encoding a set.
+ */
+export type PlaceMemo = Map<string, Place>;
+
+// Consecutive record sets usually share their owner (a weighted group; a snapshot is in name order), so the
+// last one's place is remembered even without a memo.
+let lastName = '';
+let lastPlace: Place = { labels: [], key: '' };
+
+function placeOf(name: string, memo: PlaceMemo | undefined): Place {
+  if (name === lastName) return lastPlace;
+  let place = memo?.get(name);
+  if (!place) {
     const labels = nameLabels(name);
-    lastKey = wireKey(labels);
-    lastLabels = labels;
-    lastName = name;
+    place = { labels, key: wireKey(labels) };
+    memo?.set(name, place);
   }
-  return lastLabels;
+  lastName = name;
+  lastPlace = place;
+  return place;
 }
 
 /** The wire key of a name; undefined for a name that cannot be encoded (such a set is never served). */
-export function keyOf(name: string): string | undefined {
+export function keyOf(name: string, memo?: PlaceMemo): string | undefined {
   try {
-    labelsOf(name);
-    return lastKey;
+    return placeOf(name, memo).key;
   } catch {
     return undefined;
   }
 }
 
 /** Where `set` is served and its encoding; null when it cannot be encoded (reported) or has no values. */
-export function encodeSet(set: RecordSet, onError: OnUnservable): (Placed & { encoded: EncodedSet | null }) | null {
+export function encodeSet(set: RecordSet, onError: OnUnservable, memo?: PlaceMemo): (Placed & { encoded: EncodedSet | null }) | null {
   try {
-    const labels = labelsOf(set.name);
-    const key = lastKey;
+    const { labels, key } = placeOf(set.name, memo);
     if (!set.values.length) return { key, typeCode: TYPE_CODES[set.type], encoded: null };
     // The answer section starts right after the header (12) and the question (name, type, class). A
     // wildcard's answer also serves longer question names, so it compresses nothing but its owner.

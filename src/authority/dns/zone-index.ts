@@ -7,7 +7,7 @@
 import type { RecordSet } from '../../route53/recordset.js';
 import type { ZoneChange, ZoneHead, ZoneSnapshot, ZoneSource } from '../zones.js';
 import { NameTree, nodeOf, type NameNode, type RRGroup } from './name-tree.js';
-import { encodeSet, isApexSoa, keyOf, negativeSoa, type EncodedSet, type OnUnservable } from './set-encoding.js';
+import { encodeSet, isApexSoa, keyOf, negativeSoa, type EncodedSet, type OnUnservable, type PlaceMemo } from './set-encoding.js';
 import { TYPE_CODES } from './wire.js';
 
 export type { EncodedSet } from './set-encoding.js';
@@ -116,10 +116,11 @@ function applyChanges(previous: ZoneIndex, head: ZoneHead, changes: readonly Zon
     return types;
   };
   let soa = previous.soa;
+  const memo: PlaceMemo = new Map();
   for (const change of changes) {
     for (const set of change.removed) {
       if (isApexSoa(set, apex)) soa = undefined;
-      const key = keyOf(set.name);
+      const key = keyOf(set.name, memo);
       if (key === undefined || !tree.holds(key)) continue; // never served
       const list = setsAt(key).get(TYPE_CODES[set.type]);
       const at = list ? list.findIndex((e) => e.source.setIdentifier === set.setIdentifier) : -1;
@@ -127,7 +128,7 @@ function applyChanges(previous: ZoneIndex, head: ZoneHead, changes: readonly Zon
     }
     for (const set of change.added) {
       if (isApexSoa(set, apex)) soa = set;
-      const placed = encodeSet(set, onError);
+      const placed = encodeSet(set, onError, memo);
       if (!placed?.encoded || !tree.holds(placed.key)) continue;
       const types = setsAt(placed.key);
       const list = types.get(placed.typeCode);
