@@ -58,7 +58,7 @@ export async function startAuthority(options: AuthorityOptions = {}): Promise<Au
     for (const close of closers.reverse()) await close();
   };
   try {
-    const dns = await startDnsFace({ host, port: options.dnsPort ?? AUTHORITY_DEFAULTS.dnsPort, source: store });
+    const dns = await startDnsFace({ host, port: options.dnsPort ?? AUTHORITY_DEFAULTS.dnsPort, source: store, ...(options.logger ? { logger: options.logger.child({ face: 'dns' }) } : {}) });
     closers.push(() => dns.close());
     const api = await startApiServer({
       host,

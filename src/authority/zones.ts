@@ -1,5 +1,6 @@
 // The seam between the authority's two faces: the Route53 API commits changes to the zone store, and the
 // DNS face serves immutable snapshots of it. A query therefore sees a whole batch or none of it.
+import type { Logger } from 'pino';
 import type { RecordSet } from '../route53/recordset.js';
 
 export interface HostedZoneInfo {
@@ -57,6 +58,8 @@ export interface DnsFaceOptions {
   /** 0 picks a free port; the same port is used for UDP and TCP. */
   port: number;
   source: ZoneSource;
+  /** Where the face logs; its own 'dns' logger when omitted. The authority passes a child of the logger it was given. */
+  logger?: Logger;
 }
 
 export interface DnsFace {

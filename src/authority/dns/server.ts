@@ -22,7 +22,7 @@ export interface DnsFaceServer extends DnsFace {
 }
 
 export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFaceServer> {
-  const log = createLogger('dns');
+  const log = options.logger ?? createLogger('dns');
   const badSets = counter('dnsplane_dns_unservable_sets_total', 'Record sets the DNS face could not encode and does not serve.');
   const failures = counter('dnsplane_dns_internal_errors_total', 'Queries answered FORMERR because answering threw.');
   const onError = (set: { name: string; type: string }, error: unknown) => {
