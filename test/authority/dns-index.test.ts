@@ -1,4 +1,5 @@
-// A build from a snapshot that reuses the previous version's encodings must equal a from-scratch build.
+// A zone followed by whole snapshots is updated from what changed between them (by RecordSet identity); the
+// result must equal a from-scratch build of the same version.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildZoneIndex, pickSet, type ZoneIndex } from '../../src/authority/dns/zone-index.js';

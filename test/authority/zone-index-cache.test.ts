@@ -1,7 +1,8 @@
-// A build of the DNS face's index from a whole snapshot reuses the encodings the previous index serves (by
-// RecordSet identity). These checks build chains and branches of versions and compare each index with one
+// A zone followed by whole snapshots: the newest index is updated in place from what changed between two
+// snapshots (by RecordSet identity), and a build from any other index starts afresh, reusing the encodings
+// that index serves. These checks build chains and branches of versions and compare each index with one
 // built from scratch, so a set removed, changed or re-added is never served from a stale encoding, whichever
-// index a build starts from. (Updates from change batches: dns-index-delta.test.ts.)
+// index a build starts from. (Updates from a store's change batches: dns-index-delta.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { EMPTY_INDEX, buildIndex, type FaceIndex, type ZoneIndex } from '../../src/authority/dns/zone-index.js';
 import { nameLabels, wireKey } from '../../src/authority/dns/wire.js';

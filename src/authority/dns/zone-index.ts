@@ -21,6 +21,11 @@ export type { NameNode, RRGroup } from './name-tree.js';
 interface ZoneState {
   readonly tree: NameTree;
   owner: ZoneIndex | undefined;
+  /**
+   * The record sets of the version `owner` serves, kept only for sources that hand out whole snapshots and no
+   * change batches: the next snapshot is compared with it by identity, to apply only what changed.
+   */
+  members: Set<RecordSet> | undefined;
 }
 
 export interface ZoneIndex {
@@ -68,10 +73,28 @@ function encodingsOf(index: ZoneIndex | undefined): Map<RecordSet, EncodedSet> {
 }
 
 /**
- * The index of one zone version, built from its whole snapshot. Encodings of sets `previous` already serves
- * (the same RecordSet objects, as a store hands unchanged sets on) are reused.
+ * The index of one zone version from its whole snapshot. From the newest index of the zone, built from
+ * snapshots too, only what changed is applied: the sets of the new snapshot that were not in the old one (by
+ * identity: a source hands unchanged RecordSet objects on) and the old ones it no longer holds.
  */
 export function buildZoneIndex(snapshot: ZoneSnapshot, previous: ZoneIndex | undefined, onError: OnUnservable): ZoneIndex {
+  const members = previous?.state.members;
+  if (previous && members) {
+    const next = new Set(snapshot.recordSets);
+    const removed: RecordSet[] = [];
+    for (const set of members) if (!next.has(set)) removed.push(set);
+    const added = snapshot.recordSets.filter((set) => !members.has(set));
+    const updated = applyChanges(previous, snapshot, [{ version: snapshot.version, removed, added }], onError, next);
+    if (updated) return updated;
+  }
+  return fullBuild(snapshot, previous, onError, new Set(snapshot.recordSets));
+}
+
+/**
+ * The index of one zone version, built from its whole snapshot. Encodings of sets `previous` already serves
+ * (the same RecordSet objects) are reused. `members`: see ZoneState.
+ */
+function fullBuild(snapshot: ZoneSnapshot, previous: ZoneIndex | undefined, onError: OnUnservable, members: Set<RecordSet> | undefined): ZoneIndex {
   const apex = snapshot.zone.name;
   const apexKey = keyOf(apex);
   if (apexKey === undefined) throw new Error(`zone ${snapshot.zone.id}: apex ${JSON.stringify(apex)} is not an encodable name`);
@@ -93,14 +116,21 @@ export function buildZoneIndex(snapshot: ZoneSnapshot, previous: ZoneIndex | und
   }
   const negative = negativeSoa(apex, soa);
   for (const [key, types] of byName) tree.set(key, nodeOf(types));
-  return indexOf(snapshot, { tree, owner: undefined }, soa, negative);
+  return indexOf(snapshot, { tree, owner: undefined, members }, soa, negative);
 }
 
 /**
  * The next version of `previous` from the change batches made since it, oldest first; undefined when
  * `previous` may not be updated in place (a newer index of the zone exists), so a snapshot must be read.
+ * `members`: the new version's sets, when the zone is followed by snapshots (see ZoneState).
  */
-function applyChanges(previous: ZoneIndex, head: ZoneHead, changes: readonly ZoneChange[], onError: OnUnservable): ZoneIndex | undefined {
+function applyChanges(
+  previous: ZoneIndex,
+  head: ZoneHead,
+  changes: readonly ZoneChange[],
+  onError: OnUnservable,
+  members?: Set<RecordSet>,
+): ZoneIndex | undefined {
   const { state } = previous;
   if (state.owner !== previous || previous.id !== head.zone.id || keyOf(head.zone.name) !== previous.apexKey) return undefined;
   const { tree } = state;
@@ -123,8 +153,11 @@ function applyChanges(previous: ZoneIndex, head: ZoneHead, changes: readonly Zon
       const key = keyOf(set.name, memo);
       if (key === undefined || !tree.holds(key)) continue; // never served
       const list = setsAt(key).get(TYPE_CODES[set.type]);
-      const at = list ? list.findIndex((e) => e.source.setIdentifier === set.setIdentifier) : -1;
-      if (at >= 0) list!.splice(at, 1);
+      if (!list) continue;
+      // The very object served; else the set of that identifier (a source may hand out copies).
+      let at = list.findIndex((e) => e.source === set);
+      if (at < 0) at = list.findIndex((e) => e.source.setIdentifier === set.setIdentifier);
+      if (at >= 0) list.splice(at, 1);
     }
     for (const set of change.added) {
       if (isApexSoa(set, apex)) soa = set;
@@ -140,6 +173,7 @@ function applyChanges(previous: ZoneIndex, head: ZoneHead, changes: readonly Zon
   const nodes = [...touched].map(([key, types]) => [key, nodeOf(types)] as const);
   // Phase 2: plain map updates, which cannot throw.
   for (const [key, node] of nodes) tree.set(key, node);
+  state.members = members;
   return indexOf(head, state, soa, negative);
 }
 
@@ -179,7 +213,8 @@ export function updateIndex(
         onUpdateFailed(head.zone.id, error);
       }
     }
-    return buildZoneIndex(snapshotOf(head.zone.id), old, onError);
+    // Followed by change batches from now on: no members kept.
+    return fullBuild(snapshotOf(head.zone.id), old, onError, undefined);
   });
 }
 
