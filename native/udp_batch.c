@@ -39,11 +39,10 @@
 enum { C_RECEIVED, C_SEND_DROPPED, C_TRUNCATED };
 
 typedef struct {
-  uv_poll_t poll;
+  uv_poll_t* poll;    // allocated apart: libuv frees it (see stop)
   napi_env env;
   int fd;
   int closing;        // close() called: no more JS calls, no more sends
-  int handle_closed;  // uv_close callback ran
   int finalized;      // the JS handle object was collected
   int in_callback;    // inside onBatch: close() from there leaves the references to on_readable
   int release_pending;
@@ -68,15 +67,6 @@ typedef struct {
     }                                                      \
   } while (0)
 
-static void maybe_free(Socket* s) {
-  if (s->handle_closed && s->finalized) free(s);
-}
-
-static void on_handle_closed(uv_handle_t* handle) {
-  Socket* s = (Socket*)handle->data;
-  s->handle_closed = 1;
-  maybe_free(s);
-}
 
 static void release_refs(Socket* s) {
   napi_env env = s->env;
@@ -94,14 +84,28 @@ static void stop(Socket* s) {
   s->closing = 1;
   // uv_close stops the poll and removes the fd from epoll at once (only the callback is deferred), so the
   // socket can be closed now, as libuv closes its own: the port is free when close() returns.
-  uv_close((uv_handle_t*)&s->poll, on_handle_closed);
+  // The deferred callback is libc's free, never a function of this addon: a worker thread's loop finishes
+  // closing handles after its addons are unloaded, and a callback here would jump into unmapped code.
+  uv_close((uv_handle_t*)s->poll, (uv_close_cb)free);
+  s->poll = NULL;
   close(s->fd);
   s->fd = -1;
 }
 
+// The Socket itself is freed by whichever comes second: the socket being closed, or its JS handle collected.
+static void finalize_handle(napi_env env, void* data, void* hint) {
+  (void)env;
+  (void)hint;
+  Socket* s = (Socket*)data;
+  if (s->closing) free(s);
+  else s->finalized = 1;  // still open (the JS side dropped it without close): it keeps serving
+}
+
 // Node is tearing the environment down (process or worker exit) with the socket still open.
 static void on_env_cleanup(void* arg) {
-  stop((Socket*)arg);
+  Socket* s = (Socket*)arg;
+  stop(s);
+  if (s->finalized) free(s);
 }
 
 static void send_replies(Socket* s, int count) {
@@ -188,14 +192,6 @@ static void on_readable(uv_poll_t* poll, int status, int events) {
     release_refs(s);
   }
   napi_close_handle_scope(env, scope);
-}
-
-static void finalize_handle(napi_env env, void* data, void* hint) {
-  (void)env;
-  (void)hint;
-  Socket* s = (Socket*)data;
-  s->finalized = 1;
-  maybe_free(s);
 }
 
 static void* buffer_data(napi_env env, napi_value value, size_t want, napi_ref* ref) {
@@ -310,17 +306,19 @@ static napi_value Open(napi_env env, napi_callback_info info) {
 
   uv_loop_t* loop;
   CHECK(env, napi_get_uv_event_loop(env, &loop));
-  if (uv_poll_init(loop, &s->poll, s->fd) != 0) {
+  s->poll = malloc(sizeof *s->poll);
+  if (!s->poll || uv_poll_init(loop, s->poll, s->fd) != 0) {
+    free(s->poll);
     close(s->fd);
     free(s);
     napi_throw_error(env, NULL, "udp_batch: cannot poll the socket");
     return NULL;
   }
-  s->poll.data = s;
-  if (uv_poll_start(&s->poll, UV_READABLE, on_readable) != 0) {
-    s->finalized = 1;  // no JS handle will exist: the close callback frees
+  s->poll->data = s;
+  if (uv_poll_start(s->poll, UV_READABLE, on_readable) != 0) {
     stop(s);
     release_refs(s);
+    free(s);  // no JS handle exists to free it later
     napi_throw_error(env, NULL, "udp_batch: cannot poll the socket");
     return NULL;
   }

@@ -157,6 +157,50 @@ describe('UDP endpoint (udp.ts) on its own', () => {
     });
   }
 
+  // Node unloads a worker's addons before its loop finishes closing handles: a socket still open when the
+  // worker ends must be torn down without any callback into the addon (this crashed with SIGSEGV once).
+  it.runIf(batchedAvailable)('batched: a worker thread serving from the addon can be terminated with the socket open, three times', async () => {
+    const port = await freeUdpPort();
+    const addonPath = fileURLToPath(new URL('../../native/build/Release/udp_batch.node', import.meta.url));
+    const worker = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const addon = require(workerData.addonPath);
+      const c = addon.constants;
+      const input = Buffer.alloc(c.batch * c.inStride), output = Buffer.alloc(c.batch * c.outStride);
+      const lengths = new Int32Array(2 * c.batch), counters = new Float64Array(3);
+      addon.open('127.0.0.1', workerData.port, false, input, lengths, output, counters, (n) => {
+        for (let i = 0; i < n; i++) {
+          input.copy(output, i * c.outStride, i * c.inStride, i * c.inStride + lengths[i]);
+          lengths[c.batch + i] = lengths[i];
+        }
+      });
+      parentPort.postMessage('ready');`;
+    const main = `
+      import { Worker } from 'node:worker_threads';
+      import { createSocket } from 'node:dgram';
+      const [addonPath, port] = [process.argv[1], Number(process.argv[2])];
+      for (let round = 0; round < 3; round++) {
+        const worker = new Worker(${JSON.stringify(worker)}, { eval: true, execArgv: [], workerData: { addonPath, port } });
+        await new Promise((resolve) => worker.once('message', resolve));
+        const socket = createSocket('udp4');
+        const echoed = await new Promise((resolve) => {
+          socket.once('message', (msg) => resolve(msg.toString()));
+          socket.send('ping' + round, port, '127.0.0.1');
+          setTimeout(() => resolve('no echo'), 2000);
+        });
+        socket.close();
+        await worker.terminate();
+        console.log('round ' + round + ': ' + echoed);
+      }`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', main, addonPath, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stderr.on('data', (chunk) => (out += chunk));
+    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+    expect(out).toContain('round 0: ping0\nround 1: ping1\nround 2: ping2');
+    expect({ code, signal }, out).toEqual({ code: 0, signal: null });
+  });
+
   it('close() frees the port at once and the process then exits by itself', async () => {
     const script = fileURLToPath(new URL('./dns-udp-exit.fixture.ts', import.meta.url));
     const runTs = fileURLToPath(new URL('../../bin/run-ts.js', import.meta.url));
