@@ -3,14 +3,14 @@
 // where node:dgram costs a recvmsg, a JS callback, a Buffer and a sendmsg per datagram. All DNS logic stays in
 // JavaScript: it reads queries from a shared input buffer and writes replies into a shared output buffer.
 //
-// JavaScript API (see src/authority/dns/batched-udp.ts):
+// JavaScript API (used by src/authority/dns/udp.ts):
 //   open(address, port, ipv6, input, lengths, output, counters, onBatch) -> handle
 //     input:    Buffer of BATCH slots of IN_STRIDE bytes; datagram i is at i * IN_STRIDE
 //     lengths:  Int32Array(2 * BATCH): [0, BATCH) query lengths (written here), [BATCH, 2*BATCH) reply lengths
 //               (written by JS; 0 = no reply)
 //     output:   Buffer of BATCH slots of OUT_STRIDE bytes; reply i is at i * OUT_STRIDE
 //     counters: Float64Array(3): datagrams received, replies dropped on send, datagrams dropped as truncated
-//     onBatch(count): called once per batch, must not throw (exceptions are cleared and counted, never raised)
+//     onBatch(count): called once per batch, must not throw (an exception is cleared, never raised)
 //   close(handle): stops polling and closes the socket; no onBatch after it returns
 //   constants: { batch, inStride, inSlot, outStride, outSlot }
 #define _GNU_SOURCE
@@ -66,7 +66,6 @@ typedef struct {
       return NULL;                                         \
     }                                                      \
   } while (0)
-
 
 static void release_refs(Socket* s) {
   napi_env env = s->env;
