@@ -74,7 +74,8 @@ const checks: Record<string, (value: string) => string | undefined> = {
   },
 };
 
-const SERVED_TYPES = new Set<string>(RECORD_TYPES);
+/** Types whose values the DNS face encodes and whose check above did not already run its encoder (TXT's did). */
+const SERVED_TYPES = new Set<string>(RECORD_TYPES.filter((type) => type !== 'TXT'));
 
 /** Route53's message for an invalid value of this type, or undefined when the value is valid. */
 export function valueProblem(type: string, value: string): string | undefined {
