@@ -205,9 +205,11 @@ function groupProblems(view: ZoneView, overlay: Map<string, RecordSet | null>, l
       const ttl = lastTtl.get(groupPrefix(name, type));
       if (ttl === undefined) continue;
       for (const set of weighted) {
+        // Almost always the group already has this TTL: no key to work out then.
+        if (set.ttl === ttl) continue;
         const key = sortKey(set.name, set.type, set.setIdentifier);
-        if (set.ttl !== ttl && !(overlay.get(key) === set)) put.push({ ...set, ttl });
-        else if (set.ttl !== ttl) overlay.set(key, { ...set, ttl });
+        if (overlay.get(key) !== set) put.push({ ...set, ttl });
+        else overlay.set(key, { ...set, ttl });
       }
     }
   }
