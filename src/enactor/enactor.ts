@@ -14,6 +14,7 @@ import { RateLimiter, RetryBudget, sleep } from '../route53/throttle.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { AuditLog } from './audit.js';
 import { ROUTE53_LIMITS, changeCost, packBatches, type BatchLimits } from './batch.js';
+import { LaunchQueue, whenLaunched } from './launch.js';
 import { describeChange, setsMatch, toSdkChanges } from './changes.js';
 import { sameRecordSet } from '../route53/recordset.js';
 import { cleanupPlans } from './cleanup.js';
@@ -267,13 +268,16 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     for (let attempt = 1; round.length > 0; attempt++) {
       const rejected: Rejected[] = [];
       let viewIsStale = false;
+      const launches = new LaunchQueue();
       await pMap(round, async (batch) => {
+        const launched = await launches.take();
         if (viewIsStale) {
+          launched();
           rejected.push(...batch.map((unit) => ({ unit, alone: false, error: '' })));
           progress.batchesTotal -= 1;
           return;
         }
-        const error = await this.sendBatch(zoneId, batch, summary);
+        const error = await this.sendBatch(zoneId, batch, summary, launched);
         if (error && attempt === 1 && fromCachedView) viewIsStale = true;
         progress.batchesDone += 1;
         if (!error) progress.endpointsDone += batch.length;
@@ -330,7 +334,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   }
 
   /** Returns undefined when accepted (or failed for good), or the rejection message to re-decide on. */
-  private async sendBatch(zoneId: string, batch: WorkUnit[], summary: RunSummary): Promise<string | undefined> {
+  private async sendBatch(zoneId: string, batch: WorkUnit[], summary: RunSummary, launched: () => void): Promise<string | undefined> {
     const batchId = randomUUID().slice(0, 8);
     const generation = Math.max(...batch.map((unit) => unit.generation));
     const endpoints = batch.map((unit) => unit.key);
@@ -346,10 +350,13 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     try {
       const output = await this.caller.send<ChangeResourceRecordSetsCommandOutput>(
         'ChangeResourceRecordSets',
-        new ChangeResourceRecordSetsCommand({
-          HostedZoneId: zoneId,
-          ChangeBatch: { Comment: `dnsplane ${this.id} gen ${generation}`, Changes: toSdkChanges(changes) },
-        }),
+        whenLaunched(
+          new ChangeResourceRecordSetsCommand({
+            HostedZoneId: zoneId,
+            ChangeBatch: { Comment: `dnsplane ${this.id} gen ${generation}`, Changes: toSdkChanges(changes) },
+          }),
+          launched,
+        ),
       );
       outcome = 'accepted';
       changeId = output.ChangeInfo?.Id?.replace(/^\/?change\//, '');
@@ -357,6 +364,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       outcome = classifyError(caught) === 'rejected' ? 'rejected' : 'failed';
       error = describeError(caught);
     }
+    launched(); // a request that never reached HTTP (its wait for the rate limiter aborted, say) must not hold others
     stopTimer();
     const durationMs = Math.round(performance.now() - started);
     for (const unit of batch) {
