@@ -7,7 +7,18 @@
 const NAME_END = '\u0000';
 const LABEL_SEP = '\u0001';
 
+// Consecutive calls mostly ask for the same name (a DELETE and its CREATE, an endpoint's sets, its group).
+let lastName = '';
+let lastReversed = '';
+
 function reversedName(name: string): string {
+  if (name === lastName) return lastReversed;
+  lastName = name;
+  lastReversed = reverseLabels(name);
+  return lastReversed;
+}
+
+function reverseLabels(name: string): string {
   // One pass from the right instead of replace + split + reverse + join: half the time, and it runs for
   // every set of every batch (several times: validation, commit, group checks).
   const end = name.charCodeAt(name.length - 1) === 0x2e ? name.length - 1 : name.length;

@@ -6,8 +6,20 @@ import { SectionWriter, characterStrings as encodeCharacterStrings, writeRdata }
 
 const LABEL = /^(\*|[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?|[a-z0-9_-]{1,63})$/i;
 
+let lastName = '';
+let lastVerdict = false;
+
 /** A DNS name as Route53 accepts it in names and in CNAME/NS/MX/SRV/PTR values. */
 export function isDomainName(name: string): boolean {
+  // A batch names most owners twice in a row (DELETE, then CREATE): remember the last answer.
+  if (name !== lastName) {
+    lastName = name;
+    lastVerdict = checkDomainName(name);
+  }
+  return lastVerdict;
+}
+
+function checkDomainName(name: string): boolean {
   const bare = name.endsWith('.') ? name.slice(0, -1) : name;
   if (bare.length === 0 || bare.length > 253) return false;
   return bare.split('.').every((label) => LABEL.test(label));
