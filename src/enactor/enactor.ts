@@ -15,6 +15,7 @@ import { createLogger, type Logger } from '../telemetry/logger.js';
 import { AuditLog } from './audit.js';
 import { ROUTE53_LIMITS, changeCost, packBatches, type BatchLimits } from './batch.js';
 import { LaunchQueue, whenLaunched } from './launch.js';
+import { PlanCache } from './plan-cache.js';
 import { describeChange, setsMatch, toSdkChanges } from './changes.js';
 import { sameRecordSet } from '../route53/recordset.js';
 import { cleanupPlans } from './cleanup.js';
@@ -81,8 +82,6 @@ interface Rejected {
 
 /** Past this many rejected endpoints, one listing of the zone is cheaper than two reads per endpoint. */
 const REREAD_ZONE_ABOVE = 4;
-/** Plans kept in memory for verifying fences that are ahead of the latest readable plan. */
-const PLAN_CACHE_SIZE = 8;
 
 export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   readonly id: string;
@@ -92,7 +91,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   private readonly log: Logger;
   private readonly guard: GuardOptions;
   private zoneId: string | undefined;
-  private readonly planCache = new Map<number, Plan>();
+  private readonly plans: PlanCache;
   private readonly zoneCache: ZoneViewCache;
 
   constructor(private readonly options: EnactorOptions) {
@@ -100,6 +99,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     this.id = options.id;
     this.log = (options.logger ?? createLogger('enactor')).child({ enactor: options.id });
     this.guard = { ...DEFAULT_GUARD, ...options.guard };
+    this.plans = new PlanCache(options.store);
     const limiter = options.limiter ?? (options.rateLimit ? new RateLimiter(options.rateLimit) : undefined);
     this.caller = new Route53Caller(options.client, {
       limiter,
@@ -154,7 +154,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       return summary;
     }
     summary.generation = plan.generation;
-    this.remember(plan);
+    this.plans.remember(plan);
     const zoneId = await this.hostedZone(plan);
     const { view, cached } = await this.zoneCache.view(zoneId);
 
@@ -190,26 +190,13 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     const liveGeneration = live.fence?.generation ?? 0;
     if (liveGeneration <= plan.generation) return { endpoint, generation: plan.generation };
     // Someone applied a plan newer than the latest we can read. Never go back; but still repair drift to it.
-    const ahead = await this.planAt(liveGeneration);
+    const ahead = await this.plans.at(liveGeneration);
     const same = ahead?.endpoints.find((candidate) => candidate.name === endpoint.name && candidate.type === endpoint.type);
     if (!same) {
       this.log.info({ endpoint: endpoint.name, liveGeneration, planned: plan.generation }, 'live fence is ahead of the latest readable plan; leaving endpoint alone');
       return undefined;
     }
     return { endpoint: same, generation: liveGeneration };
-  }
-
-  private async planAt(generation: number): Promise<Plan | undefined> {
-    if (this.planCache.has(generation)) return this.planCache.get(generation);
-    const plan = await this.options.store.read(generation);
-    // Remember only plans that exist (one may still be on its way to a slow store), and only a few.
-    if (plan) this.remember(plan);
-    return plan;
-  }
-
-  private remember(plan: Plan): void {
-    this.planCache.set(plan.generation, plan);
-    while (this.planCache.size > PLAN_CACHE_SIZE) this.planCache.delete(this.planCache.keys().next().value as number);
   }
 
   /** decide() plus the bookkeeping of its outcome; returns the unit to send, if any. */
