@@ -49,6 +49,8 @@ export class Journal implements EntrySink {
   private compacting = false;
   private closed = false;
   private releaseLock: () => void = () => {};
+  /** Set when a failed append could not be cut back off: appending more would bury its partial line mid-file. */
+  private unwritable?: Error;
   /** Compaction runs off the commit path; its failure loses nothing (the journal is intact), so report it. */
   onCompactionError: (error: Error) => void = (error) => console.error(`dnsplane: journal compaction failed: ${error.message}`);
 
@@ -100,6 +102,9 @@ export class Journal implements EntrySink {
   }
 
   append(entry: JournalEntry): void {
+    if (this.unwritable) {
+      throw new Error(`the journal cannot be written since a failed write could not be undone (${this.unwritable.message}); restart the authority, which cuts the partial line off`);
+    }
     const line = Buffer.from(`${JSON.stringify(entry)}\n`);
     const stopTimer = appendSeconds.startTimer();
     try {
@@ -110,8 +115,10 @@ export class Journal implements EntrySink {
       // Disk full or I/O error: the batch is refused, and a partial line must not sit before later entries.
       try {
         fs.ftruncateSync(this.fd, this.bytes);
-      } catch {
-        // Startup's torn-tail cut still removes it if this was the last write.
+      } catch (truncateError) {
+        // The partial line stays the journal's last, as long as nothing is appended after it: startup's
+        // torn-tail cut then removes it. So every later append is refused until a restart.
+        this.unwritable = truncateError as Error;
       }
       throw error;
     } finally {
