@@ -3,10 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { TokenBucket } from '../../route53/throttle.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { counter } from '../../telemetry/metrics.js';
 import { Route53Error } from '../store/errors.js';
-import { TokenBucket } from './rate-limit.js';
 import { route, type RouteContext } from './routes.js';
 import { verifySignature, type Credentials } from './sigv4.js';
 import { errorXml } from './xml.js';
@@ -62,7 +62,11 @@ function readBody(request: http.IncomingMessage): Promise<Buffer> {
 
 /** Starts listening; rejects with a clear message when the port is taken. */
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
-  const bucket = options.rateLimit ? new TokenBucket(options.rateLimit) : undefined;
+  // Route53's shape: the bucket holds five seconds' worth (10/s from 50). The clients' own limiter uses the same
+  // TokenBucket class.
+  const rate = options.rateLimit;
+  if (rate && !(rate > 0)) throw new Error(`rate limit must be a positive number of requests per second, got ${rate}`);
+  const bucket = rate ? new TokenBucket(5 * rate, rate, () => performance.now()) : undefined;
 
   const handle = async (request: http.IncomingMessage, response: http.ServerResponse): Promise<void> => {
     const requestId = randomUUID();
@@ -71,7 +75,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       response.end(body);
     };
     try {
-      if (bucket && !bucket.take()) throw new Route53Error('Throttling', 'Rate exceeded', 400);
+      if (bucket && !bucket.tryTake()) throw new Route53Error('Throttling', 'Rate exceeded', 400);
       const body = await readBody(request);
       const url = new URL(request.url ?? '/', 'http://localhost');
       await verifySignature({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body }, options.credentials);
