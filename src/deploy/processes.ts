@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readJsonFile, writeJsonFile } from '../files/json.js';
 
 /** One started process, as recorded in the run directory's manifest. */
 export interface ManagedProcess {
@@ -33,12 +34,7 @@ export function runPaths(runDir: string) {
 }
 
 export async function readManifest(runDir: string): Promise<Manifest | undefined> {
-  try {
-    return JSON.parse(await fs.readFile(runPaths(runDir).manifest, 'utf8')) as Manifest;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`${runPaths(runDir).manifest} is unreadable: ${(error as Error).message}`);
-  }
+  return (await readJsonFile(runPaths(runDir).manifest, 'run manifest')) as Manifest | undefined;
 }
 
 /** Written after every start, so a failed or interrupted `up` still leaves `down` everything it started. */
@@ -46,8 +42,7 @@ export async function writeManifest(runDir: string, manifest: Manifest): Promise
   const { manifest: file, pids } = runPaths(runDir);
   await fs.mkdir(pids, { recursive: true });
   await Promise.all(manifest.processes.map((p) => fs.writeFile(path.join(pids, `${p.name}.pid`), `${p.pid}\n`)));
-  await fs.writeFile(`${file}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
-  await fs.rename(`${file}.tmp`, file);
+  await writeJsonFile(file, manifest);
 }
 
 export interface StartSpec {

@@ -1,11 +1,8 @@
 // The probe's last word per endpoint, on disk, so that `dnsplane status` (another process) can show whether
 // the endpoints resolve without running a probe itself. Written whole and renamed into place after every
 // round, so a reader never sees half a file.
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { z } from 'zod';
-import { readJsonFile } from '../files/json.js';
+import { readJsonFile, writeJsonFile } from '../files/json.js';
 import { PROBE_RESULTS } from './classify.js';
 import type { Probe } from './probe.js';
 
@@ -67,10 +64,7 @@ export function probeStatus(probe: Probe, generation?: number): ProbeStatus {
 }
 
 export async function writeProbeStatus(file: string, status: ProbeStatus): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  await writeFile(temp, `${JSON.stringify(status, null, 2)}\n`);
-  await rename(temp, file);
+  await writeJsonFile(file, status);
 }
 
 /** The last status a probe wrote, or undefined when no probe has run. A corrupt file is an error naming it. */
