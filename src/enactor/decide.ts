@@ -15,6 +15,11 @@ export interface WorkUnit {
   kind: 'apply' | 'repair';
   live: LiveEndpoint;
   recordChanges: Change[];
+  /**
+   * The endpoint's record sets once the batch is applied: what the guard judged, and what the zone cache
+   * records for the endpoint when the batch is accepted.
+   */
+  after: RecordSet[];
   /** The fence this unit writes; finding it live after an error means the write landed. */
   newFence: RecordSet;
   /**
@@ -54,6 +59,7 @@ export function decide(input: DecideInput): Decision {
   if (liveGeneration === generation && setsMatch(live.sets, desired)) return { action: 'in-sync', liveGeneration };
 
   const records = recordChanges(live.sets, desired);
+  const after = applyChanges(live.sets, records);
   const newFence = newFenceSet(endpoint.name, endpoint.type as EndpointType, generation, input.writer);
   const unit: WorkUnit = {
     key: endpointKey(endpoint.name, endpoint.type),
@@ -62,10 +68,11 @@ export function decide(input: DecideInput): Decision {
     kind: liveGeneration === generation ? 'repair' : 'apply',
     live,
     recordChanges: records,
+    after,
     newFence,
     changes: [...fenceChanges(live.fence, newFence), ...records, ...(input.guard.proveCapacity ? capacityProof(live.sets, records, input.guard.minCapacity) : [])],
   };
-  const refusal = checkEndpointResult(unit.key, applyChanges(live.sets, records), input.guard);
+  const refusal = checkEndpointResult(unit.key, after, input.guard);
   return refusal ? { action: 'refuse', refusal, unit } : { action: 'send', unit };
 }
 

@@ -13,7 +13,6 @@
 // endpoint we consider in sync (we send nothing, so nothing is rejected). Self-repair of such drift waits for
 // the next full read, taken every `fullReadEveryMs` (and after any rejection, failure or failed pass).
 import type { Change } from './changes.js';
-import { applyChanges } from './changes.js';
 import type { WorkUnit } from './decide.js';
 import { parseFence } from './fence.js';
 import type { ZoneView } from './live.js';
@@ -48,15 +47,7 @@ export class ZoneViewCache {
   accepted(zoneId: string, unit: WorkUnit): void {
     const cached = this.cached;
     if (!cached || cached.zoneId !== zoneId) return;
-    let sets;
-    try {
-      sets = applyChanges(unit.live.sets, unit.recordChanges);
-    } catch {
-      // The unit was not decided on this view's state of the endpoint: trust neither, read again.
-      this.invalidate();
-      return;
-    }
-    cached.view.endpoints.set(unit.key, { sets, fence: parseFence(unit.newFence) });
+    cached.view.endpoints.set(unit.key, { sets: unit.after, fence: parseFence(unit.newFence) });
     cached.view.contentSets += count(unit.recordChanges, 'CREATE') - count(unit.recordChanges, 'DELETE');
   }
 
