@@ -15,6 +15,7 @@ import { ChangeResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/cl
 import { EventEmitter } from 'node:events';
 import type { Change } from '../enactor/changes.js';
 import { desiredSets, toSdkChanges } from '../enactor/changes.js';
+import { endpointKey } from '../enactor/live.js';
 import type { EndpointPlan, Plan } from '../plan/schema.js';
 import type { PlanStore } from '../plan/store.js';
 import { Route53Caller, type RetryPolicy } from '../route53/caller.js';
@@ -69,7 +70,7 @@ export interface LegacyEndpoint {
 export function groupLegacy(sets: readonly RecordSet[]): Map<string, LegacyEndpoint> {
   const endpoints = new Map<string, LegacyEndpoint>();
   const slot = (name: string, type: string) => {
-    const key = `${name} ${type}`;
+    const key = endpointKey(name, type);
     let entry = endpoints.get(key);
     if (!entry) endpoints.set(key, (entry = { key, name, type, sets: [], applied: 0 }));
     return entry;
@@ -118,7 +119,7 @@ export class LegacyEnactor extends EventEmitter<{ event: [LegacyEvent] }> {
     const done: string[] = [];
     for (const endpoint of plan.endpoints) {
       await this.applyEndpoint(plan, endpoint);
-      done.push(`${endpoint.name} ${endpoint.type}`);
+      done.push(endpointKey(endpoint.name, endpoint.type));
     }
     if (this.options.cleanupRetention !== undefined) {
       await legacyCleanup({ ...this.options, client: this.reader, newest: plan.generation, retention: this.options.cleanupRetention, emit: (event) => this.emit('event', event) });
@@ -137,7 +138,7 @@ export class LegacyEnactor extends EventEmitter<{ event: [LegacyEvent] }> {
 
   /** Plain UPSERTs of the planned sets and the marker, one request per endpoint. No fence, no re-check. */
   private async applyEndpoint(plan: Plan, endpoint: EndpointPlan): Promise<void> {
-    const key = `${endpoint.name} ${endpoint.type}`;
+    const key = endpointKey(endpoint.name, endpoint.type);
     const changes: Change[] = [
       ...desiredSets(endpoint).map((set): Change => ({ action: 'UPSERT', set })),
       { action: 'UPSERT', set: { name: markerName(endpoint.name, endpoint.type), type: 'TXT', ttl: 60, values: [`"plan=${plan.generation} writer=${this.id}"`] } },

@@ -1,8 +1,9 @@
 // Where each endpoint stands, read from a zone listing in either design: its generation (the fence the safe
 // enactor writes, or the marker the legacy one writes) and its address record sets. The race, the interleaving
-// harness and their checks all judge the zone through this one reading.
+// harness and their checks all judge the zone through this one reading. Both designs key their endpoints with
+// the enactor's endpointKey, so that the two groupings merge per endpoint by construction.
 import { desiredSets, setsMatch } from '../enactor/changes.js';
-import { groupZone } from '../enactor/live.js';
+import { endpointKey, groupZone } from '../enactor/live.js';
 import type { Plan } from '../plan/schema.js';
 import type { RecordSet } from '../route53/recordset.js';
 import { groupLegacy } from './legacy-enactor.js';
@@ -34,7 +35,7 @@ export function endpointStates(sets: readonly RecordSet[]): Map<string, Endpoint
 /** Every endpoint of the plan is marked with its generation and serves exactly its record sets. */
 export function convergedTo(states: ReadonlyMap<string, EndpointState>, plan: Plan): boolean {
   return plan.endpoints.every((endpoint) => {
-    const state = states.get(`${endpoint.name} ${endpoint.type}`);
+    const state = states.get(endpointKey(endpoint.name, endpoint.type));
     return state !== undefined && state.generation === plan.generation && setsMatch(state.sets, desiredSets(endpoint));
   });
 }
