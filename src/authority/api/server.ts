@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { TokenBucket } from '../../route53/throttle.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { counter } from '../../telemetry/metrics.js';
+import { listening } from '../listening.js';
 import { Route53Error } from '../store/errors.js';
 import { route, type RouteContext } from './routes.js';
 import { verifySignature, type Credentials } from './sigv4.js';
@@ -95,12 +96,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const server = http.createServer((request, response) => {
     void handle(request, response);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(new Error(error.code === 'EADDRINUSE' ? `API port ${options.port} on ${options.host} is already in use` : `cannot listen on ${options.host}:${options.port} for the API: ${error.message}`));
-    });
-    server.listen(options.port, options.host, () => resolve());
-  });
+  try {
+    await listening(server, (done) => server.listen(options.port, options.host, done));
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new Error(code === 'EADDRINUSE' ? `API port ${options.port} on ${options.host} is already in use` : `cannot listen on ${options.host}:${options.port} for the API: ${message}`);
+  }
+  // Once listening, a server error (a failed accept) is logged: unhandled, it would end the authority.
+  server.on('error', (error) => options.logger?.warn({ err: error }, 'route53 api server error'));
   const port = (server.address() as AddressInfo).port;
   return {
     port,

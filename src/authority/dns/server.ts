@@ -2,12 +2,12 @@
 // ./udp.ts (batched native I/O, or node:dgram) and node:net directly, because the per-query path
 // (./answer.ts) works on raw bytes and dns2's server would parse every packet into objects first, which was
 // its bottleneck.
-import type { EventEmitter } from 'node:events';
 import { createServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { DnsFace, DnsFaceOptions } from '../zones.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { counter } from '../../telemetry/metrics.js';
+import { listening } from '../listening.js';
 import { RCODE, headerOnly, respond } from './answer.js';
 import { openUdp, type UdpAnswer, type UdpEndpoint, type UdpTransport } from './udp.js';
 import { EMPTY_INDEX, updateIndex, type FaceIndex } from './zone-index.js';
@@ -160,17 +160,6 @@ function serveTcp(socket: Socket, answer: (req: Buffer) => Buffer | null): void 
   };
 }
 
-/** Resolves when `start` calls back, rejects on the 'error' it may emit first (a port in use). */
-function started(emitter: EventEmitter, start: (done: () => void) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    emitter.once('error', reject);
-    start(() => {
-      emitter.off('error', reject);
-      resolve();
-    });
-  });
-}
-
 /**
  * UDP and TCP on the same port. With port 0 the kernel picks a free TCP port, which may be taken for UDP:
  * then try another.
@@ -180,7 +169,7 @@ async function bindBoth(host: string, wanted: number, answer: UdpAnswer, log: Lo
   for (let attempt = 0; attempt < (wanted === 0 ? BIND_ATTEMPTS : 1); attempt++) {
     const tcp = createServer();
     try {
-      await started(tcp, (done) => tcp.listen(wanted, host, done));
+      await listening(tcp, (done) => tcp.listen(wanted, host, done));
     } catch (error) {
       throw new Error(`DNS port ${host}:${wanted} (tcp): ${(error as Error).message}`);
     }

@@ -10,6 +10,7 @@ import { lookup } from 'node:dns/promises';
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
+import { listening } from '../listening.js';
 
 export type UdpTransport = 'batched' | 'dgram';
 /** Answers one query (the datagram's bytes, valid only during the call); null sends nothing. Never throws. */
@@ -119,13 +120,7 @@ async function openBatched(addon: Addon, host: string, port: number, answer: Udp
 async function openDgram(host: string, port: number, answer: UdpAnswer, log: Logger): Promise<UdpEndpoint> {
   const udp = createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4' });
   try {
-    await new Promise<void>((resolve, reject) => {
-      udp.once('error', reject);
-      udp.bind(port, host, () => {
-        udp.off('error', reject);
-        resolve();
-      });
-    });
+    await listening(udp, (done) => udp.bind(port, host, done));
   } catch (error) {
     udp.close();
     throw error;
