@@ -4,7 +4,7 @@ import type { EndpointPlan } from '../plan/schema.js';
 import { recordSetKey, sameValues, type RecordSet } from '../route53/recordset.js';
 import { applyChanges, desiredSets, fenceChanges, recordChanges, setsMatch, type Change } from './changes.js';
 import { newFenceSet, type EndpointType, type Fence } from './fence.js';
-import { checkEndpointResult, type GuardOptions, type Refusal } from './guard.js';
+import { checkEndpointResult, servesTraffic, type GuardOptions, type Refusal } from './guard.js';
 import { endpointKey, type LiveEndpoint } from './live.js';
 
 export interface WorkUnit {
@@ -92,12 +92,11 @@ export function decide(input: DecideInput): Decision {
  */
 function capacityProof(live: readonly RecordSet[], records: readonly Change[], minCapacity: number): Change[] {
   if (!records.some((change) => change.action === 'DELETE')) return [];
-  const serves = (set: RecordSet) => set.setIdentifier === undefined || (set.weight ?? 0) > 0;
   const needed = Math.max(1, minCapacity);
-  let proven = records.filter((change) => change.action === 'CREATE' && serves(change.set)).reduce((sum, change) => sum + change.set.values.length, 0);
+  let proven = records.filter((change) => change.action === 'CREATE' && servesTraffic(change.set)).reduce((sum, change) => sum + change.set.values.length, 0);
   if (proven >= needed) return [];
   const touched = new Set(records.map((change) => recordSetKey(change.set)));
-  const kept = live.filter((set) => serves(set) && !touched.has(recordSetKey(set))).sort((a, b) => a.values.length - b.values.length);
+  const kept = live.filter((set) => servesTraffic(set) && !touched.has(recordSetKey(set))).sort((a, b) => a.values.length - b.values.length);
   const proof: Change[] = [];
   for (const set of kept) {
     if (proven >= needed) break;

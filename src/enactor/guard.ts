@@ -29,10 +29,17 @@ export interface Refusal {
   message: string;
 }
 
+/**
+ * Whether a set receives traffic: a simple set always, a weighted one only with weight > 0 (Route53 never mixes
+ * the two under one name and type). The guard and the capacity proof (decide.ts) count capacity by this one rule.
+ */
+export function servesTraffic(set: RecordSet): boolean {
+  return set.setIdentifier === undefined || (set.weight ?? 0) > 0;
+}
+
 /** Addresses that would actually receive traffic. */
 export function servingCapacity(sets: readonly RecordSet[]): number {
-  const weighted = sets.some((set) => set.setIdentifier !== undefined);
-  return sets.filter((set) => !weighted || (set.weight ?? 0) > 0).reduce((sum, set) => sum + set.values.length, 0);
+  return sets.filter(servesTraffic).reduce((sum, set) => sum + set.values.length, 0);
 }
 
 /** Judges an endpoint's sets as they would be after the batch. */
