@@ -59,10 +59,6 @@ export function benchEnactor(rig: BenchRig, options: Partial<EnactorOptions> = {
   });
 }
 
-export function flag(argv: string[], name: string): boolean {
-  return argv.includes(`--${name}`);
-}
-
 export function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }

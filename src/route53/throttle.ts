@@ -95,10 +95,6 @@ export class RetryBudget {
   get exhausted(): number {
     return this.exhaustedCount;
   }
-
-  remaining(): number {
-    return this.bucket.available();
-  }
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
