@@ -51,6 +51,20 @@ describe('endpoint state', () => {
       ['other.example.test A', 'empty', 1],
     ]);
   });
+
+  it('joins every path\'s cell to its row, and groups an unknown probed name\'s cells into one row, in order', () => {
+    const rows = endpointRows([status({ endpoint: 'b.example.test. A' }), status({ endpoint: 'a.example.test. A' })], [
+      { endpoint: 'other.example.test A', cell: cell('nodata', 'authority') },
+      { endpoint: 'a.example.test. A', cell: cell('answered', 'authority') },
+      { endpoint: 'A.example.test A', cell: cell('servfail', 'resolver') },
+      { endpoint: 'other.example.test A', cell: cell('answered', 'resolver') },
+    ]);
+    expect(rows.map((row) => [row.endpoint, row.state, row.probe.map((probe) => `${probe.path}:${probe.result}`)])).toEqual([
+      ['b.example.test. A', 'match', []],
+      ['a.example.test. A', 'failing', ['authority:answered', 'resolver:servfail']],
+      ['other.example.test A', 'empty', ['authority:nodata', 'resolver:answered']],
+    ]);
+  });
 });
 
 describe('activity', () => {
