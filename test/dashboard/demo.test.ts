@@ -22,6 +22,8 @@ describe('npm start serves the dashboard', () => {
     const demo = spawnDnsplane(['demo', '--dashboard-port', '0', '--dashboard-wait', '20s', '--chart-dir', dir]);
     try {
       const [, url] = await demo.waitFor(/dashboard: (http:\S+)/);
+      // The address and the waiting line are two writes; on a loaded machine they can arrive apart.
+      await demo.waitFor(/waiting up to 20 s for a browser to open it/, { timeoutMs: 10_000 });
       expect(demo.stdout).toContain('waiting up to 20 s for a browser to open it');
       expect(demo.stdout).not.toContain('[1/2]'); // nothing starts before a page is open
       // Open the page's event stream, as the page does; the demo starts the races.
