@@ -18,9 +18,9 @@ export interface NameNode {
 }
 
 /** The node of an empty non-terminal: it exists (NOERROR/NODATA), with no record sets. */
-export const EMPTY_NODE: NameNode = { types: new Map() };
+const EMPTY_NODE: NameNode = { types: new Map() };
 
-export function group(sets: readonly EncodedSet[]): RRGroup {
+function group(sets: readonly EncodedSet[]): RRGroup {
   const cumulative: number[] = [];
   let total = 0;
   for (const set of sets) cumulative.push((total += set.weight));

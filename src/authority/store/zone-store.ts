@@ -61,7 +61,7 @@ export interface ZoneStoreOptions {
 }
 
 /** Route53-style ids: a letter and upper-case base-32 characters. */
-export function newId(prefix: 'Z' | 'C'): string {
+function newId(prefix: 'Z' | 'C'): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   return prefix + Array.from(randomBytes(16), (byte) => alphabet[byte % 32]).join('');
 }
