@@ -87,6 +87,21 @@ describe('FilePlanStore', () => {
     await store.delete(1, { live: new Set([2, 3]) }); // already gone: nothing to do
     expect(await store.list()).toEqual([2, 3]);
   });
+
+  it('parses an unchanged latest plan once, and reads it again once its file changes or a newer one arrives', async () => {
+    const store = new FilePlanStore(dir);
+    await store.write(plan(1));
+    const first = await store.latest();
+    expect(first?.generation).toBe(1);
+    expect(await store.latest()).toBe(first);
+    // A hand edit of the same generation (a longer address, so the file's size differs) is seen.
+    await writeFile(path.join(dir, planFileName(1)), `${JSON.stringify(plan(1, 'test', '192.0.2.100'), null, 2)}\n`);
+    const edited = await store.latest();
+    expect(edited).not.toBe(first);
+    expect(edited?.endpoints[0].sets[0].values).toEqual(['192.0.2.100']);
+    await store.write(plan(2));
+    expect((await store.latest())?.generation).toBe(2);
+  });
 });
 
 describe('openPlanStore', () => {
