@@ -1,9 +1,8 @@
 // The fleet `dnsplane up` plans for: the user's fleet file or the repository's example, with every health
 // check that points at loopback redirected to the fleet simulator `up` starts (whose port is only known once
 // it listens). Health checks pointing elsewhere are real load balancers and are left alone.
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeJsonFile } from '../files/json.js';
 import { loadFleet, type Fleet } from '../plan/fleet.js';
 import { normalizeName } from '../route53/recordset.js';
 
@@ -42,6 +41,5 @@ export async function writeDeploymentFleet(fleet: Fleet, simUrl: string | undefi
       ),
     })),
   };
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  await fs.writeFile(file, `${JSON.stringify(redirected, null, 2)}\n`);
+  await writeJsonFile(file, redirected);
 }
