@@ -231,7 +231,12 @@ export async function stopUnboundByPidFile(workDir: string, timeoutMs = 5000): P
     await fs.rm(pidFile, { force: true });
     return false;
   }
-  process.kill(pid, 'SIGTERM');
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+    throw new Error(`unbound (pid ${pid}, from ${pidFile}) runs as another user; stop it as that user`);
+  }
   const deadline = Date.now() + timeoutMs;
   while (isAlive(pid)) {
     if (Date.now() > deadline) throw new Error(`unbound (pid ${pid}) did not stop within ${timeoutMs} ms`);
@@ -253,8 +258,10 @@ function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    // EPERM: the process exists but is another user's (an unbound started with sudo). Reading it as gone
+    // deleted its pid file and printed "not running" while it kept its port.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
