@@ -60,6 +60,12 @@ function readEdns(msg: Buffer, at: number, anCount: number, nsCount: number, arC
   return edns;
 }
 
+/** Whether any reply is due: the request carries an id (a whole header) and is not itself a response (a reply
+ * to a response could start a reflection loop between two servers). */
+export function replyDue(req: Buffer): boolean {
+  return req.length >= HEADER && (req[2] & 0x80) === 0;
+}
+
 /** A reply of the request's header alone with `rcode` (the request must be at least a header long). */
 export function headerOnly(req: Buffer, rcode: number): Buffer {
   const out = Buffer.alloc(HEADER);
@@ -147,7 +153,7 @@ function wildcardFor(zone: ZoneIndex, key: string, labels: number): NameNode | u
  * Throws only on a bug; the server turns that into FORMERR.
  */
 export function respond(index: FaceIndex, req: Buffer, udp: boolean): Buffer | null {
-  if (req.length < HEADER || req[2] & 0x80) return null; // never answer a response: no reflection loops
+  if (!replyDue(req)) return null;
   const opcode = (req[2] >> 3) & 0x0f;
   if (opcode !== 0) return headerOnly(req, RCODE.NOTIMP);
   if (req[4] !== 0 || req[5] !== 1) return headerOnly(req, RCODE.FORMERR);

@@ -8,7 +8,7 @@ import type { DnsFace, DnsFaceOptions } from '../zones.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { counter } from '../../telemetry/metrics.js';
 import { listening } from '../listening.js';
-import { RCODE, headerOnly, respond } from './answer.js';
+import { RCODE, headerOnly, replyDue, respond } from './answer.js';
 import { openUdp, type UdpAnswer, type UdpEndpoint, type UdpTransport } from './udp.js';
 import { EMPTY_INDEX, updateIndex, type FaceIndex } from './zone-index.js';
 
@@ -68,7 +68,7 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFaceServ
     } catch (error) {
       failures.inc();
       log.error({ err: error }, 'answering failed');
-      return req.length < 12 || req[2] & 0x80 ? null : headerOnly(req, RCODE.FORMERR);
+      return replyDue(req) ? headerOnly(req, RCODE.FORMERR) : null;
     }
   };
 
