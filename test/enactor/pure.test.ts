@@ -66,6 +66,16 @@ describe('record changes', () => {
     );
   });
 
+  it('matches sets in any order, and only when every set is the same', () => {
+    const desired = desiredSets(endpoint([10, 20, 30]));
+    expect(setsMatch(desired, desiredSets(endpoint([10, 20, 30])))).toBe(true);
+    expect(setsMatch([...desired].reverse(), desired)).toBe(true);
+    expect(setsMatch(desiredSets(endpoint([10, 20, 31])), desired)).toBe(false);
+    expect(setsMatch(desiredSets(endpoint([10, 20, 31])).reverse(), desired)).toBe(false);
+    expect(setsMatch(desiredSets(endpoint([10, 20])), desired)).toBe(false);
+    expect(setsMatch([{ ...desired[0], values: ['192.0.2.9'] }, desired[1], desired[2]], desired)).toBe(false);
+  });
+
   it('rejects a simulated DELETE that does not match, as Route53 would', () => {
     const live = desiredSets(endpoint([10]));
     const stale: Change = { action: 'DELETE', set: { ...live[0], weight: 11 } };
