@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listening } from '../authority/listening.js';
 import { collectProcessMetrics, registry } from '../telemetry/metrics.js';
 import { exportStatus } from './metrics.js';
 import type { DashboardSource, DashboardStatus } from './model.js';
@@ -121,11 +122,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       response.end(JSON.stringify({ error: error.message }));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new Error(`dashboard port ${options.port ?? DEFAULT_DASHBOARD_PORT} on ${options.host ?? '127.0.0.1'} is already in use`) : error),
-    );
-    server.listen(options.port ?? DEFAULT_DASHBOARD_PORT, options.host ?? '127.0.0.1', resolve);
+  await listening(server, (done) => server.listen(options.port ?? DEFAULT_DASHBOARD_PORT, options.host ?? '127.0.0.1', done)).catch((error: NodeJS.ErrnoException) => {
+    throw error.code === 'EADDRINUSE' ? new Error(`dashboard port ${options.port ?? DEFAULT_DASHBOARD_PORT} on ${options.host ?? '127.0.0.1'} is already in use`) : error;
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

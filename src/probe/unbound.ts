@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { listening } from '../authority/listening.js';
 import { normalizeName } from '../route53/recordset.js';
 import { queryDns, type DnsServerAddress } from './query.js';
 
@@ -276,10 +277,7 @@ export async function flushUnbound(configPath: string, zones: readonly string[])
 
 async function freeLoopbackPort(): Promise<number> {
   const socket = dgram.createSocket('udp4');
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', resolve);
-  });
+  await listening(socket, (done) => socket.bind(0, '127.0.0.1', done));
   const { port } = socket.address();
   await new Promise<void>((resolve) => socket.close(() => resolve()));
   return port;

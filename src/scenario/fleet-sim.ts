@@ -4,6 +4,7 @@
 // POST /control/<lbId>/<up|down|hang> (e.g. curl -X POST .../control/lb-a/down).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listening } from '../authority/listening.js';
 
 export type SimHealth = 'up' | 'down' | 'hang';
 
@@ -21,10 +22,7 @@ export class FleetSim {
     const host = options.host ?? '127.0.0.1';
     let sim: FleetSim | undefined;
     const server = createServer((req, res) => sim?.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, () => resolve());
-    });
+    await listening(server, (done) => server.listen(options.port ?? 0, host, done));
     sim = new FleetSim(server, (server.address() as AddressInfo).port);
     for (const id of lbIds) sim.set(id, 'up');
     return sim;

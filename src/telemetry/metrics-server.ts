@@ -2,6 +2,7 @@
 // Loopback only by default: metrics describe the fleet and need not be public.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listening } from '../authority/listening.js';
 import { collectProcessMetrics, registry } from './metrics.js';
 
 export interface MetricsServer {
@@ -20,9 +21,6 @@ export async function serveMetrics(port: number, host = '127.0.0.1'): Promise<Me
       response.writeHead(500).end((error as Error).message);
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, resolve);
-  });
+  await listening(server, (done) => server.listen(port, host, done));
   return { server, port: (server.address() as AddressInfo).port };
 }
