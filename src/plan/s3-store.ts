@@ -94,6 +94,8 @@ export interface ConditionalWriteSupport {
 export class S3PlanStore implements PlanStore {
   readonly location: string;
   private support?: Promise<ConditionalWriteSupport>;
+  /** The plan latest() last read, with its object's ETag as listed then (see latest()). */
+  private newest: { generation: number; etag: string; plan: Plan } | undefined;
 
   constructor(
     private readonly client: S3Client,
@@ -145,9 +147,14 @@ export class S3PlanStore implements PlanStore {
   async latest(): Promise<Plan | undefined> {
     // A cleanup may delete the newest plan between our list and our get; look again, a bounded number of times.
     for (let attempt = 0; attempt < 3; attempt++) {
-      const newest = await this.newestGeneration();
+      const newest = await this.newestKey();
       if (newest === undefined) return undefined;
-      const plan = await this.read(newest);
+      // Pollers ask for the latest plan every pass, and plans are never overwritten: while the listing shows the
+      // same object (its ETag), the plan already read is returned without a GET and a second validation.
+      const known = this.newest;
+      if (known?.generation === newest.generation && newest.etag !== undefined && known.etag === newest.etag) return known.plan;
+      const plan = await this.read(newest.generation);
+      this.newest = plan && newest.etag !== undefined ? { generation: newest.generation, etag: newest.etag, plan } : undefined;
       if (plan) return plan;
     }
     throw new Error(`${this.location}: the newest plan kept disappearing while it was being read`);
@@ -155,7 +162,7 @@ export class S3PlanStore implements PlanStore {
 
   async list(): Promise<number[]> {
     const generations: number[] = [];
-    for await (const suffix of this.keySuffixes()) {
+    for await (const { suffix } of this.planKeys()) {
       const generation = generationOfKey(suffix);
       if (generation !== undefined) generations.push(generation);
     }
@@ -220,19 +227,19 @@ export class S3PlanStore implements PlanStore {
     }
   }
 
-  private async newestGeneration(): Promise<number | undefined> {
-    for await (const suffix of this.keySuffixes(1)) {
+  private async newestKey(): Promise<{ generation: number; etag?: string } | undefined> {
+    for await (const { suffix, etag } of this.planKeys(1)) {
       const generation = generationOfKey(suffix);
-      if (generation !== undefined) return generation;
+      if (generation !== undefined) return { generation, etag };
     }
     return undefined;
   }
 
   /**
-   * Plan keys under the prefix, in S3's lexicographic order (newest plan first), page by page. StartAfter skips
+   * Plan keys under the prefix (with their ETags), in S3's lexicographic order (newest plan first), page by page. StartAfter skips
    * whatever sorts before `plan-` (the self-check's probe objects, a README), so the newest plan is the first key.
    */
-  private async *keySuffixes(pageSize?: number): AsyncGenerator<string> {
+  private async *planKeys(pageSize?: number): AsyncGenerator<{ suffix: string; etag?: string }> {
     let token: string | undefined;
     do {
       let output;
@@ -249,7 +256,7 @@ export class S3PlanStore implements PlanStore {
         throw this.explain(error, 'listing plans');
       }
       for (const object of output.Contents ?? []) {
-        if (object.Key) yield object.Key.slice(this.where.prefix.length);
+        if (object.Key) yield { suffix: object.Key.slice(this.where.prefix.length), etag: object.ETag };
       }
       token = output.IsTruncated ? output.NextContinuationToken : undefined;
     } while (token);

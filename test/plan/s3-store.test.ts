@@ -60,8 +60,16 @@ describeWithTools(['moto_server'], 'S3PlanStore against moto_server', () => {
     for (let generation = 1; generation <= 25; generation++) await plans.write(plan(generation));
     const reader = createS3Client({ endpoint: moto.current.endpoint });
     const counts = countCommands(reader);
-    expect((await store('prod/', reader).latest())?.generation).toBe(25);
+    const polling = store('prod/', reader);
+    const first = await polling.latest();
+    expect(first?.generation).toBe(25);
     expect(Object.fromEntries(counts)).toEqual({ ListObjectsV2Command: 1, GetObjectCommand: 1 });
+    // Asked again with nothing new: the listing shows the same object, so no GET and the same plan.
+    expect(await polling.latest()).toBe(first);
+    expect(Object.fromEntries(counts)).toEqual({ ListObjectsV2Command: 2, GetObjectCommand: 1 });
+    await plans.write(plan(26));
+    expect((await polling.latest())?.generation).toBe(26);
+    expect(Object.fromEntries(counts)).toEqual({ ListObjectsV2Command: 3, GetObjectCommand: 2 });
   });
 
   it('never overwrites: a second writer of generation N gets PlanExistsError and the first plan stays', async () => {
