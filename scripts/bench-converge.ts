@@ -32,6 +32,7 @@ import type { Observe } from './bench-lib/dns-watch-main.js';
 import { benchEnactor, fmt, startBenchRig } from './bench-lib/harness.js';
 import { benchPlan, type PlanShape } from './bench-lib/plans.js';
 import { integerOption } from './script-args.js';
+import { percentile } from './bench-lib/stats.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -60,10 +61,6 @@ const scenarios = args.scenarios.split(',').map((name) => {
 const runTs = fileURLToPath(new URL('../bin/run-ts.js', import.meta.url));
 const watchMain = fileURLToPath(new URL('./bench-lib/dns-watch-main.ts', import.meta.url));
 const now = () => performance.timeOrigin + performance.now();
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
-}
 
 /** The observer in its own process (see bench-lib/dns-watch-main.ts), asked once per generation. */
 function startObserver(): { watch(generation: number, observe: Observe): Promise<{ seenAt: number[]; sweeps: number }>; stop(): void } {

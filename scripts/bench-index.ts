@@ -12,6 +12,7 @@ import { ZoneStore } from '../src/authority/store/zone-store.js';
 import type { RequestedChange } from '../src/authority/store/validate.js';
 import { fmt } from './bench-lib/harness.js';
 import { BENCH_ZONE, address, endpointName } from './bench-lib/plans.js';
+import { percentile } from './bench-lib/stats.js';
 
 const { values: args } = parseArgs({ options: { sizes: { type: 'string', default: '7000,100000' }, batches: { type: 'string', default: '100' } } });
 const sizes = args.sizes.split(',').map(Number);
@@ -27,10 +28,6 @@ const fence = (e: number, generation: number): RequestedChange => ({ action: 'CR
 const weighted = (e: number, s: number, weight: number): RequestedChange => ({
   action: 'CREATE', name: endpointName(e), type: 'A', ttl: 60, setIdentifier: `lb-${s}`, weight, values: [address(1, e, s)],
 });
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
 
 function time<T>(run: () => T): [T, number] {
   const started = performance.now();

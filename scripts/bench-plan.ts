@@ -12,6 +12,7 @@ import { buildPlan, Planner } from '../src/plan/planner.js';
 import type { Plan } from '../src/plan/schema.js';
 import { FleetSim } from '../src/scenario/fleet-sim.js';
 import { createLogger } from '../src/telemetry/logger.js';
+import { latencySummary } from './bench-lib/stats.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -23,12 +24,6 @@ const { values: args } = parseArgs({
 });
 const endpointCount = Number(args.endpoints);
 const lbCount = Number(args.lbs);
-
-function percentiles(samples: number[]): string {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))].toFixed(2);
-  return `p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${sorted.at(-1)!.toFixed(2)} ms (n=${samples.length})`;
-}
 
 async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
   const started = performance.now();
@@ -59,11 +54,11 @@ try {
 
   const writes: number[] = [];
   for (let g = 1; g <= Number(args.writes); g++) writes.push((await time(() => store.write({ ...template, generation: g } as Plan)))[0]);
-  console.log(`FilePlanStore.write (atomic, fsynced): ${percentiles(writes)}`);
+  console.log(`FilePlanStore.write (atomic, fsynced): ${latencySummary(writes)}`);
 
   const latest: number[] = [];
   for (let i = 0; i < 50; i++) latest.push((await time(() => store.latest()))[0]);
-  console.log(`FilePlanStore.latest with ${writes.length} generations stored: ${percentiles(latest)}`);
+  console.log(`FilePlanStore.latest with ${writes.length} generations stored: ${latencySummary(latest)}`);
 
   const planStore = new FilePlanStore(join(dir, 'planner'));
   const planner = new Planner({ fleet, store: planStore, logger: createLogger('bench', 'silent') });
@@ -73,7 +68,7 @@ try {
     sim.set(ids[Math.floor(i / 2) % ids.length], i % 2 === 0 ? 'down' : 'up'); // down, then up again: every pass changes
     passes.push((await time(() => planner.pass({ write: true })))[0]);
   }
-  console.log(`Planner.pass (${ids.length} HTTP health checks + plan + write): ${percentiles(passes)}; ${(await planStore.list()).length} generations written`);
+  console.log(`Planner.pass (${ids.length} HTTP health checks + plan + write): ${latencySummary(passes)}; ${(await planStore.list()).length} generations written`);
 } finally {
   await sim.close();
   await rm(dir, { recursive: true, force: true });

@@ -15,6 +15,7 @@ import { startUnbound, unboundInstalled } from '../src/probe/unbound.js';
 import { createRoute53Client } from '../src/route53/client.js';
 import { toSdkRecordSet, type RecordSet } from '../src/route53/recordset.js';
 import { createLogger } from '../src/telemetry/logger.js';
+import { percentile } from './bench-lib/stats.js';
 
 const { values: args } = parseArgs({ options: { queries: { type: 'string', default: '1000' }, trials: { type: 'string', default: '10' } } });
 const queries = Number(args.queries);
@@ -23,14 +24,10 @@ const ZONE = 'bench-probe.test.';
 const API = `api.${ZONE}`;
 const BIG = `big.${ZONE}`;
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 function describe(samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);
   const mean = samples.reduce((sum, value) => sum + value, 0) / samples.length;
-  return `n=${samples.length} mean ${mean.toFixed(2)} ms, p50 ${percentile(sorted, 50).toFixed(2)}, p99 ${percentile(sorted, 99).toFixed(2)}, max ${sorted.at(-1)!.toFixed(2)} ms`;
+  return `n=${samples.length} mean ${mean.toFixed(2)} ms, p50 ${percentile(sorted, 0.5).toFixed(2)}, p99 ${percentile(sorted, 0.99).toFixed(2)}, max ${sorted.at(-1)!.toFixed(2)} ms`;
 }
 
 async function latency(label: string, server: DnsServerAddress, name: string, count: number): Promise<void> {

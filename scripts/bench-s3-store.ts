@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { createS3Client, S3PlanStore } from '../src/plan/s3-store.js';
 import type { Plan } from '../src/plan/schema.js';
 import { startMoto } from '../test/helpers/moto-server.js';
+import { latencySummary } from './bench-lib/stats.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,12 +28,6 @@ function plan(generation: number, createdBy = 'bench'): Plan {
     zone: 'bench.test.',
     endpoints: [{ name: 'api.bench.test.', type: 'A', ttl: 60, sets: [{ setIdentifier: 'lb-0', weight: 1, values: ['192.0.2.1'] }] }],
   };
-}
-
-function summary(samples: number[]): string {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))].toFixed(2);
-  return `p50 ${at(0.5)} ms, p99 ${at(0.99)} ms (n=${samples.length})`;
 }
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
@@ -57,10 +52,10 @@ try {
       const latest: number[] = [];
       for (let i = 0; i < 20; i++) latest.push(await timed(() => store.latest()));
       const listed = await timed(() => store.list());
-      console.log(`  ${generation} plans stored: latest() ${summary(latest)}; list() ${listed.toFixed(1)} ms`);
+      console.log(`  ${generation} plans stored: latest() ${latencySummary(latest)}; list() ${listed.toFixed(1)} ms`);
     }
   }
-  console.log(`conditional PUT (If-None-Match: *): ${summary(writes)}`);
+  console.log(`conditional PUT (If-None-Match: *): ${latencySummary(writes)}`);
 
   const racers = Array.from({ length: writerCount }, () => new S3PlanStore(createS3Client({ endpoint: moto.endpoint }), { bucket: 'bench-plans', prefix: 'race/' }));
   await Promise.all(racers.map((racer) => racer.selfCheck()));
