@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { listening } from '../authority/listening.js';
+import { listening } from '../net/listening.js';
 import { collectProcessMetrics, registry } from '../telemetry/metrics.js';
 import { exportStatus } from './metrics.js';
 import type { DashboardSource, DashboardStatus } from './model.js';

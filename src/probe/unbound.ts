@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { listening } from '../authority/listening.js';
+import { listening } from '../net/listening.js';
 import { normalizeName } from '../route53/recordset.js';
 import { queryDns, type DnsServerAddress } from './query.js';
 

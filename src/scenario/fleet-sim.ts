@@ -4,7 +4,7 @@
 // POST /control/<lbId>/<up|down|hang> (e.g. curl -X POST .../control/lb-a/down).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { listening } from '../authority/listening.js';
+import { listening } from '../net/listening.js';
 
 export type SimHealth = 'up' | 'down' | 'hang';
 

@@ -2,7 +2,7 @@
 // Loopback only by default: metrics describe the fleet and need not be public.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { listening } from '../authority/listening.js';
+import { listening } from '../net/listening.js';
 import { collectProcessMetrics, registry } from './metrics.js';
 
 export interface MetricsServer {

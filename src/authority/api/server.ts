@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { TokenBucket } from '../../route53/throttle.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { counter } from '../../telemetry/metrics.js';
-import { listening } from '../listening.js';
+import { listening } from '../../net/listening.js';
 import { Route53Error } from '../store/errors.js';
 import { route, type RouteContext } from './routes.js';
 import { verifySignature, type Credentials } from './sigv4.js';

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { DnsFace, DnsFaceOptions } from '../zones.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { counter } from '../../telemetry/metrics.js';
-import { listening } from '../listening.js';
+import { listening } from '../../net/listening.js';
 import { RCODE, headerOnly, replyDue, respond } from './answer.js';
 import { openUdp, type UdpAnswer, type UdpEndpoint, type UdpTransport } from './udp.js';
 import { EMPTY_INDEX, updateIndex, type FaceIndex } from './zone-index.js';

@@ -10,7 +10,7 @@ import { lookup } from 'node:dns/promises';
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
-import { listening } from '../listening.js';
+import { listening } from '../../net/listening.js';
 
 export type UdpTransport = 'batched' | 'dgram';
 /** Answers one query (the datagram's bytes, valid only during the call); null sends nothing. Never throws. */
