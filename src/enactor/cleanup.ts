@@ -10,9 +10,10 @@
 // for an endpoint the newest plan does not have.
 import type { PlanStore } from '../plan/store.js';
 import type { Route53Client } from '@aws-sdk/client-route-53';
+import { endpointKey } from '../route53/recordset.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { counter } from '../telemetry/metrics.js';
-import { endpointKey, readZoneView, type ZoneView } from './live.js';
+import { readZoneView, type ZoneView } from './live.js';
 
 const deletedTotal = counter('dnsplane_cleanup_plans_deleted_total', 'Plan generations deleted by cleanup');
 

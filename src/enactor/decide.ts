@@ -1,11 +1,11 @@
 // The per-endpoint decision: given the plan generation to apply and what is live, send a fenced batch, do
 // nothing, stand down, or refuse. Pure, so every rule here is unit-tested without a network.
 import type { EndpointPlan } from '../plan/schema.js';
-import { recordSetKey, sameValues, type RecordSet } from '../route53/recordset.js';
+import { endpointKey, recordSetKey, sameValues, type RecordSet } from '../route53/recordset.js';
 import { applyChanges, desiredSets, fenceChanges, recordChanges, setsMatch, type Change } from './changes.js';
 import { newFenceSet, type EndpointType, type Fence } from './fence.js';
 import { checkEndpointResult, servesTraffic, type GuardOptions, type Refusal } from './guard.js';
-import { endpointKey, type LiveEndpoint } from './live.js';
+import type { LiveEndpoint } from './live.js';
 
 export interface WorkUnit {
   key: string;

@@ -17,13 +17,13 @@ import { ROUTE53_LIMITS, changeCost, packBatches, type BatchLimits } from './bat
 import { LaunchQueue, whenLaunched } from './launch.js';
 import { PlanCache } from './plan-cache.js';
 import { describeChange, setsMatch, toSdkChanges } from './changes.js';
-import { sameRecordSet } from '../route53/recordset.js';
+import { endpointKey, sameRecordSet } from '../route53/recordset.js';
 import { cleanupPlans } from './cleanup.js';
 import { decide, touchedSets, type WorkUnit } from './decide.js';
 import { enactorMetrics as metrics, type EnactorEvent } from './events.js';
 import { sameFenceValues, type EndpointType } from './fence.js';
 import { checkChangeShare, DEFAULT_GUARD, type GuardOptions, type RefusalReason } from './guard.js';
-import { endpointKey, readLiveEndpoint, readZoneView, type LiveEndpoint } from './live.js';
+import { readLiveEndpoint, readZoneView, type LiveEndpoint } from './live.js';
 import { DEFAULT_FULL_READ_EVERY_MS, ZoneViewCache } from './zone-cache.js';
 
 export interface EnactorOptions {

@@ -3,7 +3,7 @@
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import { readEndpointSets } from '../route53/listing.js';
 import { listRecordSets } from '../route53/paging.js';
-import { normalizeName, type RecordSet } from '../route53/recordset.js';
+import { endpointKey, type RecordSet } from '../route53/recordset.js';
 import { endpointOfFence, fenceName, parseFence, type EndpointType, type Fence } from './fence.js';
 
 export interface LiveEndpoint {
@@ -15,10 +15,6 @@ export interface ZoneView {
   endpoints: Map<string, LiveEndpoint>;
   /** Record sets in the zone other than SOA, NS and fences: the base of the change-share guard. */
   contentSets: number;
-}
-
-export function endpointKey(name: string, type: string): string {
-  return `${normalizeName(name)} ${type}`;
 }
 
 /** Sorts a listing into endpoints. Sets of other types are only counted. */

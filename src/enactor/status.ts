@@ -4,8 +4,9 @@ import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { EndpointPlan, Plan } from '../plan/schema.js';
 import type { PlanStore } from '../plan/store.js';
 import { readProbeStatus, type ProbeStatus } from '../probe/status-file.js';
+import { endpointKey } from '../route53/recordset.js';
 import { desiredSets, setsMatch } from './changes.js';
-import { endpointKey, readZoneView } from './live.js';
+import { readZoneView } from './live.js';
 
 export interface EndpointStatus {
   /** "name TYPE". */

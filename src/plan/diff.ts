@@ -1,6 +1,6 @@
 // What changed between two plans, per endpoint, in a form people read before they --write, and that the
 // planner uses to decide whether a new generation means anything.
-import { sameValues } from '../route53/recordset.js';
+import { endpointKey, sameValues } from '../route53/recordset.js';
 import type { EndpointPlan, Plan, WeightedSet } from './schema.js';
 
 export interface EndpointDiff {
@@ -23,11 +23,10 @@ export interface PlanDiff {
   changed: boolean;
 }
 
-const endpointKey = (endpoint: Pick<EndpointPlan, 'name' | 'type'>) => `${endpoint.name} ${endpoint.type}`;
 
 export function diffPlans(previous: Plan | undefined, next: Plan): PlanDiff {
-  const before = new Map((previous?.endpoints ?? []).map((endpoint) => [endpointKey(endpoint), endpoint]));
-  const after = new Map(next.endpoints.map((endpoint) => [endpointKey(endpoint), endpoint]));
+  const before = new Map((previous?.endpoints ?? []).map((endpoint) => [endpointKey(endpoint.name, endpoint.type), endpoint]));
+  const after = new Map(next.endpoints.map((endpoint) => [endpointKey(endpoint.name, endpoint.type), endpoint]));
   const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
   const endpoints = keys.map((key) => diffEndpoint(before.get(key), after.get(key)));
   const zoneChanged = previous !== undefined && previous.zone !== next.zone;

@@ -5,6 +5,7 @@
 // two planners may run at once; if another one stored generation N+1 first, this one re-reads, replans on
 // top of it once, and otherwise gives up for this pass rather than fighting.
 import { hostname } from 'node:os';
+import { endpointKey } from '../route53/recordset.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { counter, gauge } from '../telemetry/metrics.js';
 import { diffPlans, type PlanDiff } from './diff.js';
@@ -52,9 +53,9 @@ export function buildPlan(
 ): { plan: Plan; decisions: Map<string, EndpointDecision> } {
   const decisions = new Map<string, EndpointDecision>();
   // Indexed once: a lookup per endpoint in the previous plan's list would be quadratic in the fleet's size.
-  const before = new Map(previous?.zone === fleet.zone ? previous.endpoints.map((p) => [`${p.name} ${p.type}`, p]) : []);
+  const before = new Map(previous?.zone === fleet.zone ? previous.endpoints.map((p) => [endpointKey(p.name, p.type), p]) : []);
   const endpoints = fleet.endpoints.map((endpoint) => {
-    const key = `${endpoint.name} ${endpoint.type}`;
+    const key = endpointKey(endpoint.name, endpoint.type);
     const decision = planEndpoint({
       name: endpoint.name,
       type: endpoint.type,

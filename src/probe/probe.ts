@@ -3,11 +3,12 @@
 // nothing was watching whether the endpoint still resolved; this alarms within one interval.
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { endpointKey } from '../route53/recordset.js';
 import { counter, gauge, histogram } from '../telemetry/metrics.js';
 import { classify, EMPTY_RESULTS, isBad, PROBE_RESULTS, type ProbeResult } from './classify.js';
 import { HealthBook, RingBuffer, type EndpointHealth, type Observation, type ProbePath } from './health.js';
 import { DnsTimeoutError, formatServer, queryDns, type DnsServerAddress } from './query.js';
-import { endpointKey, type ProbeTarget, type TargetSource } from './targets.js';
+import type { ProbeTarget, TargetSource } from './targets.js';
 
 export const MIN_INTERVAL_MS = 50;
 
@@ -170,7 +171,7 @@ export class Probe extends EventEmitter<ProbeEvents> {
 
   private async observe(target: ProbeTarget, path: ProbePath, server: DnsServerAddress): Promise<Observation> {
     const at = Date.now();
-    const base = { at, endpoint: endpointKey(target), name: target.name, type: target.type, path, server: formatServer(server) };
+    const base = { at, endpoint: endpointKey(target.name, target.type), name: target.name, type: target.type, path, server: formatServer(server) };
     const generation = target.plannedSets ? { generation: this.lastGeneration } : {};
     let observation: Observation;
     try {

@@ -41,7 +41,3 @@ export function fixedTargets(names: readonly string[], type = 'A'): TargetSource
   return async () => ({ targets });
 }
 
-/** "name TYPE", the key the probe uses for an endpoint everywhere (timeline, metrics, status file). */
-export function endpointKey(target: Pick<ProbeTarget, 'name' | 'type'>): string {
-  return `${target.name} ${target.type}`;
-}

@@ -23,6 +23,14 @@ export function normalizeName(name: string): string {
   return lower.endsWith('.') ? lower : `${lower}.`;
 }
 
+/**
+ * "name TYPE": the key of an endpoint (every record set of one name and type) everywhere in dnsplane — the
+ * enactor's view and audit, the probe's timeline and status file, plan diffs, metrics labels.
+ */
+export function endpointKey(name: string, type: string): string {
+  return `${normalizeName(name)} ${type}`;
+}
+
 /** The identity of a record set in Route53: name, type and SetIdentifier. */
 export function recordSetKey(set: Pick<RecordSet, 'name' | 'type' | 'setIdentifier'>): string {
   return `${normalizeName(set.name)}|${set.type}|${set.setIdentifier ?? ''}`;

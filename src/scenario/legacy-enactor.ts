@@ -15,13 +15,12 @@ import { ChangeResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/cl
 import { EventEmitter } from 'node:events';
 import type { Change } from '../enactor/changes.js';
 import { desiredSets, toSdkChanges } from '../enactor/changes.js';
-import { endpointKey } from '../enactor/live.js';
 import type { EndpointPlan, Plan } from '../plan/schema.js';
 import type { PlanStore } from '../plan/store.js';
 import { Route53Caller, type RetryPolicy } from '../route53/caller.js';
 import { describeError } from '../route53/errors.js';
 import { listRecordSets } from '../route53/paging.js';
-import { normalizeName, type RecordSet } from '../route53/recordset.js';
+import { endpointKey, normalizeName, type RecordSet } from '../route53/recordset.js';
 
 const MARKER = /^_legacy-plan-(a|aaaa)\.(.+)$/;
 const MARKER_VALUE = /\bplan=(\d+)\b/;

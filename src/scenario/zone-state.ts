@@ -3,9 +3,9 @@
 // harness and their checks all judge the zone through this one reading. Both designs key their endpoints with
 // the enactor's endpointKey, so that the two groupings merge per endpoint by construction.
 import { desiredSets, setsMatch } from '../enactor/changes.js';
-import { endpointKey, groupZone } from '../enactor/live.js';
+import { groupZone } from '../enactor/live.js';
 import type { Plan } from '../plan/schema.js';
-import type { RecordSet } from '../route53/recordset.js';
+import { endpointKey, type RecordSet } from '../route53/recordset.js';
 import { groupLegacy } from './legacy-enactor.js';
 
 export interface EndpointState {
