@@ -22,7 +22,7 @@ export function nextObservation(probe: Probe, match: (observation: Observation) 
 
 /**
  * With the probe running: waits for an answer, empties the API endpoint through the SDK, and returns the
- * first observation whose query was sent after the change was served; then restores the endpoint and
+ * first observation after the change was sent that no longer answers; then restores the endpoint and
  * returns the first observation after that. "First round after the change" is "within one interval".
  */
 export async function emptyAndRestore(probe: Probe, f: ProbeFixture): Promise<{ emptied: Observation; restored: Observation }> {
@@ -30,10 +30,13 @@ export async function emptyAndRestore(probe: Probe, f: ProbeFixture): Promise<{ 
   probe.start();
   try {
     await nextObservation(probe, (observation) => ofApi(observation) && observation.result === 'answered');
+    // The first observation that no longer answers, from a query sent after the change was. The DNS face serves
+    // the change from its commit, before the API's reply reaches us: on a loaded machine a query can see the
+    // empty endpoint in between, and that query is the first empty one, so the wait starts before the change.
+    const changeStartedAt = Date.now();
+    const emptiedSeen = nextObservation(probe, (observation) => ofApi(observation) && observation.at > changeStartedAt && observation.result !== 'answered');
     await f.change('DELETE', f.recordSets(API));
-    // Strictly later: a query stamped in the same millisecond may have left before the change was served.
-    const emptiedAt = Date.now();
-    const emptied = await nextObservation(probe, (observation) => ofApi(observation) && observation.at > emptiedAt);
+    const emptied = await emptiedSeen;
     await f.change('CREATE', f.recordSets(API));
     const restoredAt = Date.now();
     const restored = await nextObservation(probe, (observation) => ofApi(observation) && observation.at > restoredAt);
