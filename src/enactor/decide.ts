@@ -1,94 +1,139 @@
-// The per-endpoint decision: given the plan generation to apply and what is live, send a fenced batch, do
-// nothing, stand down, or refuse. Pure, so every rule here is unit-tested without a network.
-import type { EndpointPlan } from '../plan/schema.js';
-import { endpointKey, recordSetKey, sameValues, type RecordSet } from '../route53/recordset.js';
-import { applyChanges, desiredSets, fenceChanges, recordChanges, setsMatch, type Change } from './changes.js';
-import { newFenceSet, type EndpointType, type Fence } from './fence.js';
-import { checkEndpointResult, servesTraffic, type GuardOptions, type Refusal } from './guard.js';
-import type { LiveEndpoint } from './live.js';
+// The per-shard decision of protocol v2: given a shard's live fence, its live content and the plans it may move
+// to, the one unit to send (fence swap + every record change of the shard, never split), or why nothing is sent.
+// Pure, so every rule here is unit-tested without a network.
+import type { Plan } from '../plan/schema.js';
+import { normalizeName, recordSetKey, type RecordSet } from '../route53/recordset.js';
+import { applyChanges, recordChanges, type Change } from './changes.js';
+import { checkEndpointResult, checkVelocity, servesTraffic, type GuardOptions, type Refusal } from './guard.js';
+import { newShardFenceSet, shardDigest, shardPlan, type ShardFence } from './shard-fence.js';
 
-export interface WorkUnit {
-  key: string;
-  endpoint: EndpointPlan;
+/** A shard's content: endpoint key -> its record sets (an endpoint without sets is absent). */
+export type ShardContent = Map<string, RecordSet[]>;
+
+export interface ShardUnit {
+  shard: number;
+  /** The generation the unit moves the shard to. */
   generation: number;
-  /** apply: move to a newer generation; repair: re-apply the fence's own generation over drifted records. */
+  /** apply: to a newer generation; repair: the fence's own generation over drifted records (or an excluded endpoint). */
   kind: 'apply' | 'repair';
-  live: LiveEndpoint;
-  recordChanges: Change[];
-  /**
-   * The endpoint's record sets once the batch is applied: what the guard judged, and what the zone cache
-   * records for the endpoint when the batch is accepted.
-   */
-  after: RecordSet[];
+  /** The fence this unit DELETEs (undefined: the shard has none yet, the unit CREATEs it). */
+  liveFence?: ShardFence;
   /** The fence this unit writes; finding it live after an error means the write landed. */
   newFence: RecordSet;
-  /**
-   * Fence swap, record changes and any capacity proof (see capacityProof): the unit that is never split
-   * across requests.
-   */
+  /** Endpoint keys the new fence lists in x= (left out of its digest). */
+  excluded: string[];
+  /** The shard's content as the unit assumed it live. */
+  live: ShardContent;
+  /** Endpoints the unit moves to `generation`: the plan's, and those it removes. */
+  endpoints: string[];
+  /** Endpoints whose records the unit changes (removals included). */
+  changed: string[];
+  /** Record changes (no fence, no proof): what the change-share guard counts. */
+  recordChanges: Change[];
+  /** Fence swap, v1 fence removals, record changes and capacity proofs: sent in one request. */
   changes: Change[];
 }
 
-export type Decision =
-  | { action: 'send'; unit: WorkUnit }
-  | { action: 'in-sync'; liveGeneration: number }
-  | { action: 'stand-down'; liveGeneration: number; why: string }
-  | { action: 'refuse'; refusal: Refusal; unit: WorkUnit };
+export type ShardDecision =
+  | { action: 'send'; unit: ShardUnit; refused: Array<{ endpoint: string; refusal: Refusal }> }
+  | { action: 'refuse'; refused: Array<{ endpoint: string; refusal: Refusal }> };
 
-export interface DecideInput {
-  endpoint: EndpointPlan;
-  generation: number;
-  live: LiveEndpoint;
+export interface ShardInput {
+  shard: number;
+  zone: string;
   writer: string;
   guard: GuardOptions;
-  /** After a rejected batch: the fence read before it. If the fence has moved to >= generation, someone else did the job. */
-  previousFence?: Fence;
-}
-
-export function decide(input: DecideInput): Decision {
-  const { endpoint, generation, live } = input;
-  const liveGeneration = live.fence?.generation ?? 0;
-  if (liveGeneration > generation) {
-    return { action: 'stand-down', liveGeneration, why: `live fence is at generation ${liveGeneration}, newer than ${generation}` };
-  }
-  const moved = input.previousFence !== undefined && live.fence !== undefined && !sameValues(input.previousFence.set.values, live.fence.set.values);
-  if (moved && liveGeneration >= generation) {
-    return { action: 'stand-down', liveGeneration, why: `another writer moved the fence to generation ${liveGeneration} meanwhile` };
-  }
-  const desired = desiredSets(endpoint);
-  if (liveGeneration === generation && setsMatch(live.sets, desired)) return { action: 'in-sync', liveGeneration };
-
-  const records = recordChanges(live.sets, desired);
-  const after = applyChanges(live.sets, records);
-  const newFence = newFenceSet(endpoint.name, endpoint.type as EndpointType, generation, input.writer);
-  const unit: WorkUnit = {
-    key: endpointKey(endpoint.name, endpoint.type),
-    endpoint,
-    generation,
-    kind: liveGeneration === generation ? 'repair' : 'apply',
-    live,
-    recordChanges: records,
-    after,
-    newFence,
-    changes: [...fenceChanges(live.fence, newFence), ...records, ...(input.guard.proveCapacity ? capacityProof(live.sets, records, input.guard.minCapacity) : [])],
-  };
-  const refusal = checkEndpointResult(unit.key, after, input.guard);
-  return refusal ? { action: 'refuse', refusal, unit } : { action: 'send', unit };
+  fence?: ShardFence;
+  live: ShardContent;
+  /** Endpoints whose live content is not known (excluded by the fence and not read): left alone, kept in x=. */
+  unknown?: ReadonlySet<string>;
+  /** Plans the shard may move to, newest first; the first one within the velocity limit is taken (I7). */
+  targets: readonly Plan[];
+  /** Per-endpoint fences of protocol v1 in this shard, deleted (exactly) by the unit: the migration. */
+  v1Fences?: readonly RecordSet[];
 }
 
 /**
- * Kept serving sets the batch re-asserts (DELETE + CREATE of their exact live values) so that the batch
- * itself proves the endpoint keeps serving, whatever this enactor read.
- *
- * Why: the guard judges the sets as they were read, and a zone listing is not a snapshot. An endpoint's
- * records are listed before its fence (a child name), so another writer's batch can land between the two
- * reads: the fence reads current, the swap passes, but the records are from before. A set we keep is named
- * nowhere in the batch, so nothing checks that it still exists, and deleting the others could empty the
- * endpoint (the October 2025 end state). A CREATE that is accepted is there after the batch, though; so when
- * a batch deletes records and its own creates do not add the minimum serving capacity, the smallest kept
- * serving sets are re-asserted, and Route53 rejects the whole batch if one of them is gone. A batch that
- * deletes nothing cannot empty anything and carries no proof (a fence-only move stays 2 elements). Not part
- * of recordChanges: they change nothing, so they do not count toward the change share.
+ * Chooses the newest target whose step keeps every endpoint within the velocity limit, and builds the unit.
+ * Endpoints the guard refuses are left out (x=) so that the rest of the shard still moves; an endpoint the
+ * target plan drops is removed with a DELETE of its exact sets (a fenced write like any other).
+ */
+export function decideShard(input: ShardInput): ShardDecision {
+  const unknown = input.unknown ?? new Set<string>();
+  let velocity: Array<{ endpoint: string; refusal: Refusal }> = [];
+  for (const target of input.targets) {
+    const content = shardPlan(target).content[input.shard];
+    const refused = velocityRefusals(input.live, content, unknown, input.guard);
+    if (refused.length === 0) return build(input, target, unknown);
+    if (velocity.length === 0) velocity = refused;
+  }
+  return { action: 'refuse', refused: velocity };
+}
+
+function velocityRefusals(live: ShardContent, target: ShardContent, unknown: ReadonlySet<string>, guard: GuardOptions): Array<{ endpoint: string; refusal: Refusal }> {
+  const refused: Array<{ endpoint: string; refusal: Refusal }> = [];
+  for (const [key, after] of target) {
+    const before = live.get(key);
+    if (!before || unknown.has(key)) continue;
+    const refusal = checkVelocity(key, before, after, guard);
+    if (refusal) refused.push({ endpoint: key, refusal });
+  }
+  return refused;
+}
+
+function build(input: ShardInput, target: Plan, unknown: ReadonlySet<string>): ShardDecision {
+  const { shard, live, guard } = input;
+  const content = shardPlan(target).content[shard];
+  const excluded = new Set(unknown);
+  const refused: Array<{ endpoint: string; refusal: Refusal }> = [];
+  const records: Change[] = [];
+  const proofs: Change[] = [];
+  const changed: string[] = [];
+  const keys = [...new Set([...live.keys(), ...content.keys()])].sort();
+  for (const key of keys) {
+    if (excluded.has(key)) continue;
+    const before = live.get(key) ?? [];
+    const after = content.get(key);
+    const changes = recordChanges(before, after ?? []);
+    if (after) {
+      const refusal = checkEndpointResult(key, applyChanges(before, changes), guard);
+      if (refusal) {
+        refused.push({ endpoint: key, refusal });
+        excluded.add(key);
+        continue;
+      }
+    }
+    if (changes.length === 0) continue;
+    changed.push(key);
+    records.push(...changes);
+    if (after && guard.proveCapacity) proofs.push(...capacityProof(before, changes, guard.minCapacity));
+  }
+  const exclusions = [...excluded].sort();
+  const newFence = newShardFenceSet(shard, input.zone, { generation: target.generation, digest: shardDigest(target, shard, exclusions), writer: input.writer, excluded: exclusions });
+  const fenceSwap: Change[] = input.fence ? [{ action: 'DELETE', set: input.fence.set }, { action: 'CREATE', set: newFence }] : [{ action: 'CREATE', set: newFence }];
+  const v1: Change[] = (input.v1Fences ?? []).map((set) => ({ action: 'DELETE', set }));
+  const endpoints = keys.filter((key) => !excluded.has(key));
+  const unit: ShardUnit = {
+    shard,
+    generation: target.generation,
+    kind: input.fence && input.fence.generation === target.generation ? 'repair' : 'apply',
+    liveFence: input.fence,
+    newFence,
+    excluded: exclusions,
+    live,
+    endpoints,
+    changed,
+    recordChanges: records,
+    changes: [...fenceSwap, ...v1, ...records, ...proofs],
+  };
+  return { action: 'send', unit, refused };
+}
+
+/**
+ * Kept serving sets the batch re-asserts (DELETE + CREATE of their exact live values) so that the batch itself
+ * proves the endpoint keeps serving, whatever this enactor assumed: a kept set is named nowhere else in the
+ * batch, so without the proof nothing checks that it still exists (a hand edit since the shard's fence was
+ * written, say). Only a batch that deletes records and whose creates do not already add the minimum carries one.
  */
 function capacityProof(live: readonly RecordSet[], records: readonly Change[], minCapacity: number): Change[] {
   if (!records.some((change) => change.action === 'DELETE')) return [];
@@ -106,11 +151,20 @@ function capacityProof(live: readonly RecordSet[], records: readonly Change[], m
   return proof;
 }
 
-/**
- * Live record sets a unit replaces or removes: the numerator of the change-share guard. As in octoDNS, only
- * updates and deletes count; creating sets that do not exist yet (a first rollout, refilling an emptied
- * endpoint) takes nothing away from anyone.
- */
-export function touchedSets(unit: WorkUnit): number {
+/** Live record sets a unit replaces or removes: the numerator of the change-share guard (creates take nothing away). */
+export function touchedSets(unit: ShardUnit): number {
   return unit.recordChanges.filter((change) => change.action === 'DELETE').length;
+}
+
+/** Endpoint keys of a plan's shard. */
+export function shardKeys(plan: Plan | undefined, shard: number): string[] {
+  return plan ? [...shardPlan(plan).content[shard].keys()] : [];
+}
+
+/** The endpoint keys a Route53 error message names (`name='x.', type='A'` or `... with DNS name x.`), as (name, type?). */
+export function namedInError(message: string): Array<{ name: string; type?: string }> {
+  const named: Array<{ name: string; type?: string }> = [];
+  for (const match of message.matchAll(/name='([^']+)'(?:,\s*type='([^']+)')?/g)) named.push({ name: match[1], type: match[2] });
+  for (const match of message.matchAll(/RRSet (?:of type (\w+) )?with DNS name ([^\s,\]]+)/g)) named.push({ name: match[2], type: match[1] });
+  return named.map(({ name, type }) => ({ name: normalizeName(name), type }));
 }

@@ -1,30 +1,32 @@
-// The enactor: reads the latest plan, reads what is live, and moves every endpoint to the plan through fenced,
-// guarded, batched ChangeResourceRecordSets calls. Several enactors may run at once; the fences make the
-// newest generation win and make a delayed enactor's stale batch fail instead of overwriting (October 2025).
+// The enactor (protocol v2): reads the latest plan and the 64 shard fences (one request), decides per shard,
+// and moves every shard to the plan through fenced, guarded, packed ChangeResourceRecordSets calls. A shard's
+// unit swaps its fence and carries every record change of the shard, so a fence always names exactly the
+// content its shard holds (I3), and every generation moves every shard fence (I4): a delayed batch of an older
+// generation then fails on any shard, whether or not the newer plans changed it. Several enactors may run at
+// once; the fences make the newest generation win and a stale batch fail instead of overwriting (October 2025).
 import { ChangeResourceRecordSetsCommand, type ChangeResourceRecordSetsCommandOutput, type Route53Client } from '@aws-sdk/client-route-53';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import pMap from 'p-map';
-import type { EndpointPlan, Plan } from '../plan/schema.js';
+import type { Plan } from '../plan/schema.js';
 import type { PlanStore } from '../plan/store.js';
 import { Route53Caller, type RetryPolicy } from '../route53/caller.js';
 import { classifyError, describeError } from '../route53/errors.js';
 import { resolveHostedZoneId } from '../route53/listing.js';
+import { endpointKey, normalizeName } from '../route53/recordset.js';
 import { RateLimiter, RetryBudget, sleep } from '../route53/throttle.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { AuditLog } from './audit.js';
 import { ROUTE53_LIMITS, changeCost, packBatches, type BatchLimits } from './batch.js';
+import { describeChange, toSdkChanges } from './changes.js';
+import { cleanupPlans } from './cleanup.js';
+import { decideShard, touchedSets, type ShardUnit } from './decide.js';
+import { enactorMetrics as metrics, type EnactorEvent } from './events.js';
+import { checkChangeShare, DEFAULT_GUARD, type GuardOptions, type RefusalReason } from './guard.js';
 import { LaunchQueue, whenLaunched } from './launch.js';
 import { PlanCache } from './plan-cache.js';
-import { describeChange, setsMatch, toSdkChanges } from './changes.js';
-import { endpointKey, sameRecordSet } from '../route53/recordset.js';
-import { cleanupPlans } from './cleanup.js';
-import { decide, touchedSets, type WorkUnit } from './decide.js';
-import { enactorMetrics as metrics, type EnactorEvent } from './events.js';
-import { sameFenceValues, type EndpointType } from './fence.js';
-import { checkChangeShare, DEFAULT_GUARD, type GuardOptions, type RefusalReason } from './guard.js';
-import { readLiveEndpoint, readZoneView, type LiveEndpoint } from './live.js';
-import { DEFAULT_FULL_READ_EVERY_MS, ZoneViewCache } from './zone-cache.js';
+import { readShardFences, sameShardFence, shardPlan, parseShardFence, SHARDS, type ShardFence } from './shard-fence.js';
+import { ShardReader, type ShardState, type Tweaks } from './shard-state.js';
 
 export interface EnactorOptions {
   /** Written into every fence and audit line. */
@@ -47,17 +49,22 @@ export interface EnactorOptions {
   audit?: AuditLog;
   /** When set, runs cleanup with this retention after every run that changed something. */
   cleanupRetention?: number;
-  /** Rounds of re-read-and-resend after a rejected batch before giving an endpoint up for this run (default 4). */
+  /** Rounds of re-read-and-resend after a rejected batch (default 4). */
   conflictRounds?: number;
-  /**
-   * Batches in flight at once (default 1). Batches of one round hold disjoint endpoints, so their order does not
-   * matter; the rate limiter still spaces the requests. One at a time, a pass would wait out every request's
-   * round trip and leave the rate bound unused. Raise it together with a limiter: without one, concurrent
-   * batches meet Route53's throttling together and spend the retry budget together.
-   */
+  /** Batches in flight at once (default 1); the rate limiter still spaces the requests. */
   concurrency?: number;
-  /** Whole-zone reads at least this often (default 30 s); passes between reuse the view (zone-cache.ts). 0 = every pass. */
-  fullReadEveryMs?: number;
+  /**
+   * Drift sweep interval (default 10 s; 0 = every pass): the fences, then ONE page of records (rotating through
+   * the zone) checked against the plans the fences name, drift repaired with a fenced batch. Between sweeps an
+   * enactor that saw every shard in sync with an unchanged plan reads nothing but the plan store.
+   */
+  verifyEveryMs?: number;
+  /**
+   * 'every-shard' (the protocol): every generation moves every shard fence. 'changed-shards-only' moves only the
+   * fences of shards whose content changes: UNSAFE (a delayed batch of an older generation lands on a shard the
+   * newer plans left alone); kept only so that a test shows the counterexample.
+   */
+  fenceMoves?: 'every-shard' | 'changed-shards-only';
 }
 
 export interface RunSummary {
@@ -68,20 +75,21 @@ export interface RunSummary {
   stoodDown: string[];
   refused: Array<{ endpoint: string; reason: RefusalReason; message: string }>;
   failed: Array<{ endpoint: string; error: string }>;
+  /** Endpoints excluded from their shard because Route53 refuses their changes on their own (x= in the fence). */
+  poisoned: string[];
   batches: number;
 }
 
+export const DEFAULT_VERIFY_EVERY_MS = 10_000;
 const DEFAULT_CONCURRENCY = 1;
 
-/** An endpoint whose batch was refused: whether it was the batch's only endpoint, and Route53's message. */
-interface Rejected {
-  unit: WorkUnit;
+interface Outcome {
+  unit: ShardUnit;
+  /** rejected: Route53 refused the batch; unknown: it may or may not have landed (lost response, timeout). */
+  result: 'rejected' | 'unknown';
   alone: boolean;
   error: string;
 }
-
-/** Past this many rejected endpoints, one listing of the zone is cheaper than two reads per endpoint. */
-const REREAD_ZONE_ABOVE = 4;
 
 export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   readonly id: string;
@@ -92,7 +100,10 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   private readonly guard: GuardOptions;
   private zoneId: string | undefined;
   private readonly plans: PlanCache;
-  private readonly zoneCache: ZoneViewCache;
+  private readonly reader: ShardReader;
+  /** Set after a pass that left every shard at the plan with matching digests: the next passes read nothing. */
+  private steady: { plan: Plan; keys: string[] } | undefined;
+  private nextSweepAt = 0;
 
   constructor(private readonly options: EnactorOptions) {
     super();
@@ -111,13 +122,13 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       },
     });
     this.client = this.caller.asClient();
-    this.zoneCache = new ZoneViewCache(options.fullReadEveryMs ?? DEFAULT_FULL_READ_EVERY_MS, (zoneId) => readZoneView(this.client, zoneId));
+    this.reader = new ShardReader(this.client, this.plans);
   }
 
   /** Polls the plan store every intervalMs and enacts, until the signal aborts. Errors of one pass are logged, not fatal. */
   async run(signal: AbortSignal): Promise<void> {
     // Stopping interrupts rate-limit waits, backoffs and requests in flight. A batch cut off mid-request is
-    // safe: it either landed whole or not at all, and the next enactor's fence read tells which.
+    // safe: it either landed whole or not at all, and the next fence read tells which.
     this.caller.signal = signal;
     try {
       while (!signal.aborted) {
@@ -133,12 +144,12 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     }
   }
 
-  /** One pass: latest plan, the zone (cached between passes, see zone-cache.ts), decide per endpoint, guard, send fenced batches. */
+  /** One pass: latest plan, the shard fences, decide per shard, guard, send fenced batches. */
   async runOnce(): Promise<RunSummary> {
     try {
       return await this.pass();
     } catch (error) {
-      this.zoneCache.invalidate();
+      this.steady = undefined;
       throw error;
     } finally {
       // A pass is reported done only once its audit lines are on disk.
@@ -147,7 +158,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   }
 
   private async pass(): Promise<RunSummary> {
-    const summary: RunSummary = { applied: [], repaired: [], inSync: [], stoodDown: [], refused: [], failed: [], batches: 0 };
+    const summary: RunSummary = { applied: [], repaired: [], inSync: [], stoodDown: [], refused: [], failed: [], poisoned: [], batches: 0 };
     const plan = await this.options.store.latest();
     if (!plan) {
       this.log.info({ store: this.options.store.location }, 'no plan yet');
@@ -155,164 +166,288 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     }
     summary.generation = plan.generation;
     this.plans.remember(plan);
-    const zoneId = await this.hostedZone(plan);
-    const { view, cached } = await this.zoneCache.view(zoneId);
-
-    const units: WorkUnit[] = [];
-    for (const endpoint of plan.endpoints) {
-      const key = endpointKey(endpoint.name, endpoint.type);
-      const live = view.endpoints.get(key) ?? { sets: [] };
-      const target = await this.targetFor(endpoint, plan, live);
-      if (!target) {
-        // A newer generation than any plan we can read is live there: not ours to judge.
-        summary.stoodDown.push(key);
-        continue;
-      }
-      const unit = this.judge(target.endpoint, target.generation, live, summary);
-      if (unit) units.push(unit);
-    }
-
-    const changed = units.reduce((sum, unit) => sum + touchedSets(unit), 0);
-    const shareRefusal = checkChangeShare(changed, view.contentSets, this.guard);
-    if (shareRefusal) {
-      for (const unit of units) this.refuse(unit, shareRefusal.reason, shareRefusal.message, summary);
+    const now = performance.now();
+    const sweep = now >= this.nextSweepAt;
+    if (!sweep && this.steady?.plan === plan) {
+      // Steady state: the last pass saw every fence at this plan; drift waits for the next sweep.
+      summary.inSync.push(...this.steady.keys);
       return summary;
     }
-    await this.sendAll(zoneId, units, summary, cached);
+    this.steady = undefined;
+    if (sweep) this.nextSweepAt = now + (this.options.verifyEveryMs ?? DEFAULT_VERIFY_EVERY_MS);
+    const zoneId = await this.hostedZone(plan);
+    const zone = normalizeName(plan.zone);
+    const pass: PassContext = { plan, zone, zoneId, summary, final: new Map(), newlyPoisoned: new Set() };
+
+    // Fences strictly before any record read (a record read first could certify content a later batch replaced).
+    const fences = await readShardFences(this.client, zoneId, zone);
+    for (const [shard, fence] of fences) pass.final.set(shard, fence);
+    const drift = sweep ? await this.reader.sweepPage(zoneId, fences) : new Map<number, Tweaks>();
+    let units = await this.decide(pass, fences, [...fences.keys()], drift);
+
+    const share = this.shareRefusal(units, pass);
+    if (share) {
+      for (const unit of units) for (const endpoint of unit.changed) this.refuse(unit.generation, endpoint, share.reason, share.message, summary, unit);
+      units = [];
+    }
+    await this.sendAll(pass, units);
+    await this.retryExcluded(pass);
+
+    const full = shardPlan(plan).digests;
+    const inSync = [...pass.final].every(([shard, fence]) => fence && fence.generation === plan.generation && fence.digest === full[shard] && fence.excluded.length === 0);
+    if (inSync && summary.refused.length === 0 && summary.failed.length === 0 && summary.stoodDown.length === 0) {
+      this.steady = { plan, keys: plan.endpoints.map((endpoint) => endpointKey(endpoint.name, endpoint.type)) };
+    }
     if (this.options.cleanupRetention !== undefined && (summary.applied.length > 0 || summary.repaired.length > 0)) {
-      await cleanupPlans({ store: this.options.store, client: this.client, zoneId, retention: this.options.cleanupRetention, logger: this.log });
+      await cleanupPlans({ store: this.options.store, client: this.client, zoneId, zone, retention: this.options.cleanupRetention, logger: this.log });
     }
     return summary;
   }
 
-  /** The generation to hold an endpoint to: the plan's, or the live fence's own when it is ahead of our plan. */
-  private async targetFor(endpoint: EndpointPlan, plan: Plan, live: LiveEndpoint): Promise<{ endpoint: EndpointPlan; generation: number } | undefined> {
-    const liveGeneration = live.fence?.generation ?? 0;
-    if (liveGeneration <= plan.generation) return { endpoint, generation: plan.generation };
-    // Someone applied a plan newer than the latest we can read. Never go back; but still repair drift to it.
-    const ahead = await this.plans.at(liveGeneration);
-    const same = ahead?.endpoints.find((candidate) => candidate.name === endpoint.name && candidate.type === endpoint.type);
-    if (!same) {
-      this.log.info({ endpoint: endpoint.name, liveGeneration, planned: plan.generation }, 'live fence is ahead of the latest readable plan; leaving endpoint alone');
+  /**
+   * Decides the given shards on the fences given: stand down, in sync, generation conflict, or a unit. Live
+   * content comes from the plan a fence names when its digest matches (no read), else from reads that follow
+   * the fence read (shard-state.ts).
+   */
+  private async decide(pass: PassContext, fences: Map<number, ShardFence | undefined>, shards: number[], tweaks: Map<number, Tweaks>): Promise<ShardUnit[]> {
+    const { plan, summary } = pass;
+    const P = plan.generation;
+    const sharded = shardPlan(plan);
+    const work: number[] = [];
+    for (const shard of shards) {
+      const fence = fences.get(shard);
+      const planned = [...sharded.content[shard].keys()];
+      if (fence && fence.generation > P) {
+        this.standDown(shard, planned, P, fence.generation, `the shard's fence is at generation ${fence.generation}, newer than ${P}`, summary);
+        continue;
+      }
+      if (fence && fence.generation === P && !tweaks.has(shard)) {
+        if (fence.digest !== this.digestOf(plan, shard, fence.excluded)) {
+          this.conflict(shard, planned, fence, summary);
+          continue;
+        }
+        summary.inSync.push(...planned.filter((key) => !fence.excluded.includes(key)));
+        continue;
+      }
+      if (fence && fence.generation === P && fence.digest !== this.digestOf(plan, shard, fence.excluded)) {
+        this.conflict(shard, planned, fence, summary);
+        continue;
+      }
+      if (this.options.fenceMoves === 'changed-shards-only' && fence && fence.generation > 0 && fence.generation < P && !tweaks.has(shard)) {
+        // The naive variant: a shard whose content the newer plan does not change keeps its old fence. UNSAFE.
+        const older = await this.plans.at(fence.generation);
+        if (older && fence.digest === this.digestOf(older, shard, fence.excluded) && this.digestOf(older, shard, fence.excluded) === this.digestOf(plan, shard, fence.excluded)) {
+          summary.inSync.push(...planned);
+          continue;
+        }
+      }
+      work.push(shard);
+    }
+    if (work.length === 0) return [];
+    const states = await this.reader.states(pass.zoneId, plan, fences, work, tweaks);
+    const units: ShardUnit[] = [];
+    for (const shard of work) {
+      const state = states.get(shard)!;
+      const unit = await this.decideOne(pass, shard, fences.get(shard), state);
+      if (unit) units.push(unit);
+    }
+    return units;
+  }
+
+  private digestOf(plan: Plan, shard: number, excluded: readonly string[]): string {
+    return excluded.length === 0 ? shardPlan(plan).digests[shard] : this.reader.digest(plan, shard, excluded);
+  }
+
+  private async decideOne(pass: PassContext, shard: number, fence: ShardFence | undefined, state: ShardState): Promise<ShardUnit | undefined> {
+    const { plan, summary } = pass;
+    const planned = [...shardPlan(plan).content[shard].keys()];
+    if (state.v1Ahead !== undefined) {
+      this.standDown(shard, planned, plan.generation, state.v1Ahead, `a per-endpoint (v1) fence in the shard is at generation ${state.v1Ahead}, newer than ${plan.generation}`, summary);
       return undefined;
     }
-    return { endpoint: same, generation: liveGeneration };
-  }
-
-  /** decide() plus the bookkeeping of its outcome; returns the unit to send, if any. */
-  private judge(endpoint: EndpointPlan, generation: number, live: LiveEndpoint, summary: RunSummary, previous?: WorkUnit): WorkUnit | undefined {
-    const key = endpointKey(endpoint.name, endpoint.type);
-    const decision = decide({ endpoint, generation, live, writer: this.id, guard: this.guard, previousFence: previous?.live.fence });
-    if (live.fence) metrics.liveGeneration.set({ endpoint: key }, live.fence.generation);
-    switch (decision.action) {
-      case 'in-sync':
-        summary.inSync.push(key);
-        return undefined;
-      case 'stand-down':
-        this.standDown(key, generation, decision.liveGeneration, decision.why, summary);
-        return undefined;
-      case 'refuse':
-        this.refuse(decision.unit, decision.refusal.reason, decision.refusal.message, summary);
-        return undefined;
-      case 'send':
-        return decision.unit;
+    const live = fence?.generation ?? 0;
+    const input = { shard, zone: pass.zone, writer: this.id, guard: this.guard, fence, live: state.live, unknown: state.unknown, v1Fences: state.v1Fences };
+    // A repair stays at the fence's own generation; an apply walks down from the plan when velocity demands it.
+    const targets = [plan];
+    let decision = decideShard({ ...input, targets });
+    if (decision.action === 'refuse' && live < plan.generation) {
+      for (let generation = plan.generation - 1; generation > live; generation--) {
+        const older = await this.plans.at(generation);
+        if (older) targets.push(older);
+      }
+      decision = decideShard({ ...input, targets });
     }
+    if (decision.action === 'refuse') {
+      for (const { endpoint, refusal } of decision.refused) this.refuse(plan.generation, endpoint, refusal.reason, refusal.message, summary);
+      return undefined;
+    }
+    for (const { endpoint, refusal } of decision.refused) this.refuse(decision.unit.generation, endpoint, refusal.reason, refusal.message, summary, decision.unit);
+    if (decision.unit.generation < plan.generation) {
+      this.log.warn({ shard, from: live, to: decision.unit.generation, planned: plan.generation }, 'velocity: stepping through a stored plan instead of jumping to the latest');
+    }
+    for (const key of state.poisoned) if (decision.unit.excluded.includes(key)) pass.newlyPoisoned.add(key);
+    return decision.unit;
   }
 
-  private standDown(key: string, generation: number, liveGeneration: number, why: string, summary: RunSummary): void {
-    summary.stoodDown.push(key);
+  private shareRefusal(units: ShardUnit[], pass: PassContext): { reason: RefusalReason; message: string } | undefined {
+    const changed = units.reduce((sum, unit) => sum + touchedSets(unit), 0);
+    // The base: the sets the zone's managed content holds now (each unit's assumed live content, the plan's elsewhere).
+    const moving = new Set(units.map((unit) => unit.shard));
+    const sharded = shardPlan(pass.plan);
+    let base = 0;
+    for (let shard = 0; shard < SHARDS; shard++) {
+      if (moving.has(shard)) continue;
+      for (const sets of sharded.content[shard].values()) base += sets.length;
+    }
+    for (const unit of units) for (const sets of unit.live.values()) base += sets.length;
+    return checkChangeShare(changed, base, this.guard);
+  }
+
+  private standDown(shard: number, planned: string[], generation: number, liveGeneration: number, why: string, summary: RunSummary): void {
+    const keys = planned.length > 0 ? planned : [`shard ${shard}`];
     metrics.fenceConflicts.inc({ enactor: this.id });
-    this.log.info({ endpoint: key, generation, liveGeneration }, `standing down: ${why}`);
-    this.emit('event', { type: 'stood-down', enactor: this.id, generation, endpoint: key, liveGeneration, why });
-    void this.options.audit?.append({ enactor: this.id, generation, endpoint: key, changes: [], outcome: 'stood-down', detail: why });
+    metrics.liveGeneration.set({ shard: String(shard) }, liveGeneration);
+    this.log.info({ shard, generation, liveGeneration }, `standing down: ${why}`);
+    for (const key of keys) {
+      summary.stoodDown.push(key);
+      this.emit('event', { type: 'stood-down', enactor: this.id, generation, endpoint: key, liveGeneration, why });
+      void this.options.audit?.append({ enactor: this.id, generation, endpoint: key, changes: [], outcome: 'stood-down', detail: why });
+    }
   }
 
-  private refuse(unit: WorkUnit, reason: RefusalReason, message: string, summary: RunSummary): void {
-    summary.refused.push({ endpoint: unit.key, reason, message });
+  /** I6: the live fence has our generation with other content: two plans were stored under one generation. */
+  private conflict(shard: number, planned: string[], fence: ShardFence, summary: RunSummary): void {
+    const message = `shard ${shard}'s fence is at generation ${fence.generation} with digest ${fence.digest} (written by ${fence.writer ?? 'unknown'}), but plan ${fence.generation} here has other content: two plans were stored under one generation; standing down, not repairing back and forth`;
+    metrics.generationConflicts.inc({ enactor: this.id });
+    for (const key of planned.length > 0 ? planned : [`shard ${shard}`]) this.refuse(fence.generation, key, 'generation-conflict', message, summary);
+  }
+
+  private refuse(generation: number, endpoint: string, reason: RefusalReason, message: string, summary: RunSummary, unit?: ShardUnit): void {
+    summary.refused.push({ endpoint, reason, message });
     metrics.guardRefusals.inc({ enactor: this.id, reason });
-    this.log.error({ endpoint: unit.key, generation: unit.generation, reason }, `guard refused: ${message}`);
-    this.emit('event', { type: 'refused', enactor: this.id, generation: unit.generation, endpoint: unit.key, reason, message });
-    void this.options.audit?.append({ enactor: this.id, generation: unit.generation, endpoint: unit.key, kind: unit.kind, changes: unit.changes.map(describeChange), outcome: 'refused', detail: message });
+    this.log.error({ endpoint, generation, reason }, `refused: ${message}`);
+    this.emit('event', { type: 'refused', enactor: this.id, generation, endpoint, reason, message });
+    const changes = unit ? unit.recordChanges.filter((change) => endpointKey(change.set.name, change.set.type) === endpoint).map(describeChange) : [];
+    void this.options.audit?.append({ enactor: this.id, generation, endpoint, kind: unit?.kind, changes, outcome: 'refused', detail: message });
   }
 
   /**
-   * Sends the units packed into batches. A batch is all-or-nothing, so one endpoint's moved fence fails its
-   * neighbours too: after a rejection every endpoint of the batch is re-read and re-decided (those whose fence
-   * reached our generation stand down), and the rest are resent one endpoint per request, so that a single
-   * conflicting endpoint cannot keep failing the others. When the units were decided on a cached zone view, the
-   * first rejection shows the view is stale (another writer is active): the batches not yet sent are not sent
-   * but re-decided with the rejected ones on a fresh read, so a stale view costs at most `concurrency` requests.
+   * Sends the units packed into batches (a unit is never split). After a rejection or an unknown outcome the
+   * fences alone are read again (one request): a unit whose fence is now ours landed (lost response); a shard
+   * whose fence moved is decided again; an endpoint Route53's message names is read again (after the fences)
+   * and, when it is exactly as assumed, excluded as poisoned. Never a whole-zone read because of a conflict.
    */
-  private async sendAll(zoneId: string, units: WorkUnit[], summary: RunSummary, fromCachedView: boolean): Promise<void> {
+  private async sendAll(pass: PassContext, units: ShardUnit[]): Promise<void> {
     const limits = this.options.limits ?? ROUTE53_LIMITS;
-    const packed = packBatches(units, limits);
-    for (const unit of packed.oversized) {
-      this.refuse(unit, 'too-large', `${unit.key} needs more than one request's limits for its changes and fence; it cannot be applied atomically`, summary);
-    }
-    let round: WorkUnit[][] = packed.batches;
     const rounds = this.options.conflictRounds ?? 4;
-    const progress = { started: performance.now(), batchesDone: 0, batchesTotal: round.length, endpointsDone: 0, endpointsTotal: units.length - packed.oversized.length };
-    for (let attempt = 1; round.length > 0; attempt++) {
-      const rejected: Rejected[] = [];
-      let viewIsStale = false;
-      const launches = new LaunchQueue();
-      await pMap(round, async (batch) => {
-        const launched = await launches.take();
-        if (viewIsStale) {
-          launched();
-          rejected.push(...batch.map((unit) => ({ unit, alone: false, error: '' })));
-          progress.batchesTotal -= 1;
-          return;
+    const progress = { started: performance.now(), batchesDone: 0, batchesTotal: 0, endpointsDone: 0, endpointsTotal: units.reduce((sum, unit) => sum + unit.endpoints.length, 0) };
+    for (let round = 1; units.length > 0; round++) {
+      const packed = packBatches(units, limits);
+      for (const unit of packed.oversized) {
+        for (const endpoint of unit.changed.length > 0 ? unit.changed : [`shard ${unit.shard}`]) {
+          this.refuse(unit.generation, endpoint, 'too-large', `shard ${unit.shard}'s changes and fence need more than one request's limits; they cannot be applied atomically`, pass.summary, unit);
         }
-        const error = await this.sendBatch(zoneId, batch, summary, launched);
-        if (error && attempt === 1 && fromCachedView) viewIsStale = true;
-        progress.batchesDone += 1;
-        if (!error) progress.endpointsDone += batch.length;
-        this.emitProgress(summary.generation ?? 0, progress);
-        if (!error) return;
-        if (attempt < rounds) rejected.push(...batch.map((unit) => ({ unit, alone: batch.length === 1, error })));
-        else for (const unit of batch) summary.failed.push({ endpoint: unit.key, error: `still rejected after ${rounds} rounds: ${error}` });
-      }, { concurrency: this.options.concurrency ?? DEFAULT_CONCURRENCY });
-      const { again, endpointsMoved } = await this.redecide(zoneId, rejected, summary);
-      progress.endpointsDone += rejected.length - again.length;
-      // When endpoints moved (usually one moved fence failed many), the second round packs again; otherwise,
-      // and in later rounds, each endpoint goes alone, so that one that keeps failing cannot hold others back.
-      round = attempt === 1 && endpointsMoved ? packBatches(again, limits).batches : again.map((unit) => [unit]);
-      progress.batchesTotal += round.length;
+      }
+      // After a rejection, units go alone: one that keeps failing cannot hold the others back.
+      const batches = round === 1 ? packed.batches : packed.batches.flatMap((batch) => batch.map((unit) => [unit]));
+      progress.batchesTotal += batches.length;
+      const outcomes: Outcome[] = [];
+      const launches = new LaunchQueue();
+      await pMap(
+        batches,
+        async (batch) => {
+          const launched = await launches.take();
+          const result = await this.sendBatch(pass, batch, launched);
+          progress.batchesDone += 1;
+          if (!result) progress.endpointsDone += batch.reduce((sum, unit) => sum + unit.endpoints.length, 0);
+          this.emitProgress(pass.plan.generation, progress);
+          if (result) outcomes.push(...batch.map((unit) => ({ unit, result: result.result, alone: batch.length === 1, error: result.error })));
+        },
+        { concurrency: this.options.concurrency ?? DEFAULT_CONCURRENCY },
+      );
+      if (outcomes.length === 0) return;
+      units = await this.afterConflict(pass, outcomes, round >= rounds);
     }
   }
 
-  /**
-   * Re-reads rejected endpoints (the whole zone in one listing when there are many) and decides each again.
-   * An endpoint refused on its own while nothing about it changed is failed at once: its changes themselves are
-   * invalid (a CNAME at its name, say), and resending them would only be refused again.
-   */
-  private async redecide(zoneId: string, rejected: Rejected[], summary: RunSummary): Promise<{ again: WorkUnit[]; endpointsMoved: boolean }> {
-    if (rejected.length === 0) return { again: [], endpointsMoved: false };
-    const view = rejected.length > REREAD_ZONE_ABOVE ? await readZoneView(this.client, zoneId) : undefined;
-    const again: WorkUnit[] = [];
-    let endpointsMoved = false;
-    for (const { unit, alone, error } of rejected) {
-      const fresh = view ? (view.endpoints.get(unit.key) ?? { sets: [] }) : await readLiveEndpoint(this.client, zoneId, unit.endpoint.name, unit.endpoint.type as EndpointType);
-      if (fresh.fence && sameRecordSet(fresh.fence.set, unit.newFence)) {
-        // Our own fence is live: an earlier attempt landed but its answer was lost, and the retry was rejected.
-        const detail = 'an earlier attempt of this batch had been applied (its response was lost); the retry was rejected by our own fence';
-        this.log.info({ endpoint: unit.key, generation: unit.generation }, detail);
-        void this.options.audit?.append({ enactor: this.id, generation: unit.generation, endpoint: unit.key, kind: unit.kind, changes: unit.changes.map(describeChange), outcome: 'accepted', detail });
-        this.recordApplied(unit, summary);
+  private async afterConflict(pass: PassContext, outcomes: Outcome[], lastRound: boolean): Promise<ShardUnit[]> {
+    const fences = await readShardFences(this.client, pass.zoneId, pass.zone);
+    const redo = new Map<number, Tweaks>();
+    for (const { unit, result, alone, error } of outcomes) {
+      const fence = fences.get(unit.shard);
+      pass.final.set(unit.shard, fence);
+      if (fence && sameShardFence(fence, { set: unit.newFence })) {
+        const detail = 'an earlier attempt of this batch had been applied (its response was lost)';
+        this.log.info({ shard: unit.shard, generation: unit.generation }, detail);
+        this.recordAccepted(pass, unit, undefined, detail);
         continue;
       }
-      const unchanged = sameFenceValues(fresh.fence, unit.live.fence) && setsMatch(fresh.sets, unit.live.sets);
-      if (!unchanged) endpointsMoved = true;
-      else if (alone) {
-        this.log.error({ endpoint: unit.key, generation: unit.generation, error }, 'batch refused on its own with the endpoint unchanged; not resending it');
-        summary.failed.push({ endpoint: unit.key, error: `refused on its own with the endpoint unchanged (its changes are invalid): ${error}` });
+      if (result === 'unknown' || lastRound) {
+        for (const endpoint of unit.endpoints.length > 0 ? unit.endpoints : [`shard ${unit.shard}`]) {
+          pass.summary.failed.push({ endpoint, error: lastRound && result === 'rejected' ? `still rejected after ${this.options.conflictRounds ?? 4} rounds: ${error}` : error });
+        }
         continue;
       }
-      const next = this.judge(unit.endpoint, unit.generation, fresh, summary, unit);
-      if (next) again.push(next);
+      const tweaks: Tweaks = redo.get(unit.shard) ?? { overrides: new Map(), exclude: new Set() };
+      redo.set(unit.shard, tweaks);
+      if (!sameShardFence(fence, unit.liveFence)) continue; // the fence moved: decide the shard again on the new one
+      const named = await this.reader.namedEndpoints(pass.zoneId, unit, error);
+      for (const { key, sets, asAssumed } of named) {
+        if (asAssumed) {
+          // Route53 refuses this endpoint's changes though it is exactly as assumed: its changes are invalid.
+          tweaks.exclude.add(key);
+          this.poisoned(pass, unit, key, error);
+        } else {
+          tweaks.overrides.set(key, sets);
+        }
+      }
+      if (named.length === 0 && alone) {
+        redo.delete(unit.shard);
+        for (const endpoint of unit.endpoints) pass.summary.failed.push({ endpoint, error: `refused on its own with its fence unchanged, naming nothing of the shard: ${error}` });
+      }
     }
-    return { again, endpointsMoved };
+    return redo.size === 0 ? [] : this.decide(pass, fences, [...redo.keys()], redo);
+  }
+
+  private poisoned(pass: PassContext, unit: ShardUnit, key: string, error: string): void {
+    pass.newlyPoisoned.add(key);
+    if (!pass.summary.poisoned.includes(key)) pass.summary.poisoned.push(key);
+    metrics.endpointPoisoned.set({ endpoint: key }, 1);
+    const detail = `POISONED: Route53 refuses this endpoint's changes with the endpoint exactly as assumed; it is left out of shard ${unit.shard} (x= in the fence) and tried alone once per pass: ${error}`;
+    this.log.error({ endpoint: key, shard: unit.shard, generation: unit.generation, error }, 'endpoint poisoned');
+    this.emit('event', { type: 'refused', enactor: this.id, generation: unit.generation, endpoint: key, reason: 'poisoned', message: detail });
+    void this.options.audit?.append({ enactor: this.id, generation: unit.generation, endpoint: key, kind: unit.kind, changes: [], outcome: 'rejected', detail });
+  }
+
+  /**
+   * Endpoints the shard fences leave out (x=): each is tried ALONE, once per pass (one request), on the fence as
+   * this pass left it, unless it was found poisoned in this very pass.
+   */
+  private async retryExcluded(pass: PassContext): Promise<void> {
+    for (const [shard, fence] of [...pass.final]) {
+      if (!fence || fence.excluded.length === 0 || fence.generation > pass.plan.generation) continue;
+      const plan = await this.plans.at(fence.generation);
+      if (!plan || fence.digest !== this.digestOf(plan, shard, fence.excluded)) continue;
+      for (const key of fence.excluded) {
+        if (pass.newlyPoisoned.has(key)) continue;
+        const current = pass.final.get(shard)!;
+        const state = await this.reader.alone(pass.zoneId, plan, current, key);
+        const decision = decideShard({ shard, zone: pass.zone, writer: this.id, guard: this.guard, fence: current, live: state.live, unknown: state.unknown, targets: [plan] });
+        if (decision.action === 'refuse' || decision.unit.excluded.includes(key)) {
+          const refused = decision.refused.find((entry) => entry.endpoint === key);
+          if (refused) this.refuse(plan.generation, key, refused.refusal.reason, refused.refusal.message, pass.summary);
+          continue;
+        }
+        const result = await this.sendBatch(pass, [decision.unit], () => undefined);
+        if (!result) {
+          metrics.endpointPoisoned.set({ endpoint: key }, 0);
+          continue;
+        }
+        if (!pass.summary.poisoned.includes(key)) pass.summary.poisoned.push(key);
+        pass.summary.failed.push({ endpoint: key, error: `poisoned: ${result.error}` });
+        metrics.endpointPoisoned.set({ endpoint: key }, 1);
+      }
+    }
   }
 
   private emitProgress(generation: number, progress: { started: number; batchesDone: number; batchesTotal: number; endpointsDone: number; endpointsTotal: number }): void {
@@ -320,13 +455,13 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     this.emit('event', { type: 'progress', enactor: this.id, generation, ...counts, elapsedMs: Math.round(performance.now() - started) });
   }
 
-  /** Returns undefined when accepted (or failed for good), or the rejection message to re-decide on. */
-  private async sendBatch(zoneId: string, batch: WorkUnit[], summary: RunSummary, launched: () => void): Promise<string | undefined> {
+  /** Returns undefined when accepted, or what went wrong. */
+  private async sendBatch(pass: PassContext, batch: ShardUnit[], launched: () => void): Promise<{ result: 'rejected' | 'unknown'; error: string } | undefined> {
     const batchId = randomUUID().slice(0, 8);
     const generation = Math.max(...batch.map((unit) => unit.generation));
-    const endpoints = batch.map((unit) => unit.key);
+    const endpoints = batch.flatMap((unit) => (unit.changed.length > 0 ? unit.changed : [`shard ${unit.shard}`]));
     const changes = batch.flatMap((unit) => unit.changes);
-    summary.batches += 1;
+    pass.summary.batches += 1;
     metrics.batchesSent.inc({ enactor: this.id });
     this.emit('event', { type: 'batch-sent', enactor: this.id, generation, batch: batchId, endpoints, changes: changes.length, elements: changeCost(changes).elements });
     const started = performance.now();
@@ -337,13 +472,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     try {
       const output = await this.caller.send<ChangeResourceRecordSetsCommandOutput>(
         'ChangeResourceRecordSets',
-        whenLaunched(
-          new ChangeResourceRecordSetsCommand({
-            HostedZoneId: zoneId,
-            ChangeBatch: { Comment: `dnsplane ${this.id} gen ${generation}`, Changes: toSdkChanges(changes) },
-          }),
-          launched,
-        ),
+        whenLaunched(new ChangeResourceRecordSetsCommand({ HostedZoneId: pass.zoneId, ChangeBatch: { Comment: `dnsplane ${this.id} gen ${generation}`, Changes: toSdkChanges(changes) } }), launched),
       );
       outcome = 'accepted';
       changeId = output.ChangeInfo?.Id?.replace(/^\/?change\//, '');
@@ -354,53 +483,65 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     launched(); // a request that never reached HTTP (its wait for the rate limiter aborted, say) must not hold others
     stopTimer();
     const durationMs = Math.round(performance.now() - started);
-    for (const unit of batch) {
-      void this.options.audit?.append({
-        enactor: this.id,
-        generation: unit.generation,
-        endpoint: unit.key,
-        kind: unit.kind,
-        changes: unit.changes.map(describeChange),
-        outcome,
-        changeId,
-        durationMs,
-        batchEndpoints: batch.length,
-        detail: error,
-      });
-    }
     if (outcome === 'accepted') {
       metrics.batchesAccepted.inc({ enactor: this.id });
-      for (const unit of batch) {
-        this.zoneCache.accepted(zoneId, unit);
-        this.recordApplied(unit, summary);
-        this.log.info({ endpoint: unit.key, generation: unit.generation, kind: unit.kind, changeId, durationMs }, unit.kind === 'repair' ? 'repaired endpoint' : 'applied generation');
-      }
+      for (const unit of batch) this.recordAccepted(pass, unit, { changeId, durationMs, batchEndpoints: batch.length });
       this.emit('event', { type: 'batch-accepted', enactor: this.id, generation, batch: batchId, endpoints, changeId, durationMs });
       return undefined;
     }
-    // Someone else wrote (rejected), or we cannot tell whether our batch landed (failed): read the zone next pass.
-    this.zoneCache.invalidate();
+    for (const unit of batch) {
+      void this.options.audit?.append({ enactor: this.id, generation: unit.generation, endpoint: `shard ${unit.shard}`, kind: unit.kind, changes: unit.changes.map(describeChange), outcome, durationMs, batchEndpoints: batch.length, detail: error });
+    }
     if (outcome === 'rejected') {
       metrics.batchesRejected.inc({ enactor: this.id });
-      this.log.info({ endpoints, generation, error }, 'batch rejected; re-reading its endpoints');
+      this.log.info({ endpoints, generation, error }, 'batch rejected; re-reading the fences');
       this.emit('event', { type: 'batch-rejected', enactor: this.id, generation, batch: batchId, endpoints, error: error ?? '', durationMs });
-      return error ?? 'rejected';
+      return { result: 'rejected', error: error ?? 'rejected' };
     }
     metrics.batchesFailed.inc({ enactor: this.id });
-    this.log.error({ endpoints, generation, error }, 'batch failed');
+    this.log.error({ endpoints, generation, error }, 'batch failed; the fences will tell whether it landed');
     this.emit('event', { type: 'batch-failed', enactor: this.id, generation, batch: batchId, endpoints, error: error ?? '', durationMs });
-    for (const key of endpoints) summary.failed.push({ endpoint: key, error: error ?? 'failed' });
-    return undefined;
+    return { result: 'unknown', error: error ?? 'failed' };
   }
 
-  private recordApplied(unit: WorkUnit, summary: RunSummary): void {
-    (unit.kind === 'repair' ? summary.repaired : summary.applied).push(unit.key);
+  /** An accepted unit: its shard now holds exactly what the unit wrote, and its fence is the one it wrote. */
+  private recordAccepted(pass: PassContext, unit: ShardUnit, batch?: { changeId?: string; durationMs: number; batchEndpoints: number }, detail?: string): void {
+    const fence = parseShardFence(unit.shard, unit.newFence);
+    pass.final.set(unit.shard, fence);
+    metrics.liveGeneration.set({ shard: String(unit.shard) }, unit.generation);
     metrics.generationsApplied.inc({ enactor: this.id, kind: unit.kind });
-    metrics.liveGeneration.set({ endpoint: unit.key }, unit.generation);
+    const list = unit.kind === 'repair' ? pass.summary.repaired : pass.summary.applied;
+    for (const key of unit.kind === 'repair' ? unit.changed : unit.endpoints) list.push(key);
+    if (unit.kind === 'apply') pass.summary.inSync = pass.summary.inSync.filter((key) => !unit.endpoints.includes(key));
+    void this.options.audit?.append({
+      enactor: this.id,
+      generation: unit.generation,
+      endpoint: `shard ${unit.shard}`,
+      kind: unit.kind,
+      changes: unit.changes.map(describeChange),
+      outcome: 'accepted',
+      changeId: batch?.changeId,
+      durationMs: batch?.durationMs,
+      batchEndpoints: batch?.batchEndpoints,
+      detail: detail ?? (unit.changed.length > 0 ? `endpoints changed: ${unit.changed.join(', ')}` : 'fence only'),
+    });
+    this.log.info({ shard: unit.shard, generation: unit.generation, kind: unit.kind, changed: unit.changed.length }, unit.kind === 'repair' ? 'repaired shard' : 'applied generation to shard');
   }
 
   private async hostedZone(plan: Plan): Promise<string> {
     this.zoneId ??= await resolveHostedZoneId(this.client, this.options.zone ?? plan.zone);
     return this.zoneId;
   }
+}
+
+/** What one pass carries between its steps. */
+export interface PassContext {
+  plan: Plan;
+  zone: string;
+  zoneId: string;
+  summary: RunSummary;
+  /** Each shard's fence as this pass last knows it (read, or written by an accepted unit). */
+  final: Map<number, ShardFence | undefined>;
+  /** Endpoints found poisoned in this pass: not tried alone again before the next. */
+  newlyPoisoned: Set<string>;
 }

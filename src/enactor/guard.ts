@@ -18,11 +18,17 @@ export interface GuardOptions {
    * self-check (moto): without atomic batches the proof cannot hold, and moto refuses its DELETE + CREATE.
    */
   proveCapacity: boolean;
+  /**
+   * Velocity for what is ENACTED (I7): the largest share (0..1] of an endpoint's serving weight one batch may
+   * take away (default 0.5). An enactor that skipped generations walks the stored plans in between instead of
+   * jumping; rollback is such a walk too.
+   */
+  maxDropShare: number;
 }
 
-export const DEFAULT_GUARD: GuardOptions = { minCapacity: 1, maxChangeShare: 0.3, minSetsForShare: 10, force: false, proveCapacity: true };
+export const DEFAULT_GUARD: GuardOptions = { minCapacity: 1, maxChangeShare: 0.3, minSetsForShare: 10, force: false, proveCapacity: true, maxDropShare: 0.5 };
 
-export type RefusalReason = 'empty' | 'all-weight-zero' | 'below-min-capacity' | 'change-share' | 'too-large';
+export type RefusalReason = 'empty' | 'all-weight-zero' | 'below-min-capacity' | 'change-share' | 'too-large' | 'velocity' | 'generation-conflict' | 'poisoned';
 
 export interface Refusal {
   reason: RefusalReason;
@@ -66,5 +72,29 @@ export function checkChangeShare(changedSets: number, zoneSets: number, options:
   return {
     reason: 'change-share',
     message: `this run would change ${changedSets} of ${zoneSets} record sets (${(share * 100).toFixed(1)}%), above the limit of ${(options.maxChangeShare * 100).toFixed(1)}%; use --force if this is intended`,
+  };
+}
+
+/** Weight a set serves with: its weight when weighted and > 0; a simple set has none (velocity skips it). */
+function weightOf(set: RecordSet): number {
+  return servesTraffic(set) ? (set.weight ?? 0) : 0;
+}
+
+/**
+ * Judges one endpoint's step from `before` to `after` against maxDropShare: the weight taken away (summed over
+ * its sets, a removed set losing all of its weight) as a share of the weight it serves now. An endpoint that
+ * serves nothing yet, or holds simple sets (no weights), has no velocity to keep.
+ */
+export function checkVelocity(endpoint: string, before: readonly RecordSet[], after: readonly RecordSet[], options: GuardOptions): Refusal | undefined {
+  if (before.some((set) => set.setIdentifier === undefined)) return undefined;
+  const total = before.reduce((sum, set) => sum + weightOf(set), 0);
+  if (total === 0) return undefined;
+  const afterWeights = new Map(after.map((set) => [set.setIdentifier, weightOf(set)]));
+  const dropped = before.reduce((sum, set) => sum + Math.max(0, weightOf(set) - (afterWeights.get(set.setIdentifier) ?? 0)), 0);
+  const share = dropped / total;
+  if (share <= options.maxDropShare) return undefined;
+  return {
+    reason: 'velocity',
+    message: `${endpoint} would lose ${dropped} of ${total} serving weight (${(share * 100).toFixed(1)}%) in one batch, above the limit of ${(options.maxDropShare * 100).toFixed(1)}%`,
   };
 }

@@ -1,18 +1,23 @@
-// What is live in Route53, grouped the way the enactor thinks: per endpoint (name and type), its record sets
-// and its fence.
+// What is live in Route53, grouped the way the enactor thinks: per endpoint (name and type), its record sets,
+// the fence of its shard, and (in a zone not yet migrated from per-endpoint fences) its v1 fence.
 import type { Route53Client } from '@aws-sdk/client-route-53';
-import { readEndpointSets } from '../route53/listing.js';
 import { listRecordSets } from '../route53/paging.js';
-import { endpointKey, type RecordSet } from '../route53/recordset.js';
-import { endpointOfFence, fenceName, parseFence, type EndpointType, type Fence } from './fence.js';
+import { endpointKey, normalizeName, type RecordSet } from '../route53/recordset.js';
+import { endpointOfFence, parseFence, type Fence } from './fence.js';
+import { parseShardFence, shardOfFenceName, shardOfKey, type ShardFence } from './shard-fence.js';
 
 export interface LiveEndpoint {
   sets: RecordSet[];
-  fence?: Fence;
+  /** The fence of the endpoint's shard. */
+  fence?: ShardFence;
+  /** A per-endpoint fence of protocol v1 (`_dnsplane-a.<name>`), found only in zones not yet migrated. */
+  v1Fence?: Fence;
 }
 
 export interface ZoneView {
   endpoints: Map<string, LiveEndpoint>;
+  /** Shard fences by zone name and shard. */
+  shardFences: Map<string, Map<number, ShardFence>>;
   /** Record sets in the zone other than SOA, NS and fences: the base of the change-share guard. */
   contentSets: number;
 }
@@ -20,6 +25,7 @@ export interface ZoneView {
 /** Sorts a listing into endpoints. Sets of other types are only counted. */
 export function groupZone(sets: readonly RecordSet[]): ZoneView {
   const endpoints = new Map<string, LiveEndpoint>();
+  const shardFences = new Map<string, Map<number, ShardFence>>();
   const slot = (key: string) => {
     let entry = endpoints.get(key);
     if (!entry) endpoints.set(key, (entry = { sets: [] }));
@@ -27,25 +33,43 @@ export function groupZone(sets: readonly RecordSet[]): ZoneView {
   };
   let contentSets = 0;
   for (const set of sets) {
-    const guarded = set.type === 'TXT' ? endpointOfFence(set.name) : undefined;
-    if (guarded) {
-      slot(endpointKey(guarded.name, guarded.type)).fence = parseFence(set);
-      continue;
+    if (set.type === 'TXT') {
+      const shard = shardOfFenceName(set.name);
+      if (shard) {
+        let zone = shardFences.get(shard.zone);
+        if (!zone) shardFences.set(shard.zone, (zone = new Map()));
+        zone.set(shard.shard, parseShardFence(shard.shard, set));
+        continue;
+      }
+      const guarded = endpointOfFence(set.name);
+      if (guarded) {
+        slot(endpointKey(guarded.name, guarded.type)).v1Fence = parseFence(set);
+        continue;
+      }
     }
     if (set.type === 'SOA' || set.type === 'NS') continue;
     contentSets += 1;
     if (set.type === 'A' || set.type === 'AAAA') slot(endpointKey(set.name, set.type)).sets.push(set);
   }
-  return { endpoints, contentSets };
+  for (const [key, endpoint] of endpoints) endpoint.fence = shardFenceOf(shardFences, key);
+  return { endpoints, shardFences, contentSets };
+}
+
+/** The fence of the shard an endpoint key falls in, in the zone the name lies in. */
+function shardFenceOf(shardFences: ZoneView['shardFences'], key: string): ShardFence | undefined {
+  const name = key.slice(0, key.indexOf(' '));
+  for (const [zone, fences] of shardFences) {
+    if (name === zone || name.endsWith(`.${zone}`)) return fences.get(shardOfKey(key));
+  }
+  return undefined;
+}
+
+/** The shard fences of one zone in a view (empty when the zone has none). */
+export function zoneShardFences(view: ZoneView, zone: string): Map<number, ShardFence> {
+  return view.shardFences.get(normalizeName(zone)) ?? new Map();
 }
 
 /** One listing of the whole zone (bounded paging), grouped per endpoint. */
 export async function readZoneView(client: Route53Client, zoneId: string): Promise<ZoneView> {
   return groupZone(await listRecordSets(client, zoneId));
-}
-
-/** A fresh read of one endpoint and its fence (after a rejected batch). */
-export async function readLiveEndpoint(client: Route53Client, zoneId: string, name: string, type: EndpointType): Promise<LiveEndpoint> {
-  const [sets, fenceSets] = await Promise.all([readEndpointSets(client, zoneId, name, type), readEndpointSets(client, zoneId, fenceName(name, type), 'TXT')]);
-  return { sets, fence: fenceSets[0] ? parseFence(fenceSets[0]) : undefined };
 }

@@ -1,6 +1,6 @@
 // Reading one endpoint back from Route53, and finding a hosted zone by name. Paging itself (bounded, loop-safe)
 // lives in paging.ts.
-import { ListHostedZonesByNameCommand, type Route53Client } from '@aws-sdk/client-route-53';
+import { GetHostedZoneCommand, ListHostedZonesByNameCommand, type Route53Client } from '@aws-sdk/client-route-53';
 import { listRecordSetsNamed } from './paging.js';
 import { normalizeName, type RecordSet, type RecordType } from './recordset.js';
 
@@ -19,4 +19,11 @@ export async function resolveHostedZoneId(client: Route53Client, zone: string): 
   const match = (output.HostedZones ?? []).find((candidate) => candidate.Name && normalizeName(candidate.Name) === wanted);
   if (!match?.Id) throw new Error(`no hosted zone named ${wanted} at this Route53 endpoint`);
   return match.Id.replace(/^\/?hostedzone\//, '');
+}
+
+/** The name of a hosted zone given by id (normalised, with the trailing dot). */
+export async function hostedZoneName(client: Route53Client, zoneId: string): Promise<string> {
+  const output = await client.send(new GetHostedZoneCommand({ Id: zoneId }));
+  if (!output.HostedZone?.Name) throw new Error(`hosted zone ${zoneId} has no name`);
+  return normalizeName(output.HostedZone.Name);
 }

@@ -1,0 +1,203 @@
+// What a shard holds live, for the enactor's decision. Every read here follows the pass's fence read (never
+// before it, never concurrently with it): a record read first could certify content a later batch replaced
+// (the torn read of issue 11). A shard whose fence names a stored plan with a matching digest costs no read at
+// all (I3): its content IS that plan's shard, minus the endpoints the fence excludes.
+import { ListResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
+import pMap from 'p-map';
+import { sortKey } from '../authority/store/order.js';
+import type { Plan } from '../plan/schema.js';
+import { readEndpointSets } from '../route53/listing.js';
+import { fromSdkRecordSet, normalizeName, type RecordSet } from '../route53/recordset.js';
+import { setsMatch } from './changes.js';
+import { namedInError, type ShardContent, type ShardUnit } from './decide.js';
+import { readZoneView } from './live.js';
+import type { PlanCache } from './plan-cache.js';
+import { contentDigest, shardOfKey, shardPlan, type ShardFence } from './shard-fence.js';
+
+/** Corrections to what a shard's fence implies, learnt after it was read: fresh reads of endpoints, and exclusions. */
+export interface Tweaks {
+  overrides: Map<string, RecordSet[]>;
+  exclude: Set<string>;
+}
+
+export interface ShardState {
+  live: ShardContent;
+  /** Endpoints whose content is not known (excluded by the fence, or poisoned now). */
+  unknown: Set<string>;
+  /** Found poisoned in this pass (excluded by a tweak). */
+  poisoned: Set<string>;
+  /** v1 per-endpoint fences in the shard, deleted by its first v2 unit (migration). */
+  v1Fences: RecordSet[];
+  /** The highest v1 fence of the shard when it is newer than the plan (stand down, as v1 did). */
+  v1Ahead?: number;
+}
+
+/** Up to this many endpoints are read one by one; more (and any shard in a zone without shard fences) cost one full listing. */
+const PER_ENDPOINT_READS_MAX = 16;
+/** Records per drift-sweep page (Route53's largest page). */
+const SWEEP_PAGE = 300;
+
+const nameOf = (key: string) => key.slice(0, key.indexOf(' '));
+const typeOf = (key: string) => key.slice(key.indexOf(' ') + 1) as 'A' | 'AAAA';
+
+export class ShardReader {
+  private readonly excludedDigests = new WeakMap<Plan, Map<string, string>>();
+  /** Where the next drift-sweep page starts (undefined: the zone's first name). */
+  private sweepCursor: string | undefined;
+
+  constructor(
+    private readonly client: Route53Client,
+    private readonly plans: PlanCache,
+  ) {}
+
+  /** A shard's digest with endpoints excluded (memoised per plan: the same fences are judged every pass). */
+  digest(plan: Plan, shard: number, excluded: readonly string[]): string {
+    let memo = this.excludedDigests.get(plan);
+    if (!memo) this.excludedDigests.set(plan, (memo = new Map()));
+    const key = `${shard}|${[...excluded].sort().join(',')}`;
+    let digest = memo.get(key);
+    if (digest === undefined) memo.set(key, (digest = contentDigest(shardPlan(plan).content[shard], excluded)));
+    return digest;
+  }
+
+  /** The plan a fence names, when it is stored and the fence's digest is that plan's shard: the content is known. */
+  async fencedPlan(fence: ShardFence | undefined): Promise<Plan | undefined> {
+    if (!fence || fence.generation === 0) return undefined;
+    const plan = await this.plans.at(fence.generation);
+    return plan && this.digest(plan, fence.shard, fence.excluded) === fence.digest ? plan : undefined;
+  }
+
+  async states(zoneId: string, plan: Plan, fences: Map<number, ShardFence | undefined>, shards: number[], tweaks: Map<number, Tweaks>): Promise<Map<number, ShardState>> {
+    const states = new Map<number, ShardState>();
+    const unread: Array<{ shard: number; older?: Plan }> = [];
+    for (const shard of shards) {
+      const fence = fences.get(shard);
+      const fenced = await this.fencedPlan(fence);
+      if (fenced) {
+        const live = new Map(shardPlan(fenced).content[shard]);
+        for (const key of fence!.excluded) live.delete(key);
+        states.set(shard, { live, unknown: new Set(fence!.excluded), poisoned: new Set(), v1Fences: [] });
+      } else {
+        unread.push({ shard, older: fence && fence.generation > 0 ? await this.plans.at(fence.generation) : undefined });
+      }
+    }
+    if (unread.length > 0) await this.read(zoneId, plan, fences, unread, states);
+    for (const [shard, tweak] of tweaks) {
+      const state = states.get(shard);
+      if (!state) continue;
+      for (const [key, sets] of tweak.overrides) {
+        if (sets.length > 0) state.live.set(key, sets);
+        else state.live.delete(key);
+        state.unknown.delete(key);
+      }
+      for (const key of tweak.exclude) {
+        state.unknown.add(key);
+        state.poisoned.add(key);
+      }
+    }
+    return states;
+  }
+
+  /** Reads the shards whose content no fence vouches for: per endpoint when few, else the whole zone once. */
+  private async read(zoneId: string, plan: Plan, fences: Map<number, ShardFence | undefined>, unread: Array<{ shard: number; older?: Plan }>, states: Map<number, ShardState>): Promise<void> {
+    const keysOf = (shard: number, older?: Plan) => new Set([...shardPlan(plan).content[shard].keys(), ...(older ? shardPlan(older).content[shard].keys() : [])]);
+    const wanted = unread.map(({ shard, older }) => ({ shard, keys: keysOf(shard, older) }));
+    const count = wanted.reduce((sum, entry) => sum + entry.keys.size, 0);
+    const noShardFences = [...fences.values()].every((fence) => fence === undefined);
+    if (noShardFences || count > PER_ENDPOINT_READS_MAX) {
+      // A fresh zone, a zone still on v1 fences, or many shards to learn: one listing of the whole zone.
+      const view = await readZoneView(this.client, zoneId);
+      const byShard = new Map<number, Array<[string, (typeof view.endpoints extends Map<string, infer V> ? V : never)]>>();
+      for (const entry of view.endpoints) {
+        const shard = shardOfKey(entry[0]);
+        let list = byShard.get(shard);
+        if (!list) byShard.set(shard, (list = []));
+        list.push(entry);
+      }
+      for (const { shard, keys } of wanted) {
+        const live: ShardContent = new Map();
+        const v1Fences: RecordSet[] = [];
+        let v1Highest = 0;
+        for (const [key, endpoint] of byShard.get(shard) ?? []) {
+          if (endpoint.v1Fence) {
+            v1Fences.push(endpoint.v1Fence.set);
+            v1Highest = Math.max(v1Highest, endpoint.v1Fence.generation);
+          }
+          // Managed endpoints only: planned now, in the plan the fence names, or fenced by v1. Others are not ours.
+          if ((keys.has(key) || endpoint.v1Fence) && endpoint.sets.length > 0) live.set(key, endpoint.sets);
+        }
+        states.set(shard, { live, unknown: new Set(), poisoned: new Set(), v1Fences, ...(v1Highest > plan.generation ? { v1Ahead: v1Highest } : {}) });
+      }
+      return;
+    }
+    const reads = wanted.flatMap(({ shard, keys }) => [...keys].map((key) => ({ shard, key })));
+    const results = await pMap(reads, ({ key }) => readEndpointSets(this.client, zoneId, nameOf(key), typeOf(key)), { concurrency: 4 });
+    for (const { shard } of wanted) states.set(shard, { live: new Map(), unknown: new Set(), poisoned: new Set(), v1Fences: [] });
+    reads.forEach(({ shard, key }, i) => {
+      if (results[i].length > 0) states.get(shard)!.live.set(key, results[i]);
+    });
+  }
+
+  /** The endpoints of a rejected unit that Route53's message names, each read again (after the fences). */
+  async namedEndpoints(zoneId: string, unit: ShardUnit, error: string): Promise<Array<{ key: string; sets: RecordSet[]; asAssumed: boolean }>> {
+    const keys = new Set([...unit.live.keys(), ...unit.endpoints]);
+    const hits = new Set<string>();
+    for (const { name, type } of namedInError(error)) {
+      for (const key of keys) {
+        if (nameOf(key) !== name) continue;
+        if (type === undefined || type === typeOf(key) || (type !== 'A' && type !== 'AAAA')) hits.add(key);
+      }
+    }
+    const named: Array<{ key: string; sets: RecordSet[]; asAssumed: boolean }> = [];
+    for (const key of hits) {
+      const sets = await readEndpointSets(this.client, zoneId, nameOf(key), typeOf(key));
+      named.push({ key, sets, asAssumed: setsMatch(sets, unit.live.get(key) ?? []) });
+    }
+    return named;
+  }
+
+  /** A shard at `fence` (content from `plan`) with one excluded endpoint read: for its attempt alone. */
+  async alone(zoneId: string, plan: Plan, fence: ShardFence, key: string): Promise<{ live: ShardContent; unknown: Set<string> }> {
+    const live = new Map(shardPlan(plan).content[fence.shard]);
+    for (const excluded of fence.excluded) live.delete(excluded);
+    const sets = await readEndpointSets(this.client, zoneId, nameOf(key), typeOf(key));
+    if (sets.length > 0) live.set(key, sets);
+    return { live, unknown: new Set(fence.excluded.filter((other) => other !== key)) };
+  }
+
+  /**
+   * The drift sweep: ONE page of records (rotating through the zone), read after the fences, compared with the
+   * content the fences vouch for. Returns, per shard, the endpoints whose live sets differ (to be repaired).
+   */
+  async sweepPage(zoneId: string, fences: Map<number, ShardFence | undefined>): Promise<Map<number, Tweaks>> {
+    const output = await this.client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: this.sweepCursor, MaxItems: SWEEP_PAGE }));
+    const sets = (output.ResourceRecordSets ?? []).map(fromSdkRecordSet);
+    const start = this.sweepCursor === undefined ? '' : sortKey(this.sweepCursor);
+    const end = output.IsTruncated && output.NextRecordName ? sortKey(normalizeName(output.NextRecordName)) : undefined;
+    this.sweepCursor = end === undefined ? undefined : normalizeName(output.NextRecordName!);
+    const page = new Map<string, RecordSet[]>();
+    for (const set of sets) {
+      if (set.type !== 'A' && set.type !== 'AAAA') continue;
+      const key = `${set.name} ${set.type}`;
+      const list = page.get(key);
+      if (list) list.push(set);
+      else page.set(key, [set]);
+    }
+    const drift = new Map<number, Tweaks>();
+    for (const [shard, fence] of fences) {
+      const plan = await this.fencedPlan(fence);
+      if (!plan) continue;
+      for (const [key, planned] of shardPlan(plan).content[shard]) {
+        if (fence!.excluded.includes(key)) continue;
+        const at = sortKey(nameOf(key));
+        if (at < start || (end !== undefined && at >= end)) continue;
+        const live = page.get(key) ?? [];
+        if (setsMatch(live, planned)) continue;
+        let tweaks = drift.get(shard);
+        if (!tweaks) drift.set(shard, (tweaks = { overrides: new Map(), exclude: new Set() }));
+        tweaks.overrides.set(key, live);
+      }
+    }
+    return drift;
+  }
+}
