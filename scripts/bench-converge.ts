@@ -19,10 +19,10 @@
 // plan is written: the plan store's write is part of every number.
 // Each generation also prints the CPU the authority and the enactor spent on it and the requests sent: unlike
 // wall-clock times, these hardly depend on what else the machine is running.
-// --full-read-every MS is the enactor's fullReadEveryMs (default: the enactor's, 30 s; 0 lists the whole zone
-// on every pass, as before the zone view was kept between passes).
+// --verify-every MS is the enactor's verifyEveryMs (drift sweep interval; default: the enactor's, 10 s; 0 sweeps
+// on every pass).
 //   node bin/run-ts.js scripts/bench-converge.ts [--endpoints 1000] [--sets 5] [--rounds 10] [--warmup 3]
-//     [--scenarios health,rewrite] [--concurrency 4] [--full-read-every MS] [--quick]
+//     [--scenarios health,rewrite] [--concurrency 4] [--verify-every MS] [--quick]
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -42,7 +42,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string' },
     scenarios: { type: 'string', default: 'health,rewrite' },
     concurrency: { type: 'string', default: '4' },
-    'full-read-every': { type: 'string' },
+    'verify-every': { type: 'string' },
     quick: { type: 'boolean', default: false },
   },
 });
@@ -80,7 +80,7 @@ const observer = startObserver();
 try {
   const enactor = benchEnactor(rig, {
     concurrency: count('concurrency', args.concurrency, 1),
-    ...(args['full-read-every'] !== undefined ? { fullReadEveryMs: count('full-read-every', args['full-read-every'], 0) } : {}),
+    ...(args['verify-every'] !== undefined ? { verifyEveryMs: count('verify-every', args['verify-every'], 0) } : {}),
     // A generation that changes every endpoint is far above the change-share guard's 30%, deliberately.
     guard: { force: true },
   });

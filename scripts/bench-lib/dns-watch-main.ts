@@ -3,11 +3,11 @@
 // it takes {dnsPort, endpoints, generation, observe} and answers {seenAt}: for each endpoint, the absolute time
 // (performance.timeOrigin + now, comparable across processes) of the first reply showing that generation.
 // observe 'address': the endpoint's A answer (every address carries the generation, see plans.ts);
-// observe 'fence': the endpoint's fence TXT (`gen=G`), which the enactor writes in the same atomic batch as the
+// observe 'fence': the fence TXT of the endpoint's shard (`g=G`), which the enactor writes in the same atomic batch as the
 // endpoint's records, for generations whose answers don't show the generation (a weight change).
-import { fenceName } from '../../src/enactor/fence.js';
+import { shardFenceName, shardOf } from '../../src/enactor/shard-fence.js';
 import { dnsSweeper, type Sweeper } from './dns-watch.js';
-import { endpointName } from './plans.js';
+import { BENCH_ZONE, endpointName } from './plans.js';
 
 const SWEEP_LOST_MS = 50;
 const SWEEP_PAUSE_MS = 2;
@@ -37,7 +37,7 @@ const sweepers = new Map<Observe, Sweeper>();
 async function sweeperFor(dnsPort: number, endpoints: number, observe: Observe): Promise<Sweeper> {
   let sweeper = sweepers.get(observe);
   if (!sweeper) {
-    const names = Array.from({ length: endpoints }, (_, i) => (observe === 'fence' ? fenceName(endpointName(i), 'A') : endpointName(i)));
+    const names = Array.from({ length: endpoints }, (_, i) => (observe === 'fence' ? shardFenceName(shardOf(endpointName(i), 'A'), BENCH_ZONE) : endpointName(i)));
     sweeper = await dnsSweeper(dnsPort, names, observe === 'fence' ? 'TXT' : 'A');
     sweepers.set(observe, sweeper);
   }
@@ -47,7 +47,7 @@ async function sweeperFor(dnsPort: number, endpoints: number, observe: Observe):
 /** Whether a reply shows the endpoint at `generation`. */
 function generationTest(generation: number, observe: Observe): (values: string[]) => boolean {
   if (observe === 'fence') {
-    const fence = new RegExp(`\\bgen=${generation}\\b`);
+    const fence = new RegExp(`\\bg=${generation}\\b`);
     return (values) => values.some((value) => fence.test(value));
   }
   const wanted = String(generation % 256);

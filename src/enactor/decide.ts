@@ -49,6 +49,11 @@ export interface ShardInput {
   unknown?: ReadonlySet<string>;
   /** Plans the shard may move to, newest first; the first one within the velocity limit is taken (I7). */
   targets: readonly Plan[];
+  /**
+   * The last target is the next stored generation after the fence's: a step the planner itself judged with its
+   * own velocity control, so it is taken even past this limit (which binds when generations would be skipped).
+   */
+  lastIsNextStep?: boolean;
   /** Per-endpoint fences of protocol v1 in this shard, deleted (exactly) by the unit: the migration. */
   v1Fences?: readonly RecordSet[];
 }
@@ -61,10 +66,10 @@ export interface ShardInput {
 export function decideShard(input: ShardInput): ShardDecision {
   const unknown = input.unknown ?? new Set<string>();
   let velocity: Array<{ endpoint: string; refusal: Refusal }> = [];
-  for (const target of input.targets) {
+  for (const [i, target] of input.targets.entries()) {
     const content = shardPlan(target).content[input.shard];
     const refused = velocityRefusals(input.live, content, unknown, input.guard);
-    if (refused.length === 0) return build(input, target, unknown);
+    if (refused.length === 0 || (input.lastIsNextStep && i === input.targets.length - 1)) return build(input, target, unknown);
     if (velocity.length === 0) velocity = refused;
   }
   return { action: 'refuse', refused: velocity };
@@ -75,6 +80,8 @@ function velocityRefusals(live: ShardContent, target: ShardContent, unknown: Rea
   for (const [key, after] of target) {
     const before = live.get(key);
     if (!before || unknown.has(key)) continue;
+    // An endpoint the guard refuses outright is left out of the unit anyway (build): its velocity does not bind.
+    if (checkEndpointResult(key, after, guard)) continue;
     const refusal = checkVelocity(key, before, after, guard);
     if (refusal) refused.push({ endpoint: key, refusal });
   }

@@ -20,7 +20,7 @@ import { AuditLog } from './audit.js';
 import { ROUTE53_LIMITS, changeCost, packBatches, type BatchLimits } from './batch.js';
 import { describeChange, toSdkChanges } from './changes.js';
 import { cleanupPlans } from './cleanup.js';
-import { decideShard, touchedSets, type ShardUnit } from './decide.js';
+import { decideShard, namedInError, touchedSets, type ShardUnit } from './decide.js';
 import { enactorMetrics as metrics, type EnactorEvent } from './events.js';
 import { checkChangeShare, DEFAULT_GUARD, type GuardOptions, type RefusalReason } from './guard.js';
 import { LaunchQueue, whenLaunched } from './launch.js';
@@ -177,7 +177,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     if (sweep) this.nextSweepAt = now + (this.options.verifyEveryMs ?? DEFAULT_VERIFY_EVERY_MS);
     const zoneId = await this.hostedZone(plan);
     const zone = normalizeName(plan.zone);
-    const pass: PassContext = { plan, zone, zoneId, summary, final: new Map(), newlyPoisoned: new Set() };
+    const pass: PassContext = { plan, zone, zoneId, summary, final: new Map(), excludedNow: new Set() };
 
     // Fences strictly before any record read (a record read first could certify content a later batch replaced).
     const fences = await readShardFences(this.client, zoneId, zone);
@@ -270,22 +270,27 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     // A repair stays at the fence's own generation; an apply walks down from the plan when velocity demands it.
     const targets = [plan];
     let decision = decideShard({ ...input, targets });
-    if (decision.action === 'refuse' && live < plan.generation) {
+    if (decision.action === 'refuse' && live < plan.generation && decision.refused.every((entry) => entry.refusal.reason === 'velocity')) {
+      // Walk: the newest stored plan whose step stays within the limit; the next stored generation always does
+      // (the planner judged that one step with its own velocity control), so skipping generations is what binds.
       for (let generation = plan.generation - 1; generation > live; generation--) {
         const older = await this.plans.at(generation);
         if (older) targets.push(older);
       }
-      decision = decideShard({ ...input, targets });
+      decision = decideShard({ ...input, targets, lastIsNextStep: true });
     }
     if (decision.action === 'refuse') {
       for (const { endpoint, refusal } of decision.refused) this.refuse(plan.generation, endpoint, refusal.reason, refusal.message, summary);
       return undefined;
     }
-    for (const { endpoint, refusal } of decision.refused) this.refuse(decision.unit.generation, endpoint, refusal.reason, refusal.message, summary, decision.unit);
+    for (const { endpoint, refusal } of decision.refused) {
+      this.refuse(decision.unit.generation, endpoint, refusal.reason, refusal.message, summary, decision.unit);
+      pass.excludedNow.add(endpoint);
+    }
     if (decision.unit.generation < plan.generation) {
       this.log.warn({ shard, from: live, to: decision.unit.generation, planned: plan.generation }, 'velocity: stepping through a stored plan instead of jumping to the latest');
     }
-    for (const key of state.poisoned) if (decision.unit.excluded.includes(key)) pass.newlyPoisoned.add(key);
+    for (const key of state.poisoned) pass.excludedNow.add(key);
     return decision.unit;
   }
 
@@ -304,11 +309,11 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   }
 
   private standDown(shard: number, planned: string[], generation: number, liveGeneration: number, why: string, summary: RunSummary): void {
-    const keys = planned.length > 0 ? planned : [`shard ${shard}`];
     metrics.fenceConflicts.inc({ enactor: this.id });
     metrics.liveGeneration.set({ shard: String(shard) }, liveGeneration);
     this.log.info({ shard, generation, liveGeneration }, `standing down: ${why}`);
-    for (const key of keys) {
+    // A shard without planned endpoints has nothing of ours to report (the pass is still not in sync).
+    for (const key of planned) {
       summary.stoodDown.push(key);
       this.emit('event', { type: 'stood-down', enactor: this.id, generation, endpoint: key, liveGeneration, why });
       void this.options.audit?.append({ enactor: this.id, generation, endpoint: key, changes: [], outcome: 'stood-down', detail: why });
@@ -341,6 +346,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     const limits = this.options.limits ?? ROUTE53_LIMITS;
     const rounds = this.options.conflictRounds ?? 4;
     const progress = { started: performance.now(), batchesDone: 0, batchesTotal: 0, endpointsDone: 0, endpointsTotal: units.reduce((sum, unit) => sum + unit.endpoints.length, 0) };
+    let alone = new Set<ShardUnit>();
     for (let round = 1; units.length > 0; round++) {
       const packed = packBatches(units, limits);
       for (const unit of packed.oversized) {
@@ -348,8 +354,11 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
           this.refuse(unit.generation, endpoint, 'too-large', `shard ${unit.shard}'s changes and fence need more than one request's limits; they cannot be applied atomically`, pass.summary, unit);
         }
       }
-      // After a rejection, units go alone: one that keeps failing cannot hold the others back.
-      const batches = round === 1 ? packed.batches : packed.batches.flatMap((batch) => batch.map((unit) => [unit]));
+      // A unit whose last rejection nothing explained goes alone: one that keeps failing cannot hold the others back.
+      const batches = packed.batches.flatMap((batch) => {
+        const together = batch.filter((unit) => !alone.has(unit));
+        return [...(together.length > 0 ? [together] : []), ...batch.filter((unit) => alone.has(unit)).map((unit) => [unit])];
+      });
       progress.batchesTotal += batches.length;
       const outcomes: Outcome[] = [];
       const launches = new LaunchQueue();
@@ -366,20 +375,23 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
         { concurrency: this.options.concurrency ?? DEFAULT_CONCURRENCY },
       );
       if (outcomes.length === 0) return;
-      units = await this.afterConflict(pass, outcomes, round >= rounds);
+      ({ units, alone } = await this.afterConflict(pass, outcomes, round >= rounds));
     }
   }
 
-  private async afterConflict(pass: PassContext, outcomes: Outcome[], lastRound: boolean): Promise<ShardUnit[]> {
+  private async afterConflict(pass: PassContext, outcomes: Outcome[], lastRound: boolean): Promise<{ units: ShardUnit[]; alone: Set<ShardUnit> }> {
     const fences = await readShardFences(this.client, pass.zoneId, pass.zone);
     const redo = new Map<number, Tweaks>();
+    const unexplained = new Set<number>();
     for (const { unit, result, alone, error } of outcomes) {
       const fence = fences.get(unit.shard);
       pass.final.set(unit.shard, fence);
       if (fence && sameShardFence(fence, { set: unit.newFence })) {
         const detail = 'an earlier attempt of this batch had been applied (its response was lost)';
         this.log.info({ shard: unit.shard, generation: unit.generation }, detail);
-        this.recordAccepted(pass, unit, undefined, detail);
+        this.recordAccepted(pass, unit);
+        this.auditUnits([unit], 'accepted', {}, detail);
+        this.emit('event', { type: 'batch-accepted', enactor: this.id, generation: unit.generation, batch: 'lost-response', endpoints: unit.changed, durationMs: 0 });
         continue;
       }
       if (result === 'unknown' || lastRound) {
@@ -404,14 +416,18 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       if (named.length === 0 && alone) {
         redo.delete(unit.shard);
         for (const endpoint of unit.endpoints) pass.summary.failed.push({ endpoint, error: `refused on its own with its fence unchanged, naming nothing of the shard: ${error}` });
+      } else if (named.length === 0 && !namesAnother(error, outcomes, unit)) {
+        unexplained.add(unit.shard);
       }
     }
-    return redo.size === 0 ? [] : this.decide(pass, fences, [...redo.keys()], redo);
+    const units = redo.size === 0 ? [] : await this.decide(pass, fences, [...redo.keys()], redo);
+    return { units, alone: new Set(units.filter((unit) => unexplained.has(unit.shard))) };
   }
 
   private poisoned(pass: PassContext, unit: ShardUnit, key: string, error: string): void {
-    pass.newlyPoisoned.add(key);
+    pass.excludedNow.add(key);
     if (!pass.summary.poisoned.includes(key)) pass.summary.poisoned.push(key);
+    pass.summary.failed.push({ endpoint: key, error: `poisoned: its changes are refused on their own, so it is left out of its shard: ${error}` });
     metrics.endpointPoisoned.set({ endpoint: key }, 1);
     const detail = `POISONED: Route53 refuses this endpoint's changes with the endpoint exactly as assumed; it is left out of shard ${unit.shard} (x= in the fence) and tried alone once per pass: ${error}`;
     this.log.error({ endpoint: key, shard: unit.shard, generation: unit.generation, error }, 'endpoint poisoned');
@@ -429,7 +445,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       const plan = await this.plans.at(fence.generation);
       if (!plan || fence.digest !== this.digestOf(plan, shard, fence.excluded)) continue;
       for (const key of fence.excluded) {
-        if (pass.newlyPoisoned.has(key)) continue;
+        if (pass.excludedNow.has(key)) continue;
         const current = pass.final.get(shard)!;
         const state = await this.reader.alone(pass.zoneId, plan, current, key);
         const decision = decideShard({ shard, zone: pass.zone, writer: this.id, guard: this.guard, fence: current, live: state.live, unknown: state.unknown, targets: [plan] });
@@ -459,7 +475,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   private async sendBatch(pass: PassContext, batch: ShardUnit[], launched: () => void): Promise<{ result: 'rejected' | 'unknown'; error: string } | undefined> {
     const batchId = randomUUID().slice(0, 8);
     const generation = Math.max(...batch.map((unit) => unit.generation));
-    const endpoints = batch.flatMap((unit) => (unit.changed.length > 0 ? unit.changed : [`shard ${unit.shard}`]));
+    const endpoints = batch.flatMap((unit) => unit.changed);
     const changes = batch.flatMap((unit) => unit.changes);
     pass.summary.batches += 1;
     metrics.batchesSent.inc({ enactor: this.id });
@@ -485,13 +501,12 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     const durationMs = Math.round(performance.now() - started);
     if (outcome === 'accepted') {
       metrics.batchesAccepted.inc({ enactor: this.id });
-      for (const unit of batch) this.recordAccepted(pass, unit, { changeId, durationMs, batchEndpoints: batch.length });
+      for (const unit of batch) this.recordAccepted(pass, unit);
+      this.auditUnits(batch, 'accepted', { changeId, durationMs, batchEndpoints: batch.length });
       this.emit('event', { type: 'batch-accepted', enactor: this.id, generation, batch: batchId, endpoints, changeId, durationMs });
       return undefined;
     }
-    for (const unit of batch) {
-      void this.options.audit?.append({ enactor: this.id, generation: unit.generation, endpoint: `shard ${unit.shard}`, kind: unit.kind, changes: unit.changes.map(describeChange), outcome, durationMs, batchEndpoints: batch.length, detail: error });
-    }
+    this.auditUnits(batch, outcome, { durationMs, batchEndpoints: batch.length }, error);
     if (outcome === 'rejected') {
       metrics.batchesRejected.inc({ enactor: this.id });
       this.log.info({ endpoints, generation, error }, 'batch rejected; re-reading the fences');
@@ -505,7 +520,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   }
 
   /** An accepted unit: its shard now holds exactly what the unit wrote, and its fence is the one it wrote. */
-  private recordAccepted(pass: PassContext, unit: ShardUnit, batch?: { changeId?: string; durationMs: number; batchEndpoints: number }, detail?: string): void {
+  private recordAccepted(pass: PassContext, unit: ShardUnit): void {
     const fence = parseShardFence(unit.shard, unit.newFence);
     pass.final.set(unit.shard, fence);
     metrics.liveGeneration.set({ shard: String(unit.shard) }, unit.generation);
@@ -513,25 +528,42 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     const list = unit.kind === 'repair' ? pass.summary.repaired : pass.summary.applied;
     for (const key of unit.kind === 'repair' ? unit.changed : unit.endpoints) list.push(key);
     if (unit.kind === 'apply') pass.summary.inSync = pass.summary.inSync.filter((key) => !unit.endpoints.includes(key));
-    void this.options.audit?.append({
-      enactor: this.id,
-      generation: unit.generation,
-      endpoint: `shard ${unit.shard}`,
-      kind: unit.kind,
-      changes: unit.changes.map(describeChange),
-      outcome: 'accepted',
-      changeId: batch?.changeId,
-      durationMs: batch?.durationMs,
-      batchEndpoints: batch?.batchEndpoints,
-      detail: detail ?? (unit.changed.length > 0 ? `endpoints changed: ${unit.changed.join(', ')}` : 'fence only'),
-    });
     this.log.info({ shard: unit.shard, generation: unit.generation, kind: unit.kind, changed: unit.changed.length }, unit.kind === 'repair' ? 'repaired shard' : 'applied generation to shard');
+  }
+
+  /**
+   * Audit lines of units with one outcome: one per changed endpoint (its own changes), and one per unit that
+   * moves only its shard's fence, so that every fence write can be traced.
+   */
+  private auditUnits(units: ShardUnit[], outcome: 'accepted' | 'rejected' | 'failed', batch: { changeId?: string; durationMs?: number; batchEndpoints?: number }, detail?: string): void {
+    const audit = this.options.audit;
+    if (!audit || units.length === 0) return;
+    const base = { enactor: this.id, outcome, changeId: batch.changeId, durationMs: batch.durationMs, batchEndpoints: batch.batchEndpoints, detail };
+    const fenceOnly = units.filter((unit) => unit.changed.length === 0);
+    for (const unit of units) {
+      for (const endpoint of unit.changed) {
+        const changes = unit.changes.filter((change) => change.set.type === 'TXT' || endpointKey(change.set.name, change.set.type) === endpoint);
+        void audit.append({ ...base, generation: unit.generation, kind: unit.kind, endpoint, changes: changes.map(describeChange) });
+      }
+    }
+    if (fenceOnly.length > 0) {
+      const generation = Math.max(...fenceOnly.map((unit) => unit.generation));
+      const shards = fenceOnly.map((unit) => unit.shard).join(',');
+      void audit.append({ ...base, generation, endpoint: 'shard fences', changes: [`fence-only swaps of ${fenceOnly.length} shard(s): ${shards}`] });
+    }
   }
 
   private async hostedZone(plan: Plan): Promise<string> {
     this.zoneId ??= await resolveHostedZoneId(this.client, this.options.zone ?? plan.zone);
     return this.zoneId;
   }
+}
+
+/** Whether a rejection names a record (fence or endpoint) of another unit of the same request: then this unit was innocent. */
+function namesAnother(error: string, outcomes: Outcome[], unit: ShardUnit): boolean {
+  const names = new Set(namedInError(error).map((named) => named.name));
+  const namesOf = (other: ShardUnit) => [other.newFence.name, ...[...other.live.keys(), ...other.endpoints].map((key) => key.slice(0, key.indexOf(' ')))];
+  return outcomes.some((other) => other.unit !== unit && other.error === error && namesOf(other.unit).some((name) => names.has(name)));
 }
 
 /** What one pass carries between its steps. */
@@ -542,6 +574,6 @@ export interface PassContext {
   summary: RunSummary;
   /** Each shard's fence as this pass last knows it (read, or written by an accepted unit). */
   final: Map<number, ShardFence | undefined>;
-  /** Endpoints found poisoned in this pass: not tried alone again before the next. */
-  newlyPoisoned: Set<string>;
+  /** Endpoints excluded in this pass (refused by the guard, found poisoned): not tried alone again before the next. */
+  excludedNow: Set<string>;
 }

@@ -23,14 +23,17 @@ afterAll(async () => {
 
 describe('enactor CLI', () => {
   it('enact --once applies, status shows it, rollback republishes, cleanup keeps what is live', async () => {
-    await rig.writePlan(1, { api: [10, 20] });
+    // 1 -> 2 -> rollback to 1: each step takes away less than half of api's weight (the velocity limit).
+    await rig.writePlan(1, { api: [20, 30] });
     await rig.writePlan(2, { api: [30, 40] });
 
     const enact = await cli('enact', '--id', 'cli-1', '--once', ...common, '--audit', 'audit.jsonl');
     expect(enact.stderr).not.toMatch(/dnsplane:/);
     expect(enact).toMatchObject({ code: 0 });
     expect(enact.stdout).toMatch(/generation 2: 1 applied/);
-    expect((await readFile(`${rig.dir}/audit.jsonl`, 'utf8')).trim().split('\n').map((line) => JSON.parse(line).outcome)).toEqual(['accepted']);
+    // One line for api's changes, one for the fence-only swaps of the other 63 shards (same request).
+    const audit = (await readFile(`${rig.dir}/audit.jsonl`, 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    expect(audit.map((line) => `${line.endpoint} ${line.outcome}`)).toEqual([`api.${ZONE} A accepted`, 'shard fences accepted']);
 
     const status = await cli('status', '--json', ...common);
     expect(status.code).toBe(0);
@@ -56,7 +59,7 @@ describe('enactor CLI', () => {
     expect(back.stdout).toMatch(/published generation 3 with the content of generation 1/);
     expect(await cli('enact', '--id', 'cli-2', '--once', ...common)).toMatchObject({ code: 0 });
     const view = await rig.view();
-    expect([fenceGeneration(view, 'api'), liveWeights(view, 'api')]).toEqual([3, [10, 20]]);
+    expect([fenceGeneration(view, 'api'), liveWeights(view, 'api')]).toEqual([3, [20, 30]]);
 
     const keepAll = await cli('cleanup', '--retention', '5', ...common);
     expect(keepAll.stdout).toContain('nothing to delete: --retention 5 keeps every generation up to the lowest live one');

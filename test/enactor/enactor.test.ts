@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 describe('enactor against the authority', () => {
-  it('applies a plan with a fence per endpoint, then finds everything in sync', async () => {
+  it('applies a plan with a fence per shard, then finds everything in sync', async () => {
     await rig.writePlan(1, { api: [10, 20], web: [5] });
     const enactor = rig.enactor('e1');
     const first = await enactor.runOnce();
@@ -71,7 +71,12 @@ describe('enactor against the authority', () => {
     expect(fenceGeneration(view, 'api')).toBe(3);
     expect(liveWeights(view, 'api')).toEqual([30, 40]);
     const audit = await readAudit(auditFile);
-    expect(audit.map((line) => `${line.enactor} ${line.generation} ${line.outcome}`)).toEqual(['slow 2 rejected', 'slow 2 stood-down']);
+    expect(audit.map((line) => `${line.enactor} ${line.generation} ${line.endpoint} ${line.outcome}`)).toEqual([
+      `slow 2 ${host('api')} A rejected`,
+      // The other 63 shards' fence-only swaps were in the same (rejected) request.
+      'slow 2 shard fences rejected',
+      `slow 2 ${host('api')} A stood-down`,
+    ]);
   });
 
   it('the guard refuses a plan that would leave only weight-0 sets, and nothing of it is applied', async () => {
@@ -84,7 +89,8 @@ describe('enactor against the authority', () => {
     expect(summary.applied).toEqual([`${host('web')} A`]);
     const view = await rig.view();
     expect(liveWeights(view, 'api')).toEqual([10, 20]);
-    expect(fenceGeneration(view, 'api')).toBe(1);
+    // api's shard moved on without it: its fence names generation 2 and lists api as excluded (x=).
+    expect(view.endpoints.get(`${host('api')} A`)!.fence).toMatchObject({ generation: 2, excluded: [`${host('api')} A`] });
     expect(fenceGeneration(view, 'web')).toBe(2);
     expect((await readAudit(auditFile)).find((line) => line.outcome === 'refused')).toMatchObject({ endpoint: `${host('api')} A`, generation: 2 });
   });
@@ -139,8 +145,8 @@ describe('enactor against the authority', () => {
   });
 
   it('packs endpoints into one batch near 1,000 elements, and splits beyond it', async () => {
-    // Four endpoints of 245 addresses: 980 records + 4 fences = 984 elements, all accepted in one request.
-    const many = (label: string, set: number) => Array.from({ length: 245 }, (_, i) => `10.${label.charCodeAt(0)}.${set + Math.floor(i / 200)}.${i % 200}`);
+    // Four endpoints of 230 addresses: 920 records + 64 shard fences created = 984 elements, all accepted in one request.
+    const many = (label: string, set: number) => Array.from({ length: 230 }, (_, i) => `10.${label.charCodeAt(0)}.${set + Math.floor(i / 200)}.${i % 200}`);
     await rig.writePlan(1, { a: [1], b: [1], c: [1], d: [1] }, many);
     const events: EnactorEvent[] = [];
     const enactor = rig.enactor('e1');
@@ -150,9 +156,9 @@ describe('enactor against the authority', () => {
     expect(first.applied).toHaveLength(4);
     expect(events.filter((event) => event.type === 'batch-accepted')).toHaveLength(1);
     const view = await rig.view();
-    expect(view.endpoints.get(`${host('d')} A`)!.sets[0].values).toHaveLength(245);
+    expect(view.endpoints.get(`${host('d')} A`)!.sets[0].values).toHaveLength(230);
 
-    // A fifth endpoint cannot join them: 2 requests.
+    // A fifth endpoint cannot join them: 2 requests (every shard's fence moves too: 128 elements).
     await rig.writePlan(2, { a: [2], b: [2], c: [2], d: [2], e: [2] }, many);
     const second = await enactor.runOnce();
     expect(second.batches).toBeGreaterThanOrEqual(2);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import { Enactor, type EnactorOptions } from '../../src/enactor/enactor.js';
 import { groupZone, type ZoneView } from '../../src/enactor/live.js';
+import { shardOf } from '../../src/enactor/shard-fence.js';
 import { FilePlanStore } from '../../src/plan/file-store.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { Route53Caller } from '../../src/route53/caller.js';
@@ -65,7 +66,7 @@ export async function startRig(authorityOptions: Partial<AuthorityOptions> = {})
       await store.write(plan);
       return plan;
     },
-    enactor: (id, options = {}) => new Enactor({ id, store, client: test.client, zone: ZONE, logger, retry: { baseMs: 5, capMs: 100 }, ...options }),
+    enactor: (id, options = {}) => new Enactor({ id, store, client: test.client, zone: ZONE, logger, retry: { baseMs: 5, capMs: 100 }, verifyEveryMs: 0, ...options }),
     view: async () => groupZone(await listRecordSets(reader, zoneId)),
     async close() {
       await test.close();
@@ -80,6 +81,7 @@ export function liveWeights(view: ZoneView, label: string): number[] {
   return [...sets].sort((a, b) => (a.setIdentifier ?? '').localeCompare(b.setIdentifier ?? '')).map((set) => set.weight ?? -1);
 }
 
+/** The generation of the fence of the endpoint's shard (the endpoint itself may have no records: removed). */
 export function fenceGeneration(view: ZoneView, label: string): number | undefined {
-  return view.endpoints.get(`${host(label)} A`)?.fence?.generation;
+  return view.shardFences.get(ZONE)?.get(shardOf(host(label), 'A'))?.generation;
 }

@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { changeCost, packBatches, ROUTE53_LIMITS } from '../../src/enactor/batch.js';
 import { applyChanges, desiredSets, recordChanges, setsMatch, type Change } from '../../src/enactor/changes.js';
-import { decide, touchedSets } from '../../src/enactor/decide.js';
-import { endpointOfFence, fenceName, newFenceSet, parseFence } from '../../src/enactor/fence.js';
-import { checkChangeShare, checkEndpointResult, DEFAULT_GUARD } from '../../src/enactor/guard.js';
+import { decideShard, namedInError, touchedSets } from '../../src/enactor/decide.js';
+import { endpointOfFence, fenceName, parseFence } from '../../src/enactor/fence.js';
+import { newShardFenceSet, parseShardFence, shardDigest, shardFenceName, shardOf, shardPlan } from '../../src/enactor/shard-fence.js';
+import { checkChangeShare, checkEndpointResult, checkVelocity, DEFAULT_GUARD } from '../../src/enactor/guard.js';
 import { groupZone } from '../../src/enactor/live.js';
-import type { EndpointPlan } from '../../src/plan/schema.js';
+import type { EndpointPlan, Plan } from '../../src/plan/schema.js';
 import type { RecordSet } from '../../src/route53/recordset.js';
 
 const endpoint = (weights: number[], ttl = 30): EndpointPlan => ({
@@ -17,7 +18,7 @@ const endpoint = (weights: number[], ttl = 30): EndpointPlan => ({
   sets: weights.map((weight, i) => ({ setIdentifier: `lb-${i}`, weight, values: [`192.0.2.${i + 1}`] })),
 });
 
-describe('fence', () => {
+describe('v1 fence (recognised for migration only)', () => {
   it('names one fence per endpoint name and type, and maps it back', () => {
     expect(fenceName('API.example.com', 'A')).toBe('_dnsplane-a.api.example.com.');
     expect(fenceName('api.example.com.', 'AAAA')).toBe('_dnsplane-aaaa.api.example.com.');
@@ -25,20 +26,9 @@ describe('fence', () => {
     expect(endpointOfFence('api.example.com.')).toBeUndefined();
   });
 
-  it('writes a unique value for every write of the same generation (so a repair still swaps)', () => {
-    const a = newFenceSet('api.example.com', 'A', 7, 'enactor one');
-    const b = newFenceSet('api.example.com', 'A', 7, 'enactor one');
-    expect(a.values[0]).not.toBe(b.values[0]);
-    expect(parseFence(a)).toMatchObject({ generation: 7, writer: 'enactor_one' });
-  });
-
   it('reads an unparseable fence as generation 0 and a multi-valued one by its highest generation', () => {
     expect(parseFence({ name: 'x.', type: 'TXT', ttl: 1, values: ['"hand made"'] }).generation).toBe(0);
     expect(parseFence({ name: 'x.', type: 'TXT', ttl: 1, values: ['"gen=3"', '"gen=12 writer=b"'] })).toMatchObject({ generation: 12, writer: 'b' });
-  });
-
-  it('refuses to create a fence for a non-positive generation', () => {
-    expect(() => newFenceSet('api.example.com', 'A', 0, 'e')).toThrow(/positive/);
   });
 });
 
@@ -137,63 +127,119 @@ describe('batch packing', () => {
   });
 });
 
-describe('decide', () => {
-  const plan = endpoint([10, 20]);
-  const fenceAt = (generation: number) => parseFence(newFenceSet(plan.name, 'A', generation, 'other'));
+describe('decideShard', () => {
+  const ZONE = 'example.com.';
+  const key = 'api.example.com. A';
+  const shard = shardOf('api.example.com.', 'A');
+  const planOf = (generation: number, endpoints: Record<string, number[]>): Plan => ({
+    generation,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    createdBy: 'test',
+    zone: ZONE,
+    endpoints: Object.entries(endpoints).map(([name, weights]) => ({ ...endpoint(weights), name })),
+  });
+  const fenceAt = (generation: number, plan: Plan) => parseShardFence(shard, newShardFenceSet(shard, ZONE, { generation, digest: shardDigest(plan, shard), writer: 'other' }));
+  const liveOf = (...plans: Plan[]) => new Map(plans.flatMap((plan) => [...shardPlan(plan).content[shard]]));
+  const input = (targets: Plan[], live: Map<string, RecordSet[]>, fence?: ReturnType<typeof fenceAt>) => ({ shard, zone: ZONE, writer: 'me', guard: DEFAULT_GUARD, fence, live, targets });
 
-  it('applies a newer generation with one batch: fence DELETE + CREATE and the record changes', () => {
-    const live = { sets: desiredSets(endpoint([10])), fence: fenceAt(4) };
-    const decision = decide({ endpoint: plan, generation: 5, live, writer: 'me', guard: DEFAULT_GUARD });
-    expect(decision.action).toBe('send');
-    if (decision.action !== 'send') return;
-    expect(decision.unit.kind).toBe('apply');
-    expect(decision.unit.changes.slice(0, 2).map((c) => `${c.action} ${c.set.type}`)).toEqual(['DELETE TXT', 'CREATE TXT']);
-    expect(decision.unit.changes[0].set).toEqual(live.fence.set);
+  it('applies a newer generation in one unit: DELETE of the exact fence read, CREATE of (g, digest), the record changes', () => {
+    const p4 = planOf(4, { 'api.example.com.': [10] });
+    const p5 = planOf(5, { 'api.example.com.': [10, 20] });
+    const decision = decideShard(input([p5], liveOf(p4), fenceAt(4, p4)));
+    if (decision.action !== 'send') throw new Error(decision.action);
+    expect(decision.unit).toMatchObject({ kind: 'apply', generation: 5, changed: [key], excluded: [] });
+    expect(decision.unit.changes.map((c) => `${c.action} ${c.set.type} ${c.set.setIdentifier ?? ''}`)).toEqual(['DELETE TXT ', 'CREATE TXT ', 'CREATE A lb-1']);
+    expect(decision.unit.changes[0].set).toEqual(decision.unit.liveFence!.set);
+    expect(parseShardFence(shard, decision.unit.newFence)).toMatchObject({ generation: 5, digest: shardDigest(p5, shard), writer: 'me' });
   });
 
-  it('creates the fence when there is none (a concurrent creator makes the CREATE fail)', () => {
-    const decision = decide({ endpoint: plan, generation: 1, live: { sets: [] }, writer: 'me', guard: DEFAULT_GUARD });
-    expect(decision.action === 'send' && decision.unit.changes[0].action).toBe('CREATE');
+  it('creates the fence when the shard has none (a concurrent creator makes the CREATE fail), and moves a fence with nothing else to change', () => {
+    const p1 = planOf(1, { 'api.example.com.': [10] });
+    const fresh = decideShard(input([p1], new Map()));
+    expect(fresh.action === 'send' && fresh.unit.changes.map((c) => `${c.action} ${c.set.type}`)).toEqual(['CREATE TXT', 'CREATE A']);
+    const p2 = { ...p1, generation: 2 };
+    const fenceOnly = decideShard(input([p2], liveOf(p1), fenceAt(1, p1)));
+    expect(fenceOnly.action === 'send' && fenceOnly.unit.changes.map((c) => `${c.action} ${c.set.type}`)).toEqual(['DELETE TXT', 'CREATE TXT']);
   });
 
-  it('never writes below the live fence', () => {
-    const decision = decide({ endpoint: plan, generation: 5, live: { sets: [], fence: fenceAt(6) }, writer: 'me', guard: DEFAULT_GUARD });
-    expect(decision).toMatchObject({ action: 'stand-down', liveGeneration: 6 });
+  it('removes an endpoint the target drops with a DELETE of its exact sets, in the fenced unit', () => {
+    const other = [...Array(200).keys()].map((i) => `e${i}.example.com.`).find((name) => shardOf(name, 'A') === shard)!;
+    const p1 = planOf(1, { 'api.example.com.': [10], [other]: [5] });
+    const p2 = planOf(2, { 'api.example.com.': [10] });
+    const decision = decideShard(input([p2], liveOf(p1), fenceAt(1, p1)));
+    if (decision.action !== 'send') throw new Error(decision.action);
+    expect(decision.unit.changed).toEqual([`${other} A`]);
+    expect(decision.unit.recordChanges).toEqual([{ action: 'DELETE', set: shardPlan(p1).content[shard].get(`${other} A`)![0] }]);
+    expect(touchedSets(decision.unit)).toBe(1);
   });
 
-  it('repairs drift under the same generation, and stands down when another writer re-fenced it meanwhile', () => {
-    const fence = fenceAt(5);
-    const drifted = decide({ endpoint: plan, generation: 5, live: { sets: [], fence }, writer: 'me', guard: DEFAULT_GUARD });
-    expect(drifted).toMatchObject({ action: 'send', unit: { kind: 'repair' } });
-    const refenced = decide({ endpoint: plan, generation: 5, live: { sets: [], fence: fenceAt(5) }, writer: 'me', guard: DEFAULT_GUARD, previousFence: fence });
-    expect(refenced.action).toBe('stand-down');
-    expect(decide({ endpoint: plan, generation: 5, live: { sets: desiredSets(plan), fence }, writer: 'me', guard: DEFAULT_GUARD }).action).toBe('in-sync');
+  it('walks stored plans instead of jumping past the velocity limit (I7): 255x4 -> 255 goes through 255/85x3', () => {
+    const p1 = planOf(1, { 'api.example.com.': [255, 255, 255, 255] });
+    const p2 = planOf(2, { 'api.example.com.': [255, 170, 170, 170] });
+    const p3 = planOf(3, { 'api.example.com.': [255, 85, 85, 85] });
+    const p4 = planOf(4, { 'api.example.com.': [255, 0, 0, 0] });
+    const jump = decideShard(input([p4], liveOf(p1), fenceAt(1, p1)));
+    expect(jump).toMatchObject({ action: 'refuse', refused: [{ endpoint: key, refusal: { reason: 'velocity' } }] });
+    const walk = decideShard(input([p4, p3, p2], liveOf(p1), fenceAt(1, p1)));
+    expect(walk.action === 'send' && walk.unit.generation).toBe(3);
+    const next = decideShard(input([p4], liveOf(p3), fenceAt(3, p3)));
+    expect(next.action === 'send' && next.unit.generation).toBe(4);
   });
 
-  it('counts only updated and deleted live sets toward the change share, never creates (as octoDNS)', () => {
-    const fresh = decide({ endpoint: plan, generation: 1, live: { sets: [] }, writer: 'me', guard: DEFAULT_GUARD });
-    expect(fresh.action === 'send' && touchedSets(fresh.unit)).toBe(0);
-    const reweighted = decide({ endpoint: endpoint([10, 21]), generation: 2, live: { sets: desiredSets(plan), fence: fenceAt(1) }, writer: 'me', guard: DEFAULT_GUARD });
-    expect(reweighted.action === 'send' && touchedSets(reweighted.unit)).toBe(1);
+  it('leaves an endpoint the guard refuses out of the unit (x=, digest without it) and still moves the rest of the shard', () => {
+    const other = [...Array(200).keys()].map((i) => `e${i}.example.com.`).find((name) => shardOf(name, 'A') === shard)!;
+    const p1 = planOf(1, { 'api.example.com.': [10, 10], [other]: [5] });
+    const p2 = planOf(2, { 'api.example.com.': [0, 0], [other]: [6] });
+    // Any drop allowed: this is about the guard, not velocity.
+    const decision = decideShard({ ...input([p2], liveOf(p1), fenceAt(1, p1)), guard: { ...DEFAULT_GUARD, maxDropShare: 1 } });
+    if (decision.action !== 'send') throw new Error(decision.action);
+    expect(decision.refused).toMatchObject([{ endpoint: key, refusal: { reason: 'all-weight-zero' } }]);
+    expect(decision.unit.excluded).toEqual([key]);
+    expect(decision.unit.changed).toEqual([`${other} A`]);
+    expect(parseShardFence(shard, decision.unit.newFence)).toMatchObject({ excluded: [key], digest: shardDigest(p2, shard, [key]) });
   });
 
-  it('refuses a plan that would leave only weight-0 sets', () => {
-    const decision = decide({ endpoint: endpoint([0, 0]), generation: 2, live: { sets: desiredSets(plan), fence: fenceAt(1) }, writer: 'me', guard: DEFAULT_GUARD });
-    expect(decision).toMatchObject({ action: 'refuse', refusal: { reason: 'all-weight-zero' } });
+  it('deletes the v1 fences of the shard in the same unit (migration)', () => {
+    const p1 = planOf(1, { 'api.example.com.': [10] });
+    const v1: RecordSet = { name: fenceName('api.example.com.', 'A'), type: 'TXT', ttl: 60, values: ['"dnsplane gen=3 writer=old nonce=1"'] };
+    const decision = decideShard({ ...input([p1], liveOf(p1)), v1Fences: [v1] });
+    expect(decision.action === 'send' && decision.unit.changes.map((c) => `${c.action} ${c.set.name}`)).toEqual([`CREATE ${shardFenceName(shard, ZONE)}`, `DELETE ${v1.name}`]);
+  });
+});
+
+describe('velocity guard', () => {
+  const sets = (weights: number[]) => desiredSets(endpoint(weights));
+  it('measures the weight taken away (a removed set loses all of it) against the weight served now', () => {
+    expect(checkVelocity('e', sets([255, 255, 255, 255]), sets([255, 85, 85, 85]), DEFAULT_GUARD)).toBeUndefined();
+    expect(checkVelocity('e', sets([255, 255, 255, 255]), sets([255]), DEFAULT_GUARD)?.reason).toBe('velocity');
+    expect(checkVelocity('e', sets([10, 10]), sets([10, 30]), DEFAULT_GUARD)).toBeUndefined();
+    expect(checkVelocity('e', [], sets([10]), DEFAULT_GUARD)).toBeUndefined();
+    expect(checkVelocity('e', sets([255, 255, 255, 255]), sets([255]), { ...DEFAULT_GUARD, maxDropShare: 0.8 })).toBeUndefined();
+  });
+});
+
+describe('Route53 messages naming records', () => {
+  it('finds the name and type in both of Route53\'s spellings', () => {
+    expect(namedInError("InvalidChangeBatch: [Tried to delete resource record set [name='API.example.com.', type='A', set-identifier='lb-0'] but it was not found]")).toEqual([{ name: 'api.example.com.', type: 'A' }]);
+    expect(namedInError('InvalidChangeBatch: RRSet of type CNAME with DNS name web.example.com. is not permitted as it conflicts with other records')).toEqual([{ name: 'web.example.com.', type: 'CNAME' }]);
   });
 });
 
 describe('zone grouping', () => {
-  it('groups sets and fences per endpoint and counts content sets without SOA, NS and fences', () => {
+  it('groups sets per endpoint with its shard fence (and a v1 fence), and counts content sets without SOA, NS and fences', () => {
+    const p = { generation: 3, createdAt: '2026-01-01T00:00:00.000Z', createdBy: 't', zone: 'example.com.', endpoints: [endpoint([1, 2])] };
+    const shard = shardOf('api.example.com.', 'A');
     const sets: RecordSet[] = [
       { name: 'example.com.', type: 'SOA', ttl: 1, values: ['x'] },
       ...desiredSets(endpoint([1, 2])),
-      newFenceSet('api.example.com', 'A', 3, 'e'),
+      newShardFenceSet(shard, 'example.com.', { generation: 3, digest: shardDigest(p, shard), writer: 'e' }),
+      { name: fenceName('api.example.com.', 'A'), type: 'TXT', ttl: 60, values: ['"dnsplane gen=2 writer=old nonce=1"'] },
       { name: 'www.example.com.', type: 'CNAME', ttl: 1, values: ['api.example.com.'] },
     ];
     const view = groupZone(sets);
     expect(view.contentSets).toBe(3);
-    expect(view.endpoints.get('api.example.com. A')).toMatchObject({ fence: { generation: 3 } });
+    expect(view.endpoints.get('api.example.com. A')).toMatchObject({ fence: { generation: 3, shard }, v1Fence: { generation: 2 } });
     expect(view.endpoints.get('api.example.com. A')?.sets).toHaveLength(2);
+    expect(view.shardFences.get('example.com.')?.get(shard)?.generation).toBe(3);
   });
 });

@@ -1,13 +1,15 @@
-// A zone listing is not a snapshot: an endpoint's records come before its fence (a child name), so another
-// writer's batch can land between the two reads. The fence then reads current (the swap passes) while the
-// records are from before. These tests replay that interleaving against the real authority through the SDK:
-// whatever the enactor read, a batch it decides must never leave the endpoint empty.
+// Reads are not a snapshot: if an endpoint's records were read before its shard's fence, another writer's batch
+// could land between the two reads. The fence then reads current (the swap passes) while the records are from
+// before. The enactor reads fences strictly first; these tests replay the bad order anyway against the real
+// authority through the SDK: whatever a decision was based on, its batch must never leave the endpoint empty.
 import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toSdkChanges } from '../../src/enactor/changes.js';
-import { decide } from '../../src/enactor/decide.js';
+import { decideShard } from '../../src/enactor/decide.js';
 import { DEFAULT_GUARD } from '../../src/enactor/guard.js';
-import type { EndpointPlan } from '../../src/plan/schema.js';
+import type { LiveEndpoint } from '../../src/enactor/live.js';
+import { shardOf } from '../../src/enactor/shard-fence.js';
+import type { EndpointPlan, Plan } from '../../src/plan/schema.js';
 import { classifyError } from '../../src/route53/errors.js';
 import { host, startRig, type Rig } from './harness.js';
 
@@ -18,6 +20,12 @@ const endpoint = (sets: Array<[string, number, string]>): EndpointPlan => ({
   ttl: 30,
   sets: sets.map(([setIdentifier, weight, value]) => ({ setIdentifier, weight, values: [value] })),
 });
+
+const planAt = (generation: number, sets: Array<[string, number, string]>): Plan => ({ generation, createdAt: new Date().toISOString(), createdBy: 'test', zone: 'dnsplane.test.', endpoints: [endpoint(sets)] });
+// Velocity is not what these tests are about: any drop is allowed.
+const guard = { ...DEFAULT_GUARD, maxDropShare: 1 };
+const decide = (generation: number, sets: Array<[string, number, string]>, live: LiveEndpoint) =>
+  decideShard({ shard: shardOf(api, 'A'), zone: 'dnsplane.test.', writer: 'a', guard, fence: live.fence, live: new Map([[`${api} A`, live.sets]]), targets: [planAt(generation, sets)] });
 
 describe('a batch decided on records read before the fence', () => {
   let rig: Rig;
@@ -51,7 +59,7 @@ describe('a batch decided on records read before the fence', () => {
     expect(after.fence?.generation).toBe(2);
 
     // Generation 3 wants lb-0 only. Torn view: the records of generation 1, the fence of generation 2.
-    const decision = decide({ endpoint: endpoint([['lb-0', 10, '10.0.0.1']]), generation: 3, live: { sets: before.sets, fence: after.fence }, writer: 'a', guard: DEFAULT_GUARD });
+    const decision = decide(3, [['lb-0', 10, '10.0.0.1']], { sets: before.sets, fence: after.fence });
     expect(decision.action).toBe('send');
     if (decision.action !== 'send') return;
     const outcome = await send(decision.unit.changes);
@@ -68,7 +76,7 @@ describe('a batch decided on records read before the fence', () => {
     await rig.enactor('a').runOnce();
     const current = (await rig.view()).endpoints.get(`${api} A`)!;
 
-    const drain = decide({ endpoint: endpoint([['lb-0', 10, '10.0.0.1']]), generation: 2, live: current, writer: 'a', guard: DEFAULT_GUARD });
+    const drain = decide(2, [['lb-0', 10, '10.0.0.1']], current);
     if (drain.action !== 'send') throw new Error(`expected a batch, got ${drain.action}`);
     const reasserted = drain.unit.changes.filter((change) => change.set.setIdentifier === 'lb-0').map((change) => change.action);
     expect(reasserted).toEqual(['DELETE', 'CREATE']);
@@ -81,13 +89,13 @@ describe('a batch decided on records read before the fence', () => {
     expect(live.fence?.generation).toBe(2);
 
     // A batch that creates a serving set proves capacity by itself: nothing is re-asserted.
-    const grow = decide({ endpoint: endpoint([['lb-0', 10, '10.0.0.1'], ['lb-2', 5, '10.0.2.1']]), generation: 3, live, writer: 'a', guard: DEFAULT_GUARD });
+    const grow = decide(3, [['lb-0', 10, '10.0.0.1'], ['lb-2', 5, '10.0.2.1']], live);
     if (grow.action !== 'send') throw new Error(`expected a batch, got ${grow.action}`);
     expect(grow.unit.changes.filter((change) => change.set.type === 'A').map((change) => `${change.action} ${change.set.setIdentifier}`)).toEqual(['CREATE lb-2']);
     expect(await send(grow.unit.changes)).toBe('accepted');
 
     // Nor does a batch that deletes nothing (it cannot empty anything): a fence-only move is the fence swap alone.
-    const fenceOnly = decide({ endpoint: endpoint([['lb-0', 10, '10.0.0.1'], ['lb-2', 5, '10.0.2.1']]), generation: 4, live: (await rig.view()).endpoints.get(`${api} A`)!, writer: 'a', guard: DEFAULT_GUARD });
+    const fenceOnly = decide(4, [['lb-0', 10, '10.0.0.1'], ['lb-2', 5, '10.0.2.1']], (await rig.view()).endpoints.get(`${api} A`)!);
     if (fenceOnly.action !== 'send') throw new Error(`expected a batch, got ${fenceOnly.action}`);
     expect(fenceOnly.unit.changes.map((change) => `${change.action} ${change.set.type}`)).toEqual(['DELETE TXT', 'CREATE TXT']);
   });

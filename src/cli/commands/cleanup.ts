@@ -14,9 +14,9 @@ export function register(program: Command): void {
   const command = program
     .command('cleanup')
     .description(
-      'Delete plan generations older than the lowest generation live on any endpoint of the newest plan (read from the ' +
-        'fences in the zone now) minus --retention. A generation any fence points at (an endpoint dropped from the plans ' +
-        'included), and the newest plan, are never deleted; with no fence in the zone nothing is deleted.',
+      'Delete plan generations older than the lowest generation any shard fence names (read from the zone now) minus ' +
+        '--retention. A generation any fence points at, and the newest plan, are never deleted; while a shard has no ' +
+        'fence (a zone not yet enacted) nothing is deleted.',
     );
   addZoneTargetOptions(command)
     .option('--retention <n>', 'generations to keep below the lowest live one (for rollback)', '2')
@@ -44,7 +44,7 @@ async function runCleanup(options: CleanupCommandOptions): Promise<void> {
 }
 
 function deletedLine(verb: string, deleteBelow: number | undefined, deleted: number[], retention: number): string {
-  if (deleteBelow === undefined) return 'no fence in the zone: nothing is deleted';
+  if (deleteBelow === undefined) return 'not every shard has a fence: nothing is deleted';
   // Generations start at 1: "below -1" would be true but reads like a bug.
   if (deleteBelow <= 1) return `nothing to delete: --retention ${retention} keeps every generation up to the lowest live one`;
   return `${verb} ${deleted.length} generation(s) below ${deleteBelow}: ${deleted.join(', ') || 'none'}`;

@@ -19,6 +19,7 @@ interface EnactOptions extends ZoneTargetOptions {
   interval: string;
   maxChangeShare: string;
   minCapacity: string;
+  maxDropShare: string;
   force: boolean;
   audit?: string;
   cleanup: boolean;
@@ -26,7 +27,7 @@ interface EnactOptions extends ZoneTargetOptions {
   metricsPort?: string;
   concurrency: string;
   progress: string;
-  fullReadEvery: string;
+  verifyEvery: string;
 }
 
 export function register(program: Command): void {
@@ -34,9 +35,9 @@ export function register(program: Command): void {
     .command('enact')
     .description(
       'Run a fenced enactor: read the latest plan, read the zone, and move every endpoint to the plan in guarded ' +
-        'ChangeResourceRecordSets batches that swap the endpoint\'s fence (TXT _dnsplane-<type>.<endpoint>) in the same ' +
-        'request, so a stale enactor\'s batch is rejected instead of overwriting a newer plan. Repairs endpoints whose ' +
-        'records drifted from their fence\'s generation. Starts with a backend self-check and refuses a backend that ' +
+        'ChangeResourceRecordSets batches that swap its shard\'s fence (TXT s<iii>._dnsplane.<zone>, 64 shards, every one ' +
+        'moved every generation) in the same request, so a stale enactor\'s batch is rejected instead of overwriting a ' +
+        'newer plan. Repairs records that drifted from their fence\'s generation. Starts with a backend self-check and refuses a backend that ' +
         'accepts stale DELETEs or applies half batches (moto, LocalStack) unless --single-writer.',
     )
     .requiredOption('--id <name>', 'this enactor\'s name, written into every fence and audit line');
@@ -47,6 +48,7 @@ export function register(program: Command): void {
     .option('--rate-limit <req/s>', 'client-side limit on this enactor\'s Route53 requests per second', '5')
     .option('--max-change-share <0..1>', 'refuse a pass that changes more than this share of the zone\'s record sets (zones of 10+ sets)', String(DEFAULT_GUARD.maxChangeShare))
     .option('--min-capacity <n>', 'refuse leaving an endpoint with fewer serving addresses (in sets of weight > 0)', String(DEFAULT_GUARD.minCapacity))
+    .option('--max-drop-share <0..1>', 'largest share of an endpoint\'s serving weight one batch may take away; past it the enactor steps through the stored plans in between (velocity)', String(DEFAULT_GUARD.maxDropShare))
     .option('--force', 'skip the change-share check (never the empty-endpoint checks)', false)
     .option('--audit <file>', 'append a JSON line per endpoint per batch to this file', '.dnsplane/audit.jsonl')
     .option('--cleanup', 'after each pass that changed something, delete plans older than the lowest live generation minus --retention', false)
@@ -54,7 +56,7 @@ export function register(program: Command): void {
     .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics, 0 for any free port (default: off)')
     .option('--concurrency <n>', 'change batches in flight at once (the rate limit still spaces the requests)', '4')
     .option('--progress <duration>', 'on passes longer than this, print a progress line to stderr this often (0 = never)', '5s')
-    .option('--full-read-every <duration>', 'list the whole zone at least this often; between full reads a pass reuses the last view, updated by its own accepted batches (safe: every batch is fenced, a stale view only gets a batch rejected and the zone re-read). 0 = list on every pass', '30s')
+    .option('--verify-every <duration>', 'drift sweep interval: read the shard fences and one page of records (rotating through the zone) and repair drift; between sweeps an enactor in sync with an unchanged plan reads only the plan store. 0 = every pass', '10s')
     .action((options: EnactOptions) => runEnact(options));
 }
 
@@ -62,13 +64,14 @@ async function runEnact(options: EnactOptions): Promise<void> {
   const guard = {
     maxChangeShare: parseNumber(options.maxChangeShare, '--max-change-share', { min: 0, max: 1 }),
     minCapacity: parseNumber(options.minCapacity, '--min-capacity', { min: 0, integer: true }),
+    maxDropShare: parseNumber(options.maxDropShare, '--max-drop-share', { min: 0, max: 1 }),
     force: options.force,
   };
   const intervalMs = parseDuration(options.interval, '--interval');
   const retention = parseNumber(options.retention, '--retention', { min: 0, integer: true });
   const concurrency = parseNumber(options.concurrency, '--concurrency', { min: 1, max: 64, integer: true });
   const progressEvery = parseDuration(options.progress, '--progress');
-  const fullReadEveryMs = parseDuration(options.fullReadEvery, '--full-read-every');
+  const verifyEveryMs = parseDuration(options.verifyEvery, '--verify-every');
   const target = await openZoneTarget(options);
   const logger = createLogger('enactor');
   const zoneName = target.zoneName ?? (await target.store.latest())?.zone;
@@ -92,7 +95,7 @@ async function runEnact(options: EnactOptions): Promise<void> {
     audit: options.audit ? new AuditLog(options.audit) : undefined,
     cleanupRetention: options.cleanup ? retention : undefined,
     concurrency,
-    fullReadEveryMs,
+    verifyEveryMs,
   });
   const printProgress = progressPrinter(progressEvery, (line) => process.stderr.write(`dnsplane enact: ${line}\n`));
   enactor.on('event', printProgress);
