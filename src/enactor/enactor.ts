@@ -123,6 +123,9 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     });
     this.client = this.caller.asClient();
     this.reader = new ShardReader(this.client, this.plans);
+    // The first sweep comes one interval after start: a starting enactor reads the fences anyway, and a drift
+    // the fences cannot show waits at most one interval (0: every pass sweeps).
+    this.nextSweepAt = performance.now() + (options.verifyEveryMs ?? DEFAULT_VERIFY_EVERY_MS);
   }
 
   /** Polls the plan store every intervalMs and enacts, until the signal aborts. Errors of one pass are logged, not fatal. */
