@@ -18,7 +18,9 @@ export function judgeEndpoint(status: EndpointStatus, probe: readonly ProbeCell[
   if (emptyProbe) return { state: 'empty', reason: `probe via ${emptyProbe.path}: ${emptyProbe.result}` };
   const badProbe = probe.find((cell) => isBad(cell.result));
   if (badProbe) return { state: 'failing', reason: `probe via ${badProbe.path}: ${badProbe.result}` };
+  if (status.generationConflict) return { state: 'drift', reason: 'GENERATION CONFLICT: the shard fence has the planned generation with other content (two plans stored under one generation); enactors stand down' };
   if (status.liveMatchesLatest === true) return { state: 'match', reason: 'live records equal the latest plan' };
+  if (status.excluded) return { state: 'behind', reason: 'left out of its shard (x= in the fence): the guard refused its change or Route53 refuses it (poisoned)' };
   if (status.liveMatchesFence === true) return { state: 'behind', reason: `live is generation ${status.liveGeneration}; ${status.plannedGeneration} is planned` };
   if (status.liveMatchesLatest === false || status.liveMatchesFence === false) {
     return { state: 'drift', reason: status.liveGeneration === null ? 'live records differ from the latest plan (no fence)' : `live records differ from generation ${status.liveGeneration}'s plan` };
@@ -75,7 +77,7 @@ export function endpointRows(statuses: readonly EndpointStatus[], cells: Readonl
     else unknown.set(entry.endpoint, [entry.cell]);
   }
   for (const [endpoint, probe] of unknown) {
-    const blank: EndpointStatus = { endpoint, liveGeneration: null, fenceWriter: null, plannedGeneration: null, liveMatchesFence: null, liveMatchesLatest: null, recordSets: 0, probe: null };
+    const blank: EndpointStatus = { endpoint, liveGeneration: null, fenceWriter: null, plannedGeneration: null, liveMatchesFence: null, liveMatchesLatest: null, recordSets: 0, excluded: false, generationConflict: false, probe: null };
     rows.push(endpointRow(blank, probe));
   }
   return rows;

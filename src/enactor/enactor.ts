@@ -535,24 +535,18 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   }
 
   /**
-   * Audit lines of units with one outcome: one per changed endpoint (its own changes), and one per unit that
-   * moves only its shard's fence, so that every fence write can be traced.
+   * Audit lines of units with one outcome: one per changed endpoint, with its own changes and its shard's fence swap.
    */
   private auditUnits(units: ShardUnit[], outcome: 'accepted' | 'rejected' | 'failed', batch: { changeId?: string; durationMs?: number; batchEndpoints?: number }, detail?: string): void {
     const audit = this.options.audit;
     if (!audit || units.length === 0) return;
     const base = { enactor: this.id, outcome, changeId: batch.changeId, durationMs: batch.durationMs, batchEndpoints: batch.batchEndpoints, detail };
-    const fenceOnly = units.filter((unit) => unit.changed.length === 0);
+    // Fence-only swaps change no endpoint: the batch events and the log record them, the audit does not.
     for (const unit of units) {
       for (const endpoint of unit.changed) {
         const changes = unit.changes.filter((change) => change.set.type === 'TXT' || endpointKey(change.set.name, change.set.type) === endpoint);
         void audit.append({ ...base, generation: unit.generation, kind: unit.kind, endpoint, changes: changes.map(describeChange) });
       }
-    }
-    if (fenceOnly.length > 0) {
-      const generation = Math.max(...fenceOnly.map((unit) => unit.generation));
-      const shards = fenceOnly.map((unit) => unit.shard).join(',');
-      void audit.append({ ...base, generation, endpoint: 'shard fences', changes: [`fence-only swaps of ${fenceOnly.length} shard(s): ${shards}`] });
     }
   }
 

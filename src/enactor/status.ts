@@ -6,7 +6,8 @@ import type { PlanStore } from '../plan/store.js';
 import { readProbeStatus, type ProbeStatus } from '../probe/status-file.js';
 import { endpointKey } from '../route53/recordset.js';
 import { desiredSets, setsMatch } from './changes.js';
-import { readZoneView } from './live.js';
+import { readZoneView, zoneShardFences, type ZoneView } from './live.js';
+import { shardDigest, shardOfKey, type ShardFence } from './shard-fence.js';
 
 export interface EndpointStatus {
   /** "name TYPE". */
@@ -19,6 +20,13 @@ export interface EndpointStatus {
   /** Live records equal the latest plan. */
   liveMatchesLatest: boolean | null;
   recordSets: number;
+  /**
+   * Left out of its shard's fence (x=): the guard refused it or Route53 refuses its changes (poisoned). Its
+   * records are not the fence's generation: liveGeneration and liveMatchesFence are null then.
+   */
+  excluded: boolean;
+  /** The shard's fence has the planned generation with other content: two plans stored under one generation. */
+  generationConflict: boolean;
   /** The probe's last result per path (authority/resolver), when a probe status file exists. */
   probe: Array<{ path: string; result: string; at: string; values: string[] }> | null;
 }
@@ -37,13 +45,14 @@ export async function collectStatus(options: StatusOptions): Promise<EndpointSta
     readZoneView(options.client, options.zoneId),
     options.probeStatusFile ? readProbeStatus(options.probeStatusFile) : Promise.resolve(undefined),
   ]);
-  const keys = new Set<string>([...(latest?.endpoints.map((e) => endpointKey(e.name, e.type)) ?? []), ...[...view.endpoints.keys()].filter((key) => view.endpoints.get(key)?.fence)]);
+  const keys = new Set<string>([...(latest?.endpoints.map((e) => endpointKey(e.name, e.type)) ?? []), ...[...view.endpoints.keys()].filter((key) => view.endpoints.get(key)?.fence && (view.endpoints.get(key)?.sets.length ?? 0) > 0)]);
   // Each plan's endpoints by key, indexed once: a list search per row would be quadratic in the zone's size.
   const plans = new Map<number, Map<string, EndpointPlan> | undefined>(latest ? [[latest.generation, indexEndpoints(latest)]] : []);
   const rows: EndpointStatus[] = [];
   for (const key of [...keys].sort()) {
-    const live = view.endpoints.get(key) ?? { sets: [] };
-    const generation = live.fence?.generation;
+    const live = view.endpoints.get(key) ?? { sets: [], fence: shardFenceIn(view, latest, key) };
+    const excluded = live.fence?.excluded.includes(key) ?? false;
+    const generation = excluded ? undefined : live.fence?.generation;
     if (generation !== undefined && !plans.has(generation)) plans.set(generation, indexEndpoints(await options.store.read(generation)));
     const matches = (plan: Map<string, EndpointPlan> | undefined) => {
       const endpoint = plan?.get(key);
@@ -57,10 +66,17 @@ export async function collectStatus(options: StatusOptions): Promise<EndpointSta
       liveMatchesFence: generation !== undefined ? matches(plans.get(generation)) : null,
       liveMatchesLatest: latest ? matches(plans.get(latest.generation)) : null,
       recordSets: live.sets.length,
+      excluded,
+      generationConflict: latest !== undefined && live.fence?.generation === latest.generation && live.fence.digest !== shardDigest(latest, live.fence.shard, live.fence.excluded),
       probe: probeFor(probe, key),
     });
   }
   return rows;
+}
+
+/** The shard fence of a planned endpoint that has no records at all (so no entry of its own in the view). */
+function shardFenceIn(view: ZoneView, latest: Plan | undefined, key: string): ShardFence | undefined {
+  return latest ? zoneShardFences(view, latest.zone).get(shardOfKey(key)) : undefined;
 }
 
 function indexEndpoints(plan: Plan | undefined): Map<string, EndpointPlan> | undefined {
@@ -79,7 +95,7 @@ const mark = (value: boolean | null) => (value === null ? '-' : value ? 'yes' : 
 export function formatStatus(rows: readonly EndpointStatus[]): string {
   if (rows.length === 0) return 'no endpoints: no plan is stored and no fence is in the zone';
   const table = [
-    ['ENDPOINT', 'LIVE GEN', 'PLANNED', 'MATCHES LIVE GEN', 'MATCHES PLAN', 'SETS', 'WRITER', 'PROBE'],
+    ['ENDPOINT', 'LIVE GEN', 'PLANNED', 'MATCHES LIVE GEN', 'MATCHES PLAN', 'SETS', 'WRITER', 'PROBE', 'NOTE'],
     ...rows.map((row) => [
       row.endpoint,
       String(row.liveGeneration ?? '-'),
@@ -89,6 +105,7 @@ export function formatStatus(rows: readonly EndpointStatus[]): string {
       String(row.recordSets),
       row.fenceWriter ?? '-',
       row.probe === null ? 'no probe status' : row.probe.map((p) => `${p.path}:${p.result}`).join(' ') || 'not probed',
+      row.generationConflict ? 'GENERATION CONFLICT' : row.excluded ? 'EXCLUDED (refused or poisoned)' : '',
     ]),
   ];
   const widths = table[0].map((_, column) => Math.max(...table.map((line) => line[column].length)));

@@ -20,6 +20,8 @@ const status = (overrides: Partial<EndpointStatus>): EndpointStatus => ({
   liveMatchesFence: true,
   liveMatchesLatest: true,
   recordSets: 2,
+  excluded: false,
+  generationConflict: false,
   probe: null,
   ...overrides,
 });
