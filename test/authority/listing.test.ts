@@ -124,7 +124,7 @@ describe('GetChange', () => {
   it('reports PENDING while the DNS face serves an older version (API over a store whose face lags)', async () => {
     let served = 0;
     const store = new ZoneStore();
-    const api: ApiServer = await startApiServer({ host: '127.0.0.1', port: 0, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, store, servedVersion: () => served });
+    const api: ApiServer = await startApiServer({ host: '127.0.0.1', port: 0, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, region: 'us-east-1', store, servedVersion: () => served });
     const client = createRoute53Client({ endpoint: `http://127.0.0.1:${api.port}`, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
     try {
       const zone = await client.send(new CreateHostedZoneCommand({ Name: 'lag.test', CallerReference: 'lag' }));

@@ -3,6 +3,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { Option, type Command } from 'commander';
 import { AUTHORITY_DEFAULTS, startAuthority } from '../../authority/index.js';
+import { defaultRegion } from '../../route53/region.js';
 import { serveMetrics } from '../../telemetry/metrics-server.js';
 import { parseNumber, parsePort } from '../numbers.js';
 
@@ -25,6 +26,7 @@ interface AuthorityCliOptions {
   heapGrowth: string;
   accessKeyId: string;
   secretAccessKey: string;
+  region: string;
 }
 
 export function register(program: Command): void {
@@ -57,6 +59,11 @@ export function register(program: Command): void {
         .env('AWS_SECRET_ACCESS_KEY')
         .default(AUTHORITY_DEFAULTS.credentials.secretAccessKey, 'test'),
     )
+    .option(
+      '--region <region>',
+      "the region SigV4 signatures must be scoped to (Route53's is us-east-1; others are refused, as AWS refuses them)",
+      defaultRegion(),
+    )
     .action((options: AuthorityCliOptions) => runAuthority(options));
 }
 
@@ -70,6 +77,7 @@ async function runAuthority(options: AuthorityCliOptions): Promise<void> {
     dnsPort: parsePort(options.dnsPort, '--dns-port'),
     dataDir: options.data,
     credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+    region: options.region,
     ...(rateLimit !== undefined ? { rateLimit } : {}),
   });
   const { host, dnsPort, endpoint } = authority;
