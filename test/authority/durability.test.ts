@@ -172,4 +172,37 @@ describe('durability', () => {
     expect(last.store.snapshots()[0].version).toBe(version + 1);
     last.journal.close();
   });
+  it('removes the temp snapshot a kill -9 during compaction leaves, at the next start, keeping every batch', async () => {
+    const dataDir = await tempDir();
+    const first = await spawnAuthority(dataDir);
+    const client = createRoute53Client({ endpoint: first.endpoint, credentials, maxAttempts: 1 });
+    const zoneId = (await client.send(new CreateHostedZoneCommand({ Name: 'durable.test', CallerReference: 'litter' }))).HostedZone!.Id!;
+    for (let n = 0; n < 3; n++) await client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: batch(n) } }));
+    client.destroy();
+    const exited = new Promise((resolve) => first.child.once('exit', resolve));
+    first.child.kill('SIGKILL');
+    await exited;
+    // What a kill between the temp file's creation and its rename leaves: a torn snapshot nobody renamed.
+    const temp = path.join(dataDir, 'snapshot.json.tmp');
+    await fs.writeFile(temp, '{"zones":[{"id":"Z1","name":"durable.test.","sets":[{"name":"a0.dur');
+
+    const second = await spawnAuthority(dataDir);
+    await expect(fs.access(temp)).rejects.toThrow();
+    const again = createRoute53Client({ endpoint: second.endpoint, credentials, maxAttempts: 1 });
+    const names = await allNames(again, zoneId.replace('/hostedzone/', ''));
+    again.destroy();
+    for (let n = 0; n < 3; n++) for (const part of ['a', 'b', 'c']) expect(names).toContain(`${part}${n}.durable.test.`);
+    expect((await fs.readdir(dataDir)).filter((file) => file.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('reports the removal in the journal stats, and nothing when there was no temp file', async () => {
+    const dataDir = await tempDir();
+    await fs.writeFile(path.join(dataDir, 'snapshot.json.tmp'), '{"torn');
+    const opened = Journal.open(dataDir, (sink) => new ZoneStore(sink));
+    expect(opened.stats.removedTempSnapshot).toBe(true);
+    opened.journal.close();
+    const reopened = Journal.open(dataDir, (sink) => new ZoneStore(sink));
+    expect(reopened.stats.removedTempSnapshot).toBe(false);
+    reopened.journal.close();
+  });
 });

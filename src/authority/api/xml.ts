@@ -8,7 +8,7 @@
 // body in about 4. Responses are still built with fast-xml-parser's XMLBuilder.
 import { XMLBuilder } from 'fast-xml-parser';
 import { SaxesParser } from 'saxes';
-import type { RecordSet } from '../../route53/recordset.js';
+import { listedName, type RecordSet } from '../../route53/recordset.js';
 import type { HostedZoneInfo } from '../zones.js';
 import { invalidInput, type Route53Error } from '../store/errors.js';
 import type { RequestedChange } from '../store/validate.js';
@@ -86,6 +86,8 @@ export function readXml(xml: string, position = false): XmlObject {
 
 function parse(body: Buffer, root: string): XmlObject {
   const xml = body.toString('utf8');
+  // The SDK sends no body at all when every field of the request is left out (UpdateHostedZoneComment).
+  if (xml.trim() === '') return {};
   let document: XmlObject;
   try {
     document = readXml(xml);
@@ -99,6 +101,8 @@ function parse(body: Buffer, root: string): XmlObject {
     throw invalidInput(`Invalid XML: ${located.message}`);
   }
   const element = document[root];
+  // An operation whose every field is optional may send its root element empty.
+  if (element === '') return {};
   if (!element || typeof element !== 'object') throw invalidInput(`Invalid request: expected a ${root} element`);
   return element as XmlObject;
 }
@@ -122,6 +126,14 @@ export function parseCreateHostedZone(body: Buffer): { name: string; callerRefer
   if (!callerReference) throw invalidInput('Invalid request: CallerReference is required');
   const comment = text((request.HostedZoneConfig as XmlObject | undefined)?.Comment);
   return { name, callerReference, ...(comment ? { comment } : {}) };
+}
+
+/** The new comment, or undefined to remove it (Route53 clears the comment when none is given). */
+export function parseUpdateHostedZoneComment(body: Buffer): string | undefined {
+  const request = parse(body, 'UpdateHostedZoneCommentRequest');
+  const comment = text(request.Comment);
+  if (comment !== undefined && comment.length > 256) throw invalidInput('Invalid request: Comment must be at most 256 characters');
+  return comment || undefined;
 }
 
 export function parseChangeBatch(body: Buffer): { changes: RequestedChange[]; comment?: string } {
@@ -178,7 +190,7 @@ export function changeInfoXml(change: { id: string; submittedAt: string; comment
 
 export function recordSetXml(set: RecordSet): XmlObject {
   return {
-    Name: set.name,
+    Name: listedName(set.name),
     Type: set.type,
     ...(set.setIdentifier !== undefined ? { SetIdentifier: set.setIdentifier, Weight: String(set.weight ?? 0) } : {}),
     TTL: String(set.ttl),

@@ -13,7 +13,8 @@ interface EntryBase {
 export type JournalEntry =
   | (EntryBase & { op: 'createZone'; zone: HostedZoneInfo; createdAt: string; put: RecordSet[] })
   | (EntryBase & { op: 'deleteZone'; zoneId: string; at: string })
-  | (EntryBase & { op: 'change'; zoneId: string; at: string; comment?: string; put: RecordSet[]; remove: string[] });
+  | (EntryBase & { op: 'change'; zoneId: string; at: string; comment?: string; put: RecordSet[]; remove: string[] })
+  | { seq: number; op: 'zoneInfo'; zone: HostedZoneInfo };
 
 export interface StoreState {
   seq: number;
