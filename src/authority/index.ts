@@ -1,6 +1,7 @@
 // `dnsplane authority`: one process, two faces over one zone store. The Route53 API commits change batches
 // to the store (journaled and fsync'ed first); the DNS face serves the store's immutable snapshots.
 import path from 'node:path';
+import { defaultRegion } from '../route53/region.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { startApiServer } from './api/server.js';
 import type { Credentials } from './api/sigv4.js';
@@ -21,6 +22,8 @@ export interface AuthorityOptions {
   rateLimit?: number;
   /** The only credentials whose SigV4 signatures are accepted. */
   credentials?: Credentials;
+  /** The region SigV4 signatures must be scoped to; the SDK's own default (AWS_REGION, else us-east-1) when unset. */
+  region?: string;
   logger?: Logger;
 }
 
@@ -31,6 +34,7 @@ export interface Authority {
   /** http://host:apiPort, for AWS_ENDPOINT_URL or the SDK's `endpoint`. */
   readonly endpoint: string;
   readonly credentials: Credentials;
+  readonly region: string;
   readonly store: ZoneStore;
   /** What the journal replay found at start. */
   readonly recovery: JournalStats;
@@ -48,6 +52,7 @@ export const AUTHORITY_DEFAULTS = {
 export async function startAuthority(options: AuthorityOptions = {}): Promise<Authority> {
   const host = options.host ?? AUTHORITY_DEFAULTS.host;
   const credentials = options.credentials ?? { ...AUTHORITY_DEFAULTS.credentials };
+  const region = options.region ?? defaultRegion();
   const logger = options.logger ?? createLogger('authority');
   const dataDir = path.resolve(options.dataDir ?? AUTHORITY_DEFAULTS.dataDir);
   const { journal, store, stats } = Journal.open(dataDir, (sink) => new ZoneStore(sink));
@@ -64,6 +69,7 @@ export async function startAuthority(options: AuthorityOptions = {}): Promise<Au
       host,
       port: options.apiPort ?? AUTHORITY_DEFAULTS.apiPort,
       credentials,
+      region,
       store,
       servedVersion: (zoneId) => dns.servedVersion(zoneId),
       logger,
@@ -78,6 +84,7 @@ export async function startAuthority(options: AuthorityOptions = {}): Promise<Au
       dnsPort: dns.port,
       endpoint: `http://${urlHost}:${api.port}`,
       credentials,
+      region,
       store,
       recovery: stats,
       close: closeAll,

@@ -11,6 +11,13 @@ export interface HostedZoneInfo {
   callerReference: string;
   comment?: string;
   nameServers: string[];
+  /** Present (possibly empty only transiently) exactly when the zone is private: the VPCs it is associated with. */
+  vpcs?: Vpc[];
+}
+
+export interface Vpc {
+  region: string;
+  id: string;
 }
 
 /** A zone's identity and version, without its record sets: cheap enough to take after every commit. */

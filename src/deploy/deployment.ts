@@ -143,7 +143,7 @@ async function startAll(options: UpOptions, manifest: Manifest, start: Start, { 
     return resolver;
   };
   const [, , resolver, dashboardReady] = await settleAll([
-    start('planner', ['planner', '--fleet', fleetFile, '--plans', plans, '--id', 'planner', '--interval', options.plannerInterval], /"msg":"planner started"/),
+    start('planner', ['planner', '--fleet', fleetFile, ...target, '--id', 'planner', '--interval', options.plannerInterval], /"msg":"planner started"/),
     settleAll(
       ENACTOR_ZONES.map((id) =>
         start(`enactor-${id}`, ['enact', '--id', id, ...target, '--audit', audit, '--interval', options.enactInterval, '--cleanup'], /"msg":"enactor started"/),

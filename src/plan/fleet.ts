@@ -3,14 +3,18 @@
 // the file is reported with the file and the field rather than surfacing later as a strange plan.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { strictObject } from '../config/strict.js';
 import { checkAddresses, fqdn as dnsName, refineEndpointsInZone } from './schema.js';
+
+/** The planner's default velocity limit; rollback chains use it too unless told otherwise. */
+export const DEFAULT_MAX_DROP_SHARE = 0.25;
 
 const ttl = z.number().int().min(0).max(2147483647);
 
-export const FleetDefaultsSchema = z.object({
+export const FleetDefaultsSchema = strictObject({
   ttl: ttl.default(60),
   /** The largest share of an endpoint's capacity one generation may take out of service (velocity control). */
-  maxCapacityDropShare: z.number().gt(0).max(1).default(0.25),
+  maxCapacityDropShare: z.number().gt(0).max(1).default(DEFAULT_MAX_DROP_SHARE),
   /** Consecutive failed checks before a healthy load balancer counts as unhealthy. */
   failuresToUnhealthy: z.number().int().min(1).max(100).default(3),
   /** Consecutive good checks before an unhealthy load balancer counts as healthy again. */
@@ -19,7 +23,7 @@ export const FleetDefaultsSchema = z.object({
   healthTimeoutMs: z.number().int().min(1).max(60_000).default(2000),
 });
 
-export const LoadBalancerSchema = z.object({
+export const LoadBalancerSchema = strictObject({
   /** Becomes the record set's SetIdentifier. */
   id: z.string().min(1).max(128),
   addresses: z.array(z.string().min(1)).min(1).max(400),
@@ -28,8 +32,7 @@ export const LoadBalancerSchema = z.object({
   healthCheckUrl: z.url({ protocol: /^https?$/ }),
 });
 
-export const FleetEndpointSchema = z
-  .object({
+export const FleetEndpointSchema = strictObject({
     name: dnsName,
     type: z.enum(['A', 'AAAA']),
     ttl: ttl.optional(),
@@ -44,8 +47,7 @@ export const FleetEndpointSchema = z
     });
   });
 
-export const FleetSchema = z
-  .object({
+export const FleetSchema = strictObject({
     zone: dnsName,
     defaults: FleetDefaultsSchema.prefault({}),
     endpoints: z.array(FleetEndpointSchema).min(1),

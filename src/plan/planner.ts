@@ -4,6 +4,12 @@
 // It keeps no state of its own beyond health hysteresis: the latest stored plan is the previous plan. So
 // two planners may run at once; if another one stored generation N+1 first, this one re-reads, replans on
 // top of it once, and otherwise gives up for this pass rather than fighting.
+//
+// Numbering (invariant I8): a new generation is max(latest stored plan, highest live fence) + 1, never at or
+// below a generation already live in the zone. A new, wiped or restored plan store would otherwise start
+// again at 1, every enactor would stand down (a newer generation is live everywhere), and the zone would keep
+// content that no stored plan describes. The live fence comes from an injected reader, so the planner stays
+// free of Route53.
 import { hostname } from 'node:os';
 import { endpointKey } from '../route53/recordset.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
@@ -31,6 +37,20 @@ export interface PlannerOptions {
   health?: HealthTracker;
   logger?: Logger;
   now?: () => Date;
+  /**
+   * The highest generation any fence in the zone names (0 for none), read once per pass. Without it the
+   * planner numbers from the plan store alone. A failed read fails the pass: writing without it could
+   * publish a generation at or below a live one.
+   */
+  highestLiveFence?: () => Promise<number>;
+}
+
+/** The plan store is behind the zone: a fence names a generation above the store's newest plan. */
+export interface StoreBehind {
+  /** The store's newest generation (0 when the store is empty). */
+  stored: number;
+  /** The highest generation live in the zone's fences. */
+  live: number;
 }
 
 export interface PlanPass {
@@ -39,9 +59,26 @@ export interface PlanPass {
   diff: PlanDiff;
   decisions: Map<string, EndpointDecision>;
   health: Map<string, TargetHealth>;
-  /** Why a generation was (or would be) written; 'unchanged' means none. */
-  reason: 'first' | 'changed' | 'heartbeat' | 'unchanged';
+  /**
+   * Why a generation was (or would be) written; 'unchanged' means none. 'behind-live': the plan is unchanged
+   * but the store is behind the live fences, so enactors would stand down on its newest plan; a generation
+   * above the live one is written so that the zone follows a stored plan again.
+   */
+  reason: 'first' | 'changed' | 'heartbeat' | 'behind-live' | 'unchanged';
   written: boolean;
+  /** Set when the store's newest generation is below the highest live fence (numbering then starts above the fence). */
+  behind?: StoreBehind;
+}
+
+/** The generation a planner writes next: above both the store's newest plan and every live fence (I8). */
+export function nextGeneration(latestStored: number, highestLive: number): number {
+  return Math.max(latestStored, highestLive) + 1;
+}
+
+/** What a StoreBehind means, in one line for logs and the CLI. */
+export function describeStoreBehind({ stored, live }: StoreBehind, next: number): string {
+  const store = stored === 0 ? 'the plan store has no plan' : `the plan store's newest generation is ${stored}`;
+  return `${store}, but generation ${live} is live in the zone's fences (a new, wiped or restored plan store?): numbering continues above the live fence, with generation ${next}`;
 }
 
 /** Builds the next plan from the fleet, health by URL, and the previous plan. Pure. */
@@ -105,7 +142,8 @@ export class Planner {
   async pass({ write }: { write: boolean }): Promise<PlanPass> {
     const urls = this.fleet.endpoints.flatMap((endpoint) => endpoint.loadBalancers.map((lb) => lb.healthCheckUrl));
     const health = await this.health.checkAll(urls);
-    let result = this.replan(health, await this.store.latest());
+    const live = await this.readHighestLiveFence();
+    let result = this.replan(health, await this.store.latest(), live);
     if (!write || result.reason === 'unchanged') return this.report(result);
     try {
       await this.store.write(result.plan);
@@ -113,7 +151,7 @@ export class Planner {
       if (!(error instanceof PlanExistsError)) throw error;
       // Another planner stored this generation first: plan again on top of what it wrote, once.
       this.logger.warn({ generation: result.plan.generation }, 'another planner wrote this generation first; replanning on top of it');
-      result = this.replan(health, await this.store.latest());
+      result = this.replan(health, await this.store.latest(), live);
       if (result.reason === 'unchanged') return this.report(result);
       await this.store.write(result.plan);
     }
@@ -121,10 +159,21 @@ export class Planner {
     return this.report({ ...result, written: true });
   }
 
-  private replan(health: Map<string, TargetHealth>, previous: Plan | undefined): PlanPass {
+  private async readHighestLiveFence(): Promise<number> {
+    if (!this.options.highestLiveFence) return 0;
+    try {
+      return await this.options.highestLiveFence();
+    } catch (error) {
+      throw new Error(`cannot read the zone's live fences, so the next generation number is unknown (it must be above every live one): ${(error as Error).message}`);
+    }
+  }
+
+  private replan(health: Map<string, TargetHealth>, previous: Plan | undefined, highestLive: number): PlanPass {
     const now = this.now();
+    const stored = previous?.generation ?? 0;
+    const behind: StoreBehind | undefined = highestLive > stored ? { stored, live: highestLive } : undefined;
     const { plan, decisions } = buildPlan(this.fleet, (url) => health.get(url)?.healthy ?? false, previous, {
-      generation: (previous?.generation ?? 0) + 1,
+      generation: nextGeneration(stored, highestLive),
       createdAt: now.toISOString(),
       createdBy: this.id,
     });
@@ -133,12 +182,14 @@ export class Planner {
     let reason: PlanPass['reason'] = 'unchanged';
     if (!previous) reason = 'first';
     else if (diff.changed) reason = 'changed';
+    else if (behind) reason = 'behind-live';
     else if (heartbeat > 0 && now.getTime() - Date.parse(previous.createdAt) >= heartbeat) reason = 'heartbeat';
-    return { ...(previous ? { previous } : {}), plan, diff, decisions, health, reason, written: false };
+    return { ...(previous ? { previous } : {}), plan, diff, decisions, health, reason, written: false, ...(behind ? { behind } : {}) };
   }
 
   private report(pass: PlanPass): PlanPass {
     latestGeneration.set(pass.written ? pass.plan.generation : (pass.previous?.generation ?? 0));
+    if (pass.behind) this.logger.warn({ stored: pass.behind.stored, live: pass.behind.live, generation: pass.plan.generation }, describeStoreBehind(pass.behind, pass.plan.generation));
     for (const [endpoint, decision] of pass.decisions) {
       if (decision.mode === 'fail-static') {
         failStatic.inc({ endpoint });

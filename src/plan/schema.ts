@@ -1,6 +1,7 @@
 // A plan is the planner's whole intent for one generation. Types are inferred from the schema so that the
 // schema is the single source of truth, and every plan read from disk or S3 is parsed through it.
 import { z } from 'zod';
+import { strictObject } from '../config/strict.js';
 import { normalizeName } from '../route53/recordset.js';
 
 /** A DNS name, normalised (lower case, trailing dot). Shared with the fleet file schema. */
@@ -11,7 +12,7 @@ export const fqdn = z
   .regex(/^([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.?$/i, 'must be a DNS name')
   .transform(normalizeName);
 
-export const WeightedSetSchema = z.object({
+export const WeightedSetSchema = strictObject({
   /** The load balancer this set stands for; Route53's SetIdentifier. */
   setIdentifier: z.string().min(1).max(128),
   weight: z.number().int().min(0).max(255),
@@ -39,8 +40,7 @@ export function checkAddresses(type: 'A' | 'AAAA', values: readonly string[], pa
   });
 }
 
-export const EndpointPlanSchema = z
-  .object({
+export const EndpointPlanSchema = strictObject({
     name: fqdn,
     type: z.enum(['A', 'AAAA']),
     ttl: z.number().int().min(0).max(2147483647),
@@ -57,8 +57,7 @@ export const EndpointPlanSchema = z
     });
   });
 
-export const PlanSchema = z
-  .object({
+export const PlanSchema = strictObject({
     generation: z.number().int().positive(),
     createdAt: z.string().datetime(),
     createdBy: z.string().min(1),

@@ -1,6 +1,7 @@
 // One place that decides which Route53 dnsplane talks to. The SDK itself honours AWS_ENDPOINT_URL and
 // AWS_ENDPOINT_URL_ROUTE_53; an explicit --endpoint wins over both.
 import { Route53Client, type Route53ClientConfig } from '@aws-sdk/client-route-53';
+import { defaultRegion } from './region.js';
 
 export interface Route53Target {
   /** Overrides AWS_ENDPOINT_URL_ROUTE_53 / AWS_ENDPOINT_URL. */
@@ -21,10 +22,7 @@ export function configuredEndpoint(target: Route53Target = {}): string | undefin
   return target.endpoint ?? process.env.AWS_ENDPOINT_URL_ROUTE_53 ?? process.env.AWS_ENDPOINT_URL;
 }
 
-/** The region from the standard settings; us-east-1 (where Route53 lives) when none is set. */
-export function defaultRegion(): string {
-  return process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-}
+export { defaultRegion };
 
 /**
  * Against a local endpoint, and only there, the `test`/`test` credentials that the dnsplane authority, moto and

@@ -17,10 +17,18 @@ export interface RecordSet {
   values: string[];
 }
 
-/** Route53 treats names case-insensitively and with or without the final dot; we keep one canonical form. */
+/**
+ * Route53 treats names case-insensitively and with or without the final dot; we keep one canonical form. It
+ * lists a wildcard label as the octal escape `\052` and accepts either spelling, so `\052` becomes `*` here.
+ */
 export function normalizeName(name: string): string {
-  const lower = name.trim().toLowerCase();
+  const lower = name.trim().toLowerCase().replaceAll('\\052', '*');
   return lower.endsWith('.') ? lower : `${lower}.`;
+}
+
+/** A stored name as Route53 lists it: `*` escaped as `\052` (ListResourceRecordSets, NextRecordName). */
+export function listedName(name: string): string {
+  return name.replaceAll('*', '\\052');
 }
 
 /**

@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startAuthority, type Authority } from '../authority/index.js';
+import { highestLiveFence } from '../enactor/highest-fence.js';
 import { FilePlanStore } from '../plan/file-store.js';
 import { parseFleet, type Fleet } from '../plan/fleet.js';
 import { Planner } from '../plan/planner.js';
@@ -91,7 +92,14 @@ export async function startRaceRig(options: RigOptions): Promise<RaceRig> {
     const fleetSim = await FleetSim.start(loadBalancers);
     closers.push(() => fleetSim.close());
     const store = new FilePlanStore(path.join(dir, 'plans'));
-    const planner = new Planner({ fleet: raceFleet(fleetSim, 100), store, id: 'planner', logger: createLogger('planner', options.logLevel) });
+    const fenceReader = client();
+    const planner = new Planner({
+      fleet: raceFleet(fleetSim, 100),
+      store,
+      id: 'planner',
+      logger: createLogger('planner', options.logLevel),
+      highestLiveFence: () => highestLiveFence(fenceReader, zoneId),
+    });
 
     let unbound: UnboundResolver | undefined;
     let resolverNote = options.resolver === 'none' ? '--resolver none' : 'unbound is not installed';

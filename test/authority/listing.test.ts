@@ -73,13 +73,16 @@ describe('ListResourceRecordSets', () => {
     expect(byThree.sets).toEqual(whole.sets);
   });
 
-  it('defaults MaxItems to 300 and starts at StartRecordName/Type', async () => {
+  it('defaults MaxItems to 100 (as Route53 answers), caps it at 300 and starts at StartRecordName/Type', async () => {
     const zoneId = await t.createZone('many.test.');
     await fill(zoneId, Array.from({ length: 350 }, (_, i) => `h${String(i).padStart(3, '0')}.many.test`));
     const first = await t.client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
-    expect(first.ResourceRecordSets).toHaveLength(300);
-    expect(first.MaxItems).toBe(300);
+    expect(first.ResourceRecordSets).toHaveLength(100);
+    expect(first.MaxItems).toBe(100);
     expect(first.IsTruncated).toBe(true);
+    const capped = await t.client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, MaxItems: 1000 }));
+    expect(capped.ResourceRecordSets).toHaveLength(300);
+    expect(capped.MaxItems).toBe(300);
     const from = await t.client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: 'h349.many.test', StartRecordType: 'A' }));
     expect(from.ResourceRecordSets?.map((set) => set.Name)).toEqual(['h349.many.test.']);
     expect(from.IsTruncated).toBe(false);
@@ -121,7 +124,7 @@ describe('GetChange', () => {
   it('reports PENDING while the DNS face serves an older version (API over a store whose face lags)', async () => {
     let served = 0;
     const store = new ZoneStore();
-    const api: ApiServer = await startApiServer({ host: '127.0.0.1', port: 0, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, store, servedVersion: () => served });
+    const api: ApiServer = await startApiServer({ host: '127.0.0.1', port: 0, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, region: 'us-east-1', store, servedVersion: () => served });
     const client = createRoute53Client({ endpoint: `http://127.0.0.1:${api.port}`, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
     try {
       const zone = await client.send(new CreateHostedZoneCommand({ Name: 'lag.test', CallerReference: 'lag' }));

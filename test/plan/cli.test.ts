@@ -75,6 +75,18 @@ describe('dnsplane plan / planner', () => {
     expect(store.stderr).toContain('dnsplane: unsupported plan store gs://bucket');
   });
 
+  it('refuses a misspelt key in the fleet file and a duration without a unit, naming each', async () => {
+    const typo = path.join(dir, 'typo-fleet.json');
+    const example = JSON.parse(await readFile(fleetFile, 'utf8'));
+    await writeFile(typo, JSON.stringify({ ...example, defaults: { ...example.defaults, maxCapacityDropshare: 0.9 } }));
+    const result = await dnsplane('plan', '--fleet', typo);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('unknown key "maxCapacityDropshare" (did you mean "maxCapacityDropShare"?)');
+    const bare = await dnsplane('planner', '--fleet', fleetFile, '--plans', path.join(dir, 'plans-bare'), '--heartbeat', '60', '--passes', '1');
+    expect(bare.code).not.toBe(0);
+    expect(bare.stderr).toContain('dnsplane: --heartbeat "60" has no unit: write 60ms or 60s');
+  });
+
   it('runs the planner loop for --passes; a long-running one writes heartbeats, follows fleet file edits and stops on SIGTERM', async () => {
     const plans = path.join(dir, 'plans-loop');
     const counted = await dnsplane('planner', '--fleet', fleetFile, '--plans', plans, '--interval', '50ms', '--passes', '3');

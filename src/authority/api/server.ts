@@ -9,7 +9,7 @@ import { counter } from '../../telemetry/metrics.js';
 import { listening } from '../../net/listening.js';
 import { Route53Error } from '../store/errors.js';
 import { route, type RouteContext } from './routes.js';
-import { verifySignature, type Credentials } from './sigv4.js';
+import { ROUTE53_SERVICE, verifySignature, type Credentials } from './sigv4.js';
 import { errorXml } from './xml.js';
 
 /** Route53's largest legal request is about 32k value characters plus XML; 1 MiB leaves ample room. */
@@ -19,6 +19,8 @@ export interface ApiServerOptions extends RouteContext {
   host: string;
   port: number;
   credentials: Credentials;
+  /** The region signatures must be scoped to (Route53's is us-east-1). */
+  region: string;
   /** Requests per second; the bucket holds five seconds' worth, like Route53's 10/s with 50. */
   rateLimit?: number;
   logger?: Logger;
@@ -79,7 +81,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       if (bucket && !bucket.tryTake()) throw new Route53Error('Throttling', 'Rate exceeded', 400);
       const body = await readBody(request);
       const url = new URL(request.url ?? '/', 'http://localhost');
-      await verifySignature({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body }, options.credentials);
+      await verifySignature(
+        { method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, rawHeaders: request.rawHeaders, body },
+        options.credentials,
+        { region: options.region, service: ROUTE53_SERVICE },
+      );
       const result = route({ method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, body }, options);
       requests.inc({ code: 'OK' });
       send(result.status, result.body, result.headers);

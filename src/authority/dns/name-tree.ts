@@ -17,6 +17,8 @@ export interface NameNode {
   readonly types: ReadonlyMap<number, RRGroup>;
 }
 
+const TYPE_NS = 2;
+
 /** The node of an empty non-terminal: it exists (NOERROR/NODATA), with no record sets. */
 const EMPTY_NODE: NameNode = { types: new Map() };
 
@@ -43,6 +45,8 @@ export class NameTree {
   readonly names = new Map<string, NameNode>();
   /** Existing direct children per name that has any (only parents are listed: few, in most zones). */
   private readonly children = new Map<string, number>();
+  /** How many names below the apex own NS sets (delegations): the face looks for a zone cut only when some exist. */
+  cuts = 0;
 
   /** `apexKey` is the zone's wire key; every key given later must end with it. */
   constructor(readonly apexKey: string) {
@@ -60,6 +64,7 @@ export class NameTree {
 
   /** Sets the record sets of `key` (one it holds; EMPTY_NODE: none), adding or removing it and its ancestors as needed. */
   set(key: string, node: NameNode): void {
+    if (key !== this.apexKey) this.cuts += Number(node.types.has(TYPE_NS)) - Number(this.names.get(key)?.types.has(TYPE_NS) ?? false);
     if (this.names.has(key)) {
       this.names.set(key, node);
       if (node === EMPTY_NODE) this.dropIfUnused(key);

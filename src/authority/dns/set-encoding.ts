@@ -10,7 +10,22 @@ export interface EncodedSet {
   readonly weight: number;
   /** The set it encodes: a later change batch finds it by its SetIdentifier, a full build reuses it by identity. */
   readonly source: RecordSet;
+  /**
+   * NS/MX/SRV sets: the names their values point at, each as its wire key and the offset in `bytes` where it is
+   * written, so the face can add the target's addresses to the additional section owned by a pointer to it.
+   */
+  readonly targets?: readonly Target[];
 }
+
+export interface Target {
+  readonly key: string;
+  readonly at: number;
+}
+
+/** Where the target name starts in the RDATA of a type that names a host the answer's reader will look up next. */
+const TARGET_IN_RDATA: Partial<Record<RecordSet['type'], number>> = { NS: 0, MX: 2, SRV: 6 };
+/** Owner pointer, type, class, TTL and RDLENGTH: what precedes the RDATA of a pre-encoded answer record. */
+const RECORD_HEAD = 12;
 
 /** Where a set is served: its owner's wire key (see wire.ts's wireKey) and its type code. */
 export interface Placed {
@@ -67,8 +82,14 @@ export function encodeSet(set: RecordSet, onError: OnUnservable, memo?: PlaceMem
     // wildcard's answer also serves longer question names, so it compresses nothing but its owner.
     const wildcard = labels[0]?.length === 1 && labels[0][0] === 0x2a;
     const writer = new SectionWriter(12 + key.length + 4, wildcard ? null : () => questionDictionary(labels));
-    for (const value of set.values) writeAnswer(writer, set.type, set.ttl, value);
-    return { key, typeCode: TYPE_CODES[set.type], encoded: { bytes: writer.toBuffer(), count: set.values.length, weight: set.weight ?? 0, source: set } };
+    const targetAt = TARGET_IN_RDATA[set.type];
+    const targets: Target[] = [];
+    for (const value of set.values) {
+      if (targetAt !== undefined) targets.push({ key: wireKey(nameLabels(value.trim().split(/\s+/).pop()!)), at: writer.length + RECORD_HEAD + targetAt });
+      writeAnswer(writer, set.type, set.ttl, value);
+    }
+    const encoded: EncodedSet = { bytes: writer.toBuffer(), count: set.values.length, weight: set.weight ?? 0, source: set, ...(targets.length ? { targets } : {}) };
+    return { key, typeCode: TYPE_CODES[set.type], encoded };
   } catch (error) {
     // A value the store should have rejected: serve the rest of the zone rather than nothing.
     onError(set, error);

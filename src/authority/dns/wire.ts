@@ -286,7 +286,16 @@ const QUESTION_POINTER = 0xc000 | 12;
 
 /** Appends one answer record owned by the question name: pointer, type, class IN, TTL, RDLENGTH, RDATA. */
 export function writeAnswer(w: SectionWriter, type: RecordType, ttl: number, value: string): void {
-  w.u16(QUESTION_POINTER);
+  writeRecord(w, QUESTION_POINTER, type, ttl, value);
+}
+
+/**
+ * Appends one record: its owner (a compression pointer given as a number, or labels written through the
+ * writer's dictionary), type, class IN, TTL, RDLENGTH, RDATA.
+ */
+export function writeRecord(w: SectionWriter, owner: number | readonly Buffer[], type: RecordType, ttl: number, value: string): void {
+  if (typeof owner === 'number') w.u16(owner);
+  else w.name(owner, true);
   w.u16(TYPE_CODES[type]);
   w.u16(CLASS_IN);
   w.u32(ttl);

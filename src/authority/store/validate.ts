@@ -4,6 +4,7 @@
 // job, so a batch is applied whole or not at all.
 import { RECORD_TYPES, normalizeName, sameRecordSet, type RecordSet, type RecordType } from '../../route53/recordset.js';
 import { invalidChangeBatch, invalidInput } from './errors.js';
+import { BATCH_LIMITS } from './limits.js';
 import { groupPrefix, sortKey } from './order.js';
 import { isDomainName, valueProblem } from './values.js';
 
@@ -34,7 +35,7 @@ export interface ZoneView {
   keysWithPrefix(prefix: string): string[];
 }
 
-const LIMITS = { recordsPerRequest: 1000, valueCharsPerRequest: 32000, weightedPerGroup: 100, valuesPerSet: 400 };
+const LIMITS = BATCH_LIMITS;
 const MAX_TTL = 2147483647;
 
 function describe(set: Pick<RecordSet, 'name' | 'type' | 'setIdentifier'>): string {

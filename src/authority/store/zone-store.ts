@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { normalizeName, type RecordSet } from '../../route53/recordset.js';
 import type { HostedZoneInfo, ZoneChange, ZoneHead, ZoneSnapshot, ZoneSource } from '../zones.js';
 import { Route53Error, invalidInput, noSuchChange, noSuchHostedZone } from './errors.js';
+import { RECORD_SET_PAGE } from './limits.js';
 import { SortedKeys, sortKey } from './order.js';
+import { TagStore, type TaggableType } from './tags.js';
 import { planBatch, type RequestedChange, type ZoneView } from './validate.js';
 import { isDomainName } from './values.js';
 import type { JournalEntry, StoreState } from './journal-format.js';
@@ -46,7 +48,6 @@ interface ZoneState {
 }
 
 const MAX_REMEMBERED_CHANGES = 100_000;
-const DEFAULT_MAX_ITEMS = 300;
 /**
  * How many record sets the kept change batches of a zone may hold (at least the newest batch is kept). The
  * DNS face reads them within a turn of the event loop, so a few batches would do; this lets it fall several
@@ -66,10 +67,13 @@ function newId(prefix: 'Z' | 'C'): string {
   return prefix + Array.from(randomBytes(16), (byte) => alphabet[byte % 32]).join('');
 }
 
+/** Four name servers in Route53's style: `ns-N.awsdns-NN.tld.`, the second number zero-padded to two digits. */
 function nameServersFor(id: string): string[] {
   const n = parseInt(id.slice(1, 5), 36) % 2048;
-  const d = n % 64;
-  return [`ns-${n}.awsdns-${d}.com.`, `ns-${(n + 512) % 2048}.awsdns-${d}.net.`, `ns-${(n + 1024) % 2048}.awsdns-${d}.org.`, `ns-${(n + 1536) % 2048}.awsdns-${d}.co.uk.`];
+  return ['com', 'net', 'org', 'co.uk'].map((tld, i) => {
+    const server = (n + 512 * i) % 2048;
+    return `ns-${server}.awsdns-${String(server % 64).padStart(2, '0')}.${tld}.`;
+  });
 }
 
 export class ZoneStore implements ZoneSource {
@@ -79,6 +83,8 @@ export class ZoneStore implements ZoneSource {
   private seq = 0;
 
   private readonly keptChangeSets: number;
+  /** Tags of hosted zones and health checks, journalled through this store's commit. */
+  readonly tags = new TagStore((body) => this.commit({ seq: this.seq + 1, ...body }), (type, id) => this.mustExist(type, id));
 
   constructor(
     private readonly sink?: EntrySink,
@@ -158,6 +164,18 @@ export class ZoneStore implements ZoneSource {
     return change;
   }
 
+  /** UpdateHostedZoneComment: a missing comment removes the zone's comment, as Route53 does. */
+  updateHostedZoneComment(id: string, comment?: string): HostedZoneInfo {
+    const { comment: _old, ...rest } = this.zone(id).info;
+    return this.replaceZoneInfo({ ...rest, ...(comment ? { comment } : {}) });
+  }
+
+  /** Journals and applies a zone's new identity data (comment, VPCs); its record sets and version stay. */
+  private replaceZoneInfo(info: HostedZoneInfo): HostedZoneInfo {
+    this.commit({ seq: this.seq + 1, op: 'zoneInfo', zone: info });
+    return info;
+  }
+
   // ---- record sets ----
 
   changeResourceRecordSets(zoneId: string, changes: RequestedChange[], comment?: string): ChangeRecord {
@@ -173,7 +191,7 @@ export class ZoneStore implements ZoneSource {
     const zone = this.zone(zoneId);
     if (start.type !== undefined && start.name === undefined) throw invalidInput('The input is not valid: StartRecordType requires StartRecordName');
     if (start.identifier !== undefined && start.type === undefined) throw invalidInput('The input is not valid: StartRecordIdentifier requires StartRecordType');
-    const maxItems = Math.min(start.maxItems ?? DEFAULT_MAX_ITEMS, DEFAULT_MAX_ITEMS);
+    const maxItems = Math.min(start.maxItems ?? RECORD_SET_PAGE.default, RECORD_SET_PAGE.max);
     if (!Number.isInteger(maxItems) || maxItems < 1) throw invalidInput(`The input is not valid: MaxItems must be a positive integer`);
     const from = start.name === undefined ? '' : sortKey(normalizeName(start.name), start.type, start.identifier);
     const sets: RecordSet[] = [];
@@ -214,6 +232,7 @@ export class ZoneStore implements ZoneSource {
       seq: this.seq,
       zones: [...this.zones.values()].map((zone) => ({ info: zone.info, createdAt: zone.createdAt, version: zone.version, sets: [...zone.sets.values()] })),
       changes: [...this.changes.values()],
+      tags: this.tags.exportState(),
     };
   }
 
@@ -221,6 +240,7 @@ export class ZoneStore implements ZoneSource {
     this.seq = state.seq;
     for (const saved of state.zones) this.addZone(saved.info, saved.createdAt, saved.version, saved.sets);
     for (const change of state.changes) this.changes.set(change.id, change);
+    this.tags.importState(state.tags);
   }
 
   // ---- internals ----
@@ -229,6 +249,11 @@ export class ZoneStore implements ZoneSource {
     const zone = this.zones.get(id);
     if (!zone) throw noSuchHostedZone(id);
     return zone;
+  }
+
+  private mustExist(type: TaggableType, id: string): void {
+    if (type === 'hostedzone') this.zone(id);
+    else throw new Route53Error('NoSuchHealthCheck', `No health check exists with the specified ID ${id}`, 404);
   }
 
   private viewOf(zone: ZoneState): ZoneView {
@@ -251,19 +276,31 @@ export class ZoneStore implements ZoneSource {
   private commit(entry: JournalEntry): void {
     this.sink?.append(entry);
     this.apply(entry);
-    for (const listener of this.listeners) listener();
+    // Listeners follow the zones (the DNS face); tags change no zone.
+    if (entry.op !== 'tags') for (const listener of this.listeners) listener();
   }
 
   private apply(entry: JournalEntry): void {
     this.seq = entry.seq;
+    if (entry.op === 'tags') {
+      this.tags.apply(entry);
+      return;
+    }
     if (entry.op === 'createZone') {
       this.addZone(entry.zone, entry.createdAt, 1, entry.put);
       this.remember({ id: entry.changeId, zoneId: entry.zone.id, version: 1, submittedAt: entry.createdAt });
       return;
     }
+    if (entry.op === 'zoneInfo') {
+      const zone = this.zone(entry.zone.id);
+      zone.info = entry.zone;
+      zone.snapshot = undefined;
+      return;
+    }
     const zone = this.zone(entry.zoneId);
     if (entry.op === 'deleteZone') {
       this.zones.delete(entry.zoneId);
+      this.tags.drop('hostedzone', entry.zoneId);
       this.remember({ id: entry.changeId, zoneId: entry.zoneId, version: zone.version + 1, submittedAt: entry.at });
       return;
     }

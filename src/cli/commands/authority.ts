@@ -3,8 +3,10 @@
 import { setFlagsFromString } from 'node:v8';
 import { Option, type Command } from 'commander';
 import { AUTHORITY_DEFAULTS, startAuthority } from '../../authority/index.js';
+import { defaultRegion } from '../../route53/region.js';
 import { serveMetrics } from '../../telemetry/metrics-server.js';
 import { parseNumber, parsePort } from '../numbers.js';
+import { UsageError } from '../exit-codes.js';
 
 /**
  * How far V8 may grow the heap past the live data before its next full collection, in percent. V8's own
@@ -25,6 +27,7 @@ interface AuthorityCliOptions {
   heapGrowth: string;
   accessKeyId: string;
   secretAccessKey: string;
+  region: string;
 }
 
 export function register(program: Command): void {
@@ -57,12 +60,17 @@ export function register(program: Command): void {
         .env('AWS_SECRET_ACCESS_KEY')
         .default(AUTHORITY_DEFAULTS.credentials.secretAccessKey, 'test'),
     )
+    .option(
+      '--region <region>',
+      "the region SigV4 signatures must be scoped to (Route53's is us-east-1; others are refused, as AWS refuses them)",
+      defaultRegion(),
+    )
     .action((options: AuthorityCliOptions) => runAuthority(options));
 }
 
 async function runAuthority(options: AuthorityCliOptions): Promise<void> {
   const rateLimit = options.rateLimit === undefined ? undefined : Number(options.rateLimit);
-  if (rateLimit !== undefined && !(rateLimit > 0)) throw new Error(`--rate-limit must be a positive number of requests per second, got '${options.rateLimit}'`);
+  if (rateLimit !== undefined && !(rateLimit > 0)) throw new UsageError(`--rate-limit must be a positive number of requests per second, got '${options.rateLimit}'`);
   limitHeapGrowth(parseNumber(options.heapGrowth, '--heap-growth', { min: 0, max: 1000, integer: true }));
   const authority = await startAuthority({
     host: options.host,
@@ -70,6 +78,7 @@ async function runAuthority(options: AuthorityCliOptions): Promise<void> {
     dnsPort: parsePort(options.dnsPort, '--dns-port'),
     dataDir: options.data,
     credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+    region: options.region,
     ...(rateLimit !== undefined ? { rateLimit } : {}),
   });
   const { host, dnsPort, endpoint } = authority;

@@ -4,9 +4,10 @@ import type { Command } from 'commander';
 import { formatDiff } from '../../plan/diff.js';
 import { loadFleet } from '../../plan/fleet.js';
 import { DEFAULT_PLANS_SPEC, openPlanStore } from '../../plan/open-store.js';
-import { Planner, type PlanPass } from '../../plan/planner.js';
+import { Planner, describeStoreBehind, type PlanPass } from '../../plan/planner.js';
+import { addLiveFenceOptions, liveFenceReader, NO_LIVE_FENCES_NOTE, type LiveFenceOptions } from '../live-fences.js';
 
-interface PlanOptions {
+interface PlanOptions extends LiveFenceOptions {
   fleet: string;
   plans: string;
   write: boolean;
@@ -15,7 +16,7 @@ interface PlanOptions {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('plan')
     .description(
       'Run one planner pass: check every load balancer in the fleet file over HTTP, turn health and capacity into ' +
@@ -26,15 +27,17 @@ export function register(program: Command): void {
     .option('--plans <spec>', 'plan store: file:DIR, a directory, or s3://bucket/prefix', DEFAULT_PLANS_SPEC)
     .option('--write', 'store the plan as the next generation if it differs from the latest', false)
     .option('--json', 'print the pass as JSON (plan, diff, per-endpoint decisions, health) instead of text', false)
-    .option('--id <name>', 'planner name recorded in the plan\'s createdBy (default: planner@HOST:PID)')
-    .action((options: PlanOptions) => runPlan(options));
+    .option('--id <name>', 'planner name recorded in the plan\'s createdBy (default: planner@HOST:PID)');
+  addLiveFenceOptions(command).action((options: PlanOptions) => runPlan(options));
 }
 
 async function runPlan(options: PlanOptions): Promise<void> {
   const fleet = await loadFleet(options.fleet);
   const store = await openPlanStore(options.plans);
-  const planner = new Planner({ fleet, store, ...(options.id ? { id: options.id } : {}) });
-  const pass = await planner.pass({ write: options.write });
+  const fences = liveFenceReader(options, fleet.zone);
+  if (!fences && options.write) console.error(NO_LIVE_FENCES_NOTE);
+  const planner = new Planner({ fleet, store, ...(options.id ? { id: options.id } : {}), ...(fences ? { highestLiveFence: fences.read } : {}) });
+  const pass = await planner.pass({ write: options.write }).finally(() => fences?.close());
   if (options.json) console.log(JSON.stringify(passToJson(pass), null, 2));
   else console.log(describePass(pass, store.location, options.write));
 }
@@ -42,6 +45,7 @@ async function runPlan(options: PlanOptions): Promise<void> {
 /** The text the plan and planner commands print for a pass. */
 export function describePass(pass: PlanPass, location: string, write: boolean): string {
   const lines = [formatDiff(pass.diff)];
+  if (pass.behind) lines.push(`! ${describeStoreBehind(pass.behind, pass.plan.generation)}`);
   for (const [endpoint, decision] of pass.decisions) {
     if (decision.mode === 'fail-static') lines.push(`! ${endpoint}: FAIL STATIC, no load balancer is healthy; keeping the last planned sets`);
     if (decision.mode === 'fail-open') lines.push(`! ${endpoint}: FAIL OPEN, no load balancer is healthy and nothing was planned before; planning all`);
@@ -58,6 +62,7 @@ function passToJson(pass: PlanPass) {
     written: pass.written,
     reason: pass.reason,
     previousGeneration: pass.previous?.generation ?? null,
+    behind: pass.behind ?? null,
     plan: pass.plan,
     diff: pass.diff,
     decisions: Object.fromEntries([...pass.decisions].map(([key, d]) => [key, { mode: d.mode, velocityLimited: d.velocityLimited, removed: d.removed, budget: d.budget }])),

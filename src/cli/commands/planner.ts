@@ -10,9 +10,11 @@ import { createLogger, type Logger } from '../../telemetry/logger.js';
 import { serveMetrics } from '../../telemetry/metrics-server.js';
 import { parseDuration } from '../duration.js';
 import { parseNumber, parsePort } from '../numbers.js';
+import { addLiveFenceOptions, liveFenceReader, NO_LIVE_FENCES_NOTE, type LiveFenceOptions } from '../live-fences.js';
+import { UsageError } from '../exit-codes.js';
 import { describePass } from './plan.js';
 
-interface PlannerOptions {
+interface PlannerOptions extends LiveFenceOptions {
   fleet: string;
   plans: string;
   interval: string;
@@ -23,7 +25,7 @@ interface PlannerOptions {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('planner')
     .description(
       'Run the planner in a loop: every --interval, check health (with the fleet file\'s hysteresis thresholds), plan, ' +
@@ -36,27 +38,29 @@ export function register(program: Command): void {
     .option('--heartbeat <duration>', 'write an unchanged plan again once the latest is this old; 0 = never', '0')
     .option('--id <name>', 'planner name recorded in each plan\'s createdBy (default: planner@HOST:PID)')
     .option('--passes <n>', 'stop after N passes (default: run until SIGINT/SIGTERM)')
-    .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics, 0 for any free port (default: off)')
-    .action((options: PlannerOptions) => runPlanner(options));
+    .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics, 0 for any free port (default: off)');
+  addLiveFenceOptions(command).action((options: PlannerOptions) => runPlanner(options));
 }
 
 async function runPlanner(options: PlannerOptions): Promise<void> {
   const intervalMs = parseDuration(options.interval, '--interval');
   const heartbeatMs = parseDuration(options.heartbeat, '--heartbeat');
-  if (intervalMs < 10) throw new Error(`--interval must be at least 10ms, got ${options.interval}`);
+  if (intervalMs < 10) throw new UsageError(`--interval must be at least 10ms, got ${options.interval}`);
   const passes = options.passes === undefined ? Infinity : parseNumber(options.passes, '--passes', { min: 1, integer: true });
   const fleetFile = new WatchedFleetFile(options.fleet);
   const fleet = await fleetFile.load();
   const store = await openPlanStore(options.plans);
   const logger = createLogger('planner');
-  const planner = new Planner({ fleet, store, logger, heartbeatMs, ...(options.id ? { id: options.id } : {}) });
+  const fences = liveFenceReader(options, fleet.zone);
+  if (!fences) console.error(NO_LIVE_FENCES_NOTE);
+  const planner = new Planner({ fleet, store, logger, heartbeatMs, ...(options.id ? { id: options.id } : {}), ...(fences ? { highestLiveFence: fences.read } : {}) });
   const metrics = options.metricsPort === undefined ? undefined : await serveMetrics(parsePort(options.metricsPort, '--metrics-port'));
 
   const stopping = new AbortController();
   const stop = () => stopping.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  logger.info({ id: planner.id, plans: store.location, intervalMs, heartbeatMs, metricsPort: metrics?.port }, 'planner started');
+  logger.info({ id: planner.id, plans: store.location, intervalMs, heartbeatMs, metricsPort: metrics?.port, liveFences: fences?.describe ?? 'not read' }, 'planner started');
   try {
     for (let pass = 0; pass < passes && !stopping.signal.aborted; pass++) {
       const started = Date.now();
@@ -74,6 +78,7 @@ async function runPlanner(options: PlannerOptions): Promise<void> {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     metrics?.server.close();
+    fences?.close();
     logger.info({ id: planner.id }, 'planner stopped');
   }
 }

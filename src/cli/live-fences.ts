@@ -1,0 +1,54 @@
+// The planner's view of the zone (plan and planner commands): where to read the live fences that generation
+// numbers must stay above (invariant I8). Read when a Route53 endpoint is known (--endpoint, or the SDK's
+// AWS_ENDPOINT_URL_ROUTE_53 / AWS_ENDPOINT_URL) or a --zone is named (real AWS); otherwise the planner
+// numbers from the plan store alone and says so.
+import type { Command } from 'commander';
+import { highestLiveFence } from '../enactor/highest-fence.js';
+import { configuredEndpoint, createRoute53Client } from '../route53/client.js';
+import { describeError } from '../route53/errors.js';
+import { resolveHostedZoneId } from '../route53/listing.js';
+
+export interface LiveFenceOptions {
+  endpoint?: string;
+  zone?: string;
+}
+
+export function addLiveFenceOptions(command: Command): Command {
+  return command
+    .option('--endpoint <url>', 'Route53 endpoint whose live fences new generation numbers stay above (default: AWS_ENDPOINT_URL_ROUTE_53, AWS_ENDPOINT_URL; with neither and no --zone, the plan store alone numbers)')
+    .option('--zone <name-or-id>', 'hosted zone whose fences to read (default: the fleet file\'s zone); naming it reads the fences on AWS too');
+}
+
+export interface LiveFenceReader {
+  read: () => Promise<number>;
+  /** For logs: which zone at which endpoint. */
+  describe: string;
+  close: () => void;
+}
+
+/** The reader the planner is given, or undefined when no Route53 is known (see the file comment). */
+export function liveFenceReader(options: LiveFenceOptions, fleetZone: string): LiveFenceReader | undefined {
+  // An empty variable (AWS_ENDPOINT_URL= in a script) names no endpoint.
+  const endpoint = configuredEndpoint({ endpoint: options.endpoint }) || undefined;
+  if (endpoint === undefined && options.zone === undefined) return undefined;
+  const zone = options.zone ?? fleetZone;
+  const where = endpoint ?? 'AWS';
+  const client = createRoute53Client({ endpoint: options.endpoint, requestTimeoutMs: 10_000 });
+  let zoneId: string | undefined;
+  return {
+    describe: `zone ${zone} at ${where}`,
+    async read() {
+      try {
+        zoneId ??= await resolveHostedZoneId(client, zone);
+        return await highestLiveFence(client, zoneId);
+      } catch (error) {
+        throw new Error(`reading the fences of zone ${zone} at ${where}: ${describeError(error)}`);
+      }
+    },
+    close: () => client.destroy(),
+  };
+}
+
+/** Printed (stderr) by a writing planner that has no zone to read fences from. */
+export const NO_LIVE_FENCES_NOTE =
+  'note: no Route53 endpoint or --zone given, so live fences are not read: generation numbers come from the plan store alone (pass --endpoint URL to keep them above every live fence)';

@@ -1,0 +1,205 @@
+// Shard fences (protocol v2). The zone's endpoints fall into SHARDS fixed shards by a hash of their key; each
+// shard has ONE fence, a TXT record at `s<iii>._dnsplane.<zone>`, saying which plan generation the shard's
+// content comes from (g), a digest of exactly that content (d), who wrote it (w), a random nonce (n), and the
+// endpoints left out of it because Route53 refuses their changes (x, see "poison" in the enactor).
+//
+// Every batch that writes a shard's records DELETEs the exact fence it read and CREATEs the next one: Route53
+// rejects the whole batch if the fence moved meanwhile (compare-and-swap). Because the content a fence names is
+// fully determined by (plan g, its digest, x), a reader that reads the fences knows every shard's content
+// without listing a record. All fences sort contiguously under `_dnsplane.<zone>` in Route53's listing order
+// (names compare label by label from the right), so one ListResourceRecordSets page reads all of them.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { EndpointPlan, Plan } from '../plan/schema.js';
+import { listRecordSets } from '../route53/paging.js';
+import { endpointKey, normalizeName, type RecordSet } from '../route53/recordset.js';
+
+/** Number of shards. Changing it re-shards every zone: it is part of the protocol, not a setting. */
+export const SHARDS = 64;
+export const SHARD_FENCE_TTL = 60;
+/** The digest of a shard without content: sha256("") cut to 12 hex digits. */
+export const EMPTY_SHARD_DIGEST = 'e3b0c44298fc';
+const FENCE_PARENT = '_dnsplane';
+const SHARD_FENCE_NAME = /^s(\d{3})\._dnsplane\.(.+)$/;
+/** One TXT character-string holds at most 255 characters; longer fence values are split over several. */
+const TXT_STRING_MAX = 255;
+
+/** 32-bit FNV-1a over the UTF-16 code units of the key (endpoint keys are ASCII). */
+export function fnv1a32(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash >>> 0;
+}
+
+/** The shard of an endpoint (name and type). */
+export function shardOf(name: string, type: string): number {
+  return fnv1a32(endpointKey(name, type)) % SHARDS;
+}
+
+/** The shard of an endpoint key ("name TYPE"). */
+export function shardOfKey(key: string): number {
+  return fnv1a32(key) % SHARDS;
+}
+
+export function shardFenceName(shard: number, zone: string): string {
+  if (!Number.isInteger(shard) || shard < 0 || shard >= SHARDS) throw new Error(`shard must be an integer in 0..${SHARDS - 1}, got ${shard}`);
+  return `s${String(shard).padStart(3, '0')}.${FENCE_PARENT}.${normalizeName(zone)}`;
+}
+
+/** The shard and zone a fence name stands for, or undefined when the name is not a shard fence. */
+export function shardOfFenceName(name: string): { shard: number; zone: string } | undefined {
+  const match = SHARD_FENCE_NAME.exec(normalizeName(name));
+  if (!match) return undefined;
+  const shard = Number(match[1]);
+  return shard < SHARDS ? { shard, zone: match[2] } : undefined;
+}
+
+export interface ShardFence {
+  shard: number;
+  /** The plan generation of the shard's content; 0 when the value cannot be read (older than any plan). */
+  generation: number;
+  /** 12 hex digits of the shard's content digest ('' when unreadable: matches nothing). */
+  digest: string;
+  writer?: string;
+  nonce?: string;
+  /** Endpoint keys ("name TYPE") left out of the content the digest covers (poisoned endpoints). */
+  excluded: string[];
+  /** The fence exactly as read, for the DELETE that makes the swap conditional. */
+  set: RecordSet;
+}
+
+// In a value, an excluded endpoint key "name TYPE" is written "name/TYPE" (a fence value splits on spaces).
+const encodeKey = (key: string) => key.replace(' ', '/');
+const decodeKey = (token: string) => token.replace('/', ' ');
+
+/** The text of a TXT value: its character-strings concatenated (a value split over several strings reads whole). */
+function txtText(value: string): string {
+  const strings = [...value.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((match) => match[1]);
+  return strings.length > 0 ? strings.join('') : value;
+}
+
+/** Reads a shard fence; anything it cannot read is generation 0 with no digest (older than any plan, matching nothing). */
+export function parseShardFence(shard: number, set: RecordSet): ShardFence {
+  const unreadable: ShardFence = { shard, generation: 0, digest: '', excluded: [], set };
+  if (set.values.length !== 1) return unreadable;
+  const fields = new Map<string, string>();
+  const tokens = txtText(set.values[0]).trim().split(/\s+/);
+  if (tokens[0] !== 'dnsplane') return unreadable;
+  for (const token of tokens.slice(1)) {
+    const eq = token.indexOf('=');
+    if (eq > 0) fields.set(token.slice(0, eq), token.slice(eq + 1));
+  }
+  const g = fields.get('g') ?? '';
+  const d = fields.get('d') ?? '';
+  if (!/^\d{1,15}$/.test(g) || !/^[0-9a-f]{12}$/.test(d)) return unreadable;
+  const x = fields.get('x');
+  return { shard, generation: Number(g), digest: d, writer: fields.get('w'), nonce: fields.get('n'), excluded: x ? x.split(',').filter(Boolean).map(decodeKey) : [], set };
+}
+
+export interface NewShardFence {
+  generation: number;
+  digest: string;
+  writer: string;
+  excluded?: readonly string[];
+}
+
+/** The fence record set a batch CREATEs; every one carries a fresh nonce, so no two writes are the same value. */
+export function newShardFenceSet(shard: number, zone: string, fence: NewShardFence): RecordSet {
+  if (!Number.isSafeInteger(fence.generation) || fence.generation < 1) throw new Error(`fence generation must be a positive integer, got ${fence.generation}`);
+  if (!/^[0-9a-f]{12}$/.test(fence.digest)) throw new Error(`fence digest must be 12 hex digits, got ${fence.digest}`);
+  const writer = fence.writer.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 32) || 'unknown';
+  const nonce = randomBytes(4).toString('hex');
+  const excluded = fence.excluded && fence.excluded.length > 0 ? ` x=${[...fence.excluded].sort().map(encodeKey).join(',')}` : '';
+  const text = `dnsplane g=${fence.generation} d=${fence.digest} w=${writer} n=${nonce}${excluded}`;
+  const strings: string[] = [];
+  for (let at = 0; at < text.length; at += TXT_STRING_MAX) strings.push(`"${text.slice(at, at + TXT_STRING_MAX)}"`);
+  return { name: shardFenceName(shard, zone), type: 'TXT', ttl: SHARD_FENCE_TTL, values: [strings.join(' ')] };
+}
+
+/** Two reads of a fence show the same write (same value, so the same nonce); both absent counts as the same. */
+export function sameShardFence(a: { set: RecordSet } | undefined, b: { set: RecordSet } | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : a.set.values.length === b.set.values.length && a.set.values.every((value, i) => value === b.set.values[i]);
+}
+
+/**
+ * The canonical text of an endpoint's content: its key, then each set (sorted by identifier) with TTL, weight
+ * and sorted values. Plans and live record sets serialise alike, so a shard read from Route53 can be compared
+ * with a plan's digest.
+ */
+function serialiseEndpoint(key: string, sets: readonly RecordSet[]): string {
+  const lines = [...sets]
+    .sort((a, b) => ((a.setIdentifier ?? '') < (b.setIdentifier ?? '') ? -1 : (a.setIdentifier ?? '') > (b.setIdentifier ?? '') ? 1 : 0))
+    .map((set) => `  ${set.setIdentifier ?? '-'} ${set.weight ?? '-'} ${set.ttl} ${[...set.values].sort().join(',')}`);
+  return `${key}\n${lines.join('\n')}\n`;
+}
+
+/** The digest of a shard's content: endpoint key -> its record sets (endpoints without sets are absent). */
+export function contentDigest(content: ReadonlyMap<string, readonly RecordSet[]>, excluded: readonly string[] = []): string {
+  const skip = new Set(excluded);
+  const keys = [...content.keys()].filter((key) => !skip.has(key) && (content.get(key)?.length ?? 0) > 0).sort();
+  const hash = createHash('sha256');
+  for (const key of keys) hash.update(serialiseEndpoint(key, content.get(key)!));
+  return hash.digest('hex').slice(0, 12);
+}
+
+/** The record sets an endpoint plan stands for. */
+export function planSets(endpoint: EndpointPlan): RecordSet[] {
+  return endpoint.sets.map((set) => ({ name: endpoint.name, type: endpoint.type, ttl: endpoint.ttl, setIdentifier: set.setIdentifier, weight: set.weight, values: [...set.values] }));
+}
+
+export interface ShardedPlan {
+  /** Per shard: endpoint key -> the endpoint's planned sets. */
+  content: Array<Map<string, RecordSet[]>>;
+  /** Per shard: its endpoints by key. */
+  endpoints: Array<Map<string, EndpointPlan>>;
+  /** Per shard: the digest of its content with nothing excluded. */
+  digests: string[];
+}
+
+// Plans are immutable once read; every pass asks for the same plan's shards many times.
+const sharded = new WeakMap<Plan, ShardedPlan>();
+
+/** A plan split into shards, with each shard's digest; memoised per plan object. */
+export function shardPlan(plan: Plan): ShardedPlan {
+  const known = sharded.get(plan);
+  if (known) return known;
+  const content = Array.from({ length: SHARDS }, () => new Map<string, RecordSet[]>());
+  const endpoints = Array.from({ length: SHARDS }, () => new Map<string, EndpointPlan>());
+  for (const endpoint of plan.endpoints) {
+    const key = endpointKey(endpoint.name, endpoint.type);
+    const shard = shardOfKey(key);
+    content[shard].set(key, planSets(endpoint));
+    endpoints[shard].set(key, endpoint);
+  }
+  const result = { content, endpoints, digests: content.map((shard) => contentDigest(shard)) };
+  sharded.set(plan, result);
+  return result;
+}
+
+/** The digest of one shard of a plan, leaving out the excluded endpoints. */
+export function shardDigest(plan: Plan, shard: number, excluded: readonly string[] = []): string {
+  const shards = shardPlan(plan);
+  return excluded.length === 0 ? shards.digests[shard] : contentDigest(shards.content[shard], excluded);
+}
+
+/**
+ * Every shard fence of the zone, in one ListResourceRecordSets: the page starts at `_dnsplane.<zone>`, and the
+ * fences are the first names after it. Paging goes on only while a page holds nothing but fences (never with
+ * SHARDS below the page size). Shards without a fence map to undefined.
+ */
+export async function readShardFences(client: Route53Client, zoneId: string, zone: string): Promise<Map<number, ShardFence | undefined>> {
+  const parent = `${FENCE_PARENT}.${normalizeName(zone)}`;
+  const under = (set: RecordSet) => set.name === parent || set.name.endsWith(`.${parent}`);
+  const sets = await listRecordSets(client, zoneId, { startName: parent, maxItems: 300, stopAfter: (set) => !under(set) });
+  const fences = new Map<number, ShardFence | undefined>();
+  for (let shard = 0; shard < SHARDS; shard++) fences.set(shard, undefined);
+  for (const set of sets) {
+    if (set.type !== 'TXT') continue;
+    const named = shardOfFenceName(set.name);
+    if (named && named.zone === normalizeName(zone)) fences.set(named.shard, parseShardFence(named.shard, set));
+  }
+  return fences;
+}
