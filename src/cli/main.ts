@@ -4,6 +4,7 @@
 // the dashboard, which cost more CPU than the rest of a `dnsplane X --help` put together.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { EXIT, exitCodeOf } from './exit-codes.js';
 
 type Registrar = (program: Command) => void;
 type Entry = [name: string, summary: string, load: () => Promise<{ register: Registrar }>];
@@ -33,6 +34,8 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError('(add --help for usage)')
     // Names alone: commands not invoked are not loaded, so commander cannot know their options to print `[options]`.
     .configureHelp({ subcommandTerm: (command) => command.name() })
+    // Commander's own usage errors read like ours (`dnsplane: unknown option ...`), not `error: ...`.
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'dnsplane: ')) })
     .exitOverride();
   const invoked = invokedCommand(argv.slice(2));
   for (const [name, summary, load] of commands) {
@@ -46,9 +49,10 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (error) {
-    if (error instanceof CommanderError) process.exit(error.exitCode);
+    // Commander has printed its message already; help and --version are its only successes.
+    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.usage);
     console.error(`dnsplane: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
+    process.exit(exitCodeOf(error));
   }
 }
 

@@ -1,32 +1,60 @@
-// `dnsplane rollback --to G`: roll forward to an old generation's content.
+// `dnsplane rollback --to G`: roll forward to an old generation's content, in velocity-limited steps.
 import { hostname, userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { rollback } from '../../enactor/rollback.js';
+import { DEFAULT_MAX_DROP_SHARE } from '../../plan/fleet.js';
 import { DEFAULT_PLANS_SPEC, openPlanStore } from '../../plan/open-store.js';
+import { parseDuration } from '../duration.js';
 import { parseNumber } from '../numbers.js';
 
 interface RollbackOptions {
   to: string;
   plans: string;
   by?: string;
+  maxDropShare: string;
+  force: boolean;
+  stepInterval: string;
 }
 
 export function register(program: Command): void {
   program
     .command('rollback')
     .description(
-      'Republish generation G\'s content as a new, higher generation. Enactors then apply it like any plan (fenced and ' +
-        'guarded); nothing is written to Route53 by this command, and no fence ever moves backwards.',
+      'Republish generation G\'s content as new, higher generations: a chain from the latest plan toward G, each step ' +
+        'taking at most --max-drop-share of an endpoint\'s weight out of service (the planner\'s velocity limit), the ' +
+        'last step exactly G\'s content. Enactors then apply them like any plan (fenced and guarded); nothing is ' +
+        'written to Route53 by this command, and no fence ever moves backwards.',
     )
     .requiredOption('--to <generation>', 'the generation whose content to republish')
     .option('--plans <spec>', 'plan store: file:DIR, a directory, or s3://bucket/prefix', DEFAULT_PLANS_SPEC)
-    .option('--by <name>', 'recorded in the new plan\'s createdBy (default: USER@HOST)')
+    .option('--by <name>', 'recorded in the new plans\' createdBy (default: USER@HOST)')
+    .option('--max-drop-share <0..1>', 'largest share of an endpoint\'s weight one step may take out of service', String(DEFAULT_MAX_DROP_SHARE))
+    .option('--force', 'one step straight to G\'s content, with no velocity limit', false)
+    .option('--step-interval <duration>', 'wait this long between publishing two steps (0 = the whole chain at once)', '0s')
     .action((options: RollbackOptions) => runRollback(options));
 }
 
 async function runRollback(options: RollbackOptions): Promise<void> {
   const to = parseNumber(options.to, '--to', { min: 1, integer: true });
+  const maxDropShare = parseNumber(options.maxDropShare, '--max-drop-share', { min: 0.01, max: 1 });
+  const stepIntervalMs = parseDuration(options.stepInterval, '--step-interval');
   const store = await openPlanStore(options.plans);
-  const plan = await rollback(store, to, options.by ?? `${userInfo().username}@${hostname()}`);
-  console.log(`published generation ${plan.generation} with the content of generation ${to} to ${store.location}; enactors will apply it on their next pass`);
+  if (options.force) console.log(`--force: one step straight to the content of generation ${to}, with no velocity limit`);
+  const result = await rollback(store, to, {
+    by: options.by ?? `${userInfo().username}@${hostname()}`,
+    maxDropShare,
+    force: options.force,
+    stepIntervalMs,
+    onStep: (plan, index, total, step) => {
+      const held = step.limited.length > 0 ? `; velocity limit held back ${step.limited.join(', ')}` : `: the content of generation ${to}`;
+      console.log(`published generation ${plan.generation} (step ${index + 1} of ${total})${held}`);
+    },
+  });
+  const last = result.published.at(-1)!;
+  const steps = result.published.length;
+  const limit = options.force ? 'forced, no velocity limit' : `at most ${Math.round(maxDropShare * 1000) / 10}% of an endpoint's weight removed per step`;
+  console.log(
+    `rolled back to the content of generation ${to} in ${steps} step(s) (${limit}): generations ${result.published[0]!.generation}..${last.generation} ` +
+      `in ${store.location}; enactors will apply them on their next passes`,
+  );
 }
