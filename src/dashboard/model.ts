@@ -9,9 +9,10 @@ import type { ProbePath } from '../probe/health.js';
  * How an endpoint is doing, worst first. `empty`: planned, but no live records or the probe gets NODATA or
  * NXDOMAIN (the October 2025 failure). `failing`: the probe's last answer is bad in another way (wrong values,
  * SERVFAIL, timeout). `drift`: live records match neither the fence's plan nor the latest plan. `behind`: live
- * records are a consistent older generation and a newer one is planned. `match`: live equals the latest plan.
+ * records are a consistent older generation and a newer one is planned. `pending`: planned but never applied
+ * (no fence, no records, never answered). `match`: live equals the latest plan.
  */
-export const ENDPOINT_STATES = ['empty', 'failing', 'drift', 'behind', 'match', 'unknown'] as const;
+export const ENDPOINT_STATES = ['empty', 'failing', 'drift', 'behind', 'pending', 'match', 'unknown'] as const;
 export type EndpointState = (typeof ENDPOINT_STATES)[number];
 
 export interface ProbeCell {
@@ -21,6 +22,8 @@ export interface ProbeCell {
   at: number;
   latencyMs?: number;
   values: string[];
+  /** The probe has had an answer for this endpoint on this path at some time (so an empty one now is an outage). */
+  answeredBefore?: boolean;
 }
 
 export interface EndpointRow {

@@ -1,6 +1,6 @@
 // Durability: an acknowledged batch survives kill -9, a half-written batch never appears, and compaction
 // into a snapshot (including a crash between snapshot and journal truncation) loses and repeats nothing.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Journal } from '../../src/authority/store/journal.js';
 import { ZoneStore } from '../../src/authority/store/zone-store.js';
 import { createRoute53Client } from '../../src/route53/client.js';
-import { startTestAuthority } from '../helpers/authority.js';
+import { spawnAuthorityProcess, startTestAuthority } from '../helpers/authority.js';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const dirs: string[] = [];
@@ -26,24 +26,8 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) await fs.rm(dir, { recursive: true, force: true });
 });
 
-/** Starts `dnsplane authority` as a real child process and resolves with its API endpoint from the ready line. */
 function spawnAuthority(dataDir: string): Promise<{ child: ChildProcess; endpoint: string }> {
-  const child = spawn(process.execPath, ['bin/dnsplane.js', 'authority', '--api-port', '0', '--dns-port', '0', '--data', dataDir], {
-    env: { ...process.env, DNSPLANE_LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (chunk) => (err += chunk));
-    child.stdout!.on('data', (chunk) => {
-      out += chunk;
-      const match = /api=(http:\/\/\S+)/.exec(out);
-      if (match) resolve({ child, endpoint: match[1] });
-    });
-    child.once('exit', (code) => reject(new Error(`authority exited with ${code} before it was ready: ${err}`)));
-  });
+  return spawnAuthorityProcess(dataDir, children);
 }
 
 /** One batch = three names created together; batch n is whole or absent, never partial. */

@@ -93,7 +93,7 @@ describe('enactor CLI', () => {
 
   it('refuses bad options with a message naming them', async () => {
     const result = await cli('enact', '--id', 'x', '--once', ...common, '--max-change-share', '2');
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/dnsplane: --max-change-share must be a number >= 0 and <= 1/);
   }, CLI_TIMEOUT_MS);
 });

@@ -4,46 +4,18 @@ import { listedName, normalizeName } from '../../route53/recordset.js';
 import { ACCOUNT_LIMITS, HOSTED_ZONE_LIMITS, RECORD_SET_PAGE } from '../store/limits.js';
 import { Route53Error, invalidInput } from '../store/errors.js';
 import type { ChangeRecord, ZoneStore } from '../store/zone-store.js';
+import { ROUTE53_ORIGIN, maxItems, ok, type ApiRequest, type ApiResponse, type Handler, type RouteContext } from './handler.js';
+import { tagHandlers } from './tag-routes.js';
+
+export type { ApiRequest, ApiResponse, RouteContext } from './handler.js';
 import { matchOperation, type OperationName } from './operations.js';
 import { changeInfoXml, delegationSetXml, document, hostedZoneXml, parseChangeBatch, parseCreateHostedZone, parseUpdateHostedZoneComment, recordSetXml } from './xml.js';
-
-export interface ApiRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  body: Buffer;
-}
-
-export interface ApiResponse {
-  status: number;
-  body: string;
-  headers?: Record<string, string>;
-}
-
-export interface RouteContext {
-  store: ZoneStore;
-  /** The zone version the DNS face serves now (GetChange is INSYNC once it reaches the change's version). */
-  servedVersion(zoneId: string): number;
-}
-
-export type Handler = (request: ApiRequest, context: RouteContext, params: string[]) => ApiResponse;
-
-/** Route53 answers with this host in CreateHostedZone's Location (and CreateHealthCheck's). */
-export const ROUTE53_ORIGIN = 'https://route53.amazonaws.com';
-
-export const ok = (body: string, status = 200, headers?: Record<string, string>): ApiResponse => ({ status, body, ...(headers ? { headers } : {}) });
 
 function statusOf(change: ChangeRecord, context: RouteContext): 'PENDING' | 'INSYNC' {
   if (!context.store.hasZone(change.zoneId)) return 'INSYNC';
   return context.servedVersion(change.zoneId) >= change.version ? 'INSYNC' : 'PENDING';
 }
 
-export function maxItems(query: URLSearchParams, fallback: number): number {
-  const raw = query.get('maxitems');
-  if (raw === null) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw invalidInput(`Invalid request: maxitems must be a positive integer, got '${raw}'`);
-  return Number(raw);
-}
 
 type ZoneList = ReturnType<ZoneStore['listHostedZones']>;
 const MAX_ZONES_PER_PAGE = 100;
@@ -208,6 +180,7 @@ const HANDLERS: Partial<Record<OperationName, Handler>> = {
   GetDNSSEC: getDnssec,
   GetAccountLimit: getAccountLimit,
   GetHostedZoneLimit: getHostedZoneLimit,
+  ...tagHandlers,
 };
 
 /** Runs the matching operation; store errors propagate as Route53Error for the server to render. */

@@ -3,6 +3,7 @@
 // exactly the acknowledged state and the same zone versions.
 import type { RecordSet } from '../../route53/recordset.js';
 import type { HostedZoneInfo } from '../zones.js';
+import type { Tag, TagsEntryBody } from './tags.js';
 
 interface EntryBase {
   /** Strictly increasing; the snapshot file records the last one it contains. */
@@ -14,10 +15,13 @@ export type JournalEntry =
   | (EntryBase & { op: 'createZone'; zone: HostedZoneInfo; createdAt: string; put: RecordSet[] })
   | (EntryBase & { op: 'deleteZone'; zoneId: string; at: string })
   | (EntryBase & { op: 'change'; zoneId: string; at: string; comment?: string; put: RecordSet[]; remove: string[] })
-  | { seq: number; op: 'zoneInfo'; zone: HostedZoneInfo };
+  | { seq: number; op: 'zoneInfo'; zone: HostedZoneInfo }
+  | ({ seq: number } & TagsEntryBody);
 
 export interface StoreState {
   seq: number;
   zones: Array<{ info: HostedZoneInfo; createdAt: string; version: number; sets: RecordSet[] }>;
   changes: Array<{ id: string; zoneId: string; version: number; submittedAt: string; comment?: string }>;
+  /** Absent in snapshots written before tags existed. */
+  tags?: Array<{ resource: string; tags: Tag[] }>;
 }

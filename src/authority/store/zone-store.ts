@@ -9,7 +9,8 @@ import { normalizeName, type RecordSet } from '../../route53/recordset.js';
 import type { HostedZoneInfo, ZoneChange, ZoneHead, ZoneSnapshot, ZoneSource } from '../zones.js';
 import { Route53Error, invalidInput, noSuchChange, noSuchHostedZone } from './errors.js';
 import { RECORD_SET_PAGE } from './limits.js';
-import { SortedKeys, sortKey } from './order.js';
+import { SortedKeys, groupPrefix, sortKey } from './order.js';
+import { TagStore, type TaggableType } from './tags.js';
 import { planBatch, type RequestedChange, type ZoneView } from './validate.js';
 import { isDomainName } from './values.js';
 import type { JournalEntry, StoreState } from './journal-format.js';
@@ -82,6 +83,8 @@ export class ZoneStore implements ZoneSource {
   private seq = 0;
 
   private readonly keptChangeSets: number;
+  /** Tags of hosted zones and health checks, journalled through this store's commit. */
+  readonly tags = new TagStore((body) => this.commit({ seq: this.seq + 1, ...body }), (type, id) => this.mustExist(type, id));
 
   constructor(
     private readonly sink?: EntrySink,
@@ -229,6 +232,7 @@ export class ZoneStore implements ZoneSource {
       seq: this.seq,
       zones: [...this.zones.values()].map((zone) => ({ info: zone.info, createdAt: zone.createdAt, version: zone.version, sets: [...zone.sets.values()] })),
       changes: [...this.changes.values()],
+      tags: this.tags.exportState(),
     };
   }
 
@@ -236,6 +240,7 @@ export class ZoneStore implements ZoneSource {
     this.seq = state.seq;
     for (const saved of state.zones) this.addZone(saved.info, saved.createdAt, saved.version, saved.sets);
     for (const change of state.changes) this.changes.set(change.id, change);
+    this.tags.importState(state.tags);
   }
 
   // ---- internals ----
@@ -246,14 +251,25 @@ export class ZoneStore implements ZoneSource {
     return zone;
   }
 
+  private mustExist(type: TaggableType, id: string): void {
+    if (type === 'hostedzone') this.zone(id);
+    else throw new Route53Error('NoSuchHealthCheck', `No health check exists with the specified ID ${id}`, 404);
+  }
+
   private viewOf(zone: ZoneState): ZoneView {
+    const keysWithPrefix = (of: ZoneState, prefix: string) => {
+      const keys: string[] = [];
+      of.index.scan(prefix, (key) => key.startsWith(prefix) && keys.push(key) > 0);
+      return keys;
+    };
     return {
       apex: zone.info.name,
+      id: zone.info.id,
       get: (key) => zone.sets.get(key),
-      keysWithPrefix: (prefix) => {
-        const keys: string[] = [];
-        zone.index.scan(prefix, (key) => key.startsWith(prefix) && keys.push(key) > 0);
-        return keys;
+      keysWithPrefix: (prefix) => keysWithPrefix(zone, prefix),
+      otherZone: (id) => {
+        const other = this.zones.get(id);
+        return other && { apex: other.info.name, has: (name: string, type: string) => keysWithPrefix(other, groupPrefix(name, type)).length > 0 };
       },
     };
   }
@@ -266,11 +282,16 @@ export class ZoneStore implements ZoneSource {
   private commit(entry: JournalEntry): void {
     this.sink?.append(entry);
     this.apply(entry);
-    for (const listener of this.listeners) listener();
+    // Listeners follow the zones (the DNS face); tags change no zone.
+    if (entry.op !== 'tags') for (const listener of this.listeners) listener();
   }
 
   private apply(entry: JournalEntry): void {
     this.seq = entry.seq;
+    if (entry.op === 'tags') {
+      this.tags.apply(entry);
+      return;
+    }
     if (entry.op === 'createZone') {
       this.addZone(entry.zone, entry.createdAt, 1, entry.put);
       this.remember({ id: entry.changeId, zoneId: entry.zone.id, version: 1, submittedAt: entry.createdAt });
@@ -285,6 +306,7 @@ export class ZoneStore implements ZoneSource {
     const zone = this.zone(entry.zoneId);
     if (entry.op === 'deleteZone') {
       this.zones.delete(entry.zoneId);
+      this.tags.drop('hostedzone', entry.zoneId);
       this.remember({ id: entry.changeId, zoneId: entry.zoneId, version: zone.version + 1, submittedAt: entry.at });
       return;
     }

@@ -11,6 +11,7 @@ import { serveMetrics } from '../../telemetry/metrics-server.js';
 import { parseDuration } from '../duration.js';
 import { parseNumber, parsePort } from '../numbers.js';
 import { addLiveFenceOptions, liveFenceReader, NO_LIVE_FENCES_NOTE, type LiveFenceOptions } from '../live-fences.js';
+import { UsageError } from '../exit-codes.js';
 import { describePass } from './plan.js';
 
 interface PlannerOptions extends LiveFenceOptions {
@@ -44,7 +45,7 @@ export function register(program: Command): void {
 async function runPlanner(options: PlannerOptions): Promise<void> {
   const intervalMs = parseDuration(options.interval, '--interval');
   const heartbeatMs = parseDuration(options.heartbeat, '--heartbeat');
-  if (intervalMs < 10) throw new Error(`--interval must be at least 10ms, got ${options.interval}`);
+  if (intervalMs < 10) throw new UsageError(`--interval must be at least 10ms, got ${options.interval}`);
   const passes = options.passes === undefined ? Infinity : parseNumber(options.passes, '--passes', { min: 1, integer: true });
   const fleetFile = new WatchedFleetFile(options.fleet);
   const fleet = await fleetFile.load();
