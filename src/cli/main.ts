@@ -4,7 +4,8 @@
 // the dashboard, which cost more CPU than the rest of a `dnsplane X --help` put together.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { EXIT, exitCodeOf } from './exit-codes.js';
+import { EXIT, exitCodeOf, UsageError } from './exit-codes.js';
+import { applyConfig, configFilePath, readConfigFile, SettingsCommand } from './settings.js';
 
 type Registrar = (program: Command) => void;
 type Entry = [name: string, summary: string, load: () => Promise<{ register: Registrar }>];
@@ -28,7 +29,7 @@ const commands: Entry[] = [
 
 export async function main(argv: string[]): Promise<void> {
   quietSdkNodeVersionWarning();
-  const program = new Command('dnsplane')
+  const program = new SettingsCommand('dnsplane')
     .description('A safe DNS control plane: planner, fenced enactors, local Route53 authority, resolver probe.')
     .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(add --help for usage)')
@@ -38,22 +39,39 @@ export async function main(argv: string[]): Promise<void> {
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'dnsplane: ')) })
     .exitOverride();
   const invoked = invokedCommand(argv.slice(2));
-  for (const [name, summary, load] of commands) {
-    // The others are listed by name and summary only; commander never runs them, as they were not invoked.
-    if (name === invoked) (await load()).register(program);
-    else program.command(name);
-    const command = program.commands.find((candidate) => candidate.name() === name);
-    if (!command) throw new Error(`./commands/${name}.js registered no command named ${name}`);
-    command.summary(summary);
-  }
+  let fromConfig = new Map<string, string>();
   try {
+    for (const [name, summary, load] of commands) {
+      // The others are listed by name and summary only; commander never runs them, as they were not invoked.
+      if (name === invoked) (await load()).register(program);
+      else program.command(name);
+      const command = program.commands.find((candidate) => candidate.name() === name);
+      if (!command) throw new Error(`./commands/${name}.js registered no command named ${name}`);
+      command.summary(summary);
+      if (name === invoked) fromConfig = configure(command);
+    }
     await program.parseAsync(argv);
   } catch (error) {
     // Commander has printed its message already; help and --version are its only successes.
     if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.usage);
-    console.error(`dnsplane: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`dnsplane: ${error instanceof Error ? error.message : String(error)}${configNote(error, fromConfig)}`);
     process.exit(exitCodeOf(error));
   }
+}
+
+/** The config file's values (see settings.ts for the precedence; SettingsCommand wires the environment). */
+function configure(command: Command): Map<string, string> {
+  const file = configFilePath();
+  const config = file === undefined ? undefined : readConfigFile(file, commands.map(([name]) => name));
+  return config && file ? applyConfig(command, config, file) : new Map();
+}
+
+/** A bad value the user did not type says where it came from. */
+function configNote(error: unknown, fromConfig: ReadonlyMap<string, string>): string {
+  if (!(error instanceof UsageError)) return '';
+  const flag = /^(--[a-z0-9-]+)/.exec(error.message)?.[1];
+  const file = flag && fromConfig.get(flag);
+  return file ? ` (${flag} was set in the config file ${file})` : '';
 }
 
 /**

@@ -205,7 +205,8 @@ async function ensureHostedZone(endpoint: string, zone: string, print: (line: st
 /** Children log at info at least: `up` reads their readiness from their logs. */
 function childEnv(): NodeJS.ProcessEnv {
   const level = process.env.DNSPLANE_LOG_LEVEL;
-  return { ...process.env, DNSPLANE_LOG_LEVEL: level === 'trace' || level === 'debug' ? level : 'info' };
+  // DNSPLANE_CONFIG empty: each part gets its settings from up's flags, never from a config file in the directory.
+  return { ...process.env, DNSPLANE_LOG_LEVEL: level === 'trace' || level === 'debug' ? level : 'info', DNSPLANE_CONFIG: '' };
 }
 
 async function refuseIfRunning(runDir: string): Promise<void> {
