@@ -1,12 +1,14 @@
 // An in-memory PlanStore with the file store's contract (never overwrite; refuse to delete a live generation),
 // for the randomized interleaving tests, where a case must cost microseconds. Everything else uses the file
 // or S3 store.
+import { parseFreeze, type Freeze } from '../plan/freeze.js';
 import { parsePlan, type Plan } from '../plan/schema.js';
 import { LivePlanError, PlanExistsError, type PlanStore } from '../plan/store.js';
 
 export class MemoryPlanStore implements PlanStore {
   readonly location = 'memory:';
   private readonly plans = new Map<number, Plan>();
+  private freeze: Freeze | undefined;
 
   async write(plan: Plan): Promise<void> {
     const valid = parsePlan(plan, `plan generation ${plan.generation}`);
@@ -31,5 +33,17 @@ export class MemoryPlanStore implements PlanStore {
   async delete(generation: number, guard: { live: ReadonlySet<number> }): Promise<void> {
     if (guard.live.has(generation)) throw new LivePlanError(generation);
     this.plans.delete(generation);
+  }
+
+  async readFreeze(): Promise<Freeze | undefined> {
+    return this.freeze && structuredClone(this.freeze);
+  }
+
+  async writeFreeze(freeze: Freeze): Promise<void> {
+    this.freeze = parseFreeze(freeze, 'freeze');
+  }
+
+  async clearFreeze(): Promise<void> {
+    this.freeze = undefined;
   }
 }
