@@ -91,7 +91,9 @@ export async function timeRestartRecovery(rig: RestartRig, downMs: number, timeo
  * The smallest deployment the resolver-recovery bound is about: an authority (in this process, restartable
  * on the same ports and data) serving one A record, and unbound with dnsplane's resolver settings in front.
  */
-export async function startRestartRig(): Promise<RestartRig & { close(): Promise<void> }> {
+export async function startRestartRig(
+  options: { infraHostTtl?: number } = {},
+): Promise<RestartRig & { flushResolver(): Promise<void>; close(): Promise<void> }> {
   const zone = 'recovery.test.';
   const name = `www.${zone}`;
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-recovery-'));
@@ -110,7 +112,7 @@ export async function startRestartRig(): Promise<RestartRig & { close(): Promise
   } finally {
     client.destroy();
   }
-  const unbound = await startUnbound({ zones: [zone], authority: { host, port: dnsPort }, noCache: true });
+  const unbound = await startUnbound({ zones: [zone], authority: { host, port: dnsPort }, noCache: true, ...options });
   return {
     resolver: unbound.address,
     authority: { host, port: dnsPort },
@@ -122,6 +124,7 @@ export async function startRestartRig(): Promise<RestartRig & { close(): Promise
     async startAuthority() {
       authority = await startAuthority({ host, apiPort, dnsPort, dataDir, logger });
     },
+    flushResolver: () => unbound.flush(),
     async close() {
       await unbound.stop();
       await authority?.close();

@@ -5,7 +5,8 @@ import { canonicalValue, EMPTY_RESULTS, isBad, type ProbeResult } from '../../pr
 import type { Observation } from '../../probe/health.js';
 import { Probe, type RoundReport } from '../../probe/probe.js';
 import { parseServerAddress, type DnsServerAddress } from '../../probe/query.js';
-import { ChangeFilter, CHANGE_HEADER, formatChange, formatSummary } from '../../probe/report.js';
+import { diagnose, overallDiagnosis } from '../../probe/diagnosis.js';
+import { ChangeFilter, CHANGE_HEADER, formatChange, formatDiagnosis, formatSummary } from '../../probe/report.js';
 import { DEFAULT_STATUS_FILE, probeStatus, writeProbeStatus } from '../../probe/status-file.js';
 import { fixedTargets, latestPlanTargets, targetsOfPlan, type TargetSource } from '../../probe/targets.js';
 import { startUnbound, type UnboundResolver } from '../../probe/unbound.js';
@@ -130,7 +131,16 @@ async function probeLoop(
     console.error(`dnsplane: probe targets: ${error.message}`);
   });
   let warnedNoTargets = false;
+  let lastDiagnosis = 'ok';
   probe.on('round', (report: RoundReport) => {
+    // One line when the verdict changes: "authority down" and "resolver still failing after the authority is
+    // back" look the same to a client (SERVFAIL) and want different responses.
+    const overall = overallDiagnosis(diagnose(probe.endpoints()));
+    if (overall.diagnosis !== lastDiagnosis) {
+      lastDiagnosis = overall.diagnosis;
+      if (options.json) console.log(JSON.stringify({ kind: 'diagnosis', at: report.at, ...overall }));
+      else console.log(formatDiagnosis(overall));
+    }
     // After a targets error the plan exists but cannot be read: "no plan" would send the user the wrong way.
     if (report.observations.length === 0 && !warnedNoTargets && !targetsError) {
       warnedNoTargets = true;
@@ -155,7 +165,7 @@ async function probeLoop(
   }
   await writing;
   const summary = probe.summary();
-  if (options.json) console.log(JSON.stringify({ kind: 'summary', ...summary, endpoints: probe.endpoints().map(({ last, ...health }) => ({ ...health, last: last.result })) }));
+  if (options.json) console.log(JSON.stringify({ kind: 'summary', ...summary, diagnosis: overallDiagnosis(diagnose(probe.endpoints())), endpoints: probe.endpoints().map(({ last, ...health }) => ({ ...health, last: last.result })) }));
   else console.log(`\n${formatSummary(summary, probe.endpoints())}`);
   // A gate (`--fail-on … && deploy`) must not pass on a run that checked nothing, e.g. an unreadable plan.
   if (matchesFailOn && summary.observations === 0) {

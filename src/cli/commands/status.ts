@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { endpointRows, probeCellsOfFile } from '../../dashboard/rows.js';
 import { collectStatus, formatStatus } from '../../enactor/status.js';
 import { describeFreeze } from '../../plan/freeze.js';
+import { formatDiagnosis } from '../../probe/report.js';
 import { DEFAULT_STATUS_FILE, probeStatusStaleness, readProbeStatus } from '../../probe/status-file.js';
 import { EXIT } from '../exit-codes.js';
 import { addZoneTargetOptions, openZoneTarget, type ZoneTargetOptions } from '../zone-target.js';
@@ -40,10 +41,11 @@ async function runStatus(options: StatusOptions): Promise<void> {
     const judged = endpointRows(statuses, probeCellsOfFile(probe)).slice(0, statuses.length);
     if (options.json) {
       const endpoints = statuses.map((status, i) => ({ ...status, state: judged[i]!.state, reason: judged[i]!.reason }));
-      console.log(JSON.stringify({ zoneId: target.zoneId, freeze: freeze ?? null, endpoints }, null, 2));
+      console.log(JSON.stringify({ zoneId: target.zoneId, freeze: freeze ?? null, ...(probe?.diagnosis ? { probeDiagnosis: probe.diagnosis } : {}), endpoints }, null, 2));
     } else {
       if (freeze) console.log(`${target.store.location} is ${describeFreeze(freeze)}\n`);
       console.log(withStateColumn(formatStatus(statuses), judged.map((row) => row.state.toUpperCase())));
+      if (probe?.diagnosis) console.log(`probe ${formatDiagnosis(probe.diagnosis)}`);
     }
     const stale = probeStatusStaleness(options.probeStatus, probe);
     if (stale) console.error(`dnsplane: note: the probe results shown may be old: ${stale}`);
