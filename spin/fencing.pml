@@ -1,13 +1,15 @@
 /*
  * Fencing protocol v2, model-checked with spin (README: "The model").
  *
- *   spin -a spin/fencing.pml && gcc -O2 -DMEMLIM=2048 -o pan pan.c && ./pan -m100000
+ *   spin -a -DPASSES0=2 -DPASSES1=1 spin/fencing.pml && gcc -O2 -DMEMLIM=1024 -DCOLLAPSE -o pan pan.c &&
+ *     ./pan -m100000 -w24
  *
  * Variants (-D on the spin command line, e.g. spin -a -DNAIVE spin/fencing.pml):
  *   (default)  v2: one fence per shard, read before any record; every batch DELETEs the exact fence it read and
  *              CREATEs (G, content of plan G); every generation moves every shard's fence; removal is a fenced
  *              write; cleanup never deletes a generation at or above the lowest shard fence.
  *   -DNAIVE    v2, but a shard's fence moves only when the shard's content changes. Must fail.
+ *   -DTORN     v2, but an enactor reads the records before the fences (today's listing order). Must fail.
  *   -DLEGACY   today's v1: a fence per endpoint read once from a listing in which records and fence are read in
  *              either order (torn), removal is a plain DELETE of the records (no fence), cleanup bounds on the
  *              endpoints of the newest plan only. Must fail.
@@ -17,7 +19,7 @@
  * Plans (the planner publishes 1..4 in order); content: 0 = absent, A, B:
  *   gen   1  2  3  4
  *   e0    A  B  A  A     content returns to an earlier value (the torn-read case: A, B, A)
- *   e1    A  -  -  A     removed at 2, re-added at 4 with its gen-1 content
+ *   e1    A  A  -  A     removed at 3, re-added at 4 with its earlier content
  * Content is abstracted to one value per endpoint: an endpoint's several weighted sets and min capacity are the
  * guard's business (unit-tested), not the fence's.
  */
@@ -41,8 +43,11 @@
 /* Slot of a batch in flight: one per enactor pass, one for the calm pass. */
 #define NSLOT (PASSES0 + PASSES1 + 1)
 #define CALM_SLOT (PASSES0 + PASSES1)
+#if NSLOT > 5
+#error "route53() lands at most 5 slots: at most 4 enactor passes in all"
+#endif
 
-#define PC(g, e) ((g) == 0 -> 0 : ((e) == 0 -> ((g) == 2 -> B : A) : (((g) == 2 || (g) == 3) -> 0 : A)))
+#define PC(g, e) ((g) == 0 -> 0 : ((e) == 0 -> ((g) == 2 -> B : A) : ((g) == 3 -> 0 : A)))
 
 /* Route53: the zone */
 byte fence[NE];      /* the shard's (v1: the endpoint's) fence generation; 0 = no fence */
@@ -85,7 +90,9 @@ bit gone[NSLOT];         /* the sender stopped waiting (crash, timeout, lost res
   :: bIn[(k) * NE + s] -> \
      assert(bG[k] >= hi[s]);    /* no stale write after a newer generation was enacted */ \
      assert(bG[k] >= fence[s]); /* I2 fence monotone */ \
-     fence[s] = bG[k]; cont[s] = PC(bG[k], s); hi[s] = MAX(hi[s], bG[k]) \
+     fence[s] = bG[k]; hi[s] = MAX(hi[s], bG[k]); \
+     /* records change only when the unit names them; a fence-only unit leaves them as they are */ \
+     cont[s] = (bOld[(k) * NE + s] == PC(bG[k], s) -> cont[s] : PC(bG[k], s)) \
   :: bRm[(k) * NE + s] -> \
      assert(bG[k] >= hi[s]); \
      cont[s] = 0; hi[s] = MAX(hi[s], bG[k]) \
@@ -244,11 +251,19 @@ inline pass(k, calm) {
      if :: live[1] = cont[1]; f[1] = fence[1] :: f[1] = fence[1]; live[1] = cont[1] fi;
      d_step { LEGACY_UNIT(k, 0); LEGACY_UNIT(k, 1); SEND(k) };
 #else
+#ifdef TORN
+     /* v2 with today's listing order: the records first, then the fences */
+     live[0] = cont[0];
+     live[1] = cont[1];
+     f[0] = fence[0];
+     f[1] = fence[1];
+#else
      /* v2: the shard fences first (one listing, not a snapshot: one read per fence), then what they name */
      f[0] = fence[0];
      f[1] = fence[1];
      d_step { LIVE(0) };
      d_step { LIVE(1) };
+#endif
      d_step { V2_UNIT(k, 0); V2_UNIT(k, 1); SEND(k) };
 #endif
      if

@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../telemetry/logger.js';
 import { startApiServer } from './api/server.js';
 import type { Credentials } from './api/sigv4.js';
 import { startDnsFace } from './dns/server.js';
+import type { HealthView } from './health/view.js';
 import { Journal, type JournalStats } from './store/journal.js';
 import { ZoneStore } from './store/zone-store.js';
 
@@ -25,6 +26,8 @@ export interface AuthorityOptions {
   /** The region SigV4 signatures must be scoped to; the SDK's own default (AWS_REGION, else us-east-1) when unset. */
   region?: string;
   logger?: Logger;
+  /** Health of HealthCheckIds for the DNS face's answers (weighted, failover, multivalue, alias); all healthy when unset. */
+  health?: HealthView;
 }
 
 export interface Authority {
@@ -63,7 +66,7 @@ export async function startAuthority(options: AuthorityOptions = {}): Promise<Au
     for (const close of closers.reverse()) await close();
   };
   try {
-    const dns = await startDnsFace({ host, port: options.dnsPort ?? AUTHORITY_DEFAULTS.dnsPort, source: store, ...(options.logger ? { logger: options.logger.child({ face: 'dns' }) } : {}) });
+    const dns = await startDnsFace({ host, port: options.dnsPort ?? AUTHORITY_DEFAULTS.dnsPort, source: store, ...(options.health ? { health: options.health } : {}), ...(options.logger ? { logger: options.logger.child({ face: 'dns' }) } : {}) });
     closers.push(() => dns.close());
     const api = await startApiServer({
       host,
