@@ -27,6 +27,7 @@ const commands: Entry[] = [
   ['dashboard', 'Serve the operator page (status, timeline, audit)', () => import('./commands/dashboard.js')],
   ['up', 'Start the three-zone deployment on 127.0.0.1', () => import('./commands/up.js')],
   ['down', 'Stop what `dnsplane up` started', () => import('./commands/down.js')],
+  ['supervise', 'Restart dead components of an `up` deployment (up runs it)', () => import('./commands/supervise.js')],
 ];
 
 export async function main(argv: string[]): Promise<void> {
