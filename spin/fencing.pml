@@ -1,7 +1,8 @@
 /*
  * Fencing protocol v2, model-checked with spin (README: "The model").
  *
- *   spin -a spin/fencing.pml && gcc -O2 -DMEMLIM=2048 -o pan pan.c && ./pan -m100000
+ *   spin -a -DPASSES0=2 -DPASSES1=1 spin/fencing.pml && gcc -O2 -DMEMLIM=1024 -DCOLLAPSE -o pan pan.c &&
+ *     ./pan -m100000 -w24
  *
  * Variants (-D on the spin command line, e.g. spin -a -DNAIVE spin/fencing.pml):
  *   (default)  v2: one fence per shard, read before any record; every batch DELETEs the exact fence it read and
@@ -42,6 +43,9 @@
 /* Slot of a batch in flight: one per enactor pass, one for the calm pass. */
 #define NSLOT (PASSES0 + PASSES1 + 1)
 #define CALM_SLOT (PASSES0 + PASSES1)
+#if NSLOT > 5
+#error "route53() lands at most 5 slots: at most 4 enactor passes in all"
+#endif
 
 #define PC(g, e) ((g) == 0 -> 0 : ((e) == 0 -> ((g) == 2 -> B : A) : ((g) == 3 -> 0 : A)))
 
