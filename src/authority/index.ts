@@ -31,6 +31,11 @@ export interface AuthorityOptions {
   /** Multiplies health checks' RequestInterval and timeouts (tests: 0.01); 1 = Route53's timing. */
   healthCheckScale?: number;
   logger?: Logger;
+  /**
+   * Health of HealthCheckIds for the DNS face's answers (weighted, failover, multivalue, alias). Unset, the
+   * authority's own prober decides (the health checks created through the API, really probed).
+   */
+  health?: HealthView;
 }
 
 export interface Authority {
@@ -79,7 +84,7 @@ export async function startAuthority(options: AuthorityOptions = {}): Promise<Au
     for (const close of closers.reverse()) await close();
   };
   try {
-    const dns = await startDnsFace({ host, port: options.dnsPort ?? AUTHORITY_DEFAULTS.dnsPort, source: store, ...(options.logger ? { logger: options.logger.child({ face: 'dns' }) } : {}) });
+    const dns = await startDnsFace({ host, port: options.dnsPort ?? AUTHORITY_DEFAULTS.dnsPort, source: store, health: options.health ?? health, ...(options.logger ? { logger: options.logger.child({ face: 'dns' }) } : {}) });
     closers.push(() => dns.close());
     const api = await startApiServer({
       host,

@@ -87,13 +87,13 @@ describe('enactor CLI', () => {
     const view = await rig.view();
     expect([fenceGeneration(view, 'api'), liveWeights(view, 'api')]).toEqual([12, [255]]);
     const bad = await cli('rollback', '--to', '6', '--plans', rig.store.dir, '--max-drop-share', '0');
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('dnsplane: --max-drop-share must be a number >= 0.01 and <= 1, got "0"');
   }, CLI_TIMEOUT_MS);
 
   it('refuses bad options with a message naming them', async () => {
     const result = await cli('enact', '--id', 'x', '--once', ...common, '--max-change-share', '2');
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/dnsplane: --max-change-share must be a number >= 0 and <= 1/);
   }, CLI_TIMEOUT_MS);
 });

@@ -1,23 +1,52 @@
-// Random interleavings of three enactors, the planner and cleanup (fast-check's scheduler orders every Route53
-// and plan-store call), with throttling and crashes between read and write, against the authority's real
-// ZoneStore in process. The safe design keeps every invariant in every case; the same harness catches the
-// legacy design emptying an endpoint, which proves it can see the failure at all.
+// Random interleavings of three enactors, one or two planners and cleanup (fast-check's scheduler orders every
+// Route53 and plan-store call), with endpoint removal and re-adding, a non-atomic plan store, torn listings,
+// kept zone views, lost responses, throttling, crashes and min capacity 2, against the authority's real
+// ZoneStore in process. Today's enactor keeps the core invariants in every case; the same harness catches the
+// legacy design emptying an endpoint, and today's design in the two holes of issue 11 it can reach (a stale
+// write after a removal, and flapping on a non-atomic plan store): those tests assert the counterexample IS
+// found, and flip to "holds" with the v2 fences.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { caseArbitrary, interleavingProperty, runCase, type Fault } from '../../src/scenario/interleavings.js';
+import { ALL_INVARIANTS, caseArbitraryWith, CORE_INVARIANTS, interleavingProperty, runCase, todaysInvariants, type Case, type Fault } from '../../src/scenario/interleavings.js';
 
 // Seeded so that CI is reproducible; DNSPLANE_FC_SEED explores other seeds (the soak script runs 10,000).
 const SEED = Number(process.env.DNSPLANE_FC_SEED ?? 20251020);
+const atomicStore = caseArbitraryWith({ atomicStore: fc.constant(true) });
 
 describe('randomized interleavings', () => {
-  it('safe design: no endpoint ever empty, no fence backwards, newest generation live everywhere (1,000 cases)', async () => {
-    await fc.assert(interleavingProperty('safe'), { numRuns: 1_000, seed: SEED });
-  }, 120_000);
+  it('today\'s enactor: no endpoint ever empty or below min capacity, no fence backwards, newest generation live everywhere after a calm pass; on an atomic plan store also records matching the plan their fence names and one content per generation (1,000 cases)', async () => {
+    await fc.assert(interleavingProperty('safe', todaysInvariants), { numRuns: 1_000, seed: SEED });
+  }, 240_000);
+
+  it('v1 fences: a stale writer rewrites an endpoint after the generation that removed it was fully applied (issue 11 case 1)', async () => {
+    // Today's enactor: found. With v2 fences (removal is a fenced write) this must hold instead.
+    const stale = await fc.check(interleavingProperty('safe', ['stale'], atomicStore), { numRuns: 1_000, seed: SEED, endOnFailure: true });
+    expect(stale.failed).toBe(true);
+    expect(String(stale.errorInstance)).toMatch(/stale: \S+ A written at generation \d+ at commit \d+, after generation \d+, which removed it, was fully applied/);
+  });
+
+  it('v1 fences: the stale writer\'s fence names a plan cleanup already deleted (issue 11 case 1)', async () => {
+    const named = await fc.check(interleavingProperty('safe', ['named'], atomicStore), { numRuns: 1_000, seed: SEED, endOnFailure: true });
+    expect(named.failed).toBe(true);
+    expect(String(named.errorInstance)).toMatch(/named: \S+ A's fence names generation \d+, which the plan store no longer has/);
+  });
+
+  it('v1 fences: two planners on a non-atomic plan store make enactors flip an endpoint\'s content under one generation (issue 11 case 4)', async () => {
+    const moto = caseArbitraryWith({ atomicStore: fc.constant(false), planners: fc.constant(2) });
+    const result = await fc.check(interleavingProperty('safe', ['identity'], moto), { numRuns: 1_000, seed: SEED, endOnFailure: true });
+    expect(result.failed).toBe(true);
+    expect(String(result.errorInstance)).toMatch(/identity: \S+ A's records changed under fence generation \d+/);
+  });
+
+  it('every invariant this harness knows is one the tests above run (none is left unchecked)', () => {
+    const checked = new Set([...CORE_INVARIANTS, 'content', 'identity', 'stale', 'named']);
+    expect(ALL_INVARIANTS.filter((invariant) => !checked.has(invariant))).toEqual([]);
+  });
 
   it('legacy design: the same harness finds the empty record within 200 cases', async () => {
     const result = await fc.check(interleavingProperty('legacy', ['empty']), { numRuns: 200, seed: SEED, endOnFailure: true });
     expect(result.failed).toBe(true);
-    expect(String(result.errorInstance)).toMatch(/empty: \S+ has no record set/);
+    expect(String(result.errorInstance)).toMatch(/empty: \S+ A has no record set/);
   });
 
   it('legacy design: the convergence check catches it too (a crashed pass leaves endpoints behind for good)', async () => {
@@ -34,16 +63,39 @@ describe('randomized interleavings', () => {
     expect(String(replay.errorInstance)).toBe(String(first.errorInstance));
   });
 
-  it('the harness really injects faults: a case with throttling and crashes still keeps every invariant', async () => {
-    // One hand-picked case: every third call throttled, every seventh crashes its enactor.
-    const faults = Array.from({ length: 21 }, (_, i): Fault => (i % 7 === 6 ? 'crash' : i % 3 === 2 ? 'throttle' : 'ok'));
+  it('the harness really injects faults: a case with throttling, crashes and lost responses still keeps every core invariant', async () => {
+    // One hand-picked case: every third call throttled, every seventh crashes its enactor, every fifth loses its response.
+    const faults = Array.from({ length: 21 }, (_, i): Fault => (i % 7 === 6 ? 'crash' : i % 3 === 2 ? 'throttle' : i % 5 === 4 ? 'lost' : 'ok'));
     const [s] = fc.sample(fc.scheduler(), { numRuns: 1, seed: SEED });
-    const [c] = fc.sample(caseArbitrary, { numRuns: 1, seed: SEED });
-    const outcome = await runCase('safe', s!, { ...c!, faults, passes: [3, 3, 3] });
+    const c: Case = {
+      plans: [[[2, 1, 0], [1, 1, 1], null], [[0, 3, 1], null, [2, 2, 2]], [[1, 1, 1], [4, 0, 1], [1, 0, 1]]],
+      planners: 1,
+      atomicStore: true,
+      passes: [3, 3, 3],
+      keepView: false,
+      pageSize: null,
+      minCapacity: 1,
+      faults,
+    };
+    const outcome = await runCase('safe', s!, c);
     expect(outcome.violations).toEqual([]);
     expect(outcome.throttled).toBeGreaterThan(0);
     expect(outcome.crashed).toBeGreaterThan(0);
+    expect(outcome.lost).toBeGreaterThan(0);
     expect(outcome.commits).toBeGreaterThan(2);
     expect(s!.report().some((task) => task.label.includes('ChangeResourceRecordSets'))).toBe(true);
+  });
+
+  it('torn listings really span several calls, and a second planner really writes', async () => {
+    const [c] = fc.sample(caseArbitraryWith({ planners: fc.constant(2), atomicStore: fc.constant(true) }), { numRuns: 1, seed: SEED });
+    const listings = async (pageSize: number | null) => {
+      const [s] = fc.sample(fc.scheduler(), { numRuns: 1, seed: SEED });
+      const outcome = await runCase('safe', s!, { ...c!, pageSize, faults: ['ok'], passes: [1, 1, 1] });
+      expect(outcome.violations).toEqual([]);
+      const labels = s!.report().map((task) => task.label);
+      expect(labels.some((label) => label.startsWith('planner2 plans.write'))).toBe(true);
+      return labels.filter((label) => label.endsWith('ListResourceRecordSets')).length;
+    };
+    expect(await listings(2)).toBeGreaterThan(2 * (await listings(null)));
   });
 });

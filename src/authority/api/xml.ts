@@ -12,6 +12,7 @@ import { listedName, type RecordSet } from '../../route53/recordset.js';
 import type { HostedZoneInfo, Vpc } from '../zones.js';
 import { invalidInput, type Route53Error } from '../store/errors.js';
 import type { RequestedChange } from '../store/validate.js';
+import { policyXml, readRouting, targetXml } from './routing-xml.js';
 
 export const NAMESPACE = 'https://route53.amazonaws.com/doc/2013-04-01/';
 
@@ -153,11 +154,9 @@ export function parseChangeBatch(body: Buffer): { changes: RequestedChange[]; co
   if (!Array.isArray(list) || list.length === 0) throw invalidInput('Invalid request: ChangeBatch.Changes must contain at least one Change');
   const changes = list.map((raw: XmlObject, i): RequestedChange => {
     const set = (raw.ResourceRecordSet ?? {}) as XmlObject;
-    if (set.AliasTarget !== undefined) throw invalidInput(`Invalid request: AliasTarget is not supported by the dnsplane authority (change ${i + 1})`);
     const records = set.ResourceRecords;
     const values = records === undefined ? undefined : ((records as XmlObject).ResourceRecord as XmlObject[] | undefined ?? []).map((record) => text(record.Value) ?? '');
     const ttl = integer(set.TTL, `changes.${i + 1}.ResourceRecordSet.TTL`);
-    const weight = integer(set.Weight, `changes.${i + 1}.ResourceRecordSet.Weight`);
     const setIdentifier = text(set.SetIdentifier);
     return {
       action: text(raw.Action) ?? '',
@@ -165,7 +164,7 @@ export function parseChangeBatch(body: Buffer): { changes: RequestedChange[]; co
       type: text(set.Type) ?? '',
       ...(ttl !== undefined ? { ttl } : {}),
       ...(setIdentifier !== undefined ? { setIdentifier } : {}),
-      ...(weight !== undefined ? { weight } : {}),
+      ...readRouting(set, i + 1),
       ...(values !== undefined ? { values } : {}),
     };
   });
@@ -210,9 +209,10 @@ export function recordSetXml(set: RecordSet): XmlObject {
   return {
     Name: listedName(set.name),
     Type: set.type,
-    ...(set.setIdentifier !== undefined ? { SetIdentifier: set.setIdentifier, Weight: String(set.weight ?? 0) } : {}),
-    TTL: String(set.ttl),
-    ResourceRecords: { ResourceRecord: set.values.map((Value) => ({ Value })) },
+    ...policyXml(set),
+    // An alias set has neither: Route53 lists its AliasTarget instead.
+    ...(set.aliasTarget ? {} : { TTL: String(set.ttl), ResourceRecords: { ResourceRecord: set.values.map((Value) => ({ Value })) } }),
+    ...targetXml(set, listedName),
   };
 }
 

@@ -9,7 +9,7 @@ import { normalizeName, type RecordSet } from '../../route53/recordset.js';
 import type { HostedZoneInfo, Vpc, ZoneChange, ZoneHead, ZoneSnapshot, ZoneSource } from '../zones.js';
 import { Route53Error, invalidInput, noSuchChange, noSuchHostedZone } from './errors.js';
 import { RECORD_SET_PAGE } from './limits.js';
-import { SortedKeys, sortKey } from './order.js';
+import { SortedKeys, groupPrefix, sortKey } from './order.js';
 import { HealthCheckStore, noSuchHealthCheck } from './health-checks.js';
 import { TagStore, type TaggableType } from './tags.js';
 import { existingVpc, isAssociated, withVpc, withoutVpc } from './vpcs.js';
@@ -291,13 +291,19 @@ export class ZoneStore implements ZoneSource {
   }
 
   private viewOf(zone: ZoneState): ZoneView {
+    const keysWithPrefix = (of: ZoneState, prefix: string) => {
+      const keys: string[] = [];
+      of.index.scan(prefix, (key) => key.startsWith(prefix) && keys.push(key) > 0);
+      return keys;
+    };
     return {
       apex: zone.info.name,
+      id: zone.info.id,
       get: (key) => zone.sets.get(key),
-      keysWithPrefix: (prefix) => {
-        const keys: string[] = [];
-        zone.index.scan(prefix, (key) => key.startsWith(prefix) && keys.push(key) > 0);
-        return keys;
+      keysWithPrefix: (prefix) => keysWithPrefix(zone, prefix),
+      otherZone: (id) => {
+        const other = this.zones.get(id);
+        return other && { apex: other.info.name, has: (name: string, type: string) => keysWithPrefix(other, groupPrefix(name, type)).length > 0 };
       },
     };
   }

@@ -6,6 +6,7 @@ import { AUTHORITY_DEFAULTS, startAuthority } from '../../authority/index.js';
 import { defaultRegion } from '../../route53/region.js';
 import { serveMetrics } from '../../telemetry/metrics-server.js';
 import { parseNumber, parsePort } from '../numbers.js';
+import { UsageError } from '../exit-codes.js';
 
 /**
  * How far V8 may grow the heap past the live data before its next full collection, in percent. V8's own
@@ -78,7 +79,7 @@ export function register(program: Command): void {
 
 async function runAuthority(options: AuthorityCliOptions): Promise<void> {
   const rateLimit = options.rateLimit === undefined ? undefined : Number(options.rateLimit);
-  if (rateLimit !== undefined && !(rateLimit > 0)) throw new Error(`--rate-limit must be a positive number of requests per second, got '${options.rateLimit}'`);
+  if (rateLimit !== undefined && !(rateLimit > 0)) throw new UsageError(`--rate-limit must be a positive number of requests per second, got '${options.rateLimit}'`);
   limitHeapGrowth(parseNumber(options.heapGrowth, '--heap-growth', { min: 0, max: 1000, integer: true }));
   const authority = await startAuthority({
     host: options.host,
