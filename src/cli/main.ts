@@ -21,10 +21,13 @@ const commands: Entry[] = [
   ['enact', 'Run a fenced enactor: apply the latest plan to Route53', () => import('./commands/enact.js')],
   ['cleanup', 'Delete plan generations no endpoint still needs', () => import('./commands/cleanup.js')],
   ['rollback', 'Republish an old generation as a new, higher one', () => import('./commands/rollback.js')],
+  ['freeze', 'Stop planners and enactors writing, with a reason', () => import('./commands/freeze.js')],
+  ['thaw', 'Undo dnsplane freeze: writing resumes', () => import('./commands/thaw.js')],
   ['status', 'Per endpoint: live vs planned generation, probe result', () => import('./commands/status.js')],
   ['dashboard', 'Serve the operator page (status, timeline, audit)', () => import('./commands/dashboard.js')],
   ['up', 'Start the three-zone deployment on 127.0.0.1', () => import('./commands/up.js')],
   ['down', 'Stop what `dnsplane up` started', () => import('./commands/down.js')],
+  ['supervise', 'Restart dead components of an `up` deployment (up runs it)', () => import('./commands/supervise.js')],
 ];
 
 export async function main(argv: string[]): Promise<void> {

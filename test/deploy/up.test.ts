@@ -71,7 +71,8 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
     expect(status.stdout).toMatch(/^(MATCH|BEHIND) +api\.example\.test\. A /m);
     const stopped = await runDnsplane(['down'], withConfig);
     expect(stopped.code, stopped.stderr).toBe(0);
-    expect(stopped.stdout.trim().split('\n')).toHaveLength(9);
+    // The nine components and the supervisor that restarts them.
+    expect(stopped.stdout.trim().split('\n')).toHaveLength(10);
     expect(stopped.stdout).not.toMatch(/KILLED|not signalled|was not running/);
     await until('every started pid to have exited', 3000, async () => (manifest.processes.every((p) => exited(p.pid)) ? true : undefined));
     await expect(fs.access(path.join(runDir, 'up.json'))).rejects.toThrow();
