@@ -2,6 +2,7 @@
 // DNS face serves immutable snapshots of it. A query therefore sees a whole batch or none of it.
 import type { Logger } from 'pino';
 import type { RecordSet } from '../route53/recordset.js';
+import type { HealthView } from './health/view.js';
 
 export interface HostedZoneInfo {
   /** Bare id, without the /hostedzone/ prefix. */
@@ -11,6 +12,13 @@ export interface HostedZoneInfo {
   callerReference: string;
   comment?: string;
   nameServers: string[];
+  /** Present (possibly empty only transiently) exactly when the zone is private: the VPCs it is associated with. */
+  vpcs?: Vpc[];
+}
+
+export interface Vpc {
+  region: string;
+  id: string;
 }
 
 /** A zone's identity and version, without its record sets: cheap enough to take after every commit. */
@@ -60,6 +68,8 @@ export interface DnsFaceOptions {
   source: ZoneSource;
   /** Where the face logs; its own 'dns' logger when omitted. The authority passes a child of the logger it was given. */
   logger?: Logger;
+  /** Health of the sets' HealthCheckIds, asked per query; every set counts as healthy without it. */
+  health?: HealthView;
 }
 
 export interface DnsFace {

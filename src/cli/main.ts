@@ -4,6 +4,8 @@
 // the dashboard, which cost more CPU than the rest of a `dnsplane X --help` put together.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { EXIT, exitCodeOf, UsageError } from './exit-codes.js';
+import { applyConfig, configFilePath, readConfigFile, SettingsCommand } from './settings.js';
 
 type Registrar = (program: Command) => void;
 type Entry = [name: string, summary: string, load: () => Promise<{ register: Registrar }>];
@@ -19,37 +21,60 @@ const commands: Entry[] = [
   ['enact', 'Run a fenced enactor: apply the latest plan to Route53', () => import('./commands/enact.js')],
   ['cleanup', 'Delete plan generations no endpoint still needs', () => import('./commands/cleanup.js')],
   ['rollback', 'Republish an old generation as a new, higher one', () => import('./commands/rollback.js')],
+  ['freeze', 'Stop planners and enactors writing, with a reason', () => import('./commands/freeze.js')],
+  ['thaw', 'Undo dnsplane freeze: writing resumes', () => import('./commands/thaw.js')],
   ['status', 'Per endpoint: live vs planned generation, probe result', () => import('./commands/status.js')],
   ['dashboard', 'Serve the operator page (status, timeline, audit)', () => import('./commands/dashboard.js')],
   ['up', 'Start the three-zone deployment on 127.0.0.1', () => import('./commands/up.js')],
   ['down', 'Stop what `dnsplane up` started', () => import('./commands/down.js')],
+  ['supervise', 'Restart dead components of an `up` deployment (up runs it)', () => import('./commands/supervise.js')],
 ];
 
 export async function main(argv: string[]): Promise<void> {
   quietSdkNodeVersionWarning();
-  const program = new Command('dnsplane')
+  const program = new SettingsCommand('dnsplane')
     .description('A safe DNS control plane: planner, fenced enactors, local Route53 authority, resolver probe.')
     .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(add --help for usage)')
     // Names alone: commands not invoked are not loaded, so commander cannot know their options to print `[options]`.
     .configureHelp({ subcommandTerm: (command) => command.name() })
+    // Commander's own usage errors read like ours (`dnsplane: unknown option ...`), not `error: ...`.
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'dnsplane: ')) })
     .exitOverride();
   const invoked = invokedCommand(argv.slice(2));
-  for (const [name, summary, load] of commands) {
-    // The others are listed by name and summary only; commander never runs them, as they were not invoked.
-    if (name === invoked) (await load()).register(program);
-    else program.command(name);
-    const command = program.commands.find((candidate) => candidate.name() === name);
-    if (!command) throw new Error(`./commands/${name}.js registered no command named ${name}`);
-    command.summary(summary);
-  }
+  let fromConfig = new Map<string, string>();
   try {
+    for (const [name, summary, load] of commands) {
+      // The others are listed by name and summary only; commander never runs them, as they were not invoked.
+      if (name === invoked) (await load()).register(program);
+      else program.command(name);
+      const command = program.commands.find((candidate) => candidate.name() === name);
+      if (!command) throw new Error(`./commands/${name}.js registered no command named ${name}`);
+      command.summary(summary);
+      if (name === invoked) fromConfig = configure(command);
+    }
     await program.parseAsync(argv);
   } catch (error) {
-    if (error instanceof CommanderError) process.exit(error.exitCode);
-    console.error(`dnsplane: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
+    // Commander has printed its message already; help and --version are its only successes.
+    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.usage);
+    console.error(`dnsplane: ${error instanceof Error ? error.message : String(error)}${configNote(error, fromConfig)}`);
+    process.exit(exitCodeOf(error));
   }
+}
+
+/** The config file's values (see settings.ts for the precedence; SettingsCommand wires the environment). */
+function configure(command: Command): Map<string, string> {
+  const file = configFilePath();
+  const config = file === undefined ? undefined : readConfigFile(file, commands.map(([name]) => name));
+  return config && file ? applyConfig(command, config, file) : new Map();
+}
+
+/** A bad value the user did not type says where it came from. */
+function configNote(error: unknown, fromConfig: ReadonlyMap<string, string>): string {
+  if (!(error instanceof UsageError)) return '';
+  const flag = /^(--[a-z0-9-]+)/.exec(error.message)?.[1];
+  const file = flag && fromConfig.get(flag);
+  return file ? ` (${flag} was set in the config file ${file})` : '';
 }
 
 /**

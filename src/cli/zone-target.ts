@@ -40,12 +40,14 @@ export interface ZoneTarget {
 }
 
 export async function openZoneTarget(options: ZoneTargetOptions): Promise<ZoneTarget> {
+  // Flags first: a usage error must not wait for (or be masked by) the plan store or Route53.
+  const requestTimeoutMs = parseDuration(options.requestTimeout, '--request-timeout');
+  const rate = options.rateLimit === undefined ? undefined : parseNumber(options.rateLimit, '--rate-limit', { min: 0.01 });
   const store = await openPlanStore(options.plans);
   const zone = options.zone ?? (await store.latest())?.zone;
   if (!zone) throw new Error(`no --zone given and no plan in ${store.location} to take the zone from`);
-  const requestTimeoutMs = parseDuration(options.requestTimeout, '--request-timeout');
   const sdk = createRoute53Client({ endpoint: options.endpoint, maxAttempts: 1, requestTimeoutMs });
-  const limiter = options.rateLimit === undefined ? undefined : new RateLimiter(parseNumber(options.rateLimit, '--rate-limit', { min: 0.01 }));
+  const limiter = rate === undefined ? undefined : new RateLimiter(rate);
   const caller = new Route53Caller(sdk, { limiter });
   const client = caller.asClient();
   const zoneId = await resolveHostedZoneId(client, zone).catch((error: unknown) => {

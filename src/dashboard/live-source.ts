@@ -54,7 +54,7 @@ export class LiveSource extends HistorySource {
   status(): Promise<DashboardStatus> {
     const cells = (this.options.probe?.endpoints() ?? []).map((health) => ({
       endpoint: health.endpoint,
-      cell: { path: health.path, result: health.last.result, at: health.last.at, values: health.last.values, ...(health.last.latencyMs !== undefined ? { latencyMs: health.last.latencyMs } : {}) },
+      cell: { path: health.path, result: health.last.result, at: health.last.at, values: health.last.values, answeredBefore: health.answered > 0, ...(health.last.latencyMs !== undefined ? { latencyMs: health.last.latencyMs } : {}) },
     }));
     return this.history.status(cells, this.planError ? [this.planError] : []);
   }

@@ -2,6 +2,7 @@
 // it reads it through. A DashboardSource is either live objects in this process (the demo: a Probe and
 // enactors) or what separately started processes leave behind (plan store, Route53, probe status file, audit
 // file); the server and the page cannot tell them apart.
+import type { Freeze } from '../plan/freeze.js';
 import type { ProbeResult } from '../probe/classify.js';
 import type { ProbePath } from '../probe/health.js';
 
@@ -9,9 +10,10 @@ import type { ProbePath } from '../probe/health.js';
  * How an endpoint is doing, worst first. `empty`: planned, but no live records or the probe gets NODATA or
  * NXDOMAIN (the October 2025 failure). `failing`: the probe's last answer is bad in another way (wrong values,
  * SERVFAIL, timeout). `drift`: live records match neither the fence's plan nor the latest plan. `behind`: live
- * records are a consistent older generation and a newer one is planned. `match`: live equals the latest plan.
+ * records are a consistent older generation and a newer one is planned. `pending`: planned but never applied
+ * (no fence, no records, never answered). `match`: live equals the latest plan.
  */
-export const ENDPOINT_STATES = ['empty', 'failing', 'drift', 'behind', 'match', 'unknown'] as const;
+export const ENDPOINT_STATES = ['empty', 'failing', 'drift', 'behind', 'pending', 'match', 'unknown'] as const;
 export type EndpointState = (typeof ENDPOINT_STATES)[number];
 
 export interface ProbeCell {
@@ -21,6 +23,8 @@ export interface ProbeCell {
   at: number;
   latencyMs?: number;
   values: string[];
+  /** The probe has had an answer for this endpoint on this path at some time (so an empty one now is an outage). */
+  answeredBefore?: boolean;
 }
 
 export interface EndpointRow {
@@ -78,6 +82,10 @@ export interface DashboardStatus {
   /** What this dashboard reads, for the page header (e.g. "live: demo" or "file:./plans + http://…"). */
   source: string;
   zoneId: string;
+  /** The zone's name, from the latest plan (null before the first plan). */
+  zone: string | null;
+  /** The plan store's freeze marker (dnsplane freeze), null when not frozen. */
+  freeze: Freeze | null;
   plannedGeneration: number | null;
   endpoints: EndpointRow[];
   enactors: EnactorRow[];

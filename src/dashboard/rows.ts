@@ -12,6 +12,13 @@ function endpointIdentity(key: string): string {
 
 export function judgeEndpoint(status: EndpointStatus, probe: readonly ProbeCell[]): { state: EndpointState; reason: string } {
   const emptyProbe = probe.find((cell) => EMPTY_RESULTS.has(cell.result));
+  // Never applied: no fence, no records, and no probe ever got an answer. Not an outage, just not yet (a probe
+  // started with `dnsplane up` asks before the first pass). Records deleted from under a served endpoint stay
+  // EMPTY: the probe answered before, or a fence is left.
+  const neverServed = !probe.some((cell) => cell.answeredBefore);
+  if (status.liveMatchesLatest !== null && status.liveGeneration === null && status.recordSets === 0 && neverServed) {
+    return { state: 'pending', reason: `planned in generation ${status.plannedGeneration}, not applied yet` };
+  }
   if (status.plannedGeneration !== null && status.liveMatchesLatest !== null && status.recordSets === 0) {
     return { state: 'empty', reason: 'planned, but no live record sets' };
   }
@@ -46,7 +53,7 @@ export function endpointRow(status: EndpointStatus, probe: readonly ProbeCell[])
 export function probeCellsOfFile(status: ProbeStatus | undefined): Array<{ endpoint: string; cell: ProbeCell }> {
   return (status?.endpoints ?? []).map((entry) => ({
     endpoint: entry.endpoint,
-    cell: { path: entry.path, result: entry.result, at: Date.parse(entry.at), values: entry.values, ...(entry.latencyMs !== undefined ? { latencyMs: entry.latencyMs } : {}) },
+    cell: { path: entry.path, result: entry.result, at: Date.parse(entry.at), values: entry.values, answeredBefore: entry.availability > 0, ...(entry.latencyMs !== undefined ? { latencyMs: entry.latencyMs } : {}) },
   }));
 }
 

@@ -11,6 +11,7 @@ import { createRoute53Client } from '../route53/client.js';
 import { normalizeName } from '../route53/recordset.js';
 import { deploymentFleet, simulatedLoadBalancers, writeDeploymentFleet } from './fleet.js';
 import { processState, readManifest, runPaths, startProcess, stopProcess, writeManifest, type ManagedProcess, type Manifest, type StopOutcome } from './processes.js';
+import { SUPERVISOR_READY } from './supervisor.js';
 
 /** The enactors, one per availability zone, as the seeds run them. */
 export const ENACTOR_ZONES = ['use1-az1', 'use1-az2', 'use1-az4'] as const;
@@ -44,6 +45,8 @@ export interface UpOptions {
   enactInterval: string;
   readyTimeoutMs: number;
   print: (line: string) => void;
+  /** Start the supervisor that restarts dead components (default true). */
+  supervise?: boolean;
   /** Ctrl-C while starting: stop waiting, stop what was started, fail. */
   signal?: AbortSignal;
 }
@@ -83,21 +86,50 @@ export async function up(options: UpOptions): Promise<Deployment> {
       return save();
     },
   };
-  const start = async (name: string, args: string[], ready: RegExp): Promise<RegExpMatchArray> => {
+  const start: Start = async (name, args, ready, restartArgs) => {
     options.print(`starting ${name} ...`);
-    return startProcess({ name, command: process.execPath, args: [BIN, ...args], cwd: process.cwd(), env: childEnv(), ready, timeoutMs: options.readyTimeoutMs, ...(options.signal ? { signal: options.signal } : {}) }, runPaths(runDir).logs, recorder.record);
+    const match = await startProcess({ name, command: process.execPath, args: [BIN, ...args], cwd: process.cwd(), env: childEnv(), ready, timeoutMs: options.readyTimeoutMs, ...(options.signal ? { signal: options.signal } : {}) }, runPaths(runDir).logs, recorder.record);
+    // A port given as 0 must stay the one it got: everything else was pointed at it.
+    const restarted = manifest.processes.find((p) => p.name === name);
+    if (restarted) restarted.restart = { argv: [process.execPath, BIN, ...(restartArgs?.(match) ?? args)], cwd: process.cwd(), ready: ready.source };
+    await save();
+    return match;
   };
   try {
-    return await startAll(options, manifest, start, recorder);
+    const deployment = await startAll(options, manifest, start, recorder);
+    if (options.supervise !== false) await startSupervisor(options, manifest, save);
+    return deployment;
   } catch (error) {
     options.print(`stopping what was started: ${(error as Error).message.split('\n')[0]}`);
-    for (const report of await stopAll(manifest.processes, UP_DEFAULTS.graceMs)) options.print(`  ${report.name} pid ${report.pid}: ${report.outcome}`);
+    const supervisor = manifest.supervisor ? await stopAll([manifest.supervisor], UP_DEFAULTS.graceMs) : [];
+    for (const report of [...supervisor, ...(await stopAll(manifest.processes, UP_DEFAULTS.graceMs))]) options.print(`  ${report.name} pid ${report.pid}: ${report.outcome}`);
     await forget(runDir);
     throw error;
   }
 }
 
-type Start = (name: string, args: string[], ready: RegExp) => Promise<RegExpMatchArray>;
+/** Starts a component; `restartArgs` gives the args to restart it with, from its ready line (its real ports). */
+type Start = (name: string, args: string[], ready: RegExp, restartArgs?: (ready: RegExpMatchArray) => string[]) => Promise<RegExpMatchArray>;
+
+/** args with `flag`'s value replaced. */
+function withOption(args: readonly string[], flag: string, value: string): string[] {
+  const at = args.indexOf(flag);
+  return at === -1 ? [...args, flag, value] : [...args.slice(0, at + 1), value, ...args.slice(at + 2)];
+}
+
+const portOf = (url: string | undefined): string => String(new URL(url!).port);
+
+async function startSupervisor(options: UpOptions, manifest: Manifest, save: () => Promise<void>): Promise<void> {
+  options.print('starting supervisor ...');
+  await startProcess(
+    { name: 'supervisor', command: process.execPath, args: [BIN, 'supervise', '--run-dir', options.runDir], cwd: process.cwd(), env: childEnv(), ready: new RegExp(SUPERVISOR_READY), timeoutMs: options.readyTimeoutMs },
+    runPaths(options.runDir).logs,
+    async (started) => {
+      manifest.supervisor = started;
+      await save();
+    },
+  );
+}
 
 interface Recorder {
   record(started: ManagedProcess): Promise<void>;
@@ -122,8 +154,9 @@ async function startAll(options: UpOptions, manifest: Manifest, start: Start, { 
       'authority',
       ['authority', '--host', '127.0.0.1', '--api-port', String(options.apiPort), '--dns-port', String(options.dnsPort), '--data', path.join(runDir, 'authority')],
       /dnsplane authority ready: api=(\S+) dns=([\d.]+):(\d+)/,
+      ([, api, , dnsPort]) => ['authority', '--host', '127.0.0.1', '--api-port', portOf(api), '--dns-port', dnsPort!, '--data', path.join(runDir, 'authority')],
     ),
-    simulated.length > 0 ? start('fleet-sim', ['fleet-sim', '--port', '0', '--lb', ...simulated], /fleet-sim listening on (http:\/\/\S+) for/) : undefined,
+    simulated.length > 0 ? start('fleet-sim', ['fleet-sim', '--port', '0', '--lb', ...simulated], /fleet-sim listening on (http:\/\/\S+) for/, ([, url]) => ['fleet-sim', '--port', portOf(url), '--lb', ...simulated]) : undefined,
   ]);
   const [, api, dnsHost, dnsPort] = authorityReady!;
   const dns = `${dnsHost}:${dnsPort}`;
@@ -151,7 +184,9 @@ async function startAll(options: UpOptions, manifest: Manifest, start: Start, { 
     ),
     startResolverAndProbe(),
     options.dashboard
-      ? start('dashboard', ['dashboard', '--port', String(options.dashboardPort), ...target, '--probe-status', statusFile, '--audit', audit], /dashboard: (http:\/\/\S+)/)
+      ? start('dashboard', ['dashboard', '--port', String(options.dashboardPort), ...target, '--probe-status', statusFile, '--audit', audit], /dashboard: (http:\/\/\S+)/, ([, url]) =>
+          withOption(['dashboard', '--port', String(options.dashboardPort), ...target, '--probe-status', statusFile, '--audit', audit], '--port', portOf(url)),
+        )
       : undefined,
   ]);
   const dashboard = dashboardReady?.[1];
@@ -183,7 +218,9 @@ async function startResolver(options: UpOptions, zone: string, authority: { host
       throw new Error(`${error.message.trim()}; see its log ${log}`);
     },
   );
-  await record({ name: 'unbound', pid: unbound.pid, argv: ['unbound', '-d', '-c', unbound.configPath], log });
+  // Its config file names the port it got, so the same argv restarts it there; any reply means it is up.
+  const argv = ['unbound', '-d', '-c', unbound.configPath];
+  await record({ name: 'unbound', pid: unbound.pid, argv, log, restart: { argv, cwd: process.cwd(), ready: '' } });
   return `${unbound.address.host}:${unbound.address.port}`;
 }
 
@@ -205,11 +242,13 @@ async function ensureHostedZone(endpoint: string, zone: string, print: (line: st
 /** Children log at info at least: `up` reads their readiness from their logs. */
 function childEnv(): NodeJS.ProcessEnv {
   const level = process.env.DNSPLANE_LOG_LEVEL;
-  return { ...process.env, DNSPLANE_LOG_LEVEL: level === 'trace' || level === 'debug' ? level : 'info' };
+  // DNSPLANE_CONFIG empty: each part gets its settings from up's flags, never from a config file in the directory.
+  return { ...process.env, DNSPLANE_LOG_LEVEL: level === 'trace' || level === 'debug' ? level : 'info', DNSPLANE_CONFIG: '' };
 }
 
 async function refuseIfRunning(runDir: string): Promise<void> {
-  const running = (await readManifest(runDir))?.processes.filter((p) => processState(p) === 'ours') ?? [];
+  const manifest = await readManifest(runDir);
+  const running = [...(manifest?.supervisor ? [manifest.supervisor] : []), ...(manifest?.processes ?? [])].filter((p) => processState(p) === 'ours');
   if (running.length > 0) {
     throw new Error(`${runDir} already has running processes (${running.map((p) => `${p.name} pid ${p.pid}`).join(', ')}); stop them with: dnsplane down --run-dir ${runDir}`);
   }
@@ -238,9 +277,13 @@ export async function stopAll(processes: readonly ManagedProcess[], graceMs: num
 export async function down(runDir: string, graceMs: number): Promise<StopReport[]> {
   const manifest = await readManifest(runDir);
   if (!manifest) return [];
-  const reports = await stopAll(manifest.processes, graceMs);
+  // The supervisor first, or it would restart what is being stopped; then the manifest again, since it may
+  // have restarted something (a new pid) since it was read.
+  const supervisor = manifest.supervisor ? await stopAll([manifest.supervisor], graceMs) : [];
+  const current = (await readManifest(runDir)) ?? manifest;
+  const reports = await stopAll(current.processes, graceMs);
   await forget(runDir);
-  return reports;
+  return [...supervisor, ...reports];
 }
 
 /** Drops the pid files and the manifest once nothing they name runs; logs and data stay for a post-mortem. */

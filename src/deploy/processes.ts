@@ -14,6 +14,8 @@ export interface ManagedProcess {
   /** The exact argv it was started with: `down` compares it with /proc/PID/cmdline before signalling. */
   argv: string[];
   log: string;
+  /** How the supervisor starts it again after it dies: argv with the ports it first got, and its ready line. */
+  restart?: { argv: string[]; cwd: string; ready: string };
 }
 
 export interface Manifest {
@@ -21,6 +23,8 @@ export interface Manifest {
   processes: ManagedProcess[];
   /** Addresses and files worth printing; filled in as components come up. */
   endpoints: Record<string, string>;
+  /** Restarts the others when they die; `down` stops it first. */
+  supervisor?: ManagedProcess;
 }
 
 export const MANIFEST_FILE = 'up.json';
@@ -41,7 +45,7 @@ export async function readManifest(runDir: string): Promise<Manifest | undefined
 export async function writeManifest(runDir: string, manifest: Manifest): Promise<void> {
   const { manifest: file, pids } = runPaths(runDir);
   await fs.mkdir(pids, { recursive: true });
-  await Promise.all(manifest.processes.map((p) => fs.writeFile(path.join(pids, `${p.name}.pid`), `${p.pid}\n`)));
+  await Promise.all([...manifest.processes, ...(manifest.supervisor ? [manifest.supervisor] : [])].map((p) => fs.writeFile(path.join(pids, `${p.name}.pid`), `${p.pid}\n`)));
   await writeJsonFile(file, manifest);
 }
 

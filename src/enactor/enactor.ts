@@ -65,6 +65,8 @@ export interface EnactorOptions {
    * newer plans left alone); kept only so that a test shows the counterexample.
    */
   fenceMoves?: 'every-shard' | 'changed-shards-only';
+  /** Asked at the start of every pass; true = the plan store is frozen (plan/freeze.ts): change nothing. */
+  frozen?: () => Promise<boolean>;
 }
 
 export interface RunSummary {
@@ -162,6 +164,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
 
   private async pass(): Promise<RunSummary> {
     const summary: RunSummary = { applied: [], repaired: [], inSync: [], stoodDown: [], refused: [], failed: [], poisoned: [], batches: 0 };
+    if (await this.options.frozen?.()) return summary;
     const plan = await this.options.store.latest();
     if (!plan) {
       this.log.info({ store: this.options.store.location }, 'no plan yet');

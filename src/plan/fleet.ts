@@ -6,12 +6,15 @@ import { z } from 'zod';
 import { strictObject } from '../config/strict.js';
 import { checkAddresses, fqdn as dnsName, refineEndpointsInZone } from './schema.js';
 
+/** The planner's default velocity limit; rollback chains use it too unless told otherwise. */
+export const DEFAULT_MAX_DROP_SHARE = 0.25;
+
 const ttl = z.number().int().min(0).max(2147483647);
 
 export const FleetDefaultsSchema = strictObject({
   ttl: ttl.default(60),
   /** The largest share of an endpoint's capacity one generation may take out of service (velocity control). */
-  maxCapacityDropShare: z.number().gt(0).max(1).default(0.25),
+  maxCapacityDropShare: z.number().gt(0).max(1).default(DEFAULT_MAX_DROP_SHARE),
   /** Consecutive failed checks before a healthy load balancer counts as unhealthy. */
   failuresToUnhealthy: z.number().int().min(1).max(100).default(3),
   /** Consecutive good checks before an unhealthy load balancer counts as healthy again. */

@@ -49,7 +49,8 @@ export interface EndpointDecision {
   budget: number;
 }
 
-interface Unit {
+/** One weighted set on its way from its previous weight to a target. */
+export interface Unit {
   id: string;
   values: string[];
   /** Full weight: what the load balancer gets when healthy. */
@@ -65,8 +66,7 @@ export function fullWeight(capacity: number, largestCapacity: number): number {
 
 export function planEndpoint(input: EndpointInput): EndpointDecision {
   const units = toUnits(input);
-  const total = units.reduce((sum, unit) => sum + unit.full, 0);
-  const budget = Math.max(1, Math.floor(input.maxDropShare * total));
+  const budget = dropBudget(units, input.maxDropShare);
   const nothingHealthy = units.every((unit) => unit.target === 0);
 
   if (nothingHealthy && input.previous) {
@@ -78,12 +78,26 @@ export function planEndpoint(input: EndpointInput): EndpointDecision {
     return { plan: toPlan(input, units, next), mode: nothingHealthy ? 'fail-open' : 'normal', velocityLimited: false, removed: 0, budget };
   }
 
+  const step = limitedStep(units, budget);
+  return { plan: toPlan(input, units, step.weights), mode: 'normal', velocityLimited: step.limited, removed: step.removed, budget };
+}
+
+/** The weight budget one step may take out of service: floor(share × total full weight), at least one unit. */
+export function dropBudget(units: ReadonlyArray<Pick<Unit, 'full'>>, maxDropShare: number): number {
+  return Math.max(1, Math.floor(maxDropShare * units.reduce((sum, unit) => sum + unit.full, 0)));
+}
+
+/**
+ * One velocity-limited step from each unit's previous weight toward its target: rises are taken whole, drops
+ * share the budget. The planner steps from the last plan toward health; rollback steps from the latest plan
+ * toward an old generation's weights (rollback-chain.ts).
+ */
+export function limitedStep(units: readonly Unit[], budget: number): { weights: number[]; removed: number; limited: boolean } {
   const wanted = units.map((unit) => Math.max(0, unit.previous - unit.target));
   const wantedTotal = wanted.reduce((a, b) => a + b, 0);
   const allowed = wantedTotal <= budget ? wanted : shareBudget(units, wanted, wantedTotal, budget);
-  const next = units.map((unit, i) => (wanted[i] > 0 ? unit.previous - allowed[i] : unit.target));
-  const removed = allowed.reduce((a, b) => a + b, 0);
-  return { plan: toPlan(input, units, next), mode: 'normal', velocityLimited: wantedTotal > budget, removed, budget };
+  const weights = units.map((unit, i) => (wanted[i] > 0 ? unit.previous - allowed[i] : unit.target));
+  return { weights, removed: allowed.reduce((a, b) => a + b, 0), limited: wantedTotal > budget };
 }
 
 function toUnits(input: EndpointInput): Unit[] {
@@ -102,7 +116,7 @@ function toUnits(input: EndpointInput): Unit[] {
 }
 
 /** Integer shares of the budget, proportional to what each unit wants to lose (largest remainder method). */
-function shareBudget(units: Unit[], wanted: number[], wantedTotal: number, budget: number): number[] {
+function shareBudget(units: readonly Unit[], wanted: number[], wantedTotal: number, budget: number): number[] {
   const exact = wanted.map((w) => (w * budget) / wantedTotal);
   const allowed = exact.map(Math.floor);
   let left = budget - allowed.reduce((a, b) => a + b, 0);
@@ -119,7 +133,7 @@ function shareBudget(units: Unit[], wanted: number[], wantedTotal: number, budge
   return allowed;
 }
 
-function toPlan(input: EndpointInput, units: Unit[], weights: number[]): EndpointPlan {
+export function toPlan(input: Pick<EndpointInput, 'name' | 'type' | 'ttl'>, units: readonly Unit[], weights: number[]): EndpointPlan {
   const sets: WeightedSet[] = units
     .map((unit, i) => ({ setIdentifier: unit.id, weight: Math.min(MAX_WEIGHT, weights[i]), values: [...unit.values] }))
     .filter((set) => set.weight > 0)

@@ -1,5 +1,6 @@
 // Human-readable probe output: one line whenever an endpoint's result changes, and a closing table. A line per
 // query at 50 ms intervals would bury the one line that matters, the first NODATA.
+import { diagnose, overallDiagnosis } from './diagnosis.js';
 import type { EndpointHealth, Observation } from './health.js';
 import type { ProbeSummary } from './probe.js';
 
@@ -56,5 +57,10 @@ export function formatSummary(summary: ProbeSummary, endpoints: readonly Endpoin
     .map(([result, count]) => `${result} ${count}`)
     .join(', ');
   lines.push(`${summary.rounds} rounds, ${summary.observations} observations${counts ? `: ${counts}` : ''}`);
+  lines.push(formatDiagnosis(overallDiagnosis(diagnose(endpoints))));
   return lines.join('\n');
+}
+
+export function formatDiagnosis(overall: { diagnosis: string; detail: string }): string {
+  return `diagnosis: ${overall.diagnosis}: ${overall.detail}`;
 }

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { readJsonFile, writeJsonFile } from '../files/json.js';
 import { PROBE_RESULTS } from './classify.js';
+import { DIAGNOSES, diagnose, overallDiagnosis } from './diagnosis.js';
 import type { Probe } from './probe.js';
 
 export const DEFAULT_STATUS_FILE = '.dnsplane/probe-status.json';
@@ -16,6 +17,9 @@ export const ProbeStatusSchema = z.object({
   /** The plan generation of the last round, when probing a plan. */
   generation: z.number().int().optional(),
   intervalMs: z.number(),
+  /** Which part fails, worst endpoint first (absent in files from before diagnoses). */
+  diagnosis: z.object({ diagnosis: z.enum(DIAGNOSES), detail: z.string() }).optional(),
+  diagnoses: z.array(z.object({ endpoint: z.string(), diagnosis: z.enum(DIAGNOSES), detail: z.string() })).optional(),
   endpoints: z.array(
     z.object({
       /** "name TYPE". */
@@ -40,11 +44,14 @@ export type ProbeStatus = z.infer<typeof ProbeStatusSchema>;
 
 export function probeStatus(probe: Probe, generation?: number): ProbeStatus {
   const optional = (key: string, at: number | undefined): Record<string, string> => (at === undefined ? {} : { [key]: new Date(at).toISOString() });
+  const diagnoses = diagnose(probe.endpoints());
   return {
     version: 1,
     updatedAt: new Date().toISOString(),
     ...(generation !== undefined ? { generation } : {}),
     intervalMs: probe.intervalMs,
+    diagnosis: overallDiagnosis(diagnoses),
+    diagnoses,
     endpoints: probe.endpoints().map((health) => ({
       endpoint: health.endpoint,
       path: health.path,

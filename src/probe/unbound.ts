@@ -26,7 +26,10 @@ export interface UnboundOptions {
   noCache?: boolean;
   /** Caps how long answers (and NODATA) stay cached. */
   cacheMaxTtl?: number;
-  /** How long unbound remembers a dead authority (default 900 s in unbound); lower it to recover sooner. */
+  /**
+   * How long unbound remembers a server's health and round-trip time. unbound's own 900 s kept a restarted
+   * authority SERVFAILing for about 12 minutes; dnsplane's default is RECOVERY_INFRA_HOST_TTL_S.
+   */
   infraHostTtl?: number;
   /** How long to wait for unbound to answer; default 10 s. */
   startTimeoutMs?: number;
@@ -69,6 +72,13 @@ export function hasCommand(name: string): boolean {
   }
 }
 
+/**
+ * With infra-keep-probing, unbound keeps asking a server it marked down; with a short infra-host-ttl it
+ * forgets the mark quickly. Together a restarted authority is answered through the resolver within a
+ * second or two of answering itself (measured in BENCHMARKS.md), instead of after infra-host-ttl (900 s).
+ */
+export const RECOVERY_INFRA_HOST_TTL_S = 2;
+
 export type UnboundConfigInput = Pick<UnboundOptions, 'zones' | 'authority' | 'noCache' | 'cacheMaxTtl' | 'infraHostTtl'> & { port: number; workDir: string };
 
 export function unboundConfig(input: UnboundConfigInput): string {
@@ -97,7 +107,11 @@ export function unboundConfig(input: UnboundConfigInput): string {
     // Fail fast when the authority is down: SERVFAIL in about 2 s instead of no reply for 45-90 s.
     '  discard-timeout: 0',
     '  infra-cache-max-rtt: 1000',
-    ...(input.infraHostTtl !== undefined ? [`  infra-host-ttl: ${input.infraHostTtl}`] : []),
+    // Recover as soon as the authority is back (see RECOVERY_INFRA_HOST_TTL_S); and never hand out an expired
+    // answer as if current: after an outage clients get what the authority says now, or SERVFAIL.
+    `  infra-host-ttl: ${input.infraHostTtl ?? RECOVERY_INFRA_HOST_TTL_S}`,
+    '  infra-keep-probing: yes',
+    '  serve-expired: no',
     ...(input.cacheMaxTtl !== undefined ? [`  cache-max-ttl: ${input.cacheMaxTtl}`, `  cache-max-negative-ttl: ${input.cacheMaxTtl}`] : []),
     // Names under built-in local zones (test., invalid., ...) would otherwise be answered NXDOMAIN by unbound;
     // a transparent local zone of our own is more specific and lets the query through to the stub.

@@ -1,17 +1,38 @@
 // An in-memory PlanStore with the file store's contract (never overwrite; refuse to delete a live generation),
 // for the randomized interleaving tests, where a case must cost microseconds. Everything else uses the file
 // or S3 store.
+import { parseFreeze, type Freeze } from '../plan/freeze.js';
 import { parsePlan, type Plan } from '../plan/schema.js';
 import { LivePlanError, PlanExistsError, type PlanStore } from '../plan/store.js';
+
+export interface MemoryPlanStoreOptions {
+  /**
+   * false: a write of an existing generation silently replaces it, as on a store that ignores If-None-Match
+   * (moto's S3): two planners can then both "win" one generation with different content.
+   */
+  atomic?: boolean;
+  /** Called, synchronously, after every stored write and every delete (the interleaving checks watch them). */
+  onWrite?: (plan: Plan) => void;
+  onDelete?: (generation: number) => void;
+}
 
 export class MemoryPlanStore implements PlanStore {
   readonly location = 'memory:';
   private readonly plans = new Map<number, Plan>();
+  private freeze: Freeze | undefined;
+
+  constructor(private readonly options: MemoryPlanStoreOptions = {}) {}
 
   async write(plan: Plan): Promise<void> {
     const valid = parsePlan(plan, `plan generation ${plan.generation}`);
-    if (this.plans.has(valid.generation)) throw new PlanExistsError(valid.generation, this.location);
+    if (this.plans.has(valid.generation) && this.options.atomic !== false) throw new PlanExistsError(valid.generation, this.location);
     this.plans.set(valid.generation, structuredClone(valid));
+    this.options.onWrite?.(structuredClone(valid));
+  }
+
+  /** Whether a generation is stored now (synchronous, for checks that run inside a zone commit). */
+  has(generation: number): boolean {
+    return this.plans.has(generation);
   }
 
   async read(generation: number): Promise<Plan | undefined> {
@@ -31,5 +52,18 @@ export class MemoryPlanStore implements PlanStore {
   async delete(generation: number, guard: { live: ReadonlySet<number> }): Promise<void> {
     if (guard.live.has(generation)) throw new LivePlanError(generation);
     this.plans.delete(generation);
+    this.options.onDelete?.(generation);
+  }
+
+  async readFreeze(): Promise<Freeze | undefined> {
+    return this.freeze && structuredClone(this.freeze);
+  }
+
+  async writeFreeze(freeze: Freeze): Promise<void> {
+    this.freeze = parseFreeze(freeze, 'freeze');
+  }
+
+  async clearFreeze(): Promise<void> {
+    this.freeze = undefined;
   }
 }

@@ -10,6 +10,13 @@ import { toSdkRecordSet } from '../route53/recordset.js';
 export interface StoreClientHooks {
   /** Runs before every call reaches the store: the place to schedule, delay, throttle or crash it. */
   before?(operation: string, input: unknown): Promise<void>;
+  /** Runs after the store answered: throwing here loses the response of a call that took effect. */
+  after?(operation: string, input: unknown): Promise<void>;
+  /**
+   * Serve at most this many record sets per ListResourceRecordSets page, whatever MaxItems asks (Route53 may
+   * return fewer): a listing then spans several calls, and writes can land between them (torn listings).
+   */
+  pageSize?: number;
 }
 
 function requestedChange(change: Change): RequestedChange {
@@ -27,17 +34,19 @@ function requestedChange(change: Change): RequestedChange {
 
 type Input = Record<string, any>;
 
-const operations: Record<string, (store: ZoneStore, input: Input) => unknown> = {
+const operations: Record<string, (store: ZoneStore, input: Input, hooks: StoreClientHooks) => unknown> = {
   ChangeResourceRecordSets(store, input) {
     const change = store.changeResourceRecordSets(input.HostedZoneId, (input.ChangeBatch?.Changes ?? []).map(requestedChange), input.ChangeBatch?.Comment);
     return { ChangeInfo: { Id: `/change/${change.id}`, Status: 'INSYNC', SubmittedAt: new Date(change.submittedAt) } };
   },
-  ListResourceRecordSets(store, input) {
+  ListResourceRecordSets(store, input, hooks) {
+    const asked = input.MaxItems !== undefined ? Number(input.MaxItems) : undefined;
+    const maxItems = hooks.pageSize === undefined ? asked : Math.min(asked ?? hooks.pageSize, hooks.pageSize);
     const page = store.listResourceRecordSets(input.HostedZoneId, {
       ...(input.StartRecordName !== undefined ? { name: input.StartRecordName } : {}),
       ...(input.StartRecordType !== undefined ? { type: input.StartRecordType } : {}),
       ...(input.StartRecordIdentifier !== undefined ? { identifier: input.StartRecordIdentifier } : {}),
-      ...(input.MaxItems !== undefined ? { maxItems: Number(input.MaxItems) } : {}),
+      ...(maxItems !== undefined ? { maxItems } : {}),
     });
     return {
       ResourceRecordSets: page.sets.map(toSdkRecordSet),
@@ -54,7 +63,9 @@ export function storeClient(store: ZoneStore, hooks: StoreClientHooks = {}): Rou
     const handler = operations[operation];
     if (!handler) throw new Error(`the in-process store client does not implement ${operation}`);
     await hooks.before?.(operation, command.input);
-    return handler(store, command.input);
+    const output = handler(store, command.input, hooks);
+    await hooks.after?.(operation, command.input);
+    return output;
   };
   return { send, config: {}, destroy: () => undefined } as unknown as Route53Client;
 }

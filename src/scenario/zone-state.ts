@@ -22,7 +22,9 @@ export function endpointStates(sets: readonly RecordSet[]): Map<string, Endpoint
   const fenced = groupZone(sets).endpoints;
   const legacy = groupLegacy(sets);
   for (const key of new Set([...fenced.keys(), ...legacy.keys()])) {
-    const fence = fenced.get(key)?.fence?.generation;
+    // An endpoint its shard's fence excludes (x=) is not at the fence's generation: it has no fence of its own.
+    const shardFence = fenced.get(key)?.fence;
+    const fence = shardFence && !shardFence.excluded.includes(key) ? shardFence.generation : undefined;
     states.set(key, {
       generation: fence ?? legacy.get(key)?.applied ?? 0,
       ...(fence !== undefined ? { fence } : {}),

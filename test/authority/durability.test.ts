@@ -1,6 +1,6 @@
 // Durability: an acknowledged batch survives kill -9, a half-written batch never appears, and compaction
 // into a snapshot (including a crash between snapshot and journal truncation) loses and repeats nothing.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Journal } from '../../src/authority/store/journal.js';
 import { ZoneStore } from '../../src/authority/store/zone-store.js';
 import { createRoute53Client } from '../../src/route53/client.js';
-import { startTestAuthority } from '../helpers/authority.js';
+import { spawnAuthorityProcess, startTestAuthority } from '../helpers/authority.js';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const dirs: string[] = [];
@@ -26,24 +26,8 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) await fs.rm(dir, { recursive: true, force: true });
 });
 
-/** Starts `dnsplane authority` as a real child process and resolves with its API endpoint from the ready line. */
 function spawnAuthority(dataDir: string): Promise<{ child: ChildProcess; endpoint: string }> {
-  const child = spawn(process.execPath, ['bin/dnsplane.js', 'authority', '--api-port', '0', '--dns-port', '0', '--data', dataDir], {
-    env: { ...process.env, DNSPLANE_LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (chunk) => (err += chunk));
-    child.stdout!.on('data', (chunk) => {
-      out += chunk;
-      const match = /api=(http:\/\/\S+)/.exec(out);
-      if (match) resolve({ child, endpoint: match[1] });
-    });
-    child.once('exit', (code) => reject(new Error(`authority exited with ${code} before it was ready: ${err}`)));
-  });
+  return spawnAuthorityProcess(dataDir, children);
 }
 
 /** One batch = three names created together; batch n is whole or absent, never partial. */
@@ -171,5 +155,38 @@ describe('durability', () => {
     expect(last.store.listResourceRecordSets(zone.id).sets).toHaveLength(21);
     expect(last.store.snapshots()[0].version).toBe(version + 1);
     last.journal.close();
+  });
+  it('removes the temp snapshot a kill -9 during compaction leaves, at the next start, keeping every batch', async () => {
+    const dataDir = await tempDir();
+    const first = await spawnAuthority(dataDir);
+    const client = createRoute53Client({ endpoint: first.endpoint, credentials, maxAttempts: 1 });
+    const zoneId = (await client.send(new CreateHostedZoneCommand({ Name: 'durable.test', CallerReference: 'litter' }))).HostedZone!.Id!;
+    for (let n = 0; n < 3; n++) await client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: batch(n) } }));
+    client.destroy();
+    const exited = new Promise((resolve) => first.child.once('exit', resolve));
+    first.child.kill('SIGKILL');
+    await exited;
+    // What a kill between the temp file's creation and its rename leaves: a torn snapshot nobody renamed.
+    const temp = path.join(dataDir, 'snapshot.json.tmp');
+    await fs.writeFile(temp, '{"zones":[{"id":"Z1","name":"durable.test.","sets":[{"name":"a0.dur');
+
+    const second = await spawnAuthority(dataDir);
+    await expect(fs.access(temp)).rejects.toThrow();
+    const again = createRoute53Client({ endpoint: second.endpoint, credentials, maxAttempts: 1 });
+    const names = await allNames(again, zoneId.replace('/hostedzone/', ''));
+    again.destroy();
+    for (let n = 0; n < 3; n++) for (const part of ['a', 'b', 'c']) expect(names).toContain(`${part}${n}.durable.test.`);
+    expect((await fs.readdir(dataDir)).filter((file) => file.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('reports the removal in the journal stats, and nothing when there was no temp file', async () => {
+    const dataDir = await tempDir();
+    await fs.writeFile(path.join(dataDir, 'snapshot.json.tmp'), '{"torn');
+    const opened = Journal.open(dataDir, (sink) => new ZoneStore(sink));
+    expect(opened.stats.removedTempSnapshot).toBe(true);
+    opened.journal.close();
+    const reopened = Journal.open(dataDir, (sink) => new ZoneStore(sink));
+    expect(reopened.stats.removedTempSnapshot).toBe(false);
+    reopened.journal.close();
   });
 });

@@ -22,13 +22,13 @@ describe('dnsplane authority --heap-growth', () => {
   it('refuses a value that is not a whole percent, naming the option', async () => {
     const dir = await tempDir();
     const result = await runDnsplane(['authority', '--heap-growth', '-5', '--api-port', '0', '--dns-port', '0', '--data', path.join(dir, 'data')], { cwd: dir });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('dnsplane: --heap-growth must be an integer >= 0 and <= 1000, got "-5"');
   });
 
   it('documents its default in --help', async () => {
     const result = await runDnsplane(['authority', '--help'], { cwd: await tempDir() });
-    expect(result.stdout).toMatch(/--heap-growth <percent>[\s\S]*\(default: "50"\)/);
+    expect(result.stdout).toMatch(/--heap-growth <percent>[\s\S]*\(default: "50"[,)]/);
   });
 
   it('starts and stops cleanly with a tight setting', async () => {

@@ -73,13 +73,16 @@ describe('ListResourceRecordSets', () => {
     expect(byThree.sets).toEqual(whole.sets);
   });
 
-  it('defaults MaxItems to 300 and starts at StartRecordName/Type', async () => {
+  it('defaults MaxItems to 100 (as Route53 answers), caps it at 300 and starts at StartRecordName/Type', async () => {
     const zoneId = await t.createZone('many.test.');
     await fill(zoneId, Array.from({ length: 350 }, (_, i) => `h${String(i).padStart(3, '0')}.many.test`));
     const first = await t.client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
-    expect(first.ResourceRecordSets).toHaveLength(300);
-    expect(first.MaxItems).toBe(300);
+    expect(first.ResourceRecordSets).toHaveLength(100);
+    expect(first.MaxItems).toBe(100);
     expect(first.IsTruncated).toBe(true);
+    const capped = await t.client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, MaxItems: 1000 }));
+    expect(capped.ResourceRecordSets).toHaveLength(300);
+    expect(capped.MaxItems).toBe(300);
     const from = await t.client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: 'h349.many.test', StartRecordType: 'A' }));
     expect(from.ResourceRecordSets?.map((set) => set.Name)).toEqual(['h349.many.test.']);
     expect(from.IsTruncated).toBe(false);

@@ -33,7 +33,7 @@ describe('dnsplane enact progress', () => {
 
   it('refuses a --concurrency that is not a positive integer, naming the option', async () => {
     const result = await runDnsplane(['enact', '--id', 'x', '--once', '--plans', rig.store.dir, '--endpoint', rig.test.authority.endpoint, '--concurrency', '0'], { cwd: rig.dir });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--concurrency/);
   }, CLI_TIMEOUT_MS);
 
@@ -46,7 +46,7 @@ describe('dnsplane enact progress', () => {
     expect(anyPort.stderr).not.toMatch(/dnsplane:/);
     expect(anyPort.code).toBe(0);
     const bad = await runDnsplane([...args, '--metrics-port', '70000'], { cwd: rig.dir, env });
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('dnsplane: --metrics-port must be an integer >= 0 and <= 65535, got "70000"');
   }, CLI_TIMEOUT_MS);
 });

@@ -9,7 +9,7 @@ import { runDnsplane } from '../helpers/cli.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const dnsplane = (...args: string[]) => runDnsplane(args, { cwd: os.tmpdir() });
-const COMMANDS = ['authority', 'probe', 'plan', 'planner', 'fleet-sim', 'race', 'demo', 'enact', 'cleanup', 'rollback', 'status', 'dashboard', 'up', 'down'];
+const COMMANDS = ['authority', 'probe', 'plan', 'planner', 'fleet-sim', 'race', 'demo', 'enact', 'cleanup', 'rollback', 'freeze', 'thaw', 'status', 'dashboard', 'up', 'down', 'supervise'];
 
 describe('dnsplane (no subcommand)', () => {
   it('--help lists every command on one line of its own', async () => {
@@ -38,17 +38,18 @@ describe('dnsplane (no subcommand)', () => {
     expect(stdout.trim()).toBe(version);
   });
 
-  it('with no command prints the help to stderr and exits 1', async () => {
+  it('with no command prints the help to stderr and exits 2 (usage)', async () => {
     const { code, stdout, stderr } = await dnsplane();
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toContain('Usage: dnsplane [options] [command]');
   });
 
   it('names an unknown command, suggests a near one, and prints no stack trace', async () => {
     const bogus = await dnsplane('bogus');
-    expect(bogus.code).toBe(1);
-    expect(bogus.stderr).toContain("error: unknown command 'bogus'");
+    expect(bogus.code).toBe(2);
+    expect(bogus.stderr).toContain("dnsplane: unknown command 'bogus'");
+    expect(bogus.stderr).not.toContain('error:');
     expect(bogus.stderr).not.toMatch(/^\s+at /m);
     const typo = await dnsplane('plna');
     expect(typo.stderr).toContain('Did you mean plan?');

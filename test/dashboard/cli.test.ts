@@ -38,7 +38,7 @@ describe('dnsplane dashboard', () => {
   it('refuses a bad port and a store with no plan to take the zone from, naming the problem', async () => {
     const cwd = rig.dir;
     const port = await runDnsplane(['dashboard', '--port', '70000', '--plans', rig.store.dir], { cwd, env });
-    expect(port).toMatchObject({ code: 1 });
+    expect(port).toMatchObject({ code: 2 });
     expect(port.stderr).toContain('dnsplane: --port must be an integer >= 0 and <= 65535, got "70000"');
     const empty = await runDnsplane(['dashboard', '--port', '0', '--plans', path.join(rig.dir, 'no-plans')], { cwd, env });
     expect(empty).toMatchObject({ code: 1 });

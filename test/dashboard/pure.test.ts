@@ -34,6 +34,18 @@ describe('endpoint state', () => {
     expect(judgeEndpoint(status({}), [cell('nxdomain')]).state).toBe('empty');
   });
 
+  it('is pending when planned but never applied (no fence, no records, never answered), and empty once it had been served', () => {
+    const unapplied = status({ liveGeneration: null, fenceWriter: null, liveMatchesFence: null, liveMatchesLatest: false, recordSets: 0 });
+    expect(judgeEndpoint(unapplied, [cell('nxdomain')])).toEqual({ state: 'pending', reason: 'planned in generation 3, not applied yet' });
+    expect(judgeEndpoint(unapplied, [])).toMatchObject({ state: 'pending' });
+    // Records deleted from under an endpoint the probe had answered for: an outage, not "not yet".
+    expect(judgeEndpoint(unapplied, [{ ...cell('nodata'), answeredBefore: true }]).state).toBe('empty');
+    // A fence left behind means an enactor applied it once.
+    expect(judgeEndpoint(status({ recordSets: 0, liveMatchesLatest: false }), [cell('nodata')]).state).toBe('empty');
+    // Not in the latest plan (a probed name only): never pending.
+    expect(judgeEndpoint(status({ liveGeneration: null, liveMatchesFence: null, liveMatchesLatest: null, plannedGeneration: null, recordSets: 0 }), [cell('nxdomain')]).state).toBe('empty');
+  });
+
   it('is failing on other bad answers, drift when live matches no plan, behind when a newer plan waits', () => {
     expect(judgeEndpoint(status({}), [cell('servfail')]).state).toBe('failing');
     expect(judgeEndpoint(status({}), [cell('wrong')]).state).toBe('failing');

@@ -19,7 +19,7 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
 
   it('starts every component as its own process, converges, answers DNS, and down leaves nothing running', async () => {
     const runDir = run.path;
-    const started = await runDnsplane(['up', '--run-dir', runDir, ...FREE_PORTS, '--planner-interval', '500ms', '--enact-interval', '300ms'], { cwd: runDir });
+    const started = await runDnsplane(['up', '--run-dir', runDir, ...FREE_PORTS, '--planner-interval', '500ms', '--enact-interval', '300ms'], { cwd: runDir, env: { DNSPLANE_CONFIG: undefined } });
     expect(started.stderr + started.stdout, started.stderr).toContain('dnsplane up: 9 processes running, zone example.test.');
     expect(started.code).toBe(0);
     const manifest = JSON.parse(await fs.readFile(path.join(runDir, 'up.json'), 'utf8')) as Manifest;
@@ -64,9 +64,15 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
     expect(page.enactors.length).toBeGreaterThan(0);
     for (const enactor of page.enactors) expect(['use1-az1', 'use1-az2', 'use1-az4']).toContain(enactor.id);
 
-    const stopped = await runDnsplane(['down', '--run-dir', runDir], { cwd: runDir });
+    // up wrote .dnsplane/config.yaml here: plain `dnsplane status` and `dnsplane down` talk to this deployment.
+    const withConfig = { cwd: runDir, env: { DNSPLANE_CONFIG: undefined } };
+    const status = await runDnsplane(['status'], withConfig);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^(MATCH|BEHIND) +api\.example\.test\. A /m);
+    const stopped = await runDnsplane(['down'], withConfig);
     expect(stopped.code, stopped.stderr).toBe(0);
-    expect(stopped.stdout.trim().split('\n')).toHaveLength(9);
+    // The nine components and the supervisor that restarts them.
+    expect(stopped.stdout.trim().split('\n')).toHaveLength(10);
     expect(stopped.stdout).not.toMatch(/KILLED|not signalled|was not running/);
     await until('every started pid to have exited', 3000, async () => (manifest.processes.every((p) => exited(p.pid)) ? true : undefined));
     await expect(fs.access(path.join(runDir, 'up.json'))).rejects.toThrow();

@@ -23,8 +23,7 @@ afterAll(async () => {
 
 describe('enactor CLI', () => {
   it('enact --once applies, status shows it, rollback republishes, cleanup keeps what is live', async () => {
-    // 1 -> 2 -> rollback to 1: each step takes away less than half of api's weight (the velocity limit).
-    await rig.writePlan(1, { api: [20, 30] });
+    await rig.writePlan(1, { api: [10, 20] });
     await rig.writePlan(2, { api: [30, 40] });
 
     const enact = await cli('enact', '--id', 'cli-1', '--once', ...common, '--audit', 'audit.jsonl');
@@ -55,21 +54,51 @@ describe('enactor CLI', () => {
     expect(old.code).toBe(0);
     expect(old.stderr).toMatch(/note: the probe results shown may be old: old-probe\.json was last written 36\d\d s ago .*is `dnsplane probe` still running/);
 
+    // 70 -> 30 units at the default 25%: a chain of three generations (17 units a step at most).
     const back = await cli('rollback', '--to', '1', '--plans', rig.store.dir, '--by', 'tester');
-    expect(back.stdout).toMatch(/published generation 3 with the content of generation 1/);
+    expect(back.stdout).toContain("rolled back to the content of generation 1 in 3 step(s) (at most 25% of an endpoint's weight removed per step): generations 3..5");
+    // From 2 straight to 5 would take 57% of api's weight: the first pass walks to 4 (48%), the next to 5.
+    expect(await cli('enact', '--id', 'cli-2', '--once', ...common)).toMatchObject({ code: 0 });
+    expect(fenceGeneration(await rig.view(), 'api')).toBe(4);
     expect(await cli('enact', '--id', 'cli-2', '--once', ...common)).toMatchObject({ code: 0 });
     const view = await rig.view();
-    expect([fenceGeneration(view, 'api'), liveWeights(view, 'api')]).toEqual([3, [20, 30]]);
+    expect([fenceGeneration(view, 'api'), liveWeights(view, 'api')]).toEqual([5, [10, 20]]);
 
     const keepAll = await cli('cleanup', '--retention', '5', ...common);
     expect(keepAll.stdout).toContain('nothing to delete: --retention 5 keeps every generation up to the lowest live one');
     const cleanup = await cli('cleanup', '--retention', '0', '--json', ...common);
-    expect(JSON.parse(cleanup.stdout)).toMatchObject({ live: [3], deleted: [1, 2], kept: [3] });
+    expect(JSON.parse(cleanup.stdout)).toMatchObject({ live: [5], deleted: [1, 2, 3, 4], kept: [5] });
+  }, CLI_TIMEOUT_MS);
+
+  it('rollback --to is a velocity-limited chain of normal plans (1020 -> 255 in three generations); --force is one step, said out loud', async () => {
+    await rig.writePlan(6, { api: [255] });
+    await rig.writePlan(7, { api: [255, 255, 255, 255] });
+    const chain = await cli('rollback', '--to', '6', '--plans', rig.store.dir);
+    expect(chain.code).toBe(0);
+    expect(chain.stdout.trim().split('\n')).toEqual([
+      `published generation 8 (step 1 of 3); velocity limit held back api.${ZONE} A`,
+      `published generation 9 (step 2 of 3); velocity limit held back api.${ZONE} A`,
+      'published generation 10 (step 3 of 3): the content of generation 6',
+      expect.stringMatching(/^rolled back to the content of generation 6 in 3 step\(s\) \(at most 25% .*\): generations 8\.\.10 in file:/),
+    ]);
+    const served = async (generation: number) => (await rig.store.read(generation))!.endpoints[0]!.sets.map((set) => set.weight);
+    expect([await served(8), await served(9), await served(10)]).toEqual([[255, 170, 170, 170], [255, 85, 85, 85], [255]]);
+    const half = await cli('rollback', '--to', '7', '--plans', rig.store.dir, '--max-drop-share', '0.5');
+    expect(half.stdout).toContain('published generation 11 (step 1 of 1): the content of generation 7');
+    const forced = await cli('rollback', '--to', '6', '--plans', rig.store.dir, '--force');
+    expect(forced.stdout).toContain('--force: one step straight to the content of generation 6, with no velocity limit');
+    expect(forced.stdout).toContain('rolled back to the content of generation 6 in 1 step(s) (forced, no velocity limit): generations 12..12');
+    expect(await cli('enact', '--id', 'cli-3', '--once', ...common)).toMatchObject({ code: 0 });
+    const view = await rig.view();
+    expect([fenceGeneration(view, 'api'), liveWeights(view, 'api')]).toEqual([12, [255]]);
+    const bad = await cli('rollback', '--to', '6', '--plans', rig.store.dir, '--max-drop-share', '0');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('dnsplane: --max-drop-share must be a number >= 0.01 and <= 1, got "0"');
   }, CLI_TIMEOUT_MS);
 
   it('refuses bad options with a message naming them', async () => {
     const result = await cli('enact', '--id', 'x', '--once', ...common, '--max-change-share', '2');
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/dnsplane: --max-change-share must be a number >= 0 and <= 1/);
   }, CLI_TIMEOUT_MS);
 });

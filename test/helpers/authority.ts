@@ -1,5 +1,6 @@
 // Starts a real authority (API + DNS face + journal) on ephemeral ports over a temp data dir, with an SDK
 // client pointed at it. Tests of every part of dnsplane that talk to Route53 use this.
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,4 +47,27 @@ export async function startTestAuthority(options: Partial<AuthorityOptions> = {}
       if (ownDir) await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Starts `dnsplane authority` as a real child process (for kill -9 tests) and resolves with its API endpoint from
+ * the ready line. The child is pushed onto `children` for the caller to kill in its cleanup.
+ */
+export function spawnAuthorityProcess(dataDir: string, children: ChildProcess[], extraArgs: string[] = []): Promise<{ child: ChildProcess; endpoint: string }> {
+  const child = spawn(process.execPath, ['bin/dnsplane.js', 'authority', '--api-port', '0', '--dns-port', '0', '--data', dataDir, ...extraArgs], {
+    env: { ...process.env, DNSPLANE_LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr!.on('data', (chunk) => (err += chunk));
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const match = /api=(http:\/\/\S+)/.exec(out);
+      if (match) resolve({ child, endpoint: match[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`authority exited with ${code} before it was ready: ${err}`)));
+  });
 }

@@ -14,7 +14,8 @@ export interface CliResult {
 }
 
 export async function runDnsplane(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<CliResult> {
-  const env = { ...process.env, DNSPLANE_LOG_LEVEL: 'silent', ...options.env };
+  // No config file unless a test names one: a stray .dnsplane/config.yaml in a shared cwd must not steer a test.
+  const env = { ...process.env, DNSPLANE_LOG_LEVEL: 'silent', DNSPLANE_CONFIG: '', ...options.env };
   try {
     const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env, cwd: options.cwd });
     return { code: 0, stdout, stderr };

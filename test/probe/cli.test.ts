@@ -1,5 +1,6 @@
 // `dnsplane probe` and scripts/verify-dns.sh as a user runs them, against a real authority (and unbound).
 import { execFile } from 'node:child_process';
+import dgram from 'node:dgram';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,16 +50,39 @@ describe('dnsplane probe', () => {
     expect(status?.endpoints.map((entry) => `${entry.endpoint} ${entry.path} ${entry.result}`).sort()).toEqual([`${API} A authority answered`, `${BIG} A authority answered`]);
   });
 
-  it('exits 1 with --fail-on empty when an endpoint is emptied, naming it', async () => {
+  it('exits 4 (EMPTY) with --fail-on empty when an endpoint is emptied, naming it', async () => {
     await f.change('DELETE', f.recordSets(API));
     try {
       const out = await dnsplane(['probe', '--plans', f.planDir, '--authority', authority, '--count', '5', '--interval', '50ms', '--fail-on', 'empty', '--no-status-file']);
-      expect(out.code).toBe(1);
+      expect(out.code).toBe(4);
       expect(out.stderr).toContain(`dnsplane: probe saw NODATA for ${API} A via authority`);
       expect(out.stdout).toMatch(/api\.probe\.test\. A\s+authority\s+NODATA/);
       expect(out.stdout).toContain('1 rounds');
     } finally {
       await f.change('CREATE', f.recordSets(API));
+    }
+  });
+
+  it('--once fails by default: 4 for an emptied endpoint, 1 when the authority does not answer, 0 when all answer', async () => {
+    const once = (...extra: string[]) => dnsplane(['probe', '--plans', f.planDir, '--once', '--timeout', '200ms', '--no-status-file', ...extra]);
+    expect((await once('--authority', authority)).code).toBe(0);
+    await f.change('DELETE', f.recordSets(API));
+    try {
+      const emptied = await once('--authority', authority);
+      expect(emptied.code).toBe(4);
+      expect(emptied.stderr).toContain(`probe saw NODATA for ${API} A`);
+      expect((await once('--authority', authority, '--fail-on', 'never')).code).toBe(0);
+    } finally {
+      await f.change('CREATE', f.recordSets(API));
+    }
+    const silent = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    try {
+      const nobody = await once('--authority', `127.0.0.1:${silent.address().port}`);
+      expect(nobody.code).toBe(1);
+      expect(nobody.stderr).toMatch(/probe saw (TIMEOUT|ERROR) for/);
+    } finally {
+      silent.close();
     }
   });
 
@@ -97,7 +121,7 @@ describe('dnsplane probe', () => {
     const out = await dnsplane(['probe', '--plans', f.planDir, '--list-targets']);
     expect(out.stdout.split('\n')[0]).toBe(`${API}\tA\t192.0.2.10,192.0.2.11\t198.51.100.20`);
     const bad = await dnsplane(['probe', '--plans', f.planDir, '--interval', 'soon']);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--interval "soon" is not a duration');
   });
 });

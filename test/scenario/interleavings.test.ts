@@ -1,25 +1,39 @@
-// Random interleavings of three enactors, the planner and cleanup (fast-check's scheduler orders every Route53
-// and plan-store call), with throttling and crashes between read and write, against the authority's real
-// ZoneStore in process. The safe design keeps every invariant in every case; the same harness catches the
-// legacy design emptying an endpoint, which proves it can see the failure at all.
+// Random interleavings of three enactors, one or two planners and cleanup (fast-check's scheduler orders every
+// Route53 and plan-store call), with endpoint removal and re-adding, a non-atomic plan store, torn listings,
+// kept zone views, lost responses, throttling, crashes and min capacity 2, against the authority's real
+// ZoneStore in process. The enactor (shard fences) keeps every invariant; the same harness catches the legacy
+// design emptying an endpoint, and the naive fence policy (moving only the fences of changed shards) writing
+// stale content, which proves it can see those failures at all.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { caseArbitrary, interleavingProperty, runCase, type Fault } from '../../src/scenario/interleavings.js';
+import { ALL_INVARIANTS, caseArbitraryWith, CORE_INVARIANTS, interleavingProperty, runCase, todaysInvariants, type Case, type Fault } from '../../src/scenario/interleavings.js';
 
 // Seeded so that CI is reproducible; DNSPLANE_FC_SEED explores other seeds (the soak script runs 10,000).
 const SEED = Number(process.env.DNSPLANE_FC_SEED ?? 20251020);
+const atomicStore = caseArbitraryWith({ atomicStore: fc.constant(true) });
 
 describe('randomized interleavings', () => {
-  it('safe design: no endpoint ever empty, no fence backwards, newest generation live everywhere (1,000 cases)', async () => {
-    await fc.assert(interleavingProperty('safe'), { numRuns: 1_000, seed: SEED });
-    // Every pass moves all 64 shard fences (one request, ~130 changes through the store's validation): on this
-    // 3-endpoint zone a case costs ~2.5x what per-endpoint fences did. Generous for a loaded 2-core machine.
-  }, 480_000);
+  it('the enactor (shard fences): no endpoint ever empty or below min capacity, no fence backwards, no stale write after a removal, no fence naming a deleted plan, one content per generation, records matching the plan their fence names, newest generation live after the calm passes (1,000 cases)', async () => {
+    await fc.assert(interleavingProperty('safe', todaysInvariants), { numRuns: 1_000, seed: SEED });
+    // Every pass moves all 64 shard fences (~130 changes through the store's validation): on this 3-endpoint zone
+    // a case costs more than it did with per-endpoint fences. Generous for a loaded 2-core machine.
+  }, 600_000);
+
+  it('the naive variant (only fences of shards whose content changes move) is caught writing stale content (I4)', async () => {
+    const stale = await fc.check(interleavingProperty('naive', ['stale', 'content'], atomicStore), { numRuns: 1_000, seed: SEED, endOnFailure: true });
+    expect(stale.failed).toBe(true);
+    expect(String(stale.errorInstance)).toMatch(/(stale|content): /);
+  }, 600_000);
+
+  it('every invariant this harness knows is one the tests above run (none is left unchecked)', () => {
+    const checked = new Set([...CORE_INVARIANTS, 'content', 'identity', 'stale', 'named']);
+    expect(ALL_INVARIANTS.filter((invariant) => !checked.has(invariant))).toEqual([]);
+  });
 
   it('legacy design: the same harness finds the empty record within 200 cases', async () => {
     const result = await fc.check(interleavingProperty('legacy', ['empty']), { numRuns: 200, seed: SEED, endOnFailure: true });
     expect(result.failed).toBe(true);
-    expect(String(result.errorInstance)).toMatch(/empty: \S+ has no record set/);
+    expect(String(result.errorInstance)).toMatch(/empty: \S+ A has no record set/);
   });
 
   it('legacy design: the convergence check catches it too (a crashed pass leaves endpoints behind for good)', async () => {
@@ -36,16 +50,41 @@ describe('randomized interleavings', () => {
     expect(String(replay.errorInstance)).toBe(String(first.errorInstance));
   });
 
-  it('the harness really injects faults: a case with throttling and crashes still keeps every invariant', async () => {
-    // One hand-picked case: every third call throttled, every seventh crashes its enactor.
-    const faults = Array.from({ length: 21 }, (_, i): Fault => (i % 7 === 6 ? 'crash' : i % 3 === 2 ? 'throttle' : 'ok'));
+  it('the harness really injects faults: a case with throttling, crashes and lost responses still keeps every core invariant', async () => {
+    // One hand-picked case: every third call throttled, every seventh crashes its enactor, every fifth loses its response.
+    const faults = Array.from({ length: 21 }, (_, i): Fault => (i % 7 === 6 ? 'crash' : i % 3 === 2 ? 'throttle' : i % 5 === 4 ? 'lost' : 'ok'));
     const [s] = fc.sample(fc.scheduler(), { numRuns: 1, seed: SEED });
-    const [c] = fc.sample(caseArbitrary, { numRuns: 1, seed: SEED });
-    const outcome = await runCase('safe', s!, { ...c!, faults, passes: [3, 3, 3] });
+    const c: Case = {
+      plans: [[[2, 1, 0], [1, 1, 1], null], [[0, 3, 1], null, [2, 2, 2]], [[1, 1, 1], [4, 0, 1], [1, 0, 1]]],
+      planners: 1,
+      rollbackTo: null,
+      atomicStore: true,
+      passes: [3, 3, 3],
+      keepView: false,
+      pageSize: null,
+      minCapacity: 1,
+      faults,
+    };
+    const outcome = await runCase('safe', s!, c);
     expect(outcome.violations).toEqual([]);
     expect(outcome.throttled).toBeGreaterThan(0);
     expect(outcome.crashed).toBeGreaterThan(0);
+    expect(outcome.lost).toBeGreaterThan(0);
     expect(outcome.commits).toBeGreaterThan(2);
     expect(s!.report().some((task) => task.label.includes('ChangeResourceRecordSets'))).toBe(true);
+  });
+
+  it('torn listings really span several calls, a second planner and a racing rollback really write', async () => {
+    const [c] = fc.sample(caseArbitraryWith({ planners: fc.constant(2), atomicStore: fc.constant(true), rollbackTo: fc.constant(1) }), { numRuns: 1, seed: SEED });
+    const listings = async (pageSize: number | null) => {
+      const [s] = fc.sample(fc.scheduler(), { numRuns: 1, seed: SEED });
+      const outcome = await runCase('safe', s!, { ...c!, pageSize, faults: ['ok'], passes: [1, 1, 1] });
+      expect(outcome.violations).toEqual([]);
+      const labels = s!.report().map((task) => task.label);
+      expect(labels.some((label) => label.startsWith('planner2 plans.write'))).toBe(true);
+      expect(labels.some((label) => label.startsWith('operator plans.write'))).toBe(true);
+      return labels.filter((label) => label.endsWith('ListResourceRecordSets')).length;
+    };
+    expect(await listings(2)).toBeGreaterThan(2 * (await listings(null)));
   });
 });

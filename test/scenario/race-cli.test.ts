@@ -73,6 +73,6 @@ describe('dnsplane race', () => {
     expect(stdout).toMatch(/records-removed/);
     expect(stdout).toMatch(/legacy: dynamodb\.us-east-1\.dnsplane\.test\. went EMPTY/);
     expect(stdout).toContain(`chart: ${chart}`);
-    await expect(run('node', [BIN, 'race', '--mode', 'sloppy'])).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/--mode.*legacy, safe/s) });
+    await expect(run('node', [BIN, 'race', '--mode', 'sloppy'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/--mode.*legacy, safe/s) });
   });
 });

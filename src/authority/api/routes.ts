@@ -1,44 +1,19 @@
 // The Route53 REST operations of API version 2013-04-01, each a small function from a parsed request to a
 // Route53-shaped XML answer. Paths follow the SDK's and botocore's (trailing slash optional).
-import { normalizeName } from '../../route53/recordset.js';
+import { listedName, normalizeName } from '../../route53/recordset.js';
+import { ACCOUNT_LIMITS, HOSTED_ZONE_LIMITS, RECORD_SET_PAGE } from '../store/limits.js';
 import { Route53Error, invalidInput } from '../store/errors.js';
 import type { ChangeRecord, ZoneStore } from '../store/zone-store.js';
-import { changeInfoXml, delegationSetXml, document, hostedZoneXml, parseChangeBatch, parseCreateHostedZone, recordSetXml } from './xml.js';
+import { ROUTE53_ORIGIN, maxItems, ok, statusOf, type ApiRequest, type ApiResponse, type Handler, type RouteContext } from './handler.js';
+import { healthCheckHandlers } from './health-routes.js';
+import { tagHandlers } from './tag-routes.js';
+import { vpcHandlers } from './vpc-routes.js';
 
-export interface ApiRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  body: Buffer;
-}
+export type { ApiRequest, ApiResponse, RouteContext } from './handler.js';
+import { matchOperation, type OperationName } from './operations.js';
+import { changeInfoXml, delegationSetXml, document, vpcXml, hostedZoneXml, parseChangeBatch, parseCreateHostedZone, parseUpdateHostedZoneComment, recordSetXml } from './xml.js';
 
-export interface ApiResponse {
-  status: number;
-  body: string;
-  headers?: Record<string, string>;
-}
 
-export interface RouteContext {
-  store: ZoneStore;
-  /** The zone version the DNS face serves now (GetChange is INSYNC once it reaches the change's version). */
-  servedVersion(zoneId: string): number;
-}
-
-type Handler = (request: ApiRequest, context: RouteContext, params: string[]) => ApiResponse;
-
-const ok = (body: string, status = 200, headers?: Record<string, string>): ApiResponse => ({ status, body, ...(headers ? { headers } : {}) });
-
-function statusOf(change: ChangeRecord, context: RouteContext): 'PENDING' | 'INSYNC' {
-  if (!context.store.hasZone(change.zoneId)) return 'INSYNC';
-  return context.servedVersion(change.zoneId) >= change.version ? 'INSYNC' : 'PENDING';
-}
-
-function maxItems(query: URLSearchParams, fallback: number): number {
-  const raw = query.get('maxitems');
-  if (raw === null) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw invalidInput(`Invalid request: maxitems must be a positive integer, got '${raw}'`);
-  return Number(raw);
-}
 
 type ZoneList = ReturnType<ZoneStore['listHostedZones']>;
 const MAX_ZONES_PER_PAGE = 100;
@@ -57,17 +32,19 @@ function zonePage(all: ZoneList, from: number, query: URLSearchParams) {
 
 const createHostedZone: Handler = (request, context) => {
   const { zone, change } = context.store.createHostedZone(parseCreateHostedZone(request.body));
+  // A private zone answers with its VPC instead of a delegation set, as Route53 does.
   const body = document('CreateHostedZoneResponse', {
     HostedZone: hostedZoneXml(zone, 2),
     ChangeInfo: changeInfoXml(change, statusOf(change, context)),
-    DelegationSet: delegationSetXml(zone),
+    ...(zone.vpcs ? { VPC: vpcXml(zone.vpcs[0]) } : { DelegationSet: delegationSetXml(zone) }),
   });
-  return ok(body, 201, { location: `/2013-04-01/hostedzone/${zone.id}` });
+  return ok(body, 201, { location: `${ROUTE53_ORIGIN}/2013-04-01/hostedzone/${zone.id}` });
 };
 
 const getHostedZone: Handler = (_request, context, [id]) => {
   const { info, recordSetCount } = context.store.getHostedZone(id);
-  return ok(document('GetHostedZoneResponse', { HostedZone: hostedZoneXml(info, recordSetCount), DelegationSet: delegationSetXml(info) }));
+  const extra = info.vpcs ? { VPCs: { VPC: info.vpcs.map(vpcXml) } } : { DelegationSet: delegationSetXml(info) };
+  return ok(document('GetHostedZoneResponse', { HostedZone: hostedZoneXml(info, recordSetCount), ...extra }));
 };
 
 const listHostedZones: Handler = (request, context) => {
@@ -131,7 +108,7 @@ const changeResourceRecordSets: Handler = (request, context, [id]) => {
 
 const listResourceRecordSets: Handler = (request, context, [id]) => {
   const { query } = request;
-  const limit = maxItems(query, 300);
+  const limit = Math.min(maxItems(query, RECORD_SET_PAGE.default), RECORD_SET_PAGE.max);
   const page = context.store.listResourceRecordSets(id, {
     ...(query.get('name') !== null ? { name: query.get('name')! } : {}),
     ...(query.get('type') !== null ? { type: query.get('type')! } : {}),
@@ -142,9 +119,9 @@ const listResourceRecordSets: Handler = (request, context, [id]) => {
     ResourceRecordSets: { ResourceRecordSet: page.sets.map(recordSetXml) },
     IsTruncated: String(page.next !== undefined),
     ...(page.next
-      ? { NextRecordName: page.next.name, NextRecordType: page.next.type, ...(page.next.identifier !== undefined ? { NextRecordIdentifier: page.next.identifier } : {}) }
+      ? { NextRecordName: listedName(page.next.name), NextRecordType: page.next.type, ...(page.next.identifier !== undefined ? { NextRecordIdentifier: page.next.identifier } : {}) }
       : {}),
-    MaxItems: String(Math.min(limit, 300)),
+    MaxItems: String(limit),
   }));
 };
 
@@ -153,27 +130,68 @@ const getChange: Handler = (_request, context, [id]) => {
   return ok(document('GetChangeResponse', { ChangeInfo: changeInfoXml(change, statusOf(change, context)) }));
 };
 
-const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
-  ['POST', /^\/2013-04-01\/hostedzone\/?$/, createHostedZone],
-  ['GET', /^\/2013-04-01\/hostedzone\/?$/, listHostedZones],
-  ['GET', /^\/2013-04-01\/hostedzonesbyname\/?$/, listHostedZonesByName],
-  ['GET', /^\/2013-04-01\/hostedzonecount\/?$/, getHostedZoneCount],
-  ['GET', /^\/2013-04-01\/hostedzone\/([^/]+)\/?$/, getHostedZone],
-  ['DELETE', /^\/2013-04-01\/hostedzone\/([^/]+)\/?$/, deleteHostedZone],
-  ['POST', /^\/2013-04-01\/hostedzone\/([^/]+)\/rrset\/?$/, changeResourceRecordSets],
-  ['GET', /^\/2013-04-01\/hostedzone\/([^/]+)\/rrset\/?$/, listResourceRecordSets],
-  ['GET', /^\/2013-04-01\/change\/([^/]+)\/?$/, getChange],
-];
+const updateHostedZoneComment: Handler = (request, context, [id]) => {
+  context.store.getHostedZone(id);
+  const info = context.store.updateHostedZoneComment(id, parseUpdateHostedZoneComment(request.body));
+  return ok(document('UpdateHostedZoneCommentResponse', { HostedZone: hostedZoneXml(info, context.store.getHostedZone(id).recordSetCount) }));
+};
+
+/** The authority never signs zones: DNSSEC status is always NOT_SIGNING, with no key-signing keys. */
+const getDnssec: Handler = (_request, context, [id]) => {
+  context.store.getHostedZone(id);
+  return ok(document('GetDNSSECResponse', { Status: { ServeSignature: 'NOT_SIGNING' }, KeySigningKeys: '' }));
+};
+
+function limitType<T extends Record<string, number>>(limits: T, type: string): keyof T & string {
+  if (!Object.hasOwn(limits, type)) throw invalidInput(`Invalid request: Value '${type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [${Object.keys(limits).join(', ')}]`);
+  return type;
+}
+
+const getAccountLimit: Handler = (_request, context, [rawType]) => {
+  const type = limitType(ACCOUNT_LIMITS, rawType);
+  const counts: Record<typeof type, number> = {
+    MAX_HOSTED_ZONES_BY_OWNER: context.store.listHostedZones().length,
+    MAX_HEALTH_CHECKS_BY_OWNER: context.store.healthChecks.list().length,
+    MAX_REUSABLE_DELEGATION_SETS_BY_OWNER: 0,
+    MAX_TRAFFIC_POLICIES_BY_OWNER: 0,
+    MAX_TRAFFIC_POLICY_INSTANCES_BY_OWNER: 0,
+  };
+  return ok(document('GetAccountLimitResponse', { Limit: { Type: type, Value: String(ACCOUNT_LIMITS[type]) }, Count: String(counts[type]) }));
+};
+
+const getHostedZoneLimit: Handler = (_request, context, [id, rawType]) => {
+  const { info, recordSetCount } = context.store.getHostedZone(id);
+  const type = limitType(HOSTED_ZONE_LIMITS, rawType);
+  const count = type === 'MAX_RRSETS_BY_ZONE' ? recordSetCount : (info.vpcs?.length ?? 0);
+  return ok(document('GetHostedZoneLimitResponse', { Limit: { Type: type, Value: String(HOSTED_ZONE_LIMITS[type]) }, Count: String(count) }));
+};
+
+const HANDLERS: Partial<Record<OperationName, Handler>> = {
+  CreateHostedZone: createHostedZone,
+  ListHostedZones: listHostedZones,
+  ListHostedZonesByName: listHostedZonesByName,
+  GetHostedZoneCount: getHostedZoneCount,
+  GetHostedZone: getHostedZone,
+  DeleteHostedZone: deleteHostedZone,
+  UpdateHostedZoneComment: updateHostedZoneComment,
+  ChangeResourceRecordSets: changeResourceRecordSets,
+  ListResourceRecordSets: listResourceRecordSets,
+  GetChange: getChange,
+  GetDNSSEC: getDnssec,
+  GetAccountLimit: getAccountLimit,
+  GetHostedZoneLimit: getHostedZoneLimit,
+  ...tagHandlers,
+  ...healthCheckHandlers,
+  ...vpcHandlers,
+};
 
 /** Runs the matching operation; store errors propagate as Route53Error for the server to render. */
 export function route(request: ApiRequest, context: RouteContext): ApiResponse {
-  for (const [method, pattern, handler] of ROUTES) {
-    const match = pattern.exec(request.path);
-    if (match && method === request.method) {
-      return handler(request, context, match.slice(1).map((param) => decodeURIComponent(param)));
-    }
-  }
-  const known = ROUTES.some(([, pattern]) => pattern.test(request.path));
-  if (known) throw new Route53Error('InvalidInput', `Method ${request.method} is not allowed on ${request.path}`, 405);
-  throw new Route53Error('UnknownOperationException', `No Route53 operation at ${request.method} ${request.path}`, 404);
+  const match = matchOperation(request.method, request.path);
+  if (match.kind === 'wrong-method') throw new Route53Error('InvalidInput', `Method ${request.method} is not allowed on ${request.path}`, 405);
+  if (match.kind === 'unknown') throw new Route53Error('UnknownOperationException', `No Route53 operation at ${request.method} ${request.path}`, 404);
+  const handler = HANDLERS[match.name];
+  // A real Route53 operation outside what the authority implements: named, so the caller knows which.
+  if (!handler) throw new Route53Error('NotImplemented', `The dnsplane authority does not implement the Route53 operation ${match.name}`, 501);
+  return handler(request, context, match.params);
 }

@@ -8,17 +8,18 @@
 // body in about 4. Responses are still built with fast-xml-parser's XMLBuilder.
 import { XMLBuilder } from 'fast-xml-parser';
 import { SaxesParser } from 'saxes';
-import type { RecordSet } from '../../route53/recordset.js';
-import type { HostedZoneInfo } from '../zones.js';
+import { listedName, type RecordSet } from '../../route53/recordset.js';
+import type { HostedZoneInfo, Vpc } from '../zones.js';
 import { invalidInput, type Route53Error } from '../store/errors.js';
 import type { RequestedChange } from '../store/validate.js';
+import { policyXml, readRouting, targetXml } from './routing-xml.js';
 
 export const NAMESPACE = 'https://route53.amazonaws.com/doc/2013-04-01/';
 
 const LISTS = new Set(['Change', 'ResourceRecord']);
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: false });
 
-type XmlObject = Record<string, unknown>;
+export type XmlObject = Record<string, unknown>;
 
 interface Frame {
   name: string;
@@ -84,8 +85,11 @@ export function readXml(xml: string, position = false): XmlObject {
   return root.children ?? {};
 }
 
-function parse(body: Buffer, root: string): XmlObject {
+/** The request body's `root` element as plain objects (see readXml); InvalidInput when malformed. */
+export function parseRequest(body: Buffer, root: string): XmlObject {
   const xml = body.toString('utf8');
+  // The SDK sends no body at all when every field of the request is left out (UpdateHostedZoneComment).
+  if (xml.trim() === '') return {};
   let document: XmlObject;
   try {
     document = readXml(xml);
@@ -99,11 +103,13 @@ function parse(body: Buffer, root: string): XmlObject {
     throw invalidInput(`Invalid XML: ${located.message}`);
   }
   const element = document[root];
+  // An operation whose every field is optional may send its root element empty.
+  if (element === '') return {};
   if (!element || typeof element !== 'object') throw invalidInput(`Invalid request: expected a ${root} element`);
   return element as XmlObject;
 }
 
-function text(value: unknown): string | undefined {
+export function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
@@ -114,29 +120,43 @@ function integer(value: unknown, field: string): number | undefined {
   return Number(raw);
 }
 
-export function parseCreateHostedZone(body: Buffer): { name: string; callerReference: string; comment?: string } {
-  const request = parse(body, 'CreateHostedZoneRequest');
+/** A VPC element (VPCRegion, VPCId) as the store takes it; whether it exists is the store's rule. */
+export function readVpc(element: unknown): { region?: string; id?: string } {
+  const vpc = (element ?? {}) as XmlObject;
+  const region = text(vpc.VPCRegion);
+  const id = text(vpc.VPCId);
+  return { ...(region !== undefined ? { region } : {}), ...(id !== undefined ? { id } : {}) };
+}
+
+export function parseCreateHostedZone(body: Buffer): { name: string; callerReference: string; comment?: string; vpc?: { region?: string; id?: string } } {
+  const request = parseRequest(body, 'CreateHostedZoneRequest');
   const name = text(request.Name);
   const callerReference = text(request.CallerReference);
   if (!name) throw invalidInput('Invalid request: Name is required');
   if (!callerReference) throw invalidInput('Invalid request: CallerReference is required');
   const comment = text((request.HostedZoneConfig as XmlObject | undefined)?.Comment);
-  return { name, callerReference, ...(comment ? { comment } : {}) };
+  return { name, callerReference, ...(comment ? { comment } : {}), ...(request.VPC !== undefined ? { vpc: readVpc(request.VPC) } : {}) };
+}
+
+/** The new comment, or undefined to remove it (Route53 clears the comment when none is given). */
+export function parseUpdateHostedZoneComment(body: Buffer): string | undefined {
+  const request = parseRequest(body, 'UpdateHostedZoneCommentRequest');
+  const comment = text(request.Comment);
+  if (comment !== undefined && comment.length > 256) throw invalidInput('Invalid request: Comment must be at most 256 characters');
+  return comment || undefined;
 }
 
 export function parseChangeBatch(body: Buffer): { changes: RequestedChange[]; comment?: string } {
-  const request = parse(body, 'ChangeResourceRecordSetsRequest');
+  const request = parseRequest(body, 'ChangeResourceRecordSetsRequest');
   const batch = request.ChangeBatch as XmlObject | undefined;
   if (!batch || typeof batch !== 'object') throw invalidInput('Invalid request: ChangeBatch is required');
   const list = (batch.Changes as XmlObject | undefined)?.Change;
   if (!Array.isArray(list) || list.length === 0) throw invalidInput('Invalid request: ChangeBatch.Changes must contain at least one Change');
   const changes = list.map((raw: XmlObject, i): RequestedChange => {
     const set = (raw.ResourceRecordSet ?? {}) as XmlObject;
-    if (set.AliasTarget !== undefined) throw invalidInput(`Invalid request: AliasTarget is not supported by the dnsplane authority (change ${i + 1})`);
     const records = set.ResourceRecords;
     const values = records === undefined ? undefined : ((records as XmlObject).ResourceRecord as XmlObject[] | undefined ?? []).map((record) => text(record.Value) ?? '');
     const ttl = integer(set.TTL, `changes.${i + 1}.ResourceRecordSet.TTL`);
-    const weight = integer(set.Weight, `changes.${i + 1}.ResourceRecordSet.Weight`);
     const setIdentifier = text(set.SetIdentifier);
     return {
       action: text(raw.Action) ?? '',
@@ -144,7 +164,7 @@ export function parseChangeBatch(body: Buffer): { changes: RequestedChange[]; co
       type: text(set.Type) ?? '',
       ...(ttl !== undefined ? { ttl } : {}),
       ...(setIdentifier !== undefined ? { setIdentifier } : {}),
-      ...(weight !== undefined ? { weight } : {}),
+      ...readRouting(set, i + 1),
       ...(values !== undefined ? { values } : {}),
     };
   });
@@ -153,6 +173,11 @@ export function parseChangeBatch(body: Buffer): { changes: RequestedChange[]; co
 }
 
 // ---- responses ----
+
+/** An element that may repeat, as a list: absent is [], one is [it] (the reader keeps repeats as arrays). */
+export function asList(value: unknown): unknown[] {
+  return value === undefined || value === '' ? [] : Array.isArray(value) ? value : [value];
+}
 
 export function document(root: string, content: XmlObject): string {
   return builder.build({ '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' }, [root]: { '@_xmlns': NAMESPACE, ...content } }) as string;
@@ -163,9 +188,13 @@ export function hostedZoneXml(info: HostedZoneInfo, recordSetCount: number): Xml
     Id: `/hostedzone/${info.id}`,
     Name: info.name,
     CallerReference: info.callerReference,
-    Config: { ...(info.comment ? { Comment: info.comment } : {}), PrivateZone: 'false' },
+    Config: { ...(info.comment ? { Comment: info.comment } : {}), PrivateZone: String(info.vpcs !== undefined) },
     ResourceRecordSetCount: String(recordSetCount),
   };
+}
+
+export function vpcXml(vpc: Vpc): XmlObject {
+  return { VPCRegion: vpc.region, VPCId: vpc.id };
 }
 
 export function delegationSetXml(info: HostedZoneInfo): XmlObject {
@@ -178,11 +207,12 @@ export function changeInfoXml(change: { id: string; submittedAt: string; comment
 
 export function recordSetXml(set: RecordSet): XmlObject {
   return {
-    Name: set.name,
+    Name: listedName(set.name),
     Type: set.type,
-    ...(set.setIdentifier !== undefined ? { SetIdentifier: set.setIdentifier, Weight: String(set.weight ?? 0) } : {}),
-    TTL: String(set.ttl),
-    ResourceRecords: { ResourceRecord: set.values.map((Value) => ({ Value })) },
+    ...policyXml(set),
+    // An alias set has neither: Route53 lists its AliasTarget instead.
+    ...(set.aliasTarget ? {} : { TTL: String(set.ttl), ResourceRecords: { ResourceRecord: set.values.map((Value) => ({ Value })) } }),
+    ...targetXml(set, listedName),
   };
 }
 

@@ -1,6 +1,8 @@
 // The per-query hot path: read the question straight from the request bytes, find the pre-encoded answer,
 // and assemble header + the request's own question + answer bytes. No packet objects, no encoder: the only
 // per-query work is a bounded parse, a few map lookups, a weighted draw and one buffer copy.
+import { ALL_HEALTHY, type HealthView } from '../health/view.js';
+import { answerGroup } from './policy.js';
 import type { EncodedSet, Target } from './set-encoding.js';
 import { SectionWriter, nameLabels, questionDictionary, wireKey, writeRecord } from './wire.js';
 import { pickSet, type FaceIndex, type NameNode, type ZoneIndex } from './zone-index.js';
@@ -201,7 +203,7 @@ function wildcardFor(zone: ZoneIndex, key: string, labels: number): NameNode | u
  * TCP, one larger than a DNS message can be.
  * Throws only on a bug; the server turns that into FORMERR.
  */
-export function respond(index: FaceIndex, req: Buffer, udp: boolean): Buffer | null {
+export function respond(index: FaceIndex, req: Buffer, udp: boolean, health: HealthView = ALL_HEALTHY): Buffer | null {
   if (!replyDue(req)) return null;
   const opcode = (req[2] >> 3) & 0x0f;
   // What a request we cannot read gets: FORMERR, or NOTIMP for an opcode we do not serve.
@@ -263,17 +265,26 @@ export function respond(index: FaceIndex, req: Buffer, udp: boolean): Buffer | n
   const groups = node?.types;
   // QTYPE OPT is a meta type with no data (NSD and Knot answer NODATA): never a CNAME or ANY answer.
   const found = groups && qtype !== TYPE_OPT && (groups.get(qtype) ?? groups.get(TYPE_CNAME) ?? (qtype === TYPE_ANY ? groups.values().next().value : undefined));
-  if (found) {
-    const set = pickSet(found);
-    out.answer = set.bytes;
-    out.answerCount = set.count;
-    if (set.targets) targetAddresses(zone, set.targets, questionEnd, out);
+  // A plain group is a weighted draw; routing policies, health checks and aliases are decided in policy.ts.
+  const answer = !found ? null : found.plain ? pickSet(found) : answerGroup(found, { index, zone, health, questionEnd, questionLabels: () => questionLabels(labels) });
+  if (answer) {
+    out.answer = answer.bytes;
+    out.answerCount = answer.count;
+    const targets = 'source' in answer ? answer.targets : answer.own?.targets;
+    if (targets) targetAddresses(zone, targets, questionEnd, out);
   } else {
     if (!node) out.rcode = RCODE.NXDOMAIN;
     out.soaZone = zone;
     out.apexOffset = HEADER + nameLength - zone.apexKey.length;
   }
   return assemble(req, out, limit);
+}
+
+/** The question name's labels (lower-cased), from the parse of the current request. */
+function questionLabels(count: number): Buffer[] {
+  const labels: Buffer[] = [];
+  for (let l = 0; l < count; l++) labels.push(Buffer.from(scratch.subarray(labelStarts[l] + 1, labelStarts[l + 1])));
+  return labels;
 }
 
 /** The answer records of the A and AAAA sets of a name in the zone, or nothing. */
@@ -324,8 +335,7 @@ function referral(zone: ZoneIndex, key: string, labelCount: number, apexAt: numb
     if (!node) return false; // no such name, so nothing below it either
     const ns = node.types.get(TYPE_NS);
     if (!ns || (i === 0 && qtype === TYPE_DS)) continue;
-    const labels: Buffer[] = [];
-    for (let l = 0; l < labelCount; l++) labels.push(Buffer.from(scratch.subarray(labelStarts[l] + 1, labelStarts[l + 1])));
+    const labels = questionLabels(labelCount);
     const w = new SectionWriter(out.questionEnd, () => questionDictionary(labels));
     const delegation = pickSet(ns).source;
     for (const value of delegation.values) writeRecord(w, 0xc000 | (HEADER + labelStarts[i]), 'NS', delegation.ttl, value);

@@ -10,6 +10,11 @@ export interface RRGroup {
   /** Running sums of the weights; a set is picked where a uniform draw below `total` first falls. */
   readonly cumulative: readonly number[];
   readonly total: number;
+  /**
+   * No alias, no health check, no policy beyond weights: the answer is a weighted draw (pickSet), decided
+   * without looking further. Other groups are answered by ./policy.ts.
+   */
+  readonly plain: boolean;
 }
 
 export interface NameNode {
@@ -25,8 +30,13 @@ const EMPTY_NODE: NameNode = { types: new Map() };
 function group(sets: readonly EncodedSet[]): RRGroup {
   const cumulative: number[] = [];
   let total = 0;
-  for (const set of sets) cumulative.push((total += set.weight));
-  return { sets, cumulative, total };
+  let plain = true;
+  for (const set of sets) {
+    cumulative.push((total += set.weight));
+    const { source } = set;
+    if (set.aliasKey !== undefined || source.healthCheckId !== undefined || (source.setIdentifier !== undefined && source.weight === undefined)) plain = false;
+  }
+  return { sets, cumulative, total, plain };
 }
 
 /** A node of the given sets by type (empty lists left out); EMPTY_NODE when there are none. */

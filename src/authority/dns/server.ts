@@ -8,6 +8,7 @@ import type { DnsFace, DnsFaceOptions } from '../zones.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { counter } from '../../telemetry/metrics.js';
 import { listening } from '../../net/listening.js';
+import { ALL_HEALTHY } from '../health/view.js';
 import { RCODE, headerOnly, replyDue, respond } from './answer.js';
 import { openUdp, type UdpAnswer, type UdpEndpoint, type UdpTransport } from './udp.js';
 import { EMPTY_INDEX, updateIndex, type FaceIndex } from './zone-index.js';
@@ -23,6 +24,7 @@ export interface DnsFaceServer extends DnsFace {
 
 export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFaceServer> {
   const log = options.logger ?? createLogger('dns');
+  const health = options.health ?? ALL_HEALTHY;
   const badSets = counter('dnsplane_dns_unservable_sets_total', 'Record sets the DNS face could not encode and does not serve.');
   const failures = counter('dnsplane_dns_internal_errors_total', 'Queries answered FORMERR because answering threw.');
   const onError = (set: { name: string; type: string }, error: unknown) => {
@@ -62,7 +64,7 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFaceServ
   // Every query goes through here: nothing it receives may throw out of it, or stall others.
   const answer = (req: Buffer, udp: boolean): Buffer | null => {
     try {
-      const out = respond(index, req, udp);
+      const out = respond(index, req, udp, health);
       if (out) count(out, udp);
       return out;
     } catch (error) {

@@ -15,12 +15,16 @@ export interface EncodedSet {
    * written, so the face can add the target's addresses to the additional section owned by a pointer to it.
    */
   readonly targets?: readonly Target[];
+  /** An alias set's target name as a wire key: it has no bytes of its own and is answered from the target's. */
+  readonly aliasKey?: string;
 }
 
 export interface Target {
   readonly key: string;
   readonly at: number;
 }
+
+const NO_BYTES = Buffer.alloc(0);
 
 /** Where the target name starts in the RDATA of a type that names a host the answer's reader will look up next. */
 const TARGET_IN_RDATA: Partial<Record<RecordSet['type'], number>> = { NS: 0, MX: 2, SRV: 6 };
@@ -77,6 +81,10 @@ export function keyOf(name: string, memo?: PlaceMemo): string | undefined {
 export function encodeSet(set: RecordSet, onError: OnUnservable, memo?: PlaceMemo): (Placed & { encoded: EncodedSet | null }) | null {
   try {
     const { labels, key } = placeOf(set.name, memo);
+    if (set.aliasTarget) {
+      const aliasKey = wireKey(nameLabels(set.aliasTarget.dnsName));
+      return { key, typeCode: TYPE_CODES[set.type], encoded: { bytes: NO_BYTES, count: 0, weight: set.weight ?? 0, source: set, aliasKey } };
+    }
     if (!set.values.length) return { key, typeCode: TYPE_CODES[set.type], encoded: null };
     // The answer section starts right after the header (12) and the question (name, type, class). A
     // wildcard's answer also serves longer question names, so it compresses nothing but its owner.

@@ -12,6 +12,8 @@ import type { EntrySink, ZoneStore } from './zone-store.js';
 
 const JOURNAL = 'journal.log';
 const SNAPSHOT = 'snapshot.json';
+/** Compaction writes here, then renames it over SNAPSHOT; a crash before the rename leaves it behind. */
+const SNAPSHOT_TEMP = `${SNAPSHOT}.tmp`;
 /** Compact once the journal is larger than this and larger than twice the last snapshot: O(1) amortised. */
 const MIN_COMPACT_BYTES = 4 * 1024 * 1024;
 
@@ -21,6 +23,8 @@ const compactions = counter('dnsplane_authority_journal_compactions_total', 'Jou
 export interface JournalStats {
   replayedEntries: number;
   droppedTornBytes: number;
+  /** A compaction's temp snapshot left by a crash before its rename, removed at start (never read). */
+  removedTempSnapshot: boolean;
   loadMs: number;
 }
 
@@ -85,6 +89,9 @@ export class Journal implements EntrySink {
 
   private static load(dir: string, createStore: (sink: EntrySink) => ZoneStore, release: () => void, started: number) {
     const droppedTornBytes = Journal.cutTornTail(path.join(dir, JOURNAL));
+    // Under the directory lock, so the temp file cannot be a live authority's compaction in progress. It was
+    // never renamed, so the snapshot and journal beside it hold everything: it is only litter.
+    const removedTempSnapshot = Journal.removeIfPresent(path.join(dir, SNAPSHOT_TEMP));
     const journal = new Journal(dir);
     journal.releaseLock = release;
     const store = createStore(journal);
@@ -98,7 +105,7 @@ export class Journal implements EntrySink {
       replayedEntries += 1;
     }
     fsyncDir(dir);
-    return { journal, store, stats: { replayedEntries, droppedTornBytes, loadMs: Math.round(performance.now() - started) } };
+    return { journal, store, stats: { replayedEntries, droppedTornBytes, removedTempSnapshot, loadMs: Math.round(performance.now() - started) } };
   }
 
   append(entry: JournalEntry): void {
@@ -132,7 +139,7 @@ export class Journal implements EntrySink {
   compact(): void {
     if (!this.store || this.closed) return;
     const snapshotPath = path.join(this.dir, SNAPSHOT);
-    const temp = `${snapshotPath}.tmp`;
+    const temp = path.join(this.dir, SNAPSHOT_TEMP);
     const data = Buffer.from(JSON.stringify(this.store.exportState()));
     const fd = fs.openSync(temp, 'w');
     try {
@@ -171,6 +178,16 @@ export class Journal implements EntrySink {
         this.onCompactionError(error as Error);
       }
     });
+  }
+
+  private static removeIfPresent(file: string): boolean {
+    try {
+      fs.unlinkSync(file);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw new Error(`cannot remove the stale ${file} left by an interrupted compaction: ${(error as Error).message}`);
+    }
   }
 
   private static *lines(file: string): Generator<string> {

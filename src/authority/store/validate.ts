@@ -4,19 +4,20 @@
 // job, so a batch is applied whole or not at all.
 import { RECORD_TYPES, normalizeName, sameRecordSet, type RecordSet, type RecordType } from '../../route53/recordset.js';
 import { invalidChangeBatch, invalidInput } from './errors.js';
+import { BATCH_LIMITS } from './limits.js';
 import { groupPrefix, sortKey } from './order.js';
+import { policyOf, routingFields, type RequestedRouting } from './routing.js';
 import { isDomainName, valueProblem } from './values.js';
 
 export type ChangeAction = 'CREATE' | 'DELETE' | 'UPSERT';
 
 /** A change as the request states it; fields may be missing until validation says otherwise. */
-export interface RequestedChange {
+export interface RequestedChange extends RequestedRouting {
   action: string;
   name: string;
   type: string;
   ttl?: number;
   setIdentifier?: string;
-  weight?: number;
   /** undefined when the request has no ResourceRecords element. */
   values?: string[];
 }
@@ -32,9 +33,12 @@ export interface ZoneView {
   get(sortKey: string): RecordSet | undefined;
   /** Sort keys of the live sets whose key starts with `prefix`. */
   keysWithPrefix(prefix: string): string[];
+  /** This zone's id, and another hosted zone the store holds, for aliases that target one (undefined: not ours). */
+  id?: string;
+  otherZone?(id: string): { apex: string; has(name: string, type: string): boolean } | undefined;
 }
 
-const LIMITS = { recordsPerRequest: 1000, valueCharsPerRequest: 32000, weightedPerGroup: 100, valuesPerSet: 400 };
+const LIMITS = BATCH_LIMITS;
 const MAX_TTL = 2147483647;
 
 function describe(set: Pick<RecordSet, 'name' | 'type' | 'setIdentifier'>): string {
@@ -52,6 +56,15 @@ function toRecordSet(change: RequestedChange, index: number): { action: ChangeAc
   if (!(RECORD_TYPES as readonly string[]).includes(change.type)) {
     throw invalidInput(`Invalid request: Value '${change.type}' at '${where}.type' failed to satisfy constraint: Member must satisfy enum value set: [${RECORD_TYPES.join(', ')}]`);
   }
+  if (change.setIdentifier !== undefined && (change.setIdentifier.length < 1 || change.setIdentifier.length > 128)) {
+    throw invalidInput(`Invalid request: Value '${change.setIdentifier}' at '${where}.setIdentifier' failed to satisfy constraint: Member must have length between 1 and 128`);
+  }
+  const routing = routingFields(change, where);
+  const name = normalizeName(change.name);
+  const type = change.type as RecordType;
+  if (routing.aliasTarget) {
+    return { action: change.action as ChangeAction, set: { name, type, ttl: 0, ...(change.setIdentifier !== undefined ? { setIdentifier: change.setIdentifier } : {}), ...routing, values: [] } };
+  }
   if (change.ttl === undefined || change.values === undefined) {
     throw invalidInput(`Invalid request: Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords], or TrafficPolicyInstanceId], but found none in Change with [Action=${change.action}, Name=${change.name}, Type=${change.type}, SetIdentifier=${change.setIdentifier ?? 'null'}]`);
   }
@@ -61,22 +74,16 @@ function toRecordSet(change: RequestedChange, index: number): { action: ChangeAc
   if (change.values.length === 0) {
     throw invalidInput(`Invalid request: Value '[]' at '${where}.resourceRecords' failed to satisfy constraint: Member must have length greater than or equal to 1`);
   }
-  if ((change.setIdentifier === undefined) !== (change.weight === undefined)) {
-    throw invalidInput(`Invalid request: Weight and SetIdentifier must be given together in Change with [Action=${change.action}, Name=${change.name}, Type=${change.type}]`);
-  }
-  if (change.weight !== undefined && (!Number.isInteger(change.weight) || change.weight < 0 || change.weight > 255)) {
-    throw invalidInput(`Invalid request: Value '${change.weight}' at '${where}.weight' failed to satisfy constraint: Member must have value between 0 and 255`);
-  }
-  if (change.setIdentifier !== undefined && (change.setIdentifier.length < 1 || change.setIdentifier.length > 128)) {
-    throw invalidInput(`Invalid request: Value '${change.setIdentifier}' at '${where}.setIdentifier' failed to satisfy constraint: Member must have length between 1 and 128`);
-  }
-  const name = normalizeName(change.name);
-  const type = change.type as RecordType;
+  // Sets with routing beyond weights (rare) spread their fields; the common ones are two plain literals: a spread
+  // leaves the later properties in a separate out-of-object array, about 40 bytes more for each of the zone's
+  // record sets, which live as long as the zone.
+  const plain = Object.keys(routing).every((field) => field === 'weight');
+  if (!plain) return { action: change.action as ChangeAction, set: { name, type, ttl: change.ttl, ...(change.setIdentifier !== undefined ? { setIdentifier: change.setIdentifier } : {}), ...routing, values: change.values } };
   // Two plain literals, not a spread: a spread leaves the later properties in a separate out-of-object array,
   // about 40 bytes more for each of the zone's record sets, which live as long as the zone.
   const set: RecordSet =
     change.setIdentifier !== undefined
-      ? { name, type, ttl: change.ttl, setIdentifier: change.setIdentifier, weight: change.weight, values: change.values }
+      ? { name, type, ttl: change.ttl, setIdentifier: change.setIdentifier, weight: routing.weight, values: change.values }
       : { name, type, ttl: change.ttl, values: change.values };
   return { action: change.action as ChangeAction, set };
 }
@@ -150,11 +157,12 @@ export function planBatch(view: ZoneView, requested: RequestedChange[]): BatchEf
       continue;
     }
     overlay.set(key, set);
-    if (set.setIdentifier !== undefined) lastTtl.set(groupPrefix(set.name, set.type), set.ttl);
+    if (set.weight !== undefined && !set.aliasTarget) lastTtl.set(groupPrefix(set.name, set.type), set.ttl);
   }
 
   const put: RecordSet[] = [];
   if (problems.length === 0) problems.push(...groupProblems(view, overlay, lastTtl, put));
+  if (problems.length === 0) problems.push(...aliasProblems(view, overlay));
   if (problems.length > 0) throw invalidChangeBatch(problems);
   for (const [key, set] of overlay) if (set) put.push(set);
   return { put, remove: [...overlay].filter(([, set]) => set === null).map(([key]) => key) };
@@ -195,10 +203,8 @@ function groupProblems(view: ZoneView, overlay: Map<string, RecordSet | null>, l
       problems.push(`RRSet of type CNAME with DNS name ${name} is not permitted as it conflicts with other records with the same DNS name in zone ${view.apex}`);
     }
     for (const [type, sets] of byType) {
-      const weighted = sets.filter((set) => set.setIdentifier !== undefined);
-      if (weighted.length > 0 && weighted.length < sets.length) {
-        problems.push(`RRSet with DNS name ${name}, type ${type} cannot mix weighted and non-weighted record sets: a set with a SetIdentifier conflicts with one without`);
-      }
+      const weighted = sets.filter((set) => set.weight !== undefined && !set.aliasTarget);
+      problems.push(...policyProblems(name, type, sets));
       if (weighted.length > LIMITS.weightedPerGroup) {
         problems.push(`Too many weighted resource record sets for DNS name ${name}, type ${type}: the limit is ${LIMITS.weightedPerGroup}`);
       }
@@ -212,6 +218,50 @@ function groupProblems(view: ZoneView, overlay: Map<string, RecordSet | null>, l
         else overlay.set(key, { ...set, ttl });
       }
     }
+  }
+  return problems;
+}
+
+/**
+ * One routing policy per name and type (Route53 refuses a weighted set beside a simple or failover one), at
+ * most one PRIMARY and one SECONDARY failover set.
+ */
+function policyProblems(name: string, type: string, sets: readonly RecordSet[]): string[] {
+  const policies = new Set(sets.map(policyOf));
+  const problems: string[] = [];
+  if (policies.size > 1) {
+    const list = [...policies].sort().join(' and ');
+    problems.push(`RRSet with DNS name ${name}, type ${type} cannot mix routing policies (${list}): every set of one name and type must use the same one`);
+  }
+  for (const role of ['PRIMARY', 'SECONDARY'] as const) {
+    if (sets.filter((set) => set.failover === role).length > 1) problems.push(`RRSet with DNS name ${name}, type ${type} has more than one ${role} failover record set`);
+  }
+  return problems;
+}
+
+/** Whether the zone, as the batch leaves it, has a set of this name and type. */
+function existsAfter(view: ZoneView, overlay: ReadonlyMap<string, RecordSet | null>, name: string, type: string): boolean {
+  const prefix = groupPrefix(name, type);
+  for (const [key, set] of overlay) if (set && key.startsWith(prefix)) return true;
+  return view.keysWithPrefix(prefix).some((key) => !overlay.has(key));
+}
+
+/**
+ * An alias into a hosted zone the store holds must name a record set of its own type inside that zone, as the
+ * batch leaves it (Route53's two messages). A zone id the store does not hold is an AWS service's (a load
+ * balancer, CloudFront): stored as given, not checked.
+ */
+function aliasProblems(view: ZoneView, overlay: ReadonlyMap<string, RecordSet | null>): string[] {
+  const problems: string[] = [];
+  for (const set of overlay.values()) {
+    const alias = set?.aliasTarget;
+    if (!alias) continue;
+    const own = alias.hostedZoneId === view.id;
+    const zone = own ? { apex: view.apex, has: (name: string, type: string) => existsAfter(view, overlay, name, type) } : view.otherZone?.(alias.hostedZoneId);
+    if (!zone) continue;
+    const prefix = `Tried to create an alias that targets ${alias.dnsName}, type ${set.type} in zone ${alias.hostedZoneId}, but`;
+    if (alias.dnsName !== zone.apex && !alias.dnsName.endsWith(`.${zone.apex}`)) problems.push(`${prefix} the alias target name does not lie within the target zone`);
+    else if ((own && alias.dnsName === set.name) || !zone.has(alias.dnsName, set.type)) problems.push(`${prefix} that target was not found`);
   }
   return problems;
 }

@@ -6,9 +6,13 @@
 // and for the face's first build.
 import { randomBytes } from 'node:crypto';
 import { normalizeName, type RecordSet } from '../../route53/recordset.js';
-import type { HostedZoneInfo, ZoneChange, ZoneHead, ZoneSnapshot, ZoneSource } from '../zones.js';
+import type { HostedZoneInfo, Vpc, ZoneChange, ZoneHead, ZoneSnapshot, ZoneSource } from '../zones.js';
 import { Route53Error, invalidInput, noSuchChange, noSuchHostedZone } from './errors.js';
-import { SortedKeys, sortKey } from './order.js';
+import { RECORD_SET_PAGE } from './limits.js';
+import { SortedKeys, groupPrefix, sortKey } from './order.js';
+import { HealthCheckStore, noSuchHealthCheck } from './health-checks.js';
+import { TagStore, type TaggableType } from './tags.js';
+import { existingVpc, isAssociated, withVpc, withoutVpc } from './vpcs.js';
 import { planBatch, type RequestedChange, type ZoneView } from './validate.js';
 import { isDomainName } from './values.js';
 import type { JournalEntry, StoreState } from './journal-format.js';
@@ -46,7 +50,6 @@ interface ZoneState {
 }
 
 const MAX_REMEMBERED_CHANGES = 100_000;
-const DEFAULT_MAX_ITEMS = 300;
 /**
  * How many record sets the kept change batches of a zone may hold (at least the newest batch is kept). The
  * DNS face reads them within a turn of the event loop, so a few batches would do; this lets it fall several
@@ -66,10 +69,13 @@ function newId(prefix: 'Z' | 'C'): string {
   return prefix + Array.from(randomBytes(16), (byte) => alphabet[byte % 32]).join('');
 }
 
+/** Four name servers in Route53's style: `ns-N.awsdns-NN.tld.`, the second number zero-padded to two digits. */
 function nameServersFor(id: string): string[] {
   const n = parseInt(id.slice(1, 5), 36) % 2048;
-  const d = n % 64;
-  return [`ns-${n}.awsdns-${d}.com.`, `ns-${(n + 512) % 2048}.awsdns-${d}.net.`, `ns-${(n + 1024) % 2048}.awsdns-${d}.org.`, `ns-${(n + 1536) % 2048}.awsdns-${d}.co.uk.`];
+  return ['com', 'net', 'org', 'co.uk'].map((tld, i) => {
+    const server = (n + 512 * i) % 2048;
+    return `ns-${server}.awsdns-${String(server % 64).padStart(2, '0')}.${tld}.`;
+  });
 }
 
 export class ZoneStore implements ZoneSource {
@@ -79,6 +85,10 @@ export class ZoneStore implements ZoneSource {
   private seq = 0;
 
   private readonly keptChangeSets: number;
+  /** Tags of hosted zones and health checks, journalled through this store's commit. */
+  readonly tags = new TagStore((body) => this.commit({ seq: this.seq + 1, ...body }), (type, id) => this.mustExist(type, id));
+  /** Health checks' configuration (their status is the prober's), journalled through this store's commit. */
+  readonly healthChecks = new HealthCheckStore((body) => this.commit({ seq: this.seq + 1, ...body }));
 
   constructor(
     private readonly sink?: EntrySink,
@@ -115,10 +125,16 @@ export class ZoneStore implements ZoneSource {
 
   // ---- hosted zones ----
 
-  createHostedZone(input: { name: string; callerReference: string; comment?: string }): { zone: HostedZoneInfo; change: ChangeRecord } {
+  /** With `vpc`, a private zone associated with that VPC. */
+  createHostedZone(input: { name: string; callerReference: string; comment?: string; vpc?: Partial<Vpc> }): { zone: HostedZoneInfo; change: ChangeRecord } {
     const name = normalizeName(input.name);
     if (!isDomainName(name)) throw new Route53Error('InvalidDomainName', `${input.name} is not a valid domain name`);
     if (!input.callerReference) throw invalidInput('Invalid request: CallerReference is required');
+    const vpc = input.vpc === undefined ? undefined : existingVpc(input.vpc);
+    if (vpc) {
+      const clash = [...this.zones.values()].find((zone) => zone.info.name === name && isAssociated(zone.info, vpc));
+      if (clash) throw new Route53Error('ConflictingDomainExists', `The VPC ${vpc.id} is already associated with another private hosted zone named ${name} (${clash.info.id})`);
+    }
     for (const zone of this.zones.values()) {
       if (zone.info.callerReference === input.callerReference) {
         throw new Route53Error('HostedZoneAlreadyExists', `A hosted zone has already been created with the specified caller reference: ${input.callerReference}`, 409);
@@ -126,7 +142,7 @@ export class ZoneStore implements ZoneSource {
     }
     const id = newId('Z');
     const nameServers = nameServersFor(id);
-    const info: HostedZoneInfo = { id, name, callerReference: input.callerReference, nameServers, ...(input.comment ? { comment: input.comment } : {}) };
+    const info: HostedZoneInfo = { id, name, callerReference: input.callerReference, nameServers, ...(input.comment ? { comment: input.comment } : {}), ...(vpc ? { vpcs: [vpc] } : {}) };
     const apexSets: RecordSet[] = [
       { name, type: 'NS', ttl: 172800, values: nameServers },
       { name, type: 'SOA', ttl: 900, values: [`${nameServers[0]} awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400`] },
@@ -158,6 +174,40 @@ export class ZoneStore implements ZoneSource {
     return change;
   }
 
+  /** UpdateHostedZoneComment: a missing comment removes the zone's comment, as Route53 does. */
+  updateHostedZoneComment(id: string, comment?: string): HostedZoneInfo {
+    const { comment: _old, ...rest } = this.zone(id).info;
+    const info = { ...rest, ...(comment ? { comment } : {}) };
+    this.replaceZoneInfo(info);
+    return info;
+  }
+
+  associateVpc(id: string, vpc: Partial<Vpc>, comment?: string): ChangeRecord {
+    const zone = this.zone(id);
+    const others = [...this.zones.values()].filter((other) => other !== zone).map((other) => other.info);
+    return this.replaceZoneInfo(withVpc(zone.info, existingVpc(vpc), others), comment);
+  }
+
+  disassociateVpc(id: string, vpc: Partial<Vpc>, comment?: string): ChangeRecord {
+    return this.replaceZoneInfo(withoutVpc(this.zone(id).info, existingVpc(vpc)), comment);
+  }
+
+  /** The private zones associated with `vpc`, in creation order. */
+  hostedZonesByVpc(vpc: Partial<Vpc>): HostedZoneInfo[] {
+    const wanted = existingVpc(vpc);
+    return [...this.zones.values()].filter((zone) => isAssociated(zone.info, wanted)).map((zone) => zone.info);
+  }
+
+  /**
+   * Journals and applies a zone's new identity data (comment, VPCs); its record sets and version stay. The
+   * change it returns is already in sync: the DNS face serves no zone identity.
+   */
+  private replaceZoneInfo(info: HostedZoneInfo, comment?: string): ChangeRecord {
+    const change = this.newChange(info.id, this.zone(info.id).version, comment);
+    this.commit({ seq: this.seq + 1, op: 'zoneInfo', zone: info, changeId: change.id, at: change.submittedAt, ...(comment ? { comment } : {}) });
+    return change;
+  }
+
   // ---- record sets ----
 
   changeResourceRecordSets(zoneId: string, changes: RequestedChange[], comment?: string): ChangeRecord {
@@ -173,7 +223,7 @@ export class ZoneStore implements ZoneSource {
     const zone = this.zone(zoneId);
     if (start.type !== undefined && start.name === undefined) throw invalidInput('The input is not valid: StartRecordType requires StartRecordName');
     if (start.identifier !== undefined && start.type === undefined) throw invalidInput('The input is not valid: StartRecordIdentifier requires StartRecordType');
-    const maxItems = Math.min(start.maxItems ?? DEFAULT_MAX_ITEMS, DEFAULT_MAX_ITEMS);
+    const maxItems = Math.min(start.maxItems ?? RECORD_SET_PAGE.default, RECORD_SET_PAGE.max);
     if (!Number.isInteger(maxItems) || maxItems < 1) throw invalidInput(`The input is not valid: MaxItems must be a positive integer`);
     const from = start.name === undefined ? '' : sortKey(normalizeName(start.name), start.type, start.identifier);
     const sets: RecordSet[] = [];
@@ -214,6 +264,8 @@ export class ZoneStore implements ZoneSource {
       seq: this.seq,
       zones: [...this.zones.values()].map((zone) => ({ info: zone.info, createdAt: zone.createdAt, version: zone.version, sets: [...zone.sets.values()] })),
       changes: [...this.changes.values()],
+      tags: this.tags.exportState(),
+      healthChecks: this.healthChecks.exportState(),
     };
   }
 
@@ -221,6 +273,8 @@ export class ZoneStore implements ZoneSource {
     this.seq = state.seq;
     for (const saved of state.zones) this.addZone(saved.info, saved.createdAt, saved.version, saved.sets);
     for (const change of state.changes) this.changes.set(change.id, change);
+    this.tags.importState(state.tags);
+    this.healthChecks.importState(state.healthChecks);
   }
 
   // ---- internals ----
@@ -231,14 +285,25 @@ export class ZoneStore implements ZoneSource {
     return zone;
   }
 
+  private mustExist(type: TaggableType, id: string): void {
+    if (type === 'hostedzone') this.zone(id);
+    else if (!this.healthChecks.has(id)) throw noSuchHealthCheck(id);
+  }
+
   private viewOf(zone: ZoneState): ZoneView {
+    const keysWithPrefix = (of: ZoneState, prefix: string) => {
+      const keys: string[] = [];
+      of.index.scan(prefix, (key) => key.startsWith(prefix) && keys.push(key) > 0);
+      return keys;
+    };
     return {
       apex: zone.info.name,
+      id: zone.info.id,
       get: (key) => zone.sets.get(key),
-      keysWithPrefix: (prefix) => {
-        const keys: string[] = [];
-        zone.index.scan(prefix, (key) => key.startsWith(prefix) && keys.push(key) > 0);
-        return keys;
+      keysWithPrefix: (prefix) => keysWithPrefix(zone, prefix),
+      otherZone: (id) => {
+        const other = this.zones.get(id);
+        return other && { apex: other.info.name, has: (name: string, type: string) => keysWithPrefix(other, groupPrefix(name, type)).length > 0 };
       },
     };
   }
@@ -251,19 +316,38 @@ export class ZoneStore implements ZoneSource {
   private commit(entry: JournalEntry): void {
     this.sink?.append(entry);
     this.apply(entry);
-    for (const listener of this.listeners) listener();
+    // Listeners follow the zones (the DNS face); tags and health checks change no zone.
+    if (entry.op !== 'tags' && entry.op !== 'putHealthCheck' && entry.op !== 'deleteHealthCheck') for (const listener of this.listeners) listener();
   }
 
   private apply(entry: JournalEntry): void {
     this.seq = entry.seq;
+    if (entry.op === 'tags') {
+      this.tags.apply(entry);
+      return;
+    }
+    if (entry.op === 'putHealthCheck' || entry.op === 'deleteHealthCheck') {
+      this.healthChecks.apply(entry);
+      if (entry.op === 'deleteHealthCheck') this.tags.drop('healthcheck', entry.id);
+      return;
+    }
     if (entry.op === 'createZone') {
       this.addZone(entry.zone, entry.createdAt, 1, entry.put);
       this.remember({ id: entry.changeId, zoneId: entry.zone.id, version: 1, submittedAt: entry.createdAt });
       return;
     }
+    if (entry.op === 'zoneInfo') {
+      const zone = this.zone(entry.zone.id);
+      zone.info = entry.zone;
+      zone.snapshot = undefined;
+      // (Entries journalled before zone-identity changes carried a change id have none to remember.)
+      if (entry.changeId) this.remember({ id: entry.changeId, zoneId: entry.zone.id, version: zone.version, submittedAt: entry.at, ...(entry.comment ? { comment: entry.comment } : {}) });
+      return;
+    }
     const zone = this.zone(entry.zoneId);
     if (entry.op === 'deleteZone') {
       this.zones.delete(entry.zoneId);
+      this.tags.drop('hostedzone', entry.zoneId);
       this.remember({ id: entry.changeId, zoneId: entry.zoneId, version: zone.version + 1, submittedAt: entry.at });
       return;
     }

@@ -6,6 +6,7 @@ import { AUTHORITY_DEFAULTS, startAuthority } from '../../authority/index.js';
 import { defaultRegion } from '../../route53/region.js';
 import { serveMetrics } from '../../telemetry/metrics-server.js';
 import { parseNumber, parsePort } from '../numbers.js';
+import { UsageError } from '../exit-codes.js';
 
 /**
  * How far V8 may grow the heap past the live data before its next full collection, in percent. V8's own
@@ -27,6 +28,8 @@ interface AuthorityCliOptions {
   accessKeyId: string;
   secretAccessKey: string;
   region: string;
+  healthCheckAllow: string[];
+  healthCheckScale: string;
 }
 
 export function register(program: Command): void {
@@ -64,12 +67,19 @@ export function register(program: Command): void {
       "the region SigV4 signatures must be scoped to (Route53's is us-east-1; others are refused, as AWS refuses them)",
       defaultRegion(),
     )
+    .option(
+      '--health-check-allow <cidr>',
+      'besides loopback, addresses in this CIDR may be probed by health checks (repeatable; others fail without being contacted)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option('--health-check-scale <factor>', "multiply health checks' request interval and timeouts by this (1 = Route53's 10/30 s; tests use 0.01)", '1')
     .action((options: AuthorityCliOptions) => runAuthority(options));
 }
 
 async function runAuthority(options: AuthorityCliOptions): Promise<void> {
   const rateLimit = options.rateLimit === undefined ? undefined : Number(options.rateLimit);
-  if (rateLimit !== undefined && !(rateLimit > 0)) throw new Error(`--rate-limit must be a positive number of requests per second, got '${options.rateLimit}'`);
+  if (rateLimit !== undefined && !(rateLimit > 0)) throw new UsageError(`--rate-limit must be a positive number of requests per second, got '${options.rateLimit}'`);
   limitHeapGrowth(parseNumber(options.heapGrowth, '--heap-growth', { min: 0, max: 1000, integer: true }));
   const authority = await startAuthority({
     host: options.host,
@@ -78,6 +88,8 @@ async function runAuthority(options: AuthorityCliOptions): Promise<void> {
     dataDir: options.data,
     credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
     region: options.region,
+    healthCheckAllow: options.healthCheckAllow,
+    healthCheckScale: parseNumber(options.healthCheckScale, '--health-check-scale', { min: 0.001, max: 100 }),
     ...(rateLimit !== undefined ? { rateLimit } : {}),
   });
   const { host, dnsPort, endpoint } = authority;

@@ -6,6 +6,7 @@ import { DEFAULT_DASHBOARD_PORT, startDashboard } from '../../dashboard/server.j
 import { DEFAULT_STATUS_FILE } from '../../probe/status-file.js';
 import { parseDuration } from '../duration.js';
 import { parsePort } from '../numbers.js';
+import { UsageError } from '../exit-codes.js';
 import { addZoneTargetOptions, openZoneTarget, type ZoneTargetOptions } from '../zone-target.js';
 
 interface DashboardOptions extends ZoneTargetOptions {
@@ -40,7 +41,7 @@ export function register(program: Command): void {
 async function runDashboard(options: DashboardOptions): Promise<void> {
   const port = parsePort(options.port, '--port');
   const pollMs = parseDuration(options.poll, '--poll');
-  if (pollMs < 50) throw new Error(`--poll must be at least 50ms, got ${options.poll}`);
+  if (pollMs < 50) throw new UsageError(`--poll must be at least 50ms, got ${options.poll}`);
   const readIntervalMs = parseDuration(options.readInterval, '--read-interval');
   const target = await openZoneTarget(options);
   const source = new FileSource({ store: target.store, client: target.client, zoneId: target.zoneId, probeStatusFile: options.probeStatus, auditFile: options.audit, pollMs, readIntervalMs });

@@ -5,9 +5,11 @@ import { AuditLog } from '../../enactor/audit.js';
 import { Enactor, type RunSummary } from '../../enactor/enactor.js';
 import { DEFAULT_GUARD } from '../../enactor/guard.js';
 import { assertSafeBackend, selfCheck } from '../../enactor/self-check.js';
+import { describeFreeze, FreezeWatch } from '../../plan/freeze.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { serveMetrics } from '../../telemetry/metrics-server.js';
 import { parseDuration } from '../duration.js';
+import { EXIT } from '../exit-codes.js';
 import { parseNumber, parsePort } from '../numbers.js';
 import { progressPrinter } from '../progress.js';
 import { addZoneTargetOptions, openZoneTarget, type ZoneTargetOptions } from '../zone-target.js';
@@ -42,7 +44,7 @@ export function register(program: Command): void {
     )
     .requiredOption('--id <name>', 'this enactor\'s name, written into every fence and audit line');
   addZoneTargetOptions(command)
-    .option('--once', 'run one pass and exit (exit code 1 if an endpoint failed or was refused)', false)
+    .option('--once', 'run one pass and exit: exit code 1 if an endpoint failed, else 3 if the guard refused one', false)
     .option('--single-writer', 'run even if the backend fails the self-check; you guarantee no other enactor writes this zone', false)
     .option('--interval <duration>', 'time between passes when looping', '1s')
     .option('--rate-limit <req/s>', 'client-side limit on this enactor\'s Route53 requests per second', '5')
@@ -82,8 +84,10 @@ async function runEnact(options: EnactOptions): Promise<void> {
   if (!check.ok) logger.warn('backend failed the self-check; running because --single-writer was given');
 
   const metrics = options.metricsPort === undefined ? undefined : await serveMetrics(parsePort(options.metricsPort, '--metrics-port'));
+  const freeze = new FreezeWatch(target.store, logger);
   const enactor = new Enactor({
     id: options.id,
+    frozen: () => freeze.enactorsStopped(),
     store: target.store,
     client: target.sdk,
     zone: target.zoneId,
@@ -101,9 +105,15 @@ async function runEnact(options: EnactOptions): Promise<void> {
   enactor.on('event', printProgress);
   try {
     if (options.once) {
+      const frozen = await freeze.current();
+      if (frozen && frozen.pinnedGeneration === undefined) {
+        console.log(`${target.store.location} is ${describeFreeze(frozen)}; nothing written (dnsplane thaw to resume)`);
+        return;
+      }
       const summary = await enactor.runOnce();
       console.log(describeSummary(summary));
-      if (summary.failed.length > 0 || summary.refused.length > 0) process.exitCode = 1;
+      if (summary.failed.length > 0) process.exitCode = EXIT.failure;
+      else if (summary.refused.length > 0) process.exitCode = EXIT.guardRefused;
       return;
     }
     const stopping = new AbortController();

@@ -11,6 +11,8 @@ import { serveMetrics } from '../../telemetry/metrics-server.js';
 import { parseDuration } from '../duration.js';
 import { parseNumber, parsePort } from '../numbers.js';
 import { addLiveFenceOptions, liveFenceReader, NO_LIVE_FENCES_NOTE, type LiveFenceOptions } from '../live-fences.js';
+import { UsageError } from '../exit-codes.js';
+import { FreezeWatch } from '../../plan/freeze.js';
 import { describePass } from './plan.js';
 
 interface PlannerOptions extends LiveFenceOptions {
@@ -44,7 +46,7 @@ export function register(program: Command): void {
 async function runPlanner(options: PlannerOptions): Promise<void> {
   const intervalMs = parseDuration(options.interval, '--interval');
   const heartbeatMs = parseDuration(options.heartbeat, '--heartbeat');
-  if (intervalMs < 10) throw new Error(`--interval must be at least 10ms, got ${options.interval}`);
+  if (intervalMs < 10) throw new UsageError(`--interval must be at least 10ms, got ${options.interval}`);
   const passes = options.passes === undefined ? Infinity : parseNumber(options.passes, '--passes', { min: 1, integer: true });
   const fleetFile = new WatchedFleetFile(options.fleet);
   const fleet = await fleetFile.load();
@@ -54,6 +56,7 @@ async function runPlanner(options: PlannerOptions): Promise<void> {
   if (!fences) console.error(NO_LIVE_FENCES_NOTE);
   const planner = new Planner({ fleet, store, logger, heartbeatMs, ...(options.id ? { id: options.id } : {}), ...(fences ? { highestLiveFence: fences.read } : {}) });
   const metrics = options.metricsPort === undefined ? undefined : await serveMetrics(parsePort(options.metricsPort, '--metrics-port'));
+  const freeze = new FreezeWatch(store, logger);
 
   const stopping = new AbortController();
   const stop = () => stopping.abort();
@@ -64,7 +67,8 @@ async function runPlanner(options: PlannerOptions): Promise<void> {
     for (let pass = 0; pass < passes && !stopping.signal.aborted; pass++) {
       const started = Date.now();
       await fleetFile.reloadIfChanged(planner, logger);
-      try {
+      // Frozen (or a pinned rollback): no pass at all, so nothing is written; the watch logs each change once.
+      if (!(await freeze.current())) try {
         const result = await planner.pass({ write: true });
         if (result.written) console.log(describePass(result, store.location, true));
       } catch (error) {

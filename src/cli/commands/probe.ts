@@ -1,16 +1,18 @@
 // `dnsplane probe`: watch the plan's endpoints resolve, straight at the authority and through a resolver.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { DEFAULT_PLANS_SPEC, openPlanStore } from '../../plan/open-store.js';
 import { canonicalValue, EMPTY_RESULTS, isBad, type ProbeResult } from '../../probe/classify.js';
 import type { Observation } from '../../probe/health.js';
 import { Probe, type RoundReport } from '../../probe/probe.js';
 import { parseServerAddress, type DnsServerAddress } from '../../probe/query.js';
-import { ChangeFilter, CHANGE_HEADER, formatChange, formatSummary } from '../../probe/report.js';
+import { diagnose, overallDiagnosis } from '../../probe/diagnosis.js';
+import { ChangeFilter, CHANGE_HEADER, formatChange, formatDiagnosis, formatSummary } from '../../probe/report.js';
 import { DEFAULT_STATUS_FILE, probeStatus, writeProbeStatus } from '../../probe/status-file.js';
 import { fixedTargets, latestPlanTargets, targetsOfPlan, type TargetSource } from '../../probe/targets.js';
 import { startUnbound, type UnboundResolver } from '../../probe/unbound.js';
 import { serveMetrics, type MetricsServer } from '../../telemetry/metrics-server.js';
 import { parseDuration } from '../duration.js';
+import { EXIT, ExitError, UsageError } from '../exit-codes.js';
 import { parseNumber, parsePort } from '../numbers.js';
 
 interface ProbeCommandOptions {
@@ -26,7 +28,8 @@ interface ProbeCommandOptions {
   count?: string;
   duration?: string;
   json?: boolean;
-  failOn?: 'empty' | 'bad';
+  failOn?: 'empty' | 'bad' | 'never';
+  once?: boolean;
   statusFile: string | false;
   metricsPort?: string;
   listTargets?: boolean;
@@ -58,7 +61,10 @@ export function register(program: Command): void {
     .option('--count <n>', 'stop after N rounds (default: run until Ctrl-C)')
     .option('--duration <duration>', 'stop after this long (default: run until Ctrl-C)')
     .option('--json', 'print one JSON object per observation, then a summary object, one per line', false)
-    .option('--fail-on <what>', 'exit 1 at the end of the first round that sees: empty (nodata/nxdomain) or bad (anything but answered); also when the run observed nothing (default: never)')
+    .option('--once', 'one round, then exit; fails unless every answer is good (as --count 1 --fail-on bad; --fail-on overrides)', false)
+    .addOption(
+      new Option('--fail-on <what>', 'stop and fail at the end of the first round that sees: empty (nodata/nxdomain, exit 4) or bad (anything but answered; exit 4 for empty, else 1); also when the run observed nothing (default: bad with --once, else never)').choices(['empty', 'bad', 'never']),
+    )
     .option('--status-file <path>', 'write the last result per endpoint here after every round (read by dnsplane status)', DEFAULT_STATUS_FILE)
     .option('--no-status-file', 'do not write a status file')
     .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics, 0 for any free port; the URL is printed to stderr (default: off)')
@@ -67,11 +73,13 @@ export function register(program: Command): void {
 }
 
 async function runProbeCommand(options: ProbeCommandOptions): Promise<void> {
-  if (options.failOn !== undefined && !(options.failOn in FAIL_ON)) throw new Error(`--fail-on must be empty or bad, got ${options.failOn}`);
   if (options.listTargets) return listTargets(options.plans);
+  if (options.once && (options.count !== undefined || options.duration !== undefined)) throw new UsageError('--once is one round: leave out --count and --duration');
+  if (options.once) options.failOn ??= 'bad';
+  if (options.failOn === 'never') delete options.failOn;
   const intervalMs = parseDuration(options.interval, '--interval');
   const timeoutMs = parseDuration(options.timeout, '--timeout');
-  const rounds = options.count === undefined ? undefined : parseNumber(options.count, '--count', { min: 1, integer: true });
+  const rounds = options.once ? 1 : options.count === undefined ? undefined : parseNumber(options.count, '--count', { min: 1, integer: true });
   const durationMs = options.duration === undefined ? undefined : parseDuration(options.duration, '--duration');
   const authority = options.authority === false ? undefined : parseServerAddress(options.authority, '--authority');
   let resolver = options.resolver === undefined ? undefined : parseServerAddress(options.resolver, '--resolver');
@@ -81,7 +89,7 @@ async function runProbeCommand(options: ProbeCommandOptions): Promise<void> {
   let metrics: MetricsServer | undefined;
   try {
     if (options.unbound) {
-      if (!authority) throw new Error('--unbound needs --authority to stub its zones to');
+      if (!authority) throw new UsageError('--unbound needs --authority to stub its zones to');
       unbound = await startUnbound({ zones: await unboundZones(options), authority, noCache: true });
       resolver = unbound.address;
       if (!options.json) console.log(`started unbound (pid ${unbound.pid}) on ${resolver.host}:${resolver.port}`);
@@ -92,7 +100,10 @@ async function runProbeCommand(options: ProbeCommandOptions): Promise<void> {
       console.error(`dnsplane: probe metrics on http://127.0.0.1:${metrics.port}/metrics`);
     }
     const failed = await probeLoop(options, { targets, authority, resolver, intervalMs, timeoutMs }, { rounds, durationMs });
-    if (failed) throw new Error(`probe saw ${failed.result.toUpperCase()} for ${failed.endpoint} via ${failed.path} (${failed.server}); --fail-on ${options.failOn}`);
+    if (failed) {
+      const code = EMPTY_RESULTS.has(failed.result) ? EXIT.empty : EXIT.failure;
+      throw new ExitError(`probe saw ${failed.result.toUpperCase()} for ${failed.endpoint} via ${failed.path} (${failed.server}); --fail-on ${options.failOn}`, code);
+    }
   } finally {
     await unbound?.stop();
     metrics?.server.close();
@@ -106,7 +117,7 @@ async function probeLoop(
 ): Promise<Observation | undefined> {
   const probe = new Probe(setup);
   const changes = new ChangeFilter();
-  const matchesFailOn = options.failOn ? FAIL_ON[options.failOn] : undefined;
+  const matchesFailOn = options.failOn && options.failOn !== 'never' ? FAIL_ON[options.failOn] : undefined;
   let failed: Observation | undefined;
   let writing = Promise.resolve();
   if (!options.json) console.log(CHANGE_HEADER);
@@ -120,7 +131,16 @@ async function probeLoop(
     console.error(`dnsplane: probe targets: ${error.message}`);
   });
   let warnedNoTargets = false;
+  let lastDiagnosis = 'ok';
   probe.on('round', (report: RoundReport) => {
+    // One line when the verdict changes: "authority down" and "resolver still failing after the authority is
+    // back" look the same to a client (SERVFAIL) and want different responses.
+    const overall = overallDiagnosis(diagnose(probe.endpoints()));
+    if (overall.diagnosis !== lastDiagnosis) {
+      lastDiagnosis = overall.diagnosis;
+      if (options.json) console.log(JSON.stringify({ kind: 'diagnosis', at: report.at, ...overall }));
+      else console.log(formatDiagnosis(overall));
+    }
     // After a targets error the plan exists but cannot be read: "no plan" would send the user the wrong way.
     if (report.observations.length === 0 && !warnedNoTargets && !targetsError) {
       warnedNoTargets = true;
@@ -145,7 +165,7 @@ async function probeLoop(
   }
   await writing;
   const summary = probe.summary();
-  if (options.json) console.log(JSON.stringify({ kind: 'summary', ...summary, endpoints: probe.endpoints().map(({ last, ...health }) => ({ ...health, last: last.result })) }));
+  if (options.json) console.log(JSON.stringify({ kind: 'summary', ...summary, diagnosis: overallDiagnosis(diagnose(probe.endpoints())), endpoints: probe.endpoints().map(({ last, ...health }) => ({ ...health, last: last.result })) }));
   else console.log(`\n${formatSummary(summary, probe.endpoints())}`);
   // A gate (`--fail-on … && deploy`) must not pass on a run that checked nothing, e.g. an unreadable plan.
   if (matchesFailOn && summary.observations === 0) {
@@ -162,7 +182,7 @@ async function targetSource(options: ProbeCommandOptions): Promise<TargetSource>
 async function unboundZones(options: ProbeCommandOptions): Promise<string[]> {
   if (options.zone && options.zone.length > 0) return options.zone;
   const plan = await (await openPlanStore(options.plans)).latest();
-  if (!plan) throw new Error(`--unbound needs --zone, or a plan in ${options.plans} to take the zone from`);
+  if (!plan) throw new UsageError(`--unbound needs --zone, or a plan in ${options.plans} to take the zone from`);
   return [plan.zone];
 }
 

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { ENACTOR_ZONES, UP_DEFAULTS, up, type Deployment, type UpOptions } from '../../deploy/deployment.js';
 import { parseDuration } from '../duration.js';
 import { parsePort } from '../numbers.js';
+import { configFilePath, writeConfigFile } from '../settings.js';
 import { runDown } from './down.js';
 
 interface UpCliOptions {
@@ -49,11 +50,11 @@ export function register(program: Command): void {
     .option('--enact-interval <duration>', 'each enactor\'s --interval', UP_DEFAULTS.enactInterval)
     .option('--ready-timeout <duration>', 'how long each process may take to report ready before up stops everything and fails', `${UP_DEFAULTS.readyTimeoutMs / 1000}s`)
     .option('--foreground', 'stay in the foreground and stop everything on Ctrl-C (SIGINT) or SIGTERM', false)
-    .action((options: UpCliOptions) => runUp(options));
+    .action((options: UpCliOptions) => runUp(options, program));
 
 }
 
-async function runUp(options: UpCliOptions): Promise<void> {
+async function runUp(options: UpCliOptions, program: Command): Promise<void> {
   const runDir = path.resolve(options.runDir);
   const settings: UpOptions = {
     runDir,
@@ -80,7 +81,20 @@ async function runUp(options: UpCliOptions): Promise<void> {
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
   });
-  console.log(describe(deployment, runDir));
+  const configFile = configFilePath();
+  if (configFile) {
+    const settings = {
+      plans: deployment.plans,
+      zone: deployment.zone,
+      endpoint: deployment.api,
+      authority: deployment.dns,
+      'probe-status': path.join(runDir, 'probe-status.json'),
+      audit: path.join(runDir, 'audit.jsonl'),
+      'run-dir': runDir,
+    };
+    await writeConfigFile(configFile, settings, program.commands.map((command) => command.name()));
+  }
+  console.log(describe(deployment, runDir, configFile));
   if (!options.foreground) return;
   console.log('\nrunning in the foreground; Ctrl-C stops everything');
   // Signal listeners do not keep node's event loop alive; with every child detached, a timer has to.
@@ -99,7 +113,7 @@ function durationText(text: string, flag: string): string {
   return text;
 }
 
-function describe(d: Deployment, runDir: string): string {
+function describe(d: Deployment, runDir: string, configFile: string | undefined): string {
   const host = (address: string) => address.split(':');
   const [dnsHost, dnsPort] = host(d.dns);
   const probeName = `api.${d.zone.replace(/\.$/, '')}`;
@@ -112,6 +126,7 @@ function describe(d: Deployment, runDir: string): string {
     ...(d.fleetSim ? [`  fleet-sim    ${d.fleetSim}   (flip a load balancer: curl -X POST ${d.fleetSim}/control/LB_ID/down|up|hang)`] : []),
     `  plans        ${d.plans}`,
     `  run dir      ${runDir}  (up.json, pids/, logs/, audit.jsonl, probe-status.json)`,
+    `  settings     ${configFile ? `${path.resolve(configFile)}  (read by every dnsplane command run here)` : '(not written: DNSPLANE_CONFIG is empty)'}`,
     '',
     'processes:',
     ...d.manifest.processes.map((p) => `  ${p.name.padEnd(17)} pid ${String(p.pid).padEnd(8)} log ${p.log}`),
@@ -119,8 +134,9 @@ function describe(d: Deployment, runDir: string): string {
     'try:',
     `  dig @${dnsHost} -p ${dnsPort} ${probeName} A +norec`,
     ...(d.resolver ? [`  dig @${host(d.resolver)[0]} -p ${host(d.resolver)[1]} ${probeName} A`] : []),
-    `  dnsplane status --plans ${d.plans} --zone ${d.zone} --endpoint ${d.api} --probe-status ${path.join(runDir, 'probe-status.json')}`,
-    `  dnsplane down --run-dir ${runDir}`,
+    ...(configFile
+      ? ['  dnsplane status', '  dnsplane down']
+      : [`  dnsplane status --plans ${d.plans} --zone ${d.zone} --endpoint ${d.api} --probe-status ${path.join(runDir, 'probe-status.json')}`, `  dnsplane down --run-dir ${runDir}`]),
   ];
   return lines.join('\n');
 }
