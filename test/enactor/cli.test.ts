@@ -88,6 +88,10 @@ describe('enactor CLI', () => {
     const forced = await cli('rollback', '--to', '6', '--plans', rig.store.dir, '--force');
     expect(forced.stdout).toContain('--force: one step straight to the content of generation 6, with no velocity limit');
     expect(forced.stdout).toContain('rolled back to the content of generation 6 in 1 step(s) (forced, no velocity limit): generations 12..12');
+    // The enactor walks (I7): 5 -> 11 is within its velocity limit, 5 -> 12 is not; 11 -> 12, the forced step, is
+    // the next stored generation, which it always takes.
+    expect(await cli('enact', '--id', 'cli-3', '--once', ...common)).toMatchObject({ code: 0 });
+    expect(fenceGeneration(await rig.view(), 'api')).toBe(11);
     expect(await cli('enact', '--id', 'cli-3', '--once', ...common)).toMatchObject({ code: 0 });
     const view = await rig.view();
     expect([fenceGeneration(view, 'api'), liveWeights(view, 'api')]).toEqual([12, [255]]);
