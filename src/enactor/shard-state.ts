@@ -12,7 +12,7 @@ import { setsMatch } from './changes.js';
 import { namedInError, type ShardContent, type ShardUnit } from './decide.js';
 import { readZoneView } from './live.js';
 import type { PlanCache } from './plan-cache.js';
-import { contentDigest, shardOfKey, shardPlan, type ShardFence } from './shard-fence.js';
+import { contentDigest, SHARDS, shardOfKey, shardPlan, type ShardFence } from './shard-fence.js';
 
 /** Corrections to what a shard's fence implies, learnt after it was read: fresh reads of endpoints, and exclusions. */
 export interface Tweaks {
@@ -32,10 +32,10 @@ export interface ShardState {
   v1Ahead?: number;
 }
 
-/** Up to this many endpoints are read one by one; more (and any shard in a zone without shard fences) cost one full listing. */
-const PER_ENDPOINT_READS_MAX = 16;
+/** Record sets per ListResourceRecordSets page (Route53's largest). */
+const PAGE = 300;
 /** Records per drift-sweep page (Route53's largest page). */
-const SWEEP_PAGE = 300;
+const SWEEP_PAGE = PAGE;
 
 const nameOf = (key: string) => key.slice(0, key.indexOf(' '));
 const typeOf = (key: string) => key.slice(key.indexOf(' ') + 1) as 'A' | 'AAAA';
@@ -104,7 +104,9 @@ export class ShardReader {
     const wanted = unread.map(({ shard, older }) => ({ shard, keys: keysOf(shard, older) }));
     const count = wanted.reduce((sum, entry) => sum + entry.keys.size, 0);
     const noShardFences = [...fences.values()].every((fence) => fence === undefined);
-    if (noShardFences || count > PER_ENDPOINT_READS_MAX) {
+    // One request per endpoint, or one listing of the zone (pages estimated from the plan): whichever is fewer.
+    const zonePages = Math.ceil((plan.endpoints.reduce((sum, endpoint) => sum + endpoint.sets.length, 0) + SHARDS) / PAGE);
+    if (count > 0 && (noShardFences || count >= zonePages)) {
       // A fresh zone, a zone still on v1 fences, or many shards to learn: one listing of the whole zone.
       const view = await readZoneView(this.client, zoneId);
       const byShard = new Map<number, Array<[string, (typeof view.endpoints extends Map<string, infer V> ? V : never)]>>();
