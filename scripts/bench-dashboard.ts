@@ -41,6 +41,8 @@ const source: DashboardSource = {
     now: Date.now(),
     source: 'synthetic benchmark source',
     zoneId: 'ZBENCH',
+    zone: 'bench.test.',
+    freeze: null,
     plannedGeneration: marks.length,
     endpoints: endpoints.map((endpoint) => ({ endpoint, state: 'match', reason: 'synthetic', plannedGeneration: marks.length, liveGeneration: marks.length, fenceWriter: 'bench', liveMatchesFence: true, liveMatchesLatest: true, recordSets: 2, probe: [] })),
     enactors: [],

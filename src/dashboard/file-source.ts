@@ -31,6 +31,7 @@ export class FileSource extends HistorySource {
   private readonly observations: RingBuffer<TimelineObservation>;
   private readonly lastSeen = new Map<string, number>();
   private lastProbe: ProbeStatus | undefined;
+  private lastFreeze = 'null';
   private auditOffset: number | undefined;
   private skippedAudit = { lines: 0, last: '' };
   private readonly errors = new Map<string, string>();
@@ -47,7 +48,7 @@ export class FileSource extends HistorySource {
 
   /** Reads everything once (one read at a time: callers meanwhile share it); resolves when done. */
   poll(): Promise<void> {
-    this.polling ??= Promise.all([this.step('plan store', () => this.history.refreshPlans().then(() => false)), this.step('probe status file', () => this.readProbe()), this.step('audit log', () => this.readAudit())])
+    this.polling ??= Promise.all([this.step('plan store', () => this.history.refreshPlans().then(() => false)), this.step('probe status file', () => this.readProbe()), this.step('audit log', () => this.readAudit()), this.step('freeze marker', () => this.readFreeze())])
       .then((changed) => {
         if (changed.some(Boolean)) this.history.notify();
       })
@@ -88,6 +89,14 @@ export class FileSource extends HistorySource {
       this.errors.set(what, (error as Error).message);
       return false;
     }
+  }
+
+  /** A freeze or thaw changes the page at once (the status answer is cached until something changes). */
+  private async readFreeze(): Promise<boolean> {
+    const seen = JSON.stringify((await this.options.store.readFreeze?.()) ?? null);
+    const changed = seen !== this.lastFreeze;
+    this.lastFreeze = seen;
+    return changed;
   }
 
   /** New observations are the entries whose time moved since the last read. */

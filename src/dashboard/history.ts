@@ -26,6 +26,8 @@ export class History {
   private readAgain = false;
   /** Set once what the source watched is gone for good: the last reading is final, not a failure to report. */
   private frozen = false;
+  /** The zone's name, from the latest plan (the page's header names it; the id alone means little). */
+  private zoneName: string | undefined;
 
   /**
    * `minReadIntervalMs`: a reading younger than this is reused instead of listing the zone again. Real Route53
@@ -84,11 +86,18 @@ export class History {
 
   /** collectStatus (as `dnsplane status`) judged with the probe's cells; a failed reading becomes an error line. */
   async status(cells: ReadonlyArray<{ endpoint: string; cell: ProbeCell }>, errors: string[]): Promise<DashboardStatus> {
-    const statuses = await this.read(errors);
+    const [statuses, freeze, latest] = await Promise.all([
+      this.read(errors),
+      this.frozen ? undefined : this.target.store.readFreeze?.().catch((error: Error) => void errors.push(`freeze marker: ${error.message}`)),
+      this.frozen ? undefined : this.target.store.latest().catch(() => undefined),
+    ]);
+    if (latest) this.zoneName = latest.zone;
     return {
       now: Date.now(),
       source: this.description,
       zoneId: this.target.zoneId,
+      zone: this.zoneName ?? null,
+      freeze: freeze ?? null,
       plannedGeneration: statuses.find((row) => row.plannedGeneration !== null)?.plannedGeneration ?? null,
       endpoints: endpointRows(statuses, cells),
       enactors: this.book.enactorRows(),

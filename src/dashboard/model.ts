@@ -2,6 +2,7 @@
 // it reads it through. A DashboardSource is either live objects in this process (the demo: a Probe and
 // enactors) or what separately started processes leave behind (plan store, Route53, probe status file, audit
 // file); the server and the page cannot tell them apart.
+import type { Freeze } from '../plan/freeze.js';
 import type { ProbeResult } from '../probe/classify.js';
 import type { ProbePath } from '../probe/health.js';
 
@@ -81,6 +82,10 @@ export interface DashboardStatus {
   /** What this dashboard reads, for the page header (e.g. "live: demo" or "file:./plans + http://…"). */
   source: string;
   zoneId: string;
+  /** The zone's name, from the latest plan (null before the first plan). */
+  zone: string | null;
+  /** The plan store's freeze marker (dnsplane freeze), null when not frozen. */
+  freeze: Freeze | null;
   plannedGeneration: number | null;
   endpoints: EndpointRow[];
   enactors: EnactorRow[];

@@ -26,7 +26,7 @@ export function raceSource(live: RaceLive): LiveSource {
 
 /** Until the first race starts there is nothing to show but that. */
 function waitingSource(): DashboardSource {
-  const status: DashboardStatus = { now: 0, source: 'waiting for the race to start', zoneId: '–', plannedGeneration: null, endpoints: [], enactors: [], errors: [] };
+  const status: DashboardStatus = { now: 0, source: 'waiting for the race to start', zoneId: '–', zone: null, freeze: null, plannedGeneration: null, endpoints: [], enactors: [], errors: [] };
   return {
     description: status.source,
     status: async () => ({ ...status, now: Date.now() }),

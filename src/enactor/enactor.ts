@@ -58,6 +58,8 @@ export interface EnactorOptions {
   concurrency?: number;
   /** Whole-zone reads at least this often (default 30 s); passes between reuse the view (zone-cache.ts). 0 = every pass. */
   fullReadEveryMs?: number;
+  /** Asked at the start of every pass; true = the plan store is frozen (plan/freeze.ts): change nothing. */
+  frozen?: () => Promise<boolean>;
 }
 
 export interface RunSummary {
@@ -148,6 +150,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
 
   private async pass(): Promise<RunSummary> {
     const summary: RunSummary = { applied: [], repaired: [], inSync: [], stoodDown: [], refused: [], failed: [], batches: 0 };
+    if (await this.options.frozen?.()) return summary;
     const plan = await this.options.store.latest();
     if (!plan) {
       this.log.info({ store: this.options.store.location }, 'no plan yet');

@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { readJsonFile } from '../files/json.js';
+import { readJsonFile, writeJsonFile } from '../files/json.js';
+import { FREEZE_OBJECT, parseFreeze, type Freeze } from './freeze.js';
 import { parsePlan, type Plan } from './schema.js';
 import { LivePlanError, PlanExistsError, type PlanStore } from './store.js';
 
@@ -100,6 +101,23 @@ export class FilePlanStore implements PlanStore {
       throw error;
     }
     await this.syncDir();
+  }
+
+  async readFreeze(): Promise<Freeze | undefined> {
+    const file = path.join(this.dir, FREEZE_OBJECT);
+    const json = await readJsonFile(file, 'freeze marker');
+    return json === undefined ? undefined : parseFreeze(json, file);
+  }
+
+  async writeFreeze(freeze: Freeze): Promise<void> {
+    await writeJsonFile(path.join(this.dir, FREEZE_OBJECT), parseFreeze(freeze, 'freeze'));
+    await this.syncDir();
+  }
+
+  async clearFreeze(): Promise<void> {
+    await unlink(path.join(this.dir, FREEZE_OBJECT)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
   }
 
   private async syncDir(): Promise<void> {

@@ -25,6 +25,7 @@ import {
 import pRetry, { AbortError } from 'p-retry';
 import { randomBytes } from 'node:crypto';
 import { defaultRegion, localCredentials } from '../route53/client.js';
+import { FREEZE_OBJECT, parseFreeze, type Freeze } from './freeze.js';
 import { parsePlan, type Plan } from './schema.js';
 import { LivePlanError, PlanExistsError, type PlanStore } from './store.js';
 
@@ -186,6 +187,41 @@ export class S3PlanStore implements PlanStore {
       if (isStatus(error, 412)) throw new Error(`${this.location}: plan generation ${generation} changed while it was being deleted; left in place`);
       throw this.explain(error, `deleting ${key}`);
     }
+  }
+
+  /** freeze.json sorts before `plan-`, so the plan listings (StartAfter plan-) never see it. */
+  async readFreeze(): Promise<Freeze | undefined> {
+    const key = `${this.where.prefix}${FREEZE_OBJECT}`;
+    let text: string;
+    try {
+      const output = await this.client.send(new GetObjectCommand({ Bucket: this.where.bucket, Key: key }));
+      text = (await output.Body?.transformToString('utf8')) ?? '';
+    } catch (error) {
+      if (isStatus(error, 404) && errorName(error) !== 'NoSuchBucket') return undefined;
+      throw this.explain(error, `reading ${key}`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new Error(`s3://${this.where.bucket}/${key} is not JSON: ${(error as Error).message}`);
+    }
+    return parseFreeze(json, `s3://${this.where.bucket}/${key}`);
+  }
+
+  async writeFreeze(freeze: Freeze): Promise<void> {
+    const key = `${this.where.prefix}${FREEZE_OBJECT}`;
+    const body = JSON.stringify(parseFreeze(freeze, 'freeze'), null, 2);
+    await this.client.send(new PutObjectCommand({ Bucket: this.where.bucket, Key: key, Body: body, ContentType: 'application/json' })).catch((error: unknown) => {
+      throw this.explain(error, `writing ${key}`);
+    });
+  }
+
+  async clearFreeze(): Promise<void> {
+    const key = `${this.where.prefix}${FREEZE_OBJECT}`;
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.where.bucket, Key: key })).catch((error: unknown) => {
+      if (!isStatus(error, 404)) throw this.explain(error, `deleting ${key}`);
+    });
   }
 
   /**

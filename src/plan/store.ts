@@ -1,5 +1,6 @@
 // Where plans live. The file store is the default; an S3 store implements the same interface so that
 // planners and enactors on different machines share plans.
+import type { Freeze } from './freeze.js';
 import type { Plan } from './schema.js';
 
 export interface PlanStore {
@@ -15,6 +16,14 @@ export interface PlanStore {
    * 2025 cleanup impossible: there is no way to delete without stating what is live.
    */
   delete(generation: number, guard: { live: ReadonlySet<number> }): Promise<void>;
+  // The freeze marker (see freeze.ts). The file and S3 stores, which every command opens, have it; in-process
+  // wrappers (fault injection, tests) may leave it out, and then cannot be frozen.
+  /** The freeze marker, or undefined when the store is not frozen. */
+  readFreeze?(): Promise<Freeze | undefined>;
+  /** Sets the freeze marker, replacing any earlier one. */
+  writeFreeze?(freeze: Freeze): Promise<void>;
+  /** Removes the freeze marker; removing none is not an error. */
+  clearFreeze?(): Promise<void>;
   /** A short description for logs, such as file:./plans or s3://bucket/prefix. */
   readonly location: string;
 }

@@ -1,6 +1,7 @@
 // An in-memory PlanStore with the file store's contract (never overwrite; refuse to delete a live generation),
 // for the randomized interleaving tests, where a case must cost microseconds. Everything else uses the file
 // or S3 store.
+import { parseFreeze, type Freeze } from '../plan/freeze.js';
 import { parsePlan, type Plan } from '../plan/schema.js';
 import { LivePlanError, PlanExistsError, type PlanStore } from '../plan/store.js';
 
@@ -18,6 +19,7 @@ export interface MemoryPlanStoreOptions {
 export class MemoryPlanStore implements PlanStore {
   readonly location = 'memory:';
   private readonly plans = new Map<number, Plan>();
+  private freeze: Freeze | undefined;
 
   constructor(private readonly options: MemoryPlanStoreOptions = {}) {}
 
@@ -51,5 +53,17 @@ export class MemoryPlanStore implements PlanStore {
     if (guard.live.has(generation)) throw new LivePlanError(generation);
     this.plans.delete(generation);
     this.options.onDelete?.(generation);
+  }
+
+  async readFreeze(): Promise<Freeze | undefined> {
+    return this.freeze && structuredClone(this.freeze);
+  }
+
+  async writeFreeze(freeze: Freeze): Promise<void> {
+    this.freeze = parseFreeze(freeze, 'freeze');
+  }
+
+  async clearFreeze(): Promise<void> {
+    this.freeze = undefined;
   }
 }

@@ -9,7 +9,7 @@ import { runDnsplane } from '../helpers/cli.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const dnsplane = (...args: string[]) => runDnsplane(args, { cwd: os.tmpdir() });
-const COMMANDS = ['authority', 'probe', 'plan', 'planner', 'fleet-sim', 'race', 'demo', 'enact', 'cleanup', 'rollback', 'status', 'dashboard', 'up', 'down', 'supervise'];
+const COMMANDS = ['authority', 'probe', 'plan', 'planner', 'fleet-sim', 'race', 'demo', 'enact', 'cleanup', 'rollback', 'freeze', 'thaw', 'status', 'dashboard', 'up', 'down', 'supervise'];
 
 describe('dnsplane (no subcommand)', () => {
   it('--help lists every command on one line of its own', async () => {

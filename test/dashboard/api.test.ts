@@ -64,6 +64,14 @@ describe('dashboard JSON over plan store, Route53, probe status file and audit l
     expect(status.endpoints).toEqual([
       expect.objectContaining({ endpoint: API, state: 'match', plannedGeneration: 1, liveGeneration: 1, fenceWriter: 'e1', liveMatchesLatest: true, recordSets: 2 }),
     ]);
+    // The header names the zone (from the plan), not only its id; no freeze yet, then the store's marker as it is.
+    expect([status.zone, status.zoneId, status.freeze]).toEqual(['dnsplane.test.', rig.zoneId, null]);
+    const freeze = { reason: 'incident 42', author: 'ops@host', at: new Date().toISOString() };
+    await rig.store.writeFreeze(freeze);
+    await source.poll();
+    expect((await get<DashboardStatus>('/api/status')).freeze).toEqual(freeze);
+    await rig.store.clearFreeze();
+    await source.poll();
     const [cell] = status.endpoints[0].probe;
     expect(cell).toMatchObject({ path: 'authority', result: 'answered' });
     expect(cell.latencyMs).toBeGreaterThan(0);

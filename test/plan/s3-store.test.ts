@@ -55,6 +55,21 @@ describeWithTools(['moto_server'], 'S3PlanStore against moto_server', () => {
     expect(plans.location).toBe(`s3://${BUCKET}/prod/`);
   });
 
+  it('keeps a freeze marker beside the plans, invisible to the plan listing, until it is cleared', async () => {
+    const plans = store();
+    await plans.write(plan(1));
+    expect(await plans.readFreeze()).toBeUndefined();
+    const freeze = { reason: 'incident 42', author: 'ops@host', at: new Date().toISOString() };
+    await plans.writeFreeze(freeze);
+    expect(await plans.readFreeze()).toEqual(freeze);
+    expect(await store('other/').readFreeze()).toBeUndefined();
+    expect(await plans.list()).toEqual([1]);
+    expect((await plans.latest())?.generation).toBe(1);
+    await plans.clearFreeze();
+    await plans.clearFreeze();
+    expect(await plans.readFreeze()).toBeUndefined();
+  });
+
   it('finds the latest of many plans with one list and one get', async () => {
     const plans = store();
     for (let generation = 1; generation <= 25; generation++) await plans.write(plan(generation));

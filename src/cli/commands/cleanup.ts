@@ -1,6 +1,7 @@
 // `dnsplane cleanup`: delete old plan generations, never one that a fence points at.
 import type { Command } from 'commander';
 import { cleanupPlans } from '../../enactor/cleanup.js';
+import { assertNotFrozen } from '../../plan/freeze.js';
 import { parseNumber } from '../numbers.js';
 import { addZoneTargetOptions, openZoneTarget, type ZoneTargetOptions } from '../zone-target.js';
 
@@ -28,6 +29,7 @@ export function register(program: Command): void {
 async function runCleanup(options: CleanupCommandOptions): Promise<void> {
   const retention = parseNumber(options.retention, '--retention', { min: 0, integer: true });
   const target = await openZoneTarget(options);
+  if (!options.dryRun) await assertNotFrozen(target.store, 'cleanup');
   try {
     const result = await cleanupPlans({ store: target.store, client: target.client, zoneId: target.zoneId, retention, dryRun: options.dryRun });
     if (options.json) {

@@ -5,6 +5,7 @@ import { AuditLog } from '../../enactor/audit.js';
 import { Enactor, type RunSummary } from '../../enactor/enactor.js';
 import { DEFAULT_GUARD } from '../../enactor/guard.js';
 import { assertSafeBackend, selfCheck } from '../../enactor/self-check.js';
+import { describeFreeze, FreezeWatch } from '../../plan/freeze.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { serveMetrics } from '../../telemetry/metrics-server.js';
 import { parseDuration } from '../duration.js';
@@ -80,8 +81,10 @@ async function runEnact(options: EnactOptions): Promise<void> {
   if (!check.ok) logger.warn('backend failed the self-check; running because --single-writer was given');
 
   const metrics = options.metricsPort === undefined ? undefined : await serveMetrics(parsePort(options.metricsPort, '--metrics-port'));
+  const freeze = new FreezeWatch(target.store, logger);
   const enactor = new Enactor({
     id: options.id,
+    frozen: () => freeze.enactorsStopped(),
     store: target.store,
     client: target.sdk,
     zone: target.zoneId,
@@ -99,6 +102,11 @@ async function runEnact(options: EnactOptions): Promise<void> {
   enactor.on('event', printProgress);
   try {
     if (options.once) {
+      const frozen = await freeze.current();
+      if (frozen && frozen.pinnedGeneration === undefined) {
+        console.log(`${target.store.location} is ${describeFreeze(frozen)}; nothing written (dnsplane thaw to resume)`);
+        return;
+      }
       const summary = await enactor.runOnce();
       console.log(describeSummary(summary));
       if (summary.failed.length > 0) process.exitCode = EXIT.failure;

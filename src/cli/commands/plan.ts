@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { formatDiff } from '../../plan/diff.js';
 import { loadFleet } from '../../plan/fleet.js';
+import { assertNotFrozen } from '../../plan/freeze.js';
 import { DEFAULT_PLANS_SPEC, openPlanStore } from '../../plan/open-store.js';
 import { Planner, describeStoreBehind, type PlanPass } from '../../plan/planner.js';
 import { addLiveFenceOptions, liveFenceReader, NO_LIVE_FENCES_NOTE, type LiveFenceOptions } from '../live-fences.js';
@@ -34,6 +35,7 @@ export function register(program: Command): void {
 async function runPlan(options: PlanOptions): Promise<void> {
   const fleet = await loadFleet(options.fleet);
   const store = await openPlanStore(options.plans);
+  if (options.write) await assertNotFrozen(store, 'plan --write');
   const fences = liveFenceReader(options, fleet.zone);
   if (!fences && options.write) console.error(NO_LIVE_FENCES_NOTE);
   const planner = new Planner({ fleet, store, ...(options.id ? { id: options.id } : {}), ...(fences ? { highestLiveFence: fences.read } : {}) });

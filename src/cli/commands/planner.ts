@@ -12,6 +12,7 @@ import { parseDuration } from '../duration.js';
 import { parseNumber, parsePort } from '../numbers.js';
 import { addLiveFenceOptions, liveFenceReader, NO_LIVE_FENCES_NOTE, type LiveFenceOptions } from '../live-fences.js';
 import { UsageError } from '../exit-codes.js';
+import { FreezeWatch } from '../../plan/freeze.js';
 import { describePass } from './plan.js';
 
 interface PlannerOptions extends LiveFenceOptions {
@@ -55,6 +56,7 @@ async function runPlanner(options: PlannerOptions): Promise<void> {
   if (!fences) console.error(NO_LIVE_FENCES_NOTE);
   const planner = new Planner({ fleet, store, logger, heartbeatMs, ...(options.id ? { id: options.id } : {}), ...(fences ? { highestLiveFence: fences.read } : {}) });
   const metrics = options.metricsPort === undefined ? undefined : await serveMetrics(parsePort(options.metricsPort, '--metrics-port'));
+  const freeze = new FreezeWatch(store, logger);
 
   const stopping = new AbortController();
   const stop = () => stopping.abort();
@@ -65,7 +67,8 @@ async function runPlanner(options: PlannerOptions): Promise<void> {
     for (let pass = 0; pass < passes && !stopping.signal.aborted; pass++) {
       const started = Date.now();
       await fleetFile.reloadIfChanged(planner, logger);
-      try {
+      // Frozen (or a pinned rollback): no pass at all, so nothing is written; the watch logs each change once.
+      if (!(await freeze.current())) try {
         const result = await planner.pass({ write: true });
         if (result.written) console.log(describePass(result, store.location, true));
       } catch (error) {

@@ -1,9 +1,10 @@
 // `dnsplane rollback --to G`: roll forward to an old generation's content, in velocity-limited steps.
-import { hostname, userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { rollback } from '../../enactor/rollback.js';
 import { DEFAULT_MAX_DROP_SHARE } from '../../plan/fleet.js';
+import { assertNotFrozen, describeFreeze, type Freeze } from '../../plan/freeze.js';
 import { DEFAULT_PLANS_SPEC, openPlanStore } from '../../plan/open-store.js';
+import { freezable, operator } from './freeze.js';
 import { parseDuration } from '../duration.js';
 import { parseNumber } from '../numbers.js';
 
@@ -14,6 +15,8 @@ interface RollbackOptions {
   maxDropShare: string;
   force: boolean;
   stepInterval: string;
+  freeze: boolean;
+  reason?: string;
 }
 
 export function register(program: Command): void {
@@ -31,6 +34,8 @@ export function register(program: Command): void {
     .option('--max-drop-share <0..1>', 'largest share of an endpoint\'s weight one step may take out of service', String(DEFAULT_MAX_DROP_SHARE))
     .option('--force', 'one step straight to G\'s content, with no velocity limit', false)
     .option('--step-interval <duration>', 'wait this long between publishing two steps (0 = the whole chain at once)', '0s')
+    .option('--freeze', 'pin the rollback: freeze the plan store first so no planner (or other rollback) can undo it, while enactors still apply it; `dnsplane thaw` ends it', false)
+    .option('--reason <text>', 'with --freeze: the reason recorded in the freeze (default: rollback to generation G)')
     .action((options: RollbackOptions) => runRollback(options));
 }
 
@@ -39,9 +44,18 @@ async function runRollback(options: RollbackOptions): Promise<void> {
   const maxDropShare = parseNumber(options.maxDropShare, '--max-drop-share', { min: 0.01, max: 1 });
   const stepIntervalMs = parseDuration(options.stepInterval, '--step-interval');
   const store = await openPlanStore(options.plans);
+  const by = operator(options.by);
+  if (options.freeze) {
+    // Pinned before the first step, so a planner's next pass already sees it; it replaces a plain freeze.
+    const pin: Freeze = { reason: options.reason ?? `rollback to generation ${to}`, author: by, at: new Date().toISOString(), pinnedGeneration: to };
+    await freezable(store).writeFreeze(pin);
+    console.log(`${store.location} is ${describeFreeze(pin)}`);
+  } else {
+    await assertNotFrozen(store, 'rollback');
+  }
   if (options.force) console.log(`--force: one step straight to the content of generation ${to}, with no velocity limit`);
   const result = await rollback(store, to, {
-    by: options.by ?? `${userInfo().username}@${hostname()}`,
+    by,
     maxDropShare,
     force: options.force,
     stepIntervalMs,

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { endpointRows, probeCellsOfFile } from '../../dashboard/rows.js';
 import { collectStatus, formatStatus } from '../../enactor/status.js';
+import { describeFreeze } from '../../plan/freeze.js';
 import { formatDiagnosis } from '../../probe/report.js';
 import { DEFAULT_STATUS_FILE, probeStatusStaleness, readProbeStatus } from '../../probe/status-file.js';
 import { EXIT } from '../exit-codes.js';
@@ -31,16 +32,18 @@ export function register(program: Command): void {
 async function runStatus(options: StatusOptions): Promise<void> {
   const target = await openZoneTarget(options);
   try {
-    const [statuses, probe] = await Promise.all([
+    const [statuses, probe, freeze] = await Promise.all([
       collectStatus({ store: target.store, client: target.client, zoneId: target.zoneId, probeStatusFile: options.probeStatus }),
       readProbeStatus(options.probeStatus),
+      target.store.readFreeze?.(),
     ]);
     // The dashboard's judgement, so that the page and this command never disagree about an endpoint.
     const judged = endpointRows(statuses, probeCellsOfFile(probe)).slice(0, statuses.length);
     if (options.json) {
       const endpoints = statuses.map((status, i) => ({ ...status, state: judged[i]!.state, reason: judged[i]!.reason }));
-      console.log(JSON.stringify({ zoneId: target.zoneId, ...(probe?.diagnosis ? { probeDiagnosis: probe.diagnosis } : {}), endpoints }, null, 2));
+      console.log(JSON.stringify({ zoneId: target.zoneId, freeze: freeze ?? null, ...(probe?.diagnosis ? { probeDiagnosis: probe.diagnosis } : {}), endpoints }, null, 2));
     } else {
+      if (freeze) console.log(`${target.store.location} is ${describeFreeze(freeze)}\n`);
       console.log(withStateColumn(formatStatus(statuses), judged.map((row) => row.state.toUpperCase())));
       if (probe?.diagnosis) console.log(`probe ${formatDiagnosis(probe.diagnosis)}`);
     }

@@ -97,6 +97,15 @@ function showErrors(errors) {
   box.textContent = errors.join('\n');
 }
 
+/** The plan store's freeze: nobody writes until a thaw, and whoever looks must see why and who. */
+function renderFreeze(freeze) {
+  const box = $('freeze');
+  box.hidden = !freeze;
+  if (!freeze) return;
+  const pin = freeze.pinnedGeneration === undefined ? '' : ` (rollback to generation ${freeze.pinnedGeneration} pinned: enactors apply it, planners write nothing)`;
+  box.textContent = `FROZEN since ${freeze.at} by ${freeze.author}: ${freeze.reason}${pin}. dnsplane thaw resumes writing.`;
+}
+
 function probeText(row, path) {
   const probe = row.probe.find((entry) => entry.path === path);
   if (!probe) return ['–', ''];
@@ -106,7 +115,8 @@ function probeText(row, path) {
 
 function renderStatus(status) {
   $('source').textContent = status.source;
-  $('zone').textContent = status.zoneId;
+  $('zone').textContent = status.zone ? `${status.zone} (${status.zoneId})` : status.zoneId;
+  renderFreeze(status.freeze);
   $('planned').textContent = status.plannedGeneration ?? '–';
   const body = $('endpoints').tBodies[0];
   body.replaceChildren(
