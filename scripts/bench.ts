@@ -1,6 +1,6 @@
 // `npm run bench`: every issue-6 benchmark, one after another (each in its own process, so none inherits
 // another's heap or sockets), then one summary of the numbers against their targets.
-//   npm run bench [-- --quick] [-- --only dns,enact,converge,memory]
+//   npm run bench [-- --quick] [-- --only dns,enact,converge,memory,scale]
 // --quick runs each with tiny sizes (a smoke run: the numbers mean nothing, completing means everything).
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -8,11 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { HELP_OPTION, parseScriptArgs } from './script-args.js';
 
-const USAGE = `usage: npm run bench -- [--quick] [--only dns,enact,converge,memory]
+const USAGE = `usage: npm run bench -- [--quick] [--only dns,enact,converge,memory,scale]
   --quick        each benchmark with tiny sizes (a smoke run: completing is what counts)
-  --only LIST    run only these, comma-separated (default dns,enact,converge,memory)`;
+  --only LIST    run only these, comma-separated (default dns,enact,converge,memory,scale)`;
 const { values: args } = parseScriptArgs('bench', USAGE, () =>
-  parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string', default: 'dns,enact,converge,memory' }, ...HELP_OPTION } }),
+  parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string', default: 'dns,enact,converge,memory,scale' }, ...HELP_OPTION } }),
 );
 const only = new Set(args.only.split(','));
 const runTs = fileURLToPath(new URL('../bin/run-ts.js', import.meta.url));
@@ -30,6 +30,8 @@ const BENCHES: Bench[] = [
   { key: 'enact', file: 'bench-enact.ts', argv: [], quickArgv: ['--quick'] },
   { key: 'converge', file: 'bench-converge.ts', argv: [], quickArgv: ['--quick'] },
   { key: 'memory', file: 'bench-memory.ts', argv: [], quickArgv: ['--quick'] },
+  // 1,000 endpoints by default: today's enactor needs minutes per generation at 20,000 (run it with --sizes).
+  { key: 'scale', file: 'bench-scale.ts', argv: ['--sizes', '1000'], quickArgv: ['--quick'] },
 ];
 
 interface Outcome {
@@ -110,6 +112,14 @@ if (outcomes.has('converge')) {
 if (outcomes.has('memory')) {
   console.log(line('authority peak RSS with 100k records', all.get('memory.peak_mib'), 'MiB', 300, false));
   console.log(line('authority restart to first answer', all.get('memory.restart_ms'), 'ms', 5000, false));
+}
+if (outcomes.has('scale')) {
+  const size = [...all.keys()].find((key) => /^scale\.\d+\.one\.requests$/.test(key))?.split('.')[1];
+  if (size) {
+    console.log(line(`scale: requests, 1 endpoint changed (${size} endpoints)`, all.get(`scale.${size}.one.requests`), 'requests', 3, false));
+    console.log(line(`scale: visible over DNS, 1 endpoint changed`, all.get(`scale.${size}.one.visible_ms`), 'ms', 1000, false));
+    console.log(line(`scale: idle load of all enactors`, all.get(`scale.${size}.idle_req_per_s`), 'req/s', 1, false));
+  }
 }
 if (args.quick) console.log('  (--quick: sizes are tiny, so these are not the targets\' measurements)');
 if ([...outcomes.values()].some((outcome) => !outcome.ok)) process.exitCode = 1;

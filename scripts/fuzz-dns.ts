@@ -1,6 +1,7 @@
 // Robustness of the DNS face under hostile input: random and mutated datagrams over UDP and random streams
 // over TCP against a face serving a zone with every feature the face answers from (weighted sets, wildcard,
-// delegation with glue, MX/SRV targets, CNAME). It counts crashes (the face stops answering a plain query)
+// delegation with glue, MX/SRV targets, CNAME, failover/multivalue/geolocation sets with health checks that
+// flip at random, aliases). It counts crashes (the face stops answering a plain query)
 // and wrong replies, checked by an oracle independent of the face's code:
 //   - a reply is a whole, well-formed message (every section parses to exactly its end; pointers point back),
 //     with QR set, the request's id and opcode, at most one reply per request, none to a response (QR=1);
@@ -51,6 +52,14 @@ const sets: RecordSet[] = [
   { name: '_s._tcp.fuzz.test.', type: 'SRV', ttl: 60, values: ['0 1 80 mail.fuzz.test.'] },
   { name: 'c.fuzz.test.', type: 'CNAME', ttl: 60, values: ['w.fuzz.test.'] },
   { name: 'big.fuzz.test.', type: 'TXT', ttl: 60, values: Array.from({ length: 30 }, (_, i) => `"${String(i).padStart(60, 'x')}"`) },
+  // Routing policies, health checks (flipped at random per query, below) and aliases: the face's slow path.
+  { name: 'fo.fuzz.test.', type: 'A', ttl: 60, setIdentifier: 'p', failover: 'PRIMARY', healthCheckId: 'hc-1', values: ['192.0.2.31'] },
+  { name: 'fo.fuzz.test.', type: 'A', ttl: 60, setIdentifier: 's', failover: 'SECONDARY', healthCheckId: 'hc-2', values: ['192.0.2.32'] },
+  ...Array.from({ length: 10 }, (_, i): RecordSet => ({ name: 'mv.fuzz.test.', type: 'A', ttl: 60, setIdentifier: `m${i}`, multiValueAnswer: true, healthCheckId: `hc-${i}`, values: [`192.0.2.${40 + i}`] })),
+  { name: APEX, type: 'A', ttl: 0, values: [], aliasTarget: { hostedZoneId: 'ZFUZZ', dnsName: 'mv.fuzz.test.', evaluateTargetHealth: true } },
+  { name: 'al.fuzz.test.', type: 'MX', ttl: 0, values: [], aliasTarget: { hostedZoneId: 'ZFUZZ', dnsName: 'fuzz.test.', evaluateTargetHealth: false } },
+  { name: 'lb.fuzz.test.', type: 'A', ttl: 0, values: [], aliasTarget: { hostedZoneId: 'Z35SXDOTRQ7X7K', dnsName: 'x.elb.amazonaws.com.', evaluateTargetHealth: true } },
+  { name: 'geo.fuzz.test.', type: 'A', ttl: 60, setIdentifier: 'd', geoLocation: { countryCode: '*' }, values: ['192.0.2.70'] },
 ];
 const source: ZoneSource = { snapshots: (): ZoneSnapshot[] => [{ zone, version: 1, recordSets: sets }], onCommit: () => () => undefined };
 
@@ -66,7 +75,7 @@ const OPTS = [
   Buffer.from([0, 0, 41, 16, 0, 0, 0, 0x80, 0, 0, 8, 0, 10, 0, 4, 1, 2, 3, 4]), // DO + a cookie-ish option
 ];
 const SEEDS: Buffer[] = [];
-for (const name of ['fuzz.test', 'w.fuzz.test', 'x.y.wild.fuzz.test', 'a.sub.fuzz.test', 'c.fuzz.test', 'big.fuzz.test', '_s._tcp.fuzz.test', 'nope.fuzz.test', 'other.zone']) {
+for (const name of ['fo.fuzz.test', 'mv.fuzz.test', 'al.fuzz.test', 'lb.fuzz.test', 'geo.fuzz.test', 'fuzz.test', 'w.fuzz.test', 'x.y.wild.fuzz.test', 'a.sub.fuzz.test', 'c.fuzz.test', 'big.fuzz.test', '_s._tcp.fuzz.test', 'nope.fuzz.test', 'other.zone']) {
   for (const type of [1, 2, 5, 6, 15, 16, 28, 33, 41, 43, 255]) for (const opt of [null, ...OPTS]) SEEDS.push(queryFor(name, type, opt));
 }
 
@@ -165,7 +174,8 @@ function wrong(req: Buffer, rep: Buffer): string | null {
 
 // ---- the run ----
 
-const face = await startDnsFace({ host: '127.0.0.1', port: 0, source, logger: (await import('../src/telemetry/logger.js')).createLogger('fuzz', 'silent') });
+const health = { isHealthy: () => Math.random() < 0.5 };
+const face = await startDnsFace({ host: '127.0.0.1', port: 0, source, health, logger: (await import('../src/telemetry/logger.js')).createLogger('fuzz', 'silent') });
 const counts = { datagrams: 0, replies: 0, silent: 0, wrong: 0, duplicate: 0, streams: 0, streamReplies: 0, crashes: 0 };
 const examples: string[] = [];
 const note = (what: string, req: Buffer) => {

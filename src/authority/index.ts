@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../telemetry/logger.js';
 import { startApiServer } from './api/server.js';
 import type { Credentials } from './api/sigv4.js';
 import { startDnsFace } from './dns/server.js';
+import { HealthProber } from './health/prober.js';
 import type { HealthView } from './health/view.js';
 import { Journal, type JournalStats } from './store/journal.js';
 import { ZoneStore } from './store/zone-store.js';
@@ -25,8 +26,15 @@ export interface AuthorityOptions {
   credentials?: Credentials;
   /** The region SigV4 signatures must be scoped to; the SDK's own default (AWS_REGION, else us-east-1) when unset. */
   region?: string;
+  /** CIDRs besides loopback whose addresses health checks may probe. */
+  healthCheckAllow?: readonly string[];
+  /** Multiplies health checks' RequestInterval and timeouts (tests: 0.01); 1 = Route53's timing. */
+  healthCheckScale?: number;
   logger?: Logger;
-  /** Health of HealthCheckIds for the DNS face's answers (weighted, failover, multivalue, alias); all healthy when unset. */
+  /**
+   * Health of HealthCheckIds for the DNS face's answers (weighted, failover, multivalue, alias). Unset, the
+   * authority's own prober decides (the health checks created through the API, really probed).
+   */
   health?: HealthView;
 }
 
@@ -39,6 +47,8 @@ export interface Authority {
   readonly credentials: Credentials;
   readonly region: string;
   readonly store: ZoneStore;
+  /** Health checks' current status, as the prober sees it (what the DNS face consults). */
+  readonly health: HealthView;
   /** What the journal replay found at start. */
   readonly recovery: JournalStats;
   close(): Promise<void>;
@@ -62,11 +72,19 @@ export async function startAuthority(options: AuthorityOptions = {}): Promise<Au
   journal.onCompactionError = (error) => logger.error({ err: error, dataDir }, 'journal compaction failed; the journal keeps every change');
 
   const closers: Array<() => Promise<void> | void> = [() => journal.close()];
+  let health: HealthProber;
+  try {
+    health = new HealthProber(store.healthChecks, { allow: options.healthCheckAllow ?? [], scale: options.healthCheckScale ?? 1, logger: logger.child({ part: 'health' }) });
+  } catch (error) {
+    journal.close();
+    throw error;
+  }
+  closers.push(() => health.close());
   const closeAll = async () => {
     for (const close of closers.reverse()) await close();
   };
   try {
-    const dns = await startDnsFace({ host, port: options.dnsPort ?? AUTHORITY_DEFAULTS.dnsPort, source: store, ...(options.health ? { health: options.health } : {}), ...(options.logger ? { logger: options.logger.child({ face: 'dns' }) } : {}) });
+    const dns = await startDnsFace({ host, port: options.dnsPort ?? AUTHORITY_DEFAULTS.dnsPort, source: store, health: options.health ?? health, ...(options.logger ? { logger: options.logger.child({ face: 'dns' }) } : {}) });
     closers.push(() => dns.close());
     const api = await startApiServer({
       host,
@@ -75,6 +93,7 @@ export async function startAuthority(options: AuthorityOptions = {}): Promise<Au
       region,
       store,
       servedVersion: (zoneId) => dns.servedVersion(zoneId),
+      health,
       logger,
       ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     });
@@ -89,6 +108,7 @@ export async function startAuthority(options: AuthorityOptions = {}): Promise<Au
       credentials,
       region,
       store,
+      health,
       recovery: stats,
       close: closeAll,
     };

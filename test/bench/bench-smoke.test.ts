@@ -57,6 +57,20 @@ describe('scale benchmarks, --quick', () => {
     }
   }, TIMEOUT);
 
+  it('bench-scale runs three real enactor processes through counting relays and prints each generation\'s cost', async () => {
+    const out = await bench('bench-scale.ts');
+    expect(out).toMatch(/scale 60: 60 endpoints × 3 weighted sets; authority --rate-limit 10; 3 enactor processes/);
+    expect(out).toMatch(/idle, 3 enactors in sync: \d+ requests in [\d.]+ s/);
+    for (const label of ['1 endpoint changed \\(1\\)', '1% of endpoints changed \\(1\\)', '10% of endpoints changed \\(6\\)']) {
+      expect(out).toMatch(new RegExp(`generation \\d+, ${label}: visible over DNS p50 [\\d,]+ ms`));
+    }
+    expect(out).toMatch(/cost: [\d,]+ requests \([\d,]+ ChangeResourceRecordSets/);
+    expect(out).toMatch(/fresh enactor: [\d,]+ requests/);
+    const numbers = results(out);
+    expect(numbers['scale.60.one.requests']).toBeGreaterThan(0);
+    expect(numbers['scale.60.pct10.elements']).toBeGreaterThanOrEqual(6 * 6);
+  }, 2 * TIMEOUT);
+
   it('a benchmark given a number that is not one stops at once, naming the option', async () => {
     const failure = await bench('bench-converge.ts', '--rounds', 'five').then(
       () => undefined,

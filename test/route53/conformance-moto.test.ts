@@ -15,6 +15,7 @@ const MOTO_PASSES = [
   'record-limit-1000-upsert-counts-twice',
   'change-reaches-insync',
   'unknown-zone-no-such-hosted-zone',
+  'failover-pair-listed',
 ];
 
 describeWithTools(['moto_server'], 'Route53 conformance against moto_server', () => {

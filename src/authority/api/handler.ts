@@ -1,7 +1,8 @@
 // What every operation handler is: a function from a parsed request (and the authority it runs against) to a
 // Route53-shaped answer. Errors are thrown as Route53Error and rendered by the server.
 import { invalidInput } from '../store/errors.js';
-import type { ZoneStore } from '../store/zone-store.js';
+import type { HealthProber } from '../health/prober.js';
+import type { ChangeRecord, ZoneStore } from '../store/zone-store.js';
 
 export interface ApiRequest {
   method: string;
@@ -20,6 +21,8 @@ export interface RouteContext {
   store: ZoneStore;
   /** The zone version the DNS face serves now (GetChange is INSYNC once it reaches the change's version). */
   servedVersion(zoneId: string): number;
+  /** The health checks' observed status (GetHealthCheckStatus, GetHealthCheckLastFailureReason); none observed when absent. */
+  health?: Pick<HealthProber, 'reports'>;
 }
 
 export type Handler = (request: ApiRequest, context: RouteContext, params: string[]) => ApiResponse;
@@ -34,4 +37,10 @@ export function maxItems(query: URLSearchParams, fallback: number): number {
   if (raw === null) return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < 1) throw invalidInput(`Invalid request: maxitems must be a positive integer, got '${raw}'`);
   return Number(raw);
+}
+
+/** A change is INSYNC once the DNS face serves its zone version (or the zone is gone). */
+export function statusOf(change: ChangeRecord, context: RouteContext): 'PENDING' | 'INSYNC' {
+  if (!context.store.hasZone(change.zoneId)) return 'INSYNC';
+  return context.servedVersion(change.zoneId) >= change.version ? 'INSYNC' : 'PENDING';
 }

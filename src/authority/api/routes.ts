@@ -4,17 +4,15 @@ import { listedName, normalizeName } from '../../route53/recordset.js';
 import { ACCOUNT_LIMITS, HOSTED_ZONE_LIMITS, RECORD_SET_PAGE } from '../store/limits.js';
 import { Route53Error, invalidInput } from '../store/errors.js';
 import type { ChangeRecord, ZoneStore } from '../store/zone-store.js';
-import { ROUTE53_ORIGIN, maxItems, ok, type ApiRequest, type ApiResponse, type Handler, type RouteContext } from './handler.js';
+import { ROUTE53_ORIGIN, maxItems, ok, statusOf, type ApiRequest, type ApiResponse, type Handler, type RouteContext } from './handler.js';
+import { healthCheckHandlers } from './health-routes.js';
 import { tagHandlers } from './tag-routes.js';
+import { vpcHandlers } from './vpc-routes.js';
 
 export type { ApiRequest, ApiResponse, RouteContext } from './handler.js';
 import { matchOperation, type OperationName } from './operations.js';
-import { changeInfoXml, delegationSetXml, document, hostedZoneXml, parseChangeBatch, parseCreateHostedZone, parseUpdateHostedZoneComment, recordSetXml } from './xml.js';
+import { changeInfoXml, delegationSetXml, document, vpcXml, hostedZoneXml, parseChangeBatch, parseCreateHostedZone, parseUpdateHostedZoneComment, recordSetXml } from './xml.js';
 
-function statusOf(change: ChangeRecord, context: RouteContext): 'PENDING' | 'INSYNC' {
-  if (!context.store.hasZone(change.zoneId)) return 'INSYNC';
-  return context.servedVersion(change.zoneId) >= change.version ? 'INSYNC' : 'PENDING';
-}
 
 
 type ZoneList = ReturnType<ZoneStore['listHostedZones']>;
@@ -34,17 +32,19 @@ function zonePage(all: ZoneList, from: number, query: URLSearchParams) {
 
 const createHostedZone: Handler = (request, context) => {
   const { zone, change } = context.store.createHostedZone(parseCreateHostedZone(request.body));
+  // A private zone answers with its VPC instead of a delegation set, as Route53 does.
   const body = document('CreateHostedZoneResponse', {
     HostedZone: hostedZoneXml(zone, 2),
     ChangeInfo: changeInfoXml(change, statusOf(change, context)),
-    DelegationSet: delegationSetXml(zone),
+    ...(zone.vpcs ? { VPC: vpcXml(zone.vpcs[0]) } : { DelegationSet: delegationSetXml(zone) }),
   });
   return ok(body, 201, { location: `${ROUTE53_ORIGIN}/2013-04-01/hostedzone/${zone.id}` });
 };
 
 const getHostedZone: Handler = (_request, context, [id]) => {
   const { info, recordSetCount } = context.store.getHostedZone(id);
-  return ok(document('GetHostedZoneResponse', { HostedZone: hostedZoneXml(info, recordSetCount), DelegationSet: delegationSetXml(info) }));
+  const extra = info.vpcs ? { VPCs: { VPC: info.vpcs.map(vpcXml) } } : { DelegationSet: delegationSetXml(info) };
+  return ok(document('GetHostedZoneResponse', { HostedZone: hostedZoneXml(info, recordSetCount), ...extra }));
 };
 
 const listHostedZones: Handler = (request, context) => {
@@ -151,7 +151,7 @@ const getAccountLimit: Handler = (_request, context, [rawType]) => {
   const type = limitType(ACCOUNT_LIMITS, rawType);
   const counts: Record<typeof type, number> = {
     MAX_HOSTED_ZONES_BY_OWNER: context.store.listHostedZones().length,
-    MAX_HEALTH_CHECKS_BY_OWNER: 0,
+    MAX_HEALTH_CHECKS_BY_OWNER: context.store.healthChecks.list().length,
     MAX_REUSABLE_DELEGATION_SETS_BY_OWNER: 0,
     MAX_TRAFFIC_POLICIES_BY_OWNER: 0,
     MAX_TRAFFIC_POLICY_INSTANCES_BY_OWNER: 0,
@@ -181,6 +181,8 @@ const HANDLERS: Partial<Record<OperationName, Handler>> = {
   GetAccountLimit: getAccountLimit,
   GetHostedZoneLimit: getHostedZoneLimit,
   ...tagHandlers,
+  ...healthCheckHandlers,
+  ...vpcHandlers,
 };
 
 /** Runs the matching operation; store errors propagate as Route53Error for the server to render. */

@@ -9,7 +9,7 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import { SaxesParser } from 'saxes';
 import { listedName, type RecordSet } from '../../route53/recordset.js';
-import type { HostedZoneInfo } from '../zones.js';
+import type { HostedZoneInfo, Vpc } from '../zones.js';
 import { invalidInput, type Route53Error } from '../store/errors.js';
 import type { RequestedChange } from '../store/validate.js';
 import { policyXml, readRouting, targetXml } from './routing-xml.js';
@@ -120,14 +120,22 @@ function integer(value: unknown, field: string): number | undefined {
   return Number(raw);
 }
 
-export function parseCreateHostedZone(body: Buffer): { name: string; callerReference: string; comment?: string } {
+/** A VPC element (VPCRegion, VPCId) as the store takes it; whether it exists is the store's rule. */
+export function readVpc(element: unknown): { region?: string; id?: string } {
+  const vpc = (element ?? {}) as XmlObject;
+  const region = text(vpc.VPCRegion);
+  const id = text(vpc.VPCId);
+  return { ...(region !== undefined ? { region } : {}), ...(id !== undefined ? { id } : {}) };
+}
+
+export function parseCreateHostedZone(body: Buffer): { name: string; callerReference: string; comment?: string; vpc?: { region?: string; id?: string } } {
   const request = parseRequest(body, 'CreateHostedZoneRequest');
   const name = text(request.Name);
   const callerReference = text(request.CallerReference);
   if (!name) throw invalidInput('Invalid request: Name is required');
   if (!callerReference) throw invalidInput('Invalid request: CallerReference is required');
   const comment = text((request.HostedZoneConfig as XmlObject | undefined)?.Comment);
-  return { name, callerReference, ...(comment ? { comment } : {}) };
+  return { name, callerReference, ...(comment ? { comment } : {}), ...(request.VPC !== undefined ? { vpc: readVpc(request.VPC) } : {}) };
 }
 
 /** The new comment, or undefined to remove it (Route53 clears the comment when none is given). */
@@ -180,9 +188,13 @@ export function hostedZoneXml(info: HostedZoneInfo, recordSetCount: number): Xml
     Id: `/hostedzone/${info.id}`,
     Name: info.name,
     CallerReference: info.callerReference,
-    Config: { ...(info.comment ? { Comment: info.comment } : {}), PrivateZone: 'false' },
+    Config: { ...(info.comment ? { Comment: info.comment } : {}), PrivateZone: String(info.vpcs !== undefined) },
     ResourceRecordSetCount: String(recordSetCount),
   };
+}
+
+export function vpcXml(vpc: Vpc): XmlObject {
+  return { VPCRegion: vpc.region, VPCId: vpc.id };
 }
 
 export function delegationSetXml(info: HostedZoneInfo): XmlObject {

@@ -3,6 +3,7 @@
 // exactly the acknowledged state and the same zone versions.
 import type { RecordSet } from '../../route53/recordset.js';
 import type { HostedZoneInfo } from '../zones.js';
+import type { HealthCheckEntryBody, StoredHealthCheck } from './health-checks.js';
 import type { Tag, TagsEntryBody } from './tags.js';
 
 interface EntryBase {
@@ -15,8 +16,9 @@ export type JournalEntry =
   | (EntryBase & { op: 'createZone'; zone: HostedZoneInfo; createdAt: string; put: RecordSet[] })
   | (EntryBase & { op: 'deleteZone'; zoneId: string; at: string })
   | (EntryBase & { op: 'change'; zoneId: string; at: string; comment?: string; put: RecordSet[]; remove: string[] })
-  | { seq: number; op: 'zoneInfo'; zone: HostedZoneInfo }
-  | ({ seq: number } & TagsEntryBody);
+  | (EntryBase & { op: 'zoneInfo'; zone: HostedZoneInfo; at: string; comment?: string })
+  | ({ seq: number } & TagsEntryBody)
+  | ({ seq: number } & HealthCheckEntryBody);
 
 export interface StoreState {
   seq: number;
@@ -24,4 +26,5 @@ export interface StoreState {
   changes: Array<{ id: string; zoneId: string; version: number; submittedAt: string; comment?: string }>;
   /** Absent in snapshots written before tags existed. */
   tags?: Array<{ resource: string; tags: Tag[] }>;
+  healthChecks?: StoredHealthCheck[];
 }

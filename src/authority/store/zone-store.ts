@@ -6,11 +6,13 @@
 // and for the face's first build.
 import { randomBytes } from 'node:crypto';
 import { normalizeName, type RecordSet } from '../../route53/recordset.js';
-import type { HostedZoneInfo, ZoneChange, ZoneHead, ZoneSnapshot, ZoneSource } from '../zones.js';
+import type { HostedZoneInfo, Vpc, ZoneChange, ZoneHead, ZoneSnapshot, ZoneSource } from '../zones.js';
 import { Route53Error, invalidInput, noSuchChange, noSuchHostedZone } from './errors.js';
 import { RECORD_SET_PAGE } from './limits.js';
 import { SortedKeys, groupPrefix, sortKey } from './order.js';
+import { HealthCheckStore, noSuchHealthCheck } from './health-checks.js';
 import { TagStore, type TaggableType } from './tags.js';
+import { existingVpc, isAssociated, withVpc, withoutVpc } from './vpcs.js';
 import { planBatch, type RequestedChange, type ZoneView } from './validate.js';
 import { isDomainName } from './values.js';
 import type { JournalEntry, StoreState } from './journal-format.js';
@@ -85,6 +87,8 @@ export class ZoneStore implements ZoneSource {
   private readonly keptChangeSets: number;
   /** Tags of hosted zones and health checks, journalled through this store's commit. */
   readonly tags = new TagStore((body) => this.commit({ seq: this.seq + 1, ...body }), (type, id) => this.mustExist(type, id));
+  /** Health checks' configuration (their status is the prober's), journalled through this store's commit. */
+  readonly healthChecks = new HealthCheckStore((body) => this.commit({ seq: this.seq + 1, ...body }));
 
   constructor(
     private readonly sink?: EntrySink,
@@ -121,10 +125,16 @@ export class ZoneStore implements ZoneSource {
 
   // ---- hosted zones ----
 
-  createHostedZone(input: { name: string; callerReference: string; comment?: string }): { zone: HostedZoneInfo; change: ChangeRecord } {
+  /** With `vpc`, a private zone associated with that VPC. */
+  createHostedZone(input: { name: string; callerReference: string; comment?: string; vpc?: Partial<Vpc> }): { zone: HostedZoneInfo; change: ChangeRecord } {
     const name = normalizeName(input.name);
     if (!isDomainName(name)) throw new Route53Error('InvalidDomainName', `${input.name} is not a valid domain name`);
     if (!input.callerReference) throw invalidInput('Invalid request: CallerReference is required');
+    const vpc = input.vpc === undefined ? undefined : existingVpc(input.vpc);
+    if (vpc) {
+      const clash = [...this.zones.values()].find((zone) => zone.info.name === name && isAssociated(zone.info, vpc));
+      if (clash) throw new Route53Error('ConflictingDomainExists', `The VPC ${vpc.id} is already associated with another private hosted zone named ${name} (${clash.info.id})`);
+    }
     for (const zone of this.zones.values()) {
       if (zone.info.callerReference === input.callerReference) {
         throw new Route53Error('HostedZoneAlreadyExists', `A hosted zone has already been created with the specified caller reference: ${input.callerReference}`, 409);
@@ -132,7 +142,7 @@ export class ZoneStore implements ZoneSource {
     }
     const id = newId('Z');
     const nameServers = nameServersFor(id);
-    const info: HostedZoneInfo = { id, name, callerReference: input.callerReference, nameServers, ...(input.comment ? { comment: input.comment } : {}) };
+    const info: HostedZoneInfo = { id, name, callerReference: input.callerReference, nameServers, ...(input.comment ? { comment: input.comment } : {}), ...(vpc ? { vpcs: [vpc] } : {}) };
     const apexSets: RecordSet[] = [
       { name, type: 'NS', ttl: 172800, values: nameServers },
       { name, type: 'SOA', ttl: 900, values: [`${nameServers[0]} awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400`] },
@@ -167,13 +177,35 @@ export class ZoneStore implements ZoneSource {
   /** UpdateHostedZoneComment: a missing comment removes the zone's comment, as Route53 does. */
   updateHostedZoneComment(id: string, comment?: string): HostedZoneInfo {
     const { comment: _old, ...rest } = this.zone(id).info;
-    return this.replaceZoneInfo({ ...rest, ...(comment ? { comment } : {}) });
+    const info = { ...rest, ...(comment ? { comment } : {}) };
+    this.replaceZoneInfo(info);
+    return info;
   }
 
-  /** Journals and applies a zone's new identity data (comment, VPCs); its record sets and version stay. */
-  private replaceZoneInfo(info: HostedZoneInfo): HostedZoneInfo {
-    this.commit({ seq: this.seq + 1, op: 'zoneInfo', zone: info });
-    return info;
+  associateVpc(id: string, vpc: Partial<Vpc>, comment?: string): ChangeRecord {
+    const zone = this.zone(id);
+    const others = [...this.zones.values()].filter((other) => other !== zone).map((other) => other.info);
+    return this.replaceZoneInfo(withVpc(zone.info, existingVpc(vpc), others), comment);
+  }
+
+  disassociateVpc(id: string, vpc: Partial<Vpc>, comment?: string): ChangeRecord {
+    return this.replaceZoneInfo(withoutVpc(this.zone(id).info, existingVpc(vpc)), comment);
+  }
+
+  /** The private zones associated with `vpc`, in creation order. */
+  hostedZonesByVpc(vpc: Partial<Vpc>): HostedZoneInfo[] {
+    const wanted = existingVpc(vpc);
+    return [...this.zones.values()].filter((zone) => isAssociated(zone.info, wanted)).map((zone) => zone.info);
+  }
+
+  /**
+   * Journals and applies a zone's new identity data (comment, VPCs); its record sets and version stay. The
+   * change it returns is already in sync: the DNS face serves no zone identity.
+   */
+  private replaceZoneInfo(info: HostedZoneInfo, comment?: string): ChangeRecord {
+    const change = this.newChange(info.id, this.zone(info.id).version, comment);
+    this.commit({ seq: this.seq + 1, op: 'zoneInfo', zone: info, changeId: change.id, at: change.submittedAt, ...(comment ? { comment } : {}) });
+    return change;
   }
 
   // ---- record sets ----
@@ -233,6 +265,7 @@ export class ZoneStore implements ZoneSource {
       zones: [...this.zones.values()].map((zone) => ({ info: zone.info, createdAt: zone.createdAt, version: zone.version, sets: [...zone.sets.values()] })),
       changes: [...this.changes.values()],
       tags: this.tags.exportState(),
+      healthChecks: this.healthChecks.exportState(),
     };
   }
 
@@ -241,6 +274,7 @@ export class ZoneStore implements ZoneSource {
     for (const saved of state.zones) this.addZone(saved.info, saved.createdAt, saved.version, saved.sets);
     for (const change of state.changes) this.changes.set(change.id, change);
     this.tags.importState(state.tags);
+    this.healthChecks.importState(state.healthChecks);
   }
 
   // ---- internals ----
@@ -253,7 +287,7 @@ export class ZoneStore implements ZoneSource {
 
   private mustExist(type: TaggableType, id: string): void {
     if (type === 'hostedzone') this.zone(id);
-    else throw new Route53Error('NoSuchHealthCheck', `No health check exists with the specified ID ${id}`, 404);
+    else if (!this.healthChecks.has(id)) throw noSuchHealthCheck(id);
   }
 
   private viewOf(zone: ZoneState): ZoneView {
@@ -282,14 +316,19 @@ export class ZoneStore implements ZoneSource {
   private commit(entry: JournalEntry): void {
     this.sink?.append(entry);
     this.apply(entry);
-    // Listeners follow the zones (the DNS face); tags change no zone.
-    if (entry.op !== 'tags') for (const listener of this.listeners) listener();
+    // Listeners follow the zones (the DNS face); tags and health checks change no zone.
+    if (entry.op !== 'tags' && entry.op !== 'putHealthCheck' && entry.op !== 'deleteHealthCheck') for (const listener of this.listeners) listener();
   }
 
   private apply(entry: JournalEntry): void {
     this.seq = entry.seq;
     if (entry.op === 'tags') {
       this.tags.apply(entry);
+      return;
+    }
+    if (entry.op === 'putHealthCheck' || entry.op === 'deleteHealthCheck') {
+      this.healthChecks.apply(entry);
+      if (entry.op === 'deleteHealthCheck') this.tags.drop('healthcheck', entry.id);
       return;
     }
     if (entry.op === 'createZone') {
@@ -301,6 +340,8 @@ export class ZoneStore implements ZoneSource {
       const zone = this.zone(entry.zone.id);
       zone.info = entry.zone;
       zone.snapshot = undefined;
+      // (Entries journalled before zone-identity changes carried a change id have none to remember.)
+      if (entry.changeId) this.remember({ id: entry.changeId, zoneId: entry.zone.id, version: zone.version, submittedAt: entry.at, ...(entry.comment ? { comment: entry.comment } : {}) });
       return;
     }
     const zone = this.zone(entry.zoneId);

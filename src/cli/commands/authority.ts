@@ -28,6 +28,8 @@ interface AuthorityCliOptions {
   accessKeyId: string;
   secretAccessKey: string;
   region: string;
+  healthCheckAllow: string[];
+  healthCheckScale: string;
 }
 
 export function register(program: Command): void {
@@ -65,6 +67,13 @@ export function register(program: Command): void {
       "the region SigV4 signatures must be scoped to (Route53's is us-east-1; others are refused, as AWS refuses them)",
       defaultRegion(),
     )
+    .option(
+      '--health-check-allow <cidr>',
+      'besides loopback, addresses in this CIDR may be probed by health checks (repeatable; others fail without being contacted)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option('--health-check-scale <factor>', "multiply health checks' request interval and timeouts by this (1 = Route53's 10/30 s; tests use 0.01)", '1')
     .action((options: AuthorityCliOptions) => runAuthority(options));
 }
 
@@ -79,6 +88,8 @@ async function runAuthority(options: AuthorityCliOptions): Promise<void> {
     dataDir: options.data,
     credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
     region: options.region,
+    healthCheckAllow: options.healthCheckAllow,
+    healthCheckScale: parseNumber(options.healthCheckScale, '--health-check-scale', { min: 0.001, max: 100 }),
     ...(rateLimit !== undefined ? { rateLimit } : {}),
   });
   const { host, dnsPort, endpoint } = authority;
