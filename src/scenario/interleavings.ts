@@ -3,6 +3,8 @@
 // is a scheduling point, so the scheduler can delay any actor past any other. A case also chooses:
 //   - plans that remove endpoints and add them back (an endpoint absent from a generation);
 //   - one or two planners, each numbering its plans latest + 1 (a lost race is retried once, then dropped);
+//   - an operator's rollback to generation 1 or 2 racing them (a velocity-limited chain, enactor/rollback.ts,
+//     which stops when another writer publishes mid-chain);
 //   - an atomic plan store, or one that ignores If-None-Match (moto): two planners can both write one
 //     generation, the second silently replacing the first;
 //   - torn listings: ListResourceRecordSets serves a few sets per page, so a zone read spans several calls
@@ -20,6 +22,7 @@ import fc from 'fast-check';
 import { Route53Error } from '../authority/store/errors.js';
 import { ZoneStore } from '../authority/store/zone-store.js';
 import { Enactor } from '../enactor/enactor.js';
+import { rollback } from '../enactor/rollback.js';
 import type { Plan } from '../plan/schema.js';
 import { PlanExistsError, type PlanStore } from '../plan/store.js';
 import { endpointKey } from '../route53/recordset.js';
@@ -52,6 +55,8 @@ export interface Case {
   plans: Array<Array<number[] | null>>;
   /** Plans are dealt to the planners in turn. */
   planners: 1 | 2;
+  /** An operator's `rollback --to G` racing the planners, or null. */
+  rollbackTo: 1 | 2 | null;
   /** false: the plan store ignores If-None-Match (a second write of a generation replaces the first). */
   atomicStore: boolean;
   /** Passes of each of the three enactors. */
@@ -82,6 +87,7 @@ export function caseArbitraryWith(overrides: CaseOverrides = {}): fc.Arbitrary<C
     fc.record<Case>({
       plans: overrides.plans ?? fc.array(planSpec(minCapacity), { minLength: 2, maxLength: 6 }),
       planners: overrides.planners ?? fc.constantFrom<1 | 2>(1, 2),
+      rollbackTo: overrides.rollbackTo ?? fc.constantFrom<1 | 2 | null>(null, null, 1, 2),
       atomicStore: overrides.atomicStore ?? fc.constantFrom(true, true, true, false),
       passes: overrides.passes ?? fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
       keepView: overrides.keepView ?? fc.boolean(),
@@ -220,6 +226,12 @@ export async function runCase(design: Design, s: fc.Scheduler, c: Case, check: r
         }
       }
     });
+    const operator = (async () => {
+      if (c.rollbackTo === null) return;
+      // Fails on its own when cleanup deleted the target, or stops when a planner publishes mid-chain: both
+      // are the operator's to see, not the zone's problem.
+      await rollback(scheduledPlans(plans, s, 'operator'), c.rollbackTo, { by: 'operator', maxDropShare: 0.5 }).catch(() => undefined);
+    })();
     const enactors = c.passes.map(async (passes, e) => {
       const id = `e${e + 1}`;
       let instance: { enactor: AnyEnactor; crashed: () => boolean } | undefined;
@@ -231,7 +243,7 @@ export async function runCase(design: Design, s: fc.Scheduler, c: Case, check: r
         await instance.enactor.runOnce().catch(() => undefined);
       }
     });
-    await s.waitFor(Promise.all([...planners, ...enactors]));
+    await s.waitFor(Promise.all([...planners, operator, ...enactors]));
 
     if (check.includes('converge')) {
       const latest = (await plans.latest())!;

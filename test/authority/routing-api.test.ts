@@ -115,6 +115,11 @@ describe('routing policies and aliases: Route53 refusals', () => {
     });
   }
 
+  it('keeps each failover set its own TTL (only weighted groups share one)', async () => {
+    await change(create(a('t.routing.test.', ['192.0.2.1'], { SetIdentifier: 'p', Failover: 'PRIMARY', TTL: 30 })), create(a('t.routing.test.', ['192.0.2.2'], { SetIdentifier: 's', Failover: 'SECONDARY', TTL: 300 })));
+    expect((await listed()).map((set) => `${set.SetIdentifier}=${set.TTL}`)).toEqual(['p=30', 's=300']);
+  });
+
   it('accepts an alias created in the same batch as its target, and one into another zone the authority holds', async () => {
     await change(create(alias('x.routing.test.', 't.routing.test.')), create(a('t.routing.test.', ['192.0.2.1'])));
     const other = await t.createZone('other.test.');

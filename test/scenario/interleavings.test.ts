@@ -70,6 +70,7 @@ describe('randomized interleavings', () => {
     const c: Case = {
       plans: [[[2, 1, 0], [1, 1, 1], null], [[0, 3, 1], null, [2, 2, 2]], [[1, 1, 1], [4, 0, 1], [1, 0, 1]]],
       planners: 1,
+      rollbackTo: null,
       atomicStore: true,
       passes: [3, 3, 3],
       keepView: false,
@@ -86,14 +87,15 @@ describe('randomized interleavings', () => {
     expect(s!.report().some((task) => task.label.includes('ChangeResourceRecordSets'))).toBe(true);
   });
 
-  it('torn listings really span several calls, and a second planner really writes', async () => {
-    const [c] = fc.sample(caseArbitraryWith({ planners: fc.constant(2), atomicStore: fc.constant(true) }), { numRuns: 1, seed: SEED });
+  it('torn listings really span several calls, a second planner and a racing rollback really write', async () => {
+    const [c] = fc.sample(caseArbitraryWith({ planners: fc.constant(2), atomicStore: fc.constant(true), rollbackTo: fc.constant(1) }), { numRuns: 1, seed: SEED });
     const listings = async (pageSize: number | null) => {
       const [s] = fc.sample(fc.scheduler(), { numRuns: 1, seed: SEED });
       const outcome = await runCase('safe', s!, { ...c!, pageSize, faults: ['ok'], passes: [1, 1, 1] });
       expect(outcome.violations).toEqual([]);
       const labels = s!.report().map((task) => task.label);
       expect(labels.some((label) => label.startsWith('planner2 plans.write'))).toBe(true);
+      expect(labels.some((label) => label.startsWith('operator plans.write'))).toBe(true);
       return labels.filter((label) => label.endsWith('ListResourceRecordSets')).length;
     };
     expect(await listings(2)).toBeGreaterThan(2 * (await listings(null)));

@@ -158,7 +158,7 @@ export function planBatch(view: ZoneView, requested: RequestedChange[]): BatchEf
       continue;
     }
     overlay.set(key, set);
-    if (set.setIdentifier !== undefined && !set.aliasTarget) lastTtl.set(groupPrefix(set.name, set.type), set.ttl);
+    if (set.weight !== undefined && !set.aliasTarget) lastTtl.set(groupPrefix(set.name, set.type), set.ttl);
   }
 
   const put: RecordSet[] = [];
@@ -204,7 +204,7 @@ function groupProblems(view: ZoneView, overlay: Map<string, RecordSet | null>, l
       problems.push(`RRSet of type CNAME with DNS name ${name} is not permitted as it conflicts with other records with the same DNS name in zone ${view.apex}`);
     }
     for (const [type, sets] of byType) {
-      const weighted = sets.filter((set) => set.setIdentifier !== undefined && !set.aliasTarget);
+      const weighted = sets.filter((set) => set.weight !== undefined && !set.aliasTarget);
       problems.push(...policyProblems(name, type, sets));
       if (weighted.length > LIMITS.weightedPerGroup) {
         problems.push(`Too many weighted resource record sets for DNS name ${name}, type ${type}: the limit is ${LIMITS.weightedPerGroup}`);
