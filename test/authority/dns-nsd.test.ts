@@ -83,7 +83,7 @@ describeWithTools(['dig', 'nsd'], 'DNS face next to NSD on the same zone', () =>
     await nsd?.stop();
   });
 
-  const dig = async (port: number, args: string[]) => parseDig((await run('dig', ['@127.0.0.1', '-p', String(port), '+norec', '+time=3', '+tries=2', ...args])).stdout);
+  const dig = async (port: number, args: string[]) => parseDig((await run('dig', ['@127.0.0.1', '-p', String(port), '+norec', '+time=5', '+tries=3', ...args])).stdout);
   const both = async (...args: string[]) => {
     const [ours, theirs] = await Promise.all([dig(face.port, args), dig(nsd.port, args)]);
     return { ours, theirs: withoutApexNs(theirs) };

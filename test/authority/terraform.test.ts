@@ -1,5 +1,5 @@
 // Terraform's whole lifecycle against the authority, with the real terraform CLI and hashicorp/aws provider:
-// apply a zone with tags, simple and weighted records and a health check the authority probes, a second plan shows no changes, dig gets the answers,
+// apply a zone with tags, simple, weighted, alias and failover records and a health check the authority probes, a second plan shows no changes, dig gets the answers,
 // destroy leaves nothing. One apply, one plan, one destroy: the provider itself waits 10-30 s (random) after
 // every change before it asks GetChange, so this test's time is mostly the provider's own waiting.
 import { execFile } from 'node:child_process';
@@ -85,6 +85,42 @@ resource "aws_route53_record" "wildcard" {
   records = ["www.tf.test"]
 }
 
+resource "aws_route53_record" "app_alias" {
+  zone_id = aws_route53_zone.main.zone_id
+  name    = "app.tf.test"
+  type    = "A"
+  alias {
+    name                   = aws_route53_record.www.fqdn
+    zone_id                = aws_route53_zone.main.zone_id
+    evaluate_target_health = false
+  }
+}
+
+resource "aws_route53_record" "primary" {
+  zone_id         = aws_route53_zone.main.zone_id
+  name            = "failover.tf.test"
+  type            = "A"
+  ttl             = 30
+  set_identifier  = "primary"
+  health_check_id = aws_route53_health_check.web.id
+  records         = ["192.0.2.30"]
+  failover_routing_policy {
+    type = "PRIMARY"
+  }
+}
+
+resource "aws_route53_record" "secondary" {
+  zone_id        = aws_route53_zone.main.zone_id
+  name           = "failover.tf.test"
+  type           = "A"
+  ttl            = 30
+  set_identifier = "secondary"
+  records        = ["192.0.2.31"]
+  failover_routing_policy {
+    type = "SECONDARY"
+  }
+}
+
 resource "aws_route53_record" "api_blue" {
   zone_id        = aws_route53_zone.main.zone_id
   name           = "api.tf.test"
@@ -161,10 +197,12 @@ describeWithTools(
         expect(await dig('tf.test', 'TXT')).toEqual(['"v=spf1 -all"']);
         expect(await dig('x.apps.tf.test', 'CNAME')).toEqual(['www.tf.test.']);
         expect(['192.0.2.20', '192.0.2.21']).toContain((await dig('api.tf.test'))[0]);
+        expect(await dig('app.tf.test')).toEqual(['192.0.2.10', '192.0.2.11']);
         const zones = await t.client.send(new ListHostedZonesCommand({}));
         expect(zones.HostedZones?.map((zone) => zone.Name)).toEqual(['tf.test.']);
         const [check] = (await t.client.send(new ListHealthChecksCommand({}))).HealthChecks ?? [];
         await expect.poll(() => t.authority.health.isHealthy(check.Id!), { timeout: 20_000 }).toBe(true);
+        expect(await dig('failover.tf.test')).toEqual(['192.0.2.30']);
 
         expectOk('destroy', await timed('destroy', terraform('destroy', '-auto-approve', '-input=false', '-lock=false', '-parallelism=16')));
         expect((await t.client.send(new ListHostedZonesCommand({}))).HostedZones).toEqual([]);

@@ -31,7 +31,7 @@ export type HealthCheckUpdate = Partial<Omit<HealthCheckConfig, 'Type' | 'Reques
 };
 
 export function noSuchHealthCheck(id: string): Route53Error {
-  return new Route53Error('NoSuchHealthCheck', `No health check exists with the specified ID ${id}`, 404);
+  return new Route53Error('NoSuchHealthCheck', `A health check with id ${id} does not exist.`, 404);
 }
 
 const endpointTypes = new Set<string>(['HTTP', 'HTTPS', 'HTTP_STR_MATCH', 'HTTPS_STR_MATCH', 'TCP']);
@@ -172,7 +172,8 @@ function withDefaults(input: HealthCheckConfig): HealthCheckConfig {
     SearchString: input.SearchString,
     RequestInterval: endpoint ? (input.RequestInterval ?? 30) : undefined,
     FailureThreshold: endpoint ? (input.FailureThreshold ?? 3) : undefined,
-    MeasureLatency: input.MeasureLatency ?? false,
+    // Route53 shows MeasureLatency only on endpoint checks.
+    MeasureLatency: endpoint ? (input.MeasureLatency ?? false) : undefined,
     Inverted: input.Inverted ?? false,
     Disabled: input.Disabled ?? false,
     HealthThreshold: input.HealthThreshold,

@@ -50,7 +50,8 @@ function describe(set: Pick<RecordSet, 'name' | 'type' | 'setIdentifier'>): stri
 function toRecordSet(change: RequestedChange, index: number): { action: ChangeAction; set: RecordSet } {
   const where = `changeBatch.changes.${index + 1}.member.resourceRecordSet`;
   if (!['CREATE', 'DELETE', 'UPSERT'].includes(change.action)) {
-    throw invalidInput(`Invalid request: Value '${change.action}' at 'changeBatch.changes.${index + 1}.member.action' failed to satisfy constraint: Member must satisfy enum value set: [CREATE, DELETE, UPSERT]`);
+    // Route53 checks the request against its XML schema first; this is its message, word for word.
+    throw invalidInput(`Invalid XML ; cvc-enumeration-valid: Value '${change.action}' is not facet-valid with respect to enumeration '[CREATE, DELETE, UPSERT]'. It must be a value from the enumeration.`);
   }
   if (!change.name) throw invalidInput(`Invalid request: missing ${where}.name`);
   if (!(RECORD_TYPES as readonly string[]).includes(change.type)) {

@@ -221,8 +221,9 @@ export class ZoneStore implements ZoneSource {
 
   listResourceRecordSets(zoneId: string, start: { name?: string; type?: string; identifier?: string; maxItems?: number } = {}): ListPage {
     const zone = this.zone(zoneId);
-    if (start.type !== undefined && start.name === undefined) throw invalidInput('The input is not valid: StartRecordType requires StartRecordName');
-    if (start.identifier !== undefined && start.type === undefined) throw invalidInput('The input is not valid: StartRecordIdentifier requires StartRecordType');
+    // Route53's message says no more than this (StartRecordType needs StartRecordName, and an identifier a type).
+    if (start.type !== undefined && start.name === undefined) throw invalidInput('The input is not valid');
+    if (start.identifier !== undefined && start.type === undefined) throw invalidInput('The input is not valid');
     const maxItems = Math.min(start.maxItems ?? RECORD_SET_PAGE.default, RECORD_SET_PAGE.max);
     if (!Number.isInteger(maxItems) || maxItems < 1) throw invalidInput(`The input is not valid: MaxItems must be a positive integer`);
     const from = start.name === undefined ? '' : sortKey(normalizeName(start.name), start.type, start.identifier);

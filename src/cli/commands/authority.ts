@@ -4,7 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Option, type Command } from 'commander';
 import { AUTHORITY_DEFAULTS, startAuthority } from '../../authority/index.js';
 import { defaultRegion } from '../../route53/region.js';
-import { serveMetrics } from '../../telemetry/metrics-server.js';
+import { serveMetrics, setReady } from '../../telemetry/metrics-server.js';
 import { parseNumber, parsePort } from '../numbers.js';
 import { UsageError } from '../exit-codes.js';
 
@@ -96,6 +96,7 @@ async function runAuthority(options: AuthorityCliOptions): Promise<void> {
   let metricsNote = '';
   if (options.metricsPort !== undefined) {
     const metrics = await serveMetrics(parsePort(options.metricsPort, '--metrics-port'), host);
+    setReady(true, `api=${endpoint} dns=${host}:${dnsPort}`);
     metricsNote = ` metrics=http://${host}:${metrics.port}/metrics`;
   }
   let closing = false;
