@@ -31,7 +31,17 @@ const seed = integerOption('chaos', 'seed', values.seed, 0);
 const delayMs = integerOption('chaos', 'delay-ms', values['delay-ms'], 0);
 const boundMs = integerOption('chaos', 'bound-ms', values['bound-ms'], 1);
 
-const history = values.legacy ? await runLegacyChaos(seed) : await runChaos({ durationMs: minutes * 60_000, seed, delayMs, onLine: (line) => console.log(line) });
+// Ctrl-C ends the schedule early; the run still stops its processes and removes its network namespace.
+const interrupted = new AbortController();
+process.once('SIGINT', () => interrupted.abort());
+process.once('SIGTERM', () => interrupted.abort());
+const history = await (values.legacy
+  ? runLegacyChaos(seed)
+  : runChaos({ durationMs: minutes * 60_000, seed, delayMs, signal: interrupted.signal, onLine: (line) => console.log(line) })
+).catch((error: Error) => {
+  console.error(interrupted.signal.aborted ? 'chaos: interrupted; its processes and namespace are gone' : `chaos: the run failed: ${error.message}`);
+  process.exit(interrupted.signal.aborted ? 130 : 1);
+});
 const verdict = checkHistory(history, boundMs);
 console.log(formatVerdict(history, verdict));
 process.exit(verdict.ok ? 0 : 1);

@@ -221,6 +221,10 @@ export class ZoneStore implements ZoneSource {
   changeResourceRecordSets(zoneId: string, changes: RequestedChange[], comment?: string): ChangeRecord {
     const zone = this.zone(zoneId);
     const effects = planBatch(this.viewOf(zone), changes);
+    // Route53 refuses a set that names a health check it does not have (NoSuchHealthCheck, not InvalidChangeBatch).
+    for (const requested of changes) {
+      if (requested.action !== 'DELETE' && requested.healthCheckId !== undefined && !this.healthChecks.has(requested.healthCheckId)) throw noSuchHealthCheck(requested.healthCheckId);
+    }
     const change = this.newChange(zoneId, zone.version + 1, comment);
     // The comment is journalled with the change: GetChange returns it later, as Route53's does.
     this.commit({ seq: this.seq + 1, op: 'change', zoneId, changeId: change.id, at: change.submittedAt, ...(comment ? { comment } : {}), put: effects.put, remove: effects.remove });

@@ -23,7 +23,10 @@ export interface FenceRecord {
 export interface FaultRecord {
   at: number;
   fault: string;
-  /** For a restart of the authority: ms until it answered again directly, and through the resolver. */
+  /**
+   * For a restart of the authority: ms until it answered again directly, and through the resolver; for a
+   * restart of the resolver, 0 and the ms until the resolver answered again.
+   */
   authorityRecoveryMs?: number;
   resolverRecoveryMs?: number;
 }
@@ -42,7 +45,7 @@ export interface Verdict {
   ok: boolean;
   violations: string[];
   counts: { answers: number; empty: number; noAnswer: number; acks: number; fences: number; faults: number; authorityRestarts: number };
-  /** Resolver lag behind the authority after each authority restart, ms. */
+  /** Resolver lag behind the authority after each authority (or resolver) restart, ms. */
   recoveries: number[];
 }
 
@@ -95,7 +98,7 @@ export function checkHistory(history: History, boundMs: number): Verdict {
       acks: history.acks.length,
       fences: history.fences.length,
       faults: history.faults.length,
-      authorityRestarts: restarts.length,
+      authorityRestarts: restarts.filter((fault) => fault.fault.includes('authority')).length,
     },
     recoveries,
   };
@@ -103,16 +106,22 @@ export function checkHistory(history: History, boundMs: number): Verdict {
 
 const iso = (at: number) => new Date(at).toISOString();
 
+function countFaults(history: History): string {
+  const counts = new Map<string, number>();
+  for (const fault of history.faults) counts.set(fault.fault, (counts.get(fault.fault) ?? 0) + 1);
+  return [...counts].map(([fault, count]) => `${fault} ×${count}`).join(', ');
+}
+
 /** The run's summary: counts, recovery times, and every violation. */
 export function formatVerdict(history: History, verdict: Verdict): string {
   const sorted = [...verdict.recoveries].sort((a, b) => a - b);
   const median = sorted.length ? sorted[Math.ceil(sorted.length / 2) - 1]! : NaN;
   const lines = [
-    `chaos (${history.design} design, seed ${history.seed}): ${verdict.counts.faults} faults, ${verdict.counts.authorityRestarts} authority restarts`,
+    `chaos (${history.design} design, seed ${history.seed}): ${verdict.counts.faults} faults (${countFaults(history)}), ${verdict.counts.authorityRestarts} authority restarts`,
     `  authority answers ${verdict.counts.answers} (empty ${verdict.counts.empty}, no answer while down ${verdict.counts.noAnswer}); acknowledged batches ${verdict.counts.acks}; fence readings ${verdict.counts.fences}`,
     `  final: live generation ${history.final.liveGeneration ?? 'none'}, latest planned ${history.final.latestPlanned}, matches ${history.final.matchesLatest}`,
     sorted.length
-      ? `  resolver recovery after the authority answers: median ${Math.round(median)} ms, max ${Math.round(sorted.at(-1)!)} ms (n=${sorted.length})`
+      ? `  resolver recovery after the authority (or the resolver itself) is back: median ${Math.round(median)} ms, max ${Math.round(sorted.at(-1)!)} ms (n=${sorted.length})`
       : '  resolver recovery: no authority restart measured',
     verdict.ok ? 'PASS: no violations' : `FAIL: ${verdict.violations.length} violation(s)`,
     ...verdict.violations.map((violation) => `  - ${violation}`),

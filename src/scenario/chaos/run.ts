@@ -1,7 +1,7 @@
 // The fault suite: a small fenced deployment as real processes (the authority, three enactors, one of them in
 // its own network namespace behind a delayed link, unbound in front of the authority), a planner publishing a
-// new generation every two seconds, and a seeded schedule of faults: kill -9 and restart of the authority and
-// of each enactor, the authority restarted with a low --rate-limit (Throttling), the planner paused. A
+// new generation every two seconds, and a seeded schedule of faults: kill -9 and restart of the authority, of
+// each enactor and of unbound, the authority restarted with a low --rate-limit (Throttling), the planner paused. A
 // recorder keeps the history (the authority's answers, the fence, acknowledged batches, recovery times) for
 // checkHistory. The runner restarts what it killed, and any enactor that exits on its own.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -36,6 +36,8 @@ export interface ChaosOptions {
   /** 0-255, keeps concurrent runs' namespaces apart (default: from the pid). */
   netIndex?: number;
   onLine?: (line: string) => void;
+  /** Ends the schedule early (Ctrl-C): the run still stops its processes and removes its namespace. */
+  signal?: AbortSignal;
 }
 
 /** mulberry32: a small seeded generator, so that a seed names one schedule. */
@@ -184,25 +186,35 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
 
     // The schedule: the authority first (so every run restarts it at least once), then seeded choices.
     const started = Date.now();
-    const faults = ['kill authority', 'throttle authority', 'kill e1', 'kill e2', 'kill e3-delayed', 'pause planner'];
-    for (let n = 0; Date.now() - started < options.durationMs; n += 1) {
+    const faults = ['kill authority', 'throttle authority', 'kill e1', 'kill e2', 'kill e3-delayed', 'pause planner', ...(unbound ? ['kill unbound'] : [])];
+    const over = () => Date.now() - started >= options.durationMs || options.signal?.aborted === true;
+    for (let n = 0; !over(); n += 1) {
       const fault = n === 0 ? 'kill authority' : faults[Math.floor(rand() * faults.length)]!;
-      await sleep(n === 0 ? 3000 : 4000 + rand() * 6000);
-      if (Date.now() - started >= options.durationMs) break;
+      await sleep(n === 0 ? 3000 : 4000 + rand() * 6000, undefined, { signal: options.signal }).catch(() => undefined);
+      if (over()) break;
       const record: FaultRecord = { at: Date.now(), fault };
       say(`${new Date().toISOString().slice(11, 19)} ${fault}`);
       if (fault === 'kill authority' || fault === 'throttle authority') {
         await kill(authority);
         await sleep(fault === 'kill authority' ? 1000 + rand() * 3000 : 200);
         rateLimit = fault === 'throttle authority' ? 3 : undefined;
-        Object.assign(record, await restartAuthority(authority, startComponent, dnsPort, unbound));
+        Object.assign(record, await restartAuthority(authority, startComponent, dnsPort, unbound, options.signal));
         if (rateLimit) {
           await sleep(8000);
           await kill(authority);
           rateLimit = undefined;
-          await restartAuthority(authority, startComponent, dnsPort, unbound);
+          await restartAuthority(authority, startComponent, dnsPort, unbound, options.signal);
           say('  throttling over');
         }
+      } else if (fault === 'kill unbound' && unbound) {
+        process.kill(unbound.pid, 'SIGKILL');
+        await unbound.stop();
+        await sleep(500 + rand() * 2500);
+        const restarted = performance.now();
+        unbound = await startUnbound({ zones: [CHAOS_ZONE], authority: { host: '127.0.0.1', port: dnsPort }, noCache: true, port: unbound.address.port, workDir: unbound.workDir });
+        // The authority never went away: the resolver's recovery is measured from its own restart.
+        record.authorityRecoveryMs = 0;
+        record.resolverRecoveryMs = performance.now() - restarted + (await waitForAnswer({ server: unbound.address, name: NAME, timeoutMs: 60_000, pollMs: 20, ...(options.signal ? { signal: options.signal } : {}) })).ms;
       } else if (fault === 'pause planner') {
         plannerPaused = true;
         await sleep(5000);
@@ -225,7 +237,7 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
       const status = await collectStatus({ store: planStore, client, zoneId }).catch(() => undefined);
       const row = status?.find((entry) => entry.endpoint === `${NAME} A`);
       history.final = { latestPlanned: latest, liveGeneration: row?.liveGeneration ?? null, matchesLatest: row?.liveMatchesLatest === true };
-      if ((history.final.liveGeneration === latest && history.final.matchesLatest) || Date.now() > deadline) break;
+      if ((history.final.liveGeneration === latest && history.final.matchesLatest) || Date.now() > deadline || options.signal?.aborted) break;
       await sleep(500);
     }
   } finally {
@@ -241,12 +253,18 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
   return history;
 }
 
-async function restartAuthority(authority: Component, start: (c: Component, ready?: RegExp) => Promise<void>, dnsPort: number, unbound: UnboundResolver | undefined): Promise<Partial<FaultRecord>> {
+async function restartAuthority(
+  authority: Component,
+  start: (c: Component, ready?: RegExp) => Promise<void>,
+  dnsPort: number,
+  unbound: UnboundResolver | undefined,
+  signal: AbortSignal | undefined,
+): Promise<Partial<FaultRecord>> {
   authority.held = false;
   const starting = start(authority);
   const [direct, viaResolver] = await Promise.all([
-    waitForAnswer({ server: { host: '127.0.0.1', port: dnsPort }, name: NAME, timeoutMs: 60_000, pollMs: 20 }),
-    unbound ? waitForAnswer({ server: unbound.address, name: NAME, timeoutMs: 60_000, pollMs: 20 }) : Promise.resolve(undefined),
+    waitForAnswer({ server: { host: '127.0.0.1', port: dnsPort }, name: NAME, timeoutMs: 60_000, pollMs: 20, ...(signal ? { signal } : {}) }),
+    unbound ? waitForAnswer({ server: unbound.address, name: NAME, timeoutMs: 60_000, pollMs: 20, ...(signal ? { signal } : {}) }) : Promise.resolve(undefined),
     starting,
   ]);
   return { authorityRecoveryMs: direct.ms, ...(viaResolver ? { resolverRecoveryMs: viaResolver.ms } : {}) };
