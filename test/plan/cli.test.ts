@@ -85,7 +85,7 @@ describe('dnsplane plan / planner', () => {
     const bare = await dnsplane('planner', '--fleet', fleetFile, '--plans', path.join(dir, 'plans-bare'), '--heartbeat', '60', '--passes', '1');
     expect(bare.code).not.toBe(0);
     expect(bare.stderr).toContain('dnsplane: --heartbeat "60" has no unit: write 60ms or 60s');
-  });
+  }, 90_000);
 
   it('logs as text with --log-format text, and its /readyz turns ready after the first pass', async () => {
     const planner = spawnDnsplane(['planner', '--fleet', fleetFile, '--plans', path.join(dir, 'plans-ready'), '--interval', '200ms', '--metrics-port', '0', '--log-format', 'text'], {

@@ -15,6 +15,7 @@ import {
   runCase,
   todaysInvariants,
   VELOCITY_BUDGET,
+  velocityApplies,
   velocityLimitedPlans,
   type Case,
   type Fault,
@@ -67,6 +68,9 @@ describe('randomized interleavings', () => {
           });
           previous = plan as number[][];
         }
+        // So the velocity check applies to them, unless a second planner or a rollback could publish out of turn.
+        const c: Case = { plans, planners: 1, rollbackTo: null, atomicStore: true, passes: [1, 1, 1], keepView: false, pageSize: null, minCapacity: 1, faults: ['ok'] };
+        expect([velocityApplies(c), velocityApplies({ ...c, planners: 2 }), velocityApplies({ ...c, rollbackTo: 1 })]).toEqual([true, false, false]);
       }),
       { numRuns: 500, seed: SEED },
     );

@@ -61,6 +61,7 @@ async function runPlanner(options: PlannerOptions): Promise<void> {
   const metrics = options.metricsPort === undefined ? undefined : await serveMetrics(parsePort(options.metricsPort, '--metrics-port'), options.metricsHost);
   const freeze = new FreezeWatch(store, logger);
   let ready = false;
+  let lastFailure: string | undefined;
 
   const stopping = new AbortController();
   const stop = () => stopping.abort();
@@ -75,12 +76,17 @@ async function runPlanner(options: PlannerOptions): Promise<void> {
       if (!(await freeze.current())) try {
         const result = await planner.pass({ write: true });
         if (result.written) console.log(describePass(result, store.location, true));
+        if (lastFailure !== undefined) logger.info({ id: planner.id }, 'planner pass succeeded again');
+        lastFailure = undefined;
         if (!ready) logger.info({ id: planner.id, plans: store.location, generation: result.plan.generation }, 'planner ready: first pass done');
         ready = true;
         setReady(true, `planner ${planner.id}: last pass planned generation ${result.plan.generation}`);
       } catch (error) {
         // A failed pass (store unreachable, a lost race twice) must not end the loop: the next pass retries.
-        logger.error({ err: error }, 'planner pass failed; retrying next interval');
+        // Logged when it first fails or fails differently; a store that stays down is one line, not one a pass.
+        const message = error instanceof Error ? error.message : String(error);
+        if (message !== lastFailure) logger.error({ err: error }, 'planner pass failed; retrying next interval');
+        lastFailure = message;
       }
       if (pass + 1 < passes) await sleep(Math.max(0, intervalMs - (Date.now() - started)), undefined, { signal: stopping.signal }).catch(() => undefined);
     }

@@ -12,6 +12,7 @@ import { fixedTargets, latestPlanTargets, targetsOfPlan, type TargetSource } fro
 import { startUnbound, type UnboundResolver } from '../../probe/unbound.js';
 import { serveMetrics, setReady, type MetricsServer } from '../../telemetry/metrics-server.js';
 import { parseDuration } from '../duration.js';
+import { warnOnce } from '../warn-once.js';
 import { EXIT, ExitError, UsageError } from '../exit-codes.js';
 import { parseNumber, parsePort } from '../numbers.js';
 
@@ -128,9 +129,11 @@ async function probeLoop(
     else if (changes.changed(observation)) console.log(formatChange(observation));
   });
   let targetsError: Error | undefined;
+  const warnTargets = warnOnce();
+  const warnStatusFile = warnOnce();
   probe.on('targetsError', (error: Error) => {
     targetsError = error;
-    console.error(`dnsplane: probe targets: ${error.message}`);
+    warnTargets(`dnsplane: probe targets: ${error.message}`);
   });
   let warnedNoTargets = false;
   let lastDiagnosis = 'ok';
@@ -152,7 +155,7 @@ async function probeLoop(
     if (options.statusFile !== false) {
       const status = probeStatus(probe, report.generation);
       const file = options.statusFile;
-      writing = writing.then(() => writeProbeStatus(file, status)).catch((error: Error) => console.error(`dnsplane: status file: ${error.message}`));
+      writing = writing.then(() => writeProbeStatus(file, status)).catch((error: Error) => warnStatusFile(`dnsplane: status file: ${error.message}`));
     }
     failed ??= matchesFailOn ? report.observations.find((observation) => matchesFailOn(observation.result)) : undefined;
     if (failed) void probe.stop();
