@@ -47,13 +47,42 @@ export async function openZoneTarget(options: ZoneTargetOptions): Promise<ZoneTa
   const zone = options.zone ?? (await store.latest())?.zone;
   if (!zone) throw new Error(`no --zone given and no plan in ${store.location} to take the zone from`);
   const sdk = createRoute53Client({ endpoint: options.endpoint, maxAttempts: 1, requestTimeoutMs });
+  const where = configuredEndpoint({ endpoint: options.endpoint }) ?? 'AWS';
+  reportSlowRequests(sdk, where, requestTimeoutMs);
   const limiter = rate === undefined ? undefined : new RateLimiter(rate);
-  const caller = new Route53Caller(sdk, { limiter });
+  // Never silent: a request that fails and is retried says so, with the attempt and the wait.
+  const onRetry = (operation: string, error: unknown, delayMs: number, { attempt, attempts }: { attempt: number; attempts: number }) =>
+    console.error(`dnsplane: Route53 ${operation} at ${where} failed (${describeError(error)}): attempt ${attempt} of ${attempts}, next in ${(delayMs / 1000).toFixed(1)} s`);
+  const caller = new Route53Caller(sdk, { limiter, onRetry });
   const client = caller.asClient();
   const zoneId = await resolveHostedZoneId(client, zone).catch((error: unknown) => {
     // Name the endpoint: the usual mistakes are a local Route53 that is not running, or none configured at all.
-    const where = configuredEndpoint({ endpoint: options.endpoint }) ?? 'AWS (no --endpoint, AWS_ENDPOINT_URL_ROUTE_53 or AWS_ENDPOINT_URL given)';
-    throw new Error(`looking up hosted zone ${zone} at ${where}: ${describeError(error)}`);
+    const named = where === 'AWS' ? 'AWS (no --endpoint, AWS_ENDPOINT_URL_ROUTE_53 or AWS_ENDPOINT_URL given)' : where;
+    throw new Error(`looking up hosted zone ${zone} at ${named}: ${describeError(error)}`);
   });
   return { store, sdk, caller, client, zoneId, zoneName: zone.includes('.') ? zone : undefined };
+}
+
+/** How long a request may be quiet before the user hears that we are waiting for it. */
+const SLOW_REQUEST_NOTICE_MS = 2_000;
+
+/**
+ * An endpoint that accepts and never answers must not look like a hung command: after a couple of seconds each
+ * request in flight says what it waits for and when it gives up (--request-timeout), once.
+ */
+function reportSlowRequests(sdk: Route53Client, where: string, requestTimeoutMs: number): void {
+  sdk.middlewareStack.add(
+    (next, context) => async (args) => {
+      const notice = setTimeout(() => {
+        console.error(`dnsplane: waiting for Route53 ${context.commandName?.replace(/Command$/, '') ?? 'request'} at ${where} (${SLOW_REQUEST_NOTICE_MS / 1000} s so far; --request-timeout ${requestTimeoutMs / 1000} s)`);
+      }, SLOW_REQUEST_NOTICE_MS);
+      notice.unref();
+      try {
+        return await next(args);
+      } finally {
+        clearTimeout(notice);
+      }
+    },
+    { step: 'finalizeRequest', name: 'dnsplaneSlowRequestNotice' },
+  );
 }

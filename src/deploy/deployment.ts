@@ -176,7 +176,7 @@ async function startAll(options: UpOptions, manifest: Manifest, start: Start, { 
     return resolver;
   };
   const [, , resolver, dashboardReady] = await settleAll([
-    start('planner', ['planner', '--fleet', fleetFile, ...target, '--id', 'planner', '--interval', options.plannerInterval], /"msg":"planner started"/),
+    start('planner', ['planner', '--fleet', fleetFile, ...target, '--id', 'planner', '--interval', options.plannerInterval], /"msg":"planner ready/),
     settleAll(
       ENACTOR_ZONES.map((id) =>
         start(`enactor-${id}`, ['enact', '--id', id, ...target, '--audit', audit, '--interval', options.enactInterval, '--cleanup'], /"msg":"enactor started"/),
@@ -243,7 +243,8 @@ async function ensureHostedZone(endpoint: string, zone: string, print: (line: st
 function childEnv(): NodeJS.ProcessEnv {
   const level = process.env.DNSPLANE_LOG_LEVEL;
   // DNSPLANE_CONFIG empty: each part gets its settings from up's flags, never from a config file in the directory.
-  return { ...process.env, DNSPLANE_LOG_LEVEL: level === 'trace' || level === 'debug' ? level : 'info', DNSPLANE_CONFIG: '' };
+  // JSON logs whatever the user's terminal wants: up reads readiness and failures from them.
+  return { ...process.env, DNSPLANE_LOG_LEVEL: level === 'trace' || level === 'debug' ? level : 'info', DNSPLANE_LOG_FORMAT: 'json', DNSPLANE_CONFIG: '' };
 }
 
 async function refuseIfRunning(runDir: string): Promise<void> {

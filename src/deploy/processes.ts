@@ -90,8 +90,12 @@ export async function startProcess(spec: StartSpec, logDir: string, onSpawn: (pr
   await onSpawn({ name: spec.name, pid: child.pid, argv: [spec.command, ...spec.args], log });
   const deadline = Date.now() + spec.timeoutMs;
   for (;;) {
-    const match = readText(log).match(spec.ready);
+    const text = readText(log);
+    const match = text.match(spec.ready);
     if (match) return match;
+    // A part that logs an error before it is ready (a missing bucket, an unknown zone) fails up at once, naming it.
+    const failure = firstErrorLogLine(text);
+    if (failure) throw new StartError(spec.name, log, `failed before it was ready: ${failure}`);
     if (exit !== undefined) throw new StartError(spec.name, log, `exited (${exit}) before it was ready`);
     if (Date.now() > deadline) throw new StartError(spec.name, log, `was not ready within ${spec.timeoutMs} ms`);
     if (spec.signal?.aborted) throw new StartError(spec.name, log, 'was still starting when up was interrupted');
@@ -145,6 +149,21 @@ function signal(pid: number, name: NodeJS.Signals): void {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
   }
+}
+
+/** The first pino line at level error or fatal, as "message: error", or undefined. */
+export function firstErrorLogLine(text: string): string | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{') || !/"level":(50|60)\b/.test(line)) continue;
+    try {
+      const entry = JSON.parse(line) as { msg?: string; err?: { message?: string }; error?: unknown };
+      const cause = entry.err?.message ?? (typeof entry.error === 'string' ? entry.error : undefined);
+      return `${entry.msg ?? 'error'}${cause ? `: ${cause}` : ''}`;
+    } catch {
+      return line;
+    }
+  }
+  return undefined;
 }
 
 function readText(file: string): string {

@@ -7,6 +7,7 @@
 // endpoint in one generation than the planner would. --force makes it one step, on the operator's word.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_MAX_DROP_SHARE } from '../plan/fleet.js';
+import { nextGeneration } from '../plan/planner.js';
 import { rollbackChain, type ChainStep } from '../plan/rollback-chain.js';
 import type { Plan } from '../plan/schema.js';
 import { PlanExistsError, type PlanStore } from '../plan/store.js';
@@ -20,6 +21,8 @@ export interface RollbackOptions {
   force?: boolean;
   /** Time between publishing two steps (default 0: the whole chain at once). */
   stepIntervalMs?: number;
+  /** The highest generation live in the zone's fences: the chain is numbered above it too (I8). */
+  highestLiveFence?: () => Promise<number>;
   /** Called after each step is stored. */
   onStep?: (plan: Plan, index: number, total: number, step: ChainStep) => void;
   signal?: AbortSignal;
@@ -49,13 +52,15 @@ export async function rollback(store: PlanStore, to: number, options: RollbackOp
   const source = await store.read(to);
   if (!source) throw new Error(`plan generation ${to} is not in ${store.location}; nothing to roll back to`);
   const maxDropShare = options.maxDropShare ?? DEFAULT_MAX_DROP_SHARE;
+  const live = (await options.highestLiveFence?.()) ?? 0;
   // A planner may publish before the first step: recompute from the new latest and take the next free
   // generation, a few times at most. After the first step, any other writer stops the chain.
   for (let attempt = 0; attempt < 5; attempt++) {
     const latest = await store.latest();
     const steps = rollbackChain(latest?.endpoints ?? [], source.endpoints, { maxDropShare, force: options.force ?? false });
     const published: Plan[] = [];
-    let previous = latest?.generation ?? 0;
+    // The first step is numbered as the planner numbers (above the store and every live fence); each next one follows it.
+    let previous = nextGeneration(latest?.generation ?? 0, live) - 1;
     for (const [index, step] of steps.entries()) {
       if (index > 0) {
         if (options.stepIntervalMs) await sleep(options.stepIntervalMs, undefined, { signal: options.signal });

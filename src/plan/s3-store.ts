@@ -71,10 +71,13 @@ export interface S3Target {
   region?: string;
 }
 
+const S3_REQUEST_TIMEOUT_MS = 10_000;
+
 /** An S3 client from the standard AWS settings; path-style addressing whenever an endpoint is given (moto, LocalStack, MinIO). */
 export function createS3Client(target: S3Target = {}): S3Client {
   const endpoint = target.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
-  const config: S3ClientConfig = { region: target.region ?? defaultRegion() };
+  // A bucket endpoint that accepts and never answers fails the request after 10 s instead of hanging the command.
+  const config: S3ClientConfig = { region: target.region ?? defaultRegion(), requestHandler: { connectionTimeout: S3_REQUEST_TIMEOUT_MS, requestTimeout: S3_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true } };
   if (endpoint) {
     config.endpoint = endpoint;
     config.forcePathStyle = true;

@@ -32,8 +32,8 @@ export interface CallerOptions {
   budget?: RetryBudget;
   policy?: Partial<RetryPolicy>;
   signal?: AbortSignal;
-  /** Called once per retry, e.g. to emit an enactor event. */
-  onRetry?: (operation: string, error: unknown, delayMs: number) => void;
+  /** Called once per retry, e.g. to emit an enactor event; `attempt` failed, of at most `attempts`. */
+  onRetry?: (operation: string, error: unknown, delayMs: number, progress: { attempt: number; attempts: number }) => void;
 }
 
 export class Route53Caller {
@@ -101,7 +101,7 @@ export class Route53Caller {
           const delay = fullJitterDelay(error.attemptNumber, this.policy);
           this.retries += 1;
           retriesTotal.inc({ operation, code: errorCode(error) ?? 'network' });
-          this.options.onRetry?.(operation, error, delay);
+          this.options.onRetry?.(operation, error, delay, { attempt: error.attemptNumber, attempts: this.policy.retries + 1 });
           await sleep(delay, signal);
         },
       },

@@ -15,13 +15,14 @@ import { apiCases } from './conformance/api-cases.js';
 import { batchCases } from './conformance/batch-cases.js';
 import type { ConformanceCase } from './conformance/case.js';
 import { describeError, remove } from './conformance/expect.js';
+import { resourceCases } from './conformance/resource-cases.js';
 import { routingCases } from './conformance/routing-cases.js';
 import { weightedCases } from './conformance/weighted-cases.js';
 import { fromSdkRecordSet, normalizeName } from './recordset.js';
 
 export type { ConformanceCase } from './conformance/case.js';
 
-export const conformanceCases: readonly ConformanceCase[] = [...batchCases, ...weightedCases, ...routingCases, ...apiCases];
+export const conformanceCases: readonly ConformanceCase[] = [...batchCases, ...weightedCases, ...routingCases, ...apiCases, ...resourceCases];
 
 export interface CaseResult {
   name: string;

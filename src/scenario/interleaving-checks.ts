@@ -9,7 +9,9 @@
 //   named     every fence names a plan the store still has (issue 11 case 1's deleted plan);
 //   content   an endpoint's records are the content of the plan its fence names (issue 11 case 2);
 //   identity  an endpoint's records never change under an unchanged fence generation: one generation, one
-//             content (issue 11 case 4; the harness makes no hand edits, so no change there is a repair).
+//             content (issue 11 case 4; the harness makes no hand edits, so no change there is a repair);
+//   velocity  no commit takes more weight units out of an endpoint than the planner's velocity budget allows
+//             one generation (issue 11 case 3: velocity must hold for what is enacted, not only planned).
 // `converge` (one calm pass brings every endpoint to the newest plan) is judged by the harness at the end.
 import { desiredSets, setsMatch } from '../enactor/changes.js';
 import { servingCapacity } from '../enactor/guard.js';
@@ -19,7 +21,7 @@ import type { EndpointPlan, Plan } from '../plan/schema.js';
 import { endpointKey, type RecordSet } from '../route53/recordset.js';
 import { endpointStates, type EndpointState } from './zone-state.js';
 
-export type Invariant = 'empty' | 'capacity' | 'fence' | 'converge' | 'stale' | 'named' | 'content' | 'identity';
+export type Invariant = 'empty' | 'capacity' | 'fence' | 'converge' | 'stale' | 'named' | 'content' | 'identity' | 'velocity';
 
 export interface WatchOptions {
   /** Endpoint keys ("name TYPE") to judge. */
@@ -28,6 +30,14 @@ export interface WatchOptions {
   check: readonly Invariant[];
   /** Whether the plan store holds a generation now. */
   stored: (generation: number) => boolean;
+  /** Weight units one generation may take out of an endpoint (the planner's budget); the velocity check needs it. */
+  velocityBudget?: number;
+}
+
+/** Weight units that leave service from one set of record sets to the next (a set that disappears loses all). */
+function weightDrop(before: readonly RecordSet[], after: readonly RecordSet[]): number {
+  const now = new Map(after.map((set) => [set.setIdentifier ?? '', set.weight ?? 0]));
+  return before.reduce((drop, set) => drop + Math.max(0, (set.weight ?? 0) - (now.get(set.setIdentifier ?? '') ?? 0)), 0);
 }
 
 const signature = (sets: readonly RecordSet[]) =>
@@ -92,6 +102,11 @@ export class InvariantWatch {
         const highest = this.highestFence.get(key) ?? 0;
         if (state.fence < highest) this.violations.push(`fence: ${key} went back from ${highest} to ${state.fence} at ${at}`);
         this.highestFence.set(key, Math.max(highest, state.fence));
+      }
+      const budget = this.options.velocityBudget;
+      if (this.on('velocity') && budget !== undefined && before && state && weightDrop(before.sets, state.sets) > budget) {
+        const drop = weightDrop(before.sets, state.sets);
+        this.violations.push(`velocity: ${key} lost ${drop} weight units in one commit (generation ${before.generation} -> ${state.generation}), above the budget of ${budget}, at ${at}`);
       }
       if (!state || state.fence === undefined) continue;
       const written = !before || before.fence !== state.fence || signature(before.sets) !== signature(state.sets);

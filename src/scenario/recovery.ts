@@ -21,6 +21,8 @@ export interface AnswerWait {
   pollMs?: number;
   /** Each query's own deadline. */
   queryTimeoutMs?: number;
+  /** Gives up (rejects) when aborted. */
+  signal?: AbortSignal;
 }
 
 export const answered = (reply: DnsReply): boolean => reply.rcodeName === 'NOERROR' && reply.values.length > 0;
@@ -34,6 +36,7 @@ export async function waitForAnswer(wait: AnswerWait): Promise<{ ms: number; rep
   const accept = wait.accept ?? answered;
   let last = 'no query yet';
   while (performance.now() - started < wait.timeoutMs) {
+    if (wait.signal?.aborted) throw new Error(`stopped waiting for ${wait.name}: interrupted`);
     try {
       const reply = await queryDns({ server: wait.server, name: wait.name, type: wait.type ?? 'A', timeoutMs: wait.queryTimeoutMs ?? 1000 });
       if (accept(reply)) return { ms: performance.now() - started, reply };

@@ -83,7 +83,7 @@ describeWithTools(['dig', 'nsd'], 'DNS face next to NSD on the same zone', () =>
     await nsd?.stop();
   });
 
-  const dig = async (port: number, args: string[]) => parseDig((await run('dig', ['@127.0.0.1', '-p', String(port), '+norec', '+time=3', '+tries=2', ...args])).stdout);
+  const dig = async (port: number, args: string[]) => parseDig((await run('dig', ['@127.0.0.1', '-p', String(port), '+norec', '+time=5', '+tries=3', ...args])).stdout);
   const both = async (...args: string[]) => {
     const [ours, theirs] = await Promise.all([dig(face.port, args), dig(nsd.port, args)]);
     return { ours, theirs: withoutApexNs(theirs) };
@@ -107,6 +107,15 @@ describeWithTools(['dig', 'nsd'], 'DNS face next to NSD on the same zone', () =>
     ['an empty non-terminal', ['sub.example.com', 'A'], (d) => expect(d.status).toBe('NOERROR')],
     ['a missing name', ['nothing.example.com', 'A'], (d) => expect(d.status).toBe('NXDOMAIN')],
     ['over TCP, a referral', ['+tcp', 'x.y.child.example.com', 'AAAA'], (d) => expect(d.flags).toBe('qr')],
+    // RFC 8906 §8's EDNS compliance checks (genreport's set), UDP and TCP.
+    ...(['+notcp', '+tcp'] as const).flatMap((transport): Array<[string, string[], (d: Digged) => void]> => [
+      [`${transport}: no EDNS`, [transport, '+noedns', 'web.example.com', 'A'], (d) => expect(d.edns).toBeNull()],
+      [`${transport}: EDNS version 1 is BADVERS`, [transport, '+edns=1', '+noednsneg', 'web.example.com', 'A'], (d) => expect(d.status).toBe('BADVERS')],
+      [`${transport}: an unknown option is ignored`, [transport, '+ednsopt=100', 'web.example.com', 'A'], (d) => expect(d.sections.ANSWER).toHaveLength(1)],
+      [`${transport}: an unknown EDNS flag is not echoed`, [transport, '+ednsflags=0x80', 'web.example.com', 'A'], (d) => expect(d.edns).toBe('')],
+      [`${transport}: a 512-octet buffer`, [transport, '+bufsize=512', 'web.example.com', 'A'], (d) => expect(d.status).toBe('NOERROR')],
+      [`${transport}: NSID, cookie, expire and client subnet asked`, [transport, '+nsid', '+cookie', '+expire', '+subnet=0.0.0.0/0', 'web.example.com', 'A'], (d) => expect(d.sections.ANSWER).toHaveLength(1)],
+    ]),
   ];
   for (const [what, args, check] of cases) {
     it(what, async () => {

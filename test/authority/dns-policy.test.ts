@@ -47,6 +47,14 @@ const SETS: RecordSet[] = [
   a('lat.pol.test.', ['192.0.2.81'], { setIdentifier: 'east', region: 'eu-west-1' }),
   a('prox.pol.test.', ['192.0.2.90'], { setIdentifier: 'p1', geoProximityLocation: { awsRegion: 'us-east-1', bias: 5 } }),
   a('prox.pol.test.', ['192.0.2.91'], { setIdentifier: 'p2', geoProximityLocation: { awsRegion: 'eu-west-1', bias: 20 } }),
+  // Aliases that point at each other, and a chain of levels each holding 20 weighted aliases to the next one
+  // (with EvaluateTargetHealth): evaluated naively, one query costs 20^8 health evaluations.
+  alias('loop-a.pol.test.', 'loop-b.pol.test.'),
+  alias('loop-b.pol.test.', 'loop-a.pol.test.'),
+  ...Array.from({ length: 8 }, (_, level) =>
+    Array.from({ length: 20 }, (_, i) => alias(`l${level}.pol.test.`, `l${level + 1}.pol.test.`, { setIdentifier: `s${i}`, weight: 1, healthCheckId: `hc-fan${i}` })),
+  ).flat(),
+  a('l8.pol.test.', ['192.0.2.99']),
 ];
 
 describeWithTools(['dig'], 'DNS face: routing policies, health and aliases (dig)', () => {
@@ -61,8 +69,8 @@ describeWithTools(['dig'], 'DNS face: routing policies, health and aliases (dig)
   });
   afterAll(() => face?.close());
 
-  const dig = async (...args: string[]) => (await run('dig', ['@127.0.0.1', '-p', String(face.port), '+norec', '+time=3', '+tries=2', ...args])).stdout;
-  const short = async (name: string, type = 'A') => (await dig('+short', name, type)).trim().split('\n').filter(Boolean).sort();
+  const dig = async (...args: string[]) => (await run('dig', ['@127.0.0.1', '-p', String(face.port), '+norec', '+time=5', '+tries=3', ...args])).stdout;
+  const short = async (name: string, type = 'A') => (await dig('+short', name, type)).trim().split('\n').filter((line) => line && !line.startsWith(';')).sort();
   /** The distinct answers of `n` queries, ten at a time. */
   const seen = async (name: string, n = 20) => {
     const answers = new Set<string>();
@@ -132,6 +140,15 @@ describeWithTools(['dig'], 'DNS face: routing policies, health and aliases (dig)
     const lb = await dig('lb.pol.test', 'A');
     expect(lb).toMatch(/status: NOERROR/);
     expect(lb).toMatch(/ANSWER: 0, AUTHORITY: 1/);
+  });
+
+  it('alias loops answer NODATA, and a wide chain of aliases costs each set once per query', async () => {
+    const loop = await dig('loop-a.pol.test', 'A');
+    expect(loop).toMatch(/status: NOERROR/);
+    expect(loop).toMatch(/ANSWER: 0/);
+    unhealthy.clear();
+    for (let i = 1; i < 20; i++) unhealthy.add(`hc-fan${i}`);
+    expect(await seen('l0.pol.test', 10)).toEqual(['192.0.2.99']);
   });
 
   it('geolocation, latency, geoproximity: the documented answer for a client the face cannot place', async () => {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import {
+  ChangeResourceRecordSetsCommand,
   ChangeTagsForResourceCommand,
   CreateHealthCheckCommand,
   DeleteHealthCheckCommand,
@@ -196,5 +197,17 @@ describe('health check durability', () => {
     } finally {
       await fs.rm(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a health check in use', () => {
+  it('cannot be deleted while a record set names it (HealthCheckInUse), and can once the set is gone', async () => {
+    const id = await createCheck({ Type: 'TCP', IPAddress: '127.0.0.1', Port: 9 });
+    const zoneId = await t.createZone('in-use.test.');
+    const set = { Name: 'a.in-use.test', Type: 'A' as const, TTL: 60, SetIdentifier: 'one', Weight: 1, HealthCheckId: id, ResourceRecords: [{ Value: '192.0.2.1' }] };
+    await t.client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: set }] } }));
+    await expect(t.client.send(new DeleteHealthCheckCommand({ HealthCheckId: id }))).rejects.toMatchObject({ name: 'HealthCheckInUse' });
+    await t.client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [{ Action: 'DELETE', ResourceRecordSet: set }] } }));
+    await t.client.send(new DeleteHealthCheckCommand({ HealthCheckId: id }));
   });
 });

@@ -1,7 +1,8 @@
 // Alias targets, routing policies (failover, multivalue, latency, geolocation, geoproximity) and HealthCheckId
 // through the stock SDK against a real authority: accepted with Route53's checks and error codes, journalled,
 // and listed back exactly as written, also after a restart.
-import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, type Change, type ResourceRecordSet } from '@aws-sdk/client-route-53';
+import { ChangeResourceRecordSetsCommand, CreateHealthCheckCommand, ListResourceRecordSetsCommand, type Change, type ResourceRecordSet } from '@aws-sdk/client-route-53';
+import fs from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.js';
 
@@ -34,16 +35,22 @@ async function rejection(promise: Promise<unknown>): Promise<{ name: string; mes
   throw new Error('expected the request to be rejected');
 }
 
+let HC = '';
 beforeAll(async () => {
   t = await startTestAuthority();
+  const check = await t.client.send(new CreateHealthCheckCommand({ CallerReference: 'routing-api', HealthCheckConfig: { Type: 'TCP', IPAddress: '127.0.0.1', Port: 9, RequestInterval: 30, FailureThreshold: 3 } }));
+  HC = check.HealthCheck!.Id!;
 });
-afterAll(async () => t?.close());
+afterAll(async () => {
+  await t?.close();
+  // The first authority's data dir, reopened after the restart below, is not removed by close().
+  await fs.rm(t.dataDir, { recursive: true, force: true });
+});
 beforeEach(async () => {
   zoneId = await t.createZone(ZONE);
 });
 
 describe('routing policies and aliases: stored and listed back as Route53 lists them', () => {
-  const HC = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
   const sets = (): ResourceRecordSet[] => [
     a('target.routing.test.', ['192.0.2.1']),
     alias('routing.test.', 'target.routing.test.'),
@@ -77,7 +84,7 @@ describe('routing policies and aliases: stored and listed back as Route53 lists 
       expect(byKey(await listed(again.client))).toEqual(got);
     } finally {
       await again.close();
-      t = await startTestAuthority();
+      t = await startTestAuthority({ dataDir });
     }
   });
 
@@ -118,6 +125,15 @@ describe('routing policies and aliases: Route53 refusals', () => {
   it('keeps each failover set its own TTL (only weighted groups share one)', async () => {
     await change(create(a('t.routing.test.', ['192.0.2.1'], { SetIdentifier: 'p', Failover: 'PRIMARY', TTL: 30 })), create(a('t.routing.test.', ['192.0.2.2'], { SetIdentifier: 's', Failover: 'SECONDARY', TTL: 300 })));
     expect((await listed()).map((set) => `${set.SetIdentifier}=${set.TTL}`)).toEqual(['p=30', 's=300']);
+  });
+
+  it('refuses a HealthCheckId the authority does not have with NoSuchHealthCheck', async () => {
+    const unknown = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+    expect(await rejection(change(create(a('x.routing.test.', ['192.0.2.1'], { SetIdentifier: 'p', Failover: 'PRIMARY', HealthCheckId: unknown }))))).toEqual({
+      name: 'NoSuchHealthCheck',
+      message: expect.stringContaining(unknown),
+    });
+    expect(await listed()).toEqual([]);
   });
 
   it('accepts an alias created in the same batch as its target, and one into another zone the authority holds', async () => {

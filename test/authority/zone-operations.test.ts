@@ -53,6 +53,17 @@ describe('wildcard owners', () => {
   });
 });
 
+describe('names with a raw space or tab', () => {
+  it("are refused with Route53's UnsupportedCharacter message, in listings and before anything else in a change", async () => {
+    const zoneId = await t.createZone('space.test.');
+    const message = "FATAL problem: UnsupportedCharacter (Value contains unsupported characters) encountered with ' '";
+    await expect(t.client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: 'a b.space.test' }))).rejects.toMatchObject({ name: 'InvalidInput', message });
+    // No TTL either: the name is what Route53 reports.
+    const change = { Action: 'CREATE' as const, ResourceRecordSet: { Name: 'a b.space.test', Type: 'TXT' as const } };
+    await expect(t.client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [change] } }))).rejects.toMatchObject({ name: 'InvalidChangeBatch', message });
+  });
+});
+
 describe('UpdateHostedZoneComment', () => {
   it('sets, returns and clears the comment, and the comment survives a restart', async () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-comment-'));

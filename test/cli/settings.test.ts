@@ -18,6 +18,8 @@ async function storeNaming(label: string): Promise<string> {
 }
 
 const listTargets = (args: string[], env: NodeJS.ProcessEnv) => runDnsplane(['probe', '--list-targets', ...args], { cwd: dir, env: { DNSPLANE_CONFIG: undefined, ...env } });
+// Each case spawns the CLI several times (tsx loads each time): seconds apiece on two busy cores.
+const CLI_TIMEOUT_MS = 120_000;
 const firstName = (stdout: string) => stdout.split('\t')[0];
 
 beforeAll(async () => {
@@ -39,12 +41,12 @@ describe('settings: flag > environment > config file > default', () => {
     const none = await listTargets([], { DNSPLANE_CONFIG: '' });
     expect(none.code).toBe(1);
     expect(none.stderr).toContain('no plan in file:./.dnsplane/plans');
-  });
+  }, CLI_TIMEOUT_MS);
 
   it('shows the environment variable of every flag in --help', async () => {
     const help = await runDnsplane(['status', '--help'], { cwd: dir });
     for (const name of ['PLANS', 'ZONE', 'ENDPOINT', 'REQUEST_TIMEOUT', 'JSON', 'PROBE_STATUS']) expect(help.stdout.replace(/\s+/g, ' ')).toContain(`env: DNSPLANE_${name}`);
-  });
+  }, CLI_TIMEOUT_MS);
 
   it('refuses a config file with an unknown key (top level or in a command section) or a bare-number duration, naming it (exit 2)', async () => {
     const config = path.join(dir, 'bad.yaml');
@@ -68,5 +70,5 @@ describe('settings: flag > environment > config file > default', () => {
     const notYaml = await listTargets([], { DNSPLANE_CONFIG: config });
     expect(notYaml.code).toBe(2);
     expect(notYaml.stderr).toContain(`config file ${config} is not YAML`);
-  });
+  }, CLI_TIMEOUT_MS);
 });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FileSource } from '../../src/dashboard/file-source.js';
 import { startRaceDashboard, type RaceDashboard } from '../../src/dashboard/race.js';
 import { startDashboard } from '../../src/dashboard/server.js';
+import { writeProbeStatus } from '../../src/probe/status-file.js';
 import { FilePlanStore } from '../../src/plan/file-store.js';
 import { REGIONAL_ENDPOINT } from '../../src/scenario/race-rig.js';
 import { runRace } from '../../src/scenario/race.js';
@@ -117,11 +118,47 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
     // The delayed enactor's stale write was turned away by the fence, and the chart says so.
     expect(summary.staleWriteLanded).toBe(false);
     expect(await page.$$eval(`${CHART} g[data-kind="fence-rejected"], ${CHART} g[data-kind="stood-down"]`, (marks) => marks.length)).toBeGreaterThan(0);
+    // In the audit tail those are the fence working, in calm green with a tick, not alarms.
+    const fenceRows = (await page.evaluate(
+      `[...document.querySelectorAll('#audit tr[data-kind="fence-rejected"], #audit tr[data-kind="stood-down"]')].map((row) => ({ verdict: row.dataset.verdict, text: row.children[2].textContent, colour: getComputedStyle(row.children[2]).color }))`,
+    )) as Array<{ verdict: string; text: string; colour: string }>;
+    expect(fenceRows.length).toBeGreaterThan(0);
+    for (const row of fenceRows) expect(row).toEqual({ verdict: 'fence-working', text: expect.stringMatching(/fence held$/), colour: 'rgb(46, 125, 50)' });
     // The legacy race stays below as the previous run, EMPTY, for comparison; that is the README's picture.
     expect(await page.textContent('#previous h2')).toBe('Previous run: legacy race (as last shown)');
     expect(await page.$$eval(`#previous tr[data-endpoint="${REGIONAL_ENDPOINT} A"][data-state="empty"]`, (rows) => rows.length)).toBe(1);
     await screenshot(page, 'dashboard-safe.png', true);
     expect(pageErrors).toEqual([]);
+  });
+
+  it('after start-up: a planned, never-applied endpoint is pending (not EMPTY), the header names the zone, a freeze is shown with reason and author', async () => {
+    const test = await startTestAuthority();
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-dashboard-pending-'));
+    const store = new FilePlanStore(path.join(dir, 'plans'));
+    const zoneId = await test.createZone('pending.test.');
+    await store.write({ generation: 1, createdAt: new Date().toISOString(), createdBy: 'test', zone: 'pending.test.', endpoints: [{ name: 'api.pending.test.', type: 'A', ttl: 30, sets: [{ setIdentifier: 'a', weight: 1, values: ['192.0.2.1'] }] }] });
+    await store.writeFreeze({ reason: 'incident <42>', author: 'ops@host', at: '2026-12-06T20:00:00.000Z' });
+    // The probe started before the first apply: NXDOMAIN, never answered.
+    const probeFile = path.join(dir, 'probe-status.json');
+    const at = new Date().toISOString();
+    await writeProbeStatus(probeFile, { version: 1, updatedAt: at, intervalMs: 1000, endpoints: [{ endpoint: 'api.pending.test. A', path: 'authority', server: '127.0.0.1:53', result: 'nxdomain', values: [], at, observations: 3, availability: 0 }] });
+    const source = new FileSource({ store, client: test.client, zoneId, probeStatusFile: probeFile, pollMs: 100 });
+    const server = await startDashboard({ source, port: 0 });
+    const other = await context.newPage();
+    try {
+      await other.goto(server.url);
+      await other.waitForSelector('#endpoints tr[data-endpoint="api.pending.test. A"][data-state="pending"]');
+      expect(await other.textContent('#endpoints tr[data-state="pending"] .state')).toBe('pending');
+      expect(await other.textContent('#zone')).toBe(`pending.test. (${zoneId})`);
+      expect(await other.textContent('#freeze')).toBe('FROZEN since 2026-12-06T20:00:00.000Z by ops@host: incident <42>. dnsplane thaw resumes writing.');
+      expect(await other.isVisible('#freeze')).toBe(true);
+    } finally {
+      await other.close();
+      await server.close();
+      await source.close();
+      await test.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('shows hostile text from the audit log as text: no markup is parsed, no script runs', async () => {

@@ -40,4 +40,16 @@ describeWithTools(['moto_server'], 'dnsplane up with plans on S3', () => {
     expect(stopped.code, stopped.stderr).toBe(0);
     await until('every started pid to have exited', 3000, async () => (manifest.processes.every((p) => exited(p.pid)) ? true : undefined));
   }, 60_000);
+
+  it('fails naming the part and its log line when the bucket does not exist, and leaves nothing running', async () => {
+    const runDir = run.path;
+    const env = { AWS_ENDPOINT_URL_S3: moto.current.endpoint };
+    const started = await runDnsplane(['up', '--run-dir', runDir, ...FREE_PORTS, '--plans', 's3://no-such-bucket/x', '--no-unbound', '--no-dashboard', '--planner-interval', '500ms'], { cwd: runDir, env });
+    expect(started.code).toBe(1);
+    expect(started.stdout).not.toContain('processes running');
+    expect(started.stderr).toContain('dnsplane: planner failed before it was ready: ');
+    expect(started.stderr).toContain('bucket no-such-bucket does not exist');
+    expect(started.stderr).toContain(`see its log ${path.join(runDir, 'logs', 'planner.log')}`);
+    await expect(fs.access(path.join(runDir, 'up.json'))).rejects.toThrow();
+  }, 60_000);
 });

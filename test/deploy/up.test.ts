@@ -78,7 +78,7 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
     await expect(fs.access(path.join(runDir, 'up.json'))).rejects.toThrow();
     // Logs and data stay for a post-mortem.
     await fs.access(path.join(runDir, 'logs', 'authority.log'));
-  }, 60_000);
+  }, 120_000);
 
   it('fails naming the process and its log when a port is taken, and leaves nothing running', async () => {
     const blocker = net.createServer();

@@ -1,6 +1,7 @@
 // enact, status, rollback and cleanup as a user runs them, against a real authority.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { FilePlanStore } from '../../src/plan/file-store.js';
 import { writeProbeStatus } from '../../src/probe/status-file.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDnsplane } from '../helpers/cli.js';
@@ -95,6 +96,11 @@ describe('enactor CLI', () => {
     expect(await cli('enact', '--id', 'cli-3', '--once', ...common)).toMatchObject({ code: 0 });
     const view = await rig.view();
     expect([fenceGeneration(view, 'api'), liveWeights(view, 'api')]).toEqual([12, [255]]);
+    // A store restored behind the zone (only plan 6 in it): with --endpoint the chain is numbered above the live fence 12.
+    const restored = new FilePlanStore(path.join(rig.dir, 'restored-plans'));
+    await restored.write((await rig.store.read(6))!);
+    const above = await cli('rollback', '--to', '6', '--plans', restored.dir, '--endpoint', rig.test.authority.endpoint);
+    expect(above.stdout).toContain('published generation 13 (step 1 of 1): the content of generation 6');
     const bad = await cli('rollback', '--to', '6', '--plans', rig.store.dir, '--max-drop-share', '0');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('dnsplane: --max-drop-share must be a number >= 0.01 and <= 1, got "0"');

@@ -51,6 +51,12 @@ describe('rollback as a velocity-limited chain', () => {
     expect((await store.read(4))?.createdBy).toBe('ops (rollback to generation 1, step 2 of 3)');
   });
 
+  it('numbers the chain above the highest live fence when the store is behind the zone (I8)', async () => {
+    const result = await rollback(store, 1, { by: 'ops', highestLiveFence: async () => 9 });
+    expect(result.published.map((p) => p.generation)).toEqual([10, 11, 12]);
+    expect(await store.list()).toEqual([1, 2, 10, 11, 12]);
+  });
+
   it('force: one step', async () => {
     const result = await rollback(store, 1, { by: 'ops', force: true });
     expect(result.published.map((p) => p.generation)).toEqual([3]);

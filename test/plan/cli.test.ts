@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilePlanStore } from '../../src/plan/file-store.js';
 import { FleetSim } from '../../src/scenario/fleet-sim.js';
-import { runDnsplane } from '../helpers/cli.js';
+import { runDnsplane, spawnDnsplane } from '../helpers/cli.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(root, 'bin/dnsplane.js');
@@ -85,7 +85,26 @@ describe('dnsplane plan / planner', () => {
     const bare = await dnsplane('planner', '--fleet', fleetFile, '--plans', path.join(dir, 'plans-bare'), '--heartbeat', '60', '--passes', '1');
     expect(bare.code).not.toBe(0);
     expect(bare.stderr).toContain('dnsplane: --heartbeat "60" has no unit: write 60ms or 60s');
-  });
+  }, 90_000);
+
+  it('logs as text with --log-format text, and its /readyz turns ready after the first pass', async () => {
+    const planner = spawnDnsplane(['planner', '--fleet', fleetFile, '--plans', path.join(dir, 'plans-ready'), '--interval', '200ms', '--metrics-port', '0', '--log-format', 'text'], {
+      cwd: dir,
+      env: { ...process.env, DNSPLANE_CONFIG: '', AWS_ENDPOINT_URL: '', AWS_ENDPOINT_URL_ROUTE_53: '' },
+    });
+    try {
+      const [, port] = await planner.waitFor(/INFO  planner: planner started .*metricsPort=(\d+)/, { stream: 'stderr', timeoutMs: 60_000 });
+      await planner.waitFor(/INFO  planner: planner ready: first pass done/, { stream: 'stderr', timeoutMs: 60_000 });
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.text()).toMatch(/^planner \S+: last pass planned generation 1/);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect(planner.stderr).not.toContain('{"level"');
+    } finally {
+      planner.child.kill('SIGTERM');
+      await planner.exited;
+    }
+  }, 90_000);
 
   it('runs the planner loop for --passes; a long-running one writes heartbeats, follows fleet file edits and stops on SIGTERM', async () => {
     const plans = path.join(dir, 'plans-loop');

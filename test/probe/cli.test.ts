@@ -84,7 +84,7 @@ describe('dnsplane probe', () => {
     } finally {
       silent.close();
     }
-  });
+  }, 120_000);
 
   it('with --fail-on, an unreadable plan fails the run instead of passing a check that checked nothing', async () => {
     const planDir = await fs.mkdtemp(path.join(scratch, 'broken-plans-'));

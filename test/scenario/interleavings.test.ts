@@ -6,7 +6,19 @@
 // stale content, which proves it can see those failures at all.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ALL_INVARIANTS, caseArbitraryWith, CORE_INVARIANTS, interleavingProperty, runCase, todaysInvariants, type Case, type Fault } from '../../src/scenario/interleavings.js';
+import {
+  ALL_INVARIANTS,
+  caseArbitraryWith,
+  CORE_INVARIANTS,
+  interleavingProperty,
+  runCase,
+  todaysInvariants,
+  VELOCITY_BUDGET,
+  velocityApplies,
+  velocityLimitedPlans,
+  type Case,
+  type Fault,
+} from '../../src/scenario/interleavings.js';
 
 // Seeded so that CI is reproducible; DNSPLANE_FC_SEED explores other seeds (the soak script runs 10,000).
 const SEED = Number(process.env.DNSPLANE_FC_SEED ?? 20251020);
@@ -25,8 +37,34 @@ describe('randomized interleavings', () => {
     expect(String(stale.errorInstance)).toMatch(/(stale|content): /);
   }, 600_000);
 
+  it('v1 fences: an enactor that skipped generations takes more than the velocity budget out of an endpoint in one batch (issue 11 case 3)', async () => {
+    const planned = caseArbitraryWith({ plans: velocityLimitedPlans, planners: fc.constant(1), rollbackTo: fc.constant(null), atomicStore: fc.constant(true), minCapacity: fc.constant(1) });
+    const result = await fc.check(interleavingProperty('safe', ['velocity'], planned), { numRuns: 1_000, seed: SEED, endOnFailure: true });
+    expect(result.failed).toBe(true);
+    expect(String(result.errorInstance)).toMatch(new RegExp(`velocity: \\S+ A lost \\d+ weight units in one commit \\(generation \\d+ -> \\d+\\), above the budget of ${VELOCITY_BUDGET}`));
+  });
+
+  it('the velocity-limited plans themselves never take more than the budget out of an endpoint between consecutive generations', () => {
+    fc.assert(
+      fc.property(velocityLimitedPlans, (plans) => {
+        let previous = [[1, 1, 1], [1, 1, 1], [1, 1, 1]];
+        for (const plan of plans) {
+          plan.forEach((weights, e) => {
+            const drop = weights!.reduce((sum, w, i) => sum + Math.max(0, previous[e]![i]! - w), 0);
+            expect(drop).toBeLessThanOrEqual(VELOCITY_BUDGET);
+          });
+          previous = plan as number[][];
+        }
+        // So the velocity check applies to them, unless a second planner or a rollback could publish out of turn.
+        const c: Case = { plans, planners: 1, rollbackTo: null, atomicStore: true, passes: [1, 1, 1], keepView: false, pageSize: null, minCapacity: 1, faults: ['ok'] };
+        expect([velocityApplies(c), velocityApplies({ ...c, planners: 2 }), velocityApplies({ ...c, rollbackTo: 1 })]).toEqual([true, false, false]);
+      }),
+      { numRuns: 500, seed: SEED },
+    );
+  });
+
   it('every invariant this harness knows is one the tests above run (none is left unchecked)', () => {
-    const checked = new Set([...CORE_INVARIANTS, 'content', 'identity', 'stale', 'named']);
+    const checked = new Set([...CORE_INVARIANTS, 'content', 'identity', 'stale', 'named', 'velocity']);
     expect(ALL_INVARIANTS.filter((invariant) => !checked.has(invariant))).toEqual([]);
   });
 

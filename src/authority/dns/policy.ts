@@ -25,6 +25,9 @@ import { pickSet, type FaceIndex, type RRGroup, type ZoneIndex } from './zone-in
 const MAX_MULTIVALUE = 8;
 /** Alias chains longer than this (or loops) answer nothing. */
 const MAX_ALIAS_DEPTH = 8;
+/** At most this many alias targets are followed for one answer: a zone of aliases to groups of aliases must not
+ * make one query cost exponential work. */
+const MAX_ALIAS_STEPS = 64;
 /** Types whose pre-encoded RDATA may point into the question name: re-encoded when the question differs. */
 const NAMED_TYPES = new Set(['CNAME', 'MX', 'NS', 'PTR', 'SOA']);
 
@@ -36,6 +39,8 @@ export interface PolicyContext {
   readonly questionEnd: number;
   /** The question name's labels, for compressing re-encoded names against it. */
   questionLabels(): Buffer[];
+  /** Per query: alias sets whose target health was evaluated, so each is evaluated once (and loops end). */
+  evaluated?: Map<EncodedSet, boolean>;
 }
 
 export interface PolicyAnswer {
@@ -47,7 +52,7 @@ export interface PolicyAnswer {
 
 /** The answer for a group, or null for none (NODATA). */
 export function answerGroup(group: RRGroup, ctx: PolicyContext): PolicyAnswer | null {
-  const via = { alias: false };
+  const via = { alias: false, steps: 0 };
   const sets = concreteSets(group, ctx, 0, via);
   if (sets.length === 0) return null;
   if (sets.length === 1 && !via.alias) return { bytes: sets[0].bytes, count: sets[0].count, own: sets[0] };
@@ -55,7 +60,7 @@ export function answerGroup(group: RRGroup, ctx: PolicyContext): PolicyAnswer | 
 }
 
 /** The sets with values that answer a group: the chosen ones, each alias replaced by what its target answers. */
-function concreteSets(group: RRGroup, ctx: PolicyContext, depth: number, via: { alias: boolean }): EncodedSet[] {
+function concreteSets(group: RRGroup, ctx: PolicyContext, depth: number, via: { alias: boolean; steps: number }): EncodedSet[] {
   const out: EncodedSet[] = [];
   for (const set of choose(group, ctx, depth)) {
     if (set.aliasKey === undefined) {
@@ -63,7 +68,7 @@ function concreteSets(group: RRGroup, ctx: PolicyContext, depth: number, via: { 
       continue;
     }
     via.alias = true;
-    const target = depth < MAX_ALIAS_DEPTH ? targetGroup(set, ctx) : undefined;
+    const target = depth < MAX_ALIAS_DEPTH && ++via.steps <= MAX_ALIAS_STEPS ? targetGroup(set, ctx) : undefined;
     if (target) out.push(...(target.plain ? [pickSet(target)] : concreteSets(target, ctx, depth + 1, via)));
   }
   return out;
@@ -117,9 +122,15 @@ function shuffled<T>(items: readonly T[]): T[] {
 function setHealthy(set: EncodedSet, ctx: PolicyContext, depth: number): boolean {
   if (!healthyUnder(ctx.health, set.source.healthCheckId)) return false;
   if (set.aliasKey === undefined || !set.source.aliasTarget?.evaluateTargetHealth) return true;
+  const evaluated = (ctx.evaluated ??= new Map());
+  const known = evaluated.get(set);
+  if (known !== undefined) return known;
+  evaluated.set(set, true); // a loop back to this set counts as healthy, not as infinite work
   const target = targetGroup(set, ctx);
-  if (!target) return true; // an AWS service's target: nothing here to evaluate
-  return depth < MAX_ALIAS_DEPTH && target.sets.some((member) => setHealthy(member, ctx, depth + 1));
+  // No target here: an AWS service's, nothing to evaluate.
+  const healthy = !target || (depth < MAX_ALIAS_DEPTH && target.sets.some((member) => setHealthy(member, ctx, depth + 1)));
+  evaluated.set(set, healthy);
+  return healthy;
 }
 
 /** The group an alias set points at: its name and the alias's type, in the target's zone. */
@@ -129,7 +140,6 @@ function targetGroup(set: EncodedSet, ctx: PolicyContext): RRGroup | undefined {
   if (!zone || !zone.state.tree.holds(key)) {
     zone = undefined;
     for (let at = 0; at < key.length && !zone; at += key.charCodeAt(at) + 1) zone = ctx.index.byApex.get(key.slice(at));
-    zone ??= ctx.index.byApex.get('\0');
   }
   return zone?.names.get(key)?.types.get(TYPE_CODES[set.source.type]);
 }

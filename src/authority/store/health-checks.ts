@@ -31,7 +31,7 @@ export type HealthCheckUpdate = Partial<Omit<HealthCheckConfig, 'Type' | 'Reques
 };
 
 export function noSuchHealthCheck(id: string): Route53Error {
-  return new Route53Error('NoSuchHealthCheck', `No health check exists with the specified ID ${id}`, 404);
+  return new Route53Error('NoSuchHealthCheck', `A health check with id ${id} does not exist.`, 404);
 }
 
 const endpointTypes = new Set<string>(['HTTP', 'HTTPS', 'HTTP_STR_MATCH', 'HTTPS_STR_MATCH', 'TCP']);
@@ -41,7 +41,11 @@ export class HealthCheckStore {
   private readonly checks = new Map<string, StoredHealthCheck>();
   private readonly listeners = new Set<() => void>();
 
-  constructor(private readonly commit: (body: HealthCheckEntryBody) => void) {}
+  constructor(
+    private readonly commit: (body: HealthCheckEntryBody) => void,
+    /** A record set (described for the message) whose HealthCheckId is `id`, if any: such a check cannot be deleted. */
+    private readonly usedBy: (id: string) => string | undefined = () => undefined,
+  ) {}
 
   create(callerReference: string, input: HealthCheckConfig): { check: StoredHealthCheck; created: boolean } {
     if (!callerReference || callerReference.length > 64) throw invalidInput('Invalid request: CallerReference must be 1 to 64 characters');
@@ -82,6 +86,8 @@ export class HealthCheckStore {
     this.get(id);
     const parent = [...this.checks.values()].find((check) => check.config.ChildHealthChecks?.includes(id));
     if (parent) throw new Route53Error('HealthCheckInUse', `Health check ${id} is a child of calculated health check ${parent.id}`);
+    const user = this.usedBy(id);
+    if (user) throw new Route53Error('HealthCheckInUse', `Health check ${id} is still referenced from resource record set ${user}`);
     this.commit({ op: 'deleteHealthCheck', id });
   }
 
@@ -172,7 +178,8 @@ function withDefaults(input: HealthCheckConfig): HealthCheckConfig {
     SearchString: input.SearchString,
     RequestInterval: endpoint ? (input.RequestInterval ?? 30) : undefined,
     FailureThreshold: endpoint ? (input.FailureThreshold ?? 3) : undefined,
-    MeasureLatency: input.MeasureLatency ?? false,
+    // Route53 shows MeasureLatency only on endpoint checks.
+    MeasureLatency: endpoint ? (input.MeasureLatency ?? false) : undefined,
     Inverted: input.Inverted ?? false,
     Disabled: input.Disabled ?? false,
     HealthThreshold: input.HealthThreshold,

@@ -3,7 +3,7 @@
 // without problems yields its effects: the record sets to write and the keys to remove. Apply is the store's
 // job, so a batch is applied whole or not at all.
 import { RECORD_TYPES, normalizeName, sameRecordSet, type RecordSet, type RecordType } from '../../route53/recordset.js';
-import { invalidChangeBatch, invalidInput } from './errors.js';
+import { Route53Error, invalidChangeBatch, invalidInput } from './errors.js';
 import { BATCH_LIMITS } from './limits.js';
 import { groupPrefix, sortKey } from './order.js';
 import { policyOf, routingFields, type RequestedRouting } from './routing.js';
@@ -46,13 +46,26 @@ function describe(set: Pick<RecordSet, 'name' | 'type' | 'setIdentifier'>): stri
   return `[name='${set.name}', type='${set.type}'${identifier}]`;
 }
 
+/**
+ * Route53's message for a name holding a raw space or tab (escaped as \040 or \011 they are fine), or undefined.
+ * It refuses such a name before anything else about the change (ListResourceRecordSets' StartRecordName too).
+ */
+export function unsupportedCharacterProblem(name: string): string | undefined {
+  const found = /[ \t]/.exec(name);
+  return found ? `FATAL problem: UnsupportedCharacter (Value contains unsupported characters) encountered with '${found[0]}'` : undefined;
+}
+
 /** Shape checks that Route53 answers with InvalidInput before it looks at the zone. */
 function toRecordSet(change: RequestedChange, index: number): { action: ChangeAction; set: RecordSet } {
   const where = `changeBatch.changes.${index + 1}.member.resourceRecordSet`;
   if (!['CREATE', 'DELETE', 'UPSERT'].includes(change.action)) {
-    throw invalidInput(`Invalid request: Value '${change.action}' at 'changeBatch.changes.${index + 1}.member.action' failed to satisfy constraint: Member must satisfy enum value set: [CREATE, DELETE, UPSERT]`);
+    // Route53 checks the request against its XML schema first; this is its message, word for word.
+    throw invalidInput(`Invalid XML ; cvc-enumeration-valid: Value '${change.action}' is not facet-valid with respect to enumeration '[CREATE, DELETE, UPSERT]'. It must be a value from the enumeration.`);
   }
   if (!change.name) throw invalidInput(`Invalid request: missing ${where}.name`);
+  const unsupported = unsupportedCharacterProblem(change.name.trim());
+  // Unbracketed, unlike the batch's other problems: Route53 stops at this one.
+  if (unsupported) throw new Route53Error('InvalidChangeBatch', unsupported, 400, [unsupported]);
   if (!(RECORD_TYPES as readonly string[]).includes(change.type)) {
     throw invalidInput(`Invalid request: Value '${change.type}' at '${where}.type' failed to satisfy constraint: Member must satisfy enum value set: [${RECORD_TYPES.join(', ')}]`);
   }

@@ -13,7 +13,7 @@ import { SortedKeys, groupPrefix, sortKey } from './order.js';
 import { HealthCheckStore, noSuchHealthCheck } from './health-checks.js';
 import { TagStore, type TaggableType } from './tags.js';
 import { existingVpc, isAssociated, withVpc, withoutVpc } from './vpcs.js';
-import { planBatch, type RequestedChange, type ZoneView } from './validate.js';
+import { planBatch, unsupportedCharacterProblem, type RequestedChange, type ZoneView } from './validate.js';
 import { isDomainName } from './values.js';
 import type { JournalEntry, StoreState } from './journal-format.js';
 
@@ -88,7 +88,15 @@ export class ZoneStore implements ZoneSource {
   /** Tags of hosted zones and health checks, journalled through this store's commit. */
   readonly tags = new TagStore((body) => this.commit({ seq: this.seq + 1, ...body }), (type, id) => this.mustExist(type, id));
   /** Health checks' configuration (their status is the prober's), journalled through this store's commit. */
-  readonly healthChecks = new HealthCheckStore((body) => this.commit({ seq: this.seq + 1, ...body }));
+  readonly healthChecks = new HealthCheckStore(
+    (body) => this.commit({ seq: this.seq + 1, ...body }),
+    (id) => {
+      for (const zone of this.zones.values()) {
+        for (const set of zone.sets.values()) if (set.healthCheckId === id) return `${set.name} ${set.type}${set.setIdentifier !== undefined ? ` (${set.setIdentifier})` : ''}`;
+      }
+      return undefined;
+    },
+  );
 
   constructor(
     private readonly sink?: EntrySink,
@@ -213,6 +221,10 @@ export class ZoneStore implements ZoneSource {
   changeResourceRecordSets(zoneId: string, changes: RequestedChange[], comment?: string): ChangeRecord {
     const zone = this.zone(zoneId);
     const effects = planBatch(this.viewOf(zone), changes);
+    // Route53 refuses a set that names a health check it does not have (NoSuchHealthCheck, not InvalidChangeBatch).
+    for (const requested of changes) {
+      if (requested.action !== 'DELETE' && requested.healthCheckId !== undefined && !this.healthChecks.has(requested.healthCheckId)) throw noSuchHealthCheck(requested.healthCheckId);
+    }
     const change = this.newChange(zoneId, zone.version + 1, comment);
     // The comment is journalled with the change: GetChange returns it later, as Route53's does.
     this.commit({ seq: this.seq + 1, op: 'change', zoneId, changeId: change.id, at: change.submittedAt, ...(comment ? { comment } : {}), put: effects.put, remove: effects.remove });
@@ -221,8 +233,11 @@ export class ZoneStore implements ZoneSource {
 
   listResourceRecordSets(zoneId: string, start: { name?: string; type?: string; identifier?: string; maxItems?: number } = {}): ListPage {
     const zone = this.zone(zoneId);
-    if (start.type !== undefined && start.name === undefined) throw invalidInput('The input is not valid: StartRecordType requires StartRecordName');
-    if (start.identifier !== undefined && start.type === undefined) throw invalidInput('The input is not valid: StartRecordIdentifier requires StartRecordType');
+    // Route53's message says no more than this (StartRecordType needs StartRecordName, and an identifier a type).
+    const unsupported = start.name === undefined ? undefined : unsupportedCharacterProblem(start.name.trim());
+    if (unsupported) throw invalidInput(unsupported);
+    if (start.type !== undefined && start.name === undefined) throw invalidInput('The input is not valid');
+    if (start.identifier !== undefined && start.type === undefined) throw invalidInput('The input is not valid');
     const maxItems = Math.min(start.maxItems ?? RECORD_SET_PAGE.default, RECORD_SET_PAGE.max);
     if (!Number.isInteger(maxItems) || maxItems < 1) throw invalidInput(`The input is not valid: MaxItems must be a positive integer`);
     const from = start.name === undefined ? '' : sortKey(normalizeName(start.name), start.type, start.identifier);

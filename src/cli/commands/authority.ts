@@ -4,9 +4,10 @@ import { setFlagsFromString } from 'node:v8';
 import { Option, type Command } from 'commander';
 import { AUTHORITY_DEFAULTS, startAuthority } from '../../authority/index.js';
 import { defaultRegion } from '../../route53/region.js';
-import { serveMetrics } from '../../telemetry/metrics-server.js';
+import { serveMetrics, setReady } from '../../telemetry/metrics-server.js';
 import { parseNumber, parsePort } from '../numbers.js';
 import { UsageError } from '../exit-codes.js';
+import { addLogOptions } from '../log-options.js';
 
 /**
  * How far V8 may grow the heap past the live data before its next full collection, in percent. V8's own
@@ -33,7 +34,7 @@ interface AuthorityCliOptions {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('authority')
     .description(
       'Run the local Route53: the Route53 REST API (2013-04-01, SigV4-signed, Route53\'s change-batch semantics) and an ' +
@@ -73,8 +74,8 @@ export function register(program: Command): void {
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )
-    .option('--health-check-scale <factor>', "multiply health checks' request interval and timeouts by this (1 = Route53's 10/30 s; tests use 0.01)", '1')
-    .action((options: AuthorityCliOptions) => runAuthority(options));
+    .option('--health-check-scale <factor>', "multiply health checks' request interval and timeouts by this (1 = Route53's 10/30 s; tests use 0.01)", '1');
+  addLogOptions(command).action((options: AuthorityCliOptions) => runAuthority(options));
 }
 
 async function runAuthority(options: AuthorityCliOptions): Promise<void> {
@@ -96,6 +97,7 @@ async function runAuthority(options: AuthorityCliOptions): Promise<void> {
   let metricsNote = '';
   if (options.metricsPort !== undefined) {
     const metrics = await serveMetrics(parsePort(options.metricsPort, '--metrics-port'), host);
+    setReady(true, `api=${endpoint} dns=${host}:${dnsPort}`);
     metricsNote = ` metrics=http://${host}:${metrics.port}/metrics`;
   }
   let closing = false;

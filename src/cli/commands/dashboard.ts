@@ -7,6 +7,7 @@ import { DEFAULT_STATUS_FILE } from '../../probe/status-file.js';
 import { parseDuration } from '../duration.js';
 import { parsePort } from '../numbers.js';
 import { UsageError } from '../exit-codes.js';
+import { addLogOptions } from '../log-options.js';
 import { addZoneTargetOptions, openZoneTarget, type ZoneTargetOptions } from '../zone-target.js';
 
 interface DashboardOptions extends ZoneTargetOptions {
@@ -34,8 +35,8 @@ export function register(program: Command): void {
     .option('--audit <file>', 'audit log written by `dnsplane enact --audit` (missing: no enactor activity yet)', '.dnsplane/audit.jsonl')
     .option('--poll <duration>', 'how often the probe status file, the audit log and the plan store are read', '500ms')
     .option('--read-interval <duration>', 'list the zone in Route53 at most this often (pages in between get the last reading)', '2s')
-    .option('--rate-limit <req/s>', 'client-side limit on the dashboard\'s Route53 requests per second (it shares the account\'s limit with the enactors)', '2')
-    .action((options: DashboardOptions) => runDashboard(options));
+    .option('--rate-limit <req/s>', 'client-side limit on the dashboard\'s Route53 requests per second (it shares the account\'s limit with the enactors)', '2');
+  addLogOptions(command).action((options: DashboardOptions) => runDashboard(options));
 }
 
 async function runDashboard(options: DashboardOptions): Promise<void> {

@@ -7,8 +7,9 @@ import { DEFAULT_GUARD } from '../../enactor/guard.js';
 import { assertSafeBackend, selfCheck } from '../../enactor/self-check.js';
 import { describeFreeze, FreezeWatch } from '../../plan/freeze.js';
 import { createLogger } from '../../telemetry/logger.js';
-import { serveMetrics } from '../../telemetry/metrics-server.js';
+import { serveMetrics, setReady } from '../../telemetry/metrics-server.js';
 import { parseDuration } from '../duration.js';
+import { addLogOptions } from '../log-options.js';
 import { EXIT } from '../exit-codes.js';
 import { parseNumber, parsePort } from '../numbers.js';
 import { progressPrinter } from '../progress.js';
@@ -27,6 +28,7 @@ interface EnactOptions extends ZoneTargetOptions {
   cleanup: boolean;
   retention: string;
   metricsPort?: string;
+  metricsHost: string;
   concurrency: string;
   progress: string;
   verifyEvery: string;
@@ -56,10 +58,11 @@ export function register(program: Command): void {
     .option('--cleanup', 'after each pass that changed something, delete plans older than the lowest live generation minus --retention', false)
     .option('--retention <n>', 'generations kept below the lowest live one by --cleanup', '2')
     .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics, 0 for any free port (default: off)')
+    .option('--metrics-host <address>', 'address the metrics server (/metrics, /healthz, /readyz) listens on', '127.0.0.1')
     .option('--concurrency <n>', 'change batches in flight at once (the rate limit still spaces the requests)', '4')
     .option('--progress <duration>', 'on passes longer than this, print a progress line to stderr this often (0 = never)', '5s')
-    .option('--verify-every <duration>', 'drift sweep interval: read the shard fences and one page of records (rotating through the zone) and repair drift; between sweeps an enactor in sync with an unchanged plan reads only the plan store. 0 = every pass', '10s')
-    .action((options: EnactOptions) => runEnact(options));
+    .option('--verify-every <duration>', 'drift sweep interval: read the shard fences and one page of records (rotating through the zone) and repair drift; between sweeps an enactor in sync with an unchanged plan reads only the plan store. 0 = every pass', '10s');
+  addLogOptions(command).action((options: EnactOptions) => runEnact(options));
 }
 
 async function runEnact(options: EnactOptions): Promise<void> {
@@ -83,7 +86,7 @@ async function runEnact(options: EnactOptions): Promise<void> {
   assertSafeBackend(check, options.singleWriter);
   if (!check.ok) logger.warn('backend failed the self-check; running because --single-writer was given');
 
-  const metrics = options.metricsPort === undefined ? undefined : await serveMetrics(parsePort(options.metricsPort, '--metrics-port'));
+  const metrics = options.metricsPort === undefined ? undefined : await serveMetrics(parsePort(options.metricsPort, '--metrics-port'), options.metricsHost);
   const freeze = new FreezeWatch(target.store, logger);
   const enactor = new Enactor({
     id: options.id,
@@ -120,6 +123,7 @@ async function runEnact(options: EnactOptions): Promise<void> {
     process.once('SIGINT', () => stopping.abort());
     process.once('SIGTERM', () => stopping.abort());
     logger.info({ plans: target.store.location, zone: target.zoneId, intervalMs, metricsPort: metrics?.port }, 'enactor started');
+    setReady(true, `enactor ${options.id}: backend self-check passed, zone ${target.zoneId}`);
     await enactor.run(stopping.signal);
   } finally {
     metrics?.server.close();

@@ -7,8 +7,9 @@ import { loadFleet, type Fleet } from '../../plan/fleet.js';
 import { DEFAULT_PLANS_SPEC, openPlanStore } from '../../plan/open-store.js';
 import { Planner } from '../../plan/planner.js';
 import { createLogger, type Logger } from '../../telemetry/logger.js';
-import { serveMetrics } from '../../telemetry/metrics-server.js';
+import { serveMetrics, setReady } from '../../telemetry/metrics-server.js';
 import { parseDuration } from '../duration.js';
+import { addLogOptions } from '../log-options.js';
 import { parseNumber, parsePort } from '../numbers.js';
 import { addLiveFenceOptions, liveFenceReader, NO_LIVE_FENCES_NOTE, type LiveFenceOptions } from '../live-fences.js';
 import { UsageError } from '../exit-codes.js';
@@ -23,6 +24,7 @@ interface PlannerOptions extends LiveFenceOptions {
   id?: string;
   passes?: string;
   metricsPort?: string;
+  metricsHost: string;
 }
 
 export function register(program: Command): void {
@@ -39,8 +41,9 @@ export function register(program: Command): void {
     .option('--heartbeat <duration>', 'write an unchanged plan again once the latest is this old; 0 = never', '0')
     .option('--id <name>', 'planner name recorded in each plan\'s createdBy (default: planner@HOST:PID)')
     .option('--passes <n>', 'stop after N passes (default: run until SIGINT/SIGTERM)')
-    .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics, 0 for any free port (default: off)');
-  addLiveFenceOptions(command).action((options: PlannerOptions) => runPlanner(options));
+    .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics, 0 for any free port (default: off)')
+    .option('--metrics-host <address>', 'address the metrics server (/metrics, /healthz, /readyz) listens on', '127.0.0.1');
+  addLogOptions(addLiveFenceOptions(command)).action((options: PlannerOptions) => runPlanner(options));
 }
 
 async function runPlanner(options: PlannerOptions): Promise<void> {
@@ -55,8 +58,10 @@ async function runPlanner(options: PlannerOptions): Promise<void> {
   const fences = liveFenceReader(options, fleet.zone);
   if (!fences) console.error(NO_LIVE_FENCES_NOTE);
   const planner = new Planner({ fleet, store, logger, heartbeatMs, ...(options.id ? { id: options.id } : {}), ...(fences ? { highestLiveFence: fences.read } : {}) });
-  const metrics = options.metricsPort === undefined ? undefined : await serveMetrics(parsePort(options.metricsPort, '--metrics-port'));
+  const metrics = options.metricsPort === undefined ? undefined : await serveMetrics(parsePort(options.metricsPort, '--metrics-port'), options.metricsHost);
   const freeze = new FreezeWatch(store, logger);
+  let ready = false;
+  let lastFailure: string | undefined;
 
   const stopping = new AbortController();
   const stop = () => stopping.abort();
@@ -71,9 +76,17 @@ async function runPlanner(options: PlannerOptions): Promise<void> {
       if (!(await freeze.current())) try {
         const result = await planner.pass({ write: true });
         if (result.written) console.log(describePass(result, store.location, true));
+        if (lastFailure !== undefined) logger.info({ id: planner.id }, 'planner pass succeeded again');
+        lastFailure = undefined;
+        if (!ready) logger.info({ id: planner.id, plans: store.location, generation: result.plan.generation }, 'planner ready: first pass done');
+        ready = true;
+        setReady(true, `planner ${planner.id}: last pass planned generation ${result.plan.generation}`);
       } catch (error) {
         // A failed pass (store unreachable, a lost race twice) must not end the loop: the next pass retries.
-        logger.error({ err: error }, 'planner pass failed; retrying next interval');
+        // Logged when it first fails or fails differently; a store that stays down is one line, not one a pass.
+        const message = error instanceof Error ? error.message : String(error);
+        if (message !== lastFailure) logger.error({ err: error }, 'planner pass failed; retrying next interval');
+        lastFailure = message;
       }
       if (pass + 1 < passes) await sleep(Math.max(0, intervalMs - (Date.now() - started)), undefined, { signal: stopping.signal }).catch(() => undefined);
     }

@@ -10,8 +10,9 @@ import { ChangeFilter, CHANGE_HEADER, formatChange, formatDiagnosis, formatSumma
 import { DEFAULT_STATUS_FILE, probeStatus, writeProbeStatus } from '../../probe/status-file.js';
 import { fixedTargets, latestPlanTargets, targetsOfPlan, type TargetSource } from '../../probe/targets.js';
 import { startUnbound, type UnboundResolver } from '../../probe/unbound.js';
-import { serveMetrics, type MetricsServer } from '../../telemetry/metrics-server.js';
+import { serveMetrics, setReady, type MetricsServer } from '../../telemetry/metrics-server.js';
 import { parseDuration } from '../duration.js';
+import { warnOnce } from '../warn-once.js';
 import { EXIT, ExitError, UsageError } from '../exit-codes.js';
 import { parseNumber, parsePort } from '../numbers.js';
 
@@ -32,6 +33,7 @@ interface ProbeCommandOptions {
   once?: boolean;
   statusFile: string | false;
   metricsPort?: string;
+  metricsHost: string;
   listTargets?: boolean;
 }
 
@@ -68,6 +70,7 @@ export function register(program: Command): void {
     .option('--status-file <path>', 'write the last result per endpoint here after every round (read by dnsplane status)', DEFAULT_STATUS_FILE)
     .option('--no-status-file', 'do not write a status file')
     .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics, 0 for any free port; the URL is printed to stderr (default: off)')
+    .option('--metrics-host <address>', 'address the metrics server (/metrics, /healthz, /readyz) listens on', '127.0.0.1')
     .option('--list-targets', 'print the latest plan\'s endpoints as TSV (name, type, then one comma-joined column of canonical values per record set) and exit', false)
     .action((options: ProbeCommandOptions) => runProbeCommand(options));
 }
@@ -95,9 +98,9 @@ async function runProbeCommand(options: ProbeCommandOptions): Promise<void> {
       if (!options.json) console.log(`started unbound (pid ${unbound.pid}) on ${resolver.host}:${resolver.port}`);
     }
     if (options.metricsPort !== undefined) {
-      metrics = await serveMetrics(parsePort(options.metricsPort, '--metrics-port'));
+      metrics = await serveMetrics(parsePort(options.metricsPort, '--metrics-port'), options.metricsHost);
       // stderr, so that --json output stays pure; with port 0 this is how the caller learns the port.
-      console.error(`dnsplane: probe metrics on http://127.0.0.1:${metrics.port}/metrics`);
+      console.error(`dnsplane: probe metrics on http://${metrics.host}:${metrics.port}/metrics`);
     }
     const failed = await probeLoop(options, { targets, authority, resolver, intervalMs, timeoutMs }, { rounds, durationMs });
     if (failed) {
@@ -126,13 +129,16 @@ async function probeLoop(
     else if (changes.changed(observation)) console.log(formatChange(observation));
   });
   let targetsError: Error | undefined;
+  const warnTargets = warnOnce();
+  const warnStatusFile = warnOnce();
   probe.on('targetsError', (error: Error) => {
     targetsError = error;
-    console.error(`dnsplane: probe targets: ${error.message}`);
+    warnTargets(`dnsplane: probe targets: ${error.message}`);
   });
   let warnedNoTargets = false;
   let lastDiagnosis = 'ok';
   probe.on('round', (report: RoundReport) => {
+    setReady(true, `probed ${report.observations.length} endpoint path(s)`);
     // One line when the verdict changes: "authority down" and "resolver still failing after the authority is
     // back" look the same to a client (SERVFAIL) and want different responses.
     const overall = overallDiagnosis(diagnose(probe.endpoints()));
@@ -149,7 +155,7 @@ async function probeLoop(
     if (options.statusFile !== false) {
       const status = probeStatus(probe, report.generation);
       const file = options.statusFile;
-      writing = writing.then(() => writeProbeStatus(file, status)).catch((error: Error) => console.error(`dnsplane: status file: ${error.message}`));
+      writing = writing.then(() => writeProbeStatus(file, status)).catch((error: Error) => warnStatusFile(`dnsplane: status file: ${error.message}`));
     }
     failed ??= matchesFailOn ? report.observations.find((observation) => matchesFailOn(observation.result)) : undefined;
     if (failed) void probe.stop();

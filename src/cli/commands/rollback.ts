@@ -6,9 +6,10 @@ import { assertNotFrozen, describeFreeze, type Freeze } from '../../plan/freeze.
 import { DEFAULT_PLANS_SPEC, openPlanStore } from '../../plan/open-store.js';
 import { freezable, operator } from './freeze.js';
 import { parseDuration } from '../duration.js';
+import { addLiveFenceOptions, liveFenceReader, type LiveFenceOptions } from '../live-fences.js';
 import { parseNumber } from '../numbers.js';
 
-interface RollbackOptions {
+interface RollbackOptions extends LiveFenceOptions {
   to: string;
   plans: string;
   by?: string;
@@ -20,7 +21,7 @@ interface RollbackOptions {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('rollback')
     .description(
       'Republish generation G\'s content as new, higher generations: a chain from the latest plan toward G, each step ' +
@@ -35,8 +36,8 @@ export function register(program: Command): void {
     .option('--force', 'one step straight to G\'s content, with no velocity limit', false)
     .option('--step-interval <duration>', 'wait this long between publishing two steps (0 = the whole chain at once)', '0s')
     .option('--freeze', 'pin the rollback: freeze the plan store first so no planner (or other rollback) can undo it, while enactors still apply it; `dnsplane thaw` ends it', false)
-    .option('--reason <text>', 'with --freeze: the reason recorded in the freeze (default: rollback to generation G)')
-    .action((options: RollbackOptions) => runRollback(options));
+    .option('--reason <text>', 'with --freeze: the reason recorded in the freeze (default: rollback to generation G)');
+  addLiveFenceOptions(command).action((options: RollbackOptions) => runRollback(options));
 }
 
 async function runRollback(options: RollbackOptions): Promise<void> {
@@ -53,17 +54,20 @@ async function runRollback(options: RollbackOptions): Promise<void> {
   } else {
     await assertNotFrozen(store, 'rollback');
   }
+  const zone = (await store.read(to))?.zone;
+  const fences = zone === undefined ? undefined : liveFenceReader(options, zone);
   if (options.force) console.log(`--force: one step straight to the content of generation ${to}, with no velocity limit`);
   const result = await rollback(store, to, {
     by,
     maxDropShare,
     force: options.force,
     stepIntervalMs,
+    ...(fences ? { highestLiveFence: fences.read } : {}),
     onStep: (plan, index, total, step) => {
       const held = step.limited.length > 0 ? `; velocity limit held back ${step.limited.join(', ')}` : `: the content of generation ${to}`;
       console.log(`published generation ${plan.generation} (step ${index + 1} of ${total})${held}`);
     },
-  });
+  }).finally(() => fences?.close());
   const last = result.published.at(-1)!;
   const steps = result.published.length;
   const limit = options.force ? 'forced, no velocity limit' : `at most ${Math.round(maxDropShare * 1000) / 10}% of an endpoint's weight removed per step`;

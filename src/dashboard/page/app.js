@@ -155,7 +155,9 @@ function renderStatus(status) {
       tr.dataset.state = enactor.state;
       const apply = enactor.lastApply ? `g${enactor.lastApply.generation ?? '?'} at ${clock(enactor.lastApply.at)} (${enactor.lastApply.endpoints.length} endpoints)` : 'never';
       const counts = Object.entries(enactor.counts).map(([kind, count]) => `${kind} ${count}`).join(', ');
-      tr.append(cell(enactor.id), cell(`${enactor.state} (${clock(enactor.lastActivityAt)})`), cell(apply), cell(counts));
+      const fence = FENCE_WORKING[enactor.state];
+      if (fence) tr.dataset.verdict = 'fence-working';
+      tr.append(cell(enactor.id), cell(`${fence ? fence.label : enactor.state} (${clock(enactor.lastActivityAt)})`, fence ? 'fence-working' : ''), cell(apply), cell(counts));
       return tr;
     }),
   );
@@ -213,6 +215,15 @@ function renderCharts(now) {
   for (const child of [...container.children]) if (!present.has(child.dataset.endpoint)) child.remove();
 }
 
+/**
+ * A losing enactor standing down, or its stale batch turned away, is the fence doing its job: the newer
+ * generation stays live and nothing is lost. Shown as such, not as an alarm.
+ */
+const FENCE_WORKING = {
+  'stood-down': { label: 'stood down: fence held', title: 'a newer generation is already live, so this enactor did not write its older plan (the fence working)' },
+  'fence-rejected': { label: 'stale write refused: fence held', title: "Route53 refused this enactor's batch because the fence had moved on: the stale write never landed (the fence working)" },
+};
+
 function renderAudit(entries) {
   $('audit').tBodies[0].replaceChildren(
     ...[...entries].reverse().map((entry) => {
@@ -223,7 +234,13 @@ function renderAudit(entries) {
       const detail = cell(entry.detail ?? '');
       endpoints.title = entry.endpoints.join('\n');
       detail.title = entry.detail ?? '';
-      tr.append(cell(clock(entry.at)), cell(entry.enactor), cell(entry.kind), cell(entry.generation ?? '–', 'num'), endpoints, detail);
+      const fence = FENCE_WORKING[entry.kind];
+      const kind = cell(fence ? fence.label : entry.kind, fence ? 'fence-working' : '');
+      if (fence) {
+        tr.dataset.verdict = 'fence-working';
+        kind.title = fence.title;
+      }
+      tr.append(cell(clock(entry.at)), cell(entry.enactor), kind, cell(entry.generation ?? '–', 'num'), endpoints, detail);
       return tr;
     }),
   );

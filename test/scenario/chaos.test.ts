@@ -1,0 +1,39 @@
+// The fault suite, short: two minutes of the seeded schedule against real processes (the authority restarted
+// at least once, an enactor in its own network namespace behind a delayed link, kills of enactors, throttling
+// or a paused planner as the seed falls), then the history checks with a recovery bound three times the
+// stated 5 s (loose, for a loaded machine). And the same checks against the legacy design must fail.
+import { expect, it } from 'vitest';
+import { checkHistory, formatVerdict } from '../../src/scenario/chaos/history.js';
+import { runLegacyChaos } from '../../src/scenario/chaos/legacy.js';
+import { netnsAvailable } from '../../src/scenario/chaos/netns.js';
+import { runChaos } from '../../src/scenario/chaos/run.js';
+import { describeWithTools } from '../helpers/tools.js';
+
+const LOOSE_BOUND_MS = 15_000;
+
+describeWithTools(['ip', 'unbound'], 'chaos (CI length)', () => {
+  it('keeps every safety property through two minutes of faults, with one enactor delayed in a namespace', async () => {
+    // Creating namespaces needs root; CI runs as root, so there its absence is a failure, never a skip.
+    if (!(await netnsAvailable())) {
+      if (process.env.CI === 'true') throw new Error('`ip netns add` fails here: the fault suite needs network namespaces (root and iproute2)');
+      console.warn('\n*** SKIPPING the chaos run: `ip netns add` is not permitted here (this fails under CI=true) ***\n');
+      return;
+    }
+    const lines: string[] = [];
+    const history = await runChaos({ durationMs: 120_000, seed: 7, onLine: (line) => lines.push(line) });
+    const verdict = checkHistory(history, LOOSE_BOUND_MS);
+    expect(verdict.violations, formatVerdict(history, verdict)).toEqual([]);
+    expect(lines.join('\n')).toMatch(/delayed enactor e3-delayed in network namespace \S+, 150 ms each way/);
+    expect(verdict.counts.authorityRestarts).toBeGreaterThanOrEqual(1);
+    expect(history.faults.length).toBeGreaterThanOrEqual(5);
+    expect(verdict.counts.acks).toBeGreaterThan(0);
+    expect(history.acks.some((ack) => ack.enactor === 'e3-delayed')).toBe(true);
+  }, 360_000);
+});
+
+it('reports the empty record when run against the legacy design', async () => {
+  const history = await runLegacyChaos(1);
+  const verdict = checkHistory(history, LOOSE_BOUND_MS);
+  expect(verdict.ok).toBe(false);
+  expect(verdict.violations.join('\n')).toMatch(/empty answer\(s\) at the authority/);
+}, 120_000);
