@@ -32,17 +32,16 @@ describe('randomized interleavings', () => {
   }, 600_000);
 
   it('the naive variant (only fences of shards whose content changes move) is caught writing stale content (I4)', async () => {
-    const stale = await fc.check(interleavingProperty('naive', ['stale', 'content'], atomicStore), { numRuns: 1_000, seed: SEED, endOnFailure: true });
+    const simple = caseArbitraryWith({ atomicStore: fc.constant(true), planners: fc.constant(1), rollbackTo: fc.constant(null), minCapacity: fc.constant(1) });
+    const stale = await fc.check(interleavingProperty('naive', ['stale', 'content'], simple), { numRuns: 1_000, seed: SEED, endOnFailure: true });
     expect(stale.failed).toBe(true);
     expect(String(stale.errorInstance)).toMatch(/(stale|content): /);
   }, 600_000);
 
-  it('v1 fences: an enactor that skipped generations takes more than the velocity budget out of an endpoint in one batch (issue 11 case 3)', async () => {
+  it('an enactor that skipped generations never takes more than the velocity budget out of an endpoint in one batch (issue 11 case 3, I7)', async () => {
     const planned = caseArbitraryWith({ plans: velocityLimitedPlans, planners: fc.constant(1), rollbackTo: fc.constant(null), atomicStore: fc.constant(true), minCapacity: fc.constant(1) });
-    const result = await fc.check(interleavingProperty('safe', ['velocity'], planned), { numRuns: 1_000, seed: SEED, endOnFailure: true });
-    expect(result.failed).toBe(true);
-    expect(String(result.errorInstance)).toMatch(new RegExp(`velocity: \\S+ A lost \\d+ weight units in one commit \\(generation \\d+ -> \\d+\\), above the budget of ${VELOCITY_BUDGET}`));
-  });
+    await fc.assert(interleavingProperty('safe', ['velocity'], planned), { numRuns: 1_000, seed: SEED });
+  }, 600_000);
 
   it('the velocity-limited plans themselves never take more than the budget out of an endpoint between consecutive generations', () => {
     fc.assert(
