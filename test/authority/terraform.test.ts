@@ -1,7 +1,8 @@
 // Terraform's whole lifecycle against the authority, with the real terraform CLI and hashicorp/aws provider:
 // apply a zone with tags, simple, weighted, alias and failover records and a health check the authority probes, a second plan shows no changes, dig gets the answers,
 // destroy leaves nothing. One apply, one plan, one destroy: the provider itself waits 10-30 s (random) after
-// every change before it asks GetChange, so this test's time is mostly the provider's own waiting.
+// every change before it asks GetChange, so this test's time is mostly the provider's own waiting. The provider
+// runs once, shared by every command (TF_REATTACH_PROVIDERS), instead of being loaded several times per command.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import http from 'node:http';
@@ -12,7 +13,7 @@ import { promisify } from 'node:util';
 import { ListHealthChecksCommand, ListHostedZonesCommand } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.js';
-import { findProviderMirror, terraformIn } from '../helpers/terraform.js';
+import { findProviderMirror, startSharedProvider, terraformIn } from '../helpers/terraform.js';
 import { describeWithTools } from '../helpers/tools.js';
 
 const run = promisify(execFile);
@@ -154,14 +155,17 @@ describeWithTools(
     let t: TestAuthority;
     let workDir: string;
     let target: http.Server;
+    let provider: { reattach: string; stop(): void } | undefined;
+    let targetUp = true;
     beforeAll(async () => {
       t = await startTestAuthority({ healthCheckScale: 0.01 });
-      target = http.createServer((_request, response) => response.end('ok'));
+      target = http.createServer((_request, response) => response.writeHead(targetUp ? 200 : 503).end(targetUp ? 'ok' : 'down'));
       await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
       workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-terraform-'));
       await fs.writeFile(path.join(workDir, 'main.tf'), configuration(t.authority.endpoint, (target.address() as AddressInfo).port));
     });
     afterAll(async () => {
+      provider?.stop();
       await t?.close();
       await new Promise((resolve) => target?.close(resolve));
       if (workDir) await fs.rm(workDir, { recursive: true, force: true });
@@ -173,7 +177,8 @@ describeWithTools(
     it(
       'applies a zone with tags and records, plans no changes, serves the answers and destroys everything',
       async () => {
-        const terraform = terraformIn(workDir, mirror!);
+        provider = await startSharedProvider(mirror!);
+        const terraform = terraformIn(workDir, mirror!, provider.reattach);
         const expectOk = (step: string, result: { exitCode: number; stdout: string; stderr: string }) => {
           if (result.exitCode !== 0) throw new Error(`terraform ${step} exited ${result.exitCode}:\n${result.stderr}\n${result.stdout.slice(-4000)}`);
         };
@@ -203,6 +208,11 @@ describeWithTools(
         const [check] = (await t.client.send(new ListHealthChecksCommand({}))).HealthChecks ?? [];
         await expect.poll(() => t.authority.health.isHealthy(check.Id!), { timeout: 20_000 }).toBe(true);
         expect(await dig('failover.tf.test')).toEqual(['192.0.2.30']);
+        // The PRIMARY's endpoint fails: its probed health check goes unhealthy and the SECONDARY answers.
+        targetUp = false;
+        await expect.poll(() => t.authority.health.isHealthy(check.Id!), { timeout: 20_000 }).toBe(false);
+        expect(await dig('failover.tf.test')).toEqual(['192.0.2.31']);
+        targetUp = true;
 
         expectOk('destroy', await timed('destroy', terraform('destroy', '-auto-approve', '-input=false', '-lock=false', '-parallelism=16')));
         expect((await t.client.send(new ListHostedZonesCommand({}))).HostedZones).toEqual([]);
