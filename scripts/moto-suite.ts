@@ -10,6 +10,10 @@
 // (default python3). --serve only runs the router and prints its endpoint. The tests sign with FOOBARKEY /
 // FOOBARSECRET, so the authority is started with those credentials. The only non-Route53 call answered here is
 // STS GetCallerIdentity (moto's account_id fixture), with moto's default account.
+//
+// boto3 signs a Route53 request for us-east-1 when it talks to Route53's own endpoint, whatever the client's
+// region; with an endpoint_url it signs for the client's region instead (us-east-2 in some tests), which the
+// authority refuses as AWS would. The router signs such requests again for us-east-1, as boto3 would have.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import http from 'node:http';
@@ -17,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AddressInfo } from 'node:net';
+import { computeSignature, ROUTE53_SERVICE } from '../src/authority/api/sigv4.js';
 import { startAuthority, type Authority } from '../src/authority/index.js';
 import { createLogger } from '../src/telemetry/logger.js';
 import { HELP_OPTION, parseScriptArgs, usageError } from './script-args.js';
@@ -48,6 +53,22 @@ async function freshAuthority(): Promise<{ authority: Authority; dataDir: string
   return { authority, dataDir };
 }
 
+const ROUTE53_REGION = 'us-east-1';
+const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/route53\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=[0-9a-f]{64}$/;
+
+/** The request's Authorization header, signed again for us-east-1 when the client scoped it to another region. */
+async function signedForRoute53(request: http.IncomingMessage, body: Buffer): Promise<string | undefined> {
+  const match = AUTHORIZATION.exec(request.headers.authorization ?? '');
+  if (!match || match[3] === ROUTE53_REGION) return request.headers.authorization;
+  const [, accessKeyId, date, , names] = match;
+  const signedHeaders: Record<string, string> = {};
+  for (const name of names!.split(';')) signedHeaders[name] = String(request.headers[name] ?? '');
+  const amzDate = String(request.headers['x-amz-date'] ?? '');
+  const at = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
+  const signature = await computeSignature({ method: request.method ?? 'GET', url: request.url ?? '/', body }, signedHeaders, CREDENTIALS, { region: ROUTE53_REGION, service: ROUTE53_SERVICE }, at);
+  return `AWS4-HMAC-SHA256 Credential=${accessKeyId}/${date}/${ROUTE53_REGION}/${ROUTE53_SERVICE}/aws4_request, SignedHeaders=${names}, Signature=${signature}`;
+}
+
 function readBody(request: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -76,8 +97,10 @@ const router = http.createServer((request, response) => {
       }
       current ??= freshAuthority();
       const { authority } = await current;
-      // Forwarded byte for byte, Host header included: the SigV4 signature covers it.
-      const upstream = http.request({ host: authority.host, port: authority.apiPort, method: request.method, path: request.url, headers: request.headers }, (answer) => {
+      // Forwarded as received, Host header included: the SigV4 signature covers it.
+      const authorization = await signedForRoute53(request, body);
+      const headers = { ...request.headers, ...(authorization ? { authorization } : {}) };
+      const upstream = http.request({ host: authority.host, port: authority.apiPort, method: request.method, path: request.url, headers }, (answer) => {
         response.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(response);
       });

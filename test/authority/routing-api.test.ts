@@ -113,6 +113,7 @@ describe('routing policies and aliases: Route53 refusals', () => {
     ['an alias of another type than its target', () => [create(a('t.routing.test.', ['192.0.2.1'])), create({ ...alias('x.routing.test.', 't.routing.test.'), Type: 'AAAA' })], 'InvalidChangeBatch', 'type AAAA in zone'],
     ['an alias without EvaluateTargetHealth', () => [create({ Name: 'x.routing.test.', Type: 'A', AliasTarget: { HostedZoneId: zoneId, DNSName: 'routing.test.' } as never })], 'InvalidInput', 'EvaluateTargetHealth'],
     ['failover beside weighted under one name and type', () => [create(a('x.routing.test.', ['192.0.2.1'], { SetIdentifier: 'p', Failover: 'PRIMARY' })), create(a('x.routing.test.', ['192.0.2.2'], { SetIdentifier: 'w', Weight: 1 }))], 'InvalidChangeBatch', 'cannot mix routing policies'],
+    ['CIDR routing, which the authority does not implement', () => [create(a('x.routing.test.', ['192.0.2.1'], { SetIdentifier: 'x', CidrRoutingConfig: { CollectionId: 'c', LocationName: '*' } }))], 'InvalidInput', 'CidrRoutingConfig is not supported'],
     ['two PRIMARY sets', () => [create(a('x.routing.test.', ['192.0.2.1'], { SetIdentifier: 'p', Failover: 'PRIMARY' })), create(a('x.routing.test.', ['192.0.2.2'], { SetIdentifier: 'q', Failover: 'PRIMARY' }))], 'InvalidChangeBatch', 'more than one PRIMARY'],
   ];
   for (const [what, changes, code, message] of cases) {

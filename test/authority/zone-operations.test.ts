@@ -58,6 +58,8 @@ describe('names with a raw space or tab', () => {
     const zoneId = await t.createZone('space.test.');
     const message = "FATAL problem: UnsupportedCharacter (Value contains unsupported characters) encountered with ' '";
     await expect(t.client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: 'a b.space.test' }))).rejects.toMatchObject({ name: 'InvalidInput', message });
+    // Escaped with a backslash, a space is an ordinary character of the name.
+    await t.client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: 'a\\ b.space.test' }));
     // No TTL either: the name is what Route53 reports.
     const change = { Action: 'CREATE' as const, ResourceRecordSet: { Name: 'a b.space.test', Type: 'TXT' as const } };
     await expect(t.client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [change] } }))).rejects.toMatchObject({ name: 'InvalidChangeBatch', message });

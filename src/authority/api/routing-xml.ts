@@ -41,6 +41,10 @@ function defined<T extends object>(value: T): T {
 /** The routing, health and alias fields of one ResourceRecordSet element of change `n` (1-based). */
 export function readRouting(set: XmlObject, n: number): RequestedRouting {
   const at = `changes.${n}.ResourceRecordSet`;
+  // Route53 elements the authority does not implement: refused by name rather than silently dropped.
+  for (const element of ['CidrRoutingConfig', 'TrafficPolicyInstanceId']) {
+    if (set[element] !== undefined) throw invalidInput(`Invalid request: ${at}.${element} is not supported by the dnsplane authority`);
+  }
   const geo = object(set.GeoLocation, `${at}.GeoLocation`);
   const prox = object(set.GeoProximityLocation, `${at}.GeoProximityLocation`);
   const coordinates = prox && object(prox.Coordinates, `${at}.GeoProximityLocation.Coordinates`);

@@ -122,6 +122,25 @@ export async function verifySignature(request: SignedRequest, credentials: Crede
 
   const headers: Record<string, string> = {};
   for (const name of names) headers[name] = header(request, name) ?? '';
+  const expected = await computeSignature(request, headers, credentials, scope, signingDate);
+  if (expected.length !== signature.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(signature))) {
+    throw denied('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.');
+  }
+}
+
+/**
+ * The signature `credentials` give `request` in `scope` at `signingDate`, over exactly `signedHeaders` (name ->
+ * value, lower-case names). Verification compares it with the client's; a test harness may use it to sign again.
+ */
+export async function computeSignature(
+  request: Pick<SignedRequest, 'method' | 'url' | 'body'>,
+  signedHeaders: Record<string, string>,
+  credentials: Credentials,
+  scope: SigningScope,
+  signingDate: Date,
+): Promise<string> {
+  const headers = signedHeaders;
+  const names = Object.keys(signedHeaders);
   const url = new URL(request.url, 'http://localhost');
   const query: Record<string, string | string[]> = {};
   for (const [key, value] of url.searchParams) {
@@ -133,8 +152,5 @@ export async function verifySignature(request: SignedRequest, credentials: Crede
     { method: request.method, protocol: 'http:', hostname: headers.host ?? '', path: url.pathname, query, headers, body: request.body },
     { signingDate, signingRegion: scope.region, signingService: scope.service, signableHeaders: new Set(names) },
   );
-  const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization ?? signed.headers.Authorization))?.[1] ?? '';
-  if (expected.length !== signature.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(signature))) {
-    throw denied('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.');
-  }
+  return /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization ?? signed.headers.Authorization))?.[1] ?? '';
 }

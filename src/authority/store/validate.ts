@@ -47,11 +47,11 @@ function describe(set: Pick<RecordSet, 'name' | 'type' | 'setIdentifier'>): stri
 }
 
 /**
- * Route53's message for a name holding a raw space or tab (escaped as \040 or \011 they are fine), or undefined.
+ * Route53's message for a name holding a raw space or tab (escaped, as `\ ` or \040, they are fine), or undefined.
  * It refuses such a name before anything else about the change (ListResourceRecordSets' StartRecordName too).
  */
 export function unsupportedCharacterProblem(name: string): string | undefined {
-  const found = /[ \t]/.exec(name);
+  const found = /(?<!\\)[ \t]/.exec(name);
   return found ? `FATAL problem: UnsupportedCharacter (Value contains unsupported characters) encountered with '${found[0]}'` : undefined;
 }
 
