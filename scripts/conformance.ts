@@ -1,5 +1,5 @@
 // Runs the Route53 conformance suite against an endpoint and prints a Markdown table; exits 1 when any case
-// fails. `--start moto|authority` starts the target itself, so README's tables come from one command:
+// fails. `--start moto|authority` starts the target itself, so the tables in docs/moto-localstack.md come from one command:
 //   npm run conformance -- --start moto
 //   node bin/run-ts.js scripts/conformance.ts --endpoint http://127.0.0.1:4566
 import type { Route53Client } from '@aws-sdk/client-route-53';

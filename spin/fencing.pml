@@ -1,5 +1,5 @@
 /*
- * Fencing protocol v2, model-checked with spin (README: "The model").
+ * Fencing protocol v2, model-checked with spin (docs/race.md: "The model").
  *
  *   spin -a -DPASSES0=2 -DPASSES1=1 spin/fencing.pml && gcc -O2 -DMEMLIM=1024 -DCOLLAPSE -o pan pan.c &&
  *     ./pan -m100000 -w24

@@ -129,7 +129,7 @@ async function deleteScratchZone(client: Route53Client, zoneId: string): Promise
   }
 }
 
-/** The results as a Markdown table, the form README shows. */
+/** The results as a Markdown table, the form docs/moto-localstack.md shows. */
 export function formatMarkdownTable(report: ConformanceReport): string {
   const escape = (text: string) => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ');
   const rows = report.results.map(

@@ -1,4 +1,4 @@
-// The Promela model of fencing protocol v2 (spin/fencing.pml, README "The model"), checked by spin on every run:
+// The Promela model of fencing protocol v2 (spin/fencing.pml, docs/race.md, "The model"), checked by spin on every run:
 // v2 must search its whole state space without an error, and the two designs it replaces (today's per-endpoint
 // fences; v2 moving a shard's fence only when its content changes; v2 reading records before fences) must each
 // produce a counterexample, so that a model which cannot fail is caught.
@@ -27,7 +27,7 @@ interface PanRun {
   output: string;
 }
 
-/** spin -a, gcc, ./pan in a scratch directory, as the README shows; -DCOLLAPSE stores states compressed, losslessly. */
+/** spin -a, gcc, ./pan in a scratch directory, as docs/race.md shows; -DCOLLAPSE stores states compressed, losslessly. */
 async function verify(defines: string[]): Promise<PanRun> {
   const dir = await mkdtemp(join(tmpdir(), 'dnsplane-spin-'));
   try {

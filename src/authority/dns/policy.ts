@@ -2,7 +2,7 @@
 // latency, geolocation, geoproximity and alias sets. Decided per query (health changes without a commit),
 // off the hot path: plain groups never come here (see RRGroup.plain).
 //
-// Rules (Route53's where it has one; the README's "Routing policies in answers" says the same):
+// Rules (Route53's where it has one; docs/authority.md's "Routing policies in answers" says the same):
 // - A set is healthy unless its HealthCheckId is known to the HealthView and unhealthy; an alias with
 //   EvaluateTargetHealth is also unhealthy when no set of its target is healthy. Fail open: when no set of a
 //   group is healthy, every set counts as healthy.
