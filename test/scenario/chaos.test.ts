@@ -27,7 +27,10 @@ describeWithTools(['ip', 'unbound'], 'chaos (CI length)', () => {
     expect(verdict.counts.authorityRestarts).toBeGreaterThanOrEqual(1);
     expect(history.faults.length).toBeGreaterThanOrEqual(5);
     expect(verdict.counts.acks).toBeGreaterThan(0);
-    expect(history.acks.some((ack) => ack.enactor === 'e3-delayed')).toBe(true);
+    // The delayed enactor really worked through its link. Whether it also wins a batch is up to the race: with
+    // shard fences it usually finds the generation already applied by the others (in sync, or a stand-down).
+    expect(history.delayedLink?.connections).toBeGreaterThan(0);
+    expect(history.delayedLink?.bytesFromEnactor).toBeGreaterThan(10_000);
   }, 360_000);
 });
 

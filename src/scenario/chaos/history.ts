@@ -38,6 +38,8 @@ export interface History {
   acks: AckRecord[];
   fences: FenceRecord[];
   faults: FaultRecord[];
+  /** What the delayed enactor sent across its link (absent in the legacy run, which has no such link). */
+  delayedLink?: { connections: number; bytesFromEnactor: number };
   final: { latestPlanned: number; liveGeneration: number | null; matchesLatest: boolean };
 }
 

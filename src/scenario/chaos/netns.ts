@@ -19,7 +19,14 @@ export interface DelayedLink {
   delayBy: 'netem' | 'relay';
   /** The argv prefix that runs a command inside the namespace. */
   exec(argv: string[]): string[];
+  /** What crossed the link so far: connections opened and bytes sent by the enactor (the delayed requests). */
+  traffic(): LinkTraffic;
   close(): Promise<void>;
+}
+
+export interface LinkTraffic {
+  connections: number;
+  bytesFromEnactor: number;
 }
 
 async function ip(...args: string[]): Promise<void> {
@@ -74,20 +81,22 @@ export async function createDelayedLink(options: { index: number; apiPort: numbe
     } catch {
       delayBy = 'relay';
     }
-    relay = delayingRelay({ port: options.apiPort, host: '127.0.0.1' }, delayBy === 'relay' ? delayMs : 0);
+    const traffic: LinkTraffic = { connections: 0, bytesFromEnactor: 0 };
+    relay = delayingRelay({ port: options.apiPort, host: '127.0.0.1' }, delayBy === 'relay' ? delayMs : 0, traffic);
     await listening(relay, (done) => relay!.listen(0, hostIp, done));
     const { port } = relay.address() as net.AddressInfo;
-    return { namespace, endpoint: `http://${hostIp}:${port}`, delayBy, exec: (argv) => ['ip', 'netns', 'exec', namespace, ...argv], close };
+    return { namespace, endpoint: `http://${hostIp}:${port}`, delayBy, exec: (argv) => ['ip', 'netns', 'exec', namespace, ...argv], traffic: () => ({ ...traffic }), close };
   } catch (error) {
     await close();
     throw new Error(`cannot set up the network namespace for the delayed enactor (needs iproute2 and root): ${(error as Error).message}`);
   }
 }
 
-/** A TCP relay to `target` that holds every chunk for delayMs in each direction (order kept). */
-function delayingRelay(target: { host: string; port: number }, delayMs: number): net.Server {
-  const pipe = (from: net.Socket, to: net.Socket) => {
-    from.on('data', (chunk) => {
+/** A TCP relay to `target` that holds every chunk for delayMs in each direction (order kept), counting what the enactor sends. */
+function delayingRelay(target: { host: string; port: number }, delayMs: number, traffic: LinkTraffic): net.Server {
+  const pipe = (from: net.Socket, to: net.Socket, counted: boolean) => {
+    from.on('data', (chunk: Buffer) => {
+      if (counted) traffic.bytesFromEnactor += chunk.length;
       if (delayMs === 0) to.write(chunk);
       else setTimeout(() => to.writable && to.write(chunk), delayMs);
     });
@@ -95,8 +104,9 @@ function delayingRelay(target: { host: string; port: number }, delayMs: number):
     from.on('error', () => to.destroy());
   };
   return net.createServer((client) => {
+    traffic.connections += 1;
     const upstream = net.connect(target.port, target.host);
-    pipe(client, upstream);
-    pipe(upstream, client);
+    pipe(client, upstream, true);
+    pipe(upstream, client, false);
   });
 }

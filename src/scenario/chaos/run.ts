@@ -246,6 +246,7 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
     for (const component of components.values()) await kill(component);
     client.destroy();
     await unbound?.stop();
+    if (link) history.delayedLink = link.traffic();
     await link?.close();
   }
   history.acks = await readAcks(audit);
