@@ -102,7 +102,7 @@ async function startEnactor(rig: BenchRig, id: string): Promise<EnactorProcess> 
 
 /** All relays' counts added up. */
 function total(enactors: readonly EnactorProcess[]): RelayCounts {
-  const sum: RelayCounts = { requests: 0, byOperation: new Map(), elements: 0, chars: 0, maxElements: 0, maxChars: 0, throttled: 0, rejected: 0, lastChangeAt: 0 };
+  const sum: RelayCounts = { requests: 0, byOperation: new Map(), elements: 0, chars: 0, maxElements: 0, maxChars: 0, throttled: 0, rejected: 0, lastChangeAt: 0, lastRequestAt: 0 };
   for (const { relay } of enactors) {
     const c = relay.counts;
     sum.requests += c.requests;
@@ -114,6 +114,7 @@ function total(enactors: readonly EnactorProcess[]): RelayCounts {
     sum.throttled += c.throttled;
     sum.rejected += c.rejected;
     sum.lastChangeAt = Math.max(sum.lastChangeAt, c.lastChangeAt);
+    sum.lastRequestAt = Math.max(sum.lastRequestAt, c.lastRequestAt);
   }
   return sum;
 }
@@ -125,6 +126,21 @@ async function quiet(enactors: readonly EnactorProcess[], from: number): Promise
     if (performance.now() - last >= quietMs) return last;
     await sleep(100);
   }
+}
+
+/**
+ * Waits until each enactor has been silent for quietMs (no request of any kind): on a fresh zone every enactor
+ * starts with a whole-zone read, and the losers may still be paging through it after the winner's batch is
+ * visible; an idle window that started then would count their seeding as idle load.
+ */
+async function settled(enactors: readonly EnactorProcess[], limitMs = 600_000): Promise<void> {
+  const deadline = performance.now() + limitMs;
+  while (performance.now() < deadline) {
+    const now = performance.now();
+    if (enactors.every((enactor) => now - enactor.relay.counts.lastRequestAt >= quietMs)) return;
+    await sleep(100);
+  }
+  throw new Error(`the enactors did not fall silent for ${quietMs} ms within ${limitMs / 1000} s of seeding`);
 }
 
 /** Until every named endpoint answers an address of `generation` over DNS; ms after `from` per endpoint. */
@@ -178,6 +194,7 @@ for (const size of sizes) {
     for (let i = 0; i < enactorCount; i++) enactors.push(await startEnactor(rig, `e${i + 1}`));
     await visible(rig.authority.dnsPort, Array.from({ length: size }, (_, e) => e), 1, seedStart);
     await quiet(enactors, seedStart);
+    await settled(enactors);
     console.log(`  seeded generation 1 in ${fmt((performance.now() - seedStart) / 1000, 1)} s (${fmt(total(enactors).requests)} requests, not counted below)`);
 
     for (const enactor of enactors) enactor.relay.reset();

@@ -19,6 +19,8 @@ export interface RelayCounts {
   rejected: number;
   /** performance.now() of the last ChangeResourceRecordSets request (0: none yet). */
   lastChangeAt: number;
+  /** performance.now() of the last request of any kind (0: none yet). */
+  lastRequestAt: number;
 }
 
 export interface CountingRelay {
@@ -28,7 +30,7 @@ export interface CountingRelay {
   close(): Promise<void>;
 }
 
-const emptyCounts = (): RelayCounts => ({ requests: 0, byOperation: new Map(), elements: 0, chars: 0, maxElements: 0, maxChars: 0, throttled: 0, rejected: 0, lastChangeAt: 0 });
+const emptyCounts = (): RelayCounts => ({ requests: 0, byOperation: new Map(), elements: 0, chars: 0, maxElements: 0, maxChars: 0, throttled: 0, rejected: 0, lastChangeAt: 0, lastRequestAt: 0 });
 
 function operationOf(method: string | undefined, url: string | undefined): string {
   const path = (url ?? '').split('?')[0]!;
@@ -64,6 +66,7 @@ export async function startCountingRelay(target: string): Promise<CountingRelay>
       const operation = operationOf(req.method, req.url);
       const tally = counts;
       tally.requests += 1;
+      tally.lastRequestAt = performance.now();
       tally.byOperation.set(operation, (tally.byOperation.get(operation) ?? 0) + 1);
       if (operation === 'ChangeResourceRecordSets') {
         const size = batchSize(body.toString('utf8'));
