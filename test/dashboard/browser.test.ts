@@ -34,6 +34,7 @@ const IN_PAGE = {
   })()`,
   /** The row's "live fence gen" cell (the fourth) holds the given text. */
   liveGenerationIs: "([row, generation]) => document.querySelector(row)?.cells[3].textContent === generation",
+  enactorsInconsistent: "(n) => document.querySelectorAll('#enactors tr[data-state=\"inconsistent\"]').length >= n",
   showsSafeMatch: "(row) => document.getElementById('source').textContent === 'safe race' && document.querySelector(row)?.getAttribute('data-state') === 'match'",
 };
 
@@ -95,6 +96,8 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
     expect(await page.textContent(`${CHART} h3`)).toMatch(/\d+ empty answers/);
     // The audit tail names the legacy cleanup, and the enactors show they are stuck.
     expect(await page.$$eval('#audit tr[data-kind="records-removed"]', (rows) => rows.length)).toBeGreaterThan(0);
+    // The enactor rows follow the enactors' last passes, which the page may not have polled yet when the race ends.
+    await page.waitForFunction(IN_PAGE.enactorsInconsistent, 3, { timeout: 10_000 }).catch(() => undefined);
     expect(await page.$$eval('#enactors tr[data-state="inconsistent"]', (rows) => rows.length)).toBe(3);
     await screenshot(page, 'dashboard-legacy.png');
     expect(pageErrors).toEqual([]);
