@@ -129,20 +129,8 @@ export class S3PlanStore implements PlanStore {
 
   async read(generation: number): Promise<Plan | undefined> {
     const key = this.key(generation);
-    let text: string;
-    try {
-      const output = await this.client.send(new GetObjectCommand({ Bucket: this.where.bucket, Key: key }));
-      text = (await output.Body?.transformToString('utf8')) ?? '';
-    } catch (error) {
-      if (isStatus(error, 404) && errorName(error) !== 'NoSuchBucket') return undefined;
-      throw this.explain(error, `reading ${key}`);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      throw new Error(`s3://${this.where.bucket}/${key} is not JSON: ${(error as Error).message}`);
-    }
+    const json = await this.readJson(key);
+    if (json === undefined) return undefined;
     const plan = parsePlan(json, `s3://${this.where.bucket}/${key}`);
     if (plan.generation !== generation) throw new Error(`s3://${this.where.bucket}/${key} holds generation ${plan.generation}, not ${generation}`);
     return plan;
@@ -192,9 +180,8 @@ export class S3PlanStore implements PlanStore {
     }
   }
 
-  /** freeze.json sorts before `plan-`, so the plan listings (StartAfter plan-) never see it. */
-  async readFreeze(): Promise<Freeze | undefined> {
-    const key = `${this.where.prefix}${FREEZE_OBJECT}`;
+  /** An object's JSON; undefined when the object does not exist (a missing bucket is an error, not absence). */
+  private async readJson(key: string): Promise<unknown> {
     let text: string;
     try {
       const output = await this.client.send(new GetObjectCommand({ Bucket: this.where.bucket, Key: key }));
@@ -203,13 +190,18 @@ export class S3PlanStore implements PlanStore {
       if (isStatus(error, 404) && errorName(error) !== 'NoSuchBucket') return undefined;
       throw this.explain(error, `reading ${key}`);
     }
-    let json: unknown;
     try {
-      json = JSON.parse(text);
+      return JSON.parse(text) as unknown;
     } catch (error) {
       throw new Error(`s3://${this.where.bucket}/${key} is not JSON: ${(error as Error).message}`);
     }
-    return parseFreeze(json, `s3://${this.where.bucket}/${key}`);
+  }
+
+  /** freeze.json sorts before `plan-`, so the plan listings (StartAfter plan-) never see it. */
+  async readFreeze(): Promise<Freeze | undefined> {
+    const key = `${this.where.prefix}${FREEZE_OBJECT}`;
+    const json = await this.readJson(key);
+    return json === undefined ? undefined : parseFreeze(json, `s3://${this.where.bucket}/${key}`);
   }
 
   async writeFreeze(freeze: Freeze): Promise<void> {

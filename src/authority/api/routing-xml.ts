@@ -5,19 +5,10 @@
 import type { RecordSet } from '../../route53/recordset.js';
 import { invalidInput } from '../store/errors.js';
 import type { RequestedRouting } from '../store/routing.js';
+import { integer, text } from './xml.js';
 
 type XmlObject = Record<string, unknown>;
 
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function integer(value: unknown, field: string): number | undefined {
-  if (value === undefined) return undefined;
-  const raw = text(value) ?? '';
-  if (!/^-?\d+$/.test(raw.trim())) throw invalidInput(`Invalid request: ${field} must be an integer, got '${raw}'`);
-  return Number(raw);
-}
 
 function boolean(value: unknown, field: string): boolean | undefined {
   if (value === undefined) return undefined;

@@ -113,7 +113,7 @@ export function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function integer(value: unknown, field: string): number | undefined {
+export function integer(value: unknown, field: string): number | undefined {
   if (value === undefined) return undefined;
   const raw = text(value) ?? '';
   if (!/^-?\d+$/.test(raw.trim())) throw invalidInput(`Invalid request: ${field} must be an integer, got '${raw}'`);
