@@ -19,6 +19,7 @@ import { buildIndex, EMPTY_INDEX } from '../src/authority/dns/zone-index.js';
 import { hasCommand } from '../src/probe/unbound.js';
 import type { RecordSet } from '../src/route53/recordset.js';
 import { APEX, WEIGHTED, ZONE, queryLines, staticSets, weightedSets, wholeWeightedSet, zoneFile } from './bench-dns-zone.js';
+import { nsdConf } from './bench-lib/nsd-conf.js';
 
 const { values: args } = parseArgs({
   options: { duration: { type: 'string', default: '10' }, outstanding: { type: 'string', default: '100' }, rounds: { type: 'string', default: '1' }, only: { type: 'string', default: 'index,face,nsd,face-dgram,echo,dns2,churn' } },
@@ -292,27 +293,7 @@ interface Target {
 async function startNsd(dir: string): Promise<Server> {
   const port = await freePort();
   await writeFile(join(dir, 'bench.zone'), zoneFile([...staticSets(), ...weightedSets(0)]));
-  const conf = [
-    'server:',
-    `  ip-address: 127.0.0.1@${port}`,
-    '  server-count: 1',
-    '  username: ""',
-    '  chroot: ""',
-    '  database: ""',
-    `  zonesdir: "${dir}"`,
-    `  zonelistfile: "${join(dir, 'zone.list')}"`,
-    `  xfrdfile: "${join(dir, 'xfrd.state')}"`,
-    `  pidfile: "${join(dir, 'nsd.pid')}"`,
-    `  logfile: "${join(dir, 'nsd.log')}"`,
-    '  rrl-ratelimit: 0',
-    '  verbosity: 0',
-    'remote-control:',
-    '  control-enable: no',
-    'zone:',
-    `  name: "${APEX}"`,
-    `  zonefile: "${join(dir, 'bench.zone')}"`,
-  ];
-  await writeFile(join(dir, 'nsd.conf'), `${conf.join('\n')}\n`);
+  await writeFile(join(dir, 'nsd.conf'), nsdConf({ dir, port, apex: APEX, zonefile: join(dir, 'bench.zone') }));
   return startChild('nsd', ['-d', '-c', join(dir, 'nsd.conf')], port);
 }
 

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { RecordSet } from '../../src/route53/recordset.js';
+import { nsdConf } from '../../scripts/bench-lib/nsd-conf.js';
 
 const run = promisify(execFile);
 
@@ -39,27 +40,7 @@ export async function startNsd(apex: string, sets: readonly RecordSet[]): Promis
   await fs.writeFile(path.join(dir, 'zone'), zoneFile(apex, sets));
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
-    const conf = [
-      'server:',
-      `  ip-address: 127.0.0.1@${port}`,
-      '  server-count: 1',
-      '  username: ""',
-      '  chroot: ""',
-      '  database: ""',
-      `  zonesdir: "${dir}"`,
-      `  zonelistfile: "${path.join(dir, 'zone.list')}"`,
-      `  xfrdfile: "${path.join(dir, 'xfrd.state')}"`,
-      `  pidfile: "${path.join(dir, 'nsd.pid')}"`,
-      `  logfile: "${path.join(dir, 'nsd.log')}"`,
-      '  rrl-ratelimit: 0',
-      '  verbosity: 0',
-      'remote-control:',
-      '  control-enable: no',
-      'zone:',
-      `  name: "${apex}"`,
-      `  zonefile: "${path.join(dir, 'zone')}"`,
-    ];
-    await fs.writeFile(path.join(dir, 'nsd.conf'), `${conf.join('\n')}\n`);
+    await fs.writeFile(path.join(dir, 'nsd.conf'), nsdConf({ dir, port, apex, zonefile: path.join(dir, 'zone') }));
     const child: ChildProcess = spawn('nsd', ['-d', '-c', path.join(dir, 'nsd.conf')], { stdio: 'ignore' });
     let exited = false;
     const gone = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
