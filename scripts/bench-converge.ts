@@ -49,13 +49,17 @@ const { values: args } = parseArgs({
 
 const count = (name: string, raw: string, min: number) => integerOption('bench-converge', name, raw, min);
 
-const shape: PlanShape = { endpoints: count('endpoints', args.endpoints ?? (args.quick ? '50' : '1000'), 1), setsPerEndpoint: count('sets', args.sets, 1) };
+const shape: PlanShape = {
+  endpoints: count('endpoints', args.endpoints ?? (args.quick ? '50' : '1000'), 1),
+  setsPerEndpoint: count('sets', args.sets, 1),
+};
 const rounds = count('rounds', args.rounds ?? (args.quick ? '2' : '10'), 1);
 const warmup = count('warmup', args.warmup ?? (args.quick ? '1' : '3'), 0);
 const SCENARIOS = ['health', 'rewrite'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const scenarios = args.scenarios.split(',').map((name) => {
-  if (!SCENARIOS.includes(name as Scenario)) throw new Error(`--scenarios: unknown scenario '${name}' (known: ${SCENARIOS.join(', ')})`);
+  if (!SCENARIOS.includes(name as Scenario))
+    throw new Error(`--scenarios: unknown scenario '${name}' (known: ${SCENARIOS.join(', ')})`);
   return name as Scenario;
 });
 const runTs = fileURLToPath(new URL('../bin/run-ts.js', import.meta.url));
@@ -63,12 +67,17 @@ const watchMain = fileURLToPath(new URL('./bench-lib/dns-watch-main.ts', import.
 const now = () => performance.timeOrigin + performance.now();
 
 /** The observer in its own process (see bench-lib/dns-watch-main.ts), asked once per generation. */
-function startObserver(): { watch(generation: number, observe: Observe): Promise<{ seenAt: number[]; sweeps: number }>; stop(): void } {
+function startObserver(): {
+  watch(generation: number, observe: Observe): Promise<{ seenAt: number[]; sweeps: number }>;
+  stop(): void;
+} {
   const child = spawn(process.execPath, [runTs, watchMain], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return {
     watch: (generation, observe) =>
       new Promise((resolve, reject) => {
-        child.once('message', (reply: { seenAt: number[]; sweeps: number } | { error: string }) => ('error' in reply ? reject(new Error(reply.error)) : resolve(reply)));
+        child.once('message', (reply: { seenAt: number[]; sweeps: number } | { error: string }) =>
+          'error' in reply ? reject(new Error(reply.error)) : resolve(reply),
+        );
         child.send({ dnsPort: rig.authority.dnsPort, endpoints: shape.endpoints, generation, observe });
       }),
     stop: () => child.disconnect(),
@@ -91,7 +100,11 @@ try {
   await observer.watch(generation, 'address');
 
   /** One generation: the plan written, the enactor's pass and the observer's sweeps; per-endpoint times. */
-  async function converge(plan: Plan, observe: Observe, label: string): Promise<{ seenAt: number[]; accepted: number[]; cpuMs: number }> {
+  async function converge(
+    plan: Plan,
+    observe: Observe,
+    label: string,
+  ): Promise<{ seenAt: number[]; accepted: number[]; cpuMs: number }> {
     const authorityCpu = rig.authority.cpuSeconds() ?? NaN;
     const enactorCpu = process.cpuUsage();
     const requestsBefore = new Map(rig.requests);
@@ -102,7 +115,8 @@ try {
     // earlier and its DNS face may already serve it, so DNS can show a change a few ms before this.
     const acceptedAt = new Map<string, number>();
     const onAccepted = (event: EnactorEvent) => {
-      if (event.type === 'batch-accepted') for (const endpoint of event.endpoints) acceptedAt.set(endpoint, now() - written);
+      if (event.type === 'batch-accepted')
+        for (const endpoint of event.endpoints) acceptedAt.set(endpoint, now() - written);
     };
     enactor.on('event', onAccepted);
     let firstBatchMs = 0;
@@ -115,14 +129,16 @@ try {
     const [summary, observed] = await Promise.all([pass, observer.watch(plan.generation, observe)]);
     enactor.off('event', onAccepted);
     if (summary.applied.length !== shape.endpoints) {
-      throw new Error(`generation ${plan.generation}: applied ${summary.applied.length} of ${shape.endpoints} endpoints (${JSON.stringify(summary.refused[0] ?? summary.failed[0] ?? {})})`);
+      throw new Error(
+        `generation ${plan.generation}: applied ${summary.applied.length} of ${shape.endpoints} endpoints (${JSON.stringify(summary.refused[0] ?? summary.failed[0] ?? {})})`,
+      );
     }
     const seenAt = observed.seenAt.map((at) => at - written).sort((a, b) => a - b);
     const accepted = [...acceptedAt.values()].sort((a, b) => a - b);
     const enactorCpuMs = ((usage) => (usage.user + usage.system) / 1000)(process.cpuUsage(enactorCpu));
     const authorityCpuMs = ((rig.authority.cpuSeconds() ?? NaN) - authorityCpu) * 1000;
     const sent = (operation: string) => (rig.requests.get(operation) ?? 0) - (requestsBefore.get(operation) ?? 0);
-    const sweepMs = (seenAt.at(-1)! / observed.sweeps) || 0;
+    const sweepMs = seenAt.at(-1)! / observed.sweeps || 0;
     console.log(
       `  generation ${plan.generation}${label}: answered p50 ${fmt(percentile(seenAt, 0.5))} ms, p99 ${fmt(percentile(seenAt, 0.99))} ms; ` +
         `accepted p50 ${fmt(percentile(accepted, 0.5))} ms, p99 ${fmt(percentile(accepted, 0.99))} ms; ` +
@@ -143,7 +159,9 @@ try {
         ? `\nhealth: ${fmt(shape.endpoints)} endpoints × ${shape.setsPerEndpoint} sets; one load balancer's weight changes in every endpoint (drained, then restored); observed through each endpoint's fence TXT`
         : `\nrewrite: ${fmt(shape.endpoints)} endpoints × ${shape.setsPerEndpoint} sets; every address of every endpoint changes; observed through each endpoint's A answer`,
     );
-    console.log(`  ${warmup} warm-up generation(s), then ${rounds} measured; DNS sweeps over all pending endpoints back to back, 256 queries in flight`);
+    console.log(
+      `  ${warmup} warm-up generation(s), then ${rounds} measured; DNS sweeps over all pending endpoints back to back, 256 queries in flight`,
+    );
     const all: number[] = [];
     const allAccepted: number[] = [];
     const cpu: number[] = [];
@@ -153,7 +171,10 @@ try {
       if (scenario === 'rewrite') addressGeneration = generation;
       const drained = scenario === 'health' && round % 2 === 0;
       // lb-0's weight is 1 in every plan; drained, it is 0 (weights are set + 1 + shift).
-      const plan = benchPlan(generation, shape, { addressGeneration, weightShift: (_, set) => (drained && set === 0 ? -1 : 0) });
+      const plan = benchPlan(generation, shape, {
+        addressGeneration,
+        weightShift: (_, set) => (drained && set === 0 ? -1 : 0),
+      });
       const measured = round >= warmup;
       const outcome = await converge(plan, observe, measured ? '' : ' (warm-up, not counted)');
       if (!measured) {
@@ -168,11 +189,22 @@ try {
     const accepted = allAccepted.sort((a, b) => a - b);
     const [p50, p99] = [percentile(sorted, 0.5), percentile(sorted, 0.99)];
     const cpuPerGeneration = cpu.reduce((sum, ms) => sum + ms, 0) / cpu.length;
-    console.log(`${scenario}: over ${fmt(sorted.length)} endpoint changes: answered over DNS p50 ${fmt(p50)} ms, p99 ${fmt(p99)} ms, max ${fmt(sorted.at(-1)!)} ms (target p99 ≤ 250 ms)`);
-    console.log(`  batch accepted by the authority: p50 ${fmt(percentile(accepted, 0.5))} ms, p99 ${fmt(percentile(accepted, 0.99))} ms`);
+    console.log(
+      `${scenario}: over ${fmt(sorted.length)} endpoint changes: answered over DNS p50 ${fmt(p50)} ms, p99 ${fmt(p99)} ms, max ${fmt(sorted.at(-1)!)} ms (target p99 ≤ 250 ms)`,
+    );
+    console.log(
+      `  batch accepted by the authority: p50 ${fmt(percentile(accepted, 0.5))} ms, p99 ${fmt(percentile(accepted, 0.99))} ms`,
+    );
     console.log(`  CPU per generation (authority + enactor, mean): ${fmt(cpuPerGeneration)} ms`);
-    const coldP99 = cold.length > 0 ? percentile(cold.sort((a, b) => a - b), 0.99) : undefined;
-    if (coldP99 !== undefined) console.log(`  the ${warmup} warm-up generation(s), not counted above: p99 ${fmt(coldP99)} ms`);
+    const coldP99 =
+      cold.length > 0
+        ? percentile(
+            cold.sort((a, b) => a - b),
+            0.99,
+          )
+        : undefined;
+    if (coldP99 !== undefined)
+      console.log(`  the ${warmup} warm-up generation(s), not counted above: p99 ${fmt(coldP99)} ms`);
     const key = `converge.${scenario}`;
     results.push(
       `${key}.p50_ms=${Math.round(p50)} ${key}.p99_ms=${Math.round(p99)} ${key}.accepted_p99_ms=${Math.round(percentile(accepted, 0.99))} ` +

@@ -7,7 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import type { DashboardSource, DashboardStatus, Timeline, TimelineMark, TimelineObservation } from '../src/dashboard/model.js';
+import type {
+  DashboardSource,
+  DashboardStatus,
+  Timeline,
+  TimelineMark,
+  TimelineObservation,
+} from '../src/dashboard/model.js';
 import { startDashboard } from '../src/dashboard/server.js';
 
 const { values: args } = parseArgs({
@@ -28,11 +34,13 @@ const observations: TimelineObservation[] = [];
 for (let at = from; at < now; at += intervalMs) {
   const outage = (at - from) % 60_000 < 3_000;
   for (const endpoint of endpoints) {
-    for (const path of ['authority', 'resolver'] as const) observations.push({ at, endpoint, path, result: outage ? 'nodata' : 'answered', latencyMs: 0.5 });
+    for (const path of ['authority', 'resolver'] as const)
+      observations.push({ at, endpoint, path, result: outage ? 'nodata' : 'answered', latencyMs: 0.5 });
   }
 }
 const marks: TimelineMark[] = [];
-for (let at = from, generation = 1; at < now; at += 5_000, generation++) marks.push({ at, kind: 'plan', generation, endpoints: [] });
+for (let at = from, generation = 1; at < now; at += 5_000, generation++)
+  marks.push({ at, kind: 'plan', generation, endpoints: [] });
 
 const listeners = new Set<() => void>();
 const source: DashboardSource = {
@@ -44,11 +52,28 @@ const source: DashboardSource = {
     zone: 'bench.test.',
     freeze: null,
     plannedGeneration: marks.length,
-    endpoints: endpoints.map((endpoint) => ({ endpoint, state: 'match', reason: 'synthetic', plannedGeneration: marks.length, liveGeneration: marks.length, fenceWriter: 'bench', liveMatchesFence: true, liveMatchesLatest: true, recordSets: 2, probe: [] })),
+    endpoints: endpoints.map((endpoint) => ({
+      endpoint,
+      state: 'match',
+      reason: 'synthetic',
+      plannedGeneration: marks.length,
+      liveGeneration: marks.length,
+      fenceWriter: 'bench',
+      liveMatchesFence: true,
+      liveMatchesLatest: true,
+      recordSets: 2,
+      probe: [],
+    })),
     enactors: [],
     errors: [],
   }),
-  timeline: async (since): Promise<Timeline> => ({ now: Date.now(), since, endpoints, observations: observations.filter((o) => o.at > since), marks: marks.filter((m) => m.at > since) }),
+  timeline: async (since): Promise<Timeline> => ({
+    now: Date.now(),
+    since,
+    endpoints,
+    observations: observations.filter((o) => o.at > since),
+    marks: marks.filter((m) => m.at > since),
+  }),
   activity: async () => [],
   onChange: (listener) => {
     listeners.add(listener);
@@ -72,15 +97,30 @@ try {
   };
   const full = await fetchTimed('/api/timeline?since=0');
   const tail = await fetchTimed(`/api/timeline?since=${now - 5_000}`);
-  console.log(`timeline: ${observations.length} observations, ${marks.length} plan marks, ${endpoints.length} endpoints x 2 paths`);
-  console.log(`GET /api/timeline?since=0          median ${full.ms.toFixed(1)} ms, ${(full.bytes / 1e6).toFixed(2)} MB`);
-  console.log(`GET /api/timeline?since=now-5s     median ${tail.ms.toFixed(1)} ms, ${(tail.bytes / 1e3).toFixed(1)} kB (what a live page asks for)`);
+  console.log(
+    `timeline: ${observations.length} observations, ${marks.length} plan marks, ${endpoints.length} endpoints x 2 paths`,
+  );
+  console.log(
+    `GET /api/timeline?since=0          median ${full.ms.toFixed(1)} ms, ${(full.bytes / 1e6).toFixed(2)} MB`,
+  );
+  console.log(
+    `GET /api/timeline?since=now-5s     median ${tail.ms.toFixed(1)} ms, ${(tail.bytes / 1e3).toFixed(1)} kB (what a live page asks for)`,
+  );
 
   const profile = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-bench-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+    ],
     viewport: { width: 1400, height: 900 },
   });
   try {
@@ -93,9 +133,13 @@ try {
       for (const listener of listeners) listener();
       await new Promise((resolve) => setTimeout(resolve, 400));
     }
-    const renders = (await page.evaluate("performance.getEntriesByName('dashboard-render').map((entry) => entry.duration)")) as number[];
+    const renders = (await page.evaluate(
+      "performance.getEntriesByName('dashboard-render').map((entry) => entry.duration)",
+    )) as number[];
     const svgElements = (await page.evaluate("document.querySelectorAll('#charts svg *').length")) as number;
-    console.log(`render (merge + table + ${endpoints.length} charts + audit): median ${median(renders).toFixed(1)} ms, max ${Math.max(...renders).toFixed(1)} ms over ${renders.length} renders; ${svgElements} SVG elements`);
+    console.log(
+      `render (merge + table + ${endpoints.length} charts + audit): median ${median(renders).toFixed(1)} ms, max ${Math.max(...renders).toFixed(1)} ms over ${renders.length} renders; ${svgElements} SVG elements`,
+    );
   } finally {
     await context.close();
     await fs.rm(profile, { recursive: true, force: true });

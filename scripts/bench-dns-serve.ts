@@ -11,7 +11,9 @@ import type { ZoneSnapshot, ZoneSource } from '../src/authority/zones.js';
 import { normalizeName, type RecordSet } from '../src/route53/recordset.js';
 import { APEX, WEIGHTED, ZONE, staticSets, weightedPair, weightedSets } from './bench-dns-zone.js';
 
-const { values: args } = parseArgs({ options: { impl: { type: 'string', default: 'face' }, churn: { type: 'string', default: '0' } } });
+const { values: args } = parseArgs({
+  options: { impl: { type: 'string', default: 'face' }, churn: { type: 'string', default: '0' } },
+});
 
 class BenchSource implements ZoneSource {
   private listeners = new Set<() => void>();
@@ -63,9 +65,25 @@ async function serveDns2(): Promise<number> {
     byName.set(set.name, types);
   }
   const typeName = Object.fromEntries(Object.entries(Packet.TYPE).map(([k, v]) => [v, k]));
-  const soa = { name: APEX.slice(0, -1), type: Packet.TYPE.SOA, class: 1, ttl: 300, primary: `ns-1.${APEX}`, admin: `hostmaster.${APEX}`, serial: 1, refresh: 7200, retry: 900, expiration: 1209600, minimum: 300 };
+  const soa = {
+    name: APEX.slice(0, -1),
+    type: Packet.TYPE.SOA,
+    class: 1,
+    ttl: 300,
+    primary: `ns-1.${APEX}`,
+    admin: `hostmaster.${APEX}`,
+    serial: 1,
+    refresh: 7200,
+    retry: 900,
+    expiration: 1209600,
+    minimum: 300,
+  };
   const rdata = (set: RecordSet, value: string) =>
-    set.type === 'A' || set.type === 'AAAA' ? { address: value } : set.type === 'TXT' ? { data: value.match(/"([^"]*)"/g)!.map((s) => s.slice(1, -1)) } : { ns: value };
+    set.type === 'A' || set.type === 'AAAA'
+      ? { address: value }
+      : set.type === 'TXT'
+        ? { data: value.match(/"([^"]*)"/g)!.map((s) => s.slice(1, -1)) }
+        : { ns: value };
   const server = dns2.createServer({
     udp: true,
     handle: (request, send) => {
@@ -79,7 +97,14 @@ async function serveDns2(): Promise<number> {
         const total = sets.reduce((n, s) => n + (s.weight ?? 1), 0);
         let draw = Math.random() * total;
         const set = sets.find((s) => (draw -= s.weight ?? 1) < 0) ?? sets[0];
-        for (const value of set.values) response.answers.push({ name: question.name, type: question.type, class: 1, ttl: set.ttl, ...rdata(set, value) } as never);
+        for (const value of set.values)
+          response.answers.push({
+            name: question.name,
+            type: question.type,
+            class: 1,
+            ttl: set.ttl,
+            ...rdata(set, value),
+          } as never);
       } else {
         if (!types) response.header.rcode = 3;
         response.authorities.push(soa as never);
@@ -103,7 +128,11 @@ async function serveEcho(): Promise<number> {
 }
 
 let transport = 'dgram';
-const servers: Record<string, () => Promise<number>> = { face: () => serveFace(Number(args.churn)), dns2: serveDns2, echo: serveEcho };
+const servers: Record<string, () => Promise<number>> = {
+  face: () => serveFace(Number(args.churn)),
+  dns2: serveDns2,
+  echo: serveEcho,
+};
 if (!servers[args.impl]) throw new Error(`--impl must be one of ${Object.keys(servers).join(', ')}`);
 const port = await servers[args.impl]();
 process.stdout.write(`${JSON.stringify({ port, transport })}\n`);

@@ -4,7 +4,12 @@ import type { RecordSet } from '../src/route53/recordset.js';
 import type { HostedZoneInfo } from '../src/authority/zones.js';
 
 export const APEX = 'bench.test.';
-export const ZONE: HostedZoneInfo = { id: 'ZBENCH', name: APEX, callerReference: 'bench', nameServers: [`ns-1.${APEX}`] };
+export const ZONE: HostedZoneInfo = {
+  id: 'ZBENCH',
+  name: APEX,
+  callerReference: 'bench',
+  nameServers: [`ns-1.${APEX}`],
+};
 export const WEIGHTED = 2000;
 const AAAA_NAMES = 1000;
 const TXT_NAMES = 500;
@@ -30,9 +35,15 @@ export function staticSets(): RecordSet[] {
     { name: APEX, type: 'SOA', ttl: 900, values: [`ns-1.${APEX} hostmaster.${APEX} 1 7200 900 1209600 300`] },
     { name: APEX, type: 'NS', ttl: 172800, values: [`ns-1.${APEX}`, `ns-2.${APEX}`] },
   ];
-  for (let i = 0; i < AAAA_NAMES; i++) sets.push({ name: `v${i}.${APEX}`, type: 'AAAA', ttl: 60, values: [`2001:db8::${i.toString(16)}`] });
+  for (let i = 0; i < AAAA_NAMES; i++)
+    sets.push({ name: `v${i}.${APEX}`, type: 'AAAA', ttl: 60, values: [`2001:db8::${i.toString(16)}`] });
   for (let i = 0; i < TXT_NAMES; i++) {
-    sets.push({ name: `t${i}.${APEX}`, type: 'TXT', ttl: 60, values: [`"endpoint=t${i}" "region=eu-west-1 generation=0"`] });
+    sets.push({
+      name: `t${i}.${APEX}`,
+      type: 'TXT',
+      ttl: 60,
+      values: [`"endpoint=t${i}" "region=eu-west-1 generation=0"`],
+    });
   }
   return sets;
 }
@@ -41,7 +52,7 @@ export function staticSets(): RecordSet[] {
 export function queryLines(count = 20000): string[] {
   const lines: string[] = [];
   let seed = 12345;
-  const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   for (let n = 0; n < count; n++) {
     const r = random();
     const pick = (size: number) => Math.floor(random() * size);

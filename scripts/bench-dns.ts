@@ -18,11 +18,25 @@ import dns2 from 'dns2';
 import { buildIndex, EMPTY_INDEX } from '../src/authority/dns/zone-index.js';
 import { hasCommand } from '../src/probe/unbound.js';
 import type { RecordSet } from '../src/route53/recordset.js';
-import { APEX, WEIGHTED, ZONE, queryLines, staticSets, weightedSets, wholeWeightedSet, zoneFile } from './bench-dns-zone.js';
+import {
+  APEX,
+  WEIGHTED,
+  ZONE,
+  queryLines,
+  staticSets,
+  weightedSets,
+  wholeWeightedSet,
+  zoneFile,
+} from './bench-dns-zone.js';
 import { nsdConf } from './bench-lib/nsd-conf.js';
 
 const { values: args } = parseArgs({
-  options: { duration: { type: 'string', default: '10' }, outstanding: { type: 'string', default: '100' }, rounds: { type: 'string', default: '1' }, only: { type: 'string', default: 'index,face,nsd,face-dgram,echo,dns2,churn' } },
+  options: {
+    duration: { type: 'string', default: '10' },
+    outstanding: { type: 'string', default: '100' },
+    rounds: { type: 'string', default: '1' },
+    only: { type: 'string', default: 'index,face,nsd,face-dgram,echo,dns2,churn' },
+  },
 });
 const duration = Number(args.duration);
 const rounds = Number(args.rounds);
@@ -45,7 +59,14 @@ function indexBench(): void {
   const sets: RecordSet[] = [];
   for (let i = 0; i < names; i++) {
     for (let s = 0; s < 5; s++) {
-      sets.push({ name: `e${i}.${APEX}`, type: 'A', ttl: 60, setIdentifier: `s${s}`, weight: s + 1, values: [`10.${s}.${i >> 8}.${i & 255}`] });
+      sets.push({
+        name: `e${i}.${APEX}`,
+        type: 'A',
+        ttl: 60,
+        setIdentifier: `s${s}`,
+        weight: s + 1,
+        values: [`10.${s}.${i >> 8}.${i & 255}`],
+      });
     }
   }
   const ignore = () => undefined;
@@ -60,7 +81,9 @@ function indexBench(): void {
     const copy = sets.map((set) => ({ ...set }));
     const [first, coldMs] = time(() => buildIndex([{ zone: ZONE, version: 1, recordSets: copy }], EMPTY_INDEX, ignore));
     // A 1% change batch: new objects for 1,000 sets, the other 99,000 handed on unchanged, as a store does.
-    const changed = copy.map((set, i) => (i % 100 === 0 ? { ...set, values: [`172.16.${(i >> 8) & 255}.${i & 255}`] } : set));
+    const changed = copy.map((set, i) =>
+      i % 100 === 0 ? { ...set, values: [`172.16.${(i >> 8) & 255}.${i & 255}`] } : set,
+    );
     const [, incrementalMs] = time(() => buildIndex([{ zone: ZONE, version: 2, recordSets: changed }], first, ignore));
     cold.push(coldMs);
     incremental.push(incrementalMs);
@@ -109,8 +132,16 @@ function treeCpuSeconds(root: number): number {
   return ticks / 100; // USER_HZ is 100 on Linux
 }
 
-async function startChild(command: string, argv: string[], readyPort?: number, env: NodeJS.ProcessEnv = {}): Promise<Server> {
-  const child: ChildProcess = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, DNSPLANE_LOG_LEVEL: 'warn', ...env } });
+async function startChild(
+  command: string,
+  argv: string[],
+  readyPort?: number,
+  env: NodeJS.ProcessEnv = {},
+): Promise<Server> {
+  const child: ChildProcess = spawn(command, argv, {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, DNSPLANE_LOG_LEVEL: 'warn', ...env },
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
     child.kill('SIGTERM');
@@ -161,7 +192,24 @@ interface PerfResult {
 
 function dnsperf(port: number, queriesFile: string): Promise<PerfResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('dnsperf', ['-s', '127.0.0.1', '-p', String(port), '-d', queriesFile, '-l', String(duration), '-c', '1', '-q', args.outstanding], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      'dnsperf',
+      [
+        '-s',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-d',
+        queriesFile,
+        '-l',
+        String(duration),
+        '-c',
+        '1',
+        '-q',
+        args.outstanding,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.stderr.on('data', (chunk) => (out += chunk));
@@ -171,13 +219,22 @@ function dnsperf(port: number, queriesFile: string): Promise<PerfResult> {
       const lost = /Queries lost:\s+\d+ \(([\d.]+)%\)/.exec(out);
       const completed = /Queries completed:\s+(\d+)/.exec(out);
       if (code !== 0 || !qps || !latency || !completed) return reject(new Error(`dnsperf failed (${code}):\n${out}`));
-      resolve({ qps: Number(qps[1]), latencyMs: Number(latency[1]) * 1000, lostPercent: lost ? Number(lost[1]) : 0, completed: Number(completed[1]), cpuUs: NaN });
+      resolve({
+        qps: Number(qps[1]),
+        latencyMs: Number(latency[1]) * 1000,
+        lostPercent: lost ? Number(lost[1]) : 0,
+        completed: Number(completed[1]),
+        cpuUs: NaN,
+      });
     });
   });
 }
 
 /** While the zone churns: sample weighted answers every 20 ms and check each is one whole set. */
-async function sampleAnswers(port: number, until: number): Promise<{ checked: number; wrong: number; generations: Set<string> }> {
+async function sampleAnswers(
+  port: number,
+  until: number,
+): Promise<{ checked: number; wrong: number; generations: Set<string> }> {
   let checked = 0;
   let wrong = 0;
   const generations = new Set<string>();
@@ -202,7 +259,8 @@ async function main(): Promise<void> {
     console.log('dnsperf is not installed (Debian: apt-get install dnsperf); the qps comparison cannot run.');
     return;
   }
-  if (missing.includes('nsd')) console.log('nsd is not installed (Debian: apt-get install nsd); no NSD baseline, so no ratio.');
+  if (missing.includes('nsd'))
+    console.log('nsd is not installed (Debian: apt-get install nsd); no NSD baseline, so no ratio.');
 
   const dir = await mkdtemp(join(tmpdir(), 'dnsplane-bench-dns-'));
   const queries = join(dir, 'queries.txt');
@@ -211,39 +269,53 @@ async function main(): Promise<void> {
     (...argv: string[]) =>
     (env?: NodeJS.ProcessEnv) =>
       startChild(process.execPath, [runTs, serveScript, ...argv], undefined, env);
-  const targets: Target[] = ([
-    { key: 'face', label: 'dnsplane DNS face', start: child('--impl', 'face'), transport: 'batched' },
-    { key: 'nsd', label: 'NSD', start: () => startNsd(dir) },
-    { key: 'face-dgram', label: 'DNS face, node:dgram UDP', start: () => child('--impl', 'face')({ DNSPLANE_UDP: 'dgram' }), transport: 'dgram' },
-    { key: 'echo', label: 'node:dgram echo (ceiling)', start: child('--impl', 'echo') },
-    { key: 'dns2', label: 'dns2 encoder (before)', start: child('--impl', 'dns2') },
-    {
-      key: 'churn',
-      label: 'DNS face, zone churn 100 ms',
-      start: child('--impl', 'face', '--churn', '100'),
-      transport: 'batched',
-      during: async (port, until) => {
-        const s = await sampleAnswers(port, until);
-        if (s.wrong > 0) process.exitCode = 1;
-        return `sampled ${s.checked} answers: ${s.wrong} wrong, ${s.generations.size} generations seen`;
+  const targets: Target[] = (
+    [
+      { key: 'face', label: 'dnsplane DNS face', start: child('--impl', 'face'), transport: 'batched' },
+      { key: 'nsd', label: 'NSD', start: () => startNsd(dir) },
+      {
+        key: 'face-dgram',
+        label: 'DNS face, node:dgram UDP',
+        start: () => child('--impl', 'face')({ DNSPLANE_UDP: 'dgram' }),
+        transport: 'dgram',
       },
-    },
-  ] as Target[]).filter((t) => only.has(t.key) && !(t.key === 'nsd' && missing.includes('nsd')));
+      { key: 'echo', label: 'node:dgram echo (ceiling)', start: child('--impl', 'echo') },
+      { key: 'dns2', label: 'dns2 encoder (before)', start: child('--impl', 'dns2') },
+      {
+        key: 'churn',
+        label: 'DNS face, zone churn 100 ms',
+        start: child('--impl', 'face', '--churn', '100'),
+        transport: 'batched',
+        during: async (port, until) => {
+          const s = await sampleAnswers(port, until);
+          if (s.wrong > 0) process.exitCode = 1;
+          return `sampled ${s.checked} answers: ${s.wrong} wrong, ${s.generations.size} generations seen`;
+        },
+      },
+    ] as Target[]
+  ).filter((t) => only.has(t.key) && !(t.key === 'nsd' && missing.includes('nsd')));
   if (targets.length === 0) return;
   const results = new Map<string, PerfResult[]>(targets.map((t) => [t.label, []]));
   try {
-    console.log(`dnsperf: ${duration} s per server, 1 client, ${args.outstanding} outstanding, ${rounds} round(s) taking turns`);
+    console.log(
+      `dnsperf: ${duration} s per server, 1 client, ${args.outstanding} outstanding, ${rounds} round(s) taking turns`,
+    );
     console.log('mix: weighted A 40%, AAAA 20%, TXT 15%, NXDOMAIN 15%, NODATA 10%');
     for (let round = 0; round < rounds; round++) {
       for (const target of targets) {
         const server = await target.start();
         if (target.transport && server.transport !== target.transport) {
-          console.warn(`*** ${target.label}: the face reports UDP transport '${server.transport}', not '${target.transport}' (build the addon: npm run build:native) ***`);
+          console.warn(
+            `*** ${target.label}: the face reports UDP transport '${server.transport}', not '${target.transport}' (build the addon: npm run build:native) ***`,
+          );
         }
         try {
           const until = Date.now() + duration * 1000;
           const cpuBefore = treeCpuSeconds(server.pid);
-          const [result, note] = await Promise.all([dnsperf(server.port, queries), target.during?.(server.port, until)]);
+          const [result, note] = await Promise.all([
+            dnsperf(server.port, queries),
+            target.during?.(server.port, until),
+          ]);
           result.cpuUs = ((treeCpuSeconds(server.pid) - cpuBefore) * 1e6) / result.completed;
           results.get(target.label)!.push(result);
           console.log(

@@ -53,7 +53,11 @@ interface PassResult {
   accepted: Array<{ atMs: number; elements: number }>;
 }
 
-async function enact(rig: BenchRig, plan: Plan, options: { rateLimit?: number; concurrency?: number } = {}): Promise<PassResult> {
+async function enact(
+  rig: BenchRig,
+  plan: Plan,
+  options: { rateLimit?: number; concurrency?: number } = {},
+): Promise<PassResult> {
   await rig.store.write(plan);
   rig.requests.clear();
   const enactor = benchEnactor(rig, {
@@ -76,13 +80,17 @@ async function enact(rig: BenchRig, plan: Plan, options: { rateLimit?: number; c
     }
     if (event.type === 'progress' && performance.now() - lastProgress > 2_000) {
       lastProgress = performance.now();
-      console.log(`  … ${event.batchesDone}/${event.batchesTotal} batches, ${event.endpointsDone}/${event.endpointsTotal} endpoints, ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      console.log(
+        `  … ${event.batchesDone}/${event.batchesTotal} batches, ${event.endpointsDone}/${event.endpointsTotal} endpoints, ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
     }
   });
   const summary = await enactor.runOnce();
   const ms = performance.now() - started;
   if (summary.failed.length > 0 || summary.refused.length > 0) {
-    throw new Error(`generation ${plan.generation}: ${summary.failed.length} failed, ${summary.refused.length} refused (first: ${JSON.stringify(summary.failed[0] ?? summary.refused[0])})`);
+    throw new Error(
+      `generation ${plan.generation}: ${summary.failed.length} failed, ${summary.refused.length} refused (first: ${JSON.stringify(summary.failed[0] ?? summary.refused[0])})`,
+    );
   }
   const used = process.cpuUsage(ownCpu);
   return {
@@ -91,11 +99,15 @@ async function enact(rig: BenchRig, plan: Plan, options: { rateLimit?: number; c
     authorityCpu: (rig.authority.cpuSeconds() ?? 0) - authorityCpu,
     enactorCpu: (used.user + used.system) / 1e6,
     elements,
-    requests: Object.fromEntries(rig.requests), accepted };
+    requests: Object.fromEntries(rig.requests),
+    accepted,
+  };
 }
 
 function describe(label: string, records: number, result: PassResult): string {
-  const requests = Object.entries(result.requests).map(([operation, n]) => `${n} ${operation}`).join(', ');
+  const requests = Object.entries(result.requests)
+    .map(([operation, n]) => `${n} ${operation}`)
+    .join(', ');
   return (
     `${label}: ${fmt(records)} records in ${fmt(result.ms / 1000, 2)} s = ${fmt(records / (result.ms / 1000))} records/s; ` +
     `${result.summary.applied.length} endpoints, ${result.summary.batches} batches, ${fmt(result.elements)} elements; requests: ${requests}; ` +
@@ -111,7 +123,9 @@ async function unlimited(): Promise<void> {
     console.log(describe(`from empty (${fmt(endpoints)} endpoints × ${sets} sets)`, endpoints * sets, first));
     const churn = await enact(rig, churnPlan(2, shape, 1));
     console.log(describe(`10% churn (${fmt(churnedSets(shape))} sets changed)`, churnedSets(shape), churn));
-    console.log(`RESULT enact.empty.seconds=${(first.ms / 1000).toFixed(2)} enact.empty.records_per_s=${Math.round((endpoints * sets) / (first.ms / 1000))} enact.churn.seconds=${(churn.ms / 1000).toFixed(2)}`);
+    console.log(
+      `RESULT enact.empty.seconds=${(first.ms / 1000).toFixed(2)} enact.empty.records_per_s=${Math.round((endpoints * sets) / (first.ms / 1000))} enact.churn.seconds=${(churn.ms / 1000).toFixed(2)}`,
+    );
   } finally {
     await rig.close();
   }
@@ -142,7 +156,9 @@ async function limited(): Promise<void> {
       `rate-limited ${steadyState ? `steady state (after the first ${burst} requests, the authority's full bucket)` : 'whole run (too short for a steady state; includes the initial burst)'}: ` +
         `${fmt(perSecond)} elements/s over ${window.length - 1} batches in ${fmt(windowMs / 1000, 1)} s; bound ${fmt(bound)} elements/s; ratio ${(perSecond / bound).toFixed(3)}`,
     );
-    console.log(`RESULT enact.limited.ratio=${(perSecond / bound).toFixed(3)} enact.limited.elements_per_s=${Math.round(perSecond)}`);
+    console.log(
+      `RESULT enact.limited.ratio=${(perSecond / bound).toFixed(3)} enact.limited.elements_per_s=${Math.round(perSecond)}`,
+    );
   } finally {
     await rig.close();
   }

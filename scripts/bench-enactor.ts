@@ -48,8 +48,18 @@ function plan(generation: number, endpoints: number, sets: number, churn = 0): P
 
 async function setUp(rateLimit?: number) {
   const dir = await mkdtemp(join(tmpdir(), 'dnsplane-bench-enactor-'));
-  const authority = await startAuthority({ apiPort: 0, dnsPort: 0, dataDir: join(dir, 'authority'), logger: silent, ...(rateLimit ? { rateLimit } : {}) });
-  const client = createRoute53Client({ endpoint: authority.endpoint, credentials: authority.credentials, maxAttempts: 1 });
+  const authority = await startAuthority({
+    apiPort: 0,
+    dnsPort: 0,
+    dataDir: join(dir, 'authority'),
+    logger: silent,
+    ...(rateLimit ? { rateLimit } : {}),
+  });
+  const client = createRoute53Client({
+    endpoint: authority.endpoint,
+    credentials: authority.credentials,
+    maxAttempts: 1,
+  });
   await client.send(new CreateHostedZoneCommand({ Name: ZONE, CallerReference: `bench-${Date.now()}` }));
   const store = new FilePlanStore(join(dir, 'plans'));
   const enactor = (id: string, extra: Partial<ConstructorParameters<typeof Enactor>[0]> = {}) =>
@@ -79,7 +89,9 @@ async function timed(label: string, pass: () => Promise<RunSummary | RunSummary[
 
 const endpoints = Number(args.endpoints);
 const sets = Number(args.sets);
-console.log(`enactor benchmark: ${endpoints} endpoints × ${sets} sets (${endpoints * sets} record sets + ${endpoints} fences)`);
+console.log(
+  `enactor benchmark: ${endpoints} endpoints × ${sets} sets (${endpoints * sets} record sets + ${endpoints} fences)`,
+);
 {
   const rig = await setUp();
   await rig.store.write(plan(1, endpoints, sets));
@@ -88,7 +100,9 @@ console.log(`enactor benchmark: ${endpoints} endpoints × ${sets} sets (${endpoi
   await rig.store.write(plan(2, endpoints, sets, 50));
   await timed('churn: 10% of endpoints re-weighted', () => rig.enactor('e1').runOnce());
   await rig.store.write(plan(3, endpoints, sets, 100));
-  await timed('3 enactors racing for the same generation', () => Promise.all(['a', 'b', 'c'].map((id) => rig.enactor(id).runOnce())));
+  await timed('3 enactors racing for the same generation', () =>
+    Promise.all(['a', 'b', 'c'].map((id) => rig.enactor(id).runOnce())),
+  );
   await rig.close();
 }
 {
@@ -97,7 +111,10 @@ console.log(`enactor benchmark: ${endpoints} endpoints × ${sets} sets (${endpoi
   const rig = await setUp(rate);
   await rig.store.write(plan(1, count, sets));
   // Batches hold ~1,000 elements, so this is few requests; to exercise the limit, one endpoint per request.
-  const enactor = rig.enactor('throttled', { limiter: new RateLimiter(rate), limits: { elements: sets + 2, chars: 32_000 } });
+  const enactor = rig.enactor('throttled', {
+    limiter: new RateLimiter(rate),
+    limits: { elements: sets + 2, chars: 32_000 },
+  });
   await timed(`${count} endpoints, 1/request, authority+client ${rate} req/s`, () => enactor.runOnce());
   console.log(`  retries after Throttling: ${enactor.caller.retries}`);
   await rig.close();

@@ -14,7 +14,9 @@ import { fmt } from './bench-lib/harness.js';
 import { BENCH_ZONE, address, endpointName } from './bench-lib/plans.js';
 import { percentile } from './bench-lib/stats.js';
 
-const { values: args } = parseArgs({ options: { sizes: { type: 'string', default: '7000,100000' }, batches: { type: 'string', default: '100' } } });
+const { values: args } = parseArgs({
+  options: { sizes: { type: 'string', default: '7000,100000' }, batches: { type: 'string', default: '100' } },
+});
 const sizes = args.sizes.split(',').map(Number);
 const batches = Number(args.batches);
 if (sizes.some((n) => !Number.isInteger(n) || n < 12) || !Number.isInteger(batches) || batches < 1) {
@@ -24,9 +26,21 @@ const SETS = 5;
 const ENDPOINTS_PER_BATCH = 250; // × (fence DELETE + CREATE, set DELETE + CREATE) = 1,000 changes
 const ignore = () => undefined;
 
-const fence = (e: number, generation: number): RequestedChange => ({ action: 'CREATE', name: endpointName(e), type: 'TXT', ttl: 60, values: [`"gen=${generation}"`] });
+const fence = (e: number, generation: number): RequestedChange => ({
+  action: 'CREATE',
+  name: endpointName(e),
+  type: 'TXT',
+  ttl: 60,
+  values: [`"gen=${generation}"`],
+});
 const weighted = (e: number, s: number, weight: number): RequestedChange => ({
-  action: 'CREATE', name: endpointName(e), type: 'A', ttl: 60, setIdentifier: `lb-${s}`, weight, values: [address(1, e, s)],
+  action: 'CREATE',
+  name: endpointName(e),
+  type: 'A',
+  ttl: 60,
+  setIdentifier: `lb-${s}`,
+  weight,
+  values: [address(1, e, s)],
 });
 
 function time<T>(run: () => T): [T, number] {
@@ -66,7 +80,13 @@ for (const size of sizes) {
     index = built;
     if (b >= 3) samples.push(ms); // the first few compile the paths
     // Put the drained set's weight back, unmeasured, so the next rounds find what they expect.
-    store.changeResourceRecordSets(zone.id, changes.filter((c) => c.type === 'A').reverse().map((c) => ({ ...c, action: c.action === 'CREATE' ? 'DELETE' : 'CREATE' })));
+    store.changeResourceRecordSets(
+      zone.id,
+      changes
+        .filter((c) => c.type === 'A')
+        .reverse()
+        .map((c) => ({ ...c, action: c.action === 'CREATE' ? 'DELETE' : 'CREATE' })),
+    );
     index = updateIndex(store, index, ignore);
   }
   samples.sort((a, b) => a - b);

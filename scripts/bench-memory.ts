@@ -16,8 +16,16 @@ import { fmt, startBenchRig } from './bench-lib/harness.js';
 import { address, endpointName } from './bench-lib/plans.js';
 import { integerOption } from './script-args.js';
 
-const { values: args } = parseArgs({ options: { records: { type: 'string' }, sets: { type: 'string', default: '5' }, 'heap-growth': { type: 'string' }, quick: { type: 'boolean', default: false } } });
-const heapGrowth = args['heap-growth'] === undefined ? undefined : integerOption('bench-memory', 'heap-growth', args['heap-growth'], 1);
+const { values: args } = parseArgs({
+  options: {
+    records: { type: 'string' },
+    sets: { type: 'string', default: '5' },
+    'heap-growth': { type: 'string' },
+    quick: { type: 'boolean', default: false },
+  },
+});
+const heapGrowth =
+  args['heap-growth'] === undefined ? undefined : integerOption('bench-memory', 'heap-growth', args['heap-growth'], 1);
 const records = integerOption('bench-memory', 'records', args.records ?? (args.quick ? '2000' : '100000'), 1);
 const setsPerEndpoint = integerOption('bench-memory', 'sets', args.sets, 1);
 const PER_REQUEST = 1_000;
@@ -26,17 +34,31 @@ const IN_FLIGHT = 2;
 function recordSet(i: number): RecordSet {
   const endpoint = Math.floor(i / setsPerEndpoint);
   const set = i % setsPerEndpoint;
-  return { name: endpointName(endpoint), type: 'A', ttl: 60, setIdentifier: `lb-${set}`, weight: set + 1, values: [address(1, endpoint, set)] };
+  return {
+    name: endpointName(endpoint),
+    type: 'A',
+    ttl: 60,
+    setIdentifier: `lb-${set}`,
+    weight: set + 1,
+    values: [address(1, endpoint, set)],
+  };
 }
 
 async function dataFiles(dir: string): Promise<string> {
   const names = await readdir(dir);
-  const sizes = await Promise.all(names.map(async (name) => `${name} ${fmt((await stat(join(dir, name))).size / 1024 / 1024, 1)} MiB`));
+  const sizes = await Promise.all(
+    names.map(async (name) => `${name} ${fmt((await stat(join(dir, name))).size / 1024 / 1024, 1)} MiB`),
+  );
   return sizes.join(', ');
 }
 
 async function answers(dnsPort: number, endpoint: number): Promise<boolean> {
-  const reply = await queryDns({ server: { host: '127.0.0.1', port: dnsPort }, name: endpointName(endpoint), type: 'A', timeoutMs: 2_000 });
+  const reply = await queryDns({
+    server: { host: '127.0.0.1', port: dnsPort },
+    name: endpointName(endpoint),
+    type: 'A',
+    timeoutMs: 2_000,
+  });
   return reply.values.length === 1 && reply.values[0].split('.')[1] === '1';
 }
 
@@ -52,7 +74,10 @@ try {
       next = Math.min(records, next + PER_REQUEST);
       const sets = Array.from({ length: next - from }, (_, k) => recordSet(from + k));
       await rig.client.send(
-        new ChangeResourceRecordSetsCommand({ HostedZoneId: rig.zoneId, ChangeBatch: { Changes: sets.map((set) => ({ Action: 'CREATE', ResourceRecordSet: toSdkRecordSet(set) })) } }),
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: rig.zoneId,
+          ChangeBatch: { Changes: sets.map((set) => ({ Action: 'CREATE', ResourceRecordSet: toSdkRecordSet(set) })) },
+        }),
       );
     }
   };
@@ -62,9 +87,13 @@ try {
   // The DNS face builds its index after commits: wait until the last record is served, so the peak includes it.
   while (!(await answers(rig.authority.dnsPort, lastEndpoint))) await new Promise((resolve) => setTimeout(resolve, 50));
   const loaded = rig.authority.memory();
-  console.log(`loaded ${fmt(records)} records in ${fmt(loadMs / 1000, 2)} s (${fmt(Math.ceil(records / PER_REQUEST))} requests of ${fmt(PER_REQUEST)}); data dir: ${await dataFiles(dataDir)}`);
+  console.log(
+    `loaded ${fmt(records)} records in ${fmt(loadMs / 1000, 2)} s (${fmt(Math.ceil(records / PER_REQUEST))} requests of ${fmt(PER_REQUEST)}); data dir: ${await dataFiles(dataDir)}`,
+  );
   if (loaded && baseline) {
-    console.log(`authority RSS: empty ${fmt(baseline.currentMiB)} MiB; with ${fmt(records)} records now ${fmt(loaded.currentMiB)} MiB, peak (VmHWM) ${fmt(loaded.peakMiB)} MiB (target ≤ 300)`);
+    console.log(
+      `authority RSS: empty ${fmt(baseline.currentMiB)} MiB; with ${fmt(records)} records now ${fmt(loaded.currentMiB)} MiB, peak (VmHWM) ${fmt(loaded.peakMiB)} MiB (target ≤ 300)`,
+    );
     // CPU seconds depend much less on the machine's load than the wall-clock load time does.
     console.log(`authority CPU for the load: ${fmt(rig.authority.cpuSeconds() ?? NaN, 1)} s`);
   } else {
@@ -86,7 +115,9 @@ try {
         `journal/snapshot load ${fmt(restarted.recovery.loadMs)} ms, ${fmt(restarted.recovery.replayedEntries)} journal entries replayed)` +
         (after ? `; peak RSS after restart ${fmt(after.peakMiB)} MiB` : ''),
     );
-    console.log(`RESULT memory.peak_mib=${loaded ? Math.round(loaded.peakMiB) : 'n/a'} memory.restart_ms=${Math.round(answeredMs)} memory.load_s=${(loadMs / 1000).toFixed(2)}`);
+    console.log(
+      `RESULT memory.peak_mib=${loaded ? Math.round(loaded.peakMiB) : 'n/a'} memory.restart_ms=${Math.round(answeredMs)} memory.load_s=${(loadMs / 1000).toFixed(2)}`,
+    );
   } finally {
     await restarted.stop();
   }

@@ -41,19 +41,31 @@ const fleet = parseFleet({
     loadBalancers: Array.from({ length: lbCount }, (_, l) => {
       const id = `lb-${e}-${l}`;
       sim.set(id, 'up');
-      return { id, addresses: [`10.${e % 256}.${l}.1`, `10.${e % 256}.${l}.2`], capacity: 100 * (l + 1), healthCheckUrl: sim.url(id) };
+      return {
+        id,
+        addresses: [`10.${e % 256}.${l}.1`, `10.${e % 256}.${l}.2`],
+        capacity: 100 * (l + 1),
+        healthCheckUrl: sim.url(id),
+      };
     }),
   })),
 });
 const dir = await mkdtemp(join(tmpdir(), 'dnsplane-bench-plan-'));
 try {
   const store = new FilePlanStore(join(dir, 'plans'));
-  const template = buildPlan(fleet, () => true, undefined, { generation: 1, createdAt: new Date().toISOString(), createdBy: 'bench' }).plan;
+  const template = buildPlan(fleet, () => true, undefined, {
+    generation: 1,
+    createdAt: new Date().toISOString(),
+    createdBy: 'bench',
+  }).plan;
   const size = JSON.stringify(template, null, 2).length;
-  console.log(`plan: ${endpointCount} endpoints x ${lbCount} load balancers, ${(size / 1024).toFixed(1)} KiB per generation`);
+  console.log(
+    `plan: ${endpointCount} endpoints x ${lbCount} load balancers, ${(size / 1024).toFixed(1)} KiB per generation`,
+  );
 
   const writes: number[] = [];
-  for (let g = 1; g <= Number(args.writes); g++) writes.push((await time(() => store.write({ ...template, generation: g } as Plan)))[0]);
+  for (let g = 1; g <= Number(args.writes); g++)
+    writes.push((await time(() => store.write({ ...template, generation: g } as Plan)))[0]);
   console.log(`FilePlanStore.write (atomic, fsynced): ${latencySummary(writes)}`);
 
   const latest: number[] = [];
@@ -68,7 +80,9 @@ try {
     sim.set(ids[Math.floor(i / 2) % ids.length], i % 2 === 0 ? 'down' : 'up'); // down, then up again: every pass changes
     passes.push((await time(() => planner.pass({ write: true })))[0]);
   }
-  console.log(`Planner.pass (${ids.length} HTTP health checks + plan + write): ${latencySummary(passes)}; ${(await planStore.list()).length} generations written`);
+  console.log(
+    `Planner.pass (${ids.length} HTTP health checks + plan + write): ${latencySummary(passes)}; ${(await planStore.list()).length} generations written`,
+  );
 } finally {
   await sim.close();
   await rm(dir, { recursive: true, force: true });

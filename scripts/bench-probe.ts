@@ -17,7 +17,9 @@ import { toSdkRecordSet, type RecordSet } from '../src/route53/recordset.js';
 import { createLogger } from '../src/telemetry/logger.js';
 import { percentile } from './bench-lib/stats.js';
 
-const { values: args } = parseArgs({ options: { queries: { type: 'string', default: '1000' }, trials: { type: 'string', default: '10' } } });
+const { values: args } = parseArgs({
+  options: { queries: { type: 'string', default: '1000' }, trials: { type: 'string', default: '10' } },
+});
 const queries = Number(args.queries);
 const trials = Number(args.trials);
 const ZONE = 'bench-probe.test.';
@@ -32,13 +34,23 @@ function describe(samples: number[]): string {
 
 async function latency(label: string, server: DnsServerAddress, name: string, count: number): Promise<void> {
   const samples: number[] = [];
-  for (let i = 0; i < count; i += 1) samples.push((await queryDns({ server, name, type: 'A', timeoutMs: 1000 })).latencyMs);
+  for (let i = 0; i < count; i += 1)
+    samples.push((await queryDns({ server, name, type: 'A', timeoutMs: 1000 })).latencyMs);
   console.log(`query latency, ${label}: ${describe(samples)}`);
 }
 
 const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-bench-probe-'));
-const authority = await startAuthority({ apiPort: 0, dnsPort: 0, dataDir, logger: createLogger('authority', 'silent') });
-const client = createRoute53Client({ endpoint: authority.endpoint, credentials: authority.credentials, maxAttempts: 1 });
+const authority = await startAuthority({
+  apiPort: 0,
+  dnsPort: 0,
+  dataDir,
+  logger: createLogger('authority', 'silent'),
+});
+const client = createRoute53Client({
+  endpoint: authority.endpoint,
+  credentials: authority.credentials,
+  maxAttempts: 1,
+});
 const direct = { host: authority.host, port: authority.dnsPort };
 const zone = await client.send(new CreateHostedZoneCommand({ Name: ZONE, CallerReference: `bench-${Date.now()}` }));
 const zoneId = zone.HostedZone!.Id!;
@@ -46,11 +58,18 @@ const api: RecordSet = { name: API, type: 'A', ttl: 5, setIdentifier: 'lb-a', we
 const owner: RecordSet = { name: API, type: 'TXT', ttl: 5, values: ['"keeps the name"'] };
 const big: RecordSet = { name: BIG, type: 'A', ttl: 5, values: Array.from({ length: 120 }, (_, i) => `10.20.0.${i}`) };
 const change = (Action: 'CREATE' | 'DELETE', sets: RecordSet[]) =>
-  client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: sets.map((set) => ({ Action, ResourceRecordSet: toSdkRecordSet(set) })) } }));
+  client.send(
+    new ChangeResourceRecordSetsCommand({
+      HostedZoneId: zoneId,
+      ChangeBatch: { Changes: sets.map((set) => ({ Action, ResourceRecordSet: toSdkRecordSet(set) })) },
+    }),
+  );
 await change('CREATE', [api, owner, big]);
 
 const unboundStart = performance.now();
-const unbound = unboundInstalled() ? await startUnbound({ zones: [ZONE], authority: direct, noCache: true }) : undefined;
+const unbound = unboundInstalled()
+  ? await startUnbound({ zones: [ZONE], authority: direct, noCache: true })
+  : undefined;
 if (unbound) console.log(`unbound start until it answers: ${(performance.now() - unboundStart).toFixed(0)} ms`);
 else console.log('unbound not installed: resolver measurements skipped');
 
@@ -61,7 +80,10 @@ try {
 
   // Detection: time from the API call that empties the endpoint returning, to the probe's first bad event.
   for (const intervalMs of [50, 1000]) {
-    for (const [label, options] of [['authority', { authority: direct }], ['unbound', unbound ? { resolver: unbound.address } : undefined]] as const) {
+    for (const [label, options] of [
+      ['authority', { authority: direct }],
+      ['unbound', unbound ? { resolver: unbound.address } : undefined],
+    ] as const) {
       if (!options) continue;
       const delays: number[] = [];
       const runs = intervalMs === 50 ? trials : Math.max(2, Math.ceil(trials / 3));
@@ -85,7 +107,9 @@ try {
     await authority.close();
     const started = performance.now();
     const reply = await queryDns({ server: unbound.address, name: API, type: 'A', timeoutMs: 10_000 });
-    console.log(`authority down: unbound answered ${reply.rcodeName} after ${(performance.now() - started).toFixed(0)} ms`);
+    console.log(
+      `authority down: unbound answered ${reply.rcodeName} after ${(performance.now() - started).toFixed(0)} ms`,
+    );
   }
 } finally {
   client.destroy();

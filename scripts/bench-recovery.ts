@@ -9,7 +9,9 @@ import { percentile } from './bench-lib/stats.js';
 
 const USAGE = 'usage: node bin/run-ts.js scripts/bench-recovery.ts [--cycles 20] [--down 4]';
 const { values } = parseScriptArgs('bench-recovery', USAGE, () =>
-  parseArgs({ options: { ...HELP_OPTION, cycles: { type: 'string', default: '20' }, down: { type: 'string', default: '4' } } }),
+  parseArgs({
+    options: { ...HELP_OPTION, cycles: { type: 'string', default: '20' }, down: { type: 'string', default: '4' } },
+  }),
 );
 const cycles = integerOption('bench-recovery', 'cycles', values.cycles, 1);
 const downMs = integerOption('bench-recovery', 'down', values.down, 0) * 1000;
@@ -20,10 +22,14 @@ try {
   for (let cycle = 1; cycle <= cycles; cycle += 1) {
     const result = await timeRestartRecovery(rig, downMs, 120_000);
     lags.push(result.lagMs);
-    console.log(`cycle ${cycle}: authority answered ${result.authorityMs.toFixed(0)} ms after its start, the resolver ${result.resolverMs.toFixed(0)} ms (lag ${result.lagMs.toFixed(0)} ms)`);
+    console.log(
+      `cycle ${cycle}: authority answered ${result.authorityMs.toFixed(0)} ms after its start, the resolver ${result.resolverMs.toFixed(0)} ms (lag ${result.lagMs.toFixed(0)} ms)`,
+    );
   }
 } finally {
   await rig.close();
 }
 const sorted = [...lags].sort((a, b) => a - b);
-console.log(`resolver lag behind the authority over ${cycles} restarts (${downMs / 1000} s down each): median ${percentile(sorted, 0.5).toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms`);
+console.log(
+  `resolver lag behind the authority over ${cycles} restarts (${downMs / 1000} s down each): median ${percentile(sorted, 0.5).toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms`,
+);

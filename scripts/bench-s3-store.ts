@@ -26,7 +26,14 @@ function plan(generation: number, createdBy = 'bench'): Plan {
     createdAt: new Date().toISOString(),
     createdBy,
     zone: 'bench.test.',
-    endpoints: [{ name: 'api.bench.test.', type: 'A', ttl: 60, sets: [{ setIdentifier: 'lb-0', weight: 1, values: ['192.0.2.1'] }] }],
+    endpoints: [
+      {
+        name: 'api.bench.test.',
+        type: 'A',
+        ttl: 60,
+        sets: [{ setIdentifier: 'lb-0', weight: 1, values: ['192.0.2.1'] }],
+      },
+    ],
   };
 }
 
@@ -42,7 +49,9 @@ try {
   await client.send(new CreateBucketCommand({ Bucket: 'bench-plans' }));
   const store = new S3PlanStore(client, { bucket: 'bench-plans', prefix: 'bench/' });
   console.log(`moto_server ${moto.endpoint}; ${planCount} plans, ${writerCount} writers x ${rounds} rounds`);
-  console.log(`first write (includes the conditional-write self-check): ${(await timed(() => store.write(plan(1)))).toFixed(2)} ms`);
+  console.log(
+    `first write (includes the conditional-write self-check): ${(await timed(() => store.write(plan(1)))).toFixed(2)} ms`,
+  );
 
   const writes: number[] = [];
   const checkpoints = new Set([10, 100, 1000, 10000].filter((n) => n <= planCount));
@@ -57,14 +66,19 @@ try {
   }
   console.log(`conditional PUT (If-None-Match: *): ${latencySummary(writes)}`);
 
-  const racers = Array.from({ length: writerCount }, () => new S3PlanStore(createS3Client({ endpoint: moto.endpoint }), { bucket: 'bench-plans', prefix: 'race/' }));
+  const racers = Array.from(
+    { length: writerCount },
+    () => new S3PlanStore(createS3Client({ endpoint: moto.endpoint }), { bucket: 'bench-plans', prefix: 'race/' }),
+  );
   await Promise.all(racers.map((racer) => racer.selfCheck()));
   let wrongRounds = 0;
   for (let generation = 1; generation <= rounds; generation++) {
     const outcomes = await Promise.allSettled(racers.map((racer, i) => racer.write(plan(generation, `planner-${i}`))));
     if (outcomes.filter((outcome) => outcome.status === 'fulfilled').length !== 1) wrongRounds++;
   }
-  console.log(`race: ${rounds} rounds of ${writerCount} concurrent writers, rounds without exactly one winner: ${wrongRounds}`);
+  console.log(
+    `race: ${rounds} rounds of ${writerCount} concurrent writers, rounds without exactly one winner: ${wrongRounds}`,
+  );
 } finally {
   await moto.stop();
 }

@@ -47,7 +47,9 @@ const { values: args } = parseScriptArgs('bench-scale', USAGE, () =>
     },
   }),
 );
-const sizes = (args.sizes ?? (args.quick ? '60' : '1000')).split(',').map((size) => integerOption('bench-scale', 'sizes', size, 10));
+const sizes = (args.sizes ?? (args.quick ? '60' : '1000'))
+  .split(',')
+  .map((size) => integerOption('bench-scale', 'sizes', size, 10));
 const enactorCount = integerOption('bench-scale', 'enactors', args.enactors, 1);
 const rateLimit = integerOption('bench-scale', 'rate-limit', args['rate-limit'], 1);
 const duration = (name: string, text: string) => {
@@ -77,15 +79,37 @@ interface EnactorProcess {
 async function startEnactor(rig: BenchRig, id: string): Promise<EnactorProcess> {
   const relay = await startCountingRelay(rig.authority.endpoint);
   const perEnactor = (rateLimit / enactorCount).toFixed(2);
-  const argv = [dnsplane, 'enact', '--id', id, '--plans', rig.store.dir, '--zone', BENCH_ZONE, '--endpoint', relay.url, '--interval', args.interval, '--rate-limit', perEnactor, '--audit', ''];
-  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DNSPLANE_LOG_LEVEL: 'info', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' } });
+  const argv = [
+    dnsplane,
+    'enact',
+    '--id',
+    id,
+    '--plans',
+    rig.store.dir,
+    '--zone',
+    BENCH_ZONE,
+    '--endpoint',
+    relay.url,
+    '--interval',
+    args.interval,
+    '--rate-limit',
+    perEnactor,
+    '--audit',
+    '',
+  ];
+  const child = spawn(process.execPath, argv, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, DNSPLANE_LOG_LEVEL: 'info', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
+  });
   let stderr = '';
   await new Promise<void>((resolve, reject) => {
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-20_000);
       if (stderr.includes('"msg":"enactor started"')) resolve();
     });
-    child.once('exit', (code) => reject(new Error(`enactor ${id} exited with ${code} before it started:\n${stderr.slice(-2000)}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`enactor ${id} exited with ${code} before it started:\n${stderr.slice(-2000)}`)),
+    );
   });
   return {
     id,
@@ -102,11 +126,23 @@ async function startEnactor(rig: BenchRig, id: string): Promise<EnactorProcess> 
 
 /** All relays' counts added up. */
 function total(enactors: readonly EnactorProcess[]): RelayCounts {
-  const sum: RelayCounts = { requests: 0, byOperation: new Map(), elements: 0, chars: 0, maxElements: 0, maxChars: 0, throttled: 0, rejected: 0, lastChangeAt: 0, lastRequestAt: 0 };
+  const sum: RelayCounts = {
+    requests: 0,
+    byOperation: new Map(),
+    elements: 0,
+    chars: 0,
+    maxElements: 0,
+    maxChars: 0,
+    throttled: 0,
+    rejected: 0,
+    lastChangeAt: 0,
+    lastRequestAt: 0,
+  };
   for (const { relay } of enactors) {
     const c = relay.counts;
     sum.requests += c.requests;
-    for (const [operation, n] of c.byOperation) sum.byOperation.set(operation, (sum.byOperation.get(operation) ?? 0) + n);
+    for (const [operation, n] of c.byOperation)
+      sum.byOperation.set(operation, (sum.byOperation.get(operation) ?? 0) + n);
     sum.elements += c.elements;
     sum.chars += c.chars;
     sum.maxElements = Math.max(sum.maxElements, c.maxElements);
@@ -144,16 +180,25 @@ async function settled(enactors: readonly EnactorProcess[], limitMs = 600_000): 
 }
 
 /** Until every named endpoint answers an address of `generation` over DNS; ms after `from` per endpoint. */
-async function visible(dnsPort: number, endpoints: readonly number[], generation: number, from: number): Promise<number[]> {
+async function visible(
+  dnsPort: number,
+  endpoints: readonly number[],
+  generation: number,
+  from: number,
+): Promise<number[]> {
   const names = endpoints.map(endpointName);
   const seenAt = new Map<number, number>();
   const sweeper = await dnsSweeper(dnsPort, names, 'A');
   sweeper.onReply = (index, values) => {
-    if (!seenAt.has(index) && values.some((value) => Number(value.split('.')[1]) === generation % 256)) seenAt.set(index, performance.now() - from);
+    if (!seenAt.has(index) && values.some((value) => Number(value.split('.')[1]) === generation % 256))
+      seenAt.set(index, performance.now() - from);
   };
   try {
     while (seenAt.size < names.length) {
-      await sweeper.sweep(names.map((_, i) => i).filter((i) => !seenAt.has(i)), 500);
+      await sweeper.sweep(
+        names.map((_, i) => i).filter((i) => !seenAt.has(i)),
+        500,
+      );
       await sleep(20);
     }
   } finally {
@@ -183,7 +228,9 @@ function describe(label: string, c: RelayCounts, seconds: number, changedSets: n
 
 const results: string[] = [];
 for (const size of sizes) {
-  console.log(`\nscale ${fmt(size)}: ${fmt(size)} endpoints × ${SETS} weighted sets; authority --rate-limit ${rateLimit}; ${enactorCount} enactor processes at ${(rateLimit / enactorCount).toFixed(2)} req/s each, --interval ${args.interval}`);
+  console.log(
+    `\nscale ${fmt(size)}: ${fmt(size)} endpoints × ${SETS} weighted sets; authority --rate-limit ${rateLimit}; ${enactorCount} enactor processes at ${(rateLimit / enactorCount).toFixed(2)} req/s each, --interval ${args.interval}`,
+  );
   const rig = await startBenchRig(`scale-${size}`, { rateLimit });
   const enactors: EnactorProcess[] = [];
   try {
@@ -192,16 +239,25 @@ for (const size of sizes) {
     await rig.store.write(plan);
     const seedStart = performance.now();
     for (let i = 0; i < enactorCount; i++) enactors.push(await startEnactor(rig, `e${i + 1}`));
-    await visible(rig.authority.dnsPort, Array.from({ length: size }, (_, e) => e), 1, seedStart);
+    await visible(
+      rig.authority.dnsPort,
+      Array.from({ length: size }, (_, e) => e),
+      1,
+      seedStart,
+    );
     await quiet(enactors, seedStart);
     await settled(enactors);
-    console.log(`  seeded generation 1 in ${fmt((performance.now() - seedStart) / 1000, 1)} s (${fmt(total(enactors).requests)} requests, not counted below)`);
+    console.log(
+      `  seeded generation 1 in ${fmt((performance.now() - seedStart) / 1000, 1)} s (${fmt(total(enactors).requests)} requests, not counted below)`,
+    );
 
     for (const enactor of enactors) enactor.relay.reset();
     await sleep(idleMs);
     const idle = total(enactors);
     const idleRate = idle.requests / (idleMs / 1000);
-    console.log(`  idle, ${enactorCount} enactors in sync: ${fmt(idle.requests)} requests in ${fmt(idleMs / 1000, 1)} s = ${fmt(idleRate, 2)} req/s (${fmt((100 * idleRate) / rateLimit, 1)}% of ${rateLimit} req/s; target < 1 req/s)`);
+    console.log(
+      `  idle, ${enactorCount} enactors in sync: ${fmt(idle.requests)} requests in ${fmt(idleMs / 1000, 1)} s = ${fmt(idleRate, 2)} req/s (${fmt((100 * idleRate) / rateLimit, 1)}% of ${rateLimit} req/s; target < 1 req/s)`,
+    );
     results.push(`scale.${size}.idle_req_per_s=${idleRate.toFixed(3)}`);
 
     const scenarios: Array<{ key: string; label: string; share: number }> = [
@@ -225,7 +281,9 @@ for (const size of sizes) {
       const end = await quiet(enactors, start);
       const counts = total(enactors);
       const seconds = (end - start) / 1000;
-      console.log(`  generation ${generation}, ${scenario.label} (${fmt(changed.length)}): visible over DNS p50 ${fmt(percentile(seen, 0.5))} ms, max ${fmt(seen.at(-1)!)} ms`);
+      console.log(
+        `  generation ${generation}, ${scenario.label} (${fmt(changed.length)}): visible over DNS p50 ${fmt(percentile(seen, 0.5))} ms, max ${fmt(seen.at(-1)!)} ms`,
+      );
       for (const line of describe('cost', counts, Math.max(seconds, 0.001), changed.length * SETS)) console.log(line);
       results.push(
         `scale.${size}.${scenario.key}.requests=${counts.requests} scale.${size}.${scenario.key}.elements=${counts.elements} scale.${size}.${scenario.key}.visible_ms=${Math.round(seen.at(-1)!)}`,
@@ -242,8 +300,16 @@ for (const size of sizes) {
     await sleep(quietMs);
     await quiet(enactors, started);
     const freshCounts = fresh.relay.counts;
-    console.log(`  a fresh enactor taking over the in-sync zone (start-up self-check included), until ${fmt(quietMs / 1000, 1)} s without a change batch:`);
-    for (const line of describe('fresh enactor', freshCounts, (Math.max(freshCounts.lastChangeAt, started) - takeoverStart) / 1000, 0)) console.log(line);
+    console.log(
+      `  a fresh enactor taking over the in-sync zone (start-up self-check included), until ${fmt(quietMs / 1000, 1)} s without a change batch:`,
+    );
+    for (const line of describe(
+      'fresh enactor',
+      freshCounts,
+      (Math.max(freshCounts.lastChangeAt, started) - takeoverStart) / 1000,
+      0,
+    ))
+      console.log(line);
     results.push(`scale.${size}.takeover.requests=${freshCounts.requests}`);
   } finally {
     for (const enactor of enactors) await enactor.stop().catch(() => undefined);

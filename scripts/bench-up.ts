@@ -15,7 +15,9 @@ import { createRoute53Client } from '../src/route53/client.js';
 import { resolveHostedZoneId } from '../src/route53/listing.js';
 
 const run = promisify(execFile);
-const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '3' }, 'no-unbound': { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({
+  options: { runs: { type: 'string', default: '3' }, 'no-unbound': { type: 'boolean', default: false } },
+});
 const bin = resolve('bin/dnsplane.js');
 const ports = ['--api-port', '0', '--dns-port', '0', '--resolver-port', '0', '--dashboard-port', '0'];
 
@@ -34,7 +36,12 @@ async function converged(manifest: Manifest, atLeast: number): Promise<number> {
     for (;;) {
       const rows = await collectStatus({ store, client, zoneId });
       const planned = rows[0]?.plannedGeneration ?? 0;
-      if (planned >= atLeast && rows.length > 0 && rows.every((row) => row.liveGeneration === planned && row.liveMatchesLatest)) return planned;
+      if (
+        planned >= atLeast &&
+        rows.length > 0 &&
+        rows.every((row) => row.liveGeneration === planned && row.liveMatchesLatest)
+      )
+        return planned;
       await sleep(20);
     }
   } finally {
@@ -46,7 +53,20 @@ const rows: string[] = [];
 for (let i = 0; i < Number(args.runs); i++) {
   const dir = await mkdtemp(join(tmpdir(), 'dnsplane-bench-up-'));
   try {
-    const upMs = await timed(() => run(process.execPath, [bin, 'up', '--run-dir', dir, ...ports, '--planner-interval', '500ms', '--enact-interval', '300ms', ...(args['no-unbound'] ? ['--no-unbound'] : [])]));
+    const upMs = await timed(() =>
+      run(process.execPath, [
+        bin,
+        'up',
+        '--run-dir',
+        dir,
+        ...ports,
+        '--planner-interval',
+        '500ms',
+        '--enact-interval',
+        '300ms',
+        ...(args['no-unbound'] ? ['--no-unbound'] : []),
+      ]),
+    );
     const manifest = JSON.parse(await readFile(join(dir, 'up.json'), 'utf8')) as Manifest;
     let generation = 0;
     const firstMs = await timed(async () => (generation = await converged(manifest, 1)));
@@ -63,7 +83,9 @@ for (let i = 0; i < Number(args.runs); i++) {
     }
     const flipMs = performance.now() - flipStarted - 2000;
     const downMs = await timed(() => run(process.execPath, [bin, 'down', '--run-dir', dir]));
-    rows.push(`run ${i + 1}: ${manifest.processes.length} processes; up ${upMs.toFixed(0)} ms; first plan live ${firstMs.toFixed(0)} ms after up; lb-a down -> generation ${settled} live ${flipMs.toFixed(0)} ms (±20); down ${downMs.toFixed(0)} ms`);
+    rows.push(
+      `run ${i + 1}: ${manifest.processes.length} processes; up ${upMs.toFixed(0)} ms; first plan live ${firstMs.toFixed(0)} ms after up; lb-a down -> generation ${settled} live ${flipMs.toFixed(0)} ms (±20); down ${downMs.toFixed(0)} ms`,
+    );
     console.log(rows.at(-1));
   } finally {
     await run(process.execPath, [bin, 'down', '--run-dir', dir]).catch(() => undefined);

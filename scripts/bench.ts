@@ -12,7 +12,13 @@ const USAGE = `usage: npm run bench -- [--quick] [--only dns,enact,converge,memo
   --quick        each benchmark with tiny sizes (a smoke run: completing is what counts)
   --only LIST    run only these, comma-separated (default dns,enact,converge,memory,scale)`;
 const { values: args } = parseScriptArgs('bench', USAGE, () =>
-  parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string', default: 'dns,enact,converge,memory,scale' }, ...HELP_OPTION } }),
+  parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string', default: 'dns,enact,converge,memory,scale' },
+      ...HELP_OPTION,
+    },
+  }),
 );
 const only = new Set(args.only.split(','));
 const runTs = fileURLToPath(new URL('../bin/run-ts.js', import.meta.url));
@@ -56,7 +62,12 @@ function run(bench: Bench): Promise<Outcome> {
     // The AWS SDK's Node-version notice is the same in every child: keep stderr, minus that.
     child.stderr.on('data', (chunk: Buffer) => {
       const text = chunk.toString();
-      if (!/NodeVersionSupportWarning|versions published after|require node >=22|continue receiving updates|security updates|a\.co\/|trace-warnings|^\s*$/m.test(text)) process.stderr.write(text);
+      if (
+        !/NodeVersionSupportWarning|versions published after|require node >=22|continue receiving updates|security updates|a\.co\/|trace-warnings|^\s*$/m.test(
+          text,
+        )
+      )
+        process.stderr.write(text);
     });
     child.on('close', (code) => resolve({ ok: code === 0, output, seconds: (performance.now() - started) / 1000 }));
   });
@@ -83,7 +94,9 @@ function line(label: string, value: number | undefined, unit: string, target: nu
   return `  ${label.padEnd(50)} ${String(value).padStart(9)} ${unit.padEnd(10)} target ${higherIsBetter ? '≥' : '≤'} ${target} ${unit}: ${ratio.toFixed(2)}× (${mark})`;
 }
 
-console.log(`dnsplane benchmarks${args.quick ? ' (--quick: tiny sizes, a smoke run)' : ''}: ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)} at start, node ${process.version}`);
+console.log(
+  `dnsplane benchmarks${args.quick ? ' (--quick: tiny sizes, a smoke run)' : ''}: ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)} at start, node ${process.version}`,
+);
 const outcomes = new Map<string, Outcome>();
 for (const bench of BENCHES) {
   if (!only.has(bench.key)) continue;
@@ -94,19 +107,25 @@ for (const bench of BENCHES) {
 const all = new Map<string, number>();
 for (const outcome of outcomes.values()) for (const [key, value] of results(outcome.output)) all.set(key, value);
 console.log(`\n=== summary (load average ${loadavg()[0].toFixed(2)} at the end)`);
-for (const [key, outcome] of outcomes) console.log(`  ${key.padEnd(10)} ${outcome.ok ? 'completed' : 'FAILED'} in ${outcome.seconds.toFixed(1)} s`);
+for (const [key, outcome] of outcomes)
+  console.log(`  ${key.padEnd(10)} ${outcome.ok ? 'completed' : 'FAILED'} in ${outcome.seconds.toFixed(1)} s`);
 const dns = outcomes.get('dns');
 if (dns) {
   const ratio = /ratio to NSD: dnsplane DNS face\s+qps ([\d.]+)x/.exec(dns.output)?.[1];
-  if (ratio) console.log(line('DNS face qps as a share of NSD\'s', Number(ratio), '× NSD', 0.8, true));
-  else console.log(`  DNS face vs NSD: no ratio (${/\S+ is not installed[^\n]*/.exec(dns.output)?.[0] ?? 'see the output above'})`);
+  if (ratio) console.log(line("DNS face qps as a share of NSD's", Number(ratio), '× NSD', 0.8, true));
+  else
+    console.log(
+      `  DNS face vs NSD: no ratio (${/\S+ is not installed[^\n]*/.exec(dns.output)?.[0] ?? 'see the output above'})`,
+    );
 }
 if (outcomes.has('enact')) {
   console.log(line('enact 100k records from empty', all.get('enact.empty.seconds'), 's', 10, false));
   console.log(line('enact at the rate limit, share of the bound', all.get('enact.limited.ratio'), '', 0.95, true));
 }
 if (outcomes.has('converge')) {
-  console.log(line('convergence p99, one LB changes (1,000 endpoints)', all.get('converge.health.p99_ms'), 'ms', 250, false));
+  console.log(
+    line('convergence p99, one LB changes (1,000 endpoints)', all.get('converge.health.p99_ms'), 'ms', 250, false),
+  );
   console.log(line('convergence p99, whole zone rewritten', all.get('converge.rewrite.p99_ms'), 'ms', 250, false));
 }
 if (outcomes.has('memory')) {
@@ -116,10 +135,20 @@ if (outcomes.has('memory')) {
 if (outcomes.has('scale')) {
   const size = [...all.keys()].find((key) => /^scale\.\d+\.one\.requests$/.test(key))?.split('.')[1];
   if (size) {
-    console.log(line(`scale: requests, 1 endpoint changed (${size} endpoints)`, all.get(`scale.${size}.one.requests`), 'requests', 3, false));
-    console.log(line(`scale: visible over DNS, 1 endpoint changed`, all.get(`scale.${size}.one.visible_ms`), 'ms', 1000, false));
+    console.log(
+      line(
+        `scale: requests, 1 endpoint changed (${size} endpoints)`,
+        all.get(`scale.${size}.one.requests`),
+        'requests',
+        3,
+        false,
+      ),
+    );
+    console.log(
+      line(`scale: visible over DNS, 1 endpoint changed`, all.get(`scale.${size}.one.visible_ms`), 'ms', 1000, false),
+    );
     console.log(line(`scale: idle load of all enactors`, all.get(`scale.${size}.idle_req_per_s`), 'req/s', 1, false));
   }
 }
-if (args.quick) console.log('  (--quick: sizes are tiny, so these are not the targets\' measurements)');
+if (args.quick) console.log("  (--quick: sizes are tiny, so these are not the targets' measurements)");
 if ([...outcomes.values()].some((outcome) => !outcome.ok)) process.exitCode = 1;

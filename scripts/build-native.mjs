@@ -11,7 +11,9 @@ const nativeDir = fileURLToPath(new URL('../native/', import.meta.url));
 
 function warn(reason, output = '') {
   const tail = output.trim().split('\n').slice(-15).join('\n');
-  console.warn(`dnsplane: native UDP addon not built (${reason}); the DNS face will use node:dgram, at about half the qps.`);
+  console.warn(
+    `dnsplane: native UDP addon not built (${reason}); the DNS face will use node:dgram, at about half the qps.`,
+  );
   if (tail) console.warn(tail);
   console.warn('dnsplane: to retry: npm run build:native');
 }
@@ -20,7 +22,17 @@ function warn(reason, output = '') {
 function nodeGyp() {
   const candidates = [
     process.env.npm_config_node_gyp,
-    join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+    join(
+      dirname(process.execPath),
+      '..',
+      'lib',
+      'node_modules',
+      'npm',
+      'node_modules',
+      'node-gyp',
+      'bin',
+      'node-gyp.js',
+    ),
   ];
   return candidates.find((candidate) => candidate && existsSync(candidate));
 }
@@ -41,7 +53,8 @@ if (process.platform !== 'linux') {
     const args = [gyp, 'rebuild', '--release', ...(localHeaders ? [`--nodedir=${prefix}`] : [])];
     const result = spawnSync(process.execPath, args, { cwd: nativeDir, encoding: 'utf8' });
     const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
-    if (result.status !== 0) warn(result.error ? result.error.message : `node-gyp exited with ${result.status}`, output);
+    if (result.status !== 0)
+      warn(result.error ? result.error.message : `node-gyp exited with ${result.status}`, output);
     else console.log('dnsplane: built the native UDP addon (native/build/Release/udp_batch.node)');
   }
 }

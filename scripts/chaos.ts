@@ -35,11 +35,22 @@ const boundMs = integerOption('chaos', 'bound-ms', values['bound-ms'], 1);
 const interrupted = new AbortController();
 process.once('SIGINT', () => interrupted.abort());
 process.once('SIGTERM', () => interrupted.abort());
-const history = await (values.legacy
-  ? runLegacyChaos(seed)
-  : runChaos({ durationMs: minutes * 60_000, seed, delayMs, signal: interrupted.signal, onLine: (line) => console.log(line) })
+const history = await (
+  values.legacy
+    ? runLegacyChaos(seed)
+    : runChaos({
+        durationMs: minutes * 60_000,
+        seed,
+        delayMs,
+        signal: interrupted.signal,
+        onLine: (line) => console.log(line),
+      })
 ).catch((error: Error) => {
-  console.error(interrupted.signal.aborted ? 'chaos: interrupted; its processes and namespace are gone' : `chaos: the run failed: ${error.message}`);
+  console.error(
+    interrupted.signal.aborted
+      ? 'chaos: interrupted; its processes and namespace are gone'
+      : `chaos: the run failed: ${error.message}`,
+  );
   process.exit(interrupted.signal.aborted ? 130 : 1);
 });
 const verdict = checkHistory(history, boundMs);

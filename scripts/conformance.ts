@@ -23,7 +23,12 @@ async function startTarget(kind: 'moto' | 'authority'): Promise<Target> {
   // The authority checks SigV4 against its own credentials, so use the client its test helper signs with.
   const { startTestAuthority } = await import('../test/helpers/authority.js');
   const authority = await startTestAuthority();
-  return { endpoint: authority.authority.endpoint, label: 'dnsplane authority', client: authority.client, stop: () => authority.close() };
+  return {
+    endpoint: authority.authority.endpoint,
+    label: 'dnsplane authority',
+    client: authority.client,
+    stop: () => authority.close(),
+  };
 }
 
 /** No SDK retries: a case must see the endpoint's first answer, not a retried one. */
@@ -37,22 +42,37 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const program = new Command('conformance')
   // Usage errors exit 2 (as documented), not commander's default 1, which means "a case failed".
   .exitOverride()
-  .description('Check an endpoint against Route53 semantics through the AWS SDK; prints a Markdown table and exits 1 if any case fails.')
+  .description(
+    'Check an endpoint against Route53 semantics through the AWS SDK; prints a Markdown table and exits 1 if any case fails.',
+  )
   .option('--endpoint <url>', 'Route53 endpoint to test (default: AWS_ENDPOINT_URL_ROUTE_53, then AWS_ENDPOINT_URL)')
-  .addOption(new Option('--start <target>', 'start this target on 127.0.0.1 first and test it (default: none)').choices(['moto', 'authority']))
+  .addOption(
+    new Option('--start <target>', 'start this target on 127.0.0.1 first and test it (default: none)').choices([
+      'moto',
+      'authority',
+    ]),
+  )
   .option('--only <case...>', 'run only the named cases (default: all)')
-  .option('--aws', 'test real Route53 with your AWS credentials: creates and deletes one scratch hosted zone, which AWS bills (default: off)', false)
+  .option(
+    '--aws',
+    'test real Route53 with your AWS credentials: creates and deletes one scratch hosted zone, which AWS bills (default: off)',
+    false,
+  )
   .action(async (options: { endpoint?: string; start?: 'moto' | 'authority'; only?: string[]; aws: boolean }) => {
     const target = options.start ? await startTarget(options.start) : undefined;
     try {
       const endpoint = target?.endpoint ?? configuredEndpoint({ endpoint: options.endpoint });
       // Never fall through to real AWS by accident: it costs money and needs credentials.
-      if (!endpoint && !options.aws) throw new Error('no endpoint: pass --endpoint URL, set AWS_ENDPOINT_URL, use --start moto|authority, or --aws for real Route53');
+      if (!endpoint && !options.aws)
+        throw new Error(
+          'no endpoint: pass --endpoint URL, set AWS_ENDPOINT_URL, use --start moto|authority, or --aws for real Route53',
+        );
       const client = target?.client ?? (endpoint ? clientFor(endpoint) : createRoute53Client({ maxAttempts: 1 }));
       console.error(`conformance: ${target?.label ?? endpoint ?? 'Amazon Route53'}${endpoint ? ` (${endpoint})` : ''}`);
       const report = await runConformance(client, {
         only: options.only,
-        onResult: (result) => console.error(`  ${result.passed ? 'pass' : 'FAIL'} ${result.name} (${Math.round(result.durationMs)} ms)`),
+        onResult: (result) =>
+          console.error(`  ${result.passed ? 'pass' : 'FAIL'} ${result.name} (${Math.round(result.durationMs)} ms)`),
       });
       console.log(formatMarkdownTable(report));
       if (report.cleanupError) console.error(`conformance: ${report.cleanupError}`);

@@ -21,12 +21,20 @@ import { HELP_OPTION, parseScriptArgs, usageError } from './script-args.js';
 
 const USAGE = 'usage: node bin/run-ts.js scripts/fuzz-dns.ts [--datagrams N] [--streams N] [--seed N]';
 const { values } = parseScriptArgs('fuzz-dns', USAGE, () =>
-  parseArgs({ options: { ...HELP_OPTION, datagrams: { type: 'string', default: '1050000' }, streams: { type: 'string', default: '3000' }, seed: { type: 'string', default: '1' } } }),
+  parseArgs({
+    options: {
+      ...HELP_OPTION,
+      datagrams: { type: 'string', default: '1050000' },
+      streams: { type: 'string', default: '3000' },
+      seed: { type: 'string', default: '1' },
+    },
+  }),
 );
 const DATAGRAMS = Number(values.datagrams);
 const STREAMS = Number(values.streams);
 let seed = Number(values.seed) >>> 0 || 1;
-if (!Number.isInteger(DATAGRAMS) || DATAGRAMS < 1 || !Number.isInteger(STREAMS) || STREAMS < 0) usageError('fuzz-dns', '--datagrams and --streams must be positive integers', USAGE);
+if (!Number.isInteger(DATAGRAMS) || DATAGRAMS < 1 || !Number.isInteger(STREAMS) || STREAMS < 0)
+  usageError('fuzz-dns', '--datagrams and --streams must be positive integers', USAGE);
 
 /** xorshift32: reproducible from --seed, and cheap enough for a million packets. */
 function rand(n: number): number {
@@ -51,20 +59,83 @@ const sets: RecordSet[] = [
   { name: 'ns.sub.fuzz.test.', type: 'A', ttl: 3600, values: ['192.0.2.99'] },
   { name: '_s._tcp.fuzz.test.', type: 'SRV', ttl: 60, values: ['0 1 80 mail.fuzz.test.'] },
   { name: 'c.fuzz.test.', type: 'CNAME', ttl: 60, values: ['w.fuzz.test.'] },
-  { name: 'big.fuzz.test.', type: 'TXT', ttl: 60, values: Array.from({ length: 30 }, (_, i) => `"${String(i).padStart(60, 'x')}"`) },
+  {
+    name: 'big.fuzz.test.',
+    type: 'TXT',
+    ttl: 60,
+    values: Array.from({ length: 30 }, (_, i) => `"${String(i).padStart(60, 'x')}"`),
+  },
   // Routing policies, health checks (flipped at random per query, below) and aliases: the face's slow path.
-  { name: 'fo.fuzz.test.', type: 'A', ttl: 60, setIdentifier: 'p', failover: 'PRIMARY', healthCheckId: 'hc-1', values: ['192.0.2.31'] },
-  { name: 'fo.fuzz.test.', type: 'A', ttl: 60, setIdentifier: 's', failover: 'SECONDARY', healthCheckId: 'hc-2', values: ['192.0.2.32'] },
-  ...Array.from({ length: 10 }, (_, i): RecordSet => ({ name: 'mv.fuzz.test.', type: 'A', ttl: 60, setIdentifier: `m${i}`, multiValueAnswer: true, healthCheckId: `hc-${i}`, values: [`192.0.2.${40 + i}`] })),
-  { name: APEX, type: 'A', ttl: 0, values: [], aliasTarget: { hostedZoneId: 'ZFUZZ', dnsName: 'mv.fuzz.test.', evaluateTargetHealth: true } },
-  { name: 'al.fuzz.test.', type: 'MX', ttl: 0, values: [], aliasTarget: { hostedZoneId: 'ZFUZZ', dnsName: 'fuzz.test.', evaluateTargetHealth: false } },
-  { name: 'lb.fuzz.test.', type: 'A', ttl: 0, values: [], aliasTarget: { hostedZoneId: 'Z35SXDOTRQ7X7K', dnsName: 'x.elb.amazonaws.com.', evaluateTargetHealth: true } },
-  { name: 'geo.fuzz.test.', type: 'A', ttl: 60, setIdentifier: 'd', geoLocation: { countryCode: '*' }, values: ['192.0.2.70'] },
+  {
+    name: 'fo.fuzz.test.',
+    type: 'A',
+    ttl: 60,
+    setIdentifier: 'p',
+    failover: 'PRIMARY',
+    healthCheckId: 'hc-1',
+    values: ['192.0.2.31'],
+  },
+  {
+    name: 'fo.fuzz.test.',
+    type: 'A',
+    ttl: 60,
+    setIdentifier: 's',
+    failover: 'SECONDARY',
+    healthCheckId: 'hc-2',
+    values: ['192.0.2.32'],
+  },
+  ...Array.from({ length: 10 }, (_, i): RecordSet => ({
+    name: 'mv.fuzz.test.',
+    type: 'A',
+    ttl: 60,
+    setIdentifier: `m${i}`,
+    multiValueAnswer: true,
+    healthCheckId: `hc-${i}`,
+    values: [`192.0.2.${40 + i}`],
+  })),
+  {
+    name: APEX,
+    type: 'A',
+    ttl: 0,
+    values: [],
+    aliasTarget: { hostedZoneId: 'ZFUZZ', dnsName: 'mv.fuzz.test.', evaluateTargetHealth: true },
+  },
+  {
+    name: 'al.fuzz.test.',
+    type: 'MX',
+    ttl: 0,
+    values: [],
+    aliasTarget: { hostedZoneId: 'ZFUZZ', dnsName: 'fuzz.test.', evaluateTargetHealth: false },
+  },
+  {
+    name: 'lb.fuzz.test.',
+    type: 'A',
+    ttl: 0,
+    values: [],
+    aliasTarget: { hostedZoneId: 'Z35SXDOTRQ7X7K', dnsName: 'x.elb.amazonaws.com.', evaluateTargetHealth: true },
+  },
+  {
+    name: 'geo.fuzz.test.',
+    type: 'A',
+    ttl: 60,
+    setIdentifier: 'd',
+    geoLocation: { countryCode: '*' },
+    values: ['192.0.2.70'],
+  },
 ];
-const source: ZoneSource = { snapshots: (): ZoneSnapshot[] => [{ zone, version: 1, recordSets: sets }], onCommit: () => () => undefined };
+const source: ZoneSource = {
+  snapshots: (): ZoneSnapshot[] => [{ zone, version: 1, recordSets: sets }],
+  onCommit: () => () => undefined,
+};
 
 function encodeName(name: string): Buffer {
-  return Buffer.concat([...name.split('.').filter(Boolean).map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'latin1')])), Buffer.from([0])]);
+  return Buffer.concat([
+    ...name
+      .split('.')
+      .filter(Boolean)
+      .map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'latin1')])),
+    Buffer.from([0]),
+  ]);
 }
 function queryFor(name: string, type: number, opt: Buffer | null): Buffer {
   const header = Buffer.from([0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, opt ? 1 : 0]);
@@ -75,8 +146,24 @@ const OPTS = [
   Buffer.from([0, 0, 41, 16, 0, 0, 0, 0x80, 0, 0, 8, 0, 10, 0, 4, 1, 2, 3, 4]), // DO + a cookie-ish option
 ];
 const SEEDS: Buffer[] = [];
-for (const name of ['fo.fuzz.test', 'mv.fuzz.test', 'al.fuzz.test', 'lb.fuzz.test', 'geo.fuzz.test', 'fuzz.test', 'w.fuzz.test', 'x.y.wild.fuzz.test', 'a.sub.fuzz.test', 'c.fuzz.test', 'big.fuzz.test', '_s._tcp.fuzz.test', 'nope.fuzz.test', 'other.zone']) {
-  for (const type of [1, 2, 5, 6, 15, 16, 28, 33, 41, 43, 255]) for (const opt of [null, ...OPTS]) SEEDS.push(queryFor(name, type, opt));
+for (const name of [
+  'fo.fuzz.test',
+  'mv.fuzz.test',
+  'al.fuzz.test',
+  'lb.fuzz.test',
+  'geo.fuzz.test',
+  'fuzz.test',
+  'w.fuzz.test',
+  'x.y.wild.fuzz.test',
+  'a.sub.fuzz.test',
+  'c.fuzz.test',
+  'big.fuzz.test',
+  '_s._tcp.fuzz.test',
+  'nope.fuzz.test',
+  'other.zone',
+]) {
+  for (const type of [1, 2, 5, 6, 15, 16, 28, 33, 41, 43, 255])
+    for (const opt of [null, ...OPTS]) SEEDS.push(queryFor(name, type, opt));
 }
 
 function mutate(): Buffer {
@@ -85,7 +172,8 @@ function mutate(): Buffer {
   const base = Buffer.from(SEEDS[rand(SEEDS.length)]);
   if (kind === 1) return base.subarray(0, rand(base.length + 1)); // truncated
   if (kind === 2) return Buffer.concat([base, Buffer.from(Array.from({ length: 1 + rand(40) }, () => rand(256)))]); // trailing junk
-  for (let edits = 1 + rand(4); edits > 0; edits--) base[rand(base.length)] = rand(8) === 0 ? 0xc0 | rand(64) : rand(256);
+  for (let edits = 1 + rand(4); edits > 0; edits--)
+    base[rand(base.length)] = rand(8) === 0 ? 0xc0 | rand(64) : rand(256);
   return base;
 }
 
@@ -115,7 +203,13 @@ function readName(msg: Buffer, at: number): { end: number; name: string } | null
   return null;
 }
 
-interface Parsed { qname: string | null; qtype: number; questionEnd: number; records: Array<{ section: number; name: string; type: number }>; extendedRcode: number }
+interface Parsed {
+  qname: string | null;
+  qtype: number;
+  questionEnd: number;
+  records: Array<{ section: number; name: string; type: number }>;
+  extendedRcode: number;
+}
 
 function parseMessage(msg: Buffer): Parsed | null {
   if (msg.length < 12) return null;
@@ -159,15 +253,19 @@ function wrong(req: Buffer, rep: Buffer): string | null {
   const aa = (rep[2] & 4) !== 0;
   if (tc && parsed.records.some((r) => r.type !== 41)) return 'TC with records';
   if (rcode === 0 || rcode === 3) {
-    if (!req.subarray(12, parsed.questionEnd).equals(rep.subarray(12, parsed.questionEnd))) return 'question not echoed';
+    if (!req.subarray(12, parsed.questionEnd).equals(rep.subarray(12, parsed.questionEnd)))
+      return 'question not echoed';
     const qname = parsed.qname ?? '';
     const answers = parsed.records.filter((r) => r.section === 1);
     if (!aa && !tc) {
       if (rcode !== 0 || answers.length) return 'non-authoritative answer';
       const ns = parsed.records.filter((r) => r.section === 2);
-      if (!ns.length || ns.some((r) => r.type !== 2 || !(qname === r.name || qname.endsWith(`.${r.name}`)))) return 'bad referral';
+      if (!ns.length || ns.some((r) => r.type !== 2 || !(qname === r.name || qname.endsWith(`.${r.name}`))))
+        return 'bad referral';
     }
-    for (const a of answers) if (a.name !== qname || !(a.type === parsed.qtype || a.type === 5 || parsed.qtype === 255)) return 'answer for another question';
+    for (const a of answers)
+      if (a.name !== qname || !(a.type === parsed.qtype || a.type === 5 || parsed.qtype === 255))
+        return 'answer for another question';
   }
   return null;
 }
@@ -175,8 +273,23 @@ function wrong(req: Buffer, rep: Buffer): string | null {
 // ---- the run ----
 
 const health = { isHealthy: () => Math.random() < 0.5 };
-const face = await startDnsFace({ host: '127.0.0.1', port: 0, source, health, logger: (await import('../src/telemetry/logger.js')).createLogger('fuzz', 'silent') });
-const counts = { datagrams: 0, replies: 0, silent: 0, wrong: 0, duplicate: 0, streams: 0, streamReplies: 0, crashes: 0 };
+const face = await startDnsFace({
+  host: '127.0.0.1',
+  port: 0,
+  source,
+  health,
+  logger: (await import('../src/telemetry/logger.js')).createLogger('fuzz', 'silent'),
+});
+const counts = {
+  datagrams: 0,
+  replies: 0,
+  silent: 0,
+  wrong: 0,
+  duplicate: 0,
+  streams: 0,
+  streamReplies: 0,
+  crashes: 0,
+};
 const examples: string[] = [];
 const note = (what: string, req: Buffer) => {
   counts.wrong++;
@@ -190,7 +303,10 @@ async function alive(): Promise<boolean> {
     const ok = await new Promise<boolean>((resolve) => {
       const s = createSocket('udp4');
       const timer = setTimeout(() => (s.close(), resolve(false)), 1000);
-      s.on('message', (m) => (clearTimeout(timer), s.close(), resolve(m.readUInt16BE(0) === 0xbeef && (m[3] & 15) === 0)));
+      s.on(
+        'message',
+        (m) => (clearTimeout(timer), s.close(), resolve(m.readUInt16BE(0) === 0xbeef && (m[3] & 15) === 0)),
+      );
       s.send(probe, face.port, '127.0.0.1');
     });
     if (ok) return true;
@@ -263,7 +379,7 @@ for (let batch = 0; batch < STREAMS; batch += 20) {
         c.setTimeout(3000, () => c.destroy());
         c.on('close', () => {
           // Every whole frame in the reply stream must be a well-formed message.
-          for (let p = 0; p + 2 <= data.length; ) {
+          for (let p = 0; p + 2 <= data.length;) {
             const len = data.readUInt16BE(p);
             if (p + 2 + len > data.length) break;
             counts.streamReplies++;

@@ -29,11 +29,17 @@ import { HELP_OPTION, parseScriptArgs, usageError } from './script-args.js';
 const USAGE = 'usage: node bin/run-ts.js scripts/moto-suite.ts --tests DIR [--python PY] [--serve] [-- PYTEST_ARGS...]';
 const { values, positionals } = parseScriptArgs('moto-suite', USAGE, () =>
   parseArgs({
-    options: { ...HELP_OPTION, tests: { type: 'string' }, python: { type: 'string', default: 'python3' }, serve: { type: 'boolean', default: false } },
+    options: {
+      ...HELP_OPTION,
+      tests: { type: 'string' },
+      python: { type: 'string', default: 'python3' },
+      serve: { type: 'boolean', default: false },
+    },
     allowPositionals: true,
   }),
 );
-if (!values.tests && !values.serve) usageError('moto-suite', '--tests is required (a directory holding moto\'s tests/ package)', USAGE);
+if (!values.tests && !values.serve)
+  usageError('moto-suite', "--tests is required (a directory holding moto's tests/ package)", USAGE);
 
 const CREDENTIALS = { accessKeyId: 'FOOBARKEY', secretAccessKey: 'FOOBARSECRET' };
 const ACCOUNT = '123456789012';
@@ -49,12 +55,21 @@ async function freshAuthority(): Promise<{ authority: Authority; dataDir: string
     await fs.rm(previous.dataDir, { recursive: true, force: true });
   }
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-moto-suite-'));
-  const authority = await startAuthority({ apiPort: 0, dnsPort: 0, dataDir, credentials: CREDENTIALS, region: 'us-east-1', healthCheckScale: 0.01, logger: createLogger('authority', 'silent') });
+  const authority = await startAuthority({
+    apiPort: 0,
+    dnsPort: 0,
+    dataDir,
+    credentials: CREDENTIALS,
+    region: 'us-east-1',
+    healthCheckScale: 0.01,
+    logger: createLogger('authority', 'silent'),
+  });
   return { authority, dataDir };
 }
 
 const ROUTE53_REGION = 'us-east-1';
-const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/route53\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=[0-9a-f]{64}$/;
+const AUTHORIZATION =
+  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/route53\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=[0-9a-f]{64}$/;
 
 /** The request's Authorization header, signed again for us-east-1 when the client scoped it to another region. */
 async function signedForRoute53(request: http.IncomingMessage, body: Buffer): Promise<string | undefined> {
@@ -64,8 +79,16 @@ async function signedForRoute53(request: http.IncomingMessage, body: Buffer): Pr
   const signedHeaders: Record<string, string> = {};
   for (const name of names!.split(';')) signedHeaders[name] = String(request.headers[name] ?? '');
   const amzDate = String(request.headers['x-amz-date'] ?? '');
-  const at = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
-  const signature = await computeSignature({ method: request.method ?? 'GET', url: request.url ?? '/', body }, signedHeaders, CREDENTIALS, { region: ROUTE53_REGION, service: ROUTE53_SERVICE }, at);
+  const at = new Date(
+    `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
+  );
+  const signature = await computeSignature(
+    { method: request.method ?? 'GET', url: request.url ?? '/', body },
+    signedHeaders,
+    CREDENTIALS,
+    { region: ROUTE53_REGION, service: ROUTE53_SERVICE },
+    at,
+  );
   return `AWS4-HMAC-SHA256 Credential=${accessKeyId}/${date}/${ROUTE53_REGION}/${ROUTE53_SERVICE}/aws4_request, SignedHeaders=${names}, Signature=${signature}`;
 }
 
@@ -90,9 +113,11 @@ const router = http.createServer((request, response) => {
         return;
       }
       if (request.method === 'POST' && body.toString().includes('Action=GetCallerIdentity')) {
-        response.writeHead(200, { 'content-type': 'text/xml' }).end(
-          `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:sts::${ACCOUNT}:user/moto</Arn><UserId>AKIAIOSFODNN7EXAMPLE</UserId><Account>${ACCOUNT}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
-        );
+        response
+          .writeHead(200, { 'content-type': 'text/xml' })
+          .end(
+            `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:sts::${ACCOUNT}:user/moto</Arn><UserId>AKIAIOSFODNN7EXAMPLE</UserId><Account>${ACCOUNT}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+          );
         return;
       }
       current ??= freshAuthority();
@@ -100,10 +125,13 @@ const router = http.createServer((request, response) => {
       // Forwarded as received, Host header included: the SigV4 signature covers it.
       const authorization = await signedForRoute53(request, body);
       const headers = { ...request.headers, ...(authorization ? { authorization } : {}) };
-      const upstream = http.request({ host: authority.host, port: authority.apiPort, method: request.method, path: request.url, headers }, (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
-      });
+      const upstream = http.request(
+        { host: authority.host, port: authority.apiPort, method: request.method, path: request.url, headers },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
       upstream.on('error', (error) => response.writeHead(502).end(String(error)));
       upstream.end(body);
     } catch (error) {
@@ -129,18 +157,22 @@ if (values.serve) {
   console.log(`moto-suite router: TEST_SERVER_MODE=true TEST_SERVER_MODE_ENDPOINT=${endpoint}`);
   process.once('SIGINT', () => void stop().then(() => process.exit(0)));
 } else {
-  const pytest = spawn(values.python!, ['-m', 'pytest', 'tests/test_route53', '-q', '-rfE', '-p', 'no:cacheprovider', ...positionals], {
-    cwd: values.tests,
-    stdio: 'inherit',
-    env: {
-      ...process.env,
-      TEST_SERVER_MODE: 'true',
-      TEST_SERVER_MODE_ENDPOINT: endpoint,
-      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-      AWS_DEFAULT_REGION: 'us-east-1',
+  const pytest = spawn(
+    values.python!,
+    ['-m', 'pytest', 'tests/test_route53', '-q', '-rfE', '-p', 'no:cacheprovider', ...positionals],
+    {
+      cwd: values.tests,
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        TEST_SERVER_MODE: 'true',
+        TEST_SERVER_MODE_ENDPOINT: endpoint,
+        AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+        AWS_DEFAULT_REGION: 'us-east-1',
+      },
     },
-  });
+  );
   const code = await new Promise<number>((resolve) => pytest.once('exit', (exitCode) => resolve(exitCode ?? 1)));
   await stop();
   console.log(`moto-suite: pytest exited ${code} after ${resets} resets (one fresh authority each)`);

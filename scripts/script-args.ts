@@ -4,7 +4,9 @@
 import type { ParseArgsConfig } from 'node:util';
 
 /** Give every script's parseArgs options this entry; parseScriptArgs answers it. */
-export const HELP_OPTION = { help: { type: 'boolean', short: 'h', default: false } } as const satisfies ParseArgsConfig['options'];
+export const HELP_OPTION = {
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies ParseArgsConfig['options'];
 
 /** Exits 2 with the message and the usage: for values that parse but make no sense (e.g. --runs 0). */
 export function usageError(name: string, message: string, usage: string): never {
@@ -13,7 +15,11 @@ export function usageError(name: string, message: string, usage: string): never 
 }
 
 /** Runs `parse` (a parseArgs call that includes HELP_OPTION); prints the usage on --help. */
-export function parseScriptArgs<T extends { values: { help?: boolean | undefined } }>(name: string, usage: string, parse: () => T): T {
+export function parseScriptArgs<T extends { values: { help?: boolean | undefined } }>(
+  name: string,
+  usage: string,
+  parse: () => T,
+): T {
   let parsed: T;
   try {
     parsed = parse();

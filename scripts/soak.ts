@@ -8,7 +8,13 @@
 //   npm run soak -- --invariants all              every invariant of issue 11 (today's design breaks some)
 import fc from 'fast-check';
 import { parseArgs } from 'node:util';
-import { ALL_INVARIANTS, interleavingProperty, todaysInvariants, type Design, type Invariant } from '../src/scenario/interleavings.js';
+import {
+  ALL_INVARIANTS,
+  interleavingProperty,
+  todaysInvariants,
+  type Design,
+  type Invariant,
+} from '../src/scenario/interleavings.js';
 import { HELP_OPTION, parseScriptArgs, usageError } from './script-args.js';
 
 const USAGE = `usage: npm run soak -- [--runs N] [--seed S] [--design safe|legacy] [--invariants today|all|LIST] [--path P]
@@ -32,21 +38,37 @@ const { values } = parseScriptArgs('soak', USAGE, () =>
   }),
 );
 const design = values.design as Design;
-if (design !== 'safe' && design !== 'legacy') usageError('soak', `--design must be safe or legacy, got ${values.design}`, USAGE);
+if (design !== 'safe' && design !== 'legacy')
+  usageError('soak', `--design must be safe or legacy, got ${values.design}`, USAGE);
 const runs = Number(values.runs);
-if (!Number.isInteger(runs) || runs < 1) usageError('soak', `--runs must be a positive integer, got ${values.runs}`, USAGE);
+if (!Number.isInteger(runs) || runs < 1)
+  usageError('soak', `--runs must be a positive integer, got ${values.runs}`, USAGE);
 const base = values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
 if (!Number.isInteger(base)) usageError('soak', `--seed must be an integer, got ${values.seed}`, USAGE);
-const invariants = values.invariants === 'today' ? todaysInvariants : values.invariants === 'all' ? ALL_INVARIANTS : (values.invariants.split(',') as Invariant[]);
+const invariants =
+  values.invariants === 'today'
+    ? todaysInvariants
+    : values.invariants === 'all'
+      ? ALL_INVARIANTS
+      : (values.invariants.split(',') as Invariant[]);
 if (Array.isArray(invariants)) {
   const unknown = invariants.filter((invariant) => !ALL_INVARIANTS.includes(invariant));
-  if (unknown.length > 0) usageError('soak', `--invariants: unknown invariant ${unknown.join(', ')} (known: ${ALL_INVARIANTS.join(', ')})`, USAGE);
+  if (unknown.length > 0)
+    usageError(
+      'soak',
+      `--invariants: unknown invariant ${unknown.join(', ')} (known: ${ALL_INVARIANTS.join(', ')})`,
+      USAGE,
+    );
 }
 const property = interleavingProperty(design, invariants);
 
 if (values.path !== undefined) {
   const result = await fc.check(property, { seed: base, path: values.path, endOnFailure: true });
-  console.log(result.failed ? `replay seed=${base} path=${values.path}: VIOLATION\n${String(result.errorInstance)}` : `replay seed=${base} path=${values.path}: no violation`);
+  console.log(
+    result.failed
+      ? `replay seed=${base} path=${values.path}: VIOLATION\n${String(result.errorInstance)}`
+      : `replay seed=${base} path=${values.path}: no violation`,
+  );
   process.exit(result.failed ? 1 : 0);
 }
 
@@ -57,10 +79,19 @@ for (let i = 0; i < runs; i++) {
   const seed = base + i;
   const result = await fc.check(property, { numRuns: 1, seed, endOnFailure: true });
   if (result.failed) {
-    failures.push({ seed, path: result.counterexamplePath ?? '0', error: String(result.errorInstance).split('\n').slice(0, 3).join(' ') });
-    console.log(`VIOLATION seed=${seed} path=${result.counterexamplePath}: ${failures.at(-1)!.error}\n  replay: npm run soak -- --design ${design}${values.invariants === 'today' ? '' : ` --invariants ${values.invariants}`} --seed ${seed} --path ${result.counterexamplePath}`);
+    failures.push({
+      seed,
+      path: result.counterexamplePath ?? '0',
+      error: String(result.errorInstance).split('\n').slice(0, 3).join(' '),
+    });
+    console.log(
+      `VIOLATION seed=${seed} path=${result.counterexamplePath}: ${failures.at(-1)!.error}\n  replay: npm run soak -- --design ${design}${values.invariants === 'today' ? '' : ` --invariants ${values.invariants}`} --seed ${seed} --path ${result.counterexamplePath}`,
+    );
   }
-  if ((i + 1) % 1000 === 0) console.log(`  ${i + 1}/${runs} cases, ${failures.length} violation(s), ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if ((i + 1) % 1000 === 0)
+    console.log(
+      `  ${i + 1}/${runs} cases, ${failures.length} violation(s), ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
 }
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 console.log(`violations: ${failures.length} of ${runs} cases (${design} design, ${seconds} s)`);

@@ -57,7 +57,9 @@ async function main(): Promise<void> {
         noCache: values['no-cache'],
         detached: true,
       });
-      console.log(`unbound pid ${resolver.pid} on ${resolver.address.host}:${resolver.address.port} (config ${resolver.configPath})`);
+      console.log(
+        `unbound pid ${resolver.pid} on ${resolver.address.host}:${resolver.address.port} (config ${resolver.configPath})`,
+      );
       console.log(`try: dig @${resolver.address.host} -p ${resolver.address.port} NAME A`);
       return;
     }
@@ -69,7 +71,11 @@ async function main(): Promise<void> {
       console.log('unbound caches flushed');
       return;
     default:
-      usageError('unbound', positionals[0] === undefined ? 'start, stop or flush?' : `unknown command ${positionals[0]}`, USAGE);
+      usageError(
+        'unbound',
+        positionals[0] === undefined ? 'start, stop or flush?' : `unknown command ${positionals[0]}`,
+        USAGE,
+      );
   }
 }
 

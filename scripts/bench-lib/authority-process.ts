@@ -29,8 +29,24 @@ export interface AuthorityProcess {
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
 }
 
-export async function startAuthorityProcess(dataDir: string, options: { rateLimit?: number; heapGrowth?: number } = {}): Promise<AuthorityProcess> {
-  const argv = [dnsplane, 'authority', '--api-port', '0', '--dns-port', '0', '--data', dataDir, '--access-key-id', 'test', '--secret-access-key', 'test'];
+export async function startAuthorityProcess(
+  dataDir: string,
+  options: { rateLimit?: number; heapGrowth?: number } = {},
+): Promise<AuthorityProcess> {
+  const argv = [
+    dnsplane,
+    'authority',
+    '--api-port',
+    '0',
+    '--dns-port',
+    '0',
+    '--data',
+    dataDir,
+    '--access-key-id',
+    'test',
+    '--secret-access-key',
+    'test',
+  ];
   if (options.rateLimit) argv.push('--rate-limit', String(options.rateLimit));
   // Unset: the command's own default, which is what the benchmarks measure.
   if (options.heapGrowth !== undefined) argv.push('--heap-growth', String(options.heapGrowth));
@@ -38,32 +54,41 @@ export async function startAuthorityProcess(dataDir: string, options: { rateLimi
   // BENCH_AUTHORITY_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the authority side of a benchmark.
   const nodeArgs = process.env.BENCH_AUTHORITY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const env = { ...process.env, DNSPLANE_LOG_LEVEL: 'info' };
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const ready = await new Promise<{ api: string; dnsPort: number; recovery: AuthorityProcess['recovery'] }>((resolve, reject) => {
-    let api: string | undefined;
-    let dnsPort: number | undefined;
-    let recovery: AuthorityProcess['recovery'] | undefined;
-    const settle = () => api && dnsPort && recovery && resolve({ api, dnsPort, recovery });
-    // The ready line on stdout, the journal's recovery figures in the 'authority started' log line on stderr.
-    // Anything else (node's --trace-gc, warnings, other logs) is passed on to stderr.
-    lines(child.stdout!, (line) => {
-      const match = /^dnsplane authority ready: api=(\S+) dns=\S+:(\d+)/.exec(line);
-      if (!match) return process.stderr.write(`${line}\n`);
-      [api, dnsPort] = [match[1], Number(match[2])];
-      settle();
-    });
-    lines(child.stderr!, (line) => {
-      const log = parseLogLine(line);
-      if (log?.msg === 'authority started') {
-        recovery = { replayedEntries: log.replayedEntries!, loadMs: log.loadMs! };
-        settle();
-      } else if (!log || log.level! >= 40) process.stderr.write(`${line}\n`);
-    });
-    child.once('exit', (code) => reject(new Error(`the authority process exited with ${code} before it was ready`)));
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...argv], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ready = await new Promise<{ api: string; dnsPort: number; recovery: AuthorityProcess['recovery'] }>(
+    (resolve, reject) => {
+      let api: string | undefined;
+      let dnsPort: number | undefined;
+      let recovery: AuthorityProcess['recovery'] | undefined;
+      const settle = () => api && dnsPort && recovery && resolve({ api, dnsPort, recovery });
+      // The ready line on stdout, the journal's recovery figures in the 'authority started' log line on stderr.
+      // Anything else (node's --trace-gc, warnings, other logs) is passed on to stderr.
+      lines(child.stdout!, (line) => {
+        const match = /^dnsplane authority ready: api=(\S+) dns=\S+:(\d+)/.exec(line);
+        if (!match) return process.stderr.write(`${line}\n`);
+        [api, dnsPort] = [match[1], Number(match[2])];
+        settle();
+      });
+      lines(child.stderr!, (line) => {
+        const log = parseLogLine(line);
+        if (log?.msg === 'authority started') {
+          recovery = { replayedEntries: log.replayedEntries!, loadMs: log.loadMs! };
+          settle();
+        } else if (!log || log.level! >= 40) process.stderr.write(`${line}\n`);
+      });
+      child.once('exit', (code) => reject(new Error(`the authority process exited with ${code} before it was ready`)));
+    },
+  );
   const readyMs = performance.now() - spawned;
-  const client = createRoute53Client({ endpoint: ready.api, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+  const client = createRoute53Client({
+    endpoint: ready.api,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
   let zones = 0;
   return {
     pid: child.pid!,
@@ -74,7 +99,9 @@ export async function startAuthorityProcess(dataDir: string, options: { rateLimi
     client,
     async createZone(name) {
       zones += 1;
-      const out = await client.send(new CreateHostedZoneCommand({ Name: name, CallerReference: `bench-${process.pid}-${Date.now()}-${zones}` }));
+      const out = await client.send(
+        new CreateHostedZoneCommand({ Name: name, CallerReference: `bench-${process.pid}-${Date.now()}-${zones}` }),
+      );
       return out.HostedZone!.Id!.replace('/hostedzone/', '');
     },
     memory: () => readMemory(child.pid!),
@@ -87,7 +114,9 @@ export async function startAuthorityProcess(dataDir: string, options: { rateLimi
   };
 }
 
-function parseLogLine(line: string): { msg?: string; replayedEntries?: number; loadMs?: number; level?: number } | undefined {
+function parseLogLine(
+  line: string,
+): { msg?: string; replayedEntries?: number; loadMs?: number; level?: number } | undefined {
   try {
     return line.startsWith('{') ? JSON.parse(line) : undefined;
   } catch {

@@ -30,15 +30,31 @@ export interface CountingRelay {
   close(): Promise<void>;
 }
 
-const emptyCounts = (): RelayCounts => ({ requests: 0, byOperation: new Map(), elements: 0, chars: 0, maxElements: 0, maxChars: 0, throttled: 0, rejected: 0, lastChangeAt: 0, lastRequestAt: 0 });
+const emptyCounts = (): RelayCounts => ({
+  requests: 0,
+  byOperation: new Map(),
+  elements: 0,
+  chars: 0,
+  maxElements: 0,
+  maxChars: 0,
+  throttled: 0,
+  rejected: 0,
+  lastChangeAt: 0,
+  lastRequestAt: 0,
+});
 
 function operationOf(method: string | undefined, url: string | undefined): string {
   const path = (url ?? '').split('?')[0]!;
-  if (/\/hostedzone\/[^/]+\/rrset\/?$/.test(path)) return method === 'POST' ? 'ChangeResourceRecordSets' : 'ListResourceRecordSets';
+  if (/\/hostedzone\/[^/]+\/rrset\/?$/.test(path))
+    return method === 'POST' ? 'ChangeResourceRecordSets' : 'ListResourceRecordSets';
   return `${method} ${path.replace(/\/hostedzone\/[^/]+/, '/hostedzone/ID').replace(/\/change\/[^/]+/, '/change/ID')}`;
 }
 
-const unescapeXml = (text: string) => text.replace(/&(quot|amp|lt|gt|apos);/g, (_, name: string) => ({ quot: '"', amp: '&', lt: '<', gt: '>', apos: "'" })[name]!);
+const unescapeXml = (text: string) =>
+  text.replace(
+    /&(quot|amp|lt|gt|apos);/g,
+    (_, name: string) => ({ quot: '"', amp: '&', lt: '<', gt: '>', apos: "'" })[name]!,
+  );
 
 /** Elements and value characters of one ChangeBatch body, as Route53 counts them. */
 export function batchSize(xml: string): { elements: number; chars: number } {
@@ -76,23 +92,33 @@ export async function startCountingRelay(target: string): Promise<CountingRelay>
         tally.maxChars = Math.max(tally.maxChars, size.chars);
         tally.lastChangeAt = performance.now();
       }
-      const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent }, (answer: IncomingMessage) => {
-        const status = answer.statusCode ?? 502;
-        if (status < 400) {
-          res.writeHead(status, answer.headers);
-          answer.pipe(res);
-          return;
-        }
-        const errorChunks: Buffer[] = [];
-        answer.on('data', (chunk: Buffer) => errorChunks.push(chunk));
-        answer.on('end', () => {
-          const text = Buffer.concat(errorChunks).toString('utf8');
-          if (/Throttling/.test(text)) tally.throttled += 1;
-          if (/InvalidChangeBatch/.test(text)) tally.rejected += 1;
-          res.writeHead(status, answer.headers);
-          res.end(text);
-        });
-      });
+      const forward = request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+          agent,
+        },
+        (answer: IncomingMessage) => {
+          const status = answer.statusCode ?? 502;
+          if (status < 400) {
+            res.writeHead(status, answer.headers);
+            answer.pipe(res);
+            return;
+          }
+          const errorChunks: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => errorChunks.push(chunk));
+          answer.on('end', () => {
+            const text = Buffer.concat(errorChunks).toString('utf8');
+            if (/Throttling/.test(text)) tally.throttled += 1;
+            if (/InvalidChangeBatch/.test(text)) tally.rejected += 1;
+            res.writeHead(status, answer.headers);
+            res.end(text);
+          });
+        },
+      );
       forward.on('error', (error) => {
         res.writeHead(502, { 'content-type': 'text/plain' });
         res.end(`relay: ${error.message}`);

@@ -37,7 +37,9 @@ const sweepers = new Map<Observe, Sweeper>();
 async function sweeperFor(dnsPort: number, endpoints: number, observe: Observe): Promise<Sweeper> {
   let sweeper = sweepers.get(observe);
   if (!sweeper) {
-    const names = Array.from({ length: endpoints }, (_, i) => (observe === 'fence' ? shardFenceName(shardOf(endpointName(i), 'A'), BENCH_ZONE) : endpointName(i)));
+    const names = Array.from({ length: endpoints }, (_, i) =>
+      observe === 'fence' ? shardFenceName(shardOf(endpointName(i), 'A'), BENCH_ZONE) : endpointName(i),
+    );
     sweeper = await dnsSweeper(dnsPort, names, observe === 'fence' ? 'TXT' : 'A');
     sweepers.set(observe, sweeper);
   }
@@ -54,7 +56,12 @@ function generationTest(generation: number, observe: Observe): (values: string[]
   return (values) => values.length > 0 && values.every((value) => value.split('.')[1] === wanted);
 }
 
-async function watch({ dnsPort, endpoints, generation, observe }: WatchRequest): Promise<{ seenAt: number[]; sweeps: number }> {
+async function watch({
+  dnsPort,
+  endpoints,
+  generation,
+  observe,
+}: WatchRequest): Promise<{ seenAt: number[]; sweeps: number }> {
   const sweeper = await sweeperFor(dnsPort, endpoints, observe);
   const pending = new Set(Array.from({ length: endpoints }, (_, i) => i));
   const seenAt = new Array<number>(endpoints);
@@ -65,7 +72,8 @@ async function watch({ dnsPort, endpoints, generation, observe }: WatchRequest):
   const deadline = now() + TIMEOUT_MS;
   let sweeps = 0;
   while (pending.size > 0) {
-    if (now() > deadline) throw new Error(`${pending.size} endpoints still not at generation ${generation} after ${TIMEOUT_MS} ms`);
+    if (now() > deadline)
+      throw new Error(`${pending.size} endpoints still not at generation ${generation} after ${TIMEOUT_MS} ms`);
     await sweeper.sweep([...pending], SWEEP_LOST_MS);
     sweeps += 1;
     await new Promise((resolve) => setTimeout(resolve, SWEEP_PAUSE_MS));

@@ -22,7 +22,10 @@ export interface BenchRig {
   close(): Promise<void>;
 }
 
-export async function startBenchRig(label: string, options: { rateLimit?: number; heapGrowth?: number } = {}): Promise<BenchRig> {
+export async function startBenchRig(
+  label: string,
+  options: { rateLimit?: number; heapGrowth?: number } = {},
+): Promise<BenchRig> {
   const dir = await mkdtemp(join(tmpdir(), `dnsplane-bench-${label}-`));
   const authority = await startAuthorityProcess(join(dir, 'authority'), options);
   try {

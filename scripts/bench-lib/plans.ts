@@ -21,7 +21,11 @@ export function address(generation: number, endpoint: number, set: number, value
 }
 
 /** Every endpoint's sets with addresses of `addressGeneration`; weights 1..S. */
-export function benchPlan(generation: number, shape: PlanShape, options: { addressGeneration?: number; weightShift?: (endpoint: number, set: number) => number } = {}): Plan {
+export function benchPlan(
+  generation: number,
+  shape: PlanShape,
+  options: { addressGeneration?: number; weightShift?: (endpoint: number, set: number) => number } = {},
+): Plan {
   const addressGeneration = options.addressGeneration ?? generation;
   return {
     generation,

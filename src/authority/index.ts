@@ -69,12 +69,17 @@ export async function startAuthority(options: AuthorityOptions = {}): Promise<Au
   const logger = options.logger ?? createLogger('authority');
   const dataDir = path.resolve(options.dataDir ?? AUTHORITY_DEFAULTS.dataDir);
   const { journal, store, stats } = Journal.open(dataDir, (sink) => new ZoneStore(sink));
-  journal.onCompactionError = (error) => logger.error({ err: error, dataDir }, 'journal compaction failed; the journal keeps every change');
+  journal.onCompactionError = (error) =>
+    logger.error({ err: error, dataDir }, 'journal compaction failed; the journal keeps every change');
 
   const closers: Array<() => Promise<void> | void> = [() => journal.close()];
   let health: HealthProber;
   try {
-    health = new HealthProber(store.healthChecks, { allow: options.healthCheckAllow ?? [], scale: options.healthCheckScale ?? 1, logger: logger.child({ part: 'health' }) });
+    health = new HealthProber(store.healthChecks, {
+      allow: options.healthCheckAllow ?? [],
+      scale: options.healthCheckScale ?? 1,
+      logger: logger.child({ part: 'health' }),
+    });
   } catch (error) {
     journal.close();
     throw error;
@@ -84,7 +89,13 @@ export async function startAuthority(options: AuthorityOptions = {}): Promise<Au
     for (const close of closers.reverse()) await close();
   };
   try {
-    const dns = await startDnsFace({ host, port: options.dnsPort ?? AUTHORITY_DEFAULTS.dnsPort, source: store, health: options.health ?? health, ...(options.logger ? { logger: options.logger.child({ face: 'dns' }) } : {}) });
+    const dns = await startDnsFace({
+      host,
+      port: options.dnsPort ?? AUTHORITY_DEFAULTS.dnsPort,
+      source: store,
+      health: options.health ?? health,
+      ...(options.logger ? { logger: options.logger.child({ face: 'dns' }) } : {}),
+    });
     closers.push(() => dns.close());
     const api = await startApiServer({
       host,

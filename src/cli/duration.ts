@@ -9,7 +9,9 @@ export function parseDuration(text: string, option = 'duration'): number {
   if (!match) throw new UsageError(`${option} ${JSON.stringify(text)} is not a duration such as 500ms, 5s or 2m`);
   const value = Number(match[1]);
   if (match[2] === undefined && value !== 0) {
-    throw new UsageError(`${option} ${JSON.stringify(text)} has no unit: write ${match[1]}ms or ${match[1]}s (a bare number is refused; 0 needs none)`);
+    throw new UsageError(
+      `${option} ${JSON.stringify(text)} has no unit: write ${match[1]}ms or ${match[1]}s (a bare number is refused; 0 needs none)`,
+    );
   }
   return value * UNITS[match[2] ?? 'ms']!;
 }

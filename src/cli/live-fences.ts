@@ -15,8 +15,14 @@ export interface LiveFenceOptions {
 
 export function addLiveFenceOptions(command: Command): Command {
   return command
-    .option('--endpoint <url>', 'Route53 endpoint whose live fences new generation numbers stay above (default: AWS_ENDPOINT_URL_ROUTE_53, AWS_ENDPOINT_URL; with neither and no --zone, the plan store alone numbers)')
-    .option('--zone <name-or-id>', 'hosted zone whose fences to read (default: the fleet file\'s zone); naming it reads the fences on AWS too');
+    .option(
+      '--endpoint <url>',
+      'Route53 endpoint whose live fences new generation numbers stay above (default: AWS_ENDPOINT_URL_ROUTE_53, AWS_ENDPOINT_URL; with neither and no --zone, the plan store alone numbers)',
+    )
+    .option(
+      '--zone <name-or-id>',
+      "hosted zone whose fences to read (default: the fleet file's zone); naming it reads the fences on AWS too",
+    );
 }
 
 export interface LiveFenceReader {
@@ -42,7 +48,7 @@ export function liveFenceReader(options: LiveFenceOptions, fleetZone: string): L
         zoneId ??= await resolveHostedZoneId(client, zone);
         return await highestLiveFence(client, zoneId);
       } catch (error) {
-        throw new Error(`reading the fences of zone ${zone} at ${where}: ${describeError(error)}`);
+        throw new Error(`reading the fences of zone ${zone} at ${where}: ${describeError(error)}`, { cause: error });
       }
     },
     close: () => client.destroy(),

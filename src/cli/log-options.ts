@@ -5,7 +5,11 @@ import { LOG_FORMATS, LOG_LEVELS } from '../telemetry/logger.js';
 
 export function addLogOptions(command: Command): Command {
   return command
-    .addOption(new Option('--log-format <format>', 'log lines as text or JSON (default: text on a terminal, else json)').choices(LOG_FORMATS))
+    .addOption(
+      new Option('--log-format <format>', 'log lines as text or JSON (default: text on a terminal, else json)').choices(
+        LOG_FORMATS,
+      ),
+    )
     .addOption(new Option('--log-level <level>', 'least severe level logged (default: info)').choices(LOG_LEVELS))
     .hook('preAction', (_command, action) => {
       const { logFormat, logLevel } = action.opts<{ logFormat?: string; logLevel?: string }>();

@@ -57,7 +57,9 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     // Commander has printed its message already; help and --version are its only successes.
     if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.usage);
-    console.error(`dnsplane: ${error instanceof Error ? error.message : String(error)}${configNote(error, fromConfig)}`);
+    console.error(
+      `dnsplane: ${error instanceof Error ? error.message : String(error)}${configNote(error, fromConfig)}`,
+    );
     process.exit(exitCodeOf(error));
   }
 }
@@ -65,7 +67,13 @@ export async function main(argv: string[]): Promise<void> {
 /** The config file's values (see settings.ts for the precedence; SettingsCommand wires the environment). */
 function configure(command: Command): Map<string, string> {
   const file = configFilePath();
-  const config = file === undefined ? undefined : readConfigFile(file, commands.map(([name]) => name));
+  const config =
+    file === undefined
+      ? undefined
+      : readConfigFile(
+          file,
+          commands.map(([name]) => name),
+        );
   return config && file ? applyConfig(command, config, file) : new Map();
 }
 
@@ -97,5 +105,6 @@ function invokedCommand(args: string[]): string | undefined {
 }
 
 function packageVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+    .version;
 }

@@ -14,7 +14,10 @@ export function progressPrinter(everyMs: number, write: (line: string) => void):
     if (!due && !(finished && lastPrinted > 0)) return;
     lastPrinted = finished ? 0 : event.elapsedMs;
     const seconds = event.elapsedMs / 1000;
-    const left = event.endpointsDone > 0 && !finished ? `, about ${Math.ceil((seconds * (event.endpointsTotal - event.endpointsDone)) / event.endpointsDone)} s left` : '';
+    const left =
+      event.endpointsDone > 0 && !finished
+        ? `, about ${Math.ceil((seconds * (event.endpointsTotal - event.endpointsDone)) / event.endpointsDone)} s left`
+        : '';
     write(
       `generation ${event.generation}: ${event.batchesDone}/${event.batchesTotal} batches, ` +
         `${event.endpointsDone}/${event.endpointsTotal} endpoints in ${seconds.toFixed(1)} s${left}`,

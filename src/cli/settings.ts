@@ -19,7 +19,20 @@ export const CONFIG_ENV = 'DNSPLANE_CONFIG';
  * Top-level keys: settings that mean the same for every command that has the flag (a command without it
  * ignores them). Anything command-specific goes in a section named after the command (`enact: {interval: 2s}`).
  */
-export const SHARED_SETTINGS = ['plans', 'zone', 'endpoint', 'request-timeout', 'probe-status', 'audit', 'authority', 'fleet', 'run-dir', 'log-format', 'log-level', 'metrics-host'] as const;
+export const SHARED_SETTINGS = [
+  'plans',
+  'zone',
+  'endpoint',
+  'request-timeout',
+  'probe-status',
+  'audit',
+  'authority',
+  'fleet',
+  'run-dir',
+  'log-format',
+  'log-level',
+  'metrics-host',
+] as const;
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 type Scalar = z.infer<typeof scalar>;
@@ -95,9 +108,14 @@ export function applyConfig(command: Command, config: ConfigFile, file: string):
     if (value !== undefined && typeof value !== 'object' && findOption(command, key)) settings[key] = value;
   }
   if (section && typeof section === 'object') {
-    const known = command.options.map((option) => option.long?.replace(/^--(no-)?/, '')).filter((name): name is string => !!name);
+    const known = command.options
+      .map((option) => option.long?.replace(/^--(no-)?/, ''))
+      .filter((name): name is string => !!name);
     const unknown = Object.keys(section).filter((key) => !findOption(command, key));
-    if (unknown.length > 0) throw new UsageError(`config file ${file}, section ${command.name()}: ${unknownKeysMessage(unknown, [...new Set(known)])}`);
+    if (unknown.length > 0)
+      throw new UsageError(
+        `config file ${file}, section ${command.name()}: ${unknownKeysMessage(unknown, [...new Set(known)])}`,
+      );
     Object.assign(settings, section);
   }
   for (const [key, value] of Object.entries(settings)) {
@@ -119,7 +137,11 @@ function findOption(command: Command, key: string): Option | undefined {
 }
 
 /** Writes the settings `up` leaves for later commands (and keeps any command sections already there). */
-export async function writeConfigFile(file: string, settings: Partial<Record<(typeof SHARED_SETTINGS)[number], string>>, commandNames: readonly string[]): Promise<void> {
+export async function writeConfigFile(
+  file: string,
+  settings: Partial<Record<(typeof SHARED_SETTINGS)[number], string>>,
+  commandNames: readonly string[],
+): Promise<void> {
   let existing: ConfigFile = {};
   try {
     existing = readConfigFile(file, commandNames) ?? {};

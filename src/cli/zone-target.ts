@@ -42,7 +42,8 @@ export interface ZoneTarget {
 export async function openZoneTarget(options: ZoneTargetOptions): Promise<ZoneTarget> {
   // Flags first: a usage error must not wait for (or be masked by) the plan store or Route53.
   const requestTimeoutMs = parseDuration(options.requestTimeout, '--request-timeout');
-  const rate = options.rateLimit === undefined ? undefined : parseNumber(options.rateLimit, '--rate-limit', { min: 0.01 });
+  const rate =
+    options.rateLimit === undefined ? undefined : parseNumber(options.rateLimit, '--rate-limit', { min: 0.01 });
   const store = await openPlanStore(options.plans);
   const zone = options.zone ?? (await store.latest())?.zone;
   if (!zone) throw new Error(`no --zone given and no plan in ${store.location} to take the zone from`);
@@ -51,8 +52,15 @@ export async function openZoneTarget(options: ZoneTargetOptions): Promise<ZoneTa
   reportSlowRequests(sdk, where, requestTimeoutMs);
   const limiter = rate === undefined ? undefined : new RateLimiter(rate);
   // Never silent: a request that fails and is retried says so, with the attempt and the wait.
-  const onRetry = (operation: string, error: unknown, delayMs: number, { attempt, attempts }: { attempt: number; attempts: number }) =>
-    console.error(`dnsplane: Route53 ${operation} at ${where} failed (${describeError(error)}): attempt ${attempt} of ${attempts}, next in ${(delayMs / 1000).toFixed(1)} s`);
+  const onRetry = (
+    operation: string,
+    error: unknown,
+    delayMs: number,
+    { attempt, attempts }: { attempt: number; attempts: number },
+  ) =>
+    console.error(
+      `dnsplane: Route53 ${operation} at ${where} failed (${describeError(error)}): attempt ${attempt} of ${attempts}, next in ${(delayMs / 1000).toFixed(1)} s`,
+    );
   const caller = new Route53Caller(sdk, { limiter, onRetry });
   const client = caller.asClient();
   const zoneId = await resolveHostedZoneId(client, zone).catch((error: unknown) => {
@@ -74,7 +82,9 @@ function reportSlowRequests(sdk: Route53Client, where: string, requestTimeoutMs:
   sdk.middlewareStack.add(
     (next, context) => async (args) => {
       const notice = setTimeout(() => {
-        console.error(`dnsplane: waiting for Route53 ${context.commandName?.replace(/Command$/, '') ?? 'request'} at ${where} (${SLOW_REQUEST_NOTICE_MS / 1000} s so far; --request-timeout ${requestTimeoutMs / 1000} s)`);
+        console.error(
+          `dnsplane: waiting for Route53 ${context.commandName?.replace(/Command$/, '') ?? 'request'} at ${where} (${SLOW_REQUEST_NOTICE_MS / 1000} s so far; --request-timeout ${requestTimeoutMs / 1000} s)`,
+        );
       }, SLOW_REQUEST_NOTICE_MS);
       notice.unref();
       try {

@@ -14,36 +14,101 @@ export function activityOfEvent(event: AnyEnactorEvent, at = Date.now()): Activi
   const base = { at, enactor: event.enactor };
   switch (event.type) {
     case 'batch-sent':
-      return { ...base, kind: 'sent', generation: event.generation, endpoints: event.endpoints, detail: `${event.changes} changes` };
+      return {
+        ...base,
+        kind: 'sent',
+        generation: event.generation,
+        endpoints: event.endpoints,
+        detail: `${event.changes} changes`,
+      };
     case 'batch-accepted':
-      return { ...base, kind: 'applied', generation: event.generation, endpoints: event.endpoints, detail: event.changeId ? `change ${event.changeId}` : undefined };
+      return {
+        ...base,
+        kind: 'applied',
+        generation: event.generation,
+        endpoints: event.endpoints,
+        detail: event.changeId ? `change ${event.changeId}` : undefined,
+      };
     case 'batch-rejected':
-      return { ...base, kind: 'fence-rejected', generation: event.generation, endpoints: event.endpoints, detail: event.error };
+      return {
+        ...base,
+        kind: 'fence-rejected',
+        generation: event.generation,
+        endpoints: event.endpoints,
+        detail: event.error,
+      };
     case 'batch-failed':
       return { ...base, kind: 'failed', generation: event.generation, endpoints: event.endpoints, detail: event.error };
     case 'refused':
-      return { ...base, kind: 'guard-refused', generation: event.generation, endpoints: [event.endpoint], detail: `${event.reason}: ${event.message}` };
+      return {
+        ...base,
+        kind: 'guard-refused',
+        generation: event.generation,
+        endpoints: [event.endpoint],
+        detail: `${event.reason}: ${event.message}`,
+      };
     case 'stood-down':
-      return { ...base, kind: 'stood-down', generation: event.generation, endpoints: [event.endpoint], detail: `fence at ${event.liveGeneration}: ${event.why}` };
+      return {
+        ...base,
+        kind: 'stood-down',
+        generation: event.generation,
+        endpoints: [event.endpoint],
+        detail: `fence at ${event.liveGeneration}: ${event.why}`,
+      };
     case 'retry':
-      return { ...base, kind: 'retry', endpoints: [], detail: `${event.operation}: ${event.error} (next in ${event.delayMs} ms)` };
+      return {
+        ...base,
+        kind: 'retry',
+        endpoints: [],
+        detail: `${event.operation}: ${event.error} (next in ${event.delayMs} ms)`,
+      };
     case 'progress':
       return undefined;
     // The legacy enactor of the race.
     case 'checked':
-      return { ...base, kind: 'checked', generation: event.generation, endpoints: [], detail: `applied ${event.applied}, plan ${event.generation} ${event.newer ? 'is newer' : 'is not newer'}` };
+      return {
+        ...base,
+        kind: 'checked',
+        generation: event.generation,
+        endpoints: [],
+        detail: `applied ${event.applied}, plan ${event.generation} ${event.newer ? 'is newer' : 'is not newer'}`,
+      };
     case 'write-sent':
-      return { ...base, kind: 'sent', generation: event.generation, endpoints: [event.endpoint], detail: 'plain UPSERT, no fence' };
+      return {
+        ...base,
+        kind: 'sent',
+        generation: event.generation,
+        endpoints: [event.endpoint],
+        detail: 'plain UPSERT, no fence',
+      };
     case 'write-accepted':
       return { ...base, kind: 'applied', generation: event.generation, endpoints: [event.endpoint] };
     case 'write-failed':
-      return { ...base, kind: 'failed', generation: event.generation, endpoints: [event.endpoint], detail: event.error };
+      return {
+        ...base,
+        kind: 'failed',
+        generation: event.generation,
+        endpoints: [event.endpoint],
+        detail: event.error,
+      };
     case 'inconsistent':
       return { ...base, kind: 'inconsistent', generation: event.generation, endpoints: [], detail: event.message };
     case 'plan-deleted':
-      return { ...base, kind: 'plan-deleted', generation: event.generation, endpoints: [], detail: `cleanup deleted plan ${event.generation}` };
+      return {
+        ...base,
+        kind: 'plan-deleted',
+        generation: event.generation,
+        endpoints: [],
+        detail: `cleanup deleted plan ${event.generation}`,
+      };
     case 'records-removed':
-      return { ...base, kind: 'records-removed', generation: event.generation, endpoints: [event.endpoint], detail: `cleanup removed ${event.sets} record sets` };
+      return {
+        ...base,
+        kind: 'records-removed',
+        generation: event.generation,
+        endpoints: [event.endpoint],
+        detail: `cleanup removed ${event.sets} record sets`,
+      };
   }
 }
 
@@ -58,7 +123,8 @@ const AUDIT_KINDS: Record<AuditEntry['outcome'], ActivityKind> = {
 /** One audit line as activity. */
 export function activityOfAudit(entry: AuditEntry): Activity {
   const at = Date.parse(entry.time);
-  if (!Number.isFinite(at) || typeof entry.enactor !== 'string' || !(entry.outcome in AUDIT_KINDS)) throw new Error('not an audit entry');
+  if (!Number.isFinite(at) || typeof entry.enactor !== 'string' || !(entry.outcome in AUDIT_KINDS))
+    throw new Error('not an audit entry');
   return {
     at,
     enactor: entry.enactor,
@@ -74,7 +140,14 @@ const UNMARKED: ReadonlySet<ActivityKind> = new Set(['sent', 'retry', 'checked']
 /** The chart marks writes that landed, fence conflicts, guard refusals, failures and the legacy cleanup. */
 export function markOf(activity: Activity): TimelineMark | undefined {
   if (UNMARKED.has(activity.kind)) return undefined;
-  return { at: activity.at, kind: activity.kind as MarkKind, generation: activity.generation, enactor: activity.enactor, endpoints: activity.endpoints, detail: activity.detail };
+  return {
+    at: activity.at,
+    kind: activity.kind as MarkKind,
+    generation: activity.generation,
+    enactor: activity.enactor,
+    endpoints: activity.endpoints,
+    detail: activity.detail,
+  };
 }
 
 /** A bounded log of activity, and per enactor its latest state, last apply and counts. */
@@ -89,14 +162,29 @@ export class ActivityBook {
   record(activity: Activity): void {
     this.log.push(activity);
     let row = this.enactors.get(activity.enactor);
-    if (!row) this.enactors.set(activity.enactor, (row = { id: activity.enactor, state: activity.kind, lastActivityAt: activity.at, lastApply: null, counts: {} }));
+    if (!row)
+      this.enactors.set(
+        activity.enactor,
+        (row = {
+          id: activity.enactor,
+          state: activity.kind,
+          lastActivityAt: activity.at,
+          lastApply: null,
+          counts: {},
+        }),
+      );
     row.counts[activity.kind] = (row.counts[activity.kind] ?? 0) + 1;
     // A retry says the enactor is still working on its batch: it does not replace the state it is in.
     if (activity.kind !== 'retry') row.state = activity.kind;
     row.lastActivityAt = activity.at;
     if (activity.kind === 'applied') {
-      const sameBatch = row.lastApply && row.lastApply.at === activity.at && row.lastApply.generation === activity.generation;
-      row.lastApply = { at: activity.at, generation: activity.generation, endpoints: sameBatch ? [...row.lastApply!.endpoints, ...activity.endpoints] : [...activity.endpoints] };
+      const sameBatch =
+        row.lastApply && row.lastApply.at === activity.at && row.lastApply.generation === activity.generation;
+      row.lastApply = {
+        at: activity.at,
+        generation: activity.generation,
+        endpoints: sameBatch ? [...row.lastApply!.endpoints, ...activity.endpoints] : [...activity.endpoints],
+      };
     }
   }
 
@@ -115,6 +203,8 @@ export class ActivityBook {
   }
 
   enactorRows(): EnactorRow[] {
-    return [...this.enactors.values()].sort((a, b) => a.id.localeCompare(b.id)).map((row) => ({ ...row, counts: { ...row.counts }, lastApply: row.lastApply && { ...row.lastApply } }));
+    return [...this.enactors.values()]
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .map((row) => ({ ...row, counts: { ...row.counts }, lastApply: row.lastApply && { ...row.lastApply } }));
   }
 }

@@ -39,7 +39,11 @@ export class FileSource extends HistorySource {
   private polling: Promise<void> | undefined;
 
   constructor(private readonly options: FileSourceOptions) {
-    const parts = [options.store.location, options.probeStatusFile && `probe ${options.probeStatusFile}`, options.auditFile && `audit ${options.auditFile}`];
+    const parts = [
+      options.store.location,
+      options.probeStatusFile && `probe ${options.probeStatusFile}`,
+      options.auditFile && `audit ${options.auditFile}`,
+    ];
     super(options, parts.filter(Boolean).join(' + '), options.readIntervalMs);
     this.observations = new RingBuffer(options.timelineSize ?? 20_000);
     this.timer = setInterval(() => void this.poll(), options.pollMs ?? 500);
@@ -48,7 +52,12 @@ export class FileSource extends HistorySource {
 
   /** Reads everything once (one read at a time: callers meanwhile share it); resolves when done. */
   poll(): Promise<void> {
-    this.polling ??= Promise.all([this.step('plan store', () => this.history.refreshPlans().then(() => false)), this.step('probe status file', () => this.readProbe()), this.step('audit log', () => this.readAudit()), this.step('freeze marker', () => this.readFreeze())])
+    this.polling ??= Promise.all([
+      this.step('plan store', () => this.history.refreshPlans().then(() => false)),
+      this.step('probe status file', () => this.readProbe()),
+      this.step('audit log', () => this.readAudit()),
+      this.step('freeze marker', () => this.readFreeze()),
+    ])
       .then((changed) => {
         if (changed.some(Boolean)) this.history.notify();
       })
@@ -63,16 +72,25 @@ export class FileSource extends HistorySource {
     await this.poll();
     const errors = [...this.errors.entries()].map(([what, message]) => `${what}: ${message}`);
     // Skipped lines stay reported: they are gone from the next read, but an operator must hear of them.
-    const stale = this.options.probeStatusFile ? probeStatusStaleness(this.options.probeStatusFile, this.lastProbe) : undefined;
+    const stale = this.options.probeStatusFile
+      ? probeStatusStaleness(this.options.probeStatusFile, this.lastProbe)
+      : undefined;
     if (stale) errors.push(`probe status file: ${stale}`);
-    if (this.skippedAudit.lines > 0) errors.push(`audit log: ${this.options.auditFile} has ${this.skippedAudit.lines} line(s) that are not audit entries, skipped (last: ${this.skippedAudit.last})`);
+    if (this.skippedAudit.lines > 0)
+      errors.push(
+        `audit log: ${this.options.auditFile} has ${this.skippedAudit.lines} line(s) that are not audit entries, skipped (last: ${this.skippedAudit.last})`,
+      );
     return this.history.status(probeCellsOfFile(this.lastProbe), errors);
   }
 
   async timeline(since: number): Promise<Timeline> {
     await this.poll();
     const observations = this.observations.toArray().filter((observation) => observation.at > since);
-    return this.history.timeline(since, observations, (this.lastProbe?.endpoints ?? []).map((entry) => entry.endpoint));
+    return this.history.timeline(
+      since,
+      observations,
+      (this.lastProbe?.endpoints ?? []).map((entry) => entry.endpoint),
+    );
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,15 @@ import type { Route53Client } from '@aws-sdk/client-route-53';
 import { collectStatus, type EndpointStatus } from '../enactor/status.js';
 import type { PlanStore } from '../plan/store.js';
 import { ActivityBook, markOf } from './activity.js';
-import type { Activity, DashboardSource, DashboardStatus, ProbeCell, Timeline, TimelineMark, TimelineObservation } from './model.js';
+import type {
+  Activity,
+  DashboardSource,
+  DashboardStatus,
+  ProbeCell,
+  Timeline,
+  TimelineMark,
+  TimelineObservation,
+} from './model.js';
 import { PlanMarks } from './plans.js';
 import { endpointRows } from './rows.js';
 
@@ -34,7 +42,11 @@ export class History {
    * allows a few requests per second per account, shared with the enactors; a large zone takes one request per
    * 300 record sets.
    */
-  constructor(private readonly target: StatusTarget, private readonly description: string, private readonly minReadIntervalMs = 0) {
+  constructor(
+    private readonly target: StatusTarget,
+    private readonly description: string,
+    private readonly minReadIntervalMs = 0,
+  ) {
     this.plans = new PlanMarks(target.store);
   }
 
@@ -85,10 +97,15 @@ export class History {
   }
 
   /** collectStatus (as `dnsplane status`) judged with the probe's cells; a failed reading becomes an error line. */
-  async status(cells: ReadonlyArray<{ endpoint: string; cell: ProbeCell }>, errors: string[]): Promise<DashboardStatus> {
+  async status(
+    cells: ReadonlyArray<{ endpoint: string; cell: ProbeCell }>,
+    errors: string[],
+  ): Promise<DashboardStatus> {
     const [statuses, freeze, latest] = await Promise.all([
       this.read(errors),
-      this.frozen ? undefined : this.target.store.readFreeze?.().catch((error: Error) => void errors.push(`freeze marker: ${error.message}`)),
+      this.frozen
+        ? undefined
+        : this.target.store.readFreeze?.().catch((error: Error) => void errors.push(`freeze marker: ${error.message}`)),
       this.frozen ? undefined : this.target.store.latest().catch(() => undefined),
     ]);
     if (latest) this.zoneName = latest.zone;
@@ -118,7 +135,8 @@ export class History {
     try {
       const statuses = await collectStatus(this.target);
       // Readings overlap; one that started earlier but ended later must not replace a newer one.
-      if (!this.lastReading || sequence > this.lastReading.sequence) this.lastReading = { sequence, at: Date.now(), statuses };
+      if (!this.lastReading || sequence > this.lastReading.sequence)
+        this.lastReading = { sequence, at: Date.now(), statuses };
       return statuses;
     } catch (error) {
       // A reading that was under way when the environment closed on purpose failed for that reason only.
@@ -126,13 +144,18 @@ export class History {
       // Keep showing the last reading (marked as such): an operator needs the last known state most when
       // Route53 cannot be read.
       const last = this.lastReading;
-      errors.push(`cannot read Route53 or the plan store (${(error as Error).message})${last ? `; the table shows the last reading, of ${new Date(last.at).toISOString()}` : ''}`);
+      errors.push(
+        `cannot read Route53 or the plan store (${(error as Error).message})${last ? `; the table shows the last reading, of ${new Date(last.at).toISOString()}` : ''}`,
+      );
       return last?.statuses ?? [];
     }
   }
 
   timeline(since: number, observations: TimelineObservation[], endpoints: string[]): Timeline {
-    const activityMarks = this.book.since(since).map(markOf).filter((mark): mark is TimelineMark => mark !== undefined);
+    const activityMarks = this.book
+      .since(since)
+      .map(markOf)
+      .filter((mark): mark is TimelineMark => mark !== undefined);
     const marks = [...this.plans.since(since), ...activityMarks].sort((a, b) => a.at - b.at);
     return { now: Date.now(), since, endpoints: [...new Set(endpoints)].sort(), observations, marks };
   }
@@ -142,7 +165,11 @@ export class History {
 export abstract class HistorySource implements DashboardSource {
   protected readonly history: History;
 
-  constructor(target: StatusTarget, readonly description: string, minReadIntervalMs = 0) {
+  constructor(
+    target: StatusTarget,
+    readonly description: string,
+    minReadIntervalMs = 0,
+  ) {
     this.history = new History(target, description, minReadIntervalMs);
   }
 

@@ -32,7 +32,8 @@ export class LiveSource extends HistorySource {
       probe.on('round', onRound);
       this.detach.push(() => probe.off('round', onRound));
     }
-    if (options.planWrites) this.detach.push(options.planWrites((generation, at) => this.history.notePlan(generation, at)));
+    if (options.planWrites)
+      this.detach.push(options.planWrites((generation, at) => this.history.notePlan(generation, at)));
     this.timer = setInterval(() => void this.refreshPlans(), options.planPollMs ?? 500);
     this.timer.unref();
     void this.refreshPlans();
@@ -54,7 +55,14 @@ export class LiveSource extends HistorySource {
   status(): Promise<DashboardStatus> {
     const cells = (this.options.probe?.endpoints() ?? []).map((health) => ({
       endpoint: health.endpoint,
-      cell: { path: health.path, result: health.last.result, at: health.last.at, values: health.last.values, answeredBefore: health.answered > 0, ...(health.last.latencyMs !== undefined ? { latencyMs: health.last.latencyMs } : {}) },
+      cell: {
+        path: health.path,
+        result: health.last.result,
+        at: health.last.at,
+        values: health.last.values,
+        answeredBefore: health.answered > 0,
+        ...(health.last.latencyMs !== undefined ? { latencyMs: health.last.latencyMs } : {}),
+      },
     }));
     return this.history.status(cells, this.planError ? [this.planError] : []);
   }
@@ -62,8 +70,19 @@ export class LiveSource extends HistorySource {
   async timeline(since: number): Promise<Timeline> {
     const observations = (this.options.probe?.observations() ?? [])
       .filter((observation) => observation.at > since)
-      .map(({ at, endpoint, path, result, latencyMs, generation }) => ({ at, endpoint, path, result, ...(latencyMs !== undefined ? { latencyMs } : {}), ...(generation !== undefined ? { generation } : {}) }));
-    return this.history.timeline(since, observations, (this.options.probe?.endpoints() ?? []).map((health) => health.endpoint));
+      .map(({ at, endpoint, path, result, latencyMs, generation }) => ({
+        at,
+        endpoint,
+        path,
+        result,
+        ...(latencyMs !== undefined ? { latencyMs } : {}),
+        ...(generation !== undefined ? { generation } : {}),
+      }));
+    return this.history.timeline(
+      since,
+      observations,
+      (this.options.probe?.endpoints() ?? []).map((health) => health.endpoint),
+    );
   }
 
   /**

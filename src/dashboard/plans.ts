@@ -20,7 +20,13 @@ export class PlanMarks {
       // A plan deleted between list and read (a cleanup racing us) is marked when we noticed it.
       const plan = await this.store.read(generation).catch(() => undefined);
       const at = plan ? Date.parse(plan.createdAt) : Date.now();
-      this.marks.set(generation, { at: Number.isFinite(at) ? at : Date.now(), kind: 'plan', generation, endpoints: [], detail: plan ? `by ${plan.createdBy}` : undefined });
+      this.marks.set(generation, {
+        at: Number.isFinite(at) ? at : Date.now(),
+        kind: 'plan',
+        generation,
+        endpoints: [],
+        detail: plan ? `by ${plan.createdBy}` : undefined,
+      });
       changed = true;
     }
     const latest = generations.length > 0 ? Math.max(...generations) : null;

@@ -16,7 +16,8 @@ export function raceSource(live: RaceLive): LiveSource {
     // The legacy cleanup deletes plans within milliseconds of their writing; the race's timeline saw them all.
     planWrites: (listener) =>
       live.timeline.onEntry((entry) => {
-        if (entry.kind === 'plan' && entry.generation !== undefined) listener(entry.generation, live.timeline.startedAt + entry.at);
+        if (entry.kind === 'plan' && entry.generation !== undefined)
+          listener(entry.generation, live.timeline.startedAt + entry.at);
       }),
   });
   for (const enactor of live.enactors) source.attach(enactor);
@@ -26,7 +27,17 @@ export function raceSource(live: RaceLive): LiveSource {
 
 /** Until the first race starts there is nothing to show but that. */
 function waitingSource(): DashboardSource {
-  const status: DashboardStatus = { now: 0, source: 'waiting for the race to start', zoneId: '–', zone: null, freeze: null, plannedGeneration: null, endpoints: [], enactors: [], errors: [] };
+  const status: DashboardStatus = {
+    now: 0,
+    source: 'waiting for the race to start',
+    zoneId: '–',
+    zone: null,
+    freeze: null,
+    plannedGeneration: null,
+    endpoints: [],
+    enactors: [],
+    errors: [],
+  };
   return {
     description: status.source,
     status: async () => ({ ...status, now: Date.now() }),
@@ -71,7 +82,12 @@ export async function startRaceDashboard(options: Omit<DashboardOptions, 'source
  * or a test running beside one, must not fail for a dashboard). Prints its address, and when asked waits for
  * a browser to open it, so that a person sees the races live rather than their end.
  */
-export async function openDemoDashboard(options: { port: number; waitMs: number; print: (line: string) => void; signal?: AbortSignal }): Promise<RaceDashboard> {
+export async function openDemoDashboard(options: {
+  port: number;
+  waitMs: number;
+  print: (line: string) => void;
+  signal?: AbortSignal;
+}): Promise<RaceDashboard> {
   const dashboard = await startRaceDashboard({ port: options.port }).catch(async (error: Error) => {
     if (options.port === 0 || !/already in use/.test(error.message)) throw error;
     options.print(`dashboard: port ${options.port} is taken; using a free one`);
@@ -80,9 +96,12 @@ export async function openDemoDashboard(options: { port: number; waitMs: number;
   options.print(`dashboard: ${dashboard.url}  (live view of both races)`);
   if (options.waitMs > 0) {
     options.print(`  waiting up to ${Math.round(options.waitMs / 1000)} s for a browser to open it...`);
-    const interrupted = new Promise<false>((resolve) => options.signal?.addEventListener('abort', () => resolve(false), { once: true }));
+    const interrupted = new Promise<false>((resolve) =>
+      options.signal?.addEventListener('abort', () => resolve(false), { once: true }),
+    );
     const viewed = await Promise.race([dashboard.whenViewed(options.waitMs), interrupted]);
-    if (!options.signal?.aborted) options.print(viewed ? '  browser connected; starting.' : '  no browser yet; starting anyway.');
+    if (!options.signal?.aborted)
+      options.print(viewed ? '  browser connected; starting.' : '  no browser yet; starting anyway.');
   }
   return dashboard;
 }

@@ -10,7 +10,10 @@ function endpointIdentity(key: string): string {
   return key.replace(/\.(?= )/, '').toLowerCase();
 }
 
-export function judgeEndpoint(status: EndpointStatus, probe: readonly ProbeCell[]): { state: EndpointState; reason: string } {
+export function judgeEndpoint(
+  status: EndpointStatus,
+  probe: readonly ProbeCell[],
+): { state: EndpointState; reason: string } {
   const emptyProbe = probe.find((cell) => EMPTY_RESULTS.has(cell.result));
   // Never applied: no fence, no records, and no probe ever got an answer. Not an outage, just not yet (a probe
   // started with `dnsplane up` asks before the first pass). Records deleted from under a served endpoint stay
@@ -25,12 +28,31 @@ export function judgeEndpoint(status: EndpointStatus, probe: readonly ProbeCell[
   if (emptyProbe) return { state: 'empty', reason: `probe via ${emptyProbe.path}: ${emptyProbe.result}` };
   const badProbe = probe.find((cell) => isBad(cell.result));
   if (badProbe) return { state: 'failing', reason: `probe via ${badProbe.path}: ${badProbe.result}` };
-  if (status.generationConflict) return { state: 'drift', reason: 'GENERATION CONFLICT: the shard fence has the planned generation with other content (two plans stored under one generation); enactors stand down' };
+  if (status.generationConflict)
+    return {
+      state: 'drift',
+      reason:
+        'GENERATION CONFLICT: the shard fence has the planned generation with other content (two plans stored under one generation); enactors stand down',
+    };
   if (status.liveMatchesLatest === true) return { state: 'match', reason: 'live records equal the latest plan' };
-  if (status.excluded) return { state: 'behind', reason: 'left out of its shard (x= in the fence): the guard refused its change or Route53 refuses it (poisoned)' };
-  if (status.liveMatchesFence === true) return { state: 'behind', reason: `live is generation ${status.liveGeneration}; ${status.plannedGeneration} is planned` };
+  if (status.excluded)
+    return {
+      state: 'behind',
+      reason: 'left out of its shard (x= in the fence): the guard refused its change or Route53 refuses it (poisoned)',
+    };
+  if (status.liveMatchesFence === true)
+    return {
+      state: 'behind',
+      reason: `live is generation ${status.liveGeneration}; ${status.plannedGeneration} is planned`,
+    };
   if (status.liveMatchesLatest === false || status.liveMatchesFence === false) {
-    return { state: 'drift', reason: status.liveGeneration === null ? 'live records differ from the latest plan (no fence)' : `live records differ from generation ${status.liveGeneration}'s plan` };
+    return {
+      state: 'drift',
+      reason:
+        status.liveGeneration === null
+          ? 'live records differ from the latest plan (no fence)'
+          : `live records differ from generation ${status.liveGeneration}'s plan`,
+    };
   }
   return { state: 'unknown', reason: 'no plan to compare with' };
 }
@@ -53,7 +75,14 @@ export function endpointRow(status: EndpointStatus, probe: readonly ProbeCell[])
 export function probeCellsOfFile(status: ProbeStatus | undefined): Array<{ endpoint: string; cell: ProbeCell }> {
   return (status?.endpoints ?? []).map((entry) => ({
     endpoint: entry.endpoint,
-    cell: { path: entry.path, result: entry.result, at: Date.parse(entry.at), values: entry.values, answeredBefore: entry.availability > 0, ...(entry.latencyMs !== undefined ? { latencyMs: entry.latencyMs } : {}) },
+    cell: {
+      path: entry.path,
+      result: entry.result,
+      at: Date.parse(entry.at),
+      values: entry.values,
+      answeredBefore: entry.availability > 0,
+      ...(entry.latencyMs !== undefined ? { latencyMs: entry.latencyMs } : {}),
+    },
   }));
 }
 
@@ -62,7 +91,10 @@ export function probeCellsOfFile(status: ProbeStatus | undefined): Array<{ endpo
  * Served on every page request and metrics scrape: the cells are grouped by endpoint once, not searched per
  * row (a search per row took 0.45 s for 500 endpoints and 1.8 s for 1,000: it grew with the square of the fleet).
  */
-export function endpointRows(statuses: readonly EndpointStatus[], cells: ReadonlyArray<{ endpoint: string; cell: ProbeCell }>): EndpointRow[] {
+export function endpointRows(
+  statuses: readonly EndpointStatus[],
+  cells: ReadonlyArray<{ endpoint: string; cell: ProbeCell }>,
+): EndpointRow[] {
   const cellsOf = new Map<string, Array<{ endpoint: string; cell: ProbeCell }>>();
   for (const entry of cells) {
     const identity = endpointIdentity(entry.endpoint);
@@ -74,7 +106,10 @@ export function endpointRows(statuses: readonly EndpointStatus[], cells: Readonl
   const rows = statuses.map((status) => {
     const identity = endpointIdentity(status.endpoint);
     known.add(identity);
-    return endpointRow(status, (cellsOf.get(identity) ?? []).map((entry) => entry.cell));
+    return endpointRow(
+      status,
+      (cellsOf.get(identity) ?? []).map((entry) => entry.cell),
+    );
   });
   const unknown = new Map<string, ProbeCell[]>();
   for (const entry of cells) {
@@ -84,7 +119,18 @@ export function endpointRows(statuses: readonly EndpointStatus[], cells: Readonl
     else unknown.set(entry.endpoint, [entry.cell]);
   }
   for (const [endpoint, probe] of unknown) {
-    const blank: EndpointStatus = { endpoint, liveGeneration: null, fenceWriter: null, plannedGeneration: null, liveMatchesFence: null, liveMatchesLatest: null, recordSets: 0, excluded: false, generationConflict: false, probe: null };
+    const blank: EndpointStatus = {
+      endpoint,
+      liveGeneration: null,
+      fenceWriter: null,
+      plannedGeneration: null,
+      liveMatchesFence: null,
+      liveMatchesLatest: null,
+      recordSets: 0,
+      excluded: false,
+      generationConflict: false,
+      probe: null,
+    };
     rows.push(endpointRow(blank, probe));
   }
   return rows;

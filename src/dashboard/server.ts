@@ -38,7 +38,8 @@ const PAGE_FILES: Record<string, { file: string; type: string }> = {
 
 const SECURITY_HEADERS = {
   // Only our own files: no inline script, no CDN. The page builds its DOM with textContent, never innerHTML.
-  'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'",
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
@@ -85,7 +86,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://dashboard');
-    if (request.method !== 'GET' && request.method !== 'HEAD') return void response.writeHead(405, { allow: 'GET, HEAD' }).end('method not allowed\n');
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return void response.writeHead(405, { allow: 'GET, HEAD' }).end('method not allowed\n');
     const page = PAGE_FILES[url.pathname];
     if (page) {
       const body = await readFile(new URL(`./page/${page.file}`, import.meta.url));
@@ -99,7 +101,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       case '/api/timeline':
         return json(response, await source.timeline(queryNumber(url, 'since', 0, 0, Number.MAX_SAFE_INTEGER)));
       case '/api/audit':
-        return json(response, { source: source.description, entries: await source.activity(queryNumber(url, 'limit', 100, 1, 5_000)) });
+        return json(response, {
+          source: source.description,
+          entries: await source.activity(queryNumber(url, 'limit', 100, 1, 5_000)),
+        });
       case '/events':
         response.writeHead(200, { 'content-type': 'text/event-stream', connection: 'keep-alive', ...SECURITY_HEADERS });
         response.write('retry: 1000\n\nevent: change\ndata: {}\n\n');
@@ -111,19 +116,30 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         exportStatus(await status());
         return void response.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
       default:
-        return void response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: the page is at /, its data under /api/, metrics at /metrics\n');
+        return void response
+          .writeHead(404, { 'content-type': 'text/plain' })
+          .end('not found: the page is at /, its data under /api/, metrics at /metrics\n');
     }
   };
 
   const server: Server = createServer((request, response) => {
     handle(request, response).catch((error: Error) => {
-      if (error instanceof BadQueryError) return void response.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: error.message }));
+      if (error instanceof BadQueryError)
+        return void response
+          .writeHead(400, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: error.message }));
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ error: error.message }));
     });
   });
-  await listening(server, (done) => server.listen(options.port ?? DEFAULT_DASHBOARD_PORT, options.host ?? '127.0.0.1', done)).catch((error: NodeJS.ErrnoException) => {
-    throw error.code === 'EADDRINUSE' ? new Error(`dashboard port ${options.port ?? DEFAULT_DASHBOARD_PORT} on ${options.host ?? '127.0.0.1'} is already in use`) : error;
+  await listening(server, (done) =>
+    server.listen(options.port ?? DEFAULT_DASHBOARD_PORT, options.host ?? '127.0.0.1', done),
+  ).catch((error: NodeJS.ErrnoException) => {
+    throw error.code === 'EADDRINUSE'
+      ? new Error(
+          `dashboard port ${options.port ?? DEFAULT_DASHBOARD_PORT} on ${options.host ?? '127.0.0.1'} is already in use`,
+        )
+      : error;
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -164,7 +180,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 }
 
 function json(response: ServerResponse, body: unknown): void {
-  response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+  response
+    .writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+    .end(JSON.stringify(body));
 }
 
 class BadQueryError extends Error {}
@@ -174,7 +192,9 @@ function queryNumber(url: URL, name: string, fallback: number, min: number, max:
   if (text === null) return fallback;
   const value = Number(text);
   if (text.trim() === '' || !Number.isInteger(value) || value < min || value > max) {
-    throw new BadQueryError(`query parameter ${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`);
+    throw new BadQueryError(
+      `query parameter ${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`,
+    );
   }
   return value;
 }

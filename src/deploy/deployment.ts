@@ -10,7 +10,17 @@ import { unboundInstalled, startUnbound } from '../probe/unbound.js';
 import { createRoute53Client } from '../route53/client.js';
 import { normalizeName } from '../route53/recordset.js';
 import { deploymentFleet, simulatedLoadBalancers, writeDeploymentFleet } from './fleet.js';
-import { processState, readManifest, runPaths, startProcess, stopProcess, writeManifest, type ManagedProcess, type Manifest, type StopOutcome } from './processes.js';
+import {
+  processState,
+  readManifest,
+  runPaths,
+  startProcess,
+  stopProcess,
+  writeManifest,
+  type ManagedProcess,
+  type Manifest,
+  type StopOutcome,
+} from './processes.js';
 import { SUPERVISOR_READY } from './supervisor.js';
 
 /** The enactors, one per availability zone, as the seeds run them. */
@@ -88,10 +98,28 @@ export async function up(options: UpOptions): Promise<Deployment> {
   };
   const start: Start = async (name, args, ready, restartArgs) => {
     options.print(`starting ${name} ...`);
-    const match = await startProcess({ name, command: process.execPath, args: [BIN, ...args], cwd: process.cwd(), env: childEnv(), ready, timeoutMs: options.readyTimeoutMs, ...(options.signal ? { signal: options.signal } : {}) }, runPaths(runDir).logs, recorder.record);
+    const match = await startProcess(
+      {
+        name,
+        command: process.execPath,
+        args: [BIN, ...args],
+        cwd: process.cwd(),
+        env: childEnv(),
+        ready,
+        timeoutMs: options.readyTimeoutMs,
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+      runPaths(runDir).logs,
+      recorder.record,
+    );
     // A port given as 0 must stay the one it got: everything else was pointed at it.
     const restarted = manifest.processes.find((p) => p.name === name);
-    if (restarted) restarted.restart = { argv: [process.execPath, BIN, ...(restartArgs?.(match) ?? args)], cwd: process.cwd(), ready: ready.source };
+    if (restarted)
+      restarted.restart = {
+        argv: [process.execPath, BIN, ...(restartArgs?.(match) ?? args)],
+        cwd: process.cwd(),
+        ready: ready.source,
+      };
     await save();
     return match;
   };
@@ -102,14 +130,20 @@ export async function up(options: UpOptions): Promise<Deployment> {
   } catch (error) {
     options.print(`stopping what was started: ${(error as Error).message.split('\n')[0]}`);
     const supervisor = manifest.supervisor ? await stopAll([manifest.supervisor], UP_DEFAULTS.graceMs) : [];
-    for (const report of [...supervisor, ...(await stopAll(manifest.processes, UP_DEFAULTS.graceMs))]) options.print(`  ${report.name} pid ${report.pid}: ${report.outcome}`);
+    for (const report of [...supervisor, ...(await stopAll(manifest.processes, UP_DEFAULTS.graceMs))])
+      options.print(`  ${report.name} pid ${report.pid}: ${report.outcome}`);
     await forget(runDir);
     throw error;
   }
 }
 
 /** Starts a component; `restartArgs` gives the args to restart it with, from its ready line (its real ports). */
-type Start = (name: string, args: string[], ready: RegExp, restartArgs?: (ready: RegExpMatchArray) => string[]) => Promise<RegExpMatchArray>;
+type Start = (
+  name: string,
+  args: string[],
+  ready: RegExp,
+  restartArgs?: (ready: RegExpMatchArray) => string[],
+) => Promise<RegExpMatchArray>;
 
 /** args with `flag`'s value replaced. */
 function withOption(args: readonly string[], flag: string, value: string): string[] {
@@ -122,7 +156,15 @@ const portOf = (url: string | undefined): string => String(new URL(url!).port);
 async function startSupervisor(options: UpOptions, manifest: Manifest, save: () => Promise<void>): Promise<void> {
   options.print('starting supervisor ...');
   await startProcess(
-    { name: 'supervisor', command: process.execPath, args: [BIN, 'supervise', '--run-dir', options.runDir], cwd: process.cwd(), env: childEnv(), ready: new RegExp(SUPERVISOR_READY), timeoutMs: options.readyTimeoutMs },
+    {
+      name: 'supervisor',
+      command: process.execPath,
+      args: [BIN, 'supervise', '--run-dir', options.runDir],
+      cwd: process.cwd(),
+      env: childEnv(),
+      ready: new RegExp(SUPERVISOR_READY),
+      timeoutMs: options.readyTimeoutMs,
+    },
     runPaths(options.runDir).logs,
     async (started) => {
       manifest.supervisor = started;
@@ -137,7 +179,12 @@ interface Recorder {
   note(key: string, value: string): Promise<void>;
 }
 
-async function startAll(options: UpOptions, manifest: Manifest, start: Start, { record, note }: Recorder): Promise<Deployment> {
+async function startAll(
+  options: UpOptions,
+  manifest: Manifest,
+  start: Start,
+  { record, note }: Recorder,
+): Promise<Deployment> {
   const { runDir } = options;
   const fleet = await deploymentFleet(options.fleet, options.zone);
   const zone = normalizeName(fleet.zone);
@@ -152,11 +199,38 @@ async function startAll(options: UpOptions, manifest: Manifest, start: Start, { 
   const [authorityReady, simReady] = await settleAll([
     start(
       'authority',
-      ['authority', '--host', '127.0.0.1', '--api-port', String(options.apiPort), '--dns-port', String(options.dnsPort), '--data', path.join(runDir, 'authority')],
+      [
+        'authority',
+        '--host',
+        '127.0.0.1',
+        '--api-port',
+        String(options.apiPort),
+        '--dns-port',
+        String(options.dnsPort),
+        '--data',
+        path.join(runDir, 'authority'),
+      ],
       /dnsplane authority ready: api=(\S+) dns=([\d.]+):(\d+)/,
-      ([, api, , dnsPort]) => ['authority', '--host', '127.0.0.1', '--api-port', portOf(api), '--dns-port', dnsPort!, '--data', path.join(runDir, 'authority')],
+      ([, api, , dnsPort]) => [
+        'authority',
+        '--host',
+        '127.0.0.1',
+        '--api-port',
+        portOf(api),
+        '--dns-port',
+        dnsPort!,
+        '--data',
+        path.join(runDir, 'authority'),
+      ],
     ),
-    simulated.length > 0 ? start('fleet-sim', ['fleet-sim', '--port', '0', '--lb', ...simulated], /fleet-sim listening on (http:\/\/\S+) for/, ([, url]) => ['fleet-sim', '--port', portOf(url), '--lb', ...simulated]) : undefined,
+    simulated.length > 0
+      ? start(
+          'fleet-sim',
+          ['fleet-sim', '--port', '0', '--lb', ...simulated],
+          /fleet-sim listening on (http:\/\/\S+) for/,
+          ([, url]) => ['fleet-sim', '--port', portOf(url), '--lb', ...simulated],
+        )
+      : undefined,
   ]);
   const [, api, dnsHost, dnsPort] = authorityReady!;
   const dns = `${dnsHost}:${dnsPort}`;
@@ -169,23 +243,74 @@ async function startAll(options: UpOptions, manifest: Manifest, start: Start, { 
 
   const target = ['--plans', plans, '--zone', zone, '--endpoint', api!];
   const startResolverAndProbe = async (): Promise<string | undefined> => {
-    const resolver = options.unbound ? await startResolver(options, zone, { host: dnsHost!, port: Number(dnsPort) }, record) : undefined;
+    const resolver = options.unbound
+      ? await startResolver(options, zone, { host: dnsHost!, port: Number(dnsPort) }, record)
+      : undefined;
     if (resolver) await note('resolver', resolver);
-    await start('probe', ['probe', '--plans', plans, '--authority', dns, ...(resolver ? ['--resolver', resolver] : []), '--status-file', statusFile, '--interval', '1s'], /^TIME\s+ENDPOINT/m);
+    await start(
+      'probe',
+      [
+        'probe',
+        '--plans',
+        plans,
+        '--authority',
+        dns,
+        ...(resolver ? ['--resolver', resolver] : []),
+        '--status-file',
+        statusFile,
+        '--interval',
+        '1s',
+      ],
+      /^TIME\s+ENDPOINT/m,
+    );
     await note('probeStatus', statusFile);
     return resolver;
   };
   const [, , resolver, dashboardReady] = await settleAll([
-    start('planner', ['planner', '--fleet', fleetFile, ...target, '--id', 'planner', '--interval', options.plannerInterval], /"msg":"planner ready/),
+    start(
+      'planner',
+      ['planner', '--fleet', fleetFile, ...target, '--id', 'planner', '--interval', options.plannerInterval],
+      /"msg":"planner ready/,
+    ),
     settleAll(
       ENACTOR_ZONES.map((id) =>
-        start(`enactor-${id}`, ['enact', '--id', id, ...target, '--audit', audit, '--interval', options.enactInterval, '--cleanup'], /"msg":"enactor started"/),
+        start(
+          `enactor-${id}`,
+          ['enact', '--id', id, ...target, '--audit', audit, '--interval', options.enactInterval, '--cleanup'],
+          /"msg":"enactor started"/,
+        ),
       ),
     ),
     startResolverAndProbe(),
     options.dashboard
-      ? start('dashboard', ['dashboard', '--port', String(options.dashboardPort), ...target, '--probe-status', statusFile, '--audit', audit], /dashboard: (http:\/\/\S+)/, ([, url]) =>
-          withOption(['dashboard', '--port', String(options.dashboardPort), ...target, '--probe-status', statusFile, '--audit', audit], '--port', portOf(url)),
+      ? start(
+          'dashboard',
+          [
+            'dashboard',
+            '--port',
+            String(options.dashboardPort),
+            ...target,
+            '--probe-status',
+            statusFile,
+            '--audit',
+            audit,
+          ],
+          /dashboard: (http:\/\/\S+)/,
+          ([, url]) =>
+            withOption(
+              [
+                'dashboard',
+                '--port',
+                String(options.dashboardPort),
+                ...target,
+                '--probe-status',
+                statusFile,
+                '--audit',
+                audit,
+              ],
+              '--port',
+              portOf(url),
+            ),
         )
       : undefined,
   ]);
@@ -194,18 +319,36 @@ async function startAll(options: UpOptions, manifest: Manifest, start: Start, { 
   await note('plans', plans);
   await note('zone', zone);
   await note('audit', audit);
-  return { manifest, zone, plans, api: api!, dns, ...(resolver ? { resolver } : {}), ...(dashboard ? { dashboard } : {}), ...(simUrl ? { fleetSim: simUrl } : {}) };
+  return {
+    manifest,
+    zone,
+    plans,
+    api: api!,
+    dns,
+    ...(resolver ? { resolver } : {}),
+    ...(dashboard ? { dashboard } : {}),
+    ...(simUrl ? { fleetSim: simUrl } : {}),
+  };
 }
 
 /** Waits for every start; the first failure is thrown only after the others settle (and are recorded). */
-async function settleAll<T extends readonly unknown[]>(starts: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+async function settleAll<T extends readonly unknown[]>(
+  starts: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
   const results = await Promise.allSettled(starts);
   const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failed) throw failed.reason;
-  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
 }
 
-async function startResolver(options: UpOptions, zone: string, authority: { host: string; port: number }, record: (p: ManagedProcess) => Promise<void>): Promise<string | undefined> {
+async function startResolver(
+  options: UpOptions,
+  zone: string,
+  authority: { host: string; port: number },
+  record: (p: ManagedProcess) => Promise<void>,
+): Promise<string | undefined> {
   if (!unboundInstalled()) {
     options.print('unbound is not installed (apt-get install unbound): the probe asks the authority only');
     return undefined;
@@ -213,11 +356,17 @@ async function startResolver(options: UpOptions, zone: string, authority: { host
   options.print('starting unbound ...');
   const workDir = path.join(options.runDir, 'unbound');
   const log = path.join(workDir, 'unbound.log');
-  const unbound = await startUnbound({ zones: [zone], authority, port: options.resolverPort, workDir, noCache: true, detached: true, startTimeoutMs: options.readyTimeoutMs }).catch(
-    (error: Error) => {
-      throw new Error(`${error.message.trim()}; see its log ${log}`);
-    },
-  );
+  const unbound = await startUnbound({
+    zones: [zone],
+    authority,
+    port: options.resolverPort,
+    workDir,
+    noCache: true,
+    detached: true,
+    startTimeoutMs: options.readyTimeoutMs,
+  }).catch((error: Error) => {
+    throw new Error(`${error.message.trim()}; see its log ${log}`);
+  });
   // Its config file names the port it got, so the same argv restarts it there; any reply means it is up.
   const argv = ['unbound', '-d', '-c', unbound.configPath];
   await record({ name: 'unbound', pid: unbound.pid, argv, log, restart: { argv, cwd: process.cwd(), ready: '' } });
@@ -232,7 +381,9 @@ async function ensureHostedZone(endpoint: string, zone: string, print: (line: st
       print(`hosted zone ${zone} exists`);
       return;
     }
-    const created = await client.send(new CreateHostedZoneCommand({ Name: zone, CallerReference: `dnsplane-up-${Date.now()}` }));
+    const created = await client.send(
+      new CreateHostedZoneCommand({ Name: zone, CallerReference: `dnsplane-up-${Date.now()}` }),
+    );
     print(`created hosted zone ${zone} (${created.HostedZone?.Id})`);
   } finally {
     client.destroy();
@@ -244,14 +395,23 @@ function childEnv(): NodeJS.ProcessEnv {
   const level = process.env.DNSPLANE_LOG_LEVEL;
   // DNSPLANE_CONFIG empty: each part gets its settings from up's flags, never from a config file in the directory.
   // JSON logs whatever the user's terminal wants: up reads readiness and failures from them.
-  return { ...process.env, DNSPLANE_LOG_LEVEL: level === 'trace' || level === 'debug' ? level : 'info', DNSPLANE_LOG_FORMAT: 'json', DNSPLANE_CONFIG: '' };
+  return {
+    ...process.env,
+    DNSPLANE_LOG_LEVEL: level === 'trace' || level === 'debug' ? level : 'info',
+    DNSPLANE_LOG_FORMAT: 'json',
+    DNSPLANE_CONFIG: '',
+  };
 }
 
 async function refuseIfRunning(runDir: string): Promise<void> {
   const manifest = await readManifest(runDir);
-  const running = [...(manifest?.supervisor ? [manifest.supervisor] : []), ...(manifest?.processes ?? [])].filter((p) => processState(p) === 'ours');
+  const running = [...(manifest?.supervisor ? [manifest.supervisor] : []), ...(manifest?.processes ?? [])].filter(
+    (p) => processState(p) === 'ours',
+  );
   if (running.length > 0) {
-    throw new Error(`${runDir} already has running processes (${running.map((p) => `${p.name} pid ${p.pid}`).join(', ')}); stop them with: dnsplane down --run-dir ${runDir}`);
+    throw new Error(
+      `${runDir} already has running processes (${running.map((p) => `${p.name} pid ${p.pid}`).join(', ')}); stop them with: dnsplane down --run-dir ${runDir}`,
+    );
   }
 }
 
@@ -268,7 +428,12 @@ export async function stopAll(processes: readonly ManagedProcess[], graceMs: num
   const stop = async (p: ManagedProcess): Promise<StopReport> => {
     const started = Date.now();
     const outcome = await stopProcess(p, graceMs);
-    return { name: p.name, pid: p.pid, outcome, ms: outcome === 'stopped' || outcome === 'killed' ? Date.now() - started : 0 };
+    return {
+      name: p.name,
+      pid: p.pid,
+      outcome,
+      ms: outcome === 'stopped' || outcome === 'killed' ? Date.now() - started : 0,
+    };
   };
   const clients = await Promise.all(processes.filter((p) => p.name !== 'authority').map(stop));
   return [...clients, ...(await Promise.all(processes.filter((p) => p.name === 'authority').map(stop)))];

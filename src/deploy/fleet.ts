@@ -14,18 +14,26 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 export async function deploymentFleet(file: string | undefined, zone: string | undefined): Promise<Fleet> {
   const fleet = await loadFleet(file ?? EXAMPLE_FLEET);
   if (zone === undefined || normalizeName(zone) === normalizeName(fleet.zone)) return fleet;
-  if (file !== undefined) throw new Error(`--zone ${zone} differs from the zone of --fleet ${file} (${fleet.zone}); leave --zone out or fix the fleet file`);
+  if (file !== undefined)
+    throw new Error(
+      `--zone ${zone} differs from the zone of --fleet ${file} (${fleet.zone}); leave --zone out or fix the fleet file`,
+    );
   const from = normalizeName(fleet.zone);
   const to = normalizeName(zone);
   const move = (name: string) => normalizeName(name).slice(0, -from.length) + to;
-  return { ...fleet, zone: to, endpoints: fleet.endpoints.map((endpoint) => ({ ...endpoint, name: move(endpoint.name) })) };
+  return {
+    ...fleet,
+    zone: to,
+    endpoints: fleet.endpoints.map((endpoint) => ({ ...endpoint, name: move(endpoint.name) })),
+  };
 }
 
 /** Load balancer ids whose health check is on loopback: the ones the fleet simulator stands in for. */
 export function simulatedLoadBalancers(fleet: Fleet): string[] {
   const ids = new Set<string>();
   for (const endpoint of fleet.endpoints) {
-    for (const lb of endpoint.loadBalancers) if (LOOPBACK_HOSTS.has(new URL(lb.healthCheckUrl).hostname)) ids.add(lb.id);
+    for (const lb of endpoint.loadBalancers)
+      if (LOOPBACK_HOSTS.has(new URL(lb.healthCheckUrl).hostname)) ids.add(lb.id);
   }
   return [...ids];
 }
@@ -37,7 +45,9 @@ export async function writeDeploymentFleet(fleet: Fleet, simUrl: string | undefi
     endpoints: fleet.endpoints.map((endpoint) => ({
       ...endpoint,
       loadBalancers: endpoint.loadBalancers.map((lb) =>
-        simUrl && LOOPBACK_HOSTS.has(new URL(lb.healthCheckUrl).hostname) ? { ...lb, healthCheckUrl: `${simUrl}/health/${encodeURIComponent(lb.id)}` } : lb,
+        simUrl && LOOPBACK_HOSTS.has(new URL(lb.healthCheckUrl).hostname)
+          ? { ...lb, healthCheckUrl: `${simUrl}/health/${encodeURIComponent(lb.id)}` }
+          : lb,
       ),
     })),
   };

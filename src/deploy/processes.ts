@@ -45,7 +45,11 @@ export async function readManifest(runDir: string): Promise<Manifest | undefined
 export async function writeManifest(runDir: string, manifest: Manifest): Promise<void> {
   const { manifest: file, pids } = runPaths(runDir);
   await fs.mkdir(pids, { recursive: true });
-  await Promise.all([...manifest.processes, ...(manifest.supervisor ? [manifest.supervisor] : [])].map((p) => fs.writeFile(path.join(pids, `${p.name}.pid`), `${p.pid}\n`)));
+  await Promise.all(
+    [...manifest.processes, ...(manifest.supervisor ? [manifest.supervisor] : [])].map((p) =>
+      fs.writeFile(path.join(pids, `${p.name}.pid`), `${p.pid}\n`),
+    ),
+  );
   await writeJsonFile(file, manifest);
 }
 
@@ -73,11 +77,20 @@ export class StartError extends Error {
  * Starts a process in its own session (so a Ctrl-C in the terminal that ran `up` does not reach it, and it
  * outlives `up`), with stdout and stderr appended to its log, and resolves once the log matches `ready`.
  */
-export async function startProcess(spec: StartSpec, logDir: string, onSpawn: (process: ManagedProcess) => Promise<void>): Promise<RegExpMatchArray> {
+export async function startProcess(
+  spec: StartSpec,
+  logDir: string,
+  onSpawn: (process: ManagedProcess) => Promise<void>,
+): Promise<RegExpMatchArray> {
   await fs.mkdir(logDir, { recursive: true });
   const log = path.join(logDir, `${spec.name}.log`);
   const handle = await fs.open(log, 'w');
-  const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', handle.fd, handle.fd] });
+  const child = spawn(spec.command, spec.args, {
+    cwd: spec.cwd,
+    env: spec.env,
+    detached: true,
+    stdio: ['ignore', handle.fd, handle.fd],
+  });
   await handle.close();
   let exit: string | undefined;
   child.once('exit', (code, signal) => (exit = signal ? `signal ${signal}` : `code ${code}`));

@@ -8,7 +8,15 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { flushUnbound } from '../probe/unbound.js';
 import type { Logger } from '../telemetry/logger.js';
-import { processState, readManifest, runPaths, startProcess, writeManifest, type ManagedProcess, type Manifest } from './processes.js';
+import {
+  processState,
+  readManifest,
+  runPaths,
+  startProcess,
+  writeManifest,
+  type ManagedProcess,
+  type Manifest,
+} from './processes.js';
 
 export const SUPERVISOR_READY = 'dnsplane supervisor watching';
 
@@ -42,14 +50,20 @@ export async function supervise(options: SuperviseOptions): Promise<void> {
   const restarting = new Set<string>();
   // Restarts write the manifest one at a time, so `down` always finds every pid.
   let saving = Promise.resolve();
-  const save = (): Promise<void> => (saving = saving.then(() => writeManifest(runDir, manifest)).catch((error: Error) => logger.error({ err: error }, 'cannot write the run manifest')));
+  const save = (): Promise<void> =>
+    (saving = saving
+      .then(() => writeManifest(runDir, manifest))
+      .catch((error: Error) => logger.error({ err: error }, 'cannot write the run manifest')));
 
   const restart = async (component: ManagedProcess): Promise<void> => {
     const spec = component.restart!;
     const state = backoff.get(component.name) ?? { failures: 0, startedAt: 0 };
     if (Date.now() - state.startedAt > STABLE_MS) state.failures = 0;
     const delayMs = restartDelayMs(state.failures);
-    logger.warn({ component: component.name, pid: component.pid, restartInMs: delayMs, failures: state.failures }, 'component died; restarting');
+    logger.warn(
+      { component: component.name, pid: component.pid, restartInMs: delayMs, failures: state.failures },
+      'component died; restarting',
+    );
     await sleep(delayMs, undefined, { signal }).catch(() => undefined);
     if (signal.aborted) return;
     state.startedAt = Date.now();
@@ -57,7 +71,16 @@ export async function supervise(options: SuperviseOptions): Promise<void> {
     await rename(component.log, `${component.log}.prev`).catch(() => undefined);
     try {
       await startProcess(
-        { name: component.name, command: spec.argv[0]!, args: spec.argv.slice(1), cwd: spec.cwd, env: options.env, ready: new RegExp(spec.ready, 'm'), timeoutMs: options.readyTimeoutMs ?? 30_000, signal },
+        {
+          name: component.name,
+          command: spec.argv[0]!,
+          args: spec.argv.slice(1),
+          cwd: spec.cwd,
+          env: options.env,
+          ready: new RegExp(spec.ready, 'm'),
+          timeoutMs: options.readyTimeoutMs ?? 30_000,
+          signal,
+        },
         path.dirname(component.log),
         async (started) => {
           component.pid = started.pid;
@@ -65,7 +88,10 @@ export async function supervise(options: SuperviseOptions): Promise<void> {
           await save();
         },
       );
-      logger.info({ component: component.name, pid: component.pid, afterMs: Date.now() - state.startedAt }, 'component restarted');
+      logger.info(
+        { component: component.name, pid: component.pid, afterMs: Date.now() - state.startedAt },
+        'component restarted',
+      );
       if (component.name === 'authority') await flushResolver(manifest, logger);
     } catch (error) {
       state.failures += 1;
@@ -95,6 +121,9 @@ async function flushResolver(manifest: Manifest, logger: Logger): Promise<void> 
     await flushUnbound(configPath, [zone]);
     logger.info({ zone }, 'flushed unbound after the authority restart');
   } catch (error) {
-    logger.warn({ err: error }, 'could not flush unbound after the authority restart; it recovers within its infra-host-ttl');
+    logger.warn(
+      { err: error },
+      'could not flush unbound after the authority restart; it recovers within its infra-host-ttl',
+    );
   }
 }

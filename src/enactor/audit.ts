@@ -49,7 +49,9 @@ export class AuditLog {
     if (this.failure !== undefined) {
       const failure = this.failure;
       this.failure = undefined;
-      throw new Error(`audit log ${this.file} could not be written: ${failure instanceof Error ? failure.message : String(failure)}`);
+      throw new Error(
+        `audit log ${this.file} could not be written: ${failure instanceof Error ? failure.message : String(failure)}`,
+      );
     }
   }
 }

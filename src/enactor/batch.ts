@@ -36,7 +36,10 @@ export interface Packed<T> {
 }
 
 /** First-fit packing, keeping each unit whole and the units' order inside each batch. */
-export function packBatches<T extends { changes: readonly Change[] }>(units: readonly T[], limits: BatchLimits = ROUTE53_LIMITS): Packed<T> {
+export function packBatches<T extends { changes: readonly Change[] }>(
+  units: readonly T[],
+  limits: BatchLimits = ROUTE53_LIMITS,
+): Packed<T> {
   const batches: Array<{ units: T[]; cost: Cost }> = [];
   const oversized: T[] = [];
   for (const unit of units) {
@@ -45,7 +48,10 @@ export function packBatches<T extends { changes: readonly Change[] }>(units: rea
       oversized.push(unit);
       continue;
     }
-    const home = batches.find((batch) => batch.cost.elements + cost.elements <= limits.elements && batch.cost.chars + cost.chars <= limits.chars);
+    const home = batches.find(
+      (batch) =>
+        batch.cost.elements + cost.elements <= limits.elements && batch.cost.chars + cost.chars <= limits.chars,
+    );
     if (home) {
       home.units.push(unit);
       home.cost = { elements: home.cost.elements + cost.elements, chars: home.cost.chars + cost.chars };

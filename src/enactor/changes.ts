@@ -63,7 +63,12 @@ export function recordChanges(live: readonly RecordSet[], desired: readonly Reco
 
 /** The fence swap: DELETE the exact fence read (or nothing if there was none) and CREATE the new one. */
 export function fenceChanges(current: Fence | undefined, next: RecordSet): Change[] {
-  return current ? [{ action: 'DELETE', set: current.set }, { action: 'CREATE', set: next }] : [{ action: 'CREATE', set: next }];
+  return current
+    ? [
+        { action: 'DELETE', set: current.set },
+        { action: 'CREATE', set: next },
+      ]
+    : [{ action: 'CREATE', set: next }];
 }
 
 /**
@@ -76,7 +81,8 @@ export function applyChanges(live: readonly RecordSet[], changes: readonly Chang
     const key = recordSetKey(change.set);
     const current = result.get(key);
     if (change.action === 'DELETE') {
-      if (!current || !sameRecordSet(current, change.set)) throw new Error(`DELETE of ${key} does not match the live set`);
+      if (!current || !sameRecordSet(current, change.set))
+        throw new Error(`DELETE of ${key} does not match the live set`);
       result.delete(key);
     } else if (change.action === 'CREATE') {
       if (current) throw new Error(`CREATE of ${key} but it already exists`);

@@ -38,7 +38,8 @@ export interface CleanupResult {
 export async function cleanupPlans(options: CleanupOptions): Promise<CleanupResult> {
   const log = options.logger ?? createLogger('cleanup');
   const retention = options.retention ?? 2;
-  if (!Number.isInteger(retention) || retention < 0) throw new Error(`cleanup retention must be a non-negative integer, got ${retention}`);
+  if (!Number.isInteger(retention) || retention < 0)
+    throw new Error(`cleanup retention must be a non-negative integer, got ${retention}`);
   const zone = options.zone ?? (await hostedZoneName(options.client, options.zoneId));
   const fences = await readShardFences(options.client, options.zoneId, zone);
   const live = new Set<number>();
@@ -48,7 +49,10 @@ export async function cleanupPlans(options: CleanupOptions): Promise<CleanupResu
   // A shard without a fence (or with one nobody can read) is not yet on any plan: nothing is safe to delete then.
   const unfenced = [...fences.values()].some((fence) => !fence || fence.generation === 0);
   if (live.size === 0 || unfenced) {
-    log.info({ store: options.store.location, live: result.live }, 'not every shard fence points at a generation; deleting nothing');
+    log.info(
+      { store: options.store.location, live: result.live },
+      'not every shard fence points at a generation; deleting nothing',
+    );
     return { ...result, kept: stored };
   }
   const newest = stored.length > 0 ? Math.max(...stored) : undefined;
@@ -66,6 +70,9 @@ export async function cleanupPlans(options: CleanupOptions): Promise<CleanupResu
     }
     result.deleted.push(generation);
   }
-  log.info({ live: result.live, deleteBelow, deleted: result.deleted, dryRun: options.dryRun ?? false }, 'plan cleanup');
+  log.info(
+    { live: result.live, deleteBelow, deleted: result.deleted, dryRun: options.dryRun ?? false },
+    'plan cleanup',
+  );
   return result;
 }

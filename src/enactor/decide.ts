@@ -69,13 +69,19 @@ export function decideShard(input: ShardInput): ShardDecision {
   for (const [i, target] of input.targets.entries()) {
     const content = shardPlan(target).content[input.shard];
     const refused = velocityRefusals(input.live, content, unknown, input.guard);
-    if (refused.length === 0 || (input.lastIsNextStep && i === input.targets.length - 1)) return build(input, target, unknown);
+    if (refused.length === 0 || (input.lastIsNextStep && i === input.targets.length - 1))
+      return build(input, target, unknown);
     if (velocity.length === 0) velocity = refused;
   }
   return { action: 'refuse', refused: velocity };
 }
 
-function velocityRefusals(live: ShardContent, target: ShardContent, unknown: ReadonlySet<string>, guard: GuardOptions): Array<{ endpoint: string; refusal: Refusal }> {
+function velocityRefusals(
+  live: ShardContent,
+  target: ShardContent,
+  unknown: ReadonlySet<string>,
+  guard: GuardOptions,
+): Array<{ endpoint: string; refusal: Refusal }> {
   const refused: Array<{ endpoint: string; refusal: Refusal }> = [];
   for (const [key, after] of target) {
     const before = live.get(key);
@@ -116,8 +122,18 @@ function build(input: ShardInput, target: Plan, unknown: ReadonlySet<string>): S
     if (after && guard.proveCapacity) proofs.push(...capacityProof(before, changes, guard.minCapacity));
   }
   const exclusions = [...excluded].sort();
-  const newFence = newShardFenceSet(shard, input.zone, { generation: target.generation, digest: shardDigest(target, shard, exclusions), writer: input.writer, excluded: exclusions });
-  const fenceSwap: Change[] = input.fence ? [{ action: 'DELETE', set: input.fence.set }, { action: 'CREATE', set: newFence }] : [{ action: 'CREATE', set: newFence }];
+  const newFence = newShardFenceSet(shard, input.zone, {
+    generation: target.generation,
+    digest: shardDigest(target, shard, exclusions),
+    writer: input.writer,
+    excluded: exclusions,
+  });
+  const fenceSwap: Change[] = input.fence
+    ? [
+        { action: 'DELETE', set: input.fence.set },
+        { action: 'CREATE', set: newFence },
+      ]
+    : [{ action: 'CREATE', set: newFence }];
   const v1: Change[] = (input.v1Fences ?? []).map((set) => ({ action: 'DELETE', set }));
   const endpoints = keys.filter((key) => !excluded.has(key));
   const unit: ShardUnit = {
@@ -145,10 +161,14 @@ function build(input: ShardInput, target: Plan, unknown: ReadonlySet<string>): S
 function capacityProof(live: readonly RecordSet[], records: readonly Change[], minCapacity: number): Change[] {
   if (!records.some((change) => change.action === 'DELETE')) return [];
   const needed = Math.max(1, minCapacity);
-  let proven = records.filter((change) => change.action === 'CREATE' && servesTraffic(change.set)).reduce((sum, change) => sum + change.set.values.length, 0);
+  let proven = records
+    .filter((change) => change.action === 'CREATE' && servesTraffic(change.set))
+    .reduce((sum, change) => sum + change.set.values.length, 0);
   if (proven >= needed) return [];
   const touched = new Set(records.map((change) => recordSetKey(change.set)));
-  const kept = live.filter((set) => servesTraffic(set) && !touched.has(recordSetKey(set))).sort((a, b) => a.values.length - b.values.length);
+  const kept = live
+    .filter((set) => servesTraffic(set) && !touched.has(recordSetKey(set)))
+    .sort((a, b) => a.values.length - b.values.length);
   const proof: Change[] = [];
   for (const set of kept) {
     if (proven >= needed) break;
@@ -171,7 +191,9 @@ export function shardKeys(plan: Plan | undefined, shard: number): string[] {
 /** The endpoint keys a Route53 error message names (`name='x.', type='A'` or `... with DNS name x.`), as (name, type?). */
 export function namedInError(message: string): Array<{ name: string; type?: string }> {
   const named: Array<{ name: string; type?: string }> = [];
-  for (const match of message.matchAll(/name='([^']+)'(?:,\s*type='([^']+)')?/g)) named.push({ name: match[1], type: match[2] });
-  for (const match of message.matchAll(/RRSet (?:of type (\w+) )?with DNS name ([^\s,\]]+)/g)) named.push({ name: match[2], type: match[1] });
+  for (const match of message.matchAll(/name='([^']+)'(?:,\s*type='([^']+)')?/g))
+    named.push({ name: match[1], type: match[2] });
+  for (const match of message.matchAll(/RRSet (?:of type (\w+) )?with DNS name ([^\s,\]]+)/g))
+    named.push({ name: match[2], type: match[1] });
   return named.map(({ name, type }) => ({ name: normalizeName(name), type }));
 }

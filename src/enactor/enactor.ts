@@ -4,7 +4,11 @@
 // content its shard holds (I3), and every generation moves every shard fence (I4): a delayed batch of an older
 // generation then fails on any shard, whether or not the newer plans changed it. Several enactors may run at
 // once; the fences make the newest generation win and a stale batch fail instead of overwriting (October 2025).
-import { ChangeResourceRecordSetsCommand, type ChangeResourceRecordSetsCommandOutput, type Route53Client } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand,
+  type ChangeResourceRecordSetsCommandOutput,
+  type Route53Client,
+} from '@aws-sdk/client-route-53';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import pMap from 'p-map';
@@ -140,7 +144,8 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
         try {
           await this.runOnce();
         } catch (error) {
-          if (!signal.aborted) this.log.error({ error: describeError(error) }, 'enactor pass failed; trying again next interval');
+          if (!signal.aborted)
+            this.log.error({ error: describeError(error) }, 'enactor pass failed; trying again next interval');
         }
         await sleep(this.options.intervalMs ?? 1_000, signal).catch(() => undefined);
       }
@@ -163,7 +168,16 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   }
 
   private async pass(): Promise<RunSummary> {
-    const summary: RunSummary = { applied: [], repaired: [], inSync: [], stoodDown: [], refused: [], failed: [], poisoned: [], batches: 0 };
+    const summary: RunSummary = {
+      applied: [],
+      repaired: [],
+      inSync: [],
+      stoodDown: [],
+      refused: [],
+      failed: [],
+      poisoned: [],
+      batches: 0,
+    };
     if (await this.options.frozen?.()) return summary;
     const plan = await this.options.store.latest();
     if (!plan) {
@@ -193,19 +207,31 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
 
     const share = this.shareRefusal(units, pass);
     if (share) {
-      for (const unit of units) for (const endpoint of unit.changed) this.refuse(unit.generation, endpoint, share.reason, share.message, summary, unit);
+      for (const unit of units)
+        for (const endpoint of unit.changed)
+          this.refuse(unit.generation, endpoint, share.reason, share.message, summary, unit);
       units = [];
     }
     await this.sendAll(pass, units);
     await this.retryExcluded(pass);
 
     const full = shardPlan(plan).digests;
-    const inSync = [...pass.final].every(([shard, fence]) => fence && fence.generation === plan.generation && fence.digest === full[shard] && fence.excluded.length === 0);
+    const inSync = [...pass.final].every(
+      ([shard, fence]) =>
+        fence && fence.generation === plan.generation && fence.digest === full[shard] && fence.excluded.length === 0,
+    );
     if (inSync && summary.refused.length === 0 && summary.failed.length === 0 && summary.stoodDown.length === 0) {
       this.steady = { plan, keys: plan.endpoints.map((endpoint) => endpointKey(endpoint.name, endpoint.type)) };
     }
     if (this.options.cleanupRetention !== undefined && (summary.applied.length > 0 || summary.repaired.length > 0)) {
-      await cleanupPlans({ store: this.options.store, client: this.client, zoneId, zone, retention: this.options.cleanupRetention, logger: this.log });
+      await cleanupPlans({
+        store: this.options.store,
+        client: this.client,
+        zoneId,
+        zone,
+        retention: this.options.cleanupRetention,
+        logger: this.log,
+      });
     }
     return summary;
   }
@@ -215,7 +241,12 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
    * content comes from the plan a fence names when its digest matches (no read), else from reads that follow
    * the fence read (shard-state.ts).
    */
-  private async decide(pass: PassContext, fences: Map<number, ShardFence | undefined>, shards: number[], tweaks: Map<number, Tweaks>): Promise<ShardUnit[]> {
+  private async decide(
+    pass: PassContext,
+    fences: Map<number, ShardFence | undefined>,
+    shards: number[],
+    tweaks: Map<number, Tweaks>,
+  ): Promise<ShardUnit[]> {
     const { plan, summary } = pass;
     const P = plan.generation;
     const sharded = shardPlan(plan);
@@ -224,7 +255,14 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       const fence = fences.get(shard);
       const planned = [...sharded.content[shard].keys()];
       if (fence && fence.generation > P) {
-        this.standDown(shard, planned, P, fence.generation, `the shard's fence is at generation ${fence.generation}, newer than ${P}`, summary);
+        this.standDown(
+          shard,
+          planned,
+          P,
+          fence.generation,
+          `the shard's fence is at generation ${fence.generation}, newer than ${P}`,
+          summary,
+        );
         continue;
       }
       if (fence && fence.generation === P && !tweaks.has(shard)) {
@@ -239,10 +277,20 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
         this.conflict(shard, planned, fence, summary);
         continue;
       }
-      if (this.options.fenceMoves === 'changed-shards-only' && fence && fence.generation > 0 && fence.generation < P && !tweaks.has(shard)) {
+      if (
+        this.options.fenceMoves === 'changed-shards-only' &&
+        fence &&
+        fence.generation > 0 &&
+        fence.generation < P &&
+        !tweaks.has(shard)
+      ) {
         // The naive variant: a shard whose content the newer plan does not change keeps its old fence. UNSAFE.
         const older = await this.plans.at(fence.generation);
-        if (older && fence.digest === this.digestOf(older, shard, fence.excluded) && this.digestOf(older, shard, fence.excluded) === this.digestOf(plan, shard, fence.excluded)) {
+        if (
+          older &&
+          fence.digest === this.digestOf(older, shard, fence.excluded) &&
+          this.digestOf(older, shard, fence.excluded) === this.digestOf(plan, shard, fence.excluded)
+        ) {
           summary.inSync.push(...planned);
           continue;
         }
@@ -264,19 +312,44 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     return excluded.length === 0 ? shardPlan(plan).digests[shard] : this.reader.digest(plan, shard, excluded);
   }
 
-  private async decideOne(pass: PassContext, shard: number, fence: ShardFence | undefined, state: ShardState): Promise<ShardUnit | undefined> {
+  private async decideOne(
+    pass: PassContext,
+    shard: number,
+    fence: ShardFence | undefined,
+    state: ShardState,
+  ): Promise<ShardUnit | undefined> {
     const { plan, summary } = pass;
     const planned = [...shardPlan(plan).content[shard].keys()];
     if (state.v1Ahead !== undefined) {
-      this.standDown(shard, planned, plan.generation, state.v1Ahead, `a per-endpoint (v1) fence in the shard is at generation ${state.v1Ahead}, newer than ${plan.generation}`, summary);
+      this.standDown(
+        shard,
+        planned,
+        plan.generation,
+        state.v1Ahead,
+        `a per-endpoint (v1) fence in the shard is at generation ${state.v1Ahead}, newer than ${plan.generation}`,
+        summary,
+      );
       return undefined;
     }
     const live = fence?.generation ?? 0;
-    const input = { shard, zone: pass.zone, writer: this.id, guard: this.guard, fence, live: state.live, unknown: state.unknown, v1Fences: state.v1Fences };
+    const input = {
+      shard,
+      zone: pass.zone,
+      writer: this.id,
+      guard: this.guard,
+      fence,
+      live: state.live,
+      unknown: state.unknown,
+      v1Fences: state.v1Fences,
+    };
     // A repair stays at the fence's own generation; an apply walks down from the plan when velocity demands it.
     const targets = [plan];
     let decision = decideShard({ ...input, targets });
-    if (decision.action === 'refuse' && live < plan.generation && decision.refused.every((entry) => entry.refusal.reason === 'velocity')) {
+    if (
+      decision.action === 'refuse' &&
+      live < plan.generation &&
+      decision.refused.every((entry) => entry.refusal.reason === 'velocity')
+    ) {
       // Walk: the newest stored plan whose step stays within the limit; the next stored generation always does
       // (the planner judged that one step with its own velocity control), so skipping generations is what binds.
       for (let generation = plan.generation - 1; generation > live; generation--) {
@@ -286,7 +359,8 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       decision = decideShard({ ...input, targets, lastIsNextStep: true });
     }
     if (decision.action === 'refuse') {
-      for (const { endpoint, refusal } of decision.refused) this.refuse(plan.generation, endpoint, refusal.reason, refusal.message, summary);
+      for (const { endpoint, refusal } of decision.refused)
+        this.refuse(plan.generation, endpoint, refusal.reason, refusal.message, summary);
       return undefined;
     }
     for (const { endpoint, refusal } of decision.refused) {
@@ -294,7 +368,10 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       pass.excludedNow.add(endpoint);
     }
     if (decision.unit.generation < plan.generation) {
-      this.log.warn({ shard, from: live, to: decision.unit.generation, planned: plan.generation }, 'velocity: stepping through a stored plan instead of jumping to the latest');
+      this.log.warn(
+        { shard, from: live, to: decision.unit.generation, planned: plan.generation },
+        'velocity: stepping through a stored plan instead of jumping to the latest',
+      );
     }
     for (const key of state.poisoned) pass.excludedNow.add(key);
     return decision.unit;
@@ -314,7 +391,14 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     return checkChangeShare(changed, base, this.guard);
   }
 
-  private standDown(shard: number, planned: string[], generation: number, liveGeneration: number, why: string, summary: RunSummary): void {
+  private standDown(
+    shard: number,
+    planned: string[],
+    generation: number,
+    liveGeneration: number,
+    why: string,
+    summary: RunSummary,
+  ): void {
     metrics.fenceConflicts.inc({ enactor: this.id });
     metrics.liveGeneration.set({ shard: String(shard) }, liveGeneration);
     this.log.info({ shard, generation, liveGeneration }, `standing down: ${why}`);
@@ -322,7 +406,14 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     for (const key of planned) {
       summary.stoodDown.push(key);
       this.emit('event', { type: 'stood-down', enactor: this.id, generation, endpoint: key, liveGeneration, why });
-      void this.options.audit?.append({ enactor: this.id, generation, endpoint: key, changes: [], outcome: 'stood-down', detail: why });
+      void this.options.audit?.append({
+        enactor: this.id,
+        generation,
+        endpoint: key,
+        changes: [],
+        outcome: 'stood-down',
+        detail: why,
+      });
     }
   }
 
@@ -330,16 +421,36 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   private conflict(shard: number, planned: string[], fence: ShardFence, summary: RunSummary): void {
     const message = `shard ${shard}'s fence is at generation ${fence.generation} with digest ${fence.digest} (written by ${fence.writer ?? 'unknown'}), but plan ${fence.generation} here has other content: two plans were stored under one generation; standing down, not repairing back and forth`;
     metrics.generationConflicts.inc({ enactor: this.id });
-    for (const key of planned.length > 0 ? planned : [`shard ${shard}`]) this.refuse(fence.generation, key, 'generation-conflict', message, summary);
+    for (const key of planned.length > 0 ? planned : [`shard ${shard}`])
+      this.refuse(fence.generation, key, 'generation-conflict', message, summary);
   }
 
-  private refuse(generation: number, endpoint: string, reason: RefusalReason, message: string, summary: RunSummary, unit?: ShardUnit): void {
+  private refuse(
+    generation: number,
+    endpoint: string,
+    reason: RefusalReason,
+    message: string,
+    summary: RunSummary,
+    unit?: ShardUnit,
+  ): void {
     summary.refused.push({ endpoint, reason, message });
     metrics.guardRefusals.inc({ enactor: this.id, reason });
     this.log.error({ endpoint, generation, reason }, `refused: ${message}`);
     this.emit('event', { type: 'refused', enactor: this.id, generation, endpoint, reason, message });
-    const changes = unit ? unit.recordChanges.filter((change) => endpointKey(change.set.name, change.set.type) === endpoint).map(describeChange) : [];
-    void this.options.audit?.append({ enactor: this.id, generation, endpoint, kind: unit?.kind, changes, outcome: 'refused', detail: message });
+    const changes = unit
+      ? unit.recordChanges
+          .filter((change) => endpointKey(change.set.name, change.set.type) === endpoint)
+          .map(describeChange)
+      : [];
+    void this.options.audit?.append({
+      enactor: this.id,
+      generation,
+      endpoint,
+      kind: unit?.kind,
+      changes,
+      outcome: 'refused',
+      detail: message,
+    });
   }
 
   /**
@@ -351,19 +462,35 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   private async sendAll(pass: PassContext, units: ShardUnit[]): Promise<void> {
     const limits = this.options.limits ?? ROUTE53_LIMITS;
     const rounds = this.options.conflictRounds ?? 4;
-    const progress = { started: performance.now(), batchesDone: 0, batchesTotal: 0, endpointsDone: 0, endpointsTotal: units.reduce((sum, unit) => sum + unit.endpoints.length, 0) };
+    const progress = {
+      started: performance.now(),
+      batchesDone: 0,
+      batchesTotal: 0,
+      endpointsDone: 0,
+      endpointsTotal: units.reduce((sum, unit) => sum + unit.endpoints.length, 0),
+    };
     let alone = new Set<ShardUnit>();
     for (let round = 1; units.length > 0; round++) {
       const packed = packBatches(units, limits);
       for (const unit of packed.oversized) {
         for (const endpoint of unit.changed.length > 0 ? unit.changed : [`shard ${unit.shard}`]) {
-          this.refuse(unit.generation, endpoint, 'too-large', `shard ${unit.shard}'s changes and fence need more than one request's limits; they cannot be applied atomically`, pass.summary, unit);
+          this.refuse(
+            unit.generation,
+            endpoint,
+            'too-large',
+            `shard ${unit.shard}'s changes and fence need more than one request's limits; they cannot be applied atomically`,
+            pass.summary,
+            unit,
+          );
         }
       }
       // A unit whose last rejection nothing explained goes alone: one that keeps failing cannot hold the others back.
       const batches = packed.batches.flatMap((batch) => {
         const together = batch.filter((unit) => !alone.has(unit));
-        return [...(together.length > 0 ? [together] : []), ...batch.filter((unit) => alone.has(unit)).map((unit) => [unit])];
+        return [
+          ...(together.length > 0 ? [together] : []),
+          ...batch.filter((unit) => alone.has(unit)).map((unit) => [unit]),
+        ];
       });
       progress.batchesTotal += batches.length;
       const outcomes: Outcome[] = [];
@@ -376,7 +503,10 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
           progress.batchesDone += 1;
           if (!result) progress.endpointsDone += batch.reduce((sum, unit) => sum + unit.endpoints.length, 0);
           this.emitProgress(pass.plan.generation, progress);
-          if (result) outcomes.push(...batch.map((unit) => ({ unit, result: result.result, alone: batch.length === 1, error: result.error })));
+          if (result)
+            outcomes.push(
+              ...batch.map((unit) => ({ unit, result: result.result, alone: batch.length === 1, error: result.error })),
+            );
         },
         { concurrency: this.options.concurrency ?? DEFAULT_CONCURRENCY },
       );
@@ -385,7 +515,11 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     }
   }
 
-  private async afterConflict(pass: PassContext, outcomes: Outcome[], lastRound: boolean): Promise<{ units: ShardUnit[]; alone: Set<ShardUnit> }> {
+  private async afterConflict(
+    pass: PassContext,
+    outcomes: Outcome[],
+    lastRound: boolean,
+  ): Promise<{ units: ShardUnit[]; alone: Set<ShardUnit> }> {
     const fences = await readShardFences(this.client, pass.zoneId, pass.zone);
     const redo = new Map<number, Tweaks>();
     const unexplained = new Set<number>();
@@ -397,12 +531,25 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
         this.log.info({ shard: unit.shard, generation: unit.generation }, detail);
         this.recordAccepted(pass, unit);
         this.auditUnits([unit], 'accepted', {}, detail);
-        this.emit('event', { type: 'batch-accepted', enactor: this.id, generation: unit.generation, batch: 'lost-response', endpoints: unit.changed, durationMs: 0 });
+        this.emit('event', {
+          type: 'batch-accepted',
+          enactor: this.id,
+          generation: unit.generation,
+          batch: 'lost-response',
+          endpoints: unit.changed,
+          durationMs: 0,
+        });
         continue;
       }
       if (result === 'unknown' || lastRound) {
         for (const endpoint of unit.endpoints.length > 0 ? unit.endpoints : [`shard ${unit.shard}`]) {
-          pass.summary.failed.push({ endpoint, error: lastRound && result === 'rejected' ? `still rejected after ${this.options.conflictRounds ?? 4} rounds: ${error}` : error });
+          pass.summary.failed.push({
+            endpoint,
+            error:
+              lastRound && result === 'rejected'
+                ? `still rejected after ${this.options.conflictRounds ?? 4} rounds: ${error}`
+                : error,
+          });
         }
         continue;
       }
@@ -421,7 +568,11 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       }
       if (named.length === 0 && alone) {
         redo.delete(unit.shard);
-        for (const endpoint of unit.endpoints) pass.summary.failed.push({ endpoint, error: `refused on its own with its fence unchanged, naming nothing of the shard: ${error}` });
+        for (const endpoint of unit.endpoints)
+          pass.summary.failed.push({
+            endpoint,
+            error: `refused on its own with its fence unchanged, naming nothing of the shard: ${error}`,
+          });
       } else if (named.length === 0 && !namesAnother(error, outcomes, unit)) {
         unexplained.add(unit.shard);
       }
@@ -433,12 +584,30 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   private poisoned(pass: PassContext, unit: ShardUnit, key: string, error: string): void {
     pass.excludedNow.add(key);
     if (!pass.summary.poisoned.includes(key)) pass.summary.poisoned.push(key);
-    pass.summary.failed.push({ endpoint: key, error: `poisoned: its changes are refused on their own, so it is left out of its shard: ${error}` });
+    pass.summary.failed.push({
+      endpoint: key,
+      error: `poisoned: its changes are refused on their own, so it is left out of its shard: ${error}`,
+    });
     metrics.endpointPoisoned.set({ endpoint: key }, 1);
     const detail = `POISONED: Route53 refuses this endpoint's changes with the endpoint exactly as assumed; it is left out of shard ${unit.shard} (x= in the fence) and tried alone once per pass: ${error}`;
     this.log.error({ endpoint: key, shard: unit.shard, generation: unit.generation, error }, 'endpoint poisoned');
-    this.emit('event', { type: 'refused', enactor: this.id, generation: unit.generation, endpoint: key, reason: 'poisoned', message: detail });
-    void this.options.audit?.append({ enactor: this.id, generation: unit.generation, endpoint: key, kind: unit.kind, changes: [], outcome: 'rejected', detail });
+    this.emit('event', {
+      type: 'refused',
+      enactor: this.id,
+      generation: unit.generation,
+      endpoint: key,
+      reason: 'poisoned',
+      message: detail,
+    });
+    void this.options.audit?.append({
+      enactor: this.id,
+      generation: unit.generation,
+      endpoint: key,
+      kind: unit.kind,
+      changes: [],
+      outcome: 'rejected',
+      detail,
+    });
   }
 
   /**
@@ -454,7 +623,16 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
         if (pass.excludedNow.has(key)) continue;
         const current = pass.final.get(shard)!;
         const state = await this.reader.alone(pass.zoneId, plan, current, key);
-        const decision = decideShard({ shard, zone: pass.zone, writer: this.id, guard: this.guard, fence: current, live: state.live, unknown: state.unknown, targets: [plan] });
+        const decision = decideShard({
+          shard,
+          zone: pass.zone,
+          writer: this.id,
+          guard: this.guard,
+          fence: current,
+          live: state.live,
+          unknown: state.unknown,
+          targets: [plan],
+        });
         if (decision.action === 'refuse' || decision.unit.excluded.includes(key)) {
           const refused = decision.refused.find((entry) => entry.endpoint === key);
           if (refused) this.refuse(plan.generation, key, refused.refusal.reason, refused.refusal.message, pass.summary);
@@ -472,20 +650,47 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     }
   }
 
-  private emitProgress(generation: number, progress: { started: number; batchesDone: number; batchesTotal: number; endpointsDone: number; endpointsTotal: number }): void {
+  private emitProgress(
+    generation: number,
+    progress: {
+      started: number;
+      batchesDone: number;
+      batchesTotal: number;
+      endpointsDone: number;
+      endpointsTotal: number;
+    },
+  ): void {
     const { started, ...counts } = progress;
-    this.emit('event', { type: 'progress', enactor: this.id, generation, ...counts, elapsedMs: Math.round(performance.now() - started) });
+    this.emit('event', {
+      type: 'progress',
+      enactor: this.id,
+      generation,
+      ...counts,
+      elapsedMs: Math.round(performance.now() - started),
+    });
   }
 
   /** Returns undefined when accepted, or what went wrong. */
-  private async sendBatch(pass: PassContext, batch: ShardUnit[], launched: () => void): Promise<{ result: 'rejected' | 'unknown'; error: string } | undefined> {
+  private async sendBatch(
+    pass: PassContext,
+    batch: ShardUnit[],
+    launched: () => void,
+  ): Promise<{ result: 'rejected' | 'unknown'; error: string } | undefined> {
     const batchId = randomUUID().slice(0, 8);
     const generation = Math.max(...batch.map((unit) => unit.generation));
     const endpoints = batch.flatMap((unit) => unit.changed);
     const changes = batch.flatMap((unit) => unit.changes);
     pass.summary.batches += 1;
     metrics.batchesSent.inc({ enactor: this.id });
-    this.emit('event', { type: 'batch-sent', enactor: this.id, generation, batch: batchId, endpoints, changes: changes.length, elements: changeCost(changes).elements });
+    this.emit('event', {
+      type: 'batch-sent',
+      enactor: this.id,
+      generation,
+      batch: batchId,
+      endpoints,
+      changes: changes.length,
+      elements: changeCost(changes).elements,
+    });
     const started = performance.now();
     const stopTimer = metrics.batchSeconds.startTimer({ enactor: this.id });
     let outcome: 'accepted' | 'rejected' | 'failed';
@@ -494,7 +699,13 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     try {
       const output = await this.caller.send<ChangeResourceRecordSetsCommandOutput>(
         'ChangeResourceRecordSets',
-        whenLaunched(new ChangeResourceRecordSetsCommand({ HostedZoneId: pass.zoneId, ChangeBatch: { Comment: `dnsplane ${this.id} gen ${generation}`, Changes: toSdkChanges(changes) } }), launched),
+        whenLaunched(
+          new ChangeResourceRecordSetsCommand({
+            HostedZoneId: pass.zoneId,
+            ChangeBatch: { Comment: `dnsplane ${this.id} gen ${generation}`, Changes: toSdkChanges(changes) },
+          }),
+          launched,
+        ),
       );
       outcome = 'accepted';
       changeId = output.ChangeInfo?.Id?.replace(/^\/?change\//, '');
@@ -509,19 +720,43 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       metrics.batchesAccepted.inc({ enactor: this.id });
       for (const unit of batch) this.recordAccepted(pass, unit);
       this.auditUnits(batch, 'accepted', { changeId, durationMs, batchEndpoints: batch.length });
-      this.emit('event', { type: 'batch-accepted', enactor: this.id, generation, batch: batchId, endpoints, changeId, durationMs });
+      this.emit('event', {
+        type: 'batch-accepted',
+        enactor: this.id,
+        generation,
+        batch: batchId,
+        endpoints,
+        changeId,
+        durationMs,
+      });
       return undefined;
     }
     this.auditUnits(batch, outcome, { durationMs, batchEndpoints: batch.length }, error);
     if (outcome === 'rejected') {
       metrics.batchesRejected.inc({ enactor: this.id });
       this.log.info({ endpoints, generation, error }, 'batch rejected; re-reading the fences');
-      this.emit('event', { type: 'batch-rejected', enactor: this.id, generation, batch: batchId, endpoints, error: error ?? '', durationMs });
+      this.emit('event', {
+        type: 'batch-rejected',
+        enactor: this.id,
+        generation,
+        batch: batchId,
+        endpoints,
+        error: error ?? '',
+        durationMs,
+      });
       return { result: 'rejected', error: error ?? 'rejected' };
     }
     metrics.batchesFailed.inc({ enactor: this.id });
     this.log.error({ endpoints, generation, error }, 'batch failed; the fences will tell whether it landed');
-    this.emit('event', { type: 'batch-failed', enactor: this.id, generation, batch: batchId, endpoints, error: error ?? '', durationMs });
+    this.emit('event', {
+      type: 'batch-failed',
+      enactor: this.id,
+      generation,
+      batch: batchId,
+      endpoints,
+      error: error ?? '',
+      durationMs,
+    });
     return { result: 'unknown', error: error ?? 'failed' };
   }
 
@@ -534,21 +769,44 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     const list = unit.kind === 'repair' ? pass.summary.repaired : pass.summary.applied;
     for (const key of unit.kind === 'repair' ? unit.changed : unit.endpoints) list.push(key);
     if (unit.kind === 'apply') pass.summary.inSync = pass.summary.inSync.filter((key) => !unit.endpoints.includes(key));
-    this.log.info({ shard: unit.shard, generation: unit.generation, kind: unit.kind, changed: unit.changed.length }, unit.kind === 'repair' ? 'repaired shard' : 'applied generation to shard');
+    this.log.info(
+      { shard: unit.shard, generation: unit.generation, kind: unit.kind, changed: unit.changed.length },
+      unit.kind === 'repair' ? 'repaired shard' : 'applied generation to shard',
+    );
   }
 
   /**
    * Audit lines of units with one outcome: one per changed endpoint, with its own changes and its shard's fence swap.
    */
-  private auditUnits(units: ShardUnit[], outcome: 'accepted' | 'rejected' | 'failed', batch: { changeId?: string; durationMs?: number; batchEndpoints?: number }, detail?: string): void {
+  private auditUnits(
+    units: ShardUnit[],
+    outcome: 'accepted' | 'rejected' | 'failed',
+    batch: { changeId?: string; durationMs?: number; batchEndpoints?: number },
+    detail?: string,
+  ): void {
     const audit = this.options.audit;
     if (!audit || units.length === 0) return;
-    const base = { enactor: this.id, outcome, changeId: batch.changeId, durationMs: batch.durationMs, batchEndpoints: batch.batchEndpoints, detail };
+    const base = {
+      enactor: this.id,
+      outcome,
+      changeId: batch.changeId,
+      durationMs: batch.durationMs,
+      batchEndpoints: batch.batchEndpoints,
+      detail,
+    };
     // Fence-only swaps change no endpoint: the batch events and the log record them, the audit does not.
     for (const unit of units) {
       for (const endpoint of unit.changed) {
-        const changes = unit.changes.filter((change) => change.set.type === 'TXT' || endpointKey(change.set.name, change.set.type) === endpoint);
-        void audit.append({ ...base, generation: unit.generation, kind: unit.kind, endpoint, changes: changes.map(describeChange) });
+        const changes = unit.changes.filter(
+          (change) => change.set.type === 'TXT' || endpointKey(change.set.name, change.set.type) === endpoint,
+        );
+        void audit.append({
+          ...base,
+          generation: unit.generation,
+          kind: unit.kind,
+          endpoint,
+          changes: changes.map(describeChange),
+        });
       }
     }
   }
@@ -562,8 +820,13 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
 /** Whether a rejection names a record (fence or endpoint) of another unit of the same request: then this unit was innocent. */
 function namesAnother(error: string, outcomes: Outcome[], unit: ShardUnit): boolean {
   const names = new Set(namedInError(error).map((named) => named.name));
-  const namesOf = (other: ShardUnit) => [other.newFence.name, ...[...other.live.keys(), ...other.endpoints].map((key) => key.slice(0, key.indexOf(' ')))];
-  return outcomes.some((other) => other.unit !== unit && other.error === error && namesOf(other.unit).some((name) => names.has(name)));
+  const namesOf = (other: ShardUnit) => [
+    other.newFence.name,
+    ...[...other.live.keys(), ...other.endpoints].map((key) => key.slice(0, key.indexOf(' '))),
+  ];
+  return outcomes.some(
+    (other) => other.unit !== unit && other.error === error && namesOf(other.unit).some((name) => names.has(name)),
+  );
 }
 
 /** What one pass carries between its steps. */

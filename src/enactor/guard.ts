@@ -26,9 +26,24 @@ export interface GuardOptions {
   maxDropShare: number;
 }
 
-export const DEFAULT_GUARD: GuardOptions = { minCapacity: 1, maxChangeShare: 0.3, minSetsForShare: 10, force: false, proveCapacity: true, maxDropShare: 0.5 };
+export const DEFAULT_GUARD: GuardOptions = {
+  minCapacity: 1,
+  maxChangeShare: 0.3,
+  minSetsForShare: 10,
+  force: false,
+  proveCapacity: true,
+  maxDropShare: 0.5,
+};
 
-export type RefusalReason = 'empty' | 'all-weight-zero' | 'below-min-capacity' | 'change-share' | 'too-large' | 'velocity' | 'generation-conflict' | 'poisoned';
+export type RefusalReason =
+  | 'empty'
+  | 'all-weight-zero'
+  | 'below-min-capacity'
+  | 'change-share'
+  | 'too-large'
+  | 'velocity'
+  | 'generation-conflict'
+  | 'poisoned';
 
 export interface Refusal {
   reason: RefusalReason;
@@ -49,17 +64,27 @@ export function servingCapacity(sets: readonly RecordSet[]): number {
 }
 
 /** Judges an endpoint's sets as they would be after the batch. */
-export function checkEndpointResult(endpoint: string, result: readonly RecordSet[], options: GuardOptions): Refusal | undefined {
+export function checkEndpointResult(
+  endpoint: string,
+  result: readonly RecordSet[],
+  options: GuardOptions,
+): Refusal | undefined {
   if (result.length === 0 || result.every((set) => set.values.length === 0)) {
     return { reason: 'empty', message: `${endpoint} would have no record set left` };
   }
   const weighted = result.filter((set) => set.setIdentifier !== undefined);
   if (weighted.length === result.length && weighted.every((set) => (set.weight ?? 0) === 0)) {
-    return { reason: 'all-weight-zero', message: `${endpoint} would have only weight-0 sets (${weighted.length}); Route53 would spread traffic evenly over drained targets` };
+    return {
+      reason: 'all-weight-zero',
+      message: `${endpoint} would have only weight-0 sets (${weighted.length}); Route53 would spread traffic evenly over drained targets`,
+    };
   }
   const capacity = servingCapacity(result);
   if (capacity < options.minCapacity) {
-    return { reason: 'below-min-capacity', message: `${endpoint} would keep ${capacity} serving address(es), below the minimum of ${options.minCapacity}` };
+    return {
+      reason: 'below-min-capacity',
+      message: `${endpoint} would keep ${capacity} serving address(es), below the minimum of ${options.minCapacity}`,
+    };
   }
   return undefined;
 }
@@ -85,12 +110,20 @@ function weightOf(set: RecordSet): number {
  * its sets, a removed set losing all of its weight) as a share of the weight it serves now. An endpoint that
  * serves nothing yet, or holds simple sets (no weights), has no velocity to keep.
  */
-export function checkVelocity(endpoint: string, before: readonly RecordSet[], after: readonly RecordSet[], options: GuardOptions): Refusal | undefined {
+export function checkVelocity(
+  endpoint: string,
+  before: readonly RecordSet[],
+  after: readonly RecordSet[],
+  options: GuardOptions,
+): Refusal | undefined {
   if (before.some((set) => set.setIdentifier === undefined)) return undefined;
   const total = before.reduce((sum, set) => sum + weightOf(set), 0);
   if (total === 0) return undefined;
   const afterWeights = new Map(after.map((set) => [set.setIdentifier, weightOf(set)]));
-  const dropped = before.reduce((sum, set) => sum + Math.max(0, weightOf(set) - (afterWeights.get(set.setIdentifier) ?? 0)), 0);
+  const dropped = before.reduce(
+    (sum, set) => sum + Math.max(0, weightOf(set) - (afterWeights.get(set.setIdentifier) ?? 0)),
+    0,
+  );
   const share = dropped / total;
   if (share <= options.maxDropShare) return undefined;
   return {

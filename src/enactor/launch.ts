@@ -25,7 +25,10 @@ export class LaunchQueue {
 }
 
 /** Calls `onLaunched` once the command is serialized and signed, as it is handed to HTTP (on every attempt). */
-export function whenLaunched(command: ChangeResourceRecordSetsCommand, onLaunched: () => void): ChangeResourceRecordSetsCommand {
+export function whenLaunched(
+  command: ChangeResourceRecordSetsCommand,
+  onLaunched: () => void,
+): ChangeResourceRecordSetsCommand {
   command.middlewareStack.add(
     (next) => (args) => {
       onLaunched();

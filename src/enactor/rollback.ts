@@ -38,7 +38,11 @@ export interface RollbackResult {
 
 /** A planner (or another rollback) published in the middle of the chain: stop rather than fight it. */
 export class RollbackInterruptedError extends Error {
-  constructor(readonly published: Plan[], readonly total: number, readonly other: number) {
+  constructor(
+    readonly published: Plan[],
+    readonly total: number,
+    readonly other: number,
+  ) {
     super(
       `generation ${other} was published by another writer while the rollback chain was being written; stopped after step ` +
         `${published.length} of ${total} (published: ${published.map((plan) => plan.generation).join(', ') || 'none'}). ` +
@@ -57,7 +61,10 @@ export async function rollback(store: PlanStore, to: number, options: RollbackOp
   // generation, a few times at most. After the first step, any other writer stops the chain.
   for (let attempt = 0; attempt < 5; attempt++) {
     const latest = await store.latest();
-    const steps = rollbackChain(latest?.endpoints ?? [], source.endpoints, { maxDropShare, force: options.force ?? false });
+    const steps = rollbackChain(latest?.endpoints ?? [], source.endpoints, {
+      maxDropShare,
+      force: options.force ?? false,
+    });
     const published: Plan[] = [];
     // The first step is numbered as the planner numbers (above the store and every live fence); each next one follows it.
     let previous = nextGeneration(latest?.generation ?? 0, live) - 1;
@@ -65,7 +72,8 @@ export async function rollback(store: PlanStore, to: number, options: RollbackOp
       if (index > 0) {
         if (options.stepIntervalMs) await sleep(options.stepIntervalMs, undefined, { signal: options.signal });
         const newest = await store.latest();
-        if (newest && newest.generation !== previous) throw new RollbackInterruptedError(published, steps.length, newest.generation);
+        if (newest && newest.generation !== previous)
+          throw new RollbackInterruptedError(published, steps.length, newest.generation);
       }
       const plan: Plan = {
         generation: previous + 1,
@@ -87,5 +95,7 @@ export async function rollback(store: PlanStore, to: number, options: RollbackOp
     }
     if (published.length === steps.length) return { ...(latest ? { from: latest.generation } : {}), to, published };
   }
-  throw new Error(`could not publish the rollback of generation ${to}: ${store.location} kept gaining newer generations`);
+  throw new Error(
+    `could not publish the rollback of generation ${to}: ${store.location} kept gaining newer generations`,
+  );
 }

@@ -25,7 +25,12 @@ export async function selfCheck(client: Route53Client, zoneId: string, zoneName:
   const fence = `_dnsplane-selfcheck-${nonce}.${zone}`;
   const witness = `_dnsplane-selfcheck-${nonce}-b.${zone}`;
   const change = (changes: Change[]) =>
-    client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Comment: 'dnsplane backend self-check', Changes: toSdkChanges(changes) } }));
+    client.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        ChangeBatch: { Comment: 'dnsplane backend self-check', Changes: toSdkChanges(changes) },
+      }),
+    );
   const result: SelfCheckResult = { ok: false, checks: [] };
   await change([{ action: 'CREATE', set: txt(fence, 'gen=1') }]);
   try {
@@ -33,7 +38,10 @@ export async function selfCheck(client: Route53Client, zoneId: string, zoneName:
     //    InvalidChangeBatch and leaves the fence alone; anything else (acceptance, InvalidInput) is not a fence.
     let outcome = 'accepted';
     try {
-      await change([{ action: 'DELETE', set: txt(fence, 'gen=0') }, { action: 'CREATE', set: txt(fence, 'gen=2') }]);
+      await change([
+        { action: 'DELETE', set: txt(fence, 'gen=0') },
+        { action: 'CREATE', set: txt(fence, 'gen=2') },
+      ]);
     } catch (error) {
       outcome = classifyError(error) === 'rejected' ? 'rejected' : `failed with ${describeError(error).slice(0, 120)}`;
     }
@@ -41,7 +49,11 @@ export async function selfCheck(client: Route53Client, zoneId: string, zoneName:
     const untouched = after.length === 1 && after[0].values.join() === '"gen=1"';
     result.checks.push(
       outcome === 'rejected' && untouched
-        ? { name: 'stale-delete-rejected', passed: true, detail: 'a stale DELETE was rejected with InvalidChangeBatch and changed nothing' }
+        ? {
+            name: 'stale-delete-rejected',
+            passed: true,
+            detail: 'a stale DELETE was rejected with InvalidChangeBatch and changed nothing',
+          }
         : {
             name: 'stale-delete-rejected',
             passed: false,
@@ -52,7 +64,10 @@ export async function selfCheck(client: Route53Client, zoneId: string, zoneName:
     // 2. Atomicity: a good CREATE followed by a change that must fail (a name outside the zone).
     let batchRejected = false;
     try {
-      await change([{ action: 'CREATE', set: txt(witness, 'must-not-exist') }, { action: 'CREATE', set: txt(`_dnsplane-selfcheck-${nonce}.invalid.`, 'outside') }]);
+      await change([
+        { action: 'CREATE', set: txt(witness, 'must-not-exist') },
+        { action: 'CREATE', set: txt(`_dnsplane-selfcheck-${nonce}.invalid.`, 'outside') },
+      ]);
     } catch {
       batchRejected = true;
     }
@@ -61,7 +76,11 @@ export async function selfCheck(client: Route53Client, zoneId: string, zoneName:
       !batchRejected
         ? { name: 'failed-batch-atomic', passed: false, detail: 'a batch with a name outside the zone was accepted' }
         : leaked
-          ? { name: 'failed-batch-atomic', passed: false, detail: 'a rejected batch still applied its first change: batches are not atomic' }
+          ? {
+              name: 'failed-batch-atomic',
+              passed: false,
+              detail: 'a rejected batch still applied its first change: batches are not atomic',
+            }
           : { name: 'failed-batch-atomic', passed: true, detail: 'a rejected batch applied nothing' },
     );
   } finally {
@@ -75,7 +94,12 @@ export async function selfCheck(client: Route53Client, zoneId: string, zoneName:
 async function removeScratch(client: Route53Client, zoneId: string, names: string[]): Promise<void> {
   for (const name of names) {
     for (const set of await listRecordSetsNamed(client, zoneId, name)) {
-      await client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: toSdkChanges([{ action: 'DELETE', set }]) } }));
+      await client.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          ChangeBatch: { Changes: toSdkChanges([{ action: 'DELETE', set }]) },
+        }),
+      );
     }
   }
 }

@@ -45,7 +45,8 @@ export function shardOfKey(key: string): number {
 }
 
 export function shardFenceName(shard: number, zone: string): string {
-  if (!Number.isInteger(shard) || shard < 0 || shard >= SHARDS) throw new Error(`shard must be an integer in 0..${SHARDS - 1}, got ${shard}`);
+  if (!Number.isInteger(shard) || shard < 0 || shard >= SHARDS)
+    throw new Error(`shard must be an integer in 0..${SHARDS - 1}, got ${shard}`);
   return `s${String(shard).padStart(3, '0')}.${FENCE_PARENT}.${normalizeName(zone)}`;
 }
 
@@ -112,7 +113,15 @@ function parseValue(shard: number, set: RecordSet): ShardFence {
   const d = fields.get('d') ?? '';
   if (!/^\d{1,15}$/.test(g) || !/^[0-9a-f]{12}$/.test(d)) return unreadable;
   const x = fields.get('x');
-  return { shard, generation: Number(g), digest: d, writer: fields.get('w'), nonce: fields.get('n'), excluded: x ? x.split(',').filter(Boolean).map(decodeKey) : [], set };
+  return {
+    shard,
+    generation: Number(g),
+    digest: d,
+    writer: fields.get('w'),
+    nonce: fields.get('n'),
+    excluded: x ? x.split(',').filter(Boolean).map(decodeKey) : [],
+    set,
+  };
 }
 
 export interface NewShardFence {
@@ -124,12 +133,14 @@ export interface NewShardFence {
 
 /** The fence record set a batch CREATEs; every one carries a fresh nonce, so no two writes are the same value. */
 export function newShardFenceSet(shard: number, zone: string, fence: NewShardFence): RecordSet {
-  if (!Number.isSafeInteger(fence.generation) || fence.generation < 1) throw new Error(`fence generation must be a positive integer, got ${fence.generation}`);
+  if (!Number.isSafeInteger(fence.generation) || fence.generation < 1)
+    throw new Error(`fence generation must be a positive integer, got ${fence.generation}`);
   if (!/^[0-9a-f]{12}$/.test(fence.digest)) throw new Error(`fence digest must be 12 hex digits, got ${fence.digest}`);
   const writer = fence.writer.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 32) || 'unknown';
   // 32 random bits from a v4 UUID: randomUUID draws from a cached entropy pool (64 fences per generation).
   const nonce = randomUUID().slice(0, 8);
-  const excluded = fence.excluded && fence.excluded.length > 0 ? ` x=${[...fence.excluded].sort().map(encodeKey).join(',')}` : '';
+  const excluded =
+    fence.excluded && fence.excluded.length > 0 ? ` x=${[...fence.excluded].sort().map(encodeKey).join(',')}` : '';
   const text = `dnsplane g=${fence.generation} d=${fence.digest} w=${writer} n=${nonce}${excluded}`;
   const strings: string[] = [];
   for (let at = 0; at < text.length; at += TXT_STRING_MAX) strings.push(`"${text.slice(at, at + TXT_STRING_MAX)}"`);
@@ -138,7 +149,9 @@ export function newShardFenceSet(shard: number, zone: string, fence: NewShardFen
 
 /** Two reads of a fence show the same write (same value, so the same nonce); both absent counts as the same. */
 export function sameShardFence(a: { set: RecordSet } | undefined, b: { set: RecordSet } | undefined): boolean {
-  return a === undefined || b === undefined ? a === b : a.set.values.length === b.set.values.length && a.set.values.every((value, i) => value === b.set.values[i]);
+  return a === undefined || b === undefined
+    ? a === b
+    : a.set.values.length === b.set.values.length && a.set.values.every((value, i) => value === b.set.values[i]);
 }
 
 /**
@@ -148,13 +161,22 @@ export function sameShardFence(a: { set: RecordSet } | undefined, b: { set: Reco
  */
 function serialiseEndpoint(key: string, sets: readonly RecordSet[]): string {
   const lines = [...sets]
-    .sort((a, b) => ((a.setIdentifier ?? '') < (b.setIdentifier ?? '') ? -1 : (a.setIdentifier ?? '') > (b.setIdentifier ?? '') ? 1 : 0))
+    .sort((a, b) =>
+      (a.setIdentifier ?? '') < (b.setIdentifier ?? '')
+        ? -1
+        : (a.setIdentifier ?? '') > (b.setIdentifier ?? '')
+          ? 1
+          : 0,
+    )
     .map((set) => `  ${set.setIdentifier ?? '-'} ${set.weight ?? '-'} ${set.ttl} ${[...set.values].sort().join(',')}`);
   return `${key}\n${lines.join('\n')}\n`;
 }
 
 /** The digest of a shard's content: endpoint key -> its record sets (endpoints without sets are absent). */
-export function contentDigest(content: ReadonlyMap<string, readonly RecordSet[]>, excluded: readonly string[] = []): string {
+export function contentDigest(
+  content: ReadonlyMap<string, readonly RecordSet[]>,
+  excluded: readonly string[] = [],
+): string {
   if (content.size === 0) return EMPTY_SHARD_DIGEST;
   const skip = new Set(excluded);
   const keys = [...content.keys()].filter((key) => !skip.has(key) && (content.get(key)?.length ?? 0) > 0).sort();
@@ -165,7 +187,14 @@ export function contentDigest(content: ReadonlyMap<string, readonly RecordSet[]>
 
 /** The record sets an endpoint plan stands for. */
 export function planSets(endpoint: EndpointPlan): RecordSet[] {
-  return endpoint.sets.map((set) => ({ name: endpoint.name, type: endpoint.type, ttl: endpoint.ttl, setIdentifier: set.setIdentifier, weight: set.weight, values: [...set.values] }));
+  return endpoint.sets.map((set) => ({
+    name: endpoint.name,
+    type: endpoint.type,
+    ttl: endpoint.ttl,
+    setIdentifier: set.setIdentifier,
+    weight: set.weight,
+    values: [...set.values],
+  }));
 }
 
 export interface ShardedPlan {
@@ -208,10 +237,18 @@ export function shardDigest(plan: Plan, shard: number, excluded: readonly string
  * fences are the first names after it. Paging goes on only while a page holds nothing but fences (never with
  * SHARDS below the page size). Shards without a fence map to undefined.
  */
-export async function readShardFences(client: Route53Client, zoneId: string, zone: string): Promise<Map<number, ShardFence | undefined>> {
+export async function readShardFences(
+  client: Route53Client,
+  zoneId: string,
+  zone: string,
+): Promise<Map<number, ShardFence | undefined>> {
   const parent = `${FENCE_PARENT}.${normalizeName(zone)}`;
   const under = (set: RecordSet) => set.name === parent || set.name.endsWith(`.${parent}`);
-  const sets = await listRecordSets(client, zoneId, { startName: parent, maxItems: 300, stopAfter: (set) => !under(set) });
+  const sets = await listRecordSets(client, zoneId, {
+    startName: parent,
+    maxItems: 300,
+    stopAfter: (set) => !under(set),
+  });
   const fences = new Map<number, ShardFence | undefined>();
   for (let shard = 0; shard < SHARDS; shard++) fences.set(shard, undefined);
   for (const set of sets) {

@@ -67,7 +67,13 @@ export class ShardReader {
     return plan && this.digest(plan, fence.shard, fence.excluded) === fence.digest ? plan : undefined;
   }
 
-  async states(zoneId: string, plan: Plan, fences: Map<number, ShardFence | undefined>, shards: number[], tweaks: Map<number, Tweaks>): Promise<Map<number, ShardState>> {
+  async states(
+    zoneId: string,
+    plan: Plan,
+    fences: Map<number, ShardFence | undefined>,
+    shards: number[],
+    tweaks: Map<number, Tweaks>,
+  ): Promise<Map<number, ShardState>> {
     const states = new Map<number, ShardState>();
     const unread: Array<{ shard: number; older?: Plan }> = [];
     for (const shard of shards) {
@@ -78,7 +84,10 @@ export class ShardReader {
         for (const key of fence!.excluded) live.delete(key);
         states.set(shard, { live, unknown: new Set(fence!.excluded), poisoned: new Set(), v1Fences: [] });
       } else {
-        unread.push({ shard, older: fence && fence.generation > 0 ? await this.plans.at(fence.generation) : undefined });
+        unread.push({
+          shard,
+          older: fence && fence.generation > 0 ? await this.plans.at(fence.generation) : undefined,
+        });
       }
     }
     if (unread.length > 0) await this.read(zoneId, plan, fences, unread, states);
@@ -99,17 +108,29 @@ export class ShardReader {
   }
 
   /** Reads the shards whose content no fence vouches for: per endpoint when few, else the whole zone once. */
-  private async read(zoneId: string, plan: Plan, fences: Map<number, ShardFence | undefined>, unread: Array<{ shard: number; older?: Plan }>, states: Map<number, ShardState>): Promise<void> {
-    const keysOf = (shard: number, older?: Plan) => new Set([...shardPlan(plan).content[shard].keys(), ...(older ? shardPlan(older).content[shard].keys() : [])]);
+  private async read(
+    zoneId: string,
+    plan: Plan,
+    fences: Map<number, ShardFence | undefined>,
+    unread: Array<{ shard: number; older?: Plan }>,
+    states: Map<number, ShardState>,
+  ): Promise<void> {
+    const keysOf = (shard: number, older?: Plan) =>
+      new Set([...shardPlan(plan).content[shard].keys(), ...(older ? shardPlan(older).content[shard].keys() : [])]);
     const wanted = unread.map(({ shard, older }) => ({ shard, keys: keysOf(shard, older) }));
     const count = wanted.reduce((sum, entry) => sum + entry.keys.size, 0);
     const noShardFences = [...fences.values()].every((fence) => fence === undefined);
     // One request per endpoint, or one listing of the zone (pages estimated from the plan): whichever is fewer.
-    const zonePages = Math.ceil((plan.endpoints.reduce((sum, endpoint) => sum + endpoint.sets.length, 0) + SHARDS) / PAGE);
+    const zonePages = Math.ceil(
+      (plan.endpoints.reduce((sum, endpoint) => sum + endpoint.sets.length, 0) + SHARDS) / PAGE,
+    );
     if (count > 0 && (noShardFences || count >= zonePages)) {
       // A fresh zone, a zone still on v1 fences, or many shards to learn: one listing of the whole zone.
       const view = await readZoneView(this.client, zoneId);
-      const byShard = new Map<number, Array<[string, (typeof view.endpoints extends Map<string, infer V> ? V : never)]>>();
+      const byShard = new Map<
+        number,
+        Array<[string, typeof view.endpoints extends Map<string, infer V> ? V : never]>
+      >();
       for (const entry of view.endpoints) {
         const shard = shardOfKey(entry[0]);
         let list = byShard.get(shard);
@@ -128,20 +149,33 @@ export class ShardReader {
           // Managed endpoints only: planned now, in the plan the fence names, or fenced by v1. Others are not ours.
           if ((keys.has(key) || endpoint.v1Fence) && endpoint.sets.length > 0) live.set(key, endpoint.sets);
         }
-        states.set(shard, { live, unknown: new Set(), poisoned: new Set(), v1Fences, ...(v1Highest > plan.generation ? { v1Ahead: v1Highest } : {}) });
+        states.set(shard, {
+          live,
+          unknown: new Set(),
+          poisoned: new Set(),
+          v1Fences,
+          ...(v1Highest > plan.generation ? { v1Ahead: v1Highest } : {}),
+        });
       }
       return;
     }
     const reads = wanted.flatMap(({ shard, keys }) => [...keys].map((key) => ({ shard, key })));
-    const results = await pMap(reads, ({ key }) => readEndpointSets(this.client, zoneId, nameOf(key), typeOf(key)), { concurrency: 4 });
-    for (const { shard } of wanted) states.set(shard, { live: new Map(), unknown: new Set(), poisoned: new Set(), v1Fences: [] });
+    const results = await pMap(reads, ({ key }) => readEndpointSets(this.client, zoneId, nameOf(key), typeOf(key)), {
+      concurrency: 4,
+    });
+    for (const { shard } of wanted)
+      states.set(shard, { live: new Map(), unknown: new Set(), poisoned: new Set(), v1Fences: [] });
     reads.forEach(({ shard, key }, i) => {
       if (results[i].length > 0) states.get(shard)!.live.set(key, results[i]);
     });
   }
 
   /** The endpoints of a rejected unit that Route53's message names, each read again (after the fences). */
-  async namedEndpoints(zoneId: string, unit: ShardUnit, error: string): Promise<Array<{ key: string; sets: RecordSet[]; asAssumed: boolean }>> {
+  async namedEndpoints(
+    zoneId: string,
+    unit: ShardUnit,
+    error: string,
+  ): Promise<Array<{ key: string; sets: RecordSet[]; asAssumed: boolean }>> {
     const keys = new Set([...unit.live.keys(), ...unit.endpoints]);
     const hits = new Set<string>();
     for (const { name, type } of namedInError(error)) {
@@ -159,7 +193,12 @@ export class ShardReader {
   }
 
   /** A shard at `fence` (content from `plan`) with one excluded endpoint read: for its attempt alone. */
-  async alone(zoneId: string, plan: Plan, fence: ShardFence, key: string): Promise<{ live: ShardContent; unknown: Set<string> }> {
+  async alone(
+    zoneId: string,
+    plan: Plan,
+    fence: ShardFence,
+    key: string,
+  ): Promise<{ live: ShardContent; unknown: Set<string> }> {
     const live = new Map(shardPlan(plan).content[fence.shard]);
     for (const excluded of fence.excluded) live.delete(excluded);
     const sets = await readEndpointSets(this.client, zoneId, nameOf(key), typeOf(key));
@@ -172,7 +211,13 @@ export class ShardReader {
    * content the fences vouch for. Returns, per shard, the endpoints whose live sets differ (to be repaired).
    */
   async sweepPage(zoneId: string, fences: Map<number, ShardFence | undefined>): Promise<Map<number, Tweaks>> {
-    const output = await this.client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: this.sweepCursor, MaxItems: SWEEP_PAGE }));
+    const output = await this.client.send(
+      new ListResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        StartRecordName: this.sweepCursor,
+        MaxItems: SWEEP_PAGE,
+      }),
+    );
     const sets = (output.ResourceRecordSets ?? []).map(fromSdkRecordSet);
     const start = this.sweepCursor === undefined ? '' : sortKey(this.sweepCursor);
     const end = output.IsTruncated && output.NextRecordName ? sortKey(normalizeName(output.NextRecordName)) : undefined;

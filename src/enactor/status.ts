@@ -45,15 +45,23 @@ export async function collectStatus(options: StatusOptions): Promise<EndpointSta
     readZoneView(options.client, options.zoneId),
     options.probeStatusFile ? readProbeStatus(options.probeStatusFile) : Promise.resolve(undefined),
   ]);
-  const keys = new Set<string>([...(latest?.endpoints.map((e) => endpointKey(e.name, e.type)) ?? []), ...[...view.endpoints.keys()].filter((key) => view.endpoints.get(key)?.fence && (view.endpoints.get(key)?.sets.length ?? 0) > 0)]);
+  const keys = new Set<string>([
+    ...(latest?.endpoints.map((e) => endpointKey(e.name, e.type)) ?? []),
+    ...[...view.endpoints.keys()].filter(
+      (key) => view.endpoints.get(key)?.fence && (view.endpoints.get(key)?.sets.length ?? 0) > 0,
+    ),
+  ]);
   // Each plan's endpoints by key, indexed once: a list search per row would be quadratic in the zone's size.
-  const plans = new Map<number, Map<string, EndpointPlan> | undefined>(latest ? [[latest.generation, indexEndpoints(latest)]] : []);
+  const plans = new Map<number, Map<string, EndpointPlan> | undefined>(
+    latest ? [[latest.generation, indexEndpoints(latest)]] : [],
+  );
   const rows: EndpointStatus[] = [];
   for (const key of [...keys].sort()) {
     const live = view.endpoints.get(key) ?? { sets: [], fence: shardFenceIn(view, latest, key) };
     const excluded = live.fence?.excluded.includes(key) ?? false;
     const generation = excluded ? undefined : live.fence?.generation;
-    if (generation !== undefined && !plans.has(generation)) plans.set(generation, indexEndpoints(await options.store.read(generation)));
+    if (generation !== undefined && !plans.has(generation))
+      plans.set(generation, indexEndpoints(await options.store.read(generation)));
     const matches = (plan: Map<string, EndpointPlan> | undefined) => {
       const endpoint = plan?.get(key);
       return endpoint ? setsMatch(live.sets, desiredSets(endpoint)) : null;
@@ -67,7 +75,10 @@ export async function collectStatus(options: StatusOptions): Promise<EndpointSta
       liveMatchesLatest: latest ? matches(plans.get(latest.generation)) : null,
       recordSets: live.sets.length,
       excluded,
-      generationConflict: latest !== undefined && live.fence?.generation === latest.generation && live.fence.digest !== shardDigest(latest, live.fence.shard, live.fence.excluded),
+      generationConflict:
+        latest !== undefined &&
+        live.fence?.generation === latest.generation &&
+        live.fence.digest !== shardDigest(latest, live.fence.shard, live.fence.excluded),
       probe: probeFor(probe, key),
     });
   }
@@ -87,7 +98,9 @@ function probeFor(status: ProbeStatus | undefined, key: string): EndpointStatus[
   if (!status) return null;
   const [name, type] = key.split(' ');
   const wanted = new Set([key, `${name.replace(/\.$/, '')} ${type}`]);
-  return status.endpoints.filter((entry) => wanted.has(entry.endpoint)).map((entry) => ({ path: entry.path, result: entry.result, at: entry.at, values: entry.values }));
+  return status.endpoints
+    .filter((entry) => wanted.has(entry.endpoint))
+    .map((entry) => ({ path: entry.path, result: entry.result, at: entry.at, values: entry.values }));
 }
 
 const mark = (value: boolean | null) => (value === null ? '-' : value ? 'yes' : 'NO');
@@ -109,5 +122,12 @@ export function formatStatus(rows: readonly EndpointStatus[]): string {
     ]),
   ];
   const widths = table[0].map((_, column) => Math.max(...table.map((line) => line[column].length)));
-  return table.map((line) => line.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
+  return table
+    .map((line) =>
+      line
+        .map((cell, column) => cell.padEnd(widths[column]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

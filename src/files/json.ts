@@ -18,7 +18,7 @@ export async function readJsonFile(file: string, what: string): Promise<unknown>
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new Error(`${what} ${file} is not JSON: ${(error as Error).message}`);
+    throw new Error(`${what} ${file} is not JSON: ${(error as Error).message}`, { cause: error });
   }
 }
 

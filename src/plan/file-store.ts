@@ -42,7 +42,8 @@ export class FilePlanStore implements PlanStore {
     try {
       await link(temp, final);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new PlanExistsError(valid.generation, this.location);
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new PlanExistsError(valid.generation, this.location);
       throw error;
     } finally {
       await unlink(temp).catch(() => undefined);
@@ -56,7 +57,9 @@ export class FilePlanStore implements PlanStore {
     if (json === undefined) return undefined;
     const plan = parsePlan(json, `plan file ${file}`);
     if (plan.generation !== generation) {
-      throw new Error(`plan file ${file} holds generation ${plan.generation}, not ${generation}; was it renamed by hand?`);
+      throw new Error(
+        `plan file ${file} holds generation ${plan.generation}, not ${generation}; was it renamed by hand?`,
+      );
     }
     return plan;
   }
@@ -70,7 +73,8 @@ export class FilePlanStore implements PlanStore {
     // file's size and mtime are compared all the same, so a plan edited by hand is read again.
     const seen = await stat(path.join(this.dir, planFileName(last))).catch(() => undefined);
     const known = this.newest;
-    if (seen && known?.generation === last && known.mtimeMs === seen.mtimeMs && known.size === seen.size) return known.plan;
+    if (seen && known?.generation === last && known.mtimeMs === seen.mtimeMs && known.size === seen.size)
+      return known.plan;
     const plan = await this.read(last);
     this.newest = plan && seen ? { generation: last, mtimeMs: seen.mtimeMs, size: seen.size, plan } : undefined;
     return plan;

@@ -33,26 +33,29 @@ export const LoadBalancerSchema = strictObject({
 });
 
 export const FleetEndpointSchema = strictObject({
-    name: dnsName,
-    type: z.enum(['A', 'AAAA']),
-    ttl: ttl.optional(),
-    loadBalancers: z.array(LoadBalancerSchema).min(1, 'an endpoint needs at least one load balancer').max(100),
-  })
-  .superRefine((endpoint, ctx) => {
-    const seen = new Set<string>();
-    endpoint.loadBalancers.forEach((lb, i) => {
-      if (seen.has(lb.id)) ctx.addIssue({ code: 'custom', path: ['loadBalancers', i, 'id'], message: `duplicate load balancer id ${lb.id}` });
-      seen.add(lb.id);
-      checkAddresses(endpoint.type, lb.addresses, ['loadBalancers', i, 'addresses'], ctx);
-    });
+  name: dnsName,
+  type: z.enum(['A', 'AAAA']),
+  ttl: ttl.optional(),
+  loadBalancers: z.array(LoadBalancerSchema).min(1, 'an endpoint needs at least one load balancer').max(100),
+}).superRefine((endpoint, ctx) => {
+  const seen = new Set<string>();
+  endpoint.loadBalancers.forEach((lb, i) => {
+    if (seen.has(lb.id))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['loadBalancers', i, 'id'],
+        message: `duplicate load balancer id ${lb.id}`,
+      });
+    seen.add(lb.id);
+    checkAddresses(endpoint.type, lb.addresses, ['loadBalancers', i, 'addresses'], ctx);
   });
+});
 
 export const FleetSchema = strictObject({
-    zone: dnsName,
-    defaults: FleetDefaultsSchema.prefault({}),
-    endpoints: z.array(FleetEndpointSchema).min(1),
-  })
-  .superRefine(refineEndpointsInZone);
+  zone: dnsName,
+  defaults: FleetDefaultsSchema.prefault({}),
+  endpoints: z.array(FleetEndpointSchema).min(1),
+}).superRefine(refineEndpointsInZone);
 
 export type Fleet = z.infer<typeof FleetSchema>;
 export type FleetEndpoint = z.infer<typeof FleetEndpointSchema>;
@@ -65,7 +68,9 @@ export class FleetValidationError extends Error {
     readonly zodError?: z.ZodError,
     detail?: string,
   ) {
-    super(`${source} is not a valid fleet file:\n${detail ?? (zodError ? z.prettifyError(zodError) : 'unknown error')}`);
+    super(
+      `${source} is not a valid fleet file:\n${detail ?? (zodError ? z.prettifyError(zodError) : 'unknown error')}`,
+    );
     this.name = 'FleetValidationError';
   }
 }
@@ -81,7 +86,7 @@ export async function loadFleet(file: string): Promise<Fleet> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read fleet file ${file}: ${(error as Error).message}`);
+    throw new Error(`cannot read fleet file ${file}: ${(error as Error).message}`, { cause: error });
   }
   let json: unknown;
   try {

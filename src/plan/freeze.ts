@@ -27,14 +27,20 @@ export function parseFreeze(input: unknown, source: string): Freeze {
 }
 
 export function describeFreeze(freeze: Freeze): string {
-  const pin = freeze.pinnedGeneration === undefined ? '' : ` (rollback to generation ${freeze.pinnedGeneration}'s content pinned: enactors apply it, planners write nothing)`;
+  const pin =
+    freeze.pinnedGeneration === undefined
+      ? ''
+      : ` (rollback to generation ${freeze.pinnedGeneration}'s content pinned: enactors apply it, planners write nothing)`;
   return `FROZEN since ${freeze.at} by ${freeze.author}: ${freeze.reason}${pin}`;
 }
 
 /** Refuses a plan write (planner, plan --write, rollback) while the store is frozen, saying how to thaw. */
 export async function assertNotFrozen(store: PlanStore, doing: string): Promise<void> {
   const freeze = await store.readFreeze?.();
-  if (freeze) throw new FrozenError(`${doing}: the plan store ${store.location} is ${describeFreeze(freeze)}; run \`dnsplane thaw\` first`);
+  if (freeze)
+    throw new FrozenError(
+      `${doing}: the plan store ${store.location} is ${describeFreeze(freeze)}; run \`dnsplane thaw\` first`,
+    );
 }
 
 export class FrozenError extends Error {
@@ -44,7 +50,10 @@ export class FrozenError extends Error {
   }
 }
 
-const frozenGauge = gauge('dnsplane_frozen', '1 while the plan store holds a freeze marker (dnsplane freeze), 0 otherwise; 2 for a pinned rollback.');
+const frozenGauge = gauge(
+  'dnsplane_frozen',
+  '1 while the plan store holds a freeze marker (dnsplane freeze), 0 otherwise; 2 for a pinned rollback.',
+);
 
 /**
  * The freeze as one long-running part sees it: read once at the start of each pass, logged once per change
@@ -64,9 +73,18 @@ export class FreezeWatch {
     try {
       freeze = await this.store.readFreeze?.();
     } catch (error) {
-      this.note('unreadable', () => this.logger?.error({ err: error, plans: this.store.location }, 'cannot read the freeze marker; not writing until it can be read'));
+      this.note('unreadable', () =>
+        this.logger?.error(
+          { err: error, plans: this.store.location },
+          'cannot read the freeze marker; not writing until it can be read',
+        ),
+      );
       frozenGauge.set(1);
-      return { reason: `freeze marker unreadable: ${(error as Error).message}`, author: 'dnsplane', at: new Date().toISOString() };
+      return {
+        reason: `freeze marker unreadable: ${(error as Error).message}`,
+        author: 'dnsplane',
+        at: new Date().toISOString(),
+      };
     }
     frozenGauge.set(freeze ? (freeze.pinnedGeneration === undefined ? 1 : 2) : 0);
     const state = freeze ? `${freeze.at}|${freeze.pinnedGeneration ?? ''}` : undefined;

@@ -29,8 +29,15 @@ export interface TargetHealth {
   last: CheckResult;
 }
 
-const checks = counter('dnsplane_health_checks_total', 'Health checks by result (ok, http_error, timeout, error)', ['result']);
-const latency = histogram('dnsplane_health_check_seconds', 'Health check duration', [], [0.005, 0.02, 0.1, 0.5, 1, 2, 5]);
+const checks = counter('dnsplane_health_checks_total', 'Health checks by result (ok, http_error, timeout, error)', [
+  'result',
+]);
+const latency = histogram(
+  'dnsplane_health_check_seconds',
+  'Health check duration',
+  [],
+  [0.005, 0.02, 0.1, 0.5, 1, 2, 5],
+);
 
 /** One GET; healthy means a 2xx answer within the timeout. */
 export async function checkOnce(url: string, timeoutMs: number): Promise<CheckResult> {
@@ -44,7 +51,11 @@ export async function checkOnce(url: string, timeoutMs: number): Promise<CheckRe
     return { ok, outcome: response.status, ms: elapsed() };
   } catch (error) {
     const name = (error as Error).name;
-    return { ok: false, outcome: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'error', ms: elapsed() };
+    return {
+      ok: false,
+      outcome: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'error',
+      ms: elapsed(),
+    };
   }
 }
 
@@ -61,7 +72,9 @@ export class HealthTracker {
   /** Checks every URL once, concurrently, and returns each one's smoothed state. */
   async checkAll(urls: Iterable<string>): Promise<Map<string, TargetHealth>> {
     const unique = [...new Set(urls)];
-    const results: CheckResult[] = await pMap(unique, (url) => checkOnce(url, this.options.timeoutMs), { concurrency: this.options.concurrency ?? 64 });
+    const results: CheckResult[] = await pMap(unique, (url) => checkOnce(url, this.options.timeoutMs), {
+      concurrency: this.options.concurrency ?? 64,
+    });
     const states = new Map<string, TargetHealth>();
     unique.forEach((url, i) => {
       const result = results[i];

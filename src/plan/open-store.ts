@@ -7,7 +7,8 @@ export const DEFAULT_PLANS_SPEC = 'file:./.dnsplane/plans';
 
 export async function openPlanStore(spec: string): Promise<PlanStore> {
   if (spec.startsWith('s3://')) return openS3(spec);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) throw new Error(`unsupported plan store ${spec}; use file:DIR, a directory path or s3://bucket/prefix`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec))
+    throw new Error(`unsupported plan store ${spec}; use file:DIR, a directory path or s3://bucket/prefix`);
   const dir = spec.startsWith('file:') ? spec.slice('file:'.length) : spec;
   if (dir === '') throw new Error(`plan store spec ${spec} names no directory`);
   return new FilePlanStore(dir);

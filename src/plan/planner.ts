@@ -21,11 +21,30 @@ import type { Plan } from './schema.js';
 import { PlanExistsError, type PlanStore } from './store.js';
 import { planEndpoint, type EndpointDecision } from './weights.js';
 
-const generationsPlanned = counter('dnsplane_plan_generations_total', 'Plan generations written by the planner, by reason', ['reason']);
-const failStatic = counter('dnsplane_plan_fail_static_total', 'Endpoints kept at their last plan because nothing was healthy', ['endpoint']);
-const failOpen = counter('dnsplane_plan_fail_open_total', 'New endpoints planned with every load balancer because nothing was healthy', ['endpoint']);
-const velocityLimited = counter('dnsplane_plan_velocity_limited_total', 'Endpoints whose capacity drop was held back by velocity control', ['endpoint']);
-const latestGeneration = gauge('dnsplane_plan_latest_generation', 'The latest plan generation this planner has seen or written');
+const generationsPlanned = counter(
+  'dnsplane_plan_generations_total',
+  'Plan generations written by the planner, by reason',
+  ['reason'],
+);
+const failStatic = counter(
+  'dnsplane_plan_fail_static_total',
+  'Endpoints kept at their last plan because nothing was healthy',
+  ['endpoint'],
+);
+const failOpen = counter(
+  'dnsplane_plan_fail_open_total',
+  'New endpoints planned with every load balancer because nothing was healthy',
+  ['endpoint'],
+);
+const velocityLimited = counter(
+  'dnsplane_plan_velocity_limited_total',
+  'Endpoints whose capacity drop was held back by velocity control',
+  ['endpoint'],
+);
+const latestGeneration = gauge(
+  'dnsplane_plan_latest_generation',
+  'The latest plan generation this planner has seen or written',
+);
 
 export interface PlannerOptions {
   fleet: Fleet;
@@ -90,14 +109,21 @@ export function buildPlan(
 ): { plan: Plan; decisions: Map<string, EndpointDecision> } {
   const decisions = new Map<string, EndpointDecision>();
   // Indexed once: a lookup per endpoint in the previous plan's list would be quadratic in the fleet's size.
-  const before = new Map(previous?.zone === fleet.zone ? previous.endpoints.map((p) => [endpointKey(p.name, p.type), p]) : []);
+  const before = new Map(
+    previous?.zone === fleet.zone ? previous.endpoints.map((p) => [endpointKey(p.name, p.type), p]) : [],
+  );
   const endpoints = fleet.endpoints.map((endpoint) => {
     const key = endpointKey(endpoint.name, endpoint.type);
     const decision = planEndpoint({
       name: endpoint.name,
       type: endpoint.type,
       ttl: endpointTtl(fleet, endpoint),
-      loadBalancers: endpoint.loadBalancers.map((lb) => ({ id: lb.id, addresses: lb.addresses, capacity: lb.capacity, healthy: healthy(lb.healthCheckUrl) })),
+      loadBalancers: endpoint.loadBalancers.map((lb) => ({
+        id: lb.id,
+        addresses: lb.addresses,
+        capacity: lb.capacity,
+        healthy: healthy(lb.healthCheckUrl),
+      })),
       previous: before.get(key),
       maxDropShare: fleet.defaults.maxCapacityDropShare,
     });
@@ -150,7 +176,10 @@ export class Planner {
     } catch (error) {
       if (!(error instanceof PlanExistsError)) throw error;
       // Another planner stored this generation first: plan again on top of what it wrote, once.
-      this.logger.warn({ generation: result.plan.generation }, 'another planner wrote this generation first; replanning on top of it');
+      this.logger.warn(
+        { generation: result.plan.generation },
+        'another planner wrote this generation first; replanning on top of it',
+      );
       result = this.replan(health, await this.store.latest(), live);
       if (result.reason === 'unchanged') return this.report(result);
       await this.store.write(result.plan);
@@ -164,7 +193,10 @@ export class Planner {
     try {
       return await this.options.highestLiveFence();
     } catch (error) {
-      throw new Error(`cannot read the zone's live fences, so the next generation number is unknown (it must be above every live one): ${(error as Error).message}`);
+      throw new Error(
+        `cannot read the zone's live fences, so the next generation number is unknown (it must be above every live one): ${(error as Error).message}`,
+        { cause: error },
+      );
     }
   }
 
@@ -184,27 +216,52 @@ export class Planner {
     else if (diff.changed) reason = 'changed';
     else if (behind) reason = 'behind-live';
     else if (heartbeat > 0 && now.getTime() - Date.parse(previous.createdAt) >= heartbeat) reason = 'heartbeat';
-    return { ...(previous ? { previous } : {}), plan, diff, decisions, health, reason, written: false, ...(behind ? { behind } : {}) };
+    return {
+      ...(previous ? { previous } : {}),
+      plan,
+      diff,
+      decisions,
+      health,
+      reason,
+      written: false,
+      ...(behind ? { behind } : {}),
+    };
   }
 
   private report(pass: PlanPass): PlanPass {
     latestGeneration.set(pass.written ? pass.plan.generation : (pass.previous?.generation ?? 0));
-    if (pass.behind) this.logger.warn({ stored: pass.behind.stored, live: pass.behind.live, generation: pass.plan.generation }, describeStoreBehind(pass.behind, pass.plan.generation));
+    if (pass.behind)
+      this.logger.warn(
+        { stored: pass.behind.stored, live: pass.behind.live, generation: pass.plan.generation },
+        describeStoreBehind(pass.behind, pass.plan.generation),
+      );
     for (const [endpoint, decision] of pass.decisions) {
       if (decision.mode === 'fail-static') {
         failStatic.inc({ endpoint });
-        this.logger.error({ endpoint, kept: decision.plan.sets.map((set) => set.setIdentifier) }, 'FAIL STATIC: no load balancer is healthy; keeping the last planned record sets');
+        this.logger.error(
+          { endpoint, kept: decision.plan.sets.map((set) => set.setIdentifier) },
+          'FAIL STATIC: no load balancer is healthy; keeping the last planned record sets',
+        );
       } else if (decision.mode === 'fail-open') {
         failOpen.inc({ endpoint });
-        this.logger.error({ endpoint }, 'FAIL OPEN: no load balancer is healthy and there is no previous plan; planning all of them rather than none');
+        this.logger.error(
+          { endpoint },
+          'FAIL OPEN: no load balancer is healthy and there is no previous plan; planning all of them rather than none',
+        );
       }
       if (decision.velocityLimited) {
         velocityLimited.inc({ endpoint });
-        this.logger.warn({ endpoint, removed: decision.removed, budget: decision.budget }, 'velocity control: capacity drop spread over further generations');
+        this.logger.warn(
+          { endpoint, removed: decision.removed, budget: decision.budget },
+          'velocity control: capacity drop spread over further generations',
+        );
       }
     }
     const level = pass.written ? 'info' : 'debug';
-    this.logger[level]({ generation: pass.plan.generation, reason: pass.reason, written: pass.written }, pass.written ? 'plan generation written' : 'plan pass');
+    this.logger[level](
+      { generation: pass.plan.generation, reason: pass.reason, written: pass.written },
+      pass.written ? 'plan generation written' : 'plan pass',
+    );
     return pass;
   }
 }

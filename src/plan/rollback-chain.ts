@@ -31,8 +31,13 @@ export interface ChainOptions {
 }
 
 /** The steps from `from` to `to`; the last one's endpoints are `to` exactly. Never empty. */
-export function rollbackChain(from: readonly EndpointPlan[], to: readonly EndpointPlan[], options: ChainOptions): ChainStep[] {
-  if (!(options.maxDropShare > 0 && options.maxDropShare <= 1)) throw new Error(`max drop share must be in (0, 1], got ${options.maxDropShare}`);
+export function rollbackChain(
+  from: readonly EndpointPlan[],
+  to: readonly EndpointPlan[],
+  options: ChainOptions,
+): ChainStep[] {
+  if (!(options.maxDropShare > 0 && options.maxDropShare <= 1))
+    throw new Error(`max drop share must be in (0, 1], got ${options.maxDropShare}`);
   if (options.force) return [{ endpoints: structuredClone([...to]), limited: [] }];
   const steps: ChainStep[] = [];
   const budgets = chainBudgets(from, to, options.maxDropShare);
@@ -44,7 +49,9 @@ export function rollbackChain(from: readonly EndpointPlan[], to: readonly Endpoi
       return steps;
     }
     if (steps.length + 1 >= MAX_CHAIN_STEPS) {
-      throw new Error(`a rollback at max drop share ${options.maxDropShare} would take more than ${MAX_CHAIN_STEPS} generations; raise the share or use --force`);
+      throw new Error(
+        `a rollback at max drop share ${options.maxDropShare} would take more than ${MAX_CHAIN_STEPS} generations; raise the share or use --force`,
+      );
     }
     steps.push(step);
     current = step.endpoints;
@@ -52,7 +59,11 @@ export function rollbackChain(from: readonly EndpointPlan[], to: readonly Endpoi
 }
 
 /** Per endpoint in both: the weight one step may take out of service, fixed for the chain. */
-function chainBudgets(from: readonly EndpointPlan[], to: readonly EndpointPlan[], maxDropShare: number): Map<string, number> {
+function chainBudgets(
+  from: readonly EndpointPlan[],
+  to: readonly EndpointPlan[],
+  maxDropShare: number,
+): Map<string, number> {
   const start = new Map(from.map((endpoint) => [endpointKey(endpoint.name, endpoint.type), endpoint]));
   const budgets = new Map<string, number>();
   for (const wanted of to) {
@@ -64,7 +75,11 @@ function chainBudgets(from: readonly EndpointPlan[], to: readonly EndpointPlan[]
 }
 
 /** One step from `current` toward `target`: endpoints absent from the target stay as they are (see above). */
-function nextStep(current: readonly EndpointPlan[], target: readonly EndpointPlan[], budgets: ReadonlyMap<string, number>): ChainStep {
+function nextStep(
+  current: readonly EndpointPlan[],
+  target: readonly EndpointPlan[],
+  budgets: ReadonlyMap<string, number>,
+): ChainStep {
   const now = new Map(current.map((endpoint) => [endpointKey(endpoint.name, endpoint.type), endpoint]));
   const limited: string[] = [];
   const endpoints = target.map((wanted) => {
@@ -84,11 +99,18 @@ function stepUnits(before: EndpointPlan, wanted: EndpointPlan): Unit[] {
   const previous = new Map(before.sets.map((set) => [set.setIdentifier, set]));
   const units: Unit[] = wanted.sets.map((set) => {
     const weight = previous.get(set.setIdentifier)?.weight ?? 0;
-    return { id: set.setIdentifier, values: set.values, full: Math.max(weight, set.weight), target: set.weight, previous: weight };
+    return {
+      id: set.setIdentifier,
+      values: set.values,
+      full: Math.max(weight, set.weight),
+      target: set.weight,
+      previous: weight,
+    };
   });
   const kept = new Set(units.map((unit) => unit.id));
   for (const set of before.sets) {
-    if (!kept.has(set.setIdentifier)) units.push({ id: set.setIdentifier, values: set.values, full: set.weight, target: 0, previous: set.weight });
+    if (!kept.has(set.setIdentifier))
+      units.push({ id: set.setIdentifier, values: set.values, full: set.weight, target: 0, previous: set.weight });
   }
   return units;
 }

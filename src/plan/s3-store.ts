@@ -60,7 +60,8 @@ export function parseS3Spec(spec: string): S3Location {
   const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(spec);
   if (!match) throw new Error(`plan store ${spec} is not of the form s3://bucket/prefix`);
   const [, bucket, rawPrefix] = match;
-  if (!BUCKET_PATTERN.test(bucket)) throw new Error(`plan store ${spec}: "${bucket}" is not a valid S3 bucket name (3-63 of a-z 0-9 . -)`);
+  if (!BUCKET_PATTERN.test(bucket))
+    throw new Error(`plan store ${spec}: "${bucket}" is not a valid S3 bucket name (3-63 of a-z 0-9 . -)`);
   const prefix = rawPrefix.replace(/^\/+/, '');
   return { bucket, prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/` };
 }
@@ -77,7 +78,14 @@ const S3_REQUEST_TIMEOUT_MS = 10_000;
 export function createS3Client(target: S3Target = {}): S3Client {
   const endpoint = target.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
   // A bucket endpoint that accepts and never answers fails the request after 10 s instead of hanging the command.
-  const config: S3ClientConfig = { region: target.region ?? defaultRegion(), requestHandler: { connectionTimeout: S3_REQUEST_TIMEOUT_MS, requestTimeout: S3_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true } };
+  const config: S3ClientConfig = {
+    region: target.region ?? defaultRegion(),
+    requestHandler: {
+      connectionTimeout: S3_REQUEST_TIMEOUT_MS,
+      requestTimeout: S3_REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
+  };
   if (endpoint) {
     config.endpoint = endpoint;
     config.forcePathStyle = true;
@@ -114,7 +122,9 @@ export class S3PlanStore implements PlanStore {
     const body = JSON.stringify(valid, null, 2);
     const support = await this.ensureSelfChecked();
     if (!support.ifNoneMatchPut) {
-      throw new Error(`${this.location} ignores If-None-Match on PutObject, so two planners could overwrite each other's plans; refusing to write`);
+      throw new Error(
+        `${this.location} ignores If-None-Match on PutObject, so two planners could overwrite each other's plans; refusing to write`,
+      );
     }
     try {
       await pRetry(() => this.putIfAbsent(key, body), { retries: 3, minTimeout: 50 });
@@ -132,7 +142,8 @@ export class S3PlanStore implements PlanStore {
     const json = await this.readJson(key);
     if (json === undefined) return undefined;
     const plan = parsePlan(json, `s3://${this.where.bucket}/${key}`);
-    if (plan.generation !== generation) throw new Error(`s3://${this.where.bucket}/${key} holds generation ${plan.generation}, not ${generation}`);
+    if (plan.generation !== generation)
+      throw new Error(`s3://${this.where.bucket}/${key} holds generation ${plan.generation}, not ${generation}`);
     return plan;
   }
 
@@ -144,9 +155,11 @@ export class S3PlanStore implements PlanStore {
       // Pollers ask for the latest plan every pass, and plans are never overwritten: while the listing shows the
       // same object (its ETag), the plan already read is returned without a GET and a second validation.
       const known = this.newest;
-      if (known?.generation === newest.generation && newest.etag !== undefined && known.etag === newest.etag) return known.plan;
+      if (known?.generation === newest.generation && newest.etag !== undefined && known.etag === newest.etag)
+        return known.plan;
       const plan = await this.read(newest.generation);
-      this.newest = plan && newest.etag !== undefined ? { generation: newest.generation, etag: newest.etag, plan } : undefined;
+      this.newest =
+        plan && newest.etag !== undefined ? { generation: newest.generation, etag: newest.etag, plan } : undefined;
       if (plan) return plan;
     }
     throw new Error(`${this.location}: the newest plan kept disappearing while it was being read`);
@@ -175,7 +188,11 @@ export class S3PlanStore implements PlanStore {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.where.bucket, Key: key, IfMatch: etag }));
     } catch (error) {
       if (isStatus(error, 404)) return;
-      if (isStatus(error, 412)) throw new Error(`${this.location}: plan generation ${generation} changed while it was being deleted; left in place`);
+      if (isStatus(error, 412))
+        throw new Error(
+          `${this.location}: plan generation ${generation} changed while it was being deleted; left in place`,
+          { cause: error },
+        );
       throw this.explain(error, `deleting ${key}`);
     }
   }
@@ -193,7 +210,7 @@ export class S3PlanStore implements PlanStore {
     try {
       return JSON.parse(text) as unknown;
     } catch (error) {
-      throw new Error(`s3://${this.where.bucket}/${key} is not JSON: ${(error as Error).message}`);
+      throw new Error(`s3://${this.where.bucket}/${key} is not JSON: ${(error as Error).message}`, { cause: error });
     }
   }
 
@@ -207,9 +224,11 @@ export class S3PlanStore implements PlanStore {
   async writeFreeze(freeze: Freeze): Promise<void> {
     const key = `${this.where.prefix}${FREEZE_OBJECT}`;
     const body = JSON.stringify(parseFreeze(freeze, 'freeze'), null, 2);
-    await this.client.send(new PutObjectCommand({ Bucket: this.where.bucket, Key: key, Body: body, ContentType: 'application/json' })).catch((error: unknown) => {
-      throw this.explain(error, `writing ${key}`);
-    });
+    await this.client
+      .send(new PutObjectCommand({ Bucket: this.where.bucket, Key: key, Body: body, ContentType: 'application/json' }))
+      .catch((error: unknown) => {
+        throw this.explain(error, `writing ${key}`);
+      });
   }
 
   async clearFreeze(): Promise<void> {
@@ -225,15 +244,24 @@ export class S3PlanStore implements PlanStore {
    */
   async selfCheck(): Promise<ConditionalWriteSupport> {
     const key = `${this.where.prefix}.dnsplane-selfcheck-${randomBytes(6).toString('hex')}`;
-    const put = () => this.client.send(new PutObjectCommand({ Bucket: this.where.bucket, Key: key, Body: 'selfcheck', IfNoneMatch: '*' }));
+    const put = () =>
+      this.client.send(
+        new PutObjectCommand({ Bucket: this.where.bucket, Key: key, Body: 'selfcheck', IfNoneMatch: '*' }),
+      );
     try {
       await put();
     } catch (error) {
       throw this.explain(error, 'checking conditional writes');
     }
-    const refused = async (request: () => Promise<unknown>) => request().then(() => false, (error) => isStatus(error, 412));
+    const refused = async (request: () => Promise<unknown>) =>
+      request().then(
+        () => false,
+        (error) => isStatus(error, 412),
+      );
     const ifNoneMatchPut = await refused(put);
-    const ifMatchDelete = await refused(() => this.client.send(new DeleteObjectCommand({ Bucket: this.where.bucket, Key: key, IfMatch: '"0"' })));
+    const ifMatchDelete = await refused(() =>
+      this.client.send(new DeleteObjectCommand({ Bucket: this.where.bucket, Key: key, IfMatch: '"0"' })),
+    );
     await this.client.send(new DeleteObjectCommand({ Bucket: this.where.bucket, Key: key })).catch(() => undefined);
     return { ifNoneMatchPut, ifMatchDelete };
   }
@@ -249,7 +277,13 @@ export class S3PlanStore implements PlanStore {
   private async putIfAbsent(key: string, body: string): Promise<void> {
     try {
       await this.client.send(
-        new PutObjectCommand({ Bucket: this.where.bucket, Key: key, Body: body, ContentType: 'application/json', IfNoneMatch: '*' }),
+        new PutObjectCommand({
+          Bucket: this.where.bucket,
+          Key: key,
+          Body: body,
+          ContentType: 'application/json',
+          IfNoneMatch: '*',
+        }),
       );
     } catch (error) {
       // 409 ConditionalRequestConflict: a concurrent conditional write to the same key; S3 says retry.
@@ -298,9 +332,12 @@ export class S3PlanStore implements PlanStore {
   }
 
   private explain(error: unknown, doing: string): Error {
-    if (errorName(error) === 'NoSuchBucket') return new Error(`${this.location}: bucket ${this.where.bucket} does not exist (create it first)`);
+    if (errorName(error) === 'NoSuchBucket')
+      return new Error(`${this.location}: bucket ${this.where.bucket} does not exist (create it first)`);
     const status = error instanceof S3ServiceException ? ` (HTTP ${error.$metadata.httpStatusCode})` : '';
-    return new Error(`${this.location}: ${doing} failed: ${errorName(error)}${status}: ${(error as Error)?.message ?? String(error)}`);
+    return new Error(
+      `${this.location}: ${doing} failed: ${errorName(error)}${status}: ${(error as Error)?.message ?? String(error)}`,
+    );
   }
 }
 

@@ -26,13 +26,22 @@ export const WeightedSetSchema = strictObject({
  */
 const ADDRESS = { A: z.ipv4(), AAAA: z.ipv6() };
 
-export function checkAddresses(type: 'A' | 'AAAA', values: readonly string[], path: Array<string | number>, ctx: z.RefinementCtx): void {
+export function checkAddresses(
+  type: 'A' | 'AAAA',
+  values: readonly string[],
+  path: Array<string | number>,
+  ctx: z.RefinementCtx,
+): void {
   // Built once: constructing a zod schema per endpoint was a fifth of a 1,000-endpoint plan's parse.
   const address = ADDRESS[type];
   const seen = new Set<string>();
   values.forEach((value, j) => {
     if (!address.safeParse(value).success) {
-      ctx.addIssue({ code: 'custom', path: [...path, j], message: `${value} is not an ${type === 'A' ? 'IPv4' : 'IPv6'} address` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, j],
+        message: `${value} is not an ${type === 'A' ? 'IPv4' : 'IPv6'} address`,
+      });
     } else if (seen.has(value)) {
       ctx.addIssue({ code: 'custom', path: [...path, j], message: `duplicate address ${value}` });
     }
@@ -41,31 +50,33 @@ export function checkAddresses(type: 'A' | 'AAAA', values: readonly string[], pa
 }
 
 export const EndpointPlanSchema = strictObject({
-    name: fqdn,
-    type: z.enum(['A', 'AAAA']),
-    ttl: z.number().int().min(0).max(2147483647),
-    sets: z.array(WeightedSetSchema).min(1, 'an endpoint must have at least one record set').max(100),
-  })
-  .superRefine((endpoint, ctx) => {
-    const seen = new Set<string>();
-    endpoint.sets.forEach((set, i) => {
-      if (seen.has(set.setIdentifier)) {
-        ctx.addIssue({ code: 'custom', path: ['sets', i, 'setIdentifier'], message: `duplicate setIdentifier ${set.setIdentifier}` });
-      }
-      seen.add(set.setIdentifier);
-      checkAddresses(endpoint.type, set.values, ['sets', i, 'values'], ctx);
-    });
+  name: fqdn,
+  type: z.enum(['A', 'AAAA']),
+  ttl: z.number().int().min(0).max(2147483647),
+  sets: z.array(WeightedSetSchema).min(1, 'an endpoint must have at least one record set').max(100),
+}).superRefine((endpoint, ctx) => {
+  const seen = new Set<string>();
+  endpoint.sets.forEach((set, i) => {
+    if (seen.has(set.setIdentifier)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sets', i, 'setIdentifier'],
+        message: `duplicate setIdentifier ${set.setIdentifier}`,
+      });
+    }
+    seen.add(set.setIdentifier);
+    checkAddresses(endpoint.type, set.values, ['sets', i, 'values'], ctx);
   });
+});
 
 export const PlanSchema = strictObject({
-    generation: z.number().int().positive(),
-    createdAt: z.string().datetime(),
-    createdBy: z.string().min(1),
-    /** The hosted zone every endpoint lives in. */
-    zone: fqdn,
-    endpoints: z.array(EndpointPlanSchema),
-  })
-  .superRefine(refineEndpointsInZone);
+  generation: z.number().int().positive(),
+  createdAt: z.string().datetime(),
+  createdBy: z.string().min(1),
+  /** The hosted zone every endpoint lives in. */
+  zone: fqdn,
+  endpoints: z.array(EndpointPlanSchema),
+}).superRefine(refineEndpointsInZone);
 
 /** Endpoints are unique by name and type and lie inside the zone (shared by the plan and fleet schemas). */
 export function refineEndpointsInZone(
@@ -75,10 +86,15 @@ export function refineEndpointsInZone(
   const seen = new Set<string>();
   document.endpoints.forEach((endpoint, i) => {
     const key = `${endpoint.name}|${endpoint.type}`;
-    if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'name'], message: `duplicate endpoint ${key}` });
+    if (seen.has(key))
+      ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'name'], message: `duplicate endpoint ${key}` });
     seen.add(key);
     if (endpoint.name !== document.zone && !endpoint.name.endsWith(`.${document.zone}`)) {
-      ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'name'], message: `${endpoint.name} is outside zone ${document.zone}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['endpoints', i, 'name'],
+        message: `${endpoint.name} is outside zone ${document.zone}`,
+      });
     }
   });
 }

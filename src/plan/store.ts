@@ -29,7 +29,10 @@ export interface PlanStore {
 }
 
 export class PlanExistsError extends Error {
-  constructor(readonly generation: number, location: string) {
+  constructor(
+    readonly generation: number,
+    location: string,
+  ) {
     super(`plan generation ${generation} already exists in ${location}; plans are never overwritten`);
     this.name = 'PlanExistsError';
   }

@@ -75,11 +75,23 @@ export function planEndpoint(input: EndpointInput): EndpointDecision {
   if (nothingHealthy || !input.previous) {
     // A new endpoint has nothing in service to protect; with nothing healthy it fails open rather than empty.
     const next = units.map((unit) => (nothingHealthy ? unit.full : unit.target));
-    return { plan: toPlan(input, units, next), mode: nothingHealthy ? 'fail-open' : 'normal', velocityLimited: false, removed: 0, budget };
+    return {
+      plan: toPlan(input, units, next),
+      mode: nothingHealthy ? 'fail-open' : 'normal',
+      velocityLimited: false,
+      removed: 0,
+      budget,
+    };
   }
 
   const step = limitedStep(units, budget);
-  return { plan: toPlan(input, units, step.weights), mode: 'normal', velocityLimited: step.limited, removed: step.removed, budget };
+  return {
+    plan: toPlan(input, units, step.weights),
+    mode: 'normal',
+    velocityLimited: step.limited,
+    removed: step.removed,
+    budget,
+  };
 }
 
 /** The weight budget one step may take out of service: floor(share × total full weight), at least one unit. */
@@ -92,7 +104,10 @@ export function dropBudget(units: ReadonlyArray<Pick<Unit, 'full'>>, maxDropShar
  * share the budget. The planner steps from the last plan toward health; rollback steps from the latest plan
  * toward an old generation's weights (rollback-chain.ts).
  */
-export function limitedStep(units: readonly Unit[], budget: number): { weights: number[]; removed: number; limited: boolean } {
+export function limitedStep(
+  units: readonly Unit[],
+  budget: number,
+): { weights: number[]; removed: number; limited: boolean } {
   const wanted = units.map((unit) => Math.max(0, unit.previous - unit.target));
   const wantedTotal = wanted.reduce((a, b) => a + b, 0);
   const allowed = wantedTotal <= budget ? wanted : shareBudget(units, wanted, wantedTotal, budget);
@@ -105,12 +120,19 @@ function toUnits(input: EndpointInput): Unit[] {
   const previous = new Map((input.previous?.sets ?? []).map((set) => [set.setIdentifier, set]));
   const units: Unit[] = input.loadBalancers.map((lb) => {
     const full = fullWeight(lb.capacity, largest);
-    return { id: lb.id, values: lb.addresses, full, target: lb.healthy ? full : 0, previous: previous.get(lb.id)?.weight ?? 0 };
+    return {
+      id: lb.id,
+      values: lb.addresses,
+      full,
+      target: lb.healthy ? full : 0,
+      previous: previous.get(lb.id)?.weight ?? 0,
+    };
   });
   // A load balancer dropped from the fleet file is drained like an unhealthy one, with its last values.
   const known = new Set(units.map((unit) => unit.id));
   for (const set of previous.values()) {
-    if (!known.has(set.setIdentifier)) units.push({ id: set.setIdentifier, values: set.values, full: set.weight, target: 0, previous: set.weight });
+    if (!known.has(set.setIdentifier))
+      units.push({ id: set.setIdentifier, values: set.values, full: set.weight, target: 0, previous: set.weight });
   }
   return units;
 }
@@ -133,7 +155,11 @@ function shareBudget(units: readonly Unit[], wanted: number[], wantedTotal: numb
   return allowed;
 }
 
-export function toPlan(input: Pick<EndpointInput, 'name' | 'type' | 'ttl'>, units: readonly Unit[], weights: number[]): EndpointPlan {
+export function toPlan(
+  input: Pick<EndpointInput, 'name' | 'type' | 'ttl'>,
+  units: readonly Unit[],
+  weights: number[],
+): EndpointPlan {
   const sets: WeightedSet[] = units
     .map((unit, i) => ({ setIdentifier: unit.id, weight: Math.min(MAX_WEIGHT, weights[i]), values: [...unit.values] }))
     .filter((set) => set.weight > 0)

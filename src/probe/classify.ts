@@ -4,7 +4,16 @@
 import net from 'node:net';
 import type { DnsReply } from './query.js';
 
-export const PROBE_RESULTS = ['answered', 'wrong', 'nodata', 'nxdomain', 'servfail', 'refused', 'timeout', 'error'] as const;
+export const PROBE_RESULTS = [
+  'answered',
+  'wrong',
+  'nodata',
+  'nxdomain',
+  'servfail',
+  'refused',
+  'timeout',
+  'error',
+] as const;
 export type ProbeResult = (typeof PROBE_RESULTS)[number];
 
 /** The results that mean "clients cannot reach the endpoint": the empty record and its relatives. */
@@ -20,7 +29,10 @@ export function isBad(result: ProbeResult): boolean {
  * A weighted endpoint answers with one whole set per reply, so the values must all come from one set;
  * a resolver may also pass on a subset. With no plan to compare against, any address counts as answered.
  */
-export function classify(reply: DnsReply | 'timeout' | Error, plannedSets?: readonly (readonly string[])[]): ProbeResult {
+export function classify(
+  reply: DnsReply | 'timeout' | Error,
+  plannedSets?: readonly (readonly string[])[],
+): ProbeResult {
   if (reply === 'timeout') return 'timeout';
   if (reply instanceof Error) return 'error';
   switch (reply.rcodeName) {

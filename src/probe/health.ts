@@ -58,7 +58,8 @@ export class RingBuffer<T> {
   private start = 0;
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`ring buffer capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new Error(`ring buffer capacity must be a positive integer, got ${capacity}`);
   }
 
   push(item: T): void {
@@ -91,7 +92,15 @@ export class HealthBook {
     const bad = isBad(observation.result);
     let health = this.byKey.get(key);
     if (!health) {
-      health = { endpoint: observation.endpoint, path: observation.path, observations: 0, answered: 0, availability: 0, last: observation, outages: [] };
+      health = {
+        endpoint: observation.endpoint,
+        path: observation.path,
+        observations: 0,
+        answered: 0,
+        availability: 0,
+        last: observation,
+        outages: [],
+      };
       this.byKey.set(key, health);
     }
     health.observations += 1;
@@ -116,6 +125,9 @@ export class HealthBook {
   }
 
   all(): EndpointHealth[] {
-    return [...this.byKey.values()].map((health) => ({ ...health, outages: health.outages.map((outage) => ({ ...outage })) }));
+    return [...this.byKey.values()].map((health) => ({
+      ...health,
+      outages: health.outages.map((outage) => ({ ...outage })),
+    }));
   }
 }

@@ -56,16 +56,32 @@ export interface ProbeEvents {
   targetsError: [Error];
 }
 
-const observationsTotal = counter('dnsplane_probe_observations_total', 'Probe observations by endpoint, path and result.', ['endpoint', 'path', 'result']);
-const latencySeconds = histogram('dnsplane_probe_latency_seconds', 'Probe query latency, including a TCP retry.', ['path'], [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]);
-const endpointUp = gauge('dnsplane_probe_endpoint_up', '1 when the last probe of the endpoint answered with planned values.', ['endpoint', 'path']);
+const observationsTotal = counter(
+  'dnsplane_probe_observations_total',
+  'Probe observations by endpoint, path and result.',
+  ['endpoint', 'path', 'result'],
+);
+const latencySeconds = histogram(
+  'dnsplane_probe_latency_seconds',
+  'Probe query latency, including a TCP retry.',
+  ['path'],
+  [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+);
+const endpointUp = gauge(
+  'dnsplane_probe_endpoint_up',
+  '1 when the last probe of the endpoint answered with planned values.',
+  ['endpoint', 'path'],
+);
 
 export class Probe extends EventEmitter<ProbeEvents> {
   readonly intervalMs: number;
   readonly timeoutMs: number;
   private readonly timeline: RingBuffer<Observation>;
   private readonly health = new HealthBook();
-  private readonly counts = Object.fromEntries(PROBE_RESULTS.map((result) => [result, 0])) as Record<ProbeResult, number>;
+  private readonly counts = Object.fromEntries(PROBE_RESULTS.map((result) => [result, 0])) as Record<
+    ProbeResult,
+    number
+  >;
   private rounds = 0;
   private firstEmptyAt: number | undefined;
   private lastTargets: ProbeTarget[] = [];
@@ -77,9 +93,11 @@ export class Probe extends EventEmitter<ProbeEvents> {
     super();
     this.intervalMs = options.intervalMs ?? 1000;
     this.timeoutMs = options.timeoutMs ?? 500;
-    if (!(this.intervalMs >= MIN_INTERVAL_MS)) throw new Error(`probe interval must be at least ${MIN_INTERVAL_MS} ms, got ${options.intervalMs}`);
+    if (!(this.intervalMs >= MIN_INTERVAL_MS))
+      throw new Error(`probe interval must be at least ${MIN_INTERVAL_MS} ms, got ${options.intervalMs}`);
     if (!(this.timeoutMs > 0)) throw new Error(`probe timeout must be positive, got ${options.timeoutMs}`);
-    if (!options.authority && !options.resolver) throw new Error('the probe needs an authority, a resolver or both to ask');
+    if (!options.authority && !options.resolver)
+      throw new Error('the probe needs an authority, a resolver or both to ask');
     this.timeline = new RingBuffer(options.timelineSize ?? 10_000);
   }
 
@@ -171,18 +189,45 @@ export class Probe extends EventEmitter<ProbeEvents> {
 
   private async observe(target: ProbeTarget, path: ProbePath, server: DnsServerAddress): Promise<Observation> {
     const at = Date.now();
-    const base = { at, endpoint: endpointKey(target.name, target.type), name: target.name, type: target.type, path, server: formatServer(server) };
+    const base = {
+      at,
+      endpoint: endpointKey(target.name, target.type),
+      name: target.name,
+      type: target.type,
+      path,
+      server: formatServer(server),
+    };
     const generation = target.plannedSets ? { generation: this.lastGeneration } : {};
     let observation: Observation;
     try {
-      const reply = await queryDns({ server, name: target.name, type: target.type, timeoutMs: this.timeoutMs, recursionDesired: path === 'resolver' });
+      const reply = await queryDns({
+        server,
+        name: target.name,
+        type: target.type,
+        timeoutMs: this.timeoutMs,
+        recursionDesired: path === 'resolver',
+      });
       const result = classify(reply, target.plannedSets);
-      observation = { ...base, result, values: reply.values, rcode: reply.rcodeName, latencyMs: reply.latencyMs, transport: reply.transport, ...generation };
+      observation = {
+        ...base,
+        result,
+        values: reply.values,
+        rcode: reply.rcodeName,
+        latencyMs: reply.latencyMs,
+        transport: reply.transport,
+        ...generation,
+      };
       latencySeconds.observe({ path }, reply.latencyMs / 1000);
     } catch (error) {
       const timedOut = error instanceof DnsTimeoutError;
       const detail = error instanceof Error ? error.message : String(error);
-      observation = { ...base, result: classify(timedOut ? 'timeout' : new Error(detail)), values: [], detail, ...generation };
+      observation = {
+        ...base,
+        result: classify(timedOut ? 'timeout' : new Error(detail)),
+        values: [],
+        detail,
+        ...generation,
+      };
     }
     this.remember(observation);
     return observation;

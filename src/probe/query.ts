@@ -39,7 +39,9 @@ export interface DnsReply {
 
 export class DnsTimeoutError extends Error {
   constructor(query: DnsQuery, stage: 'udp' | 'tcp') {
-    super(`no reply from ${formatServer(query.server)} for ${query.name} ${query.type} within ${query.timeoutMs} ms (${stage})`);
+    super(
+      `no reply from ${formatServer(query.server)} for ${query.name} ${query.type} within ${query.timeoutMs} ms (${stage})`,
+    );
     this.name = 'DnsTimeoutError';
   }
 }
@@ -60,8 +62,10 @@ export function parseServerAddress(text: string, what = 'address'): DnsServerAdd
   const match = bracketed ?? (net.isIPv6(text) ? [text, text, undefined] : plain);
   const host = match?.[1];
   const port = match?.[2] === undefined ? 53 : Number(match[2]);
-  if (!host || !net.isIP(host)) throw new Error(`${what} ${JSON.stringify(text)} must be IP:PORT, such as 127.0.0.1:8053`);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${what} ${JSON.stringify(text)} has an invalid port`);
+  if (!host || !net.isIP(host))
+    throw new Error(`${what} ${JSON.stringify(text)} must be IP:PORT, such as 127.0.0.1:8053`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`${what} ${JSON.stringify(text)} has an invalid port`);
   return { host, port };
 }
 
@@ -93,7 +97,11 @@ function buildQuery(id: number, query: DnsQuery, typeCode: number): Buffer {
   const packet = new Packet();
   packet.header.id = id;
   packet.header.rd = query.recursionDesired === false ? 0 : 1;
-  packet.questions.push({ name: query.name.replace(/\.$/, ''), type: typeCode, class: Packet.CLASS.IN } as DNS.Packet.Question);
+  packet.questions.push({
+    name: query.name.replace(/\.$/, ''),
+    type: typeCode,
+    class: Packet.CLASS.IN,
+  } as DNS.Packet.Question);
   packet.additionals.push(Packet.Resource.EDNS([], { udpPayloadSize: EDNS_UDP_SIZE }));
   return packet.toBuffer();
 }
@@ -128,7 +136,13 @@ function parseOrUndefined(message: Buffer): Packet | undefined {
 type Finish = (outcome: Packet | Error) => void;
 
 /** Runs one exchange: `finish` settles it once and cleans up; the deadline settles it with a timeout. */
-function exchange(query: DnsQuery, stage: 'udp' | 'tcp', deadline: number, cleanup: () => void, begin: (finish: Finish) => void): Promise<Packet> {
+function exchange(
+  query: DnsQuery,
+  stage: 'udp' | 'tcp',
+  deadline: number,
+  cleanup: () => void,
+  begin: (finish: Finish) => void,
+): Promise<Packet> {
   return new Promise<Packet>((resolve, reject) => {
     let settled = false;
     const finish: Finish = (outcome) => {
@@ -139,7 +153,10 @@ function exchange(query: DnsQuery, stage: 'udp' | 'tcp', deadline: number, clean
       if (outcome instanceof Error) reject(outcome);
       else resolve(outcome);
     };
-    const timer = setTimeout(() => finish(new DnsTimeoutError(query, stage)), Math.max(0, deadline - performance.now()));
+    const timer = setTimeout(
+      () => finish(new DnsTimeoutError(query, stage)),
+      Math.max(0, deadline - performance.now()),
+    );
     begin(finish);
   });
 }
@@ -147,40 +164,54 @@ function exchange(query: DnsQuery, stage: 'udp' | 'tcp', deadline: number, clean
 function exchangeUdp(request: Buffer, id: number, query: DnsQuery, deadline: number): Promise<Packet> {
   const { host, port } = query.server;
   const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
-  return exchange(query, 'udp', deadline, () => socket.close(), (finish) => {
-    socket.on('error', finish);
-    socket.on('message', (message, sender) => {
-      // Anything that is not our server answering our question is dropped; the deadline still runs.
-      if (sender.address !== host || sender.port !== port) return;
-      const reply = parseOrUndefined(message);
-      if (reply && matches(reply, id, query)) finish(reply);
-    });
-    socket.send(request, port, host, (error) => {
-      if (error) finish(error);
-    });
-  });
+  return exchange(
+    query,
+    'udp',
+    deadline,
+    () => socket.close(),
+    (finish) => {
+      socket.on('error', finish);
+      socket.on('message', (message, sender) => {
+        // Anything that is not our server answering our question is dropped; the deadline still runs.
+        if (sender.address !== host || sender.port !== port) return;
+        const reply = parseOrUndefined(message);
+        if (reply && matches(reply, id, query)) finish(reply);
+      });
+      socket.send(request, port, host, (error) => {
+        if (error) finish(error);
+      });
+    },
+  );
 }
 
 function exchangeTcp(request: Buffer, id: number, query: DnsQuery, deadline: number): Promise<Packet> {
   const socket = net.connect({ host: query.server.host, port: query.server.port });
   let received = Buffer.alloc(0);
-  return exchange(query, 'tcp', deadline, () => socket.destroy(), (finish) => {
-    socket.on('error', finish);
-    socket.on('close', () => finish(new Error(`${formatServer(query.server)} closed the TCP connection without a reply`)));
-    socket.on('connect', () => {
-      const length = Buffer.alloc(2);
-      length.writeUInt16BE(request.length);
-      socket.write(Buffer.concat([length, request]));
-    });
-    socket.on('data', (chunk) => {
-      received = Buffer.concat([received, chunk]);
-      // Two-byte length framing (RFC 1035 4.2.2); a server may pipeline, so read every complete message.
-      while (received.length >= 2 && received.length >= 2 + received.readUInt16BE(0)) {
-        const size = received.readUInt16BE(0);
-        const reply = parseOrUndefined(received.subarray(2, 2 + size));
-        received = received.subarray(2 + size);
-        if (reply && matches(reply, id, query)) return finish(reply);
-      }
-    });
-  });
+  return exchange(
+    query,
+    'tcp',
+    deadline,
+    () => socket.destroy(),
+    (finish) => {
+      socket.on('error', finish);
+      socket.on('close', () =>
+        finish(new Error(`${formatServer(query.server)} closed the TCP connection without a reply`)),
+      );
+      socket.on('connect', () => {
+        const length = Buffer.alloc(2);
+        length.writeUInt16BE(request.length);
+        socket.write(Buffer.concat([length, request]));
+      });
+      socket.on('data', (chunk) => {
+        received = Buffer.concat([received, chunk]);
+        // Two-byte length framing (RFC 1035 4.2.2); a server may pipeline, so read every complete message.
+        while (received.length >= 2 && received.length >= 2 + received.readUInt16BE(0)) {
+          const size = received.readUInt16BE(0);
+          const reply = parseOrUndefined(received.subarray(2, 2 + size));
+          received = received.subarray(2 + size);
+          if (reply && matches(reply, id, query)) return finish(reply);
+        }
+      });
+    },
+  );
 }

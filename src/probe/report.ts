@@ -22,7 +22,8 @@ export const CHANGE_HEADER = `${pad('TIME', 12)}  ${pad('ENDPOINT', 34)}  ${pad(
 
 export function formatChange(observation: Observation): string {
   const latency = observation.latencyMs === undefined ? '-' : observation.latencyMs.toFixed(1);
-  const values = observation.detail && observation.values.length === 0 ? observation.detail : shortValues(observation.values);
+  const values =
+    observation.detail && observation.values.length === 0 ? observation.detail : shortValues(observation.values);
   return `${clock(observation.at)}  ${pad(observation.endpoint, 34)}  ${pad(observation.path, 9)}  ${pad(observation.result.toUpperCase(), 8)}  ${pad(latency, 6)}  ${values}`;
 }
 

@@ -43,7 +43,8 @@ export const ProbeStatusSchema = z.object({
 export type ProbeStatus = z.infer<typeof ProbeStatusSchema>;
 
 export function probeStatus(probe: Probe, generation?: number): ProbeStatus {
-  const optional = (key: string, at: number | undefined): Record<string, string> => (at === undefined ? {} : { [key]: new Date(at).toISOString() });
+  const optional = (key: string, at: number | undefined): Record<string, string> =>
+    at === undefined ? {} : { [key]: new Date(at).toISOString() };
   const diagnoses = diagnose(probe.endpoints());
   return {
     version: 1,
@@ -87,7 +88,11 @@ export async function readProbeStatus(file = DEFAULT_STATUS_FILE): Promise<Probe
  * Why the status file is too old to trust, or undefined while it is fresh. A probe that died leaves its last
  * word behind, and a dashboard showing that word as current is the unwatched endpoint all over again.
  */
-export function probeStatusStaleness(file: string, status: ProbeStatus | undefined, now = Date.now()): string | undefined {
+export function probeStatusStaleness(
+  file: string,
+  status: ProbeStatus | undefined,
+  now = Date.now(),
+): string | undefined {
   if (!status) return undefined;
   const ageMs = now - Date.parse(status.updatedAt);
   if (ageMs <= Math.max(10 * status.intervalMs, 15_000)) return undefined;

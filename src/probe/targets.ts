@@ -40,4 +40,3 @@ export function fixedTargets(names: readonly string[], type = 'A'): TargetSource
   const targets = names.map((name) => ({ name: normalizeName(name), type: type.toUpperCase() }));
   return async () => ({ targets });
 }
-

@@ -53,7 +53,9 @@ export interface UnboundResolver {
 
 export class UnboundNotInstalledError extends Error {
   constructor() {
-    super('unbound is not installed (Debian/Ubuntu: apt-get install unbound); the probe can still ask the authority directly');
+    super(
+      'unbound is not installed (Debian/Ubuntu: apt-get install unbound); the probe can still ask the authority directly',
+    );
     this.name = 'UnboundNotInstalledError';
   }
 }
@@ -79,7 +81,10 @@ export function hasCommand(name: string): boolean {
  */
 export const RECOVERY_INFRA_HOST_TTL_S = 2;
 
-export type UnboundConfigInput = Pick<UnboundOptions, 'zones' | 'authority' | 'noCache' | 'cacheMaxTtl' | 'infraHostTtl'> & { port: number; workDir: string };
+export type UnboundConfigInput = Pick<
+  UnboundOptions,
+  'zones' | 'authority' | 'noCache' | 'cacheMaxTtl' | 'infraHostTtl'
+> & { port: number; workDir: string };
 
 export function unboundConfig(input: UnboundConfigInput): string {
   const quote = (text: string): string => JSON.stringify(text);
@@ -112,7 +117,9 @@ export function unboundConfig(input: UnboundConfigInput): string {
     `  infra-host-ttl: ${input.infraHostTtl ?? RECOVERY_INFRA_HOST_TTL_S}`,
     '  infra-keep-probing: yes',
     '  serve-expired: no',
-    ...(input.cacheMaxTtl !== undefined ? [`  cache-max-ttl: ${input.cacheMaxTtl}`, `  cache-max-negative-ttl: ${input.cacheMaxTtl}`] : []),
+    ...(input.cacheMaxTtl !== undefined
+      ? [`  cache-max-ttl: ${input.cacheMaxTtl}`, `  cache-max-negative-ttl: ${input.cacheMaxTtl}`]
+      : []),
     // Names under built-in local zones (test., invalid., ...) would otherwise be answered NXDOMAIN by unbound;
     // a transparent local zone of our own is more specific and lets the query through to the stub.
     ...zones.map((zone) => `  local-zone: ${quote(zone)} transparent`),
@@ -145,7 +152,15 @@ export async function startUnbound(options: UnboundOptions): Promise<UnboundReso
     const configPath = path.join(workDir, 'unbound.conf');
     await fs.writeFile(configPath, unboundConfig({ ...options, port, workDir }));
     try {
-      return await launch({ configPath, workDir, port, ownDir: ownDir && !options.detached, zones: options.zones, timeoutMs: options.startTimeoutMs ?? 10_000, detached: options.detached ?? false });
+      return await launch({
+        configPath,
+        workDir,
+        port,
+        ownDir: ownDir && !options.detached,
+        zones: options.zones,
+        timeoutMs: options.startTimeoutMs ?? 10_000,
+        detached: options.detached ?? false,
+      });
     } catch (error) {
       lastError = error;
       if (options.port) break;
@@ -166,10 +181,21 @@ interface Launch {
   detached: boolean;
 }
 
-async function launch({ configPath, workDir, port, ownDir, zones, timeoutMs, detached }: Launch): Promise<UnboundResolver> {
+async function launch({
+  configPath,
+  workDir,
+  port,
+  ownDir,
+  zones,
+  timeoutMs,
+  detached,
+}: Launch): Promise<UnboundResolver> {
   const logPath = path.join(workDir, 'unbound.log');
   const log = detached ? await fs.open(logPath, 'a') : undefined;
-  const child = spawn('unbound', ['-d', '-c', configPath], { stdio: ['ignore', 'ignore', log ? log.fd : 'pipe'], detached });
+  const child = spawn('unbound', ['-d', '-c', configPath], {
+    stdio: ['ignore', 'ignore', log ? log.fd : 'pipe'],
+    detached,
+  });
   await log?.close();
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -199,7 +225,13 @@ async function launch({ configPath, workDir, port, ownDir, zones, timeoutMs, det
   };
 }
 
-async function waitUntilAnswering(address: DnsServerAddress, zone: string, timeoutMs: number, exited: Promise<number | null>, stderr: () => string): Promise<void> {
+async function waitUntilAnswering(
+  address: DnsServerAddress,
+  zone: string,
+  timeoutMs: number,
+  exited: Promise<number | null>,
+  stderr: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let code: number | null | undefined;
   void exited.then((exitCode) => (code = exitCode ?? -1));
@@ -213,7 +245,9 @@ async function waitUntilAnswering(address: DnsServerAddress, zone: string, timeo
       await sleep(50);
     }
   }
-  throw new Error(`unbound did not answer on ${address.host}:${address.port} within ${timeoutMs} ms: ${stderr().trim()}`);
+  throw new Error(
+    `unbound did not answer on ${address.host}:${address.port} within ${timeoutMs} ms: ${stderr().trim()}`,
+  );
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
@@ -250,7 +284,9 @@ export async function stopUnboundByPidFile(workDir: string, timeoutMs = 5000): P
     process.kill(pid, 'SIGTERM');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
-    throw new Error(`unbound (pid ${pid}, from ${pidFile}) runs as another user; stop it as that user`);
+    throw new Error(`unbound (pid ${pid}, from ${pidFile}) runs as another user; stop it as that user`, {
+      cause: error,
+    });
   }
   const deadline = Date.now() + timeoutMs;
   while (isAlive(pid)) {

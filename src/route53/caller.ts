@@ -17,12 +17,23 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 6, baseMs: 100, capMs: 5_000 };
 
-const retriesTotal = counter('dnsplane_route53_retries_total', 'Route53 calls retried after a retryable error', ['operation', 'code']);
-const budgetExhausted = counter('dnsplane_route53_retry_budget_exhausted_total', 'Retryable Route53 failures not retried because the retry budget was empty', ['operation']);
+const retriesTotal = counter('dnsplane_route53_retries_total', 'Route53 calls retried after a retryable error', [
+  'operation',
+  'code',
+]);
+const budgetExhausted = counter(
+  'dnsplane_route53_retry_budget_exhausted_total',
+  'Retryable Route53 failures not retried because the retry budget was empty',
+  ['operation'],
+);
 const callsTotal = counter('dnsplane_route53_calls_total', 'Route53 calls sent (each attempt counts)', ['operation']);
 
 /** Full jitter ("Exponential Backoff And Jitter", AWS Architecture Blog): uniform in [0, min(cap, base*2^n)). */
-export function fullJitterDelay(attempt: number, policy: Pick<RetryPolicy, 'baseMs' | 'capMs'>, random = Math.random): number {
+export function fullJitterDelay(
+  attempt: number,
+  policy: Pick<RetryPolicy, 'baseMs' | 'capMs'>,
+  random = Math.random,
+): number {
   const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.floor(random() * ceiling);
 }
@@ -33,7 +44,12 @@ export interface CallerOptions {
   policy?: Partial<RetryPolicy>;
   signal?: AbortSignal;
   /** Called once per retry, e.g. to emit an enactor event; `attempt` failed, of at most `attempts`. */
-  onRetry?: (operation: string, error: unknown, delayMs: number, progress: { attempt: number; attempts: number }) => void;
+  onRetry?: (
+    operation: string,
+    error: unknown,
+    delayMs: number,
+    progress: { attempt: number; attempts: number },
+  ) => void;
 }
 
 export class Route53Caller {
@@ -59,7 +75,8 @@ export class Route53Caller {
    * plain client (paging, the self-check) get the rate limit and the retry budget too.
    */
   asClient(): Route53Client {
-    const send = (command: { readonly input: unknown }) => this.send(command.constructor.name.replace(/Command$/, ''), command);
+    const send = (command: { readonly input: unknown }) =>
+      this.send(command.constructor.name.replace(/Command$/, ''), command);
     return { send, config: this.client.config } as unknown as Route53Client;
   }
 
@@ -101,7 +118,10 @@ export class Route53Caller {
           const delay = fullJitterDelay(error.attemptNumber, this.policy);
           this.retries += 1;
           retriesTotal.inc({ operation, code: errorCode(error) ?? 'network' });
-          this.options.onRetry?.(operation, error, delay, { attempt: error.attemptNumber, attempts: this.policy.retries + 1 });
+          this.options.onRetry?.(operation, error, delay, {
+            attempt: error.attemptNumber,
+            attempts: this.policy.retries + 1,
+          });
           await sleep(delay, signal);
         },
       },

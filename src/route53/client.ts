@@ -29,7 +29,9 @@ export { defaultRegion };
  * LocalStack accept, so that a newcomer needs no AWS profile; undefined when AWS credentials are configured.
  * Shared by every AWS client dnsplane makes (the S3 plan store too).
  */
-export function localCredentials(endpoint: string | undefined): { accessKeyId: string; secretAccessKey: string } | undefined {
+export function localCredentials(
+  endpoint: string | undefined,
+): { accessKeyId: string; secretAccessKey: string } | undefined {
   if (!endpoint || process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE) return undefined;
   return { accessKeyId: 'test', secretAccessKey: 'test' };
 }
@@ -42,7 +44,11 @@ export function createRoute53Client(target: Route53Target = {}): Route53Client {
   };
   if (target.endpoint) config.endpoint = target.endpoint;
   if (target.requestTimeoutMs !== undefined) {
-    config.requestHandler = { connectionTimeout: target.requestTimeoutMs, requestTimeout: target.requestTimeoutMs, throwOnRequestTimeout: true };
+    config.requestHandler = {
+      connectionTimeout: target.requestTimeoutMs,
+      requestTimeout: target.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    };
   }
   const credentials = target.credentials ?? localCredentials(endpoint);
   if (credentials) config.credentials = credentials;

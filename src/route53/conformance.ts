@@ -22,7 +22,13 @@ import { fromSdkRecordSet, normalizeName } from './recordset.js';
 
 export type { ConformanceCase } from './conformance/case.js';
 
-export const conformanceCases: readonly ConformanceCase[] = [...batchCases, ...weightedCases, ...routingCases, ...apiCases, ...resourceCases];
+export const conformanceCases: readonly ConformanceCase[] = [
+  ...batchCases,
+  ...weightedCases,
+  ...routingCases,
+  ...apiCases,
+  ...resourceCases,
+];
 
 export interface CaseResult {
   name: string;
@@ -41,18 +47,35 @@ export interface ConformanceReport {
   cleanupError?: string;
 }
 
-export async function runCase(testCase: ConformanceCase, client: Route53Client, zoneId: string, zoneName: string): Promise<CaseResult> {
+export async function runCase(
+  testCase: ConformanceCase,
+  client: Route53Client,
+  zoneId: string,
+  zoneName: string,
+): Promise<CaseResult> {
   const started = performance.now();
   try {
     await testCase.run(client, zoneId, zoneName);
-    return { name: testCase.name, description: testCase.description, passed: true, durationMs: performance.now() - started };
+    return {
+      name: testCase.name,
+      description: testCase.description,
+      passed: true,
+      durationMs: performance.now() - started,
+    };
   } catch (error) {
     // A paging loop is one of the behaviours measured (moto ignores StartRecordIdentifier), not an accident.
-    const expected = error instanceof Error && (error.name === 'ConformanceFailure' || error.name === 'PagingLoopError');
+    const expected =
+      error instanceof Error && (error.name === 'ConformanceFailure' || error.name === 'PagingLoopError');
     const reason = expected ? error.message : `unexpected ${describeError(error).text}`;
     // The scratch zone's name differs on every run; the table should not.
     const stable = reason.replaceAll(normalizeName(zoneName), '<zone>');
-    return { name: testCase.name, description: testCase.description, passed: false, reason: stable, durationMs: performance.now() - started };
+    return {
+      name: testCase.name,
+      description: testCase.description,
+      passed: false,
+      reason: stable,
+      durationMs: performance.now() - started,
+    };
   }
 }
 
@@ -71,7 +94,10 @@ export async function runConformance(client: Route53Client, options: RunOptions 
   const cases = selectCases(options.only);
   const zoneName = normalizeName(`conformance-${randomBytes(4).toString('hex')}.dnsplane.test`);
   const created = await client.send(
-    new CreateHostedZoneCommand({ Name: zoneName, CallerReference: `dnsplane-conformance-${Date.now()}-${randomBytes(4).toString('hex')}` }),
+    new CreateHostedZoneCommand({
+      Name: zoneName,
+      CallerReference: `dnsplane-conformance-${Date.now()}-${randomBytes(4).toString('hex')}`,
+    }),
   );
   const zoneId = created.HostedZone?.Id;
   if (!zoneId) throw new Error('CreateHostedZone answered without a hosted zone id');
@@ -93,7 +119,10 @@ export async function runConformance(client: Route53Client, options: RunOptions 
 function selectCases(only?: readonly string[]): readonly ConformanceCase[] {
   if (!only?.length) return conformanceCases;
   const unknown = only.filter((name) => !conformanceCases.some((testCase) => testCase.name === name));
-  if (unknown.length) throw new Error(`unknown conformance case(s): ${unknown.join(', ')}; known: ${conformanceCases.map((c) => c.name).join(', ')}`);
+  if (unknown.length)
+    throw new Error(
+      `unknown conformance case(s): ${unknown.join(', ')}; known: ${conformanceCases.map((c) => c.name).join(', ')}`,
+    );
   return conformanceCases.filter((testCase) => only.includes(testCase.name));
 }
 
@@ -112,15 +141,21 @@ async function deleteScratchZone(client: Route53Client, zoneId: string): Promise
       const listed = page.ResourceRecordSets ?? [];
       const sets = listed.map(fromSdkRecordSet);
       const apex = sets.find((set) => set.type === 'SOA')?.name;
-      const removable = sets.flatMap((set, i) => (set.name === apex && (set.type === 'SOA' || set.type === 'NS') ? [] : [i]));
-      if (removable.length === 0) break;
-      const drop = (changes: Change[]) => client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } })).then(
-        () => true,
-        () => false,
+      const removable = sets.flatMap((set, i) =>
+        set.name === apex && (set.type === 'SOA' || set.type === 'NS') ? [] : [i],
       );
+      if (removable.length === 0) break;
+      const drop = (changes: Change[]) =>
+        client
+          .send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }))
+          .then(
+            () => true,
+            () => false,
+          );
       // As listed first: a server that accepted a set Route53 would refuse (an alias with a TTL, on moto) may
       // only delete it in the same shape.
-      for (const i of removable) if (!(await drop([{ Action: 'DELETE', ResourceRecordSet: listed[i] }]))) await drop([remove(sets[i])]);
+      for (const i of removable)
+        if (!(await drop([{ Action: 'DELETE', ResourceRecordSet: listed[i] }]))) await drop([remove(sets[i])]);
     }
     await client.send(new DeleteHostedZoneCommand({ Id: zoneId }));
     return undefined;
@@ -133,7 +168,8 @@ async function deleteScratchZone(client: Route53Client, zoneId: string): Promise
 export function formatMarkdownTable(report: ConformanceReport): string {
   const escape = (text: string) => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ');
   const rows = report.results.map(
-    (result) => `| ${result.name} | ${result.passed ? 'pass' : '**FAIL**'} | ${escape(result.passed ? result.description : (result.reason ?? ''))} |`,
+    (result) =>
+      `| ${result.name} | ${result.passed ? 'pass' : '**FAIL**'} | ${escape(result.passed ? result.description : (result.reason ?? ''))} |`,
   );
   return [
     '| case | result | what Route53 does / why it failed |',

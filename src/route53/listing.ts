@@ -5,7 +5,12 @@ import { listRecordSetsNamed } from './paging.js';
 import { normalizeName, type RecordSet, type RecordType } from './recordset.js';
 
 /** The live record sets of one endpoint (name and type). */
-export async function readEndpointSets(client: Route53Client, zoneId: string, name: string, type: RecordType): Promise<RecordSet[]> {
+export async function readEndpointSets(
+  client: Route53Client,
+  zoneId: string,
+  name: string,
+  type: RecordType,
+): Promise<RecordSet[]> {
   // A weighted group has at most 100 sets, so one page of 300 normally holds the whole range.
   const sets = await listRecordSetsNamed(client, zoneId, name, 300);
   return sets.filter((set) => set.type === type);
@@ -16,7 +21,9 @@ export async function resolveHostedZoneId(client: Route53Client, zone: string): 
   if (!zone.includes('.')) return zone.replace(/^\/?hostedzone\//, '');
   const wanted = normalizeName(zone);
   const output = await client.send(new ListHostedZonesByNameCommand({ DNSName: wanted, MaxItems: 10 }));
-  const match = (output.HostedZones ?? []).find((candidate) => candidate.Name && normalizeName(candidate.Name) === wanted);
+  const match = (output.HostedZones ?? []).find(
+    (candidate) => candidate.Name && normalizeName(candidate.Name) === wanted,
+  );
   if (!match?.Id) throw new Error(`no hosted zone named ${wanted} at this Route53 endpoint`);
   return match.Id.replace(/^\/?hostedzone\//, '');
 }

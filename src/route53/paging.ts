@@ -23,19 +23,27 @@ export class PagingLoopError extends Error {
     readonly pages: number,
     what = `cursor ${cursor} came back`,
   ) {
-    super(`ListResourceRecordSets paging does not advance: ${what} after ${pages} page(s); the server ignores StartRecordIdentifier`);
+    super(
+      `ListResourceRecordSets paging does not advance: ${what} after ${pages} page(s); the server ignores StartRecordIdentifier`,
+    );
     this.name = 'PagingLoopError';
   }
 }
 
 const DEFAULT_MAX_PAGES = 1_000;
 
-export async function listRecordSets(client: Route53Client, zoneId: string, options: PagingOptions = {}): Promise<RecordSet[]> {
+export async function listRecordSets(
+  client: Route53Client,
+  zoneId: string,
+  options: PagingOptions = {},
+): Promise<RecordSet[]> {
   const found: RecordSet[] = [];
   const seenCursors = new Set<string>();
   const seenSets = new Set<string>();
   const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
-  let cursor: { name?: string; type?: string; identifier?: string } = { name: options.startName && normalizeName(options.startName) };
+  let cursor: { name?: string; type?: string; identifier?: string } = {
+    name: options.startName && normalizeName(options.startName),
+  };
   for (let page = 1; page <= maxPages; page++) {
     const output = await client.send(
       new ListResourceRecordSetsCommand({
@@ -55,7 +63,11 @@ export async function listRecordSets(client: Route53Client, zoneId: string, opti
     found.push(...sets);
     if (!output.IsTruncated || !output.NextRecordName) return found;
     if (options.stopAfter && sets.some(options.stopAfter)) return found;
-    cursor = { name: normalizeName(output.NextRecordName), type: output.NextRecordType, identifier: output.NextRecordIdentifier };
+    cursor = {
+      name: normalizeName(output.NextRecordName),
+      type: output.NextRecordType,
+      identifier: output.NextRecordIdentifier,
+    };
     const key = `${cursor.name}|${cursor.type ?? ''}|${cursor.identifier ?? ''}`;
     if (seenCursors.has(key)) throw new PagingLoopError(key, page);
     seenCursors.add(key);
@@ -64,8 +76,17 @@ export async function listRecordSets(client: Route53Client, zoneId: string, opti
 }
 
 /** Every record set named exactly `name`, in as few pages as the server allows. */
-export async function listRecordSetsNamed(client: Route53Client, zoneId: string, name: string, maxItems?: number): Promise<RecordSet[]> {
+export async function listRecordSetsNamed(
+  client: Route53Client,
+  zoneId: string,
+  name: string,
+  maxItems?: number,
+): Promise<RecordSet[]> {
   const wanted = normalizeName(name);
-  const sets = await listRecordSets(client, zoneId, { startName: wanted, maxItems, stopAfter: (set) => set.name !== wanted });
+  const sets = await listRecordSets(client, zoneId, {
+    startName: wanted,
+    maxItems,
+    stopAfter: (set) => set.name !== wanted,
+  });
   return sets.filter((set) => set.name === wanted);
 }

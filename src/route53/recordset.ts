@@ -53,7 +53,15 @@ export interface RecordSet {
 }
 
 /** The fields beside name, type, TTL, weight, identifier and values: routing policies, health and alias. */
-const EXTRA_FIELDS = ['region', 'geoLocation', 'failover', 'multiValueAnswer', 'geoProximityLocation', 'healthCheckId', 'aliasTarget'] as const;
+const EXTRA_FIELDS = [
+  'region',
+  'geoLocation',
+  'failover',
+  'multiValueAnswer',
+  'geoProximityLocation',
+  'healthCheckId',
+  'aliasTarget',
+] as const;
 
 /** Whether two sets agree on EXTRA_FIELDS (compared as plain data; absent equals absent). */
 function sameExtras(a: RecordSet, b: RecordSet): boolean {
@@ -61,13 +69,24 @@ function sameExtras(a: RecordSet, b: RecordSet): boolean {
     const x = a[field];
     const y = b[field];
     if (x === y) continue;
-    if (x === undefined || y === undefined || typeof x !== 'object' || typeof y !== 'object' || canonicalJson(x) !== canonicalJson(y)) return false;
+    if (
+      x === undefined ||
+      y === undefined ||
+      typeof x !== 'object' ||
+      typeof y !== 'object' ||
+      canonicalJson(x) !== canonicalJson(y)
+    )
+      return false;
   }
   return true;
 }
 
 function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([p], [q]) => (p < q ? -1 : 1))) : v));
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([p], [q]) => (p < q ? -1 : 1)))
+      : v,
+  );
 }
 
 /**
@@ -104,7 +123,9 @@ export function recordSetKey(set: Pick<RecordSet, 'name' | 'type' | 'setIdentifi
 export function sameRecordSet(a: RecordSet, b: RecordSet): boolean {
   if (a.ttl !== b.ttl || a.weight !== b.weight || !sameExtras(a, b)) return false;
   // Identical spelling is the common case (sets read back from the zone); only other spellings need normalizing.
-  const sameIdentity = (a.name === b.name && a.type === b.type && a.setIdentifier === b.setIdentifier) || recordSetKey(a) === recordSetKey(b);
+  const sameIdentity =
+    (a.name === b.name && a.type === b.type && a.setIdentifier === b.setIdentifier) ||
+    recordSetKey(a) === recordSetKey(b);
   return sameIdentity && sameValues(a.values, b.values);
 }
 
@@ -128,18 +149,36 @@ export function toSdkRecordSet(set: RecordSet): ResourceRecordSet {
     ...(set.setIdentifier !== undefined ? { SetIdentifier: set.setIdentifier } : {}),
     ...(set.weight !== undefined ? { Weight: set.weight } : {}),
     ...(set.region !== undefined ? { Region: set.region as ResourceRecordSet['Region'] } : {}),
-    ...(geo ? { GeoLocation: { ContinentCode: geo.continentCode, CountryCode: geo.countryCode, SubdivisionCode: geo.subdivisionCode } } : {}),
+    ...(geo
+      ? {
+          GeoLocation: {
+            ContinentCode: geo.continentCode,
+            CountryCode: geo.countryCode,
+            SubdivisionCode: geo.subdivisionCode,
+          },
+        }
+      : {}),
     ...(set.failover !== undefined ? { Failover: set.failover } : {}),
     ...(set.multiValueAnswer !== undefined ? { MultiValueAnswer: set.multiValueAnswer } : {}),
     ...(alias ? {} : { TTL: set.ttl, ResourceRecords: set.values.map((Value) => ({ Value })) }),
-    ...(alias ? { AliasTarget: { HostedZoneId: alias.hostedZoneId, DNSName: alias.dnsName, EvaluateTargetHealth: alias.evaluateTargetHealth } } : {}),
+    ...(alias
+      ? {
+          AliasTarget: {
+            HostedZoneId: alias.hostedZoneId,
+            DNSName: alias.dnsName,
+            EvaluateTargetHealth: alias.evaluateTargetHealth,
+          },
+        }
+      : {}),
     ...(set.healthCheckId !== undefined ? { HealthCheckId: set.healthCheckId } : {}),
     ...(prox
       ? {
           GeoProximityLocation: {
             AWSRegion: prox.awsRegion,
             LocalZoneGroup: prox.localZoneGroup,
-            Coordinates: prox.coordinates ? { Latitude: prox.coordinates.latitude, Longitude: prox.coordinates.longitude } : undefined,
+            Coordinates: prox.coordinates
+              ? { Latitude: prox.coordinates.latitude, Longitude: prox.coordinates.longitude }
+              : undefined,
             Bias: prox.bias,
           },
         }
@@ -164,9 +203,21 @@ export function fromSdkRecordSet(set: ResourceRecordSet): RecordSet {
     ttl: set.TTL ?? 0,
     ...(set.SetIdentifier !== undefined ? { setIdentifier: set.SetIdentifier } : {}),
     // A weighted set read from an older peer may omit Weight 0's element: SetIdentifier alone meant weighted.
-    ...(set.Weight !== undefined ? { weight: set.Weight } : set.SetIdentifier !== undefined && !hasOtherPolicy(set) ? { weight: 0 } : {}),
+    ...(set.Weight !== undefined
+      ? { weight: set.Weight }
+      : set.SetIdentifier !== undefined && !hasOtherPolicy(set)
+        ? { weight: 0 }
+        : {}),
     ...(set.Region !== undefined ? { region: set.Region } : {}),
-    ...(geo ? { geoLocation: defined({ continentCode: geo.ContinentCode, countryCode: geo.CountryCode, subdivisionCode: geo.SubdivisionCode }) } : {}),
+    ...(geo
+      ? {
+          geoLocation: defined({
+            continentCode: geo.ContinentCode,
+            countryCode: geo.CountryCode,
+            subdivisionCode: geo.SubdivisionCode,
+          }),
+        }
+      : {}),
     ...(set.Failover !== undefined ? { failover: set.Failover } : {}),
     ...(set.MultiValueAnswer !== undefined ? { multiValueAnswer: set.MultiValueAnswer } : {}),
     ...(prox
@@ -174,17 +225,33 @@ export function fromSdkRecordSet(set: ResourceRecordSet): RecordSet {
           geoProximityLocation: defined({
             awsRegion: prox.AWSRegion,
             localZoneGroup: prox.LocalZoneGroup,
-            coordinates: prox.Coordinates ? { latitude: prox.Coordinates.Latitude ?? '', longitude: prox.Coordinates.Longitude ?? '' } : undefined,
+            coordinates: prox.Coordinates
+              ? { latitude: prox.Coordinates.Latitude ?? '', longitude: prox.Coordinates.Longitude ?? '' }
+              : undefined,
             bias: prox.Bias,
           }),
         }
       : {}),
     ...(set.HealthCheckId !== undefined ? { healthCheckId: set.HealthCheckId } : {}),
-    ...(alias ? { aliasTarget: { hostedZoneId: alias.HostedZoneId ?? '', dnsName: normalizeName(alias.DNSName ?? ''), evaluateTargetHealth: alias.EvaluateTargetHealth ?? false } } : {}),
+    ...(alias
+      ? {
+          aliasTarget: {
+            hostedZoneId: alias.HostedZoneId ?? '',
+            dnsName: normalizeName(alias.DNSName ?? ''),
+            evaluateTargetHealth: alias.EvaluateTargetHealth ?? false,
+          },
+        }
+      : {}),
     values: (set.ResourceRecords ?? []).map((record) => record.Value ?? ''),
   };
 }
 
 function hasOtherPolicy(set: ResourceRecordSet): boolean {
-  return set.Region !== undefined || set.GeoLocation !== undefined || set.Failover !== undefined || set.MultiValueAnswer !== undefined || set.GeoProximityLocation !== undefined;
+  return (
+    set.Region !== undefined ||
+    set.GeoLocation !== undefined ||
+    set.Failover !== undefined ||
+    set.MultiValueAnswer !== undefined ||
+    set.GeoProximityLocation !== undefined
+  );
 }

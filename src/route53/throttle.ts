@@ -55,7 +55,10 @@ export class RateLimiter {
   private readonly bucket: TokenBucket;
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(readonly requestsPerSecond: number, burst = Math.max(1, Math.ceil(requestsPerSecond))) {
+  constructor(
+    readonly requestsPerSecond: number,
+    burst = Math.max(1, Math.ceil(requestsPerSecond)),
+  ) {
     if (!(requestsPerSecond > 0)) throw new Error(`rate limit must be > 0 requests/s, got ${requestsPerSecond}`);
     this.bucket = new TokenBucket(burst, requestsPerSecond);
   }

@@ -40,8 +40,12 @@ const TITLES: Record<RaceMode, string> = {
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const { print } = options;
   print('dnsplane demo: the October 2025 DNS race, reproduced and then prevented.');
-  print('Enactor A is delayed while it applies an old plan; the planner writes newer ones; enactor B applies the newest');
-  print("and cleans up old plans; A's stale write is released; the cleanup deletes A's plan. Same timing, two designs.\n");
+  print(
+    'Enactor A is delayed while it applies an old plan; the planner writes newer ones; enactor B applies the newest',
+  );
+  print(
+    "and cleans up old plans; A's stale write is released; the cleanup deletes A's plan. Same timing, two designs.\n",
+  );
   const summaries = {} as Record<RaceMode, RaceSummary>;
   const charts = {} as Record<RaceMode, string>;
   let kept: RaceRig | undefined;
@@ -57,7 +61,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     });
     summaries[mode] = summary;
     kept = rig ?? kept;
-    charts[mode] = await options.writeChart(path.join(options.chartDir, `race-${mode}.html`), renderChart(timeline.entries(), summary));
+    charts[mode] = await options.writeChart(
+      path.join(options.chartDir, `race-${mode}.html`),
+      renderChart(timeline.entries(), summary),
+    );
     print(`  => ${outcome(summary)}\n`);
   }
   const { legacy, safe } = summaries;
@@ -65,9 +72,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   print('VERDICT');
   print(`  legacy: ${legacy.emptyObservations > 0 ? 'FAILED' : 'did not fail (unexpected)'}  ${outcome(legacy)}`);
   print(`  safe:   ${safe.emptyObservations === 0 && safe.converged ? 'HELD  ' : 'FAILED'}  ${outcome(safe)}`);
-  print(shown
-    ? '  Same timing: the legacy design emptied the endpoint and then could not repair it; the fences rejected the stale write.'
-    : '  The demo did not show the expected difference; see the charts and the timeline (dnsplane race --mode legacy|safe).');
+  print(
+    shown
+      ? '  Same timing: the legacy design emptied the endpoint and then could not repair it; the fences rejected the stale write.'
+      : '  The demo did not show the expected difference; see the charts and the timeline (dnsplane race --mode legacy|safe).',
+  );
   print(`charts: ${charts.legacy}  ${charts.safe}  (open in a browser)`);
   return { legacy, safe, charts, shown, ...(kept ? { kept } : {}) };
 }
@@ -75,11 +84,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 function outcome(summary: RaceSummary): string {
   const via = summary.resolver === 'unbound' ? 'straight and through unbound' : 'straight at the authority';
   if (summary.emptyObservations > 0) {
-    return `${summary.endpoint} went EMPTY at t+${summary.firstEmptyAt} ms: ${count(summary.emptyObservations, 'empty answer')} (${via}); ` +
-      `stuck on plan ${summary.liveGeneration} of ${summary.latestGeneration}, ${count(summary.enactorErrors, 'enactor pass', 'enactor passes')} failed`;
+    return (
+      `${summary.endpoint} went EMPTY at t+${summary.firstEmptyAt} ms: ${count(summary.emptyObservations, 'empty answer')} (${via}); ` +
+      `stuck on plan ${summary.liveGeneration} of ${summary.latestGeneration}, ${count(summary.enactorErrors, 'enactor pass', 'enactor passes')} failed`
+    );
   }
-  return `${summary.endpoint} answered every probe (${count(summary.probeObservations, 'answer')} ${via}); ` +
-    `${count(summary.writesRejected, 'stale write')} rejected; ${summary.converged ? `converged to plan ${summary.latestGeneration}` : 'NOT converged'}`;
+  return (
+    `${summary.endpoint} answered every probe (${count(summary.probeObservations, 'answer')} ${via}); ` +
+    `${count(summary.writesRejected, 'stale write')} rejected; ${summary.converged ? `converged to plan ${summary.latestGeneration}` : 'NOT converged'}`
+  );
 }
 
 const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;

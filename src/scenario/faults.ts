@@ -50,7 +50,12 @@ export interface WriteFaults {
 
 /** Route53's own overload answer, as the SDK raises it. */
 export function throttlingError(): Route53ServiceException {
-  return new Route53ServiceException({ name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
+  return new Route53ServiceException({
+    name: 'Throttling',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    message: 'Rate exceeded',
+  });
 }
 
 /**
@@ -82,7 +87,11 @@ export function faultyClient(client: Route53Client, faults: WriteFaults): Route5
 }
 
 /** A plan store whose deletes wait at `gate` (everything else passes through); `onDeleted` sees each delete. */
-export function gatedDeletes(store: PlanStore, gate: Gate, onDeleted?: (generation: number, live: ReadonlySet<number>) => void): PlanStore {
+export function gatedDeletes(
+  store: PlanStore,
+  gate: Gate,
+  onDeleted?: (generation: number, live: ReadonlySet<number>) => void,
+): PlanStore {
   return {
     location: store.location,
     write: (plan) => store.write(plan),

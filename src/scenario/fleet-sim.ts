@@ -57,7 +57,9 @@ export class FleetSim {
       const id = decodeURIComponent(control[1]);
       // A typo ("web2") would otherwise be acknowledged and flip nothing the planner checks.
       if (!this.health.has(id)) {
-        res.writeHead(404, { 'content-type': 'text/plain' }).end(`unknown load balancer ${id}; simulated: ${[...this.health.keys()].join(', ')}\n`);
+        res
+          .writeHead(404, { 'content-type': 'text/plain' })
+          .end(`unknown load balancer ${id}; simulated: ${[...this.health.keys()].join(', ')}\n`);
         return;
       }
       this.set(id, control[2] as SimHealth);

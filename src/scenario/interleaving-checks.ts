@@ -21,7 +21,8 @@ import type { EndpointPlan, Plan } from '../plan/schema.js';
 import { endpointKey, type RecordSet } from '../route53/recordset.js';
 import { endpointStates, type EndpointState } from './zone-state.js';
 
-export type Invariant = 'empty' | 'capacity' | 'fence' | 'converge' | 'stale' | 'named' | 'content' | 'identity' | 'velocity';
+export type Invariant =
+  'empty' | 'capacity' | 'fence' | 'converge' | 'stale' | 'named' | 'content' | 'identity' | 'velocity';
 
 export interface WatchOptions {
   /** Endpoint keys ("name TYPE") to judge. */
@@ -37,7 +38,10 @@ export interface WatchOptions {
 /** Weight units that leave service from one set of record sets to the next (a set that disappears loses all). */
 function weightDrop(before: readonly RecordSet[], after: readonly RecordSet[]): number {
   const now = new Map(after.map((set) => [set.setIdentifier ?? '', set.weight ?? 0]));
-  return before.reduce((drop, set) => drop + Math.max(0, (set.weight ?? 0) - (now.get(set.setIdentifier ?? '') ?? 0)), 0);
+  return before.reduce(
+    (drop, set) => drop + Math.max(0, (set.weight ?? 0) - (now.get(set.setIdentifier ?? '') ?? 0)),
+    0,
+  );
 }
 
 const signature = (sets: readonly RecordSet[]) =>
@@ -73,10 +77,14 @@ export class InvariantWatch {
 
   /** Whether the endpoint's shard fence names a generation that removed it (removal is a fenced DELETE: no records is right). */
   private removed(shardFences: ReturnType<typeof groupZone>['shardFences'], key: string): boolean {
-    const fence = [...shardFences.values()].map((zone) => zone.get(shardOfKey(key))).find((found) => found !== undefined);
+    const fence = [...shardFences.values()]
+      .map((zone) => zone.get(shardOfKey(key)))
+      .find((found) => found !== undefined);
     if (!fence || fence.excluded.includes(key)) return false;
     // On a non-atomic store a generation may have two versions: the fence's digest says which one is live.
-    const version = (this.published.get(fence.generation) ?? []).find((plan) => shardDigest(plan, fence.shard, fence.excluded) === fence.digest);
+    const version = (this.published.get(fence.generation) ?? []).find(
+      (plan) => shardDigest(plan, fence.shard, fence.excluded) === fence.digest,
+    );
     return version !== undefined && !hasEndpoint(version, key);
   }
 
@@ -94,44 +102,71 @@ export class InvariantWatch {
     for (const key of this.options.endpoints) {
       const state = states.get(key);
       const before = this.previous.get(key);
-      if (this.on('empty') && (!state || state.sets.length === 0) && !this.removed(shardFences, key)) this.violations.push(`empty: ${key} has no record set after ${at}`);
-      if (this.on('capacity') && state && state.sets.length > 0 && servingCapacity(state.sets) < this.options.minCapacity) {
-        this.violations.push(`capacity: ${key} serves ${servingCapacity(state.sets)} address(es), below min capacity ${this.options.minCapacity}, after ${at}`);
+      if (this.on('empty') && (!state || state.sets.length === 0) && !this.removed(shardFences, key))
+        this.violations.push(`empty: ${key} has no record set after ${at}`);
+      if (
+        this.on('capacity') &&
+        state &&
+        state.sets.length > 0 &&
+        servingCapacity(state.sets) < this.options.minCapacity
+      ) {
+        this.violations.push(
+          `capacity: ${key} serves ${servingCapacity(state.sets)} address(es), below min capacity ${this.options.minCapacity}, after ${at}`,
+        );
       }
       if (this.on('fence') && state?.fence !== undefined) {
         const highest = this.highestFence.get(key) ?? 0;
-        if (state.fence < highest) this.violations.push(`fence: ${key} went back from ${highest} to ${state.fence} at ${at}`);
+        if (state.fence < highest)
+          this.violations.push(`fence: ${key} went back from ${highest} to ${state.fence} at ${at}`);
         this.highestFence.set(key, Math.max(highest, state.fence));
       }
       const budget = this.options.velocityBudget;
-      if (this.on('velocity') && budget !== undefined && before && state && weightDrop(before.sets, state.sets) > budget) {
+      if (
+        this.on('velocity') &&
+        budget !== undefined &&
+        before &&
+        state &&
+        weightDrop(before.sets, state.sets) > budget
+      ) {
         const drop = weightDrop(before.sets, state.sets);
-        this.violations.push(`velocity: ${key} lost ${drop} weight units in one commit (generation ${before.generation} -> ${state.generation}), above the budget of ${budget}, at ${at}`);
+        this.violations.push(
+          `velocity: ${key} lost ${drop} weight units in one commit (generation ${before.generation} -> ${state.generation}), above the budget of ${budget}, at ${at}`,
+        );
       }
       if (!state || state.fence === undefined) continue;
       const written = !before || before.fence !== state.fence || signature(before.sets) !== signature(state.sets);
       if (this.on('identity') && before?.fence === state.fence && signature(before.sets) !== signature(state.sets)) {
-        this.violations.push(`identity: ${key}'s records changed under fence generation ${state.fence} at ${at} (${signature(before.sets)} -> ${signature(state.sets)})`);
+        this.violations.push(
+          `identity: ${key}'s records changed under fence generation ${state.fence} at ${at} (${signature(before.sets)} -> ${signature(state.sets)})`,
+        );
       }
       if (this.on('stale') && written) {
         for (const [generation, plan] of this.completed) {
           if (generation > state.fence && !hasEndpoint(plan, key)) {
-            this.violations.push(`stale: ${key} written at generation ${state.fence} at ${at}, after generation ${generation}, which removed it, was fully applied`);
+            this.violations.push(
+              `stale: ${key} written at generation ${state.fence} at ${at}, after generation ${generation}, which removed it, was fully applied`,
+            );
             break;
           }
         }
       }
       if (this.on('content') && written) {
-        const planned = (this.published.get(state.fence) ?? []).map((plan) => endpointOf(plan, key)).filter((e): e is EndpointPlan => e !== undefined);
+        const planned = (this.published.get(state.fence) ?? [])
+          .map((plan) => endpointOf(plan, key))
+          .filter((e): e is EndpointPlan => e !== undefined);
         if (planned.length > 0 && !planned.some((endpoint) => setsMatch(state.sets, desiredSets(endpoint)))) {
-          this.violations.push(`content: ${key}'s fence says generation ${state.fence} but its records are not that plan's at ${at} (${signature(state.sets)})`);
+          this.violations.push(
+            `content: ${key}'s fence says generation ${state.fence} but its records are not that plan's at ${at} (${signature(state.sets)})`,
+          );
         }
       }
     }
     this.checkNamed(states, at);
     for (const [generation, versions] of this.published) {
       if (this.completed.has(generation)) continue;
-      const done = versions.find((plan) => plan.endpoints.every((e) => (states.get(endpointKey(e.name, e.type))?.generation ?? 0) >= generation));
+      const done = versions.find((plan) =>
+        plan.endpoints.every((e) => (states.get(endpointKey(e.name, e.type))?.generation ?? 0) >= generation),
+      );
       if (done) this.completed.set(generation, done);
     }
     this.previous = states;
@@ -143,7 +178,9 @@ export class InvariantWatch {
       const fence = states.get(key)?.fence;
       if (fence !== undefined && fence > 0 && !this.options.stored(fence) && !this.unnamed.has(`${key}@${fence}`)) {
         this.unnamed.add(`${key}@${fence}`);
-        this.violations.push(`named: ${key}'s fence names generation ${fence}, which the plan store no longer has (after ${at})`);
+        this.violations.push(
+          `named: ${key}'s fence names generation ${fence}, which the plan store no longer has (after ${at})`,
+        );
       }
     }
   }

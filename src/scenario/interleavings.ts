@@ -40,7 +40,14 @@ export type Design = 'safe' | 'naive' | 'legacy';
 /** What today's enactor keeps under every generated case. */
 export const CORE_INVARIANTS: readonly Invariant[] = ['empty', 'capacity', 'fence', 'converge'];
 /** Everything issue 11 asks for (today's enactor breaks some of them: see the tests). */
-export const ALL_INVARIANTS: readonly Invariant[] = [...CORE_INVARIANTS, 'stale', 'named', 'content', 'identity', 'velocity'];
+export const ALL_INVARIANTS: readonly Invariant[] = [
+  ...CORE_INVARIANTS,
+  'stale',
+  'named',
+  'content',
+  'identity',
+  'velocity',
+];
 
 const ZONE = 'interleave.test.';
 const ENDPOINTS = ['api', 'web', 'auth'].map((label) => `${label}.${ZONE}`);
@@ -74,19 +81,29 @@ export interface Case {
 
 /** Per endpoint weights with at least `serving` sets above 0 (one address per set). */
 const weights = (serving: number) =>
-  fc.array(fc.integer({ min: 0, max: 5 }), { minLength: SETS_PER_ENDPOINT, maxLength: SETS_PER_ENDPOINT }).map((w) => w.map((x, i) => (i < serving && w.filter((y) => y > 0).length < serving && x === 0 ? 1 : x)));
+  fc
+    .array(fc.integer({ min: 0, max: 5 }), { minLength: SETS_PER_ENDPOINT, maxLength: SETS_PER_ENDPOINT })
+    .map((w) => w.map((x, i) => (i < serving && w.filter((y) => y > 0).length < serving && x === 0 ? 1 : x)));
 
 const planSpec = (serving: number) =>
   fc
-    .array(fc.option(weights(serving), { freq: 4, nil: null }), { minLength: ENDPOINTS.length, maxLength: ENDPOINTS.length })
-    .map((endpoints) => (endpoints.some((e) => e !== null) ? endpoints : [Array(SETS_PER_ENDPOINT).fill(1), ...endpoints.slice(1)]));
+    .array(fc.option(weights(serving), { freq: 4, nil: null }), {
+      minLength: ENDPOINTS.length,
+      maxLength: ENDPOINTS.length,
+    })
+    .map((endpoints) =>
+      endpoints.some((e) => e !== null) ? endpoints : [Array(SETS_PER_ENDPOINT).fill(1), ...endpoints.slice(1)],
+    );
 
 const randomPlans = (serving: number) => fc.array(planSpec(serving), { minLength: 2, maxLength: 6 });
 
 /** Each set's full weight (the largest a plan gives it) and the planner's velocity share: the budget per generation. */
 const FULL_WEIGHT = 5;
 const VELOCITY_SHARE = 0.25;
-export const VELOCITY_BUDGET = dropBudget(Array.from({ length: SETS_PER_ENDPOINT }, () => ({ full: FULL_WEIGHT })), VELOCITY_SHARE);
+export const VELOCITY_BUDGET = dropBudget(
+  Array.from({ length: SETS_PER_ENDPOINT }, () => ({ full: FULL_WEIGHT })),
+  VELOCITY_SHARE,
+);
 
 /**
  * Plans as a velocity-limited planner writes them (weights.ts's limitedStep, from the setup plan on): each
@@ -94,12 +111,21 @@ export const VELOCITY_BUDGET = dropBudget(Array.from({ length: SETS_PER_ENDPOINT
  * generations are then consecutive steps.
  */
 export const velocityLimitedPlans: fc.Arbitrary<Case['plans']> = fc
-  .array(fc.array(weights(1), { minLength: ENDPOINTS.length, maxLength: ENDPOINTS.length }), { minLength: 2, maxLength: 6 })
+  .array(fc.array(weights(1), { minLength: ENDPOINTS.length, maxLength: ENDPOINTS.length }), {
+    minLength: 2,
+    maxLength: 6,
+  })
   .map((targets) => {
     let previous = ENDPOINTS.map(() => Array<number>(SETS_PER_ENDPOINT).fill(1));
     return targets.map((target) => {
       previous = previous.map((weightsBefore, e) => {
-        const units = weightsBefore.map((weight, i) => ({ id: `lb-${i}`, values: [], full: FULL_WEIGHT, previous: weight, target: target[e]![i]! }));
+        const units = weightsBefore.map((weight, i) => ({
+          id: `lb-${i}`,
+          values: [],
+          full: FULL_WEIGHT,
+          previous: weight,
+          target: target[e]![i]!,
+        }));
         return limitedStep(units, VELOCITY_BUDGET).weights;
       });
       return previous;
@@ -118,7 +144,12 @@ export function velocityApplies(c: Case): boolean {
   for (const spec of c.plans) {
     if (spec.some((weights) => weights === null)) return false;
     const next = spec as number[][];
-    if (next.some((weights, e) => weights.reduce((drop, w, i) => drop + Math.max(0, previous[e]![i]! - w), 0) > VELOCITY_BUDGET)) return false;
+    if (
+      next.some(
+        (weights, e) => weights.reduce((drop, w, i) => drop + Math.max(0, previous[e]![i]! - w), 0) > VELOCITY_BUDGET,
+      )
+    )
+      return false;
     previous = next;
   }
   return true;
@@ -131,7 +162,9 @@ export function caseArbitraryWith(overrides: CaseOverrides = {}): fc.Arbitrary<C
   return (overrides.minCapacity ?? fc.constantFrom<1 | 2>(1, 1, 2)).chain((minCapacity) =>
     fc.record<Case>({
       // Velocity-limited plans keep one serving set at least, so they are drawn only at min capacity 1.
-      plans: overrides.plans ?? (minCapacity === 1 ? fc.oneof(randomPlans(minCapacity), velocityLimitedPlans) : randomPlans(minCapacity)),
+      plans:
+        overrides.plans ??
+        (minCapacity === 1 ? fc.oneof(randomPlans(minCapacity), velocityLimitedPlans) : randomPlans(minCapacity)),
       planners: overrides.planners ?? fc.constantFrom<1 | 2>(1, 2),
       rollbackTo: overrides.rollbackTo ?? fc.constantFrom<1 | 2 | null>(null, null, 1, 2),
       atomicStore: overrides.atomicStore ?? fc.constantFrom(true, true, true, false),
@@ -139,7 +172,12 @@ export function caseArbitraryWith(overrides: CaseOverrides = {}): fc.Arbitrary<C
       keepView: overrides.keepView ?? fc.boolean(),
       pageSize: overrides.pageSize ?? fc.constantFrom<number | null>(null, null, 2, 3, 5),
       minCapacity: fc.constant(minCapacity),
-      faults: overrides.faults ?? fc.array(fc.constantFrom<Fault>('ok', 'ok', 'ok', 'ok', 'ok', 'throttle', 'crash', 'lost'), { minLength: 1, maxLength: 40 }),
+      faults:
+        overrides.faults ??
+        fc.array(fc.constantFrom<Fault>('ok', 'ok', 'ok', 'ok', 'ok', 'throttle', 'crash', 'lost'), {
+          minLength: 1,
+          maxLength: 40,
+        }),
     }),
   );
 }
@@ -155,19 +193,44 @@ export function planOf(generation: number, endpointWeights: Array<number[] | nul
     endpoints: ENDPOINTS.flatMap((name, e) => {
       const w = endpointWeights[e];
       if (!w) return [];
-      return [{ name, type: 'A' as const, ttl: 30, sets: w.map((weight, i) => ({ setIdentifier: `lb-${i}`, weight, values: [`10.0.${e}.${i + 1}`] })) }];
+      return [
+        {
+          name,
+          type: 'A' as const,
+          ttl: 30,
+          sets: w.map((weight, i) => ({ setIdentifier: `lb-${i}`, weight, values: [`10.0.${e}.${i + 1}`] })),
+        },
+      ];
     }),
   };
 }
 
 type AnyEnactor = Pick<Enactor | LegacyEnactor, 'runOnce'>;
 
-function makeEnactor(design: Design, id: string, client: ReturnType<typeof storeClient>, store: PlanStore, zoneId: string, minCapacity: number): AnyEnactor {
+function makeEnactor(
+  design: Design,
+  id: string,
+  client: ReturnType<typeof storeClient>,
+  store: PlanStore,
+  zoneId: string,
+  minCapacity: number,
+): AnyEnactor {
   // No retries inside a pass: a throttled call fails the batch (or the pass), and the next pass tries again.
   // This keeps timers out of the run, so the scheduler alone decides the order and a seed replays exactly.
-  if (design === 'legacy') return new LegacyEnactor({ id, client, store, zoneId, retry: { retries: 0 }, cleanupRetention: RETENTION });
+  if (design === 'legacy')
+    return new LegacyEnactor({ id, client, store, zoneId, retry: { retries: 0 }, cleanupRetention: RETENTION });
   const fenceMoves = design === 'naive' ? 'changed-shards-only' : 'every-shard';
-  return new Enactor({ id, client, store, zone: zoneId, logger: silent, retry: { retries: 0 }, cleanupRetention: RETENTION, guard: { minCapacity, maxDropShare: VELOCITY_SHARE }, fenceMoves });
+  return new Enactor({
+    id,
+    client,
+    store,
+    zone: zoneId,
+    logger: silent,
+    retry: { retries: 0 },
+    cleanupRetention: RETENTION,
+    guard: { minCapacity, maxDropShare: VELOCITY_SHARE },
+    fenceMoves,
+  });
 }
 
 class EnactorCrashed extends Error {
@@ -179,7 +242,9 @@ class EnactorCrashed extends Error {
 
 /** The caller's view of a call whose response was lost: a timeout (retryable), although the call took effect. */
 function lostResponse(operation: string): Error {
-  return Object.assign(new Error(`${operation}: the response was lost (the request took effect)`), { name: 'TimeoutError' });
+  return Object.assign(new Error(`${operation}: the response was lost (the request took effect)`), {
+    name: 'TimeoutError',
+  });
 }
 
 /** A plan store whose every call is a scheduling point. */
@@ -205,7 +270,12 @@ export interface CaseOutcome {
   commits: number;
 }
 
-export async function runCase(design: Design, s: fc.Scheduler, c: Case, invariants: readonly Invariant[] = CORE_INVARIANTS): Promise<CaseOutcome> {
+export async function runCase(
+  design: Design,
+  s: fc.Scheduler,
+  c: Case,
+  invariants: readonly Invariant[] = CORE_INVARIANTS,
+): Promise<CaseOutcome> {
   const check = invariants.filter((invariant) => invariant !== 'velocity' || velocityApplies(c));
   const zones = new ZoneStore();
   const zoneId = zones.createHostedZone({ name: ZONE, callerReference: 'interleavings' }).zone.id;
@@ -216,8 +286,20 @@ export async function runCase(design: Design, s: fc.Scheduler, c: Case, invarian
     onWrite: (plan) => watch?.planWritten(plan),
     onDelete: () => watch?.planDeleted(),
   });
-  watch = new InvariantWatch({ endpoints: KEYS, minCapacity: c.minCapacity, check, stored: (generation) => plans.has(generation), velocityBudget: VELOCITY_BUDGET });
-  await plans.write(planOf(1, ENDPOINTS.map(() => [1, 1, 1]), 'setup'));
+  watch = new InvariantWatch({
+    endpoints: KEYS,
+    minCapacity: c.minCapacity,
+    check,
+    stored: (generation) => plans.has(generation),
+    velocityBudget: VELOCITY_BUDGET,
+  });
+  await plans.write(
+    planOf(
+      1,
+      ENDPOINTS.map(() => [1, 1, 1]),
+      'setup',
+    ),
+  );
   const direct = storeClient(zones);
   await makeEnactor(design, 'setup', direct, plans, zoneId, c.minCapacity).runOnce();
 
@@ -278,7 +360,10 @@ export async function runCase(design: Design, s: fc.Scheduler, c: Case, invarian
       if (c.rollbackTo === null) return;
       // Fails on its own when cleanup deleted the target, or stops when a planner publishes mid-chain: both
       // are the operator's to see, not the zone's problem.
-      await rollback(scheduledPlans(plans, s, 'operator'), c.rollbackTo, { by: 'operator', maxDropShare: VELOCITY_SHARE }).catch(() => undefined);
+      await rollback(scheduledPlans(plans, s, 'operator'), c.rollbackTo, {
+        by: 'operator',
+        maxDropShare: VELOCITY_SHARE,
+      }).catch(() => undefined);
     })();
     const enactors = c.passes.map(async (passes, e) => {
       const id = `e${e + 1}`;
@@ -286,7 +371,10 @@ export async function runCase(design: Design, s: fc.Scheduler, c: Case, invarian
       for (let pass = 0; pass < passes; pass++) {
         if (!instance || !c.keepView || instance.crashed()) {
           const { client, crashed } = faulty(id);
-          instance = { enactor: makeEnactor(design, id, client, scheduledPlans(plans, s, id), zoneId, c.minCapacity), crashed };
+          instance = {
+            enactor: makeEnactor(design, id, client, scheduledPlans(plans, s, id), zoneId, c.minCapacity),
+            crashed,
+          };
         }
         await instance.enactor.runOnce().catch(() => undefined);
       }
@@ -297,7 +385,11 @@ export async function runCase(design: Design, s: fc.Scheduler, c: Case, invarian
       const latest = (await plans.latest())!;
       // Calm passes: velocity control may walk through the stored plans in between, one step per pass, so the
       // calm period is at most one pass per generation written (and one more).
-      for (let pass = 0; pass <= c.plans.length + 1 && (pass === 0 || !convergedTo(endpointStates(zoneSets()), latest)); pass++) {
+      for (
+        let pass = 0;
+        pass <= c.plans.length + 1 && (pass === 0 || !convergedTo(endpointStates(zoneSets()), latest));
+        pass++
+      ) {
         await makeEnactor(design, 'calm', direct, plans, zoneId, c.minCapacity)
           .runOnce()
           .catch((error: Error) => watch.violations.push(`converge: the calm pass failed: ${error.message}`));
@@ -305,7 +397,9 @@ export async function runCase(design: Design, s: fc.Scheduler, c: Case, invarian
       const states = endpointStates(zoneSets());
       if (!convergedTo(states, latest)) {
         const where = KEYS.map((key) => `${key}@${states.get(key)?.generation ?? 'none'}`).join(' ');
-        watch.violations.push(`converge: not every endpoint of generation ${latest.generation} is at it after the calm passes (${where})`);
+        watch.violations.push(
+          `converge: not every endpoint of generation ${latest.generation} is at it after the calm passes (${where})`,
+        );
       }
     }
   } finally {
@@ -321,7 +415,9 @@ export async function runCase(design: Design, s: fc.Scheduler, c: Case, invarian
  * returns, and "the content of the plan its fence names" has two meanings.
  */
 export function todaysInvariants(c: Case): readonly Invariant[] {
-  return c.atomicStore ? ALL_INVARIANTS : ALL_INVARIANTS.filter((invariant) => invariant !== 'converge' && invariant !== 'content');
+  return c.atomicStore
+    ? ALL_INVARIANTS
+    : ALL_INVARIANTS.filter((invariant) => invariant !== 'converge' && invariant !== 'content');
 }
 
 /** The property: the design keeps the chosen invariants (fixed, or chosen per case) under every interleaving. */
@@ -332,6 +428,9 @@ export function interleavingProperty(
 ) {
   return fc.asyncProperty(fc.scheduler(), cases, async (s, c) => {
     const { violations } = await runCase(design, s, c, typeof check === 'function' ? check(c) : check);
-    if (violations.length > 0) throw new Error(`${design} design broke ${violations.length} invariant check(s):\n  ${violations.slice(0, 5).join('\n  ')}`);
+    if (violations.length > 0)
+      throw new Error(
+        `${design} design broke ${violations.length} invariant check(s):\n  ${violations.slice(0, 5).join('\n  ')}`,
+      );
   });
 }

@@ -121,7 +121,13 @@ export class LegacyEnactor extends EventEmitter<{ event: [LegacyEvent] }> {
       done.push(endpointKey(endpoint.name, endpoint.type));
     }
     if (this.options.cleanupRetention !== undefined) {
-      await legacyCleanup({ ...this.options, client: this.reader, newest: plan.generation, retention: this.options.cleanupRetention, emit: (event) => this.emit('event', event) });
+      await legacyCleanup({
+        ...this.options,
+        client: this.reader,
+        newest: plan.generation,
+        retention: this.options.cleanupRetention,
+        emit: (event) => this.emit('event', event),
+      });
     }
     return { generation: plan.generation, applied: done };
   }
@@ -140,16 +146,33 @@ export class LegacyEnactor extends EventEmitter<{ event: [LegacyEvent] }> {
     const key = endpointKey(endpoint.name, endpoint.type);
     const changes: Change[] = [
       ...desiredSets(endpoint).map((set): Change => ({ action: 'UPSERT', set })),
-      { action: 'UPSERT', set: { name: markerName(endpoint.name, endpoint.type), type: 'TXT', ttl: 60, values: [`"plan=${plan.generation} writer=${this.id}"`] } },
+      {
+        action: 'UPSERT',
+        set: {
+          name: markerName(endpoint.name, endpoint.type),
+          type: 'TXT',
+          ttl: 60,
+          values: [`"plan=${plan.generation} writer=${this.id}"`],
+        },
+      },
     ];
     this.emit('event', { type: 'write-sent', enactor: this.id, generation: plan.generation, endpoint: key });
     try {
-      await this.caller.send('ChangeResourceRecordSets', new ChangeResourceRecordSetsCommand({
-        HostedZoneId: this.options.zoneId,
-        ChangeBatch: { Comment: `legacy ${this.id} plan ${plan.generation}`, Changes: toSdkChanges(changes) },
-      }));
+      await this.caller.send(
+        'ChangeResourceRecordSets',
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: this.options.zoneId,
+          ChangeBatch: { Comment: `legacy ${this.id} plan ${plan.generation}`, Changes: toSdkChanges(changes) },
+        }),
+      );
     } catch (error) {
-      this.emit('event', { type: 'write-failed', enactor: this.id, generation: plan.generation, endpoint: key, error: describeError(error) });
+      this.emit('event', {
+        type: 'write-failed',
+        enactor: this.id,
+        generation: plan.generation,
+        endpoint: key,
+        error: describeError(error),
+      });
       throw error;
     }
     this.emit('event', { type: 'write-accepted', enactor: this.id, generation: plan.generation, endpoint: key });
@@ -190,10 +213,18 @@ async function removeRecordsOfPlan(options: LegacyCleanupOptions, generation: nu
   for (const endpoint of zone.values()) {
     if (endpoint.applied !== generation || endpoint.sets.length === 0) continue;
     const changes: Change[] = endpoint.sets.map((set) => ({ action: 'DELETE', set }));
-    await options.client.send(new ChangeResourceRecordSetsCommand({
-      HostedZoneId: options.zoneId,
-      ChangeBatch: { Comment: `legacy cleanup of plan ${generation}`, Changes: toSdkChanges(changes) },
-    }));
-    options.emit?.({ type: 'records-removed', enactor: options.id, generation, endpoint: endpoint.key, sets: endpoint.sets.length });
+    await options.client.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: options.zoneId,
+        ChangeBatch: { Comment: `legacy cleanup of plan ${generation}`, Changes: toSdkChanges(changes) },
+      }),
+    );
+    options.emit?.({
+      type: 'records-removed',
+      enactor: options.id,
+      generation,
+      endpoint: endpoint.key,
+      sets: endpoint.sets.length,
+    });
   }
 }

@@ -25,7 +25,8 @@ export class MemoryPlanStore implements PlanStore {
 
   async write(plan: Plan): Promise<void> {
     const valid = parsePlan(plan, `plan generation ${plan.generation}`);
-    if (this.plans.has(valid.generation) && this.options.atomic !== false) throw new PlanExistsError(valid.generation, this.location);
+    if (this.plans.has(valid.generation) && this.options.atomic !== false)
+      throw new PlanExistsError(valid.generation, this.location);
     this.plans.set(valid.generation, structuredClone(valid));
     this.options.onWrite?.(structuredClone(valid));
   }

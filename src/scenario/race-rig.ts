@@ -55,17 +55,35 @@ export interface RaceRig {
 
 /** The small fleet of the race: the regional endpoint last, so a delayed enactor reaches it last. */
 function raceFleet(sim: FleetSim, reweightedCapacity: number): Fleet {
-  const lb = (id: string, address: string) => ({ id, addresses: [address], capacity: id === REWEIGHTED_LB ? reweightedCapacity : 100, healthCheckUrl: sim.url(id) });
-  return parseFleet({
-    zone: RACE_ZONE,
-    // No velocity limit: every capacity change is one generation. Every set stays in every plan (only weights
-    // change), so every answer the probe sees is one the latest plan also has.
-    defaults: { ttl: 5, maxCapacityDropShare: 1, failuresToUnhealthy: 1, successesToHealthy: 1, healthTimeoutMs: 1000 },
-    endpoints: [
-      { name: STREAMS_ENDPOINT, type: 'A', loadBalancers: [lb('lb-s1', '192.0.2.21'), lb('lb-s2', '192.0.2.22')] },
-      { name: REGIONAL_ENDPOINT, type: 'A', loadBalancers: [lb('lb-1', '192.0.2.11'), lb('lb-2', '192.0.2.12'), lb(REWEIGHTED_LB, '192.0.2.13')] },
-    ],
-  }, 'race fleet');
+  const lb = (id: string, address: string) => ({
+    id,
+    addresses: [address],
+    capacity: id === REWEIGHTED_LB ? reweightedCapacity : 100,
+    healthCheckUrl: sim.url(id),
+  });
+  return parseFleet(
+    {
+      zone: RACE_ZONE,
+      // No velocity limit: every capacity change is one generation. Every set stays in every plan (only weights
+      // change), so every answer the probe sees is one the latest plan also has.
+      defaults: {
+        ttl: 5,
+        maxCapacityDropShare: 1,
+        failuresToUnhealthy: 1,
+        successesToHealthy: 1,
+        healthTimeoutMs: 1000,
+      },
+      endpoints: [
+        { name: STREAMS_ENDPOINT, type: 'A', loadBalancers: [lb('lb-s1', '192.0.2.21'), lb('lb-s2', '192.0.2.22')] },
+        {
+          name: REGIONAL_ENDPOINT,
+          type: 'A',
+          loadBalancers: [lb('lb-1', '192.0.2.11'), lb('lb-2', '192.0.2.12'), lb(REWEIGHTED_LB, '192.0.2.13')],
+        },
+      ],
+    },
+    'race fleet',
+  );
 }
 
 export async function startRaceRig(options: RigOptions): Promise<RaceRig> {
@@ -76,16 +94,27 @@ export async function startRaceRig(options: RigOptions): Promise<RaceRig> {
   try {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-race-'));
     closers.push(() => fs.rm(dir, { recursive: true, force: true }));
-    const authority = await startAuthority({ apiPort: 0, dnsPort: 0, dataDir: path.join(dir, 'authority'), logger: createLogger('authority', options.logLevel) });
+    const authority = await startAuthority({
+      apiPort: 0,
+      dnsPort: 0,
+      dataDir: path.join(dir, 'authority'),
+      logger: createLogger('authority', options.logLevel),
+    });
     closers.push(() => authority.close());
     const clients: Route53Client[] = [];
     closers.push(() => clients.forEach((c) => c.destroy()));
     const client = () => {
-      const c = createRoute53Client({ endpoint: authority.endpoint, credentials: authority.credentials, maxAttempts: 1 });
+      const c = createRoute53Client({
+        endpoint: authority.endpoint,
+        credentials: authority.credentials,
+        maxAttempts: 1,
+      });
       clients.push(c);
       return c;
     };
-    const created = await client().send(new CreateHostedZoneCommand({ Name: RACE_ZONE, CallerReference: `race-${process.pid}-${Date.now()}` }));
+    const created = await client().send(
+      new CreateHostedZoneCommand({ Name: RACE_ZONE, CallerReference: `race-${process.pid}-${Date.now()}` }),
+    );
     const zoneId = created.HostedZone!.Id!.replace(/^\/?hostedzone\//, '');
 
     const loadBalancers = ['lb-s1', 'lb-s2', 'lb-1', 'lb-2', REWEIGHTED_LB];
@@ -106,7 +135,11 @@ export async function startRaceRig(options: RigOptions): Promise<RaceRig> {
     if (options.resolver === 'auto' && unboundInstalled()) {
       try {
         // No cache: the probe must see what the authority serves now, not an answer cached before the change.
-        unbound = await startUnbound({ zones: [RACE_ZONE], authority: { host: authority.host, port: authority.dnsPort }, noCache: true });
+        unbound = await startUnbound({
+          zones: [RACE_ZONE],
+          authority: { host: authority.host, port: authority.dnsPort },
+          noCache: true,
+        });
         closers.push(() => unbound!.stop());
       } catch (error) {
         // Installed but unable to start (no permission, no free port): the race still runs, straight only.
@@ -127,10 +160,27 @@ export async function startRaceRig(options: RigOptions): Promise<RaceRig> {
       // Generation 1 has full capacity everywhere; after that the reweighted load balancer alternates.
       planner.setFleet(raceFleet(fleetSim, passes++ % 2 === 0 ? 100 : 40));
       const pass = await planner.pass({ write: true });
-      if (!pass.written) throw new Error(`the planner wrote no generation after ${REWEIGHTED_LB} changed capacity (reason: ${pass.reason})`);
+      if (!pass.written)
+        throw new Error(
+          `the planner wrote no generation after ${REWEIGHTED_LB} changed capacity (reason: ${pass.reason})`,
+        );
       return pass.plan;
     };
-    return { authority, zoneName: RACE_ZONE, zoneId, store, planner, fleetSim, loadBalancers, probe, ...(unbound ? { unbound } : {}), resolverNote, client, nextGeneration, close };
+    return {
+      authority,
+      zoneName: RACE_ZONE,
+      zoneId,
+      store,
+      planner,
+      fleetSim,
+      loadBalancers,
+      probe,
+      ...(unbound ? { unbound } : {}),
+      resolverNote,
+      client,
+      nextGeneration,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

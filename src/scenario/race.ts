@@ -103,10 +103,17 @@ export async function runRace(options: RaceOptions): Promise<RaceResult> {
   const mode = options.mode;
   const delayMs = options.delayMs ?? 100;
   const generations = options.generations ?? 8;
-  if (!Number.isInteger(generations) || generations < LEGACY_RETENTION + 2) throw new Error(`--generations must be an integer of at least ${LEGACY_RETENTION + 2}, so that A's plan is "many generations older", got ${options.generations}`);
+  if (!Number.isInteger(generations) || generations < LEGACY_RETENTION + 2)
+    throw new Error(
+      `--generations must be an integer of at least ${LEGACY_RETENTION + 2}, so that A's plan is "many generations older", got ${options.generations}`,
+    );
   if (!(delayMs >= 0)) throw new Error(`--delay must be a non-negative number of ms, got ${options.delayMs}`);
   const logLevel = options.logLevel ?? 'warn';
-  const rig = await startRaceRig({ resolver: options.resolver ?? 'auto', probeIntervalMs: options.probeIntervalMs ?? 50, logLevel });
+  const rig = await startRaceRig({
+    resolver: options.resolver ?? 'auto',
+    probeIntervalMs: options.probeIntervalMs ?? 50,
+    logLevel,
+  });
   const timeline = new Timeline();
   let kept = false;
   const say = (line: string) => options.onProgress?.(line, Date.now() - timeline.startedAt);
@@ -132,18 +139,34 @@ export async function runRace(options: RaceOptions): Promise<RaceResult> {
     };
 
     const { a, b, c, aGate, deleteGate } = castEnactors(rig, mode, timeline, delayMs);
-    options.onLive?.({ mode, probe: rig.probe, timeline, enactors: [a, b, c], rig, onClosing: (listener) => closingListeners.push(listener) });
+    options.onLive?.({
+      mode,
+      probe: rig.probe,
+      timeline,
+      enactors: [a, b, c],
+      rig,
+      onClosing: (listener) => closingListeners.push(listener),
+    });
     const resolver = rig.unbound ? 'unbound' : 'none';
     const { authority, fleetSim, unbound } = rig;
-    say(`started: authority (Route53 API ${authority.endpoint}, DNS ${authority.host}:${authority.dnsPort}), zone ${rig.zoneName}, ` +
-      `health targets for ${rig.loadBalancers.length} load balancers on :${fleetSim.port}, the planner, enactors A B C`);
-    say(unbound
-      ? `probe: ${REGIONAL_ENDPOINT} and its neighbour, straight at the authority and through unbound on ${unbound.address.host}:${unbound.address.port}`
-      : `probe: ${REGIONAL_ENDPOINT} and its neighbour, straight at the authority only (${rig.resolverNote})`);
+    say(
+      `started: authority (Route53 API ${authority.endpoint}, DNS ${authority.host}:${authority.dnsPort}), zone ${rig.zoneName}, ` +
+        `health targets for ${rig.loadBalancers.length} load balancers on :${fleetSim.port}, the planner, enactors A B C`,
+    );
+    say(
+      unbound
+        ? `probe: ${REGIONAL_ENDPOINT} and its neighbour, straight at the authority and through unbound on ${unbound.address.host}:${unbound.address.port}`
+        : `probe: ${REGIONAL_ENDPOINT} and its neighbour, straight at the authority only (${rig.resolverNote})`,
+    );
 
     const plan = async () => {
       const written = await until(rig.nextGeneration());
-      timeline.add({ kind: 'plan', actor: 'planner', generation: written.generation, detail: `plan ${written.generation} written` });
+      timeline.add({
+        kind: 'plan',
+        actor: 'planner',
+        generation: written.generation,
+        detail: `plan ${written.generation} written`,
+      });
       return written;
     };
     await plan();
@@ -154,18 +177,30 @@ export async function runRace(options: RaceOptions): Promise<RaceResult> {
     const stale = await plan();
     const aPass = runPass(a, timeline);
     const unstaged = () => {
-      const why = timeline.entries().filter((entry) => entry.actor === 'enactor-a' && entry.kind === 'error').at(-1)?.detail;
-      return Promise.reject(new Error(`enactor A finished before its write was held; the race cannot be staged${why ? ` (${why})` : ''}`));
+      const why = timeline
+        .entries()
+        .filter((entry) => entry.actor === 'enactor-a' && entry.kind === 'error')
+        .at(-1)?.detail;
+      return Promise.reject(
+        new Error(`enactor A finished before its write was held; the race cannot be staged${why ? ` (${why})` : ''}`),
+      );
     };
     await until(Promise.race([aGate.reached, aPass.then(unstaged)]));
-    await step(`enactor A picked up generation ${stale.generation}; its writes are delayed (${delayMs} ms latency, 2 x Throttling, then held)`);
+    await step(
+      `enactor A picked up generation ${stale.generation}; its writes are delayed (${delayMs} ms latency, 2 x Throttling, then held)`,
+    );
 
     let latest: Plan = stale;
     for (let i = 0; i < generations; i++) latest = await plan();
     await step(`the planner wrote generations ${stale.generation + 1}..${latest.generation} while A was stuck`);
 
     const bPass = runPass(b, timeline);
-    await until(Promise.race([deleteGate.reached, bPass.then(() => Promise.reject(new Error('enactor B finished without reaching its cleanup')))]));
+    await until(
+      Promise.race([
+        deleteGate.reached,
+        bPass.then(() => Promise.reject(new Error('enactor B finished without reaching its cleanup'))),
+      ]),
+    );
     await step(`enactor B applied generation ${latest.generation} and started cleanup`);
 
     aGate.open();
@@ -209,15 +244,23 @@ function castEnactors(rig: RaceRig, mode: RaceMode, timeline: Timeline, delayMs:
     latencyMs: delayMs,
     throttles: 2,
     gate: aGate,
-    matches: (command) => (command.input.ChangeBatch?.Changes ?? []).some((change) => change.ResourceRecordSet?.Name === REGIONAL_ENDPOINT),
+    matches: (command) =>
+      (command.input.ChangeBatch?.Changes ?? []).some((change) => change.ResourceRecordSet?.Name === REGIONAL_ENDPOINT),
     onFault: (fault, detail) => timeline.add({ kind: 'fault', actor: 'enactor-a', detail: `${fault}: ${detail}` }),
   });
   const retry: Partial<RetryPolicy> = { baseMs: Math.max(1, delayMs), capMs: Math.max(4, delayMs * 4), retries: 6 };
   // The enactors' own warnings are the injected throttles, which the timeline already shows.
-  const make = (id: string, client: Route53Client, store: PlanStore, cleanup: boolean) => makeEnactor(mode, { id, client, store, zoneId: rig.zoneId, retry, cleanup, logLevel: 'error' }, timeline);
+  const make = (id: string, client: Route53Client, store: PlanStore, cleanup: boolean) =>
+    makeEnactor(mode, { id, client, store, zoneId: rig.zoneId, retry, cleanup, logLevel: 'error' }, timeline);
   // Both designs' cleanups delete through this store, so the timeline shows which live set each one passed.
   const cleanupStore = gatedDeletes(rig.store, deleteGate, (generation, live) =>
-    timeline.add({ kind: 'cleanup', actor: 'enactor-b', generation, detail: `deleted plan ${generation}; live set passed to the store: {${[...live].join(', ')}}` }));
+    timeline.add({
+      kind: 'cleanup',
+      actor: 'enactor-b',
+      generation,
+      detail: `deleted plan ${generation}; live set passed to the store: {${[...live].join(', ')}}`,
+    }),
+  );
   return {
     a: make('enactor-a', aClient, rig.store, false),
     b: make('enactor-b', rig.client(), cleanupStore, true),
@@ -240,11 +283,26 @@ interface EnactorSpec {
 function makeEnactor(mode: RaceMode, spec: EnactorSpec, timeline: Timeline): Enactor | LegacyEnactor {
   const { id, client, store, zoneId, retry } = spec;
   if (mode === 'legacy') {
-    const legacy = new LegacyEnactor({ id, client, store, zoneId, retry, ...(spec.cleanup ? { cleanupRetention: LEGACY_RETENTION } : {}) });
+    const legacy = new LegacyEnactor({
+      id,
+      client,
+      store,
+      zoneId,
+      retry,
+      ...(spec.cleanup ? { cleanupRetention: LEGACY_RETENTION } : {}),
+    });
     timeline.watchLegacy(id, legacy);
     return legacy;
   }
-  const safe = new Enactor({ id, client, store, zone: zoneId, retry, logger: createLogger('enactor', spec.logLevel), ...(spec.cleanup ? { cleanupRetention: SAFE_RETENTION } : {}) });
+  const safe = new Enactor({
+    id,
+    client,
+    store,
+    zone: zoneId,
+    retry,
+    logger: createLogger('enactor', spec.logLevel),
+    ...(spec.cleanup ? { cleanupRetention: SAFE_RETENTION } : {}),
+  });
   timeline.watchEnactor(id, safe);
   return safe;
 }
@@ -274,7 +332,14 @@ function watchZone(rig: RaceRig, timeline: Timeline): void {
   });
 }
 
-async function summarize(rig: RaceRig, timeline: Timeline, mode: RaceMode, resolver: 'unbound' | 'none', latest: Plan, staleGeneration: number): Promise<RaceSummary> {
+async function summarize(
+  rig: RaceRig,
+  timeline: Timeline,
+  mode: RaceMode,
+  resolver: 'unbound' | 'none',
+  latest: Plan,
+  staleGeneration: number,
+): Promise<RaceSummary> {
   const states = endpointStates(await listRecordSets(rig.client(), rig.zoneId));
   const converged = convergedTo(states, latest);
   const probe = rig.probe.summary();
@@ -290,7 +355,9 @@ async function summarize(rig: RaceRig, timeline: Timeline, mode: RaceMode, resol
     liveGeneration: states.get(`${REGIONAL_ENDPOINT} A`)?.generation ?? 0,
     converged,
     staleGeneration,
-    staleWriteLanded: entries.some((entry) => entry.kind === 'write' && entry.actor === 'enactor-a' && entry.generation === staleGeneration),
+    staleWriteLanded: entries.some(
+      (entry) => entry.kind === 'write' && entry.actor === 'enactor-a' && entry.generation === staleGeneration,
+    ),
     writesAccepted: count('write'),
     writesRejected: count('reject'),
     enactorErrors: count('error'),

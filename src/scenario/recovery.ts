@@ -38,7 +38,12 @@ export async function waitForAnswer(wait: AnswerWait): Promise<{ ms: number; rep
   while (performance.now() - started < wait.timeoutMs) {
     if (wait.signal?.aborted) throw new Error(`stopped waiting for ${wait.name}: interrupted`);
     try {
-      const reply = await queryDns({ server: wait.server, name: wait.name, type: wait.type ?? 'A', timeoutMs: wait.queryTimeoutMs ?? 1000 });
+      const reply = await queryDns({
+        server: wait.server,
+        name: wait.name,
+        type: wait.type ?? 'A',
+        timeoutMs: wait.queryTimeoutMs ?? 1000,
+      });
       if (accept(reply)) return { ms: performance.now() - started, reply };
       last = `${reply.rcodeName} [${reply.values.join(' ')}]`;
     } catch (error) {
@@ -46,7 +51,9 @@ export async function waitForAnswer(wait: AnswerWait): Promise<{ ms: number; rep
     }
     await sleep(wait.pollMs ?? 50);
   }
-  throw new Error(`${wait.name} ${wait.type ?? 'A'} at ${wait.server.host}:${wait.server.port} not answered within ${wait.timeoutMs} ms (last: ${last})`);
+  throw new Error(
+    `${wait.name} ${wait.type ?? 'A'} at ${wait.server.host}:${wait.server.port} not answered within ${wait.timeoutMs} ms (last: ${last})`,
+  );
 }
 
 export interface RestartRecovery {
@@ -74,7 +81,11 @@ export interface RestartRig {
  * One outage: the authority goes away for downMs while a client keeps asking the resolver (as the probe
  * does, so the resolver marks the authority down), then comes back; both recoveries are timed from its start.
  */
-export async function timeRestartRecovery(rig: RestartRig, downMs: number, timeoutMs: number): Promise<RestartRecovery> {
+export async function timeRestartRecovery(
+  rig: RestartRig,
+  downMs: number,
+  timeoutMs: number,
+): Promise<RestartRecovery> {
   await waitForAnswer({ server: rig.resolver, name: rig.name, timeoutMs });
   await rig.stopAuthority();
   const downSince = performance.now();
@@ -103,13 +114,26 @@ export async function startRestartRig(
   const logger = createLogger('authority', 'silent');
   let authority: Authority | undefined = await startAuthority({ apiPort: 0, dnsPort: 0, dataDir, logger });
   const { apiPort, dnsPort, host } = authority;
-  const client = createRoute53Client({ endpoint: authority.endpoint, credentials: authority.credentials, maxAttempts: 1 });
+  const client = createRoute53Client({
+    endpoint: authority.endpoint,
+    credentials: authority.credentials,
+    maxAttempts: 1,
+  });
   try {
-    const created = await client.send(new CreateHostedZoneCommand({ Name: zone, CallerReference: `recovery-${Date.now()}` }));
+    const created = await client.send(
+      new CreateHostedZoneCommand({ Name: zone, CallerReference: `recovery-${Date.now()}` }),
+    );
     await client.send(
       new ChangeResourceRecordSetsCommand({
         HostedZoneId: created.HostedZone!.Id!,
-        ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: { Name: name, Type: 'A', TTL: 5, ResourceRecords: [{ Value: '192.0.2.1' }] } }] },
+        ChangeBatch: {
+          Changes: [
+            {
+              Action: 'CREATE',
+              ResourceRecordSet: { Name: name, Type: 'A', TTL: 5, ResourceRecords: [{ Value: '192.0.2.1' }] },
+            },
+          ],
+        },
       }),
     );
   } finally {

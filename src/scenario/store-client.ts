@@ -32,11 +32,16 @@ function requestedChange(change: Change): RequestedChange {
   };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each operation reads its own SDK input shape; the SDK typed it at the call site
 type Input = Record<string, any>;
 
 const operations: Record<string, (store: ZoneStore, input: Input, hooks: StoreClientHooks) => unknown> = {
   ChangeResourceRecordSets(store, input) {
-    const change = store.changeResourceRecordSets(input.HostedZoneId, (input.ChangeBatch?.Changes ?? []).map(requestedChange), input.ChangeBatch?.Comment);
+    const change = store.changeResourceRecordSets(
+      input.HostedZoneId,
+      (input.ChangeBatch?.Changes ?? []).map(requestedChange),
+      input.ChangeBatch?.Comment,
+    );
     return { ChangeInfo: { Id: `/change/${change.id}`, Status: 'INSYNC', SubmittedAt: new Date(change.submittedAt) } };
   },
   ListResourceRecordSets(store, input, hooks) {
@@ -51,7 +56,9 @@ const operations: Record<string, (store: ZoneStore, input: Input, hooks: StoreCl
     return {
       ResourceRecordSets: page.sets.map(toSdkRecordSet),
       IsTruncated: page.next !== undefined,
-      ...(page.next ? { NextRecordName: page.next.name, NextRecordType: page.next.type, NextRecordIdentifier: page.next.identifier } : {}),
+      ...(page.next
+        ? { NextRecordName: page.next.name, NextRecordType: page.next.type, NextRecordIdentifier: page.next.identifier }
+        : {}),
     };
   },
 };

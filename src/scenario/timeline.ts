@@ -60,7 +60,20 @@ export class Timeline {
 
   /** Records every probe observation. */
   watchProbe(probe: Probe): void {
-    probe.on('observation', (o) => this.add({ kind: 'probe', actor: 'probe', endpoint: o.endpoint, result: o.result, path: o.path, generation: o.generation, detail: o.values.join(' ') || o.rcode }, o.at));
+    probe.on('observation', (o) =>
+      this.add(
+        {
+          kind: 'probe',
+          actor: 'probe',
+          endpoint: o.endpoint,
+          result: o.result,
+          path: o.path,
+          generation: o.generation,
+          detail: o.values.join(' ') || o.rcode,
+        },
+        o.at,
+      ),
+    );
   }
 
   /** Records the safe enactor's events. */
@@ -68,17 +81,48 @@ export class Timeline {
     enactor.on('event', (event) => {
       switch (event.type) {
         case 'batch-accepted':
-          return this.add({ kind: 'write', actor, generation: event.generation, detail: `fenced batch accepted: ${event.endpoints.join(', ')}` });
+          return this.add({
+            kind: 'write',
+            actor,
+            generation: event.generation,
+            detail: `fenced batch accepted: ${event.endpoints.join(', ')}`,
+          });
         case 'batch-rejected':
-          return this.add({ kind: 'reject', actor, generation: event.generation, detail: `fenced batch rejected: ${event.error}` });
+          return this.add({
+            kind: 'reject',
+            actor,
+            generation: event.generation,
+            detail: `fenced batch rejected: ${event.error}`,
+          });
         case 'batch-failed':
-          return this.add({ kind: 'reject', actor, generation: event.generation, detail: `batch failed: ${event.error}` });
+          return this.add({
+            kind: 'reject',
+            actor,
+            generation: event.generation,
+            detail: `batch failed: ${event.error}`,
+          });
         case 'stood-down':
-          return this.add({ kind: 'stand-down', actor, generation: event.generation, endpoint: event.endpoint, detail: event.why });
+          return this.add({
+            kind: 'stand-down',
+            actor,
+            generation: event.generation,
+            endpoint: event.endpoint,
+            detail: event.why,
+          });
         case 'refused':
-          return this.add({ kind: 'reject', actor, generation: event.generation, endpoint: event.endpoint, detail: `guard refused: ${event.message}` });
+          return this.add({
+            kind: 'reject',
+            actor,
+            generation: event.generation,
+            endpoint: event.endpoint,
+            detail: `guard refused: ${event.message}`,
+          });
         case 'retry':
-          return this.add({ kind: 'fault', actor, detail: `retry ${event.operation} in ${event.delayMs} ms after ${event.error}` });
+          return this.add({
+            kind: 'fault',
+            actor,
+            detail: `retry ${event.operation} in ${event.delayMs} ms after ${event.error}`,
+          });
         default:
           return undefined;
       }
@@ -90,15 +134,38 @@ export class Timeline {
     enactor.on('event', (event) => {
       switch (event.type) {
         case 'checked':
-          return this.add({ kind: 'step', actor, generation: event.generation, detail: `checked once: plan ${event.generation} ${event.newer ? 'is newer than' : 'is not newer than'} applied ${event.applied}` });
+          return this.add({
+            kind: 'step',
+            actor,
+            generation: event.generation,
+            detail: `checked once: plan ${event.generation} ${event.newer ? 'is newer than' : 'is not newer than'} applied ${event.applied}`,
+          });
         case 'write-accepted':
-          return this.add({ kind: 'write', actor, generation: event.generation, endpoint: event.endpoint, detail: 'plain UPSERT accepted (no fence)' });
+          return this.add({
+            kind: 'write',
+            actor,
+            generation: event.generation,
+            endpoint: event.endpoint,
+            detail: 'plain UPSERT accepted (no fence)',
+          });
         case 'write-failed':
-          return this.add({ kind: 'reject', actor, generation: event.generation, endpoint: event.endpoint, detail: event.error });
+          return this.add({
+            kind: 'reject',
+            actor,
+            generation: event.generation,
+            endpoint: event.endpoint,
+            detail: event.error,
+          });
         case 'inconsistent':
           return this.add({ kind: 'error', actor, generation: event.generation, detail: event.message });
         case 'records-removed':
-          return this.add({ kind: 'records-removed', actor, generation: event.generation, endpoint: event.endpoint, detail: `active plan ${event.generation} deleted: removed ${event.sets} record set(s)` });
+          return this.add({
+            kind: 'records-removed',
+            actor,
+            generation: event.generation,
+            endpoint: event.endpoint,
+            detail: `active plan ${event.generation} deleted: removed ${event.sets} record set(s)`,
+          });
         default:
           return undefined;
       }
@@ -118,12 +185,30 @@ export function formatTimeline(entries: readonly TimelineEntry[]): string {
       const key = `${entry.endpoint}|${entry.path}`;
       if (lastProbe.get(key) === entry.result) continue;
       lastProbe.set(key, entry.result ?? '');
-      rows.push([String(entry.at), `probe/${entry.path}`, entry.result ?? '', entry.generation === undefined ? '' : String(entry.generation), entry.endpoint ?? '', entry.detail ?? '']);
+      rows.push([
+        String(entry.at),
+        `probe/${entry.path}`,
+        entry.result ?? '',
+        entry.generation === undefined ? '' : String(entry.generation),
+        entry.endpoint ?? '',
+        entry.detail ?? '',
+      ]);
       continue;
     }
     const detail = entry.kind === 'zone' ? `${entry.sets} record set(s) live` : (entry.detail ?? '');
-    rows.push([String(entry.at), entry.actor, entry.kind, entry.generation === undefined ? '' : String(entry.generation), entry.endpoint ?? '', detail]);
+    rows.push([
+      String(entry.at),
+      entry.actor,
+      entry.kind,
+      entry.generation === undefined ? '' : String(entry.generation),
+      entry.endpoint ?? '',
+      detail,
+    ]);
   }
   const widths = rows[0]!.map((_, column) => Math.min(40, Math.max(...rows.map((row) => row[column]!.length))));
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ')).join('\n');
+  return rows
+    .map((row) =>
+      row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  '),
+    )
+    .join('\n');
 }

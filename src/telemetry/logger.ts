@@ -15,7 +15,14 @@ export function createLogger(component: string, level = process.env.DNSPLANE_LOG
   return pino({ name: `dnsplane.${component}`, level }, destination);
 }
 
-const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
 const PINO_FIELDS = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg']);
 
 /** "12:00:01 WARN  enactor: message key=value", from pino's JSON line. */
@@ -31,7 +38,10 @@ export function formatLogLine(line: string): string {
   const component = String(entry.name ?? 'dnsplane').replace(/^dnsplane\./, '');
   const fields = Object.entries(entry)
     .filter(([key]) => !PINO_FIELDS.has(key))
-    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : key === 'err' && value && typeof value === 'object' && 'message' in value ? String((value as { message: unknown }).message) : JSON.stringify(value)}`);
+    .map(
+      ([key, value]) =>
+        `${key}=${typeof value === 'string' ? value : key === 'err' && value && typeof value === 'object' && 'message' in value ? String((value as { message: unknown }).message) : JSON.stringify(value)}`,
+    );
   return `${time} ${level} ${component}: ${entry.msg ?? ''}${fields.length > 0 ? `  ${fields.join(' ')}` : ''}\n`;
 }
 

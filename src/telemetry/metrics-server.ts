@@ -26,7 +26,10 @@ export async function serveMetrics(port: number, host = '127.0.0.1'): Promise<Me
   const server = createServer(async (request, response) => {
     const url = request.url?.split('?')[0];
     if (url === '/healthz') return void response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
-    if (url === '/readyz') return void response.writeHead(readiness.ready ? 200 : 503, { 'content-type': 'text/plain' }).end(`${readiness.detail}\n`);
+    if (url === '/readyz')
+      return void response
+        .writeHead(readiness.ready ? 200 : 503, { 'content-type': 'text/plain' })
+        .end(`${readiness.detail}\n`);
     if (url !== '/metrics') return void response.writeHead(404).end('see /metrics, /healthz, /readyz\n');
     try {
       response.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());

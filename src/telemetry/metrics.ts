@@ -24,6 +24,14 @@ export function gauge(name: string, help: string, labelNames: string[] = []): Ga
   return reuse(name, () => new Gauge({ name, help, labelNames, registers: [registry] }));
 }
 
-export function histogram(name: string, help: string, labelNames: string[] = [], buckets?: number[]): Histogram<string> {
-  return reuse(name, () => new Histogram({ name, help, labelNames, registers: [registry], ...(buckets ? { buckets } : {}) }));
+export function histogram(
+  name: string,
+  help: string,
+  labelNames: string[] = [],
+  buckets?: number[],
+): Histogram<string> {
+  return reuse(
+    name,
+    () => new Histogram({ name, help, labelNames, registers: [registry], ...(buckets ? { buckets } : {}) }),
+  );
 }

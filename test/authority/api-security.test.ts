@@ -29,26 +29,58 @@ describe('SigV4 and request limits', () => {
   });
 
   it('refuses a client with the wrong secret (SignatureDoesNotMatch) or an unknown key (InvalidClientTokenId)', async () => {
-    const wrongSecret = createRoute53Client({ endpoint: t.authority.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'nope' }, maxAttempts: 1 });
-    const wrongKey = createRoute53Client({ endpoint: t.authority.endpoint, credentials: { accessKeyId: 'AKIAOTHER', secretAccessKey: 'test' }, maxAttempts: 1 });
-    await expect(wrongSecret.send(new ListHostedZonesCommand({}))).rejects.toMatchObject({ name: 'SignatureDoesNotMatch', $metadata: { httpStatusCode: 403 } });
-    await expect(wrongKey.send(new ListHostedZonesCommand({}))).rejects.toMatchObject({ name: 'InvalidClientTokenId', $metadata: { httpStatusCode: 403 } });
+    const wrongSecret = createRoute53Client({
+      endpoint: t.authority.endpoint,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'nope' },
+      maxAttempts: 1,
+    });
+    const wrongKey = createRoute53Client({
+      endpoint: t.authority.endpoint,
+      credentials: { accessKeyId: 'AKIAOTHER', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
+    await expect(wrongSecret.send(new ListHostedZonesCommand({}))).rejects.toMatchObject({
+      name: 'SignatureDoesNotMatch',
+      $metadata: { httpStatusCode: 403 },
+    });
+    await expect(wrongKey.send(new ListHostedZonesCommand({}))).rejects.toMatchObject({
+      name: 'InvalidClientTokenId',
+      $metadata: { httpStatusCode: 403 },
+    });
     await expect(t.client.send(new ListHostedZonesCommand({}))).resolves.toBeDefined();
   });
 
   it('answers InvalidInput for malformed XML and for a DOCTYPE, through a correctly signed request', async () => {
     const url = new URL(t.authority.endpoint);
     const signer = route53Signer(t.authority.credentials);
-    for (const body of ['<CreateHostedZoneRequest><Name>x.test', '<!DOCTYPE x [<!ENTITY a "aaaa">]><CreateHostedZoneRequest><Name>&a;</Name></CreateHostedZoneRequest>']) {
-      const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/2013-04-01/hostedzone', headers: { host: url.host, 'content-type': 'application/xml' }, body });
-      const response = await fetch(`${t.authority.endpoint}/2013-04-01/hostedzone`, { method: 'POST', headers: signed.headers as Record<string, string>, body });
+    for (const body of [
+      '<CreateHostedZoneRequest><Name>x.test',
+      '<!DOCTYPE x [<!ENTITY a "aaaa">]><CreateHostedZoneRequest><Name>&a;</Name></CreateHostedZoneRequest>',
+    ]) {
+      const signed = await signer.sign({
+        method: 'POST',
+        protocol: 'http:',
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: '/2013-04-01/hostedzone',
+        headers: { host: url.host, 'content-type': 'application/xml' },
+        body,
+      });
+      const response = await fetch(`${t.authority.endpoint}/2013-04-01/hostedzone`, {
+        method: 'POST',
+        headers: signed.headers as Record<string, string>,
+        body,
+      });
       expect(response.status).toBe(400);
       expect(await response.text()).toContain('<Code>InvalidInput</Code>');
     }
   });
 
   it('refuses a body over 1 MiB with 413 before reading it all', async () => {
-    const response = await fetch(`${t.authority.endpoint}/2013-04-01/hostedzone`, { method: 'POST', body: 'x'.repeat(1024 * 1024 + 1) });
+    const response = await fetch(`${t.authority.endpoint}/2013-04-01/hostedzone`, {
+      method: 'POST',
+      body: 'x'.repeat(1024 * 1024 + 1),
+    });
     expect(response.status).toBe(413);
     expect(await response.text()).toContain('<Code>InvalidInput</Code>');
   });
@@ -62,12 +94,27 @@ describe('rate limit', () => {
   afterAll(async () => t?.close());
 
   it('answers HTTP 400 Throttling "Rate exceeded" once the bucket (5 x rate) is empty', async () => {
-    const results = await Promise.allSettled(Array.from({ length: 20 }, () => t.client.send(new ListHostedZonesCommand({}))));
-    const throttled = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as { name: string; message: string; $metadata: { httpStatusCode: number } });
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, () => t.client.send(new ListHostedZonesCommand({}))),
+    );
+    const throttled = results
+      .filter((r) => r.status === 'rejected')
+      .map(
+        (r) =>
+          (r as PromiseRejectedResult).reason as {
+            name: string;
+            message: string;
+            $metadata: { httpStatusCode: number };
+          },
+      );
     // 20 requests in well under a second: the 10-token bucket admits 10 (or 11 with a refill), the rest wait.
     expect(results.length - throttled.length).toBeGreaterThanOrEqual(10);
     expect(results.length - throttled.length).toBeLessThanOrEqual(12);
-    expect(throttled[0]).toMatchObject({ name: 'Throttling', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
+    expect(throttled[0]).toMatchObject({
+      name: 'Throttling',
+      message: 'Rate exceeded',
+      $metadata: { httpStatusCode: 400 },
+    });
   });
 });
 
@@ -79,20 +126,48 @@ describeWithTools(['aws'], 'the AWS CLI against the authority', () => {
   afterAll(async () => t?.close());
 
   const aws = async (...args: string[]) => {
-    const env = { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' };
-    const { stdout } = await run('aws', ['route53', ...args, '--endpoint-url', t.authority.endpoint, '--output', 'json'], { env });
+    const env = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_PAGER: '',
+    };
+    const { stdout } = await run(
+      'aws',
+      ['route53', ...args, '--endpoint-url', t.authority.endpoint, '--output', 'json'],
+      { env },
+    );
     return JSON.parse(stdout || '{}') as Record<string, unknown>;
   };
 
   it('creates a zone and a weighted set, lists them, and gets InvalidChangeBatch for a repeat CREATE', async () => {
-    const created = (await aws('create-hosted-zone', '--name', 'cli.test', '--caller-reference', 'cli-1')) as { HostedZone: { Id: string } };
+    const created = (await aws('create-hosted-zone', '--name', 'cli.test', '--caller-reference', 'cli-1')) as {
+      HostedZone: { Id: string };
+    };
     const zoneId = created.HostedZone.Id;
     const batch = JSON.stringify({
-      Changes: [{ Action: 'CREATE', ResourceRecordSet: { Name: 'w.cli.test', Type: 'A', TTL: 60, SetIdentifier: 'blue', Weight: 3, ResourceRecords: [{ Value: '192.0.2.1' }] } }],
+      Changes: [
+        {
+          Action: 'CREATE',
+          ResourceRecordSet: {
+            Name: 'w.cli.test',
+            Type: 'A',
+            TTL: 60,
+            SetIdentifier: 'blue',
+            Weight: 3,
+            ResourceRecords: [{ Value: '192.0.2.1' }],
+          },
+        },
+      ],
     });
     await aws('change-resource-record-sets', '--hosted-zone-id', zoneId, '--change-batch', batch);
-    const listed = (await aws('list-resource-record-sets', '--hosted-zone-id', zoneId)) as { ResourceRecordSets: Array<{ Name: string; Type: string; SetIdentifier?: string; Weight?: number }> };
-    expect(listed.ResourceRecordSets.map((set) => `${set.Name} ${set.Type} ${set.SetIdentifier ?? ''}${set.Weight ?? ''}`)).toEqual(['cli.test. NS ', 'cli.test. SOA ', 'w.cli.test. A blue3']);
+    const listed = (await aws('list-resource-record-sets', '--hosted-zone-id', zoneId)) as {
+      ResourceRecordSets: Array<{ Name: string; Type: string; SetIdentifier?: string; Weight?: number }>;
+    };
+    expect(
+      listed.ResourceRecordSets.map((set) => `${set.Name} ${set.Type} ${set.SetIdentifier ?? ''}${set.Weight ?? ''}`),
+    ).toEqual(['cli.test. NS ', 'cli.test. SOA ', 'w.cli.test. A blue3']);
     const repeat = aws('change-resource-record-sets', '--hosted-zone-id', zoneId, '--change-batch', batch);
     await expect(repeat).rejects.toMatchObject({ stderr: expect.stringContaining('(InvalidChangeBatch)') });
   }, 90_000); // four runs of the Python CLI: about 2 s each on a busy 2-core machine

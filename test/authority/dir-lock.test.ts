@@ -19,19 +19,26 @@ afterEach(async () => {
 
 /** Starts a starter; resolves with its outcome line and the child, which holds a won lock until `stdin.end()`. */
 async function starter(dataDir: string, start = 0): Promise<{ outcome: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['bin/run-ts.js', fixture, dataDir, String(start)], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['bin/run-ts.js', fixture, dataDir, String(start)], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout! });
-  const [outcome] = (await Promise.race([once(lines, 'line'), once(lines, 'close').then(() => [undefined])])) as [string | undefined];
+  const [outcome] = (await Promise.race([once(lines, 'line'), once(lines, 'close').then(() => [undefined])])) as [
+    string | undefined,
+  ];
   if (outcome === undefined) throw new Error('a starter exited without saying whether it won');
   return { outcome, child };
 }
 
 async function finish(children: ChildProcess[]): Promise<void> {
-  await Promise.all(children.map((child) => {
-    const exited = child.exitCode !== null ? Promise.resolve() : once(child, 'exit');
-    child.stdin!.end();
-    return exited;
-  }));
+  await Promise.all(
+    children.map((child) => {
+      const exited = child.exitCode !== null ? Promise.resolve() : once(child, 'exit');
+      child.stdin!.end();
+      return exited;
+    }),
+  );
 }
 
 /** The pid of a process that has exited: what a lock left by kill -9 holds. */
@@ -66,7 +73,8 @@ describe('the data directory lock', () => {
     await finish(starters.map(({ child }) => child));
     const outcomes = starters.map(({ outcome }) => outcome);
     expect(outcomes.filter((outcome) => outcome === 'won')).toHaveLength(1);
-    for (const outcome of outcomes.filter((o) => o !== 'won')) expect(outcome).toMatch(/^lost: data directory .* is in use by another authority \(pid \d+\)$/);
+    for (const outcome of outcomes.filter((o) => o !== 'won'))
+      expect(outcome).toMatch(/^lost: data directory .* is in use by another authority \(pid \d+\)$/);
     expect(await fs.readdir(dir)).toEqual([]);
   }, 30_000);
 });

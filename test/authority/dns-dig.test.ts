@@ -23,13 +23,19 @@ describeWithTools(['dig'], 'DNS face seen by dig', () => {
       { name: '1.2.0.192.example.com.', type: 'PTR', ttl: 30, values: ['host.example.com.'] },
       { name: 'v6.example.com.', type: 'AAAA', ttl: 30, values: ['2001:db8:0:0:1::ff', '::ffff:192.0.2.7', '::'] },
       { name: 'esc.example.com.', type: 'TXT', ttl: 30, values: ['"tab\\011quote\\"end" bare'] },
-      { name: 'many.example.com.', type: 'TXT', ttl: 30, values: Array.from({ length: 20 }, (_, i) => `"${i} ${'z'.repeat(80)}"`) },
+      {
+        name: 'many.example.com.',
+        type: 'TXT',
+        ttl: 30,
+        values: Array.from({ length: 20 }, (_, i) => `"${i} ${'z'.repeat(80)}"`),
+      },
     ]);
     face = await startDnsFace({ host: '127.0.0.1', port: 0, source });
   });
   afterAll(() => face.close());
 
-  const dig = async (...args: string[]) => (await run('dig', ['@127.0.0.1', '-p', String(face.port), '+time=3', '+tries=2', ...args])).stdout;
+  const dig = async (...args: string[]) =>
+    (await run('dig', ['@127.0.0.1', '-p', String(face.port), '+time=3', '+tries=2', ...args])).stdout;
 
   it('shows the aa flag and one of the weighted answers', async () => {
     const out = await dig('api.example.com');
@@ -41,7 +47,8 @@ describeWithTools(['dig'], 'DNS face seen by dig', () => {
   it('sees both weighted sets, the heavier one more often', async () => {
     // Ten at a time: sixty dig processes at once time out on a busy two-core machine.
     const answers: string[] = [];
-    for (let batch = 0; batch < 6; batch++) answers.push(...(await Promise.all(Array.from({ length: 10 }, () => dig('+short', 'api.example.com')))));
+    for (let batch = 0; batch < 6; batch++)
+      answers.push(...(await Promise.all(Array.from({ length: 10 }, () => dig('+short', 'api.example.com')))));
     const heavy = answers.filter((a) => a.trim() === '192.0.2.10').length;
     const light = answers.filter((a) => a.trim() === '192.0.2.20').length;
     expect(heavy + light).toBe(60);

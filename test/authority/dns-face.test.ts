@@ -12,7 +12,14 @@ const sub = zoneInfo('sub.example.com.');
 const RECORDS: RecordSet[] = [
   ...apexSets(APEX, 900, 300),
   { name: 'www.example.com.', type: 'A', ttl: 60, setIdentifier: 'blue', weight: 3, values: ['192.0.2.1'] },
-  { name: 'www.example.com.', type: 'A', ttl: 60, setIdentifier: 'green', weight: 1, values: ['192.0.2.2', '192.0.2.3'] },
+  {
+    name: 'www.example.com.',
+    type: 'A',
+    ttl: 60,
+    setIdentifier: 'green',
+    weight: 1,
+    values: ['192.0.2.2', '192.0.2.3'],
+  },
   { name: 'zero.example.com.', type: 'A', ttl: 60, setIdentifier: 'a', weight: 0, values: ['198.51.100.1'] },
   { name: 'zero.example.com.', type: 'A', ttl: 60, setIdentifier: 'b', weight: 0, values: ['198.51.100.2'] },
   { name: 'mostly.example.com.', type: 'A', ttl: 60, setIdentifier: 'live', weight: 5, values: ['203.0.113.1'] },
@@ -37,14 +44,17 @@ let face: DnsFace;
 beforeAll(async () => {
   source = new MemoryZoneSource();
   source.commit(zone, RECORDS);
-  source.commit(sub, [...apexSets('sub.example.com.', 600, 900), { name: 'x.sub.example.com.', type: 'A', ttl: 5, values: ['192.0.2.99'] }]);
+  source.commit(sub, [
+    ...apexSets('sub.example.com.', 600, 900),
+    { name: 'x.sub.example.com.', type: 'A', ttl: 5, values: ['192.0.2.99'] },
+  ]);
   face = await startDnsFace({ host: '127.0.0.1', port: 0, source });
 });
 afterAll(() => face.close());
 
 /** The face applies commits asynchronously (coalesced, and paced under a stream of them): wait for it. */
 async function served(version: number): Promise<void> {
-  for (const deadline = Date.now() + 5000; face.servedVersion(zone.id) < version; ) {
+  for (const deadline = Date.now() + 5000; face.servedVersion(zone.id) < version;) {
     if (Date.now() > deadline) throw new Error(`version ${version} not served within 5 s`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
@@ -92,14 +102,21 @@ describe('DNS face: positive answers', () => {
   it('answers SOA and NS at the apex', async () => {
     const soa = await query(face.port, 'example.com', 'SOA');
     expect(soa.answers).toHaveLength(1);
-    expect(soa.answers[0]).toMatchObject({ type: 6, primary: 'ns-1.example.com', admin: 'hostmaster.example.com', minimum: 300 });
+    expect(soa.answers[0]).toMatchObject({
+      type: 6,
+      primary: 'ns-1.example.com',
+      admin: 'hostmaster.example.com',
+      minimum: 300,
+    });
     const ns = await query(face.port, 'example.com', 'NS');
     expect(ns.answers.map((a) => (a as { ns?: string }).ns).sort()).toEqual(['ns-1.example.com', 'ns-2.example.com']);
   });
 
   it('encodes TXT values with several strings and escaped quotes', async () => {
     const reply = await query(face.port, 'txt.example.com', 'TXT');
-    const data = reply.answers.map((a) => (a as { data?: string[] | string }).data).map((d) => ([] as string[]).concat(d ?? []));
+    const data = reply.answers
+      .map((a) => (a as { data?: string[] | string }).data)
+      .map((d) => ([] as string[]).concat(d ?? []));
     expect(data).toContainEqual(['v=spf1 -all']);
     expect(data).toContainEqual(['two strings', 'in "one" value']);
   });
@@ -205,14 +222,21 @@ describe('DNS face: EDNS and truncation', () => {
 
   it('truncates over TCP only what no DNS message can hold (over 65,535 octets)', async () => {
     const huge = Array.from({ length: 300 }, (_, i) => `"${i} ${'h'.repeat(250)}"`);
-    await served(source.commit(zone, RECORDS.concat({ name: 'huge.example.com.', type: 'TXT', ttl: 60, values: huge })));
+    await served(
+      source.commit(zone, RECORDS.concat({ name: 'huge.example.com.', type: 'TXT', ttl: 60, values: huge })),
+    );
     const reply = await query(face.port, 'huge.example.com', 'TXT', { tcp: true });
     expect(reply.header.tc).toBe(1);
     expect((await query(face.port, 'www.example.com', 'A', { tcp: true })).answers.length).toBeGreaterThan(0);
   });
 
   it('fits a mid-size answer into a client EDNS size above 512', async () => {
-    const six = RECORDS.concat({ name: 'mid.example.com.', type: 'TXT', ttl: 60, values: Array.from({ length: 6 }, (_, i) => `"${i}${'y'.repeat(100)}"`) });
+    const six = RECORDS.concat({
+      name: 'mid.example.com.',
+      type: 'TXT',
+      ttl: 60,
+      values: Array.from({ length: 6 }, (_, i) => `"${i}${'y'.repeat(100)}"`),
+    });
     await served(source.commit(zone, six));
     expect((await query(face.port, 'mid.example.com', 'TXT')).header.tc).toBe(1);
     const fits = await query(face.port, 'mid.example.com', 'TXT', { edns: 1232 });

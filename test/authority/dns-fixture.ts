@@ -101,7 +101,12 @@ export function tcpExchange(port: number, request: Buffer, timeoutMs = 2000): Pr
   });
 }
 
-export async function query(port: number, name: string, type: string, options: QueryOptions & { tcp?: boolean } = {}): Promise<Reply> {
+export async function query(
+  port: number,
+  name: string,
+  type: string,
+  options: QueryOptions & { tcp?: boolean } = {},
+): Promise<Reply> {
   const request = encodeQuery(name, type, options);
   const raw = await (options.tcp ? tcpExchange(port, request) : udpExchange(port, request));
   return dns2.Packet.parse(raw);

@@ -13,9 +13,26 @@ import { encodeQuery } from './dns-fixture.js';
 
 const APEX = 'delta.test.';
 // Nested names, so that sets coming and going make empty non-terminals (a., y.z., w.) appear and vanish.
-const NAMES = [APEX, 'a.delta.test.', 'b.a.delta.test.', 'c.b.a.delta.test.', 'x.y.z.delta.test.', 'z.delta.test.', '*.w.delta.test.', 'v.w.delta.test.'];
+const NAMES = [
+  APEX,
+  'a.delta.test.',
+  'b.a.delta.test.',
+  'c.b.a.delta.test.',
+  'x.y.z.delta.test.',
+  'z.delta.test.',
+  '*.w.delta.test.',
+  'v.w.delta.test.',
+];
 // Every name above, their ancestors, a name the wildcard covers and names that do not exist.
-const QUESTIONS = [...NAMES, 'b.delta.test.', 'y.z.delta.test.', 'w.delta.test.', 'q.w.delta.test.', 'd.c.b.a.delta.test.', 'nope.delta.test.'];
+const QUESTIONS = [
+  ...NAMES,
+  'b.delta.test.',
+  'y.z.delta.test.',
+  'w.delta.test.',
+  'q.w.delta.test.',
+  'd.c.b.a.delta.test.',
+  'nope.delta.test.',
+];
 const QTYPES = ['A', 'AAAA', 'TXT', 'SOA', 'NS', 'MX'];
 const ignore = () => undefined;
 
@@ -25,10 +42,12 @@ function observable(index: FaceIndex, zoneId: string) {
   if (!zone) return undefined;
   const names: Record<string, string[]> = {};
   for (const [key, node] of zone.names) {
-    names[JSON.stringify(key)] = [...node.types].flatMap(([code, g]) => [
-      `${code} total ${g.total}`,
-      ...g.sets.map((s) => `${code}:${s.weight}:${s.count}:${s.bytes.toString('hex')}`),
-    ]).sort();
+    names[JSON.stringify(key)] = [...node.types]
+      .flatMap(([code, g]) => [
+        `${code} total ${g.total}`,
+        ...g.sets.map((s) => `${code}:${s.weight}:${s.count}:${s.bytes.toString('hex')}`),
+      ])
+      .sort();
   }
   return { version: zone.version, names, negativeSoa: zone.negativeSoa.toString('hex') };
 }
@@ -84,7 +103,13 @@ function batchFor(ops: readonly Op[], live: Map<string, RecordSet>): RequestedCh
       if (touched.has('soa')) continue;
       touched.add('soa');
       // The SOA's minimum sets the negative answers' TTL: a change here must reach them.
-      changes.push({ action: 'UPSERT', name: APEX, type: 'SOA', ttl: 900, values: [`ns-1.${APEX} hostmaster.${APEX} ${op.value} 7200 900 1209600 ${op.value * 10}`] });
+      changes.push({
+        action: 'UPSERT',
+        name: APEX,
+        type: 'SOA',
+        ttl: 900,
+        values: [`ns-1.${APEX} hostmaster.${APEX} ${op.value} 7200 900 1209600 ${op.value * 10}`],
+      });
       continue;
     }
     if (op.kind === 'delete') {
@@ -98,9 +123,16 @@ function batchFor(ops: readonly Op[], live: Map<string, RecordSet>): RequestedCh
     }
     const name = NAMES[op.name];
     const values =
-      op.type === 'A' ? [`192.0.2.${op.value}`] : op.type === 'AAAA' ? [`2001:db8::${op.value}`] : [`"t${op.value}"`, ...(op.twoValues ? ['"second"'] : [])];
+      op.type === 'A'
+        ? [`192.0.2.${op.value}`]
+        : op.type === 'AAAA'
+          ? [`2001:db8::${op.value}`]
+          : [`"t${op.value}"`, ...(op.twoValues ? ['"second"'] : [])];
     // A is always a weighted group (1–3 sets), the other types single sets: they never mix under one name and type.
-    const set: RecordSet = op.type === 'A' ? { name, type: 'A', ttl: 60, setIdentifier: `s${op.id}`, weight: op.weight, values } : { name, type: op.type, ttl: 60, values };
+    const set: RecordSet =
+      op.type === 'A'
+        ? { name, type: 'A', ttl: 60, setIdentifier: `s${op.id}`, weight: op.weight, values }
+        : { name, type: op.type, ttl: 60, values };
     const key = keyOf(set);
     if (touched.has(key)) continue;
     touched.add(key);
@@ -118,21 +150,25 @@ function batchFor(ops: readonly Op[], live: Map<string, RecordSet>): RequestedCh
 describe('DNS face index updated from change batches', () => {
   it('answers every name and type exactly like a from-scratch build, after any sequence of batches', () => {
     fc.assert(
-      fc.property(fc.array(batchArb, { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 40 }), (batches, keptChangeSets) => {
-        // A small budget of kept batches makes folded updates fall back to a snapshot now and then.
-        const store = new ZoneStore(undefined, { keptChangeSets });
-        const { zone } = store.createHostedZone({ name: APEX, callerReference: 'delta' });
-        const live = new Map<string, RecordSet>();
-        let face = updateIndex(store, EMPTY_INDEX, ignore);
-        batches.forEach(({ ops, update }, i) => {
-          const changes = batchFor(ops, live);
-          if (changes.length) store.changeResourceRecordSets(zone.id, changes);
-          // Batches not followed by an update are folded into the next one, as commits in one tick are.
-          if (!update && i < batches.length - 1) return;
-          face = updateIndex(store, face, ignore);
-          expectSameAsScratch(face, store, zone.id);
-        });
-      }),
+      fc.property(
+        fc.array(batchArb, { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: 40 }),
+        (batches, keptChangeSets) => {
+          // A small budget of kept batches makes folded updates fall back to a snapshot now and then.
+          const store = new ZoneStore(undefined, { keptChangeSets });
+          const { zone } = store.createHostedZone({ name: APEX, callerReference: 'delta' });
+          const live = new Map<string, RecordSet>();
+          let face = updateIndex(store, EMPTY_INDEX, ignore);
+          batches.forEach(({ ops, update }, i) => {
+            const changes = batchFor(ops, live);
+            if (changes.length) store.changeResourceRecordSets(zone.id, changes);
+            // Batches not followed by an update are folded into the next one, as commits in one tick are.
+            if (!update && i < batches.length - 1) return;
+            face = updateIndex(store, face, ignore);
+            expectSameAsScratch(face, store, zone.id);
+          });
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -151,8 +187,19 @@ describe('DNS face index updated from change batches', () => {
     expect(reads).toBe(1);
     const live = new Map<string, RecordSet>();
     for (let i = 0; i < 60; i++) {
-      const op = (kind: Op['kind'], n: number): Op => ({ kind, name: n % NAMES.length, type: n % 3 ? 'A' : 'TXT', id: n % 3, weight: n % 4, value: 1 + (n % 250), twoValues: n % 2 === 0 });
-      store.changeResourceRecordSets(zone.id, batchFor([op('put', i), op('delete', i * 7), op('put', i * 5 + 1), ...(i % 10 ? [] : [op('soa', i)])], live));
+      const op = (kind: Op['kind'], n: number): Op => ({
+        kind,
+        name: n % NAMES.length,
+        type: n % 3 ? 'A' : 'TXT',
+        id: n % 3,
+        weight: n % 4,
+        value: 1 + (n % 250),
+        twoValues: n % 2 === 0,
+      });
+      store.changeResourceRecordSets(
+        zone.id,
+        batchFor([op('put', i), op('delete', i * 7), op('put', i * 5 + 1), ...(i % 10 ? [] : [op('soa', i)])], live),
+      );
       if (i % 3 === 2) face = updateIndex(source, face, ignore); // two commits folded into every third update
     }
     expect(reads).toBe(1);
@@ -164,12 +211,18 @@ describe('DNS face index updated from change batches', () => {
     const store = new ZoneStore();
     const first = store.createHostedZone({ name: APEX, callerReference: 'one' }).zone;
     let face = updateIndex(store, EMPTY_INDEX, ignore);
-    store.changeResourceRecordSets(first.id, [{ action: 'CREATE', name: 'a.delta.test.', type: 'TXT', ttl: 60, values: ['"one"'] }]);
-    store.changeResourceRecordSets(first.id, [{ action: 'DELETE', name: 'a.delta.test.', type: 'TXT', ttl: 60, values: ['"one"'] }]);
+    store.changeResourceRecordSets(first.id, [
+      { action: 'CREATE', name: 'a.delta.test.', type: 'TXT', ttl: 60, values: ['"one"'] },
+    ]);
+    store.changeResourceRecordSets(first.id, [
+      { action: 'DELETE', name: 'a.delta.test.', type: 'TXT', ttl: 60, values: ['"one"'] },
+    ]);
     store.deleteHostedZone(first.id);
     // Re-created under the same name, with another id, between two updates.
     const second = store.createHostedZone({ name: APEX, callerReference: 'two' }).zone;
-    store.changeResourceRecordSets(second.id, [{ action: 'CREATE', name: 'b.a.delta.test.', type: 'TXT', ttl: 60, values: ['"two"'] }]);
+    store.changeResourceRecordSets(second.id, [
+      { action: 'CREATE', name: 'b.a.delta.test.', type: 'TXT', ttl: 60, values: ['"two"'] },
+    ]);
     face = updateIndex(store, face, ignore);
     expect(face.byId.has(first.id)).toBe(false);
     expect(face.byApex.get(face.byId.get(second.id)!.apexKey)?.id).toBe(second.id);
@@ -183,7 +236,15 @@ describe('DNS face index updated from change batches', () => {
     const store = new ZoneStore();
     const { zone } = store.createHostedZone({ name: APEX, callerReference: 'branch' });
     const live = new Map<string, RecordSet>();
-    const put = (n: number): Op => ({ kind: 'put', name: n, type: 'A', id: n % 3, weight: 1 + (n % 3), value: n + 1, twoValues: false });
+    const put = (n: number): Op => ({
+      kind: 'put',
+      name: n,
+      type: 'A',
+      id: n % 3,
+      weight: 1 + (n % 3),
+      value: n + 1,
+      twoValues: false,
+    });
     store.changeResourceRecordSets(zone.id, batchFor([put(1), put(2)], live));
     const older = updateIndex(store, EMPTY_INDEX, ignore);
     store.changeResourceRecordSets(zone.id, batchFor([put(3)], live));
@@ -199,13 +260,19 @@ describe('DNS face index updated from change batches', () => {
     const store = new ZoneStore();
     const { zone } = store.createHostedZone({ name: APEX, callerReference: 'fails' });
     let face = updateIndex(store, EMPTY_INDEX, ignore);
-    store.changeResourceRecordSets(zone.id, [{ action: 'CREATE', name: 'a.delta.test.', type: 'TXT', ttl: 60, values: ['"kept"'] }]);
+    store.changeResourceRecordSets(zone.id, [
+      { action: 'CREATE', name: 'a.delta.test.', type: 'TXT', ttl: 60, values: ['"kept"'] },
+    ]);
     // A source whose batches disagree with its snapshots: an SOA that cannot be encoded, as no store would keep.
     const broken: ZoneSource = {
       snapshots: () => store.snapshots(),
       onCommit: (listener) => store.onCommit(listener),
       heads: () => store.heads(),
-      changesSince: (id, version) => store.changesSince(id, version)?.map((change) => ({ ...change, added: [...change.added, { name: APEX, type: 'SOA', ttl: 900, values: ['not an soa'] }] })),
+      changesSince: (id, version) =>
+        store.changesSince(id, version)?.map((change) => ({
+          ...change,
+          added: [...change.added, { name: APEX, type: 'SOA', ttl: 900, values: ['not an soa'] }],
+        })),
     };
     const failed: string[] = [];
     face = updateIndex(broken, face, ignore, (zoneId) => failed.push(zoneId));

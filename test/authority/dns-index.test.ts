@@ -8,13 +8,22 @@ import { apexSets, zoneInfo } from './dns-fixture.js';
 
 const zone = zoneInfo('example.com.');
 // Nested names, so that adding and removing them creates and removes empty non-terminals.
-const NAMES = ['a.example.com.', 'b.a.example.com.', 'c.b.a.example.com.', 'x.y.z.example.com.', 'z.example.com.', '*.w.example.com.'];
+const NAMES = [
+  'a.example.com.',
+  'b.a.example.com.',
+  'c.b.a.example.com.',
+  'x.y.z.example.com.',
+  'z.example.com.',
+  '*.w.example.com.',
+];
 
 /** Everything a query can observe: names, and per type the sets' bytes and weights. */
 function observable(index: ZoneIndex): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const [key, node] of index.names) {
-    out[JSON.stringify(key)] = [...node.types].flatMap(([code, g]) => g.sets.map((s) => `${code}:${s.weight}:${s.bytes.toString('hex')}`)).sort();
+    out[JSON.stringify(key)] = [...node.types]
+      .flatMap(([code, g]) => g.sets.map((s) => `${code}:${s.weight}:${s.bytes.toString('hex')}`))
+      .sort();
   }
   return out;
 }
@@ -39,12 +48,24 @@ describe('zone index', () => {
             const key = `${c.name}|${c.id}`;
             // weight 0 with an odd address: remove the set, to make names vanish as well as appear.
             if (c.weight === 0 && c.last % 2 === 1) next.delete(key);
-            else next.set(key, { name: c.name, type: 'A', ttl: 60, setIdentifier: c.id, weight: c.weight, values: [`192.0.2.${c.last}`] });
+            else
+              next.set(key, {
+                name: c.name,
+                type: 'A',
+                ttl: 60,
+                setIdentifier: c.id,
+                weight: c.weight,
+                values: [`192.0.2.${c.last}`],
+              });
           }
           live = next;
           const snapshot = { zone, version: v + 1, recordSets: [...apex, ...live.values()] };
           const incremental = buildZoneIndex(snapshot, previous, () => undefined);
-          const scratch = buildZoneIndex({ ...snapshot, recordSets: snapshot.recordSets.map((s) => ({ ...s })) }, undefined, () => undefined);
+          const scratch = buildZoneIndex(
+            { ...snapshot, recordSets: snapshot.recordSets.map((s) => ({ ...s })) },
+            undefined,
+            () => undefined,
+          );
           expect(observable(incremental)).toEqual(observable(scratch));
           previous = incremental;
         });

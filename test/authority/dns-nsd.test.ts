@@ -22,9 +22,19 @@ const SETS: RecordSet[] = [
   { name: APEX, type: 'MX', ttl: 60, values: ['10 mail.example.com.', '20 mx.elsewhere.net.'] },
   { name: 'mail.example.com.', type: 'A', ttl: 60, values: ['192.0.2.25'] },
   { name: 'mail.example.com.', type: 'AAAA', ttl: 60, values: ['2001:db8::25'] },
-  { name: '_sip._tcp.example.com.', type: 'SRV', ttl: 60, values: ['0 5 5060 sip.example.com.', '1 5 5060 sip.example.com.'] },
+  {
+    name: '_sip._tcp.example.com.',
+    type: 'SRV',
+    ttl: 60,
+    values: ['0 5 5060 sip.example.com.', '1 5 5060 sip.example.com.'],
+  },
   { name: 'sip.example.com.', type: 'A', ttl: 60, values: ['192.0.2.60', '192.0.2.61'] },
-  { name: 'child.example.com.', type: 'NS', ttl: 3600, values: ['ns1.child.example.com.', 'ns.elsewhere.net.', 'mail.example.com.'] },
+  {
+    name: 'child.example.com.',
+    type: 'NS',
+    ttl: 3600,
+    values: ['ns1.child.example.com.', 'ns.elsewhere.net.', 'mail.example.com.'],
+  },
   { name: 'ns1.child.example.com.', type: 'A', ttl: 3600, values: ['192.0.2.99'] },
   { name: 'web.example.com.', type: 'A', ttl: 60, values: ['192.0.2.80'] },
   { name: 'deep.sub.example.com.', type: 'TXT', ttl: 60, values: ['"x"'] },
@@ -83,24 +93,53 @@ describeWithTools(['dig', 'nsd'], 'DNS face next to NSD on the same zone', () =>
     await nsd?.stop();
   });
 
-  const dig = async (port: number, args: string[]) => parseDig((await run('dig', ['@127.0.0.1', '-p', String(port), '+norec', '+time=5', '+tries=3', ...args])).stdout);
+  const dig = async (port: number, args: string[]) =>
+    parseDig((await run('dig', ['@127.0.0.1', '-p', String(port), '+norec', '+time=5', '+tries=3', ...args])).stdout);
   const both = async (...args: string[]) => {
     const [ours, theirs] = await Promise.all([dig(face.port, args), dig(nsd.port, args)]);
     return { ours, theirs: withoutApexNs(theirs) };
   };
 
   const cases: Array<[string, string[], (d: Digged) => void]> = [
-    ['a name below a delegation: referral with glue', ['www.child.example.com', 'A'], (d) => {
-      expect(d.flags).toBe('qr');
-      expect(d.sections.AUTHORITY).toHaveLength(3);
-      expect(d.sections.ADDITIONAL).toEqual(['mail.example.com. 60 IN A 192.0.2.25', 'mail.example.com. 60 IN AAAA 2001:db8::25', 'ns1.child.example.com. 3600 IN A 192.0.2.99']);
-    }],
-    ['NS at the delegation: referral, not an answer', ['child.example.com', 'NS'], (d) => expect(d.sections.ANSWER).toEqual([])],
+    [
+      'a name below a delegation: referral with glue',
+      ['www.child.example.com', 'A'],
+      (d) => {
+        expect(d.flags).toBe('qr');
+        expect(d.sections.AUTHORITY).toHaveLength(3);
+        expect(d.sections.ADDITIONAL).toEqual([
+          'mail.example.com. 60 IN A 192.0.2.25',
+          'mail.example.com. 60 IN AAAA 2001:db8::25',
+          'ns1.child.example.com. 3600 IN A 192.0.2.99',
+        ]);
+      },
+    ],
+    [
+      'NS at the delegation: referral, not an answer',
+      ['child.example.com', 'NS'],
+      (d) => expect(d.sections.ANSWER).toEqual([]),
+    ],
     ['the glue name itself: referral', ['ns1.child.example.com', 'A'], (d) => expect(d.flags).toBe('qr')],
-    ['DS at the delegation: the parent answers NODATA', ['child.example.com', 'DS'], (d) => expect(d.flags).toBe('qr aa')],
-    ['MX: addresses of in-zone exchanges in additional', ['example.com', 'MX'], (d) => expect(d.sections.ADDITIONAL).toHaveLength(2)],
-    ['SRV: addresses of in-zone targets, once each', ['_sip._tcp.example.com', 'SRV'], (d) => expect(d.sections.ADDITIONAL).toHaveLength(2)],
-    ['apex NS: addresses of in-zone name servers', ['example.com', 'NS'], (d) => expect(d.sections.ADDITIONAL).toEqual(['ns-1.example.com. 60 IN A 192.0.2.53'])],
+    [
+      'DS at the delegation: the parent answers NODATA',
+      ['child.example.com', 'DS'],
+      (d) => expect(d.flags).toBe('qr aa'),
+    ],
+    [
+      'MX: addresses of in-zone exchanges in additional',
+      ['example.com', 'MX'],
+      (d) => expect(d.sections.ADDITIONAL).toHaveLength(2),
+    ],
+    [
+      'SRV: addresses of in-zone targets, once each',
+      ['_sip._tcp.example.com', 'SRV'],
+      (d) => expect(d.sections.ADDITIONAL).toHaveLength(2),
+    ],
+    [
+      'apex NS: addresses of in-zone name servers',
+      ['example.com', 'NS'],
+      (d) => expect(d.sections.ADDITIONAL).toEqual(['ns-1.example.com. 60 IN A 192.0.2.53']),
+    ],
     ['DO bit copied back (RFC 3225)', ['+dnssec', 'web.example.com', 'A'], (d) => expect(d.edns).toBe('do')],
     ['QTYPE=OPT: NODATA with the SOA', ['example.com', 'TYPE41'], (d) => expect(d.sections.AUTHORITY).toHaveLength(1)],
     ['QTYPE=OPT without EDNS', ['+noedns', 'web.example.com', 'TYPE41'], (d) => expect(d.status).toBe('NOERROR')],
@@ -110,11 +149,31 @@ describeWithTools(['dig', 'nsd'], 'DNS face next to NSD on the same zone', () =>
     // RFC 8906 §8's EDNS compliance checks (genreport's set), UDP and TCP.
     ...(['+notcp', '+tcp'] as const).flatMap((transport): Array<[string, string[], (d: Digged) => void]> => [
       [`${transport}: no EDNS`, [transport, '+noedns', 'web.example.com', 'A'], (d) => expect(d.edns).toBeNull()],
-      [`${transport}: EDNS version 1 is BADVERS`, [transport, '+edns=1', '+noednsneg', 'web.example.com', 'A'], (d) => expect(d.status).toBe('BADVERS')],
-      [`${transport}: an unknown option is ignored`, [transport, '+ednsopt=100', 'web.example.com', 'A'], (d) => expect(d.sections.ANSWER).toHaveLength(1)],
-      [`${transport}: an unknown EDNS flag is not echoed`, [transport, '+ednsflags=0x80', 'web.example.com', 'A'], (d) => expect(d.edns).toBe('')],
-      [`${transport}: a 512-octet buffer`, [transport, '+bufsize=512', 'web.example.com', 'A'], (d) => expect(d.status).toBe('NOERROR')],
-      [`${transport}: NSID, cookie, expire and client subnet asked`, [transport, '+nsid', '+cookie', '+expire', '+subnet=0.0.0.0/0', 'web.example.com', 'A'], (d) => expect(d.sections.ANSWER).toHaveLength(1)],
+      [
+        `${transport}: EDNS version 1 is BADVERS`,
+        [transport, '+edns=1', '+noednsneg', 'web.example.com', 'A'],
+        (d) => expect(d.status).toBe('BADVERS'),
+      ],
+      [
+        `${transport}: an unknown option is ignored`,
+        [transport, '+ednsopt=100', 'web.example.com', 'A'],
+        (d) => expect(d.sections.ANSWER).toHaveLength(1),
+      ],
+      [
+        `${transport}: an unknown EDNS flag is not echoed`,
+        [transport, '+ednsflags=0x80', 'web.example.com', 'A'],
+        (d) => expect(d.edns).toBe(''),
+      ],
+      [
+        `${transport}: a 512-octet buffer`,
+        [transport, '+bufsize=512', 'web.example.com', 'A'],
+        (d) => expect(d.status).toBe('NOERROR'),
+      ],
+      [
+        `${transport}: NSID, cookie, expire and client subnet asked`,
+        [transport, '+nsid', '+cookie', '+expire', '+subnet=0.0.0.0/0', 'web.example.com', 'A'],
+        (d) => expect(d.sections.ANSWER).toHaveLength(1),
+      ],
     ]),
   ];
   for (const [what, args, check] of cases) {
@@ -127,16 +186,24 @@ describeWithTools(['dig', 'nsd'], 'DNS face next to NSD on the same zone', () =>
 
   // Hand-made EDNS violations NSD and Knot answer FORMERR; the face's FORMERR carries an OPT (RFC 6891 §6.1.1).
   const question = Buffer.from('\x03web\x07example\x03com\x00\x00\x01\x00\x01', 'latin1');
-  const opt = (rdata: Buffer = Buffer.alloc(0)) => Buffer.concat([Buffer.from([0, 0, 41, 4, 0, 0, 0, 0, 0, rdata.length >> 8, rdata.length & 255]), rdata]);
-  const header = (id: number, an: number, ar: number) => Buffer.from([id >> 8, id & 255, 0, 0, 0, 1, 0, an, 0, 0, 0, ar]);
+  const opt = (rdata: Buffer = Buffer.alloc(0)) =>
+    Buffer.concat([Buffer.from([0, 0, 41, 4, 0, 0, 0, 0, 0, rdata.length >> 8, rdata.length & 255]), rdata]);
+  const header = (id: number, an: number, ar: number) =>
+    Buffer.from([id >> 8, id & 255, 0, 0, 0, 1, 0, an, 0, 0, 0, ar]);
   const violations: Array<[string, Buffer]> = [
     ['an OPT in the answer section', Buffer.concat([header(0x101, 1, 0), question, opt()])],
     ['two OPT records', Buffer.concat([header(0x102, 0, 2), question, opt(), opt()])],
-    ['an option running past the OPT data', Buffer.concat([header(0x103, 0, 1), question, opt(Buffer.from([0, 10, 0, 8, 1, 2]))])],
+    [
+      'an option running past the OPT data',
+      Buffer.concat([header(0x103, 0, 1), question, opt(Buffer.from([0, 10, 0, 8, 1, 2]))]),
+    ],
   ];
   for (const [what, packet] of violations) {
     it(`FORMERR with an OPT for ${what}`, async () => {
-      const [ours, theirs] = await Promise.all([udpExchange(face.port, packet, 3_000), udpExchange(nsd.port, packet, 3_000)]);
+      const [ours, theirs] = await Promise.all([
+        udpExchange(face.port, packet, 3_000),
+        udpExchange(nsd.port, packet, 3_000),
+      ]);
       expect(ours[3] & 0x0f).toBe(theirs[3] & 0x0f);
       expect(ours[3] & 0x0f).toBe(1);
       expect(ours.readUInt16BE(10)).toBe(1); // our OPT
@@ -146,7 +213,10 @@ describeWithTools(['dig', 'nsd'], 'DNS face next to NSD on the same zone', () =>
 
   it('NOTIMP to an EDNS query carries an OPT', async () => {
     const packet = Buffer.concat([Buffer.from([0x1, 0x4, 2 << 3, 0, 0, 1, 0, 0, 0, 0, 0, 1]), question, opt()]);
-    const [ours, theirs] = await Promise.all([udpExchange(face.port, packet, 3_000), udpExchange(nsd.port, packet, 3_000)]);
+    const [ours, theirs] = await Promise.all([
+      udpExchange(face.port, packet, 3_000),
+      udpExchange(nsd.port, packet, 3_000),
+    ]);
     expect(ours[3] & 0x0f).toBe(theirs[3] & 0x0f);
     expect(ours[3] & 0x0f).toBe(4);
     expect(ours.readUInt16BE(10)).toBe(1);

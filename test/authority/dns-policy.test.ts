@@ -13,7 +13,13 @@ import { MemoryZoneSource, apexSets, zoneInfo } from './dns-fixture.js';
 const run = promisify(execFile);
 const ZONE = zoneInfo('pol.test.', 'ZPOL');
 const OTHER = zoneInfo('other.test.', 'ZOTHER');
-const a = (name: string, values: string[], extra: Partial<RecordSet> = {}): RecordSet => ({ name, type: 'A', ttl: 30, values, ...extra });
+const a = (name: string, values: string[], extra: Partial<RecordSet> = {}): RecordSet => ({
+  name,
+  type: 'A',
+  ttl: 30,
+  values,
+  ...extra,
+});
 const alias = (name: string, dnsName: string, extra: Partial<RecordSet> = {}, hostedZoneId = ZONE.id): RecordSet => ({
   name,
   type: 'A',
@@ -29,7 +35,13 @@ const SETS: RecordSet[] = [
   a('fo.pol.test.', ['192.0.2.2'], { setIdentifier: 's', failover: 'SECONDARY', healthCheckId: 'hc-secondary' }),
   a('w.pol.test.', ['192.0.2.11'], { setIdentifier: 'one', weight: 1, healthCheckId: 'hc-w1' }),
   a('w.pol.test.', ['192.0.2.12'], { setIdentifier: 'two', weight: 1, healthCheckId: 'hc-w2' }),
-  ...Array.from({ length: 10 }, (_, i) => a('mv.pol.test.', [`192.0.2.${100 + i}`], { setIdentifier: `m${i}`, multiValueAnswer: true, healthCheckId: `hc-mv${i}` })),
+  ...Array.from({ length: 10 }, (_, i) =>
+    a('mv.pol.test.', [`192.0.2.${100 + i}`], {
+      setIdentifier: `m${i}`,
+      multiValueAnswer: true,
+      healthCheckId: `hc-mv${i}`,
+    }),
+  ),
   a('target.pol.test.', ['192.0.2.50', '192.0.2.51'], { ttl: 77 }),
   { name: 'target.pol.test.', type: 'MX', ttl: 30, values: ['10 mail.pol.test.'] },
   alias('pol.test.', 'target.pol.test.'),
@@ -45,14 +57,26 @@ const SETS: RecordSet[] = [
   a('geo-nodefault.pol.test.', ['192.0.2.72'], { setIdentifier: 'eu', geoLocation: { continentCode: 'EU' } }),
   a('lat.pol.test.', ['192.0.2.80'], { setIdentifier: 'west', region: 'us-west-2' }),
   a('lat.pol.test.', ['192.0.2.81'], { setIdentifier: 'east', region: 'eu-west-1' }),
-  a('prox.pol.test.', ['192.0.2.90'], { setIdentifier: 'p1', geoProximityLocation: { awsRegion: 'us-east-1', bias: 5 } }),
-  a('prox.pol.test.', ['192.0.2.91'], { setIdentifier: 'p2', geoProximityLocation: { awsRegion: 'eu-west-1', bias: 20 } }),
+  a('prox.pol.test.', ['192.0.2.90'], {
+    setIdentifier: 'p1',
+    geoProximityLocation: { awsRegion: 'us-east-1', bias: 5 },
+  }),
+  a('prox.pol.test.', ['192.0.2.91'], {
+    setIdentifier: 'p2',
+    geoProximityLocation: { awsRegion: 'eu-west-1', bias: 20 },
+  }),
   // Aliases that point at each other, and a chain of levels each holding 20 weighted aliases to the next one
   // (with EvaluateTargetHealth): evaluated naively, one query costs 20^8 health evaluations.
   alias('loop-a.pol.test.', 'loop-b.pol.test.'),
   alias('loop-b.pol.test.', 'loop-a.pol.test.'),
   ...Array.from({ length: 8 }, (_, level) =>
-    Array.from({ length: 20 }, (_, i) => alias(`l${level}.pol.test.`, `l${level + 1}.pol.test.`, { setIdentifier: `s${i}`, weight: 1, healthCheckId: `hc-fan${i}` })),
+    Array.from({ length: 20 }, (_, i) =>
+      alias(`l${level}.pol.test.`, `l${level + 1}.pol.test.`, {
+        setIdentifier: `s${i}`,
+        weight: 1,
+        healthCheckId: `hc-fan${i}`,
+      }),
+    ),
   ).flat(),
   a('l8.pol.test.', ['192.0.2.99']),
 ];
@@ -69,12 +93,19 @@ describeWithTools(['dig'], 'DNS face: routing policies, health and aliases (dig)
   });
   afterAll(() => face?.close());
 
-  const dig = async (...args: string[]) => (await run('dig', ['@127.0.0.1', '-p', String(face.port), '+norec', '+time=5', '+tries=3', ...args])).stdout;
-  const short = async (name: string, type = 'A') => (await dig('+short', name, type)).trim().split('\n').filter((line) => line && !line.startsWith(';')).sort();
+  const dig = async (...args: string[]) =>
+    (await run('dig', ['@127.0.0.1', '-p', String(face.port), '+norec', '+time=5', '+tries=3', ...args])).stdout;
+  const short = async (name: string, type = 'A') =>
+    (await dig('+short', name, type))
+      .trim()
+      .split('\n')
+      .filter((line) => line && !line.startsWith(';'))
+      .sort();
   /** The distinct answers of `n` queries, ten at a time. */
   const seen = async (name: string, n = 20) => {
     const answers = new Set<string>();
-    for (let i = 0; i < n; i += 10) for (const out of await Promise.all(Array.from({ length: 10 }, () => short(name)))) answers.add(out.join(','));
+    for (let i = 0; i < n; i += 10)
+      for (const out of await Promise.all(Array.from({ length: 10 }, () => short(name)))) answers.add(out.join(','));
     return [...answers].sort();
   };
 

@@ -45,11 +45,33 @@ const CRAFTED: Array<[string, Buffer]> = [
   ['label runs past the end', Buffer.concat([header(5, 0, 1, 0, 0, 0), Buffer.from([63, 65, 66])])],
   ['no type/class', Buffer.concat([header(6, 0, 1, 0, 0, 0), QNAME])],
   ['extended label type', Buffer.concat([header(7, 0, 1, 0, 0, 0), Buffer.from([0x41, 0]), TAIL])],
-  ['name over 255 octets', Buffer.concat([header(8, 0, 1, 0, 0, 0), ...Array(5).fill(Buffer.concat([Buffer.from([60]), Buffer.alloc(60, 97)])), Buffer.from([0]), TAIL])],
+  [
+    'name over 255 octets',
+    Buffer.concat([
+      header(8, 0, 1, 0, 0, 0),
+      ...Array(5).fill(Buffer.concat([Buffer.from([60]), Buffer.alloc(60, 97)])),
+      Buffer.from([0]),
+      TAIL,
+    ]),
+  ],
   ['additional count lies', Buffer.concat([header(9, 0, 1, 0, 0, 3), QNAME, TAIL])],
-  ['OPT rdlength overruns', Buffer.concat([header(10, 0, 1, 0, 0, 1), QNAME, TAIL, Buffer.from([0, 0, 41, 4, 0, 0, 0, 0, 0, 0xff, 0xff])])],
-  ['two OPT records', Buffer.concat([header(11, 0, 1, 0, 0, 2), QNAME, TAIL, ...Array(2).fill(Buffer.from([0, 0, 41, 4, 0, 0, 0, 0, 0, 0, 0]))])],
-  ['pointer loop in additional', Buffer.concat([header(12, 0, 1, 0, 0, 1), QNAME, TAIL, Buffer.from([0xc0, 33, 0, 41])])],
+  [
+    'OPT rdlength overruns',
+    Buffer.concat([header(10, 0, 1, 0, 0, 1), QNAME, TAIL, Buffer.from([0, 0, 41, 4, 0, 0, 0, 0, 0, 0xff, 0xff])]),
+  ],
+  [
+    'two OPT records',
+    Buffer.concat([
+      header(11, 0, 1, 0, 0, 2),
+      QNAME,
+      TAIL,
+      ...Array(2).fill(Buffer.from([0, 0, 41, 4, 0, 0, 0, 0, 0, 0, 0])),
+    ]),
+  ],
+  [
+    'pointer loop in additional',
+    Buffer.concat([header(12, 0, 1, 0, 0, 1), QNAME, TAIL, Buffer.from([0xc0, 33, 0, 41])]),
+  ],
   ['a response', Buffer.concat([header(13, 0x8400, 1, 0, 0, 0), QNAME, TAIL])],
   ['opcode STATUS', Buffer.concat([header(14, 2 << 11, 1, 0, 0, 0), QNAME, TAIL])],
   ['opcode UPDATE', Buffer.concat([header(15, 5 << 11, 1, 0, 0, 0), QNAME, TAIL])],
@@ -74,9 +96,17 @@ function sendAll(port: number, datagrams: Buffer[]): Promise<number> {
 describe('DNS face: malformed input', () => {
   it('answers each crafted bad packet with FORMERR/NOTIMP or silence, never a crash', async () => {
     const expected: Record<string, number | null> = {
-      'two questions': 1, 'no question': 1, 'question count lies': 1, 'pointer in question': 1, 'no type/class': 1,
-      'name over 255 octets': 1, 'additional count lies': 1, 'OPT rdlength overruns': 1, 'two OPT records': 1,
-      'opcode STATUS': 4, 'opcode UPDATE': 4,
+      'two questions': 1,
+      'no question': 1,
+      'question count lies': 1,
+      'pointer in question': 1,
+      'no type/class': 1,
+      'name over 255 octets': 1,
+      'additional count lies': 1,
+      'OPT rdlength overruns': 1,
+      'two OPT records': 1,
+      'opcode STATUS': 4,
+      'opcode UPDATE': 4,
     };
     for (const [what, packet] of CRAFTED) {
       // A reply that is due may be slow on a loaded machine; silence only needs a short wait to be seen.
@@ -94,10 +124,13 @@ describe('DNS face: malformed input', () => {
   it('survives 2,000 random and mutated datagrams, then still answers a normal query', async () => {
     const valid = encodeQuery('www.example.com', 'A', { edns: 1232 });
     const random = fc.sample(fc.uint8Array({ minLength: 0, maxLength: 600 }), { numRuns: 1000, seed: 42 });
-    const mutated = fc.sample(fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), {
-      numRuns: 1000,
-      seed: 7,
-    });
+    const mutated = fc.sample(
+      fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
+      {
+        numRuns: 1000,
+        seed: 7,
+      },
+    );
     const datagrams = [
       ...random.map((bytes) => Buffer.from(bytes)),
       ...mutated.map((edits) => {
@@ -131,7 +164,15 @@ describe('DNS face: malformed input', () => {
 
 describe('DNS face: TCP back-pressure', () => {
   it('stops answering a pipelining client that never reads, instead of buffering every answer', async () => {
-    source.commit(zone, [...generation(0), { name: 'big.example.com.', type: 'TXT', ttl: 60, values: Array.from({ length: 60 }, (_, i) => `"${String(i).padStart(100, 'x')}"`) }]);
+    source.commit(zone, [
+      ...generation(0),
+      {
+        name: 'big.example.com.',
+        type: 'TXT',
+        ttl: 60,
+        values: Array.from({ length: 60 }, (_, i) => `"${String(i).padStart(100, 'x')}"`),
+      },
+    ]);
     await waitUntil(() => face.servedVersion(zone.id) >= 2);
     const query = encodeQuery('big.example.com', 'TXT');
     const frame = Buffer.concat([Buffer.from([query.length >> 8, query.length & 255]), query]);
@@ -183,7 +224,10 @@ describe('DNS face: atomic visibility', () => {
     for (let round = 0; round < 20; round++) {
       const replies = await Promise.all(Array.from({ length: 50 }, () => query(face.port, 'multi.example.com', 'A')));
       for (const reply of replies) {
-        const got = reply.answers.map((a) => (a as { address?: string }).address).sort().join(',');
+        const got = reply.answers
+          .map((a) => (a as { address?: string }).address)
+          .sort()
+          .join(',');
         seen.set(got, (seen.get(got) ?? 0) + 1);
       }
     }

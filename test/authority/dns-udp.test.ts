@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import dns2 from 'dns2';
 import { startDnsFace, type DnsFaceServer } from '../../src/authority/dns/server.js';
 import { batchedUdpProblem, openUdp, type UdpTransport } from '../../src/authority/dns/udp.js';
@@ -17,7 +17,12 @@ const NAMES = 100;
 const source = new MemoryZoneSource();
 source.commit(zoneInfo(APEX), [
   ...apexSets(APEX),
-  ...Array.from({ length: NAMES }, (_, i) => ({ name: `n${i}.${APEX}`, type: 'A' as const, ttl: 60, values: [`10.0.${i >> 8}.${i & 255}`] })),
+  ...Array.from({ length: NAMES }, (_, i) => ({
+    name: `n${i}.${APEX}`,
+    type: 'A' as const,
+    ttl: 60,
+    values: [`10.0.${i >> 8}.${i & 255}`],
+  })),
 ]);
 
 /** Runs `body` with DNSPLANE_UDP set as given (undefined: unset), restoring it afterwards. */
@@ -53,24 +58,30 @@ if (!batchedAvailable && process.env.CI !== 'true') {
 }
 
 describe('DNS face UDP transport', () => {
-  it.runIf(batchedAvailable || process.env.CI === 'true')('is the batched native one when native/ is built', async () => {
-    expect(problem, 'the native UDP addon must build in CI (npm ci runs scripts/build-native.mjs)').toBeUndefined();
-    const face = await startFace(undefined);
-    expect(face.udpTransport).toBe('batched');
-    const reply = await query(face.port, `n7.${APEX}`, 'A');
-    expect(reply.answers.map((a) => (a as { address?: string }).address)).toEqual(['10.0.0.7']);
-  });
+  it.runIf(batchedAvailable || process.env.CI === 'true')(
+    'is the batched native one when native/ is built',
+    async () => {
+      expect(problem, 'the native UDP addon must build in CI (npm ci runs scripts/build-native.mjs)').toBeUndefined();
+      const face = await startFace(undefined);
+      expect(face.udpTransport).toBe('batched');
+      const reply = await query(face.port, `n7.${APEX}`, 'A');
+      expect(reply.answers.map((a) => (a as { address?: string }).address)).toEqual(['10.0.0.7']);
+    },
+  );
 
   it('DNSPLANE_UDP=dgram forces node:dgram, and the face still answers over UDP and TCP on one port', async () => {
     const face = await startFace('dgram');
     expect(face.udpTransport).toBe('dgram');
     const udp = await query(face.port, `n3.${APEX}`, 'A');
     const tcp = await query(face.port, `n3.${APEX}`, 'A', { tcp: true });
-    for (const reply of [udp, tcp]) expect(reply.answers.map((a) => (a as { address?: string }).address)).toEqual(['10.0.0.3']);
+    for (const reply of [udp, tcp])
+      expect(reply.answers.map((a) => (a as { address?: string }).address)).toEqual(['10.0.0.3']);
   });
 
   it('an unknown DNSPLANE_UDP value is an error naming the switch, not a silent choice', async () => {
-    await expect(withSwitch('fast', () => startDnsFace({ host: '127.0.0.1', port: 0, source }))).rejects.toThrow(/DNSPLANE_UDP must be 'dgram' or 'batched'/);
+    await expect(withSwitch('fast', () => startDnsFace({ host: '127.0.0.1', port: 0, source }))).rejects.toThrow(
+      /DNSPLANE_UDP must be 'dgram' or 'batched'/,
+    );
   });
 
   for (const transport of transports) {
@@ -93,11 +104,15 @@ describe('DNS face UDP transport', () => {
       }
       expect(wrong).toBe(0);
       // The face's per-rcode tally reaches prom-client once a second.
-      await expect.poll(async () => (await udpNoerrorCount()) - countedBefore, { timeout: 3000, interval: 200 }).toBeGreaterThanOrEqual(5000);
+      await expect
+        .poll(async () => (await udpNoerrorCount()) - countedBefore, { timeout: 3000, interval: 200 })
+        .toBeGreaterThanOrEqual(5000);
     });
 
     it(`${transport}: answers over IPv6 (::1)`, async () => {
-      const face = await withSwitch(transport === 'dgram' ? 'dgram' : undefined, () => startDnsFace({ host: '::1', port: 0, source }));
+      const face = await withSwitch(transport === 'dgram' ? 'dgram' : undefined, () =>
+        startDnsFace({ host: '::1', port: 0, source }),
+      );
       faces.push(face);
       expect(face.udpTransport).toBe(transport);
       const socket = createSocket('udp6');
@@ -142,11 +157,16 @@ describe('UDP endpoint (udp.ts) on its own', () => {
       const port = await freeUdpPort();
       let calls = 0;
       const endpoint = await withSwitch(transport === 'dgram' ? 'dgram' : undefined, () =>
-        openUdp('127.0.0.1', port, (req) => {
-          calls++;
-          if (req[12] === 0xff) throw new Error('boom');
-          return Buffer.from(req);
-        }, log),
+        openUdp(
+          '127.0.0.1',
+          port,
+          (req) => {
+            calls++;
+            if (req[12] === 0xff) throw new Error('boom');
+            return Buffer.from(req);
+          },
+          log,
+        ),
       );
       closers.push(() => endpoint.close());
       expect(endpoint.transport).toBe(transport);
@@ -159,10 +179,12 @@ describe('UDP endpoint (udp.ts) on its own', () => {
 
   // Node unloads a worker's addons before its loop finishes closing handles: a socket still open when the
   // worker ends must be torn down without any callback into the addon (this crashed with SIGSEGV once).
-  it.runIf(batchedAvailable)('batched: a worker thread serving from the addon can be terminated with the socket open, three times', async () => {
-    const port = await freeUdpPort();
-    const addonPath = fileURLToPath(new URL('../../native/build/Release/udp_batch.node', import.meta.url));
-    const worker = `
+  it.runIf(batchedAvailable)(
+    'batched: a worker thread serving from the addon can be terminated with the socket open, three times',
+    async () => {
+      const port = await freeUdpPort();
+      const addonPath = fileURLToPath(new URL('../../native/build/Release/udp_batch.node', import.meta.url));
+      const worker = `
       const { parentPort, workerData } = require('node:worker_threads');
       const addon = require(workerData.addonPath);
       const c = addon.constants;
@@ -175,7 +197,7 @@ describe('UDP endpoint (udp.ts) on its own', () => {
         }
       });
       parentPort.postMessage('ready');`;
-    const main = `
+      const main = `
       import { Worker } from 'node:worker_threads';
       import { createSocket } from 'node:dgram';
       const [addonPath, port] = [process.argv[1], Number(process.argv[2])];
@@ -192,14 +214,19 @@ describe('UDP endpoint (udp.ts) on its own', () => {
         await worker.terminate();
         console.log('round ' + round + ': ' + echoed);
       }`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', main, addonPath, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.stderr.on('data', (chunk) => (out += chunk));
-    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
-    expect(out).toContain('round 0: ping0\nround 1: ping1\nround 2: ping2');
-    expect({ code, signal }, out).toEqual({ code: 0, signal: null });
-  });
+      const child = spawn(process.execPath, ['--input-type=module', '-e', main, addonPath, String(port)], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (chunk) => (out += chunk));
+      child.stderr.on('data', (chunk) => (out += chunk));
+      const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
+        child.on('exit', (c, s) => resolve([c, s])),
+      );
+      expect(out).toContain('round 0: ping0\nround 1: ping1\nround 2: ping2');
+      expect({ code, signal }, out).toEqual({ code: 0, signal: null });
+    },
+  );
 
   it('close() frees the port at once and the process then exits by itself', async () => {
     const script = fileURLToPath(new URL('./dns-udp-exit.fixture.ts', import.meta.url));
@@ -236,7 +263,8 @@ async function burst(port: number, count: number): Promise<Map<number, Buffer>> 
           resolve(replies);
         }
       });
-      for (let id = 0; id < count; id++) socket.send(encodeQuery(`n${id % NAMES}.${APEX}`, 'A', { id }), port, '127.0.0.1');
+      for (let id = 0; id < count; id++)
+        socket.send(encodeQuery(`n${id % NAMES}.${APEX}`, 'A', { id }), port, '127.0.0.1');
     });
   } finally {
     socket.close();
@@ -247,7 +275,10 @@ async function burst(port: number, count: number): Promise<Map<number, Buffer>> 
 async function udpNoerrorCount(): Promise<number> {
   const metric = registry.getSingleMetric('dnsplane_dns_responses_total');
   const values = metric ? (await metric.get()).values : [];
-  return values.find((v) => v.labels.rcode === 'NOERROR' && v.labels.transport === 'udp' && v.labels.truncated === 'no')?.value ?? 0;
+  return (
+    values.find((v) => v.labels.rcode === 'NOERROR' && v.labels.transport === 'udp' && v.labels.truncated === 'no')
+      ?.value ?? 0
+  );
 }
 
 function freeUdpPort(): Promise<number> {

@@ -4,7 +4,12 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  ListResourceRecordSetsCommand,
+  type Route53Client,
+} from '@aws-sdk/client-route-53';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Journal } from '../../src/authority/store/journal.js';
 import { ZoneStore } from '../../src/authority/store/zone-store.js';
@@ -22,7 +27,8 @@ async function tempDir(): Promise<string> {
 }
 
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   for (const dir of dirs.splice(0)) await fs.rm(dir, { recursive: true, force: true });
 });
 
@@ -34,7 +40,12 @@ function spawnAuthority(dataDir: string): Promise<{ child: ChildProcess; endpoin
 function batch(n: number) {
   return ['a', 'b', 'c'].map((part) => ({
     Action: 'CREATE' as const,
-    ResourceRecordSet: { Name: `${part}${n}.durable.test`, Type: 'A' as const, TTL: 60, ResourceRecords: [{ Value: `10.0.${n % 250}.${part.charCodeAt(0)}` }] },
+    ResourceRecordSet: {
+      Name: `${part}${n}.durable.test`,
+      Type: 'A' as const,
+      TTL: 60,
+      ResourceRecords: [{ Value: `10.0.${n % 250}.${part.charCodeAt(0)}` }],
+    },
   }));
 }
 
@@ -67,7 +78,9 @@ describe('durability', () => {
         const n = next++;
         sent.add(n);
         try {
-          await client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: batch(n) } }));
+          await client.send(
+            new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: batch(n) } }),
+          );
           acknowledged.add(n);
         } catch {
           return;
@@ -88,7 +101,10 @@ describe('durability', () => {
     try {
       const names = await allNames(restarted.client, zoneId);
       for (const n of acknowledged) {
-        expect(['a', 'b', 'c'].every((part) => names.has(`${part}${n}.durable.test.`)), `acknowledged batch ${n}`).toBe(true);
+        expect(
+          ['a', 'b', 'c'].every((part) => names.has(`${part}${n}.durable.test.`)),
+          `acknowledged batch ${n}`,
+        ).toBe(true);
       }
       for (const n of sent) {
         const present = ['a', 'b', 'c'].filter((part) => names.has(`${part}${n}.durable.test.`)).length;
@@ -113,20 +129,36 @@ describe('durability', () => {
     const dataDir = await tempDir();
     const first = Journal.open(dataDir, (sink) => new ZoneStore(sink));
     const { zone } = first.store.createHostedZone({ name: 'torn.test', callerReference: 'torn' });
-    first.store.changeResourceRecordSets(zone.id, [{ action: 'CREATE', name: 'a.torn.test', type: 'A', ttl: 60, values: ['192.0.2.1'] }]);
+    first.store.changeResourceRecordSets(zone.id, [
+      { action: 'CREATE', name: 'a.torn.test', type: 'A', ttl: 60, values: ['192.0.2.1'] },
+    ]);
     first.journal.close();
     // A write cut short by kill -9: half of the next entry, no newline.
-    await fs.appendFile(path.join(dataDir, 'journal.log'), '{"seq":3,"op":"change","zoneId":"' + zone.id + '","put":[{"name":"b.torn.te');
+    await fs.appendFile(
+      path.join(dataDir, 'journal.log'),
+      '{"seq":3,"op":"change","zoneId":"' + zone.id + '","put":[{"name":"b.torn.te',
+    );
 
     const second = Journal.open(dataDir, (sink) => new ZoneStore(sink));
     expect(second.stats.droppedTornBytes).toBeGreaterThan(0);
-    expect(second.store.listResourceRecordSets(zone.id).sets.map((set) => set.name)).toEqual(['torn.test.', 'torn.test.', 'a.torn.test.']);
-    second.store.changeResourceRecordSets(zone.id, [{ action: 'CREATE', name: 'c.torn.test', type: 'A', ttl: 60, values: ['192.0.2.3'] }]);
+    expect(second.store.listResourceRecordSets(zone.id).sets.map((set) => set.name)).toEqual([
+      'torn.test.',
+      'torn.test.',
+      'a.torn.test.',
+    ]);
+    second.store.changeResourceRecordSets(zone.id, [
+      { action: 'CREATE', name: 'c.torn.test', type: 'A', ttl: 60, values: ['192.0.2.3'] },
+    ]);
     second.journal.close();
 
     const third = Journal.open(dataDir, (sink) => new ZoneStore(sink));
     expect(third.stats.droppedTornBytes).toBe(0);
-    expect(third.store.listResourceRecordSets(zone.id).sets.map((set) => set.name)).toEqual(['torn.test.', 'torn.test.', 'a.torn.test.', 'c.torn.test.']);
+    expect(third.store.listResourceRecordSets(zone.id).sets.map((set) => set.name)).toEqual([
+      'torn.test.',
+      'torn.test.',
+      'a.torn.test.',
+      'c.torn.test.',
+    ]);
     third.journal.close();
   });
 
@@ -135,7 +167,9 @@ describe('durability', () => {
     const opened = Journal.open(dataDir, (sink) => new ZoneStore(sink));
     const { zone } = opened.store.createHostedZone({ name: 'compact.test', callerReference: 'compact' });
     for (let i = 0; i < 20; i++) {
-      opened.store.changeResourceRecordSets(zone.id, [{ action: 'UPSERT', name: `h${i}.compact.test`, type: 'A', ttl: 60, values: ['192.0.2.1'] }]);
+      opened.store.changeResourceRecordSets(zone.id, [
+        { action: 'UPSERT', name: `h${i}.compact.test`, type: 'A', ttl: 60, values: ['192.0.2.1'] },
+      ]);
     }
     const journalBefore = await fs.readFile(path.join(dataDir, 'journal.log'));
     opened.journal.compact();
@@ -149,7 +183,9 @@ describe('durability', () => {
     expect(reopened.store.snapshots()[0].version).toBe(version);
     expect(reopened.store.listResourceRecordSets(zone.id).sets).toHaveLength(22);
     // A deleted-then-recreated name would show a repeated entry; check a DELETE replays only once too.
-    reopened.store.changeResourceRecordSets(zone.id, [{ action: 'DELETE', name: 'h0.compact.test', type: 'A', ttl: 60, values: ['192.0.2.1'] }]);
+    reopened.store.changeResourceRecordSets(zone.id, [
+      { action: 'DELETE', name: 'h0.compact.test', type: 'A', ttl: 60, values: ['192.0.2.1'] },
+    ]);
     reopened.journal.close();
     const last = Journal.open(dataDir, (sink) => new ZoneStore(sink));
     expect(last.store.listResourceRecordSets(zone.id).sets).toHaveLength(21);
@@ -160,8 +196,12 @@ describe('durability', () => {
     const dataDir = await tempDir();
     const first = await spawnAuthority(dataDir);
     const client = createRoute53Client({ endpoint: first.endpoint, credentials, maxAttempts: 1 });
-    const zoneId = (await client.send(new CreateHostedZoneCommand({ Name: 'durable.test', CallerReference: 'litter' }))).HostedZone!.Id!;
-    for (let n = 0; n < 3; n++) await client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: batch(n) } }));
+    const zoneId = (await client.send(new CreateHostedZoneCommand({ Name: 'durable.test', CallerReference: 'litter' })))
+      .HostedZone!.Id!;
+    for (let n = 0; n < 3; n++)
+      await client.send(
+        new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: batch(n) } }),
+      );
     client.destroy();
     const exited = new Promise((resolve) => first.child.once('exit', resolve));
     first.child.kill('SIGKILL');
@@ -175,7 +215,8 @@ describe('durability', () => {
     const again = createRoute53Client({ endpoint: second.endpoint, credentials, maxAttempts: 1 });
     const names = await allNames(again, zoneId.replace('/hostedzone/', ''));
     again.destroy();
-    for (let n = 0; n < 3; n++) for (const part of ['a', 'b', 'c']) expect(names).toContain(`${part}${n}.durable.test.`);
+    for (let n = 0; n < 3; n++)
+      for (const part of ['a', 'b', 'c']) expect(names).toContain(`${part}${n}.durable.test.`);
     expect((await fs.readdir(dataDir)).filter((file) => file.endsWith('.tmp'))).toEqual([]);
   });
 

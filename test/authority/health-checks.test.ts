@@ -36,7 +36,9 @@ afterAll(async () => t?.close());
 let references = 0;
 async function createCheck(config: HealthCheckConfig): Promise<string> {
   references += 1;
-  const out = await t.client.send(new CreateHealthCheckCommand({ CallerReference: `hc-${references}-${Date.now()}`, HealthCheckConfig: config }));
+  const out = await t.client.send(
+    new CreateHealthCheckCommand({ CallerReference: `hc-${references}-${Date.now()}`, HealthCheckConfig: config }),
+  );
   return out.HealthCheck!.Id!;
 }
 
@@ -58,51 +60,110 @@ async function httpTarget() {
 }
 
 const healthy = (id: string) => t.authority.health.isHealthy(id);
-const waitFor = (id: string, expected: boolean | undefined) => expect.poll(() => healthy(id), { timeout: 20_000, interval: 50 }).toBe(expected);
+const waitFor = (id: string, expected: boolean | undefined) =>
+  expect.poll(() => healthy(id), { timeout: 20_000, interval: 50 }).toBe(expected);
 
 describe('health check API', () => {
   it("creates with Route53's defaults, gets, lists, counts, updates with the version lock, tags and deletes", async () => {
-    const created = await t.client.send(new CreateHealthCheckCommand({ CallerReference: 'crud-1', HealthCheckConfig: { Type: 'HTTP', IPAddress: '127.0.0.1', ResourcePath: '/health' } }));
+    const created = await t.client.send(
+      new CreateHealthCheckCommand({
+        CallerReference: 'crud-1',
+        HealthCheckConfig: { Type: 'HTTP', IPAddress: '127.0.0.1', ResourcePath: '/health' },
+      }),
+    );
     expect(created.Location).toBe(`https://route53.amazonaws.com/2013-04-01/healthcheck/${created.HealthCheck!.Id}`);
     expect(created.HealthCheck).toMatchObject({
       CallerReference: 'crud-1',
       HealthCheckVersion: 1,
-      HealthCheckConfig: { Type: 'HTTP', IPAddress: '127.0.0.1', Port: 80, ResourcePath: '/health', RequestInterval: 30, FailureThreshold: 3, Inverted: false, Disabled: false, MeasureLatency: false },
+      HealthCheckConfig: {
+        Type: 'HTTP',
+        IPAddress: '127.0.0.1',
+        Port: 80,
+        ResourcePath: '/health',
+        RequestInterval: 30,
+        FailureThreshold: 3,
+        Inverted: false,
+        Disabled: false,
+        MeasureLatency: false,
+      },
     });
     const id = created.HealthCheck!.Id!;
     // The same request again is the same health check; the same reference with another config is refused.
-    const repeated = await t.client.send(new CreateHealthCheckCommand({ CallerReference: 'crud-1', HealthCheckConfig: { Type: 'HTTP', IPAddress: '127.0.0.1', ResourcePath: '/health' } }));
+    const repeated = await t.client.send(
+      new CreateHealthCheckCommand({
+        CallerReference: 'crud-1',
+        HealthCheckConfig: { Type: 'HTTP', IPAddress: '127.0.0.1', ResourcePath: '/health' },
+      }),
+    );
     expect(repeated.HealthCheck?.Id).toBe(id);
-    await expect(t.client.send(new CreateHealthCheckCommand({ CallerReference: 'crud-1', HealthCheckConfig: { Type: 'TCP', IPAddress: '127.0.0.1', Port: 1 } }))).rejects.toMatchObject({ name: 'HealthCheckAlreadyExists' });
+    await expect(
+      t.client.send(
+        new CreateHealthCheckCommand({
+          CallerReference: 'crud-1',
+          HealthCheckConfig: { Type: 'TCP', IPAddress: '127.0.0.1', Port: 1 },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'HealthCheckAlreadyExists' });
 
     expect((await t.client.send(new GetHealthCheckCommand({ HealthCheckId: id }))).HealthCheck?.Id).toBe(id);
     const listed = await t.client.send(new ListHealthChecksCommand({}));
     expect(listed.HealthChecks?.map((check) => check.Id)).toContain(id);
-    expect((await t.client.send(new GetHealthCheckCountCommand({}))).HealthCheckCount).toBe(listed.HealthChecks?.length);
+    expect((await t.client.send(new GetHealthCheckCountCommand({}))).HealthCheckCount).toBe(
+      listed.HealthChecks?.length,
+    );
 
-    const updated = await t.client.send(new UpdateHealthCheckCommand({ HealthCheckId: id, HealthCheckVersion: 1, FailureThreshold: 5, ResetElements: ['ResourcePath'] }));
+    const updated = await t.client.send(
+      new UpdateHealthCheckCommand({
+        HealthCheckId: id,
+        HealthCheckVersion: 1,
+        FailureThreshold: 5,
+        ResetElements: ['ResourcePath'],
+      }),
+    );
     expect(updated.HealthCheck).toMatchObject({ HealthCheckVersion: 2, HealthCheckConfig: { FailureThreshold: 5 } });
     expect(updated.HealthCheck?.HealthCheckConfig?.ResourcePath).toBeUndefined();
-    await expect(t.client.send(new UpdateHealthCheckCommand({ HealthCheckId: id, HealthCheckVersion: 1, Inverted: true }))).rejects.toMatchObject({ name: 'HealthCheckVersionMismatch' });
+    await expect(
+      t.client.send(new UpdateHealthCheckCommand({ HealthCheckId: id, HealthCheckVersion: 1, Inverted: true })),
+    ).rejects.toMatchObject({ name: 'HealthCheckVersionMismatch' });
 
-    await t.client.send(new ChangeTagsForResourceCommand({ ResourceType: 'healthcheck', ResourceId: id, AddTags: [{ Key: 'Name', Value: 'web' }] }));
-    expect((await t.client.send(new ListTagsForResourceCommand({ ResourceType: 'healthcheck', ResourceId: id }))).ResourceTagSet?.Tags).toEqual([{ Key: 'Name', Value: 'web' }]);
+    await t.client.send(
+      new ChangeTagsForResourceCommand({
+        ResourceType: 'healthcheck',
+        ResourceId: id,
+        AddTags: [{ Key: 'Name', Value: 'web' }],
+      }),
+    );
+    expect(
+      (await t.client.send(new ListTagsForResourceCommand({ ResourceType: 'healthcheck', ResourceId: id })))
+        .ResourceTagSet?.Tags,
+    ).toEqual([{ Key: 'Name', Value: 'web' }]);
 
     await t.client.send(new DeleteHealthCheckCommand({ HealthCheckId: id }));
-    await expect(t.client.send(new GetHealthCheckCommand({ HealthCheckId: id }))).rejects.toMatchObject({ name: 'NoSuchHealthCheck' });
-    await expect(t.client.send(new ListTagsForResourceCommand({ ResourceType: 'healthcheck', ResourceId: id }))).rejects.toMatchObject({ name: 'NoSuchHealthCheck' });
+    await expect(t.client.send(new GetHealthCheckCommand({ HealthCheckId: id }))).rejects.toMatchObject({
+      name: 'NoSuchHealthCheck',
+    });
+    await expect(
+      t.client.send(new ListTagsForResourceCommand({ ResourceType: 'healthcheck', ResourceId: id })),
+    ).rejects.toMatchObject({ name: 'NoSuchHealthCheck' });
   });
 
   it('refuses bad configurations naming the field, and children that do not exist', async () => {
-    const bad = (config: HealthCheckConfig) => t.client.send(new CreateHealthCheckCommand({ CallerReference: `bad-${Math.random()}`, HealthCheckConfig: config }));
+    const bad = (config: HealthCheckConfig) =>
+      t.client.send(
+        new CreateHealthCheckCommand({ CallerReference: `bad-${Math.random()}`, HealthCheckConfig: config }),
+      );
     await expect(bad({ Type: 'TCP', IPAddress: '127.0.0.1' })).rejects.toThrow(/Port/);
     await expect(bad({ Type: 'HTTP' })).rejects.toThrow(/IPAddress or FullyQualifiedDomainName/);
     await expect(bad({ Type: 'HTTP', IPAddress: 'not-an-ip' })).rejects.toThrow(/IPAddress/);
     await expect(bad({ Type: 'HTTP', IPAddress: '127.0.0.1', RequestInterval: 20 })).rejects.toThrow(/RequestInterval/);
     await expect(bad({ Type: 'HTTP_STR_MATCH', IPAddress: '127.0.0.1' })).rejects.toThrow(/SearchString/);
     await expect(bad({ Type: 'CLOUDWATCH_METRIC' })).rejects.toMatchObject({ name: 'InvalidInput' });
-    await expect(bad({ Type: 'CALCULATED', HealthThreshold: 1, ChildHealthChecks: ['no-such-child'] })).rejects.toThrow(/no-such-child/);
-    await expect(t.client.send(new GetHealthCheckStatusCommand({ HealthCheckId: 'no-such-check' }))).rejects.toMatchObject({ name: 'NoSuchHealthCheck' });
+    await expect(bad({ Type: 'CALCULATED', HealthThreshold: 1, ChildHealthChecks: ['no-such-child'] })).rejects.toThrow(
+      /no-such-child/,
+    );
+    await expect(
+      t.client.send(new GetHealthCheckStatusCommand({ HealthCheckId: 'no-such-check' })),
+    ).rejects.toMatchObject({ name: 'NoSuchHealthCheck' });
   });
 });
 
@@ -110,7 +171,14 @@ describe('the prober', () => {
   it('follows an HTTP target down (after FailureThreshold failures) and up again, with status and last failure reason', async () => {
     const target = await httpTarget();
     try {
-      const id = await createCheck({ Type: 'HTTP', IPAddress: '127.0.0.1', Port: target.port, ResourcePath: '/health', RequestInterval: 10, FailureThreshold: 2 });
+      const id = await createCheck({
+        Type: 'HTTP',
+        IPAddress: '127.0.0.1',
+        Port: target.port,
+        ResourcePath: '/health',
+        RequestInterval: 10,
+        FailureThreshold: 2,
+      });
       await waitFor(id, true);
       const status = await t.client.send(new GetHealthCheckStatusCommand({ HealthCheckId: id }));
       expect(status.HealthCheckObservations?.[0]?.StatusReport?.Status).toMatch(/^Success: HTTP Status Code 200/);
@@ -130,9 +198,31 @@ describe('the prober', () => {
   it('matches a search string, inverts, and treats a disabled check as healthy', async () => {
     const target = await httpTarget();
     try {
-      const found = await createCheck({ Type: 'HTTP_STR_MATCH', IPAddress: '127.0.0.1', Port: target.port, ResourcePath: '/ready', SearchString: 'ok from /ready', RequestInterval: 10, FailureThreshold: 1 });
-      const missing = await createCheck({ Type: 'HTTP_STR_MATCH', IPAddress: '127.0.0.1', Port: target.port, SearchString: 'never there', RequestInterval: 10, FailureThreshold: 1 });
-      const inverted = await createCheck({ Type: 'HTTP', IPAddress: '127.0.0.1', Port: target.port, Inverted: true, RequestInterval: 10, FailureThreshold: 1 });
+      const found = await createCheck({
+        Type: 'HTTP_STR_MATCH',
+        IPAddress: '127.0.0.1',
+        Port: target.port,
+        ResourcePath: '/ready',
+        SearchString: 'ok from /ready',
+        RequestInterval: 10,
+        FailureThreshold: 1,
+      });
+      const missing = await createCheck({
+        Type: 'HTTP_STR_MATCH',
+        IPAddress: '127.0.0.1',
+        Port: target.port,
+        SearchString: 'never there',
+        RequestInterval: 10,
+        FailureThreshold: 1,
+      });
+      const inverted = await createCheck({
+        Type: 'HTTP',
+        IPAddress: '127.0.0.1',
+        Port: target.port,
+        Inverted: true,
+        RequestInterval: 10,
+        FailureThreshold: 1,
+      });
       await waitFor(found, true);
       await waitFor(missing, false);
       await waitFor(inverted, false);
@@ -147,9 +237,21 @@ describe('the prober', () => {
     const listener = net.createServer((socket) => socket.end());
     await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
     const port = (listener.address() as AddressInfo).port;
-    const tcp = await createCheck({ Type: 'TCP', IPAddress: '127.0.0.1', Port: port, RequestInterval: 10, FailureThreshold: 1 });
+    const tcp = await createCheck({
+      Type: 'TCP',
+      IPAddress: '127.0.0.1',
+      Port: port,
+      RequestInterval: 10,
+      FailureThreshold: 1,
+    });
     // A second check of the same listener: both go down together when it closes.
-    const other = await createCheck({ Type: 'TCP', IPAddress: '127.0.0.1', Port: port, RequestInterval: 10, FailureThreshold: 1 });
+    const other = await createCheck({
+      Type: 'TCP',
+      IPAddress: '127.0.0.1',
+      Port: port,
+      RequestInterval: 10,
+      FailureThreshold: 1,
+    });
     const both = await createCheck({ Type: 'CALCULATED', HealthThreshold: 2, ChildHealthChecks: [tcp, other] });
     const either = await createCheck({ Type: 'CALCULATED', HealthThreshold: 1, ChildHealthChecks: [tcp, other] });
     await waitFor(tcp, true);
@@ -163,16 +265,29 @@ describe('the prober', () => {
     const reason = await t.client.send(new GetHealthCheckLastFailureReasonCommand({ HealthCheckId: tcp }));
     expect(reason.HealthCheckObservations?.[0]?.StatusReport?.Status).toMatch(/ECONN(REFUSED|RESET)/);
     // A child of a calculated check cannot be deleted from under it.
-    await expect(t.client.send(new DeleteHealthCheckCommand({ HealthCheckId: tcp }))).rejects.toMatchObject({ name: 'HealthCheckInUse' });
+    await expect(t.client.send(new DeleteHealthCheckCommand({ HealthCheckId: tcp }))).rejects.toMatchObject({
+      name: 'HealthCheckInUse',
+    });
   });
 
   it('never contacts an address outside loopback and --health-check-allow: the check fails saying so', async () => {
-    const id = await createCheck({ Type: 'TCP', IPAddress: '192.0.2.1', Port: 80, RequestInterval: 10, FailureThreshold: 1 });
+    const id = await createCheck({
+      Type: 'TCP',
+      IPAddress: '192.0.2.1',
+      Port: 80,
+      RequestInterval: 10,
+      FailureThreshold: 1,
+    });
     await waitFor(id, false);
     const status = await t.client.send(new GetHealthCheckStatusCommand({ HealthCheckId: id }));
     expect(status.HealthCheckObservations?.[0]?.StatusReport?.Status).toMatch(/does not probe 192\.0\.2\.1/);
     const allowed = probeAllowList(['192.0.2.0/24', 'fd00::/8']);
-    expect([allowed.check('192.0.2.1', 'ipv4'), allowed.check('127.0.0.5', 'ipv4'), allowed.check('fd00::1', 'ipv6'), allowed.check('10.0.0.1', 'ipv4')]).toEqual([true, true, true, false]);
+    expect([
+      allowed.check('192.0.2.1', 'ipv4'),
+      allowed.check('127.0.0.5', 'ipv4'),
+      allowed.check('fd00::1', 'ipv6'),
+      allowed.check('10.0.0.1', 'ipv4'),
+    ]).toEqual([true, true, true, false]);
     expect(() => probeAllowList(['10.0.0.0/33'])).toThrow(/10\.0\.0\.0\/33/);
   });
 });
@@ -204,10 +319,30 @@ describe('a health check in use', () => {
   it('cannot be deleted while a record set names it (HealthCheckInUse), and can once the set is gone', async () => {
     const id = await createCheck({ Type: 'TCP', IPAddress: '127.0.0.1', Port: 9 });
     const zoneId = await t.createZone('in-use.test.');
-    const set = { Name: 'a.in-use.test', Type: 'A' as const, TTL: 60, SetIdentifier: 'one', Weight: 1, HealthCheckId: id, ResourceRecords: [{ Value: '192.0.2.1' }] };
-    await t.client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: set }] } }));
-    await expect(t.client.send(new DeleteHealthCheckCommand({ HealthCheckId: id }))).rejects.toMatchObject({ name: 'HealthCheckInUse' });
-    await t.client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [{ Action: 'DELETE', ResourceRecordSet: set }] } }));
+    const set = {
+      Name: 'a.in-use.test',
+      Type: 'A' as const,
+      TTL: 60,
+      SetIdentifier: 'one',
+      Weight: 1,
+      HealthCheckId: id,
+      ResourceRecords: [{ Value: '192.0.2.1' }],
+    };
+    await t.client.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: set }] },
+      }),
+    );
+    await expect(t.client.send(new DeleteHealthCheckCommand({ HealthCheckId: id }))).rejects.toMatchObject({
+      name: 'HealthCheckInUse',
+    });
+    await t.client.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        ChangeBatch: { Changes: [{ Action: 'DELETE', ResourceRecordSet: set }] },
+      }),
+    );
     await t.client.send(new DeleteHealthCheckCommand({ HealthCheckId: id }));
   });
 });

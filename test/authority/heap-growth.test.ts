@@ -21,7 +21,10 @@ async function tempDir(): Promise<string> {
 describe('dnsplane authority --heap-growth', () => {
   it('refuses a value that is not a whole percent, naming the option', async () => {
     const dir = await tempDir();
-    const result = await runDnsplane(['authority', '--heap-growth', '-5', '--api-port', '0', '--dns-port', '0', '--data', path.join(dir, 'data')], { cwd: dir });
+    const result = await runDnsplane(
+      ['authority', '--heap-growth', '-5', '--api-port', '0', '--dns-port', '0', '--data', path.join(dir, 'data')],
+      { cwd: dir },
+    );
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('dnsplane: --heap-growth must be an integer >= 0 and <= 1000, got "-5"');
   });
@@ -34,10 +37,14 @@ describe('dnsplane authority --heap-growth', () => {
   it('starts and stops cleanly with a tight setting', async () => {
     const dir = await tempDir();
     const bin = path.resolve(import.meta.dirname, '../../bin/dnsplane.js');
-    const child = spawn(process.execPath, [bin, 'authority', '--heap-growth', '10', '--api-port', '0', '--dns-port', '0', '--data', path.join(dir, 'data')], {
-      env: { ...process.env, DNSPLANE_LOG_LEVEL: 'silent' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [bin, 'authority', '--heap-growth', '10', '--api-port', '0', '--dns-port', '0', '--data', path.join(dir, 'data')],
+      {
+        env: { ...process.env, DNSPLANE_LOG_LEVEL: 'silent' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     let out = '';
     await new Promise<void>((resolve, reject) => {

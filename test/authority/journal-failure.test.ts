@@ -23,28 +23,46 @@ describe('journal: a failed append that cannot be undone', () => {
 
       // The next write gets half its bytes out, then the disk is full, and the truncate fails too.
       const realWrite = fs.writeSync;
-      vi.spyOn(fs, 'writeSync').mockImplementationOnce(((fd: number, buffer: Buffer) => realWrite(fd, buffer, 0, buffer.length >> 1)) as typeof fs.writeSync);
+      vi.spyOn(fs, 'writeSync').mockImplementationOnce(((fd: number, buffer: Buffer) =>
+        realWrite(fd, buffer, 0, buffer.length >> 1)) as typeof fs.writeSync);
       vi.spyOn(fs, 'writeSync').mockImplementationOnce(() => {
         throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
       });
       vi.spyOn(fs, 'ftruncateSync').mockImplementationOnce(() => {
         throw Object.assign(new Error('EIO: i/o error, ftruncate'), { code: 'EIO' });
       });
-      expect(() => opened.store.changeResourceRecordSets(zone.id, create('b.full.test', '192.0.2.2'))).toThrow(/ENOSPC/);
+      expect(() => opened.store.changeResourceRecordSets(zone.id, create('b.full.test', '192.0.2.2'))).toThrow(
+        /ENOSPC/,
+      );
       vi.restoreAllMocks();
 
       // The disk has room again, but the half line is still there: appending now would bury it mid-file.
-      expect(() => opened.store.changeResourceRecordSets(zone.id, create('c.full.test', '192.0.2.3'))).toThrow(/restart the authority/);
-      expect(opened.store.listResourceRecordSets(zone.id).sets.map((set) => set.name)).toEqual(['full.test.', 'full.test.', 'a.full.test.']);
+      expect(() => opened.store.changeResourceRecordSets(zone.id, create('c.full.test', '192.0.2.3'))).toThrow(
+        /restart the authority/,
+      );
+      expect(opened.store.listResourceRecordSets(zone.id).sets.map((set) => set.name)).toEqual([
+        'full.test.',
+        'full.test.',
+        'a.full.test.',
+      ]);
       opened.journal.close();
 
       const restarted = Journal.open(dataDir, (sink) => new ZoneStore(sink));
       expect(restarted.stats.droppedTornBytes).toBeGreaterThan(0);
-      expect(restarted.store.listResourceRecordSets(zone.id).sets.map((set) => set.name)).toEqual(['full.test.', 'full.test.', 'a.full.test.']);
+      expect(restarted.store.listResourceRecordSets(zone.id).sets.map((set) => set.name)).toEqual([
+        'full.test.',
+        'full.test.',
+        'a.full.test.',
+      ]);
       restarted.store.changeResourceRecordSets(zone.id, create('c.full.test', '192.0.2.3'));
       restarted.journal.close();
       const again = Journal.open(dataDir, (sink) => new ZoneStore(sink));
-      expect(again.store.listResourceRecordSets(zone.id).sets.map((set) => set.name)).toEqual(['full.test.', 'full.test.', 'a.full.test.', 'c.full.test.']);
+      expect(again.store.listResourceRecordSets(zone.id).sets.map((set) => set.name)).toEqual([
+        'full.test.',
+        'full.test.',
+        'a.full.test.',
+        'c.full.test.',
+      ]);
       again.journal.close();
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -23,7 +23,14 @@ const VPC_B = { VPCRegion: 'eu-west-1' as const, VPCId: 'vpc-0123456789abcdef0' 
 
 let references = 0;
 const createPrivate = (name: string, vpc: { VPCRegion: 'us-east-1' | 'eu-west-1'; VPCId: string }) =>
-  t.client.send(new CreateHostedZoneCommand({ Name: name, CallerReference: `private-${++references}-${Date.now()}`, VPC: vpc, HostedZoneConfig: { PrivateZone: true } }));
+  t.client.send(
+    new CreateHostedZoneCommand({
+      Name: name,
+      CallerReference: `private-${++references}-${Date.now()}`,
+      VPC: vpc,
+      HostedZoneConfig: { PrivateZone: true },
+    }),
+  );
 
 describe('private hosted zones', () => {
   it('stores the VPC, answers PrivateZone and VPCs, and lists zones by VPC', async () => {
@@ -37,32 +44,57 @@ describe('private hosted zones', () => {
     expect(got.HostedZone?.Config?.PrivateZone).toBe(true);
 
     await t.createZone('public.test.');
-    const byVpc = await t.client.send(new ListHostedZonesByVPCCommand({ VPCId: VPC_A.VPCId, VPCRegion: VPC_A.VPCRegion }));
+    const byVpc = await t.client.send(
+      new ListHostedZonesByVPCCommand({ VPCId: VPC_A.VPCId, VPCRegion: VPC_A.VPCRegion }),
+    );
     expect(byVpc.HostedZoneSummaries?.map((zone) => [zone.HostedZoneId, zone.Name])).toEqual([[id, 'internal.test.']]);
-    expect((await t.client.send(new ListHostedZonesByVPCCommand({ VPCId: VPC_B.VPCId, VPCRegion: VPC_B.VPCRegion }))).HostedZoneSummaries).toEqual([]);
+    expect(
+      (await t.client.send(new ListHostedZonesByVPCCommand({ VPCId: VPC_B.VPCId, VPCRegion: VPC_B.VPCRegion })))
+        .HostedZoneSummaries,
+    ).toEqual([]);
   });
 
   it('associates and disassociates VPCs, refusing the last one, a public zone and an unknown association', async () => {
     const created = await createPrivate('assoc.test', VPC_A);
     const id = created.HostedZone!.Id!.replace('/hostedzone/', '');
-    const associated = await t.client.send(new AssociateVPCWithHostedZoneCommand({ HostedZoneId: id, VPC: VPC_B, Comment: 'second region' }));
-    expect((await t.client.send(new GetChangeCommand({ Id: associated.ChangeInfo!.Id! }))).ChangeInfo?.Status).toBe('INSYNC');
+    const associated = await t.client.send(
+      new AssociateVPCWithHostedZoneCommand({ HostedZoneId: id, VPC: VPC_B, Comment: 'second region' }),
+    );
+    expect((await t.client.send(new GetChangeCommand({ Id: associated.ChangeInfo!.Id! }))).ChangeInfo?.Status).toBe(
+      'INSYNC',
+    );
     expect((await t.client.send(new GetHostedZoneCommand({ Id: id }))).VPCs).toEqual([VPC_A, VPC_B]);
-    expect((await t.client.send(new GetHostedZoneLimitCommand({ HostedZoneId: id, Type: 'MAX_VPCS_ASSOCIATED_BY_ZONE' }))).Count).toBe(2);
-    expect((await t.client.send(new ListHostedZonesByVPCCommand({ VPCId: VPC_B.VPCId, VPCRegion: VPC_B.VPCRegion }))).HostedZoneSummaries?.map((zone) => zone.HostedZoneId)).toEqual([id]);
+    expect(
+      (await t.client.send(new GetHostedZoneLimitCommand({ HostedZoneId: id, Type: 'MAX_VPCS_ASSOCIATED_BY_ZONE' })))
+        .Count,
+    ).toBe(2);
+    expect(
+      (
+        await t.client.send(new ListHostedZonesByVPCCommand({ VPCId: VPC_B.VPCId, VPCRegion: VPC_B.VPCRegion }))
+      ).HostedZoneSummaries?.map((zone) => zone.HostedZoneId),
+    ).toEqual([id]);
 
     await t.client.send(new DisassociateVPCFromHostedZoneCommand({ HostedZoneId: id, VPC: VPC_A }));
     expect((await t.client.send(new GetHostedZoneCommand({ Id: id }))).VPCs).toEqual([VPC_B]);
-    await expect(t.client.send(new DisassociateVPCFromHostedZoneCommand({ HostedZoneId: id, VPC: VPC_B }))).rejects.toMatchObject({ name: 'LastVPCAssociation' });
-    await expect(t.client.send(new DisassociateVPCFromHostedZoneCommand({ HostedZoneId: id, VPC: VPC_A }))).rejects.toMatchObject({ name: 'VPCAssociationNotFound' });
+    await expect(
+      t.client.send(new DisassociateVPCFromHostedZoneCommand({ HostedZoneId: id, VPC: VPC_B })),
+    ).rejects.toMatchObject({ name: 'LastVPCAssociation' });
+    await expect(
+      t.client.send(new DisassociateVPCFromHostedZoneCommand({ HostedZoneId: id, VPC: VPC_A })),
+    ).rejects.toMatchObject({ name: 'VPCAssociationNotFound' });
 
     const publicZone = await t.createZone('public-assoc.test.');
-    await expect(t.client.send(new AssociateVPCWithHostedZoneCommand({ HostedZoneId: publicZone, VPC: VPC_A }))).rejects.toMatchObject({ name: 'PublicZoneVPCAssociation' });
+    await expect(
+      t.client.send(new AssociateVPCWithHostedZoneCommand({ HostedZoneId: publicZone, VPC: VPC_A })),
+    ).rejects.toMatchObject({ name: 'PublicZoneVPCAssociation' });
   });
 
   it('refuses a VPC id EC2 would never issue with InvalidVPCId, and a second private zone of the same name in one VPC', async () => {
     for (const VPCId of ['vpc-123', 'vpc-1A2B3C4D', 'subnet-1a2b3c4d', 'vpc-0123456789abcdef']) {
-      await expect(createPrivate('bad-vpc.test', { VPCRegion: 'us-east-1', VPCId })).rejects.toMatchObject({ name: 'InvalidVPCId', message: 'The VPC ID is invalid.' });
+      await expect(createPrivate('bad-vpc.test', { VPCRegion: 'us-east-1', VPCId })).rejects.toMatchObject({
+        name: 'InvalidVPCId',
+        message: 'The VPC ID is invalid.',
+      });
     }
     await createPrivate('twice.test', VPC_A);
     await expect(createPrivate('twice.test', VPC_A)).rejects.toMatchObject({ name: 'ConflictingDomainExists' });

@@ -26,7 +26,9 @@ const del = (set: ResourceRecordSet): Change => ({ Action: 'DELETE', ResourceRec
 const upsert = (set: ResourceRecordSet): Change => ({ Action: 'UPSERT', ResourceRecordSet: set });
 
 function change(...changes: Change[]) {
-  return t.client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }));
+  return t.client.send(
+    new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }),
+  );
 }
 
 /** The zone's record sets other than the apex SOA/NS, as "name type id weight ttl values". */
@@ -34,7 +36,16 @@ async function records(): Promise<string[]> {
   const out = await t.client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
   return (out.ResourceRecordSets ?? [])
     .filter((set) => !(set.Name === ZONE && (set.Type === 'SOA' || set.Type === 'NS')))
-    .map((set) => [set.Name, set.Type, set.SetIdentifier ?? '-', set.Weight ?? '-', set.TTL, (set.ResourceRecords ?? []).map((r) => r.Value).join(',')].join(' '));
+    .map((set) =>
+      [
+        set.Name,
+        set.Type,
+        set.SetIdentifier ?? '-',
+        set.Weight ?? '-',
+        set.TTL,
+        (set.ResourceRecords ?? []).map((r) => r.Value).join(','),
+      ].join(' '),
+    );
 }
 
 /** The rejection's SDK name and its Route53 message(s). */
@@ -60,14 +71,24 @@ beforeEach(async () => {
 describe('ChangeResourceRecordSets: atomic batches', () => {
   it('applies nothing when any change of the batch fails', async () => {
     await change(create(simple('a.sem.test', ['192.0.2.1'])));
-    const failure = await rejection(change(create(simple('b.sem.test', ['192.0.2.2'])), upsert(simple('c.sem.test', ['192.0.2.3'])), create(simple('a.sem.test', ['192.0.2.9']))));
+    const failure = await rejection(
+      change(
+        create(simple('b.sem.test', ['192.0.2.2'])),
+        upsert(simple('c.sem.test', ['192.0.2.3'])),
+        create(simple('a.sem.test', ['192.0.2.9'])),
+      ),
+    );
     expect(failure.name).toBe('InvalidChangeBatch');
     expect(await records()).toEqual(['a.sem.test. A - - 60 192.0.2.1']);
   });
 
   it('reports every problem of the batch, not only the first', async () => {
-    const failure = await rejection(change(del(simple('x.sem.test', ['192.0.2.1'])), create(simple('y.other.test', ['192.0.2.1']))));
-    expect(failure.message).toContain("Tried to delete resource record set [name='x.sem.test.', type='A'] but it was not found");
+    const failure = await rejection(
+      change(del(simple('x.sem.test', ['192.0.2.1'])), create(simple('y.other.test', ['192.0.2.1']))),
+    );
+    expect(failure.message).toContain(
+      "Tried to delete resource record set [name='x.sem.test.', type='A'] but it was not found",
+    );
     expect(failure.message).toContain('RRSet with DNS name y.other.test. is not permitted in zone sem.test.');
   });
 });
@@ -82,7 +103,9 @@ describe('DELETE: the compare-and-swap primitive', () => {
     ]) {
       const failure = await rejection(change(del(stale)));
       expect(failure.name).toBe('InvalidChangeBatch');
-      expect(failure.message).toContain("Tried to delete resource record set [name='api.sem.test.', type='A', set-identifier='blue'] but the values provided do not match the current values");
+      expect(failure.message).toContain(
+        "Tried to delete resource record set [name='api.sem.test.', type='A', set-identifier='blue'] but the values provided do not match the current values",
+      );
     }
     // Value order does not matter to Route53.
     await change(del(weighted('api.sem.test', 'blue', 10, ['192.0.2.2', '192.0.2.1'])));
@@ -94,18 +117,26 @@ describe('DELETE: the compare-and-swap primitive', () => {
     await change(create(fence(1)), create(simple('www.sem.test', ['192.0.2.1'])));
     await change(del(fence(1)), create(fence(2)), upsert(simple('www.sem.test', ['192.0.2.2'])));
     // The delayed writer still believes generation 1 is live: its whole batch is refused.
-    const stale = await rejection(change(del(fence(1)), create(fence(2)), upsert(simple('www.sem.test', ['192.0.2.66']))));
+    const stale = await rejection(
+      change(del(fence(1)), create(fence(2)), upsert(simple('www.sem.test', ['192.0.2.66']))),
+    );
     expect(stale.name).toBe('InvalidChangeBatch');
     expect(await records()).toEqual(['_fence.sem.test. TXT - - 60 "generation=2"', 'www.sem.test. A - - 60 192.0.2.2']);
   });
 
   it('refuses to delete a missing set', async () => {
     const failure = await rejection(change(del(weighted('gone.sem.test', 'a', 1, ['192.0.2.1']))));
-    expect(failure).toEqual({ name: 'InvalidChangeBatch', message: expect.stringContaining("[name='gone.sem.test.', type='A', set-identifier='a'] but it was not found") });
+    expect(failure).toEqual({
+      name: 'InvalidChangeBatch',
+      message: expect.stringContaining("[name='gone.sem.test.', type='A', set-identifier='a'] but it was not found"),
+    });
   });
 
   it('keys weighted sets by name, type and SetIdentifier: deleting one never touches another name', async () => {
-    await change(create(weighted('one.sem.test', 'blue', 1, ['192.0.2.1'])), create(weighted('two.sem.test', 'blue', 1, ['192.0.2.1'])));
+    await change(
+      create(weighted('one.sem.test', 'blue', 1, ['192.0.2.1'])),
+      create(weighted('two.sem.test', 'blue', 1, ['192.0.2.1'])),
+    );
     await change(del(weighted('one.sem.test', 'blue', 1, ['192.0.2.1'])));
     expect(await records()).toEqual(['two.sem.test. A blue 1 60 192.0.2.1']);
   });
@@ -115,7 +146,9 @@ describe('CREATE and UPSERT', () => {
   it('refuses to CREATE an existing set (same name, type and SetIdentifier), even with other values', async () => {
     await change(create(simple('a.sem.test', ['192.0.2.1'])));
     const failure = await rejection(change(create(simple('A.Sem.Test.', ['192.0.2.2']))));
-    expect(failure.message).toContain("Tried to create resource record set [name='a.sem.test.', type='A'] but it already exists");
+    expect(failure.message).toContain(
+      "Tried to create resource record set [name='a.sem.test.', type='A'] but it already exists",
+    );
     expect(await records()).toEqual(['a.sem.test. A - - 60 192.0.2.1']);
   });
 
@@ -126,7 +159,9 @@ describe('CREATE and UPSERT', () => {
   });
 
   it('refuses the same set twice in one batch, but allows DELETE then CREATE of it', async () => {
-    const failure = await rejection(change(upsert(simple('a.sem.test', ['192.0.2.1'])), upsert(simple('a.sem.test', ['192.0.2.2']))));
+    const failure = await rejection(
+      change(upsert(simple('a.sem.test', ['192.0.2.1'])), upsert(simple('a.sem.test', ['192.0.2.2']))),
+    );
     expect(failure.name).toBe('InvalidChangeBatch');
     expect(failure.message).toContain("invalid set of changes for a resource record set 'A a.sem.test.'");
     await change(create(simple('a.sem.test', ['192.0.2.1'])));
@@ -137,7 +172,10 @@ describe('CREATE and UPSERT', () => {
   it('refuses names outside the zone, including a suffix that is not a parent label', async () => {
     for (const name of ['x.other.test', 'xsem.test']) {
       const failure = await rejection(change(create(simple(name, ['192.0.2.1']))));
-      expect(failure).toEqual({ name: 'InvalidChangeBatch', message: expect.stringContaining(`RRSet with DNS name ${name}. is not permitted in zone sem.test.`) });
+      expect(failure).toEqual({
+        name: 'InvalidChangeBatch',
+        message: expect.stringContaining(`RRSet with DNS name ${name}. is not permitted in zone sem.test.`),
+      });
     }
   });
 });
@@ -145,7 +183,9 @@ describe('CREATE and UPSERT', () => {
 describe('weighted groups', () => {
   it('refuses to mix weighted and non-weighted sets under one name and type, either way round', async () => {
     await change(create(simple('a.sem.test', ['192.0.2.1'])), create(weighted('b.sem.test', 'x', 1, ['192.0.2.1'])));
-    expect((await rejection(change(create(weighted('a.sem.test', 'x', 1, ['192.0.2.2']))))).name).toBe('InvalidChangeBatch');
+    expect((await rejection(change(create(weighted('a.sem.test', 'x', 1, ['192.0.2.2']))))).name).toBe(
+      'InvalidChangeBatch',
+    );
     expect((await rejection(change(create(simple('b.sem.test', ['192.0.2.2']))))).name).toBe('InvalidChangeBatch');
   });
 
@@ -157,20 +197,34 @@ describe('weighted groups', () => {
   });
 
   it('keeps one TTL across the group: the last one given wins', async () => {
-    await change(create(weighted('w.sem.test', 'a', 1, ['192.0.2.1'], 60)), create(weighted('w.sem.test', 'b', 1, ['192.0.2.2'], 60)));
+    await change(
+      create(weighted('w.sem.test', 'a', 1, ['192.0.2.1'], 60)),
+      create(weighted('w.sem.test', 'b', 1, ['192.0.2.2'], 60)),
+    );
     await change(upsert(weighted('w.sem.test', 'c', 1, ['192.0.2.3'], 10)));
-    expect(await records()).toEqual(['w.sem.test. A a 1 10 192.0.2.1', 'w.sem.test. A b 1 10 192.0.2.2', 'w.sem.test. A c 1 10 192.0.2.3']);
+    expect(await records()).toEqual([
+      'w.sem.test. A a 1 10 192.0.2.1',
+      'w.sem.test. A b 1 10 192.0.2.2',
+      'w.sem.test. A c 1 10 192.0.2.3',
+    ]);
   });
 });
 
 describe('validation', () => {
   it('answers InvalidInput for a weight outside 0..255, a missing TTL and empty ResourceRecords', async () => {
-    expect((await rejection(change(create(weighted('a.sem.test', 'x', 256, ['192.0.2.1']))))).name).toBe('InvalidInput');
-    expect((await rejection(change(create({ Name: 'a.sem.test', Type: 'A', ResourceRecords: [{ Value: '192.0.2.1' }] }))))).toEqual({
+    expect((await rejection(change(create(weighted('a.sem.test', 'x', 256, ['192.0.2.1']))))).name).toBe(
+      'InvalidInput',
+    );
+    expect(
+      await rejection(change(create({ Name: 'a.sem.test', Type: 'A', ResourceRecords: [{ Value: '192.0.2.1' }] }))),
+    ).toEqual({
       name: 'InvalidInput',
       message: expect.stringContaining('Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords]'),
     });
-    expect((await rejection(change(create(simple('a.sem.test', [])))))).toEqual({ name: 'InvalidInput', message: expect.stringContaining('resourceRecords') });
+    expect(await rejection(change(create(simple('a.sem.test', []))))).toEqual({
+      name: 'InvalidInput',
+      message: expect.stringContaining('resourceRecords'),
+    });
     expect(await records()).toEqual([]);
   });
 
@@ -188,8 +242,13 @@ describe('validation', () => {
   });
 
   it('refuses a set that names the same value twice, and changes nothing', async () => {
-    const failure = await rejection(change(create(simple('ok.sem.test', ['192.0.2.1'])), create(simple('dup.sem.test', ['192.0.2.7', '192.0.2.7']))));
-    expect(failure).toEqual({ name: 'InvalidChangeBatch', message: expect.stringContaining("Duplicate Resource Record: '192.0.2.7'") });
+    const failure = await rejection(
+      change(create(simple('ok.sem.test', ['192.0.2.1'])), create(simple('dup.sem.test', ['192.0.2.7', '192.0.2.7']))),
+    );
+    expect(failure).toEqual({
+      name: 'InvalidChangeBatch',
+      message: expect.stringContaining("Duplicate Resource Record: '192.0.2.7'"),
+    });
     expect(await records()).toEqual([]);
   });
 
@@ -212,19 +271,29 @@ describe('validation', () => {
 
   it('refuses a value the DNS face could not encode, whatever its type: a CAA value over 255 octets', async () => {
     // The CAA syntax check alone accepted it; the face would then have dropped the set as unservable.
-    const longCaa = await rejection(change(create(simple('caa.sem.test', [`0 issue "${'x'.repeat(300)}"`], 60, 'CAA'))));
+    const longCaa = await rejection(
+      change(create(simple('caa.sem.test', [`0 issue "${'x'.repeat(300)}"`], 60, 'CAA'))),
+    );
     expect(longCaa).toEqual({ name: 'InvalidChangeBatch', message: expect.stringContaining('InvalidRDATA') });
     await change(create(simple('caa.sem.test', ['0 issue "letsencrypt.org"'], 60, 'CAA')));
     expect(await records()).toEqual(['caa.sem.test. CAA - - 60 0 issue "letsencrypt.org"']);
   });
 
   it('counts 1,000 ResourceRecord elements per request, UPSERT twice', async () => {
-    const values = (n: number, offset = 0) => Array.from({ length: n }, (_, i) => `10.${offset}.${Math.floor(i / 250)}.${i % 250}`);
-    const creates = [create(simple('a.sem.test', values(400))), create(simple('b.sem.test', values(400, 1))), create(simple('c.sem.test', values(200, 2)))];
+    const values = (n: number, offset = 0) =>
+      Array.from({ length: n }, (_, i) => `10.${offset}.${Math.floor(i / 250)}.${i % 250}`);
+    const creates = [
+      create(simple('a.sem.test', values(400))),
+      create(simple('b.sem.test', values(400, 1))),
+      create(simple('c.sem.test', values(200, 2))),
+    ];
     await change(...creates);
     const upserts = [upsert(simple('d.sem.test', values(300, 3))), upsert(simple('e.sem.test', values(201, 4)))];
     const failure = await rejection(change(...upserts));
-    expect(failure).toEqual({ name: 'InvalidChangeBatch', message: expect.stringContaining('Number of records limit of 1000 exceeded') });
+    expect(failure).toEqual({
+      name: 'InvalidChangeBatch',
+      message: expect.stringContaining('Number of records limit of 1000 exceeded'),
+    });
   });
 
   it('counts 32,000 value characters per request, UPSERT twice', async () => {

@@ -30,10 +30,15 @@ describe('SigV4 payload hash', () => {
       body: signedBody,
     });
     expect(String(signed.headers.authorization)).toContain('x-amz-content-sha256');
-    return fetch(`${t.authority.endpoint}/2013-04-01/hostedzone`, { method: 'POST', headers: signed.headers as Record<string, string>, body: sent });
+    return fetch(`${t.authority.endpoint}/2013-04-01/hostedzone`, {
+      method: 'POST',
+      headers: signed.headers as Record<string, string>,
+      body: sent,
+    });
   }
 
-  const zoneNames = async () => ((await t.client.send(new ListHostedZonesCommand({}))).HostedZones ?? []).map((zone) => zone.Name);
+  const zoneNames = async () =>
+    ((await t.client.send(new ListHostedZonesCommand({}))).HostedZones ?? []).map((zone) => zone.Name);
   const hash = (text: string) => createHash('sha256').update(text).digest('hex');
 
   it('refuses a body other than the one the signed hash names, and UNSIGNED-PAYLOAD, creating nothing', async () => {

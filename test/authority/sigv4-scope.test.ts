@@ -11,7 +11,11 @@ import { route53Signer } from '../helpers/sigv4.js';
 const LIST_PATH = '/2013-04-01/hostedzone';
 
 /** A signed GET of ListHostedZones; `host: false` leaves the Host header out of what is signed. */
-async function signedList(t: TestAuthority, scope: { region?: string; service?: string } = {}, { host = true } = {}): Promise<Record<string, string>> {
+async function signedList(
+  t: TestAuthority,
+  scope: { region?: string; service?: string } = {},
+  { host = true } = {},
+): Promise<Record<string, string>> {
   const url = new URL(t.authority.endpoint);
   const signed = await route53Signer(t.authority.credentials, scope).sign({
     method: 'GET',
@@ -25,7 +29,10 @@ async function signedList(t: TestAuthority, scope: { region?: string; service?: 
 }
 
 /** Sends raw header lines (repeats kept), so that a second Authorization header really goes on the wire. */
-function rawGet(endpoint: string, headers: Record<string, string | string[]>): Promise<{ status: number; body: string }> {
+function rawGet(
+  endpoint: string,
+  headers: Record<string, string | string[]>,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const request = http.request(`${endpoint}${LIST_PATH}`, { method: 'GET' }, (response) => {
       let body = '';
@@ -39,8 +46,17 @@ function rawGet(endpoint: string, headers: Record<string, string | string[]>): P
   });
 }
 
-const unescapeXml = (text: string | undefined) => text?.replace(/&apos;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-const errorOf = (body: string) => ({ code: /<Code>([^<]*)<\/Code>/.exec(body)?.[1], message: unescapeXml(/<Message>([^<]*)<\/Message>/.exec(body)?.[1]) });
+const unescapeXml = (text: string | undefined) =>
+  text
+    ?.replace(/&apos;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+const errorOf = (body: string) => ({
+  code: /<Code>([^<]*)<\/Code>/.exec(body)?.[1],
+  message: unescapeXml(/<Message>([^<]*)<\/Message>/.exec(body)?.[1]),
+});
 
 describe('SigV4 credential scope, signed headers and Authorization count', () => {
   let t: TestAuthority;
@@ -55,7 +71,12 @@ describe('SigV4 credential scope, signed headers and Authorization count', () =>
   });
 
   it('refuses an SDK client scoped to another region with SignatureDoesNotMatch in AWS words', async () => {
-    const madeUp = createRoute53Client({ endpoint: t.authority.endpoint, credentials: t.authority.credentials, region: 'made-up', maxAttempts: 1 });
+    const madeUp = createRoute53Client({
+      endpoint: t.authority.endpoint,
+      credentials: t.authority.credentials,
+      region: 'made-up',
+      maxAttempts: 1,
+    });
     await expect(madeUp.send(new ListHostedZonesCommand({}))).rejects.toMatchObject({
       name: 'SignatureDoesNotMatch',
       message: "Credential should be scoped to a valid region, not 'made-up'.",
@@ -65,9 +86,22 @@ describe('SigV4 credential scope, signed headers and Authorization count', () =>
   });
 
   it('takes its region from --region: eu-west-1 signatures pass there, us-east-1 ones do not', async () => {
-    const east = createRoute53Client({ endpoint: euWest.authority.endpoint, credentials: euWest.authority.credentials, region: 'us-east-1', maxAttempts: 1 });
-    const west = createRoute53Client({ endpoint: euWest.authority.endpoint, credentials: euWest.authority.credentials, region: 'eu-west-1', maxAttempts: 1 });
-    await expect(east.send(new ListHostedZonesCommand({}))).rejects.toMatchObject({ name: 'SignatureDoesNotMatch', message: "Credential should be scoped to a valid region, not 'us-east-1'." });
+    const east = createRoute53Client({
+      endpoint: euWest.authority.endpoint,
+      credentials: euWest.authority.credentials,
+      region: 'us-east-1',
+      maxAttempts: 1,
+    });
+    const west = createRoute53Client({
+      endpoint: euWest.authority.endpoint,
+      credentials: euWest.authority.credentials,
+      region: 'eu-west-1',
+      maxAttempts: 1,
+    });
+    await expect(east.send(new ListHostedZonesCommand({}))).rejects.toMatchObject({
+      name: 'SignatureDoesNotMatch',
+      message: "Credential should be scoped to a valid region, not 'us-east-1'.",
+    });
     await expect(west.send(new ListHostedZonesCommand({}))).resolves.toBeDefined();
     east.destroy();
     west.destroy();
@@ -76,7 +110,10 @@ describe('SigV4 credential scope, signed headers and Authorization count', () =>
   it.each(['s3', 'ec2'])('refuses a signature scoped to service %s', async (service) => {
     const response = await fetch(`${t.authority.endpoint}${LIST_PATH}`, { headers: await signedList(t, { service }) });
     expect(response.status).toBe(403);
-    expect(errorOf(await response.text())).toEqual({ code: 'SignatureDoesNotMatch', message: "Credential should be scoped to correct service: 'route53'." });
+    expect(errorOf(await response.text())).toEqual({
+      code: 'SignatureDoesNotMatch',
+      message: "Credential should be scoped to correct service: 'route53'.",
+    });
   });
 
   it('refuses a signature that does not cover the Host header, though it is valid over what it covers', async () => {
@@ -84,20 +121,27 @@ describe('SigV4 credential scope, signed headers and Authorization count', () =>
     expect(headers.authorization).not.toMatch(/SignedHeaders=[^,]*host/);
     const response = await fetch(`${t.authority.endpoint}${LIST_PATH}`, { headers });
     expect(response.status).toBe(403);
-    expect(errorOf(await response.text())).toEqual({ code: 'IncompleteSignature', message: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization." });
+    expect(errorOf(await response.text())).toEqual({
+      code: 'IncompleteSignature',
+      message: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+    });
   });
 
   it('refuses a second Authorization header, even after a valid first one', async () => {
     const headers = await signedList(t);
     const alone = await rawGet(t.authority.endpoint, headers);
     expect(alone.status).toBe(200);
-    const doubled = await rawGet(t.authority.endpoint, { ...headers, authorization: [headers.authorization!, 'AWS4-HMAC-SHA256 Credential=bogus'] });
+    const doubled = await rawGet(t.authority.endpoint, {
+      ...headers,
+      authorization: [headers.authorization!, 'AWS4-HMAC-SHA256 Credential=bogus'],
+    });
     expect(doubled.status).toBe(403);
     expect(errorOf(doubled.body).code).toBe('IncompleteSignature');
   });
 
   it('lets a captured request replay within the 15-minute window, as AWS does', async () => {
     const captured = await signedList(t);
-    for (let i = 0; i < 2; i++) expect((await fetch(`${t.authority.endpoint}${LIST_PATH}`, { headers: captured })).status).toBe(200);
+    for (let i = 0; i < 2; i++)
+      expect((await fetch(`${t.authority.endpoint}${LIST_PATH}`, { headers: captured })).status).toBe(200);
   });
 });

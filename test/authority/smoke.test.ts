@@ -1,4 +1,8 @@
-import { ChangeResourceRecordSetsCommand, GetChangeCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand,
+  GetChangeCommand,
+  ListResourceRecordSetsCommand,
+} from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.js';
 
@@ -16,8 +20,26 @@ describe('authority round trip through the SDK', () => {
         HostedZoneId: zoneId,
         ChangeBatch: {
           Changes: [
-            { Action: 'CREATE', ResourceRecordSet: { Name: 'www.example.test', Type: 'A', TTL: 60, ResourceRecords: [{ Value: '192.0.2.1' }] } },
-            { Action: 'CREATE', ResourceRecordSet: { Name: 'api.example.test', Type: 'A', TTL: 30, SetIdentifier: 'blue', Weight: 3, ResourceRecords: [{ Value: '192.0.2.2' }] } },
+            {
+              Action: 'CREATE',
+              ResourceRecordSet: {
+                Name: 'www.example.test',
+                Type: 'A',
+                TTL: 60,
+                ResourceRecords: [{ Value: '192.0.2.1' }],
+              },
+            },
+            {
+              Action: 'CREATE',
+              ResourceRecordSet: {
+                Name: 'api.example.test',
+                Type: 'A',
+                TTL: 30,
+                SetIdentifier: 'blue',
+                Weight: 3,
+                ResourceRecords: [{ Value: '192.0.2.2' }],
+              },
+            },
           ],
         },
       }),

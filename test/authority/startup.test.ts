@@ -29,7 +29,9 @@ describe('authority startup', () => {
     cleanups.push(() => new Promise((resolve) => blocker.close(resolve)));
     const port = (blocker.address() as net.AddressInfo).port;
     const dataDir = await tempDir();
-    await expect(startAuthority({ apiPort: port, dnsPort: 0, dataDir, logger })).rejects.toThrow(`API port ${port} on 127.0.0.1 is already in use`);
+    await expect(startAuthority({ apiPort: port, dnsPort: 0, dataDir, logger })).rejects.toThrow(
+      `API port ${port} on 127.0.0.1 is already in use`,
+    );
     // The data dir's lock was released: a second try with a free port works.
     const ok = await startAuthority({ apiPort: 0, dnsPort: 0, dataDir, logger });
     await ok.close();
@@ -38,7 +40,9 @@ describe('authority startup', () => {
   it('names a data directory that cannot be created', async () => {
     const file = path.join(await tempDir(), 'a-file');
     await fs.writeFile(file, '');
-    await expect(startAuthority({ apiPort: 0, dnsPort: 0, dataDir: path.join(file, 'data'), logger })).rejects.toThrow(/data directory .*a-file\/data is unusable/);
+    await expect(startAuthority({ apiPort: 0, dnsPort: 0, dataDir: path.join(file, 'data'), logger })).rejects.toThrow(
+      /data directory .*a-file\/data is unusable/,
+    );
   });
 
   it('refuses a data directory another running authority owns', async () => {
@@ -46,7 +50,9 @@ describe('authority startup', () => {
     cleanups.push(() => t.close());
     // Pretend the lock belongs to another live process (this test's parent is one that surely runs).
     await fs.writeFile(path.join(t.dataDir, 'authority.lock'), String(process.ppid));
-    await expect(startAuthority({ apiPort: 0, dnsPort: 0, dataDir: t.dataDir, logger })).rejects.toThrow(`is in use by another authority (pid ${process.ppid})`);
+    await expect(startAuthority({ apiPort: 0, dnsPort: 0, dataDir: t.dataDir, logger })).rejects.toThrow(
+      `is in use by another authority (pid ${process.ppid})`,
+    );
     await fs.writeFile(path.join(t.dataDir, 'authority.lock'), String(process.pid));
   });
 
@@ -54,16 +60,36 @@ describe('authority startup', () => {
     const dataDir = await tempDir();
     const first = await startTestAuthority({ dataDir });
     const zoneId = await first.createZone('restart.test.');
-    await first.client.send(new ChangeResourceRecordSetsCommand({
-      HostedZoneId: zoneId,
-      ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: { Name: 'a.restart.test', Type: 'TXT', TTL: 60, ResourceRecords: [{ Value: '"kept"' }] } }] },
-    }));
+    await first.client.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        ChangeBatch: {
+          Changes: [
+            {
+              Action: 'CREATE',
+              ResourceRecordSet: {
+                Name: 'a.restart.test',
+                Type: 'TXT',
+                TTL: 60,
+                ResourceRecords: [{ Value: '"kept"' }],
+              },
+            },
+          ],
+        },
+      }),
+    );
     const version = first.authority.store.snapshots()[0].version;
     await first.close();
     const second = await startTestAuthority({ dataDir });
     cleanups.push(() => second.close());
-    const listed = await second.client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: 'a.restart.test' }));
-    expect(listed.ResourceRecordSets?.[0]).toMatchObject({ Name: 'a.restart.test.', Type: 'TXT', ResourceRecords: [{ Value: '"kept"' }] });
+    const listed = await second.client.send(
+      new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: 'a.restart.test' }),
+    );
+    expect(listed.ResourceRecordSets?.[0]).toMatchObject({
+      Name: 'a.restart.test.',
+      Type: 'TXT',
+      ResourceRecords: [{ Value: '"kept"' }],
+    });
     expect(second.authority.store.snapshots()[0].version).toBe(version);
   });
 });

@@ -19,7 +19,7 @@ const name = fc.array(label, { minLength: 1, maxLength: 4 }).map((labels) => `${
 const entry = fc.tuple(name, fc.constantFrom('A', 'AAAA', 'TXT'), fc.constantFrom('', 'a', 'b', 'blue'));
 
 describe('sortKey', () => {
-  it("orders keys exactly as Route53 orders (name by reversed labels, type, SetIdentifier)", () => {
+  it('orders keys exactly as Route53 orders (name by reversed labels, type, SetIdentifier)', () => {
     fc.assert(
       fc.property(entry, entry, (a, b) => {
         const byKey = Math.sign(sortKey(...a) < sortKey(...b) ? -1 : sortKey(...a) > sortKey(...b) ? 1 : 0);
@@ -32,41 +32,44 @@ describe('sortKey', () => {
 
 describe('SortedKeys', () => {
   // Chunks of 512 (the default) and of 2, so that splitting, emptied chunks and re-cutting all happen here.
-  it.each([512, 2])('scans the live keys in order from any start, through any mix of small and bulk changes (chunks of %i)', (chunkSize) => {
-    const op = fc.oneof(
-      fc.record({ add: fc.array(entry, { maxLength: 150 }) }),
-      fc.record({ remove: fc.nat(), count: fc.nat({ max: 100 }) }),
-      fc.record({ scanFrom: entry }),
-    );
-    fc.assert(
-      fc.property(fc.array(op, { maxLength: 30 }), (ops) => {
-        const index = new SortedKeys(chunkSize);
-        const model = new Set<string>();
-        for (const step of ops) {
-          if ('add' in step) {
-            for (const e of step.add) {
-              const key = sortKey(...e);
-              if (!model.has(key)) index.add(key);
-              model.add(key);
+  it.each([512, 2])(
+    'scans the live keys in order from any start, through any mix of small and bulk changes (chunks of %i)',
+    (chunkSize) => {
+      const op = fc.oneof(
+        fc.record({ add: fc.array(entry, { maxLength: 150 }) }),
+        fc.record({ remove: fc.nat(), count: fc.nat({ max: 100 }) }),
+        fc.record({ scanFrom: entry }),
+      );
+      fc.assert(
+        fc.property(fc.array(op, { maxLength: 30 }), (ops) => {
+          const index = new SortedKeys(chunkSize);
+          const model = new Set<string>();
+          for (const step of ops) {
+            if ('add' in step) {
+              for (const e of step.add) {
+                const key = sortKey(...e);
+                if (!model.has(key)) index.add(key);
+                model.add(key);
+              }
+            } else if ('remove' in step) {
+              const live = [...model];
+              for (let i = 0; i < Math.min(step.count, live.length); i++) {
+                const key = live[(step.remove + i) % live.length];
+                if (model.delete(key)) index.remove(key);
+              }
+            } else {
+              const start = sortKey(...step.scanFrom);
+              const seen: string[] = [];
+              index.scan(start, (key) => seen.push(key) > 0);
+              expect(seen).toEqual([...model].filter((key) => key >= start).sort());
             }
-          } else if ('remove' in step) {
-            const live = [...model];
-            for (let i = 0; i < Math.min(step.count, live.length); i++) {
-              const key = live[(step.remove + i) % live.length];
-              if (model.delete(key)) index.remove(key);
-            }
-          } else {
-            const start = sortKey(...step.scanFrom);
-            const seen: string[] = [];
-            index.scan(start, (key) => seen.push(key) > 0);
-            expect(seen).toEqual([...model].filter((key) => key >= start).sort());
           }
-        }
-        const all: string[] = [];
-        index.scan('', (key) => all.push(key) > 0);
-        expect(all).toEqual([...model].sort());
-      }),
-      { numRuns: 300 },
-    );
-  });
+          const all: string[] = [];
+          index.scan('', (key) => all.push(key) > 0);
+          expect(all).toEqual([...model].sort());
+        }),
+        { numRuns: 300 },
+      );
+    },
+  );
 });

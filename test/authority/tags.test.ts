@@ -26,7 +26,8 @@ afterAll(async () => t?.close());
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   for (const dir of dirs.splice(0)) await fs.rm(dir, { recursive: true, force: true });
 });
 
@@ -37,38 +38,87 @@ async function tempDir(): Promise<string> {
 }
 
 const tagsOf = async (id: string) =>
-  (await t.client.send(new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: id }))).ResourceTagSet?.Tags?.map((tag) => `${tag.Key}=${tag.Value}`) ?? [];
+  (
+    await t.client.send(new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: id }))
+  ).ResourceTagSet?.Tags?.map((tag) => `${tag.Key}=${tag.Value}`) ?? [];
 
 describe('tags on hosted zones', () => {
   it('adds, replaces and removes tags, and lists them for one zone and for several', async () => {
     const zoneId = await t.createZone('tags.test.');
     const other = await t.createZone('tags-other.test.');
     expect(await tagsOf(zoneId)).toEqual([]);
-    await t.client.send(new ChangeTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId, AddTags: [{ Key: 'team', Value: 'dns' }, { Key: 'env', Value: 'test' }] }));
+    await t.client.send(
+      new ChangeTagsForResourceCommand({
+        ResourceType: 'hostedzone',
+        ResourceId: zoneId,
+        AddTags: [
+          { Key: 'team', Value: 'dns' },
+          { Key: 'env', Value: 'test' },
+        ],
+      }),
+    );
     expect(await tagsOf(zoneId)).toEqual(['team=dns', 'env=test']);
-    await t.client.send(new ChangeTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId, AddTags: [{ Key: 'env', Value: 'prod' }], RemoveTagKeys: ['team'] }));
+    await t.client.send(
+      new ChangeTagsForResourceCommand({
+        ResourceType: 'hostedzone',
+        ResourceId: zoneId,
+        AddTags: [{ Key: 'env', Value: 'prod' }],
+        RemoveTagKeys: ['team'],
+      }),
+    );
     expect(await tagsOf(zoneId)).toEqual(['env=prod']);
-    const single = await t.client.send(new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId }));
+    const single = await t.client.send(
+      new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId }),
+    );
     expect(single.ResourceTagSet).toMatchObject({ ResourceType: 'hostedzone', ResourceId: zoneId });
 
-    const many = await t.client.send(new ListTagsForResourcesCommand({ ResourceType: 'hostedzone', ResourceIds: [zoneId, other] }));
-    expect(many.ResourceTagSets?.map((set) => [set.ResourceId, set.Tags?.length ?? 0])).toEqual([[zoneId, 1], [other, 0]]);
+    const many = await t.client.send(
+      new ListTagsForResourcesCommand({ ResourceType: 'hostedzone', ResourceIds: [zoneId, other] }),
+    );
+    expect(many.ResourceTagSets?.map((set) => [set.ResourceId, set.Tags?.length ?? 0])).toEqual([
+      [zoneId, 1],
+      [other, 0],
+    ]);
   });
 
   it("refuses unknown zones, unknown resource types and more than 10 tags per request, with Route53's codes", async () => {
     const zoneId = await t.createZone('tags-bad.test.');
-    await expect(t.client.send(new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: 'ZNOSUCHZONE' }))).rejects.toMatchObject({ name: 'NoSuchHostedZone' });
-    await expect(t.client.send(new ChangeTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: 'ZNOSUCHZONE', AddTags: [{ Key: 'a', Value: 'b' }] }))).rejects.toMatchObject({ name: 'NoSuchHostedZone' });
-    await expect(t.client.send(new ListTagsForResourceCommand({ ResourceType: 'healthcheck', ResourceId: 'no-such-check' }))).rejects.toMatchObject({ name: 'NoSuchHealthCheck' });
-    await expect(t.client.send(new ListTagsForResourceCommand({ ResourceType: 'bucket' as never, ResourceId: zoneId }))).rejects.toMatchObject({ name: 'InvalidInput' });
+    await expect(
+      t.client.send(new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: 'ZNOSUCHZONE' })),
+    ).rejects.toMatchObject({ name: 'NoSuchHostedZone' });
+    await expect(
+      t.client.send(
+        new ChangeTagsForResourceCommand({
+          ResourceType: 'hostedzone',
+          ResourceId: 'ZNOSUCHZONE',
+          AddTags: [{ Key: 'a', Value: 'b' }],
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'NoSuchHostedZone' });
+    await expect(
+      t.client.send(new ListTagsForResourceCommand({ ResourceType: 'healthcheck', ResourceId: 'no-such-check' })),
+    ).rejects.toMatchObject({ name: 'NoSuchHealthCheck' });
+    await expect(
+      t.client.send(new ListTagsForResourceCommand({ ResourceType: 'bucket' as never, ResourceId: zoneId })),
+    ).rejects.toMatchObject({ name: 'InvalidInput' });
     const eleven = Array.from({ length: 11 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
-    await expect(t.client.send(new ChangeTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId, AddTags: eleven }))).rejects.toMatchObject({ name: 'InvalidInput' });
+    await expect(
+      t.client.send(
+        new ChangeTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId, AddTags: eleven }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidInput' });
     expect(await tagsOf(zoneId)).toEqual([]);
   });
 
-  it('drops a deleted zone\'s tags with it', async () => {
+  it("drops a deleted zone's tags with it", async () => {
     const zoneId = await t.createZone('tags-gone.test.');
-    await t.client.send(new ChangeTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId, AddTags: [{ Key: 'a', Value: 'b' }] }));
+    await t.client.send(
+      new ChangeTagsForResourceCommand({
+        ResourceType: 'hostedzone',
+        ResourceId: zoneId,
+        AddTags: [{ Key: 'a', Value: 'b' }],
+      }),
+    );
     await t.client.send(new DeleteHostedZoneCommand({ Id: zoneId }));
     expect(t.authority.store.tags.exportState().some((entry) => entry.resource === `hostedzone/${zoneId}`)).toBe(false);
   });
@@ -78,18 +128,36 @@ describe('tag durability', () => {
   it('keeps acknowledged tags after kill -9 of the authority process', async () => {
     const dataDir = await tempDir();
     const first = await spawnAuthorityProcess(dataDir, children);
-    const client = createRoute53Client({ endpoint: first.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
-    const zone = await client.send(new CreateHostedZoneCommand({ Name: 'durable-tags.test', CallerReference: 'durable-tags' }));
+    const client = createRoute53Client({
+      endpoint: first.endpoint,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
+    const zone = await client.send(
+      new CreateHostedZoneCommand({ Name: 'durable-tags.test', CallerReference: 'durable-tags' }),
+    );
     const zoneId = zone.HostedZone!.Id!.replace('/hostedzone/', '');
-    await client.send(new ChangeTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId, AddTags: [{ Key: 'owner', Value: 'alice' }] }));
+    await client.send(
+      new ChangeTagsForResourceCommand({
+        ResourceType: 'hostedzone',
+        ResourceId: zoneId,
+        AddTags: [{ Key: 'owner', Value: 'alice' }],
+      }),
+    );
     first.child.kill('SIGKILL');
     await new Promise((resolve) => first.child.once('exit', resolve));
     client.destroy();
 
     const second = await spawnAuthorityProcess(dataDir, children);
-    const again = createRoute53Client({ endpoint: second.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    const again = createRoute53Client({
+      endpoint: second.endpoint,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
     try {
-      const listed = await again.send(new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId }));
+      const listed = await again.send(
+        new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId }),
+      );
       expect(listed.ResourceTagSet?.Tags).toEqual([{ Key: 'owner', Value: 'alice' }]);
     } finally {
       again.destroy();

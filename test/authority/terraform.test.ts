@@ -159,10 +159,15 @@ describeWithTools(
     let targetUp = true;
     beforeAll(async () => {
       t = await startTestAuthority({ healthCheckScale: 0.01 });
-      target = http.createServer((_request, response) => response.writeHead(targetUp ? 200 : 503).end(targetUp ? 'ok' : 'down'));
+      target = http.createServer((_request, response) =>
+        response.writeHead(targetUp ? 200 : 503).end(targetUp ? 'ok' : 'down'),
+      );
       await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
       workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-terraform-'));
-      await fs.writeFile(path.join(workDir, 'main.tf'), configuration(t.authority.endpoint, (target.address() as AddressInfo).port));
+      await fs.writeFile(
+        path.join(workDir, 'main.tf'),
+        configuration(t.authority.endpoint, (target.address() as AddressInfo).port),
+      );
     });
     afterAll(async () => {
       provider?.stop();
@@ -172,55 +177,74 @@ describeWithTools(
     });
 
     const dig = async (name: string, type = 'A') =>
-      (await run('dig', ['@127.0.0.1', '-p', String(t.authority.dnsPort), '+time=3', '+tries=2', '+short', name, type])).stdout.trim().split('\n').filter(Boolean).sort();
+      (
+        await run('dig', ['@127.0.0.1', '-p', String(t.authority.dnsPort), '+time=3', '+tries=2', '+short', name, type])
+      ).stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .sort();
 
-    it(
-      'applies a zone with tags and records, plans no changes, serves the answers and destroys everything',
-      async () => {
-        provider = await startSharedProvider(mirror!);
-        const terraform = terraformIn(workDir, mirror!, provider.reattach);
-        const expectOk = (step: string, result: { exitCode: number; stdout: string; stderr: string }) => {
-          if (result.exitCode !== 0) throw new Error(`terraform ${step} exited ${result.exitCode}:\n${result.stderr}\n${result.stdout.slice(-4000)}`);
-        };
-        // Reported, not asserted: where the time goes (the provider's own waits dominate).
-        const seconds: string[] = [];
-        let lap = performance.now();
-        const timed = async <T>(step: string, work: Promise<T>): Promise<T> => {
-          const result = await work;
-          seconds.push(`${step} ${((performance.now() - lap) / 1000).toFixed(1)} s`);
-          lap = performance.now();
-          return result;
-        };
-        expectOk('init', await timed('init', terraform('init', '-input=false')));
-        expectOk('apply', await timed('apply', terraform('apply', '-auto-approve', '-input=false', '-lock=false', '-parallelism=16')));
+    it('applies a zone with tags and records, plans no changes, serves the answers and destroys everything', async () => {
+      provider = await startSharedProvider(mirror!);
+      const terraform = terraformIn(workDir, mirror!, provider.reattach);
+      const expectOk = (step: string, result: { exitCode: number; stdout: string; stderr: string }) => {
+        if (result.exitCode !== 0)
+          throw new Error(
+            `terraform ${step} exited ${result.exitCode}:\n${result.stderr}\n${result.stdout.slice(-4000)}`,
+          );
+      };
+      // Reported, not asserted: where the time goes (the provider's own waits dominate).
+      const seconds: string[] = [];
+      let lap = performance.now();
+      const timed = async <T>(step: string, work: Promise<T>): Promise<T> => {
+        const result = await work;
+        seconds.push(`${step} ${((performance.now() - lap) / 1000).toFixed(1)} s`);
+        lap = performance.now();
+        return result;
+      };
+      expectOk('init', await timed('init', terraform('init', '-input=false')));
+      expectOk(
+        'apply',
+        await timed('apply', terraform('apply', '-auto-approve', '-input=false', '-lock=false', '-parallelism=16')),
+      );
 
-        // Exit code 0 with -detailed-exitcode: the provider read everything back exactly as it wrote it.
-        const plan = await timed('plan', terraform('plan', '-detailed-exitcode', '-input=false', '-lock=false', '-parallelism=16'));
-        expect(plan.exitCode, `${plan.stdout}\n${plan.stderr}`).toBe(0);
+      // Exit code 0 with -detailed-exitcode: the provider read everything back exactly as it wrote it.
+      const plan = await timed(
+        'plan',
+        terraform('plan', '-detailed-exitcode', '-input=false', '-lock=false', '-parallelism=16'),
+      );
+      expect(plan.exitCode, `${plan.stdout}\n${plan.stderr}`).toBe(0);
 
-        expect(await dig('www.tf.test')).toEqual(['192.0.2.10', '192.0.2.11']);
-        expect(await dig('tf.test', 'TXT')).toEqual(['"v=spf1 -all"']);
-        expect(await dig('x.apps.tf.test', 'CNAME')).toEqual(['www.tf.test.']);
-        expect(['192.0.2.20', '192.0.2.21']).toContain((await dig('api.tf.test'))[0]);
-        expect(await dig('app.tf.test')).toEqual(['192.0.2.10', '192.0.2.11']);
-        const zones = await t.client.send(new ListHostedZonesCommand({}));
-        expect(zones.HostedZones?.map((zone) => zone.Name)).toEqual(['tf.test.']);
-        const [check] = (await t.client.send(new ListHealthChecksCommand({}))).HealthChecks ?? [];
-        await expect.poll(() => t.authority.health.isHealthy(check.Id!), { timeout: 20_000 }).toBe(true);
-        expect(await dig('failover.tf.test')).toEqual(['192.0.2.30']);
-        // The PRIMARY's endpoint fails: its probed health check goes unhealthy and the SECONDARY answers.
-        targetUp = false;
-        await expect.poll(() => t.authority.health.isHealthy(check.Id!), { timeout: 20_000 }).toBe(false);
-        expect(await dig('failover.tf.test')).toEqual(['192.0.2.31']);
-        targetUp = true;
+      expect(await dig('www.tf.test')).toEqual(['192.0.2.10', '192.0.2.11']);
+      expect(await dig('tf.test', 'TXT')).toEqual(['"v=spf1 -all"']);
+      expect(await dig('x.apps.tf.test', 'CNAME')).toEqual(['www.tf.test.']);
+      expect(['192.0.2.20', '192.0.2.21']).toContain((await dig('api.tf.test'))[0]);
+      expect(await dig('app.tf.test')).toEqual(['192.0.2.10', '192.0.2.11']);
+      const zones = await t.client.send(new ListHostedZonesCommand({}));
+      expect(zones.HostedZones?.map((zone) => zone.Name)).toEqual(['tf.test.']);
+      const [check] = (await t.client.send(new ListHealthChecksCommand({}))).HealthChecks ?? [];
+      await expect.poll(() => t.authority.health.isHealthy(check.Id!), { timeout: 20_000 }).toBe(true);
+      expect(await dig('failover.tf.test')).toEqual(['192.0.2.30']);
+      // The PRIMARY's endpoint fails: its probed health check goes unhealthy and the SECONDARY answers.
+      targetUp = false;
+      await expect.poll(() => t.authority.health.isHealthy(check.Id!), { timeout: 20_000 }).toBe(false);
+      expect(await dig('failover.tf.test')).toEqual(['192.0.2.31']);
+      targetUp = true;
 
-        expectOk('destroy', await timed('destroy', terraform('destroy', '-auto-approve', '-input=false', '-lock=false', '-parallelism=16')));
-        expect((await t.client.send(new ListHostedZonesCommand({}))).HostedZones).toEqual([]);
-        expect((await t.client.send(new ListHealthChecksCommand({}))).HealthChecks).toEqual([]);
-        console.log(`terraform lifecycle: ${seconds.join(', ')}`);
-      },
-      600_000,
-    );
+      expectOk(
+        'destroy',
+        await timed('destroy', terraform('destroy', '-auto-approve', '-input=false', '-lock=false', '-parallelism=16')),
+      );
+      expect((await t.client.send(new ListHostedZonesCommand({}))).HostedZones).toEqual([]);
+      expect((await t.client.send(new ListHealthChecksCommand({}))).HealthChecks).toEqual([]);
+      console.log(`terraform lifecycle: ${seconds.join(', ')}`);
+    }, 600_000);
   },
-  [{ name: 'the hashicorp/aws provider in a filesystem mirror (set DNSPLANE_TF_MIRROR)', present: mirror !== undefined }],
+  [
+    {
+      name: 'the hashicorp/aws provider in a filesystem mirror (set DNSPLANE_TF_MIRROR)',
+      present: mirror !== undefined,
+    },
+  ],
 );

@@ -26,21 +26,28 @@ const change = fc.record(
         SetIdentifier: text,
         Weight: fc.integer({ min: 0, max: 255 }).map(String),
         TTL: fc.integer({ min: 0, max: 86_400 }).map(String),
-        ResourceRecords: fc.record({ ResourceRecord: fc.array(fc.record({ Value: text }), { minLength: 1, maxLength: 3 }) }),
+        ResourceRecords: fc.record({
+          ResourceRecord: fc.array(fc.record({ Value: text }), { minLength: 1, maxLength: 3 }),
+        }),
       },
       { requiredKeys: ['Name', 'Type'] },
     ),
   },
   { requiredKeys: ['Action'] },
 );
-const request = fc.record({ Changes: fc.record({ Change: fc.array(change, { minLength: 1, maxLength: 6 }) }), Comment: fc.option(text, { nil: undefined }) });
+const request = fc.record({
+  Changes: fc.record({ Change: fc.array(change, { minLength: 1, maxLength: 6 }) }),
+  Comment: fc.option(text, { nil: undefined }),
+});
 
 describe('request XML reader', () => {
   it('reads every ChangeResourceRecordSets body exactly as fast-xml-parser did', () => {
     fc.assert(
       fc.property(request, fc.boolean(), (batch, prefixed) => {
         const root = prefixed ? 'r53:ChangeResourceRecordSetsRequest' : 'ChangeResourceRecordSetsRequest';
-        const body = { [root]: { [prefixed ? '@_xmlns:r53' : '@_xmlns']: NAMESPACE, ChangeBatch: JSON.parse(JSON.stringify(batch)) } };
+        const body = {
+          [root]: { [prefixed ? '@_xmlns:r53' : '@_xmlns']: NAMESPACE, ChangeBatch: JSON.parse(JSON.stringify(batch)) },
+        };
         const xml = `<?xml version="1.0" encoding="UTF-8"?>${builder.build(body) as string}`;
         // (fast-xml-parser also reports the declaration, as '?xml'; nothing reads it.)
         const { '?xml': _declaration, ...expected } = oracle.parse(xml) as Record<string, unknown>;
@@ -55,17 +62,28 @@ describe('request XML reader', () => {
 
   it('keeps a value with an entity, a character reference and CDATA, trimmed as before', () => {
     const xml = `<ChangeResourceRecordSetsRequest><ChangeBatch><Changes><Change><Action> CREATE </Action><ResourceRecordSet><Name>a.test.</Name><Type>TXT</Type><TTL>60</TTL><ResourceRecords><ResourceRecord><Value>"a&amp;b &#233;"</Value></ResourceRecord><ResourceRecord><Value><![CDATA["<raw>"]]></Value></ResourceRecord></ResourceRecords></ResourceRecordSet></Change></Changes></ChangeBatch></ChangeResourceRecordSetsRequest>`;
-    expect(parseChangeBatch(Buffer.from(xml)).changes[0]).toEqual({ action: 'CREATE', name: 'a.test.', type: 'TXT', ttl: 60, values: ['"a&b é"', '"<raw>"'] });
+    expect(parseChangeBatch(Buffer.from(xml)).changes[0]).toEqual({
+      action: 'CREATE',
+      name: 'a.test.',
+      type: 'TXT',
+      ttl: 60,
+      values: ['"a&b é"', '"<raw>"'],
+    });
   });
 
   it.each([
     ['an unclosed element', '<ChangeResourceRecordSetsRequest><ChangeBatch>'],
     ['mismatched tags', '<ChangeResourceRecordSetsRequest><ChangeBatch></Changes></ChangeResourceRecordSetsRequest>'],
-    ['an undefined entity', '<ChangeResourceRecordSetsRequest><ChangeBatch>&nope;</ChangeBatch></ChangeResourceRecordSetsRequest>'],
+    [
+      'an undefined entity',
+      '<ChangeResourceRecordSetsRequest><ChangeBatch>&nope;</ChangeBatch></ChangeResourceRecordSetsRequest>',
+    ],
     ['two roots', '<ChangeResourceRecordSetsRequest/><ChangeResourceRecordSetsRequest/>'],
     ['a DOCTYPE', '<!DOCTYPE x [<!ENTITY a "aaaa">]><ChangeResourceRecordSetsRequest/>'],
     ['not XML at all', '{"ChangeBatch": {}}'],
   ])('refuses %s with InvalidInput', (_, xml) => {
-    expect(() => parseChangeBatch(Buffer.from(xml))).toThrow(expect.objectContaining({ code: 'InvalidInput', message: expect.stringMatching(/^Invalid XML: /) }));
+    expect(() => parseChangeBatch(Buffer.from(xml))).toThrow(
+      expect.objectContaining({ code: 'InvalidInput', message: expect.stringMatching(/^Invalid XML: /) }),
+    );
   });
 });

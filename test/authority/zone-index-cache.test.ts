@@ -10,11 +10,23 @@ import type { ZoneSnapshot } from '../../src/authority/zones.js';
 import type { RecordSet } from '../../src/route53/recordset.js';
 
 const zone = { id: 'ZCACHE', name: 'cache.test.', callerReference: 'r', nameServers: ['ns1.cache.test.'] };
-const soa: RecordSet = { name: 'cache.test.', type: 'SOA', ttl: 900, values: ['ns1.cache.test. host.cache.test. 1 7200 900 1209600 86400'] };
+const soa: RecordSet = {
+  name: 'cache.test.',
+  type: 'SOA',
+  ttl: 900,
+  values: ['ns1.cache.test. host.cache.test. 1 7200 900 1209600 86400'],
+};
 const ignore = () => undefined;
 
 function weighted(name: string, weights: number[], octet = 1): RecordSet[] {
-  return weights.map((weight, i) => ({ name, type: 'A', ttl: 60, setIdentifier: `s${i}`, weight, values: [`10.${octet}.${i}.1`] }));
+  return weights.map((weight, i) => ({
+    name,
+    type: 'A',
+    ttl: 60,
+    setIdentifier: `s${i}`,
+    weight,
+    values: [`10.${octet}.${i}.1`],
+  }));
 }
 
 function snapshot(version: number, recordSets: RecordSet[]): ZoneSnapshot[] {
@@ -26,7 +38,9 @@ function served(index: FaceIndex): Record<string, string[]> {
   const z = index.byId.get(zone.id) as ZoneIndex;
   const out: Record<string, string[]> = {};
   for (const [key, node] of z.names) {
-    out[key] = [...node.types].flatMap(([code, group]) => group.sets.map((set) => `${code}:${set.weight}:${set.bytes.toString('hex')}`)).sort();
+    out[key] = [...node.types]
+      .flatMap(([code, group]) => group.sets.map((set) => `${code}:${set.weight}:${set.bytes.toString('hex')}`))
+      .sort();
   }
   return out;
 }

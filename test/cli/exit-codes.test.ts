@@ -12,7 +12,8 @@ const CLI_TIMEOUT_MS = 120_000;
 
 let rig: Rig;
 let common: string[];
-const cli = (...args: string[]) => runDnsplane(args, { cwd: rig.dir, env: { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' } });
+const cli = (...args: string[]) =>
+  runDnsplane(args, { cwd: rig.dir, env: { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' } });
 
 beforeAll(async () => {
   rig = await startRig();
@@ -21,45 +22,64 @@ beforeAll(async () => {
 afterAll(async () => rig?.close());
 
 describe('exit codes', () => {
-  it('2 for usage errors, printed as dnsplane: (commander\'s too), with nothing done', async () => {
-    const unknownFlag = await cli('status', '--bogus', ...common);
-    expect(unknownFlag.code).toBe(2);
-    expect(unknownFlag.stderr).toMatch(/^dnsplane: unknown option '--bogus'/);
-    expect(unknownFlag.stderr).not.toMatch(/^error:/m);
-    const badValue = await cli('enact', '--id', 'x', '--once', ...common, '--max-change-share', '2');
-    expect(badValue.code).toBe(2);
-    expect(badValue.stderr).toMatch(/dnsplane: --max-change-share must be a number >= 0 and <= 1/);
-    const bareDuration = await cli('status', ...common, '--request-timeout', '5');
-    expect(bareDuration.code).toBe(2);
-    expect(bareDuration.stderr).toContain('--request-timeout "5" has no unit');
-  }, CLI_TIMEOUT_MS);
+  it(
+    "2 for usage errors, printed as dnsplane: (commander's too), with nothing done",
+    async () => {
+      const unknownFlag = await cli('status', '--bogus', ...common);
+      expect(unknownFlag.code).toBe(2);
+      expect(unknownFlag.stderr).toMatch(/^dnsplane: unknown option '--bogus'/);
+      expect(unknownFlag.stderr).not.toMatch(/^error:/m);
+      const badValue = await cli('enact', '--id', 'x', '--once', ...common, '--max-change-share', '2');
+      expect(badValue.code).toBe(2);
+      expect(badValue.stderr).toMatch(/dnsplane: --max-change-share must be a number >= 0 and <= 1/);
+      const bareDuration = await cli('status', ...common, '--request-timeout', '5');
+      expect(bareDuration.code).toBe(2);
+      expect(bareDuration.stderr).toContain('--request-timeout "5" has no unit');
+    },
+    CLI_TIMEOUT_MS,
+  );
 
-  it('status: PENDING before the first apply (exit 0); enact --once: 3 on a guard refusal; status: 4 when an endpoint is EMPTY', async () => {
-    await rig.writePlan(1, { api: [10, 20], web: [5] });
-    const pending = await cli('status', ...common);
-    expect(pending.code).toBe(0);
-    expect(pending.stdout).toMatch(/^STATE +ENDPOINT/);
-    expect(pending.stdout).toMatch(new RegExp(`^PENDING +${host('api').replace(/\./g, '\\.')} A`, 'm'));
-    const json = JSON.parse((await cli('status', '--json', ...common)).stdout) as { endpoints: Array<{ state: string; reason: string }> };
-    expect(json.endpoints.map((row) => row.state)).toEqual(['pending', 'pending']);
-    expect(json.endpoints[0]!.reason).toBe('planned in generation 1, not applied yet');
+  it(
+    'status: PENDING before the first apply (exit 0); enact --once: 3 on a guard refusal; status: 4 when an endpoint is EMPTY',
+    async () => {
+      await rig.writePlan(1, { api: [10, 20], web: [5] });
+      const pending = await cli('status', ...common);
+      expect(pending.code).toBe(0);
+      expect(pending.stdout).toMatch(/^STATE +ENDPOINT/);
+      expect(pending.stdout).toMatch(new RegExp(`^PENDING +${host('api').replace(/\./g, '\\.')} A`, 'm'));
+      const json = JSON.parse((await cli('status', '--json', ...common)).stdout) as {
+        endpoints: Array<{ state: string; reason: string }>;
+      };
+      expect(json.endpoints.map((row) => row.state)).toEqual(['pending', 'pending']);
+      expect(json.endpoints[0]!.reason).toBe('planned in generation 1, not applied yet');
 
-    // Two addresses behind api, one behind web: a floor of 3 refuses both.
-    const refused = await cli('enact', '--id', 'e1', '--once', ...common, '--min-capacity', '3');
-    expect(refused.stdout).toMatch(/REFUSED +api\./);
-    expect(refused.code).toBe(3);
+      // Two addresses behind api, one behind web: a floor of 3 refuses both.
+      const refused = await cli('enact', '--id', 'e1', '--once', ...common, '--min-capacity', '3');
+      expect(refused.stdout).toMatch(/REFUSED +api\./);
+      expect(refused.code).toBe(3);
 
-    const applied = await cli('enact', '--id', 'e1', '--once', ...common);
-    expect(applied.code).toBe(0);
-    const matching = await cli('status', ...common);
-    expect(matching.code).toBe(0);
-    expect(matching.stdout.match(/^MATCH /gm)).toHaveLength(2);
+      const applied = await cli('enact', '--id', 'e1', '--once', ...common);
+      expect(applied.code).toBe(0);
+      const matching = await cli('status', ...common);
+      expect(matching.code).toBe(0);
+      expect(matching.stdout.match(/^MATCH /gm)).toHaveLength(2);
 
-    const live = (await rig.view()).endpoints.get(`${host('api')} A`)!;
-    await rig.client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: rig.zoneId, ChangeBatch: { Changes: live.sets.map((set) => ({ Action: 'DELETE', ResourceRecordSet: toSdkRecordSet(set) })) } }));
-    const empty = await cli('status', ...common);
-    expect(empty.code).toBe(4);
-    expect(empty.stdout).toMatch(new RegExp(`^EMPTY +${host('api').replace(/\./g, '\\.')} A`, 'm'));
-    expect(empty.stderr).toContain(`dnsplane: 1 endpoint(s) EMPTY: ${host('api')} A (planned, but no live record sets)`);
-  }, CLI_TIMEOUT_MS);
+      const live = (await rig.view()).endpoints.get(`${host('api')} A`)!;
+      await rig.client.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: rig.zoneId,
+          ChangeBatch: {
+            Changes: live.sets.map((set) => ({ Action: 'DELETE', ResourceRecordSet: toSdkRecordSet(set) })),
+          },
+        }),
+      );
+      const empty = await cli('status', ...common);
+      expect(empty.code).toBe(4);
+      expect(empty.stdout).toMatch(new RegExp(`^EMPTY +${host('api').replace(/\./g, '\\.')} A`, 'm'));
+      expect(empty.stderr).toContain(
+        `dnsplane: 1 endpoint(s) EMPTY: ${host('api')} A (planned, but no live record sets)`,
+      );
+    },
+    CLI_TIMEOUT_MS,
+  );
 });

@@ -9,7 +9,25 @@ import { runDnsplane } from '../helpers/cli.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const dnsplane = (...args: string[]) => runDnsplane(args, { cwd: os.tmpdir() });
-const COMMANDS = ['authority', 'probe', 'plan', 'planner', 'fleet-sim', 'race', 'demo', 'enact', 'cleanup', 'rollback', 'freeze', 'thaw', 'status', 'dashboard', 'up', 'down', 'supervise'];
+const COMMANDS = [
+  'authority',
+  'probe',
+  'plan',
+  'planner',
+  'fleet-sim',
+  'race',
+  'demo',
+  'enact',
+  'cleanup',
+  'rollback',
+  'freeze',
+  'thaw',
+  'status',
+  'dashboard',
+  'up',
+  'down',
+  'supervise',
+];
 
 describe('dnsplane (no subcommand)', () => {
   it('--help lists every command on one line of its own', async () => {
@@ -19,7 +37,7 @@ describe('dnsplane (no subcommand)', () => {
     for (const name of COMMANDS) expect(listing).toMatch(new RegExp(`^  ${name} +\\S.*$`, 'm'));
     // One line each: every line of the listing starts a command (no wrapped descriptions).
     const lines = listing.trim().split('\n').slice(1);
-    expect(lines.every((line) => /^  [a-z-]+ /.test(line))).toBe(true);
+    expect(lines.every((line) => /^ {2}[a-z-]+ /.test(line))).toBe(true);
     expect(lines).toHaveLength(COMMANDS.length + 1); // and `help`
   });
 
@@ -62,10 +80,17 @@ describe('a command that talks to Route53', () => {
   beforeAll(async () => {
     t = await startTestAuthority();
     await t.createZone('example.test.');
-    env = { AWS_ACCESS_KEY_ID: t.authority.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: t.authority.credentials.secretAccessKey };
+    env = {
+      AWS_ACCESS_KEY_ID: t.authority.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: t.authority.credentials.secretAccessKey,
+    };
   });
   afterAll(async () => t?.close());
-  const status = (zone: string) => runDnsplane(['status', '--zone', zone, '--endpoint', t.authority.endpoint, '--plans', path.join(t.dataDir, 'no-plans')], { cwd: t.dataDir, env });
+  const status = (zone: string) =>
+    runDnsplane(
+      ['status', '--zone', zone, '--endpoint', t.authority.endpoint, '--plans', path.join(t.dataDir, 'no-plans')],
+      { cwd: t.dataDir, env },
+    );
 
   it("prints its output without the AWS SDK's Node 22 notice (on Node 20), and nothing else on stderr", async () => {
     const result = await status('example.test.');
@@ -76,6 +101,8 @@ describe('a command that talks to Route53', () => {
   it('names the Route53 endpoint it asked when the zone cannot be found there', async () => {
     const result = await status('nosuch.test.');
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toBe(`dnsplane: looking up hosted zone nosuch.test. at ${t.authority.endpoint}: no hosted zone named nosuch.test. at this Route53 endpoint`);
+    expect(result.stderr.trim()).toBe(
+      `dnsplane: looking up hosted zone nosuch.test. at ${t.authority.endpoint}: no hosted zone named nosuch.test. at this Route53 endpoint`,
+    );
   });
 });

@@ -2,8 +2,23 @@ import { describe, expect, it } from 'vitest';
 import type { EnactorEvent } from '../../src/enactor/events.js';
 import { progressPrinter } from '../../src/cli/progress.js';
 
-function progress(batchesDone: number, batchesTotal: number, elapsedMs: number, endpointsDone = batchesDone * 10, endpointsTotal = batchesTotal * 10): EnactorEvent {
-  return { type: 'progress', enactor: 'e1', generation: 7, batchesDone, batchesTotal, endpointsDone, endpointsTotal, elapsedMs };
+function progress(
+  batchesDone: number,
+  batchesTotal: number,
+  elapsedMs: number,
+  endpointsDone = batchesDone * 10,
+  endpointsTotal = batchesTotal * 10,
+): EnactorEvent {
+  return {
+    type: 'progress',
+    enactor: 'e1',
+    generation: 7,
+    batchesDone,
+    batchesTotal,
+    endpointsDone,
+    endpointsTotal,
+    elapsedMs,
+  };
 }
 
 describe('progress lines of long passes', () => {

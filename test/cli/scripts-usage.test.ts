@@ -40,7 +40,8 @@ describe('scripts/unbound.sh usage', () => {
 });
 
 describe('npm run soak / bench / conformance usage', () => {
-  const script = (name: string, args: string[]) => run(['bin/run-ts.js', `scripts/${name}.ts`, ...args], process.execPath);
+  const script = (name: string, args: string[]) =>
+    run(['bin/run-ts.js', `scripts/${name}.ts`, ...args], process.execPath);
 
   it('print their usage on --help and name a mistyped option or a bad value (exit 2) without a stack trace', async () => {
     const [soakHelp, benchHelp, soakBogus, benchBogus, soakRuns] = await Promise.all([
@@ -61,7 +62,10 @@ describe('npm run soak / bench / conformance usage', () => {
   });
 
   it('npm run conformance: a usage error exits 2, as documented (1 means a case failed)', async () => {
-    const [bogus, badStart] = await Promise.all([script('conformance', ['--bogus']), script('conformance', ['--start', 'nosuch'])]);
+    const [bogus, badStart] = await Promise.all([
+      script('conformance', ['--bogus']),
+      script('conformance', ['--start', 'nosuch']),
+    ]);
     expect([bogus.code, badStart.code]).toEqual([2, 2]);
     expect(bogus.stderr).toContain("error: unknown option '--bogus'");
     expect(badStart.stderr).toContain("argument 'nosuch' is invalid. Allowed choices are moto, authority");

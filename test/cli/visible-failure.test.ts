@@ -27,11 +27,40 @@ afterAll(async () => {
 describe('a Route53 endpoint that never answers', () => {
   it('is reported within seconds, then each retry says which attempt of how many and when the next one is', async () => {
     const endpoint = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
-    const env = { ...process.env, DNSPLANE_CONFIG: '', DNSPLANE_LOG_LEVEL: 'silent', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
-    const status = spawnDnsplane(['status', '--zone', 'hang.test.', '--endpoint', endpoint, '--request-timeout', '3s', '--plans', path.join(dir, 'plans')], { env });
+    const env = {
+      ...process.env,
+      DNSPLANE_CONFIG: '',
+      DNSPLANE_LOG_LEVEL: 'silent',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    };
+    const status = spawnDnsplane(
+      [
+        'status',
+        '--zone',
+        'hang.test.',
+        '--endpoint',
+        endpoint,
+        '--request-timeout',
+        '3s',
+        '--plans',
+        path.join(dir, 'plans'),
+      ],
+      { env },
+    );
     try {
-      await status.waitFor(new RegExp(`dnsplane: waiting for Route53 ListHostedZonesByName at ${endpoint} \\(2 s so far; --request-timeout 3 s\\)`), { stream: 'stderr', timeoutMs: 60_000 });
-      await status.waitFor(new RegExp(`dnsplane: Route53 ListHostedZonesByName at ${endpoint} failed \\(.*\\): attempt 1 of 7, next in \\d+\\.\\d s`), { stream: 'stderr', timeoutMs: 60_000 });
+      await status.waitFor(
+        new RegExp(
+          `dnsplane: waiting for Route53 ListHostedZonesByName at ${endpoint} \\(2 s so far; --request-timeout 3 s\\)`,
+        ),
+        { stream: 'stderr', timeoutMs: 60_000 },
+      );
+      await status.waitFor(
+        new RegExp(
+          `dnsplane: Route53 ListHostedZonesByName at ${endpoint} failed \\(.*\\): attempt 1 of 7, next in \\d+\\.\\d s`,
+        ),
+        { stream: 'stderr', timeoutMs: 60_000 },
+      );
     } finally {
       status.child.kill('SIGTERM');
       await status.exited;
@@ -59,7 +88,16 @@ describe('health endpoints and logs', () => {
   });
 
   it('formats a JSON log line as text for a terminal', () => {
-    const line = JSON.stringify({ level: 40, time: Date.UTC(2026, 11, 6, 20, 0, 1), pid: 1, hostname: 'h', name: 'dnsplane.planner', plans: 'file:x', err: { message: 'boom' }, msg: 'pass failed' });
+    const line = JSON.stringify({
+      level: 40,
+      time: Date.UTC(2026, 11, 6, 20, 0, 1),
+      pid: 1,
+      hostname: 'h',
+      name: 'dnsplane.planner',
+      plans: 'file:x',
+      err: { message: 'boom' },
+      msg: 'pass failed',
+    });
     expect(formatLogLine(line)).toBe('20:00:01 WARN  planner: pass failed  plans=file:x err=boom\n');
   });
 });

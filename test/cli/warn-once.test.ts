@@ -6,7 +6,8 @@ describe('warnOnce', () => {
   it('prints a line once while it repeats, and again once it changes', () => {
     const printed: string[] = [];
     const warn = warnOnce((line) => printed.push(line));
-    for (const line of ['store down', 'store down', 'store down', 'bucket gone', 'store down', 'store down']) warn(line);
+    for (const line of ['store down', 'store down', 'store down', 'bucket gone', 'store down', 'store down'])
+      warn(line);
     expect(printed).toEqual(['store down', 'bucket gone', 'store down']);
   });
 });

@@ -36,11 +36,26 @@ describe('strict fleet files and plans', () => {
     const message = messageOf(() => parseFleet(fleet({ zones: 'x' }, { healthCheckURL: 'http://x/', colour: 'blue' })));
     expect(message).toContain('unknown key "zones" (did you mean "zone"?)');
     expect(message).toContain('unknown key "healthCheckURL" (did you mean "healthCheckUrl"?)');
-    expect(message).toMatch(/unknown key "colour"; known keys: id, addresses, capacity, healthCheckUrl\n\s+→ at endpoints\[0\]\.loadBalancers\[0\]/);
+    expect(message).toMatch(
+      /unknown key "colour"; known keys: id, addresses, capacity, healthCheckUrl\n\s+→ at endpoints\[0\]\.loadBalancers\[0\]/,
+    );
   });
 
   it('refuses unknown keys in a plan', () => {
-    const plan = { generation: 1, createdAt: new Date().toISOString(), createdBy: 't', zone: 'example.test.', endpoints: [{ name: 'api.example.test.', type: 'A', ttl: 60, sets: [{ setIdentifier: 'a', wieght: 1, weight: 1, values: ['192.0.2.1'] }] }] };
+    const plan = {
+      generation: 1,
+      createdAt: new Date().toISOString(),
+      createdBy: 't',
+      zone: 'example.test.',
+      endpoints: [
+        {
+          name: 'api.example.test.',
+          type: 'A',
+          ttl: 60,
+          sets: [{ setIdentifier: 'a', wieght: 1, weight: 1, values: ['192.0.2.1'] }],
+        },
+      ],
+    };
     expect(messageOf(() => parsePlan(plan, 'p.json'))).toContain('unknown key "wieght" (did you mean "weight"?)');
     const { wieght: _typo, ...set } = plan.endpoints[0]!.sets[0]!;
     expect(parsePlan({ ...plan, endpoints: [{ ...plan.endpoints[0], sets: [set] }] }).generation).toBe(1);
@@ -70,6 +85,8 @@ describe('durations', () => {
 
   it('refuse a bare number, saying so and naming the option', () => {
     expect(() => parseDuration('60', '--heartbeat')).toThrowError('--heartbeat "60" has no unit: write 60ms or 60s');
-    expect(() => parseDuration('5 minutes', '--interval')).toThrowError('--interval "5 minutes" is not a duration such as 500ms, 5s or 2m');
+    expect(() => parseDuration('5 minutes', '--interval')).toThrowError(
+      '--interval "5 minutes" is not a duration such as 500ms, 5s or 2m',
+    );
   });
 });

@@ -39,9 +39,20 @@ beforeAll(async () => {
   rig = await startRig();
   statusFile = path.join(rig.dir, 'probe-status.json');
   auditFile = path.join(rig.dir, 'audit.jsonl');
-  probe = new Probe({ targets: latestPlanTargets(rig.store), authority: { host: rig.test.authority.host, port: rig.test.authority.dnsPort }, timeoutMs: 1000 });
+  probe = new Probe({
+    targets: latestPlanTargets(rig.store),
+    authority: { host: rig.test.authority.host, port: rig.test.authority.dnsPort },
+    timeoutMs: 1000,
+  });
   // Polled by hand in the tests (poll()), so that each step is read exactly once.
-  source = new FileSource({ store: rig.store, client: rig.client, zoneId: rig.zoneId, probeStatusFile: statusFile, auditFile, pollMs: 3_600_000 });
+  source = new FileSource({
+    store: rig.store,
+    client: rig.client,
+    zoneId: rig.zoneId,
+    probeStatusFile: statusFile,
+    auditFile,
+    pollMs: 3_600_000,
+  });
   dashboard = await startDashboard({ source, port: 0 });
 });
 
@@ -62,7 +73,15 @@ describe('dashboard JSON over plan store, Route53, probe status file and audit l
     expect(status.plannedGeneration).toBe(1);
     expect(status.errors).toEqual([]);
     expect(status.endpoints).toEqual([
-      expect.objectContaining({ endpoint: API, state: 'match', plannedGeneration: 1, liveGeneration: 1, fenceWriter: 'e1', liveMatchesLatest: true, recordSets: 2 }),
+      expect.objectContaining({
+        endpoint: API,
+        state: 'match',
+        plannedGeneration: 1,
+        liveGeneration: 1,
+        fenceWriter: 'e1',
+        liveMatchesLatest: true,
+        recordSets: 2,
+      }),
     ]);
     // The header names the zone (from the plan), not only its id; no freeze yet, then the store's marker as it is.
     expect([status.zone, status.zoneId, status.freeze]).toEqual(['dnsplane.test.', rig.zoneId, null]);
@@ -75,10 +94,18 @@ describe('dashboard JSON over plan store, Route53, probe status file and audit l
     const [cell] = status.endpoints[0].probe;
     expect(cell).toMatchObject({ path: 'authority', result: 'answered' });
     expect(cell.latencyMs).toBeGreaterThan(0);
-    expect(status.enactors).toEqual([expect.objectContaining({ id: 'e1', state: 'applied', lastApply: expect.objectContaining({ generation: 1, endpoints: [API] }) })]);
+    expect(status.enactors).toEqual([
+      expect.objectContaining({
+        id: 'e1',
+        state: 'applied',
+        lastApply: expect.objectContaining({ generation: 1, endpoints: [API] }),
+      }),
+    ]);
 
     const { entries } = await get<{ entries: Activity[] }>('/api/audit?limit=10');
-    expect(entries.map((entry) => [entry.enactor, entry.kind, entry.generation, entry.endpoints])).toEqual([['e1', 'applied', 1, [API]]]);
+    expect(entries.map((entry) => [entry.enactor, entry.kind, entry.generation, entry.endpoints])).toEqual([
+      ['e1', 'applied', 1, [API]],
+    ]);
   });
 
   it('shows a guard refusal, the endpoint behind its newer plan, and marks both on the timeline', async () => {
@@ -89,16 +116,30 @@ describe('dashboard JSON over plan store, Route53, probe status file and audit l
 
     const status = await get<DashboardStatus>('/api/status');
     // The rest of api's shard moved to 2 without it: api is excluded (x=), on older content.
-    expect(status.endpoints[0]).toMatchObject({ state: 'behind', reason: expect.stringMatching(/x= in the fence/), liveGeneration: null, plannedGeneration: 2, liveMatchesFence: null, liveMatchesLatest: false });
+    expect(status.endpoints[0]).toMatchObject({
+      state: 'behind',
+      reason: expect.stringMatching(/x= in the fence/),
+      liveGeneration: null,
+      plannedGeneration: 2,
+      liveMatchesFence: null,
+      liveMatchesLatest: false,
+    });
     expect(status.enactors[0]).toMatchObject({ state: 'guard-refused', lastApply: { generation: 1 } });
     const timeline = await get<Timeline>('/api/timeline');
     const marks = timeline.marks.map((mark) => `${mark.kind}:${mark.generation}`);
     expect(marks).toEqual(expect.arrayContaining(['plan:1', 'plan:2', 'applied:1', 'guard-refused:2']));
   });
 
-  it('turns the endpoint EMPTY when its records are deleted behind the enactors\' backs, and the timeline shows nxdomain', async () => {
+  it("turns the endpoint EMPTY when its records are deleted behind the enactors' backs, and the timeline shows nxdomain", async () => {
     const live = (await rig.view()).endpoints.get(API)!;
-    await rig.client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: rig.zoneId, ChangeBatch: { Changes: live.sets.map((set) => ({ Action: 'DELETE', ResourceRecordSet: toSdkRecordSet(set) })) } }));
+    await rig.client.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: rig.zoneId,
+        ChangeBatch: {
+          Changes: live.sets.map((set) => ({ Action: 'DELETE', ResourceRecordSet: toSdkRecordSet(set) })),
+        },
+      }),
+    );
     await probeAndPoll();
 
     const status = await get<DashboardStatus>('/api/status');
@@ -107,7 +148,11 @@ describe('dashboard JSON over plan store, Route53, probe status file and audit l
     expect(status.endpoints[0].probe[0].result).toBe('nxdomain');
     const timeline = await get<Timeline>('/api/timeline');
     expect(timeline.endpoints).toEqual([API]);
-    expect(timeline.observations.map((observation) => observation.result)).toEqual(['answered', 'answered', 'nxdomain']);
+    expect(timeline.observations.map((observation) => observation.result)).toEqual([
+      'answered',
+      'answered',
+      'nxdomain',
+    ]);
     // since= gives only what is newer: the page asks for the tail.
     const last = timeline.observations[1].at;
     const tail = await get<Timeline>(`/api/timeline?since=${last}`);
@@ -115,7 +160,13 @@ describe('dashboard JSON over plan store, Route53, probe status file and audit l
   });
 
   it('with a read interval, reuses its last Route53 reading instead of listing the zone for every page', async () => {
-    const thrifty = new FileSource({ store: rig.store, client: rig.client, zoneId: rig.zoneId, pollMs: 3_600_000, readIntervalMs: 60_000 });
+    const thrifty = new FileSource({
+      store: rig.store,
+      client: rig.client,
+      zoneId: rig.zoneId,
+      pollMs: 3_600_000,
+      readIntervalMs: 60_000,
+    });
     try {
       expect((await thrifty.status()).endpoints[0]).toMatchObject({ endpoint: API, recordSets: 0 });
       await rig.writePlan(3, { api: [10, 20] });
@@ -131,10 +182,20 @@ describe('dashboard JSON over plan store, Route53, probe status file and audit l
     const oldFile = path.join(rig.dir, 'old-probe-status.json');
     const status = probeStatus(probe);
     await writeProbeStatus(oldFile, { ...status, updatedAt: new Date(Date.now() - 600_000).toISOString() });
-    const reader = new FileSource({ store: rig.store, client: rig.client, zoneId: rig.zoneId, probeStatusFile: oldFile, pollMs: 3_600_000 });
+    const reader = new FileSource({
+      store: rig.store,
+      client: rig.client,
+      zoneId: rig.zoneId,
+      probeStatusFile: oldFile,
+      pollMs: 3_600_000,
+    });
     try {
       const { errors } = await reader.status();
-      expect(errors).toEqual([expect.stringMatching(/^probe status file: .*old-probe-status\.json was last written 6\d\d s ago .*is `dnsplane probe` still running/)]);
+      expect(errors).toEqual([
+        expect.stringMatching(
+          /^probe status file: .*old-probe-status\.json was last written 6\d\d s ago .*is `dnsplane probe` still running/,
+        ),
+      ]);
     } finally {
       await reader.close();
     }
@@ -144,7 +205,8 @@ describe('dashboard JSON over plan store, Route53, probe status file and audit l
     const page = await fetch(dashboard.url);
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(await page.text()).toContain('<table id="endpoints">');
-    for (const file of ['app.js', 'chart.js', 'style.css']) expect((await fetch(new URL(file, dashboard.url))).status).toBe(200);
+    for (const file of ['app.js', 'chart.js', 'style.css'])
+      expect((await fetch(new URL(file, dashboard.url))).status).toBe(200);
 
     await source.poll(); // what the running dashboard does every --poll: it sees plan 3 and drops its cached status
     const metrics = await fetch(new URL('/metrics', dashboard.url));
@@ -169,7 +231,9 @@ describe('dashboard JSON over plan store, Route53, probe status file and audit l
 
     const bad = await fetch(new URL('/api/timeline?since=yesterday', dashboard.url));
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toEqual({ error: 'query parameter since must be an integer from 0 to 9007199254740991, got "yesterday"' });
+    expect(await bad.json()).toEqual({
+      error: 'query parameter since must be an integer from 0 to 9007199254740991, got "yesterday"',
+    });
     expect((await fetch(new URL('/api/audit?limit=0', dashboard.url))).status).toBe(400);
     expect((await fetch(new URL('/nope', dashboard.url))).status).toBe(404);
     expect((await fetch(dashboard.url, { method: 'POST' })).status).toBe(405);

@@ -23,7 +23,8 @@ const README_SCREENSHOT = path.resolve(import.meta.dirname, '../../docs/dashboar
 
 // Code that runs in the page, as text: the tests are compiled without the DOM library.
 const IN_PAGE = {
-  backgroundColor: (selector: string) => `getComputedStyle(document.querySelector(${JSON.stringify(selector)})).backgroundColor`,
+  backgroundColor: (selector: string) =>
+    `getComputedStyle(document.querySelector(${JSON.stringify(selector)})).backgroundColor`,
   /** Counts every state any endpoint row is rendered in, once the page shows the safe race. */
   recordStates: `(() => {
     const seen = (window.seenStates = {});
@@ -33,9 +34,10 @@ const IN_PAGE = {
     }).observe(document.getElementById('endpoints'), { subtree: true, childList: true, attributes: true });
   })()`,
   /** The row's "live fence gen" cell (the fourth) holds the given text. */
-  liveGenerationIs: "([row, generation]) => document.querySelector(row)?.cells[3].textContent === generation",
-  enactorsInconsistent: "(n) => document.querySelectorAll('#enactors tr[data-state=\"inconsistent\"]').length >= n",
-  showsSafeMatch: "(row) => document.getElementById('source').textContent === 'safe race' && document.querySelector(row)?.getAttribute('data-state') === 'match'",
+  liveGenerationIs: '([row, generation]) => document.querySelector(row)?.cells[3].textContent === generation',
+  enactorsInconsistent: '(n) => document.querySelectorAll(\'#enactors tr[data-state="inconsistent"]\').length >= n',
+  showsSafeMatch:
+    "(row) => document.getElementById('source').textContent === 'safe race' && document.querySelector(row)?.getAttribute('data-state') === 'match'",
 };
 
 async function screenshot(page: Page, name: string, readme = false): Promise<void> {
@@ -60,7 +62,16 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
     context = await chromium.launchPersistentContext(profile, {
       executablePath: '/usr/bin/chromium',
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-quic',
+      ],
       viewport: { width: 1400, height: 900 },
     });
     dashboard = await startRaceDashboard({ port: 0 });
@@ -92,7 +103,9 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
     await page.waitForSelector(`${CHART} rect[data-result="nodata"]`);
     expect(await page.$$eval(`${CHART} rect[data-result="answered"]`, (rects) => rects.length)).toBeGreaterThan(0);
     expect(await page.$$eval(`${CHART} g[data-kind="records-removed"]`, (marks) => marks.length)).toBeGreaterThan(0);
-    expect(await page.$$eval(`${CHART} g[data-kind="plan"]`, (marks) => marks.length)).toBeGreaterThanOrEqual(summary.latestGeneration - 1);
+    expect(await page.$$eval(`${CHART} g[data-kind="plan"]`, (marks) => marks.length)).toBeGreaterThanOrEqual(
+      summary.latestGeneration - 1,
+    );
     expect(await page.textContent(`${CHART} h3`)).toMatch(/\d+ empty answers/);
     // The audit tail names the legacy cleanup, and the enactors show they are stuck.
     expect(await page.$$eval('#audit tr[data-kind="records-removed"]', (rows) => rows.length)).toBeGreaterThan(0);
@@ -117,19 +130,39 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
     expect(seen.empty).toBeUndefined();
     expect(seen.match).toBeGreaterThan(0);
     expect(await page.$$eval(`${CHART} rect[data-result="answered"]`, (rects) => rects.length)).toBeGreaterThan(0);
-    expect(await page.$$eval(`${CHART} rect[data-result="nodata"], ${CHART} rect[data-result="nxdomain"]`, (rects) => rects.length)).toBe(0);
+    expect(
+      await page.$$eval(
+        `${CHART} rect[data-result="nodata"], ${CHART} rect[data-result="nxdomain"]`,
+        (rects) => rects.length,
+      ),
+    ).toBe(0);
     // The delayed enactor's stale write was turned away by the fence, and the chart says so.
     expect(summary.staleWriteLanded).toBe(false);
-    expect(await page.$$eval(`${CHART} g[data-kind="fence-rejected"], ${CHART} g[data-kind="stood-down"]`, (marks) => marks.length)).toBeGreaterThan(0);
+    expect(
+      await page.$$eval(
+        `${CHART} g[data-kind="fence-rejected"], ${CHART} g[data-kind="stood-down"]`,
+        (marks) => marks.length,
+      ),
+    ).toBeGreaterThan(0);
     // In the audit tail those are the fence working, in calm green with a tick, not alarms.
     const fenceRows = (await page.evaluate(
       `[...document.querySelectorAll('#audit tr[data-kind="fence-rejected"], #audit tr[data-kind="stood-down"]')].map((row) => ({ verdict: row.dataset.verdict, text: row.children[2].textContent, colour: getComputedStyle(row.children[2]).color }))`,
     )) as Array<{ verdict: string; text: string; colour: string }>;
     expect(fenceRows.length).toBeGreaterThan(0);
-    for (const row of fenceRows) expect(row).toEqual({ verdict: 'fence-working', text: expect.stringMatching(/fence held$/), colour: 'rgb(46, 125, 50)' });
+    for (const row of fenceRows)
+      expect(row).toEqual({
+        verdict: 'fence-working',
+        text: expect.stringMatching(/fence held$/),
+        colour: 'rgb(46, 125, 50)',
+      });
     // The legacy race stays below as the previous run, EMPTY, for comparison; that is the README's picture.
     expect(await page.textContent('#previous h2')).toBe('Previous run: legacy race (as last shown)');
-    expect(await page.$$eval(`#previous tr[data-endpoint="${REGIONAL_ENDPOINT} A"][data-state="empty"]`, (rows) => rows.length)).toBe(1);
+    expect(
+      await page.$$eval(
+        `#previous tr[data-endpoint="${REGIONAL_ENDPOINT} A"][data-state="empty"]`,
+        (rows) => rows.length,
+      ),
+    ).toBe(1);
     await screenshot(page, 'dashboard-safe.png', true);
     expect(pageErrors).toEqual([]);
   });
@@ -139,12 +172,41 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-dashboard-pending-'));
     const store = new FilePlanStore(path.join(dir, 'plans'));
     const zoneId = await test.createZone('pending.test.');
-    await store.write({ generation: 1, createdAt: new Date().toISOString(), createdBy: 'test', zone: 'pending.test.', endpoints: [{ name: 'api.pending.test.', type: 'A', ttl: 30, sets: [{ setIdentifier: 'a', weight: 1, values: ['192.0.2.1'] }] }] });
+    await store.write({
+      generation: 1,
+      createdAt: new Date().toISOString(),
+      createdBy: 'test',
+      zone: 'pending.test.',
+      endpoints: [
+        {
+          name: 'api.pending.test.',
+          type: 'A',
+          ttl: 30,
+          sets: [{ setIdentifier: 'a', weight: 1, values: ['192.0.2.1'] }],
+        },
+      ],
+    });
     await store.writeFreeze({ reason: 'incident <42>', author: 'ops@host', at: '2026-12-06T20:00:00.000Z' });
     // The probe started before the first apply: NXDOMAIN, never answered.
     const probeFile = path.join(dir, 'probe-status.json');
     const at = new Date().toISOString();
-    await writeProbeStatus(probeFile, { version: 1, updatedAt: at, intervalMs: 1000, endpoints: [{ endpoint: 'api.pending.test. A', path: 'authority', server: '127.0.0.1:53', result: 'nxdomain', values: [], at, observations: 3, availability: 0 }] });
+    await writeProbeStatus(probeFile, {
+      version: 1,
+      updatedAt: at,
+      intervalMs: 1000,
+      endpoints: [
+        {
+          endpoint: 'api.pending.test. A',
+          path: 'authority',
+          server: '127.0.0.1:53',
+          result: 'nxdomain',
+          values: [],
+          at,
+          observations: 3,
+          availability: 0,
+        },
+      ],
+    });
     const source = new FileSource({ store, client: test.client, zoneId, probeStatusFile: probeFile, pollMs: 100 });
     const server = await startDashboard({ source, port: 0 });
     const other = await context.newPage();
@@ -153,7 +215,9 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
       await other.waitForSelector('#endpoints tr[data-endpoint="api.pending.test. A"][data-state="pending"]');
       expect(await other.textContent('#endpoints tr[data-state="pending"] .state')).toBe('pending');
       expect(await other.textContent('#zone')).toBe(`pending.test. (${zoneId})`);
-      expect(await other.textContent('#freeze')).toBe('FROZEN since 2026-12-06T20:00:00.000Z by ops@host: incident <42>. dnsplane thaw resumes writing.');
+      expect(await other.textContent('#freeze')).toBe(
+        'FROZEN since 2026-12-06T20:00:00.000Z by ops@host: incident <42>. dnsplane thaw resumes writing.',
+      );
       expect(await other.isVisible('#freeze')).toBe(true);
     } finally {
       await other.close();
@@ -169,8 +233,17 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-dashboard-xss-'));
     const hostile = '<img src=x onerror="window.pwned=1"><b>bold</b>';
     const auditFile = path.join(dir, 'audit.jsonl');
-    await fs.writeFile(auditFile, `${JSON.stringify({ time: new Date().toISOString(), enactor: `e<script>window.pwned=2</script>`, generation: 1, endpoint: 'api.x.test. A', changes: [], outcome: 'rejected', detail: hostile })}\n`);
-    const source = new FileSource({ store: new FilePlanStore(path.join(dir, 'plans')), client: test.client, zoneId: await test.createZone('x.test.'), auditFile, pollMs: 100 });
+    await fs.writeFile(
+      auditFile,
+      `${JSON.stringify({ time: new Date().toISOString(), enactor: `e<script>window.pwned=2</script>`, generation: 1, endpoint: 'api.x.test. A', changes: [], outcome: 'rejected', detail: hostile })}\n`,
+    );
+    const source = new FileSource({
+      store: new FilePlanStore(path.join(dir, 'plans')),
+      client: test.client,
+      zoneId: await test.createZone('x.test.'),
+      auditFile,
+      pollMs: 100,
+    });
     const server = await startDashboard({ source, port: 0 });
     const other = await context.newPage();
     try {

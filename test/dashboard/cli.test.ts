@@ -21,11 +21,26 @@ afterAll(async () => {
 
 describe('dnsplane dashboard', () => {
   it('prints its address, serves the status of the zone and the audit log, and stops on SIGTERM', async () => {
-    const dashboard = spawnDnsplane(['dashboard', '--port', '0', '--plans', rig.store.dir, '--endpoint', rig.test.authority.endpoint, '--audit', 'audit.jsonl'], { cwd: rig.dir, env });
+    const dashboard = spawnDnsplane(
+      [
+        'dashboard',
+        '--port',
+        '0',
+        '--plans',
+        rig.store.dir,
+        '--endpoint',
+        rig.test.authority.endpoint,
+        '--audit',
+        'audit.jsonl',
+      ],
+      { cwd: rig.dir, env },
+    );
     const [, url] = await dashboard.waitFor(/dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/);
     try {
       const status = (await (await fetch(new URL('/api/status', url))).json()) as DashboardStatus;
-      expect(status.endpoints).toEqual([expect.objectContaining({ endpoint: `${host('api')} A`, state: 'match', liveGeneration: 1, probe: [] })]);
+      expect(status.endpoints).toEqual([
+        expect.objectContaining({ endpoint: `${host('api')} A`, state: 'match', liveGeneration: 1, probe: [] }),
+      ]);
       expect(status.enactors).toEqual([expect.objectContaining({ id: 'e1', state: 'applied' })]);
       expect(status.source).toContain('audit audit.jsonl');
     } finally {
@@ -40,7 +55,10 @@ describe('dnsplane dashboard', () => {
     const port = await runDnsplane(['dashboard', '--port', '70000', '--plans', rig.store.dir], { cwd, env });
     expect(port).toMatchObject({ code: 2 });
     expect(port.stderr).toContain('dnsplane: --port must be an integer >= 0 and <= 65535, got "70000"');
-    const empty = await runDnsplane(['dashboard', '--port', '0', '--plans', path.join(rig.dir, 'no-plans')], { cwd, env });
+    const empty = await runDnsplane(['dashboard', '--port', '0', '--plans', path.join(rig.dir, 'no-plans')], {
+      cwd,
+      env,
+    });
     expect(empty).toMatchObject({ code: 1 });
     expect(empty.stderr).toMatch(/dnsplane: no --zone given and no plan in .*no-plans to take the zone from/);
   });

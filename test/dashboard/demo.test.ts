@@ -38,7 +38,9 @@ describe('npm start serves the dashboard', () => {
         received += new TextDecoder().decode(chunk.value);
         const status = (await (await fetch(new URL('/api/status', url))).json()) as DashboardStatus;
         sources.add(status.source);
-        emptySeen ||= status.source === 'legacy race' && status.endpoints.some((row) => row.endpoint === `${REGIONAL_ENDPOINT} A` && row.state === 'empty');
+        emptySeen ||=
+          status.source === 'legacy race' &&
+          status.endpoints.some((row) => row.endpoint === `${REGIONAL_ENDPOINT} A` && row.state === 'empty');
       }
       await reader.cancel();
       expect(demo.stdout).toContain('browser connected; starting.');

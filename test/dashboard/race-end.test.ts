@@ -23,6 +23,9 @@ describe('the race dashboard after the race closed its environment', () => {
     const status = (await (await fetch(new URL('/api/status', dashboard.url))).json()) as DashboardStatus;
     expect(status.source).toBe('safe race');
     expect(status.errors).toEqual([]);
-    expect(status.endpoints.find((row) => row.endpoint === `${REGIONAL_ENDPOINT} A`)).toMatchObject({ state: 'match', liveGeneration: summary.latestGeneration });
+    expect(status.endpoints.find((row) => row.endpoint === `${REGIONAL_ENDPOINT} A`)).toMatchObject({
+      state: 'match',
+      liveGeneration: summary.latestGeneration,
+    });
   });
 });

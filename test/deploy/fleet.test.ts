@@ -18,13 +18,32 @@ describe('deploymentFleet', () => {
     expect((await deploymentFleet(undefined, undefined)).zone).toBe('example.test.');
     const moved = await deploymentFleet(undefined, 'Corp.Test');
     expect(moved.zone).toBe('corp.test.');
-    expect([...new Set(moved.endpoints.map((endpoint) => endpoint.name))]).toEqual(['api.corp.test.', 'www.corp.test.']);
+    expect([...new Set(moved.endpoints.map((endpoint) => endpoint.name))]).toEqual([
+      'api.corp.test.',
+      'www.corp.test.',
+    ]);
   });
 
   it('refuses a --zone that differs from the zone of --fleet', async () => {
     const file = path.join(dir, 'mine.json');
-    await fs.writeFile(file, JSON.stringify({ zone: 'mine.test.', endpoints: [{ name: 'a.mine.test.', type: 'A', loadBalancers: [{ id: 'x', addresses: ['192.0.2.1'], capacity: 1, healthCheckUrl: 'http://127.0.0.1:1/health/x' }] }] }));
-    await expect(deploymentFleet(file, 'other.test')).rejects.toThrow(`--zone other.test differs from the zone of --fleet ${file} (mine.test.)`);
+    await fs.writeFile(
+      file,
+      JSON.stringify({
+        zone: 'mine.test.',
+        endpoints: [
+          {
+            name: 'a.mine.test.',
+            type: 'A',
+            loadBalancers: [
+              { id: 'x', addresses: ['192.0.2.1'], capacity: 1, healthCheckUrl: 'http://127.0.0.1:1/health/x' },
+            ],
+          },
+        ],
+      }),
+    );
+    await expect(deploymentFleet(file, 'other.test')).rejects.toThrow(
+      `--zone other.test differs from the zone of --fleet ${file} (mine.test.)`,
+    );
     expect((await deploymentFleet(file, 'mine.test')).zone).toBe('mine.test.');
   });
 });
@@ -32,15 +51,34 @@ describe('deploymentFleet', () => {
 describe('writeDeploymentFleet', () => {
   it('sends loopback health checks to the simulator and leaves real ones alone, as a valid fleet file', async () => {
     const fleet = await deploymentFleet(undefined, undefined);
-    const real = { ...fleet, endpoints: [{ ...fleet.endpoints[0]!, loadBalancers: [{ ...fleet.endpoints[0]!.loadBalancers[0]!, id: 'lb-real', healthCheckUrl: 'https://lb.example.net/healthz' }] }, ...fleet.endpoints.slice(1)] };
+    const real = {
+      ...fleet,
+      endpoints: [
+        {
+          ...fleet.endpoints[0]!,
+          loadBalancers: [
+            {
+              ...fleet.endpoints[0]!.loadBalancers[0]!,
+              id: 'lb-real',
+              healthCheckUrl: 'https://lb.example.net/healthz',
+            },
+          ],
+        },
+        ...fleet.endpoints.slice(1),
+      ],
+    };
     expect(simulatedLoadBalancers(real)).not.toContain('lb-real');
     expect(simulatedLoadBalancers(real)).toContain('web-4');
     const file = path.join(dir, 'fleet.json');
     await writeDeploymentFleet(real, 'http://127.0.0.1:40001', file);
     const written = await loadFleet(file);
-    const urls = written.endpoints.flatMap((endpoint) => endpoint.loadBalancers.map((lb) => [lb.id, lb.healthCheckUrl]));
+    const urls = written.endpoints.flatMap((endpoint) =>
+      endpoint.loadBalancers.map((lb) => [lb.id, lb.healthCheckUrl]),
+    );
     expect(urls).toContainEqual(['lb-real', 'https://lb.example.net/healthz']);
     expect(urls).toContainEqual(['web-4', 'http://127.0.0.1:40001/health/web-4']);
-    expect(urls.filter(([id]) => id !== 'lb-real').every(([, url]) => url!.startsWith('http://127.0.0.1:40001/health/'))).toBe(true);
+    expect(
+      urls.filter(([id]) => id !== 'lb-real').every(([, url]) => url!.startsWith('http://127.0.0.1:40001/health/')),
+    ).toBe(true);
   });
 });

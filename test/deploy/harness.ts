@@ -38,13 +38,26 @@ export function exited(pid: number): boolean {
 }
 
 /** Waits until every endpoint of the latest plan is live at that generation, with the planned records. */
-export async function waitConverged(api: string, zone: string, store: PlanStore, endpoints: number, timeoutMs = 20_000): Promise<EndpointStatus[]> {
+export async function waitConverged(
+  api: string,
+  zone: string,
+  store: PlanStore,
+  endpoints: number,
+  timeoutMs = 20_000,
+): Promise<EndpointStatus[]> {
   const client = createRoute53Client({ endpoint: api });
   try {
     const zoneId = await resolveHostedZoneId(client, zone);
     return await until('every endpoint live at the latest generation', timeoutMs, async () => {
       const status = await collectStatus({ store, client, zoneId });
-      const converged = status.length === endpoints && status.every((row) => row.plannedGeneration !== null && row.liveGeneration === row.plannedGeneration && row.liveMatchesLatest === true);
+      const converged =
+        status.length === endpoints &&
+        status.every(
+          (row) =>
+            row.plannedGeneration !== null &&
+            row.liveGeneration === row.plannedGeneration &&
+            row.liveMatchesLatest === true,
+        );
       return converged ? status : undefined;
     });
   } finally {

@@ -5,7 +5,13 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { processState, readManifest, startProcess, stopProcess, type ManagedProcess } from '../../src/deploy/processes.js';
+import {
+  processState,
+  readManifest,
+  startProcess,
+  stopProcess,
+  type ManagedProcess,
+} from '../../src/deploy/processes.js';
 
 const children: number[] = [];
 
@@ -57,11 +63,21 @@ describe('startProcess', () => {
     try {
       const recorded: ManagedProcess[] = [];
       const start = startProcess(
-        { name: 'broken', command: process.execPath, args: ['-e', "console.error('no config'); process.exit(3)"], cwd: dir, env: process.env, ready: /ready/, timeoutMs: 5000 },
+        {
+          name: 'broken',
+          command: process.execPath,
+          args: ['-e', "console.error('no config'); process.exit(3)"],
+          cwd: dir,
+          env: process.env,
+          ready: /ready/,
+          timeoutMs: 5000,
+        },
         path.join(dir, 'logs'),
         async (p) => void recorded.push(p),
       );
-      await expect(start).rejects.toThrow(`broken exited (code 3) before it was ready; see its log ${path.join(dir, 'logs', 'broken.log')}; its last lines:\n  no config`);
+      await expect(start).rejects.toThrow(
+        `broken exited (code 3) before it was ready; see its log ${path.join(dir, 'logs', 'broken.log')}; its last lines:\n  no config`,
+      );
       expect(recorded).toHaveLength(1);
       expect(await readManifest(dir)).toBeUndefined();
     } finally {

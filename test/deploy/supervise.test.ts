@@ -24,7 +24,20 @@ describeWithTools(['unbound', 'unbound-control'], 'dnsplane up supervises its pr
 
   it('restarts a kill -9ed enactor and authority; answers are correct again; down stops everything', async () => {
     const runDir = run.path;
-    const started = await runDnsplane(['up', '--run-dir', runDir, ...FREE_PORTS, '--no-dashboard', '--planner-interval', '500ms', '--enact-interval', '300ms'], { cwd: runDir });
+    const started = await runDnsplane(
+      [
+        'up',
+        '--run-dir',
+        runDir,
+        ...FREE_PORTS,
+        '--no-dashboard',
+        '--planner-interval',
+        '500ms',
+        '--enact-interval',
+        '300ms',
+      ],
+      { cwd: runDir },
+    );
     expect(started.code, started.stderr).toBe(0);
     const readManifest = async () => JSON.parse(await fs.readFile(path.join(runDir, 'up.json'), 'utf8')) as Manifest;
     const before = await readManifest();
@@ -39,7 +52,11 @@ describeWithTools(['unbound', 'unbound-control'], 'dnsplane up supervises its pr
     const supervisorLog = path.join(runDir, 'logs', 'supervisor.log');
     await until('the supervisor to log both components restarted', 90_000, async () => {
       const log = await fs.readFile(supervisorLog, 'utf8');
-      return victims.every((victim) => new RegExp(`"component":"${victim.name}".*"msg":"component restarted"`).test(log)) ? true : undefined;
+      return victims.every((victim) =>
+        new RegExp(`"component":"${victim.name}".*"msg":"component restarted"`).test(log),
+      )
+        ? true
+        : undefined;
     });
     const now = await readManifest();
     const restarted = victims.map((victim) => now.processes.find((p) => p.name === victim.name)!);
@@ -49,7 +66,10 @@ describeWithTools(['unbound', 'unbound-control'], 'dnsplane up supervises its pr
     });
 
     // Same ports: the authority answers where everything was pointed, and so does the resolver in front of it.
-    const accept = (reply: { rcodeName: string; values: string[] }) => reply.rcodeName === 'NOERROR' && reply.values.length > 0 && reply.values.every((value) => PLANNED.includes(value));
+    const accept = (reply: { rcodeName: string; values: string[] }) =>
+      reply.rcodeName === 'NOERROR' &&
+      reply.values.length > 0 &&
+      reply.values.every((value) => PLANNED.includes(value));
     await waitForAnswer({ server: parseServerAddress(dns!), name: 'api.example.test', accept, timeoutMs: 30_000 });
     await waitForAnswer({ server: parseServerAddress(resolver!), name: 'api.example.test', accept, timeoutMs: 30_000 });
     await waitConverged(api!, 'example.test.', await openPlanStore(plans!), 3, 60_000);
@@ -59,6 +79,8 @@ describeWithTools(['unbound', 'unbound-control'], 'dnsplane up supervises its pr
     expect(stopped.code, stopped.stderr).toBe(0);
     expect(stopped.stdout).toMatch(/^supervisor +pid \d+ +stopped/m);
     const after = [...restarted, ...before.processes.filter((p) => !victims.includes(p)), before.supervisor!];
-    await until('every process, restarted ones and the supervisor included, to have exited', 10_000, async () => (after.every((p) => exited(p.pid)) ? true : undefined));
+    await until('every process, restarted ones and the supervisor included, to have exited', 10_000, async () =>
+      after.every((p) => exited(p.pid)) ? true : undefined,
+    );
   }, 240_000);
 });

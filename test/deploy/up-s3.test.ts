@@ -21,13 +21,34 @@ describeWithTools(['moto_server'], 'dnsplane up with plans on S3', () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'dnsplane-plans' }));
     const env = { AWS_ENDPOINT_URL_S3: moto.current.endpoint };
     const started = await runDnsplane(
-      ['up', '--run-dir', runDir, ...FREE_PORTS, '--plans', 's3://dnsplane-plans/up', '--no-unbound', '--no-dashboard', '--planner-interval', '500ms', '--enact-interval', '300ms'],
+      [
+        'up',
+        '--run-dir',
+        runDir,
+        ...FREE_PORTS,
+        '--plans',
+        's3://dnsplane-plans/up',
+        '--no-unbound',
+        '--no-dashboard',
+        '--planner-interval',
+        '500ms',
+        '--enact-interval',
+        '300ms',
+      ],
       { cwd: runDir, env },
     );
     expect(started.code, started.stderr).toBe(0);
     expect(started.stdout).toContain('plans        s3://dnsplane-plans/up');
     const manifest = JSON.parse(await fs.readFile(path.join(runDir, 'up.json'), 'utf8')) as Manifest;
-    expect(manifest.processes.map((p) => p.name).sort()).toEqual(['authority', 'enactor-use1-az1', 'enactor-use1-az2', 'enactor-use1-az4', 'fleet-sim', 'planner', 'probe']);
+    expect(manifest.processes.map((p) => p.name).sort()).toEqual([
+      'authority',
+      'enactor-use1-az1',
+      'enactor-use1-az2',
+      'enactor-use1-az4',
+      'fleet-sim',
+      'planner',
+      'probe',
+    ]);
 
     const store = openS3PlanStore('s3://dnsplane-plans/up', { endpoint: moto.current.endpoint });
     const rows = await waitConverged(manifest.endpoints.api!, 'example.test.', store, 3);
@@ -38,13 +59,29 @@ describeWithTools(['moto_server'], 'dnsplane up with plans on S3', () => {
 
     const stopped = await runDnsplane(['down', '--run-dir', runDir], { cwd: runDir });
     expect(stopped.code, stopped.stderr).toBe(0);
-    await until('every started pid to have exited', 3000, async () => (manifest.processes.every((p) => exited(p.pid)) ? true : undefined));
+    await until('every started pid to have exited', 3000, async () =>
+      manifest.processes.every((p) => exited(p.pid)) ? true : undefined,
+    );
   }, 60_000);
 
   it('fails naming the part and its log line when the bucket does not exist, and leaves nothing running', async () => {
     const runDir = run.path;
     const env = { AWS_ENDPOINT_URL_S3: moto.current.endpoint };
-    const started = await runDnsplane(['up', '--run-dir', runDir, ...FREE_PORTS, '--plans', 's3://no-such-bucket/x', '--no-unbound', '--no-dashboard', '--planner-interval', '500ms'], { cwd: runDir, env });
+    const started = await runDnsplane(
+      [
+        'up',
+        '--run-dir',
+        runDir,
+        ...FREE_PORTS,
+        '--plans',
+        's3://no-such-bucket/x',
+        '--no-unbound',
+        '--no-dashboard',
+        '--planner-interval',
+        '500ms',
+      ],
+      { cwd: runDir, env },
+    );
     expect(started.code).toBe(1);
     expect(started.stdout).not.toContain('processes running');
     expect(started.stderr).toContain('dnsplane: planner failed before it was ready: ');

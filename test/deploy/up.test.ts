@@ -19,12 +19,27 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
 
   it('starts every component as its own process, converges, answers DNS, and down leaves nothing running', async () => {
     const runDir = run.path;
-    const started = await runDnsplane(['up', '--run-dir', runDir, ...FREE_PORTS, '--planner-interval', '500ms', '--enact-interval', '300ms'], { cwd: runDir, env: { DNSPLANE_CONFIG: undefined } });
-    expect(started.stderr + started.stdout, started.stderr).toContain('dnsplane up: 9 processes running, zone example.test.');
+    const started = await runDnsplane(
+      ['up', '--run-dir', runDir, ...FREE_PORTS, '--planner-interval', '500ms', '--enact-interval', '300ms'],
+      { cwd: runDir, env: { DNSPLANE_CONFIG: undefined } },
+    );
+    expect(started.stderr + started.stdout, started.stderr).toContain(
+      'dnsplane up: 9 processes running, zone example.test.',
+    );
     expect(started.code).toBe(0);
     const manifest = JSON.parse(await fs.readFile(path.join(runDir, 'up.json'), 'utf8')) as Manifest;
     const names = manifest.processes.map((p) => p.name).sort();
-    expect(names).toEqual(['authority', 'dashboard', 'enactor-use1-az1', 'enactor-use1-az2', 'enactor-use1-az4', 'fleet-sim', 'planner', 'probe', 'unbound']);
+    expect(names).toEqual([
+      'authority',
+      'dashboard',
+      'enactor-use1-az1',
+      'enactor-use1-az2',
+      'enactor-use1-az4',
+      'fleet-sim',
+      'planner',
+      'probe',
+      'unbound',
+    ]);
     for (const p of manifest.processes) {
       expect(exited(p.pid), `${p.name} is running`).toBe(false);
       expect(Number(await fs.readFile(path.join(runDir, 'pids', `${p.name}.pid`), 'utf8'))).toBe(p.pid);
@@ -36,17 +51,32 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
 
     // Converged: every endpoint of the latest plan is live at that generation, read back through the SDK.
     const rows = await waitConverged(api!, 'example.test.', await openPlanStore(plans!), 3);
-    expect(rows.map((row) => row.endpoint)).toEqual(['api.example.test. A', 'api.example.test. AAAA', 'www.example.test. A']);
+    expect(rows.map((row) => row.endpoint)).toEqual([
+      'api.example.test. A',
+      'api.example.test. AAAA',
+      'www.example.test. A',
+    ]);
     expect(rows.every((row) => row.fenceWriter?.startsWith('use1-az'))).toBe(true);
 
     // Real DNS: the authority answers authoritatively, and unbound resolves through it as clients would.
     const planned = ['192.0.2.10', '192.0.2.11', '192.0.2.20', '192.0.2.21', '192.0.2.30'];
-    const direct = await queryDns({ server: parseServerAddress(dns!), name: 'api.example.test', type: 'A', timeoutMs: 2000, recursionDesired: false });
+    const direct = await queryDns({
+      server: parseServerAddress(dns!),
+      name: 'api.example.test',
+      type: 'A',
+      timeoutMs: 2000,
+      recursionDesired: false,
+    });
     expect(direct.rcodeName).toBe('NOERROR');
     expect(direct.authoritative).toBe(true);
     expect(direct.values.length).toBeGreaterThan(0);
     for (const value of direct.values) expect(planned).toContain(value);
-    const viaResolver = await queryDns({ server: parseServerAddress(resolver!), name: 'www.example.test', type: 'A', timeoutMs: 3000 });
+    const viaResolver = await queryDns({
+      server: parseServerAddress(resolver!),
+      name: 'www.example.test',
+      type: 'A',
+      timeoutMs: 3000,
+    });
     expect(viaResolver.rcodeName).toBe('NOERROR');
     expect(viaResolver.values).toHaveLength(1);
     expect(viaResolver.values[0]).toMatch(/^198\.51\.100\.[1-4]$/);
@@ -74,7 +104,9 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
     // The nine components and the supervisor that restarts them.
     expect(stopped.stdout.trim().split('\n')).toHaveLength(10);
     expect(stopped.stdout).not.toMatch(/KILLED|not signalled|was not running/);
-    await until('every started pid to have exited', 3000, async () => (manifest.processes.every((p) => exited(p.pid)) ? true : undefined));
+    await until('every started pid to have exited', 3000, async () =>
+      manifest.processes.every((p) => exited(p.pid)) ? true : undefined,
+    );
     await expect(fs.access(path.join(runDir, 'up.json'))).rejects.toThrow();
     // Logs and data stay for a post-mortem.
     await fs.access(path.join(runDir, 'logs', 'authority.log'));
@@ -86,9 +118,13 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
     const taken = (blocker.address() as net.AddressInfo).port;
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-up-taken-'));
     try {
-      const result = await runDnsplane(['up', '--run-dir', dir, ...FREE_PORTS, '--api-port', String(taken)], { cwd: dir });
+      const result = await runDnsplane(['up', '--run-dir', dir, ...FREE_PORTS, '--api-port', String(taken)], {
+        cwd: dir,
+      });
       expect(result.code).toBe(1);
-      expect(result.stderr).toContain(`dnsplane: authority exited (code 1) before it was ready; see its log ${path.join(dir, 'logs', 'authority.log')}`);
+      expect(result.stderr).toContain(
+        `dnsplane: authority exited (code 1) before it was ready; see its log ${path.join(dir, 'logs', 'authority.log')}`,
+      );
       expect(result.stderr).toContain(`API port ${taken} on 127.0.0.1 is already in use`);
       // The fleet simulator starts alongside the authority; up stopped it (by the pid it reports) and forgot the pids.
       const simPid = Number(/fleet-sim pid (\d+): stopped/.exec(result.stderr)?.[1]);
@@ -104,16 +140,29 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
 
   it('--foreground stays up until SIGTERM, then stops everything it started', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-up-fg-'));
-    const up = spawnDnsplane(['up', '--run-dir', dir, ...FREE_PORTS, '--no-unbound', '--no-dashboard', '--foreground'], { cwd: dir });
+    const up = spawnDnsplane(
+      ['up', '--run-dir', dir, ...FREE_PORTS, '--no-unbound', '--no-dashboard', '--foreground'],
+      { cwd: dir },
+    );
     try {
       await up.waitFor(/Ctrl-C stops everything/, { timeoutMs: 30_000 });
       const manifest = JSON.parse(await fs.readFile(path.join(dir, 'up.json'), 'utf8')) as Manifest;
-      expect(manifest.processes.map((p) => p.name).sort()).toEqual(['authority', 'enactor-use1-az1', 'enactor-use1-az2', 'enactor-use1-az4', 'fleet-sim', 'planner', 'probe']);
+      expect(manifest.processes.map((p) => p.name).sort()).toEqual([
+        'authority',
+        'enactor-use1-az1',
+        'enactor-use1-az2',
+        'enactor-use1-az4',
+        'fleet-sim',
+        'planner',
+        'probe',
+      ]);
       expect(manifest.processes.some((p) => exited(p.pid))).toBe(false);
       up.child.kill('SIGTERM');
       expect(await up.exited).toBe(0);
       expect(up.stdout).toMatch(/authority +pid \d+ +stopped/);
-      await until('every started pid to have exited', 3000, async () => (manifest.processes.every((p) => exited(p.pid)) ? true : undefined));
+      await until('every started pid to have exited', 3000, async () =>
+        manifest.processes.every((p) => exited(p.pid)) ? true : undefined,
+      );
     } finally {
       // Only if an assertion failed first: up in the foreground stops its processes on SIGTERM.
       if (up.child.exitCode === null && up.child.signalCode === null) {
@@ -133,10 +182,15 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
       expect(await up.exited).toBe(1);
       const { stderr } = up;
       expect(stderr).toMatch(/dnsplane: \S+ was still starting when up was interrupted; see its log/);
-      const stopped = [...stderr.matchAll(/^ {2}(\S+) pid (\d+): stopped$/gm)].map((match) => ({ name: match[1]!, pid: Number(match[2]) }));
+      const stopped = [...stderr.matchAll(/^ {2}(\S+) pid (\d+): stopped$/gm)].map((match) => ({
+        name: match[1]!,
+        pid: Number(match[2]),
+      }));
       expect(stopped.map((p) => p.name)).toContain('authority');
       expect(stopped.map((p) => p.name)).toContain('planner');
-      await until('every started pid to have exited', 3000, async () => (stopped.every((p) => exited(p.pid)) ? true : undefined));
+      await until('every started pid to have exited', 3000, async () =>
+        stopped.every((p) => exited(p.pid)) ? true : undefined,
+      );
       await expect(fs.access(path.join(dir, 'up.json'))).rejects.toThrow();
     } finally {
       if (up.child.exitCode === null && up.child.signalCode === null) {

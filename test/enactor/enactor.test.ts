@@ -66,7 +66,11 @@ describe('enactor against the authority', () => {
 
     expect(slowSummary.applied).toEqual([]);
     expect(slowSummary.stoodDown).toEqual([`${host('api')} A`]);
-    expect(events.map((event) => event.type).filter((type) => type !== 'progress')).toEqual(['batch-sent', 'batch-rejected', 'stood-down']);
+    expect(events.map((event) => event.type).filter((type) => type !== 'progress')).toEqual([
+      'batch-sent',
+      'batch-rejected',
+      'stood-down',
+    ]);
     const view = await rig.view();
     expect(fenceGeneration(view, 'api')).toBe(3);
     expect(liveWeights(view, 'api')).toEqual([30, 40]);
@@ -83,14 +87,22 @@ describe('enactor against the authority', () => {
     await rig.writePlan(2, { api: [0, 0], web: [7] });
     const auditFile = path.join(rig.dir, 'audit.jsonl');
     const summary = await rig.enactor('e2', { audit: new AuditLog(auditFile) }).runOnce();
-    expect(summary.refused).toEqual([expect.objectContaining({ endpoint: `${host('api')} A`, reason: 'all-weight-zero' })]);
+    expect(summary.refused).toEqual([
+      expect.objectContaining({ endpoint: `${host('api')} A`, reason: 'all-weight-zero' }),
+    ]);
     expect(summary.applied).toEqual([`${host('web')} A`]);
     const view = await rig.view();
     expect(liveWeights(view, 'api')).toEqual([10, 20]);
     // api's shard moved on without it: its fence names generation 2 and lists api as excluded (x=).
-    expect(view.endpoints.get(`${host('api')} A`)!.fence).toMatchObject({ generation: 2, excluded: [`${host('api')} A`] });
+    expect(view.endpoints.get(`${host('api')} A`)!.fence).toMatchObject({
+      generation: 2,
+      excluded: [`${host('api')} A`],
+    });
     expect(fenceGeneration(view, 'web')).toBe(2);
-    expect((await readAudit(auditFile)).find((line) => line.outcome === 'refused')).toMatchObject({ endpoint: `${host('api')} A`, generation: 2 });
+    expect((await readAudit(auditFile)).find((line) => line.outcome === 'refused')).toMatchObject({
+      endpoint: `${host('api')} A`,
+      generation: 2,
+    });
   });
 
   it('the guard refuses a plan below the minimum capacity', async () => {
@@ -127,7 +139,9 @@ describe('enactor against the authority', () => {
     await rig.client.send(
       new ChangeResourceRecordSetsCommand({
         HostedZoneId: rig.zoneId,
-        ChangeBatch: { Changes: live.sets.map((set) => ({ Action: 'DELETE', ResourceRecordSet: toSdkRecordSet(set) })) },
+        ChangeBatch: {
+          Changes: live.sets.map((set) => ({ Action: 'DELETE', ResourceRecordSet: toSdkRecordSet(set) })),
+        },
       }),
     );
     expect(liveWeights(await rig.view(), 'api')).toEqual([]);
@@ -144,7 +158,8 @@ describe('enactor against the authority', () => {
 
   it('packs endpoints into one batch near 1,000 elements, and splits beyond it', async () => {
     // Four endpoints of 230 addresses: 920 records + 64 shard fences created = 984 elements, all accepted in one request.
-    const many = (label: string, set: number) => Array.from({ length: 230 }, (_, i) => `10.${label.charCodeAt(0)}.${set + Math.floor(i / 200)}.${i % 200}`);
+    const many = (label: string, set: number) =>
+      Array.from({ length: 230 }, (_, i) => `10.${label.charCodeAt(0)}.${set + Math.floor(i / 200)}.${i % 200}`);
     await rig.writePlan(1, { a: [1], b: [1], c: [1], d: [1] }, many);
     const events: EnactorEvent[] = [];
     const enactor = rig.enactor('e1');

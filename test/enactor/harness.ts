@@ -24,7 +24,11 @@ export interface Rig {
   store: FilePlanStore;
   dir: string;
   /** Writes generation `generation` with endpoints name → weights (one address per set unless `values` says more). */
-  writePlan(generation: number, endpoints: Record<string, number[]>, values?: (endpoint: string, set: number) => string[]): Promise<Plan>;
+  writePlan(
+    generation: number,
+    endpoints: Record<string, number[]>,
+    values?: (endpoint: string, set: number) => string[],
+  ): Promise<Plan>;
   enactor(id: string, options?: Partial<EnactorOptions>): Enactor;
   view(): Promise<ZoneView>;
   close(): Promise<void>;
@@ -32,7 +36,11 @@ export interface Rig {
 
 export const host = (label: string) => `${label}.${ZONE}`;
 
-export function planOf(generation: number, endpoints: Record<string, number[]>, values?: (endpoint: string, set: number) => string[]): Plan {
+export function planOf(
+  generation: number,
+  endpoints: Record<string, number[]>,
+  values?: (endpoint: string, set: number) => string[],
+): Plan {
   return {
     generation,
     createdAt: new Date().toISOString(),
@@ -42,7 +50,11 @@ export function planOf(generation: number, endpoints: Record<string, number[]>, 
       name: host(label),
       type: 'A' as const,
       ttl: 30,
-      sets: weights.map((weight, i) => ({ setIdentifier: `lb-${i}`, weight, values: values?.(label, i) ?? [`10.${e}.${i}.1`] })),
+      sets: weights.map((weight, i) => ({
+        setIdentifier: `lb-${i}`,
+        weight,
+        values: values?.(label, i) ?? [`10.${e}.${i}.1`],
+      })),
     })),
   };
 }
@@ -66,7 +78,17 @@ export async function startRig(authorityOptions: Partial<AuthorityOptions> = {})
       await store.write(plan);
       return plan;
     },
-    enactor: (id, options = {}) => new Enactor({ id, store, client: test.client, zone: ZONE, logger, retry: { baseMs: 5, capMs: 100 }, verifyEveryMs: 0, ...options }),
+    enactor: (id, options = {}) =>
+      new Enactor({
+        id,
+        store,
+        client: test.client,
+        zone: ZONE,
+        logger,
+        retry: { baseMs: 5, capMs: 100 },
+        verifyEveryMs: 0,
+        ...options,
+      }),
     view: async () => groupZone(await listRecordSets(reader, zoneId)),
     async close() {
       await test.close();
@@ -78,7 +100,9 @@ export async function startRig(authorityOptions: Partial<AuthorityOptions> = {})
 /** Weights of an endpoint as live, by set identifier order. */
 export function liveWeights(view: ZoneView, label: string): number[] {
   const sets = view.endpoints.get(`${host(label)} A`)?.sets ?? [];
-  return [...sets].sort((a, b) => (a.setIdentifier ?? '').localeCompare(b.setIdentifier ?? '')).map((set) => set.weight ?? -1);
+  return [...sets]
+    .sort((a, b) => (a.setIdentifier ?? '').localeCompare(b.setIdentifier ?? ''))
+    .map((set) => set.weight ?? -1);
 }
 
 /** The generation of the fence of the endpoint's shard (the endpoint itself may have no records: removed). */

@@ -28,7 +28,12 @@ describe('enactor progress', () => {
     expect(summary.batches).toBeGreaterThanOrEqual(Math.ceil(112 / 12));
     expect(progress).toHaveLength(summary.batches);
     expect(progress.map((event) => event.batchesDone)).toEqual(progress.map((_, i) => i + 1));
-    expect(progress.at(-1)).toMatchObject({ generation: 1, batchesTotal: summary.batches, endpointsDone: 24, endpointsTotal: 24 });
+    expect(progress.at(-1)).toMatchObject({
+      generation: 1,
+      batchesTotal: summary.batches,
+      endpointsDone: 24,
+      endpointsTotal: 24,
+    });
     expect(elements.reduce((sum, n) => sum + n, 0)).toBe(112);
     expect(elements.every((n) => n <= 12)).toBe(true);
   });
@@ -41,7 +46,8 @@ describe('enactor progress', () => {
     let maxInFlight = 0;
     enactor.on('event', (event) => {
       if (event.type === 'batch-sent') maxInFlight = Math.max(maxInFlight, ++inFlight);
-      if (event.type === 'batch-accepted' || event.type === 'batch-rejected' || event.type === 'batch-failed') inFlight--;
+      if (event.type === 'batch-accepted' || event.type === 'batch-rejected' || event.type === 'batch-failed')
+        inFlight--;
     });
     const summary = await enactor.runOnce();
     expect(summary).toMatchObject({ failed: [], refused: [] });
@@ -58,6 +64,8 @@ describe('enactor progress', () => {
     expect(second).toMatchObject({ generation: 2, failed: [], refused: [] });
     const after = await rig.view();
     expect(labels.map((label) => fenceGeneration(after, label))).toEqual(labels.map(() => 2));
-    expect(labels.map((label) => liveWeights(after, label))).toEqual(labels.map((_, i) => (i % 2 ? [10, 10] : [10, 20])));
+    expect(labels.map((label) => liveWeights(after, label))).toEqual(
+      labels.map((_, i) => (i % 2 ? [10, 10] : [10, 20])),
+    );
   });
 });

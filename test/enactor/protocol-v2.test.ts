@@ -80,7 +80,12 @@ describe('case 1: a stale enactor never re-writes an endpoint newer plans remove
     await slow.stalled;
 
     const web = (await rig.view()).endpoints.get(`${host('web')} A`)!;
-    await rig.client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: rig.zoneId, ChangeBatch: { Changes: web.sets.map((set) => ({ Action: 'DELETE', ResourceRecordSet: toSdkRecordSet(set) })) } }));
+    await rig.client.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: rig.zoneId,
+        ChangeBatch: { Changes: web.sets.map((set) => ({ Action: 'DELETE', ResourceRecordSet: toSdkRecordSet(set) })) },
+      }),
+    );
     await rig.writePlan(3, { api: [30] });
     // The removal's DELETE of web's sets is refused (they are gone); Route53 names web, it is read again: nothing to remove.
     const fast = await rig.enactor('fast').runOnce();
@@ -123,7 +128,7 @@ describe('case 1: a stale enactor never re-writes an endpoint newer plans remove
 });
 
 describe('case 2: a torn read (records before fence) cannot certify stale content', () => {
-  it('content A at 5, B at 7, A at 9: a gen-7 batch landing between the enactor\'s reads is caught by the fence', async () => {
+  it("content A at 5, B at 7, A at 9: a gen-7 batch landing between the enactor's reads is caught by the fence", async () => {
     rig = await startRig();
     const A = { api: [10, 20] };
     const B = { api: [20, 20] };
@@ -190,7 +195,9 @@ describe('case 4: two plans with one generation (a non-atomic plan store)', () =
     for (let round = 0; round < 3; round++) {
       const fromY = await ey.runOnce();
       expect(fromY.batches).toBe(0);
-      expect(fromY.refused).toEqual([expect.objectContaining({ endpoint: `${host('api')} A`, reason: 'generation-conflict' })]);
+      expect(fromY.refused).toEqual([
+        expect.objectContaining({ endpoint: `${host('api')} A`, reason: 'generation-conflict' }),
+      ]);
       expect((await ex.runOnce()).batches).toBe(0);
       expect(liveWeights(await rig.view(), 'api')).toEqual([10, 15]);
     }
@@ -203,7 +210,19 @@ describe('case 5: a poisoned endpoint', () => {
     await rig.client.send(
       new ChangeResourceRecordSetsCommand({
         HostedZoneId: rig.zoneId,
-        ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: { Name: host('bad'), Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: 'elsewhere.example.' }] } }] },
+        ChangeBatch: {
+          Changes: [
+            {
+              Action: 'CREATE',
+              ResourceRecordSet: {
+                Name: host('bad'),
+                Type: 'CNAME',
+                TTL: 60,
+                ResourceRecords: [{ Value: 'elsewhere.example.' }],
+              },
+            },
+          ],
+        },
       }),
     );
     const labels = ['a', 'b', 'c', 'd', 'e'];
@@ -235,8 +254,12 @@ describe('cost', () => {
   it('with 2,000 endpoints and 1 changed, a generation costs at most 3 requests; an idle enactor lists only fences and one page per sweep', async () => {
     rig = await startRig();
     const labels = Array.from({ length: 2_000 }, (_, i) => `n${i}`);
-    const weights = (changed: number) => Object.fromEntries(labels.map((label, i) => [label, [i === 0 ? changed : 10]]));
-    const address = (label: string) => { const i = Number(label.slice(1)); return [`10.${Math.floor(i / 256)}.${i % 256}.1`]; };
+    const weights = (changed: number) =>
+      Object.fromEntries(labels.map((label, i) => [label, [i === 0 ? changed : 10]]));
+    const address = (label: string) => {
+      const i = Number(label.slice(1));
+      return [`10.${Math.floor(i / 256)}.${i % 256}.1`];
+    };
     await rig.writePlan(1, weights(10), address);
     const { client, requests } = countRequests(rig.client);
     const total = () => [...requests.values()].reduce((sum, n) => sum + n, 0);

@@ -11,7 +11,7 @@ import type { Plan } from '../../src/plan/schema.js';
 import { RateLimiter } from '../../src/route53/throttle.js';
 import { FleetSim } from '../../src/scenario/fleet-sim.js';
 import { createLogger } from '../../src/telemetry/logger.js';
-import { fenceGeneration, host, liveWeights, startRig, ZONE, type Rig } from './harness.js';
+import { host, liveWeights, startRig, ZONE, type Rig } from './harness.js';
 
 let rig: Rig;
 beforeEach(async () => {
@@ -41,8 +41,10 @@ function raceAndWatch(enactors: Enactor[]) {
       for (const [key, live] of view.endpoints) {
         const generation = live.fence?.generation ?? 0;
         if (generation > 0 && live.sets.length === 0) violations.push(`${key} empty at generation ${generation}`);
-        if (generation > 0 && live.sets.every((set) => set.weight === 0)) violations.push(`${key} only weight 0 at ${generation}`);
-        if (generation < (highest.get(key) ?? 0)) violations.push(`${key} fence went back from ${highest.get(key)} to ${generation}`);
+        if (generation > 0 && live.sets.every((set) => set.weight === 0))
+          violations.push(`${key} only weight 0 at ${generation}`);
+        if (generation < (highest.get(key) ?? 0))
+          violations.push(`${key} fence went back from ${highest.get(key)} to ${generation}`);
         highest.set(key, Math.max(generation, highest.get(key) ?? 0));
       }
     });
@@ -79,7 +81,9 @@ function raceAndWatch(enactors: Enactor[]) {
         if (done) break;
         if (Date.now() > deadline) {
           const at = [...view.endpoints].map(([key, live]) => `${key}@${live.fence?.generation}`).join(' ');
-          throw new Error(`not converged to ${plan.generation}: ${at} (${this.count('refused')} refusals, ${this.count('batch-failed')} failures)`);
+          throw new Error(
+            `not converged to ${plan.generation}: ${at} (${this.count('refused')} refusals, ${this.count('batch-failed')} failures)`,
+          );
         }
         await pause(50);
       }
@@ -93,7 +97,12 @@ function raceAndWatch(enactors: Enactor[]) {
 
 /** A stand-in planner: health flips per generation, but every endpoint always keeps a serving set. */
 function weightsFor(generation: number): Record<string, number[]> {
-  return Object.fromEntries(['api', 'web', 'auth', 'img'].map((label, e) => [label, [0, 1, 2].map((lb) => ((generation + e + lb) % 3 === 0 ? 0 : 10 + ((generation * 7 + lb) % 50)))]));
+  return Object.fromEntries(
+    ['api', 'web', 'auth', 'img'].map((label, e) => [
+      label,
+      [0, 1, 2].map((lb) => ((generation + e + lb) % 3 === 0 ? 0 : 10 + ((generation * 7 + lb) % 50))),
+    ]),
+  );
 }
 
 describe('three enactors racing a changing plan', () => {
@@ -103,7 +112,9 @@ describe('three enactors racing a changing plan', () => {
     // almost every set each generation, far past the default change-share limit (30% of 12 sets); that guard
     // has its own tests, here it would only stop the race.
     const limiter = new RateLimiter(400, 40);
-    const race = raceAndWatch(['e1', 'e2', 'e3'].map((id) => rig.enactor(id, { intervalMs: 40, limiter, guard: { maxChangeShare: 1 } })));
+    const race = raceAndWatch(
+      ['e1', 'e2', 'e3'].map((id) => rig.enactor(id, { intervalMs: 40, limiter, guard: { maxChangeShare: 1 } })),
+    );
     let latest: Plan | undefined;
     for (let generation = 2; generation <= 12; generation++) {
       await pause(150 + (generation % 3) * 50);
@@ -111,7 +122,9 @@ describe('three enactors racing a changing plan', () => {
     }
     await race.convergeTo(latest!);
 
-    console.info(`race: ${race.count('batch-accepted')} accepted, ${race.count('batch-rejected')} rejected, ${race.count('stood-down')} stand-downs, ${race.checks()} zone reads checked`);
+    console.info(
+      `race: ${race.count('batch-accepted')} accepted, ${race.count('batch-rejected')} rejected, ${race.count('stood-down')} stand-downs, ${race.checks()} zone reads checked`,
+    );
     expect(race.violations).toEqual([]);
     expect(race.checks()).toBeGreaterThan(5);
     expect(race.count('batch-accepted')).toBeGreaterThan(5);
@@ -121,18 +134,36 @@ describe('three enactors racing a changing plan', () => {
 
   it('with the real planner and health flipping every 200 ms, under the default guard', async () => {
     const lbs = ['a', 'b', 'c'];
-    const sim = await FleetSim.start(['api', 'web', 'auth'].flatMap((endpoint) => lbs.map((lb) => `${endpoint}-${lb}`)));
+    const sim = await FleetSim.start(
+      ['api', 'web', 'auth'].flatMap((endpoint) => lbs.map((lb) => `${endpoint}-${lb}`)),
+    );
     try {
       const fleet = parseFleet({
         zone: ZONE,
-        defaults: { ttl: 30, maxCapacityDropShare: 0.5, failuresToUnhealthy: 1, successesToHealthy: 1, healthTimeoutMs: 500 },
+        defaults: {
+          ttl: 30,
+          maxCapacityDropShare: 0.5,
+          failuresToUnhealthy: 1,
+          successesToHealthy: 1,
+          healthTimeoutMs: 500,
+        },
         endpoints: ['api', 'web', 'auth'].map((endpoint) => ({
           name: host(endpoint),
           type: 'A',
-          loadBalancers: lbs.map((lb, i) => ({ id: `${endpoint}-${lb}`, addresses: [`10.${i}.0.${endpoint.length}`], capacity: 100 * (i + 1), healthCheckUrl: sim.url(`${endpoint}-${lb}`) })),
+          loadBalancers: lbs.map((lb, i) => ({
+            id: `${endpoint}-${lb}`,
+            addresses: [`10.${i}.0.${endpoint.length}`],
+            capacity: 100 * (i + 1),
+            healthCheckUrl: sim.url(`${endpoint}-${lb}`),
+          })),
         })),
       });
-      const planner = new Planner({ fleet, store: rig.store, id: 'test-planner', logger: createLogger('planner', 'silent') });
+      const planner = new Planner({
+        fleet,
+        store: rig.store,
+        id: 'test-planner',
+        logger: createLogger('planner', 'silent'),
+      });
       await planner.pass({ write: true });
       const race = raceAndWatch(['e1', 'e2', 'e3'].map((id) => rig.enactor(id, { intervalMs: 40 })));
       const down = new Map<string, string>();
@@ -151,7 +182,9 @@ describe('three enactors racing a changing plan', () => {
       const latest = (await rig.store.latest())!;
       expect(latest.generation).toBeGreaterThan(5);
       await race.convergeTo(latest);
-      console.info(`planner race: generation ${latest.generation}, ${race.count('batch-accepted')} accepted, ${race.count('batch-rejected')} rejected, ${race.count('stood-down')} stand-downs`);
+      console.info(
+        `planner race: generation ${latest.generation}, ${race.count('batch-accepted')} accepted, ${race.count('batch-rejected')} rejected, ${race.count('stood-down')} stand-downs`,
+      );
       expect(race.violations).toEqual([]);
       expect(race.countBeforeStop('batch-failed')).toBe(0);
       expect(race.count('refused')).toBe(0);

@@ -65,7 +65,19 @@ describe('a poisoned endpoint', () => {
     await rig.client.send(
       new ChangeResourceRecordSetsCommand({
         HostedZoneId: rig.zoneId,
-        ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: { Name: host('bad'), Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: 'elsewhere.example.' }] } }] },
+        ChangeBatch: {
+          Changes: [
+            {
+              Action: 'CREATE',
+              ResourceRecordSet: {
+                Name: host('bad'),
+                Type: 'CNAME',
+                TTL: 60,
+                ResourceRecords: [{ Value: 'elsewhere.example.' }],
+              },
+            },
+          ],
+        },
       }),
     );
     await rig.writePlan(1, { good: [10], bad: [10] });
@@ -73,12 +85,17 @@ describe('a poisoned endpoint', () => {
 
     expect(summary.applied).toEqual([`${host('good')} A`]);
     expect(summary.poisoned).toEqual([`${host('bad')} A`]);
-    expect(summary.failed).toEqual([{ endpoint: `${host('bad')} A`, error: expect.stringMatching(/poisoned.*CNAME/s) }]);
+    expect(summary.failed).toEqual([
+      { endpoint: `${host('bad')} A`, error: expect.stringMatching(/poisoned.*CNAME/s) },
+    ]);
     // Everything together (refused, naming bad), then everything but bad: accepted.
     expect(summary.batches).toBe(2);
     const view = await rig.view();
     expect(liveWeights(view, 'good')).toEqual([10]);
-    expect(view.shardFences.get('dnsplane.test.')!.get(10)).toMatchObject({ generation: 1, excluded: [`${host('bad')} A`] });
+    expect(view.shardFences.get('dnsplane.test.')!.get(10)).toMatchObject({
+      generation: 1,
+      excluded: [`${host('bad')} A`],
+    });
   });
 });
 
@@ -116,7 +133,13 @@ describe('throttling', () => {
     // throttled however slow the machine is. No client-side limiter here, so the authority's limit is what bites;
     // the pass interval stays well above the refill time so that the passes' own reads (fences, and the endpoints of
     // shards not yet fenced) do not starve the rest.
-    const enactor = rig.enactor('e1', { limits: { elements: 2, chars: 32_000 }, concurrency: 30, intervalMs: 1_000, verifyEveryMs: 10_000, retry: { baseMs: 100, capMs: 2_000, retries: 12 } });
+    const enactor = rig.enactor('e1', {
+      limits: { elements: 2, chars: 32_000 },
+      concurrency: 30,
+      intervalMs: 1_000,
+      verifyEveryMs: 10_000,
+      retry: { baseMs: 100, capMs: 2_000, retries: 12 },
+    });
     // The retry budget may run dry in the burst (that is its job); what is left is picked up by the next pass.
     const applied = new Set<string>();
     const allApplied = new Promise<void>((resolve) =>
@@ -128,7 +151,13 @@ describe('throttling', () => {
     const controller = new AbortController();
     const running = enactor.run(controller.signal);
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`only ${applied.size} of ${labels.length} applied in 60 s`)), 60_000)));
+    const timeout = new Promise(
+      (_, reject) =>
+        (timer = setTimeout(
+          () => reject(new Error(`only ${applied.size} of ${labels.length} applied in 60 s`)),
+          60_000,
+        )),
+    );
     await Promise.race([allApplied, timeout]).finally(() => clearTimeout(timer));
     controller.abort();
     await running;
@@ -138,7 +167,9 @@ describe('throttling', () => {
     expect(labels.map((label) => liveWeights(view, label))).toEqual(labels.map(() => [10]));
     expect(enactor.caller.retries).toBeGreaterThan(0);
     const metric = await registry.getSingleMetric('dnsplane_route53_retries_total')!.get();
-    const throttled = metric.values.filter((value) => value.labels.code === 'Throttling').reduce((sum, value) => sum + value.value, 0);
+    const throttled = metric.values
+      .filter((value) => value.labels.code === 'Throttling')
+      .reduce((sum, value) => sum + value.value, 0);
     expect(throttled).toBeGreaterThan(0);
   }, 90_000);
 });
@@ -156,7 +187,13 @@ describe('cleanup', () => {
     await rig.enactor('e1').runOnce();
     await rig.writePlan(5, { api: [255, 0, 0, 0], web: [5] });
 
-    const dry = await cleanupPlans({ store: rig.store, client: rig.client, zoneId: rig.zoneId, retention: 0, dryRun: true });
+    const dry = await cleanupPlans({
+      store: rig.store,
+      client: rig.client,
+      zoneId: rig.zoneId,
+      retention: 0,
+      dryRun: true,
+    });
     expect(dry).toMatchObject({ live: [3, 4], deleteBelow: 3, deleted: [1, 2] });
     expect(await rig.store.list()).toEqual([1, 2, 3, 4, 5]);
 

@@ -30,7 +30,9 @@ describe('error classification', () => {
     expect(classifyError(sdkError('Throttling'))).toBe('retryable');
     expect(classifyError(sdkError('PriorRequestNotComplete'))).toBe('retryable');
     expect(classifyError(sdkError('InternalError', 503))).toBe('retryable');
-    expect(classifyError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toBe('retryable');
+    expect(classifyError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toBe(
+      'retryable',
+    );
     expect(classifyError(sdkError('InvalidChangeBatch'))).toBe('rejected');
     expect(classifyError(sdkError('NoSuchHostedZone', 404))).toBe('fatal');
     expect(classifyError(sdkError('InvalidInput'))).toBe('fatal');
@@ -119,9 +121,17 @@ describe('request timeout', () => {
     const server = createServer((socket) => sockets.push(socket)); // accepts, never answers
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
-    const client = createRoute53Client({ endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1, requestTimeoutMs: 300, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const client = createRoute53Client({
+      endpoint: `http://127.0.0.1:${port}`,
+      maxAttempts: 1,
+      requestTimeoutMs: 300,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
     try {
-      const error = await client.send(new ListHostedZonesCommand({})).then(() => undefined, (caught: unknown) => caught);
+      const error = await client.send(new ListHostedZonesCommand({})).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
       expect(error).toBeDefined();
       expect(classifyError(error)).toBe('retryable');
     } finally {

@@ -17,7 +17,14 @@ const plan = (generation: number, weights: number[], createdBy = 'planner'): Pla
   createdAt: new Date().toISOString(),
   createdBy,
   zone: 'example.test.',
-  endpoints: [{ name: 'api.example.test.', type: 'A', ttl: 60, sets: weights.map((weight, i) => ({ setIdentifier: `lb-${i}`, weight, values: [`192.0.2.${i + 1}`] })) }],
+  endpoints: [
+    {
+      name: 'api.example.test.',
+      type: 'A',
+      ttl: 60,
+      sets: weights.map((weight, i) => ({ setIdentifier: `lb-${i}`, weight, values: [`192.0.2.${i + 1}`] })),
+    },
+  ],
 });
 /** The real store with another write (to stage a concurrent writer at an exact point). */
 const withWrite = (write: PlanStore['write']): PlanStore => ({
@@ -28,7 +35,8 @@ const withWrite = (write: PlanStore['write']): PlanStore => ({
   list: () => store.list(),
   delete: (g, guard) => store.delete(g, guard),
 });
-const weights = async (generation: number) => (await store.read(generation))?.endpoints[0]!.sets.map((set) => set.weight);
+const weights = async (generation: number) =>
+  (await store.read(generation))?.endpoints[0]!.sets.map((set) => set.weight);
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'dnsplane-rollback-'));
@@ -43,11 +51,18 @@ afterEach(async () => {
 describe('rollback as a velocity-limited chain', () => {
   it('publishes one generation per step, each a normal plan, the last with the old content', async () => {
     const seen: string[] = [];
-    const result = await rollback(store, 1, { by: 'ops', onStep: (p, i, n) => seen.push(`${p.generation} ${i + 1}/${n}`) });
+    const result = await rollback(store, 1, {
+      by: 'ops',
+      onStep: (p, i, n) => seen.push(`${p.generation} ${i + 1}/${n}`),
+    });
     expect(result).toMatchObject({ from: 2, to: 1 });
     expect(result.published.map((p) => p.generation)).toEqual([3, 4, 5]);
     expect(seen).toEqual(['3 1/3', '4 2/3', '5 3/3']);
-    expect([await weights(3), await weights(4), await weights(5)]).toEqual([[255, 170, 170, 170], [255, 85, 85, 85], [255]]);
+    expect([await weights(3), await weights(4), await weights(5)]).toEqual([
+      [255, 170, 170, 170],
+      [255, 85, 85, 85],
+      [255],
+    ]);
     expect((await store.read(4))?.createdBy).toBe('ops (rollback to generation 1, step 2 of 3)');
   });
 
@@ -65,14 +80,21 @@ describe('rollback as a velocity-limited chain', () => {
 
   it('--step-interval paces the chain; stopping it between steps leaves the steps already published', async () => {
     const stop = new AbortController();
-    const paced = rollback(store, 1, { by: 'ops', stepIntervalMs: 60_000, signal: stop.signal, onStep: () => stop.abort() });
+    const paced = rollback(store, 1, {
+      by: 'ops',
+      stepIntervalMs: 60_000,
+      signal: stop.signal,
+      onStep: () => stop.abort(),
+    });
     await expect(paced).rejects.toThrow(/aborted/i);
     expect(await store.list()).toEqual([1, 2, 3]);
   });
 
   it('a share of 1 is one step too; an unknown generation is named', async () => {
     expect((await rollback(store, 1, { by: 'ops', maxDropShare: 1 })).published).toHaveLength(1);
-    await expect(rollback(store, 9, { by: 'ops' })).rejects.toThrow(/plan generation 9 is not in file:.* nothing to roll back to/);
+    await expect(rollback(store, 9, { by: 'ops' })).rejects.toThrow(
+      /plan generation 9 is not in file:.* nothing to roll back to/,
+    );
   });
 
   it('stops, saying so, when another writer publishes in the middle of the chain (no fighting a planner)', async () => {
@@ -83,7 +105,9 @@ describe('rollback as a velocity-limited chain', () => {
     });
     const error = await rollback(planning, 1, { by: 'ops' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RollbackInterruptedError);
-    expect(String(error)).toContain('generation 4 was published by another writer while the rollback chain was being written; stopped after step 1 of 3 (published: 3)');
+    expect(String(error)).toContain(
+      'generation 4 was published by another writer while the rollback chain was being written; stopped after step 1 of 3 (published: 3)',
+    );
     expect(await store.list()).toEqual([1, 2, 3, 4]);
     expect((await store.read(4))?.createdBy).toBe('a planner');
   });

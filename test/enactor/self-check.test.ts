@@ -35,8 +35,14 @@ describeWithTools(['moto_server'], 'self-check against moto_server', () => {
   const moto = useMoto();
 
   it('fails, and the enactor refuses to run unless --single-writer', async () => {
-    const client = createRoute53Client({ endpoint: moto.current.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
-    const zone = await client.send(new CreateHostedZoneCommand({ Name: 'check.test.', CallerReference: `selfcheck-${Date.now()}` }));
+    const client = createRoute53Client({
+      endpoint: moto.current.endpoint,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
+    const zone = await client.send(
+      new CreateHostedZoneCommand({ Name: 'check.test.', CallerReference: `selfcheck-${Date.now()}` }),
+    );
     const zoneId = zone.HostedZone!.Id!.replace('/hostedzone/', '');
     const result = await selfCheck(client, zoneId, 'check.test.');
     expect(result.ok).toBe(false);

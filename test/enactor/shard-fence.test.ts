@@ -64,11 +64,24 @@ describe('shard fence names and values', () => {
   });
 
   it('writes g, d, w, n and x, and reads them back; every write has a new nonce', () => {
-    const a = newShardFenceSet(5, ZONE, { generation: 12, digest: 'abcdef012345', writer: 'enactor one!', excluded: ['web.shards.test. A', 'api.shards.test. AAAA'] });
+    const a = newShardFenceSet(5, ZONE, {
+      generation: 12,
+      digest: 'abcdef012345',
+      writer: 'enactor one!',
+      excluded: ['web.shards.test. A', 'api.shards.test. AAAA'],
+    });
     const b = newShardFenceSet(5, ZONE, { generation: 12, digest: 'abcdef012345', writer: 'enactor one!' });
     expect(a).toMatchObject({ name: 's005._dnsplane.shards.test.', type: 'TXT', ttl: 60 });
-    expect(a.values[0]).toMatch(/^"dnsplane g=12 d=abcdef012345 w=enactor_one_ n=[0-9a-f]{8} x=api\.shards\.test\.\/AAAA,web\.shards\.test\.\/A"$/);
-    expect(parseShardFence(5, a)).toMatchObject({ shard: 5, generation: 12, digest: 'abcdef012345', writer: 'enactor_one_', excluded: ['api.shards.test. AAAA', 'web.shards.test. A'] });
+    expect(a.values[0]).toMatch(
+      /^"dnsplane g=12 d=abcdef012345 w=enactor_one_ n=[0-9a-f]{8} x=api\.shards\.test\.\/AAAA,web\.shards\.test\.\/A"$/,
+    );
+    expect(parseShardFence(5, a)).toMatchObject({
+      shard: 5,
+      generation: 12,
+      digest: 'abcdef012345',
+      writer: 'enactor_one_',
+      excluded: ['api.shards.test. AAAA', 'web.shards.test. A'],
+    });
     expect(parseShardFence(5, b).excluded).toEqual([]);
     expect(parseShardFence(5, a).nonce).not.toBe(parseShardFence(5, b).nonce);
     expect(sameShardFence(parseShardFence(5, a), parseShardFence(5, a))).toBe(true);
@@ -78,7 +91,12 @@ describe('shard fence names and values', () => {
 
   it('caps the writer at 32 characters and splits a long value into 255-character strings that read back whole', () => {
     const excluded = Array.from({ length: 20 }, (_, i) => `poisoned-endpoint-${i}.shards.test. A`);
-    const set = newShardFenceSet(1, ZONE, { generation: 3, digest: EMPTY_SHARD_DIGEST, writer: 'w'.repeat(50), excluded });
+    const set = newShardFenceSet(1, ZONE, {
+      generation: 3,
+      digest: EMPTY_SHARD_DIGEST,
+      writer: 'w'.repeat(50),
+      excluded,
+    });
     expect(set.values[0].split('" "').length).toBeGreaterThan(1);
     const fence = parseShardFence(1, set);
     expect(fence.writer).toBe('w'.repeat(32));
@@ -86,15 +104,32 @@ describe('shard fence names and values', () => {
   });
 
   it('reads garbage as generation 0 with no digest', () => {
-    const txt = (...values: string[]): RecordSet => ({ name: 's000._dnsplane.shards.test.', type: 'TXT', ttl: 60, values });
-    for (const garbage of [txt('"hand made"'), txt('"dnsplane g=x d=abcdef012345"'), txt('"dnsplane g=4 d=short"'), txt('"dnsplane g=4 d=abcdef012345"', '"dnsplane g=9 d=abcdef012345"'), txt('"gen=4 writer=a"')]) {
+    const txt = (...values: string[]): RecordSet => ({
+      name: 's000._dnsplane.shards.test.',
+      type: 'TXT',
+      ttl: 60,
+      values,
+    });
+    for (const garbage of [
+      txt('"hand made"'),
+      txt('"dnsplane g=x d=abcdef012345"'),
+      txt('"dnsplane g=4 d=short"'),
+      txt('"dnsplane g=4 d=abcdef012345"', '"dnsplane g=9 d=abcdef012345"'),
+      txt('"gen=4 writer=a"'),
+    ]) {
       expect(parseShardFence(0, garbage)).toMatchObject({ generation: 0, digest: '' });
     }
-    expect(parseShardFence(0, txt('"dnsplane g=4 d=abcdef012345"'))).toMatchObject({ generation: 4, digest: 'abcdef012345', writer: undefined });
+    expect(parseShardFence(0, txt('"dnsplane g=4 d=abcdef012345"'))).toMatchObject({
+      generation: 4,
+      digest: 'abcdef012345',
+      writer: undefined,
+    });
   });
 
   it('refuses to write a fence for a non-positive generation or a malformed digest', () => {
-    expect(() => newShardFenceSet(0, ZONE, { generation: 0, digest: EMPTY_SHARD_DIGEST, writer: 'a' })).toThrow(/positive integer/);
+    expect(() => newShardFenceSet(0, ZONE, { generation: 0, digest: EMPTY_SHARD_DIGEST, writer: 'a' })).toThrow(
+      /positive integer/,
+    );
     expect(() => newShardFenceSet(0, ZONE, { generation: 1, digest: 'XYZ', writer: 'a' })).toThrow(/12 hex/);
   });
 });
@@ -110,7 +145,11 @@ describe('shard digest', () => {
   it('depends on content only: not on set or value order, not on the generation; changes with any weight, value or TTL', () => {
     const p1 = plan(1, [['api', [10, 20]]]);
     const shard = shardOf(`api.${ZONE}`, 'A');
-    const reordered: Plan = { ...p1, generation: 2, endpoints: [{ ...p1.endpoints[0], sets: [...p1.endpoints[0].sets].reverse() }] };
+    const reordered: Plan = {
+      ...p1,
+      generation: 2,
+      endpoints: [{ ...p1.endpoints[0], sets: [...p1.endpoints[0].sets].reverse() }],
+    };
     expect(shardDigest(reordered, shard)).toBe(shardDigest(p1, shard));
     expect(shardDigest(p1, shard)).not.toBe(EMPTY_SHARD_DIGEST);
     expect(shardDigest(plan(3, [['api', [10, 21]]]), shard)).not.toBe(shardDigest(p1, shard));
@@ -153,15 +192,32 @@ describe('readShardFences against the authority', () => {
   });
 
   it('reads all 64 fences in ONE ListResourceRecordSets, among names that sort before, between and after them', async () => {
-    const fences = Array.from({ length: SHARDS }, (_, shard) => newShardFenceSet(shard, ZONE, { generation: shard + 1, digest: EMPTY_SHARD_DIGEST, writer: 'test' }));
+    const fences = Array.from({ length: SHARDS }, (_, shard) =>
+      newShardFenceSet(shard, ZONE, { generation: shard + 1, digest: EMPTY_SHARD_DIGEST, writer: 'test' }),
+    );
     // 400 weighted sets of endpoints around the fences (a, _dnsplane-a.x, z...), a v1 fence, and a name below _dnsplane.
     const around: RecordSet[] = [];
     for (const label of ['a', 'zz', '_dnsplane-a.api', 'x._dnsplane-a', '_c', '_e']) {
-      for (let i = 0; i < 60; i++) around.push({ name: `${label}.${ZONE}`, type: 'A', ttl: 30, setIdentifier: `lb-${i}`, weight: 1, values: [`10.0.0.${i + 1}`] });
+      for (let i = 0; i < 60; i++)
+        around.push({
+          name: `${label}.${ZONE}`,
+          type: 'A',
+          ttl: 30,
+          setIdentifier: `lb-${i}`,
+          weight: 1,
+          values: [`10.0.0.${i + 1}`],
+        });
     }
-    around.push({ name: `_dnsplane-a.api.${ZONE}`, type: 'TXT', ttl: 60, values: ['"dnsplane gen=3 writer=a nonce=1"'] });
+    around.push({
+      name: `_dnsplane-a.api.${ZONE}`,
+      type: 'TXT',
+      ttl: 60,
+      values: ['"dnsplane gen=3 writer=a nonce=1"'],
+    });
     const creates = [...fences, ...around].map((set) => ({ action: 'CREATE' as const, set }));
-    await t.client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: toSdkChanges(creates) } }));
+    await t.client.send(
+      new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: toSdkChanges(creates) } }),
+    );
 
     const { client, requests } = countRequests(t.client);
     const read = await readShardFences(client, zoneId, ZONE);

@@ -30,7 +30,11 @@ export async function startTestAuthority(options: Partial<AuthorityOptions> = {}
     ...options,
     dataDir,
   });
-  const client = createRoute53Client({ endpoint: authority.endpoint, credentials: authority.credentials, maxAttempts: 1 });
+  const client = createRoute53Client({
+    endpoint: authority.endpoint,
+    credentials: authority.credentials,
+    maxAttempts: 1,
+  });
   let zones = 0;
   return {
     authority,
@@ -38,7 +42,9 @@ export async function startTestAuthority(options: Partial<AuthorityOptions> = {}
     dataDir,
     async createZone(name = 'dnsplane.test.') {
       zones += 1;
-      const out = await client.send(new CreateHostedZoneCommand({ Name: name, CallerReference: `test-${process.pid}-${Date.now()}-${zones}` }));
+      const out = await client.send(
+        new CreateHostedZoneCommand({ Name: name, CallerReference: `test-${process.pid}-${Date.now()}-${zones}` }),
+      );
       return out.HostedZone!.Id!.replace('/hostedzone/', '');
     },
     async close() {
@@ -53,11 +59,19 @@ export async function startTestAuthority(options: Partial<AuthorityOptions> = {}
  * Starts `dnsplane authority` as a real child process (for kill -9 tests) and resolves with its API endpoint from
  * the ready line. The child is pushed onto `children` for the caller to kill in its cleanup.
  */
-export function spawnAuthorityProcess(dataDir: string, children: ChildProcess[], extraArgs: string[] = []): Promise<{ child: ChildProcess; endpoint: string }> {
-  const child = spawn(process.execPath, ['bin/dnsplane.js', 'authority', '--api-port', '0', '--dns-port', '0', '--data', dataDir, ...extraArgs], {
-    env: { ...process.env, DNSPLANE_LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function spawnAuthorityProcess(
+  dataDir: string,
+  children: ChildProcess[],
+  extraArgs: string[] = [],
+): Promise<{ child: ChildProcess; endpoint: string }> {
+  const child = spawn(
+    process.execPath,
+    ['bin/dnsplane.js', 'authority', '--api-port', '0', '--dns-port', '0', '--data', dataDir, ...extraArgs],
+    {
+      env: { ...process.env, DNSPLANE_LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = '';

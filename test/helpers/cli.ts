@@ -13,7 +13,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function runDnsplane(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<CliResult> {
+export async function runDnsplane(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<CliResult> {
   // No config file unless a test names one: a stray .dnsplane/config.yaml in a shared cwd must not steer a test.
   const env = { ...process.env, DNSPLANE_LOG_LEVEL: 'silent', DNSPLANE_CONFIG: '', ...options.env };
   try {
@@ -21,7 +24,11 @@ export async function runDnsplane(args: string[], options: { cwd: string; env?: 
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof failed.code === 'number' ? failed.code : 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+    return {
+      code: typeof failed.code === 'number' ? failed.code : 1,
+      stdout: failed.stdout ?? '',
+      stderr: failed.stderr ?? '',
+    };
   }
 }
 
@@ -43,8 +50,15 @@ export interface DnsplaneProcess {
  * Starts `node bin/dnsplane.js ...args` with the caller's environment unchanged (unlike runDnsplane, logs are not
  * silenced: some tests check what a user sees by default). The caller stops it (child.kill) and awaits exited.
  */
-export function spawnDnsplane(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): DnsplaneProcess {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnDnsplane(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): DnsplaneProcess {
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

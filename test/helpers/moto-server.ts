@@ -50,7 +50,10 @@ function readPort(child: ChildProcess): Promise<number> {
         child.kill('SIGKILL');
         reject(error);
       });
-    const timer = setTimeout(() => fail(new Error(`moto_server printed no port within ${STARTUP_TIMEOUT_MS} ms:\n${output}`)), STARTUP_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new Error(`moto_server printed no port within ${STARTUP_TIMEOUT_MS} ms:\n${output}`)),
+      STARTUP_TIMEOUT_MS,
+    );
     // Keep reading after the port is known: an undrained pipe would eventually block moto's request log.
     const onData = (chunk: Buffer) => {
       if (settled) return;
@@ -74,7 +77,8 @@ async function waitUntilAnswering(endpoint: string): Promise<void> {
     } catch {
       // Not accepting connections yet.
     }
-    if (Date.now() > deadline) throw new Error(`moto_server at ${endpoint} did not answer within ${STARTUP_TIMEOUT_MS} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`moto_server at ${endpoint} did not answer within ${STARTUP_TIMEOUT_MS} ms`);
     await sleep(50);
   }
 }

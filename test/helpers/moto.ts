@@ -27,4 +27,3 @@ export function useMoto(): { readonly current: MotoServer } {
     },
   };
 }
-

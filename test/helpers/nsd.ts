@@ -54,7 +54,16 @@ export async function startNsd(apex: string, sets: readonly RecordSet[]): Promis
     };
     // Ready means answering the zone's SOA; a port taken meanwhile makes NSD exit: try another.
     for (let wait = 0; wait < 300 && !exited; wait++) {
-      const out = await run('dig', ['@127.0.0.1', '-p', String(port), '+time=1', '+tries=1', '+short', apex, 'SOA']).catch(() => null);
+      const out = await run('dig', [
+        '@127.0.0.1',
+        '-p',
+        String(port),
+        '+time=1',
+        '+tries=1',
+        '+short',
+        apex,
+        'SOA',
+      ]).catch(() => null);
       if (out?.stdout.trim()) return { port, stop };
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -17,6 +17,14 @@ class Sha256 {
 }
 
 /** Signs for Route53 in us-east-1 unless told another scope (to test that a wrong one is refused). */
-export function route53Signer(credentials: { accessKeyId: string; secretAccessKey: string }, scope: { region?: string; service?: string } = {}): SignatureV4 {
-  return new SignatureV4({ credentials, region: scope.region ?? 'us-east-1', service: scope.service ?? 'route53', sha256: Sha256 as never });
+export function route53Signer(
+  credentials: { accessKeyId: string; secretAccessKey: string },
+  scope: { region?: string; service?: string } = {},
+): SignatureV4 {
+  return new SignatureV4({
+    credentials,
+    region: scope.region ?? 'us-east-1',
+    service: scope.service ?? 'route53',
+    sha256: Sha256 as never,
+  });
 }

@@ -48,7 +48,12 @@ export async function startSharedProvider(mirror: string): Promise<{ reattach: s
     .readdirSync(base)
     .map((version) => path.join(base, version, platform))
     .filter((dir) => fs.existsSync(dir))
-    .flatMap((dir) => fs.readdirSync(dir).filter((file) => file.startsWith('terraform-provider-aws')).map((file) => path.join(dir, file)))
+    .flatMap((dir) =>
+      fs
+        .readdirSync(dir)
+        .filter((file) => file.startsWith('terraform-provider-aws'))
+        .map((file) => path.join(dir, file)),
+    )
     .sort()
     .pop();
   if (!binary) throw new Error(`no terraform-provider-aws for ${platform} under ${base}`);
@@ -69,7 +74,9 @@ export async function startSharedProvider(mirror: string): Promise<{ reattach: s
       };
       child.stdout!.on('data', read);
       child.stderr!.on('data', read);
-      child.once('exit', (code) => reject(new Error(`the provider exited (${code}) before it was ready: ${out.slice(-2000)}`)));
+      child.once('exit', (code) =>
+        reject(new Error(`the provider exited (${code}) before it was ready: ${out.slice(-2000)}`)),
+      );
     });
     return { reattach, stop };
   } catch (error) {
@@ -90,13 +97,28 @@ export interface TerraformRun {
  */
 export function terraformIn(workDir: string, mirror: string, reattach?: string) {
   const cliConfig = path.join(workDir, 'terraform.rc');
-  fs.writeFileSync(cliConfig, `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/*/*"]\n  }\n}\n`);
-  const env = { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1', ...(reattach ? { TF_REATTACH_PROVIDERS: reattach } : {}) };
+  fs.writeFileSync(
+    cliConfig,
+    `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/*/*"]\n  }\n}\n`,
+  );
+  const env = {
+    ...process.env,
+    TF_CLI_CONFIG_FILE: cliConfig,
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    CHECKPOINT_DISABLE: '1',
+    ...(reattach ? { TF_REATTACH_PROVIDERS: reattach } : {}),
+  };
   return (...args: string[]): Promise<TerraformRun> =>
     new Promise((resolve) => {
-      execFile('terraform', [...args, '-no-color'], { cwd: workDir, env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-        const exitCode = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ stdout, stderr, exitCode });
-      });
+      execFile(
+        'terraform',
+        [...args, '-no-color'],
+        { cwd: workDir, env, maxBuffer: 16 * 1024 * 1024 },
+        (error, stdout, stderr) => {
+          const exitCode = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+          resolve({ stdout, stderr, exitCode });
+        },
+      );
     });
 }

@@ -32,7 +32,10 @@ async function verify(defines: string[]): Promise<PanRun> {
   const dir = await mkdtemp(join(tmpdir(), 'dnsplane-spin-'));
   try {
     await run('spin', ['-a', ...defines, MODEL], { cwd: dir });
-    await run('gcc', ['-O2', '-w', `-DMEMLIM=${MEMLIM_MB}`, '-DCOLLAPSE', '-o', 'pan', 'pan.c'], { cwd: dir, maxBuffer: 16 << 20 });
+    await run('gcc', ['-O2', '-w', `-DMEMLIM=${MEMLIM_MB}`, '-DCOLLAPSE', '-o', 'pan', 'pan.c'], {
+      cwd: dir,
+      maxBuffer: 16 << 20,
+    });
     let output: string;
     try {
       output = (await run('./pan', ['-m100000', '-w24'], { cwd: dir, maxBuffer: 16 << 20 })).stdout;
@@ -47,7 +50,9 @@ async function verify(defines: string[]): Promise<PanRun> {
     return {
       errors: Number(errors[1]),
       states: Number(states[1]),
-      complete: /Full statespace search/.test(output) && !/reached -DMEMLIM bound|max search depth too small|out of memory/.test(output),
+      complete:
+        /Full statespace search/.test(output) &&
+        !/reached -DMEMLIM bound|max search depth too small|out of memory/.test(output),
       violated: /assertion violated .*/.exec(output)?.[0],
       output,
     };
@@ -84,17 +89,25 @@ describeWithTools(['spin', 'gcc'], 'the fencing model (spin)', () => {
     5 * MINUTES,
   );
 
-  it('v2 reading the records before the fences (TORN) certifies stale content under a newer fence', async () => {
-    const result = await verify(['-DTORN', '-DPASSES0=2', '-DPASSES1=1']);
-    expect(result.errors, result.output).toBeGreaterThanOrEqual(1);
-    // Content matches the fence (I3): a fence-only swap over records a late batch replaced after they were read.
-    expect(result.violated, result.output).toMatch(/fence\[\d\]==0\)\|\|\(cont\[\d\]==/);
-  }, 5 * MINUTES);
+  it(
+    'v2 reading the records before the fences (TORN) certifies stale content under a newer fence',
+    async () => {
+      const result = await verify(['-DTORN', '-DPASSES0=2', '-DPASSES1=1']);
+      expect(result.errors, result.output).toBeGreaterThanOrEqual(1);
+      // Content matches the fence (I3): a fence-only swap over records a late batch replaced after they were read.
+      expect(result.violated, result.output).toMatch(/fence\[\d\]==0\)\|\|\(cont\[\d\]==/);
+    },
+    5 * MINUTES,
+  );
 
-  it('moving a fence only when its shard changes (NAIVE) lets a stale batch land after a newer generation', async () => {
-    const result = await verify(['-DNAIVE', '-DPASSES0=2', '-DPASSES1=1']);
-    expect(result.errors, result.output).toBeGreaterThanOrEqual(1);
-    // The stale-write check: an older generation's batch landed on a shard after a newer one was enacted there.
-    expect(result.violated, result.output).toMatch(/bG\[\d\]>=hi\[\d\]/);
-  }, 5 * MINUTES);
+  it(
+    'moving a fence only when its shard changes (NAIVE) lets a stale batch land after a newer generation',
+    async () => {
+      const result = await verify(['-DNAIVE', '-DPASSES0=2', '-DPASSES1=1']);
+      expect(result.errors, result.output).toBeGreaterThanOrEqual(1);
+      // The stale-write check: an older generation's batch landed on a shard after a newer one was enacted there.
+      expect(result.violated, result.output).toMatch(/bG\[\d\]>=hi\[\d\]/);
+    },
+    5 * MINUTES,
+  );
 });

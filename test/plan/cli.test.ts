@@ -42,31 +42,65 @@ describe('dnsplane plan / planner', () => {
     expect(dry.stdout).toContain('dry run: generation 1 not written (use --write)');
     expect(await new FilePlanStore(path.join(dir, 'plans-a')).list()).toEqual([]);
 
-    expect((await dnsplane('plan', '--fleet', fleetFile, '--plans', plans, '--write')).stdout).toContain('wrote generation 1 to');
-    expect((await dnsplane('plan', '--fleet', fleetFile, '--plans', plans, '--write')).stdout).toContain('nothing to write');
+    expect((await dnsplane('plan', '--fleet', fleetFile, '--plans', plans, '--write')).stdout).toContain(
+      'wrote generation 1 to',
+    );
+    expect((await dnsplane('plan', '--fleet', fleetFile, '--plans', plans, '--write')).stdout).toContain(
+      'nothing to write',
+    );
 
     for (const id of ['web-2', 'web-3', 'web-4']) sim.set(id, 'down');
     const drop = await dnsplane('plan', '--fleet', fleetFile, '--plans', plans, '--write');
     for (const id of ['web-2', 'web-3', 'web-4']) sim.set(id, 'up');
     expect(drop.stdout).toContain('~ www.example.test. A');
     expect(drop.stdout).toContain('~ web-2 weight 255 -> 170');
-    expect(drop.stdout).toContain('! www.example.test. A: velocity limit, removed 255 of the weight units (budget 255)');
+    expect(drop.stdout).toContain(
+      '! www.example.test. A: velocity limit, removed 255 of the weight units (budget 255)',
+    );
     expect(drop.stdout).toContain('wrote generation 2');
     expect(drop.stdout).toContain('= api.example.test. A (unchanged)');
     const stored = await new FilePlanStore(path.join(dir, 'plans-a')).read(2);
-    expect(stored?.endpoints.find((e) => e.name === 'www.example.test.')?.sets.map((s) => s.weight)).toEqual([255, 170, 170, 170]);
+    expect(stored?.endpoints.find((e) => e.name === 'www.example.test.')?.sets.map((s) => s.weight)).toEqual([
+      255, 170, 170, 170,
+    ]);
   });
 
   it('prints the pass as JSON with --json', async () => {
-    const result = await dnsplane('plan', '--fleet', fleetFile, '--plans', path.join(dir, 'plans-json'), '--json', '--id', 'cli-test');
+    const result = await dnsplane(
+      'plan',
+      '--fleet',
+      fleetFile,
+      '--plans',
+      path.join(dir, 'plans-json'),
+      '--json',
+      '--id',
+      'cli-test',
+    );
     const pass = JSON.parse(result.stdout);
-    expect(pass).toMatchObject({ written: false, reason: 'first', previousGeneration: null, plan: { generation: 1, createdBy: 'cli-test' } });
+    expect(pass).toMatchObject({
+      written: false,
+      reason: 'first',
+      previousGeneration: null,
+      plan: { generation: 1, createdBy: 'cli-test' },
+    });
     expect(pass.health[sim.url('lb-a')]).toMatchObject({ healthy: true, outcome: 200 });
   });
 
   it('fails with the file and field of a bad fleet file, and with an unknown plan store', async () => {
     const bad = path.join(dir, 'bad-fleet.json');
-    await writeFile(bad, JSON.stringify({ zone: 'example.test.', endpoints: [{ name: 'api.example.test.', type: 'A', loadBalancers: [{ id: 'a', addresses: ['x'], capacity: 1, healthCheckUrl: sim.url('a') }] }] }));
+    await writeFile(
+      bad,
+      JSON.stringify({
+        zone: 'example.test.',
+        endpoints: [
+          {
+            name: 'api.example.test.',
+            type: 'A',
+            loadBalancers: [{ id: 'a', addresses: ['x'], capacity: 1, healthCheckUrl: sim.url('a') }],
+          },
+        ],
+      }),
+    );
     const result = await dnsplane('plan', '--fleet', bad);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`dnsplane: ${bad} is not a valid fleet file`);
@@ -82,19 +116,47 @@ describe('dnsplane plan / planner', () => {
     const result = await dnsplane('plan', '--fleet', typo);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('unknown key "maxCapacityDropshare" (did you mean "maxCapacityDropShare"?)');
-    const bare = await dnsplane('planner', '--fleet', fleetFile, '--plans', path.join(dir, 'plans-bare'), '--heartbeat', '60', '--passes', '1');
+    const bare = await dnsplane(
+      'planner',
+      '--fleet',
+      fleetFile,
+      '--plans',
+      path.join(dir, 'plans-bare'),
+      '--heartbeat',
+      '60',
+      '--passes',
+      '1',
+    );
     expect(bare.code).not.toBe(0);
     expect(bare.stderr).toContain('dnsplane: --heartbeat "60" has no unit: write 60ms or 60s');
   }, 90_000);
 
   it('logs as text with --log-format text, and its /readyz turns ready after the first pass', async () => {
-    const planner = spawnDnsplane(['planner', '--fleet', fleetFile, '--plans', path.join(dir, 'plans-ready'), '--interval', '60s', '--metrics-port', '0', '--log-format', 'text'], {
-      cwd: dir,
-      env: { ...process.env, DNSPLANE_CONFIG: '', AWS_ENDPOINT_URL: '', AWS_ENDPOINT_URL_ROUTE_53: '' },
-    });
+    const planner = spawnDnsplane(
+      [
+        'planner',
+        '--fleet',
+        fleetFile,
+        '--plans',
+        path.join(dir, 'plans-ready'),
+        '--interval',
+        '60s',
+        '--metrics-port',
+        '0',
+        '--log-format',
+        'text',
+      ],
+      {
+        cwd: dir,
+        env: { ...process.env, DNSPLANE_CONFIG: '', AWS_ENDPOINT_URL: '', AWS_ENDPOINT_URL_ROUTE_53: '' },
+      },
+    );
     try {
-      const [, port] = await planner.waitFor(/INFO  planner: planner started .*metricsPort=(\d+)/, { stream: 'stderr', timeoutMs: 60_000 });
-      await planner.waitFor(/INFO  planner: planner ready: first pass done/, { stream: 'stderr', timeoutMs: 60_000 });
+      const [, port] = await planner.waitFor(/INFO {2}planner: planner started .*metricsPort=(\d+)/, {
+        stream: 'stderr',
+        timeoutMs: 60_000,
+      });
+      await planner.waitFor(/INFO {2}planner: planner ready: first pass done/, { stream: 'stderr', timeoutMs: 60_000 });
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
       expect(ready.status).toBe(200);
       expect(await ready.text()).toMatch(/^planner \S+: last pass planned generation 1/);
@@ -108,7 +170,17 @@ describe('dnsplane plan / planner', () => {
 
   it('runs the planner loop for --passes; a long-running one writes heartbeats, follows fleet file edits and stops on SIGTERM', async () => {
     const plans = path.join(dir, 'plans-loop');
-    const counted = await dnsplane('planner', '--fleet', fleetFile, '--plans', plans, '--interval', '50ms', '--passes', '3');
+    const counted = await dnsplane(
+      'planner',
+      '--fleet',
+      fleetFile,
+      '--plans',
+      plans,
+      '--interval',
+      '50ms',
+      '--passes',
+      '3',
+    );
     expect(counted.code).toBe(0);
     expect(counted.stdout).toContain('wrote generation 1');
     expect(await new FilePlanStore(plans).list()).toEqual([1]);
@@ -117,7 +189,11 @@ describe('dnsplane plan / planner', () => {
     const ownFleet = path.join(dir, 'fleet-live.json');
     const fleet = JSON.parse(await readFile(fleetFile, 'utf8'));
     await writeFile(ownFleet, JSON.stringify(fleet));
-    const child = spawn(process.execPath, [bin, 'planner', '--fleet', ownFleet, '--plans', plans, '--interval', '100ms', '--heartbeat', '300ms'], { env: { ...process.env, DNSPLANE_LOG_LEVEL: 'error' }, cwd: dir });
+    const child = spawn(
+      process.execPath,
+      [bin, 'planner', '--fleet', ownFleet, '--plans', plans, '--interval', '100ms', '--heartbeat', '300ms'],
+      { env: { ...process.env, DNSPLANE_LOG_LEVEL: 'error' }, cwd: dir },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -129,7 +205,8 @@ describe('dnsplane plan / planner', () => {
     await waitFor('(heartbeat)');
     // An invalid edit is ignored (the loop keeps running); a valid one is planned without a restart.
     await writeFile(ownFleet, '{ "zone": 42 }');
-    while (!stderr.includes('fleet file changed but cannot be used')) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (!stderr.includes('fleet file changed but cannot be used'))
+      await new Promise((resolve) => setTimeout(resolve, 50));
     fleet.endpoints[0].loadBalancers[2].capacity = 400;
     await writeFile(ownFleet, JSON.stringify(fleet));
     await waitFor('~ lb-c weight 128 -> 255');

@@ -8,7 +8,15 @@ const base: Plan = {
   createdBy: 'test',
   zone: 'example.test.',
   endpoints: [
-    { name: 'api.example.test.', type: 'A', ttl: 60, sets: [{ setIdentifier: 'a', weight: 255, values: ['192.0.2.1'] }, { setIdentifier: 'b', weight: 255, values: ['192.0.2.2'] }] },
+    {
+      name: 'api.example.test.',
+      type: 'A',
+      ttl: 60,
+      sets: [
+        { setIdentifier: 'a', weight: 255, values: ['192.0.2.1'] },
+        { setIdentifier: 'b', weight: 255, values: ['192.0.2.2'] },
+      ],
+    },
     { name: 'old.example.test.', type: 'A', ttl: 60, sets: [{ setIdentifier: 'a', weight: 1, values: ['192.0.2.1'] }] },
   ],
 };
@@ -19,8 +27,21 @@ describe('diffPlans', () => {
       ...base,
       generation: 5,
       endpoints: [
-        { name: 'api.example.test.', type: 'A', ttl: 30, sets: [{ setIdentifier: 'a', weight: 128, values: ['192.0.2.9'] }, { setIdentifier: 'c', weight: 10, values: ['192.0.2.3'] }] },
-        { name: 'new.example.test.', type: 'AAAA', ttl: 60, sets: [{ setIdentifier: 'x', weight: 255, values: ['2001:db8::1'] }] },
+        {
+          name: 'api.example.test.',
+          type: 'A',
+          ttl: 30,
+          sets: [
+            { setIdentifier: 'a', weight: 128, values: ['192.0.2.9'] },
+            { setIdentifier: 'c', weight: 10, values: ['192.0.2.3'] },
+          ],
+        },
+        {
+          name: 'new.example.test.',
+          type: 'AAAA',
+          ttl: 60,
+          sets: [{ setIdentifier: 'x', weight: 255, values: ['2001:db8::1'] }],
+        },
       ],
     };
     const diff = diffPlans(base, next);

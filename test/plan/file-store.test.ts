@@ -13,7 +13,14 @@ function plan(generation: number, by = 'test', address = '192.0.2.1'): Plan {
     createdAt: new Date().toISOString(),
     createdBy: by,
     zone: 'example.test.',
-    endpoints: [{ name: 'api.example.test.', type: 'A', ttl: 60, sets: [{ setIdentifier: 'lb-a', weight: 255, values: [address] }] }],
+    endpoints: [
+      {
+        name: 'api.example.test.',
+        type: 'A',
+        ttl: 60,
+        sets: [{ setIdentifier: 'lb-a', weight: 255, values: [address] }],
+      },
+    ],
   };
 }
 
@@ -44,11 +51,14 @@ describe('FilePlanStore', () => {
   });
 
   it('lets exactly one of many concurrent writers of one generation win, and leaves no temp files', async () => {
-    const writers = Array.from({ length: 12 }, (_, i) => new FilePlanStore(dir).write(plan(5, `writer-${i}`, `192.0.2.${i + 1}`)));
+    const writers = Array.from({ length: 12 }, (_, i) =>
+      new FilePlanStore(dir).write(plan(5, `writer-${i}`, `192.0.2.${i + 1}`)),
+    );
     const outcomes = await Promise.allSettled(writers);
     const winners = outcomes.flatMap((outcome, i) => (outcome.status === 'fulfilled' ? [i] : []));
     expect(winners).toHaveLength(1);
-    for (const outcome of outcomes) if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(PlanExistsError);
+    for (const outcome of outcomes)
+      if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(PlanExistsError);
     const stored = await new FilePlanStore(dir).read(5);
     // The stored file is the winner's, whole: not a mixture of two writers.
     expect(stored?.createdBy).toBe(`writer-${winners[0]}`);
@@ -72,7 +82,9 @@ describe('FilePlanStore', () => {
     const edited = JSON.parse(await readFile(file1, 'utf8'));
     edited.endpoints[0].sets[0].weight = 300;
     await writeFile(file1, JSON.stringify(edited));
-    await expect(store.read(1)).rejects.toThrowError(new RegExp(`plan file .*${planFileName(1)} is not a valid plan[\\s\\S]*endpoints\\[0\\]\\.sets\\[0\\]\\.weight`));
+    await expect(store.read(1)).rejects.toThrowError(
+      new RegExp(`plan file .*${planFileName(1)} is not a valid plan[\\s\\S]*endpoints\\[0\\]\\.sets\\[0\\]\\.weight`),
+    );
     await writeFile(path.join(dir, planFileName(2)), '{"generation": 2,');
     await expect(store.latest()).rejects.toThrowError(new RegExp(`plan file .*${planFileName(2)} is not JSON`));
     await writeFile(path.join(dir, planFileName(3)), JSON.stringify(plan(7)));

@@ -30,12 +30,16 @@ describe('freeze marker', () => {
     await store.writeFreeze(freeze);
     expect(await store.readFreeze()).toEqual(freeze);
     expect(await store.list()).toEqual([]);
-    await expect(assertNotFrozen(store, 'plan --write')).rejects.toThrowError(`plan --write: the plan store file:${dir} is FROZEN since ${freeze.at} by ops@host: incident 42; run \`dnsplane thaw\` first`);
+    await expect(assertNotFrozen(store, 'plan --write')).rejects.toThrowError(
+      `plan --write: the plan store file:${dir} is FROZEN since ${freeze.at} by ops@host: incident 42; run \`dnsplane thaw\` first`,
+    );
     await store.clearFreeze();
     await store.clearFreeze();
     await assertNotFrozen(store, 'plan --write');
     await fs.writeFile(path.join(dir, 'freeze.json'), JSON.stringify({ ...freeze, reasn: 'typo' }));
-    await expect(store.readFreeze()).rejects.toThrowError(/freeze\.json is not a valid freeze marker:\n.*unknown key "reasn" \(did you mean "reason"\?\)/);
+    await expect(store.readFreeze()).rejects.toThrowError(
+      /freeze\.json is not a valid freeze marker:\n.*unknown key "reasn" \(did you mean "reason"\?\)/,
+    );
   });
 
   it('is logged once per change of state and exported as dnsplane_frozen', async () => {

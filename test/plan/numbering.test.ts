@@ -31,7 +31,14 @@ const planAt = (generation: number): Plan => ({
   createdAt: new Date().toISOString(),
   createdBy: 'numbering-test',
   zone: ZONE,
-  endpoints: [{ name: `api.${ZONE}`, type: 'A', ttl: 60, sets: ['lb-a', 'lb-b'].map((id, i) => ({ setIdentifier: id, weight: 255, values: [`192.0.2.${i + 1}`] })) }],
+  endpoints: [
+    {
+      name: `api.${ZONE}`,
+      type: 'A',
+      ttl: 60,
+      sets: ['lb-a', 'lb-b'].map((id, i) => ({ setIdentifier: id, weight: 255, values: [`192.0.2.${i + 1}`] })),
+    },
+  ],
 });
 
 /** Makes `generation` live in the zone's fences: an enactor applies it from a store of its own. */
@@ -44,7 +51,8 @@ async function makeLive(generation: number): Promise<void> {
 }
 
 const newStore = async () => new FilePlanStore(await mkdtemp(path.join(dir, 'plans-')));
-const planner = (store: FilePlanStore, read = () => highestLiveFence(authority.client, zoneId)) => new Planner({ fleet, store, logger, highestLiveFence: read });
+const planner = (store: FilePlanStore, read = () => highestLiveFence(authority.client, zoneId)) =>
+  new Planner({ fleet, store, logger, highestLiveFence: read });
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'dnsplane-numbering-'));
@@ -54,7 +62,18 @@ beforeAll(async () => {
   fleet = parseFleet({
     zone: ZONE,
     defaults: { failuresToUnhealthy: 1, successesToHealthy: 1, healthTimeoutMs: 2000 },
-    endpoints: [{ name: `api.${ZONE}`, type: 'A', loadBalancers: ['lb-a', 'lb-b'].map((id, i) => ({ id, addresses: [`192.0.2.${i + 1}`], capacity: 100, healthCheckUrl: sim.url(id) })) }],
+    endpoints: [
+      {
+        name: `api.${ZONE}`,
+        type: 'A',
+        loadBalancers: ['lb-a', 'lb-b'].map((id, i) => ({
+          id,
+          addresses: [`192.0.2.${i + 1}`],
+          capacity: 100,
+          healthCheckUrl: sim.url(id),
+        })),
+      },
+    ],
   });
   fleetFile = path.join(dir, 'fleet.json');
   await writeFile(fleetFile, JSON.stringify(fleet));
@@ -117,7 +136,9 @@ describe('planner numbering above the live fences (I8)', () => {
     const failing = planner(store, async () => {
       throw new Error('connect ECONNREFUSED');
     });
-    await expect(failing.pass({ write: true })).rejects.toThrow(/cannot read the zone's live fences, so the next generation number is unknown .*ECONNREFUSED/);
+    await expect(failing.pass({ write: true })).rejects.toThrow(
+      /cannot read the zone's live fences, so the next generation number is unknown .*ECONNREFUSED/,
+    );
     expect(await store.list()).toEqual([]);
   });
 
@@ -125,22 +146,60 @@ describe('planner numbering above the live fences (I8)', () => {
     await makeLive(20);
     const plans = path.join(dir, 'cli-plans');
     const env = { AWS_ENDPOINT_URL_ROUTE_53: '', AWS_ENDPOINT_URL: '' };
-    const written = await runDnsplane(['plan', '--fleet', fleetFile, '--plans', plans, '--write', '--endpoint', authority.authority.endpoint], { cwd: dir, env });
+    const written = await runDnsplane(
+      ['plan', '--fleet', fleetFile, '--plans', plans, '--write', '--endpoint', authority.authority.endpoint],
+      { cwd: dir, env },
+    );
     expect(written.stderr).toBe('');
     expect(written.code).toBe(0);
-    expect(written.stdout).toContain("! the plan store has no plan, but generation 20 is live in the zone's fences (a new, wiped or restored plan store?): numbering continues above the live fence, with generation 21");
+    expect(written.stdout).toContain(
+      "! the plan store has no plan, but generation 20 is live in the zone's fences (a new, wiped or restored plan store?): numbering continues above the live fence, with generation 21",
+    );
     expect(written.stdout).toContain('wrote generation 21 to');
     expect(await new FilePlanStore(plans).list()).toEqual([21]);
 
-    const json = await runDnsplane(['plan', '--fleet', fleetFile, '--plans', path.join(dir, 'cli-json'), '--json', '--endpoint', authority.authority.endpoint], { cwd: dir, env });
-    expect(JSON.parse(json.stdout)).toMatchObject({ written: false, behind: { stored: 0, live: 20 }, plan: { generation: 21 } });
+    const json = await runDnsplane(
+      [
+        'plan',
+        '--fleet',
+        fleetFile,
+        '--plans',
+        path.join(dir, 'cli-json'),
+        '--json',
+        '--endpoint',
+        authority.authority.endpoint,
+      ],
+      { cwd: dir, env },
+    );
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      written: false,
+      behind: { stored: 0, live: 20 },
+      plan: { generation: 21 },
+    });
 
-    const blind = await runDnsplane(['plan', '--fleet', fleetFile, '--plans', path.join(dir, 'cli-blind'), '--write'], { cwd: dir, env });
+    const blind = await runDnsplane(['plan', '--fleet', fleetFile, '--plans', path.join(dir, 'cli-blind'), '--write'], {
+      cwd: dir,
+      env,
+    });
     expect(blind.code).toBe(0);
     expect(blind.stderr).toContain('live fences are not read: generation numbers come from the plan store alone');
     expect(blind.stdout).toContain('wrote generation 1 to');
 
-    const missing = await runDnsplane(['plan', '--fleet', fleetFile, '--plans', path.join(dir, 'cli-missing'), '--write', '--endpoint', authority.authority.endpoint, '--zone', 'absent.test.'], { cwd: dir, env });
+    const missing = await runDnsplane(
+      [
+        'plan',
+        '--fleet',
+        fleetFile,
+        '--plans',
+        path.join(dir, 'cli-missing'),
+        '--write',
+        '--endpoint',
+        authority.authority.endpoint,
+        '--zone',
+        'absent.test.',
+      ],
+      { cwd: dir, env },
+    );
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('reading the fences of zone absent.test. at ' + authority.authority.endpoint);
   });

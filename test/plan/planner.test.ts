@@ -26,7 +26,8 @@ const withWrite = (inner: PlanStore, write: PlanStore['write']): PlanStore => ({
   list: () => inner.list(),
   delete: (generation, guard) => inner.delete(generation, guard),
 });
-const weights = (plan: Plan | undefined) => Object.fromEntries((plan?.endpoints[0].sets ?? []).map((set) => [set.setIdentifier, set.weight]));
+const weights = (plan: Plan | undefined) =>
+  Object.fromEntries((plan?.endpoints[0].sets ?? []).map((set) => [set.setIdentifier, set.weight]));
 
 beforeAll(async () => {
   sim = await FleetSim.start(ids);
@@ -38,7 +39,12 @@ beforeAll(async () => {
       {
         name: 'api.example.test.',
         type: 'A',
-        loadBalancers: ids.map((id, i) => ({ id, addresses: [`192.0.2.${i + 1}`], capacity: 100, healthCheckUrl: sim.url(id) })),
+        loadBalancers: ids.map((id, i) => ({
+          id,
+          addresses: [`192.0.2.${i + 1}`],
+          capacity: 100,
+          healthCheckUrl: sim.url(id),
+        })),
       },
     ],
   });
@@ -82,7 +88,12 @@ describe('Planner against the fleet simulator and the file store', () => {
       const pass = await planner.pass({ write: true });
       seen.push([pass.written, [...pass.decisions.values()][0].velocityLimited]);
     }
-    expect(seen).toEqual([[true, true], [true, true], [true, false], [false, false]]);
+    expect(seen).toEqual([
+      [true, true],
+      [true, true],
+      [true, false],
+      [false, false],
+    ]);
     expect(await store.list()).toEqual([1, 2, 3, 4]);
     expect(weights(await store.read(2))).toEqual({ 'lb-a': 255, 'lb-b': 170, 'lb-c': 170, 'lb-d': 170 });
     expect(weights(await store.latest())).toEqual({ 'lb-a': 255 });
@@ -95,7 +106,9 @@ describe('Planner against the fleet simulator and the file store', () => {
     sim.set('lb-a', 'hang');
     const pass = await planner.pass({ write: true });
     expect([...pass.decisions.values()][0].mode).toBe('fail-static');
-    expect(await registry.getSingleMetricAsString('dnsplane_plan_fail_static_total')).toContain('endpoint="api.example.test. A"');
+    expect(await registry.getSingleMetricAsString('dnsplane_plan_fail_static_total')).toContain(
+      'endpoint="api.example.test. A"',
+    );
     expect(await registry.getSingleMetricAsString('dnsplane_health_checks_total')).toMatch(/result="timeout"} [1-9]/);
     expect(pass.written).toBe(false);
     expect(weights(await store.latest())).toEqual({ 'lb-a': 255, 'lb-b': 255, 'lb-c': 255, 'lb-d': 255 });
@@ -162,6 +175,8 @@ describe('Planner against the fleet simulator and the file store', () => {
     const alwaysLoses = withWrite(store, async (plan) => {
       throw new PlanExistsError(plan.generation, 'test');
     });
-    await expect(new Planner({ fleet, store: alwaysLoses, logger }).pass({ write: true })).rejects.toBeInstanceOf(PlanExistsError);
+    await expect(new Planner({ fleet, store: alwaysLoses, logger }).pass({ write: true })).rejects.toBeInstanceOf(
+      PlanExistsError,
+    );
   });
 });

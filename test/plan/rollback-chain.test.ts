@@ -5,21 +5,34 @@ import { describe, expect, it } from 'vitest';
 import { MAX_CHAIN_STEPS, rollbackChain } from '../../src/plan/rollback-chain.js';
 import type { EndpointPlan } from '../../src/plan/schema.js';
 
-const endpoint = (label: string, weights: Record<string, number>, address = (id: string) => `192.0.2.${id.charCodeAt(0) % 200}`): EndpointPlan => ({
+const endpoint = (
+  label: string,
+  weights: Record<string, number>,
+  address = (id: string) => `192.0.2.${id.charCodeAt(0) % 200}`,
+): EndpointPlan => ({
   name: `${label}.example.test.`,
   type: 'A',
   ttl: 60,
   sets: Object.entries(weights).map(([id, weight]) => ({ setIdentifier: id, weight, values: [address(id)] })),
 });
 const weightsOf = (endpoints: EndpointPlan[], label: string) =>
-  Object.fromEntries(endpoints.find((e) => e.name === `${label}.example.test.`)?.sets.map((set) => [set.setIdentifier, set.weight]) ?? []);
+  Object.fromEntries(
+    endpoints.find((e) => e.name === `${label}.example.test.`)?.sets.map((set) => [set.setIdentifier, set.weight]) ??
+      [],
+  );
 
 /**
  * Serving weight an endpoint loses from one content to the next, and the step budget the planner's rule allows:
  * floor(share × the endpoint's weight), the weight being fixed for the chain (each set at the larger of its
  * weight at the start and in the target).
  */
-function dropAndBudget(start: EndpointPlan, before: EndpointPlan, after: EndpointPlan, target: EndpointPlan, share: number) {
+function dropAndBudget(
+  start: EndpointPlan,
+  before: EndpointPlan,
+  after: EndpointPlan,
+  target: EndpointPlan,
+  share: number,
+) {
   const weight = (e: EndpointPlan, id: string) => e.sets.find((set) => set.setIdentifier === id)?.weight ?? 0;
   const ids = new Set([...start.sets, ...before.sets, ...after.sets, ...target.sets].map((set) => set.setIdentifier));
   let drop = 0;
@@ -46,19 +59,27 @@ describe('rollbackChain', () => {
   });
 
   it('--force is one step straight to the target', () => {
-    const steps = rollbackChain([endpoint('api', { a: 255, b: 255, c: 255, d: 255 })], [endpoint('api', { a: 255 })], { maxDropShare: 0.25, force: true });
+    const steps = rollbackChain([endpoint('api', { a: 255, b: 255, c: 255, d: 255 })], [endpoint('api', { a: 255 })], {
+      maxDropShare: 0.25,
+      force: true,
+    });
     expect(steps).toHaveLength(1);
     expect(weightsOf(steps[0]!.endpoints, 'api')).toEqual({ a: 255 });
   });
 
   it('rises and new values are taken at once; an added endpoint appears in the first step, a dropped one stays until the last', () => {
     const from = [endpoint('api', { a: 255, b: 255 }), endpoint('old', { a: 10 })];
-    const to = [endpoint('api', { a: 40, c: 255 }, (id) => `198.51.100.${id.charCodeAt(0) % 200}`), endpoint('new', { x: 5 })];
+    const to = [
+      endpoint('api', { a: 40, c: 255 }, (id) => `198.51.100.${id.charCodeAt(0) % 200}`),
+      endpoint('new', { x: 5 }),
+    ];
     const steps = rollbackChain(from, to, { maxDropShare: 0.25 });
     expect(steps.length).toBeGreaterThan(1);
     const first = steps[0]!.endpoints;
     expect(weightsOf(first, 'api').c).toBe(255);
-    expect(first.find((e) => e.name === 'api.example.test.')!.sets.find((set) => set.setIdentifier === 'a')!.values).toEqual(['198.51.100.97']);
+    expect(
+      first.find((e) => e.name === 'api.example.test.')!.sets.find((set) => set.setIdentifier === 'a')!.values,
+    ).toEqual(['198.51.100.97']);
     expect(weightsOf(first, 'new')).toEqual({ x: 5 });
     for (const step of steps.slice(0, -1)) expect(weightsOf(step.endpoints, 'old')).toEqual({ a: 10 });
     expect(steps.at(-1)!.endpoints).toEqual(to);
@@ -67,7 +88,9 @@ describe('rollbackChain', () => {
   it('refuses a share that would make an absurdly long chain, and a share out of range', () => {
     const from = [endpoint('api', { a: 255, b: 255, c: 255, d: 255 })];
     const to = [endpoint('api', { a: 255 })];
-    expect(() => rollbackChain(from, to, { maxDropShare: 0.001 })).toThrow(`would take more than ${MAX_CHAIN_STEPS} generations; raise the share or use --force`);
+    expect(() => rollbackChain(from, to, { maxDropShare: 0.001 })).toThrow(
+      `would take more than ${MAX_CHAIN_STEPS} generations; raise the share or use --force`,
+    );
     expect(() => rollbackChain(from, to, { maxDropShare: 0 })).toThrow('max drop share must be in (0, 1], got 0');
   });
 
@@ -84,7 +107,10 @@ describe('rollbackChain', () => {
 
 /** Steps within the velocity limit, never empty, ending at the target; `force` is the one-step jump it must catch. */
 function chainProperty(force: boolean) {
-  const sets = fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd', 'e'), fc.integer({ min: 1, max: 255 }), { minKeys: 1, maxKeys: 5 });
+  const sets = fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd', 'e'), fc.integer({ min: 1, max: 255 }), {
+    minKeys: 1,
+    maxKeys: 5,
+  });
   const zone = fc.dictionary(fc.constantFrom('api', 'web', 'auth'), sets, { minKeys: 1, maxKeys: 3 });
   const share = fc.constantFrom(0.1, 0.25, 0.5, 1);
   return fc.property(zone, zone, share, (fromZone, toZone, maxDropShare) => {

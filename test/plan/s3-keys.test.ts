@@ -7,11 +7,15 @@ import { generationOfKey, parseS3Spec, planKeySuffix } from '../../src/plan/s3-s
 describe('S3 plan keys', () => {
   it('sort newest first in S3 (byte-wise) order and map back to their generation', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 999_999_999_999 }), fc.integer({ min: 1, max: 999_999_999_999 }), (a, b) => {
-        expect(generationOfKey(planKeySuffix(a))).toBe(a);
-        const [first] = [planKeySuffix(a), planKeySuffix(b)].sort();
-        expect(generationOfKey(first)).toBe(Math.max(a, b));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 999_999_999_999 }),
+        fc.integer({ min: 1, max: 999_999_999_999 }),
+        (a, b) => {
+          expect(generationOfKey(planKeySuffix(a))).toBe(a);
+          const [first] = [planKeySuffix(a), planKeySuffix(b)].sort();
+          expect(generationOfKey(first)).toBe(Math.max(a, b));
+        },
+      ),
     );
   });
 
@@ -24,7 +28,10 @@ describe('S3 plan keys', () => {
   });
 
   it('parses s3://bucket/prefix specs', () => {
-    expect(parseS3Spec('s3://plans-bucket/dnsplane/prod')).toEqual({ bucket: 'plans-bucket', prefix: 'dnsplane/prod/' });
+    expect(parseS3Spec('s3://plans-bucket/dnsplane/prod')).toEqual({
+      bucket: 'plans-bucket',
+      prefix: 'dnsplane/prod/',
+    });
     expect(parseS3Spec('s3://plans-bucket/')).toEqual({ bucket: 'plans-bucket', prefix: '' });
     expect(parseS3Spec('s3://plans-bucket')).toEqual({ bucket: 'plans-bucket', prefix: '' });
     expect(() => parseS3Spec('s3://Bad_Bucket/x')).toThrow(/not a valid S3 bucket name/);

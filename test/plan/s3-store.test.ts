@@ -16,7 +16,14 @@ function plan(generation: number, createdBy = 'planner-a', address = '192.0.2.1'
     createdAt: new Date(Date.UTC(2026, 10, 22, 0, 0, generation)).toISOString(),
     createdBy,
     zone: 'dnsplane.test.',
-    endpoints: [{ name: 'api.dnsplane.test.', type: 'A', ttl: 60, sets: [{ setIdentifier: 'use1-az1', weight: 1, values: [address] }] }],
+    endpoints: [
+      {
+        name: 'api.dnsplane.test.',
+        type: 'A',
+        ttl: 60,
+        sets: [{ setIdentifier: 'use1-az1', weight: 1, values: [address] }],
+      },
+    ],
   };
 }
 
@@ -95,16 +102,19 @@ describeWithTools(['moto_server'], 'S3PlanStore against moto_server', () => {
     await store().write(plan(5, 'planner-a', '192.0.2.1'));
   });
 
-  it('gives every concurrent loser PlanExistsError and keeps one whole winner\'s plan', async () => {
+  it("gives every concurrent loser PlanExistsError and keeps one whole winner's plan", async () => {
     // S3 makes If-None-Match atomic, so exactly one writer wins. moto does not: it checks, then puts, in a
     // threaded server, so under load two writers can both pass the check (seen: 2 of 5). What moto can
     // show is the store's side: losers get PlanExistsError, and the object is one winner's plan, intact.
-    const writers = ['a', 'b', 'c', 'd', 'e'].map(() => store('prod/', createS3Client({ endpoint: moto.current.endpoint })));
+    const writers = ['a', 'b', 'c', 'd', 'e'].map(() =>
+      store('prod/', createS3Client({ endpoint: moto.current.endpoint })),
+    );
     const candidates = writers.map((_, i) => plan(9, `planner-${i}`, `192.0.2.${i + 1}`));
     const outcomes = await Promise.allSettled(writers.map((writer, i) => writer.write(candidates[i])));
     const winners = outcomes.flatMap((outcome, i) => (outcome.status === 'fulfilled' ? [i] : []));
     expect(winners.length).toBeGreaterThanOrEqual(1);
-    for (const outcome of outcomes) if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(PlanExistsError);
+    for (const outcome of outcomes)
+      if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(PlanExistsError);
     const stored = await store().read(9);
     expect(winners.map((i) => candidates[i])).toContainEqual(stored);
   });
@@ -126,13 +136,17 @@ describeWithTools(['moto_server'], 'S3PlanStore against moto_server', () => {
     cleaner.middlewareStack.add(
       (next, context) => async (args) => {
         if (context.commandName === 'DeleteObjectCommand') {
-          await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: JSON.stringify(plan(4, 'planner-b')) }));
+          await client.send(
+            new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: JSON.stringify(plan(4, 'planner-b')) }),
+          );
         }
         return next(args);
       },
       { step: 'initialize' },
     );
-    await expect(store('prod/', cleaner).delete(4, { live: new Set() })).rejects.toThrow(/generation 4 changed while it was being deleted; left in place/);
+    await expect(store('prod/', cleaner).delete(4, { live: new Set() })).rejects.toThrow(
+      /generation 4 changed while it was being deleted; left in place/,
+    );
     expect((await store().read(4))?.createdBy).toBe('planner-b');
   });
 
@@ -175,7 +189,9 @@ describeWithTools(['moto_server'], 'S3PlanStore against moto_server', () => {
     const key = (await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'prod/' }))).Contents?.[0]?.Key;
     await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: '{"generation": 2,' }));
     await expect(plans.read(2)).rejects.toThrow(new RegExp(`s3://${BUCKET}/${key} is not JSON`));
-    await expect(new S3PlanStore(client, { bucket: 'no-such-bucket', prefix: '' }).list()).rejects.toThrow(/bucket no-such-bucket does not exist/);
+    await expect(new S3PlanStore(client, { bucket: 'no-such-bucket', prefix: '' }).list()).rejects.toThrow(
+      /bucket no-such-bucket does not exist/,
+    );
   });
 
   it('is what openPlanStore returns for s3://bucket/prefix, with the endpoint from AWS_ENDPOINT_URL', async () => {

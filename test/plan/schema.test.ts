@@ -24,16 +24,35 @@ function messageOf(fn: () => unknown): string {
 
 describe('fleet schema', () => {
   it('fills defaults and normalises names', () => {
-    const fleet = parseFleet({ zone: 'Example.TEST', endpoints: [{ name: 'api.example.test', type: 'A', loadBalancers: [lb('a')] }] });
+    const fleet = parseFleet({
+      zone: 'Example.TEST',
+      endpoints: [{ name: 'api.example.test', type: 'A', loadBalancers: [lb('a')] }],
+    });
     expect(fleet.zone).toBe('example.test.');
     expect(fleet.endpoints[0].name).toBe('api.example.test.');
-    expect(fleet.defaults).toEqual({ ttl: 60, maxCapacityDropShare: 0.25, failuresToUnhealthy: 3, successesToHealthy: 2, healthTimeoutMs: 2000 });
+    expect(fleet.defaults).toEqual({
+      ttl: 60,
+      maxCapacityDropShare: 0.25,
+      failuresToUnhealthy: 3,
+      successesToHealthy: 2,
+      healthTimeoutMs: 2000,
+    });
   });
 
   it('names the field of a bad address, a bad capacity and a bad URL', () => {
     const bad = {
       zone: 'example.test.',
-      endpoints: [{ name: 'api.example.test.', type: 'A', loadBalancers: [lb('a', { addresses: ['2001:db8::1'] }), lb('b', { capacity: -1 }), lb('c', { healthCheckUrl: 'ftp://x' })] }],
+      endpoints: [
+        {
+          name: 'api.example.test.',
+          type: 'A',
+          loadBalancers: [
+            lb('a', { addresses: ['2001:db8::1'] }),
+            lb('b', { capacity: -1 }),
+            lb('c', { healthCheckUrl: 'ftp://x' }),
+          ],
+        },
+      ],
     };
     expect(() => parseFleet(bad, 'fleet.json')).toThrowError(FleetValidationError);
     const message = messageOf(() => parseFleet(bad, 'fleet.json'));
@@ -46,7 +65,11 @@ describe('fleet schema', () => {
 
   it('rejects duplicate load balancers, endpoints outside the zone and a share above 1', () => {
     const message = messageOf(() =>
-      parseFleet({ zone: 'example.test.', defaults: { maxCapacityDropShare: 1.5 }, endpoints: [{ name: 'api.other.test.', type: 'A', loadBalancers: [lb('a'), lb('a')] }] }),
+      parseFleet({
+        zone: 'example.test.',
+        defaults: { maxCapacityDropShare: 1.5 },
+        endpoints: [{ name: 'api.other.test.', type: 'A', loadBalancers: [lb('a'), lb('a')] }],
+      }),
     );
     expect(message).toContain('at defaults.maxCapacityDropShare');
     expect(message).toContain('duplicate load balancer id a\n  → at endpoints[0].loadBalancers[1].id');
@@ -57,18 +80,31 @@ describe('fleet schema', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'dnsplane-fleet-'));
     const file = path.join(dir, 'fleet.json');
     await writeFile(file, '{ "zone": ');
-    await expect(loadFleet(file)).rejects.toThrowError(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a valid fleet file:\\nnot JSON`));
+    await expect(loadFleet(file)).rejects.toThrowError(
+      new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a valid fleet file:\\nnot JSON`),
+    );
     await expect(loadFleet(path.join(dir, 'missing.json'))).rejects.toThrowError(/cannot read fleet file/);
   });
 });
 
 describe('plan schema', () => {
-  const planWith = (endpoints: unknown[]) => ({ generation: 1, createdAt: new Date().toISOString(), createdBy: 'test', zone: 'example.test.', endpoints });
+  const planWith = (endpoints: unknown[]) => ({
+    generation: 1,
+    createdAt: new Date().toISOString(),
+    createdBy: 'test',
+    zone: 'example.test.',
+    endpoints,
+  });
 
   it('rejects an empty endpoint and a weight above 255, naming the fields', () => {
     const plan = planWith([
       { name: 'api.example.test.', type: 'A', ttl: 60, sets: [] },
-      { name: 'www.example.test.', type: 'A', ttl: 60, sets: [{ setIdentifier: 'a', weight: 256, values: ['192.0.2.1'] }] },
+      {
+        name: 'www.example.test.',
+        type: 'A',
+        ttl: 60,
+        sets: [{ setIdentifier: 'a', weight: 256, values: ['192.0.2.1'] }],
+      },
     ]);
     expect(() => parsePlan(plan, 'p.json')).toThrowError(PlanValidationError);
     const message = messageOf(() => parsePlan(plan, 'p.json'));
@@ -81,9 +117,24 @@ describe('plan schema', () => {
     const message = messageOf(() =>
       parsePlan(
         planWith([
-          { name: 'api.example.test.', type: 'A', ttl: 60, sets: [{ setIdentifier: 'a', weight: 1, values: ['192.0.2.1', 'lb.example.test'] }] },
-          { name: 'api.example.test.', type: 'AAAA', ttl: 60, sets: [{ setIdentifier: 'a', weight: 1, values: ['192.0.2.1'] }] },
-          { name: 'www.example.test.', type: 'A', ttl: 60, sets: [{ setIdentifier: 'a', weight: 1, values: ['192.0.2.1', '192.0.2.1'] }] },
+          {
+            name: 'api.example.test.',
+            type: 'A',
+            ttl: 60,
+            sets: [{ setIdentifier: 'a', weight: 1, values: ['192.0.2.1', 'lb.example.test'] }],
+          },
+          {
+            name: 'api.example.test.',
+            type: 'AAAA',
+            ttl: 60,
+            sets: [{ setIdentifier: 'a', weight: 1, values: ['192.0.2.1'] }],
+          },
+          {
+            name: 'www.example.test.',
+            type: 'A',
+            ttl: 60,
+            sets: [{ setIdentifier: 'a', weight: 1, values: ['192.0.2.1', '192.0.2.1'] }],
+          },
         ]),
         'p.json',
       ),
@@ -91,7 +142,12 @@ describe('plan schema', () => {
     expect(message).toContain('lb.example.test is not an IPv4 address\n  → at endpoints[0].sets[0].values[1]');
     expect(message).toContain('192.0.2.1 is not an IPv6 address\n  → at endpoints[1].sets[0].values[0]');
     expect(message).toContain('duplicate address 192.0.2.1\n  → at endpoints[2].sets[0].values[1]');
-    const valid = { name: 'api.example.test.', type: 'A', ttl: 60, sets: [{ setIdentifier: 'a', weight: 1, values: ['192.0.2.1', '192.0.2.2'] }] };
+    const valid = {
+      name: 'api.example.test.',
+      type: 'A',
+      ttl: 60,
+      sets: [{ setIdentifier: 'a', weight: 1, values: ['192.0.2.1', '192.0.2.2'] }],
+    };
     expect(parsePlan(planWith([valid])).endpoints).toHaveLength(1);
   });
 });

@@ -25,8 +25,20 @@ describe('planner weights (property)', () => {
           const budget = Math.max(1, Math.floor(share * total));
           let previous: EndpointPlan | undefined;
           for (const health of healthRounds) {
-            const loadBalancers = capacities.map((capacity, i) => ({ id: `lb-${i}`, addresses: [`192.0.2.${i + 1}`], capacity, healthy: health[i] }));
-            const decision = planEndpoint({ name: 'api.example.test.', type: 'A', ttl: 60, loadBalancers, maxDropShare: share, ...(previous ? { previous } : {}) });
+            const loadBalancers = capacities.map((capacity, i) => ({
+              id: `lb-${i}`,
+              addresses: [`192.0.2.${i + 1}`],
+              capacity,
+              healthy: health[i],
+            }));
+            const decision = planEndpoint({
+              name: 'api.example.test.',
+              type: 'A',
+              ttl: 60,
+              loadBalancers,
+              maxDropShare: share,
+              ...(previous ? { previous } : {}),
+            });
             expect(decision.plan.sets.length).toBeGreaterThan(0);
             expect(EndpointPlanSchema.safeParse(decision.plan).success).toBe(true);
             expect(decision.plan.sets.every((set) => set.weight >= 1 && set.weight <= 255)).toBe(true);
@@ -41,18 +53,29 @@ describe('planner weights (property)', () => {
 
   it('reaches the healthy target within ceil(1/share) + 1 generations once health holds still', () => {
     fc.assert(
-      fc.property(fleetArb, fc.double({ min: 0.1, max: 1, noNaN: true }), fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }), (capacities, share, health) => {
-        fc.pre(capacities.some((_, i) => health[i]));
-        const lbs = (healthy: (i: number) => boolean) => capacities.map((capacity, i) => ({ id: `lb-${i}`, addresses: [`192.0.2.${i + 1}`], capacity, healthy: healthy(i) }));
-        const base = { name: 'api.example.test.', type: 'A' as const, ttl: 60, maxDropShare: share };
-        let previous = planEndpoint({ ...base, loadBalancers: lbs(() => true) }).plan;
-        const target = planEndpoint({ ...base, loadBalancers: lbs((i) => health[i]) }).plan;
-        // The budget is floor(share × total) and total >= 255, so rounding costs at most one extra generation.
-        for (let generation = 0; generation < Math.ceil(1 / share) + 1; generation++) {
-          previous = planEndpoint({ ...base, loadBalancers: lbs((i) => health[i]), previous }).plan;
-        }
-        expect(previous).toEqual(target);
-      }),
+      fc.property(
+        fleetArb,
+        fc.double({ min: 0.1, max: 1, noNaN: true }),
+        fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
+        (capacities, share, health) => {
+          fc.pre(capacities.some((_, i) => health[i]));
+          const lbs = (healthy: (i: number) => boolean) =>
+            capacities.map((capacity, i) => ({
+              id: `lb-${i}`,
+              addresses: [`192.0.2.${i + 1}`],
+              capacity,
+              healthy: healthy(i),
+            }));
+          const base = { name: 'api.example.test.', type: 'A' as const, ttl: 60, maxDropShare: share };
+          let previous = planEndpoint({ ...base, loadBalancers: lbs(() => true) }).plan;
+          const target = planEndpoint({ ...base, loadBalancers: lbs((i) => health[i]) }).plan;
+          // The budget is floor(share × total) and total >= 255, so rounding costs at most one extra generation.
+          for (let generation = 0; generation < Math.ceil(1 / share) + 1; generation++) {
+            previous = planEndpoint({ ...base, loadBalancers: lbs((i) => health[i]), previous }).plan;
+          }
+          expect(previous).toEqual(target);
+        },
+      ),
       { numRuns: 300 },
     );
   });

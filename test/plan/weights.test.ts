@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { EndpointPlan } from '../../src/plan/schema.js';
 import { planEndpoint, type LoadBalancerInput } from '../../src/plan/weights.js';
 
-const lb = (id: string, capacity: number, healthy = true): LoadBalancerInput => ({ id, addresses: [`192.0.2.${id.charCodeAt(id.length - 1) % 250}`], capacity, healthy });
+const lb = (id: string, capacity: number, healthy = true): LoadBalancerInput => ({
+  id,
+  addresses: [`192.0.2.${id.charCodeAt(id.length - 1) % 250}`],
+  capacity,
+  healthy,
+});
 const endpoint = (loadBalancers: LoadBalancerInput[], previous?: EndpointPlan, maxDropShare = 0.25) => ({
   name: 'api.example.test.',
   type: 'A' as const,

@@ -6,10 +6,7 @@ function reply(rcodeName: string, values: string[] = []): DnsReply {
   return { rcode: 0, rcodeName, authoritative: true, values, transport: 'udp', latencyMs: 1 };
 }
 
-const weighted = [
-  ['192.0.2.1', '192.0.2.2'],
-  ['198.51.100.7'],
-];
+const weighted = [['192.0.2.1', '192.0.2.2'], ['198.51.100.7']];
 
 describe('classify', () => {
   it('accepts values that all come from one planned set, or a subset of it', () => {

@@ -13,10 +13,15 @@ import { API, BIG, startProbeFixture, ZONE, type ProbeFixture } from './fixture.
 
 function run(command: string, args: string[]): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(command, args, { env: { ...process.env, DNSPLANE_LOG_LEVEL: 'silent' }, timeout: 25_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      command,
+      args,
+      { env: { ...process.env, DNSPLANE_LOG_LEVEL: 'silent' }, timeout: 25_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -38,22 +43,56 @@ describe('dnsplane probe', () => {
 
   it('prints JSON lines and writes the status file', async () => {
     const statusFile = path.join(scratch, 'status.json');
-    const out = await dnsplane(['probe', '--plans', f.planDir, '--authority', authority, '--count', '2', '--interval', '50ms', '--json', '--status-file', statusFile, '--fail-on', 'bad']);
+    const out = await dnsplane([
+      'probe',
+      '--plans',
+      f.planDir,
+      '--authority',
+      authority,
+      '--count',
+      '2',
+      '--interval',
+      '50ms',
+      '--json',
+      '--status-file',
+      statusFile,
+      '--fail-on',
+      'bad',
+    ]);
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
-    const lines = out.stdout.trim().split('\n').map((line) => JSON.parse(line) as { kind: string; result?: string; rounds?: number });
+    const lines = out.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { kind: string; result?: string; rounds?: number });
     expect(lines.filter((line) => line.kind === 'observation')).toHaveLength(4);
     expect(lines.filter((line) => line.kind === 'observation').every((line) => line.result === 'answered')).toBe(true);
     expect(lines.at(-1)).toMatchObject({ kind: 'summary', rounds: 2 });
     const status = await readProbeStatus(statusFile);
     expect(status?.generation).toBe(1);
-    expect(status?.endpoints.map((entry) => `${entry.endpoint} ${entry.path} ${entry.result}`).sort()).toEqual([`${API} A authority answered`, `${BIG} A authority answered`]);
+    expect(status?.endpoints.map((entry) => `${entry.endpoint} ${entry.path} ${entry.result}`).sort()).toEqual([
+      `${API} A authority answered`,
+      `${BIG} A authority answered`,
+    ]);
   });
 
   it('exits 4 (EMPTY) with --fail-on empty when an endpoint is emptied, naming it', async () => {
     await f.change('DELETE', f.recordSets(API));
     try {
-      const out = await dnsplane(['probe', '--plans', f.planDir, '--authority', authority, '--count', '5', '--interval', '50ms', '--fail-on', 'empty', '--no-status-file']);
+      const out = await dnsplane([
+        'probe',
+        '--plans',
+        f.planDir,
+        '--authority',
+        authority,
+        '--count',
+        '5',
+        '--interval',
+        '50ms',
+        '--fail-on',
+        'empty',
+        '--no-status-file',
+      ]);
       expect(out.code).toBe(4);
       expect(out.stderr).toContain(`dnsplane: probe saw NODATA for ${API} A via authority`);
       expect(out.stdout).toMatch(/api\.probe\.test\. A\s+authority\s+NODATA/);
@@ -64,7 +103,8 @@ describe('dnsplane probe', () => {
   });
 
   it('--once fails by default: 4 for an emptied endpoint, 1 when the authority does not answer, 0 when all answer', async () => {
-    const once = (...extra: string[]) => dnsplane(['probe', '--plans', f.planDir, '--once', '--timeout', '200ms', '--no-status-file', ...extra]);
+    const once = (...extra: string[]) =>
+      dnsplane(['probe', '--plans', f.planDir, '--once', '--timeout', '200ms', '--no-status-file', ...extra]);
     expect((await once('--authority', authority)).code).toBe(0);
     await f.change('DELETE', f.recordSets(API));
     try {
@@ -88,8 +128,24 @@ describe('dnsplane probe', () => {
 
   it('with --fail-on, an unreadable plan fails the run instead of passing a check that checked nothing', async () => {
     const planDir = await fs.mkdtemp(path.join(scratch, 'broken-plans-'));
-    await fs.writeFile(path.join(planDir, 'plan-000000000001.json'), '{"generation": 1, "zone": "probe.test.", "endpoints": "none"}');
-    const out = await dnsplane(['probe', '--plans', planDir, '--authority', authority, '--count', '2', '--interval', '50ms', '--fail-on', 'empty', '--no-status-file']);
+    await fs.writeFile(
+      path.join(planDir, 'plan-000000000001.json'),
+      '{"generation": 1, "zone": "probe.test.", "endpoints": "none"}',
+    );
+    const out = await dnsplane([
+      'probe',
+      '--plans',
+      planDir,
+      '--authority',
+      authority,
+      '--count',
+      '2',
+      '--interval',
+      '50ms',
+      '--fail-on',
+      'empty',
+      '--no-status-file',
+    ]);
     expect(out.code).toBe(1);
     expect(out.stderr).toContain('plan-000000000001.json is not a valid plan');
     expect(out.stderr).toContain('probe made no observations, so --fail-on empty cannot pass');
@@ -97,17 +153,36 @@ describe('dnsplane probe', () => {
   });
 
   it('serves Prometheus metrics while it runs, and stops cleanly on Ctrl-C', async () => {
-    const probe = spawnDnsplane(['probe', '--plans', f.planDir, '--authority', authority, '--interval', '50ms', '--metrics-port', '0', '--no-status-file'], {
-      env: { ...process.env, DNSPLANE_LOG_LEVEL: 'silent' },
-    });
+    const probe = spawnDnsplane(
+      [
+        'probe',
+        '--plans',
+        f.planDir,
+        '--authority',
+        authority,
+        '--interval',
+        '50ms',
+        '--metrics-port',
+        '0',
+        '--no-status-file',
+      ],
+      {
+        env: { ...process.env, DNSPLANE_LOG_LEVEL: 'silent' },
+      },
+    );
     try {
-      const [, url] = await probe.waitFor(/metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/, { stream: 'stderr', timeoutMs: 10_000 });
+      const [, url] = await probe.waitFor(/metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/, {
+        stream: 'stderr',
+        timeoutMs: 10_000,
+      });
       let text = '';
       for (let i = 0; i < 100 && !text.includes('result="answered"'); i += 1) {
         text = await (await fetch(url!)).text();
         if (!text.includes('result="answered"')) await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      expect(text).toContain(`dnsplane_probe_observations_total{endpoint="${API} A",path="authority",result="answered"}`);
+      expect(text).toContain(
+        `dnsplane_probe_observations_total{endpoint="${API} A",path="authority",result="answered"}`,
+      );
       expect(text).toContain('dnsplane_probe_latency_seconds_bucket');
       expect(text).toContain(`dnsplane_probe_endpoint_up{endpoint="${API} A",path="authority"} 1`);
     } finally {
@@ -133,7 +208,14 @@ describeWithTools(['dig', 'unbound'], 'scripts/verify-dns.sh', () => {
   beforeAll(async () => {
     f = await startProbeFixture();
     unbound = await startUnbound({ zones: [ZONE], authority: f.authority, noCache: true });
-    args = ['--plans', f.planDir, '--authority', `${f.authority.host}:${f.authority.port}`, '--resolver', `${unbound.address.host}:${unbound.address.port}`];
+    args = [
+      '--plans',
+      f.planDir,
+      '--authority',
+      `${f.authority.host}:${f.authority.port}`,
+      '--resolver',
+      `${unbound.address.host}:${unbound.address.port}`,
+    ];
   });
   afterAll(async () => {
     await unbound?.stop();
@@ -161,7 +243,10 @@ describeWithTools(['dig', 'unbound'], 'scripts/verify-dns.sh', () => {
   });
 
   it('fails on values outside the plan', async () => {
-    await f.change('UPSERT', f.recordSets(BIG).map((set) => ({ ...set, values: ['203.0.113.1'] })));
+    await f.change(
+      'UPSERT',
+      f.recordSets(BIG).map((set) => ({ ...set, values: ['203.0.113.1'] })),
+    );
     try {
       const out = await run('scripts/verify-dns.sh', args);
       expect(out.code).toBe(1);

@@ -13,17 +13,60 @@ import { describeWithTools } from '../helpers/tools.js';
 
 function book(history: Array<[ProbePath, ProbeResult]>): HealthBook {
   const health = new HealthBook();
-  history.forEach(([path, result], i) => health.record({ at: 1_000 * i, endpoint: 'www.x.test. A', name: 'www.x.test.', type: 'A', path, server: '127.0.0.1:1', result, values: [] }));
+  history.forEach(([path, result], i) =>
+    health.record({
+      at: 1_000 * i,
+      endpoint: 'www.x.test. A',
+      name: 'www.x.test.',
+      type: 'A',
+      path,
+      server: '127.0.0.1:1',
+      result,
+      values: [],
+    }),
+  );
   return health;
 }
 
 describe('diagnose', () => {
   it.each([
-    ['ok', [['authority', 'answered'], ['resolver', 'answered']]],
-    ['authority-down', [['authority', 'timeout'], ['resolver', 'servfail']]],
-    ['authority-empty', [['authority', 'nodata'], ['resolver', 'nodata']]],
-    ['authority-wrong', [['authority', 'wrong'], ['resolver', 'wrong']]],
-    ['resolver-failing', [['authority', 'timeout'], ['resolver', 'servfail'], ['authority', 'answered'], ['resolver', 'servfail']]],
+    [
+      'ok',
+      [
+        ['authority', 'answered'],
+        ['resolver', 'answered'],
+      ],
+    ],
+    [
+      'authority-down',
+      [
+        ['authority', 'timeout'],
+        ['resolver', 'servfail'],
+      ],
+    ],
+    [
+      'authority-empty',
+      [
+        ['authority', 'nodata'],
+        ['resolver', 'nodata'],
+      ],
+    ],
+    [
+      'authority-wrong',
+      [
+        ['authority', 'wrong'],
+        ['resolver', 'wrong'],
+      ],
+    ],
+    [
+      'resolver-failing',
+      [
+        ['authority', 'timeout'],
+        ['resolver', 'servfail'],
+        ['authority', 'answered'],
+        ['resolver', 'servfail'],
+      ],
+    ],
     ['failing', [['resolver', 'servfail']]],
   ] as const)('%s', (expected, history) => {
     const [only] = diagnose(book(history as unknown as Array<[ProbePath, ProbeResult]>).all());
@@ -31,11 +74,30 @@ describe('diagnose', () => {
   });
 
   it('says the authority is back in the resolver-failing detail, and the overall verdict takes the worst endpoint', () => {
-    const health = book([['authority', 'timeout'], ['resolver', 'servfail'], ['authority', 'answered'], ['resolver', 'servfail']]);
-    health.record({ at: 9_000, endpoint: 'api.x.test. A', name: 'api.x.test.', type: 'A', path: 'authority', server: '127.0.0.1:1', result: 'nodata', values: [] });
+    const health = book([
+      ['authority', 'timeout'],
+      ['resolver', 'servfail'],
+      ['authority', 'answered'],
+      ['resolver', 'servfail'],
+    ]);
+    health.record({
+      at: 9_000,
+      endpoint: 'api.x.test. A',
+      name: 'api.x.test.',
+      type: 'A',
+      path: 'authority',
+      server: '127.0.0.1:1',
+      result: 'nodata',
+      values: [],
+    });
     const diagnoses = diagnose(health.all());
-    expect(diagnoses.find((entry) => entry.endpoint === 'www.x.test. A')!.detail).toMatch(/resolver still fails \(SERVFAIL\) since .*the authority answers again since/);
-    expect(overallDiagnosis(diagnoses)).toMatchObject({ diagnosis: 'authority-empty', detail: expect.stringMatching(/^api\.x\.test\. A: the authority serves no record \(NODATA\)/) });
+    expect(diagnoses.find((entry) => entry.endpoint === 'www.x.test. A')!.detail).toMatch(
+      /resolver still fails \(SERVFAIL\) since .*the authority answers again since/,
+    );
+    expect(overallDiagnosis(diagnoses)).toMatchObject({
+      diagnosis: 'authority-empty',
+      detail: expect.stringMatching(/^api\.x\.test\. A: the authority serves no record \(NODATA\)/),
+    });
     expect(overallDiagnosis([])).toEqual({ diagnosis: 'ok', detail: 'nothing probed yet' });
   });
 });
@@ -48,7 +110,12 @@ describeWithTools(['unbound', 'unbound-control'], 'diagnosis through a real reso
   afterAll(async () => rig?.close());
 
   it('tells "authority down" from "resolver still failing after the authority is back"', async () => {
-    const probe = new Probe({ targets: fixedTargets([rig.name]), authority: rig.authority, resolver: rig.resolver, timeoutMs: 3000 });
+    const probe = new Probe({
+      targets: fixedTargets([rig.name]),
+      authority: rig.authority,
+      resolver: rig.resolver,
+      timeoutMs: 3000,
+    });
     const verdict = async () => overallDiagnosis(diagnose(probe.endpoints())).diagnosis;
     /** Runs rounds until the verdict is `wanted` (each round waits for its replies; no fixed sleeps). */
     const roundsUntil = async (wanted: string, maxRounds = 40) => {

@@ -54,11 +54,21 @@ export async function startProbeFixture(): Promise<ProbeFixture> {
   const recordSets = (name: string): RecordSet[] => {
     const endpoint = plan.endpoints.find((candidate) => candidate.name === name);
     if (!endpoint) throw new Error(`no endpoint ${name} in the fixture plan`);
-    return endpoint.sets.map((set) => ({ name, type: endpoint.type, ttl: endpoint.ttl, setIdentifier: set.setIdentifier, weight: set.weight, values: set.values }));
+    return endpoint.sets.map((set) => ({
+      name,
+      type: endpoint.type,
+      ttl: endpoint.ttl,
+      setIdentifier: set.setIdentifier,
+      weight: set.weight,
+      values: set.values,
+    }));
   };
   const change = async (action: ChangeAction, sets: RecordSet[]): Promise<void> => {
     const out = await t.client.send(
-      new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: sets.map((set) => ({ Action: action, ResourceRecordSet: toSdkRecordSet(set) })) } }),
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        ChangeBatch: { Changes: sets.map((set) => ({ Action: action, ResourceRecordSet: toSdkRecordSet(set) })) },
+      }),
     );
     for (let i = 0; i < 100; i += 1) {
       const status = await t.client.send(new GetChangeCommand({ Id: out.ChangeInfo!.Id! }));

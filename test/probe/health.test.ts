@@ -4,7 +4,16 @@ import { HealthBook, RingBuffer, type Observation } from '../../src/probe/health
 import { ChangeFilter } from '../../src/probe/report.js';
 
 function observation(at: number, result: ProbeResult, path: Observation['path'] = 'resolver'): Observation {
-  return { at, endpoint: 'api.example.test. A', name: 'api.example.test.', type: 'A', path, server: '127.0.0.1:53', result, values: [] };
+  return {
+    at,
+    endpoint: 'api.example.test. A',
+    name: 'api.example.test.',
+    type: 'A',
+    path,
+    server: '127.0.0.1:53',
+    result,
+    values: [],
+  };
 }
 
 describe('RingBuffer', () => {
@@ -30,7 +39,13 @@ describe('HealthBook', () => {
     const back = book.record(observation(1300, 'answered'));
     expect(back.recovered).toBe(true);
     const [health] = book.all();
-    expect(health).toMatchObject({ observations: 4, answered: 2, availability: 0.5, firstBadAt: 1100, recoveredAt: 1300 });
+    expect(health).toMatchObject({
+      observations: 4,
+      answered: 2,
+      availability: 0.5,
+      firstBadAt: 1100,
+      recoveredAt: 1300,
+    });
     expect(health!.badSince).toBeUndefined();
     expect(health!.outages).toEqual([{ from: 1100, to: 1300, result: 'nodata' }]);
   });
@@ -44,7 +59,10 @@ describe('HealthBook', () => {
     const authority = book.all().find((health) => health.path === 'authority')!;
     expect(authority.firstBadAt).toBe(1);
     expect(authority.badSince).toBe(3);
-    expect(authority.outages).toEqual([{ from: 1, to: 2, result: 'timeout' }, { from: 3, result: 'servfail' }]);
+    expect(authority.outages).toEqual([
+      { from: 1, to: 2, result: 'timeout' },
+      { from: 3, result: 'servfail' },
+    ]);
     expect(book.all().find((health) => health.path === 'resolver')!.firstBadAt).toBeUndefined();
   });
 });
@@ -52,7 +70,8 @@ describe('HealthBook', () => {
 describe('ChangeFilter', () => {
   it('prints a weighted endpoint once while it answers from its planned sets, and every new wrong answer', () => {
     const filter = new ChangeFilter();
-    const seen = (result: ProbeResult, values: string[]): boolean => filter.changed({ ...observation(0, result), values });
+    const seen = (result: ProbeResult, values: string[]): boolean =>
+      filter.changed({ ...observation(0, result), values });
     expect(seen('answered', ['192.0.2.1'])).toBe(true);
     expect(seen('answered', ['198.51.100.2'])).toBe(false);
     expect(seen('wrong', ['203.0.113.1'])).toBe(true);

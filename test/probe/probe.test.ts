@@ -17,7 +17,11 @@ describe('Probe straight at the authority', () => {
   afterAll(async () => f?.close());
 
   it('answers every planned endpoint, the big one over TCP', async () => {
-    const probe = new Probe({ targets: latestPlanTargets(new FilePlanStore(f.planDir)), authority: f.authority, intervalMs: 50 });
+    const probe = new Probe({
+      targets: latestPlanTargets(new FilePlanStore(f.planDir)),
+      authority: f.authority,
+      intervalMs: 50,
+    });
     const round = await probe.runRound();
     expect(round.generation).toBe(1);
     const byName = new Map(round.observations.map((observation) => [observation.name, observation]));
@@ -27,7 +31,11 @@ describe('Probe straight at the authority', () => {
   });
 
   it('sees the emptied endpoint in the first round after the change, and its recovery', async () => {
-    const probe = new Probe({ targets: latestPlanTargets(new FilePlanStore(f.planDir)), authority: f.authority, intervalMs: 50 });
+    const probe = new Probe({
+      targets: latestPlanTargets(new FilePlanStore(f.planDir)),
+      authority: f.authority,
+      intervalMs: 50,
+    });
     const bad: string[] = [];
     probe.on('bad', (observation) => bad.push(observation.result));
     const { emptied, restored } = await emptyAndRestore(probe, f);
@@ -51,13 +59,16 @@ describe('Probe straight at the authority', () => {
   it('calls values outside the plan wrong, and checks against the newest plan', async () => {
     const store = new FilePlanStore(f.planDir);
     const probe = new Probe({ targets: latestPlanTargets(store), authority: f.authority, intervalMs: 50 });
-    const rogue = f.recordSets(API).map((set) => ({ ...set, values: set.setIdentifier === 'lb-a' ? ['203.0.113.66'] : set.values }));
+    const rogue = f
+      .recordSets(API)
+      .map((set) => ({ ...set, values: set.setIdentifier === 'lb-a' ? ['203.0.113.66'] : set.values }));
     await f.change('UPSERT', rogue);
     try {
       // lb-a now serves 203.0.113.66, lb-b is still right: weighted answers alternate, so ask until both show.
       const results = new Set<string>();
       for (let i = 0; i < 40 && results.size < 2; i += 1) {
-        for (const observation of (await probe.runRound()).observations) if (observation.name === API) results.add(observation.result);
+        for (const observation of (await probe.runRound()).observations)
+          if (observation.name === API) results.add(observation.result);
       }
       expect([...results].sort()).toEqual(['answered', 'wrong']);
 
@@ -76,14 +87,22 @@ describe('Probe straight at the authority', () => {
   it('reports NXDOMAIN for a name that does not exist', async () => {
     const probe = new Probe({ targets: fixedTargets(['nothing-here.probe.test']), authority: f.authority });
     const [observation] = (await probe.runRound()).observations;
-    expect(observation).toMatchObject({ result: 'nxdomain', rcode: 'NXDOMAIN', endpoint: 'nothing-here.probe.test. A' });
+    expect(observation).toMatchObject({
+      result: 'nxdomain',
+      rcode: 'NXDOMAIN',
+      endpoint: 'nothing-here.probe.test. A',
+    });
   });
 
   it('reports a timeout when the target does not answer, within its own deadline', async () => {
     const silent = dgram.createSocket('udp4');
     await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
     try {
-      const probe = new Probe({ targets: fixedTargets([API]), authority: { host: '127.0.0.1', port: (silent.address() as AddressInfo).port }, timeoutMs: 100 });
+      const probe = new Probe({
+        targets: fixedTargets([API]),
+        authority: { host: '127.0.0.1', port: (silent.address() as AddressInfo).port },
+        timeoutMs: 100,
+      });
       const [observation] = (await probe.runRound()).observations;
       expect(observation).toMatchObject({ result: 'timeout', values: [] });
       expect(observation!.detail).toMatch(/within 100 ms/);
@@ -93,7 +112,9 @@ describe('Probe straight at the authority', () => {
   });
 
   it('refuses an interval below 50 ms and a probe with nothing to ask', () => {
-    expect(() => new Probe({ targets: fixedTargets([API]), authority: f.authority, intervalMs: 10 })).toThrow(/at least 50 ms/);
+    expect(() => new Probe({ targets: fixedTargets([API]), authority: f.authority, intervalMs: 10 })).toThrow(
+      /at least 50 ms/,
+    );
     expect(() => new Probe({ targets: fixedTargets([API]) })).toThrow(/authority, a resolver or both/);
   });
 });
@@ -101,7 +122,11 @@ describe('Probe straight at the authority', () => {
 describe('Probe scheduling', () => {
   it('runs the asked number of rounds at the interval, refuses a second loop, and can run again after', async () => {
     let asked = 0;
-    const probe = new Probe({ targets: async () => ((asked += 1), { targets: [] }), authority: { host: '127.0.0.1', port: 9 }, intervalMs: 50 });
+    const probe = new Probe({
+      targets: async () => ((asked += 1), { targets: [] }),
+      authority: { host: '127.0.0.1', port: 9 },
+      intervalMs: 50,
+    });
     const started = performance.now();
     const first = probe.run({ rounds: 3 });
     await expect(probe.run({ rounds: 1 })).rejects.toThrow(/already running/);

@@ -13,14 +13,22 @@ function answerFor(request: DNS.Packet): DNS.Packet {
   const question = request.questions[0]!;
   const name = question.name.toLowerCase();
   const address = (i: number): DNS.Packet.Resource =>
-    ({ name: question.name, type: Packet.TYPE.A, class: Packet.CLASS.IN, ttl: 60, address: `10.0.${i >> 8}.${i & 255}` }) as DNS.Packet.Resource;
+    ({
+      name: question.name,
+      type: Packet.TYPE.A,
+      class: Packet.CLASS.IN,
+      ttl: 60,
+      address: `10.0.${i >> 8}.${i & 255}`,
+    }) as DNS.Packet.Resource;
   if (name === 'small.example.test') response.answers.push(address(1));
   if (name === 'big.example.test') for (let i = 0; i < 150; i += 1) response.answers.push(address(i));
   if (name === 'missing.example.test') response.header.rcode = Packet.RCODE.NXDOMAIN;
   return response;
 }
 
-async function bindUdp(onMessage: (socket: dgram.Socket, message: Buffer, sender: dgram.RemoteInfo) => void): Promise<dgram.Socket> {
+async function bindUdp(
+  onMessage: (socket: dgram.Socket, message: Buffer, sender: dgram.RemoteInfo) => void,
+): Promise<dgram.Socket> {
   const socket = dgram.createSocket('udp4');
   socket.on('message', (message, sender) => onMessage(socket, message, sender));
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
@@ -31,7 +39,10 @@ async function bindUdp(onMessage: (socket: dgram.Socket, message: Buffer, sender
  * Binds UDP on a free port, then a TCP server on the same port. Another test may hold that TCP port, so on a
  * clash both are dropped and it starts over.
  */
-async function onSharedPort(bindUdpSide: () => Promise<{ port: number; close(): void }>, createTcp: () => net.Server): Promise<number> {
+async function onSharedPort(
+  bindUdpSide: () => Promise<{ port: number; close(): void }>,
+  createTcp: () => net.Server,
+): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     const udpSide = await bindUdpSide();
     const tcpServer = createTcp();
@@ -82,7 +93,9 @@ describe('queryDns', () => {
   });
 
   it('reports NXDOMAIN and the empty answer as they came', async () => {
-    expect((await queryDns({ server, name: 'missing.example.test', type: 'A', timeoutMs: 1000 })).rcodeName).toBe('NXDOMAIN');
+    expect((await queryDns({ server, name: 'missing.example.test', type: 'A', timeoutMs: 1000 })).rcodeName).toBe(
+      'NXDOMAIN',
+    );
     const empty = await queryDns({ server, name: 'empty.example.test', type: 'A', timeoutMs: 1000 });
     expect(empty).toMatchObject({ rcodeName: 'NOERROR', values: [] });
   });
@@ -90,7 +103,12 @@ describe('queryDns', () => {
   it('times out on a server that never answers, within its own deadline', async () => {
     const silent = await bindUdp(() => undefined);
     const started = Date.now();
-    const query = queryDns({ server: { host: '127.0.0.1', port: (silent.address() as net.AddressInfo).port }, name: 'small.example.test', type: 'A', timeoutMs: 150 });
+    const query = queryDns({
+      server: { host: '127.0.0.1', port: (silent.address() as net.AddressInfo).port },
+      name: 'small.example.test',
+      type: 'A',
+      timeoutMs: 150,
+    });
     await expect(query).rejects.toBeInstanceOf(DnsTimeoutError);
     // Well under the 30 s a forgotten deadline would take; loose enough for a loaded CI machine.
     expect(Date.now() - started).toBeLessThan(3000);
@@ -113,7 +131,12 @@ describe('queryDns', () => {
       () => (hanging = net.createServer(() => undefined)),
     );
     // Long enough for the UDP leg to come back on a loaded machine, so the deadline is met on the TCP leg.
-    const query = queryDns({ server: { host: '127.0.0.1', port }, name: 'small.example.test', type: 'A', timeoutMs: 1_000 });
+    const query = queryDns({
+      server: { host: '127.0.0.1', port },
+      name: 'small.example.test',
+      type: 'A',
+      timeoutMs: 1_000,
+    });
     await expect(query).rejects.toThrow(/within 1000 ms \(tcp\)/);
     truncating.close();
     hanging.close();
@@ -127,9 +150,15 @@ describe('queryDns', () => {
       forgedId.answers = [{ ...forgedId.answers[0]!, address: '6.6.6.6' } as DNS.Packet.Resource];
       const forgedQuestion = answerFor(request);
       forgedQuestion.questions = [{ ...request.questions[0]!, name: 'other.example.test' } as DNS.Packet.Question];
-      for (const packet of [forgedId, forgedQuestion, answerFor(request)]) socket.send(packet.toBuffer(), sender.port, sender.address);
+      for (const packet of [forgedId, forgedQuestion, answerFor(request)])
+        socket.send(packet.toBuffer(), sender.port, sender.address);
     });
-    const reply = await queryDns({ server: { host: '127.0.0.1', port: (forging.address() as net.AddressInfo).port }, name: 'small.example.test', type: 'A', timeoutMs: 1000 });
+    const reply = await queryDns({
+      server: { host: '127.0.0.1', port: (forging.address() as net.AddressInfo).port },
+      name: 'small.example.test',
+      type: 'A',
+      timeoutMs: 1000,
+    });
     expect(reply.values).toEqual(['10.0.0.1']);
     forging.close();
   });
@@ -142,7 +171,8 @@ describe('queryDns', () => {
       socket.send(answerFor(request).toBuffer(), sender.port, sender.address);
     });
     const target = { host: '127.0.0.1', port: (recorder.address() as net.AddressInfo).port };
-    for (let i = 0; i < 20; i += 1) await queryDns({ server: target, name: 'small.example.test', type: 'A', timeoutMs: 1000 });
+    for (let i = 0; i < 20; i += 1)
+      await queryDns({ server: target, name: 'small.example.test', type: 'A', timeoutMs: 1000 });
     expect(ids.size).toBeGreaterThan(15);
     recorder.close();
   });

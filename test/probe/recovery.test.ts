@@ -10,7 +10,12 @@ import { describeWithTools } from '../helpers/tools.js';
 const LOOSE_BOUND_MS = 15_000;
 
 it('configures unbound to keep probing a dead authority and to forget it was dead within seconds', () => {
-  const config = unboundConfig({ zones: ['x.test.'], authority: { host: '127.0.0.1', port: 1 }, port: 2, workDir: '/tmp/x' });
+  const config = unboundConfig({
+    zones: ['x.test.'],
+    authority: { host: '127.0.0.1', port: 1 },
+    port: 2,
+    workDir: '/tmp/x',
+  });
   expect(config).toContain(`infra-host-ttl: ${RECOVERY_INFRA_HOST_TTL_S}`);
   expect(config).toContain('infra-keep-probing: yes');
   expect(config).toContain('serve-expired: no');

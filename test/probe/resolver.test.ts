@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilePlanStore } from '../../src/plan/file-store.js';
 import { Probe } from '../../src/probe/probe.js';
 import { fixedTargets, latestPlanTargets } from '../../src/probe/targets.js';
-import { startUnbound, UnboundNotInstalledError, unboundConfig, type UnboundResolver } from '../../src/probe/unbound.js';
+import {
+  startUnbound,
+  UnboundNotInstalledError,
+  unboundConfig,
+  type UnboundResolver,
+} from '../../src/probe/unbound.js';
 import { startTestAuthority } from '../helpers/authority.js';
 import { describeWithTools } from '../helpers/tools.js';
 import { API, startProbeFixture, ZONE, type ProbeFixture } from './fixture.js';
@@ -11,7 +16,13 @@ import { emptyAndRestore } from './wait.js';
 
 describe('unbound config', () => {
   it('has the settings a private zone on loopback needs', () => {
-    const config = unboundConfig({ zones: ['probe.test'], authority: { host: '127.0.0.1', port: 8053 }, port: 5353, workDir: '/w', noCache: true });
+    const config = unboundConfig({
+      zones: ['probe.test'],
+      authority: { host: '127.0.0.1', port: 8053 },
+      port: 5353,
+      workDir: '/w',
+      noCache: true,
+    });
     for (const line of [
       'interface: 127.0.0.1',
       'port: 5353',
@@ -33,7 +44,9 @@ describe('unbound config', () => {
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent';
     try {
-      await expect(startUnbound({ zones: [ZONE], authority: { host: '127.0.0.1', port: 1 } })).rejects.toBeInstanceOf(UnboundNotInstalledError);
+      await expect(startUnbound({ zones: [ZONE], authority: { host: '127.0.0.1', port: 1 } })).rejects.toBeInstanceOf(
+        UnboundNotInstalledError,
+      );
     } finally {
       process.env.PATH = path;
     }
@@ -53,14 +66,25 @@ describeWithTools(['unbound', 'unbound-control'], 'Probe through unbound', () =>
   });
 
   it('answers through the resolver and straight at the authority alike', async () => {
-    const probe = new Probe({ targets: latestPlanTargets(new FilePlanStore(f.planDir)), authority: f.authority, resolver: unbound.address });
+    const probe = new Probe({
+      targets: latestPlanTargets(new FilePlanStore(f.planDir)),
+      authority: f.authority,
+      resolver: unbound.address,
+    });
     const round = await probe.runRound();
     const api = round.observations.filter((observation) => observation.name === API);
-    expect(api.map((observation) => `${observation.path}:${observation.result}`).sort()).toEqual(['authority:answered', 'resolver:answered']);
+    expect(api.map((observation) => `${observation.path}:${observation.result}`).sort()).toEqual([
+      'authority:answered',
+      'resolver:answered',
+    ]);
   });
 
   it('sees the emptied endpoint through the resolver in the first round after the change', async () => {
-    const probe = new Probe({ targets: latestPlanTargets(new FilePlanStore(f.planDir)), resolver: unbound.address, intervalMs: 50 });
+    const probe = new Probe({
+      targets: latestPlanTargets(new FilePlanStore(f.planDir)),
+      resolver: unbound.address,
+      intervalMs: 50,
+    });
     const { emptied, restored } = await emptyAndRestore(probe, f);
     expect(emptied).toMatchObject({ path: 'resolver', result: 'nodata', rcode: 'NOERROR' });
     expect(restored.result).toBe('answered');
@@ -76,11 +100,19 @@ describeWithTools(['unbound', 'unbound-control'], 'Probe through unbound', () =>
   it('reports SERVFAIL through the resolver once the authority is down', async () => {
     const doomed = await startTestAuthority();
     await doomed.createZone('down.test.');
-    const resolver = await startUnbound({ zones: ['down.test.'], authority: { host: doomed.authority.host, port: doomed.authority.dnsPort }, noCache: true });
+    const resolver = await startUnbound({
+      zones: ['down.test.'],
+      authority: { host: doomed.authority.host, port: doomed.authority.dnsPort },
+      noCache: true,
+    });
     try {
       await doomed.close();
       // unbound gives up on the dead authority after about 2 s with the fail-fast settings.
-      const probe = new Probe({ targets: fixedTargets(['www.down.test']), resolver: resolver.address, timeoutMs: 6000 });
+      const probe = new Probe({
+        targets: fixedTargets(['www.down.test']),
+        resolver: resolver.address,
+        timeoutMs: 6000,
+      });
       expect((await probe.runRound()).observations[0]).toMatchObject({ result: 'servfail', rcode: 'SERVFAIL' });
       await resolver.flush();
     } finally {

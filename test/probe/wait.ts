@@ -4,7 +4,11 @@ import type { Probe } from '../../src/probe/probe.js';
 import { API, type ProbeFixture } from './fixture.js';
 
 /** Resolves with the first observation, from now on, that satisfies `match`. */
-export function nextObservation(probe: Probe, match: (observation: Observation) => boolean, timeoutMs = 10_000): Promise<Observation> {
+export function nextObservation(
+  probe: Probe,
+  match: (observation: Observation) => boolean,
+  timeoutMs = 10_000,
+): Promise<Observation> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       probe.off('observation', listener);
@@ -25,7 +29,10 @@ export function nextObservation(probe: Probe, match: (observation: Observation) 
  * first observation after the change was sent that no longer answers; then restores the endpoint and
  * returns the first observation after that. "First round after the change" is "within one interval".
  */
-export async function emptyAndRestore(probe: Probe, f: ProbeFixture): Promise<{ emptied: Observation; restored: Observation }> {
+export async function emptyAndRestore(
+  probe: Probe,
+  f: ProbeFixture,
+): Promise<{ emptied: Observation; restored: Observation }> {
   const ofApi = (observation: Observation): boolean => observation.name === API;
   probe.start();
   try {
@@ -34,7 +41,10 @@ export async function emptyAndRestore(probe: Probe, f: ProbeFixture): Promise<{ 
     // the change from its commit, before the API's reply reaches us: on a loaded machine a query can see the
     // empty endpoint in between, and that query is the first empty one, so the wait starts before the change.
     const changeStartedAt = Date.now();
-    const emptiedSeen = nextObservation(probe, (observation) => ofApi(observation) && observation.at > changeStartedAt && observation.result !== 'answered');
+    const emptiedSeen = nextObservation(
+      probe,
+      (observation) => ofApi(observation) && observation.at > changeStartedAt && observation.result !== 'answered',
+    );
     await f.change('DELETE', f.recordSets(API));
     const emptied = await emptiedSeen;
     await f.change('CREATE', f.recordSets(API));

@@ -30,7 +30,12 @@ describeWithTools(['moto_server'], 'Route53 conformance against moto_server', ()
     const byName = new Map(report.results.map((result): [string, CaseResult] => [result.name, result]));
     const reason = (name: string) => byName.get(name)?.reason ?? '(passed)';
 
-    expect(report.results.filter((result) => result.passed).map((result) => result.name).sort()).toEqual([...MOTO_PASSES].sort());
+    expect(
+      report.results
+        .filter((result) => result.passed)
+        .map((result) => result.name)
+        .sort(),
+    ).toEqual([...MOTO_PASSES].sort());
     // The October 2025 race is not fenced on moto: the delayed writer's batch goes through.
     expect(reason('stale-fenced-batch-rejected')).toMatch(/was accepted/);
     expect(reason('batch-is-atomic')).toMatch(/applied anyway/);

@@ -9,7 +9,9 @@ const run = promisify(execFile);
 
 async function conformance(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/run-ts.js', 'scripts/conformance.ts', ...args], { timeout: 25_000 });
+    const { stdout, stderr } = await run(process.execPath, ['bin/run-ts.js', 'scripts/conformance.ts', ...args], {
+      timeout: 25_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -19,7 +21,13 @@ async function conformance(...args: string[]): Promise<{ code: number; stdout: s
 
 describeWithTools(['moto_server'], 'scripts/conformance.ts', () => {
   it('prints a table and exits 1 against moto, naming the failed case', async () => {
-    const { code, stdout } = await conformance('--start', 'moto', '--only', 'upsert-replaces-whole-set', 'stale-fenced-batch-rejected');
+    const { code, stdout } = await conformance(
+      '--start',
+      'moto',
+      '--only',
+      'upsert-replaces-whole-set',
+      'stale-fenced-batch-rejected',
+    );
     expect(code).toBe(1);
     expect(stdout).toContain('| case | result | what Route53 does / why it failed |');
     expect(stdout).toMatch(/\| upsert-replaces-whole-set \| pass \|/);

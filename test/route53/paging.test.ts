@@ -16,10 +16,16 @@ const GROUP = 100;
 
 /** Four weighted groups of 100 sets: 402 sets with the apex SOA and NS, more than one default page (300). */
 async function zoneWithWeightedGroups(client: Route53Client): Promise<string> {
-  const zone = await client.send(new CreateHostedZoneCommand({ Name: 'paging.test.', CallerReference: `paging-${Date.now()}` }));
+  const zone = await client.send(
+    new CreateHostedZoneCommand({ Name: 'paging.test.', CallerReference: `paging-${Date.now()}` }),
+  );
   const zoneId = zone.HostedZone!.Id!;
   for (const name of NAMES) {
-    await changeBatch(client, zoneId, Array.from({ length: GROUP }, (_, i) => create(weighted(`${name}.paging.test.`, `lb-${i}`, 1, [`10.0.${i}.1`]))));
+    await changeBatch(
+      client,
+      zoneId,
+      Array.from({ length: GROUP }, (_, i) => create(weighted(`${name}.paging.test.`, `lb-${i}`, 1, [`10.0.${i}.1`]))),
+    );
   }
   return zoneId;
 }
@@ -45,7 +51,9 @@ describe('bounded paging against the dnsplane authority', () => {
 
   it('reads one weighted group set by set with MaxItems=1', async () => {
     const group = await listRecordSetsNamed(target.client, zoneId, 'c.paging.test', 1);
-    expect(group.map((set) => set.setIdentifier).sort()).toEqual(Array.from({ length: GROUP }, (_, i) => `lb-${i}`).sort());
+    expect(group.map((set) => set.setIdentifier).sort()).toEqual(
+      Array.from({ length: GROUP }, (_, i) => `lb-${i}`).sort(),
+    );
   });
 });
 

@@ -12,8 +12,14 @@ function good(): History {
       { at: 2, result: 'no-answer' }, // the authority down
       { at: 3, result: 'answered', generation: 2 },
     ],
-    acks: [{ at: 1, enactor: 'e1', generation: 1 }, { at: 3, enactor: 'e2', generation: 2 }],
-    fences: [{ at: 1, generation: 1 }, { at: 3, generation: 2 }],
+    acks: [
+      { at: 1, enactor: 'e1', generation: 1 },
+      { at: 3, enactor: 'e2', generation: 2 },
+    ],
+    fences: [
+      { at: 1, generation: 1 },
+      { at: 3, generation: 2 },
+    ],
     faults: [{ at: 2, fault: 'kill authority', authorityRecoveryMs: 100, resolverRecoveryMs: 900 }],
     final: { latestPlanned: 2, liveGeneration: 2, matchesLatest: true },
   };
@@ -28,12 +34,32 @@ describe('checkHistory', () => {
   });
 
   it.each([
-    ['an empty answer after the endpoint answered', (h: History) => h.answers.push({ at: 4, result: 'empty' }), /1 empty answer/],
-    ['older content after newer', (h: History) => h.answers.push({ at: 4, result: 'answered', generation: 1 }), /stale content after newer: generation 1/],
-    ['the fence going back', (h: History) => h.fences.push({ at: 4, generation: 1 }), /generation regression: the fence went from 2 to 1/],
-    ['an acknowledged batch missing at the end', (h: History) => h.acks.push({ at: 4, enactor: 'e3', generation: 3 }), /acknowledged generation 3 is not present/],
+    [
+      'an empty answer after the endpoint answered',
+      (h: History) => h.answers.push({ at: 4, result: 'empty' }),
+      /1 empty answer/,
+    ],
+    [
+      'older content after newer',
+      (h: History) => h.answers.push({ at: 4, result: 'answered', generation: 1 }),
+      /stale content after newer: generation 1/,
+    ],
+    [
+      'the fence going back',
+      (h: History) => h.fences.push({ at: 4, generation: 1 }),
+      /generation regression: the fence went from 2 to 1/,
+    ],
+    [
+      'an acknowledged batch missing at the end',
+      (h: History) => h.acks.push({ at: 4, enactor: 'e3', generation: 3 }),
+      /acknowledged generation 3 is not present/,
+    ],
     ['no convergence', (h: History) => (h.final.matchesLatest = false), /did not converge/],
-    ['a slow resolver recovery', (h: History) => (h.faults[0]!.resolverRecoveryMs = 7000), /6900 ms after the authority \(bound 5000 ms\)/],
+    [
+      'a slow resolver recovery',
+      (h: History) => (h.faults[0]!.resolverRecoveryMs = 7000),
+      /6900 ms after the authority \(bound 5000 ms\)/,
+    ],
   ])('fails on %s', (_, breakIt, message) => {
     const history = good();
     breakIt(history);

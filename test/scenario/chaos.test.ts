@@ -15,8 +15,11 @@ describeWithTools(['ip', 'unbound'], 'chaos (CI length)', () => {
   it('keeps every safety property through two minutes of faults, with one enactor delayed in a namespace', async () => {
     // Creating namespaces needs root; CI runs as root, so there its absence is a failure, never a skip.
     if (!(await netnsAvailable())) {
-      if (process.env.CI === 'true') throw new Error('`ip netns add` fails here: the fault suite needs network namespaces (root and iproute2)');
-      console.warn('\n*** SKIPPING the chaos run: `ip netns add` is not permitted here (this fails under CI=true) ***\n');
+      if (process.env.CI === 'true')
+        throw new Error('`ip netns add` fails here: the fault suite needs network namespaces (root and iproute2)');
+      console.warn(
+        '\n*** SKIPPING the chaos run: `ip netns add` is not permitted here (this fails under CI=true) ***\n',
+      );
       return;
     }
     const lines: string[] = [];

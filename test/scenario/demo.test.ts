@@ -31,7 +31,9 @@ describe('dnsplane demo (npm start)', () => {
     expect(stdout).toMatch(/\[2\/2\] SAFE design/);
     expect(stdout).toMatch(/enactor B applied generation \d+ and started cleanup/);
     expect(stdout).toMatch(/legacy: FAILED +dynamodb\.us-east-1\.dnsplane\.test\. went EMPTY at t\+\d+ ms/);
-    expect(stdout).toMatch(/safe: +HELD +dynamodb\.us-east-1\.dnsplane\.test\. answered every probe .* converged to plan \d+/);
+    expect(stdout).toMatch(
+      /safe: +HELD +dynamodb\.us-east-1\.dnsplane\.test\. answered every probe .* converged to plan \d+/,
+    );
     const legacyChart = path.join(dir, 'race-legacy.html');
     const safeChart = path.join(dir, 'race-safe.html');
     expect(stdout).toContain(`charts: ${legacyChart}  ${safeChart}`);
@@ -66,13 +68,25 @@ describeWithTools(['dig'], 'dnsplane demo --stay', () => {
 
       // Empty the regional endpoint by hand, through the kept authority's Route53 API.
       const [, endpoint, zoneId] = /Route53 API (\S+) .*\((Z\w+)\)/.exec(demo.stdout)!;
-      const client = createRoute53Client({ endpoint: endpoint!, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+      const client = createRoute53Client({
+        endpoint: endpoint!,
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        maxAttempts: 1,
+      });
       const name = 'dynamodb.us-east-1.dnsplane.test.';
       const sets = await readEndpointSets(client, zoneId!, name, 'A');
       expect(sets.length).toBeGreaterThan(0);
-      await client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId!, ChangeBatch: { Changes: sets.map((set) => ({ Action: 'DELETE', ResourceRecordSet: toSdkRecordSet(set) })) } }));
+      await client.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: zoneId!,
+          ChangeBatch: { Changes: sets.map((set) => ({ Action: 'DELETE', ResourceRecordSet: toSdkRecordSet(set) })) },
+        }),
+      );
       client.destroy();
-      const failed = await run('bash', ['scripts/verify-dns.sh', ...args], { timeout: 20_000 }).then(() => undefined, (error: { code: number; stdout: string }) => error);
+      const failed = await run('bash', ['scripts/verify-dns.sh', ...args], { timeout: 20_000 }).then(
+        () => undefined,
+        (error: { code: number; stdout: string }) => error,
+      );
       expect(failed?.code).toBe(1);
       expect(failed?.stdout).toMatch(new RegExp(`${name.replace(/\./g, '\\.')}\\s+A\\s+authority.*EMPTY`));
     } finally {

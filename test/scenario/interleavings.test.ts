@@ -22,7 +22,6 @@ import {
 
 // Seeded so that CI is reproducible; DNSPLANE_FC_SEED explores other seeds (the soak script runs 10,000).
 const SEED = Number(process.env.DNSPLANE_FC_SEED ?? 20251020);
-const atomicStore = caseArbitraryWith({ atomicStore: fc.constant(true) });
 
 describe('randomized interleavings', () => {
   it('the enactor (shard fences): no endpoint ever empty or below min capacity, no fence backwards, no stale write after a removal, no fence naming a deleted plan, one content per generation, records matching the plan their fence names, newest generation live after the calm passes (1,000 cases)', async () => {
@@ -32,21 +31,40 @@ describe('randomized interleavings', () => {
   }, 600_000);
 
   it('the naive variant (only fences of shards whose content changes move) is caught writing stale content (I4)', async () => {
-    const simple = caseArbitraryWith({ atomicStore: fc.constant(true), planners: fc.constant(1), rollbackTo: fc.constant(null), minCapacity: fc.constant(1) });
-    const stale = await fc.check(interleavingProperty('naive', ['stale', 'content'], simple), { numRuns: 1_000, seed: SEED, endOnFailure: true });
+    const simple = caseArbitraryWith({
+      atomicStore: fc.constant(true),
+      planners: fc.constant(1),
+      rollbackTo: fc.constant(null),
+      minCapacity: fc.constant(1),
+    });
+    const stale = await fc.check(interleavingProperty('naive', ['stale', 'content'], simple), {
+      numRuns: 1_000,
+      seed: SEED,
+      endOnFailure: true,
+    });
     expect(stale.failed).toBe(true);
     expect(String(stale.errorInstance)).toMatch(/(stale|content): /);
   }, 600_000);
 
   it('an enactor that skipped generations never takes more than the velocity budget out of an endpoint in one batch (issue 11 case 3, I7)', async () => {
-    const planned = caseArbitraryWith({ plans: velocityLimitedPlans, planners: fc.constant(1), rollbackTo: fc.constant(null), atomicStore: fc.constant(true), minCapacity: fc.constant(1) });
+    const planned = caseArbitraryWith({
+      plans: velocityLimitedPlans,
+      planners: fc.constant(1),
+      rollbackTo: fc.constant(null),
+      atomicStore: fc.constant(true),
+      minCapacity: fc.constant(1),
+    });
     await fc.assert(interleavingProperty('safe', ['velocity'], planned), { numRuns: 1_000, seed: SEED });
   }, 600_000);
 
   it('the velocity-limited plans themselves never take more than the budget out of an endpoint between consecutive generations', () => {
     fc.assert(
       fc.property(velocityLimitedPlans, (plans) => {
-        let previous = [[1, 1, 1], [1, 1, 1], [1, 1, 1]];
+        let previous = [
+          [1, 1, 1],
+          [1, 1, 1],
+          [1, 1, 1],
+        ];
         for (const plan of plans) {
           plan.forEach((weights, e) => {
             const drop = weights!.reduce((sum, w, i) => sum + Math.max(0, previous[e]![i]! - w), 0);
@@ -55,8 +73,22 @@ describe('randomized interleavings', () => {
           previous = plan as number[][];
         }
         // So the velocity check applies to them, unless a second planner or a rollback could publish out of turn.
-        const c: Case = { plans, planners: 1, rollbackTo: null, atomicStore: true, passes: [1, 1, 1], keepView: false, pageSize: null, minCapacity: 1, faults: ['ok'] };
-        expect([velocityApplies(c), velocityApplies({ ...c, planners: 2 }), velocityApplies({ ...c, rollbackTo: 1 })]).toEqual([true, false, false]);
+        const c: Case = {
+          plans,
+          planners: 1,
+          rollbackTo: null,
+          atomicStore: true,
+          passes: [1, 1, 1],
+          keepView: false,
+          pageSize: null,
+          minCapacity: 1,
+          faults: ['ok'],
+        };
+        expect([
+          velocityApplies(c),
+          velocityApplies({ ...c, planners: 2 }),
+          velocityApplies({ ...c, rollbackTo: 1 }),
+        ]).toEqual([true, false, false]);
       }),
       { numRuns: 500, seed: SEED },
     );
@@ -68,31 +100,57 @@ describe('randomized interleavings', () => {
   });
 
   it('legacy design: the same harness finds the empty record within 200 cases', async () => {
-    const result = await fc.check(interleavingProperty('legacy', ['empty']), { numRuns: 200, seed: SEED, endOnFailure: true });
+    const result = await fc.check(interleavingProperty('legacy', ['empty']), {
+      numRuns: 200,
+      seed: SEED,
+      endOnFailure: true,
+    });
     expect(result.failed).toBe(true);
     expect(String(result.errorInstance)).toMatch(/empty: \S+ A has no record set/);
   });
 
   it('legacy design: the convergence check catches it too (a crashed pass leaves endpoints behind for good)', async () => {
-    const result = await fc.check(interleavingProperty('legacy', ['converge']), { numRuns: 200, seed: SEED, endOnFailure: true });
+    const result = await fc.check(interleavingProperty('legacy', ['converge']), {
+      numRuns: 200,
+      seed: SEED,
+      endOnFailure: true,
+    });
     expect(result.failed).toBe(true);
     expect(String(result.errorInstance)).toMatch(/converge: /);
   });
 
   it('a found case replays from its seed and path', async () => {
-    const first = await fc.check(interleavingProperty('legacy', ['empty']), { numRuns: 200, seed: SEED, endOnFailure: true });
+    const first = await fc.check(interleavingProperty('legacy', ['empty']), {
+      numRuns: 200,
+      seed: SEED,
+      endOnFailure: true,
+    });
     expect(first.failed).toBe(true);
-    const replay = await fc.check(interleavingProperty('legacy', ['empty']), { seed: first.seed, path: first.counterexamplePath!, endOnFailure: true });
+    const replay = await fc.check(interleavingProperty('legacy', ['empty']), {
+      seed: first.seed,
+      path: first.counterexamplePath!,
+      endOnFailure: true,
+    });
     expect(replay.failed).toBe(true);
     expect(String(replay.errorInstance)).toBe(String(first.errorInstance));
   });
 
   it('the harness really injects faults: a case with throttling, crashes and lost responses still keeps every core invariant', async () => {
     // One hand-picked case: every third call throttled, every seventh crashes its enactor, every fifth loses its response.
-    const faults = Array.from({ length: 21 }, (_, i): Fault => (i % 7 === 6 ? 'crash' : i % 3 === 2 ? 'throttle' : i % 5 === 4 ? 'lost' : 'ok'));
+    const faults = Array.from({ length: 21 }, (_, i): Fault =>
+      i % 7 === 6 ? 'crash' : i % 3 === 2 ? 'throttle' : i % 5 === 4 ? 'lost' : 'ok',
+    );
     const [s] = fc.sample(fc.scheduler(), { numRuns: 1, seed: SEED });
     const c: Case = {
-      plans: [[[2, 1, 0], [1, 1, 1], null], [[0, 3, 1], null, [2, 2, 2]], [[1, 1, 1], [4, 0, 1], [1, 0, 1]]],
+      plans: [
+        [[2, 1, 0], [1, 1, 1], null],
+        [[0, 3, 1], null, [2, 2, 2]],
+        [
+          [1, 1, 1],
+          [4, 0, 1],
+          [1, 0, 1],
+        ],
+      ],
       planners: 1,
       rollbackTo: null,
       atomicStore: true,
@@ -112,7 +170,10 @@ describe('randomized interleavings', () => {
   });
 
   it('torn listings really span several calls, a second planner and a racing rollback really write', async () => {
-    const [c] = fc.sample(caseArbitraryWith({ planners: fc.constant(2), atomicStore: fc.constant(true), rollbackTo: fc.constant(1) }), { numRuns: 1, seed: SEED });
+    const [c] = fc.sample(
+      caseArbitraryWith({ planners: fc.constant(2), atomicStore: fc.constant(true), rollbackTo: fc.constant(1) }),
+      { numRuns: 1, seed: SEED },
+    );
     const listings = async (pageSize: number | null) => {
       const [s] = fc.sample(fc.scheduler(), { numRuns: 1, seed: SEED });
       const outcome = await runCase('safe', s!, { ...c!, pageSize, faults: ['ok'], passes: [1, 1, 1] });

@@ -2,7 +2,12 @@
 // faults does, one at a time, so that the race's outcome is explained by the parts and not only observed.
 import { describe, expect, it } from 'vitest';
 import { ZoneStore } from '../../src/authority/store/zone-store.js';
-import { legacyCleanup, LegacyEnactor, LegacyInconsistentError, readLegacyZone } from '../../src/scenario/legacy-enactor.js';
+import {
+  legacyCleanup,
+  LegacyEnactor,
+  LegacyInconsistentError,
+  readLegacyZone,
+} from '../../src/scenario/legacy-enactor.js';
 import { MemoryPlanStore } from '../../src/scenario/memory-plan-store.js';
 import { planOf } from '../../src/scenario/interleavings.js';
 import { storeClient } from '../../src/scenario/store-client.js';
@@ -12,12 +17,24 @@ async function setup() {
   const zoneId = zones.createHostedZone({ name: 'interleave.test.', callerReference: 'legacy-unit' }).zone.id;
   const plans = new MemoryPlanStore();
   const client = storeClient(zones);
-  const enactor = (id: string, cleanupRetention?: number) => new LegacyEnactor({ id, store: plans, client, zoneId, retry: { retries: 0 }, ...(cleanupRetention !== undefined ? { cleanupRetention } : {}) });
+  const enactor = (id: string, cleanupRetention?: number) =>
+    new LegacyEnactor({
+      id,
+      store: plans,
+      client,
+      zoneId,
+      retry: { retries: 0 },
+      ...(cleanupRetention !== undefined ? { cleanupRetention } : {}),
+    });
   const api = async () => (await readLegacyZone(client, zoneId)).get('api.interleave.test. A')!;
   return { zones, zoneId, plans, client, enactor, api };
 }
 
-const weights = (w: number) => [[w, 1, 1], [1, 1, 1], [1, 1, 1]];
+const weights = (w: number) => [
+  [w, 1, 1],
+  [1, 1, 1],
+  [1, 1, 1],
+];
 
 describe('legacy enactor', () => {
   it('checks "newer than applied" once, then overwrites whatever is live with plain UPSERTs', async () => {

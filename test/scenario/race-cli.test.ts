@@ -22,7 +22,10 @@ afterAll(async () => {
 
 async function race(mode: string, extra: string[] = []) {
   const chart = path.join(dir, `race-${mode}.html`);
-  const { stdout } = await run('node', [BIN, 'race', '--mode', mode, '--json', '--chart', chart, ...extra], { env: { ...process.env, DNSPLANE_LOG_LEVEL: 'warn' }, timeout: 25_000 });
+  const { stdout } = await run('node', [BIN, 'race', '--mode', mode, '--json', '--chart', chart, ...extra], {
+    env: { ...process.env, DNSPLANE_LOG_LEVEL: 'warn' },
+    timeout: 25_000,
+  });
   const lines = stdout.trim().split('\n');
   return { summary: JSON.parse(lines.at(-1)!), lines, html: await fs.readFile(chart, 'utf8') };
 }
@@ -69,10 +72,17 @@ describe('dnsplane race', () => {
 
   it('prints the timeline table and a verdict without --json, and rejects a bad --mode', async () => {
     const chart = path.join(dir, 'table.html');
-    const { stdout } = await run('node', [BIN, 'race', '--mode', 'legacy', '--resolver', 'none', '--generations', '5', '--delay', '20', '--chart', chart], { timeout: 25_000 });
+    const { stdout } = await run(
+      'node',
+      [BIN, 'race', '--mode', 'legacy', '--resolver', 'none', '--generations', '5', '--delay', '20', '--chart', chart],
+      { timeout: 25_000 },
+    );
     expect(stdout).toMatch(/records-removed/);
     expect(stdout).toMatch(/legacy: dynamodb\.us-east-1\.dnsplane\.test\. went EMPTY/);
     expect(stdout).toContain(`chart: ${chart}`);
-    await expect(run('node', [BIN, 'race', '--mode', 'sloppy'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/--mode.*legacy, safe/s) });
+    await expect(run('node', [BIN, 'race', '--mode', 'sloppy'])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--mode.*legacy, safe/s),
+    });
   });
 });

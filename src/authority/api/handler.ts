@@ -30,12 +30,17 @@ export type Handler = (request: ApiRequest, context: RouteContext, params: strin
 /** Route53 answers with this host in CreateHostedZone's Location (and CreateHealthCheck's). */
 export const ROUTE53_ORIGIN = 'https://route53.amazonaws.com';
 
-export const ok = (body: string, status = 200, headers?: Record<string, string>): ApiResponse => ({ status, body, ...(headers ? { headers } : {}) });
+export const ok = (body: string, status = 200, headers?: Record<string, string>): ApiResponse => ({
+  status,
+  body,
+  ...(headers ? { headers } : {}),
+});
 
 export function maxItems(query: URLSearchParams, fallback: number): number {
   const raw = query.get('maxitems');
   if (raw === null) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw invalidInput(`Invalid request: maxitems must be a positive integer, got '${raw}'`);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1)
+    throw invalidInput(`Invalid request: maxitems must be a positive integer, got '${raw}'`);
   return Number(raw);
 }
 

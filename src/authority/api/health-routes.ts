@@ -20,19 +20,28 @@ function readFields(element: XmlObject, where: string): Partial<HealthCheckConfi
   for (const name of NUMBERS) {
     const raw = text(element[name]);
     if (raw === undefined) continue;
-    if (!/^\d+$/.test(raw)) throw invalidInput(`Invalid request: ${where}.${name} must be a whole number, got '${raw}'`);
+    if (!/^\d+$/.test(raw))
+      throw invalidInput(`Invalid request: ${where}.${name} must be a whole number, got '${raw}'`);
     out[name] = Number(raw);
   }
   for (const name of BOOLEANS) {
     const raw = text(element[name]);
     if (raw === undefined) continue;
-    if (raw !== 'true' && raw !== 'false') throw invalidInput(`Invalid request: ${where}.${name} must be true or false, got '${raw}'`);
+    if (raw !== 'true' && raw !== 'false')
+      throw invalidInput(`Invalid request: ${where}.${name} must be true or false, got '${raw}'`);
     out[name] = raw === 'true';
   }
-  if (element.ChildHealthChecks !== undefined) out.ChildHealthChecks = asList((element.ChildHealthChecks as XmlObject).ChildHealthCheck).map((id) => text(id) ?? '');
-  if (element.Regions !== undefined) out.Regions = asList((element.Regions as XmlObject).Region).map((region) => text(region) ?? '');
+  if (element.ChildHealthChecks !== undefined)
+    out.ChildHealthChecks = asList((element.ChildHealthChecks as XmlObject).ChildHealthCheck).map(
+      (id) => text(id) ?? '',
+    );
+  if (element.Regions !== undefined)
+    out.Regions = asList((element.Regions as XmlObject).Region).map((region) => text(region) ?? '');
   for (const unsupported of ['AlarmIdentifier', 'InsufficientDataHealthStatus', 'RoutingControlArn']) {
-    if (element[unsupported] !== undefined) throw invalidInput(`Invalid request: ${where}.${unsupported} (CloudWatch and recovery-control health checks) is not supported by the dnsplane authority`);
+    if (element[unsupported] !== undefined)
+      throw invalidInput(
+        `Invalid request: ${where}.${unsupported} (CloudWatch and recovery-control health checks) is not supported by the dnsplane authority`,
+      );
   }
   return out as Partial<HealthCheckConfig>;
 }
@@ -44,7 +53,12 @@ export function healthCheckXml(check: StoredHealthCheck): XmlObject {
     else if (key === 'Regions') config[key] = { Region: value };
     else config[key] = String(value);
   }
-  return { Id: check.id, CallerReference: check.callerReference, HealthCheckConfig: config, HealthCheckVersion: String(check.version) };
+  return {
+    Id: check.id,
+    CallerReference: check.callerReference,
+    HealthCheckConfig: config,
+    HealthCheckVersion: String(check.version),
+  };
 }
 
 const createHealthCheck: Handler = (request, context) => {
@@ -52,7 +66,10 @@ const createHealthCheck: Handler = (request, context) => {
   const callerReference = text(body.CallerReference) ?? '';
   const element = body.HealthCheckConfig;
   if (!element || typeof element !== 'object') throw invalidInput('Invalid request: HealthCheckConfig is required');
-  const { check, created } = context.store.healthChecks.create(callerReference, readFields(element as XmlObject, 'HealthCheckConfig') as HealthCheckConfig);
+  const { check, created } = context.store.healthChecks.create(
+    callerReference,
+    readFields(element as XmlObject, 'HealthCheckConfig') as HealthCheckConfig,
+  );
   return ok(document('CreateHealthCheckResponse', { HealthCheck: healthCheckXml(check) }), created ? 201 : 200, {
     location: `${ROUTE53_ORIGIN}/2013-04-01/healthcheck/${check.id}`,
   });
@@ -68,26 +85,37 @@ const listHealthChecks: Handler = (request, context) => {
   if (from < 0) throw invalidInput(`Invalid request: marker ${marker} is not a health check id`);
   const limit = Math.min(maxItems(request.query, 100), 1000);
   const next = all[from + limit];
-  return ok(document('ListHealthChecksResponse', {
-    HealthChecks: { HealthCheck: all.slice(from, from + limit).map(healthCheckXml) },
-    Marker: marker ?? '',
-    IsTruncated: String(next !== undefined),
-    ...(next ? { NextMarker: next.id } : {}),
-    MaxItems: String(limit),
-  }));
+  return ok(
+    document('ListHealthChecksResponse', {
+      HealthChecks: { HealthCheck: all.slice(from, from + limit).map(healthCheckXml) },
+      Marker: marker ?? '',
+      IsTruncated: String(next !== undefined),
+      ...(next ? { NextMarker: next.id } : {}),
+      MaxItems: String(limit),
+    }),
+  );
 };
 
 const updateHealthCheck: Handler = (request, context, [id]) => {
   context.store.healthChecks.get(id);
   const body = parseRequest(request.body, 'UpdateHealthCheckRequest');
-  const { Type: _type, RequestInterval: _interval, MeasureLatency: _latency, ...fields } = readFields(body, 'UpdateHealthCheckRequest');
+  const {
+    Type: _type,
+    RequestInterval: _interval,
+    MeasureLatency: _latency,
+    ...fields
+  } = readFields(body, 'UpdateHealthCheckRequest');
   const version = text(body.HealthCheckVersion);
   const update: HealthCheckUpdate = {
     ...fields,
     ...(version !== undefined ? { healthCheckVersion: Number(version) } : {}),
     reset: asList((body.ResetElements as XmlObject | undefined)?.ResettableElementName).map((name) => text(name) ?? ''),
   };
-  return ok(document('UpdateHealthCheckResponse', { HealthCheck: healthCheckXml(context.store.healthChecks.update(id, update)) }));
+  return ok(
+    document('UpdateHealthCheckResponse', {
+      HealthCheck: healthCheckXml(context.store.healthChecks.update(id, update)),
+    }),
+  );
 };
 
 const deleteHealthCheck: Handler = (_request, context, [id]) => {
@@ -100,17 +128,30 @@ const getHealthCheckCount: Handler = (_request, context) =>
 
 function observations(reports: Array<StatusReport | undefined>): XmlObject {
   const present = reports.filter((report): report is StatusReport => report !== undefined);
-  return { HealthCheckObservation: present.map((report) => ({ ...CHECKER, StatusReport: { Status: report.status, CheckedTime: report.checkedAt } })) };
+  return {
+    HealthCheckObservation: present.map((report) => ({
+      ...CHECKER,
+      StatusReport: { Status: report.status, CheckedTime: report.checkedAt },
+    })),
+  };
 }
 
 const getHealthCheckStatus: Handler = (_request, context, [id]) => {
   context.store.healthChecks.get(id);
-  return ok(document('GetHealthCheckStatusResponse', { HealthCheckObservations: observations([context.health?.reports(id).last]) }));
+  return ok(
+    document('GetHealthCheckStatusResponse', {
+      HealthCheckObservations: observations([context.health?.reports(id).last]),
+    }),
+  );
 };
 
 const getHealthCheckLastFailureReason: Handler = (_request, context, [id]) => {
   context.store.healthChecks.get(id);
-  return ok(document('GetHealthCheckLastFailureReasonResponse', { HealthCheckObservations: observations([context.health?.reports(id).lastFailure]) }));
+  return ok(
+    document('GetHealthCheckLastFailureReasonResponse', {
+      HealthCheckObservations: observations([context.health?.reports(id).lastFailure]),
+    }),
+  );
 };
 
 export const healthCheckHandlers: Partial<Record<OperationName, Handler>> = {

@@ -105,7 +105,12 @@ export function matchOperation(method: string, path: string): OperationMatch {
   for (const operation of COMPILED) {
     const match = operation.pattern.exec(path);
     if (!match) continue;
-    if (operation.method === method) return { kind: 'operation', name: operation.name, params: match.slice(1).map((param) => decodeURIComponent(param)) };
+    if (operation.method === method)
+      return {
+        kind: 'operation',
+        name: operation.name,
+        params: match.slice(1).map((param) => decodeURIComponent(param)),
+      };
     pathKnown = true;
   }
   return pathKnown ? { kind: 'wrong-method' } : { kind: 'unknown' };

@@ -9,18 +9,19 @@ import { integer, text } from './xml.js';
 
 type XmlObject = Record<string, unknown>;
 
-
 function boolean(value: unknown, field: string): boolean | undefined {
   if (value === undefined) return undefined;
   const raw = (text(value) ?? '').trim();
-  if (raw !== 'true' && raw !== 'false') throw invalidInput(`Invalid request: ${field} must be true or false, got '${raw}'`);
+  if (raw !== 'true' && raw !== 'false')
+    throw invalidInput(`Invalid request: ${field} must be true or false, got '${raw}'`);
   return raw === 'true';
 }
 
 function object(value: unknown, field: string): XmlObject | undefined {
   if (value === undefined) return undefined;
   if (value === '') return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw invalidInput(`Invalid request: ${field} must be given once, as an element with children`);
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw invalidInput(`Invalid request: ${field} must be given once, as an element with children`);
   return value as XmlObject;
 }
 
@@ -34,7 +35,8 @@ export function readRouting(set: XmlObject, n: number): RequestedRouting {
   const at = `changes.${n}.ResourceRecordSet`;
   // Route53 elements the authority does not implement: refused by name rather than silently dropped.
   for (const element of ['CidrRoutingConfig', 'TrafficPolicyInstanceId']) {
-    if (set[element] !== undefined) throw invalidInput(`Invalid request: ${at}.${element} is not supported by the dnsplane authority`);
+    if (set[element] !== undefined)
+      throw invalidInput(`Invalid request: ${at}.${element} is not supported by the dnsplane authority`);
   }
   const geo = object(set.GeoLocation, `${at}.GeoLocation`);
   const prox = object(set.GeoProximityLocation, `${at}.GeoProximityLocation`);
@@ -43,7 +45,13 @@ export function readRouting(set: XmlObject, n: number): RequestedRouting {
   return defined({
     weight: integer(set.Weight, `${at}.Weight`),
     region: text(set.Region),
-    geoLocation: geo && defined({ continentCode: text(geo.ContinentCode), countryCode: text(geo.CountryCode), subdivisionCode: text(geo.SubdivisionCode) }),
+    geoLocation:
+      geo &&
+      defined({
+        continentCode: text(geo.ContinentCode),
+        countryCode: text(geo.CountryCode),
+        subdivisionCode: text(geo.SubdivisionCode),
+      }),
     failover: text(set.Failover),
     multiValueAnswer: boolean(set.MultiValueAnswer, `${at}.MultiValueAnswer`),
     geoProximityLocation:
@@ -51,11 +59,20 @@ export function readRouting(set: XmlObject, n: number): RequestedRouting {
       defined({
         awsRegion: text(prox.AWSRegion),
         localZoneGroup: text(prox.LocalZoneGroup),
-        coordinates: coordinates && { latitude: text(coordinates.Latitude) ?? '', longitude: text(coordinates.Longitude) ?? '' },
+        coordinates: coordinates && {
+          latitude: text(coordinates.Latitude) ?? '',
+          longitude: text(coordinates.Longitude) ?? '',
+        },
         bias: integer(prox.Bias, `${at}.GeoProximityLocation.Bias`),
       }),
     healthCheckId: text(set.HealthCheckId),
-    aliasTarget: alias && defined({ hostedZoneId: text(alias.HostedZoneId), dnsName: text(alias.DNSName), evaluateTargetHealth: boolean(alias.EvaluateTargetHealth, `${at}.AliasTarget.EvaluateTargetHealth`) }),
+    aliasTarget:
+      alias &&
+      defined({
+        hostedZoneId: text(alias.HostedZoneId),
+        dnsName: text(alias.DNSName),
+        evaluateTargetHealth: boolean(alias.EvaluateTargetHealth, `${at}.AliasTarget.EvaluateTargetHealth`),
+      }),
   });
 }
 
@@ -66,7 +83,9 @@ export function policyXml(set: RecordSet): XmlObject {
     SetIdentifier: set.setIdentifier,
     Weight: set.weight === undefined ? undefined : String(set.weight),
     Region: set.region,
-    GeoLocation: geo && defined({ ContinentCode: geo.continentCode, CountryCode: geo.countryCode, SubdivisionCode: geo.subdivisionCode }),
+    GeoLocation:
+      geo &&
+      defined({ ContinentCode: geo.continentCode, CountryCode: geo.countryCode, SubdivisionCode: geo.subdivisionCode }),
     Failover: set.failover,
     MultiValueAnswer: set.multiValueAnswer === undefined ? undefined : String(set.multiValueAnswer),
   });
@@ -77,7 +96,11 @@ export function targetXml(set: RecordSet, listedName: (name: string) => string):
   const alias = set.aliasTarget;
   const prox = set.geoProximityLocation;
   return defined({
-    AliasTarget: alias && { HostedZoneId: alias.hostedZoneId, DNSName: listedName(alias.dnsName), EvaluateTargetHealth: String(alias.evaluateTargetHealth) },
+    AliasTarget: alias && {
+      HostedZoneId: alias.hostedZoneId,
+      DNSName: listedName(alias.dnsName),
+      EvaluateTargetHealth: String(alias.evaluateTargetHealth),
+    },
     HealthCheckId: set.healthCheckId,
     GeoProximityLocation:
       prox &&

@@ -82,11 +82,20 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       const body = await readBody(request);
       const url = new URL(request.url ?? '/', 'http://localhost');
       await verifySignature(
-        { method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, rawHeaders: request.rawHeaders, body },
+        {
+          method: request.method ?? 'GET',
+          url: request.url ?? '/',
+          headers: request.headers,
+          rawHeaders: request.rawHeaders,
+          body,
+        },
         options.credentials,
         { region: options.region, service: ROUTE53_SERVICE },
       );
-      const result = route({ method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, body }, options);
+      const result = route(
+        { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, body },
+        options,
+      );
       requests.inc({ code: 'OK' });
       send(result.status, result.body, result.headers);
     } catch (error) {
@@ -95,7 +104,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       const failure = known ?? new Route53Error('InternalFailure', 'An internal error occurred', 500);
       requests.inc({ code: failure.code });
       // A rejected oversized body must not keep the connection reading the rest of it.
-      send(failure.status, errorXml(failure, requestId), failure instanceof BodyTooLarge ? { connection: 'close' } : {});
+      send(
+        failure.status,
+        errorXml(failure, requestId),
+        failure instanceof BodyTooLarge ? { connection: 'close' } : {},
+      );
     }
   };
 
@@ -106,7 +119,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     await listening(server, (done) => server.listen(options.port, options.host, done));
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
-    throw new Error(code === 'EADDRINUSE' ? `API port ${options.port} on ${options.host} is already in use` : `cannot listen on ${options.host}:${options.port} for the API: ${message}`);
+    throw new Error(
+      code === 'EADDRINUSE'
+        ? `API port ${options.port} on ${options.host} is already in use`
+        : `cannot listen on ${options.host}:${options.port} for the API: ${message}`,
+      { cause: error },
+    );
   }
   // Once listening, a server error (a failed accept) is logged: unhandled, it would end the authority.
   server.on('error', (error) => options.logger?.warn({ err: error }, 'route53 api server error'));

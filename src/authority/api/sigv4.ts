@@ -58,7 +58,8 @@ function toBuffer(data: SourceData): Buffer {
   return Buffer.from(data as ArrayBuffer);
 }
 
-const AUTH = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
+const AUTH =
+  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
 const MAX_SKEW_MS = 15 * 60 * 1000;
 
 function denied(code: string, message: string): Route53Error {
@@ -80,7 +81,8 @@ function header(request: SignedRequest, name: string): string | undefined {
 function authorizationHeaderCount(request: SignedRequest): number {
   if (!request.rawHeaders) return request.headers.authorization === undefined ? 0 : 1;
   let count = 0;
-  for (let i = 0; i < request.rawHeaders.length; i += 2) if (request.rawHeaders[i]!.toLowerCase() === 'authorization') count += 1;
+  for (let i = 0; i < request.rawHeaders.length; i += 2)
+    if (request.rawHeaders[i]!.toLowerCase() === 'authorization') count += 1;
   return count;
 }
 
@@ -88,28 +90,51 @@ function authorizationHeaderCount(request: SignedRequest): number {
  * Resolves when the request carries a valid signature by `credentials` scoped to `scope`; throws a 403
  * Route53Error in AWS's words otherwise.
  */
-export async function verifySignature(request: SignedRequest, credentials: Credentials, scope: SigningScope, now = new Date()): Promise<void> {
+export async function verifySignature(
+  request: SignedRequest,
+  credentials: Credentials,
+  scope: SigningScope,
+  now = new Date(),
+): Promise<void> {
   const authorizations = authorizationHeaderCount(request);
-  if (authorizations > 1) throw denied('IncompleteSignature', `Only one Authorization header is allowed; the request carries ${authorizations}.`);
+  if (authorizations > 1)
+    throw denied(
+      'IncompleteSignature',
+      `Only one Authorization header is allowed; the request carries ${authorizations}.`,
+    );
   const authorization = header(request, 'authorization');
   if (!authorization) throw denied('MissingAuthenticationToken', 'Missing Authentication Token');
   const match = AUTH.exec(authorization.trim());
-  if (!match) throw denied('IncompleteSignature', `Authorization header requires Credential, SignedHeaders and Signature for AWS4-HMAC-SHA256: ${authorization}`);
+  if (!match)
+    throw denied(
+      'IncompleteSignature',
+      `Authorization header requires Credential, SignedHeaders and Signature for AWS4-HMAC-SHA256: ${authorization}`,
+    );
   const [, accessKeyId, scopeDate, region, service, signedHeaders, signature] = match;
   const names = signedHeaders!.split(';');
   // Unsigned, the Host header could be changed: the same signature would then be good for any endpoint.
-  if (!names.includes('host')) throw denied('IncompleteSignature', "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
-  if (accessKeyId !== credentials.accessKeyId) throw denied('InvalidClientTokenId', 'The security token included in the request is invalid.');
-  if (region !== scope.region) throw denied('SignatureDoesNotMatch', `Credential should be scoped to a valid region, not '${region}'.`);
-  if (service !== scope.service) throw denied('SignatureDoesNotMatch', `Credential should be scoped to correct service: '${scope.service}'.`);
+  if (!names.includes('host'))
+    throw denied('IncompleteSignature', "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  if (accessKeyId !== credentials.accessKeyId)
+    throw denied('InvalidClientTokenId', 'The security token included in the request is invalid.');
+  if (region !== scope.region)
+    throw denied('SignatureDoesNotMatch', `Credential should be scoped to a valid region, not '${region}'.`);
+  if (service !== scope.service)
+    throw denied('SignatureDoesNotMatch', `Credential should be scoped to correct service: '${scope.service}'.`);
   const amzDate = header(request, 'x-amz-date') ?? '';
   const signingDate = parseAmzDate(amzDate);
   if (!signingDate) throw denied('IncompleteSignature', 'Authorization requires an X-Amz-Date header');
   if (scopeDate !== amzDate.slice(0, 8)) {
-    throw denied('SignatureDoesNotMatch', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`);
+    throw denied(
+      'SignatureDoesNotMatch',
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
+    );
   }
   if (Math.abs(now.getTime() - signingDate.getTime()) > MAX_SKEW_MS) {
-    throw denied('SignatureDoesNotMatch', 'Signature expired: the request time is more than 15 minutes from the server time.');
+    throw denied(
+      'SignatureDoesNotMatch',
+      'Signature expired: the request time is more than 15 minutes from the server time.',
+    );
   }
 
   // The signer takes a signed x-amz-content-sha256 header as the payload hash as it stands, without hashing
@@ -117,14 +142,21 @@ export async function verifySignature(request: SignedRequest, credentials: Crede
   // UNSIGNED-PAYLOAD, under a valid signature: so when the header is there it must be the body's own hash.
   const declaredHash = header(request, 'x-amz-content-sha256');
   if (declaredHash !== undefined && declaredHash !== createHash('sha256').update(request.body).digest('hex')) {
-    throw new Route53Error('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", 400);
+    throw new Route53Error(
+      'XAmzContentSHA256Mismatch',
+      "The provided 'x-amz-content-sha256' header does not match what was computed.",
+      400,
+    );
   }
 
   const headers: Record<string, string> = {};
   for (const name of names) headers[name] = header(request, name) ?? '';
   const expected = await computeSignature(request, headers, credentials, scope, signingDate);
   if (expected.length !== signature.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(signature))) {
-    throw denied('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.');
+    throw denied(
+      'SignatureDoesNotMatch',
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+    );
   }
 }
 
@@ -147,10 +179,26 @@ export async function computeSignature(
     const existing = query[key];
     query[key] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
   }
-  const signer = new SignatureV4({ credentials, region: scope.region, service: scope.service, sha256: NodeSha256, applyChecksum: false });
+  const signer = new SignatureV4({
+    credentials,
+    region: scope.region,
+    service: scope.service,
+    sha256: NodeSha256,
+    applyChecksum: false,
+  });
   const signed = await signer.sign(
-    { method: request.method, protocol: 'http:', hostname: headers.host ?? '', path: url.pathname, query, headers, body: request.body },
+    {
+      method: request.method,
+      protocol: 'http:',
+      hostname: headers.host ?? '',
+      path: url.pathname,
+      query,
+      headers,
+      body: request.body,
+    },
     { signingDate, signingRegion: scope.region, signingService: scope.service, signableHeaders: new Set(names) },
   );
-  return /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization ?? signed.headers.Authorization))?.[1] ?? '';
+  return (
+    /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization ?? signed.headers.Authorization))?.[1] ?? ''
+  );
 }

@@ -26,7 +26,9 @@ const changeTags: Handler = (request, context, [rawType, id]) => {
 
 const listTags: Handler = (_request, context, [rawType, id]) => {
   const type = taggableType(rawType);
-  return ok(document('ListTagsForResourceResponse', { ResourceTagSet: tagSetXml(type, id, context.store.tags.list(type, id)) }));
+  return ok(
+    document('ListTagsForResourceResponse', { ResourceTagSet: tagSetXml(type, id, context.store.tags.list(type, id)) }),
+  );
 };
 
 const listTagsForMany: Handler = (request, context, [rawType]) => {

@@ -29,13 +29,17 @@ const listHostedZonesByVpc: Handler = (request, context) => {
   const from = token === null ? 0 : zones.findIndex((zone) => zone.id === token);
   if (from < 0) throw invalidInput(`Invalid request: nexttoken ${token} is not one this authority gave`);
   const next = zones[from + limit];
-  return ok(document('ListHostedZonesByVPCResponse', {
-    HostedZoneSummaries: {
-      HostedZoneSummary: zones.slice(from, from + limit).map((zone) => ({ HostedZoneId: zone.id, Name: zone.name, Owner: { OwningAccount: OWNING_ACCOUNT } })),
-    },
-    MaxItems: String(limit),
-    ...(next ? { NextToken: next.id } : {}),
-  }));
+  return ok(
+    document('ListHostedZonesByVPCResponse', {
+      HostedZoneSummaries: {
+        HostedZoneSummary: zones
+          .slice(from, from + limit)
+          .map((zone) => ({ HostedZoneId: zone.id, Name: zone.name, Owner: { OwningAccount: OWNING_ACCOUNT } })),
+      },
+      MaxItems: String(limit),
+      ...(next ? { NextToken: next.id } : {}),
+    }),
+  );
 };
 
 export const vpcHandlers: Partial<Record<OperationName, Handler>> = {

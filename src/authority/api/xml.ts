@@ -128,21 +128,32 @@ export function readVpc(element: unknown): { region?: string; id?: string } {
   return { ...(region !== undefined ? { region } : {}), ...(id !== undefined ? { id } : {}) };
 }
 
-export function parseCreateHostedZone(body: Buffer): { name: string; callerReference: string; comment?: string; vpc?: { region?: string; id?: string } } {
+export function parseCreateHostedZone(body: Buffer): {
+  name: string;
+  callerReference: string;
+  comment?: string;
+  vpc?: { region?: string; id?: string };
+} {
   const request = parseRequest(body, 'CreateHostedZoneRequest');
   const name = text(request.Name);
   const callerReference = text(request.CallerReference);
   if (!name) throw invalidInput('Invalid request: Name is required');
   if (!callerReference) throw invalidInput('Invalid request: CallerReference is required');
   const comment = text((request.HostedZoneConfig as XmlObject | undefined)?.Comment);
-  return { name, callerReference, ...(comment ? { comment } : {}), ...(request.VPC !== undefined ? { vpc: readVpc(request.VPC) } : {}) };
+  return {
+    name,
+    callerReference,
+    ...(comment ? { comment } : {}),
+    ...(request.VPC !== undefined ? { vpc: readVpc(request.VPC) } : {}),
+  };
 }
 
 /** The new comment, or undefined to remove it (Route53 clears the comment when none is given). */
 export function parseUpdateHostedZoneComment(body: Buffer): string | undefined {
   const request = parseRequest(body, 'UpdateHostedZoneCommentRequest');
   const comment = text(request.Comment);
-  if (comment !== undefined && comment.length > 256) throw invalidInput('Invalid request: Comment must be at most 256 characters');
+  if (comment !== undefined && comment.length > 256)
+    throw invalidInput('Invalid request: Comment must be at most 256 characters');
   return comment || undefined;
 }
 
@@ -151,11 +162,17 @@ export function parseChangeBatch(body: Buffer): { changes: RequestedChange[]; co
   const batch = request.ChangeBatch as XmlObject | undefined;
   if (!batch || typeof batch !== 'object') throw invalidInput('Invalid request: ChangeBatch is required');
   const list = (batch.Changes as XmlObject | undefined)?.Change;
-  if (!Array.isArray(list) || list.length === 0) throw invalidInput('Invalid request: ChangeBatch.Changes must contain at least one Change');
+  if (!Array.isArray(list) || list.length === 0)
+    throw invalidInput('Invalid request: ChangeBatch.Changes must contain at least one Change');
   const changes = list.map((raw: XmlObject, i): RequestedChange => {
     const set = (raw.ResourceRecordSet ?? {}) as XmlObject;
     const records = set.ResourceRecords;
-    const values = records === undefined ? undefined : ((records as XmlObject).ResourceRecord as XmlObject[] | undefined ?? []).map((record) => text(record.Value) ?? '');
+    const values =
+      records === undefined
+        ? undefined
+        : (((records as XmlObject).ResourceRecord as XmlObject[] | undefined) ?? []).map(
+            (record) => text(record.Value) ?? '',
+          );
     const ttl = integer(set.TTL, `changes.${i + 1}.ResourceRecordSet.TTL`);
     const setIdentifier = text(set.SetIdentifier);
     return {
@@ -180,7 +197,10 @@ export function asList(value: unknown): unknown[] {
 }
 
 export function document(root: string, content: XmlObject): string {
-  return builder.build({ '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' }, [root]: { '@_xmlns': NAMESPACE, ...content } }) as string;
+  return builder.build({
+    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
+    [root]: { '@_xmlns': NAMESPACE, ...content },
+  }) as string;
 }
 
 export function hostedZoneXml(info: HostedZoneInfo, recordSetCount: number): XmlObject {
@@ -201,8 +221,16 @@ export function delegationSetXml(info: HostedZoneInfo): XmlObject {
   return { NameServers: { NameServer: info.nameServers.map((ns) => ns.replace(/\.$/, '')) } };
 }
 
-export function changeInfoXml(change: { id: string; submittedAt: string; comment?: string }, status: 'PENDING' | 'INSYNC'): XmlObject {
-  return { Id: `/change/${change.id}`, Status: status, SubmittedAt: change.submittedAt, ...(change.comment ? { Comment: change.comment } : {}) };
+export function changeInfoXml(
+  change: { id: string; submittedAt: string; comment?: string },
+  status: 'PENDING' | 'INSYNC',
+): XmlObject {
+  return {
+    Id: `/change/${change.id}`,
+    Status: status,
+    SubmittedAt: change.submittedAt,
+    ...(change.comment ? { Comment: change.comment } : {}),
+  };
 }
 
 export function recordSetXml(set: RecordSet): XmlObject {
@@ -211,7 +239,9 @@ export function recordSetXml(set: RecordSet): XmlObject {
     Type: set.type,
     ...policyXml(set),
     // An alias set has neither: Route53 lists its AliasTarget instead.
-    ...(set.aliasTarget ? {} : { TTL: String(set.ttl), ResourceRecords: { ResourceRecord: set.values.map((Value) => ({ Value })) } }),
+    ...(set.aliasTarget
+      ? {}
+      : { TTL: String(set.ttl), ResourceRecords: { ResourceRecord: set.values.map((Value) => ({ Value })) } }),
     ...targetXml(set, listedName),
   };
 }

@@ -65,7 +65,13 @@ function optionsFit(msg: Buffer, at: number, end: number): boolean {
  * OPT was among them or the OPT itself breaks RFC 6891 §6.1.1 (not in additional, more than one, not owned by
  * the root, an option running past its data): both are FORMERR, and the second one's reply carries an OPT.
  */
-function readEdns(msg: Buffer, at: number, anCount: number, nsCount: number, arCount: number): Edns | null | 'bad' | 'bad-opt' {
+function readEdns(
+  msg: Buffer,
+  at: number,
+  anCount: number,
+  nsCount: number,
+  arCount: number,
+): Edns | null | 'bad' | 'bad-opt' {
   let p = at;
   let edns: Edns | null = null;
   let sawOpt = false;
@@ -123,7 +129,21 @@ interface Reply {
 }
 
 function reply(questionEnd: number, rcode: number, edns: Edns | null): Reply {
-  return { questionEnd, aa: false, rcode, answer: null, answerCount: 0, soaZone: null, apexOffset: 0, tail: null, tailAuthority: 0, tailAdditional: 0, extra: null, extraCount: 0, edns };
+  return {
+    questionEnd,
+    aa: false,
+    rcode,
+    answer: null,
+    answerCount: 0,
+    soaZone: null,
+    apexOffset: 0,
+    tail: null,
+    tailAuthority: 0,
+    tailAdditional: 0,
+    extra: null,
+    extraCount: 0,
+    edns,
+  };
 }
 
 // The hot path writes bytes by index and copies with Uint8Array#set: Buffer#copy and writeUInt16BE validate
@@ -214,7 +234,7 @@ export function respond(index: FaceIndex, req: Buffer, udp: boolean, health: Hea
   // Question name: plain labels only (a pointer cannot point backwards from offset 12).
   let p = HEADER;
   let labels = 0;
-  for (; qdCount === 1; ) {
+  for (; qdCount === 1;) {
     if (p >= req.length) return headerOnly(req, refusal);
     const len = req[p];
     if (len === 0) break;
@@ -236,12 +256,20 @@ export function respond(index: FaceIndex, req: Buffer, udp: boolean, health: Hea
   const qclass = (req[p + 3] << 8) | req[p + 4];
 
   const more = (req[6] << 8) | req[7] | req[8] | req[9] | req[10] | req[11];
-  const edns = more === 0 ? null : readEdns(req, questionEnd, (req[6] << 8) | req[7], (req[8] << 8) | req[9], (req[10] << 8) | req[11]);
+  const edns =
+    more === 0
+      ? null
+      : readEdns(req, questionEnd, (req[6] << 8) | req[7], (req[8] << 8) | req[9], (req[10] << 8) | req[11]);
   if (edns === 'bad') return headerOnly(req, refusal);
   // RFC 6891 §6.1.1: a reply to a request with an OPT carries one, FORMERR and NOTIMP included.
   if (edns === 'bad-opt') return assemble(req, reply(questionEnd, refusal, PLAIN_EDNS), MIN_UDP_PAYLOAD);
-  const limit = !udp ? MAX_MESSAGE : edns ? Math.min(Math.max(edns.payload, MIN_UDP_PAYLOAD), MAX_UDP_PAYLOAD) : MIN_UDP_PAYLOAD;
-  if (opcode !== 0) return edns ? assemble(req, reply(questionEnd, RCODE.NOTIMP, edns), limit) : headerOnly(req, RCODE.NOTIMP);
+  const limit = !udp
+    ? MAX_MESSAGE
+    : edns
+      ? Math.min(Math.max(edns.payload, MIN_UDP_PAYLOAD), MAX_UDP_PAYLOAD)
+      : MIN_UDP_PAYLOAD;
+  if (opcode !== 0)
+    return edns ? assemble(req, reply(questionEnd, RCODE.NOTIMP, edns), limit) : headerOnly(req, RCODE.NOTIMP);
   const out = reply(questionEnd, RCODE.REFUSED, edns);
   if (edns && edns.version !== 0) {
     out.rcode = 16; // BADVERS (RFC 6891 §6.1.3): we speak EDNS version 0 only
@@ -253,7 +281,8 @@ export function respond(index: FaceIndex, req: Buffer, udp: boolean, health: Hea
   // Longest-match zone: try the name itself, then each parent.
   let zone: ZoneIndex | undefined;
   let apexAt = 0;
-  for (; apexAt <= labels && !zone; apexAt++) zone = index.byApex.get(apexAt === 0 ? key : key.slice(labelStarts[apexAt]));
+  for (; apexAt <= labels && !zone; apexAt++)
+    zone = index.byApex.get(apexAt === 0 ? key : key.slice(labelStarts[apexAt]));
   apexAt--;
   // Zone transfers are a policy refusal, not an unknown feature: REFUSED (RFC 5936 §4.2), never NOTIMP.
   if (!zone || qtype === TYPE_AXFR || qtype === TYPE_IXFR) return assemble(req, out, limit);
@@ -264,9 +293,16 @@ export function respond(index: FaceIndex, req: Buffer, udp: boolean, health: Hea
   const node = zone.names.get(key) ?? wildcardFor(zone, key, labels);
   const groups = node?.types;
   // QTYPE OPT is a meta type with no data (NSD and Knot answer NODATA): never a CNAME or ANY answer.
-  const found = groups && qtype !== TYPE_OPT && (groups.get(qtype) ?? groups.get(TYPE_CNAME) ?? (qtype === TYPE_ANY ? groups.values().next().value : undefined));
+  const found =
+    groups &&
+    qtype !== TYPE_OPT &&
+    (groups.get(qtype) ?? groups.get(TYPE_CNAME) ?? (qtype === TYPE_ANY ? groups.values().next().value : undefined));
   // A plain group is a weighted draw; routing policies, health checks and aliases are decided in policy.ts.
-  const answer = !found ? null : found.plain ? pickSet(found) : answerGroup(found, { index, zone, health, questionEnd, questionLabels: () => questionLabels(labels) });
+  const answer = !found
+    ? null
+    : found.plain
+      ? pickSet(found)
+      : answerGroup(found, { index, zone, health, questionEnd, questionLabels: () => questionLabels(labels) });
   if (answer) {
     out.answer = answer.bytes;
     out.answerCount = answer.count;
@@ -329,7 +365,14 @@ function targetAddresses(zone: ZoneIndex, targets: readonly Target[], answerAt: 
  * its name servers (glue) in additional. The topmost cut wins. DS at the cut itself belongs to the parent side.
  * Returns false when no cut is above the name. Written per query: referrals are rare next to answers.
  */
-function referral(zone: ZoneIndex, key: string, labelCount: number, apexAt: number, qtype: number, out: Reply): boolean {
+function referral(
+  zone: ZoneIndex,
+  key: string,
+  labelCount: number,
+  apexAt: number,
+  qtype: number,
+  out: Reply,
+): boolean {
   for (let i = apexAt - 1; i >= 0; i--) {
     const node = zone.names.get(key.slice(labelStarts[i]));
     if (!node) return false; // no such name, so nothing below it either
@@ -338,7 +381,8 @@ function referral(zone: ZoneIndex, key: string, labelCount: number, apexAt: numb
     const labels = questionLabels(labelCount);
     const w = new SectionWriter(out.questionEnd, () => questionDictionary(labels));
     const delegation = pickSet(ns).source;
-    for (const value of delegation.values) writeRecord(w, 0xc000 | (HEADER + labelStarts[i]), 'NS', delegation.ttl, value);
+    for (const value of delegation.values)
+      writeRecord(w, 0xc000 | (HEADER + labelStarts[i]), 'NS', delegation.ttl, value);
     let glue = 0;
     const seen = new Set<string>();
     for (const value of delegation.values) {

@@ -34,7 +34,12 @@ function group(sets: readonly EncodedSet[]): RRGroup {
   for (const set of sets) {
     cumulative.push((total += set.weight));
     const { source } = set;
-    if (set.aliasKey !== undefined || source.healthCheckId !== undefined || (source.setIdentifier !== undefined && source.weight === undefined)) plain = false;
+    if (
+      set.aliasKey !== undefined ||
+      source.healthCheckId !== undefined ||
+      (source.setIdentifier !== undefined && source.weight === undefined)
+    )
+      plain = false;
   }
   return { sets, cumulative, total, plain };
 }
@@ -74,7 +79,8 @@ export class NameTree {
 
   /** Sets the record sets of `key` (one it holds; EMPTY_NODE: none), adding or removing it and its ancestors as needed. */
   set(key: string, node: NameNode): void {
-    if (key !== this.apexKey) this.cuts += Number(node.types.has(TYPE_NS)) - Number(this.names.get(key)?.types.has(TYPE_NS) ?? false);
+    if (key !== this.apexKey)
+      this.cuts += Number(node.types.has(TYPE_NS)) - Number(this.names.get(key)?.types.has(TYPE_NS) ?? false);
     if (this.names.has(key)) {
       this.names.set(key, node);
       if (node === EMPTY_NODE) this.dropIfUnused(key);
@@ -86,7 +92,7 @@ export class NameTree {
   /** Adds a name that is not there yet, and every missing ancestor as an empty non-terminal. */
   private add(key: string, node: NameNode): void {
     this.names.set(key, node);
-    for (let k = key; k !== this.apexKey; ) {
+    for (let k = key; k !== this.apexKey;) {
       const parent = parentKey(k);
       this.children.set(parent, (this.children.get(parent) ?? 0) + 1);
       if (this.names.has(parent)) return;
@@ -97,7 +103,7 @@ export class NameTree {
 
   /** Removes a name that has neither sets nor children, and then every ancestor left in the same state. */
   private dropIfUnused(key: string): void {
-    for (let k = key; k !== this.apexKey && this.names.get(k) === EMPTY_NODE && !this.children.has(k); ) {
+    for (let k = key; k !== this.apexKey && this.names.get(k) === EMPTY_NODE && !this.children.has(k);) {
       this.names.delete(k);
       const parent = parentKey(k);
       const left = this.children.get(parent)! - 1;

@@ -60,7 +60,12 @@ export function answerGroup(group: RRGroup, ctx: PolicyContext): PolicyAnswer | 
 }
 
 /** The sets with values that answer a group: the chosen ones, each alias replaced by what its target answers. */
-function concreteSets(group: RRGroup, ctx: PolicyContext, depth: number, via: { alias: boolean; steps: number }): EncodedSet[] {
+function concreteSets(
+  group: RRGroup,
+  ctx: PolicyContext,
+  depth: number,
+  via: { alias: boolean; steps: number },
+): EncodedSet[] {
   const out: EncodedSet[] = [];
   for (const set of choose(group, ctx, depth)) {
     if (set.aliasKey === undefined) {
@@ -90,9 +95,17 @@ function choose(group: RRGroup, ctx: PolicyContext, depth: number): EncodedSet[]
     case 'latency':
       return [[...pool].sort((a, b) => compare(a.source.region, b.source.region))[0]];
     case 'geoproximity':
-      return [[...pool].sort((a, b) => (b.source.geoProximityLocation?.bias ?? 0) - (a.source.geoProximityLocation?.bias ?? 0) || compare(a.source.setIdentifier, b.source.setIdentifier))[0]];
+      return [
+        [...pool].sort(
+          (a, b) =>
+            (b.source.geoProximityLocation?.bias ?? 0) - (a.source.geoProximityLocation?.bias ?? 0) ||
+            compare(a.source.setIdentifier, b.source.setIdentifier),
+        )[0],
+      ];
     case 'geolocation': {
-      const defaults = pool.find((set) => set.source.geoLocation?.countryCode === '*') ?? group.sets.find((set) => set.source.geoLocation?.countryCode === '*');
+      const defaults =
+        pool.find((set) => set.source.geoLocation?.countryCode === '*') ??
+        group.sets.find((set) => set.source.geoLocation?.countryCode === '*');
       return defaults ? [defaults] : [];
     }
   }
@@ -128,7 +141,8 @@ function setHealthy(set: EncodedSet, ctx: PolicyContext, depth: number): boolean
   evaluated.set(set, true); // a loop back to this set counts as healthy, not as infinite work
   const target = targetGroup(set, ctx);
   // No target here: an AWS service's, nothing to evaluate.
-  const healthy = !target || (depth < MAX_ALIAS_DEPTH && target.sets.some((member) => setHealthy(member, ctx, depth + 1)));
+  const healthy =
+    !target || (depth < MAX_ALIAS_DEPTH && target.sets.some((member) => setHealthy(member, ctx, depth + 1)));
   evaluated.set(set, healthy);
   return healthy;
 }

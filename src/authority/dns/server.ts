@@ -25,14 +25,18 @@ export interface DnsFaceServer extends DnsFace {
 export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFaceServer> {
   const log = options.logger ?? createLogger('dns');
   const health = options.health ?? ALL_HEALTHY;
-  const badSets = counter('dnsplane_dns_unservable_sets_total', 'Record sets the DNS face could not encode and does not serve.');
+  const badSets = counter(
+    'dnsplane_dns_unservable_sets_total',
+    'Record sets the DNS face could not encode and does not serve.',
+  );
   const failures = counter('dnsplane_dns_internal_errors_total', 'Queries answered FORMERR because answering threw.');
   const onError = (set: { name: string; type: string }, error: unknown) => {
     badSets.inc();
     log.error({ name: set.name, type: set.type, err: error }, 'record set not served: cannot encode it');
   };
 
-  const onUpdateFailed = (zoneId: string, error: unknown) => log.warn({ zoneId, err: error }, 'index update from change batches failed; rebuilt the zone whole');
+  const onUpdateFailed = (zoneId: string, error: unknown) =>
+    log.warn({ zoneId, err: error }, 'index update from change batches failed; rebuilt the zone whole');
   let index: FaceIndex = updateIndex(options.source, EMPTY_INDEX, onError, onUpdateFailed);
   // An update applies what the commits since the last one changed, in order; it costs those batches, not the
   // zone (see zone-index.ts), so it never needs deferring and runs right after the committing callback
@@ -56,7 +60,11 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFaceServ
 
   // Counted locally per query and handed to prom-client once a second: a labelled inc() per query would
   // cost more than answering it.
-  const responses = counter('dnsplane_dns_responses_total', 'DNS responses sent by the DNS face, by rcode and transport.', ['rcode', 'transport', 'truncated']);
+  const responses = counter(
+    'dnsplane_dns_responses_total',
+    'DNS responses sent by the DNS face, by rcode and transport.',
+    ['rcode', 'transport', 'truncated'],
+  );
   // Slot = rcode (4 bits) · transport · truncated.
   const tally = new Float64Array(64);
   const count = (out: Buffer, udp: boolean) => tally[((out[3] & 0x0f) << 2) | (udp ? 2 : 0) | ((out[2] >> 1) & 1)]++;
@@ -75,13 +83,23 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFaceServ
   };
 
   const { udp, tcp, port } = await bindBoth(options.host, options.port, (req) => answer(req, true), log);
-  const sendDropped = counter('dnsplane_dns_udp_send_dropped_total', 'UDP replies dropped because the socket could not send them (send buffer full, unroutable peer).');
+  const sendDropped = counter(
+    'dnsplane_dns_udp_send_dropped_total',
+    'UDP replies dropped because the socket could not send them (send buffer full, unroutable peer).',
+  );
   let sendDroppedSeen = 0;
   const flushCounts = () => {
     tally.forEach((n, slot) => {
       if (n === 0) return;
       const rcode = slot >> 2;
-      responses.inc({ rcode: RCODE_NAMES[rcode] ?? String(rcode), transport: slot & 2 ? 'udp' : 'tcp', truncated: slot & 1 ? 'yes' : 'no' }, n);
+      responses.inc(
+        {
+          rcode: RCODE_NAMES[rcode] ?? String(rcode),
+          transport: slot & 2 ? 'udp' : 'tcp',
+          truncated: slot & 1 ? 'yes' : 'no',
+        },
+        n,
+      );
     });
     tally.fill(0);
     const dropped = udp.sendDropped();
@@ -109,10 +127,7 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFaceServ
       unsubscribe();
       clearInterval(flush);
       for (const socket of connections) socket.destroy();
-      await Promise.all([
-        udp.close(),
-        new Promise<void>((resolve) => tcp.close(() => resolve())),
-      ]);
+      await Promise.all([udp.close(), new Promise<void>((resolve) => tcp.close(() => resolve()))]);
       flushCounts(); // the last second's answers count too
     },
   };
@@ -166,14 +181,19 @@ function serveTcp(socket: Socket, answer: (req: Buffer) => Buffer | null): void 
  * UDP and TCP on the same port. With port 0 the kernel picks a free TCP port, which may be taken for UDP:
  * then try another.
  */
-async function bindBoth(host: string, wanted: number, answer: UdpAnswer, log: Logger): Promise<{ udp: UdpEndpoint; tcp: TcpServer; port: number }> {
+async function bindBoth(
+  host: string,
+  wanted: number,
+  answer: UdpAnswer,
+  log: Logger,
+): Promise<{ udp: UdpEndpoint; tcp: TcpServer; port: number }> {
   let lastError: unknown;
   for (let attempt = 0; attempt < (wanted === 0 ? BIND_ATTEMPTS : 1); attempt++) {
     const tcp = createServer();
     try {
       await listening(tcp, (done) => tcp.listen(wanted, host, done));
     } catch (error) {
-      throw new Error(`DNS port ${host}:${wanted} (tcp): ${(error as Error).message}`);
+      throw new Error(`DNS port ${host}:${wanted} (tcp): ${(error as Error).message}`, { cause: error });
     }
     const port = (tcp.address() as { port: number }).port;
     try {

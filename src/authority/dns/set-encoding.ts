@@ -1,7 +1,16 @@
 // Record sets turned into the bytes the DNS face serves: each set's whole answer section, pre-encoded once
 // when it is committed, and a zone's negative-answer SOA. Only the query's id and flags are written per query.
 import type { RecordSet } from '../../route53/recordset.js';
-import { CLASS_IN, SectionWriter, TYPE_CODES, nameLabels, questionDictionary, wireKey, writeAnswer, writeRdata } from './wire.js';
+import {
+  CLASS_IN,
+  SectionWriter,
+  TYPE_CODES,
+  nameLabels,
+  questionDictionary,
+  wireKey,
+  writeAnswer,
+  writeRdata,
+} from './wire.js';
 
 /** One record set's whole answer section, encoded for a question of its own name at message offset 12. */
 export interface EncodedSet {
@@ -78,12 +87,20 @@ export function keyOf(name: string, memo?: PlaceMemo): string | undefined {
 }
 
 /** Where `set` is served and its encoding; null when it cannot be encoded (reported) or has no values. */
-export function encodeSet(set: RecordSet, onError: OnUnservable, memo?: PlaceMemo): (Placed & { encoded: EncodedSet | null }) | null {
+export function encodeSet(
+  set: RecordSet,
+  onError: OnUnservable,
+  memo?: PlaceMemo,
+): (Placed & { encoded: EncodedSet | null }) | null {
   try {
     const { labels, key } = placeOf(set.name, memo);
     if (set.aliasTarget) {
       const aliasKey = wireKey(nameLabels(set.aliasTarget.dnsName));
-      return { key, typeCode: TYPE_CODES[set.type], encoded: { bytes: NO_BYTES, count: 0, weight: set.weight ?? 0, source: set, aliasKey } };
+      return {
+        key,
+        typeCode: TYPE_CODES[set.type],
+        encoded: { bytes: NO_BYTES, count: 0, weight: set.weight ?? 0, source: set, aliasKey },
+      };
     }
     if (!set.values.length) return { key, typeCode: TYPE_CODES[set.type], encoded: null };
     // The answer section starts right after the header (12) and the question (name, type, class). A
@@ -93,10 +110,20 @@ export function encodeSet(set: RecordSet, onError: OnUnservable, memo?: PlaceMem
     const targetAt = TARGET_IN_RDATA[set.type];
     const targets: Target[] = [];
     for (const value of set.values) {
-      if (targetAt !== undefined) targets.push({ key: wireKey(nameLabels(value.trim().split(/\s+/).pop()!)), at: writer.length + RECORD_HEAD + targetAt });
+      if (targetAt !== undefined)
+        targets.push({
+          key: wireKey(nameLabels(value.trim().split(/\s+/).pop()!)),
+          at: writer.length + RECORD_HEAD + targetAt,
+        });
       writeAnswer(writer, set.type, set.ttl, value);
     }
-    const encoded: EncodedSet = { bytes: writer.toBuffer(), count: set.values.length, weight: set.weight ?? 0, source: set, ...(targets.length ? { targets } : {}) };
+    const encoded: EncodedSet = {
+      bytes: writer.toBuffer(),
+      count: set.values.length,
+      weight: set.weight ?? 0,
+      source: set,
+      ...(targets.length ? { targets } : {}),
+    };
     return { key, typeCode: TYPE_CODES[set.type], encoded };
   } catch (error) {
     // A value the store should have rejected: serve the rest of the zone rather than nothing.

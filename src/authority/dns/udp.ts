@@ -24,7 +24,16 @@ export interface UdpEndpoint {
 }
 
 interface Addon {
-  open(address: string, port: number, ipv6: boolean, input: Buffer, lengths: Int32Array, output: Buffer, counters: Float64Array, onBatch: (count: number) => void): object;
+  open(
+    address: string,
+    port: number,
+    ipv6: boolean,
+    input: Buffer,
+    lengths: Int32Array,
+    output: Buffer,
+    counters: Float64Array,
+    onBatch: (count: number) => void,
+  ): object;
   close(handle: object): void;
   constants: { batch: number; inStride: number; outSlot: number; outStride: number };
 }
@@ -41,7 +50,10 @@ function loadAddon(): { addon: Addon } | { reason: string } {
   try {
     loaded = { addon: createRequire(import.meta.url)(ADDON_PATH) as Addon };
   } catch (error) {
-    const message = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' ? 'native/ not built (npm run build:native)' : (error as Error).message;
+    const message =
+      (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND'
+        ? 'native/ not built (npm run build:native)'
+        : (error as Error).message;
     loaded = { reason: message };
   }
   return loaded;
@@ -62,10 +74,12 @@ const announced = new Set<string>();
 export async function openUdp(host: string, port: number, answer: UdpAnswer, log: Logger): Promise<UdpEndpoint> {
   // The switch is read at every bind, so one process (a test, a benchmark) can serve both ways.
   const wanted = process.env.DNSPLANE_UDP ?? '';
-  if (!['', 'dgram', 'batched'].includes(wanted)) throw new Error(`DNSPLANE_UDP must be 'dgram' or 'batched' (or unset), not '${wanted}'`);
+  if (!['', 'dgram', 'batched'].includes(wanted))
+    throw new Error(`DNSPLANE_UDP must be 'dgram' or 'batched' (or unset), not '${wanted}'`);
   const choice = wanted === 'dgram' ? { reason: 'DNSPLANE_UDP=dgram' } : loadAddon();
   if ('addon' in choice) return openBatched(choice.addon, host, port, answer, log);
-  if (wanted === 'batched') throw new Error(`DNSPLANE_UDP=batched but the native UDP addon cannot be used: ${choice.reason}`);
+  if (wanted === 'batched')
+    throw new Error(`DNSPLANE_UDP=batched but the native UDP addon cannot be used: ${choice.reason}`);
   if (!announced.has(choice.reason)) {
     announced.add(choice.reason);
     const level = choice.reason === 'DNSPLANE_UDP=dgram' ? 'info' : 'warn';
@@ -74,7 +88,13 @@ export async function openUdp(host: string, port: number, answer: UdpAnswer, log
   return openDgram(host, port, answer, log);
 }
 
-async function openBatched(addon: Addon, host: string, port: number, answer: UdpAnswer, log: Logger): Promise<UdpEndpoint> {
+async function openBatched(
+  addon: Addon,
+  host: string,
+  port: number,
+  answer: UdpAnswer,
+  log: Logger,
+): Promise<UdpEndpoint> {
   const { batch, inStride, outSlot, outStride } = addon.constants;
   const address = isIP(host) ? host : (await lookup(host, { family: 4 })).address;
   const input = Buffer.alloc(batch * inStride);

@@ -5,7 +5,16 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { RecordType } from '../../route53/recordset.js';
 
 export const TYPE_CODES: Record<RecordType, number> = {
-  A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, MX: 15, TXT: 16, AAAA: 28, SRV: 33, CAA: 257,
+  A: 1,
+  NS: 2,
+  CNAME: 5,
+  SOA: 6,
+  PTR: 12,
+  MX: 15,
+  TXT: 16,
+  AAAA: 28,
+  SRV: 33,
+  CAA: 257,
 };
 export const CLASS_IN = 1;
 
@@ -27,6 +36,7 @@ export function nameLabels(name: string): Buffer[] {
 
 // The common case, kept cheap because a 100k-record zone encodes every owner name when it loads.
 function plainLabels(name: string): Buffer[] {
+  // eslint-disable-next-line no-control-regex -- the class starts at NUL on purpose: every byte outside Latin-1 is refused
   if (/[^\x00-\xff]/.test(name)) throw new Error(`non-ASCII character in name ${JSON.stringify(name)}`);
   if (name === '.' || name === '') return [];
   const parts = name.split('.');
@@ -181,7 +191,8 @@ function parseIPv6(value: string): Buffer {
 /** Character-strings of a Route53 value: quoted strings (with \" \\ and octal \ooo escapes) or bare words. */
 export function characterStrings(value: string): Buffer[] {
   const strings: Buffer[] = [];
-  const space = (code: number) => code === 0x20 || (code >= 0x09 && code <= 0x0d) || (code > 0x7f && /\s/.test(String.fromCharCode(code)));
+  const space = (code: number) =>
+    code === 0x20 || (code >= 0x09 && code <= 0x0d) || (code > 0x7f && /\s/.test(String.fromCharCode(code)));
   let i = 0;
   while (i < value.length) {
     while (i < value.length && space(value.charCodeAt(i))) i++;
@@ -293,7 +304,13 @@ export function writeAnswer(w: SectionWriter, type: RecordType, ttl: number, val
  * Appends one record: its owner (a compression pointer given as a number, or labels written through the
  * writer's dictionary), type, class IN, TTL, RDLENGTH, RDATA.
  */
-export function writeRecord(w: SectionWriter, owner: number | readonly Buffer[], type: RecordType, ttl: number, value: string): void {
+export function writeRecord(
+  w: SectionWriter,
+  owner: number | readonly Buffer[],
+  type: RecordType,
+  ttl: number,
+  value: string,
+): void {
   if (typeof owner === 'number') w.u16(owner);
   else w.name(owner, true);
   w.u16(TYPE_CODES[type]);
@@ -312,4 +329,3 @@ export function questionDictionary(labels: readonly Buffer[]): Map<string, numbe
   for (let at = 0; at < key.length - 1; at += key.charCodeAt(at) + 1) dict.set(key.slice(at), 12 + at);
   return dict;
 }
-

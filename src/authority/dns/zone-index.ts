@@ -7,7 +7,15 @@
 import type { RecordSet } from '../../route53/recordset.js';
 import type { ZoneChange, ZoneHead, ZoneSnapshot, ZoneSource } from '../zones.js';
 import { NameTree, nodeOf, type NameNode, type RRGroup } from './name-tree.js';
-import { encodeSet, isApexSoa, keyOf, negativeSoa, type EncodedSet, type OnUnservable, type PlaceMemo } from './set-encoding.js';
+import {
+  encodeSet,
+  isApexSoa,
+  keyOf,
+  negativeSoa,
+  type EncodedSet,
+  type OnUnservable,
+  type PlaceMemo,
+} from './set-encoding.js';
 import { TYPE_CODES } from './wire.js';
 
 export type { EncodedSet } from './set-encoding.js';
@@ -60,7 +68,15 @@ export function pickSet(g: RRGroup): EncodedSet {
 }
 
 function indexOf(head: ZoneHead, state: ZoneState, soa: RecordSet | undefined, negative: Buffer): ZoneIndex {
-  const index: ZoneIndex = { id: head.zone.id, version: head.version, apexKey: state.tree.apexKey, names: state.tree.names, negativeSoa: negative, soa, state };
+  const index: ZoneIndex = {
+    id: head.zone.id,
+    version: head.version,
+    apexKey: state.tree.apexKey,
+    names: state.tree.names,
+    negativeSoa: negative,
+    soa,
+    state,
+  };
   state.owner = index;
   return index;
 }
@@ -68,7 +84,8 @@ function indexOf(head: ZoneHead, state: ZoneState, soa: RecordSet | undefined, n
 /** Every encoding an index serves, by the set it encodes: a full build reuses them instead of encoding again. */
 function encodingsOf(index: ZoneIndex | undefined): Map<RecordSet, EncodedSet> {
   const encodings = new Map<RecordSet, EncodedSet>();
-  for (const node of index?.names.values() ?? []) for (const g of node.types.values()) for (const set of g.sets) encodings.set(set.source, set);
+  for (const node of index?.names.values() ?? [])
+    for (const g of node.types.values()) for (const set of g.sets) encodings.set(set.source, set);
   return encodings;
 }
 
@@ -77,7 +94,11 @@ function encodingsOf(index: ZoneIndex | undefined): Map<RecordSet, EncodedSet> {
  * snapshots too, only what changed is applied: the sets of the new snapshot that were not in the old one (by
  * identity: a source hands unchanged RecordSet objects on) and the old ones it no longer holds.
  */
-export function buildZoneIndex(snapshot: ZoneSnapshot, previous: ZoneIndex | undefined, onError: OnUnservable): ZoneIndex {
+export function buildZoneIndex(
+  snapshot: ZoneSnapshot,
+  previous: ZoneIndex | undefined,
+  onError: OnUnservable,
+): ZoneIndex {
   const members = previous?.state.members;
   if (previous && members) {
     const next = new Set(snapshot.recordSets);
@@ -94,10 +115,16 @@ export function buildZoneIndex(snapshot: ZoneSnapshot, previous: ZoneIndex | und
  * The index of one zone version, built from its whole snapshot. Encodings of sets `previous` already serves
  * (the same RecordSet objects) are reused. `members`: see ZoneState.
  */
-function fullBuild(snapshot: ZoneSnapshot, previous: ZoneIndex | undefined, onError: OnUnservable, members: Set<RecordSet> | undefined): ZoneIndex {
+function fullBuild(
+  snapshot: ZoneSnapshot,
+  previous: ZoneIndex | undefined,
+  onError: OnUnservable,
+  members: Set<RecordSet> | undefined,
+): ZoneIndex {
   const apex = snapshot.zone.name;
   const apexKey = keyOf(apex);
-  if (apexKey === undefined) throw new Error(`zone ${snapshot.zone.id}: apex ${JSON.stringify(apex)} is not an encodable name`);
+  if (apexKey === undefined)
+    throw new Error(`zone ${snapshot.zone.id}: apex ${JSON.stringify(apex)} is not an encodable name`);
   const tree = new NameTree(apexKey);
   const reuse = encodingsOf(previous);
   const byName = new Map<string, Map<number, EncodedSet[]>>();
@@ -106,7 +133,9 @@ function fullBuild(snapshot: ZoneSnapshot, previous: ZoneIndex | undefined, onEr
     if (!soa && isApexSoa(set, apex)) soa = set;
     const known = reuse.get(set);
     // A set served before has a name that encodes.
-    const placed = known ? { key: keyOf(set.name)!, typeCode: TYPE_CODES[set.type], encoded: known } : encodeSet(set, onError);
+    const placed = known
+      ? { key: keyOf(set.name)!, typeCode: TYPE_CODES[set.type], encoded: known }
+      : encodeSet(set, onError);
     if (!placed?.encoded || !tree.holds(placed.key)) continue;
     let types = byName.get(placed.key);
     if (!types) byName.set(placed.key, (types = new Map()));
@@ -132,7 +161,8 @@ function applyChanges(
   members?: Set<RecordSet>,
 ): ZoneIndex | undefined {
   const { state } = previous;
-  if (state.owner !== previous || previous.id !== head.zone.id || keyOf(head.zone.name) !== previous.apexKey) return undefined;
+  if (state.owner !== previous || previous.id !== head.zone.id || keyOf(head.zone.name) !== previous.apexKey)
+    return undefined;
   const { tree } = state;
   const apex = head.zone.name;
   // Phase 1, nothing shared touched yet (a throw here leaves `previous` whole): the touched names' sets by type.
@@ -218,7 +248,11 @@ export function updateIndex(
   });
 }
 
-function assemble<H extends ZoneHead>(heads: readonly H[], previous: FaceIndex, next: (head: H, old: ZoneIndex | undefined) => ZoneIndex): FaceIndex {
+function assemble<H extends ZoneHead>(
+  heads: readonly H[],
+  previous: FaceIndex,
+  next: (head: H, old: ZoneIndex | undefined) => ZoneIndex,
+): FaceIndex {
   const byApex = new Map<string, ZoneIndex>();
   const byId = new Map<string, ZoneIndex>();
   for (const head of heads) {

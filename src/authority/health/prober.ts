@@ -57,7 +57,13 @@ export function probeAllowList(cidrs: readonly string[] = []): BlockList {
     const [address, bits, extra] = cidr.split('/');
     const family = isIP(address ?? '');
     const prefix = Number(bits);
-    if (extra !== undefined || family === 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) {
+    if (
+      extra !== undefined ||
+      family === 0 ||
+      !Number.isInteger(prefix) ||
+      prefix < 0 ||
+      prefix > (family === 4 ? 32 : 128)
+    ) {
       throw new Error(`--health-check-allow: '${cidr}' is not a CIDR like 10.0.0.0/8 or fd00::/8`);
     }
     list.addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
@@ -94,10 +100,19 @@ export class HealthProber implements HealthView {
       const children = check.config.ChildHealthChecks ?? [];
       const healthy = children.filter((child) => this.isHealthy(child) === true).length;
       const ok = this.isHealthy(id) === true;
-      return { last: { ok, checkedAt: new Date().toISOString(), status: `${ok ? 'Success' : 'Failure'}: ${healthy} of ${children.length} child health checks are healthy (threshold ${check.config.HealthThreshold})` } };
+      return {
+        last: {
+          ok,
+          checkedAt: new Date().toISOString(),
+          status: `${ok ? 'Success' : 'Failure'}: ${healthy} of ${children.length} child health checks are healthy (threshold ${check.config.HealthThreshold})`,
+        },
+      };
     }
     const state = this.states.get(id);
-    return { ...(state?.last ? { last: state.last } : {}), ...(state?.lastFailure ? { lastFailure: state.lastFailure } : {}) };
+    return {
+      ...(state?.last ? { last: state.last } : {}),
+      ...(state?.lastFailure ? { lastFailure: state.lastFailure } : {}),
+    };
   }
 
   close(): void {
@@ -182,25 +197,40 @@ export class HealthProber implements HealthView {
 
   private async probe(check: StoredHealthCheck): Promise<StatusReport> {
     const { config } = check;
-    const report = (ok: boolean, status: string): StatusReport => ({ ok, status: `${ok ? 'Success' : 'Failure'}: ${status}`, checkedAt: new Date().toISOString() });
+    const report = (ok: boolean, status: string): StatusReport => ({
+      ok,
+      status: `${ok ? 'Success' : 'Failure'}: ${status}`,
+      checkedAt: new Date().toISOString(),
+    });
     let address = config.IPAddress;
     if (address === undefined) {
       try {
         address = (await dns.lookup(config.FullyQualifiedDomainName!)).address;
       } catch (error) {
-        return report(false, `DNS resolution failed for ${config.FullyQualifiedDomainName}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        return report(
+          false,
+          `DNS resolution failed for ${config.FullyQualifiedDomainName}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        );
       }
     }
     const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
     if (!this.allow.check(address, family)) {
-      return report(false, `the dnsplane authority does not probe ${address}: it is neither loopback nor in --health-check-allow`);
+      return report(
+        false,
+        `the dnsplane authority does not probe ${address}: it is neither loopback nor in --health-check-allow`,
+      );
     }
     const timeout = (ms: number) => Math.max(MIN_TIMEOUT_MS, ms * this.scale);
     if (config.Type === 'TCP') return this.probeTcp(address, config.Port!, timeout(TCP_TIMEOUT_MS), report);
     return this.probeHttp(check, address, timeout(HTTP_TIMEOUT_MS), report);
   }
 
-  private probeTcp(address: string, port: number, timeoutMs: number, report: (ok: boolean, status: string) => StatusReport): Promise<StatusReport> {
+  private probeTcp(
+    address: string,
+    port: number,
+    timeoutMs: number,
+    report: (ok: boolean, status: string) => StatusReport,
+  ): Promise<StatusReport> {
     return new Promise((resolve) => {
       const socket = net.connect({ host: address, port });
       const done = (result: StatusReport) => {
@@ -209,11 +239,18 @@ export class HealthProber implements HealthView {
       };
       socket.setTimeout(timeoutMs, () => done(report(false, `Connection timed out after ${timeoutMs} ms`)));
       socket.once('connect', () => done(report(true, 'TCP connection established')));
-      socket.once('error', (error: NodeJS.ErrnoException) => done(report(false, `${error.code ?? error.message} connecting to ${address}:${port}`)));
+      socket.once('error', (error: NodeJS.ErrnoException) =>
+        done(report(false, `${error.code ?? error.message} connecting to ${address}:${port}`)),
+      );
     });
   }
 
-  private probeHttp(check: StoredHealthCheck, address: string, timeoutMs: number, report: (ok: boolean, status: string) => StatusReport): Promise<StatusReport> {
+  private probeHttp(
+    check: StoredHealthCheck,
+    address: string,
+    timeoutMs: number,
+    report: (ok: boolean, status: string) => StatusReport,
+  ): Promise<StatusReport> {
     const { config } = check;
     const secure = config.Type.startsWith('HTTPS');
     const search = config.Type.endsWith('STR_MATCH') ? config.SearchString : undefined;
@@ -235,7 +272,14 @@ export class HealthProber implements HealthView {
           headers: { host, 'user-agent': 'Amazon-Route53-Health-Check-Service (dnsplane authority)' },
           timeout: timeoutMs,
           // Route53's checkers do not validate certificates; SNI only when asked for and there is a name.
-          ...(secure ? { rejectUnauthorized: false, ...(config.EnableSNI && config.FullyQualifiedDomainName ? { servername: config.FullyQualifiedDomainName } : {}) } : {}),
+          ...(secure
+            ? {
+                rejectUnauthorized: false,
+                ...(config.EnableSNI && config.FullyQualifiedDomainName
+                  ? { servername: config.FullyQualifiedDomainName }
+                  : {}),
+              }
+            : {}),
         },
         (response) => {
           const code = response.statusCode ?? 0;
@@ -250,14 +294,29 @@ export class HealthProber implements HealthView {
           response.setEncoding('utf8');
           response.on('data', (chunk: string) => {
             body += chunk;
-            if (body.length >= STR_MATCH_BYTES) finish(report(body.slice(0, STR_MATCH_BYTES).includes(search), `${statusText}; search string ${body.includes(search) ? 'found' : 'not found'}`));
+            if (body.length >= STR_MATCH_BYTES)
+              finish(
+                report(
+                  body.slice(0, STR_MATCH_BYTES).includes(search),
+                  `${statusText}; search string ${body.includes(search) ? 'found' : 'not found'}`,
+                ),
+              );
           });
-          response.on('end', () => finish(report(body.includes(search), `${statusText}; search string ${body.includes(search) ? 'found' : 'not found'} in the response body`)));
+          response.on('end', () =>
+            finish(
+              report(
+                body.includes(search),
+                `${statusText}; search string ${body.includes(search) ? 'found' : 'not found'} in the response body`,
+              ),
+            ),
+          );
           response.on('error', (error) => finish(report(false, error.message)));
         },
       );
       request.on('timeout', () => finish(report(false, `the endpoint did not respond within ${timeoutMs} ms`)));
-      request.on('error', (error: NodeJS.ErrnoException) => finish(report(false, `${error.code ?? error.message} connecting to ${address}:${config.Port}`)));
+      request.on('error', (error: NodeJS.ErrnoException) =>
+        finish(report(false, `${error.code ?? error.message} connecting to ${address}:${config.Port}`)),
+      );
       request.end();
     });
   }

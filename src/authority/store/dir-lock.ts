@@ -39,7 +39,7 @@ export function lockDataDir(dir: string): () => void {
   try {
     fs.writeFileSync(mine, String(process.pid));
   } catch (error) {
-    throw new Error(`data directory ${dir} is unusable: ${(error as Error).message}`);
+    throw new Error(`data directory ${dir} is unusable: ${(error as Error).message}`, { cause: error });
   }
   try {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -47,12 +47,14 @@ export function lockDataDir(dir: string): () => void {
         fs.linkSync(mine, file);
         return () => fs.rmSync(file, { force: true });
       } catch (error) {
-        if (code(error) !== 'EEXIST') throw new Error(`data directory ${dir} is unusable: ${(error as Error).message}`);
+        if (code(error) !== 'EEXIST')
+          throw new Error(`data directory ${dir} is unusable: ${(error as Error).message}`, { cause: error });
       }
       const owner = ownerOf(file);
       if (owner === undefined) continue;
       // Our own pid in a lock can only be a dead process's whose pid was reused: stale too.
-      if (owner && owner !== process.pid && alive(owner)) throw new Error(`data directory ${dir} is in use by another authority (pid ${owner})`);
+      if (owner && owner !== process.pid && alive(owner))
+        throw new Error(`data directory ${dir} is in use by another authority (pid ${owner})`);
       try {
         fs.renameSync(file, aside);
       } catch (error) {

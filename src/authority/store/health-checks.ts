@@ -21,7 +21,8 @@ export interface StoredHealthCheck {
   version: number;
 }
 
-export type HealthCheckEntryBody = { op: 'putHealthCheck'; check: StoredHealthCheck } | { op: 'deleteHealthCheck'; id: string };
+export type HealthCheckEntryBody =
+  { op: 'putHealthCheck'; check: StoredHealthCheck } | { op: 'deleteHealthCheck'; id: string };
 
 /** The fields UpdateHealthCheck may change (Type and RequestInterval are fixed at creation). */
 export type HealthCheckUpdate = Partial<Omit<HealthCheckConfig, 'Type' | 'RequestInterval' | 'MeasureLatency'>> & {
@@ -48,16 +49,24 @@ export class HealthCheckStore {
   ) {}
 
   create(callerReference: string, input: HealthCheckConfig): { check: StoredHealthCheck; created: boolean } {
-    if (!callerReference || callerReference.length > 64) throw invalidInput('Invalid request: CallerReference must be 1 to 64 characters');
+    if (!callerReference || callerReference.length > 64)
+      throw invalidInput('Invalid request: CallerReference must be 1 to 64 characters');
     const config = this.validate(withDefaults(input));
     const existing = [...this.checks.values()].find((check) => check.callerReference === callerReference);
     if (existing) {
       // Route53 makes CreateHealthCheck idempotent for a repeated request, and refuses a reused reference otherwise.
       if (JSON.stringify(existing.config) === JSON.stringify(config)) return { check: existing, created: false };
-      throw new Route53Error('HealthCheckAlreadyExists', `A health check with the caller reference ${callerReference} already exists with a different configuration`, 409);
+      throw new Route53Error(
+        'HealthCheckAlreadyExists',
+        `A health check with the caller reference ${callerReference} already exists with a different configuration`,
+        409,
+      );
     }
     if (this.checks.size >= ACCOUNT_LIMITS.MAX_HEALTH_CHECKS_BY_OWNER) {
-      throw new Route53Error('TooManyHealthChecks', `This AWS account has reached its limit of ${ACCOUNT_LIMITS.MAX_HEALTH_CHECKS_BY_OWNER} health checks`);
+      throw new Route53Error(
+        'TooManyHealthChecks',
+        `This AWS account has reached its limit of ${ACCOUNT_LIMITS.MAX_HEALTH_CHECKS_BY_OWNER} health checks`,
+      );
     }
     const check: StoredHealthCheck = { id: randomUUID(), callerReference, config, version: 1 };
     this.commit({ op: 'putHealthCheck', check });
@@ -67,12 +76,17 @@ export class HealthCheckStore {
   update(id: string, update: HealthCheckUpdate): StoredHealthCheck {
     const current = this.get(id);
     if (update.healthCheckVersion !== undefined && update.healthCheckVersion !== current.version) {
-      throw new Route53Error('HealthCheckVersionMismatch', `The value of HealthCheckVersion in the request (${update.healthCheckVersion}) doesn't match the value of HealthCheckVersion in the health check (${current.version})`, 409);
+      throw new Route53Error(
+        'HealthCheckVersionMismatch',
+        `The value of HealthCheckVersion in the request (${update.healthCheckVersion}) doesn't match the value of HealthCheckVersion in the health check (${current.version})`,
+        409,
+      );
     }
     const { healthCheckVersion: _version, reset = [], ...fields } = update;
     const next: Record<string, unknown> = { ...current.config };
     for (const element of reset) {
-      if (!(RESETTABLE as readonly string[]).includes(element)) throw invalidInput(`Invalid request: ResetElements: '${element}' is not one of ${RESETTABLE.join(', ')}`);
+      if (!(RESETTABLE as readonly string[]).includes(element))
+        throw invalidInput(`Invalid request: ResetElements: '${element}' is not one of ${RESETTABLE.join(', ')}`);
       delete next[element];
     }
     for (const [key, value] of Object.entries(fields)) if (value !== undefined) next[key] = value;
@@ -85,9 +99,17 @@ export class HealthCheckStore {
   delete(id: string): void {
     this.get(id);
     const parent = [...this.checks.values()].find((check) => check.config.ChildHealthChecks?.includes(id));
-    if (parent) throw new Route53Error('HealthCheckInUse', `Health check ${id} is a child of calculated health check ${parent.id}`);
+    if (parent)
+      throw new Route53Error(
+        'HealthCheckInUse',
+        `Health check ${id} is a child of calculated health check ${parent.id}`,
+      );
     const user = this.usedBy(id);
-    if (user) throw new Route53Error('HealthCheckInUse', `Health check ${id} is still referenced from resource record set ${user}`);
+    if (user)
+      throw new Route53Error(
+        'HealthCheckInUse',
+        `Health check ${id} is still referenced from resource record set ${user}`,
+      );
     this.commit({ op: 'deleteHealthCheck', id });
   }
 
@@ -129,32 +151,51 @@ export class HealthCheckStore {
   private validate(config: HealthCheckConfig, selfId?: string): StoredHealthCheck['config'] {
     const type = config.Type as string;
     if (!(HEALTH_CHECK_TYPES as readonly string[]).includes(type)) {
-      throw invalidInput(`Invalid request: HealthCheckConfig.Type '${type}' is not supported by the dnsplane authority (supported: ${HEALTH_CHECK_TYPES.join(', ')})`);
+      throw invalidInput(
+        `Invalid request: HealthCheckConfig.Type '${type}' is not supported by the dnsplane authority (supported: ${HEALTH_CHECK_TYPES.join(', ')})`,
+      );
     }
     if (endpointTypes.has(type)) {
       if (config.IPAddress === undefined && config.FullyQualifiedDomainName === undefined) {
-        throw invalidInput('Invalid request: HealthCheckConfig needs IPAddress or FullyQualifiedDomainName for an endpoint health check');
+        throw invalidInput(
+          'Invalid request: HealthCheckConfig needs IPAddress or FullyQualifiedDomainName for an endpoint health check',
+        );
       }
-      if (config.IPAddress !== undefined && isIP(config.IPAddress) === 0) throw invalidInput(`Invalid request: HealthCheckConfig.IPAddress '${config.IPAddress}' is not an IP address`);
+      if (config.IPAddress !== undefined && isIP(config.IPAddress) === 0)
+        throw invalidInput(`Invalid request: HealthCheckConfig.IPAddress '${config.IPAddress}' is not an IP address`);
       if (config.FullyQualifiedDomainName !== undefined && !isDomainName(config.FullyQualifiedDomainName)) {
-        throw invalidInput(`Invalid request: HealthCheckConfig.FullyQualifiedDomainName '${config.FullyQualifiedDomainName}' is not a domain name`);
+        throw invalidInput(
+          `Invalid request: HealthCheckConfig.FullyQualifiedDomainName '${config.FullyQualifiedDomainName}' is not a domain name`,
+        );
       }
       if (config.Port === undefined || !Number.isInteger(config.Port) || config.Port < 1 || config.Port > 65535) {
-        throw invalidInput(`Invalid request: HealthCheckConfig.Port must be 1 to 65535${type === 'TCP' ? ' (required for TCP)' : ''}`);
+        throw invalidInput(
+          `Invalid request: HealthCheckConfig.Port must be 1 to 65535${type === 'TCP' ? ' (required for TCP)' : ''}`,
+        );
       }
-      if (![10, 30].includes(config.RequestInterval!)) throw invalidInput(`Invalid request: HealthCheckConfig.RequestInterval must be 10 or 30, got ${config.RequestInterval}`);
+      if (![10, 30].includes(config.RequestInterval!))
+        throw invalidInput(
+          `Invalid request: HealthCheckConfig.RequestInterval must be 10 or 30, got ${config.RequestInterval}`,
+        );
       if (!Number.isInteger(config.FailureThreshold) || config.FailureThreshold! < 1 || config.FailureThreshold! > 10) {
-        throw invalidInput(`Invalid request: HealthCheckConfig.FailureThreshold must be 1 to 10, got ${config.FailureThreshold}`);
+        throw invalidInput(
+          `Invalid request: HealthCheckConfig.FailureThreshold must be 1 to 10, got ${config.FailureThreshold}`,
+        );
       }
-      if (type.endsWith('STR_MATCH') && !config.SearchString) throw invalidInput(`Invalid request: HealthCheckConfig.SearchString is required for ${type}`);
+      if (type.endsWith('STR_MATCH') && !config.SearchString)
+        throw invalidInput(`Invalid request: HealthCheckConfig.SearchString is required for ${type}`);
       if (config.ResourcePath !== undefined && (type === 'TCP' || !config.ResourcePath.startsWith('/'))) {
-        throw invalidInput(`Invalid request: HealthCheckConfig.ResourcePath '${config.ResourcePath}' must start with / (and TCP checks have none)`);
+        throw invalidInput(
+          `Invalid request: HealthCheckConfig.ResourcePath '${config.ResourcePath}' must start with / (and TCP checks have none)`,
+        );
       }
     } else {
       const children = config.ChildHealthChecks ?? [];
-      if (children.length > 256) throw invalidInput('Invalid request: HealthCheckConfig.ChildHealthChecks may name at most 256 health checks');
+      if (children.length > 256)
+        throw invalidInput('Invalid request: HealthCheckConfig.ChildHealthChecks may name at most 256 health checks');
       for (const child of children) {
-        if (child === selfId || !this.checks.has(child)) throw invalidInput(`Invalid request: HealthCheckConfig.ChildHealthChecks: no health check ${child}`);
+        if (child === selfId || !this.checks.has(child))
+          throw invalidInput(`Invalid request: HealthCheckConfig.ChildHealthChecks: no health check ${child}`);
       }
       if (config.HealthThreshold === undefined || config.HealthThreshold < 0 || config.HealthThreshold > 256) {
         throw invalidInput('Invalid request: HealthCheckConfig.HealthThreshold must be 0 to 256 for CALCULATED');

@@ -17,8 +17,17 @@ const SNAPSHOT_TEMP = `${SNAPSHOT}.tmp`;
 /** Compact once the journal is larger than this and larger than twice the last snapshot: O(1) amortised. */
 const MIN_COMPACT_BYTES = 4 * 1024 * 1024;
 
-const appendSeconds = histogram('dnsplane_authority_journal_append_seconds', 'Journal append + fsync time per committed entry', [], [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5]);
-const compactions = counter('dnsplane_authority_journal_compactions_total', 'Journal compactions into the snapshot file, by result', ['result']);
+const appendSeconds = histogram(
+  'dnsplane_authority_journal_append_seconds',
+  'Journal append + fsync time per committed entry',
+  [],
+  [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5],
+);
+const compactions = counter(
+  'dnsplane_authority_journal_compactions_total',
+  'Journal compactions into the snapshot file, by result',
+  ['result'],
+);
 
 export interface JournalStats {
   replayedEntries: number;
@@ -41,7 +50,9 @@ function readJson<T>(text: string, where: string): T {
   try {
     return JSON.parse(text) as T;
   } catch (error) {
-    throw new Error(`${where} is corrupt (${(error as Error).message}); restore it from a backup or move it aside`);
+    throw new Error(`${where} is corrupt (${(error as Error).message}); restore it from a backup or move it aside`, {
+      cause: error,
+    });
   }
 }
 
@@ -56,7 +67,8 @@ export class Journal implements EntrySink {
   /** Set when a failed append could not be cut back off: appending more would bury its partial line mid-file. */
   private unwritable?: Error;
   /** Compaction runs off the commit path; its failure loses nothing (the journal is intact), so report it. */
-  onCompactionError: (error: Error) => void = (error) => console.error(`dnsplane: journal compaction failed: ${error.message}`);
+  onCompactionError: (error: Error) => void = (error) =>
+    console.error(`dnsplane: journal compaction failed: ${error.message}`);
 
   private constructor(private readonly dir: string) {
     const journalPath = path.join(dir, JOURNAL);
@@ -70,13 +82,16 @@ export class Journal implements EntrySink {
    * then attaches so that the store's future commits are journaled. Throws an Error naming the directory
    * when it is unusable.
    */
-  static open(dir: string, createStore: (sink: EntrySink) => ZoneStore): { journal: Journal; store: ZoneStore; stats: JournalStats } {
+  static open(
+    dir: string,
+    createStore: (sink: EntrySink) => ZoneStore,
+  ): { journal: Journal; store: ZoneStore; stats: JournalStats } {
     const started = performance.now();
     try {
       fs.mkdirSync(dir, { recursive: true });
       fs.accessSync(dir, fs.constants.W_OK | fs.constants.R_OK);
     } catch (error) {
-      throw new Error(`data directory ${dir} is unusable: ${(error as Error).message}`);
+      throw new Error(`data directory ${dir} is unusable: ${(error as Error).message}`, { cause: error });
     }
     const release = lockDataDir(dir);
     try {
@@ -97,7 +112,8 @@ export class Journal implements EntrySink {
     const store = createStore(journal);
     journal.store = store;
     const snapshotPath = path.join(dir, SNAPSHOT);
-    if (fs.existsSync(snapshotPath)) store.importState(readJson<StoreState>(fs.readFileSync(snapshotPath, 'utf8'), snapshotPath));
+    if (fs.existsSync(snapshotPath))
+      store.importState(readJson<StoreState>(fs.readFileSync(snapshotPath, 'utf8'), snapshotPath));
     let replayedEntries = 0;
     for (const line of Journal.lines(path.join(dir, JOURNAL))) {
       // Only the last line can be torn by a crash (cut above); damage anywhere else is reported, never skipped.
@@ -105,12 +121,23 @@ export class Journal implements EntrySink {
       replayedEntries += 1;
     }
     fsyncDir(dir);
-    return { journal, store, stats: { replayedEntries, droppedTornBytes, removedTempSnapshot, loadMs: Math.round(performance.now() - started) } };
+    return {
+      journal,
+      store,
+      stats: {
+        replayedEntries,
+        droppedTornBytes,
+        removedTempSnapshot,
+        loadMs: Math.round(performance.now() - started),
+      },
+    };
   }
 
   append(entry: JournalEntry): void {
     if (this.unwritable) {
-      throw new Error(`the journal cannot be written since a failed write could not be undone (${this.unwritable.message}); restart the authority, which cuts the partial line off`);
+      throw new Error(
+        `the journal cannot be written since a failed write could not be undone (${this.unwritable.message}); restart the authority, which cuts the partial line off`,
+      );
     }
     const line = Buffer.from(`${JSON.stringify(entry)}\n`);
     const stopTimer = appendSeconds.startTimer();
@@ -186,7 +213,10 @@ export class Journal implements EntrySink {
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw new Error(`cannot remove the stale ${file} left by an interrupted compaction: ${(error as Error).message}`);
+      throw new Error(
+        `cannot remove the stale ${file} left by an interrupted compaction: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
   }
 

@@ -2,7 +2,12 @@
 // and per-set limits are enforced in validation; the account and hosted-zone limits are what GetAccountLimit
 // and GetHostedZoneLimit report.
 
-export const BATCH_LIMITS = { recordsPerRequest: 1000, valueCharsPerRequest: 32000, weightedPerGroup: 100, valuesPerSet: 400 } as const;
+export const BATCH_LIMITS = {
+  recordsPerRequest: 1000,
+  valueCharsPerRequest: 32000,
+  weightedPerGroup: 100,
+  valuesPerSet: 400,
+} as const;
 
 export const ACCOUNT_LIMITS = {
   MAX_HEALTH_CHECKS_BY_OWNER: 200,

@@ -126,7 +126,8 @@ export class SortedKeys {
     const c = Math.min(this.chunkFor(key), this.chunks.length - 1);
     const chunk = this.chunks[c];
     chunk.splice(lowerBound(chunk, key), 0, key);
-    if (chunk.length > 2 * this.chunkSize) this.chunks.splice(c, 1, chunk.slice(0, this.chunkSize), chunk.slice(this.chunkSize));
+    if (chunk.length > 2 * this.chunkSize)
+      this.chunks.splice(c, 1, chunk.slice(0, this.chunkSize), chunk.slice(this.chunkSize));
   }
 
   private recut(keys: readonly string[]): void {

@@ -45,7 +45,8 @@ function characterStrings(value: string): string[] | undefined {
 }
 
 function checkTxt(value: string): string | undefined {
-  if (!characterStrings(value)) return fatal('InvalidCharacterString (Value should be enclosed in quotation marks)', value);
+  if (!characterStrings(value))
+    return fatal('InvalidCharacterString (Value should be enclosed in quotation marks)', value);
   // The 255-octet limit is measured by the DNS face's own encoder (\ooo is one octet, é is two), so the store
   // accepts exactly the values the face can serve: an estimate here once acknowledged sets the face dropped.
   try {
@@ -58,30 +59,46 @@ function checkTxt(value: string): string | undefined {
 
 // One check per type the store accepts (a Record over RecordType: a new type cannot be left without one).
 const checks: Record<RecordType, (value: string) => string | undefined> = {
-  A: (value) => (isIPv4(value) ? undefined : fatal('ARRDATAIllegalIPv4Address (Value is not a valid IPv4 address)', value)),
-  AAAA: (value) => (isIPv6(value) ? undefined : fatal('AAAARRDATAIllegalIPv6Address (Value is not a valid IPv6 address)', value)),
+  A: (value) =>
+    isIPv4(value) ? undefined : fatal('ARRDATAIllegalIPv4Address (Value is not a valid IPv4 address)', value),
+  AAAA: (value) =>
+    isIPv6(value) ? undefined : fatal('AAAARRDATAIllegalIPv6Address (Value is not a valid IPv6 address)', value),
   TXT: checkTxt,
-  CNAME: (value) => (isDomainName(value) ? undefined : fatal('DomainLabelEmpty (Domain label is empty) or invalid name', value)),
-  NS: (value) => (isDomainName(value) ? undefined : fatal('DomainLabelEmpty (Domain label is empty) or invalid name', value)),
-  PTR: (value) => (isDomainName(value) ? undefined : fatal('DomainLabelEmpty (Domain label is empty) or invalid name', value)),
+  CNAME: (value) =>
+    isDomainName(value) ? undefined : fatal('DomainLabelEmpty (Domain label is empty) or invalid name', value),
+  NS: (value) =>
+    isDomainName(value) ? undefined : fatal('DomainLabelEmpty (Domain label is empty) or invalid name', value),
+  PTR: (value) =>
+    isDomainName(value) ? undefined : fatal('DomainLabelEmpty (Domain label is empty) or invalid name', value),
   MX: (value) => {
     const [preference, host, ...rest] = value.trim().split(/\s+/);
-    const ok = rest.length === 0 && /^\d{1,5}$/.test(preference ?? '') && Number(preference) <= 65535 && isDomainName(host ?? '');
+    const ok =
+      rest.length === 0 &&
+      /^\d{1,5}$/.test(preference ?? '') &&
+      Number(preference) <= 65535 &&
+      isDomainName(host ?? '');
     return ok ? undefined : fatal('InvalidMXRecord (MX record must be "preference host")', value);
   },
   SRV: (value) => {
     const parts = value.trim().split(/\s+/);
     const numbers = parts.slice(0, 3);
-    const ok = parts.length === 4 && numbers.every((n) => /^\d{1,5}$/.test(n) && Number(n) <= 65535) && isDomainName(parts[3]);
+    const ok =
+      parts.length === 4 && numbers.every((n) => /^\d{1,5}$/.test(n) && Number(n) <= 65535) && isDomainName(parts[3]);
     return ok ? undefined : fatal('InvalidSRVRecord (SRV record must be "priority weight port target")', value);
   },
   CAA: (value) => {
     const match = /^(\d{1,3})\s+([a-z0-9]+)\s+(".*")$/i.exec(value.trim());
-    return match && Number(match[1]) <= 255 && characterStrings(match[3]) ? undefined : fatal('InvalidCAARecord (CAA record must be "flags tag \\"value\\"")', value);
+    return match && Number(match[1]) <= 255 && characterStrings(match[3])
+      ? undefined
+      : fatal('InvalidCAARecord (CAA record must be "flags tag \\"value\\"")', value);
   },
   SOA: (value) => {
     const parts = value.trim().split(/\s+/);
-    const ok = parts.length === 7 && isDomainName(parts[0]) && isDomainName(parts[1]) && parts.slice(2).every((n) => /^\d{1,10}$/.test(n));
+    const ok =
+      parts.length === 7 &&
+      isDomainName(parts[0]) &&
+      isDomainName(parts[1]) &&
+      parts.slice(2).every((n) => /^\d{1,10}$/.test(n));
     return ok ? undefined : fatal('InvalidSOARecord (SOA record must have seven fields)', value);
   },
 };

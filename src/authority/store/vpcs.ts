@@ -12,7 +12,8 @@ const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
 /** The VPC if it "exists" under the rule above; InvalidVPCId / InvalidInput otherwise. */
 export function existingVpc(vpc: Partial<Vpc>): Vpc {
   if (!vpc.id) throw invalidInput('Invalid request: VPC.VPCId is required');
-  if (!vpc.region || !REGION.test(vpc.region)) throw invalidInput(`Invalid request: VPC.VPCRegion '${vpc.region ?? ''}' is not an AWS region`);
+  if (!vpc.region || !REGION.test(vpc.region))
+    throw invalidInput(`Invalid request: VPC.VPCRegion '${vpc.region ?? ''}' is not an AWS region`);
   if (!VPC_ID.test(vpc.id)) throw new Route53Error('InvalidVPCId', 'The VPC ID is invalid.');
   return { region: vpc.region, id: vpc.id };
 }
@@ -25,18 +26,38 @@ export function isAssociated(info: HostedZoneInfo, vpc: Vpc): boolean {
 
 /** The zone's identity with `vpc` added; `others` are every other zone (one name per VPC, as Route53 allows). */
 export function withVpc(info: HostedZoneInfo, vpc: Vpc, others: readonly HostedZoneInfo[]): HostedZoneInfo {
-  if (info.vpcs === undefined) throw new Route53Error('PublicZoneVPCAssociation', 'You cannot associate a VPC with a public hosted zone.');
-  if (isAssociated(info, vpc)) throw invalidInput(`Invalid request: VPC ${vpc.id} in ${vpc.region} is already associated with hosted zone ${info.id}`);
+  if (info.vpcs === undefined)
+    throw new Route53Error('PublicZoneVPCAssociation', 'You cannot associate a VPC with a public hosted zone.');
+  if (isAssociated(info, vpc))
+    throw invalidInput(
+      `Invalid request: VPC ${vpc.id} in ${vpc.region} is already associated with hosted zone ${info.id}`,
+    );
   if (info.vpcs.length >= HOSTED_ZONE_LIMITS.MAX_VPCS_ASSOCIATED_BY_ZONE) {
-    throw new Route53Error('LimitsExceeded', `A hosted zone can be associated with at most ${HOSTED_ZONE_LIMITS.MAX_VPCS_ASSOCIATED_BY_ZONE} VPCs`);
+    throw new Route53Error(
+      'LimitsExceeded',
+      `A hosted zone can be associated with at most ${HOSTED_ZONE_LIMITS.MAX_VPCS_ASSOCIATED_BY_ZONE} VPCs`,
+    );
   }
   const clash = others.find((other) => other.name === info.name && isAssociated(other, vpc));
-  if (clash) throw new Route53Error('ConflictingDomainExists', `The VPC ${vpc.id} is already associated with another private hosted zone named ${info.name} (${clash.id})`);
+  if (clash)
+    throw new Route53Error(
+      'ConflictingDomainExists',
+      `The VPC ${vpc.id} is already associated with another private hosted zone named ${info.name} (${clash.id})`,
+    );
   return { ...info, vpcs: [...info.vpcs, vpc] };
 }
 
 export function withoutVpc(info: HostedZoneInfo, vpc: Vpc): HostedZoneInfo {
-  if (!isAssociated(info, vpc)) throw new Route53Error('VPCAssociationNotFound', `The VPC ${vpc.id} in ${vpc.region} is not associated with hosted zone ${info.id}`, 404);
-  if (info.vpcs!.length === 1) throw new Route53Error('LastVPCAssociation', 'The VPC that you are trying to disassociate from the private hosted zone is the last VPC that is associated with the hosted zone. Amazon Route 53 does not support disassociating the last VPC from a hosted zone.');
+  if (!isAssociated(info, vpc))
+    throw new Route53Error(
+      'VPCAssociationNotFound',
+      `The VPC ${vpc.id} in ${vpc.region} is not associated with hosted zone ${info.id}`,
+      404,
+    );
+  if (info.vpcs!.length === 1)
+    throw new Route53Error(
+      'LastVPCAssociation',
+      'The VPC that you are trying to disassociate from the private hosted zone is the last VPC that is associated with the hosted zone. Amazon Route 53 does not support disassociating the last VPC from a hosted zone.',
+    );
   return { ...info, vpcs: info.vpcs!.filter((associated) => !sameVpc(associated, vpc)) };
 }

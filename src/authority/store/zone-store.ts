@@ -86,13 +86,18 @@ export class ZoneStore implements ZoneSource {
 
   private readonly keptChangeSets: number;
   /** Tags of hosted zones and health checks, journalled through this store's commit. */
-  readonly tags = new TagStore((body) => this.commit({ seq: this.seq + 1, ...body }), (type, id) => this.mustExist(type, id));
+  readonly tags = new TagStore(
+    (body) => this.commit({ seq: this.seq + 1, ...body }),
+    (type, id) => this.mustExist(type, id),
+  );
   /** Health checks' configuration (their status is the prober's), journalled through this store's commit. */
   readonly healthChecks = new HealthCheckStore(
     (body) => this.commit({ seq: this.seq + 1, ...body }),
     (id) => {
       for (const zone of this.zones.values()) {
-        for (const set of zone.sets.values()) if (set.healthCheckId === id) return `${set.name} ${set.type}${set.setIdentifier !== undefined ? ` (${set.setIdentifier})` : ''}`;
+        for (const set of zone.sets.values())
+          if (set.healthCheckId === id)
+            return `${set.name} ${set.type}${set.setIdentifier !== undefined ? ` (${set.setIdentifier})` : ''}`;
       }
       return undefined;
     },
@@ -109,7 +114,11 @@ export class ZoneStore implements ZoneSource {
 
   snapshots(): readonly ZoneSnapshot[] {
     return [...this.zones.values()].map((zone) => {
-      zone.snapshot ??= Object.freeze({ zone: zone.info, version: zone.version, recordSets: Object.freeze([...zone.sets.values()]) });
+      zone.snapshot ??= Object.freeze({
+        zone: zone.info,
+        version: zone.version,
+        recordSets: Object.freeze([...zone.sets.values()]),
+      });
       return zone.snapshot;
     });
   }
@@ -134,29 +143,59 @@ export class ZoneStore implements ZoneSource {
   // ---- hosted zones ----
 
   /** With `vpc`, a private zone associated with that VPC. */
-  createHostedZone(input: { name: string; callerReference: string; comment?: string; vpc?: Partial<Vpc> }): { zone: HostedZoneInfo; change: ChangeRecord } {
+  createHostedZone(input: { name: string; callerReference: string; comment?: string; vpc?: Partial<Vpc> }): {
+    zone: HostedZoneInfo;
+    change: ChangeRecord;
+  } {
     const name = normalizeName(input.name);
     if (!isDomainName(name)) throw new Route53Error('InvalidDomainName', `${input.name} is not a valid domain name`);
     if (!input.callerReference) throw invalidInput('Invalid request: CallerReference is required');
     const vpc = input.vpc === undefined ? undefined : existingVpc(input.vpc);
     if (vpc) {
       const clash = [...this.zones.values()].find((zone) => zone.info.name === name && isAssociated(zone.info, vpc));
-      if (clash) throw new Route53Error('ConflictingDomainExists', `The VPC ${vpc.id} is already associated with another private hosted zone named ${name} (${clash.info.id})`);
+      if (clash)
+        throw new Route53Error(
+          'ConflictingDomainExists',
+          `The VPC ${vpc.id} is already associated with another private hosted zone named ${name} (${clash.info.id})`,
+        );
     }
     for (const zone of this.zones.values()) {
       if (zone.info.callerReference === input.callerReference) {
-        throw new Route53Error('HostedZoneAlreadyExists', `A hosted zone has already been created with the specified caller reference: ${input.callerReference}`, 409);
+        throw new Route53Error(
+          'HostedZoneAlreadyExists',
+          `A hosted zone has already been created with the specified caller reference: ${input.callerReference}`,
+          409,
+        );
       }
     }
     const id = newId('Z');
     const nameServers = nameServersFor(id);
-    const info: HostedZoneInfo = { id, name, callerReference: input.callerReference, nameServers, ...(input.comment ? { comment: input.comment } : {}), ...(vpc ? { vpcs: [vpc] } : {}) };
+    const info: HostedZoneInfo = {
+      id,
+      name,
+      callerReference: input.callerReference,
+      nameServers,
+      ...(input.comment ? { comment: input.comment } : {}),
+      ...(vpc ? { vpcs: [vpc] } : {}),
+    };
     const apexSets: RecordSet[] = [
       { name, type: 'NS', ttl: 172800, values: nameServers },
-      { name, type: 'SOA', ttl: 900, values: [`${nameServers[0]} awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400`] },
+      {
+        name,
+        type: 'SOA',
+        ttl: 900,
+        values: [`${nameServers[0]} awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400`],
+      },
     ];
     const change = this.newChange(id, 1);
-    this.commit({ seq: this.seq + 1, op: 'createZone', zone: info, createdAt: change.submittedAt, changeId: change.id, put: apexSets });
+    this.commit({
+      seq: this.seq + 1,
+      op: 'createZone',
+      zone: info,
+      createdAt: change.submittedAt,
+      changeId: change.id,
+      put: apexSets,
+    });
     return { zone: info, change };
   }
 
@@ -174,7 +213,10 @@ export class ZoneStore implements ZoneSource {
     const zone = this.zone(id);
     for (const set of zone.sets.values()) {
       if (!(set.name === zone.info.name && (set.type === 'SOA' || set.type === 'NS'))) {
-        throw new Route53Error('HostedZoneNotEmpty', 'The specified hosted zone contains non-required resource record sets and so cannot be deleted.');
+        throw new Route53Error(
+          'HostedZoneNotEmpty',
+          'The specified hosted zone contains non-required resource record sets and so cannot be deleted.',
+        );
       }
     }
     const change = this.newChange(id, zone.version + 1);
@@ -212,7 +254,14 @@ export class ZoneStore implements ZoneSource {
    */
   private replaceZoneInfo(info: HostedZoneInfo, comment?: string): ChangeRecord {
     const change = this.newChange(info.id, this.zone(info.id).version, comment);
-    this.commit({ seq: this.seq + 1, op: 'zoneInfo', zone: info, changeId: change.id, at: change.submittedAt, ...(comment ? { comment } : {}) });
+    this.commit({
+      seq: this.seq + 1,
+      op: 'zoneInfo',
+      zone: info,
+      changeId: change.id,
+      at: change.submittedAt,
+      ...(comment ? { comment } : {}),
+    });
     return change;
   }
 
@@ -223,15 +272,32 @@ export class ZoneStore implements ZoneSource {
     const effects = planBatch(this.viewOf(zone), changes);
     // Route53 refuses a set that names a health check it does not have (NoSuchHealthCheck, not InvalidChangeBatch).
     for (const requested of changes) {
-      if (requested.action !== 'DELETE' && requested.healthCheckId !== undefined && !this.healthChecks.has(requested.healthCheckId)) throw noSuchHealthCheck(requested.healthCheckId);
+      if (
+        requested.action !== 'DELETE' &&
+        requested.healthCheckId !== undefined &&
+        !this.healthChecks.has(requested.healthCheckId)
+      )
+        throw noSuchHealthCheck(requested.healthCheckId);
     }
     const change = this.newChange(zoneId, zone.version + 1, comment);
     // The comment is journalled with the change: GetChange returns it later, as Route53's does.
-    this.commit({ seq: this.seq + 1, op: 'change', zoneId, changeId: change.id, at: change.submittedAt, ...(comment ? { comment } : {}), put: effects.put, remove: effects.remove });
+    this.commit({
+      seq: this.seq + 1,
+      op: 'change',
+      zoneId,
+      changeId: change.id,
+      at: change.submittedAt,
+      ...(comment ? { comment } : {}),
+      put: effects.put,
+      remove: effects.remove,
+    });
     return change;
   }
 
-  listResourceRecordSets(zoneId: string, start: { name?: string; type?: string; identifier?: string; maxItems?: number } = {}): ListPage {
+  listResourceRecordSets(
+    zoneId: string,
+    start: { name?: string; type?: string; identifier?: string; maxItems?: number } = {},
+  ): ListPage {
     const zone = this.zone(zoneId);
     // Route53's message says no more than this (StartRecordType needs StartRecordName, and an identifier a type).
     const unsupported = start.name === undefined ? undefined : unsupportedCharacterProblem(start.name.trim());
@@ -239,7 +305,8 @@ export class ZoneStore implements ZoneSource {
     if (start.type !== undefined && start.name === undefined) throw invalidInput('The input is not valid');
     if (start.identifier !== undefined && start.type === undefined) throw invalidInput('The input is not valid');
     const maxItems = Math.min(start.maxItems ?? RECORD_SET_PAGE.default, RECORD_SET_PAGE.max);
-    if (!Number.isInteger(maxItems) || maxItems < 1) throw invalidInput(`The input is not valid: MaxItems must be a positive integer`);
+    if (!Number.isInteger(maxItems) || maxItems < 1)
+      throw invalidInput(`The input is not valid: MaxItems must be a positive integer`);
     const from = start.name === undefined ? '' : sortKey(normalizeName(start.name), start.type, start.identifier);
     const sets: RecordSet[] = [];
     let next: ListPage['next'];
@@ -249,7 +316,11 @@ export class ZoneStore implements ZoneSource {
         sets.push(set);
         return true;
       }
-      next = { name: set.name, type: set.type, ...(set.setIdentifier !== undefined ? { identifier: set.setIdentifier } : {}) };
+      next = {
+        name: set.name,
+        type: set.type,
+        ...(set.setIdentifier !== undefined ? { identifier: set.setIdentifier } : {}),
+      };
       return false;
     });
     return { sets, ...(next ? { next } : {}) };
@@ -277,7 +348,12 @@ export class ZoneStore implements ZoneSource {
   exportState(): StoreState {
     return {
       seq: this.seq,
-      zones: [...this.zones.values()].map((zone) => ({ info: zone.info, createdAt: zone.createdAt, version: zone.version, sets: [...zone.sets.values()] })),
+      zones: [...this.zones.values()].map((zone) => ({
+        info: zone.info,
+        createdAt: zone.createdAt,
+        version: zone.version,
+        sets: [...zone.sets.values()],
+      })),
       changes: [...this.changes.values()],
       tags: this.tags.exportState(),
       healthChecks: this.healthChecks.exportState(),
@@ -318,7 +394,12 @@ export class ZoneStore implements ZoneSource {
       keysWithPrefix: (prefix) => keysWithPrefix(zone, prefix),
       otherZone: (id) => {
         const other = this.zones.get(id);
-        return other && { apex: other.info.name, has: (name: string, type: string) => keysWithPrefix(other, groupPrefix(name, type)).length > 0 };
+        return (
+          other && {
+            apex: other.info.name,
+            has: (name: string, type: string) => keysWithPrefix(other, groupPrefix(name, type)).length > 0,
+          }
+        );
       },
     };
   }
@@ -332,7 +413,8 @@ export class ZoneStore implements ZoneSource {
     this.sink?.append(entry);
     this.apply(entry);
     // Listeners follow the zones (the DNS face); tags and health checks change no zone.
-    if (entry.op !== 'tags' && entry.op !== 'putHealthCheck' && entry.op !== 'deleteHealthCheck') for (const listener of this.listeners) listener();
+    if (entry.op !== 'tags' && entry.op !== 'putHealthCheck' && entry.op !== 'deleteHealthCheck')
+      for (const listener of this.listeners) listener();
   }
 
   private apply(entry: JournalEntry): void {
@@ -356,7 +438,14 @@ export class ZoneStore implements ZoneSource {
       zone.info = entry.zone;
       zone.snapshot = undefined;
       // (Entries journalled before zone-identity changes carried a change id have none to remember.)
-      if (entry.changeId) this.remember({ id: entry.changeId, zoneId: entry.zone.id, version: zone.version, submittedAt: entry.at, ...(entry.comment ? { comment: entry.comment } : {}) });
+      if (entry.changeId)
+        this.remember({
+          id: entry.changeId,
+          zoneId: entry.zone.id,
+          version: zone.version,
+          submittedAt: entry.at,
+          ...(entry.comment ? { comment: entry.comment } : {}),
+        });
       return;
     }
     const zone = this.zone(entry.zoneId);
@@ -380,7 +469,13 @@ export class ZoneStore implements ZoneSource {
     zone.version += 1;
     zone.snapshot = undefined;
     this.keepChange(zone, { version: zone.version, removed, added: entry.put });
-    this.remember({ id: entry.changeId, zoneId: entry.zoneId, version: zone.version, submittedAt: entry.at, ...(entry.comment ? { comment: entry.comment } : {}) });
+    this.remember({
+      id: entry.changeId,
+      zoneId: entry.zoneId,
+      version: zone.version,
+      submittedAt: entry.at,
+      ...(entry.comment ? { comment: entry.comment } : {}),
+    });
   }
 
   private addZone(info: HostedZoneInfo, createdAt: string, version: number, sets: RecordSet[]): void {

@@ -37,20 +37,30 @@ export function register(program: Command): void {
   const command = program
     .command('authority')
     .description(
-      'Run the local Route53: the Route53 REST API (2013-04-01, SigV4-signed, Route53\'s change-batch semantics) and an ' +
+      "Run the local Route53: the Route53 REST API (2013-04-01, SigV4-signed, Route53's change-batch semantics) and an " +
         'authoritative DNS server (UDP+TCP) for every hosted zone, over one store journaled to disk (fsync before ' +
         'acknowledging). Point the SDK or the AWS CLI at it with AWS_ENDPOINT_URL=http://HOST:API_PORT.',
     )
     .option('--host <address>', 'address both listeners bind to', AUTHORITY_DEFAULTS.host)
     .option('--api-port <port>', 'Route53 API port (0 = any free port)', String(AUTHORITY_DEFAULTS.apiPort))
     .option('--dns-port <port>', 'DNS port for UDP and TCP (0 = any free port)', String(AUTHORITY_DEFAULTS.dnsPort))
-    .option('--data <dir>', 'data directory for the journal and snapshot (created if missing)', AUTHORITY_DEFAULTS.dataDir)
-    .option('--rate-limit <req/s>', 'answer Throttling beyond this many API requests per second (bucket of 5x; Route53 is 10) (default: no limit)')
-    .option('--metrics-port <port>', 'serve Prometheus metrics on HOST:PORT/metrics, 0 for any free port (default: off)')
+    .option(
+      '--data <dir>',
+      'data directory for the journal and snapshot (created if missing)',
+      AUTHORITY_DEFAULTS.dataDir,
+    )
+    .option(
+      '--rate-limit <req/s>',
+      'answer Throttling beyond this many API requests per second (bucket of 5x; Route53 is 10) (default: no limit)',
+    )
+    .option(
+      '--metrics-port <port>',
+      'serve Prometheus metrics on HOST:PORT/metrics, 0 for any free port (default: off)',
+    )
     .option(
       '--heap-growth <percent>',
       'let the JS heap grow this far past the live data before a full garbage collection; lower keeps the peak RSS ' +
-        'down at some CPU cost during bulk loads (0 = V8\'s own choice, up to 300%)',
+        "down at some CPU cost during bulk loads (0 = V8's own choice, up to 300%)",
       String(DEFAULT_HEAP_GROWTH_PERCENT),
     )
     .addOption(
@@ -74,13 +84,18 @@ export function register(program: Command): void {
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )
-    .option('--health-check-scale <factor>', "multiply health checks' request interval and timeouts by this (1 = Route53's 10/30 s; tests use 0.01)", '1');
+    .option(
+      '--health-check-scale <factor>',
+      "multiply health checks' request interval and timeouts by this (1 = Route53's 10/30 s; tests use 0.01)",
+      '1',
+    );
   addLogOptions(command).action((options: AuthorityCliOptions) => runAuthority(options));
 }
 
 async function runAuthority(options: AuthorityCliOptions): Promise<void> {
   const rateLimit = options.rateLimit === undefined ? undefined : Number(options.rateLimit);
-  if (rateLimit !== undefined && !(rateLimit > 0)) throw new UsageError(`--rate-limit must be a positive number of requests per second, got '${options.rateLimit}'`);
+  if (rateLimit !== undefined && !(rateLimit > 0))
+    throw new UsageError(`--rate-limit must be a positive number of requests per second, got '${options.rateLimit}'`);
   limitHeapGrowth(parseNumber(options.heapGrowth, '--heap-growth', { min: 0, max: 1000, integer: true }));
   const authority = await startAuthority({
     host: options.host,
@@ -107,7 +122,9 @@ async function runAuthority(options: AuthorityCliOptions): Promise<void> {
     authority.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        console.error(`dnsplane: error while stopping on ${signal}: ${error instanceof Error ? error.message : String(error)}`);
+        console.error(
+          `dnsplane: error while stopping on ${signal}: ${error instanceof Error ? error.message : String(error)}`,
+        );
         process.exit(1);
       },
     );

@@ -31,7 +31,13 @@ async function runCleanup(options: CleanupCommandOptions): Promise<void> {
   const target = await openZoneTarget(options);
   if (!options.dryRun) await assertNotFrozen(target.store, 'cleanup');
   try {
-    const result = await cleanupPlans({ store: target.store, client: target.client, zoneId: target.zoneId, retention, dryRun: options.dryRun });
+    const result = await cleanupPlans({
+      store: target.store,
+      client: target.client,
+      zoneId: target.zoneId,
+      retention,
+      dryRun: options.dryRun,
+    });
     if (options.json) {
       console.log(JSON.stringify({ ...result, dryRun: options.dryRun }, null, 2));
       return;
@@ -48,6 +54,7 @@ async function runCleanup(options: CleanupCommandOptions): Promise<void> {
 function deletedLine(verb: string, deleteBelow: number | undefined, deleted: number[], retention: number): string {
   if (deleteBelow === undefined) return 'not every shard has a fence: nothing is deleted';
   // Generations start at 1: "below -1" would be true but reads like a bug.
-  if (deleteBelow <= 1) return `nothing to delete: --retention ${retention} keeps every generation up to the lowest live one`;
+  if (deleteBelow <= 1)
+    return `nothing to delete: --retention ${retention} keeps every generation up to the lowest live one`;
   return `${verb} ${deleted.length} generation(s) below ${deleteBelow}: ${deleted.join(', ') || 'none'}`;
 }

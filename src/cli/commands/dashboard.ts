@@ -24,18 +24,34 @@ export function register(program: Command): void {
     .command('dashboard')
     .description(
       'Serve the operator page: per endpoint the planned and live (fence) generation, match / behind / drift / EMPTY, ' +
-        'the probe\'s last answer and latency; a timeline chart of probe results with plan generations, fence conflicts and ' +
+        "the probe's last answer and latency; a timeline chart of probe results with plan generations, fence conflicts and " +
         'guard refusals marked; the enactors and the audit tail. Live updates over server-sent events. JSON at /api/status, ' +
         '/api/timeline?since=MS, /api/audit?limit=N; Prometheus at /metrics.',
     )
     .option('--port <port>', 'TCP port (0 = any free port)', String(DEFAULT_DASHBOARD_PORT))
     .option('--host <address>', 'address to listen on (loopback by default; the page shows the fleet)', '127.0.0.1');
   addZoneTargetOptions(command)
-    .option('--probe-status <file>', 'probe status file written by `dnsplane probe` (missing: no probe column)', DEFAULT_STATUS_FILE)
-    .option('--audit <file>', 'audit log written by `dnsplane enact --audit` (missing: no enactor activity yet)', '.dnsplane/audit.jsonl')
+    .option(
+      '--probe-status <file>',
+      'probe status file written by `dnsplane probe` (missing: no probe column)',
+      DEFAULT_STATUS_FILE,
+    )
+    .option(
+      '--audit <file>',
+      'audit log written by `dnsplane enact --audit` (missing: no enactor activity yet)',
+      '.dnsplane/audit.jsonl',
+    )
     .option('--poll <duration>', 'how often the probe status file, the audit log and the plan store are read', '500ms')
-    .option('--read-interval <duration>', 'list the zone in Route53 at most this often (pages in between get the last reading)', '2s')
-    .option('--rate-limit <req/s>', 'client-side limit on the dashboard\'s Route53 requests per second (it shares the account\'s limit with the enactors)', '2');
+    .option(
+      '--read-interval <duration>',
+      'list the zone in Route53 at most this often (pages in between get the last reading)',
+      '2s',
+    )
+    .option(
+      '--rate-limit <req/s>',
+      "client-side limit on the dashboard's Route53 requests per second (it shares the account's limit with the enactors)",
+      '2',
+    );
   addLogOptions(command).action((options: DashboardOptions) => runDashboard(options));
 }
 
@@ -45,7 +61,15 @@ async function runDashboard(options: DashboardOptions): Promise<void> {
   if (pollMs < 50) throw new UsageError(`--poll must be at least 50ms, got ${options.poll}`);
   const readIntervalMs = parseDuration(options.readInterval, '--read-interval');
   const target = await openZoneTarget(options);
-  const source = new FileSource({ store: target.store, client: target.client, zoneId: target.zoneId, probeStatusFile: options.probeStatus, auditFile: options.audit, pollMs, readIntervalMs });
+  const source = new FileSource({
+    store: target.store,
+    client: target.client,
+    zoneId: target.zoneId,
+    probeStatusFile: options.probeStatus,
+    auditFile: options.audit,
+    pollMs,
+    readIntervalMs,
+  });
   await source.poll();
   const dashboard = await startDashboard({ source, port, host: options.host }).catch(async (error: Error) => {
     await source.close();

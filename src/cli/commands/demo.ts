@@ -25,12 +25,27 @@ export function register(program: Command): void {
         '2025 race with the legacy design and then with the safe design under the same timing, prints a verdict and writes ' +
         'a chart of each. Exits 0 when the legacy design went empty and the safe one did not (and converged). Ctrl-C stops everything.',
     )
-    .addOption(new Option('--resolver <which>', 'auto: also probe through unbound when installed; none: only the authority').choices(['auto', 'none']).default('auto'))
+    .addOption(
+      new Option('--resolver <which>', 'auto: also probe through unbound when installed; none: only the authority')
+        .choices(['auto', 'none'])
+        .default('auto'),
+    )
     .option('--chart-dir <dir>', 'where race-legacy.html and race-safe.html are written', '.dnsplane')
-    .option('--stay', "keep the safe race's authority, unbound and plan store running afterwards (for dig, verify-dns.sh, dnsplane status) until Ctrl-C", false)
-    .option('--dashboard-port <port>', 'serve the live dashboard on 127.0.0.1:PORT while the demo runs (0 = any free port; a taken port falls back to a free one)', '8090')
+    .option(
+      '--stay',
+      "keep the safe race's authority, unbound and plan store running afterwards (for dig, verify-dns.sh, dnsplane status) until Ctrl-C",
+      false,
+    )
+    .option(
+      '--dashboard-port <port>',
+      'serve the live dashboard on 127.0.0.1:PORT while the demo runs (0 = any free port; a taken port falls back to a free one)',
+      '8090',
+    )
     .option('--no-dashboard', 'do not serve the dashboard')
-    .option('--dashboard-wait <duration>', 'before the first race, wait up to this long for a browser to open the dashboard (default: 15s on a terminal, 0 otherwise)')
+    .option(
+      '--dashboard-wait <duration>',
+      'before the first race, wait up to this long for a browser to open the dashboard (default: 15s on a terminal, 0 otherwise)',
+    )
     .action(async (options: DemoCommandOptions) => {
       const abort = new AbortController();
       const stop = () => {
@@ -40,9 +55,24 @@ export function register(program: Command): void {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
       const print = (line: string) => console.log(line);
-      const dashboard = options.dashboard ? await openDemoDashboard({ port: parsePort(options.dashboardPort, '--dashboard-port'), waitMs: dashboardWait(options.dashboardWait), print, signal: abort.signal }) : undefined;
+      const dashboard = options.dashboard
+        ? await openDemoDashboard({
+            port: parsePort(options.dashboardPort, '--dashboard-port'),
+            waitMs: dashboardWait(options.dashboardWait),
+            print,
+            signal: abort.signal,
+          })
+        : undefined;
       try {
-        const result = await runDemo({ resolver: options.resolver, chartDir: options.chartDir, stay: options.stay ?? false, signal: abort.signal, print, writeChart, ...(dashboard ? { onLive: dashboard.onLive } : {}) });
+        const result = await runDemo({
+          resolver: options.resolver,
+          chartDir: options.chartDir,
+          stay: options.stay ?? false,
+          signal: abort.signal,
+          print,
+          writeChart,
+          ...(dashboard ? { onLive: dashboard.onLive } : {}),
+        });
         if (!result.shown) process.exitCode = 1;
         if (result.kept) await stayUntil(abort.signal, result.kept);
       } catch (error) {
@@ -68,12 +98,18 @@ async function stayUntil(signal: AbortSignal, rig: RaceRig): Promise<void> {
   const { authority, unbound, store } = rig;
   const dns = `${authority.host}:${authority.dnsPort}`;
   console.log(`\nThe safe race's environment stays up until Ctrl-C:`);
-  console.log(`  Route53 API ${authority.endpoint} (credentials test/test), zone ${rig.zoneName} (${rig.zoneId}), DNS ${dns}`);
+  console.log(
+    `  Route53 API ${authority.endpoint} (credentials test/test), zone ${rig.zoneName} (${rig.zoneId}), DNS ${dns}`,
+  );
   if (unbound) console.log(`  unbound ${unbound.address.host}:${unbound.address.port} (no cache)`);
   console.log(`  plans file:${store.dir}`);
-  console.log(`verify: scripts/verify-dns.sh --plans file:${store.dir} --authority ${dns}${unbound ? ` --resolver ${unbound.address.host}:${unbound.address.port}` : ''}`);
+  console.log(
+    `verify: scripts/verify-dns.sh --plans file:${store.dir} --authority ${dns}${unbound ? ` --resolver ${unbound.address.host}:${unbound.address.port}` : ''}`,
+  );
   try {
-    await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+    await new Promise<void>((resolve) =>
+      signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
   } finally {
     await rig.close();
   }

@@ -39,29 +39,68 @@ export function register(program: Command): void {
     .command('enact')
     .description(
       'Run a fenced enactor: read the latest plan, read the zone, and move every endpoint to the plan in guarded ' +
-        'ChangeResourceRecordSets batches that swap its shard\'s fence (TXT s<iii>._dnsplane.<zone>, 64 shards, every one ' +
-        'moved every generation) in the same request, so a stale enactor\'s batch is rejected instead of overwriting a ' +
-        'newer plan. Repairs records that drifted from their fence\'s generation. Starts with a backend self-check and refuses a backend that ' +
+        "ChangeResourceRecordSets batches that swap its shard's fence (TXT s<iii>._dnsplane.<zone>, 64 shards, every one " +
+        "moved every generation) in the same request, so a stale enactor's batch is rejected instead of overwriting a " +
+        "newer plan. Repairs records that drifted from their fence's generation. Starts with a backend self-check and refuses a backend that " +
         'accepts stale DELETEs or applies half batches (moto, LocalStack) unless --single-writer.',
     )
-    .requiredOption('--id <name>', 'this enactor\'s name, written into every fence and audit line');
+    .requiredOption('--id <name>', "this enactor's name, written into every fence and audit line");
   addZoneTargetOptions(command)
-    .option('--once', 'run one pass and exit: exit code 1 if an endpoint failed, else 3 if the guard refused one', false)
-    .option('--single-writer', 'run even if the backend fails the self-check; you guarantee no other enactor writes this zone', false)
+    .option(
+      '--once',
+      'run one pass and exit: exit code 1 if an endpoint failed, else 3 if the guard refused one',
+      false,
+    )
+    .option(
+      '--single-writer',
+      'run even if the backend fails the self-check; you guarantee no other enactor writes this zone',
+      false,
+    )
     .option('--interval <duration>', 'time between passes when looping', '1s')
-    .option('--rate-limit <req/s>', 'client-side limit on this enactor\'s Route53 requests per second', '5')
-    .option('--max-change-share <0..1>', 'refuse a pass that changes more than this share of the zone\'s record sets (zones of 10+ sets)', String(DEFAULT_GUARD.maxChangeShare))
-    .option('--min-capacity <n>', 'refuse leaving an endpoint with fewer serving addresses (in sets of weight > 0)', String(DEFAULT_GUARD.minCapacity))
-    .option('--max-drop-share <0..1>', 'largest share of an endpoint\'s serving weight one batch may take away; past it the enactor steps through the stored plans in between (velocity)', String(DEFAULT_GUARD.maxDropShare))
+    .option('--rate-limit <req/s>', "client-side limit on this enactor's Route53 requests per second", '5')
+    .option(
+      '--max-change-share <0..1>',
+      "refuse a pass that changes more than this share of the zone's record sets (zones of 10+ sets)",
+      String(DEFAULT_GUARD.maxChangeShare),
+    )
+    .option(
+      '--min-capacity <n>',
+      'refuse leaving an endpoint with fewer serving addresses (in sets of weight > 0)',
+      String(DEFAULT_GUARD.minCapacity),
+    )
+    .option(
+      '--max-drop-share <0..1>',
+      "largest share of an endpoint's serving weight one batch may take away; past it the enactor steps through the stored plans in between (velocity)",
+      String(DEFAULT_GUARD.maxDropShare),
+    )
     .option('--force', 'skip the change-share check (never the empty-endpoint checks)', false)
     .option('--audit <file>', 'append a JSON line per endpoint per batch to this file', '.dnsplane/audit.jsonl')
-    .option('--cleanup', 'after each pass that changed something, delete plans older than the lowest live generation minus --retention', false)
+    .option(
+      '--cleanup',
+      'after each pass that changed something, delete plans older than the lowest live generation minus --retention',
+      false,
+    )
     .option('--retention <n>', 'generations kept below the lowest live one by --cleanup', '2')
-    .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics, 0 for any free port (default: off)')
-    .option('--metrics-host <address>', 'address the metrics server (/metrics, /healthz, /readyz) listens on', '127.0.0.1')
+    .option(
+      '--metrics-port <port>',
+      'serve Prometheus metrics on 127.0.0.1:PORT/metrics, 0 for any free port (default: off)',
+    )
+    .option(
+      '--metrics-host <address>',
+      'address the metrics server (/metrics, /healthz, /readyz) listens on',
+      '127.0.0.1',
+    )
     .option('--concurrency <n>', 'change batches in flight at once (the rate limit still spaces the requests)', '4')
-    .option('--progress <duration>', 'on passes longer than this, print a progress line to stderr this often (0 = never)', '5s')
-    .option('--verify-every <duration>', 'drift sweep interval: read the shard fences and one page of records (rotating through the zone) and repair drift; between sweeps an enactor in sync with an unchanged plan reads only the plan store. 0 = every pass', '10s');
+    .option(
+      '--progress <duration>',
+      'on passes longer than this, print a progress line to stderr this often (0 = never)',
+      '5s',
+    )
+    .option(
+      '--verify-every <duration>',
+      'drift sweep interval: read the shard fences and one page of records (rotating through the zone) and repair drift; between sweeps an enactor in sync with an unchanged plan reads only the plan store. 0 = every pass',
+      '10s',
+    );
   addLogOptions(command).action((options: EnactOptions) => runEnact(options));
 }
 
@@ -86,7 +125,10 @@ async function runEnact(options: EnactOptions): Promise<void> {
   assertSafeBackend(check, options.singleWriter);
   if (!check.ok) logger.warn('backend failed the self-check; running because --single-writer was given');
 
-  const metrics = options.metricsPort === undefined ? undefined : await serveMetrics(parsePort(options.metricsPort, '--metrics-port'), options.metricsHost);
+  const metrics =
+    options.metricsPort === undefined
+      ? undefined
+      : await serveMetrics(parsePort(options.metricsPort, '--metrics-port'), options.metricsHost);
   const freeze = new FreezeWatch(target.store, logger);
   const enactor = new Enactor({
     id: options.id,
@@ -122,7 +164,10 @@ async function runEnact(options: EnactOptions): Promise<void> {
     const stopping = new AbortController();
     process.once('SIGINT', () => stopping.abort());
     process.once('SIGTERM', () => stopping.abort());
-    logger.info({ plans: target.store.location, zone: target.zoneId, intervalMs, metricsPort: metrics?.port }, 'enactor started');
+    logger.info(
+      { plans: target.store.location, zone: target.zoneId, intervalMs, metricsPort: metrics?.port },
+      'enactor started',
+    );
     setReady(true, `enactor ${options.id}: backend self-check passed, zone ${target.zoneId}`);
     await enactor.run(stopping.signal);
   } finally {
@@ -133,7 +178,9 @@ async function runEnact(options: EnactOptions): Promise<void> {
 
 function describeSummary(summary: RunSummary): string {
   if (summary.generation === undefined) return 'no plan stored yet; nothing to do';
-  const lines = [`generation ${summary.generation}: ${summary.applied.length} applied, ${summary.repaired.length} repaired, ${summary.inSync.length} in sync, ${summary.stoodDown.length} stood down, ${summary.refused.length} refused, ${summary.failed.length} failed (${summary.batches} batches)`];
+  const lines = [
+    `generation ${summary.generation}: ${summary.applied.length} applied, ${summary.repaired.length} repaired, ${summary.inSync.length} in sync, ${summary.stoodDown.length} stood down, ${summary.refused.length} refused, ${summary.failed.length} failed (${summary.batches} batches)`,
+  ];
   for (const endpoint of summary.applied) lines.push(`  applied   ${endpoint}`);
   for (const endpoint of summary.repaired) lines.push(`  repaired  ${endpoint}`);
   for (const endpoint of summary.stoodDown) lines.push(`  stood down ${endpoint} (a newer generation is live)`);

@@ -33,8 +33,13 @@ export function operator(by?: string): string {
 /** The store's freeze marker methods; a store without them cannot be frozen, which is an error here. */
 export function freezable(store: PlanStore): Required<Pick<PlanStore, 'readFreeze' | 'writeFreeze' | 'clearFreeze'>> {
   const { readFreeze, writeFreeze, clearFreeze } = store;
-  if (!readFreeze || !writeFreeze || !clearFreeze) throw new UsageError(`the plan store ${store.location} cannot hold a freeze marker`);
-  return { readFreeze: readFreeze.bind(store), writeFreeze: writeFreeze.bind(store), clearFreeze: clearFreeze.bind(store) };
+  if (!readFreeze || !writeFreeze || !clearFreeze)
+    throw new UsageError(`the plan store ${store.location} cannot hold a freeze marker`);
+  return {
+    readFreeze: readFreeze.bind(store),
+    writeFreeze: writeFreeze.bind(store),
+    clearFreeze: clearFreeze.bind(store),
+  };
 }
 
 async function runFreeze(options: FreezeOptions): Promise<void> {
@@ -43,5 +48,7 @@ async function runFreeze(options: FreezeOptions): Promise<void> {
   const marker = freezable(store);
   const freeze = { reason: options.reason, author: operator(options.by), at: new Date().toISOString() };
   await marker.writeFreeze(freeze);
-  console.log(`${store.location} is ${describeFreeze(freeze)}\nplanners and enactors stop writing at their next pass; \`dnsplane thaw\` to resume`);
+  console.log(
+    `${store.location} is ${describeFreeze(freeze)}\nplanners and enactors stop writing at their next pass; \`dnsplane thaw\` to resume`,
+  );
 }

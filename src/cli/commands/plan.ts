@@ -22,13 +22,13 @@ export function register(program: Command): void {
     .description(
       'Run one planner pass: check every load balancer in the fleet file over HTTP, turn health and capacity into ' +
         'weights (fail static if nothing is healthy, velocity-limited drops), and print the diff against the latest ' +
-        'stored plan. Dry-run by default. With one pass there is no health history: each target\'s first answer decides.',
+        "stored plan. Dry-run by default. With one pass there is no health history: each target's first answer decides.",
     )
     .requiredOption('--fleet <file>', 'fleet file (JSON: zone, defaults, endpoints with load balancers)')
     .option('--plans <spec>', 'plan store: file:DIR, a directory, or s3://bucket/prefix', DEFAULT_PLANS_SPEC)
     .option('--write', 'store the plan as the next generation if it differs from the latest', false)
     .option('--json', 'print the pass as JSON (plan, diff, per-endpoint decisions, health) instead of text', false)
-    .option('--id <name>', 'planner name recorded in the plan\'s createdBy (default: planner@HOST:PID)');
+    .option('--id <name>', "planner name recorded in the plan's createdBy (default: planner@HOST:PID)");
   addLiveFenceOptions(command).action((options: PlanOptions) => runPlan(options));
 }
 
@@ -38,7 +38,12 @@ async function runPlan(options: PlanOptions): Promise<void> {
   if (options.write) await assertNotFrozen(store, 'plan --write');
   const fences = liveFenceReader(options, fleet.zone);
   if (!fences && options.write) console.error(NO_LIVE_FENCES_NOTE);
-  const planner = new Planner({ fleet, store, ...(options.id ? { id: options.id } : {}), ...(fences ? { highestLiveFence: fences.read } : {}) });
+  const planner = new Planner({
+    fleet,
+    store,
+    ...(options.id ? { id: options.id } : {}),
+    ...(fences ? { highestLiveFence: fences.read } : {}),
+  });
   const pass = await planner.pass({ write: options.write }).finally(() => fences?.close());
   if (options.json) console.log(JSON.stringify(passToJson(pass), null, 2));
   else console.log(describePass(pass, store.location, options.write));
@@ -49,9 +54,14 @@ export function describePass(pass: PlanPass, location: string, write: boolean): 
   const lines = [formatDiff(pass.diff)];
   if (pass.behind) lines.push(`! ${describeStoreBehind(pass.behind, pass.plan.generation)}`);
   for (const [endpoint, decision] of pass.decisions) {
-    if (decision.mode === 'fail-static') lines.push(`! ${endpoint}: FAIL STATIC, no load balancer is healthy; keeping the last planned sets`);
-    if (decision.mode === 'fail-open') lines.push(`! ${endpoint}: FAIL OPEN, no load balancer is healthy and nothing was planned before; planning all`);
-    if (decision.velocityLimited) lines.push(`! ${endpoint}: velocity limit, removed ${decision.removed} of the weight units (budget ${decision.budget}); the rest follows in later generations`);
+    if (decision.mode === 'fail-static')
+      lines.push(`! ${endpoint}: FAIL STATIC, no load balancer is healthy; keeping the last planned sets`);
+    if (decision.mode === 'fail-open')
+      lines.push(`! ${endpoint}: FAIL OPEN, no load balancer is healthy and nothing was planned before; planning all`);
+    if (decision.velocityLimited)
+      lines.push(
+        `! ${endpoint}: velocity limit, removed ${decision.removed} of the weight units (budget ${decision.budget}); the rest follows in later generations`,
+      );
   }
   if (pass.written) lines.push(`wrote generation ${pass.plan.generation} to ${location} (${pass.reason})`);
   else if (pass.reason === 'unchanged') lines.push(`nothing to write: the latest plan in ${location} is current`);
@@ -67,7 +77,14 @@ function passToJson(pass: PlanPass) {
     behind: pass.behind ?? null,
     plan: pass.plan,
     diff: pass.diff,
-    decisions: Object.fromEntries([...pass.decisions].map(([key, d]) => [key, { mode: d.mode, velocityLimited: d.velocityLimited, removed: d.removed, budget: d.budget }])),
-    health: Object.fromEntries([...pass.health].map(([url, h]) => [url, { healthy: h.healthy, outcome: h.last.outcome, ms: h.last.ms }])),
+    decisions: Object.fromEntries(
+      [...pass.decisions].map(([key, d]) => [
+        key,
+        { mode: d.mode, velocityLimited: d.velocityLimited, removed: d.removed, budget: d.budget },
+      ]),
+    ),
+    health: Object.fromEntries(
+      [...pass.health].map(([url, h]) => [url, { healthy: h.healthy, outcome: h.last.outcome, ms: h.last.ms }]),
+    ),
   };
 }

@@ -31,18 +31,29 @@ export function register(program: Command): void {
   const command = program
     .command('planner')
     .description(
-      'Run the planner in a loop: every --interval, check health (with the fleet file\'s hysteresis thresholds), plan, ' +
-        'and store a new generation when something changed or the heartbeat is due. Prints each written generation\'s ' +
+      "Run the planner in a loop: every --interval, check health (with the fleet file's hysteresis thresholds), plan, " +
+        "and store a new generation when something changed or the heartbeat is due. Prints each written generation's " +
         'diff. Re-reads the fleet file when it changes (an invalid edit is logged and ignored). Stops cleanly on SIGINT/SIGTERM. Several planners may share a plan store: a lost race is replanned once.',
     )
     .requiredOption('--fleet <file>', 'fleet file (JSON: zone, defaults, endpoints with load balancers)')
     .option('--plans <spec>', 'plan store: file:DIR, a directory, or s3://bucket/prefix', DEFAULT_PLANS_SPEC)
-    .option('--interval <duration>', 'time from the start of one pass to the start of the next (e.g. 500ms, 5s, 1m)', '5s')
+    .option(
+      '--interval <duration>',
+      'time from the start of one pass to the start of the next (e.g. 500ms, 5s, 1m)',
+      '5s',
+    )
     .option('--heartbeat <duration>', 'write an unchanged plan again once the latest is this old; 0 = never', '0')
-    .option('--id <name>', 'planner name recorded in each plan\'s createdBy (default: planner@HOST:PID)')
+    .option('--id <name>', "planner name recorded in each plan's createdBy (default: planner@HOST:PID)")
     .option('--passes <n>', 'stop after N passes (default: run until SIGINT/SIGTERM)')
-    .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics, 0 for any free port (default: off)')
-    .option('--metrics-host <address>', 'address the metrics server (/metrics, /healthz, /readyz) listens on', '127.0.0.1');
+    .option(
+      '--metrics-port <port>',
+      'serve Prometheus metrics on 127.0.0.1:PORT/metrics, 0 for any free port (default: off)',
+    )
+    .option(
+      '--metrics-host <address>',
+      'address the metrics server (/metrics, /healthz, /readyz) listens on',
+      '127.0.0.1',
+    );
   addLogOptions(addLiveFenceOptions(command)).action((options: PlannerOptions) => runPlanner(options));
 }
 
@@ -50,15 +61,26 @@ async function runPlanner(options: PlannerOptions): Promise<void> {
   const intervalMs = parseDuration(options.interval, '--interval');
   const heartbeatMs = parseDuration(options.heartbeat, '--heartbeat');
   if (intervalMs < 10) throw new UsageError(`--interval must be at least 10ms, got ${options.interval}`);
-  const passes = options.passes === undefined ? Infinity : parseNumber(options.passes, '--passes', { min: 1, integer: true });
+  const passes =
+    options.passes === undefined ? Infinity : parseNumber(options.passes, '--passes', { min: 1, integer: true });
   const fleetFile = new WatchedFleetFile(options.fleet);
   const fleet = await fleetFile.load();
   const store = await openPlanStore(options.plans);
   const logger = createLogger('planner');
   const fences = liveFenceReader(options, fleet.zone);
   if (!fences) console.error(NO_LIVE_FENCES_NOTE);
-  const planner = new Planner({ fleet, store, logger, heartbeatMs, ...(options.id ? { id: options.id } : {}), ...(fences ? { highestLiveFence: fences.read } : {}) });
-  const metrics = options.metricsPort === undefined ? undefined : await serveMetrics(parsePort(options.metricsPort, '--metrics-port'), options.metricsHost);
+  const planner = new Planner({
+    fleet,
+    store,
+    logger,
+    heartbeatMs,
+    ...(options.id ? { id: options.id } : {}),
+    ...(fences ? { highestLiveFence: fences.read } : {}),
+  });
+  const metrics =
+    options.metricsPort === undefined
+      ? undefined
+      : await serveMetrics(parsePort(options.metricsPort, '--metrics-port'), options.metricsHost);
   const freeze = new FreezeWatch(store, logger);
   let ready = false;
   let lastFailure: string | undefined;
@@ -67,28 +89,46 @@ async function runPlanner(options: PlannerOptions): Promise<void> {
   const stop = () => stopping.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  logger.info({ id: planner.id, plans: store.location, intervalMs, heartbeatMs, metricsPort: metrics?.port, liveFences: fences?.describe ?? 'not read' }, 'planner started');
+  logger.info(
+    {
+      id: planner.id,
+      plans: store.location,
+      intervalMs,
+      heartbeatMs,
+      metricsPort: metrics?.port,
+      liveFences: fences?.describe ?? 'not read',
+    },
+    'planner started',
+  );
   try {
     for (let pass = 0; pass < passes && !stopping.signal.aborted; pass++) {
       const started = Date.now();
       await fleetFile.reloadIfChanged(planner, logger);
       // Frozen (or a pinned rollback): no pass at all, so nothing is written; the watch logs each change once.
-      if (!(await freeze.current())) try {
-        const result = await planner.pass({ write: true });
-        if (result.written) console.log(describePass(result, store.location, true));
-        if (lastFailure !== undefined) logger.info({ id: planner.id }, 'planner pass succeeded again');
-        lastFailure = undefined;
-        if (!ready) logger.info({ id: planner.id, plans: store.location, generation: result.plan.generation }, 'planner ready: first pass done');
-        ready = true;
-        setReady(true, `planner ${planner.id}: last pass planned generation ${result.plan.generation}`);
-      } catch (error) {
-        // A failed pass (store unreachable, a lost race twice) must not end the loop: the next pass retries.
-        // Logged when it first fails or fails differently; a store that stays down is one line, not one a pass.
-        const message = error instanceof Error ? error.message : String(error);
-        if (message !== lastFailure) logger.error({ err: error }, 'planner pass failed; retrying next interval');
-        lastFailure = message;
-      }
-      if (pass + 1 < passes) await sleep(Math.max(0, intervalMs - (Date.now() - started)), undefined, { signal: stopping.signal }).catch(() => undefined);
+      if (!(await freeze.current()))
+        try {
+          const result = await planner.pass({ write: true });
+          if (result.written) console.log(describePass(result, store.location, true));
+          if (lastFailure !== undefined) logger.info({ id: planner.id }, 'planner pass succeeded again');
+          lastFailure = undefined;
+          if (!ready)
+            logger.info(
+              { id: planner.id, plans: store.location, generation: result.plan.generation },
+              'planner ready: first pass done',
+            );
+          ready = true;
+          setReady(true, `planner ${planner.id}: last pass planned generation ${result.plan.generation}`);
+        } catch (error) {
+          // A failed pass (store unreachable, a lost race twice) must not end the loop: the next pass retries.
+          // Logged when it first fails or fails differently; a store that stays down is one line, not one a pass.
+          const message = error instanceof Error ? error.message : String(error);
+          if (message !== lastFailure) logger.error({ err: error }, 'planner pass failed; retrying next interval');
+          lastFailure = message;
+        }
+      if (pass + 1 < passes)
+        await sleep(Math.max(0, intervalMs - (Date.now() - started)), undefined, { signal: stopping.signal }).catch(
+          () => undefined,
+        );
     }
   } finally {
     process.off('SIGINT', stop);
@@ -122,7 +162,10 @@ class WatchedFleetFile {
       planner.setFleet(await this.load());
       logger.info({ file: this.file }, 'fleet file changed; planning with the new fleet');
     } catch (error) {
-      logger.error({ err: error, file: this.file }, 'fleet file changed but cannot be used; keeping the last good fleet');
+      logger.error(
+        { err: error, file: this.file },
+        'fleet file changed but cannot be used; keeping the last good fleet',
+      );
     }
   }
 }

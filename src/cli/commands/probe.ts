@@ -50,10 +50,17 @@ export function register(program: Command): void {
         'resolver, and classify each answer: answered, wrong (values not in the plan), nodata (the empty record), nxdomain, ' +
         'servfail, refused, timeout, error. Prints a line whenever a result changes and a summary at the end.',
     )
-    .option('--plans <spec>', 'plan store to read the latest plan from (file:DIR, DIR or s3://bucket/prefix)', DEFAULT_PLANS_SPEC)
-    .option('--name <name...>', 'probe these names instead of the plan (no comparison with planned values) (default: the latest plan\'s endpoints)')
+    .option(
+      '--plans <spec>',
+      'plan store to read the latest plan from (file:DIR, DIR or s3://bucket/prefix)',
+      DEFAULT_PLANS_SPEC,
+    )
+    .option(
+      '--name <name...>',
+      "probe these names instead of the plan (no comparison with planned values) (default: the latest plan's endpoints)",
+    )
     .option('--type <type>', 'record type for --name', 'A')
-    .option('--zone <zone...>', 'zones for --unbound to stub to the authority (default: the plan\'s zone)')
+    .option('--zone <zone...>', "zones for --unbound to stub to the authority (default: the plan's zone)")
     .option('--authority <ip:port>', 'the authority, asked directly with RD=0', '127.0.0.1:8053')
     .option('--no-authority', 'do not ask the authority directly (resolver only)')
     .option('--resolver <ip:port>', 'a recursive resolver to ask with RD=1, as clients do (default: none)')
@@ -63,26 +70,53 @@ export function register(program: Command): void {
     .option('--count <n>', 'stop after N rounds (default: run until Ctrl-C)')
     .option('--duration <duration>', 'stop after this long (default: run until Ctrl-C)')
     .option('--json', 'print one JSON object per observation, then a summary object, one per line', false)
-    .option('--once', 'one round, then exit; fails unless every answer is good (as --count 1 --fail-on bad; --fail-on overrides)', false)
-    .addOption(
-      new Option('--fail-on <what>', 'stop and fail at the end of the first round that sees: empty (nodata/nxdomain, exit 4) or bad (anything but answered; exit 4 for empty, else 1); also when the run observed nothing (default: bad with --once, else never)').choices(['empty', 'bad', 'never']),
+    .option(
+      '--once',
+      'one round, then exit; fails unless every answer is good (as --count 1 --fail-on bad; --fail-on overrides)',
+      false,
     )
-    .option('--status-file <path>', 'write the last result per endpoint here after every round (read by dnsplane status)', DEFAULT_STATUS_FILE)
+    .addOption(
+      new Option(
+        '--fail-on <what>',
+        'stop and fail at the end of the first round that sees: empty (nodata/nxdomain, exit 4) or bad (anything but answered; exit 4 for empty, else 1); also when the run observed nothing (default: bad with --once, else never)',
+      ).choices(['empty', 'bad', 'never']),
+    )
+    .option(
+      '--status-file <path>',
+      'write the last result per endpoint here after every round (read by dnsplane status)',
+      DEFAULT_STATUS_FILE,
+    )
     .option('--no-status-file', 'do not write a status file')
-    .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:PORT/metrics, 0 for any free port; the URL is printed to stderr (default: off)')
-    .option('--metrics-host <address>', 'address the metrics server (/metrics, /healthz, /readyz) listens on', '127.0.0.1')
-    .option('--list-targets', 'print the latest plan\'s endpoints as TSV (name, type, then one comma-joined column of canonical values per record set) and exit', false)
+    .option(
+      '--metrics-port <port>',
+      'serve Prometheus metrics on 127.0.0.1:PORT/metrics, 0 for any free port; the URL is printed to stderr (default: off)',
+    )
+    .option(
+      '--metrics-host <address>',
+      'address the metrics server (/metrics, /healthz, /readyz) listens on',
+      '127.0.0.1',
+    )
+    .option(
+      '--list-targets',
+      "print the latest plan's endpoints as TSV (name, type, then one comma-joined column of canonical values per record set) and exit",
+      false,
+    )
     .action((options: ProbeCommandOptions) => runProbeCommand(options));
 }
 
 async function runProbeCommand(options: ProbeCommandOptions): Promise<void> {
   if (options.listTargets) return listTargets(options.plans);
-  if (options.once && (options.count !== undefined || options.duration !== undefined)) throw new UsageError('--once is one round: leave out --count and --duration');
+  if (options.once && (options.count !== undefined || options.duration !== undefined))
+    throw new UsageError('--once is one round: leave out --count and --duration');
   if (options.once) options.failOn ??= 'bad';
   if (options.failOn === 'never') delete options.failOn;
   const intervalMs = parseDuration(options.interval, '--interval');
   const timeoutMs = parseDuration(options.timeout, '--timeout');
-  const rounds = options.once ? 1 : options.count === undefined ? undefined : parseNumber(options.count, '--count', { min: 1, integer: true });
+  const rounds = options.once
+    ? 1
+    : options.count === undefined
+      ? undefined
+      : parseNumber(options.count, '--count', { min: 1, integer: true });
   const durationMs = options.duration === undefined ? undefined : parseDuration(options.duration, '--duration');
   const authority = options.authority === false ? undefined : parseServerAddress(options.authority, '--authority');
   let resolver = options.resolver === undefined ? undefined : parseServerAddress(options.resolver, '--resolver');
@@ -102,10 +136,17 @@ async function runProbeCommand(options: ProbeCommandOptions): Promise<void> {
       // stderr, so that --json output stays pure; with port 0 this is how the caller learns the port.
       console.error(`dnsplane: probe metrics on http://${metrics.host}:${metrics.port}/metrics`);
     }
-    const failed = await probeLoop(options, { targets, authority, resolver, intervalMs, timeoutMs }, { rounds, durationMs });
+    const failed = await probeLoop(
+      options,
+      { targets, authority, resolver, intervalMs, timeoutMs },
+      { rounds, durationMs },
+    );
     if (failed) {
       const code = EMPTY_RESULTS.has(failed.result) ? EXIT.empty : EXIT.failure;
-      throw new ExitError(`probe saw ${failed.result.toUpperCase()} for ${failed.endpoint} via ${failed.path} (${failed.server}); --fail-on ${options.failOn}`, code);
+      throw new ExitError(
+        `probe saw ${failed.result.toUpperCase()} for ${failed.endpoint} via ${failed.path} (${failed.server}); --fail-on ${options.failOn}`,
+        code,
+      );
     }
   } finally {
     await unbound?.stop();
@@ -115,7 +156,13 @@ async function runProbeCommand(options: ProbeCommandOptions): Promise<void> {
 
 async function probeLoop(
   options: ProbeCommandOptions,
-  setup: { targets: TargetSource; authority?: DnsServerAddress; resolver?: DnsServerAddress; intervalMs: number; timeoutMs: number },
+  setup: {
+    targets: TargetSource;
+    authority?: DnsServerAddress;
+    resolver?: DnsServerAddress;
+    intervalMs: number;
+    timeoutMs: number;
+  },
   limits: { rounds?: number; durationMs?: number },
 ): Promise<Observation | undefined> {
   const probe = new Probe(setup);
@@ -150,12 +197,16 @@ async function probeLoop(
     // After a targets error the plan exists but cannot be read: "no plan" would send the user the wrong way.
     if (report.observations.length === 0 && !warnedNoTargets && !targetsError) {
       warnedNoTargets = true;
-      console.error(`dnsplane: nothing to probe yet: no plan in ${options.plans} (or it has no endpoints); still looking every round`);
+      console.error(
+        `dnsplane: nothing to probe yet: no plan in ${options.plans} (or it has no endpoints); still looking every round`,
+      );
     }
     if (options.statusFile !== false) {
       const status = probeStatus(probe, report.generation);
       const file = options.statusFile;
-      writing = writing.then(() => writeProbeStatus(file, status)).catch((error: Error) => warnStatusFile(`dnsplane: status file: ${error.message}`));
+      writing = writing
+        .then(() => writeProbeStatus(file, status))
+        .catch((error: Error) => warnStatusFile(`dnsplane: status file: ${error.message}`));
     }
     failed ??= matchesFailOn ? report.observations.find((observation) => matchesFailOn(observation.result)) : undefined;
     if (failed) void probe.stop();
@@ -171,11 +222,21 @@ async function probeLoop(
   }
   await writing;
   const summary = probe.summary();
-  if (options.json) console.log(JSON.stringify({ kind: 'summary', ...summary, diagnosis: overallDiagnosis(diagnose(probe.endpoints())), endpoints: probe.endpoints().map(({ last, ...health }) => ({ ...health, last: last.result })) }));
+  if (options.json)
+    console.log(
+      JSON.stringify({
+        kind: 'summary',
+        ...summary,
+        diagnosis: overallDiagnosis(diagnose(probe.endpoints())),
+        endpoints: probe.endpoints().map(({ last, ...health }) => ({ ...health, last: last.result })),
+      }),
+    );
   else console.log(`\n${formatSummary(summary, probe.endpoints())}`);
   // A gate (`--fail-on … && deploy`) must not pass on a run that checked nothing, e.g. an unreadable plan.
   if (matchesFailOn && summary.observations === 0) {
-    throw new Error(`probe made no observations, so --fail-on ${options.failOn} cannot pass: ${targetsError?.message ?? `no plan in ${options.plans} (or it has no endpoints)`}`);
+    throw new Error(
+      `probe made no observations, so --fail-on ${options.failOn} cannot pass: ${targetsError?.message ?? `no plan in ${options.plans} (or it has no endpoints)`}`,
+    );
   }
   return failed;
 }
@@ -198,6 +259,10 @@ async function listTargets(spec: string): Promise<void> {
   if (!plan) throw new Error(`no plan in ${spec}`);
   // Values in canonical form, as dig prints them, so the script can compare strings.
   for (const target of targetsOfPlan(plan)) {
-    console.log([target.name, target.type, ...(target.plannedSets ?? []).map((set) => set.map(canonicalValue).join(','))].join('\t'));
+    console.log(
+      [target.name, target.type, ...(target.plannedSets ?? []).map((set) => set.map(canonicalValue).join(','))].join(
+        '\t',
+      ),
+    );
   }
 }

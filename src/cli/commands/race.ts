@@ -21,7 +21,8 @@ const defaultChartPath = (mode: RaceMode) => path.join('.dnsplane', `race-${mode
 function integer(name: string, min: number) {
   return (text: string): number => {
     const value = Number(text);
-    if (!Number.isInteger(value) || value < min) throw new InvalidArgumentError(`${name} must be an integer of at least ${min}, got ${JSON.stringify(text)}`);
+    if (!Number.isInteger(value) || value < min)
+      throw new InvalidArgumentError(`${name} must be an integer of at least ${min}, got ${JSON.stringify(text)}`);
     return value;
   };
 }
@@ -35,11 +36,15 @@ export async function writeChart(file: string, html: string): Promise<string> {
 
 function verdictLine(summary: RaceSummary): string {
   if (summary.emptyObservations > 0) {
-    return `${summary.mode}: ${summary.endpoint} went EMPTY (first at t+${summary.firstEmptyAt} ms, ${summary.emptyObservations} empty observations); ` +
-      `live generation ${summary.liveGeneration}, latest ${summary.latestGeneration}, converged: ${summary.converged}`;
+    return (
+      `${summary.mode}: ${summary.endpoint} went EMPTY (first at t+${summary.firstEmptyAt} ms, ${summary.emptyObservations} empty observations); ` +
+      `live generation ${summary.liveGeneration}, latest ${summary.latestGeneration}, converged: ${summary.converged}`
+    );
   }
-  return `${summary.mode}: ${summary.endpoint} never went empty (0 of ${summary.probeObservations} observations); ` +
-    `live generation ${summary.liveGeneration}, latest ${summary.latestGeneration}, converged: ${summary.converged}`;
+  return (
+    `${summary.mode}: ${summary.endpoint} never went empty (0 of ${summary.probeObservations} observations); ` +
+    `live generation ${summary.liveGeneration}, latest ${summary.latestGeneration}, converged: ${summary.converged}`
+  );
 }
 
 export function register(program: Command): void {
@@ -55,9 +60,23 @@ export function register(program: Command): void {
     .addOption(new Option('--mode <mode>', 'which design to run').choices(['legacy', 'safe']).makeOptionMandatory())
     .option('--json', 'print the summary as one JSON object on the last line of stdout (no table)', false)
     .option('--chart <file>', 'where to write the HTML chart (default: .dnsplane/race-<mode>.html)')
-    .addOption(new Option('--resolver <which>', 'auto: also probe through unbound when installed; none: only the authority').choices(['auto', 'none']).default('auto'))
-    .option('--generations <n>', 'newer generations the planner writes while A is delayed (at least 5)', integer('--generations', 5), 8)
-    .option('--delay <ms>', "injected latency per attempt of A's writes, and the base of its backoff", integer('--delay', 0), 100)
+    .addOption(
+      new Option('--resolver <which>', 'auto: also probe through unbound when installed; none: only the authority')
+        .choices(['auto', 'none'])
+        .default('auto'),
+    )
+    .option(
+      '--generations <n>',
+      'newer generations the planner writes while A is delayed (at least 5)',
+      integer('--generations', 5),
+      8,
+    )
+    .option(
+      '--delay <ms>',
+      "injected latency per attempt of A's writes, and the base of its backoff",
+      integer('--delay', 0),
+      100,
+    )
     .action(async (options: RaceCommandOptions) => {
       const abort = new AbortController();
       const stop = () => abort.abort();

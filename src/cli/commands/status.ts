@@ -20,12 +20,16 @@ export function register(program: Command): void {
     .description(
       'Per endpoint: its state (EMPTY, FAILING, DRIFT, BEHIND, PENDING = planned but never applied, MATCH), the generation ' +
         'its fence says is live (and which enactor wrote it), the latest planned generation, whether the live records match ' +
-        'the fence\'s generation and the latest plan, and the probe\'s last result if a probe status file exists. ' +
+        "the fence's generation and the latest plan, and the probe's last result if a probe status file exists. " +
         'Exit code 4 when an endpoint is EMPTY.',
     );
   addZoneTargetOptions(command)
     .option('--json', 'print JSON instead of a table', false)
-    .option('--probe-status <file>', 'probe status file written by `dnsplane probe` (ignored if missing)', DEFAULT_STATUS_FILE)
+    .option(
+      '--probe-status <file>',
+      'probe status file written by `dnsplane probe` (ignored if missing)',
+      DEFAULT_STATUS_FILE,
+    )
     .action((options: StatusOptions) => runStatus(options));
 }
 
@@ -33,25 +37,52 @@ async function runStatus(options: StatusOptions): Promise<void> {
   const target = await openZoneTarget(options);
   try {
     const [statuses, probe, freeze] = await Promise.all([
-      collectStatus({ store: target.store, client: target.client, zoneId: target.zoneId, probeStatusFile: options.probeStatus }),
+      collectStatus({
+        store: target.store,
+        client: target.client,
+        zoneId: target.zoneId,
+        probeStatusFile: options.probeStatus,
+      }),
       readProbeStatus(options.probeStatus),
       target.store.readFreeze?.(),
     ]);
     // The dashboard's judgement, so that the page and this command never disagree about an endpoint.
     const judged = endpointRows(statuses, probeCellsOfFile(probe)).slice(0, statuses.length);
     if (options.json) {
-      const endpoints = statuses.map((status, i) => ({ ...status, state: judged[i]!.state, reason: judged[i]!.reason }));
-      console.log(JSON.stringify({ zoneId: target.zoneId, freeze: freeze ?? null, ...(probe?.diagnosis ? { probeDiagnosis: probe.diagnosis } : {}), endpoints }, null, 2));
+      const endpoints = statuses.map((status, i) => ({
+        ...status,
+        state: judged[i]!.state,
+        reason: judged[i]!.reason,
+      }));
+      console.log(
+        JSON.stringify(
+          {
+            zoneId: target.zoneId,
+            freeze: freeze ?? null,
+            ...(probe?.diagnosis ? { probeDiagnosis: probe.diagnosis } : {}),
+            endpoints,
+          },
+          null,
+          2,
+        ),
+      );
     } else {
       if (freeze) console.log(`${target.store.location} is ${describeFreeze(freeze)}\n`);
-      console.log(withStateColumn(formatStatus(statuses), judged.map((row) => row.state.toUpperCase())));
+      console.log(
+        withStateColumn(
+          formatStatus(statuses),
+          judged.map((row) => row.state.toUpperCase()),
+        ),
+      );
       if (probe?.diagnosis) console.log(`probe ${formatDiagnosis(probe.diagnosis)}`);
     }
     const stale = probeStatusStaleness(options.probeStatus, probe);
     if (stale) console.error(`dnsplane: note: the probe results shown may be old: ${stale}`);
     const empty = judged.filter((row) => row.state === 'empty');
     if (empty.length > 0) {
-      console.error(`dnsplane: ${empty.length} endpoint(s) EMPTY: ${empty.map((row) => `${row.endpoint} (${row.reason})`).join(', ')}`);
+      console.error(
+        `dnsplane: ${empty.length} endpoint(s) EMPTY: ${empty.map((row) => `${row.endpoint} (${row.reason})`).join(', ')}`,
+      );
       process.exitCode = EXIT.empty;
     }
   } finally {

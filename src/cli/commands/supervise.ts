@@ -20,6 +20,11 @@ export function register(program: Command): void {
       process.once('SIGINT', () => stop.abort());
       process.once('SIGTERM', () => stop.abort());
       // The children it restarts get the environment up gave it (their log level, no config file).
-      await supervise({ runDir: path.resolve(options.runDir), env: process.env, logger: createLogger('supervisor'), signal: stop.signal });
+      await supervise({
+        runDir: path.resolve(options.runDir),
+        env: process.env,
+        logger: createLogger('supervisor'),
+        signal: stop.signal,
+      });
     });
 }

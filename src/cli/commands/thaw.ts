@@ -7,7 +7,9 @@ import { freezable } from './freeze.js';
 export function register(program: Command): void {
   program
     .command('thaw')
-    .description('Remove the plan store\'s freeze: planners and enactors write again from their next pass. Says what it removed.')
+    .description(
+      "Remove the plan store's freeze: planners and enactors write again from their next pass. Says what it removed.",
+    )
     .option('--plans <spec>', 'plan store: file:DIR, a directory, or s3://bucket/prefix', DEFAULT_PLANS_SPEC)
     .action((options: { plans: string }) => runThaw(options.plans));
 }
@@ -21,5 +23,7 @@ async function runThaw(spec: string): Promise<void> {
     return;
   }
   await marker.clearFreeze();
-  console.log(`thawed ${store.location} (was ${describeFreeze(freeze)}); planners and enactors write again from their next pass`);
+  console.log(
+    `thawed ${store.location} (was ${describeFreeze(freeze)}); planners and enactors write again from their next pass`,
+  );
 }

@@ -36,22 +36,38 @@ export function register(program: Command): void {
         'starts. Waits for each to be ready and prints the endpoints, the log files and a dig command. ' +
         'Stop everything with `dnsplane down --run-dir DIR`.',
     )
-    .option('--run-dir <dir>', 'where logs, pid files, the manifest (up.json), authority data and file plans go', UP_DEFAULTS.runDir)
-    .option('--plans <spec>', 'plan store shared by planner, enactors, probe and dashboard: file:DIR or s3://bucket/prefix (default: file:RUN_DIR/plans)')
-    .option('--fleet <file>', 'fleet file to plan for; health checks on 127.0.0.1/localhost go to the fleet simulator (default: examples/fleet.json)')
-    .option('--zone <name>', 'hosted zone to create and serve (default: the fleet\'s zone; with the example fleet, moves it under this zone)')
+    .option(
+      '--run-dir <dir>',
+      'where logs, pid files, the manifest (up.json), authority data and file plans go',
+      UP_DEFAULTS.runDir,
+    )
+    .option(
+      '--plans <spec>',
+      'plan store shared by planner, enactors, probe and dashboard: file:DIR or s3://bucket/prefix (default: file:RUN_DIR/plans)',
+    )
+    .option(
+      '--fleet <file>',
+      'fleet file to plan for; health checks on 127.0.0.1/localhost go to the fleet simulator (default: examples/fleet.json)',
+    )
+    .option(
+      '--zone <name>',
+      "hosted zone to create and serve (default: the fleet's zone; with the example fleet, moves it under this zone)",
+    )
     .option('--api-port <port>', 'Route53 API port of the authority (0 = any free port)', String(UP_DEFAULTS.apiPort))
     .option('--dns-port <port>', 'authoritative DNS port, UDP and TCP (0 = any free port)', String(UP_DEFAULTS.dnsPort))
-    .option('--resolver-port <port>', 'unbound\'s port (0 = any free port)', String(UP_DEFAULTS.resolverPort))
+    .option('--resolver-port <port>', "unbound's port (0 = any free port)", String(UP_DEFAULTS.resolverPort))
     .option('--dashboard-port <port>', 'dashboard port (0 = any free port)', String(UP_DEFAULTS.dashboardPort))
     .option('--no-unbound', 'do not start unbound; the probe asks the authority only')
     .option('--no-dashboard', 'do not start the dashboard')
-    .option('--planner-interval <duration>', 'the planner\'s --interval', UP_DEFAULTS.plannerInterval)
-    .option('--enact-interval <duration>', 'each enactor\'s --interval', UP_DEFAULTS.enactInterval)
-    .option('--ready-timeout <duration>', 'how long each process may take to report ready before up stops everything and fails', `${UP_DEFAULTS.readyTimeoutMs / 1000}s`)
+    .option('--planner-interval <duration>', "the planner's --interval", UP_DEFAULTS.plannerInterval)
+    .option('--enact-interval <duration>', "each enactor's --interval", UP_DEFAULTS.enactInterval)
+    .option(
+      '--ready-timeout <duration>',
+      'how long each process may take to report ready before up stops everything and fails',
+      `${UP_DEFAULTS.readyTimeoutMs / 1000}s`,
+    )
     .option('--foreground', 'stay in the foreground and stop everything on Ctrl-C (SIGINT) or SIGTERM', false)
     .action((options: UpCliOptions) => runUp(options, program));
-
 }
 
 async function runUp(options: UpCliOptions, program: Command): Promise<void> {
@@ -92,7 +108,11 @@ async function runUp(options: UpCliOptions, program: Command): Promise<void> {
       audit: path.join(runDir, 'audit.jsonl'),
       'run-dir': runDir,
     };
-    await writeConfigFile(configFile, settings, program.commands.map((command) => command.name()));
+    await writeConfigFile(
+      configFile,
+      settings,
+      program.commands.map((command) => command.name()),
+    );
   }
   console.log(describe(deployment, runDir, configFile));
   if (!options.foreground) return;
@@ -123,7 +143,9 @@ function describe(d: Deployment, runDir: string, configFile: string | undefined)
     `  DNS          ${d.dns}   (authoritative, UDP+TCP)`,
     `  resolver     ${d.resolver ?? '(none: unbound not started)'}`,
     `  dashboard    ${d.dashboard ?? '(not started)'}`,
-    ...(d.fleetSim ? [`  fleet-sim    ${d.fleetSim}   (flip a load balancer: curl -X POST ${d.fleetSim}/control/LB_ID/down|up|hang)`] : []),
+    ...(d.fleetSim
+      ? [`  fleet-sim    ${d.fleetSim}   (flip a load balancer: curl -X POST ${d.fleetSim}/control/LB_ID/down|up|hang)`]
+      : []),
     `  plans        ${d.plans}`,
     `  run dir      ${runDir}  (up.json, pids/, logs/, audit.jsonl, probe-status.json)`,
     `  settings     ${configFile ? `${path.resolve(configFile)}  (read by every dnsplane command run here)` : '(not written: DNSPLANE_CONFIG is empty)'}`,
@@ -136,7 +158,10 @@ function describe(d: Deployment, runDir: string, configFile: string | undefined)
     ...(d.resolver ? [`  dig @${host(d.resolver)[0]} -p ${host(d.resolver)[1]} ${probeName} A`] : []),
     ...(configFile
       ? ['  dnsplane status', '  dnsplane down']
-      : [`  dnsplane status --plans ${d.plans} --zone ${d.zone} --endpoint ${d.api} --probe-status ${path.join(runDir, 'probe-status.json')}`, `  dnsplane down --run-dir ${runDir}`]),
+      : [
+          `  dnsplane status --plans ${d.plans} --zone ${d.zone} --endpoint ${d.api} --probe-status ${path.join(runDir, 'probe-status.json')}`,
+          `  dnsplane down --run-dir ${runDir}`,
+        ]),
   ];
   return lines.join('\n');
 }

@@ -37,7 +37,11 @@ async function refresh() {
   }
   state.busy = true;
   try {
-    const [status, timeline, audit] = await Promise.all([getJson('/api/status'), getJson(`/api/timeline?since=${Math.max(0, state.since - OVERLAP_MS)}`), getJson('/api/audit?limit=60')]);
+    const [status, timeline, audit] = await Promise.all([
+      getJson('/api/status'),
+      getJson(`/api/timeline?since=${Math.max(0, state.since - OVERLAP_MS)}`),
+      getJson('/api/audit?limit=60'),
+    ]);
     // Timed with the User Timing API, so that scripts/bench-dashboard.ts can read how long a render takes.
     performance.mark('render-start');
     merge(timeline);
@@ -59,8 +63,13 @@ async function refresh() {
 }
 
 function merge(timeline) {
-  for (const observation of timeline.observations) state.observations.set(`${observation.at}|${observation.endpoint}|${observation.path}`, observation);
-  for (const mark of timeline.marks) state.marks.set(`${mark.at}|${mark.kind}|${mark.enactor ?? ''}|${mark.generation ?? ''}|${mark.endpoints.join(',')}`, mark);
+  for (const observation of timeline.observations)
+    state.observations.set(`${observation.at}|${observation.endpoint}|${observation.path}`, observation);
+  for (const mark of timeline.marks)
+    state.marks.set(
+      `${mark.at}|${mark.kind}|${mark.enactor ?? ''}|${mark.generation ?? ''}|${mark.endpoints.join(',')}`,
+      mark,
+    );
   state.endpoints = [...new Set([...state.endpoints, ...timeline.endpoints])];
   for (const item of [...timeline.observations, ...timeline.marks]) state.since = Math.max(state.since, item.at);
   const oldest = timeline.now - WINDOW_MS;
@@ -102,14 +111,20 @@ function renderFreeze(freeze) {
   const box = $('freeze');
   box.hidden = !freeze;
   if (!freeze) return;
-  const pin = freeze.pinnedGeneration === undefined ? '' : ` (rollback to generation ${freeze.pinnedGeneration} pinned: enactors apply it, planners write nothing)`;
+  const pin =
+    freeze.pinnedGeneration === undefined
+      ? ''
+      : ` (rollback to generation ${freeze.pinnedGeneration} pinned: enactors apply it, planners write nothing)`;
   box.textContent = `FROZEN since ${freeze.at} by ${freeze.author}: ${freeze.reason}${pin}. dnsplane thaw resumes writing.`;
 }
 
 function probeText(row, path) {
   const probe = row.probe.find((entry) => entry.path === path);
   if (!probe) return ['–', ''];
-  const latency = probe.latencyMs === undefined ? '' : ` ${probe.latencyMs < 10 ? probe.latencyMs.toFixed(2) : Math.round(probe.latencyMs)} ms`;
+  const latency =
+    probe.latencyMs === undefined
+      ? ''
+      : ` ${probe.latencyMs < 10 ? probe.latencyMs.toFixed(2) : Math.round(probe.latencyMs)} ms`;
   return [`${probe.result}${latency}`, probe.result === 'answered' ? 'result' : 'result bad'];
 }
 
@@ -153,11 +168,20 @@ function renderStatus(status) {
       const tr = document.createElement('tr');
       tr.dataset.enactor = enactor.id;
       tr.dataset.state = enactor.state;
-      const apply = enactor.lastApply ? `g${enactor.lastApply.generation ?? '?'} at ${clock(enactor.lastApply.at)} (${enactor.lastApply.endpoints.length} endpoints)` : 'never';
-      const counts = Object.entries(enactor.counts).map(([kind, count]) => `${kind} ${count}`).join(', ');
+      const apply = enactor.lastApply
+        ? `g${enactor.lastApply.generation ?? '?'} at ${clock(enactor.lastApply.at)} (${enactor.lastApply.endpoints.length} endpoints)`
+        : 'never';
+      const counts = Object.entries(enactor.counts)
+        .map(([kind, count]) => `${kind} ${count}`)
+        .join(', ');
       const fence = FENCE_WORKING[enactor.state];
       if (fence) tr.dataset.verdict = 'fence-working';
-      tr.append(cell(enactor.id), cell(`${fence ? fence.label : enactor.state} (${clock(enactor.lastActivityAt)})`, fence ? 'fence-working' : ''), cell(apply), cell(counts));
+      tr.append(
+        cell(enactor.id),
+        cell(`${fence ? fence.label : enactor.state} (${clock(enactor.lastActivityAt)})`, fence ? 'fence-working' : ''),
+        cell(apply),
+        cell(counts),
+      );
       return tr;
     }),
   );
@@ -209,8 +233,15 @@ function renderCharts(now) {
       warning.textContent = `${empty} empty answers (nodata/nxdomain)`;
       heading.appendChild(warning);
     }
-    const concerns = (mark) => mark.endpoints.length === 0 || mark.endpoints.some((key) => bare(key) === bare(endpoint));
-    drawTimeline(figure.querySelector('svg'), { observations: mine, marks: marks.filter(concerns), from, to: now, width });
+    const concerns = (mark) =>
+      mark.endpoints.length === 0 || mark.endpoints.some((key) => bare(key) === bare(endpoint));
+    drawTimeline(figure.querySelector('svg'), {
+      observations: mine,
+      marks: marks.filter(concerns),
+      from,
+      to: now,
+      width,
+    });
   }
   for (const child of [...container.children]) if (!present.has(child.dataset.endpoint)) child.remove();
 }
@@ -220,8 +251,15 @@ function renderCharts(now) {
  * generation stays live and nothing is lost. Shown as such, not as an alarm.
  */
 const FENCE_WORKING = {
-  'stood-down': { label: 'stood down: fence held', title: 'a newer generation is already live, so this enactor did not write its older plan (the fence working)' },
-  'fence-rejected': { label: 'stale write refused: fence held', title: "Route53 refused this enactor's batch because the fence had moved on: the stale write never landed (the fence working)" },
+  'stood-down': {
+    label: 'stood down: fence held',
+    title: 'a newer generation is already live, so this enactor did not write its older plan (the fence working)',
+  },
+  'fence-rejected': {
+    label: 'stale write refused: fence held',
+    title:
+      "Route53 refused this enactor's batch because the fence had moved on: the stale write never landed (the fence working)",
+  },
 };
 
 function renderAudit(entries) {
@@ -240,7 +278,14 @@ function renderAudit(entries) {
         tr.dataset.verdict = 'fence-working';
         kind.title = fence.title;
       }
-      tr.append(cell(clock(entry.at)), cell(entry.enactor), kind, cell(entry.generation ?? '–', 'num'), endpoints, detail);
+      tr.append(
+        cell(clock(entry.at)),
+        cell(entry.enactor),
+        kind,
+        cell(entry.generation ?? '–', 'num'),
+        endpoints,
+        detail,
+      );
       return tr;
     }),
   );

@@ -46,7 +46,9 @@ export function runsOf(observations, to) {
  */
 export function drawTimeline(svg, { observations, marks, from, to, width }) {
   svg.replaceChildren();
-  const paths = ['authority', 'resolver'].filter((path) => observations.some((observation) => observation.path === path));
+  const paths = ['authority', 'resolver'].filter((path) =>
+    observations.some((observation) => observation.path === path),
+  );
   const height = TOP + Math.max(1, paths.length) * LANE_HEIGHT + AXIS;
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
   svg.setAttribute('height', String(height));
@@ -60,7 +62,15 @@ export function drawTimeline(svg, { observations, marks, from, to, width }) {
     for (const run of runsOf(mine, to)) {
       const x1 = x(Math.max(run.from, from));
       const x2 = Math.max(x1 + 2, x(run.to));
-      const rect = el('rect', { x: x1.toFixed(1), y: y + 3, width: (x2 - x1).toFixed(1), height: LANE_HEIGHT - 6, class: `seg result-${run.result}`, 'data-result': run.result, 'data-path': path });
+      const rect = el('rect', {
+        x: x1.toFixed(1),
+        y: y + 3,
+        width: (x2 - x1).toFixed(1),
+        height: LANE_HEIGHT - 6,
+        class: `seg result-${run.result}`,
+        'data-result': run.result,
+        'data-path': path,
+      });
       svg.appendChild(titled(rect, `${path}: ${run.result} × ${run.count}, ${clock(run.from)} – ${clock(run.lastAt)}`));
     }
   });
@@ -71,7 +81,13 @@ export function drawTimeline(svg, { observations, marks, from, to, width }) {
   const ticks = Math.max(2, Math.floor((width - LEFT) / 120));
   for (let i = 0; i <= ticks; i += 1) {
     const at = from + (span * i) / ticks;
-    axis.appendChild(el('text', { x: x(at), y: bottom + 13, 'text-anchor': i === 0 ? 'start' : i === ticks ? 'end' : 'middle' }, tick(at, span)));
+    axis.appendChild(
+      el(
+        'text',
+        { x: x(at), y: bottom + 13, 'text-anchor': i === 0 ? 'start' : i === ticks ? 'end' : 'middle' },
+        tick(at, span),
+      ),
+    );
   }
   svg.appendChild(axis);
 
@@ -81,7 +97,14 @@ export function drawTimeline(svg, { observations, marks, from, to, width }) {
     if (mark.at < from || mark.at > to) continue;
     const mx = x(mark.at);
     const description = `${mark.kind}${mark.generation !== undefined ? ` g${mark.generation}` : ''}${mark.enactor ? ` by ${mark.enactor}` : ''} at ${clock(mark.at)}${mark.detail ? `: ${mark.detail}` : ''}`;
-    const group = titled(el('g', { class: `mark mark-${mark.kind}`, 'data-kind': mark.kind, ...(mark.generation !== undefined ? { 'data-generation': mark.generation } : {}) }), description);
+    const group = titled(
+      el('g', {
+        class: `mark mark-${mark.kind}`,
+        'data-kind': mark.kind,
+        ...(mark.generation !== undefined ? { 'data-generation': mark.generation } : {}),
+      }),
+      description,
+    );
     switch (mark.kind) {
       case 'plan':
         group.appendChild(el('line', { x1: mx, y1: 12, x2: mx, y2: bottom }));
@@ -98,7 +121,9 @@ export function drawTimeline(svg, { observations, marks, from, to, width }) {
         group.appendChild(el('path', { d: `M${mx - 5},${TOP - 10} L${mx + 5},${TOP - 10} L${mx},${TOP - 2} Z` }));
         break;
       case 'guard-refused':
-        group.appendChild(el('path', { d: `M${mx},${TOP - 12} L${mx + 5},${TOP - 6} L${mx},${TOP} L${mx - 5},${TOP - 6} Z` }));
+        group.appendChild(
+          el('path', { d: `M${mx},${TOP - 12} L${mx + 5},${TOP - 6} L${mx},${TOP} L${mx - 5},${TOP - 6} Z` }),
+        );
         break;
       case 'failed':
         group.appendChild(el('text', { x: mx, y: TOP - 2, 'text-anchor': 'middle' }, '×'));

@@ -16,7 +16,8 @@ function setsWithValues(count: number, zoneName: string, label: string) {
   const sets = [];
   for (let first = 0; first < count; first += MAX_VALUES_PER_SET) {
     const values = [];
-    for (let i = first; i < Math.min(count, first + MAX_VALUES_PER_SET); i++) values.push(`10.${(i >> 8) & 255}.${i & 255}.1`);
+    for (let i = first; i < Math.min(count, first + MAX_VALUES_PER_SET); i++)
+      values.push(`10.${(i >> 8) & 255}.${i & 255}.1`);
     sets.push(recordSet(uniqueName(label, zoneName), 'A', values));
   }
   return sets;
@@ -32,7 +33,11 @@ export const apiCases: ConformanceCase[] = [
       await expectRejected(changeBatch(client, zoneId, tooMany.map(create)), REJECTED, 'CREATEs carrying 1,001 values');
       await changeBatch(client, zoneId, setsWithValues(500, zoneName, 'limit-upsert').map(upsert));
       const upsertsOver = setsWithValues(501, zoneName, 'limit-upsert-over');
-      await expectRejected(changeBatch(client, zoneId, upsertsOver.map(upsert)), REJECTED, 'UPSERTs carrying 501 values (1,002 counted)');
+      await expectRejected(
+        changeBatch(client, zoneId, upsertsOver.map(upsert)),
+        REJECTED,
+        'UPSERTs carrying 501 values (1,002 counted)',
+      );
       await expectExactly(client, zoneId, [], upsertsOver[0].name);
     },
   },
@@ -50,7 +55,10 @@ export const apiCases: ConformanceCase[] = [
     description: 'a non-alias record set without TTL is rejected with InvalidInput',
     async run(client, zoneId, zoneName) {
       const name = uniqueName('no-ttl', zoneName);
-      const change: Change = { Action: 'CREATE', ResourceRecordSet: { Name: name, Type: 'A', ResourceRecords: [{ Value: '192.0.2.1' }] } };
+      const change: Change = {
+        Action: 'CREATE',
+        ResourceRecordSet: { Name: name, Type: 'A', ResourceRecords: [{ Value: '192.0.2.1' }] },
+      };
       await expectRejected(changeBatch(client, zoneId, [change]), ['InvalidInput'], 'a CREATE without TTL');
       await expectExactly(client, zoneId, [], name);
     },
@@ -59,7 +67,9 @@ export const apiCases: ConformanceCase[] = [
     name: 'change-reaches-insync',
     description: 'a change starts PENDING or INSYNC, and GetChange reports INSYNC soon after',
     async run(client, zoneId, zoneName) {
-      const info = await changeBatch(client, zoneId, [create(recordSet(uniqueName('insync', zoneName), 'A', ['192.0.2.1']))]);
+      const info = await changeBatch(client, zoneId, [
+        create(recordSet(uniqueName('insync', zoneName), 'A', ['192.0.2.1'])),
+      ]);
       check(info.Status === 'PENDING' || info.Status === 'INSYNC', `the change answered status ${info.Status}`);
       check(info.Id, 'the change answered without an Id');
       const deadline = Date.now() + INSYNC_TIMEOUT_MS;
@@ -77,7 +87,11 @@ export const apiCases: ConformanceCase[] = [
     name: 'unknown-change-no-such-change',
     description: 'GetChange of an unknown change id fails with NoSuchChange',
     async run(client) {
-      await expectRejected(client.send(new GetChangeCommand({ Id: 'CDNSPLANENOSUCHCHANGE' })), ['NoSuchChange'], 'GetChange of an unknown id');
+      await expectRejected(
+        client.send(new GetChangeCommand({ Id: 'CDNSPLANENOSUCHCHANGE' })),
+        ['NoSuchChange'],
+        'GetChange of an unknown id',
+      );
     },
   },
   {
@@ -90,7 +104,11 @@ export const apiCases: ConformanceCase[] = [
         'ListResourceRecordSets of an unknown zone',
       );
       const change = create(recordSet(uniqueName('nozone', zoneName), 'A', ['192.0.2.1']));
-      await expectRejected(changeBatch(client, UNKNOWN_ZONE_ID, [change]), ['NoSuchHostedZone'], 'ChangeResourceRecordSets on an unknown zone');
+      await expectRejected(
+        changeBatch(client, UNKNOWN_ZONE_ID, [change]),
+        ['NoSuchHostedZone'],
+        'ChangeResourceRecordSets on an unknown zone',
+      );
     },
   },
 ];

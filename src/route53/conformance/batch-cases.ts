@@ -1,7 +1,18 @@
 // Change-batch semantics: atomicity and exact-match DELETE, the two properties that make compare-and-swap
 // fencing possible. Each case builds its own records under a fresh name and checks what was left behind.
 import type { ConformanceCase } from './case.js';
-import { changeBatch, check, create, expectExactly, expectRejected, listByName, recordSet, remove, upsert, uniqueName } from './expect.js';
+import {
+  changeBatch,
+  check,
+  create,
+  expectExactly,
+  expectRejected,
+  listByName,
+  recordSet,
+  remove,
+  upsert,
+  uniqueName,
+} from './expect.js';
 
 const INVALID_CHANGE_BATCH = ['InvalidChangeBatch'];
 
@@ -35,7 +46,11 @@ export const batchCases: ConformanceCase[] = [
       // changes one by one, rather than validating the batch first, has already applied the first change.
       const fresh = recordSet(uniqueName('atomic', zoneName), 'A', ['192.0.2.1']);
       const outside = recordSet(uniqueName('atomic', 'not-this-zone.example.'), 'A', ['192.0.2.2']);
-      await expectRejected(changeBatch(client, zoneId, [create(fresh), create(outside)]), INVALID_CHANGE_BATCH, 'a batch ending in a change outside the zone');
+      await expectRejected(
+        changeBatch(client, zoneId, [create(fresh), create(outside)]),
+        INVALID_CHANGE_BATCH,
+        'a batch ending in a change outside the zone',
+      );
       const left = await listByName(client, zoneId, fresh.name);
       check(left.length === 0, `the rejected batch's earlier CREATE of ${fresh.name} was applied anyway`);
     },
@@ -47,7 +62,11 @@ export const batchCases: ConformanceCase[] = [
       const current = recordSet(uniqueName('stale', zoneName), 'A', ['192.0.2.1']);
       await changeBatch(client, zoneId, [create(current)]);
       const stale = { ...current, values: ['192.0.2.2'] };
-      await expectRejected(changeBatch(client, zoneId, [remove(stale)]), INVALID_CHANGE_BATCH, 'a DELETE with stale values');
+      await expectRejected(
+        changeBatch(client, zoneId, [remove(stale)]),
+        INVALID_CHANGE_BATCH,
+        'a DELETE with stale values',
+      );
       await expectExactly(client, zoneId, [current]);
     },
   },
@@ -57,7 +76,11 @@ export const batchCases: ConformanceCase[] = [
     async run(client, zoneId, zoneName) {
       const current = recordSet(uniqueName('stale-ttl', zoneName), 'A', ['192.0.2.1'], { ttl: 300 });
       await changeBatch(client, zoneId, [create(current)]);
-      await expectRejected(changeBatch(client, zoneId, [remove({ ...current, ttl: 60 })]), INVALID_CHANGE_BATCH, 'a DELETE with a stale TTL');
+      await expectRejected(
+        changeBatch(client, zoneId, [remove({ ...current, ttl: 60 })]),
+        INVALID_CHANGE_BATCH,
+        'a DELETE with a stale TTL',
+      );
       await expectExactly(client, zoneId, [current]);
     },
   },
@@ -66,7 +89,11 @@ export const batchCases: ConformanceCase[] = [
     description: 'DELETE of a set that does not exist is rejected with InvalidChangeBatch',
     async run(client, zoneId, zoneName) {
       const missing = recordSet(uniqueName('missing', zoneName), 'A', ['192.0.2.1']);
-      await expectRejected(changeBatch(client, zoneId, [remove(missing)]), INVALID_CHANGE_BATCH, 'a DELETE of a missing set');
+      await expectRejected(
+        changeBatch(client, zoneId, [remove(missing)]),
+        INVALID_CHANGE_BATCH,
+        'a DELETE of a missing set',
+      );
     },
   },
   {
@@ -75,7 +102,11 @@ export const batchCases: ConformanceCase[] = [
     async run(client, zoneId, zoneName) {
       const current = recordSet(uniqueName('exists', zoneName), 'A', ['192.0.2.1']);
       await changeBatch(client, zoneId, [create(current)]);
-      await expectRejected(changeBatch(client, zoneId, [create({ ...current, values: ['192.0.2.2'] })]), INVALID_CHANGE_BATCH, 'a CREATE over an existing set');
+      await expectRejected(
+        changeBatch(client, zoneId, [create({ ...current, values: ['192.0.2.2'] })]),
+        INVALID_CHANGE_BATCH,
+        'a CREATE over an existing set',
+      );
       await expectExactly(client, zoneId, [current]);
     },
   },
@@ -85,7 +116,11 @@ export const batchCases: ConformanceCase[] = [
     async run(client, zoneId, zoneName) {
       const current = recordSet(uniqueName('identical', zoneName), 'A', ['192.0.2.1']);
       await changeBatch(client, zoneId, [create(current)]);
-      await expectRejected(changeBatch(client, zoneId, [create(current)]), INVALID_CHANGE_BATCH, 'a CREATE of an identical existing set');
+      await expectRejected(
+        changeBatch(client, zoneId, [create(current)]),
+        INVALID_CHANGE_BATCH,
+        'a CREATE of an identical existing set',
+      );
       await expectExactly(client, zoneId, [current]);
     },
   },
@@ -96,7 +131,11 @@ export const batchCases: ConformanceCase[] = [
       const name = uniqueName('twice', zoneName);
       const first = recordSet(name, 'A', ['192.0.2.1']);
       const second = recordSet(name, 'A', ['192.0.2.2']);
-      await expectRejected(changeBatch(client, zoneId, [upsert(first), upsert(second)]), INVALID_CHANGE_BATCH, 'a batch with the same set twice');
+      await expectRejected(
+        changeBatch(client, zoneId, [upsert(first), upsert(second)]),
+        INVALID_CHANGE_BATCH,
+        'a batch with the same set twice',
+      );
       await expectExactly(client, zoneId, [], name);
     },
   },
@@ -105,7 +144,11 @@ export const batchCases: ConformanceCase[] = [
     description: 'a change to a name outside the hosted zone is rejected',
     async run(client, zoneId) {
       const outside = recordSet(uniqueName('outside', 'not-this-zone.example.'), 'A', ['192.0.2.1']);
-      await expectRejected(changeBatch(client, zoneId, [create(outside)]), INVALID_CHANGE_BATCH, 'a CREATE outside the zone');
+      await expectRejected(
+        changeBatch(client, zoneId, [create(outside)]),
+        INVALID_CHANGE_BATCH,
+        'a CREATE outside the zone',
+      );
     },
   },
   {
@@ -122,7 +165,7 @@ export const batchCases: ConformanceCase[] = [
       await expectRejected(
         changeBatch(client, zoneId, [remove(fence(0)), create(fence(1)), upsert(endpoint('192.0.2.11'))]),
         INVALID_CHANGE_BATCH,
-        'the delayed writer\'s batch (DELETE fence gen=0, CREATE gen=1) after gen=2 landed',
+        "the delayed writer's batch (DELETE fence gen=0, CREATE gen=1) after gen=2 landed",
       );
       await expectExactly(client, zoneId, [endpoint('192.0.2.12')]);
       await expectExactly(client, zoneId, [fence(2)]);

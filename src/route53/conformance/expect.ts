@@ -42,7 +42,9 @@ export const upsert = (set: RecordSet): Change => ({ Action: 'UPSERT', ResourceR
 export const remove = (set: RecordSet): Change => ({ Action: 'DELETE', ResourceRecordSet: toSdkRecordSet(set) });
 
 export async function changeBatch(client: Route53Client, zoneId: string, changes: Change[]): Promise<ChangeInfo> {
-  const output = await client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }));
+  const output = await client.send(
+    new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }),
+  );
   if (!output.ChangeInfo) throw new ConformanceFailure('ChangeResourceRecordSets answered without ChangeInfo');
   return output.ChangeInfo;
 }
@@ -76,18 +78,31 @@ export const listByName = listRecordSetsNamed;
 export function describeSets(sets: RecordSet[]): string {
   if (sets.length === 0) return 'nothing';
   return sets
-    .map((set) => `${set.type}${set.setIdentifier ? `[${set.setIdentifier}/${set.weight}]` : ''} ttl=${set.ttl} ${set.values.join(',')}`)
+    .map(
+      (set) =>
+        `${set.type}${set.setIdentifier ? `[${set.setIdentifier}/${set.weight}]` : ''} ttl=${set.ttl} ${set.values.join(',')}`,
+    )
     .join('; ');
 }
 
 /** The name holds exactly `expected` (order of sets and values ignored). */
-export async function expectExactly(client: Route53Client, zoneId: string, expected: RecordSet[], name = expected[0]?.name): Promise<void> {
+export async function expectExactly(
+  client: Route53Client,
+  zoneId: string,
+  expected: RecordSet[],
+  name = expected[0]?.name,
+): Promise<void> {
   if (!name) throw new Error('expectExactly needs a name when nothing is expected');
   const actual = await listByName(client, zoneId, name);
   const canonical = (sets: RecordSet[]) =>
     sets
-      .map((set) => JSON.stringify([set.type, set.setIdentifier ?? '', set.weight ?? -1, set.ttl, [...set.values].sort()]))
+      .map((set) =>
+        JSON.stringify([set.type, set.setIdentifier ?? '', set.weight ?? -1, set.ttl, [...set.values].sort()]),
+      )
       .sort()
       .join('\n');
-  check(canonical(actual) === canonical(expected), `${name} holds ${describeSets(actual)}; expected ${describeSets(expected)}`);
+  check(
+    canonical(actual) === canonical(expected),
+    `${name} holds ${describeSets(actual)}; expected ${describeSets(expected)}`,
+  );
 }

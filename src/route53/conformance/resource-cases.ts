@@ -19,7 +19,10 @@ import type { ConformanceCase } from './case.js';
 import { changeBatch, check, create, describeError, expectRejected, recordSet, uniqueName } from './expect.js';
 
 const tagsOf = async (client: Parameters<ConformanceCase['run']>[0], zoneId: string) =>
-  ((await client.send(new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId }))).ResourceTagSet?.Tags ?? [])
+  (
+    (await client.send(new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId })))
+      .ResourceTagSet?.Tags ?? []
+  )
     .map((tag) => `${tag.Key}=${tag.Value}`)
     .sort()
     .join(',');
@@ -27,14 +30,31 @@ const tagsOf = async (client: Parameters<ConformanceCase['run']>[0], zoneId: str
 export const resourceCases: ConformanceCase[] = [
   {
     name: 'zone-tags-round-trip',
-    description: 'ChangeTagsForResource adds and removes a zone\'s tags; ListTagsForResource lists them',
+    description: "ChangeTagsForResource adds and removes a zone's tags; ListTagsForResource lists them",
     async run(client, fullZoneId) {
       // Unlike HostedZoneId, the SDK passes a ResourceId through as given: the bare id, as Route53 wants it.
       const zoneId = fullZoneId.replace('/hostedzone/', '');
-      await client.send(new ChangeTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId, AddTags: [{ Key: 'team', Value: 'dns' }, { Key: 'env', Value: 'test' }] }));
-      check((await tagsOf(client, zoneId)) === 'env=test,team=dns', `tags after adding two: '${await tagsOf(client, zoneId)}'`);
-      await client.send(new ChangeTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId, RemoveTagKeys: ['env'] }));
-      check((await tagsOf(client, zoneId)) === 'team=dns', `tags after removing env: '${await tagsOf(client, zoneId)}'`);
+      await client.send(
+        new ChangeTagsForResourceCommand({
+          ResourceType: 'hostedzone',
+          ResourceId: zoneId,
+          AddTags: [
+            { Key: 'team', Value: 'dns' },
+            { Key: 'env', Value: 'test' },
+          ],
+        }),
+      );
+      check(
+        (await tagsOf(client, zoneId)) === 'env=test,team=dns',
+        `tags after adding two: '${await tagsOf(client, zoneId)}'`,
+      );
+      await client.send(
+        new ChangeTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId, RemoveTagKeys: ['env'] }),
+      );
+      check(
+        (await tagsOf(client, zoneId)) === 'team=dns',
+        `tags after removing env: '${await tagsOf(client, zoneId)}'`,
+      );
     },
   },
   {
@@ -59,10 +79,17 @@ export const resourceCases: ConformanceCase[] = [
     description: 'ListResourceRecordSets without MaxItems returns at most 100 record sets',
     async run(client, zoneId, zoneName) {
       const label = uniqueName('page', zoneName);
-      const sets = Array.from({ length: 101 }, (_, i) => recordSet(`n${String(i).padStart(3, '0')}.${label}`, 'A', ['192.0.2.1']));
+      const sets = Array.from({ length: 101 }, (_, i) =>
+        recordSet(`n${String(i).padStart(3, '0')}.${label}`, 'A', ['192.0.2.1']),
+      );
       await changeBatch(client, zoneId, sets.map(create));
-      const page = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: label }));
-      check(page.ResourceRecordSets?.length === 100 && page.IsTruncated === true, `listed ${page.ResourceRecordSets?.length} sets (MaxItems ${page.MaxItems}) with IsTruncated=${page.IsTruncated}`);
+      const page = await client.send(
+        new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: label }),
+      );
+      check(
+        page.ResourceRecordSets?.length === 100 && page.IsTruncated === true,
+        `listed ${page.ResourceRecordSets?.length} sets (MaxItems ${page.MaxItems}) with IsTruncated=${page.IsTruncated}`,
+      );
     },
   },
   {
@@ -72,32 +99,63 @@ export const resourceCases: ConformanceCase[] = [
       const parent = uniqueName('wild', zoneName);
       const wildcard = recordSet(`*.${parent}`, 'A', ['192.0.2.1']);
       await changeBatch(client, zoneId, [create(wildcard)]);
-      const listed = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: wildcard.name, StartRecordType: 'A', MaxItems: 1 }));
+      const listed = await client.send(
+        new ListResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          StartRecordName: wildcard.name,
+          StartRecordType: 'A',
+          MaxItems: 1,
+        }),
+      );
       const name = listed.ResourceRecordSets?.[0]?.Name;
       check(name === `\\052.${parent}`, `the wildcard was listed as ${name}`);
       const escaped = { ...wildcard, name: `\\052.${parent}` };
-      await expectRejected(changeBatch(client, zoneId, [create(escaped)]), ['InvalidChangeBatch'], 'a CREATE of the same wildcard spelled \\052');
+      await expectRejected(
+        changeBatch(client, zoneId, [create(escaped)]),
+        ['InvalidChangeBatch'],
+        'a CREATE of the same wildcard spelled \\052',
+      );
     },
   },
   {
     name: 'health-check-lifecycle',
-    description: 'a health check is created with Route53\'s defaults, updated under HealthCheckVersion, and deleted',
+    description: "a health check is created with Route53's defaults, updated under HealthCheckVersion, and deleted",
     async run(client) {
       const created = await client.send(
-        new CreateHealthCheckCommand({ CallerReference: `conformance-${randomBytes(6).toString('hex')}`, HealthCheckConfig: { Type: 'HTTP', IPAddress: '198.51.100.7', ResourcePath: '/health' } }),
+        new CreateHealthCheckCommand({
+          CallerReference: `conformance-${randomBytes(6).toString('hex')}`,
+          HealthCheckConfig: { Type: 'HTTP', IPAddress: '198.51.100.7', ResourcePath: '/health' },
+        }),
       );
       const id = created.HealthCheck?.Id;
       check(id, 'CreateHealthCheck answered without an Id');
       try {
-        const config = (await client.send(new GetHealthCheckCommand({ HealthCheckId: id }))).HealthCheck?.HealthCheckConfig;
-        check(config?.Port === 80 && config.RequestInterval === 30 && config.FailureThreshold === 3, `defaults were Port ${config?.Port}, RequestInterval ${config?.RequestInterval}, FailureThreshold ${config?.FailureThreshold}; Route53's are 80, 30, 3`);
-        const updated = await client.send(new UpdateHealthCheckCommand({ HealthCheckId: id, HealthCheckVersion: 1, FailureThreshold: 5 }));
-        check(updated.HealthCheck?.HealthCheckVersion === 2, `the update made HealthCheckVersion ${updated.HealthCheck?.HealthCheckVersion}`);
-        await expectRejected(client.send(new UpdateHealthCheckCommand({ HealthCheckId: id, HealthCheckVersion: 1, FailureThreshold: 4 })), ['HealthCheckVersionMismatch'], 'an update naming a stale HealthCheckVersion');
+        const config = (await client.send(new GetHealthCheckCommand({ HealthCheckId: id }))).HealthCheck
+          ?.HealthCheckConfig;
+        check(
+          config?.Port === 80 && config.RequestInterval === 30 && config.FailureThreshold === 3,
+          `defaults were Port ${config?.Port}, RequestInterval ${config?.RequestInterval}, FailureThreshold ${config?.FailureThreshold}; Route53's are 80, 30, 3`,
+        );
+        const updated = await client.send(
+          new UpdateHealthCheckCommand({ HealthCheckId: id, HealthCheckVersion: 1, FailureThreshold: 5 }),
+        );
+        check(
+          updated.HealthCheck?.HealthCheckVersion === 2,
+          `the update made HealthCheckVersion ${updated.HealthCheck?.HealthCheckVersion}`,
+        );
+        await expectRejected(
+          client.send(new UpdateHealthCheckCommand({ HealthCheckId: id, HealthCheckVersion: 1, FailureThreshold: 4 })),
+          ['HealthCheckVersionMismatch'],
+          'an update naming a stale HealthCheckVersion',
+        );
       } finally {
         await client.send(new DeleteHealthCheckCommand({ HealthCheckId: id }));
       }
-      await expectRejected(client.send(new GetHealthCheckCommand({ HealthCheckId: id })), ['NoSuchHealthCheck'], 'GetHealthCheck of a deleted check');
+      await expectRejected(
+        client.send(new GetHealthCheckCommand({ HealthCheckId: id })),
+        ['NoSuchHealthCheck'],
+        'GetHealthCheck of a deleted check',
+      );
     },
   },
   {
@@ -105,7 +163,11 @@ export const resourceCases: ConformanceCase[] = [
     description: 'a private zone in a VPC that does not exist is refused with InvalidVPCId',
     async run(client, _zoneId, zoneName) {
       const request = client.send(
-        new CreateHostedZoneCommand({ Name: `private.${zoneName}`, CallerReference: `conformance-${randomBytes(6).toString('hex')}`, VPC: { VPCRegion: 'us-east-1', VPCId: 'vpc-nosuchvpc' } }),
+        new CreateHostedZoneCommand({
+          Name: `private.${zoneName}`,
+          CallerReference: `conformance-${randomBytes(6).toString('hex')}`,
+          VPC: { VPCRegion: 'us-east-1', VPCId: 'vpc-nosuchvpc' },
+        }),
       );
       try {
         const created = await request;

@@ -25,7 +25,11 @@ export const weightedCases: ConformanceCase[] = [
     async run(client, zoneId, zoneName) {
       const simple = recordSet(uniqueName('mix', zoneName), 'A', ['192.0.2.1']);
       await changeBatch(client, zoneId, [create(simple)]);
-      await expectRejected(changeBatch(client, zoneId, [create(weighted(simple.name, 'blue', 1, ['192.0.2.2']))]), REJECTED, 'a weighted CREATE beside a simple set');
+      await expectRejected(
+        changeBatch(client, zoneId, [create(weighted(simple.name, 'blue', 1, ['192.0.2.2']))]),
+        REJECTED,
+        'a weighted CREATE beside a simple set',
+      );
       await expectExactly(client, zoneId, [simple]);
     },
   },
@@ -43,12 +47,21 @@ export const weightedCases: ConformanceCase[] = [
     description: `a name and type holds at most ${MAX_WEIGHTED_SETS} weighted sets: ${MAX_WEIGHTED_SETS} are accepted, one more is rejected`,
     async run(client, zoneId, zoneName) {
       const name = uniqueName('hundred', zoneName);
-      const group = Array.from({ length: MAX_WEIGHTED_SETS }, (_, i) => weighted(name, `lb-${i}`, 1, [`198.51.100.${i + 1}`]));
+      const group = Array.from({ length: MAX_WEIGHTED_SETS }, (_, i) =>
+        weighted(name, `lb-${i}`, 1, [`198.51.100.${i + 1}`]),
+      );
       await changeBatch(client, zoneId, group.map(create));
       const extra = weighted(name, `lb-${MAX_WEIGHTED_SETS}`, 1, ['203.0.113.1']);
-      await expectRejected(changeBatch(client, zoneId, [create(extra)]), REJECTED, `weighted set number ${MAX_WEIGHTED_SETS + 1}`);
+      await expectRejected(
+        changeBatch(client, zoneId, [create(extra)]),
+        REJECTED,
+        `weighted set number ${MAX_WEIGHTED_SETS + 1}`,
+      );
       const stored = await listByName(client, zoneId, name);
-      check(stored.length === MAX_WEIGHTED_SETS, `${name} holds ${stored.length} weighted sets; expected ${MAX_WEIGHTED_SETS}`);
+      check(
+        stored.length === MAX_WEIGHTED_SETS,
+        `${name} holds ${stored.length} weighted sets; expected ${MAX_WEIGHTED_SETS}`,
+      );
     },
   },
   {
@@ -87,7 +100,10 @@ export const weightedCases: ConformanceCase[] = [
       await changeBatch(client, zoneId, [create(weighted(name, 'blue', 1, ['192.0.2.1'], 60))]);
       await changeBatch(client, zoneId, [create(weighted(name, 'green', 1, ['192.0.2.2'], 300))]);
       const ttls = (await listByName(client, zoneId, name)).map((set) => `${set.setIdentifier}=${set.ttl}`);
-      check(ttls.sort().join(',') === 'blue=300,green=300', `the group's TTLs are ${ttls.join(', ')}; expected both 300`);
+      check(
+        ttls.sort().join(',') === 'blue=300,green=300',
+        `the group's TTLs are ${ttls.join(', ')}; expected both 300`,
+      );
     },
   },
 ];

@@ -46,7 +46,15 @@ export interface History {
 export interface Verdict {
   ok: boolean;
   violations: string[];
-  counts: { answers: number; empty: number; noAnswer: number; acks: number; fences: number; faults: number; authorityRestarts: number };
+  counts: {
+    answers: number;
+    empty: number;
+    noAnswer: number;
+    acks: number;
+    fences: number;
+    faults: number;
+    authorityRestarts: number;
+  };
   /** Resolver lag behind the authority after each authority (or resolver) restart, ms. */
   recoveries: number[];
 }
@@ -57,14 +65,20 @@ export function checkHistory(history: History, boundMs: number): Verdict {
   // Before the first enactor's first batch the name does not exist yet: only an empty answer after the
   // endpoint has answered is the record being emptied.
   const firstAnswered = history.answers.findIndex((answer) => answer.result === 'answered');
-  const empty = firstAnswered === -1 ? [] : history.answers.slice(firstAnswered).filter((answer) => answer.result === 'empty');
-  if (empty.length > 0) violations.push(`${empty.length} empty answer(s) at the authority (the October 2025 failure), first at ${iso(empty[0]!.at)}`);
+  const empty =
+    firstAnswered === -1 ? [] : history.answers.slice(firstAnswered).filter((answer) => answer.result === 'empty');
+  if (empty.length > 0)
+    violations.push(
+      `${empty.length} empty answer(s) at the authority (the October 2025 failure), first at ${iso(empty[0]!.at)}`,
+    );
 
   let newest: AnswerRecord | undefined;
   for (const answer of history.answers) {
     if (answer.generation === undefined) continue;
     if (newest && answer.generation < newest.generation!) {
-      violations.push(`stale content after newer: generation ${answer.generation} answered at ${iso(answer.at)} after generation ${newest.generation} at ${iso(newest.at)}`);
+      violations.push(
+        `stale content after newer: generation ${answer.generation} answered at ${iso(answer.at)} after generation ${newest.generation} at ${iso(newest.at)}`,
+      );
       break;
     }
     if (!newest || answer.generation > newest.generation!) newest = answer;
@@ -72,22 +86,32 @@ export function checkHistory(history: History, boundMs: number): Verdict {
 
   for (let i = 1; i < history.fences.length; i += 1) {
     if (history.fences[i]!.generation < history.fences[i - 1]!.generation) {
-      violations.push(`generation regression: the fence went from ${history.fences[i - 1]!.generation} to ${history.fences[i]!.generation} at ${iso(history.fences[i]!.at)}`);
+      violations.push(
+        `generation regression: the fence went from ${history.fences[i - 1]!.generation} to ${history.fences[i]!.generation} at ${iso(history.fences[i]!.at)}`,
+      );
       break;
     }
   }
 
   const acked = Math.max(0, ...history.acks.map((ack) => ack.generation));
   const live = history.final.liveGeneration;
-  if (live === null || live < acked) violations.push(`acknowledged generation ${acked} is not present at the end (live: ${live ?? 'none'})`);
+  if (live === null || live < acked)
+    violations.push(`acknowledged generation ${acked} is not present at the end (live: ${live ?? 'none'})`);
   if (!history.final.matchesLatest || live !== history.final.latestPlanned) {
-    violations.push(`did not converge: live generation ${live ?? 'none'}, latest planned ${history.final.latestPlanned}${history.final.matchesLatest ? '' : ', records differ from the latest plan'}`);
+    violations.push(
+      `did not converge: live generation ${live ?? 'none'}, latest planned ${history.final.latestPlanned}${history.final.matchesLatest ? '' : ', records differ from the latest plan'}`,
+    );
   }
 
   const restarts = history.faults.filter((fault) => fault.authorityRecoveryMs !== undefined);
-  const recoveries = restarts.map((fault) => Math.max(0, (fault.resolverRecoveryMs ?? fault.authorityRecoveryMs!) - fault.authorityRecoveryMs!));
+  const recoveries = restarts.map((fault) =>
+    Math.max(0, (fault.resolverRecoveryMs ?? fault.authorityRecoveryMs!) - fault.authorityRecoveryMs!),
+  );
   recoveries.forEach((lag, i) => {
-    if (lag > boundMs) violations.push(`the resolver answered ${Math.round(lag)} ms after the authority (bound ${boundMs} ms) after "${restarts[i]!.fault}"`);
+    if (lag > boundMs)
+      violations.push(
+        `the resolver answered ${Math.round(lag)} ms after the authority (bound ${boundMs} ms) after "${restarts[i]!.fault}"`,
+      );
   });
 
   return {

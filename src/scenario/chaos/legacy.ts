@@ -13,11 +13,23 @@ export async function runLegacyChaos(seed: number): Promise<History> {
     seed,
     design: 'legacy',
     // The probe's observations of the empty record, at the time of the first one (the race counts them).
-    answers: [{ at: started, result: 'answered' as const }, ...Array.from({ length: summary.emptyObservations }, () => ({ at, result: 'empty' as const }))],
+    answers: [
+      { at: started, result: 'answered' as const },
+      ...Array.from({ length: summary.emptyObservations }, () => ({ at, result: 'empty' as const })),
+    ],
     acks: [],
     // The stale write landing is the fence (the legacy marker) going back to the delayed enactor's generation.
-    fences: summary.staleWriteLanded ? [{ at: started, generation: summary.latestGeneration }, { at, generation: summary.staleGeneration }] : [],
+    fences: summary.staleWriteLanded
+      ? [
+          { at: started, generation: summary.latestGeneration },
+          { at, generation: summary.staleGeneration },
+        ]
+      : [],
     faults: [{ at: started, fault: 'delay one enactor (race timing)' }],
-    final: { latestPlanned: summary.latestGeneration, liveGeneration: summary.liveGeneration, matchesLatest: summary.converged },
+    final: {
+      latestPlanned: summary.latestGeneration,
+      liveGeneration: summary.liveGeneration,
+      matchesLatest: summary.converged,
+    },
   };
 }

@@ -49,7 +49,11 @@ export async function netnsAvailable(): Promise<boolean> {
  * Creates the namespace and link; `index` (0-255) keeps concurrent runs apart (names and 10.231.index.0/30).
  * Packets from the namespace to the authority are delayed by delayMs each way.
  */
-export async function createDelayedLink(options: { index: number; apiPort: number; delayMs: number }): Promise<DelayedLink> {
+export async function createDelayedLink(options: {
+  index: number;
+  apiPort: number;
+  delayMs: number;
+}): Promise<DelayedLink> {
   const { index, delayMs } = options;
   const tag = `${process.pid % 10000}x${index}`;
   const namespace = `dnsplane-${tag}`;
@@ -77,7 +81,20 @@ export async function createDelayedLink(options: { index: number; apiPort: numbe
     let delayBy: DelayedLink['delayBy'] = 'netem';
     try {
       await run('tc', ['qdisc', 'add', 'dev', hostIf, 'root', 'netem', 'delay', `${delayMs}ms`]);
-      await run('ip', ['netns', 'exec', namespace, 'tc', 'qdisc', 'add', 'dev', nsIf, 'root', 'netem', 'delay', `${delayMs}ms`]);
+      await run('ip', [
+        'netns',
+        'exec',
+        namespace,
+        'tc',
+        'qdisc',
+        'add',
+        'dev',
+        nsIf,
+        'root',
+        'netem',
+        'delay',
+        `${delayMs}ms`,
+      ]);
     } catch {
       delayBy = 'relay';
     }
@@ -85,10 +102,20 @@ export async function createDelayedLink(options: { index: number; apiPort: numbe
     relay = delayingRelay({ port: options.apiPort, host: '127.0.0.1' }, delayBy === 'relay' ? delayMs : 0, traffic);
     await listening(relay, (done) => relay!.listen(0, hostIp, done));
     const { port } = relay.address() as net.AddressInfo;
-    return { namespace, endpoint: `http://${hostIp}:${port}`, delayBy, exec: (argv) => ['ip', 'netns', 'exec', namespace, ...argv], traffic: () => ({ ...traffic }), close };
+    return {
+      namespace,
+      endpoint: `http://${hostIp}:${port}`,
+      delayBy,
+      exec: (argv) => ['ip', 'netns', 'exec', namespace, ...argv],
+      traffic: () => ({ ...traffic }),
+      close,
+    };
   } catch (error) {
     await close();
-    throw new Error(`cannot set up the network namespace for the delayed enactor (needs iproute2 and root): ${(error as Error).message}`);
+    throw new Error(
+      `cannot set up the network namespace for the delayed enactor (needs iproute2 and root): ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 

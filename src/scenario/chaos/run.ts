@@ -89,7 +89,15 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
   const audit = path.join(dir, 'audit.jsonl');
   const logs = path.join(dir, 'logs');
   await fs.mkdir(logs, { recursive: true });
-  const history: History = { seed: options.seed, design: 'safe', answers: [], acks: [], fences: [], faults: [], final: { latestPlanned: 0, liveGeneration: null, matchesLatest: false } };
+  const history: History = {
+    seed: options.seed,
+    design: 'safe',
+    answers: [],
+    acks: [],
+    fences: [],
+    faults: [],
+    final: { latestPlanned: 0, liveGeneration: null, matchesLatest: false },
+  };
   let rateLimit: number | undefined;
   let stopping = false;
   let link: DelayedLink | undefined;
@@ -99,7 +107,10 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
   const startComponent = async (component: Component, ready?: RegExp): Promise<void> => {
     const [command, ...args] = component.argv();
     const log = await fs.open(path.join(logs, `${component.name}.log`), 'a');
-    const child = spawn(command!, args, { stdio: ['ignore', log.fd, log.fd], env: { ...process.env, DNSPLANE_LOG_LEVEL: 'info', DNSPLANE_CONFIG: '' } });
+    const child = spawn(command!, args, {
+      stdio: ['ignore', log.fd, log.fd],
+      env: { ...process.env, DNSPLANE_LOG_LEVEL: 'info', DNSPLANE_CONFIG: '' },
+    });
     await log.close();
     component.child = child;
     child.once('exit', () => {
@@ -122,7 +133,18 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
   const authority: Component = {
     name: 'authority',
     held: false,
-    argv: () => [process.execPath, BIN, 'authority', '--api-port', String(apiPort), '--dns-port', String(dnsPort), '--data', path.join(dir, 'authority'), ...(rateLimit ? ['--rate-limit', String(rateLimit)] : [])],
+    argv: () => [
+      process.execPath,
+      BIN,
+      'authority',
+      '--api-port',
+      String(apiPort),
+      '--dns-port',
+      String(dnsPort),
+      '--data',
+      path.join(dir, 'authority'),
+      ...(rateLimit ? ['--rate-limit', String(rateLimit)] : []),
+    ],
   };
   components.set('authority', authority);
   const planStore = new FilePlanStore(plansDir);
@@ -131,7 +153,23 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
   const publish = async () => {
     generation += 1;
     const [a, b] = valuesOf(generation);
-    const plan: Plan = { generation, createdAt: new Date().toISOString(), createdBy: 'chaos', zone: CHAOS_ZONE, endpoints: [{ name: NAME, type: 'A', ttl: 5, sets: [{ setIdentifier: 'a', weight: 1, values: [a] }, { setIdentifier: 'b', weight: 1, values: [b] }] }] };
+    const plan: Plan = {
+      generation,
+      createdAt: new Date().toISOString(),
+      createdBy: 'chaos',
+      zone: CHAOS_ZONE,
+      endpoints: [
+        {
+          name: NAME,
+          type: 'A',
+          ttl: 5,
+          sets: [
+            { setIdentifier: 'a', weight: 1, values: [a] },
+            { setIdentifier: 'b', weight: 1, values: [b] },
+          ],
+        },
+      ],
+    };
     await planStore.write(plan);
   };
 
@@ -139,14 +177,47 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
   const loops: Array<Promise<void>> = [];
   try {
     await startComponent(authority, /dnsplane authority ready/);
-    const zoneId = (await client.send(new CreateHostedZoneCommand({ Name: CHAOS_ZONE, CallerReference: `chaos-${Date.now()}` }))).HostedZone!.Id!.replace('/hostedzone/', '');
+    const zoneId = (
+      await client.send(new CreateHostedZoneCommand({ Name: CHAOS_ZONE, CallerReference: `chaos-${Date.now()}` }))
+    ).HostedZone!.Id!.replace('/hostedzone/', '');
     await publish();
-    if (unboundInstalled()) unbound = await startUnbound({ zones: [CHAOS_ZONE], authority: { host: '127.0.0.1', port: dnsPort }, noCache: true, workDir: path.join(dir, 'unbound') });
-    link = await createDelayedLink({ index: options.netIndex ?? process.pid % 250, apiPort, delayMs: options.delayMs ?? 150 });
-    say(`delayed enactor e3-delayed in network namespace ${link.namespace}, ${options.delayMs ?? 150} ms each way by ${link.delayBy}`);
+    if (unboundInstalled())
+      unbound = await startUnbound({
+        zones: [CHAOS_ZONE],
+        authority: { host: '127.0.0.1', port: dnsPort },
+        noCache: true,
+        workDir: path.join(dir, 'unbound'),
+      });
+    link = await createDelayedLink({
+      index: options.netIndex ?? process.pid % 250,
+      apiPort,
+      delayMs: options.delayMs ?? 150,
+    });
+    say(
+      `delayed enactor e3-delayed in network namespace ${link.namespace}, ${options.delayMs ?? 150} ms each way by ${link.delayBy}`,
+    );
     for (const id of ENACTORS) {
       const viaLink = id === 'e3-delayed';
-      const argv = [process.execPath, BIN, 'enact', '--id', id, '--plans', `file:${plansDir}`, '--zone', CHAOS_ZONE, '--endpoint', viaLink ? link.endpoint : endpoint, '--audit', audit, '--interval', '300ms', '--cleanup', '--rate-limit', '20'];
+      const argv = [
+        process.execPath,
+        BIN,
+        'enact',
+        '--id',
+        id,
+        '--plans',
+        `file:${plansDir}`,
+        '--zone',
+        CHAOS_ZONE,
+        '--endpoint',
+        viaLink ? link.endpoint : endpoint,
+        '--audit',
+        audit,
+        '--interval',
+        '300ms',
+        '--cleanup',
+        '--rate-limit',
+        '20',
+      ];
       const component: Component = { name: id, held: false, argv: () => (viaLink ? link!.exec(argv) : argv) };
       components.set(id, component);
       await startComponent(component);
@@ -158,8 +229,21 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
         while (!stopping) {
           const at = Date.now();
           try {
-            const reply = await queryDns({ server: { host: '127.0.0.1', port: dnsPort }, name: NAME, type: 'A', timeoutMs: 500, recursionDesired: false });
-            const result = reply.rcodeName === 'NOERROR' && reply.values.length === 0 ? 'empty' : reply.rcodeName === 'NXDOMAIN' ? 'empty' : answered(reply) ? 'answered' : 'no-answer';
+            const reply = await queryDns({
+              server: { host: '127.0.0.1', port: dnsPort },
+              name: NAME,
+              type: 'A',
+              timeoutMs: 500,
+              recursionDesired: false,
+            });
+            const result =
+              reply.rcodeName === 'NOERROR' && reply.values.length === 0
+                ? 'empty'
+                : reply.rcodeName === 'NXDOMAIN'
+                  ? 'empty'
+                  : answered(reply)
+                    ? 'answered'
+                    : 'no-answer';
             const gen = result === 'answered' ? generationOf(reply.values) : undefined;
             history.answers.push({ at, result, ...(gen !== undefined ? { generation: gen } : {}) });
           } catch {
@@ -186,7 +270,15 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
 
     // The schedule: the authority first (so every run restarts it at least once), then seeded choices.
     const started = Date.now();
-    const faults = ['kill authority', 'throttle authority', 'kill e1', 'kill e2', 'kill e3-delayed', 'pause planner', ...(unbound ? ['kill unbound'] : [])];
+    const faults = [
+      'kill authority',
+      'throttle authority',
+      'kill e1',
+      'kill e2',
+      'kill e3-delayed',
+      'pause planner',
+      ...(unbound ? ['kill unbound'] : []),
+    ];
     const over = () => Date.now() - started >= options.durationMs || options.signal?.aborted === true;
     for (let n = 0; !over(); n += 1) {
       const fault = n === 0 ? 'kill authority' : faults[Math.floor(rand() * faults.length)]!;
@@ -211,10 +303,27 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
         await unbound.stop();
         await sleep(500 + rand() * 2500);
         const restarted = performance.now();
-        unbound = await startUnbound({ zones: [CHAOS_ZONE], authority: { host: '127.0.0.1', port: dnsPort }, noCache: true, port: unbound.address.port, workDir: unbound.workDir });
+        unbound = await startUnbound({
+          zones: [CHAOS_ZONE],
+          authority: { host: '127.0.0.1', port: dnsPort },
+          noCache: true,
+          port: unbound.address.port,
+          workDir: unbound.workDir,
+        });
         // The authority never went away: the resolver's recovery is measured from its own restart.
         record.authorityRecoveryMs = 0;
-        record.resolverRecoveryMs = performance.now() - restarted + (await waitForAnswer({ server: unbound.address, name: NAME, timeoutMs: 60_000, pollMs: 20, ...(options.signal ? { signal: options.signal } : {}) })).ms;
+        record.resolverRecoveryMs =
+          performance.now() -
+          restarted +
+          (
+            await waitForAnswer({
+              server: unbound.address,
+              name: NAME,
+              timeoutMs: 60_000,
+              pollMs: 20,
+              ...(options.signal ? { signal: options.signal } : {}),
+            })
+          ).ms;
       } else if (fault === 'pause planner') {
         plannerPaused = true;
         await sleep(5000);
@@ -236,8 +345,17 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
     for (;;) {
       const status = await collectStatus({ store: planStore, client, zoneId }).catch(() => undefined);
       const row = status?.find((entry) => entry.endpoint === `${NAME} A`);
-      history.final = { latestPlanned: latest, liveGeneration: row?.liveGeneration ?? null, matchesLatest: row?.liveMatchesLatest === true };
-      if ((history.final.liveGeneration === latest && history.final.matchesLatest) || Date.now() > deadline || options.signal?.aborted) break;
+      history.final = {
+        latestPlanned: latest,
+        liveGeneration: row?.liveGeneration ?? null,
+        matchesLatest: row?.liveMatchesLatest === true,
+      };
+      if (
+        (history.final.liveGeneration === latest && history.final.matchesLatest) ||
+        Date.now() > deadline ||
+        options.signal?.aborted
+      )
+        break;
       await sleep(500);
     }
   } finally {
@@ -264,8 +382,22 @@ async function restartAuthority(
   authority.held = false;
   const starting = start(authority);
   const [direct, viaResolver] = await Promise.all([
-    waitForAnswer({ server: { host: '127.0.0.1', port: dnsPort }, name: NAME, timeoutMs: 60_000, pollMs: 20, ...(signal ? { signal } : {}) }),
-    unbound ? waitForAnswer({ server: unbound.address, name: NAME, timeoutMs: 60_000, pollMs: 20, ...(signal ? { signal } : {}) }) : Promise.resolve(undefined),
+    waitForAnswer({
+      server: { host: '127.0.0.1', port: dnsPort },
+      name: NAME,
+      timeoutMs: 60_000,
+      pollMs: 20,
+      ...(signal ? { signal } : {}),
+    }),
+    unbound
+      ? waitForAnswer({
+          server: unbound.address,
+          name: NAME,
+          timeoutMs: 60_000,
+          pollMs: 20,
+          ...(signal ? { signal } : {}),
+        })
+      : Promise.resolve(undefined),
     starting,
   ]);
   return { authorityRecoveryMs: direct.ms, ...(viaResolver ? { resolverRecoveryMs: viaResolver.ms } : {}) };
