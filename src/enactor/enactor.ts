@@ -27,6 +27,7 @@ import { cleanupPlans } from './cleanup.js';
 import { decideShard, namedInError, touchedSets, type ShardUnit } from './decide.js';
 import { enactorMetrics as metrics, type EnactorEvent } from './events.js';
 import { checkChangeShare, DEFAULT_GUARD, type GuardOptions, type RefusalReason } from './guard.js';
+import { DEFAULT_HINT_TIMEOUT_MS, HintKeeper } from './hints.js';
 import { LaunchQueue, whenLaunched } from './launch.js';
 import { PlanCache } from './plan-cache.js';
 import { readShardFences, sameShardFence, shardPlan, parseShardFence, SHARDS, type ShardFence } from './shard-fence.js';
@@ -71,6 +72,14 @@ export interface EnactorOptions {
   fenceMoves?: 'every-shard' | 'changed-shards-only';
   /** Asked at the start of every pass; true = the plan store is frozen (plan/freeze.ts): change nothing. */
   frozen?: () => Promise<boolean>;
+  /**
+   * run() consults the enactment hint in the plan store (hints.ts) unless this is false: one enactor claims a
+   * generation and the others wait instead of sending copies the fences reject. runOnce() never does (a
+   * one-off pass always reads the fences) unless asked to.
+   */
+  hints?: boolean;
+  /** A claim whose beat has not moved for this long is abandoned (default 10 s). */
+  hintTimeoutMs?: number;
 }
 
 export interface RunSummary {
@@ -84,6 +93,8 @@ export interface RunSummary {
   /** Endpoints excluded from their shard because Route53 refuses their changes on their own (x= in the fence). */
   poisoned: string[];
   batches: number;
+  /** The enactment hint decided this pass: wait (another enactor holds the claim) or trust (it says enacted). */
+  hint?: { action: 'wait' | 'trust'; enactor: string };
 }
 
 export const DEFAULT_VERIFY_EVERY_MS = 10_000;
@@ -110,6 +121,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   /** Set after a pass that left every shard at the plan with matching digests: the next passes read nothing. */
   private steady: { plan: Plan; keys: string[] } | undefined;
   private nextSweepAt = 0;
+  private readonly hints: HintKeeper;
 
   constructor(private readonly options: EnactorOptions) {
     super();
@@ -129,6 +141,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     });
     this.client = this.caller.asClient();
     this.reader = new ShardReader(this.client, this.plans);
+    this.hints = new HintKeeper(options.store, options.id, options.hintTimeoutMs ?? DEFAULT_HINT_TIMEOUT_MS, this.log);
     // The first sweep comes one interval after start: a starting enactor reads the fences anyway, and a drift
     // the fences cannot show waits at most one interval (0: every pass sweeps).
     this.nextSweepAt = performance.now() + (options.verifyEveryMs ?? DEFAULT_VERIFY_EVERY_MS);
@@ -142,7 +155,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     try {
       while (!signal.aborted) {
         try {
-          await this.runOnce();
+          await this.runOnce({ hints: this.options.hints !== false });
         } catch (error) {
           if (!signal.aborted)
             this.log.error({ error: describeError(error) }, 'enactor pass failed; trying again next interval');
@@ -154,12 +167,16 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     }
   }
 
-  /** One pass: latest plan, the shard fences, decide per shard, guard, send fenced batches. */
-  async runOnce(): Promise<RunSummary> {
+  /**
+   * One pass: latest plan, the shard fences, decide per shard, guard, send fenced batches. With `hints`, the
+   * enactment hint may make the pass wait for another enactor or trust that the plan is enacted (hints.ts).
+   */
+  async runOnce(options: { hints?: boolean } = {}): Promise<RunSummary> {
     try {
-      return await this.pass();
+      return await this.pass(options.hints ?? false);
     } catch (error) {
       this.steady = undefined;
+      await this.hints.after(false);
       throw error;
     } finally {
       // A pass is reported done only once its audit lines are on disk.
@@ -167,7 +184,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     }
   }
 
-  private async pass(): Promise<RunSummary> {
+  private async pass(useHints: boolean): Promise<RunSummary> {
     const summary: RunSummary = {
       applied: [],
       repaired: [],
@@ -194,6 +211,21 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       return summary;
     }
     this.steady = undefined;
+    if (useHints) {
+      const verdict = await this.hints.before(plan, sweep);
+      const keys = () => plan.endpoints.map((endpoint) => endpointKey(endpoint.name, endpoint.type));
+      if (verdict.action === 'wait') {
+        summary.hint = { action: 'wait', enactor: verdict.holder };
+        return summary;
+      }
+      if (verdict.action === 'trust') {
+        // Not verified here: the next drift sweep reads the fences whatever the hint says.
+        summary.hint = { action: 'trust', enactor: verdict.enactor };
+        this.steady = { plan, keys: keys() };
+        summary.inSync.push(...this.steady.keys);
+        return summary;
+      }
+    }
     if (sweep) this.nextSweepAt = now + (this.options.verifyEveryMs ?? DEFAULT_VERIFY_EVERY_MS);
     const zoneId = await this.hostedZone(plan);
     const zone = normalizeName(plan.zone);
@@ -220,9 +252,12 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       ([shard, fence]) =>
         fence && fence.generation === plan.generation && fence.digest === full[shard] && fence.excluded.length === 0,
     );
-    if (inSync && summary.refused.length === 0 && summary.failed.length === 0 && summary.stoodDown.length === 0) {
+    const clean =
+      inSync && summary.refused.length === 0 && summary.failed.length === 0 && summary.stoodDown.length === 0;
+    if (clean) {
       this.steady = { plan, keys: plan.endpoints.map((endpoint) => endpointKey(endpoint.name, endpoint.type)) };
     }
+    await this.hints.after(clean);
     if (this.options.cleanupRetention !== undefined && (summary.applied.length > 0 || summary.repaired.length > 0)) {
       await cleanupPlans({
         store: this.options.store,
@@ -251,6 +286,13 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     const P = plan.generation;
     const sharded = shardPlan(plan);
     const work: number[] = [];
+    // A shard is re-read only for a tweak that says something (an endpoint read again, one excluded): a shard
+    // redone merely because its fence moved is decided on the new fence like any other. Without this, a loser
+    // whose copy was rejected sent the winner's generation again as a fence-only "repair" of every shard.
+    const tweaked = (shard: number) => {
+      const tweak = tweaks.get(shard);
+      return tweak !== undefined && (tweak.overrides.size > 0 || tweak.exclude.size > 0);
+    };
     for (const shard of shards) {
       const fence = fences.get(shard);
       const planned = [...sharded.content[shard].keys()];
@@ -265,7 +307,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
         );
         continue;
       }
-      if (fence && fence.generation === P && !tweaks.has(shard)) {
+      if (fence && fence.generation === P && !tweaked(shard)) {
         if (fence.digest !== this.digestOf(plan, shard, fence.excluded)) {
           this.conflict(shard, planned, fence, summary);
           continue;
@@ -282,7 +324,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
         fence &&
         fence.generation > 0 &&
         fence.generation < P &&
-        !tweaks.has(shard)
+        !tweaked(shard)
       ) {
         // The naive variant: a shard whose content the newer plan does not change keeps its old fence. UNSAFE.
         const older = await this.plans.at(fence.generation);
@@ -660,6 +702,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       endpointsTotal: number;
     },
   ): void {
+    this.hints.beat();
     const { started, ...counts } = progress;
     this.emit('event', {
       type: 'progress',
