@@ -161,7 +161,7 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
     expect(pageErrors).toEqual([]);
   });
 
-  it('after start-up: a planned, never-applied endpoint is pending (not EMPTY), the header names the zone, a freeze is shown with reason and author', async () => {
+  it('after start-up: a planned, never-applied endpoint is pending (not EMPTY, no empty answers counted), the header names the zone, a freeze is shown with reason and author', async () => {
     const test = await startTestAuthority();
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-dashboard-pending-'));
     const store = new FilePlanStore(path.join(dir, 'plans'));
@@ -208,6 +208,10 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
       await other.goto(server.url);
       await other.waitForSelector('#endpoints tr[data-endpoint="api.pending.test. A"][data-state="pending"]');
       expect(await other.textContent('#endpoints tr[data-state="pending"] .state')).toBe('pending');
+      // Its chart draws the NXDOMAIN but counts no empty answers: the name never answered, so nothing went empty.
+      const heading = '#charts .chart[data-endpoint="api.pending.test. A"] h3';
+      await other.waitForSelector(heading);
+      expect(await other.textContent(heading)).toBe('api.pending.test. A');
       expect(await other.textContent('#zone')).toBe(`pending.test. (${zoneId})`);
       expect(await other.textContent('#freeze')).toBe(
         'FROZEN since 2026-12-06T20:00:00.000Z by ops@host: incident <42>. dnsplane thaw resumes writing.',

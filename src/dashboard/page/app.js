@@ -243,7 +243,7 @@ function renderCharts(now) {
       container.appendChild(figure);
     }
     const mine = byEndpoint.get(endpoint);
-    const empty = mine.filter((o) => o.result === 'nodata' || o.result === 'nxdomain').length;
+    const empty = emptyAfterAnswered(mine);
     const heading = figure.querySelector('h3');
     heading.textContent = endpoint;
     if (empty > 0) {
@@ -263,6 +263,21 @@ function renderCharts(now) {
     });
   }
   for (const child of [...container.children]) if (!present.has(child.dataset.endpoint)) child.remove();
+}
+
+/**
+ * Empty answers on a path after it first answered (observations oldest first). Before the first apply the name
+ * does not exist yet: the probe that starts with `dnsplane up` sees NXDOMAIN then, which is pending, not an outage.
+ */
+function emptyAfterAnswered(observations) {
+  const answered = new Set();
+  let empty = 0;
+  for (const observation of observations) {
+    if (observation.result === 'answered') answered.add(observation.path);
+    else if ((observation.result === 'nodata' || observation.result === 'nxdomain') && answered.has(observation.path))
+      empty += 1;
+  }
+  return empty;
 }
 
 /**
