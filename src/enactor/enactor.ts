@@ -27,6 +27,7 @@ import { cleanupPlans } from './cleanup.js';
 import { decideShard, namedInError, touchedSets, type ShardUnit } from './decide.js';
 import { enactorMetrics as metrics, type EnactorEvent } from './events.js';
 import { checkChangeShare, DEFAULT_GUARD, type GuardOptions, type RefusalReason } from './guard.js';
+import { DEFAULT_HINT_TIMEOUT_MS, HintKeeper } from './hints.js';
 import { LaunchQueue, whenLaunched } from './launch.js';
 import { PlanCache } from './plan-cache.js';
 import { readShardFences, sameShardFence, shardPlan, parseShardFence, SHARDS, type ShardFence } from './shard-fence.js';
@@ -76,6 +77,14 @@ export interface EnactorOptions {
    * writing pass does, and returns the units it would send (summary.preview) instead of sending them.
    */
   dryRun?: boolean;
+  /**
+   * run() consults the enactment hint in the plan store (hints.ts) unless this is false: one enactor claims a
+   * generation and the others wait instead of sending copies the fences reject. runOnce() never does (a
+   * one-off pass always reads the fences) unless asked to.
+   */
+  hints?: boolean;
+  /** A claim whose beat has not moved for this long is abandoned (default 10 s). */
+  hintTimeoutMs?: number;
 }
 
 export interface RunSummary {
@@ -95,6 +104,8 @@ export interface RunSummary {
   passRefusal?: { reason: RefusalReason; message: string };
   /** Every stored plan is below the live fences: the plan store is behind the zone (nothing can be applied). */
   storeBehind?: StoreBehindZone;
+  /** The enactment hint decided this pass: wait (another enactor holds the claim) or trust (it says enacted). */
+  hint?: { action: 'wait' | 'trust'; enactor: string };
 }
 
 export interface StoreBehindZone {
@@ -133,6 +144,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   private nextSweepAt = 0;
   /** The store-behind warning is logged once while the condition lasts. */
   private warnedBehind = false;
+  private readonly hints: HintKeeper;
 
   constructor(private readonly options: EnactorOptions) {
     super();
@@ -152,6 +164,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     });
     this.client = this.caller.asClient();
     this.reader = new ShardReader(this.client, this.plans);
+    this.hints = new HintKeeper(options.store, options.id, options.hintTimeoutMs ?? DEFAULT_HINT_TIMEOUT_MS, this.log);
     // The first sweep comes one interval after start: a starting enactor reads the fences anyway, and a drift
     // the fences cannot show waits at most one interval (0: every pass sweeps).
     this.nextSweepAt = performance.now() + (options.verifyEveryMs ?? DEFAULT_VERIFY_EVERY_MS);
@@ -168,7 +181,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     try {
       while (!signal.aborted) {
         try {
-          const summary = await this.runOnce();
+          const summary = await this.runOnce({ hints: this.options.hints !== false });
           afterPass?.(summary);
         } catch (error) {
           if (!signal.aborted)
@@ -181,12 +194,16 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     }
   }
 
-  /** One pass: latest plan, the shard fences, decide per shard, guard, send fenced batches. */
-  async runOnce(): Promise<RunSummary> {
+  /**
+   * One pass: latest plan, the shard fences, decide per shard, guard, send fenced batches. With `hints`, the
+   * enactment hint may make the pass wait for another enactor or trust that the plan is enacted (hints.ts).
+   */
+  async runOnce(options: { hints?: boolean } = {}): Promise<RunSummary> {
     try {
-      return await this.pass();
+      return await this.pass(options.hints ?? false);
     } catch (error) {
       this.steady = undefined;
+      await this.hints.after(false);
       throw error;
     } finally {
       // A pass is reported done only once its audit lines are on disk.
@@ -194,7 +211,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     }
   }
 
-  private async pass(): Promise<RunSummary> {
+  private async pass(useHints: boolean): Promise<RunSummary> {
     const summary: RunSummary = {
       applied: [],
       repaired: [],
@@ -222,6 +239,21 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       return summary;
     }
     this.steady = undefined;
+    if (useHints) {
+      const verdict = await this.hints.before(plan, sweep);
+      const keys = () => plan.endpoints.map((endpoint) => endpointKey(endpoint.name, endpoint.type));
+      if (verdict.action === 'wait') {
+        summary.hint = { action: 'wait', enactor: verdict.holder };
+        return summary;
+      }
+      if (verdict.action === 'trust') {
+        // Not verified here: the next drift sweep reads the fences whatever the hint says.
+        summary.hint = { action: 'trust', enactor: verdict.enactor };
+        this.steady = { plan, keys: keys() };
+        summary.inSync.push(...this.steady.keys);
+        return summary;
+      }
+    }
     if (sweep) this.nextSweepAt = now + (this.options.verifyEveryMs ?? DEFAULT_VERIFY_EVERY_MS);
     const zoneId = await this.hostedZone(plan);
     const zone = normalizeName(plan.zone);
@@ -256,9 +288,12 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       ([shard, fence]) =>
         fence && fence.generation === plan.generation && fence.digest === full[shard] && fence.excluded.length === 0,
     );
-    if (inSync && summary.refused.length === 0 && summary.failed.length === 0 && summary.stoodDown.length === 0) {
+    const clean =
+      inSync && summary.refused.length === 0 && summary.failed.length === 0 && summary.stoodDown.length === 0;
+    if (clean) {
       this.steady = { plan, keys: plan.endpoints.map((endpoint) => endpointKey(endpoint.name, endpoint.type)) };
     }
+    if (!dryRun) await this.hints.after(clean);
     if (
       !dryRun &&
       this.options.cleanupRetention !== undefined &&
@@ -303,6 +338,13 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     const P = plan.generation;
     const sharded = shardPlan(plan);
     const work: number[] = [];
+    // A shard is re-read only for a tweak that says something (an endpoint read again, one excluded): a shard
+    // redone merely because its fence moved is decided on the new fence like any other. Without this, a loser
+    // whose copy was rejected sent the winner's generation again as a fence-only "repair" of every shard.
+    const tweaked = (shard: number) => {
+      const tweak = tweaks.get(shard);
+      return tweak !== undefined && (tweak.overrides.size > 0 || tweak.exclude.size > 0);
+    };
     for (const shard of shards) {
       const fence = fences.get(shard);
       const planned = [...sharded.content[shard].keys()];
@@ -317,7 +359,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
         );
         continue;
       }
-      if (fence && fence.generation === P && !tweaks.has(shard)) {
+      if (fence && fence.generation === P && !tweaked(shard)) {
         if (fence.digest !== this.digestOf(plan, shard, fence.excluded)) {
           this.conflict(shard, planned, fence, summary);
           continue;
@@ -334,7 +376,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
         fence &&
         fence.generation > 0 &&
         fence.generation < P &&
-        !tweaks.has(shard)
+        !tweaked(shard)
       ) {
         // The naive variant: a shard whose content the newer plan does not change keeps its old fence. UNSAFE.
         const older = await this.plans.at(fence.generation);
@@ -717,6 +759,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       endpointsTotal: number;
     },
   ): void {
+    this.hints.beat();
     const { started, ...counts } = progress;
     this.emit('event', {
       type: 'progress',
