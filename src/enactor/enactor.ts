@@ -74,6 +74,11 @@ export interface EnactorOptions {
   /** Asked at the start of every pass; true = the plan store is frozen (plan/freeze.ts): change nothing. */
   frozen?: () => Promise<boolean>;
   /**
+   * Preview (`enact --dry-run`): the pass reads the fences and every record of the zone, decides exactly as a
+   * writing pass does, and returns the units it would send (summary.preview) instead of sending them.
+   */
+  dryRun?: boolean;
+  /**
    * run() consults the enactment hint in the plan store (hints.ts) unless this is false: one enactor claims a
    * generation and the others wait instead of sending copies the fences reject. runOnce() never does (a
    * one-off pass always reads the fences) unless asked to.
@@ -94,8 +99,24 @@ export interface RunSummary {
   /** Endpoints excluded from their shard because Route53 refuses their changes on their own (x= in the fence). */
   poisoned: string[];
   batches: number;
+  /** Dry run: the units this pass would send, in order (none is sent). */
+  preview?: ShardUnit[];
+  /** The change-share refusal of the whole pass, if any (its units are not sent). */
+  passRefusal?: { reason: RefusalReason; message: string };
+  /** Every stored plan is below the live fences: the plan store is behind the zone (nothing can be applied). */
+  storeBehind?: StoreBehindZone;
   /** The enactment hint decided this pass: wait (another enactor holds the claim) or trust (it says enacted). */
   hint?: { action: 'wait' | 'trust'; enactor: string };
+}
+
+export interface StoreBehindZone {
+  highestPlan: number;
+  highestFence: number;
+}
+
+/** What an operator reads when every stored plan is below the live fences, and what to run. */
+export function describeStoreBehindZone({ highestPlan, highestFence }: StoreBehindZone): string {
+  return `plan store is behind the zone: highest plan ${highestPlan}, live fences at ${highestFence}; run \`dnsplane plan --write\` (it numbers from the live fences) or point --plans at the right store`;
 }
 
 export const DEFAULT_VERIFY_EVERY_MS = 10_000;
@@ -122,6 +143,8 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   /** Set after a pass that left every shard at the plan with matching digests: the next passes read nothing. */
   private steady: { plan: Plan; keys: string[] } | undefined;
   private nextSweepAt = 0;
+  /** The store-behind warning is logged once while the condition lasts. */
+  private warnedBehind = false;
   private readonly hints: HintKeeper;
 
   constructor(private readonly options: EnactorOptions) {
@@ -148,15 +171,19 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     this.nextSweepAt = performance.now() + (options.verifyEveryMs ?? DEFAULT_VERIFY_EVERY_MS);
   }
 
-  /** Polls the plan store every intervalMs and enacts, until the signal aborts. Errors of one pass are logged, not fatal. */
-  async run(signal: AbortSignal): Promise<void> {
+  /**
+   * Polls the plan store every intervalMs and enacts, until the signal aborts. Errors of one pass are logged, not
+   * fatal. afterPass is called after each pass that completed (readiness: the first one).
+   */
+  async run(signal: AbortSignal, afterPass?: (summary: RunSummary) => void): Promise<void> {
     // Stopping interrupts rate-limit waits, backoffs and requests in flight. A batch cut off mid-request is
     // safe: it either landed whole or not at all, and the next fence read tells which.
     this.caller.signal = signal;
     try {
       while (!signal.aborted) {
         try {
-          await this.runOnce({ hints: this.options.hints !== false });
+          const summary = await this.runOnce({ hints: this.options.hints !== false });
+          afterPass?.(summary);
         } catch (error) {
           if (!signal.aborted)
             this.log.error({ error: describeError(error) }, 'enactor pass failed; trying again next interval');
@@ -204,8 +231,9 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     }
     summary.generation = plan.generation;
     this.plans.remember(plan);
+    const dryRun = this.options.dryRun === true;
     const now = performance.now();
-    const sweep = now >= this.nextSweepAt;
+    const sweep = dryRun || now >= this.nextSweepAt;
     if (!sweep && this.steady?.plan === plan) {
       // Steady state: the last pass saw every fence at this plan; drift waits for the next sweep.
       summary.inSync.push(...this.steady.keys);
@@ -235,11 +263,19 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     // Fences strictly before any record read (a record read first could certify content a later batch replaced).
     const fences = await readShardFences(this.client, zoneId, zone);
     for (const [shard, fence] of fences) pass.final.set(shard, fence);
-    const drift = sweep ? await this.reader.sweepPage(zoneId, fences) : new Map<number, Tweaks>();
+    this.checkStoreBehind(plan, fences, summary);
+    // A preview reads every record (the whole sweep at once); a writing pass one sweep page at a time.
+    const drift = dryRun
+      ? await this.reader.sweepAll(zoneId, fences)
+      : sweep
+        ? await this.reader.sweepPage(zoneId, fences)
+        : new Map<number, Tweaks>();
     let units = await this.decide(pass, fences, [...fences.keys()], drift);
 
     const share = this.shareRefusal(units, pass);
+    if (dryRun) summary.preview = [...units];
     if (share) {
+      summary.passRefusal = share;
       for (const unit of units)
         for (const endpoint of unit.changed)
           this.refuse(unit.generation, endpoint, share.reason, share.message, summary, unit);
@@ -258,8 +294,12 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     if (clean) {
       this.steady = { plan, keys: plan.endpoints.map((endpoint) => endpointKey(endpoint.name, endpoint.type)) };
     }
-    await this.hints.after(clean);
-    if (this.options.cleanupRetention !== undefined && (summary.applied.length > 0 || summary.repaired.length > 0)) {
+    if (!dryRun) await this.hints.after(clean);
+    if (
+      !dryRun &&
+      this.options.cleanupRetention !== undefined &&
+      (summary.applied.length > 0 || summary.repaired.length > 0)
+    ) {
       await cleanupPlans({
         store: this.options.store,
         client: this.client,
@@ -270,6 +310,18 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       });
     }
     return summary;
+  }
+
+  /** Every stored plan below the live fences: say so (once while it lasts) with what to run. */
+  private checkStoreBehind(plan: Plan, fences: Map<number, ShardFence | undefined>, summary: RunSummary): void {
+    const highestFence = Math.max(0, ...[...fences.values()].map((fence) => fence?.generation ?? 0));
+    if (highestFence <= plan.generation) {
+      this.warnedBehind = false;
+      return;
+    }
+    summary.storeBehind = { highestPlan: plan.generation, highestFence };
+    if (!this.warnedBehind) this.log.warn({ ...summary.storeBehind }, describeStoreBehindZone(summary.storeBehind));
+    this.warnedBehind = true;
   }
 
   /**
@@ -503,6 +555,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
    * and, when it is exactly as assumed, excluded as poisoned. Never a whole-zone read because of a conflict.
    */
   private async sendAll(pass: PassContext, units: ShardUnit[]): Promise<void> {
+    if (this.options.dryRun) return;
     const limits = this.options.limits ?? ROUTE53_LIMITS;
     const rounds = this.options.conflictRounds ?? 4;
     const progress = {
@@ -723,6 +776,10 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
         if (decision.action === 'refuse' || decision.unit.excluded.includes(key)) {
           const refused = decision.refused.find((entry) => entry.endpoint === key);
           if (refused) this.refuse(plan.generation, key, refused.refusal.reason, refused.refusal.message, pass.summary);
+          continue;
+        }
+        if (this.options.dryRun) {
+          pass.summary.preview?.push(decision.unit);
           continue;
         }
         const result = await this.sendBatch(pass, [decision.unit], () => undefined);
