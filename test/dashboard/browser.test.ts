@@ -207,7 +207,7 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
         },
       ],
     });
-    const source = new FileSource({ store, client: test.client, zoneId, probeStatusFile: probeFile, pollMs: 100 });
+    const source = new FileSource({ store, client: test.port, zoneId, probeStatusFile: probeFile, pollMs: 100 });
     const server = await startDashboard({ source, port: 0 });
     const other = await context.newPage();
     try {
@@ -239,7 +239,7 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
     );
     const source = new FileSource({
       store: new FilePlanStore(path.join(dir, 'plans')),
-      client: test.client,
+      client: test.port,
       zoneId: await test.createZone('x.test.'),
       auditFile,
       pollMs: 100,

@@ -19,6 +19,7 @@ import type { Plan } from '../../plan/schema.js';
 import { queryDns } from '../../probe/query.js';
 import { startUnbound, unboundInstalled, type UnboundResolver } from '../../probe/unbound.js';
 import { createRoute53Client } from '../../route53/client.js';
+import { sdkPort } from '../../route53/port.js';
 import { answered, waitForAnswer } from '../recovery.js';
 import type { FaultRecord, History } from './history.js';
 import { createDelayedLink, type DelayedLink } from './netns.js';
@@ -173,12 +174,13 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
     await planStore.write(plan);
   };
 
-  const client = createRoute53Client({ endpoint, maxAttempts: 1, requestTimeoutMs: 3000 });
+  const sdk = createRoute53Client({ endpoint, maxAttempts: 1, requestTimeoutMs: 3000 });
+  const client = sdkPort(sdk);
   const loops: Array<Promise<void>> = [];
   try {
     await startComponent(authority, /dnsplane authority ready/);
     const zoneId = (
-      await client.send(new CreateHostedZoneCommand({ Name: CHAOS_ZONE, CallerReference: `chaos-${Date.now()}` }))
+      await sdk.send(new CreateHostedZoneCommand({ Name: CHAOS_ZONE, CallerReference: `chaos-${Date.now()}` }))
     ).HostedZone!.Id!.replace('/hostedzone/', '');
     await publish();
     if (unboundInstalled())
@@ -362,7 +364,7 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
     stopping = true;
     await Promise.allSettled(loops);
     for (const component of components.values()) await kill(component);
-    client.destroy();
+    sdk.destroy();
     await unbound?.stop();
     if (link) history.delayedLink = link.traffic();
     await link?.close();
