@@ -23,7 +23,6 @@ import { createDelayedLink, type DelayedLink } from './netns.js';
 import { Processes } from './processes.js';
 import { convergence, startRecorder } from './recorder.js';
 
-export { CHAOS_ZONE };
 const BIN = fileURLToPath(new URL('../../../bin/dnsplane.js', import.meta.url));
 const ENACTORS = ['e1', 'e2', 'e3-delayed'] as const;
 
@@ -123,10 +122,11 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
         ...signal,
       })
     ).ms;
-  /** ms from `since` until the probe's status file, written after `since`, says ok. */
+  /** ms from `since` until the probe's status file, written after `since`, says ok (NaN: not within 60 s). */
   const probeOkAgain = async (since: number): Promise<number> => {
     const sinceWall = Date.now() - (performance.now() - since);
-    while (!options.signal?.aborted) {
+    const deadline = since + 60_000;
+    while (!options.signal?.aborted && performance.now() < deadline) {
       const status = await readProbeStatus(statusFile).catch(() => undefined);
       if (status && Date.parse(status.updatedAt) > sinceWall && status.diagnosis?.diagnosis === 'ok')
         return performance.now() - since;
@@ -313,7 +313,7 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
             kind === 'probe' ? probeOkAgain(back) : Promise.resolve(undefined),
           ]);
           record.currentMs = currentMs;
-          if (probeOkMs !== undefined) record.probeOkMs = probeOkMs;
+          if (probeOkMs !== undefined && !Number.isNaN(probeOkMs)) record.probeOkMs = probeOkMs;
         }
       }
       history.faults.push(record);
