@@ -277,7 +277,7 @@ async function startAll(
         start(
           `enactor-${id}`,
           ['enact', '--id', id, ...target, '--audit', audit, '--interval', options.enactInterval, '--cleanup'],
-          /"msg":"enactor started"/,
+          /"msg":"enactor ready/,
         ),
       ),
     ),
