@@ -301,15 +301,19 @@ for (const size of sizes) {
       plan.generation = generation;
       plan.createdAt = new Date().toISOString();
       for (const e of changed) plan.endpoints[e]!.sets.forEach((set, s) => (set.values = [address(generation, e, s)]));
+      // The clock and the counts start once the plan is in the store: writing (and validating) a 100,000-endpoint
+      // plan is the planner's work, seconds of CPU that are not the enactors'.
+      const writeStart = performance.now();
+      await rig.store.write(plan);
       for (const enactor of enactors) enactor.relay.reset();
       const start = performance.now();
-      await rig.store.write(plan);
+      const writeMs = start - writeStart;
       const seen = await visible(rig.authority.dnsPort, changed, generation, start);
       const end = await quiet(enactors, start);
       const counts = total(enactors);
       const seconds = (end - start) / 1000;
       console.log(
-        `  generation ${generation}, ${scenario.label} (${fmt(changed.length)}): visible over DNS p50 ${fmt(percentile(seen, 0.5))} ms, max ${fmt(seen.at(-1)!)} ms`,
+        `  generation ${generation}, ${scenario.label} (${fmt(changed.length)}): visible over DNS p50 ${fmt(percentile(seen, 0.5))} ms, max ${fmt(seen.at(-1)!)} ms after the plan was stored (writing it took ${fmt(writeMs)} ms)`,
       );
       for (const line of describe('cost', counts, Math.max(seconds, 0.001), changed.length * SETS)) console.log(line);
       results.push(

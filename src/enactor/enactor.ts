@@ -22,6 +22,7 @@ import { RateLimiter, RetryBudget, sleep } from '../route53/throttle.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { AuditLog } from './audit.js';
 import { ROUTE53_LIMITS, changeCost, packBatches, type BatchLimits } from './batch.js';
+import { chainUnit } from './chain.js';
 import { describeChange, toSdkChanges } from './changes.js';
 import { cleanupPlans } from './cleanup.js';
 import { decideShard, namedInError, touchedSets, type ShardUnit } from './decide.js';
@@ -565,20 +566,12 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       endpointsTotal: units.reduce((sum, unit) => sum + unit.endpoints.length, 0),
     };
     let alone = new Set<ShardUnit>();
-    for (let round = 1; units.length > 0; round++) {
-      const packed = packBatches(units, limits);
-      for (const unit of packed.oversized) {
-        for (const endpoint of unit.changed.length > 0 ? unit.changed : [`shard ${unit.shard}`]) {
-          this.refuse(
-            unit.generation,
-            endpoint,
-            'too-large',
-            `shard ${unit.shard}'s changes and fence need more than one request's limits; they cannot be applied atomically`,
-            pass.summary,
-            unit,
-          );
-        }
-      }
+    /** Chains (chain.ts): the segment to send once a segment is accepted. */
+    const successor = new Map<ShardUnit, ShardUnit>();
+    const following = (landed: ShardUnit[]) => landed.flatMap((unit) => successor.get(unit) ?? []);
+    for (let round = 1; units.length > 0;) {
+      // Every unit now fits one request: the oversized ones became chains or were refused.
+      const packed = packBatches(await this.chainOversized(pass, units, limits, successor), limits);
       // A unit whose last rejection nothing explained goes alone: one that keeps failing cannot hold the others back.
       const batches = packed.batches.flatMap((batch) => {
         const together = batch.filter((unit) => !alone.has(unit));
@@ -589,6 +582,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       });
       progress.batchesTotal += batches.length;
       const outcomes: Outcome[] = [];
+      const accepted: ShardUnit[] = [];
       const launches = new LaunchQueue();
       await pMap(
         batches,
@@ -596,7 +590,10 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
           const launched = await launches.take();
           const result = await this.sendBatch(pass, batch, launched);
           progress.batchesDone += 1;
-          if (!result) progress.endpointsDone += batch.reduce((sum, unit) => sum + unit.endpoints.length, 0);
+          if (!result) {
+            progress.endpointsDone += batch.reduce((sum, unit) => sum + unit.endpoints.length, 0);
+            accepted.push(...batch);
+          }
           this.emitProgress(pass.plan.generation, progress);
           if (result)
             outcomes.push(
@@ -605,19 +602,66 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
         },
         { concurrency: this.options.concurrency ?? DEFAULT_CONCURRENCY },
       );
-      if (outcomes.length === 0) return;
-      ({ units, alone } = await this.afterConflict(pass, outcomes, round >= rounds));
+      if (outcomes.length === 0) {
+        units = following(accepted);
+        alone = new Set();
+        continue;
+      }
+      const redone = await this.afterConflict(pass, outcomes, round >= rounds);
+      round += 1;
+      units = [...following([...accepted, ...redone.landed]), ...redone.units];
+      alone = redone.alone;
     }
+  }
+
+  /**
+   * Units that do not fit one request become chains of fenced units (chain.ts); the chain's head is sent now,
+   * each later segment once the one before it is accepted. A unit that cannot be chained (one endpoint's
+   * changes alone exceed a request) is refused too-large, saying which endpoint and by how much.
+   */
+  private async chainOversized(
+    pass: PassContext,
+    units: ShardUnit[],
+    limits: BatchLimits,
+    successor: Map<ShardUnit, ShardUnit>,
+  ): Promise<ShardUnit[]> {
+    const ready: ShardUnit[] = [];
+    for (const unit of units) {
+      const cost = changeCost(unit.changes);
+      if (cost.elements <= limits.elements && cost.chars <= limits.chars) {
+        ready.push(unit);
+        continue;
+      }
+      const target = await this.plans.at(unit.generation);
+      const chain = target ? chainUnit(unit, target, pass.zone, this.id, limits) : undefined;
+      if (chain?.ok) {
+        const { segments } = chain;
+        for (let i = 1; i < segments.length; i++) successor.set(segments[i - 1]!, segments[i]!);
+        this.log.info(
+          { shard: unit.shard, generation: unit.generation, segments: segments.length, elements: cost.elements },
+          "shard's unit exceeds one request: sending it as a chain of fenced units",
+        );
+        ready.push(segments[0]!);
+        continue;
+      }
+      const why = chain
+        ? `endpoint ${chain.endpoint}'s changes alone take ${chain.elements} elements and ${chain.chars} value characters, more than one request carries beside the shard's fence swap (${limits.elements} elements, ${limits.chars} characters); an endpoint's changes are never split`
+        : `plan ${unit.generation} is no longer stored, so the shard's unit cannot be chained`;
+      for (const endpoint of unit.changed.length > 0 ? unit.changed : [`shard ${unit.shard}`])
+        this.refuse(unit.generation, endpoint, 'too-large', `shard ${unit.shard}: ${why}`, pass.summary, unit);
+    }
+    return ready;
   }
 
   private async afterConflict(
     pass: PassContext,
     outcomes: Outcome[],
     lastRound: boolean,
-  ): Promise<{ units: ShardUnit[]; alone: Set<ShardUnit> }> {
+  ): Promise<{ units: ShardUnit[]; alone: Set<ShardUnit>; landed: ShardUnit[] }> {
     const fences = await readShardFences(this.client, pass.zoneId, pass.zone);
     const redo = new Map<number, Tweaks>();
     const unexplained = new Set<number>();
+    const landed: ShardUnit[] = [];
     for (const { unit, result, alone, error } of outcomes) {
       const fence = fences.get(unit.shard);
       pass.final.set(unit.shard, fence);
@@ -625,6 +669,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
         const detail = 'an earlier attempt of this batch had been applied (its response was lost)';
         this.log.info({ shard: unit.shard, generation: unit.generation }, detail);
         this.recordAccepted(pass, unit);
+        landed.push(unit);
         this.auditUnits([unit], 'accepted', {}, detail);
         this.emit('event', {
           type: 'batch-accepted',
@@ -673,7 +718,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       }
     }
     const units = redo.size === 0 ? [] : await this.decide(pass, fences, [...redo.keys()], redo);
-    return { units, alone: new Set(units.filter((unit) => unexplained.has(unit.shard))) };
+    return { units, alone: new Set(units.filter((unit) => unexplained.has(unit.shard))), landed };
   }
 
   private poisoned(pass: PassContext, unit: ShardUnit, key: string, error: string): void {
