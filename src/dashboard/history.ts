@@ -100,6 +100,7 @@ export class History {
   async status(
     cells: ReadonlyArray<{ endpoint: string; cell: ProbeCell }>,
     errors: string[],
+    probeDiagnosis: DashboardStatus['probeDiagnosis'] = null,
   ): Promise<DashboardStatus> {
     const [statuses, freeze, latest] = await Promise.all([
       this.read(errors),
@@ -116,6 +117,7 @@ export class History {
       zone: this.zoneName ?? null,
       freeze: freeze ?? null,
       plannedGeneration: statuses.find((row) => row.plannedGeneration !== null)?.plannedGeneration ?? null,
+      probeDiagnosis,
       endpoints: endpointRows(statuses, cells),
       enactors: this.book.enactorRows(),
       errors,

@@ -2,12 +2,12 @@
 // would on its own machine: the authority (standing in for Route53), a fleet simulator, one planner, three
 // enactors named after availability zones sharing one plan store, unbound, the probe and the dashboard. The
 // hosted zone is created through the SDK before the planner starts, exactly as an operator would.
-import { CreateHostedZoneCommand, ListHostedZonesByNameCommand } from '@aws-sdk/client-route-53';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unboundInstalled, startUnbound } from '../probe/unbound.js';
 import { createRoute53Client } from '../route53/client.js';
+import { ensureHostedZone } from '../route53/hosted-zone.js';
 import { normalizeName } from '../route53/recordset.js';
 import { deploymentFleet, simulatedLoadBalancers, writeDeploymentFleet } from './fleet.js';
 import {
@@ -238,7 +238,7 @@ async function startAll(
   await note('api', api!);
   await note('dns', dns);
   if (simUrl) await note('fleetSim', simUrl);
-  await ensureHostedZone(api!, zone, options.print);
+  await ensureZone(api!, zone, options.print);
   await writeDeploymentFleet(fleet, simUrl, fleetFile);
 
   const target = ['--plans', plans, '--zone', zone, '--endpoint', api!];
@@ -277,7 +277,7 @@ async function startAll(
         start(
           `enactor-${id}`,
           ['enact', '--id', id, ...target, '--audit', audit, '--interval', options.enactInterval, '--cleanup'],
-          /"msg":"enactor started"/,
+          /"msg":"enactor ready/,
         ),
       ),
     ),
@@ -373,18 +373,11 @@ async function startResolver(
   return `${unbound.address.host}:${unbound.address.port}`;
 }
 
-async function ensureHostedZone(endpoint: string, zone: string, print: (line: string) => void): Promise<void> {
+async function ensureZone(endpoint: string, zone: string, print: (line: string) => void): Promise<void> {
   const client = createRoute53Client({ endpoint });
   try {
-    const listed = await client.send(new ListHostedZonesByNameCommand({ DNSName: zone, MaxItems: 1 }));
-    if (listed.HostedZones?.some((candidate) => candidate.Name && normalizeName(candidate.Name) === zone)) {
-      print(`hosted zone ${zone} exists`);
-      return;
-    }
-    const created = await client.send(
-      new CreateHostedZoneCommand({ Name: zone, CallerReference: `dnsplane-up-${Date.now()}` }),
-    );
-    print(`created hosted zone ${zone} (${created.HostedZone?.Id})`);
+    const { id, created } = await ensureHostedZone(client, zone);
+    print(created ? `created hosted zone ${zone} (${id})` : `hosted zone ${zone} exists`);
   } finally {
     client.destroy();
   }

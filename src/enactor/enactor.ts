@@ -18,11 +18,13 @@ import { RateLimiter, RetryBudget, sleep } from '../route53/throttle.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { AuditLog } from './audit.js';
 import { ROUTE53_LIMITS, changeCost, packBatches, type BatchLimits } from './batch.js';
+import { chainUnit } from './chain.js';
 import { describeChange, toSdkChanges } from './changes.js';
 import { cleanupPlans } from './cleanup.js';
 import { decideShard, namedInError, touchedSets, type ShardUnit } from './decide.js';
 import { enactorMetrics as metrics, type EnactorEvent } from './events.js';
 import { checkChangeShare, DEFAULT_GUARD, type GuardOptions, type RefusalReason } from './guard.js';
+import { DEFAULT_HINT_TIMEOUT_MS, HintKeeper } from './hints.js';
 import { LaunchQueue } from './launch.js';
 import { PlanCache } from './plan-cache.js';
 import { readShardFences, sameShardFence, shardPlan, parseShardFence, SHARDS, type ShardFence } from './shard-fence.js';
@@ -71,6 +73,19 @@ export interface EnactorOptions {
   fenceMoves?: 'every-shard' | 'changed-shards-only';
   /** Asked at the start of every pass; true = the plan store is frozen (plan/freeze.ts): change nothing. */
   frozen?: () => Promise<boolean>;
+  /**
+   * Preview (`enact --dry-run`): the pass reads the fences and every record of the zone, decides exactly as a
+   * writing pass does, and returns the units it would send (summary.preview) instead of sending them.
+   */
+  dryRun?: boolean;
+  /**
+   * run() consults the enactment hint in the plan store (hints.ts) unless this is false: one enactor claims a
+   * generation and the others wait instead of sending copies the fences reject. runOnce() never does (a
+   * one-off pass always reads the fences) unless asked to.
+   */
+  hints?: boolean;
+  /** A claim whose beat has not moved for this long is abandoned (default 10 s). */
+  hintTimeoutMs?: number;
 }
 
 export interface RunSummary {
@@ -84,6 +99,24 @@ export interface RunSummary {
   /** Endpoints excluded from their shard because Route53 refuses their changes on their own (x= in the fence). */
   poisoned: string[];
   batches: number;
+  /** Dry run: the units this pass would send, in order (none is sent). */
+  preview?: ShardUnit[];
+  /** The change-share refusal of the whole pass, if any (its units are not sent). */
+  passRefusal?: { reason: RefusalReason; message: string };
+  /** Every stored plan is below the live fences: the plan store is behind the zone (nothing can be applied). */
+  storeBehind?: StoreBehindZone;
+  /** The enactment hint decided this pass: wait (another enactor holds the claim) or trust (it says enacted). */
+  hint?: { action: 'wait' | 'trust'; enactor: string };
+}
+
+export interface StoreBehindZone {
+  highestPlan: number;
+  highestFence: number;
+}
+
+/** What an operator reads when every stored plan is below the live fences, and what to run. */
+export function describeStoreBehindZone({ highestPlan, highestFence }: StoreBehindZone): string {
+  return `plan store is behind the zone: highest plan ${highestPlan}, live fences at ${highestFence}; run \`dnsplane plan --write\` (it numbers from the live fences) or point --plans at the right store`;
 }
 
 export const DEFAULT_VERIFY_EVERY_MS = 10_000;
@@ -108,6 +141,9 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   /** Set after a pass that left every shard at the plan with matching digests: the next passes read nothing. */
   private steady: { plan: Plan; keys: string[] } | undefined;
   private nextSweepAt = 0;
+  /** The store-behind warning is logged once while the condition lasts. */
+  private warnedBehind = false;
+  private readonly hints: HintKeeper;
 
   constructor(private readonly options: EnactorOptions) {
     super();
@@ -125,20 +161,25 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       this.emit('event', { type: 'retry', enactor: this.id, operation, error: describeError(error), delayMs });
     });
     this.reader = new ShardReader(this.caller, this.plans);
+    this.hints = new HintKeeper(options.store, options.id, options.hintTimeoutMs ?? DEFAULT_HINT_TIMEOUT_MS, this.log);
     // The first sweep comes one interval after start: a starting enactor reads the fences anyway, and a drift
     // the fences cannot show waits at most one interval (0: every pass sweeps).
     this.nextSweepAt = performance.now() + (options.verifyEveryMs ?? DEFAULT_VERIFY_EVERY_MS);
   }
 
-  /** Polls the plan store every intervalMs and enacts, until the signal aborts. Errors of one pass are logged, not fatal. */
-  async run(signal: AbortSignal): Promise<void> {
+  /**
+   * Polls the plan store every intervalMs and enacts, until the signal aborts. Errors of one pass are logged, not
+   * fatal. afterPass is called after each pass that completed (readiness: the first one).
+   */
+  async run(signal: AbortSignal, afterPass?: (summary: RunSummary) => void): Promise<void> {
     // Stopping interrupts rate-limit waits, backoffs and requests in flight. A batch cut off mid-request is
     // safe: it either landed whole or not at all, and the next fence read tells which.
     this.caller.signal = signal;
     try {
       while (!signal.aborted) {
         try {
-          await this.runOnce();
+          const summary = await this.runOnce({ hints: this.options.hints !== false });
+          afterPass?.(summary);
         } catch (error) {
           if (!signal.aborted)
             this.log.error({ error: describeError(error) }, 'enactor pass failed; trying again next interval');
@@ -150,12 +191,16 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     }
   }
 
-  /** One pass: latest plan, the shard fences, decide per shard, guard, send fenced batches. */
-  async runOnce(): Promise<RunSummary> {
+  /**
+   * One pass: latest plan, the shard fences, decide per shard, guard, send fenced batches. With `hints`, the
+   * enactment hint may make the pass wait for another enactor or trust that the plan is enacted (hints.ts).
+   */
+  async runOnce(options: { hints?: boolean } = {}): Promise<RunSummary> {
     try {
-      return await this.pass();
+      return await this.pass(options.hints ?? false);
     } catch (error) {
       this.steady = undefined;
+      await this.hints.after(false);
       throw error;
     } finally {
       // A pass is reported done only once its audit lines are on disk.
@@ -163,7 +208,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     }
   }
 
-  private async pass(): Promise<RunSummary> {
+  private async pass(useHints: boolean): Promise<RunSummary> {
     const summary: RunSummary = {
       applied: [],
       repaired: [],
@@ -182,14 +227,30 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     }
     summary.generation = plan.generation;
     this.plans.remember(plan);
+    const dryRun = this.options.dryRun === true;
     const now = performance.now();
-    const sweep = now >= this.nextSweepAt;
+    const sweep = dryRun || now >= this.nextSweepAt;
     if (!sweep && this.steady?.plan === plan) {
       // Steady state: the last pass saw every fence at this plan; drift waits for the next sweep.
       summary.inSync.push(...this.steady.keys);
       return summary;
     }
     this.steady = undefined;
+    if (useHints) {
+      const verdict = await this.hints.before(plan, sweep);
+      const keys = () => plan.endpoints.map((endpoint) => endpointKey(endpoint.name, endpoint.type));
+      if (verdict.action === 'wait') {
+        summary.hint = { action: 'wait', enactor: verdict.holder };
+        return summary;
+      }
+      if (verdict.action === 'trust') {
+        // Not verified here: the next drift sweep reads the fences whatever the hint says.
+        summary.hint = { action: 'trust', enactor: verdict.enactor };
+        this.steady = { plan, keys: keys() };
+        summary.inSync.push(...this.steady.keys);
+        return summary;
+      }
+    }
     if (sweep) this.nextSweepAt = now + (this.options.verifyEveryMs ?? DEFAULT_VERIFY_EVERY_MS);
     const zoneId = await this.hostedZone(plan);
     const zone = normalizeName(plan.zone);
@@ -198,11 +259,19 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     // Fences strictly before any record read (a record read first could certify content a later batch replaced).
     const fences = await readShardFences(this.caller, zoneId, zone);
     for (const [shard, fence] of fences) pass.final.set(shard, fence);
-    const drift = sweep ? await this.reader.sweepPage(zoneId, fences) : new Map<number, Tweaks>();
+    this.checkStoreBehind(plan, fences, summary);
+    // A preview reads every record (the whole sweep at once); a writing pass one sweep page at a time.
+    const drift = dryRun
+      ? await this.reader.sweepAll(zoneId, fences)
+      : sweep
+        ? await this.reader.sweepPage(zoneId, fences)
+        : new Map<number, Tweaks>();
     let units = await this.decide(pass, fences, [...fences.keys()], drift);
 
     const share = this.shareRefusal(units, pass);
+    if (dryRun) summary.preview = [...units];
     if (share) {
+      summary.passRefusal = share;
       for (const unit of units)
         for (const endpoint of unit.changed)
           this.refuse(unit.generation, endpoint, share.reason, share.message, summary, unit);
@@ -216,10 +285,17 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       ([shard, fence]) =>
         fence && fence.generation === plan.generation && fence.digest === full[shard] && fence.excluded.length === 0,
     );
-    if (inSync && summary.refused.length === 0 && summary.failed.length === 0 && summary.stoodDown.length === 0) {
+    const clean =
+      inSync && summary.refused.length === 0 && summary.failed.length === 0 && summary.stoodDown.length === 0;
+    if (clean) {
       this.steady = { plan, keys: plan.endpoints.map((endpoint) => endpointKey(endpoint.name, endpoint.type)) };
     }
-    if (this.options.cleanupRetention !== undefined && (summary.applied.length > 0 || summary.repaired.length > 0)) {
+    if (!dryRun) await this.hints.after(clean);
+    if (
+      !dryRun &&
+      this.options.cleanupRetention !== undefined &&
+      (summary.applied.length > 0 || summary.repaired.length > 0)
+    ) {
       await cleanupPlans({
         store: this.options.store,
         client: this.caller,
@@ -230,6 +306,18 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       });
     }
     return summary;
+  }
+
+  /** Every stored plan below the live fences: say so (once while it lasts) with what to run. */
+  private checkStoreBehind(plan: Plan, fences: Map<number, ShardFence | undefined>, summary: RunSummary): void {
+    const highestFence = Math.max(0, ...[...fences.values()].map((fence) => fence?.generation ?? 0));
+    if (highestFence <= plan.generation) {
+      this.warnedBehind = false;
+      return;
+    }
+    summary.storeBehind = { highestPlan: plan.generation, highestFence };
+    if (!this.warnedBehind) this.log.warn({ ...summary.storeBehind }, describeStoreBehindZone(summary.storeBehind));
+    this.warnedBehind = true;
   }
 
   /**
@@ -247,6 +335,13 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     const P = plan.generation;
     const sharded = shardPlan(plan);
     const work: number[] = [];
+    // A shard is re-read only for a tweak that says something (an endpoint read again, one excluded): a shard
+    // redone merely because its fence moved is decided on the new fence like any other. Without this, a loser
+    // whose copy was rejected sent the winner's generation again as a fence-only "repair" of every shard.
+    const tweaked = (shard: number) => {
+      const tweak = tweaks.get(shard);
+      return tweak !== undefined && (tweak.overrides.size > 0 || tweak.exclude.size > 0);
+    };
     for (const shard of shards) {
       const fence = fences.get(shard);
       const planned = [...sharded.content[shard].keys()];
@@ -261,7 +356,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
         );
         continue;
       }
-      if (fence && fence.generation === P && !tweaks.has(shard)) {
+      if (fence && fence.generation === P && !tweaked(shard)) {
         if (fence.digest !== this.digestOf(plan, shard, fence.excluded)) {
           this.conflict(shard, planned, fence, summary);
           continue;
@@ -278,7 +373,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
         fence &&
         fence.generation > 0 &&
         fence.generation < P &&
-        !tweaks.has(shard)
+        !tweaked(shard)
       ) {
         // The naive variant: a shard whose content the newer plan does not change keeps its old fence. UNSAFE.
         const older = await this.plans.at(fence.generation);
@@ -456,6 +551,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
    * and, when it is exactly as assumed, excluded as poisoned. Never a whole-zone read because of a conflict.
    */
   private async sendAll(pass: PassContext, units: ShardUnit[]): Promise<void> {
+    if (this.options.dryRun) return;
     const limits = this.options.limits ?? ROUTE53_LIMITS;
     const rounds = this.options.conflictRounds ?? 4;
     const progress = {
@@ -466,20 +562,12 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       endpointsTotal: units.reduce((sum, unit) => sum + unit.endpoints.length, 0),
     };
     let alone = new Set<ShardUnit>();
-    for (let round = 1; units.length > 0; round++) {
-      const packed = packBatches(units, limits);
-      for (const unit of packed.oversized) {
-        for (const endpoint of unit.changed.length > 0 ? unit.changed : [`shard ${unit.shard}`]) {
-          this.refuse(
-            unit.generation,
-            endpoint,
-            'too-large',
-            `shard ${unit.shard}'s changes and fence need more than one request's limits; they cannot be applied atomically`,
-            pass.summary,
-            unit,
-          );
-        }
-      }
+    /** Chains (chain.ts): the segment to send once a segment is accepted. */
+    const successor = new Map<ShardUnit, ShardUnit>();
+    const following = (landed: ShardUnit[]) => landed.flatMap((unit) => successor.get(unit) ?? []);
+    for (let round = 1; units.length > 0;) {
+      // Every unit now fits one request: the oversized ones became chains or were refused.
+      const packed = packBatches(await this.chainOversized(pass, units, limits, successor), limits);
       // A unit whose last rejection nothing explained goes alone: one that keeps failing cannot hold the others back.
       const batches = packed.batches.flatMap((batch) => {
         const together = batch.filter((unit) => !alone.has(unit));
@@ -490,6 +578,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       });
       progress.batchesTotal += batches.length;
       const outcomes: Outcome[] = [];
+      const accepted: ShardUnit[] = [];
       const launches = new LaunchQueue();
       await pMap(
         batches,
@@ -497,7 +586,10 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
           const launched = await launches.take();
           const result = await this.sendBatch(pass, batch, launched);
           progress.batchesDone += 1;
-          if (!result) progress.endpointsDone += batch.reduce((sum, unit) => sum + unit.endpoints.length, 0);
+          if (!result) {
+            progress.endpointsDone += batch.reduce((sum, unit) => sum + unit.endpoints.length, 0);
+            accepted.push(...batch);
+          }
           this.emitProgress(pass.plan.generation, progress);
           if (result)
             outcomes.push(
@@ -506,19 +598,66 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
         },
         { concurrency: this.options.concurrency ?? DEFAULT_CONCURRENCY },
       );
-      if (outcomes.length === 0) return;
-      ({ units, alone } = await this.afterConflict(pass, outcomes, round >= rounds));
+      if (outcomes.length === 0) {
+        units = following(accepted);
+        alone = new Set();
+        continue;
+      }
+      const redone = await this.afterConflict(pass, outcomes, round >= rounds);
+      round += 1;
+      units = [...following([...accepted, ...redone.landed]), ...redone.units];
+      alone = redone.alone;
     }
+  }
+
+  /**
+   * Units that do not fit one request become chains of fenced units (chain.ts); the chain's head is sent now,
+   * each later segment once the one before it is accepted. A unit that cannot be chained (one endpoint's
+   * changes alone exceed a request) is refused too-large, saying which endpoint and by how much.
+   */
+  private async chainOversized(
+    pass: PassContext,
+    units: ShardUnit[],
+    limits: BatchLimits,
+    successor: Map<ShardUnit, ShardUnit>,
+  ): Promise<ShardUnit[]> {
+    const ready: ShardUnit[] = [];
+    for (const unit of units) {
+      const cost = changeCost(unit.changes);
+      if (cost.elements <= limits.elements && cost.chars <= limits.chars) {
+        ready.push(unit);
+        continue;
+      }
+      const target = await this.plans.at(unit.generation);
+      const chain = target ? chainUnit(unit, target, pass.zone, this.id, limits) : undefined;
+      if (chain?.ok) {
+        const { segments } = chain;
+        for (let i = 1; i < segments.length; i++) successor.set(segments[i - 1]!, segments[i]!);
+        this.log.info(
+          { shard: unit.shard, generation: unit.generation, segments: segments.length, elements: cost.elements },
+          "shard's unit exceeds one request: sending it as a chain of fenced units",
+        );
+        ready.push(segments[0]!);
+        continue;
+      }
+      const why = chain
+        ? `endpoint ${chain.endpoint}'s changes alone take ${chain.elements} elements and ${chain.chars} value characters, more than one request carries beside the shard's fence swap (${limits.elements} elements, ${limits.chars} characters); an endpoint's changes are never split`
+        : `plan ${unit.generation} is no longer stored, so the shard's unit cannot be chained`;
+      for (const endpoint of unit.changed.length > 0 ? unit.changed : [`shard ${unit.shard}`])
+        this.refuse(unit.generation, endpoint, 'too-large', `shard ${unit.shard}: ${why}`, pass.summary, unit);
+    }
+    return ready;
   }
 
   private async afterConflict(
     pass: PassContext,
     outcomes: Outcome[],
     lastRound: boolean,
-  ): Promise<{ units: ShardUnit[]; alone: Set<ShardUnit> }> {
+  ): Promise<{ units: ShardUnit[]; alone: Set<ShardUnit>; landed: ShardUnit[] }> {
     const fences = await readShardFences(this.caller, pass.zoneId, pass.zone);
     const redo = new Map<number, Tweaks>();
     const unexplained = new Set<number>();
+    const landed: ShardUnit[] = [];
     for (const { unit, result, alone, error } of outcomes) {
       const fence = fences.get(unit.shard);
       pass.final.set(unit.shard, fence);
@@ -526,6 +665,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
         const detail = 'an earlier attempt of this batch had been applied (its response was lost)';
         this.log.info({ shard: unit.shard, generation: unit.generation }, detail);
         this.recordAccepted(pass, unit);
+        landed.push(unit);
         this.auditUnits([unit], 'accepted', {}, detail);
         this.emit('event', {
           type: 'batch-accepted',
@@ -574,7 +714,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       }
     }
     const units = redo.size === 0 ? [] : await this.decide(pass, fences, [...redo.keys()], redo);
-    return { units, alone: new Set(units.filter((unit) => unexplained.has(unit.shard))) };
+    return { units, alone: new Set(units.filter((unit) => unexplained.has(unit.shard))), landed };
   }
 
   private poisoned(pass: PassContext, unit: ShardUnit, key: string, error: string): void {
@@ -634,6 +774,10 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
           if (refused) this.refuse(plan.generation, key, refused.refusal.reason, refused.refusal.message, pass.summary);
           continue;
         }
+        if (this.options.dryRun) {
+          pass.summary.preview?.push(decision.unit);
+          continue;
+        }
         const result = await this.sendBatch(pass, [decision.unit], () => undefined);
         if (!result) {
           metrics.endpointPoisoned.set({ endpoint: key }, 0);
@@ -656,6 +800,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       endpointsTotal: number;
     },
   ): void {
+    this.hints.beat();
     const { started, ...counts } = progress;
     this.emit('event', {
       type: 'progress',

@@ -206,6 +206,20 @@ export class ShardReader {
     return { live, unknown: new Set(fence.excluded.filter((other) => other !== key)) };
   }
 
+  /** Every page of the sweep at once, from the zone's first name (the preview reads the whole zone). */
+  async sweepAll(zoneId: string, fences: Map<number, ShardFence | undefined>): Promise<Map<number, Tweaks>> {
+    this.sweepCursor = undefined;
+    const drift = new Map<number, Tweaks>();
+    do {
+      for (const [shard, tweaks] of await this.sweepPage(zoneId, fences)) {
+        const known = drift.get(shard);
+        if (!known) drift.set(shard, tweaks);
+        else for (const [key, sets] of tweaks.overrides) known.overrides.set(key, sets);
+      }
+    } while (this.sweepCursor !== undefined);
+    return drift;
+  }
+
   /**
    * The drift sweep: ONE page of records (rotating through the zone), read after the fences, compared with the
    * content the fences vouch for. Returns, per shard, the endpoints whose live sets differ (to be repaired).

@@ -9,6 +9,7 @@ import { link, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { readJsonFile, writeJsonFile } from '../files/json.js';
 import { FREEZE_OBJECT, parseFreeze, type Freeze } from './freeze.js';
+import { HINT_OBJECT, parseHint, type EnactmentHint } from './hint.js';
 import { parsePlan, type Plan } from './schema.js';
 import { LivePlanError, PlanExistsError, type PlanStore } from './store.js';
 
@@ -122,6 +123,17 @@ export class FilePlanStore implements PlanStore {
     await unlink(path.join(this.dir, FREEZE_OBJECT)).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });
+  }
+
+  async readHint(): Promise<EnactmentHint | undefined> {
+    const file = path.join(this.dir, HINT_OBJECT);
+    const json = await readJsonFile(file, 'enactment hint');
+    return json === undefined ? undefined : parseHint(json, file);
+  }
+
+  /** Written whole and renamed into place; not fsynced: a hint lost in a crash costs a copy, never safety. */
+  async writeHint(hint: EnactmentHint): Promise<void> {
+    await writeJsonFile(path.join(this.dir, HINT_OBJECT), parseHint(hint, 'hint'));
   }
 
   private async syncDir(): Promise<void> {

@@ -26,6 +26,7 @@ import pRetry, { AbortError } from 'p-retry';
 import { randomBytes } from 'node:crypto';
 import { defaultRegion, localCredentials } from '../route53/client.js';
 import { FREEZE_OBJECT, parseFreeze, type Freeze } from './freeze.js';
+import { HINT_OBJECT, parseHint, type EnactmentHint } from './hint.js';
 import { parsePlan, type Plan } from './schema.js';
 import { LivePlanError, PlanExistsError, type PlanStore } from './store.js';
 
@@ -236,6 +237,23 @@ export class S3PlanStore implements PlanStore {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.where.bucket, Key: key })).catch((error: unknown) => {
       if (!isStatus(error, 404)) throw this.explain(error, `deleting ${key}`);
     });
+  }
+
+  /** enacting.json sorts before `plan-` too. */
+  async readHint(): Promise<EnactmentHint | undefined> {
+    const key = `${this.where.prefix}${HINT_OBJECT}`;
+    const json = await this.readJson(key);
+    return json === undefined ? undefined : parseHint(json, `s3://${this.where.bucket}/${key}`);
+  }
+
+  async writeHint(hint: EnactmentHint): Promise<void> {
+    const key = `${this.where.prefix}${HINT_OBJECT}`;
+    const body = JSON.stringify(parseHint(hint, 'hint'));
+    await this.client
+      .send(new PutObjectCommand({ Bucket: this.where.bucket, Key: key, Body: body, ContentType: 'application/json' }))
+      .catch((error: unknown) => {
+        throw this.explain(error, `writing ${key}`);
+      });
   }
 
   /**

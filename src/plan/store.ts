@@ -1,6 +1,7 @@
 // Where plans live. The file store is the default; an S3 store implements the same interface so that
 // planners and enactors on different machines share plans.
 import type { Freeze } from './freeze.js';
+import type { EnactmentHint } from './hint.js';
 import type { Plan } from './schema.js';
 
 export interface PlanStore {
@@ -24,6 +25,12 @@ export interface PlanStore {
   writeFreeze?(freeze: Freeze): Promise<void>;
   /** Removes the freeze marker; removing none is not an error. */
   clearFreeze?(): Promise<void>;
+  // The enactment hint (hint.ts): last writer wins, no conditional write needed. Optional like the freeze; an
+  // enactor on a store without it sends as if no other enactor ran (the fences still decide).
+  /** The enactment hint, or undefined when none was written. */
+  readHint?(): Promise<EnactmentHint | undefined>;
+  /** Replaces the enactment hint. */
+  writeHint?(hint: EnactmentHint): Promise<void>;
   /** A short description for logs, such as file:./plans or s3://bucket/prefix. */
   readonly location: string;
 }

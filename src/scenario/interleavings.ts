@@ -12,6 +12,10 @@
 //   - enactors that keep their instance (and cached zone view) across passes until they crash, or restart
 //     every pass;
 //   - min capacity 1 or 2 (plans then keep at least two serving sets);
+//   - the enactment hint (enactor/hints.ts): not used, used honestly, or with a liar writing "enacted" and an
+//     abandoned claim for the latest plan at moments the scheduler picks (claims never time out here, so a
+//     crashed holder stalls the others: the hint may only delay, and the calm passes, which read the fences,
+//     must still converge);
 //   - a fault plan over the calls in the order the scheduler lets them through: throttling (Route53's "Rate
 //     exceeded", no retries left), crashes (the enactor dies at that call, often between its read and its
 //     write, and is restarted fresh for its next pass) and lost responses (the call takes effect, the caller
@@ -22,6 +26,7 @@ import fc from 'fast-check';
 import { Route53Error } from '../authority/store/errors.js';
 import { ZoneStore } from '../authority/store/zone-store.js';
 import { Enactor } from '../enactor/enactor.js';
+import { planDigest } from '../enactor/hints.js';
 import { rollback } from '../enactor/rollback.js';
 import type { Plan } from '../plan/schema.js';
 import { dropBudget, limitedStep } from '../plan/weights.js';
@@ -78,6 +83,8 @@ export interface Case {
   minCapacity: 1 | 2;
   /** Applied to the calls in the order the scheduler lets them through, cyclically. */
   faults: Fault[];
+  /** The enactment hint: none (runOnce without it), honest, or also a liar's hints (default none). */
+  hints?: 'none' | 'honest' | 'lying';
 }
 
 /** Per endpoint weights with at least `serving` sets above 0 (one address per set). */
@@ -179,6 +186,7 @@ export function caseArbitraryWith(overrides: CaseOverrides = {}): fc.Arbitrary<C
           minLength: 1,
           maxLength: 40,
         }),
+      hints: overrides.hints ?? fc.constantFrom<NonNullable<Case['hints']>>('none', 'honest', 'lying'),
     }),
   );
 }
@@ -231,6 +239,7 @@ function makeEnactor(
     cleanupRetention: RETENTION,
     guard: { minCapacity, maxDropShare: VELOCITY_SHARE },
     fenceMoves,
+    hintTimeoutMs: Number.POSITIVE_INFINITY,
   });
 }
 
@@ -258,6 +267,12 @@ function scheduledPlans(store: PlanStore, s: fc.Scheduler, actor: string): PlanS
     latest: async () => (await tick('latest'), store.latest()),
     list: async () => (await tick('list'), store.list()),
     delete: async (generation, guard) => (await tick('delete'), store.delete(generation, guard)),
+    ...(store.readHint && store.writeHint
+      ? {
+          readHint: async () => (await tick('readHint'), store.readHint!()),
+          writeHint: async (hint) => (await tick('writeHint'), store.writeHint!(hint)),
+        }
+      : {}),
   };
 }
 
@@ -367,6 +382,24 @@ export async function runCase(
         maxDropShare: VELOCITY_SHARE,
       }).catch(() => undefined);
     })();
+    const liar = (async () => {
+      if (c.hints !== 'lying') return;
+      const store = scheduledPlans(plans, s, 'liar');
+      for (const [enactor, state] of [
+        ['liar', 'enacted'],
+        ['ghost', 'enacting'],
+      ] as const) {
+        const latest = (await store.latest())!;
+        await store.writeHint!({
+          generation: latest.generation,
+          digest: planDigest(latest),
+          enactor,
+          state,
+          beat: 1,
+          at: new Date(0).toISOString(),
+        });
+      }
+    })();
     const enactors = c.passes.map(async (passes, e) => {
       const id = `e${e + 1}`;
       let instance: { enactor: AnyEnactor; crashed: () => boolean } | undefined;
@@ -378,10 +411,10 @@ export async function runCase(
             crashed,
           };
         }
-        await instance.enactor.runOnce().catch(() => undefined);
+        await instance.enactor.runOnce({ hints: (c.hints ?? 'none') !== 'none' }).catch(() => undefined);
       }
     });
-    await s.waitFor(Promise.all([...planners, operator, ...enactors]));
+    await s.waitFor(Promise.all([...planners, operator, liar, ...enactors]));
 
     if (check.includes('converge')) {
       const latest = (await plans.latest())!;

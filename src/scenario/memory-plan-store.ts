@@ -2,6 +2,7 @@
 // for the randomized interleaving tests, where a case must cost microseconds. Everything else uses the file
 // or S3 store.
 import { parseFreeze, type Freeze } from '../plan/freeze.js';
+import { parseHint, type EnactmentHint } from '../plan/hint.js';
 import { parsePlan, type Plan } from '../plan/schema.js';
 import { LivePlanError, PlanExistsError, type PlanStore } from '../plan/store.js';
 
@@ -20,6 +21,7 @@ export class MemoryPlanStore implements PlanStore {
   readonly location = 'memory:';
   private readonly plans = new Map<number, Plan>();
   private freeze: Freeze | undefined;
+  private hint: EnactmentHint | undefined;
 
   constructor(private readonly options: MemoryPlanStoreOptions = {}) {}
 
@@ -66,5 +68,13 @@ export class MemoryPlanStore implements PlanStore {
 
   async clearFreeze(): Promise<void> {
     this.freeze = undefined;
+  }
+
+  async readHint(): Promise<EnactmentHint | undefined> {
+    return this.hint && structuredClone(this.hint);
+  }
+
+  async writeHint(hint: EnactmentHint): Promise<void> {
+    this.hint = parseHint(hint, 'hint');
   }
 }

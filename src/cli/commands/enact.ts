@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { AuditLog } from '../../enactor/audit.js';
 import { Enactor, type RunSummary } from '../../enactor/enactor.js';
-import { DEFAULT_GUARD } from '../../enactor/guard.js';
+import { DEFAULT_GUARD, type GuardOptions } from '../../enactor/guard.js';
+import { buildPreview, formatPreview } from '../../enactor/preview.js';
 import { assertSafeBackend, selfCheck } from '../../enactor/self-check.js';
 import { describeFreeze, FreezeWatch } from '../../plan/freeze.js';
 import { createLogger } from '../../telemetry/logger.js';
@@ -13,7 +14,7 @@ import { addLogOptions } from '../log-options.js';
 import { EXIT } from '../exit-codes.js';
 import { parseNumber, parsePort } from '../numbers.js';
 import { progressPrinter } from '../progress.js';
-import { addZoneTargetOptions, openZoneTarget, type ZoneTargetOptions } from '../zone-target.js';
+import { addZoneTargetOptions, openZoneTarget, type ZoneTarget, type ZoneTargetOptions } from '../zone-target.js';
 
 interface EnactOptions extends ZoneTargetOptions {
   id: string;
@@ -32,6 +33,8 @@ interface EnactOptions extends ZoneTargetOptions {
   concurrency: string;
   progress: string;
   verifyEvery: string;
+  dryRun: boolean;
+  json: boolean;
 }
 
 export function register(program: Command): void {
@@ -51,6 +54,12 @@ export function register(program: Command): void {
       'run one pass and exit: exit code 1 if an endpoint failed, else 3 if the guard refused one',
       false,
     )
+    .option(
+      '--dry-run',
+      "preview one pass: read the zone's fences and records, print the exact changes the enactor would send per endpoint and the guard's verdicts; nothing is written (no self-check either); exit code 3 if the guard would refuse",
+      false,
+    )
+    .option('--json', 'with --dry-run or --once: print the preview or the pass summary as JSON', false)
     .option(
       '--single-writer',
       'run even if the backend fails the self-check; you guarantee no other enactor writes this zone',
@@ -117,6 +126,7 @@ async function runEnact(options: EnactOptions): Promise<void> {
   const progressEvery = parseDuration(options.progress, '--progress');
   const verifyEveryMs = parseDuration(options.verifyEvery, '--verify-every');
   const target = await openZoneTarget(options);
+  if (options.dryRun) return preview(options, target, guard);
   const logger = createLogger('enactor');
   const zoneName = target.zoneName ?? (await target.store.latest())?.zone;
   if (!zoneName) throw new Error('the self-check needs the zone name: pass --zone NAME or store a plan first');
@@ -156,7 +166,7 @@ async function runEnact(options: EnactOptions): Promise<void> {
         return;
       }
       const summary = await enactor.runOnce();
-      console.log(describeSummary(summary));
+      console.log(options.json ? JSON.stringify(summary, null, 2) : describeSummary(summary));
       if (summary.failed.length > 0) process.exitCode = EXIT.failure;
       else if (summary.refused.length > 0) process.exitCode = EXIT.guardRefused;
       return;
@@ -168,10 +178,52 @@ async function runEnact(options: EnactOptions): Promise<void> {
       { plans: target.store.location, zone: target.zoneId, intervalMs, metricsPort: metrics?.port },
       'enactor started',
     );
-    setReady(true, `enactor ${options.id}: backend self-check passed, zone ${target.zoneId}`);
-    await enactor.run(stopping.signal);
+    // Ready once a whole pass has completed (plan store and zone read), not merely started.
+    let ready = false;
+    await enactor.run(stopping.signal, (summary) => {
+      if (ready) return;
+      ready = true;
+      const detail = `enactor ${options.id}: first pass done (generation ${summary.generation ?? 'none'})`;
+      setReady(true, detail);
+      logger.info({ generation: summary.generation }, `enactor ready: ${detail}`);
+    });
   } finally {
     metrics?.server.close();
+    target.sdk.destroy();
+  }
+}
+
+/** `enact --dry-run`: one pass of the enactor's own decision, nothing sent; the preview printed. */
+async function preview(options: EnactOptions, target: ZoneTarget, guard: Partial<GuardOptions>): Promise<void> {
+  try {
+    const frozen = await target.store.readFreeze?.();
+    const enactor = new Enactor({
+      id: options.id,
+      store: target.store,
+      client: target.caller,
+      zone: target.zoneId,
+      // The preview prints everything it found; logs only when asked for (--log-level).
+      logger: createLogger('enactor', process.env.DNSPLANE_LOG_LEVEL ?? 'silent'),
+      guard,
+      dryRun: true,
+    });
+    const summary = await enactor.runOnce();
+    if (summary.generation === undefined) {
+      console.log(options.json ? JSON.stringify({ generation: null }) : 'no plan stored yet; nothing to preview');
+      return;
+    }
+    const zone = (await target.store.latest())?.zone ?? target.zoneId;
+    const result = buildPreview(summary, zone, target.zoneId);
+    if (options.json) console.log(JSON.stringify({ ...result, frozen: frozen ?? null }, null, 2));
+    else {
+      if (frozen)
+        console.log(
+          `${target.store.location} is ${describeFreeze(frozen)}: enactors write nothing until thawed; once thawed:`,
+        );
+      console.log(formatPreview(result));
+    }
+    if (!result.verdict.ok) process.exitCode = EXIT.guardRefused;
+  } finally {
     target.sdk.destroy();
   }
 }
