@@ -13,6 +13,7 @@ import { Enactor, type RunSummary } from '../src/enactor/enactor.js';
 import { FilePlanStore } from '../src/plan/file-store.js';
 import type { Plan } from '../src/plan/schema.js';
 import { createRoute53Client } from '../src/route53/client.js';
+import { sdkPort } from '../src/route53/port.js';
 import { RateLimiter } from '../src/route53/throttle.js';
 import { createLogger } from '../src/telemetry/logger.js';
 
@@ -63,7 +64,15 @@ async function setUp(rateLimit?: number) {
   await client.send(new CreateHostedZoneCommand({ Name: ZONE, CallerReference: `bench-${Date.now()}` }));
   const store = new FilePlanStore(join(dir, 'plans'));
   const enactor = (id: string, extra: Partial<ConstructorParameters<typeof Enactor>[0]> = {}) =>
-    new Enactor({ id, store, client, zone: ZONE, logger: silent, guard: { maxChangeShare: 1 }, ...extra });
+    new Enactor({
+      id,
+      store,
+      client: sdkPort(client),
+      zone: ZONE,
+      logger: silent,
+      guard: { maxChangeShare: 1 },
+      ...extra,
+    });
   return {
     store,
     enactor,

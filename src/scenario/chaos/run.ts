@@ -16,6 +16,7 @@ import { FilePlanStore } from '../../plan/file-store.js';
 import { readProbeStatus } from '../../probe/status-file.js';
 import { startUnbound, unboundInstalled, type UnboundResolver } from '../../probe/unbound.js';
 import { createRoute53Client } from '../../route53/client.js';
+import { sdkPort } from '../../route53/port.js';
 import { waitForAnswer } from '../recovery.js';
 import { CHAOS_NAME, CHAOS_ZONE, createChaosFleet, revisionOf } from './fleet.js';
 import type { ComponentKind, FaultRecord, History } from './history.js';
@@ -23,7 +24,6 @@ import { createDelayedLink, type DelayedLink } from './netns.js';
 import { Processes } from './processes.js';
 import { convergence, startRecorder } from './recorder.js';
 
-export { CHAOS_ZONE };
 const BIN = fileURLToPath(new URL('../../../bin/dnsplane.js', import.meta.url));
 const ENACTORS = ['e1', 'e2', 'e3-delayed'] as const;
 
@@ -102,7 +102,8 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
   const processes = new Processes(logs);
   const fleet = await createChaosFleet(dir);
   const planStore = new FilePlanStore(plansDir);
-  const client = createRoute53Client({ endpoint, maxAttempts: 1, requestTimeoutMs: 3000 });
+  const sdk = createRoute53Client({ endpoint, maxAttempts: 1, requestTimeoutMs: 3000 });
+  const client = sdkPort(sdk);
   let rateLimit: number | undefined;
   let link: DelayedLink | undefined;
   let unbound: UnboundResolver | undefined;
@@ -123,10 +124,11 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
         ...signal,
       })
     ).ms;
-  /** ms from `since` until the probe's status file, written after `since`, says ok. */
+  /** ms from `since` until the probe's status file, written after `since`, says ok (NaN: not within 60 s). */
   const probeOkAgain = async (since: number): Promise<number> => {
     const sinceWall = Date.now() - (performance.now() - since);
-    while (!options.signal?.aborted) {
+    const deadline = since + 60_000;
+    while (!options.signal?.aborted && performance.now() < deadline) {
       const status = await readProbeStatus(statusFile).catch(() => undefined);
       if (status && Date.parse(status.updatedAt) > sinceWall && status.diagnosis?.diagnosis === 'ok')
         return performance.now() - since;
@@ -153,7 +155,7 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
     });
     await processes.start(authority);
     const zoneId = (
-      await client.send(new CreateHostedZoneCommand({ Name: CHAOS_ZONE, CallerReference: `chaos-${Date.now()}` }))
+      await sdk.send(new CreateHostedZoneCommand({ Name: CHAOS_ZONE, CallerReference: `chaos-${Date.now()}` }))
     ).HostedZone!.Id!.replace('/hostedzone/', '');
     const planner = processes.add({
       name: 'planner',
@@ -313,7 +315,7 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
             kind === 'probe' ? probeOkAgain(back) : Promise.resolve(undefined),
           ]);
           record.currentMs = currentMs;
-          if (probeOkMs !== undefined) record.probeOkMs = probeOkMs;
+          if (probeOkMs !== undefined && !Number.isNaN(probeOkMs)) record.probeOkMs = probeOkMs;
         }
       }
       history.faults.push(record);
@@ -334,7 +336,7 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
   } finally {
     await recorder?.stop();
     await processes.stopAll();
-    client.destroy();
+    sdk.destroy();
     await unbound?.stop();
     if (link) history.delayedLink = await link.traffic().catch(() => undefined);
     await link?.close();
