@@ -11,13 +11,14 @@ import type { Plan } from '../plan/schema.js';
 import type { PlanStore } from '../plan/store.js';
 import { Route53Caller, type RetryPolicy } from '../route53/caller.js';
 import { classifyError, describeError } from '../route53/errors.js';
+import { changeCost, ROUTE53_LIMITS, type RequestLimits } from '../route53/change-batch.js';
 import { resolveHostedZoneId } from '../route53/listing.js';
 import type { Route53Port } from '../route53/port.js';
 import { endpointKey, normalizeName } from '../route53/recordset.js';
 import { RateLimiter, RetryBudget, sleep } from '../route53/throttle.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { AuditLog } from './audit.js';
-import { ROUTE53_LIMITS, changeCost, packBatches, type BatchLimits } from './batch.js';
+import { packBatches } from './batch.js';
 import { chainUnit } from './chain.js';
 import { describeChange, toSdkChanges } from './changes.js';
 import { cleanupPlans } from './cleanup.js';
@@ -49,7 +50,7 @@ export interface EnactorOptions {
   rateLimit?: number;
   budget?: RetryBudget;
   retry?: Partial<RetryPolicy>;
-  limits?: BatchLimits;
+  limits?: RequestLimits;
   /** Poll interval of run() in ms (default 1000). */
   intervalMs?: number;
   audit?: AuditLog;
@@ -618,7 +619,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   private async chainOversized(
     pass: PassContext,
     units: ShardUnit[],
-    limits: BatchLimits,
+    limits: RequestLimits,
     successor: Map<ShardUnit, ShardUnit>,
   ): Promise<ShardUnit[]> {
     const ready: ShardUnit[] = [];

@@ -2,7 +2,7 @@
 // with the real Enactor against the real authority over HTTP (limits shrunk so that a dozen endpoints in one
 // shard need a chain, as ~1,560 do at 100,000 endpoints with Route53's real limits).
 import { afterEach, describe, expect, it } from 'vitest';
-import { changeCost } from '../../src/enactor/batch.js';
+import { changeCost } from '../../src/route53/change-batch.js';
 import { chainUnit } from '../../src/enactor/chain.js';
 import { decideShard } from '../../src/enactor/decide.js';
 import { DEFAULT_GUARD } from '../../src/enactor/guard.js';
