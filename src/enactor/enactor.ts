@@ -78,6 +78,11 @@ export interface EnactorOptions {
    */
   dryRun?: boolean;
   /**
+   * The deployment's owner id (default 'default': fences keep their original names). Deployments with different
+   * ids keep separate shard fences in one zone and never change each other's sets (ownership, shard-state.ts).
+   */
+  ownerId?: string;
+  /**
    * run() consults the enactment hint in the plan store (hints.ts) unless this is false: one enactor claims a
    * generation and the others wait instead of sending copies the fences reject. runOnce() never does (a
    * one-off pass always reads the fences) unless asked to.
@@ -163,7 +168,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       },
     });
     this.client = this.caller.asClient();
-    this.reader = new ShardReader(this.client, this.plans);
+    this.reader = new ShardReader(this.client, this.plans, this.guard.policy);
     this.hints = new HintKeeper(options.store, options.id, options.hintTimeoutMs ?? DEFAULT_HINT_TIMEOUT_MS, this.log);
     // The first sweep comes one interval after start: a starting enactor reads the fences anyway, and a drift
     // the fences cannot show waits at most one interval (0: every pass sweeps).
@@ -260,7 +265,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     const pass: PassContext = { plan, zone, zoneId, summary, final: new Map(), excludedNow: new Set() };
 
     // Fences strictly before any record read (a record read first could certify content a later batch replaced).
-    const fences = await readShardFences(this.client, zoneId, zone);
+    const fences = await readShardFences(this.client, zoneId, zone, this.options.ownerId);
     for (const [shard, fence] of fences) pass.final.set(shard, fence);
     this.checkStoreBehind(plan, fences, summary);
     // A preview reads every record (the whole sweep at once); a writing pass one sweep page at a time.
@@ -306,6 +311,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
         zone,
         retention: this.options.cleanupRetention,
         logger: this.log,
+        ownerId: this.options.ownerId,
       });
     }
     return summary;
@@ -435,6 +441,8 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       live: state.live,
       unknown: state.unknown,
       v1Fences: state.v1Fences,
+      owner: this.options.ownerId,
+      foreign: state.foreign,
     };
     // A repair stays at the fence's own generation; an apply walks down from the plan when velocity demands it.
     const targets = [plan];
@@ -615,7 +623,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     outcomes: Outcome[],
     lastRound: boolean,
   ): Promise<{ units: ShardUnit[]; alone: Set<ShardUnit> }> {
-    const fences = await readShardFences(this.client, pass.zoneId, pass.zone);
+    const fences = await readShardFences(this.client, pass.zoneId, pass.zone, this.options.ownerId);
     const redo = new Map<number, Tweaks>();
     const unexplained = new Set<number>();
     for (const { unit, result, alone, error } of outcomes) {
@@ -727,6 +735,8 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
           live: state.live,
           unknown: state.unknown,
           targets: [plan],
+          owner: this.options.ownerId,
+          foreign: state.foreign,
         });
         if (decision.action === 'refuse' || decision.unit.excluded.includes(key)) {
           const refused = decision.refused.find((entry) => entry.endpoint === key);
@@ -866,6 +876,11 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     pass.final.set(unit.shard, fence);
     metrics.liveGeneration.set({ shard: String(unit.shard) }, unit.generation);
     metrics.generationsApplied.inc({ enactor: this.id, kind: unit.kind });
+    for (const { endpoint, sets } of unit.adopted)
+      this.log.warn(
+        { endpoint, sets: sets.map((set) => set.setIdentifier ?? 'simple'), generation: unit.generation },
+        'adopted record sets dnsplane did not write (--adopt)',
+      );
     const list = unit.kind === 'repair' ? pass.summary.repaired : pass.summary.applied;
     for (const key of unit.kind === 'repair' ? unit.changed : unit.endpoints) list.push(key);
     if (unit.kind === 'apply') pass.summary.inSync = pass.summary.inSync.filter((key) => !unit.endpoints.includes(key));
@@ -900,12 +915,17 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
         const changes = unit.changes.filter(
           (change) => change.set.type === 'TXT' || endpointKey(change.set.name, change.set.type) === endpoint,
         );
+        const adopted = unit.adopted.find((entry) => entry.endpoint === endpoint);
+        const adoption =
+          adopted &&
+          `adopt: record sets dnsplane did not write, taken over by --adopt: ${adopted.sets.map((set) => set.setIdentifier ?? 'simple').join(', ')}`;
         void audit.append({
           ...base,
           generation: unit.generation,
           kind: unit.kind,
           endpoint,
           changes: changes.map(describeChange),
+          detail: [base.detail, adoption].filter(Boolean).join('; ') || undefined,
         });
       }
     }
