@@ -52,6 +52,7 @@ const source: DashboardSource = {
     zone: 'bench.test.',
     freeze: null,
     plannedGeneration: marks.length,
+    probeDiagnosis: { diagnosis: 'ok', detail: 'synthetic' },
     endpoints: endpoints.map((endpoint) => ({
       endpoint,
       state: 'match',

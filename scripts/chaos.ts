@@ -7,11 +7,12 @@ import { runLegacyChaos } from '../src/scenario/chaos/legacy.js';
 import { runChaos } from '../src/scenario/chaos/run.js';
 import { HELP_OPTION, integerOption, parseScriptArgs, usageError } from './script-args.js';
 
-const USAGE = `usage: npm run chaos -- [--minutes 10] [--seed 1] [--delay-ms 150] [--bound-ms 5000] [--legacy]
+const USAGE = `usage: npm run chaos -- [--minutes 10] [--seed 1] [--delay-ms 150] [--drop-percent 5] [--bound-ms 5000] [--legacy]
   --minutes N    how long the fault schedule runs (then everything must converge)
   --seed S       names the schedule (same seed, same faults in the same order)
   --delay-ms D   extra latency each way on the delayed enactor's link
-  --bound-ms B   the recovery bound through the resolver after the authority answers again
+  --drop-percent P  share of the delayed link's packets dropped, each way (nftables; 0: none)
+  --bound-ms B   the recovery bound: clients of the resolver answered (current content) after a component is back
   --legacy       run against the legacy design (must report the empty record)`;
 const { values } = parseScriptArgs('chaos', USAGE, () =>
   parseArgs({
@@ -20,6 +21,7 @@ const { values } = parseScriptArgs('chaos', USAGE, () =>
       minutes: { type: 'string', default: '10' },
       seed: { type: 'string', default: '1' },
       'delay-ms': { type: 'string', default: '150' },
+      'drop-percent': { type: 'string', default: '5' },
       'bound-ms': { type: 'string', default: '5000' },
       legacy: { type: 'boolean', default: false },
     },
@@ -29,6 +31,9 @@ const minutes = Number(values.minutes);
 if (!(minutes > 0)) usageError('chaos', `--minutes must be a positive number, got '${values.minutes}'`, USAGE);
 const seed = integerOption('chaos', 'seed', values.seed, 0);
 const delayMs = integerOption('chaos', 'delay-ms', values['delay-ms'], 0);
+const dropPercent = Number(values['drop-percent']);
+if (!(dropPercent >= 0 && dropPercent <= 100))
+  usageError('chaos', `--drop-percent must be between 0 and 100, got '${values['drop-percent']}'`, USAGE);
 const boundMs = integerOption('chaos', 'bound-ms', values['bound-ms'], 1);
 
 // Ctrl-C ends the schedule early; the run still stops its processes and removes its network namespace.
@@ -42,6 +47,7 @@ const history = await (
         durationMs: minutes * 60_000,
         seed,
         delayMs,
+        dropPercent,
         signal: interrupted.signal,
         onLine: (line) => console.log(line),
       })

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EXIT, exitCodeOf, UsageError } from './exit-codes.js';
-import { applyConfig, configFilePath, readConfigFile, SettingsCommand } from './settings.js';
+import { SettingsCommand } from './settings-command.js';
 
 type Registrar = (program: Command) => void;
 type Entry = [name: string, summary: string, load: () => Promise<{ register: Registrar }>];
@@ -51,7 +51,7 @@ export async function main(argv: string[]): Promise<void> {
       const command = program.commands.find((candidate) => candidate.name() === name);
       if (!command) throw new Error(`./commands/${name}.js registered no command named ${name}`);
       command.summary(summary);
-      if (name === invoked) fromConfig = configure(command);
+      if (name === invoked) fromConfig = await configure(command);
     }
     await program.parseAsync(argv);
   } catch (error) {
@@ -64,8 +64,12 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-/** The config file's values (see settings.ts for the precedence; SettingsCommand wires the environment). */
-function configure(command: Command): Map<string, string> {
+/**
+ * The config file's values (see settings.ts for the precedence; SettingsCommand wires the environment). Loaded
+ * only for an invoked command: its YAML parser and zod are a third of what `dnsplane --help` would cost.
+ */
+async function configure(command: Command): Promise<Map<string, string>> {
+  const { applyConfig, configFilePath, readConfigFile } = await import('./settings.js');
   const file = configFilePath();
   const config =
     file === undefined

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Command, type Option } from 'commander';
+import type { Command, Option } from 'commander';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { z } from 'zod';
 import { strictObject, unknownKeysMessage } from '../config/strict.js';
@@ -72,28 +72,6 @@ export function readConfigFile(file: string, commandNames: readonly string[]): C
   const result = configSchema(commandNames).safeParse(document);
   if (!result.success) throw new UsageError(`config file ${file} is not valid:\n${z.prettifyError(result.error)}`);
   return result.data as ConfigFile;
-}
-
-/** DNSPLANE_ and the long flag in upper snake case: --probe-status -> DNSPLANE_PROBE_STATUS. */
-export function envVarOf(option: Option): string | undefined {
-  return option.long ? `DNSPLANE_${option.long.replace(/^--/, '').replace(/-/g, '_').toUpperCase()}` : undefined;
-}
-
-/**
- * A command whose every option also reads its environment variable (shown as `env:` in --help), unless it
- * names one itself. Set as options are added: commander wires the environment up only at that moment.
- */
-export class SettingsCommand extends Command {
-  override createCommand(name?: string): Command {
-    return new SettingsCommand(name);
-  }
-
-  override addOption(option: Option): this {
-    const name = envVarOf(option);
-    // Subcommands only: the top level's --version is not a setting.
-    if (this.parent && !option.envVar && name) option.env(name);
-    return super.addOption(option);
-  }
 }
 
 /**

@@ -80,7 +80,7 @@ export class FileSource extends HistorySource {
       errors.push(
         `audit log: ${this.options.auditFile} has ${this.skippedAudit.lines} line(s) that are not audit entries, skipped (last: ${this.skippedAudit.last})`,
       );
-    return this.history.status(probeCellsOfFile(this.lastProbe), errors);
+    return this.history.status(probeCellsOfFile(this.lastProbe), errors, this.lastProbe?.diagnosis ?? null);
   }
 
   async timeline(since: number): Promise<Timeline> {

@@ -2,6 +2,7 @@
 // legacy). Endpoint status still comes from the plan store and Route53 through collectStatus, as for
 // `dnsplane status`; the probe's timeline and the enactors' activity come straight from their events.
 import type { EventEmitter } from 'node:events';
+import { diagnose, overallDiagnosis } from '../probe/diagnosis.js';
 import type { Probe } from '../probe/probe.js';
 import { activityOfEvent, type AnyEnactorEvent } from './activity.js';
 import { HistorySource, type StatusTarget } from './history.js';
@@ -64,7 +65,12 @@ export class LiveSource extends HistorySource {
         ...(health.last.latencyMs !== undefined ? { latencyMs: health.last.latencyMs } : {}),
       },
     }));
-    return this.history.status(cells, this.planError ? [this.planError] : []);
+    const probed = this.options.probe?.endpoints();
+    return this.history.status(
+      cells,
+      this.planError ? [this.planError] : [],
+      probed ? overallDiagnosis(diagnose(probed)) : null,
+    );
   }
 
   async timeline(since: number): Promise<Timeline> {

@@ -4,6 +4,7 @@
 // file); the server and the page cannot tell them apart.
 import type { Freeze } from '../plan/freeze.js';
 import type { ProbeResult } from '../probe/classify.js';
+import type { Diagnosis } from '../probe/diagnosis.js';
 import type { ProbePath } from '../probe/health.js';
 
 /**
@@ -87,6 +88,11 @@ export interface DashboardStatus {
   /** The plan store's freeze marker (dnsplane freeze), null when not frozen. */
   freeze: Freeze | null;
   plannedGeneration: number | null;
+  /**
+   * The probe's verdict on which part fails (the authority down, or the resolver still failing after the
+   * authority is back, ...); null when no probe reports.
+   */
+  probeDiagnosis: { diagnosis: Diagnosis; detail: string } | null;
   endpoints: EndpointRow[];
   enactors: EnactorRow[];
   /** A status source that failed (Route53 unreachable, corrupt probe file): shown, not hidden. */

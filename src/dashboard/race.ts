@@ -34,6 +34,7 @@ function waitingSource(): DashboardSource {
     zone: null,
     freeze: null,
     plannedGeneration: null,
+    probeDiagnosis: null,
     endpoints: [],
     enactors: [],
     errors: [],

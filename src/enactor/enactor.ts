@@ -4,11 +4,6 @@
 // content its shard holds (I3), and every generation moves every shard fence (I4): a delayed batch of an older
 // generation then fails on any shard, whether or not the newer plans changed it. Several enactors may run at
 // once; the fences make the newest generation win and a stale batch fail instead of overwriting (October 2025).
-import {
-  ChangeResourceRecordSetsCommand,
-  type ChangeResourceRecordSetsCommandOutput,
-  type Route53Client,
-} from '@aws-sdk/client-route-53';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import pMap from 'p-map';
@@ -16,19 +11,22 @@ import type { Plan } from '../plan/schema.js';
 import type { PlanStore } from '../plan/store.js';
 import { Route53Caller, type RetryPolicy } from '../route53/caller.js';
 import { classifyError, describeError } from '../route53/errors.js';
+import { changeCost, ROUTE53_LIMITS, type RequestLimits } from '../route53/change-batch.js';
 import { resolveHostedZoneId } from '../route53/listing.js';
+import type { Route53Port } from '../route53/port.js';
 import { endpointKey, normalizeName } from '../route53/recordset.js';
 import { RateLimiter, RetryBudget, sleep } from '../route53/throttle.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { AuditLog } from './audit.js';
-import { ROUTE53_LIMITS, changeCost, packBatches, type BatchLimits } from './batch.js';
+import { packBatches } from './batch.js';
+import { chainUnit } from './chain.js';
 import { describeChange, toSdkChanges } from './changes.js';
 import { cleanupPlans } from './cleanup.js';
 import { decideShard, namedInError, touchedSets, type ShardUnit } from './decide.js';
 import { enactorMetrics as metrics, type EnactorEvent } from './events.js';
 import { checkChangeShare, DEFAULT_GUARD, type GuardOptions, type RefusalReason } from './guard.js';
 import { DEFAULT_HINT_TIMEOUT_MS, HintKeeper } from './hints.js';
-import { LaunchQueue, whenLaunched } from './launch.js';
+import { LaunchQueue } from './launch.js';
 import { PlanCache } from './plan-cache.js';
 import { readShardFences, sameShardFence, shardPlan, parseShardFence, SHARDS, type ShardFence } from './shard-fence.js';
 import { ShardReader, type ShardState, type Tweaks } from './shard-state.js';
@@ -37,8 +35,12 @@ export interface EnactorOptions {
   /** Written into every fence and audit line. */
   id: string;
   store: PlanStore;
-  /** Create it with maxAttempts: 1; the enactor retries on its own budget. */
-  client: Route53Client;
+  /**
+   * Route53. A Route53Caller is used as it is (its limiter and retry budget shared with whoever else holds it, as
+   * the CLI's commands do); any other port (an SDK client through sdkPort, created with maxAttempts: 1) gets a
+   * caller of its own, with `limiter` or `rateLimit`, `budget` and `retry` below.
+   */
+  client: Route53Port;
   /** Hosted zone name or id; defaults to the plan's zone. */
   zone?: string;
   logger?: Logger;
@@ -48,7 +50,7 @@ export interface EnactorOptions {
   rateLimit?: number;
   budget?: RetryBudget;
   retry?: Partial<RetryPolicy>;
-  limits?: BatchLimits;
+  limits?: RequestLimits;
   /** Poll interval of run() in ms (default 1000). */
   intervalMs?: number;
   audit?: AuditLog;
@@ -137,8 +139,6 @@ interface Outcome {
 export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   readonly id: string;
   readonly caller: Route53Caller;
-  /** The caller as a client: every read and write shares the limiter and the retry budget. */
-  private readonly client: Route53Client;
   private readonly log: Logger;
   private readonly guard: GuardOptions;
   private zoneId: string | undefined;
@@ -158,17 +158,15 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     this.guard = { ...DEFAULT_GUARD, ...options.guard };
     this.plans = new PlanCache(options.store);
     const limiter = options.limiter ?? (options.rateLimit ? new RateLimiter(options.rateLimit) : undefined);
-    this.caller = new Route53Caller(options.client, {
-      limiter,
-      budget: options.budget,
-      policy: options.retry,
-      onRetry: (operation, error, delayMs) => {
-        this.log.warn({ operation, error: describeError(error), delayMs }, 'retrying Route53 call');
-        this.emit('event', { type: 'retry', enactor: this.id, operation, error: describeError(error), delayMs });
-      },
+    this.caller =
+      options.client instanceof Route53Caller
+        ? options.client
+        : new Route53Caller(options.client, { limiter, budget: options.budget, policy: options.retry });
+    this.caller.onRetry((operation, error, delayMs) => {
+      this.log.warn({ operation, error: describeError(error), delayMs }, 'retrying Route53 call');
+      this.emit('event', { type: 'retry', enactor: this.id, operation, error: describeError(error), delayMs });
     });
-    this.client = this.caller.asClient();
-    this.reader = new ShardReader(this.client, this.plans, this.guard.policy);
+    this.reader = new ShardReader(this.caller, this.plans, this.guard.policy);
     this.hints = new HintKeeper(options.store, options.id, options.hintTimeoutMs ?? DEFAULT_HINT_TIMEOUT_MS, this.log);
     // The first sweep comes one interval after start: a starting enactor reads the fences anyway, and a drift
     // the fences cannot show waits at most one interval (0: every pass sweeps).
@@ -265,7 +263,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     const pass: PassContext = { plan, zone, zoneId, summary, final: new Map(), excludedNow: new Set() };
 
     // Fences strictly before any record read (a record read first could certify content a later batch replaced).
-    const fences = await readShardFences(this.client, zoneId, zone, this.options.ownerId);
+    const fences = await readShardFences(this.caller, zoneId, zone, this.options.ownerId);
     for (const [shard, fence] of fences) pass.final.set(shard, fence);
     this.checkStoreBehind(plan, fences, summary);
     // A preview reads every record (the whole sweep at once); a writing pass one sweep page at a time.
@@ -306,7 +304,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     ) {
       await cleanupPlans({
         store: this.options.store,
-        client: this.client,
+        client: this.caller,
         zoneId,
         zone,
         retention: this.options.cleanupRetention,
@@ -573,20 +571,12 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       endpointsTotal: units.reduce((sum, unit) => sum + unit.endpoints.length, 0),
     };
     let alone = new Set<ShardUnit>();
-    for (let round = 1; units.length > 0; round++) {
-      const packed = packBatches(units, limits);
-      for (const unit of packed.oversized) {
-        for (const endpoint of unit.changed.length > 0 ? unit.changed : [`shard ${unit.shard}`]) {
-          this.refuse(
-            unit.generation,
-            endpoint,
-            'too-large',
-            `shard ${unit.shard}'s changes and fence need more than one request's limits; they cannot be applied atomically`,
-            pass.summary,
-            unit,
-          );
-        }
-      }
+    /** Chains (chain.ts): the segment to send once a segment is accepted. */
+    const successor = new Map<ShardUnit, ShardUnit>();
+    const following = (landed: ShardUnit[]) => landed.flatMap((unit) => successor.get(unit) ?? []);
+    for (let round = 1; units.length > 0;) {
+      // Every unit now fits one request: the oversized ones became chains or were refused.
+      const packed = packBatches(await this.chainOversized(pass, units, limits, successor), limits);
       // A unit whose last rejection nothing explained goes alone: one that keeps failing cannot hold the others back.
       const batches = packed.batches.flatMap((batch) => {
         const together = batch.filter((unit) => !alone.has(unit));
@@ -597,6 +587,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       });
       progress.batchesTotal += batches.length;
       const outcomes: Outcome[] = [];
+      const accepted: ShardUnit[] = [];
       const launches = new LaunchQueue();
       await pMap(
         batches,
@@ -604,7 +595,10 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
           const launched = await launches.take();
           const result = await this.sendBatch(pass, batch, launched);
           progress.batchesDone += 1;
-          if (!result) progress.endpointsDone += batch.reduce((sum, unit) => sum + unit.endpoints.length, 0);
+          if (!result) {
+            progress.endpointsDone += batch.reduce((sum, unit) => sum + unit.endpoints.length, 0);
+            accepted.push(...batch);
+          }
           this.emitProgress(pass.plan.generation, progress);
           if (result)
             outcomes.push(
@@ -613,19 +607,66 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
         },
         { concurrency: this.options.concurrency ?? DEFAULT_CONCURRENCY },
       );
-      if (outcomes.length === 0) return;
-      ({ units, alone } = await this.afterConflict(pass, outcomes, round >= rounds));
+      if (outcomes.length === 0) {
+        units = following(accepted);
+        alone = new Set();
+        continue;
+      }
+      const redone = await this.afterConflict(pass, outcomes, round >= rounds);
+      round += 1;
+      units = [...following([...accepted, ...redone.landed]), ...redone.units];
+      alone = redone.alone;
     }
+  }
+
+  /**
+   * Units that do not fit one request become chains of fenced units (chain.ts); the chain's head is sent now,
+   * each later segment once the one before it is accepted. A unit that cannot be chained (one endpoint's
+   * changes alone exceed a request) is refused too-large, saying which endpoint and by how much.
+   */
+  private async chainOversized(
+    pass: PassContext,
+    units: ShardUnit[],
+    limits: RequestLimits,
+    successor: Map<ShardUnit, ShardUnit>,
+  ): Promise<ShardUnit[]> {
+    const ready: ShardUnit[] = [];
+    for (const unit of units) {
+      const cost = changeCost(unit.changes);
+      if (cost.elements <= limits.elements && cost.chars <= limits.chars) {
+        ready.push(unit);
+        continue;
+      }
+      const target = await this.plans.at(unit.generation);
+      const chain = target ? chainUnit(unit, target, pass.zone, this.id, limits) : undefined;
+      if (chain?.ok) {
+        const { segments } = chain;
+        for (let i = 1; i < segments.length; i++) successor.set(segments[i - 1]!, segments[i]!);
+        this.log.info(
+          { shard: unit.shard, generation: unit.generation, segments: segments.length, elements: cost.elements },
+          "shard's unit exceeds one request: sending it as a chain of fenced units",
+        );
+        ready.push(segments[0]!);
+        continue;
+      }
+      const why = chain
+        ? `endpoint ${chain.endpoint}'s changes alone take ${chain.elements} elements and ${chain.chars} value characters, more than one request carries beside the shard's fence swap (${limits.elements} elements, ${limits.chars} characters); an endpoint's changes are never split`
+        : `plan ${unit.generation} is no longer stored, so the shard's unit cannot be chained`;
+      for (const endpoint of unit.changed.length > 0 ? unit.changed : [`shard ${unit.shard}`])
+        this.refuse(unit.generation, endpoint, 'too-large', `shard ${unit.shard}: ${why}`, pass.summary, unit);
+    }
+    return ready;
   }
 
   private async afterConflict(
     pass: PassContext,
     outcomes: Outcome[],
     lastRound: boolean,
-  ): Promise<{ units: ShardUnit[]; alone: Set<ShardUnit> }> {
-    const fences = await readShardFences(this.client, pass.zoneId, pass.zone, this.options.ownerId);
+  ): Promise<{ units: ShardUnit[]; alone: Set<ShardUnit>; landed: ShardUnit[] }> {
+    const fences = await readShardFences(this.caller, pass.zoneId, pass.zone, this.options.ownerId);
     const redo = new Map<number, Tweaks>();
     const unexplained = new Set<number>();
+    const landed: ShardUnit[] = [];
     for (const { unit, result, alone, error } of outcomes) {
       const fence = fences.get(unit.shard);
       pass.final.set(unit.shard, fence);
@@ -633,6 +674,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
         const detail = 'an earlier attempt of this batch had been applied (its response was lost)';
         this.log.info({ shard: unit.shard, generation: unit.generation }, detail);
         this.recordAccepted(pass, unit);
+        landed.push(unit);
         this.auditUnits([unit], 'accepted', {}, detail);
         this.emit('event', {
           type: 'batch-accepted',
@@ -681,7 +723,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       }
     }
     const units = redo.size === 0 ? [] : await this.decide(pass, fences, [...redo.keys()], redo);
-    return { units, alone: new Set(units.filter((unit) => unexplained.has(unit.shard))) };
+    return { units, alone: new Set(units.filter((unit) => unexplained.has(unit.shard))), landed };
   }
 
   private poisoned(pass: PassContext, unit: ShardUnit, key: string, error: string): void {
@@ -769,7 +811,6 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       endpointsTotal: number;
     },
   ): void {
-    this.hints.beat();
     const { started, ...counts } = progress;
     this.emit('event', {
       type: 'progress',
@@ -807,15 +848,12 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     let changeId: string | undefined;
     let error: string | undefined;
     try {
-      const output = await this.caller.send<ChangeResourceRecordSetsCommandOutput>(
-        'ChangeResourceRecordSets',
-        whenLaunched(
-          new ChangeResourceRecordSetsCommand({
-            HostedZoneId: pass.zoneId,
-            ChangeBatch: { Comment: `dnsplane ${this.id} gen ${generation}`, Changes: toSdkChanges(changes) },
-          }),
-          launched,
-        ),
+      const output = await this.caller.changeResourceRecordSets(
+        {
+          HostedZoneId: pass.zoneId,
+          ChangeBatch: { Comment: `dnsplane ${this.id} gen ${generation}`, Changes: toSdkChanges(changes) },
+        },
+        { onLaunched: launched },
       );
       outcome = 'accepted';
       changeId = output.ChangeInfo?.Id?.replace(/^\/?change\//, '');
@@ -932,7 +970,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   }
 
   private async hostedZone(plan: Plan): Promise<string> {
-    this.zoneId ??= await resolveHostedZoneId(this.client, this.options.zone ?? plan.zone);
+    this.zoneId ??= await resolveHostedZoneId(this.caller, this.options.zone ?? plan.zone);
     return this.zoneId;
   }
 }

@@ -47,7 +47,7 @@ async function byHand(label: string, sets: Record<string, [number, string]>): Pr
 
 /** Set identifiers live at a name. */
 async function identifiers(label: string): Promise<string[]> {
-  const sets = await listRecordSets(rig.client, rig.zoneId);
+  const sets = await listRecordSets(rig.port, rig.zoneId);
   return sets
     .filter((set) => set.name === host(label) && set.type === 'A')
     .map((set) => set.setIdentifier ?? 'simple')
@@ -143,7 +143,7 @@ describe('ownership', () => {
   it(
     "two owner ids in one zone keep their own fences and never change each other's sets",
     async () => {
-      const fencesBefore = (await listRecordSets(rig.client, rig.zoneId)).filter((set) =>
+      const fencesBefore = (await listRecordSets(rig.port, rig.zoneId)).filter((set) =>
         /^s\d{3}\._dnsplane\./.test(set.name),
       );
       const other = path.join(rig.dir, 'green-plans');
@@ -158,7 +158,7 @@ describe('ownership', () => {
       expect(await identifiers('shop')).toEqual(['lb-0']);
       expect(liveWeights(await rig.view(), 'api')).toEqual([10, 20]);
 
-      const after = await listRecordSets(rig.client, rig.zoneId);
+      const after = await listRecordSets(rig.port, rig.zoneId);
       expect(after.filter((set) => /^s\d{3}\._dnsplane\./.test(set.name))).toEqual(fencesBefore);
       expect(after.filter((set) => /^s\d{3}\.green\._dnsplane\./.test(set.name))).toHaveLength(64);
 

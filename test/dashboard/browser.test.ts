@@ -19,7 +19,6 @@ import { describeWithTools } from '../helpers/tools.js';
 const ROW = `#endpoints tr[data-endpoint="${REGIONAL_ENDPOINT} A"]`;
 const CHART = `#charts .chart[data-endpoint="${REGIONAL_ENDPOINT} A"]`;
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
-const README_SCREENSHOT = path.resolve(import.meta.dirname, '../../docs/dashboard.png');
 
 // Code that runs in the page, as text: the tests are compiled without the DOM library.
 const IN_PAGE = {
@@ -40,14 +39,9 @@ const IN_PAGE = {
     "(row) => document.getElementById('source').textContent === 'safe race' && document.querySelector(row)?.getAttribute('data-state') === 'match'",
 };
 
-async function screenshot(page: Page, name: string, readme = false): Promise<void> {
+async function screenshot(page: Page, name: string): Promise<void> {
   await fs.mkdir(ARTIFACTS, { recursive: true });
-  const image = await page.screenshot({ fullPage: true });
-  await fs.writeFile(path.join(ARTIFACTS, name), image);
-  if (readme && process.env.UPDATE_SCREENSHOT === '1') {
-    await fs.mkdir(path.dirname(README_SCREENSHOT), { recursive: true });
-    await fs.writeFile(README_SCREENSHOT, image);
-  }
+  await fs.writeFile(path.join(ARTIFACTS, name), await page.screenshot({ fullPage: true }));
 }
 
 describeWithTools(['chromium'], 'the dashboard in headless Chromium during the race', () => {
@@ -163,11 +157,11 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
         (rows) => rows.length,
       ),
     ).toBe(1);
-    await screenshot(page, 'dashboard-safe.png', true);
+    await screenshot(page, 'dashboard-safe.png');
     expect(pageErrors).toEqual([]);
   });
 
-  it('after start-up: a planned, never-applied endpoint is pending (not EMPTY), the header names the zone, a freeze is shown with reason and author', async () => {
+  it('after start-up: a planned, never-applied endpoint is pending (not EMPTY, no empty answers counted), the header names the zone, a freeze is shown with reason and author', async () => {
     const test = await startTestAuthority();
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-dashboard-pending-'));
     const store = new FilePlanStore(path.join(dir, 'plans'));
@@ -207,18 +201,89 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
         },
       ],
     });
-    const source = new FileSource({ store, client: test.client, zoneId, probeStatusFile: probeFile, pollMs: 100 });
+    const source = new FileSource({ store, client: test.port, zoneId, probeStatusFile: probeFile, pollMs: 100 });
     const server = await startDashboard({ source, port: 0 });
     const other = await context.newPage();
     try {
       await other.goto(server.url);
       await other.waitForSelector('#endpoints tr[data-endpoint="api.pending.test. A"][data-state="pending"]');
       expect(await other.textContent('#endpoints tr[data-state="pending"] .state')).toBe('pending');
+      // Its chart draws the NXDOMAIN but counts no empty answers: the name never answered, so nothing went empty.
+      const heading = '#charts .chart[data-endpoint="api.pending.test. A"] h3';
+      await other.waitForSelector(heading);
+      expect(await other.textContent(heading)).toBe('api.pending.test. A');
       expect(await other.textContent('#zone')).toBe(`pending.test. (${zoneId})`);
       expect(await other.textContent('#freeze')).toBe(
         'FROZEN since 2026-12-06T20:00:00.000Z by ops@host: incident <42>. dnsplane thaw resumes writing.',
       );
       expect(await other.isVisible('#freeze')).toBe(true);
+    } finally {
+      await other.close();
+      await server.close();
+      await source.close();
+      await test.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("shows the probe's diagnosis: the authority down, then the resolver still failing after it is back, then ok", async () => {
+    const test = await startTestAuthority();
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-dashboard-diagnosis-'));
+    const probeFile = path.join(dir, 'probe-status.json');
+    // What `dnsplane probe --status-file` writes: the overall diagnosis beside the per-path results.
+    const writeDiagnosis = (diagnosis: 'authority-down' | 'resolver-failing' | 'ok', detail: string) => {
+      const at = new Date().toISOString();
+      const entry = (path: 'authority' | 'resolver', result: 'answered' | 'timeout' | 'servfail') => ({
+        endpoint: 'api.diag.test. A',
+        path,
+        server: '127.0.0.1:53',
+        result,
+        values: result === 'answered' ? ['192.0.2.1'] : [],
+        at,
+        observations: 3,
+        availability: 0.5,
+      });
+      return writeProbeStatus(probeFile, {
+        version: 1,
+        updatedAt: at,
+        intervalMs: 500,
+        diagnosis: { diagnosis, detail },
+        diagnoses: [{ endpoint: 'api.diag.test. A', diagnosis, detail }],
+        endpoints: [
+          entry('authority', diagnosis === 'authority-down' ? 'timeout' : 'answered'),
+          entry('resolver', diagnosis === 'ok' ? 'answered' : 'servfail'),
+        ],
+      });
+    };
+    await writeDiagnosis('authority-down', 'api.diag.test. A: the authority does not answer (TIMEOUT) since 22:40:01');
+    const source = new FileSource({
+      store: new FilePlanStore(path.join(dir, 'plans')),
+      client: test.port,
+      zoneId: await test.createZone('diag.test.'),
+      probeStatusFile: probeFile,
+      pollMs: 100,
+    });
+    const server = await startDashboard({ source, port: 0 });
+    const other = await context.newPage();
+    try {
+      await other.goto(server.url);
+      await other.waitForSelector('#diagnosis[data-diagnosis="authority-down"]');
+      expect(await other.textContent('#diagnosis')).toBe(
+        'probe: authority down: api.diag.test. A: the authority does not answer (TIMEOUT) since 22:40:01',
+      );
+      expect(await other.evaluate(IN_PAGE.backgroundColor('#diagnosis'))).toBe('rgb(255, 235, 238)');
+      await writeDiagnosis(
+        'resolver-failing',
+        'api.diag.test. A: the resolver still fails (SERVFAIL) since 22:40:01, the authority answers again since 22:40:05',
+      );
+      await other.waitForSelector('#diagnosis[data-diagnosis="resolver-failing"]');
+      expect(await other.textContent('#diagnosis')).toBe(
+        'probe: resolver still failing after the authority is back: api.diag.test. A: the resolver still fails (SERVFAIL) since 22:40:01, the authority answers again since 22:40:05',
+      );
+      await writeDiagnosis('ok', 'every endpoint answers as planned');
+      await other.waitForSelector('#diagnosis[data-diagnosis="ok"]');
+      expect(await other.textContent('#diagnosis')).toBe('probe: ok: every endpoint answers as planned');
+      expect(await other.isVisible('#diagnosis')).toBe(true);
     } finally {
       await other.close();
       await server.close();
@@ -239,7 +304,7 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
     );
     const source = new FileSource({
       store: new FilePlanStore(path.join(dir, 'plans')),
-      client: test.client,
+      client: test.port,
       zoneId: await test.createZone('x.test.'),
       auditFile,
       pollMs: 100,

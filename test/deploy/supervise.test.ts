@@ -1,6 +1,6 @@
-// `dnsplane up` supervises what it started: kill -9 an enactor and the authority, and both are started again
-// by the supervisor (same ports), the zone converges again and DNS answers correctly through the authority
-// and the resolver; `dnsplane down` still stops everything, the restarted processes and the supervisor too.
+// `dnsplane up` supervises what it started: kill -9 an enactor, the authority, the planner, the probe and
+// unbound, and each is started again by the supervisor (same ports), the zone converges again, DNS answers
+// correctly through the authority and the resolver, and the probe reports ok again; `dnsplane down` still stops everything, the restarted processes and the supervisor too.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { processState, type Manifest } from '../../src/deploy/processes.js';
 import { restartDelayMs } from '../../src/deploy/supervisor.js';
 import { openPlanStore } from '../../src/plan/open-store.js';
 import { parseServerAddress } from '../../src/probe/query.js';
+import { readProbeStatus } from '../../src/probe/status-file.js';
 import { waitForAnswer } from '../../src/scenario/recovery.js';
 import { runDnsplane } from '../helpers/cli.js';
 import { describeWithTools } from '../helpers/tools.js';
@@ -22,7 +23,7 @@ it('backs off exponentially from 0.5 s to at most 30 s', () => {
 describeWithTools(['unbound', 'unbound-control'], 'dnsplane up supervises its processes', () => {
   const run = useRunDir('dnsplane-supervise-');
 
-  it('restarts a kill -9ed enactor and authority; answers are correct again; down stops everything', async () => {
+  it('restarts a kill -9ed enactor, authority, planner, probe and unbound; answers are correct again; down stops everything', async () => {
     const runDir = run.path;
     const started = await runDnsplane(
       [
@@ -45,12 +46,15 @@ describeWithTools(['unbound', 'unbound-control'], 'dnsplane up supervises its pr
     expect(before.supervisor && processState(before.supervisor)).toBe('ours');
     await waitConverged(api!, 'example.test.', await openPlanStore(plans!), 3, 60_000);
 
-    const victims = ['enactor-use1-az2', 'authority'].map((name) => before.processes.find((p) => p.name === name)!);
+    const victims = ['enactor-use1-az2', 'authority', 'planner', 'probe', 'unbound'].map((name) =>
+      before.processes.find((p) => p.name === name)!,
+    );
+    const killedAt = Date.now();
     for (const victim of victims) process.kill(victim.pid, 'SIGKILL');
     // Restarted means ready again (its ready line seen), not merely spawned: an enactor started while the
     // authority is still coming back may fail its start-up check and be restarted once more.
     const supervisorLog = path.join(runDir, 'logs', 'supervisor.log');
-    await until('the supervisor to log both components restarted', 90_000, async () => {
+    await until('the supervisor to log every component restarted', 120_000, async () => {
       const log = await fs.readFile(supervisorLog, 'utf8');
       return victims.every((victim) =>
         new RegExp(`"component":"${victim.name}".*"msg":"component restarted"`).test(log),
@@ -74,6 +78,13 @@ describeWithTools(['unbound', 'unbound-control'], 'dnsplane up supervises its pr
     await waitForAnswer({ server: parseServerAddress(resolver!), name: 'api.example.test', accept, timeoutMs: 30_000 });
     await waitConverged(api!, 'example.test.', await openPlanStore(plans!), 3, 60_000);
     expect(await fs.readFile(supervisorLog, 'utf8')).toMatch(/"msg":"flushed unbound after the authority restart"/);
+    // The restarted probe writes its status file again, and finds both paths answering as planned.
+    await until('the restarted probe to report ok', 30_000, async () => {
+      const status = await readProbeStatus(path.join(runDir, 'probe-status.json'));
+      return status && Date.parse(status.updatedAt) > killedAt && status.diagnosis?.diagnosis === 'ok'
+        ? true
+        : undefined;
+    });
 
     const stopped = await runDnsplane(['down', '--run-dir', runDir], { cwd: runDir });
     expect(stopped.code, stopped.stderr).toBe(0);

@@ -8,9 +8,9 @@ function good(): History {
     design: 'safe',
     answers: [
       { at: 0, result: 'empty' }, // before the endpoint was first created: not a violation
-      { at: 1, result: 'answered', generation: 1 },
+      { at: 1, result: 'answered', revision: 1 },
       { at: 2, result: 'no-answer' }, // the authority down
-      { at: 3, result: 'answered', generation: 2 },
+      { at: 3, result: 'answered', revision: 2 },
     ],
     acks: [
       { at: 1, enactor: 'e1', generation: 1 },
@@ -20,8 +20,18 @@ function good(): History {
       { at: 1, generation: 1 },
       { at: 3, generation: 2 },
     ],
-    faults: [{ at: 2, fault: 'kill authority', authorityRecoveryMs: 100, resolverRecoveryMs: 900 }],
-    final: { latestPlanned: 2, liveGeneration: 2, matchesLatest: true },
+    faults: [
+      {
+        at: 2,
+        fault: 'kill authority',
+        kind: 'authority',
+        authorityRecoveryMs: 100,
+        resolverRecoveryMs: 900,
+        currentMs: 1200,
+      },
+      { at: 3, fault: 'kill planner', kind: 'planner', currentMs: 700 },
+    ],
+    final: { latestPlanned: 2, liveGeneration: 2, matchesLatest: true, fleetRevision: 2, plannedRevision: 2 },
   };
 }
 
@@ -31,6 +41,7 @@ describe('checkHistory', () => {
     expect(verdict.violations).toEqual([]);
     expect(verdict.recoveries).toEqual([800]);
     expect(verdict.counts).toMatchObject({ empty: 0, authorityRestarts: 1 });
+    expect(verdict.current).toEqual({ authority: [1200], planner: [700] });
   });
 
   it.each([
@@ -41,8 +52,8 @@ describe('checkHistory', () => {
     ],
     [
       'older content after newer',
-      (h: History) => h.answers.push({ at: 4, result: 'answered', generation: 1 }),
-      /stale content after newer: generation 1/,
+      (h: History) => h.answers.push({ at: 4, result: 'answered', revision: 1 }),
+      /stale content after newer: revision 1/,
     ],
     [
       'the fence going back',
@@ -59,6 +70,16 @@ describe('checkHistory', () => {
       'a slow resolver recovery',
       (h: History) => (h.faults[0]!.resolverRecoveryMs = 7000),
       /6900 ms after the authority \(bound 5000 ms\)/,
+    ],
+    [
+      'the planner not catching up with the fleet',
+      (h: History) => (h.final.fleetRevision = 3),
+      /the planner did not catch up: the latest plan holds revision 2, the fleet 3/,
+    ],
+    [
+      'current answers too late after a component is back',
+      (h: History) => (h.faults[1]!.currentMs = 5001),
+      /after "kill planner" the resolver answered current content 5001 ms after it was back/,
     ],
   ])('fails on %s', (_, breakIt, message) => {
     const history = good();

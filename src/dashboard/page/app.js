@@ -118,6 +118,24 @@ function renderFreeze(freeze) {
   box.textContent = `FROZEN since ${freeze.at} by ${freeze.author}: ${freeze.reason}${pin}. dnsplane thaw resumes writing.`;
 }
 
+/** The probe's diagnosis in words: which part fails decides who acts (nobody, for a resolver that catches up). */
+const DIAGNOSIS_WORDS = {
+  ok: 'ok',
+  'authority-down': 'authority down',
+  'authority-empty': 'authority answers EMPTY',
+  'authority-wrong': 'authority answers other values than planned',
+  'resolver-failing': 'resolver still failing after the authority is back',
+  failing: 'resolver failing (the authority is not probed)',
+};
+
+function renderDiagnosis(diagnosis) {
+  const box = $('diagnosis');
+  box.hidden = !diagnosis;
+  if (!diagnosis) return;
+  box.dataset.diagnosis = diagnosis.diagnosis;
+  box.textContent = `probe: ${DIAGNOSIS_WORDS[diagnosis.diagnosis] ?? diagnosis.diagnosis}: ${diagnosis.detail}`;
+}
+
 function probeText(row, path) {
   const probe = row.probe.find((entry) => entry.path === path);
   if (!probe) return ['–', ''];
@@ -132,6 +150,7 @@ function renderStatus(status) {
   $('source').textContent = status.source;
   $('zone').textContent = status.zone ? `${status.zone} (${status.zoneId})` : status.zoneId;
   renderFreeze(status.freeze);
+  renderDiagnosis(status.probeDiagnosis);
   $('planned').textContent = status.plannedGeneration ?? '–';
   const body = $('endpoints').tBodies[0];
   body.replaceChildren(
@@ -224,7 +243,7 @@ function renderCharts(now) {
       container.appendChild(figure);
     }
     const mine = byEndpoint.get(endpoint);
-    const empty = mine.filter((o) => o.result === 'nodata' || o.result === 'nxdomain').length;
+    const empty = emptyAfterAnswered(mine);
     const heading = figure.querySelector('h3');
     heading.textContent = endpoint;
     if (empty > 0) {
@@ -244,6 +263,21 @@ function renderCharts(now) {
     });
   }
   for (const child of [...container.children]) if (!present.has(child.dataset.endpoint)) child.remove();
+}
+
+/**
+ * Empty answers on a path after it first answered (observations oldest first). Before the first apply the name
+ * does not exist yet: the probe that starts with `dnsplane up` sees NXDOMAIN then, which is pending, not an outage.
+ */
+function emptyAfterAnswered(observations) {
+  const answered = new Set();
+  let empty = 0;
+  for (const observation of observations) {
+    if (observation.result === 'answered') answered.add(observation.path);
+    else if ((observation.result === 'nodata' || observation.result === 'nxdomain') && answered.has(observation.path))
+      empty += 1;
+  }
+  return empty;
 }
 
 /**

@@ -5,8 +5,8 @@ export interface AnswerRecord {
   at: number;
   /** What the authority itself answered for the endpoint. */
   result: 'answered' | 'empty' | 'no-answer';
-  /** The plan generation the answered values belong to (every generation's values are distinct). */
-  generation?: number;
+  /** The fleet revision the answered values belong to (every revision's values are its own; they only grow). */
+  revision?: number;
 }
 
 export interface AckRecord {
@@ -20,9 +20,22 @@ export interface FenceRecord {
   generation: number;
 }
 
+/** The components whose death and return the schedule measures, one recovery series each. */
+export const COMPONENT_KINDS = ['authority', 'enactor', 'planner', 'unbound', 'probe'] as const;
+export type ComponentKind = (typeof COMPONENT_KINDS)[number];
+
 export interface FaultRecord {
   at: number;
   fault: string;
+  /** For a kill -9 and restart: which kind of component. */
+  kind?: ComponentKind;
+  /**
+   * From the component being back (the authority answering, the others ready) until a client of the resolver
+   * is answered with the fleet's revision of that moment, or a newer one: correct, current answers again.
+   */
+  currentMs?: number;
+  /** For the probe: from its return until its status file says `ok` again. */
+  probeOkMs?: number;
   /**
    * For a restart of the authority: ms until it answered again directly, and through the resolver; for a
    * restart of the resolver, 0 and the ms until the resolver answered again.
@@ -38,9 +51,18 @@ export interface History {
   acks: AckRecord[];
   fences: FenceRecord[];
   faults: FaultRecord[];
-  /** What the delayed enactor sent across its link (absent in the legacy run, which has no such link). */
-  delayedLink?: { connections: number; bytesFromEnactor: number };
-  final: { latestPlanned: number; liveGeneration: number | null; matchesLatest: boolean };
+  /** What crossed the delayed enactor's link, and the packets dropped on it (absent in the legacy run). */
+  delayedLink?: { connections: number; bytesFromEnactor: number; packets: number; dropped: number };
+  /** How often each diagnosis was read from the probe's status file (twice a second). */
+  probeDiagnoses?: Record<string, number>;
+  final: {
+    latestPlanned: number;
+    liveGeneration: number | null;
+    matchesLatest: boolean;
+    /** The fleet's last revision, and the one the latest plan holds: the planner must have caught up. */
+    fleetRevision?: number;
+    plannedRevision?: number;
+  };
 }
 
 export interface Verdict {
@@ -57,6 +79,8 @@ export interface Verdict {
   };
   /** Resolver lag behind the authority after each authority (or resolver) restart, ms. */
   recoveries: number[];
+  /** Per component kind: ms from its return until the resolver answers current content (FaultRecord.currentMs). */
+  current: Partial<Record<ComponentKind, number[]>>;
 }
 
 /** Checks a history; `boundMs` is the recovery bound through the resolver after the authority answers. */
@@ -74,14 +98,14 @@ export function checkHistory(history: History, boundMs: number): Verdict {
 
   let newest: AnswerRecord | undefined;
   for (const answer of history.answers) {
-    if (answer.generation === undefined) continue;
-    if (newest && answer.generation < newest.generation!) {
+    if (answer.revision === undefined) continue;
+    if (newest && answer.revision < newest.revision!) {
       violations.push(
-        `stale content after newer: generation ${answer.generation} answered at ${iso(answer.at)} after generation ${newest.generation} at ${iso(newest.at)}`,
+        `stale content after newer: revision ${answer.revision} answered at ${iso(answer.at)} after revision ${newest.revision} at ${iso(newest.at)}`,
       );
       break;
     }
-    if (!newest || answer.generation > newest.generation!) newest = answer;
+    if (!newest || answer.revision > newest.revision!) newest = answer;
   }
 
   for (let i = 1; i < history.fences.length; i += 1) {
@@ -101,6 +125,22 @@ export function checkHistory(history: History, boundMs: number): Verdict {
     violations.push(
       `did not converge: live generation ${live ?? 'none'}, latest planned ${history.final.latestPlanned}${history.final.matchesLatest ? '' : ', records differ from the latest plan'}`,
     );
+  }
+
+  const { fleetRevision, plannedRevision } = history.final;
+  if (fleetRevision !== undefined && plannedRevision !== fleetRevision)
+    violations.push(
+      `the planner did not catch up: the latest plan holds revision ${plannedRevision ?? 'none'}, the fleet ${fleetRevision}`,
+    );
+
+  const current: Verdict['current'] = {};
+  for (const fault of history.faults) {
+    if (fault.kind === undefined || fault.currentMs === undefined) continue;
+    (current[fault.kind] ??= []).push(fault.currentMs);
+    if (fault.currentMs > boundMs)
+      violations.push(
+        `after "${fault.fault}" the resolver answered current content ${Math.round(fault.currentMs)} ms after it was back (bound ${boundMs} ms)`,
+      );
   }
 
   const restarts = history.faults.filter((fault) => fault.authorityRecoveryMs !== undefined);
@@ -127,6 +167,7 @@ export function checkHistory(history: History, boundMs: number): Verdict {
       authorityRestarts: restarts.filter((fault) => fault.fault.includes('authority')).length,
     },
     recoveries,
+    current,
   };
 }
 
@@ -138,17 +179,40 @@ function countFaults(history: History): string {
   return [...counts].map(([fault, count]) => `${fault} ×${count}`).join(', ');
 }
 
+/** "median M ms, max X ms (n=N)" of a series (the lower middle value for an even count). */
+export function medianMax(series: readonly number[]): string {
+  const sorted = [...series].sort((a, b) => a - b);
+  const median = sorted[Math.ceil(sorted.length / 2) - 1] ?? NaN;
+  return `median ${Math.round(median)} ms, max ${Math.round(sorted.at(-1) ?? NaN)} ms (n=${sorted.length})`;
+}
+
 /** The run's summary: counts, recovery times, and every violation. */
 export function formatVerdict(history: History, verdict: Verdict): string {
-  const sorted = [...verdict.recoveries].sort((a, b) => a - b);
-  const median = sorted.length ? sorted[Math.ceil(sorted.length / 2) - 1]! : NaN;
+  const link = history.delayedLink;
+  const diagnoses = Object.entries(history.probeDiagnoses ?? {});
+  const probeOk = history.faults.flatMap((fault) => (fault.probeOkMs === undefined ? [] : [fault.probeOkMs]));
   const lines = [
     `chaos (${history.design} design, seed ${history.seed}): ${verdict.counts.faults} faults (${countFaults(history)}), ${verdict.counts.authorityRestarts} authority restarts`,
     `  authority answers ${verdict.counts.answers} (empty ${verdict.counts.empty}, no answer while down ${verdict.counts.noAnswer}); acknowledged batches ${verdict.counts.acks}; fence readings ${verdict.counts.fences}`,
-    `  final: live generation ${history.final.liveGeneration ?? 'none'}, latest planned ${history.final.latestPlanned}, matches ${history.final.matchesLatest}`,
-    sorted.length
-      ? `  resolver recovery after the authority (or the resolver itself) is back: median ${Math.round(median)} ms, max ${Math.round(sorted.at(-1)!)} ms (n=${sorted.length})`
+    `  final: live generation ${history.final.liveGeneration ?? 'none'}, latest planned ${history.final.latestPlanned}, matches ${history.final.matchesLatest}` +
+      (history.final.fleetRevision !== undefined
+        ? `; fleet revision ${history.final.fleetRevision}, planned ${history.final.plannedRevision ?? 'none'}`
+        : ''),
+    ...(link
+      ? [
+          `  delayed link: ${link.connections} connections, ${link.bytesFromEnactor} bytes from the enactor; ${link.dropped} of ${link.packets} packets dropped`,
+        ]
+      : []),
+    ...(diagnoses.length
+      ? [`  probe diagnoses read: ${diagnoses.map(([diagnosis, count]) => `${diagnosis} ×${count}`).join(', ')}`]
+      : []),
+    verdict.recoveries.length
+      ? `  resolver lag behind the authority after a restart (authority or resolver): ${medianMax(verdict.recoveries)}`
       : '  resolver recovery: no authority restart measured',
+    ...COMPONENT_KINDS.filter((kind) => verdict.current[kind]?.length).map(
+      (kind) => `  current answers through the resolver after ${kind} is back: ${medianMax(verdict.current[kind]!)}`,
+    ),
+    ...(probeOk.length ? [`  the probe's status says ok again after its restart: ${medianMax(probeOk)}`] : []),
     verdict.ok ? 'PASS: no violations' : `FAIL: ${verdict.violations.length} violation(s)`,
     ...verdict.violations.map((violation) => `  - ${violation}`),
   ];

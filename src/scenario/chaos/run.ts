@@ -1,10 +1,9 @@
-// The fault suite: a small fenced deployment as real processes (the authority, three enactors, one of them in
-// its own network namespace behind a delayed link, unbound in front of the authority), a planner publishing a
-// new generation every two seconds, and a seeded schedule of faults: kill -9 and restart of the authority, of
-// each enactor and of unbound, the authority restarted with a low --rate-limit (Throttling), the planner paused. A
-// recorder keeps the history (the authority's answers, the fence, acknowledged batches, recovery times) for
-// checkHistory. The runner restarts what it killed, and any enactor that exits on its own.
-import { spawn, type ChildProcess } from 'node:child_process';
+// The fault suite: a small fenced deployment as real processes (the authority, the planner, three enactors, one
+// of them in its own network namespace behind a delayed and lossy link, unbound in front of the authority, the
+// probe watching both), a fleet whose addresses change every two seconds, and a seeded schedule of faults:
+// kill -9 and restart of every component, the authority restarted with a low --rate-limit (Throttling), the
+// planner stopped (SIGSTOP) for a while. The recorder (recorder.ts) keeps the history for checkHistory; after
+// every restart the runner times how long until clients of the resolver get current answers again.
 import { promises as fs } from 'node:fs';
 import dgram from 'node:dgram';
 import os from 'node:os';
@@ -12,20 +11,20 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { CreateHostedZoneCommand } from '@aws-sdk/client-route-53';
-import { collectStatus } from '../../enactor/status.js';
 import { listening } from '../../net/listening.js';
 import { FilePlanStore } from '../../plan/file-store.js';
-import type { Plan } from '../../plan/schema.js';
-import { queryDns } from '../../probe/query.js';
+import { readProbeStatus } from '../../probe/status-file.js';
 import { startUnbound, unboundInstalled, type UnboundResolver } from '../../probe/unbound.js';
 import { createRoute53Client } from '../../route53/client.js';
-import { answered, waitForAnswer } from '../recovery.js';
-import type { FaultRecord, History } from './history.js';
+import { sdkPort } from '../../route53/port.js';
+import { waitForAnswer } from '../recovery.js';
+import { CHAOS_NAME, CHAOS_ZONE, createChaosFleet, revisionOf } from './fleet.js';
+import type { ComponentKind, FaultRecord, History } from './history.js';
 import { createDelayedLink, type DelayedLink } from './netns.js';
+import { Processes } from './processes.js';
+import { convergence, startRecorder } from './recorder.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/dnsplane.js', import.meta.url));
-export const CHAOS_ZONE = 'chaos.test.';
-const NAME = `api.${CHAOS_ZONE}`;
 const ENACTORS = ['e1', 'e2', 'e3-delayed'] as const;
 
 export interface ChaosOptions {
@@ -33,6 +32,8 @@ export interface ChaosOptions {
   seed: number;
   /** Extra latency each way on the delayed enactor's link (default 150 ms). */
   delayMs?: number;
+  /** Share of the delayed link's packets dropped, each direction, in percent (default 5; needs nftables). */
+  dropPercent?: number;
   /** 0-255, keeps concurrent runs' namespaces apart (default: from the pid). */
   netIndex?: number;
   onLine?: (line: string) => void;
@@ -52,14 +53,19 @@ function random(seed: number): () => number {
   };
 }
 
-/** Generation g's two weighted sets have values no other generation has, so an answer names its generation. */
-function valuesOf(generation: number): [string, string] {
-  const base = `10.${(generation >> 8) & 255}.${generation & 255}`;
-  return [`${base}.1`, `${base}.2`];
-}
-function generationOf(values: readonly string[]): number | undefined {
-  const match = /^10\.(\d+)\.(\d+)\.[12]$/.exec(values[0] ?? '');
-  return match ? (Number(match[1]) << 8) | Number(match[2]) : undefined;
+/** The schedule's faults in seeded rounds: each round is every fault once, shuffled, so every kind comes up. */
+function schedule(faults: readonly string[], rand: () => number): () => string {
+  let round: string[] = [];
+  return () => {
+    if (round.length === 0) {
+      round = [...faults];
+      for (let i = round.length - 1; i > 0; i -= 1) {
+        const j = Math.floor(rand() * (i + 1));
+        [round[i], round[j]] = [round[j]!, round[i]!];
+      }
+    }
+    return round.pop()!;
+  };
 }
 
 async function freePort(): Promise<number> {
@@ -70,13 +76,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-interface Component {
-  name: string;
-  argv: () => string[];
-  child?: ChildProcess;
-  /** Set while the schedule holds it down: the runner does not restart it then. */
-  held: boolean;
-}
+const dnsplane = (...args: string[]) => [process.execPath, BIN, ...args];
 
 export async function runChaos(options: ChaosOptions): Promise<History> {
   const say = options.onLine ?? (() => undefined);
@@ -87,6 +87,7 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
   const endpoint = `http://127.0.0.1:${apiPort}`;
   const plansDir = path.join(dir, 'plans');
   const audit = path.join(dir, 'audit.jsonl');
+  const statusFile = path.join(dir, 'probe-status.json');
   const logs = path.join(dir, 'logs');
   await fs.mkdir(logs, { recursive: true });
   const history: History = {
@@ -98,89 +99,82 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
     faults: [],
     final: { latestPlanned: 0, liveGeneration: null, matchesLatest: false },
   };
+  const processes = new Processes(logs);
+  const fleet = await createChaosFleet(dir);
+  const planStore = new FilePlanStore(plansDir);
+  const sdk = createRoute53Client({ endpoint, maxAttempts: 1, requestTimeoutMs: 3000 });
+  const client = sdkPort(sdk);
   let rateLimit: number | undefined;
-  let stopping = false;
   let link: DelayedLink | undefined;
   let unbound: UnboundResolver | undefined;
-  const components = new Map<string, Component>();
+  let recorder: ReturnType<typeof startRecorder> | undefined;
+  let fleetMoving = true;
+  const signal = options.signal ? { signal: options.signal } : {};
+  const target = ['--plans', `file:${plansDir}`, '--zone', CHAOS_ZONE];
 
-  const startComponent = async (component: Component, ready?: RegExp): Promise<void> => {
-    const [command, ...args] = component.argv();
-    const log = await fs.open(path.join(logs, `${component.name}.log`), 'a');
-    const child = spawn(command!, args, {
-      stdio: ['ignore', log.fd, log.fd],
-      env: { ...process.env, DNSPLANE_LOG_LEVEL: 'info', DNSPLANE_CONFIG: '' },
-    });
-    await log.close();
-    component.child = child;
-    child.once('exit', () => {
-      if (component.child !== child || stopping || component.held) return;
-      // Died on its own (an enactor whose start-up check met a dead authority): start it again shortly.
-      setTimeout(() => void (!stopping && !component.held && startComponent(component)), 1000);
-    });
-    if (ready) await waitForLog(path.join(logs, `${component.name}.log`), ready, 30_000);
-  };
-  const kill = async (component: Component): Promise<void> => {
-    component.held = true;
-    const child = component.child;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const gone = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
-      await gone;
+  /** ms until a client of the resolver is answered with revision `revision` or newer. */
+  const currentAgain = async (revision: number): Promise<number> =>
+    (
+      await waitForAnswer({
+        server: unbound!.address,
+        name: CHAOS_NAME,
+        accept: (reply) => (revisionOf(reply.values) ?? 0) >= revision,
+        timeoutMs: 60_000,
+        pollMs: 20,
+        ...signal,
+      })
+    ).ms;
+  /** ms from `since` until the probe's status file, written after `since`, says ok (NaN: not within 60 s). */
+  const probeOkAgain = async (since: number): Promise<number> => {
+    const sinceWall = Date.now() - (performance.now() - since);
+    const deadline = since + 60_000;
+    while (!options.signal?.aborted && performance.now() < deadline) {
+      const status = await readProbeStatus(statusFile).catch(() => undefined);
+      if (status && Date.parse(status.updatedAt) > sinceWall && status.diagnosis?.diagnosis === 'ok')
+        return performance.now() - since;
+      await sleep(50);
     }
+    return NaN;
   };
 
-  const authority: Component = {
-    name: 'authority',
-    held: false,
-    argv: () => [
-      process.execPath,
-      BIN,
-      'authority',
-      '--api-port',
-      String(apiPort),
-      '--dns-port',
-      String(dnsPort),
-      '--data',
-      path.join(dir, 'authority'),
-      ...(rateLimit ? ['--rate-limit', String(rateLimit)] : []),
-    ],
-  };
-  components.set('authority', authority);
-  const planStore = new FilePlanStore(plansDir);
-  let generation = 0;
-  let plannerPaused = false;
-  const publish = async () => {
-    generation += 1;
-    const [a, b] = valuesOf(generation);
-    const plan: Plan = {
-      generation,
-      createdAt: new Date().toISOString(),
-      createdBy: 'chaos',
-      zone: CHAOS_ZONE,
-      endpoints: [
-        {
-          name: NAME,
-          type: 'A',
-          ttl: 5,
-          sets: [
-            { setIdentifier: 'a', weight: 1, values: [a] },
-            { setIdentifier: 'b', weight: 1, values: [b] },
-          ],
-        },
-      ],
-    };
-    await planStore.write(plan);
-  };
-
-  const client = createRoute53Client({ endpoint, maxAttempts: 1, requestTimeoutMs: 3000 });
-  const loops: Array<Promise<void>> = [];
   try {
-    await startComponent(authority, /dnsplane authority ready/);
+    const authority = processes.add({
+      name: 'authority',
+      ready: /dnsplane authority ready/,
+      argv: () =>
+        dnsplane(
+          'authority',
+          '--api-port',
+          String(apiPort),
+          '--dns-port',
+          String(dnsPort),
+          '--data',
+          path.join(dir, 'authority'),
+          ...(rateLimit ? ['--rate-limit', String(rateLimit)] : []),
+        ),
+    });
+    await processes.start(authority);
     const zoneId = (
-      await client.send(new CreateHostedZoneCommand({ Name: CHAOS_ZONE, CallerReference: `chaos-${Date.now()}` }))
+      await sdk.send(new CreateHostedZoneCommand({ Name: CHAOS_ZONE, CallerReference: `chaos-${Date.now()}` }))
     ).HostedZone!.Id!.replace('/hostedzone/', '');
-    await publish();
+    const planner = processes.add({
+      name: 'planner',
+      ready: /planner ready/,
+      argv: () =>
+        dnsplane(
+          'planner',
+          '--fleet',
+          fleet.file,
+          ...target,
+          '--endpoint',
+          endpoint,
+          '--id',
+          'planner',
+          '--interval',
+          '500ms',
+        ),
+    });
+    await processes.start(planner);
     if (unboundInstalled())
       unbound = await startUnbound({
         zones: [CHAOS_ZONE],
@@ -188,26 +182,19 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
         noCache: true,
         workDir: path.join(dir, 'unbound'),
       });
-    link = await createDelayedLink({
-      index: options.netIndex ?? process.pid % 250,
-      apiPort,
-      delayMs: options.delayMs ?? 150,
-    });
+    const dropPercent = options.dropPercent ?? 5;
+    const delayMs = options.delayMs ?? 150;
+    link = await createDelayedLink({ index: options.netIndex ?? process.pid % 250, apiPort, delayMs, dropPercent });
     say(
-      `delayed enactor e3-delayed in network namespace ${link.namespace}, ${options.delayMs ?? 150} ms each way by ${link.delayBy}`,
+      `delayed enactor e3-delayed in network namespace ${link.namespace}, ${delayMs} ms each way by ${link.delayBy}, ${dropPercent}% of packets dropped each way by nftables`,
     );
     for (const id of ENACTORS) {
       const viaLink = id === 'e3-delayed';
-      const argv = [
-        process.execPath,
-        BIN,
+      const argv = dnsplane(
         'enact',
         '--id',
         id,
-        '--plans',
-        `file:${plansDir}`,
-        '--zone',
-        CHAOS_ZONE,
+        ...target,
         '--endpoint',
         viaLink ? link.endpoint : endpoint,
         '--audit',
@@ -217,87 +204,83 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
         '--cleanup',
         '--rate-limit',
         '20',
-      ];
-      const component: Component = { name: id, held: false, argv: () => (viaLink ? link!.exec(argv) : argv) };
-      components.set(id, component);
-      await startComponent(component);
+      );
+      const enactor = processes.add({ name: id, argv: () => (viaLink ? link!.exec(argv) : argv) });
+      await processes.start(enactor);
     }
 
-    // The recorder: the authority's own answer every 100 ms; the fence once a second.
-    loops.push(
-      (async () => {
-        while (!stopping) {
-          const at = Date.now();
-          try {
-            const reply = await queryDns({
-              server: { host: '127.0.0.1', port: dnsPort },
-              name: NAME,
-              type: 'A',
-              timeoutMs: 500,
-              recursionDesired: false,
-            });
-            const result =
-              reply.rcodeName === 'NOERROR' && reply.values.length === 0
-                ? 'empty'
-                : reply.rcodeName === 'NXDOMAIN'
-                  ? 'empty'
-                  : answered(reply)
-                    ? 'answered'
-                    : 'no-answer';
-            const gen = result === 'answered' ? generationOf(reply.values) : undefined;
-            history.answers.push({ at, result, ...(gen !== undefined ? { generation: gen } : {}) });
-          } catch {
-            history.answers.push({ at, result: 'no-answer' });
-          }
-          await sleep(100);
-        }
-      })(),
-      (async () => {
-        while (!stopping) {
-          const status = await collectStatus({ store: planStore, client, zoneId }).catch(() => undefined);
-          const live = status?.find((row) => row.endpoint === `${NAME} A`)?.liveGeneration;
-          if (live !== null && live !== undefined) history.fences.push({ at: Date.now(), generation: live });
-          await sleep(1000);
-        }
-      })(),
-      (async () => {
-        while (!stopping) {
-          await sleep(2000);
-          if (!plannerPaused && !stopping) await publish().catch(() => undefined);
-        }
-      })(),
-    );
+    // The probe starts once the endpoint exists, so its record is about faults, not about the first apply.
+    if (unbound) {
+      await waitForAnswer({
+        server: { host: '127.0.0.1', port: dnsPort },
+        name: CHAOS_NAME,
+        timeoutMs: 60_000,
+        ...signal,
+      });
+      const resolver = `${unbound.address.host}:${unbound.address.port}`;
+      await processes.start(
+        processes.add({
+          name: 'probe',
+          ready: /TIME\s+ENDPOINT/,
+          argv: () =>
+            dnsplane(
+              'probe',
+              '--plans',
+              `file:${plansDir}`,
+              '--authority',
+              `127.0.0.1:${dnsPort}`,
+              '--resolver',
+              resolver,
+              '--status-file',
+              statusFile,
+              '--interval',
+              '500ms',
+            ),
+        }),
+      );
+    }
 
-    // The schedule: the authority first (so every run restarts it at least once), then seeded choices.
-    const started = Date.now();
+    recorder = startRecorder({ history, dnsPort, client, zoneId, planStore, statusFile });
+    const mover = (async () => {
+      while (!recorder.stopped()) {
+        await sleep(2000);
+        if (fleetMoving && !recorder.stopped()) await fleet.advance().catch(() => undefined);
+      }
+    })();
+    recorder.loops.push(mover);
+
     const faults = [
       'kill authority',
       'throttle authority',
-      'kill e1',
-      'kill e2',
-      'kill e3-delayed',
-      'pause planner',
-      ...(unbound ? ['kill unbound'] : []),
+      ...ENACTORS.map((id) => `kill ${id}`),
+      'kill planner',
+      'stop planner',
+      ...(unbound ? ['kill unbound', 'kill probe'] : []),
     ];
+    const next = schedule(faults, rand);
+    const started = Date.now();
     const over = () => Date.now() - started >= options.durationMs || options.signal?.aborted === true;
     for (let n = 0; !over(); n += 1) {
-      const fault = n === 0 ? 'kill authority' : faults[Math.floor(rand() * faults.length)]!;
-      await sleep(n === 0 ? 3000 : 4000 + rand() * 6000, undefined, { signal: options.signal }).catch(() => undefined);
+      // The authority first, so that every run restarts it at least once.
+      const fault = n === 0 ? 'kill authority' : next();
+      await sleep(n === 0 ? 3000 : 4000 + rand() * 6000, undefined, signal).catch(() => undefined);
       if (over()) break;
       const record: FaultRecord = { at: Date.now(), fault };
       say(`${new Date().toISOString().slice(11, 19)} ${fault}`);
       if (fault === 'kill authority' || fault === 'throttle authority') {
-        await kill(authority);
+        await processes.kill(authority);
         await sleep(fault === 'kill authority' ? 1000 + rand() * 3000 : 200);
         rateLimit = fault === 'throttle authority' ? 3 : undefined;
-        Object.assign(record, await restartAuthority(authority, startComponent, dnsPort, unbound, options.signal));
+        Object.assign(record, await restartAuthority(fault === 'kill authority'));
         if (rateLimit) {
           await sleep(8000);
-          await kill(authority);
+          await processes.kill(authority);
           rateLimit = undefined;
-          await restartAuthority(authority, startComponent, dnsPort, unbound, options.signal);
+          await restartAuthority(false);
           say('  throttling over');
         }
+      } else if (fault === 'stop planner') {
+        await processes.freeze(planner, 5000);
       } else if (fault === 'kill unbound' && unbound) {
         process.kill(unbound.pid, 'SIGKILL');
         await unbound.stop();
@@ -311,105 +294,87 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
           workDir: unbound.workDir,
         });
         // The authority never went away: the resolver's recovery is measured from its own restart.
+        const back = performance.now();
+        const revision = fleet.revision();
+        record.kind = 'unbound';
         record.authorityRecoveryMs = 0;
-        record.resolverRecoveryMs =
-          performance.now() -
-          restarted +
-          (
-            await waitForAnswer({
-              server: unbound.address,
-              name: NAME,
-              timeoutMs: 60_000,
-              pollMs: 20,
-              ...(options.signal ? { signal: options.signal } : {}),
-            })
-          ).ms;
-      } else if (fault === 'pause planner') {
-        plannerPaused = true;
-        await sleep(5000);
-        plannerPaused = false;
+        record.currentMs = await currentAgain(revision);
+        record.resolverRecoveryMs = back - restarted + record.currentMs;
       } else {
-        const enactor = components.get(fault.slice('kill '.length))!;
-        await kill(enactor);
+        const component = processes.get(fault.slice('kill '.length));
+        await processes.kill(component);
         await sleep(500 + rand() * 2500);
-        enactor.held = false;
-        await startComponent(enactor);
+        const back = await processes.start(component);
+        const kind: ComponentKind =
+          component.name === 'planner' || component.name === 'probe' ? component.name : 'enactor';
+        record.kind = kind;
+        const revision = fleet.revision();
+        if (unbound) {
+          const [currentMs, probeOkMs] = await Promise.all([
+            currentAgain(revision),
+            kind === 'probe' ? probeOkAgain(back) : Promise.resolve(undefined),
+          ]);
+          record.currentMs = currentMs;
+          if (probeOkMs !== undefined && !Number.isNaN(probeOkMs)) record.probeOkMs = probeOkMs;
+        }
       }
       history.faults.push(record);
     }
 
-    // Quiet: no more faults or plans; everything must converge on the latest plan.
-    plannerPaused = true;
-    const latest = generation;
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      const status = await collectStatus({ store: planStore, client, zoneId }).catch(() => undefined);
-      const row = status?.find((entry) => entry.endpoint === `${NAME} A`);
-      history.final = {
-        latestPlanned: latest,
-        liveGeneration: row?.liveGeneration ?? null,
-        matchesLatest: row?.liveMatchesLatest === true,
-      };
-      if (
-        (history.final.liveGeneration === latest && history.final.matchesLatest) ||
-        Date.now() > deadline ||
-        options.signal?.aborted
-      )
-        break;
-      await sleep(500);
-    }
+    // Quiet: no more faults or fleet changes; the planner must plan the last revision and every enactor
+    // converge on it.
+    fleetMoving = false;
+    await convergence({
+      history,
+      planStore,
+      client,
+      zoneId,
+      fleetRevision: fleet.revision(),
+      timeoutMs: 90_000,
+      signal: options.signal,
+    });
   } finally {
-    stopping = true;
-    await Promise.allSettled(loops);
-    for (const component of components.values()) await kill(component);
-    client.destroy();
+    await recorder?.stop();
+    await processes.stopAll();
+    sdk.destroy();
     await unbound?.stop();
-    if (link) history.delayedLink = link.traffic();
+    if (link) history.delayedLink = await link.traffic().catch(() => undefined);
     await link?.close();
+    await fleet.close();
   }
   history.acks = await readAcks(audit);
   await fs.rm(dir, { recursive: true, force: true });
   return history;
-}
 
-async function restartAuthority(
-  authority: Component,
-  start: (c: Component, ready?: RegExp) => Promise<void>,
-  dnsPort: number,
-  unbound: UnboundResolver | undefined,
-  signal: AbortSignal | undefined,
-): Promise<Partial<FaultRecord>> {
-  authority.held = false;
-  const starting = start(authority);
-  const [direct, viaResolver] = await Promise.all([
-    waitForAnswer({
+  /** Starts the authority again; times it answering directly, the resolver answering, and current content. */
+  async function restartAuthority(measureCurrent: boolean): Promise<Partial<FaultRecord>> {
+    const starting = processes.start(processes.get('authority'));
+    const direct = waitForAnswer({
       server: { host: '127.0.0.1', port: dnsPort },
-      name: NAME,
+      name: CHAOS_NAME,
       timeoutMs: 60_000,
       pollMs: 20,
-      ...(signal ? { signal } : {}),
-    }),
-    unbound
-      ? waitForAnswer({
-          server: unbound.address,
-          name: NAME,
-          timeoutMs: 60_000,
-          pollMs: 20,
-          ...(signal ? { signal } : {}),
-        })
-      : Promise.resolve(undefined),
-    starting,
-  ]);
-  return { authorityRecoveryMs: direct.ms, ...(viaResolver ? { resolverRecoveryMs: viaResolver.ms } : {}) };
-}
-
-async function waitForLog(file: string, ready: RegExp, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (ready.test(await fs.readFile(file, 'utf8').catch(() => ''))) return;
-    await sleep(50);
+      ...signal,
+    });
+    const [authorityAnswer, viaResolver] = await Promise.all([
+      direct,
+      unbound
+        ? waitForAnswer({ server: unbound.address, name: CHAOS_NAME, timeoutMs: 60_000, pollMs: 20, ...signal })
+        : Promise.resolve(undefined),
+      starting,
+    ]);
+    const record: Partial<FaultRecord> = {
+      authorityRecoveryMs: authorityAnswer.ms,
+      ...(viaResolver ? { resolverRecoveryMs: viaResolver.ms } : {}),
+    };
+    if (measureCurrent && unbound) {
+      // Back = answering directly; current = the fleet's revision of that moment, through the resolver.
+      const backAgo = viaResolver ? Math.max(0, viaResolver.ms - authorityAnswer.ms) : 0;
+      record.kind = 'authority';
+      record.currentMs = backAgo + (await currentAgain(fleet.revision()));
+    }
+    return record;
   }
-  throw new Error(`${file} did not say ${ready} within ${timeoutMs} ms`);
 }
 
 async function readAcks(audit: string): Promise<History['acks']> {
