@@ -33,11 +33,12 @@ export async function embed() {
     fleet,
     store,
     logger,
-    highestLiveFence: () => dnsplane.highestLiveFence(plannerClient, zone.id),
+    highestLiveFence: () => dnsplane.highestLiveFence(dnsplane.sdkPort(plannerClient), zone.id),
   });
   const { plan } = await planner.pass({ write: true });
   const enactors = enactorClients.map(
-    (client, i) => new dnsplane.Enactor({ id: `enactor-${i}`, store, client, zone: zone.id, logger }),
+    (sdk, i) =>
+      new dnsplane.Enactor({ id: `enactor-${i}`, store, client: dnsplane.sdkPort(sdk), zone: zone.id, logger }),
   );
   const summaries = await Promise.all(enactors.map((enactor) => enactor.runOnce()));
 

@@ -13,6 +13,8 @@ import { Enactor, type RunSummary } from '../src/enactor/enactor.js';
 import { FilePlanStore } from '../src/plan/file-store.js';
 import type { Plan } from '../src/plan/schema.js';
 import { createRoute53Client } from '../src/route53/client.js';
+import { ROUTE53_LIMITS } from '../src/route53/change-batch.js';
+import { sdkPort } from '../src/route53/port.js';
 import { RateLimiter } from '../src/route53/throttle.js';
 import { createLogger } from '../src/telemetry/logger.js';
 
@@ -63,7 +65,15 @@ async function setUp(rateLimit?: number) {
   await client.send(new CreateHostedZoneCommand({ Name: ZONE, CallerReference: `bench-${Date.now()}` }));
   const store = new FilePlanStore(join(dir, 'plans'));
   const enactor = (id: string, extra: Partial<ConstructorParameters<typeof Enactor>[0]> = {}) =>
-    new Enactor({ id, store, client, zone: ZONE, logger: silent, guard: { maxChangeShare: 1 }, ...extra });
+    new Enactor({
+      id,
+      store,
+      client: sdkPort(client),
+      zone: ZONE,
+      logger: silent,
+      guard: { maxChangeShare: 1 },
+      ...extra,
+    });
   return {
     store,
     enactor,
@@ -113,7 +123,7 @@ console.log(
   // Batches hold ~1,000 elements, so this is few requests; to exercise the limit, one endpoint per request.
   const enactor = rig.enactor('throttled', {
     limiter: new RateLimiter(rate),
-    limits: { elements: sets + 2, chars: 32_000 },
+    limits: { ...ROUTE53_LIMITS, elements: sets + 2 },
   });
   await timed(`${count} endpoints, 1/request, authority+client ${rate} req/s`, () => enactor.runOnce());
   console.log(`  retries after Throttling: ${enactor.caller.retries}`);

@@ -8,7 +8,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { queryDns } from '../src/probe/query.js';
 import { toSdkRecordSet, type RecordSet } from '../src/route53/recordset.js';
 import { startAuthorityProcess } from './bench-lib/authority-process.js';
@@ -73,12 +72,10 @@ try {
       const from = next;
       next = Math.min(records, next + PER_REQUEST);
       const sets = Array.from({ length: next - from }, (_, k) => recordSet(from + k));
-      await rig.client.send(
-        new ChangeResourceRecordSetsCommand({
-          HostedZoneId: rig.zoneId,
-          ChangeBatch: { Changes: sets.map((set) => ({ Action: 'CREATE', ResourceRecordSet: toSdkRecordSet(set) })) },
-        }),
-      );
+      await rig.client.changeResourceRecordSets({
+        HostedZoneId: rig.zoneId,
+        ChangeBatch: { Changes: sets.map((set) => ({ Action: 'CREATE', ResourceRecordSet: toSdkRecordSet(set) })) },
+      });
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, load));

@@ -32,6 +32,7 @@ import { seedZone } from './bench-lib/seed-zone.js';
 import { address, BENCH_ZONE, benchPlan, endpointName } from './bench-lib/plans.js';
 import { percentile } from './bench-lib/stats.js';
 import { HELP_OPTION, integerOption, parseScriptArgs, usageError } from './script-args.js';
+import { ROUTE53_LIMITS } from '../src/route53/change-batch.js';
 
 const USAGE = `usage: node bin/run-ts.js scripts/bench-scale.ts [--sizes 1000] [--enactors 3] [--rate-limit 10] [--interval 1s] [--idle 35s] [--quiet 3s] [--quick]
   --sizes LIST      zone sizes in endpoints (3 weighted sets each), comma-separated (default 1000)
@@ -76,9 +77,6 @@ if (!['auto', 'enactors', 'direct'].includes(args.seed))
   usageError('bench-scale', `--seed must be auto, enactors or direct, got ${args.seed}`, USAGE);
 const DIRECT_SEED_ABOVE = 20_000;
 const SETS = 3;
-/** Route53's per-request bounds (ChangeResourceRecordSets). */
-const ELEMENT_BOUND = 1_000;
-const CHAR_BOUND = 32_000;
 const dnsplane = fileURLToPath(new URL('../bin/dnsplane.js', import.meta.url));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -226,13 +224,13 @@ function describe(label: string, c: RelayCounts, seconds: number, changedSets: n
   const lists = c.byOperation.get('ListResourceRecordSets') ?? 0;
   // The fewest requests that could carry the changed records: each changed set is a DELETE and a CREATE of one value.
   const minimalElements = changedSets * 2;
-  const minimalRequests = Math.max(1, Math.ceil(minimalElements / ELEMENT_BOUND));
+  const minimalRequests = Math.max(1, Math.ceil(minimalElements / ROUTE53_LIMITS.elements));
   const perRequest = (n: number) => (changes > 0 ? n / changes : 0);
   return [
     `  ${label}: ${fmt(c.requests)} requests (${fmt(changes)} ChangeResourceRecordSets, ${fmt(lists)} ListResourceRecordSets, ${fmt(c.requests - changes - lists)} other), ` +
       `${fmt(c.throttled)} throttled, ${fmt(c.rejected)} rejected; last change batch at ${fmt(seconds, 1)} s`,
-    `    ${fmt(c.elements)} elements, ${fmt(c.chars)} value chars; per batch ${fmt(perRequest(c.elements))} elements (${fmt((100 * perRequest(c.elements)) / ELEMENT_BOUND, 1)}% of 1,000), ` +
-      `${fmt(perRequest(c.chars))} chars (${fmt((100 * perRequest(c.chars)) / CHAR_BOUND, 1)}% of 32,000); largest batch ${fmt(c.maxElements)} elements, ${fmt(c.maxChars)} chars`,
+    `    ${fmt(c.elements)} elements, ${fmt(c.chars)} value chars; per batch ${fmt(perRequest(c.elements))} elements (${fmt((100 * perRequest(c.elements)) / ROUTE53_LIMITS.elements, 1)}% of 1,000), ` +
+      `${fmt(perRequest(c.chars))} chars (${fmt((100 * perRequest(c.chars)) / ROUTE53_LIMITS.chars, 1)}% of 32,000); largest batch ${fmt(c.maxElements)} elements, ${fmt(c.maxChars)} chars`,
     minimalElements > 0
       ? `    vs the changed records alone (${fmt(minimalElements)} elements, ≥ ${minimalRequests} request): ${fmt(c.elements / minimalElements, 1)}× the elements, ` +
         `${fmt(c.requests / minimalRequests, 1)}× the requests; at ${rateLimit} req/s these requests alone take ${fmt(c.requests / rateLimit, 1)} s`
@@ -316,6 +314,16 @@ for (const size of sizes) {
         `  generation ${generation}, ${scenario.label} (${fmt(changed.length)}): visible over DNS p50 ${fmt(percentile(seen, 0.5))} ms, max ${fmt(seen.at(-1)!)} ms after the plan was stored (writing it took ${fmt(writeMs)} ms)`,
       );
       for (const line of describe('cost', counts, Math.max(seconds, 0.001), changed.length * SETS)) console.log(line);
+      // Per enactor, so that the one that sent the generation can be told from the others (waiting, trusting the
+      // enactment hint, or reading for their drift sweep, which the window also holds: about idle rate × window).
+      console.log(
+        `    per enactor: ${enactors
+          .map(({ id, relay: { counts: c } }) => {
+            const change = c.byOperation.get('ChangeResourceRecordSets') ?? 0;
+            return `${id} ${c.requests} (${change} Change, ${c.rejected} rejected, ${c.byOperation.get('ListResourceRecordSets') ?? 0} List)`;
+          })
+          .join('; ')}; window ${fmt((performance.now() - start) / 1000, 1)} s`,
+      );
       results.push(
         `scale.${size}.${scenario.key}.requests=${counts.requests} scale.${size}.${scenario.key}.elements=${counts.elements} scale.${size}.${scenario.key}.visible_ms=${Math.round(seen.at(-1)!)}`,
       );

@@ -12,6 +12,7 @@ import type { Manifest } from '../src/deploy/processes.js';
 import { collectStatus } from '../src/enactor/status.js';
 import { openPlanStore } from '../src/plan/open-store.js';
 import { createRoute53Client } from '../src/route53/client.js';
+import { sdkPort } from '../src/route53/port.js';
 import { resolveHostedZoneId } from '../src/route53/listing.js';
 
 const run = promisify(execFile);
@@ -29,7 +30,8 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 
 /** Until every endpoint is live at the latest generation, and that generation is at least `atLeast`. */
 async function converged(manifest: Manifest, atLeast: number): Promise<number> {
-  const client = createRoute53Client({ endpoint: manifest.endpoints.api! });
+  const sdk = createRoute53Client({ endpoint: manifest.endpoints.api! });
+  const client = sdkPort(sdk);
   const store = await openPlanStore(manifest.endpoints.plans!);
   const zoneId = await resolveHostedZoneId(client, manifest.endpoints.zone!);
   try {
@@ -45,7 +47,7 @@ async function converged(manifest: Manifest, atLeast: number): Promise<number> {
       await sleep(20);
     }
   } finally {
-    client.destroy();
+    sdk.destroy();
   }
 }
 

@@ -100,7 +100,7 @@ export {
    * until the signal aborts. Any number of enactors may run at once on one zone.
    */
   Enactor,
-  /** The enactor's id (written into fences and audit lines), plan store, Route53 client, guard and pacing. */
+  /** The enactor's id (written into fences and audit lines), plan store, Route53 port, guard and pacing. */
   type EnactorOptions,
   /** What one pass did per endpoint: applied, repaired, in sync, stood down, refused, failed, poisoned. */
   type RunSummary,
@@ -235,12 +235,37 @@ export {
   type DnsServerAddress,
 } from './probe/query.js';
 
-// ── Route53: the SDK client as dnsplane configures it, and the record set model every part shares.
+// ── Route53: the narrow port dnsplane calls through, the SDK client as dnsplane configures it, and the record
+// set model every part shares.
+export {
+  /**
+   * The four Route53 operations dnsplane calls (ChangeResourceRecordSets, ListResourceRecordSets,
+   * ListHostedZonesByName, GetHostedZone), with the SDK's input and output shapes. Every part that reads or
+   * writes a zone (Enactor, cleanupPlans, readShardFences, highestLiveFence) takes one. Implement it to record,
+   * fail or route calls; keep Route53's semantics (a batch is all-or-nothing, DELETE matches exactly).
+   */
+  type Route53Port,
+  /** Per-call options: abortSignal, and onLaunched (called as the request goes to the network). */
+  type CallOptions,
+  /** The SDK client as a Route53Port (create it with maxAttempts: 1 for an Enactor, which retries itself). */
+  sdkPort,
+  /** A port that runs before/after hooks around every call of another: to count, delay, fail or lose answers. */
+  hookPort,
+  /** The before/after hooks of hookPort; `call` names the method and carries its input. */
+  type PortHooks,
+} from './route53/port.js';
+export {
+  /**
+   * A Route53Port with a shared rate limiter and budgeted, jittered retries of retryable errors; rejections
+   * (InvalidChangeBatch) are thrown at once. Hand one to several Enactors to share one limit and one budget.
+   */
+  Route53Caller,
+} from './route53/caller.js';
 export {
   /**
    * A Route53 SDK client aimed as the CLI aims it: `endpoint`, else AWS_ENDPOINT_URL_ROUTE_53 /
    * AWS_ENDPOINT_URL, else real AWS; test/test credentials against a local endpoint with none configured.
-   * Give an Enactor one with maxAttempts: 1 (it retries on its own budget).
+   * Give it to dnsplane through sdkPort (with maxAttempts: 1 for an Enactor: it retries on its own budget).
    */
   createRoute53Client,
   /** Which Route53 a client talks to, with what credentials, SDK retries and request timeout. */

@@ -1,11 +1,11 @@
 // What every scale benchmark does first: a temp dir, an authority process with an empty bench zone, a file
-// plan store, and an SDK client that counts the requests it sends.
+// plan store, and a Route53 port that counts the requests it sends.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Route53Client } from '@aws-sdk/client-route-53';
 import { Enactor, type EnactorOptions } from '../../src/enactor/enactor.js';
 import { FilePlanStore } from '../../src/plan/file-store.js';
+import { sdkPort, type Route53Port } from '../../src/route53/port.js';
 import { countRequests } from '../../src/route53/request-counter.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { startAuthorityProcess, type AuthorityProcess } from './authority-process.js';
@@ -16,8 +16,8 @@ export interface BenchRig {
   authority: AuthorityProcess;
   zoneId: string;
   store: FilePlanStore;
-  /** The authority's client, counting every request by operation name. */
-  client: Route53Client;
+  /** The authority's client as a port, counting every request by operation name. */
+  client: Route53Port;
   requests: Map<string, number>;
   close(): Promise<void>;
 }
@@ -30,8 +30,8 @@ export async function startBenchRig(
   const authority = await startAuthorityProcess(join(dir, 'authority'), options);
   try {
     const zoneId = await authority.createZone(BENCH_ZONE);
-    const { client: counting, requests } = countRequests(authority.client);
-    return {
+    const { client: counting, requests } = countRequests(sdkPort(authority.client));
+    const rig: BenchRig = {
       dir,
       authority,
       zoneId,
@@ -39,10 +39,12 @@ export async function startBenchRig(
       client: counting,
       requests,
       async close() {
-        await authority.stop();
+        // The rig's authority now, which a benchmark may have restarted (bench-scale's direct seeding).
+        await rig.authority.stop();
         await rm(dir, { recursive: true, force: true });
       },
     };
+    return rig;
   } catch (error) {
     await authority.stop();
     await rm(dir, { recursive: true, force: true });

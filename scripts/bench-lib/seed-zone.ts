@@ -5,13 +5,11 @@
 // README "Enacting plans safely"). The benchmark runs it against an authority started without its rate limit,
 // then restarts the authority with the limit on the same data directory, and says so in its output.
 import { ChangeResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
-import { changeCost } from '../../src/enactor/batch.js';
+import { changeCost, ROUTE53_LIMITS } from '../../src/route53/change-batch.js';
 import type { Change } from '../../src/enactor/changes.js';
 import { toSdkChanges } from '../../src/enactor/changes.js';
 import { newShardFenceSet, planSets, SHARDS, shardDigest } from '../../src/enactor/shard-fence.js';
 import type { Plan } from '../../src/plan/schema.js';
-
-const ELEMENTS_PER_REQUEST = 1_000;
 
 export async function seedZone(client: Route53Client, zoneId: string, plan: Plan): Promise<{ requests: number }> {
   const changes: Change[] = plan.endpoints.flatMap((endpoint) =>
@@ -30,15 +28,24 @@ export async function seedZone(client: Route53Client, zoneId: string, plan: Plan
   for (let at = 0; at < changes.length;) {
     let end = at;
     let elements = 0;
-    while (end < changes.length && elements + changeCost([changes[end]!]).elements <= ELEMENTS_PER_REQUEST)
+    while (end < changes.length && elements + changeCost([changes[end]!]).elements <= ROUTE53_LIMITS.elements)
       elements += changeCost([changes[end++]!]).elements;
-    await client.send(
-      new ChangeResourceRecordSetsCommand({
-        HostedZoneId: zoneId,
-        ChangeBatch: { Comment: `seed gen ${plan.generation}`, Changes: toSdkChanges(changes.slice(at, end)) },
-      }),
-    );
-    requests += 1;
+    const command = new ChangeResourceRecordSetsCommand({
+      HostedZoneId: zoneId,
+      ChangeBatch: { Comment: `seed gen ${plan.generation}`, Changes: toSdkChanges(changes.slice(at, end)) },
+    });
+    // A dropped connection (a loaded machine) is retried; a retry of a batch that had landed is refused whole
+    // because its records exist, which means it landed.
+    for (let attempt = 1; ; attempt++) {
+      requests += 1;
+      try {
+        await client.send(command);
+        break;
+      } catch (error) {
+        if (attempt > 1 && /already exists/.test(String((error as Error).message))) break;
+        if (attempt >= 5) throw error;
+      }
+    }
     at = end;
   }
   return { requests };

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { highestLiveFence } from '../enactor/highest-fence.js';
 import { configuredEndpoint, createRoute53Client } from '../route53/client.js';
+import { sdkPort } from '../route53/port.js';
 import { describeError } from '../route53/errors.js';
 import { resolveHostedZoneId } from '../route53/listing.js';
 
@@ -39,7 +40,8 @@ export function liveFenceReader(options: LiveFenceOptions, fleetZone: string): L
   if (endpoint === undefined && options.zone === undefined) return undefined;
   const zone = options.zone ?? fleetZone;
   const where = endpoint ?? 'AWS';
-  const client = createRoute53Client({ endpoint: options.endpoint, requestTimeoutMs: 10_000 });
+  const sdk = createRoute53Client({ endpoint: options.endpoint, requestTimeoutMs: 10_000 });
+  const client = sdkPort(sdk);
   let zoneId: string | undefined;
   return {
     describe: `zone ${zone} at ${where}`,
@@ -51,7 +53,7 @@ export function liveFenceReader(options: LiveFenceOptions, fleetZone: string): L
         throw new Error(`reading the fences of zone ${zone} at ${where}: ${describeError(error)}`, { cause: error });
       }
     },
-    close: () => client.destroy(),
+    close: () => sdk.destroy(),
   };
 }
 

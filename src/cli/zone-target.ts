@@ -8,6 +8,7 @@ import { Route53Caller } from '../route53/caller.js';
 import { configuredEndpoint, createRoute53Client } from '../route53/client.js';
 import { describeError } from '../route53/errors.js';
 import { resolveHostedZoneId } from '../route53/listing.js';
+import { sdkPort } from '../route53/port.js';
 import { RateLimiter } from '../route53/throttle.js';
 import { parseDuration } from './duration.js';
 import { parseNumber } from './numbers.js';
@@ -32,9 +33,10 @@ export interface ZoneTarget {
   store: PlanStore;
   /** Raw SDK client, created with maxAttempts: 1 (the caller does the retrying). */
   sdk: Route53Client;
+  /** The one Route53 port of the command: rate-limited, with one retry budget (the Enactor shares it). */
   caller: Route53Caller;
-  /** The caller as a client: rate-limited, with budgeted retries. */
-  client: Route53Client;
+  /** Stops printing retries to stderr (the Enactor logs its own). */
+  quietRetries: () => void;
   zoneId: string;
   zoneName?: string;
 }
@@ -61,14 +63,14 @@ export async function openZoneTarget(options: ZoneTargetOptions): Promise<ZoneTa
     console.error(
       `dnsplane: Route53 ${operation} at ${where} failed (${describeError(error)}): attempt ${attempt} of ${attempts}, next in ${(delayMs / 1000).toFixed(1)} s`,
     );
-  const caller = new Route53Caller(sdk, { limiter, onRetry });
-  const client = caller.asClient();
-  const zoneId = await resolveHostedZoneId(client, zone).catch((error: unknown) => {
+  const caller = new Route53Caller(sdkPort(sdk), { limiter });
+  const quietRetries = caller.onRetry(onRetry);
+  const zoneId = await resolveHostedZoneId(caller, zone).catch((error: unknown) => {
     // Name the endpoint: the usual mistakes are a local Route53 that is not running, or none configured at all.
     const named = where === 'AWS' ? 'AWS (no --endpoint, AWS_ENDPOINT_URL_ROUTE_53 or AWS_ENDPOINT_URL given)' : where;
     throw new Error(`looking up hosted zone ${zone} at ${named}: ${describeError(error)}`);
   });
-  return { store, sdk, caller, client, zoneId, zoneName: zone.includes('.') ? zone : undefined };
+  return { store, sdk, caller, quietRetries, zoneId, zoneName: zone.includes('.') ? zone : undefined };
 }
 
 /** How long a request may be quiet before the user hears that we are waiting for it. */

@@ -1,6 +1,6 @@
 // What both dashboard sources keep the same way: enactor activity, plan generation marks, change listeners,
 // and the assembly of the status and timeline answers from them.
-import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { Route53Port } from '../route53/port.js';
 import { collectStatus, type EndpointStatus } from '../enactor/status.js';
 import type { PlanStore } from '../plan/store.js';
 import { ActivityBook, markOf } from './activity.js';
@@ -19,7 +19,7 @@ import { endpointRows } from './rows.js';
 export interface StatusTarget {
   store: PlanStore;
   /** Used for reads only (ListResourceRecordSets). */
-  client: Route53Client;
+  client: Route53Port;
   zoneId: string;
 }
 

@@ -1,33 +1,8 @@
 // Packing endpoints into ChangeResourceRecordSets requests within Route53's per-request limits. An endpoint's
 // record changes and its fence swap are one unit: splitting them would let records change without the fence
 // (or the fence without the records), which is exactly what fencing is there to prevent.
+import { changeCost, ROUTE53_LIMITS, type Cost, type RequestLimits } from '../route53/change-batch.js';
 import type { Change } from './changes.js';
-
-export interface BatchLimits {
-  /** ResourceRecord elements per request (Route53: 1,000). */
-  elements: number;
-  /** Characters of Value elements per request (Route53: 32,000). */
-  chars: number;
-}
-
-export const ROUTE53_LIMITS: BatchLimits = { elements: 1_000, chars: 32_000 };
-
-export interface Cost {
-  elements: number;
-  chars: number;
-}
-
-/** What a list of changes counts against the limits; an UPSERT counts twice. */
-export function changeCost(changes: readonly Change[]): Cost {
-  let elements = 0;
-  let chars = 0;
-  for (const change of changes) {
-    const factor = change.action === 'UPSERT' ? 2 : 1;
-    elements += change.set.values.length * factor;
-    chars += change.set.values.reduce((sum, value) => sum + value.length, 0) * factor;
-  }
-  return { elements, chars };
-}
 
 export interface Packed<T> {
   batches: T[][];
@@ -38,7 +13,7 @@ export interface Packed<T> {
 /** First-fit packing, keeping each unit whole and the units' order inside each batch. */
 export function packBatches<T extends { changes: readonly Change[] }>(
   units: readonly T[],
-  limits: BatchLimits = ROUTE53_LIMITS,
+  limits: RequestLimits = ROUTE53_LIMITS,
 ): Packed<T> {
   const batches: Array<{ units: T[]; cost: Cost }> = [];
   const oversized: T[] = [];

@@ -9,7 +9,7 @@
 // content to G is what the guard judged (I1, I7).
 import type { Plan } from '../plan/schema.js';
 import { endpointKey } from '../route53/recordset.js';
-import { changeCost, type BatchLimits } from './batch.js';
+import { changeCost, type RequestLimits } from '../route53/change-batch.js';
 import type { Change } from './changes.js';
 import type { ShardUnit } from './decide.js';
 import { newShardFenceSet, parseShardFence, shardDigest } from './shard-fence.js';
@@ -27,7 +27,7 @@ export function chainUnit(
   target: Plan,
   zone: string,
   writer: string,
-  limits: BatchLimits,
+  limits: RequestLimits,
 ): ChainResult {
   // Endpoint changes grouped by key, in the unit's order; other TXT changes (v1 fence removals) on their own.
   const fenceName = unit.newFence.name;

@@ -5,10 +5,9 @@
 // we read it, so the compare-and-swap covers the records as well as the fence.
 import type { Change as SdkChange } from '@aws-sdk/client-route-53';
 import type { EndpointPlan } from '../plan/schema.js';
+import type { ChangeAction } from '../route53/change-batch.js';
 import { recordSetKey, sameRecordSet, toSdkRecordSet, type RecordSet } from '../route53/recordset.js';
 import type { Fence } from './fence.js';
-
-export type ChangeAction = 'CREATE' | 'DELETE' | 'UPSERT';
 
 export interface Change {
   action: ChangeAction;

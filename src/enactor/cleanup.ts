@@ -4,8 +4,8 @@
 // set to the store, which refuses a live generation on its own. Fences only move forward, so a fence moving
 // during cleanup can only make the computed bound more conservative, never less. Every generation moves every
 // shard fence, so the lowest fence is the generation a slow shard still needs (content or velocity walk).
+import type { Route53Port } from '../route53/port.js';
 import type { PlanStore } from '../plan/store.js';
-import type { Route53Client } from '@aws-sdk/client-route-53';
 import { hostedZoneName } from '../route53/listing.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { counter } from '../telemetry/metrics.js';
@@ -15,8 +15,8 @@ const deletedTotal = counter('dnsplane_cleanup_plans_deleted_total', 'Plan gener
 
 export interface CleanupOptions {
   store: PlanStore;
-  /** Plain or rate-limited (Route53Caller.asClient()). */
-  client: Route53Client;
+  /** Any port; a Route53Caller to share the rate limit and the retry budget. */
+  client: Route53Port;
   zoneId: string;
   /** The zone's name, when known (else read from Route53). */
   zone?: string;

@@ -4,11 +4,6 @@
 // content its shard holds (I3), and every generation moves every shard fence (I4): a delayed batch of an older
 // generation then fails on any shard, whether or not the newer plans changed it. Several enactors may run at
 // once; the fences make the newest generation win and a stale batch fail instead of overwriting (October 2025).
-import {
-  ChangeResourceRecordSetsCommand,
-  type ChangeResourceRecordSetsCommandOutput,
-  type Route53Client,
-} from '@aws-sdk/client-route-53';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import pMap from 'p-map';
@@ -16,12 +11,14 @@ import type { Plan } from '../plan/schema.js';
 import type { PlanStore } from '../plan/store.js';
 import { Route53Caller, type RetryPolicy } from '../route53/caller.js';
 import { classifyError, describeError } from '../route53/errors.js';
+import { changeCost, ROUTE53_LIMITS, type RequestLimits } from '../route53/change-batch.js';
 import { resolveHostedZoneId } from '../route53/listing.js';
+import type { Route53Port } from '../route53/port.js';
 import { endpointKey, normalizeName } from '../route53/recordset.js';
 import { RateLimiter, RetryBudget, sleep } from '../route53/throttle.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { AuditLog } from './audit.js';
-import { ROUTE53_LIMITS, changeCost, packBatches, type BatchLimits } from './batch.js';
+import { packBatches } from './batch.js';
 import { chainUnit } from './chain.js';
 import { describeChange, toSdkChanges } from './changes.js';
 import { cleanupPlans } from './cleanup.js';
@@ -29,7 +26,7 @@ import { decideShard, namedInError, touchedSets, type ShardUnit } from './decide
 import { enactorMetrics as metrics, type EnactorEvent } from './events.js';
 import { checkChangeShare, DEFAULT_GUARD, type GuardOptions, type RefusalReason } from './guard.js';
 import { DEFAULT_HINT_TIMEOUT_MS, HintKeeper } from './hints.js';
-import { LaunchQueue, whenLaunched } from './launch.js';
+import { LaunchQueue } from './launch.js';
 import { PlanCache } from './plan-cache.js';
 import { readShardFences, sameShardFence, shardPlan, parseShardFence, SHARDS, type ShardFence } from './shard-fence.js';
 import { ShardReader, type ShardState, type Tweaks } from './shard-state.js';
@@ -38,8 +35,12 @@ export interface EnactorOptions {
   /** Written into every fence and audit line. */
   id: string;
   store: PlanStore;
-  /** Create it with maxAttempts: 1; the enactor retries on its own budget. */
-  client: Route53Client;
+  /**
+   * Route53. A Route53Caller is used as it is (its limiter and retry budget shared with whoever else holds it, as
+   * the CLI's commands do); any other port (an SDK client through sdkPort, created with maxAttempts: 1) gets a
+   * caller of its own, with `limiter` or `rateLimit`, `budget` and `retry` below.
+   */
+  client: Route53Port;
   /** Hosted zone name or id; defaults to the plan's zone. */
   zone?: string;
   logger?: Logger;
@@ -49,7 +50,7 @@ export interface EnactorOptions {
   rateLimit?: number;
   budget?: RetryBudget;
   retry?: Partial<RetryPolicy>;
-  limits?: BatchLimits;
+  limits?: RequestLimits;
   /** Poll interval of run() in ms (default 1000). */
   intervalMs?: number;
   audit?: AuditLog;
@@ -133,8 +134,6 @@ interface Outcome {
 export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   readonly id: string;
   readonly caller: Route53Caller;
-  /** The caller as a client: every read and write shares the limiter and the retry budget. */
-  private readonly client: Route53Client;
   private readonly log: Logger;
   private readonly guard: GuardOptions;
   private zoneId: string | undefined;
@@ -154,17 +153,15 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     this.guard = { ...DEFAULT_GUARD, ...options.guard };
     this.plans = new PlanCache(options.store);
     const limiter = options.limiter ?? (options.rateLimit ? new RateLimiter(options.rateLimit) : undefined);
-    this.caller = new Route53Caller(options.client, {
-      limiter,
-      budget: options.budget,
-      policy: options.retry,
-      onRetry: (operation, error, delayMs) => {
-        this.log.warn({ operation, error: describeError(error), delayMs }, 'retrying Route53 call');
-        this.emit('event', { type: 'retry', enactor: this.id, operation, error: describeError(error), delayMs });
-      },
+    this.caller =
+      options.client instanceof Route53Caller
+        ? options.client
+        : new Route53Caller(options.client, { limiter, budget: options.budget, policy: options.retry });
+    this.caller.onRetry((operation, error, delayMs) => {
+      this.log.warn({ operation, error: describeError(error), delayMs }, 'retrying Route53 call');
+      this.emit('event', { type: 'retry', enactor: this.id, operation, error: describeError(error), delayMs });
     });
-    this.client = this.caller.asClient();
-    this.reader = new ShardReader(this.client, this.plans);
+    this.reader = new ShardReader(this.caller, this.plans);
     this.hints = new HintKeeper(options.store, options.id, options.hintTimeoutMs ?? DEFAULT_HINT_TIMEOUT_MS, this.log);
     // The first sweep comes one interval after start: a starting enactor reads the fences anyway, and a drift
     // the fences cannot show waits at most one interval (0: every pass sweeps).
@@ -261,7 +258,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     const pass: PassContext = { plan, zone, zoneId, summary, final: new Map(), excludedNow: new Set() };
 
     // Fences strictly before any record read (a record read first could certify content a later batch replaced).
-    const fences = await readShardFences(this.client, zoneId, zone);
+    const fences = await readShardFences(this.caller, zoneId, zone);
     for (const [shard, fence] of fences) pass.final.set(shard, fence);
     this.checkStoreBehind(plan, fences, summary);
     // A preview reads every record (the whole sweep at once); a writing pass one sweep page at a time.
@@ -302,7 +299,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     ) {
       await cleanupPlans({
         store: this.options.store,
-        client: this.client,
+        client: this.caller,
         zoneId,
         zone,
         retention: this.options.cleanupRetention,
@@ -622,7 +619,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   private async chainOversized(
     pass: PassContext,
     units: ShardUnit[],
-    limits: BatchLimits,
+    limits: RequestLimits,
     successor: Map<ShardUnit, ShardUnit>,
   ): Promise<ShardUnit[]> {
     const ready: ShardUnit[] = [];
@@ -658,7 +655,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     outcomes: Outcome[],
     lastRound: boolean,
   ): Promise<{ units: ShardUnit[]; alone: Set<ShardUnit>; landed: ShardUnit[] }> {
-    const fences = await readShardFences(this.client, pass.zoneId, pass.zone);
+    const fences = await readShardFences(this.caller, pass.zoneId, pass.zone);
     const redo = new Map<number, Tweaks>();
     const unexplained = new Set<number>();
     const landed: ShardUnit[] = [];
@@ -804,7 +801,6 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       endpointsTotal: number;
     },
   ): void {
-    this.hints.beat();
     const { started, ...counts } = progress;
     this.emit('event', {
       type: 'progress',
@@ -842,15 +838,12 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     let changeId: string | undefined;
     let error: string | undefined;
     try {
-      const output = await this.caller.send<ChangeResourceRecordSetsCommandOutput>(
-        'ChangeResourceRecordSets',
-        whenLaunched(
-          new ChangeResourceRecordSetsCommand({
-            HostedZoneId: pass.zoneId,
-            ChangeBatch: { Comment: `dnsplane ${this.id} gen ${generation}`, Changes: toSdkChanges(changes) },
-          }),
-          launched,
-        ),
+      const output = await this.caller.changeResourceRecordSets(
+        {
+          HostedZoneId: pass.zoneId,
+          ChangeBatch: { Comment: `dnsplane ${this.id} gen ${generation}`, Changes: toSdkChanges(changes) },
+        },
+        { onLaunched: launched },
       );
       outcome = 'accepted';
       changeId = output.ChangeInfo?.Id?.replace(/^\/?change\//, '');
@@ -957,7 +950,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   }
 
   private async hostedZone(plan: Plan): Promise<string> {
-    this.zoneId ??= await resolveHostedZoneId(this.client, this.options.zone ?? plan.zone);
+    this.zoneId ??= await resolveHostedZoneId(this.caller, this.options.zone ?? plan.zone);
     return this.zoneId;
   }
 }

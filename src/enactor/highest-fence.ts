@@ -2,13 +2,13 @@
 // is new, wiped or restored from an old backup must never publish a generation at or below one that is
 // already live, or every enactor would stand down on it and the zone would keep content no stored plan has).
 // This is the one place that knows where the fences live; the planner only sees the number.
-import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { Route53Port } from '../route53/port.js';
 import { hostedZoneName } from '../route53/listing.js';
 import { readZoneView } from './live.js';
 import { readShardFences } from './shard-fence.js';
 
 /** 0 when no fence in the zone names a generation. Shard fences cost one request; a zone without any (one still on v1 fences) is listed whole. */
-export async function highestLiveFence(client: Route53Client, zoneId: string): Promise<number> {
+export async function highestLiveFence(client: Route53Port, zoneId: string): Promise<number> {
   const fences = await readShardFences(client, zoneId, await hostedZoneName(client, zoneId));
   const highest = Math.max(0, ...[...fences.values()].map((fence) => fence?.generation ?? 0));
   if ([...fences.values()].some((fence) => fence !== undefined)) return highest;

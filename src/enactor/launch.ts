@@ -3,7 +3,6 @@
 // serialized (~11 ms each) before the first was written to the network: Route53 (or the authority) sat idle for
 // ~45 ms at the start of every pass. With a launch queue the first request is on the wire after one
 // serialization, and the next ones are serialized while it is being processed.
-import type { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
 export class LaunchQueue {
@@ -22,19 +21,4 @@ export class LaunchQueue {
     await nextTurn();
     return launched;
   }
-}
-
-/** Calls `onLaunched` once the command is serialized and signed, as it is handed to HTTP (on every attempt). */
-export function whenLaunched(
-  command: ChangeResourceRecordSetsCommand,
-  onLaunched: () => void,
-): ChangeResourceRecordSetsCommand {
-  command.middlewareStack.add(
-    (next) => (args) => {
-      onLaunched();
-      return next(args);
-    },
-    { step: 'finalizeRequest', priority: 'low', name: 'dnsplaneLaunched' },
-  );
-  return command;
 }

@@ -1,6 +1,6 @@
 // What is live in Route53, grouped the way the enactor thinks: per endpoint (name and type), its record sets,
 // the fence of its shard, and (in a zone not yet migrated from per-endpoint fences) its v1 fence.
-import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { Route53Port } from '../route53/port.js';
 import { listRecordSets } from '../route53/paging.js';
 import { endpointKey, normalizeName, type RecordSet } from '../route53/recordset.js';
 import { endpointOfFence, parseFence, type Fence } from './fence.js';
@@ -70,6 +70,6 @@ export function zoneShardFences(view: ZoneView, zone: string): Map<number, Shard
 }
 
 /** One listing of the whole zone (bounded paging), grouped per endpoint. */
-export async function readZoneView(client: Route53Client, zoneId: string): Promise<ZoneView> {
+export async function readZoneView(client: Route53Port, zoneId: string): Promise<ZoneView> {
   return groupZone(await listRecordSets(client, zoneId));
 }

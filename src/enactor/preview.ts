@@ -3,7 +3,8 @@
 // decision (Enactor with dryRun: the same decide, guard and packing as a writing pass); this file only lays
 // them out, as a table (like octoDNS's plan output) or as JSON.
 import type { RecordSet } from '../route53/recordset.js';
-import { packBatches, ROUTE53_LIMITS } from './batch.js';
+import { ROUTE53_LIMITS } from '../route53/change-batch.js';
+import { packBatches } from './batch.js';
 import type { Change } from './changes.js';
 import type { ShardUnit } from './decide.js';
 import { describeStoreBehindZone, type RunSummary } from './enactor.js';

@@ -3,7 +3,7 @@
 //   2. a failing batch is atomic: nothing of it is applied.
 // moto (and so LocalStack community) breaks both: it accepts stale fenced batches and keeps the first half of
 // a failed one, so several enactors against it could overwrite each other exactly as in October 2025.
-import { ChangeResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
+import type { Route53Port } from '../route53/port.js';
 import { randomBytes } from 'node:crypto';
 import { classifyError, describeError } from '../route53/errors.js';
 import { listRecordSetsNamed } from '../route53/paging.js';
@@ -19,18 +19,16 @@ function txt(name: string, value: string): RecordSet {
   return { name, type: 'TXT', ttl: 60, values: [`"${value}"`] };
 }
 
-export async function selfCheck(client: Route53Client, zoneId: string, zoneName: string): Promise<SelfCheckResult> {
+export async function selfCheck(client: Route53Port, zoneId: string, zoneName: string): Promise<SelfCheckResult> {
   const zone = normalizeName(zoneName);
   const nonce = randomBytes(4).toString('hex');
   const fence = `_dnsplane-selfcheck-${nonce}.${zone}`;
   const witness = `_dnsplane-selfcheck-${nonce}-b.${zone}`;
   const change = (changes: Change[]) =>
-    client.send(
-      new ChangeResourceRecordSetsCommand({
-        HostedZoneId: zoneId,
-        ChangeBatch: { Comment: 'dnsplane backend self-check', Changes: toSdkChanges(changes) },
-      }),
-    );
+    client.changeResourceRecordSets({
+      HostedZoneId: zoneId,
+      ChangeBatch: { Comment: 'dnsplane backend self-check', Changes: toSdkChanges(changes) },
+    });
   const result: SelfCheckResult = { ok: false, checks: [] };
   await change([{ action: 'CREATE', set: txt(fence, 'gen=1') }]);
   try {
@@ -91,15 +89,13 @@ export async function selfCheck(client: Route53Client, zoneId: string, zoneName:
 }
 
 /** Deletes whatever the scratch names hold now, with their exact live values. */
-async function removeScratch(client: Route53Client, zoneId: string, names: string[]): Promise<void> {
+async function removeScratch(client: Route53Port, zoneId: string, names: string[]): Promise<void> {
   for (const name of names) {
     for (const set of await listRecordSetsNamed(client, zoneId, name)) {
-      await client.send(
-        new ChangeResourceRecordSetsCommand({
-          HostedZoneId: zoneId,
-          ChangeBatch: { Changes: toSdkChanges([{ action: 'DELETE', set }]) },
-        }),
-      );
+      await client.changeResourceRecordSets({
+        HostedZoneId: zoneId,
+        ChangeBatch: { Changes: toSdkChanges([{ action: 'DELETE', set }]) },
+      });
     }
   }
 }

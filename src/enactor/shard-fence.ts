@@ -8,8 +8,8 @@
 // fully determined by (plan g, its digest, x), a reader that reads the fences knows every shard's content
 // without listing a record. All fences sort contiguously under `_dnsplane.<zone>` in Route53's listing order
 // (names compare label by label from the right), so one ListResourceRecordSets page reads all of them.
+import type { Route53Port } from '../route53/port.js';
 import { createHash, randomUUID } from 'node:crypto';
-import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { EndpointPlan, Plan } from '../plan/schema.js';
 import { listRecordSets } from '../route53/paging.js';
 import { endpointKey, normalizeName, type RecordSet } from '../route53/recordset.js';
@@ -238,7 +238,7 @@ export function shardDigest(plan: Plan, shard: number, excluded: readonly string
  * SHARDS below the page size). Shards without a fence map to undefined.
  */
 export async function readShardFences(
-  client: Route53Client,
+  client: Route53Port,
   zoneId: string,
   zone: string,
 ): Promise<Map<number, ShardFence | undefined>> {

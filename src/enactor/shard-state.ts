@@ -2,7 +2,7 @@
 // before it, never concurrently with it): a record read first could certify content a later batch replaced
 // (the torn read of issue 11). A shard whose fence names a stored plan with a matching digest costs no read at
 // all (I3): its content IS that plan's shard, minus the endpoints the fence excludes.
-import { ListResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
+import type { Route53Port } from '../route53/port.js';
 import pMap from 'p-map';
 import { sortKey } from '../authority/store/order.js';
 import type { Plan } from '../plan/schema.js';
@@ -46,7 +46,7 @@ export class ShardReader {
   private sweepCursor: string | undefined;
 
   constructor(
-    private readonly client: Route53Client,
+    private readonly client: Route53Port,
     private readonly plans: PlanCache,
   ) {}
 
@@ -225,13 +225,11 @@ export class ShardReader {
    * content the fences vouch for. Returns, per shard, the endpoints whose live sets differ (to be repaired).
    */
   async sweepPage(zoneId: string, fences: Map<number, ShardFence | undefined>): Promise<Map<number, Tweaks>> {
-    const output = await this.client.send(
-      new ListResourceRecordSetsCommand({
-        HostedZoneId: zoneId,
-        StartRecordName: this.sweepCursor,
-        MaxItems: SWEEP_PAGE,
-      }),
-    );
+    const output = await this.client.listResourceRecordSets({
+      HostedZoneId: zoneId,
+      StartRecordName: this.sweepCursor,
+      MaxItems: SWEEP_PAGE,
+    });
     const sets = (output.ResourceRecordSets ?? []).map(fromSdkRecordSet);
     const start = this.sweepCursor === undefined ? '' : sortKey(this.sweepCursor);
     const end = output.IsTruncated && output.NextRecordName ? sortKey(normalizeName(output.NextRecordName)) : undefined;

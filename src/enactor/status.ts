@@ -1,6 +1,6 @@
 // `dnsplane status`: per endpoint, what the fence says is live, what is planned, whether the live records are
 // what the fence's generation promises, and what the probe last saw (if a probe writes its status file).
-import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { Route53Port } from '../route53/port.js';
 import type { EndpointPlan, Plan } from '../plan/schema.js';
 import type { PlanStore } from '../plan/store.js';
 import { readProbeStatus, type ProbeStatus } from '../probe/status-file.js';
@@ -33,7 +33,7 @@ export interface EndpointStatus {
 
 export interface StatusOptions {
   store: PlanStore;
-  client: Route53Client;
+  client: Route53Port;
   zoneId: string;
   /** The probe's status file (see `dnsplane probe --status-file`); missing file → probe: null. */
   probeStatusFile?: string;

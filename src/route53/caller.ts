@@ -1,10 +1,11 @@
 // Every Route53 call the enactor makes goes through here: wait for the shared rate limiter, send, and on a
 // retryable failure back off (exponential, full jitter) and try again while the retry budget lasts. The SDK
-// client must be created with maxAttempts: 1 so that these are the only retries.
-import type { Route53Client } from '@aws-sdk/client-route-53';
+// client must be created with maxAttempts: 1 so that these are the only retries. The caller is itself a
+// Route53Port, so the CLI's commands and the Enactor share one caller (one limiter, one retry budget).
 import pRetry, { AbortError } from 'p-retry';
 import { counter } from '../telemetry/metrics.js';
 import { classifyError, errorCode } from './errors.js';
+import { OPERATION_NAMES, type CallOptions, type PortInput, type PortOutput, type Route53Port } from './port.js';
 import { RateLimiter, RetryBudget, sleep } from './throttle.js';
 
 export interface RetryPolicy {
@@ -38,54 +39,76 @@ export function fullJitterDelay(
   return Math.floor(random() * ceiling);
 }
 
+export type RetryListener = (
+  operation: string,
+  error: unknown,
+  delayMs: number,
+  progress: { attempt: number; attempts: number },
+) => void;
+
 export interface CallerOptions {
   limiter?: RateLimiter;
   budget?: RetryBudget;
   policy?: Partial<RetryPolicy>;
   signal?: AbortSignal;
   /** Called once per retry, e.g. to emit an enactor event; `attempt` failed, of at most `attempts`. */
-  onRetry?: (
-    operation: string,
-    error: unknown,
-    delayMs: number,
-    progress: { attempt: number; attempts: number },
-  ) => void;
+  onRetry?: RetryListener;
 }
 
-export class Route53Caller {
+/** A Route53Port whose every call waits for the shared rate limiter and retries on the shared budget. */
+export class Route53Caller implements Route53Port {
   readonly limiter: RateLimiter | undefined;
   readonly budget: RetryBudget;
   private readonly policy: RetryPolicy;
   retries = 0;
   /** Aborts waits, backoffs and requests in flight (an enactor sets it for the duration of run()). */
   signal: AbortSignal | undefined;
+  private readonly retryListeners = new Set<RetryListener>();
 
   constructor(
-    readonly client: Route53Client,
-    private readonly options: CallerOptions = {},
+    readonly inner: Route53Port,
+    options: CallerOptions = {},
   ) {
     this.limiter = options.limiter;
     this.budget = options.budget ?? new RetryBudget();
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
     this.signal = options.signal;
+    if (options.onRetry) this.retryListeners.add(options.onRetry);
+  }
+
+  /** Tells `listener` about every retry from now on (an Enactor given a shared caller logs its own); returns the undo. */
+  onRetry(listener: RetryListener): () => void {
+    this.retryListeners.add(listener);
+    return () => this.retryListeners.delete(listener);
+  }
+
+  changeResourceRecordSets(input: PortInput<'changeResourceRecordSets'>, options?: CallOptions) {
+    return this.call('changeResourceRecordSets', options, (o) => this.inner.changeResourceRecordSets(input, o));
+  }
+
+  listResourceRecordSets(input: PortInput<'listResourceRecordSets'>, options?: CallOptions) {
+    return this.call('listResourceRecordSets', options, (o) => this.inner.listResourceRecordSets(input, o));
+  }
+
+  listHostedZonesByName(input: PortInput<'listHostedZonesByName'>, options?: CallOptions) {
+    return this.call('listHostedZonesByName', options, (o) => this.inner.listHostedZonesByName(input, o));
+  }
+
+  getHostedZone(input: PortInput<'getHostedZone'>, options?: CallOptions) {
+    return this.call('getHostedZone', options, (o) => this.inner.getHostedZone(input, o));
   }
 
   /**
-   * A Route53Client look-alike whose send() goes through this caller, so that helpers written against the
-   * plain client (paging, the self-check) get the rate limit and the retry budget too.
+   * Makes one call with rate limiting and budgeted retries. Rejections (InvalidChangeBatch) and fatal errors are
+   * thrown at once, untouched, for the caller to interpret.
    */
-  asClient(): Route53Client {
-    const send = (command: { readonly input: unknown }) =>
-      this.send(command.constructor.name.replace(/Command$/, ''), command);
-    return { send, config: this.client.config } as unknown as Route53Client;
-  }
-
-  /**
-   * Sends one command with rate limiting and budgeted retries. Rejections (InvalidChangeBatch) and fatal
-   * errors are thrown at once, untouched, for the caller to interpret.
-   */
-  async send<Output>(operation: string, command: { readonly input: unknown }): Promise<Output> {
-    const signal = this.signal;
+  private async call<M extends keyof typeof OPERATION_NAMES>(
+    method: M,
+    options: CallOptions | undefined,
+    attempt: (options: CallOptions) => Promise<PortOutput<M>>,
+  ): Promise<PortOutput<M>> {
+    const operation = OPERATION_NAMES[method];
+    const signal = options?.abortSignal ?? this.signal;
     // p-retry 6 still calls onFailedAttempt after shouldRetry said no; remember those so they do not sleep.
     const denied = new WeakSet<object>();
     return pRetry(
@@ -93,7 +116,7 @@ export class Route53Caller {
         await this.limiter?.acquire(signal);
         callsTotal.inc({ operation });
         try {
-          return (await this.client.send(command as never, { abortSignal: signal } as never)) as Output;
+          return await attempt({ ...options, abortSignal: signal });
         } catch (error) {
           if (classifyError(error) !== 'retryable') throw new AbortError(asError(error));
           throw asError(error);
@@ -118,10 +141,8 @@ export class Route53Caller {
           const delay = fullJitterDelay(error.attemptNumber, this.policy);
           this.retries += 1;
           retriesTotal.inc({ operation, code: errorCode(error) ?? 'network' });
-          this.options.onRetry?.(operation, error, delay, {
-            attempt: error.attemptNumber,
-            attempts: this.policy.retries + 1,
-          });
+          const progress = { attempt: error.attemptNumber, attempts: this.policy.retries + 1 };
+          for (const listener of this.retryListeners) listener(operation, error, delay, progress);
           await sleep(delay, signal);
         },
       },

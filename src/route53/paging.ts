@@ -3,7 +3,8 @@
 // weighted group from its first set: with MaxItems=1 the same page comes back forever, and with larger pages
 // sets come back twice (a zone of 402 sets listed as 500). A repeated cursor or a set seen twice is
 // therefore an error, never a loop or a silently wrong listing, and the page count is capped as well.
-import { ListResourceRecordSetsCommand, type RRType, type Route53Client } from '@aws-sdk/client-route-53';
+import type { RRType } from '@aws-sdk/client-route-53';
+import type { Route53Port } from './port.js';
 import { fromSdkRecordSet, normalizeName, recordSetKey, type RecordSet } from './recordset.js';
 
 export interface PagingOptions {
@@ -33,7 +34,7 @@ export class PagingLoopError extends Error {
 const DEFAULT_MAX_PAGES = 1_000;
 
 export async function listRecordSets(
-  client: Route53Client,
+  client: Route53Port,
   zoneId: string,
   options: PagingOptions = {},
 ): Promise<RecordSet[]> {
@@ -45,15 +46,13 @@ export async function listRecordSets(
     name: options.startName && normalizeName(options.startName),
   };
   for (let page = 1; page <= maxPages; page++) {
-    const output = await client.send(
-      new ListResourceRecordSetsCommand({
-        HostedZoneId: zoneId,
-        StartRecordName: cursor.name,
-        StartRecordType: cursor.type as RRType | undefined,
-        StartRecordIdentifier: cursor.identifier,
-        MaxItems: options.maxItems,
-      }),
-    );
+    const output = await client.listResourceRecordSets({
+      HostedZoneId: zoneId,
+      StartRecordName: cursor.name,
+      StartRecordType: cursor.type as RRType | undefined,
+      StartRecordIdentifier: cursor.identifier,
+      MaxItems: options.maxItems,
+    });
     const sets = (output.ResourceRecordSets ?? []).map(fromSdkRecordSet);
     for (const set of sets) {
       const key = recordSetKey(set);
@@ -77,7 +76,7 @@ export async function listRecordSets(
 
 /** Every record set named exactly `name`, in as few pages as the server allows. */
 export async function listRecordSetsNamed(
-  client: Route53Client,
+  client: Route53Port,
   zoneId: string,
   name: string,
   maxItems?: number,

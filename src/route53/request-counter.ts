@@ -1,16 +1,14 @@
-// A Route53 client that counts the requests it sends, by operation: for benchmarks, and for tests that assert
+// A Route53 port that counts the requests it sends, by operation: for benchmarks, and for tests that assert
 // how many calls a design costs (a whole-zone listing is one call per 300 record sets).
-import type { Route53Client } from '@aws-sdk/client-route-53';
+import { hookPort, OPERATION_NAMES, type Route53Port } from './port.js';
 
-export function countRequests(client: Route53Client): { client: Route53Client; requests: Map<string, number> } {
+export function countRequests(port: Route53Port): { client: Route53Port; requests: Map<string, number> } {
   const requests = new Map<string, number>();
-  const counting = {
-    config: client.config,
-    send: (command: { constructor: { name: string } }, options?: unknown) => {
-      const operation = command.constructor.name.replace(/Command$/, '');
+  const client = hookPort(port, {
+    before(call) {
+      const operation = OPERATION_NAMES[call.method];
       requests.set(operation, (requests.get(operation) ?? 0) + 1);
-      return client.send(command as never, options as never);
     },
-  } as unknown as Route53Client;
-  return { client: counting, requests };
+  });
+  return { client, requests };
 }

@@ -1,9 +1,10 @@
 // Fault injection for the race reproduction: a gate that holds an operation until the scenario opens it, a
-// Route53 client whose writes are slowed, throttled and then held at a gate, and a plan store whose deletes
+// Route53 port whose writes are slowed, throttled and then held at a gate, and a plan store whose deletes
 // wait at a gate. The scenario orders its steps with these gates rather than with sleeps, so that every run
 // takes the same path through real sockets.
-import { ChangeResourceRecordSetsCommand, Route53ServiceException, type Route53Client } from '@aws-sdk/client-route-53';
+import { Route53ServiceException, type ChangeResourceRecordSetsCommandInput } from '@aws-sdk/client-route-53';
 import type { PlanStore } from '../plan/store.js';
+import { hookPort, type Route53Port } from '../route53/port.js';
 import { sleep } from '../route53/throttle.js';
 
 /** A one-shot barrier: callers wait() until open(); `reached` resolves when the first caller arrives. */
@@ -43,7 +44,7 @@ export interface WriteFaults {
   /** After the throttles, matching writes wait here before they are sent. */
   gate?: Gate;
   /** Which writes are affected (default: every ChangeResourceRecordSets). */
-  matches?: (command: ChangeResourceRecordSetsCommand) => boolean;
+  matches?: (input: ChangeResourceRecordSetsCommandInput) => boolean;
   /** Told about each injected fault, for the timeline. */
   onFault?: (fault: 'latency' | 'throttle' | 'held', detail: string) => void;
 }
@@ -59,31 +60,31 @@ export function throttlingError(): Route53ServiceException {
 }
 
 /**
- * Wraps a client so that its ChangeResourceRecordSets calls suffer the given faults before going out over the
+ * Wraps a port so that its ChangeResourceRecordSets calls suffer the given faults before going out over the
  * real socket. Reads pass straight through: the enactor reads fresh state and then its write is delayed,
  * which is exactly the window in which the October 2025 enactor went stale.
  */
-export function faultyClient(client: Route53Client, faults: WriteFaults): Route53Client {
+export function faultyPort(port: Route53Port, faults: WriteFaults): Route53Port {
   let throttled = 0;
-  const send = async (command: unknown, options?: unknown) => {
-    if (command instanceof ChangeResourceRecordSetsCommand && (faults.matches?.(command) ?? true)) {
-      if (faults.latencyMs > 0) {
-        faults.onFault?.('latency', `${faults.latencyMs} ms`);
-        await sleep(faults.latencyMs);
+  return hookPort(port, {
+    async before(call) {
+      if (call.method === 'changeResourceRecordSets' && (faults.matches?.(call.input) ?? true)) {
+        if (faults.latencyMs > 0) {
+          faults.onFault?.('latency', `${faults.latencyMs} ms`);
+          await sleep(faults.latencyMs);
+        }
+        if (throttled < faults.throttles) {
+          throttled += 1;
+          faults.onFault?.('throttle', `Throttling ${throttled}/${faults.throttles}`);
+          throw throttlingError();
+        }
+        if (faults.gate) {
+          if (!faults.gate.opened) faults.onFault?.('held', `held at gate ${faults.gate.name}`);
+          await faults.gate.wait();
+        }
       }
-      if (throttled < faults.throttles) {
-        throttled += 1;
-        faults.onFault?.('throttle', `Throttling ${throttled}/${faults.throttles}`);
-        throw throttlingError();
-      }
-      if (faults.gate) {
-        if (!faults.gate.opened) faults.onFault?.('held', `held at gate ${faults.gate.name}`);
-        await faults.gate.wait();
-      }
-    }
-    return client.send(command as never, options as never);
-  };
-  return { send, config: client.config, destroy: () => client.destroy() } as unknown as Route53Client;
+    },
+  });
 }
 
 /** A plan store whose deletes wait at `gate` (everything else passes through); `onDeleted` sees each delete. */

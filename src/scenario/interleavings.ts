@@ -31,12 +31,13 @@ import { rollback } from '../enactor/rollback.js';
 import type { Plan } from '../plan/schema.js';
 import { dropBudget, limitedStep } from '../plan/weights.js';
 import { PlanExistsError, type PlanStore } from '../plan/store.js';
+import { OPERATION_NAMES } from '../route53/port.js';
 import { endpointKey } from '../route53/recordset.js';
 import { createLogger } from '../telemetry/logger.js';
 import { InvariantWatch, type Invariant } from './interleaving-checks.js';
 import { LegacyEnactor } from './legacy-enactor.js';
 import { MemoryPlanStore } from './memory-plan-store.js';
-import { storeClient } from './store-client.js';
+import { storePort } from './store-client.js';
 import { convergedTo, endpointStates } from './zone-state.js';
 
 export type { Invariant } from './interleaving-checks.js';
@@ -218,7 +219,7 @@ type AnyEnactor = Pick<Enactor | LegacyEnactor, 'runOnce'>;
 function makeEnactor(
   design: Design,
   id: string,
-  client: ReturnType<typeof storeClient>,
+  client: ReturnType<typeof storePort>,
   store: PlanStore,
   zoneId: string,
   minCapacity: number,
@@ -315,7 +316,7 @@ export async function runCase(
       'setup',
     ),
   );
-  const direct = storeClient(zones);
+  const direct = storePort(zones);
   await makeEnactor(design, 'setup', direct, plans, zoneId, c.minCapacity).runOnce();
 
   const counts = { throttled: 0, crashed: 0, lost: 0 };
@@ -327,9 +328,10 @@ export async function runCase(
     const faulty = (actor: string) => {
       let crashed = false;
       const pending = new WeakMap<object, Fault>();
-      const client = storeClient(zones, {
+      const client = storePort(zones, {
         ...(c.pageSize !== null ? { pageSize: c.pageSize } : {}),
-        async before(operation, input) {
+        async before(request) {
+          const operation = OPERATION_NAMES[request.method];
           await s.schedule(Promise.resolve(), `${actor} ${operation}`);
           if (crashed) throw new EnactorCrashed(actor);
           const fault = c.faults[call++ % c.faults.length]!;
@@ -342,12 +344,12 @@ export async function runCase(
             crashed = true;
             throw new EnactorCrashed(actor);
           }
-          if (fault === 'lost') pending.set(input as object, fault);
+          if (fault === 'lost') pending.set(request.input, fault);
         },
-        async after(operation, input) {
-          if (pending.get(input as object) !== 'lost') return;
+        async after(request) {
+          if (pending.get(request.input) !== 'lost') return;
           counts.lost += 1;
-          throw lostResponse(operation);
+          throw lostResponse(OPERATION_NAMES[request.method]);
         },
       });
       return { client, crashed: () => crashed };

@@ -11,7 +11,7 @@
 //      of any endpoint whose active plan it deleted;
 //   4. before applying, checks that every endpoint's active plan still exists; once cleanup has deleted an
 //      active plan, that check fails forever and no legacy enactor applies anything again.
-import { ChangeResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
+import type { Route53Port } from '../route53/port.js';
 import { EventEmitter } from 'node:events';
 import type { Change } from '../enactor/changes.js';
 import { desiredSets, toSdkChanges } from '../enactor/changes.js';
@@ -49,7 +49,7 @@ export interface LegacyEnactorOptions {
   id: string;
   store: PlanStore;
   /** Created with maxAttempts: 1; retries are the caller's (the same jittered retries as the safe enactor). */
-  client: Route53Client;
+  client: Route53Port;
   zoneId: string;
   /** After applying generation G, delete plans older than G - retention. Off when undefined. */
   cleanupRetention?: number;
@@ -87,27 +87,25 @@ export function groupLegacy(sets: readonly RecordSet[]): Map<string, LegacyEndpo
 }
 
 /** Reads the zone grouped per endpoint with its legacy marker. */
-export async function readLegacyZone(client: Route53Client, zoneId: string): Promise<Map<string, LegacyEndpoint>> {
+export async function readLegacyZone(client: Route53Port, zoneId: string): Promise<Map<string, LegacyEndpoint>> {
   return groupLegacy(await listRecordSets(client, zoneId));
 }
 
 export class LegacyEnactor extends EventEmitter<{ event: [LegacyEvent] }> {
   readonly id: string;
   private readonly caller: Route53Caller;
-  private readonly reader: Route53Client;
 
   constructor(private readonly options: LegacyEnactorOptions) {
     super();
     this.id = options.id;
     this.caller = new Route53Caller(options.client, { policy: options.retry });
-    this.reader = this.caller.asClient();
   }
 
   /** One pass. Throws LegacyInconsistentError once an active plan has been deleted. */
   async runOnce(): Promise<{ generation?: number; applied: string[] }> {
     const plan = await this.options.store.latest();
     if (!plan) return { applied: [] };
-    const zone = await readLegacyZone(this.reader, this.options.zoneId);
+    const zone = await readLegacyZone(this.caller, this.options.zoneId);
     await this.checkConsistency(zone, plan.generation);
     // The check that is done once, up front, and never again: by the time the writes land it may be stale.
     const applied = Math.max(0, ...[...zone.values()].map((endpoint) => endpoint.applied));
@@ -123,7 +121,7 @@ export class LegacyEnactor extends EventEmitter<{ event: [LegacyEvent] }> {
     if (this.options.cleanupRetention !== undefined) {
       await legacyCleanup({
         ...this.options,
-        client: this.reader,
+        client: this.caller,
         newest: plan.generation,
         retention: this.options.cleanupRetention,
         emit: (event) => this.emit('event', event),
@@ -158,13 +156,10 @@ export class LegacyEnactor extends EventEmitter<{ event: [LegacyEvent] }> {
     ];
     this.emit('event', { type: 'write-sent', enactor: this.id, generation: plan.generation, endpoint: key });
     try {
-      await this.caller.send(
-        'ChangeResourceRecordSets',
-        new ChangeResourceRecordSetsCommand({
-          HostedZoneId: this.options.zoneId,
-          ChangeBatch: { Comment: `legacy ${this.id} plan ${plan.generation}`, Changes: toSdkChanges(changes) },
-        }),
-      );
+      await this.caller.changeResourceRecordSets({
+        HostedZoneId: this.options.zoneId,
+        ChangeBatch: { Comment: `legacy ${this.id} plan ${plan.generation}`, Changes: toSdkChanges(changes) },
+      });
     } catch (error) {
       this.emit('event', {
         type: 'write-failed',
@@ -182,7 +177,7 @@ export class LegacyEnactor extends EventEmitter<{ event: [LegacyEvent] }> {
 export interface LegacyCleanupOptions {
   id: string;
   store: PlanStore;
-  client: Route53Client;
+  client: Route53Port;
   zoneId: string;
   /** The generation just applied. */
   newest: number;
@@ -213,12 +208,10 @@ async function removeRecordsOfPlan(options: LegacyCleanupOptions, generation: nu
   for (const endpoint of zone.values()) {
     if (endpoint.applied !== generation || endpoint.sets.length === 0) continue;
     const changes: Change[] = endpoint.sets.map((set) => ({ action: 'DELETE', set }));
-    await options.client.send(
-      new ChangeResourceRecordSetsCommand({
-        HostedZoneId: options.zoneId,
-        ChangeBatch: { Comment: `legacy cleanup of plan ${generation}`, Changes: toSdkChanges(changes) },
-      }),
-    );
+    await options.client.changeResourceRecordSets({
+      HostedZoneId: options.zoneId,
+      ChangeBatch: { Comment: `legacy cleanup of plan ${generation}`, Changes: toSdkChanges(changes) },
+    });
     options.emit?.({
       type: 'records-removed',
       enactor: options.id,

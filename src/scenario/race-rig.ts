@@ -16,6 +16,7 @@ import { Probe } from '../probe/probe.js';
 import { latestPlanTargets } from '../probe/targets.js';
 import { startUnbound, unboundInstalled, type UnboundResolver } from '../probe/unbound.js';
 import { createRoute53Client } from '../route53/client.js';
+import { sdkPort, type Route53Port } from '../route53/port.js';
 import { createLogger } from '../telemetry/logger.js';
 import { FleetSim } from './fleet-sim.js';
 
@@ -46,8 +47,8 @@ export interface RaceRig {
   unbound?: UnboundResolver;
   /** Why there is no resolver path, when there is none. */
   resolverNote: string;
-  /** A new SDK client for one enactor (maxAttempts 1: retries are the enactor's own). */
-  client(): Route53Client;
+  /** A new SDK client for one enactor, as a port (maxAttempts 1: retries are the enactor's own). */
+  client(): Route53Port;
   /** Changes one load balancer's capacity and runs a planner pass; returns the generation it wrote. */
   nextGeneration(): Promise<Plan>;
   close(): Promise<void>;
@@ -103,7 +104,7 @@ export async function startRaceRig(options: RigOptions): Promise<RaceRig> {
     closers.push(() => authority.close());
     const clients: Route53Client[] = [];
     closers.push(() => clients.forEach((c) => c.destroy()));
-    const client = () => {
+    const sdk = () => {
       const c = createRoute53Client({
         endpoint: authority.endpoint,
         credentials: authority.credentials,
@@ -112,7 +113,8 @@ export async function startRaceRig(options: RigOptions): Promise<RaceRig> {
       clients.push(c);
       return c;
     };
-    const created = await client().send(
+    const client = () => sdkPort(sdk());
+    const created = await sdk().send(
       new CreateHostedZoneCommand({ Name: RACE_ZONE, CallerReference: `race-${process.pid}-${Date.now()}` }),
     );
     const zoneId = created.HostedZone!.Id!.replace(/^\/?hostedzone\//, '');

@@ -12,7 +12,7 @@
 //
 // The probe watches the endpoints throughout, straight at the authority and through unbound when installed.
 // The order of the steps is fixed by gates and awaits, never by sleeps, so every run takes the same path.
-import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { Route53Port } from '../route53/port.js';
 import { Enactor } from '../enactor/enactor.js';
 import type { Plan } from '../plan/schema.js';
 import type { PlanStore } from '../plan/store.js';
@@ -22,7 +22,7 @@ import { describeError } from '../route53/errors.js';
 import { sleep } from '../route53/throttle.js';
 import { listRecordSets } from '../route53/paging.js';
 import { createLogger } from '../telemetry/logger.js';
-import { faultyClient, Gate, gatedDeletes } from './faults.js';
+import { faultyPort, Gate, gatedDeletes } from './faults.js';
 import { LegacyEnactor, LegacyInconsistentError } from './legacy-enactor.js';
 import { REGIONAL_ENDPOINT, startRaceRig, type RaceRig } from './race-rig.js';
 import { Timeline } from './timeline.js';
@@ -240,17 +240,17 @@ export async function runRace(options: RaceOptions): Promise<RaceResult> {
 function castEnactors(rig: RaceRig, mode: RaceMode, timeline: Timeline, delayMs: number) {
   const aGate = new Gate('A-write');
   const deleteGate = new Gate('cleanup-delete');
-  const aClient = faultyClient(rig.client(), {
+  const aClient = faultyPort(rig.client(), {
     latencyMs: delayMs,
     throttles: 2,
     gate: aGate,
-    matches: (command) =>
-      (command.input.ChangeBatch?.Changes ?? []).some((change) => change.ResourceRecordSet?.Name === REGIONAL_ENDPOINT),
+    matches: (input) =>
+      (input.ChangeBatch?.Changes ?? []).some((change) => change.ResourceRecordSet?.Name === REGIONAL_ENDPOINT),
     onFault: (fault, detail) => timeline.add({ kind: 'fault', actor: 'enactor-a', detail: `${fault}: ${detail}` }),
   });
   const retry: Partial<RetryPolicy> = { baseMs: Math.max(1, delayMs), capMs: Math.max(4, delayMs * 4), retries: 6 };
   // The enactors' own warnings are the injected throttles, which the timeline already shows.
-  const make = (id: string, client: Route53Client, store: PlanStore, cleanup: boolean) =>
+  const make = (id: string, client: Route53Port, store: PlanStore, cleanup: boolean) =>
     makeEnactor(mode, { id, client, store, zoneId: rig.zoneId, retry, cleanup, logLevel: 'error' }, timeline);
   // Both designs' cleanups delete through this store, so the timeline shows which live set each one passed.
   const cleanupStore = gatedDeletes(rig.store, deleteGate, (generation, live) =>
@@ -272,7 +272,7 @@ function castEnactors(rig: RaceRig, mode: RaceMode, timeline: Timeline, delayMs:
 
 interface EnactorSpec {
   id: string;
-  client: Route53Client;
+  client: Route53Port;
   store: PlanStore;
   zoneId: string;
   retry: Partial<RetryPolicy>;

@@ -29,7 +29,7 @@ function watchZone() {
   const changes = vi.spyOn(store, 'changeResourceRecordSets');
   return {
     calls: () => changes.mock.calls.length,
-    listing: async () => JSON.stringify(await listRecordSets(rig.client, rig.zoneId)),
+    listing: async () => JSON.stringify(await listRecordSets(rig.port, rig.zoneId)),
     stop: () => changes.mockRestore(),
   };
 }

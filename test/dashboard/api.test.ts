@@ -47,7 +47,7 @@ beforeAll(async () => {
   // Polled by hand in the tests (poll()), so that each step is read exactly once.
   source = new FileSource({
     store: rig.store,
-    client: rig.client,
+    client: rig.port,
     zoneId: rig.zoneId,
     probeStatusFile: statusFile,
     auditFile,
@@ -162,7 +162,7 @@ describe('dashboard JSON over plan store, Route53, probe status file and audit l
   it('with a read interval, reuses its last Route53 reading instead of listing the zone for every page', async () => {
     const thrifty = new FileSource({
       store: rig.store,
-      client: rig.client,
+      client: rig.port,
       zoneId: rig.zoneId,
       pollMs: 3_600_000,
       readIntervalMs: 60_000,
@@ -184,7 +184,7 @@ describe('dashboard JSON over plan store, Route53, probe status file and audit l
     await writeProbeStatus(oldFile, { ...status, updatedAt: new Date(Date.now() - 600_000).toISOString() });
     const reader = new FileSource({
       store: rig.store,
-      client: rig.client,
+      client: rig.port,
       zoneId: rig.zoneId,
       probeStatusFile: oldFile,
       pollMs: 3_600_000,

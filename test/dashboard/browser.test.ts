@@ -201,7 +201,7 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
         },
       ],
     });
-    const source = new FileSource({ store, client: test.client, zoneId, probeStatusFile: probeFile, pollMs: 100 });
+    const source = new FileSource({ store, client: test.port, zoneId, probeStatusFile: probeFile, pollMs: 100 });
     const server = await startDashboard({ source, port: 0 });
     const other = await context.newPage();
     try {
@@ -258,7 +258,7 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
     await writeDiagnosis('authority-down', 'api.diag.test. A: the authority does not answer (TIMEOUT) since 22:40:01');
     const source = new FileSource({
       store: new FilePlanStore(path.join(dir, 'plans')),
-      client: test.client,
+      client: test.port,
       zoneId: await test.createZone('diag.test.'),
       probeStatusFile: probeFile,
       pollMs: 100,
@@ -304,7 +304,7 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
     );
     const source = new FileSource({
       store: new FilePlanStore(path.join(dir, 'plans')),
-      client: test.client,
+      client: test.port,
       zoneId: await test.createZone('x.test.'),
       auditFile,
       pollMs: 100,

@@ -10,7 +10,8 @@ import type { ProbeCell } from '../../src/dashboard/model.js';
 import { endpointRows, judgeEndpoint } from '../../src/dashboard/rows.js';
 import type { EndpointStatus } from '../../src/enactor/status.js';
 import { FilePlanStore } from '../../src/plan/file-store.js';
-import type { Route53Client } from '@aws-sdk/client-route-53';
+import { ZoneStore } from '../../src/authority/store/zone-store.js';
+import { storePort } from '../../src/scenario/store-client.js';
 
 const status = (overrides: Partial<EndpointStatus>): EndpointStatus => ({
   endpoint: 'api.example.test. A',
@@ -216,7 +217,7 @@ describe('audit tail of the file source', () => {
     await fs.writeFile(file, old);
     const source = new FileSource({
       store: new FilePlanStore(path.join(dir, 'plans')),
-      client: {} as Route53Client,
+      client: storePort(new ZoneStore()), // no zone: this test never reaches Route53
       zoneId: 'Z',
       auditFile: file,
       pollMs: 3_600_000,

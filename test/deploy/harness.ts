@@ -8,6 +8,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { collectStatus, type EndpointStatus } from '../../src/enactor/status.js';
 import type { PlanStore } from '../../src/plan/store.js';
 import { createRoute53Client } from '../../src/route53/client.js';
+import { sdkPort } from '../../src/route53/port.js';
 import { resolveHostedZoneId } from '../../src/route53/listing.js';
 import { runDnsplane } from '../helpers/cli.js';
 
@@ -45,7 +46,8 @@ export async function waitConverged(
   endpoints: number,
   timeoutMs = 20_000,
 ): Promise<EndpointStatus[]> {
-  const client = createRoute53Client({ endpoint: api });
+  const sdk = createRoute53Client({ endpoint: api });
+  const client = sdkPort(sdk);
   try {
     const zoneId = await resolveHostedZoneId(client, zone);
     return await until('every endpoint live at the latest generation', timeoutMs, async () => {
@@ -61,7 +63,7 @@ export async function waitConverged(
       return converged ? status : undefined;
     });
   } finally {
-    client.destroy();
+    sdk.destroy();
   }
 }
 

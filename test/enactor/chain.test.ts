@@ -1,14 +1,13 @@
 // Chains (src/enactor/chain.ts): a shard whose unit does not fit one request is sent as a chain of fenced units,
 // with the real Enactor against the real authority over HTTP (limits shrunk so that a dozen endpoints in one
 // shard need a chain, as ~1,560 do at 100,000 endpoints with Route53's real limits).
-import type { Route53Client } from '@aws-sdk/client-route-53';
 import { afterEach, describe, expect, it } from 'vitest';
-import { changeCost } from '../../src/enactor/batch.js';
+import { changeCost } from '../../src/route53/change-batch.js';
 import { chainUnit } from '../../src/enactor/chain.js';
 import { decideShard } from '../../src/enactor/decide.js';
 import { DEFAULT_GUARD } from '../../src/enactor/guard.js';
 import { shardDigest, shardOf } from '../../src/enactor/shard-fence.js';
-import { fenceGeneration, host, liveWeights, planOf, startRig, ZONE, type Rig } from './harness.js';
+import { fenceGeneration, host, liveWeights, planOf, stallingPort, startRig, ZONE, type Rig } from './harness.js';
 
 let rig: Rig | undefined;
 afterEach(async () => {
@@ -76,26 +75,6 @@ describe('chainUnit (pure)', () => {
   });
 });
 
-/** A client whose first ChangeResourceRecordSets waits until released: a delayed enactor. */
-function stalling(client: Route53Client) {
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  let reached!: () => void;
-  const stalled = new Promise<void>((resolve) => (reached = resolve));
-  let stalls = 1;
-  const wrapped = {
-    config: client.config,
-    send: async (command: { constructor: { name: string } }, options?: unknown) => {
-      if (command.constructor.name === 'ChangeResourceRecordSetsCommand' && stalls-- > 0) {
-        reached();
-        await gate;
-      }
-      return client.send(command as never, options as never);
-    },
-  } as unknown as Route53Client;
-  return { client: wrapped, stalled, release };
-}
-
 describe('chains against the authority', () => {
   it('a shard too large for one request is rolled out and changed through chains; the fence ends at the plan with nothing excluded', async () => {
     rig = await startRig();
@@ -120,7 +99,7 @@ describe('chains against the authority', () => {
     await rig.writePlan(1, weights(1));
     await rig.enactor('bootstrap', { limits: LIMITS, guard: GUARD }).runOnce();
     await rig.writePlan(2, { ...weights(1), [labels[0]!]: [5, 5, 5] });
-    const slow = stalling(rig.client);
+    const slow = stallingPort(rig.port);
     const slowRun = rig.enactor('slow', { client: slow.client, limits: LIMITS, guard: GUARD }).runOnce();
     await slow.stalled;
     await rig.writePlan(3, weights(3));

@@ -1,11 +1,11 @@
 // The enactor through the real SDK against the real local authority.
-import { ChangeResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
+import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readAudit, AuditLog } from '../../src/enactor/audit.js';
 import type { EnactorEvent } from '../../src/enactor/events.js';
 import { toSdkRecordSet } from '../../src/route53/recordset.js';
-import { fenceGeneration, host, liveWeights, startRig, type Rig } from './harness.js';
+import { fenceGeneration, host, liveWeights, stallingPort, startRig, type Rig } from './harness.js';
 
 let rig: Rig;
 beforeEach(async () => {
@@ -37,20 +37,7 @@ describe('enactor against the authority', () => {
     await rig.writePlan(2, { api: [10, 0] });
 
     // The slow enactor reads plan 2 and the zone, then stalls just before its ChangeResourceRecordSets.
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let stalled!: () => void;
-    const reachedGate = new Promise<void>((resolve) => (stalled = resolve));
-    const delayed = {
-      config: rig.client.config,
-      send: async (command: { constructor: { name: string } }, options?: unknown) => {
-        if (command.constructor.name === 'ChangeResourceRecordSetsCommand') {
-          stalled();
-          await gate;
-        }
-        return rig.client.send(command as never, options as never);
-      },
-    } as unknown as Route53Client;
+    const { client: delayed, stalled: reachedGate, release } = stallingPort(rig.port, Infinity);
     const auditFile = path.join(rig.dir, 'audit.jsonl');
     const slow = rig.enactor('slow', { client: delayed, audit: new AuditLog(auditFile) });
     const events: EnactorEvent[] = [];

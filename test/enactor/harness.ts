@@ -10,6 +10,8 @@ import { shardOf } from '../../src/enactor/shard-fence.js';
 import { FilePlanStore } from '../../src/plan/file-store.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { Route53Caller } from '../../src/route53/caller.js';
+import { hookPort, type Route53Port } from '../../src/route53/port.js';
+import { Gate } from '../../src/scenario/faults.js';
 import { listRecordSets } from '../../src/route53/paging.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.js';
@@ -19,7 +21,10 @@ export const ZONE = 'dnsplane.test.';
 
 export interface Rig {
   test: TestAuthority;
+  /** The authority's SDK client (for the tests' own direct calls). */
   client: Route53Client;
+  /** The same client as a Route53 port (what the enactor and the readers take). */
+  port: Route53Port;
   zoneId: string;
   store: FilePlanStore;
   dir: string;
@@ -66,10 +71,11 @@ export async function startRig(authorityOptions: Partial<AuthorityOptions> = {})
   const store = new FilePlanStore(path.join(dir, 'plans'));
   const logger = createLogger('enactor', 'silent');
   // The tests' own reads retry too, so that they survive an authority started with a rate limit.
-  const reader = new Route53Caller(test.client, { policy: { baseMs: 50, capMs: 1_000, retries: 10 } }).asClient();
+  const reader = new Route53Caller(test.port, { policy: { baseMs: 50, capMs: 1_000, retries: 10 } });
   return {
     test,
     client: test.client,
+    port: test.port,
     zoneId,
     store,
     dir,
@@ -82,7 +88,7 @@ export async function startRig(authorityOptions: Partial<AuthorityOptions> = {})
       new Enactor({
         id,
         store,
-        client: test.client,
+        client: test.port,
         zone: ZONE,
         logger,
         retry: { baseMs: 5, capMs: 100 },
@@ -108,4 +114,19 @@ export function liveWeights(view: ZoneView, label: string): number[] {
 /** The generation of the fence of the endpoint's shard (the endpoint itself may have no records: removed). */
 export function fenceGeneration(view: ZoneView, label: string): number | undefined {
   return view.shardFences.get(ZONE)?.get(shardOf(host(label), 'A'))?.generation;
+}
+
+/**
+ * A delayed enactor's port: its first `stalls` ChangeResourceRecordSets wait until released (`stalled` resolves when
+ * the first one arrives).
+ */
+export function stallingPort(port: Route53Port, stalls = 1) {
+  const gate = new Gate('stalled write');
+  let left = stalls;
+  const client = hookPort(port, {
+    async before(call) {
+      if (call.method === 'changeResourceRecordSets' && left-- > 0) await gate.wait();
+    },
+  });
+  return { client, stalled: gate.reached, release: () => gate.open() };
 }

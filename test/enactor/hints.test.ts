@@ -1,11 +1,10 @@
 // The enactment hint (plan/hint.ts, enactor/hints.ts) with the real Enactor against the real authority over
 // HTTP: one enactor claims a generation and sends it, the others send nothing; a lying or abandoned hint only
 // delays, because a drift sweep reads the fences whatever the hint says and every write is still fenced.
-import type { Route53Client } from '@aws-sdk/client-route-53';
 import { afterEach, describe, expect, it } from 'vitest';
 import { planDigest } from '../../src/enactor/hints.js';
 import { countRequests } from '../../src/route53/request-counter.js';
-import { fenceGeneration, host, liveWeights, startRig, type Rig } from './harness.js';
+import { fenceGeneration, host, liveWeights, stallingPort, startRig, type Rig } from './harness.js';
 
 let rig: Rig | undefined;
 afterEach(async () => {
@@ -15,26 +14,6 @@ afterEach(async () => {
 
 const total = (requests: Map<string, number>) => [...requests.values()].reduce((sum, n) => sum + n, 0);
 const NO_SWEEP = 3_600_000;
-
-/** A client whose first ChangeResourceRecordSets waits until released. */
-function stalling(client: Route53Client) {
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  let reached!: () => void;
-  const stalled = new Promise<void>((resolve) => (reached = resolve));
-  let stalls = 1;
-  const wrapped = {
-    config: client.config,
-    send: async (command: { constructor: { name: string } }, options?: unknown) => {
-      if (command.constructor.name === 'ChangeResourceRecordSetsCommand' && stalls-- > 0) {
-        reached();
-        await gate;
-      }
-      return client.send(command as never, options as never);
-    },
-  } as unknown as Route53Client;
-  return { client: wrapped, stalled, release };
-}
 
 async function applied(rig: Rig, generation: number, endpoints: Record<string, number[]>) {
   await rig.writePlan(generation, endpoints);
@@ -47,10 +26,10 @@ describe('enactment hint', () => {
     await applied(rig, 1, { api: [1, 1], web: [1, 1] });
     await rig.writePlan(2, { api: [1, 1], web: [2, 1] });
 
-    const a = stalling(countRequests(rig.client).client);
+    const a = stallingPort(countRequests(rig.port).client);
     const aCounted = countRequests(a.client);
-    const b = countRequests(rig.client);
-    const c = countRequests(rig.client);
+    const b = countRequests(rig.port);
+    const c = countRequests(rig.port);
     const leader = rig.enactor('a', { client: aCounted.client, verifyEveryMs: NO_SWEEP });
     const followerB = rig.enactor('b', { client: b.client, verifyEveryMs: NO_SWEEP });
     const followerC = rig.enactor('c', { client: c.client, verifyEveryMs: NO_SWEEP });
@@ -82,8 +61,8 @@ describe('enactment hint', () => {
     rig = await startRig();
     await applied(rig, 1, { api: [1, 1], web: [1, 1] });
     await rig.writePlan(2, { api: [1, 1], web: [2, 1] });
-    const counted = ['a', 'b', 'c'].map(() => countRequests(rig!.client));
-    const stalls = counted.map((c) => stalling(c.client));
+    const counted = ['a', 'b', 'c'].map(() => countRequests(rig!.port));
+    const stalls = counted.map((c) => stallingPort(c.client));
     // All three decide on the same fences before any of them sends.
     const runs = stalls.map((s, i) => rig!.enactor(`e${i}`, { client: s.client, verifyEveryMs: NO_SWEEP }).runOnce());
     await Promise.all(stalls.map((s) => s.stalled));

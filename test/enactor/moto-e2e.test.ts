@@ -9,6 +9,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createS3Client, S3PlanStore } from '../../src/plan/s3-store.js';
 import type { EndpointPlan, Plan } from '../../src/plan/schema.js';
 import { createRoute53Client } from '../../src/route53/client.js';
+import { sdkPort } from '../../src/route53/port.js';
 import { listRecordSets } from '../../src/route53/paging.js';
 import { runDnsplane } from '../helpers/cli.js';
 import { useMoto } from '../helpers/moto.js';
@@ -96,7 +97,9 @@ describeWithTools(['moto_server'], 'dnsplane CLI against moto_server (the LocalS
   });
 
   const endpointSets = async (name: string) =>
-    (await listRecordSets(route53, zoneId)).filter((set) => set.name === `${name}.${ZONE}` && set.type === 'A');
+    (await listRecordSets(sdkPort(route53), zoneId)).filter(
+      (set) => set.name === `${name}.${ZONE}` && set.type === 'A',
+    );
 
   it(
     'refuses multi-writer mode: the self-check fails on moto and nothing is written',

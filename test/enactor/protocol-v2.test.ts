@@ -1,42 +1,23 @@
 // The counterexamples of issue 11, replayed with the real Enactor against the real authority over HTTP through
 // the SDK, and the cost of a generation. Each case is one the per-endpoint fences (v1) got wrong; the naive
 // fence policy (moving only the fences of shards whose content changes) must still be caught by case 1.
-import { ChangeResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
+import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupPlans } from '../../src/enactor/cleanup.js';
 import type { EnactorOptions } from '../../src/enactor/enactor.js';
 import { shardOf } from '../../src/enactor/shard-fence.js';
 import { FilePlanStore } from '../../src/plan/file-store.js';
+import { hookPort } from '../../src/route53/port.js';
 import { countRequests } from '../../src/route53/request-counter.js';
 import { toSdkRecordSet } from '../../src/route53/recordset.js';
-import { fenceGeneration, host, liveWeights, planOf, startRig, ZONE, type Rig } from './harness.js';
+import { fenceGeneration, host, liveWeights, planOf, stallingPort, startRig, ZONE, type Rig } from './harness.js';
 
 let rig: Rig | undefined;
 afterEach(async () => {
   await rig?.close();
   rig = undefined;
 });
-
-/** A client whose first ChangeResourceRecordSets waits until released: a delayed enactor. */
-function stalling(client: Route53Client) {
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  let reached!: () => void;
-  const stalled = new Promise<void>((resolve) => (reached = resolve));
-  let stalls = 1;
-  const wrapped = {
-    config: client.config,
-    send: async (command: { constructor: { name: string } }, options?: unknown) => {
-      if (command.constructor.name === 'ChangeResourceRecordSetsCommand' && stalls-- > 0) {
-        reached();
-        await gate;
-      }
-      return client.send(command as never, options as never);
-    },
-  } as unknown as Route53Client;
-  return { client: wrapped, stalled, release };
-}
 
 async function storeWith(rig: Rig, name: string, ...plans: Array<ReturnType<typeof planOf>>): Promise<FilePlanStore> {
   const store = new FilePlanStore(path.join(rig.dir, name));
@@ -50,14 +31,14 @@ describe('case 1: a stale enactor never re-writes an endpoint newer plans remove
     await rig.writePlan(1, { api: [10], web: [10] });
     await rig.enactor('bootstrap').runOnce();
     await rig.writePlan(2, { api: [20], web: [20] });
-    const slow = stalling(rig.client);
+    const slow = stallingPort(rig.port);
     const slowRun = rig.enactor('slow', { client: slow.client }).runOnce();
     await slow.stalled;
 
     await rig.writePlan(3, { api: [30] });
     await rig.writePlan(4, { api: [40] });
     expect((await rig.enactor('fast').runOnce()).generation).toBe(4);
-    const cleanup = await cleanupPlans({ store: rig.store, client: rig.client, zoneId: rig.zoneId, retention: 1 });
+    const cleanup = await cleanupPlans({ store: rig.store, client: rig.port, zoneId: rig.zoneId, retention: 1 });
     expect(cleanup.deleted).toContain(2);
 
     slow.release();
@@ -75,7 +56,7 @@ describe('case 1: a stale enactor never re-writes an endpoint newer plans remove
     await rig.writePlan(1, { api: [10], web: [10] });
     await rig.enactor('bootstrap').runOnce();
     await rig.writePlan(2, { api: [20], web: [20] });
-    const slow = stalling(rig.client);
+    const slow = stallingPort(rig.port);
     const slowRun = rig.enactor('slow', { client: slow.client }).runOnce();
     await slow.stalled;
 
@@ -106,7 +87,7 @@ describe('case 1: a stale enactor never re-writes an endpoint newer plans remove
       await rig.writePlan(1, { api: [10], web: [10] });
       await rig.enactor('bootstrap', { fenceMoves }).runOnce();
       await rig.writePlan(2, { api: [20], web: [20] });
-      const slow = stalling(rig.client);
+      const slow = stallingPort(rig.port);
       const slowRun = rig.enactor('slow', { client: slow.client, fenceMoves }).runOnce();
       await slow.stalled;
       await rig.writePlan(3, { api: [30], web: [10] });
@@ -139,20 +120,17 @@ describe('case 2: a torn read (records before fence) cannot certify stale conten
     await rig.writePlan(7, B);
     await rig.writePlan(9, A);
     let rivalRan = false;
-    const { client: counted } = countRequests(rig.client);
-    const torn = {
-      config: rig.client.config,
-      send: async (command: { constructor: { name: string } }, options?: unknown) => {
-        const output = await counted.send(command as never, options as never);
-        if (!rivalRan && command.constructor.name === 'ListResourceRecordSetsCommand') {
+    const { client: counted } = countRequests(rig.port);
+    const torn = hookPort(counted, {
+      async after(call) {
+        if (!rivalRan && call.method === 'listResourceRecordSets') {
           // Right after the enactor's fence read: the stale gen-7 batch lands.
           rivalRan = true;
           const rival = await rig!.enactor('rival', { store: rivalStore }).runOnce();
           expect(rival.applied).toEqual([`${host('api')} A`]);
         }
-        return output;
       },
-    } as unknown as Route53Client;
+    });
     const summary = await rig.enactor('f', { client: torn }).runOnce();
     expect(rivalRan).toBe(true);
     expect(summary.failed).toEqual([]);
@@ -227,7 +205,7 @@ describe('case 5: a poisoned endpoint', () => {
     );
     const labels = ['a', 'b', 'c', 'd', 'e'];
     await rig.writePlan(1, { ...Object.fromEntries(labels.map((label) => [label, [10]])), bad: [10] });
-    const { client, requests } = countRequests(rig.client);
+    const { client, requests } = countRequests(rig.port);
     const enactor = rig.enactor('e1', { client });
     const first = await enactor.runOnce();
     expect(first.poisoned).toEqual([`${host('bad')} A`]);
@@ -261,7 +239,7 @@ describe('cost', () => {
       return [`10.${Math.floor(i / 256)}.${i % 256}.1`];
     };
     await rig.writePlan(1, weights(10), address);
-    const { client, requests } = countRequests(rig.client);
+    const { client, requests } = countRequests(rig.port);
     const total = () => [...requests.values()].reduce((sum, n) => sum + n, 0);
     const enactor = rig.enactor('e1', { client, verifyEveryMs: 3_600_000 });
     await enactor.runOnce();

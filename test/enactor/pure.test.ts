@@ -1,7 +1,8 @@
 // Unit tests of the enactor's pure parts: fences, diffs, the guard, batch packing and decisions.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { changeCost, packBatches, ROUTE53_LIMITS } from '../../src/enactor/batch.js';
+import { packBatches } from '../../src/enactor/batch.js';
+import { changeCost, ROUTE53_LIMITS } from '../../src/route53/change-batch.js';
 import { applyChanges, desiredSets, recordChanges, setsMatch, type Change } from '../../src/enactor/changes.js';
 import { decideShard, namedInError, touchedSets } from '../../src/enactor/decide.js';
 import { endpointOfFence, fenceName, parseFence } from '../../src/enactor/fence.js';

@@ -1,10 +1,11 @@
 // Multi-endpoint batch recovery, throttling and cleanup, through the real SDK against the real authority.
-import { ChangeResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
+import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupPlans } from '../../src/enactor/cleanup.js';
 import { LivePlanError } from '../../src/plan/store.js';
+import { hookPort } from '../../src/route53/port.js';
 import { registry } from '../../src/telemetry/metrics.js';
-import { fenceGeneration, host, liveWeights, startRig, type Rig } from './harness.js';
+import { fenceGeneration, host, liveWeights, stallingPort, startRig, type Rig } from './harness.js';
 
 let rig: Rig | undefined;
 afterEach(async () => {
@@ -12,33 +13,13 @@ afterEach(async () => {
   rig = undefined;
 });
 
-/** A client that stalls every ChangeResourceRecordSets until released, to play a delayed enactor. */
-function stallingClient(client: Route53Client) {
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  let reached!: () => void;
-  const stalled = new Promise<void>((resolve) => (reached = resolve));
-  let stallsLeft = 1;
-  const wrapped = {
-    config: client.config,
-    send: async (command: { constructor: { name: string } }, options?: unknown) => {
-      if (command.constructor.name === 'ChangeResourceRecordSetsCommand' && stallsLeft-- > 0) {
-        reached();
-        await gate;
-      }
-      return client.send(command as never, options as never);
-    },
-  } as unknown as Route53Client;
-  return { client: wrapped, stalled, release };
-}
-
 describe('a rejected batch', () => {
   it('re-reads the fences only, and stands down on every shard a newer generation moved (removal included)', async () => {
     rig = await startRig();
     await rig.writePlan(1, { api: [10], web: [10] });
     await rig.enactor('bootstrap').runOnce();
     await rig.writePlan(2, { api: [20], web: [20] });
-    const stall = stallingClient(rig.client);
+    const stall = stallingPort(rig.port);
     const slow = rig.enactor('slow', { client: stall.client });
     const slowRun = slow.runOnce();
     await stall.stalled;
@@ -103,18 +84,14 @@ describe('a lost response', () => {
   it('counts a batch as applied when the first attempt landed, its answer was lost, and the retry was rejected', async () => {
     rig = await startRig();
     await rig.writePlan(1, { api: [10] });
-    const real = rig.client;
     let lost = 0;
-    const lossy = {
-      config: real.config,
-      send: async (command: { constructor: { name: string } }, options?: unknown) => {
-        const output = await real.send(command as never, options as never);
-        if (command.constructor.name === 'ChangeResourceRecordSetsCommand' && lost++ === 0) {
+    const lossy = hookPort(rig.port, {
+      after(call) {
+        if (call.method === 'changeResourceRecordSets' && lost++ === 0) {
           throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
         }
-        return output;
       },
-    } as unknown as Route53Client;
+    });
     const summary = await rig.enactor('e1', { client: lossy }).runOnce();
     expect(summary).toMatchObject({ applied: [`${host('api')} A`], stoodDown: [], failed: [], batches: 1 });
     const view = await rig.view();
@@ -189,7 +166,7 @@ describe('cleanup', () => {
 
     const dry = await cleanupPlans({
       store: rig.store,
-      client: rig.client,
+      client: rig.port,
       zoneId: rig.zoneId,
       retention: 0,
       dryRun: true,
@@ -197,7 +174,7 @@ describe('cleanup', () => {
     expect(dry).toMatchObject({ live: [3, 4], deleteBelow: 3, deleted: [1, 2] });
     expect(await rig.store.list()).toEqual([1, 2, 3, 4, 5]);
 
-    const result = await cleanupPlans({ store: rig.store, client: rig.client, zoneId: rig.zoneId, retention: 0 });
+    const result = await cleanupPlans({ store: rig.store, client: rig.port, zoneId: rig.zoneId, retention: 0 });
     expect(result.deleted).toEqual([1, 2]);
     expect(await rig.store.list()).toEqual([3, 4, 5]);
     await expect(rig.store.delete(3, { live: new Set(result.live) })).rejects.toBeInstanceOf(LivePlanError);

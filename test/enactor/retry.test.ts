@@ -1,7 +1,8 @@
-// Unit tests of retries, the retry budget and the rate limiter. The "client" here is an in-memory fake that
-// fails on cue; the real SDK against the real authority is exercised by the integration tests.
+// Unit tests of retries, the retry budget and the rate limiter. The port here is the authority's in-memory store
+// behind hooks that fail on cue; the real SDK against the real authority is exercised by the integration tests.
 import { describe, expect, it } from 'vitest';
-import type { Route53Client } from '@aws-sdk/client-route-53';
+import { ZoneStore } from '../../src/authority/store/zone-store.js';
+import { storePort } from '../../src/scenario/store-client.js';
 import { fullJitterDelay, Route53Caller } from '../../src/route53/caller.js';
 import { classifyError } from '../../src/route53/errors.js';
 import { RateLimiter, RetryBudget, TokenBucket } from '../../src/route53/throttle.js';
@@ -10,17 +11,19 @@ function sdkError(name: string, status = 400): Error {
   return Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode: status } });
 }
 
-function failingClient(failures: Error[]): { client: Route53Client; calls: () => number } {
+/** A port over an in-memory zone whose calls first fail with `failures`, one each. */
+function failingClient(failures: Error[]) {
   let calls = 0;
-  const client = {
-    send: async () => {
+  const store = new ZoneStore();
+  const zoneId = store.createHostedZone({ name: 'retry.test.', callerReference: 'retry' }).zone.id;
+  const client = storePort(store, {
+    before() {
       calls += 1;
       const failure = failures.shift();
       if (failure) throw failure;
-      return { ok: true };
     },
-  } as unknown as Route53Client;
-  return { client, calls: () => calls };
+  });
+  return { client, calls: () => calls, list: { HostedZoneId: zoneId } };
 }
 
 const fast = { baseMs: 1, capMs: 2, retries: 5 };
@@ -41,44 +44,44 @@ describe('error classification', () => {
 
 describe('Route53Caller', () => {
   it('retries Throttling until it succeeds and counts the retries', async () => {
-    const { client, calls } = failingClient([sdkError('Throttling'), sdkError('PriorRequestNotComplete')]);
+    const { client, calls, list } = failingClient([sdkError('Throttling'), sdkError('PriorRequestNotComplete')]);
     const caller = new Route53Caller(client, { policy: fast });
-    await expect(caller.send('Test', { input: {} })).resolves.toEqual({ ok: true });
+    await expect(caller.listResourceRecordSets(list)).resolves.toMatchObject({ IsTruncated: false });
     expect(calls()).toBe(3);
     expect(caller.retries).toBe(2);
   });
 
   it('never retries a rejected batch and throws the original SDK error', async () => {
-    const { client, calls } = failingClient([sdkError('InvalidChangeBatch')]);
+    const { client, calls, list } = failingClient([sdkError('InvalidChangeBatch')]);
     const caller = new Route53Caller(client, { policy: fast });
-    await expect(caller.send('Test', { input: {} })).rejects.toMatchObject({ name: 'InvalidChangeBatch' });
+    await expect(caller.listResourceRecordSets(list)).rejects.toMatchObject({ name: 'InvalidChangeBatch' });
     expect(calls()).toBe(1);
   });
 
   it('stops retrying when the retry budget is empty', async () => {
-    const { client, calls } = failingClient(Array.from({ length: 10 }, () => sdkError('Throttling')));
+    const { client, calls, list } = failingClient(Array.from({ length: 10 }, () => sdkError('Throttling')));
     const budget = new RetryBudget(2, 0);
     const caller = new Route53Caller(client, { policy: fast, budget });
-    await expect(caller.send('Test', { input: {} })).rejects.toMatchObject({ name: 'Throttling' });
+    await expect(caller.listResourceRecordSets(list)).rejects.toMatchObject({ name: 'Throttling' });
     expect(calls()).toBe(3);
     expect(budget.exhausted).toBe(1);
   });
 
   it('stops waiting out a backoff as soon as its signal aborts', async () => {
-    const { client } = failingClient(Array.from({ length: 10 }, () => sdkError('Throttling')));
+    const { client, list } = failingClient(Array.from({ length: 10 }, () => sdkError('Throttling')));
     const caller = new Route53Caller(client, { policy: { baseMs: 60_000, capMs: 60_000, retries: 5 } });
     const controller = new AbortController();
     caller.signal = controller.signal;
     // Full jitter may pick a short first delay; the second and later ones are what must be interrupted.
-    const sending = caller.send('Test', { input: {} });
+    const sending = caller.listResourceRecordSets(list);
     setTimeout(() => controller.abort(new Error('stopping')), 50);
     await expect(sending).rejects.toThrow(/stopping/);
   });
 
   it('gives up after the configured number of retries', async () => {
-    const { client, calls } = failingClient(Array.from({ length: 10 }, () => sdkError('Throttling')));
+    const { client, calls, list } = failingClient(Array.from({ length: 10 }, () => sdkError('Throttling')));
     const caller = new Route53Caller(client, { policy: { ...fast, retries: 2 } });
-    await expect(caller.send('Test', { input: {} })).rejects.toMatchObject({ name: 'Throttling' });
+    await expect(caller.listResourceRecordSets(list)).rejects.toMatchObject({ name: 'Throttling' });
     expect(calls()).toBe(3);
   });
 });

@@ -3,6 +3,7 @@ import { CreateHostedZoneCommand } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertSafeBackend, selfCheck } from '../../src/enactor/self-check.js';
 import { createRoute53Client } from '../../src/route53/client.js';
+import { sdkPort } from '../../src/route53/port.js';
 import { listRecordSets } from '../../src/route53/paging.js';
 import { describeWithTools } from '../helpers/tools.js';
 import { useMoto } from '../helpers/moto.js';
@@ -19,15 +20,15 @@ describe('self-check against the dnsplane authority', () => {
 
   it('passes both checks and leaves no scratch record behind', async () => {
     const zoneId = await test.createZone('check.test.');
-    const before = await listRecordSets(test.client, zoneId);
-    const result = await selfCheck(test.client, zoneId, 'check.test.');
+    const before = await listRecordSets(test.port, zoneId);
+    const result = await selfCheck(test.port, zoneId, 'check.test.');
     expect(result.checks.map((check) => [check.name, check.passed])).toEqual([
       ['stale-delete-rejected', true],
       ['failed-batch-atomic', true],
     ]);
     expect(result.ok).toBe(true);
     expect(() => assertSafeBackend(result, false)).not.toThrow();
-    expect(await listRecordSets(test.client, zoneId)).toEqual(before);
+    expect(await listRecordSets(test.port, zoneId)).toEqual(before);
   });
 });
 
@@ -44,7 +45,7 @@ describeWithTools(['moto_server'], 'self-check against moto_server', () => {
       new CreateHostedZoneCommand({ Name: 'check.test.', CallerReference: `selfcheck-${Date.now()}` }),
     );
     const zoneId = zone.HostedZone!.Id!.replace('/hostedzone/', '');
-    const result = await selfCheck(client, zoneId, 'check.test.');
+    const result = await selfCheck(sdkPort(client), zoneId, 'check.test.');
     expect(result.ok).toBe(false);
     expect(result.checks.find((check) => check.name === 'stale-delete-rejected')?.passed).toBe(false);
     expect(() => assertSafeBackend(result, false)).toThrow(/--single-writer/);

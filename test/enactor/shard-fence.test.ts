@@ -186,7 +186,7 @@ describe('readShardFences against the authority', () => {
   });
 
   it('reads no fence in a zone without any', async () => {
-    const fences = await readShardFences(t.client, zoneId, ZONE);
+    const fences = await readShardFences(t.port, zoneId, ZONE);
     expect(fences.size).toBe(SHARDS);
     expect([...fences.values()].every((fence) => fence === undefined)).toBe(true);
   });
@@ -219,7 +219,7 @@ describe('readShardFences against the authority', () => {
       new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: toSdkChanges(creates) } }),
     );
 
-    const { client, requests } = countRequests(t.client);
+    const { client, requests } = countRequests(t.port);
     const read = await readShardFences(client, zoneId, ZONE);
     expect(requests.get('ListResourceRecordSets')).toBe(1);
     expect([...read.values()].map((fence) => fence?.generation)).toEqual(fences.map((_, shard) => shard + 1));

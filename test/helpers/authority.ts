@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CreateHostedZoneCommand, type Route53Client } from '@aws-sdk/client-route-53';
 import { createRoute53Client } from '../../src/route53/client.js';
+import { sdkPort, type Route53Port } from '../../src/route53/port.js';
 import { startAuthority, type Authority, type AuthorityOptions } from '../../src/authority/index.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 
@@ -13,6 +14,8 @@ export interface TestAuthority {
   authority: Authority;
   /** Signed with the authority's credentials; SDK retries off so tests see every error. */
   client: Route53Client;
+  /** The same client as the Route53 port dnsplane's code takes. */
+  port: Route53Port;
   dataDir: string;
   /** Creates a hosted zone and returns its bare id. */
   createZone(name?: string): Promise<string>;
@@ -39,6 +42,7 @@ export async function startTestAuthority(options: Partial<AuthorityOptions> = {}
   return {
     authority,
     client,
+    port: sdkPort(client),
     dataDir,
     async createZone(name = 'dnsplane.test.') {
       zones += 1;

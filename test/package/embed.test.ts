@@ -8,6 +8,7 @@ import { embed } from '../../examples/embed.js';
 import { queryDns } from '../../src/index.js';
 import { readEndpointSets } from '../../src/route53/listing.js';
 import { createRoute53Client } from '../../src/route53/client.js';
+import { sdkPort } from '../../src/route53/port.js';
 
 const run = promisify(execFile);
 
@@ -24,7 +25,7 @@ describe('examples/embed.ts', () => {
       // One of the two enactors applied the generation; the other lost the fence and applied nothing.
       expect(result.summaries.flatMap((pass) => pass.applied)).toEqual(['api.example.test. A']);
 
-      const live = await readEndpointSets(client, result.zoneId, endpoint!.name, 'A');
+      const live = await readEndpointSets(sdkPort(client), result.zoneId, endpoint!.name, 'A');
       const shape = (sets: Array<{ setIdentifier?: string; weight?: number; values: string[] }>) =>
         sets
           .map(({ setIdentifier, weight, values }) => ({ setIdentifier, weight, values }))

@@ -45,13 +45,13 @@ const planAt = (generation: number): Plan => ({
 async function makeLive(generation: number): Promise<void> {
   const store = new FilePlanStore(await mkdtemp(path.join(dir, 'enacted-')));
   await store.write(planAt(generation));
-  const summary = await new Enactor({ id: 'enactor', store, client: authority.client, zone: zoneId, logger }).runOnce();
+  const summary = await new Enactor({ id: 'enactor', store, client: authority.port, zone: zoneId, logger }).runOnce();
   expect(summary.failed).toEqual([]);
-  expect(await highestLiveFence(authority.client, zoneId)).toBe(generation);
+  expect(await highestLiveFence(authority.port, zoneId)).toBe(generation);
 }
 
 const newStore = async () => new FilePlanStore(await mkdtemp(path.join(dir, 'plans-')));
-const planner = (store: FilePlanStore, read = () => highestLiveFence(authority.client, zoneId)) =>
+const planner = (store: FilePlanStore, read = () => highestLiveFence(authority.port, zoneId)) =>
   new Planner({ fleet, store, logger, highestLiveFence: read });
 
 beforeAll(async () => {

@@ -9,6 +9,7 @@ import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEndpointSets } from '../../src/route53/listing.js';
 import { createRoute53Client } from '../../src/route53/client.js';
+import { sdkPort } from '../../src/route53/port.js';
 import { toSdkRecordSet } from '../../src/route53/recordset.js';
 import { spawnDnsplane } from '../helpers/cli.js';
 import { describeWithTools } from '../helpers/tools.js';
@@ -74,7 +75,7 @@ describeWithTools(['dig'], 'dnsplane demo --stay', () => {
         maxAttempts: 1,
       });
       const name = 'dynamodb.us-east-1.dnsplane.test.';
-      const sets = await readEndpointSets(client, zoneId!, name, 'A');
+      const sets = await readEndpointSets(sdkPort(client), zoneId!, name, 'A');
       expect(sets.length).toBeGreaterThan(0);
       await client.send(
         new ChangeResourceRecordSetsCommand({

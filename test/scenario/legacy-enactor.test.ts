@@ -10,13 +10,13 @@ import {
 } from '../../src/scenario/legacy-enactor.js';
 import { MemoryPlanStore } from '../../src/scenario/memory-plan-store.js';
 import { planOf } from '../../src/scenario/interleavings.js';
-import { storeClient } from '../../src/scenario/store-client.js';
+import { storePort } from '../../src/scenario/store-client.js';
 
 async function setup() {
   const zones = new ZoneStore();
   const zoneId = zones.createHostedZone({ name: 'interleave.test.', callerReference: 'legacy-unit' }).zone.id;
   const plans = new MemoryPlanStore();
-  const client = storeClient(zones);
+  const client = storePort(zones);
   const enactor = (id: string, cleanupRetention?: number) =>
     new LegacyEnactor({
       id,

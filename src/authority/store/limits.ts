@@ -1,10 +1,11 @@
 // Route53's quotas as the authority applies and reports them (the defaults of a new AWS account). Per-request
 // and per-set limits are enforced in validation; the account and hosted-zone limits are what GetAccountLimit
 // and GetHostedZoneLimit report.
+import { ROUTE53_LIMITS } from '../../route53/change-batch.js';
 
 export const BATCH_LIMITS = {
-  recordsPerRequest: 1000,
-  valueCharsPerRequest: 32000,
+  recordsPerRequest: ROUTE53_LIMITS.elements,
+  valueCharsPerRequest: ROUTE53_LIMITS.chars,
   weightedPerGroup: 100,
   valuesPerSet: 400,
 } as const;

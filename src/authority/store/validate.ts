@@ -10,12 +10,11 @@ import {
   type RecordType,
 } from '../../route53/recordset.js';
 import { Route53Error, invalidChangeBatch, invalidInput } from './errors.js';
+import { changeCost, type ChangeAction } from '../../route53/change-batch.js';
 import { BATCH_LIMITS } from './limits.js';
 import { groupPrefix, sortKey } from './order.js';
 import { policyOf, routingFields, type RequestedRouting } from './routing.js';
 import { isDomainName, valueProblem } from './values.js';
-
-export type ChangeAction = 'CREATE' | 'DELETE' | 'UPSERT';
 
 /** A change as the request states it; fields may be missing until validation says otherwise. */
 export interface RequestedChange extends RequestedRouting {
@@ -150,14 +149,7 @@ function toRecordSet(change: RequestedChange, index: number): { action: ChangeAc
 }
 
 function requestLimits(changes: Array<{ action: ChangeAction; set: RecordSet }>): string[] {
-  let records = 0;
-  let chars = 0;
-  for (const { action, set } of changes) {
-    // Route53 counts an UPSERT twice: it is a DELETE and a CREATE.
-    const times = action === 'UPSERT' ? 2 : 1;
-    records += times * set.values.length;
-    chars += times * set.values.reduce((sum, value) => sum + value.length, 0);
-  }
+  const { elements: records, chars } = changeCost(changes);
   const problems: string[] = [];
   if (records > LIMITS.recordsPerRequest)
     problems.push(`Number of records limit of ${LIMITS.recordsPerRequest} exceeded.`);

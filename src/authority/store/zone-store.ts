@@ -29,7 +29,7 @@ export interface ChangeRecord {
 
 export interface ListPage {
   sets: RecordSet[];
-  next?: { name: string; type: string; identifier?: string };
+  next?: { name: string; type: RecordSet['type']; identifier?: string };
 }
 
 /** Where committed entries go before they are applied (the journal); tests may leave it out. */

@@ -33,7 +33,7 @@ async function runCleanup(options: CleanupCommandOptions): Promise<void> {
   try {
     const result = await cleanupPlans({
       store: target.store,
-      client: target.client,
+      client: target.caller,
       zoneId: target.zoneId,
       retention,
       dryRun: options.dryRun,

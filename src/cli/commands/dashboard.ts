@@ -63,7 +63,7 @@ async function runDashboard(options: DashboardOptions): Promise<void> {
   const target = await openZoneTarget(options);
   const source = new FileSource({
     store: target.store,
-    client: target.client,
+    client: target.caller,
     zoneId: target.zoneId,
     probeStatusFile: options.probeStatus,
     auditFile: options.audit,

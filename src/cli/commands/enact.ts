@@ -130,7 +130,7 @@ async function runEnact(options: EnactOptions): Promise<void> {
   const logger = createLogger('enactor');
   const zoneName = target.zoneName ?? (await target.store.latest())?.zone;
   if (!zoneName) throw new Error('the self-check needs the zone name: pass --zone NAME or store a plan first');
-  const check = await selfCheck(target.client, target.zoneId, zoneName);
+  const check = await selfCheck(target.caller, target.zoneId, zoneName);
   for (const item of check.checks) logger.info({ check: item.name, passed: item.passed }, item.detail);
   assertSafeBackend(check, options.singleWriter);
   if (!check.ok) logger.warn('backend failed the self-check; running because --single-writer was given');
@@ -140,16 +140,16 @@ async function runEnact(options: EnactOptions): Promise<void> {
       ? undefined
       : await serveMetrics(parsePort(options.metricsPort, '--metrics-port'), options.metricsHost);
   const freeze = new FreezeWatch(target.store, logger);
+  target.quietRetries(); // from here on the Enactor logs each retry itself
   const enactor = new Enactor({
     id: options.id,
     frozen: () => freeze.enactorsStopped(),
     store: target.store,
-    client: target.sdk,
+    client: target.caller,
     zone: target.zoneId,
     logger,
     // The capacity proof re-asserts sets with DELETE + CREATE in one batch, which needs atomic batches.
     guard: { ...guard, proveCapacity: check.ok },
-    limiter: target.caller.limiter,
     intervalMs,
     audit: options.audit ? new AuditLog(options.audit) : undefined,
     cleanupRetention: options.cleanup ? retention : undefined,
@@ -200,12 +200,11 @@ async function preview(options: EnactOptions, target: ZoneTarget, guard: Partial
     const enactor = new Enactor({
       id: options.id,
       store: target.store,
-      client: target.sdk,
+      client: target.caller,
       zone: target.zoneId,
       // The preview prints everything it found; logs only when asked for (--log-level).
       logger: createLogger('enactor', process.env.DNSPLANE_LOG_LEVEL ?? 'silent'),
       guard,
-      limiter: target.caller.limiter,
       dryRun: true,
     });
     const summary = await enactor.runOnce();

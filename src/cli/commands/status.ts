@@ -40,7 +40,7 @@ async function runStatus(options: StatusOptions): Promise<void> {
     const [statuses, probe, freeze] = await Promise.all([
       collectStatus({
         store: target.store,
-        client: target.client,
+        client: target.caller,
         zoneId: target.zoneId,
         probeStatusFile: options.probeStatus,
       }),

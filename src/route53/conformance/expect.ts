@@ -8,6 +8,7 @@ import {
   type Route53Client,
 } from '@aws-sdk/client-route-53';
 import { listRecordSetsNamed } from '../paging.js';
+import { sdkPort } from '../port.js';
 import { normalizeName, toSdkRecordSet, type RecordSet, type RecordType } from '../recordset.js';
 
 export class ConformanceFailure extends Error {
@@ -73,7 +74,14 @@ export async function expectRejected(request: Promise<unknown>, codes: string[],
 }
 
 /** Every set under `name`; paging is bounded, so a server that never advances fails the case instead of hanging it. */
-export const listByName = listRecordSetsNamed;
+export function listByName(
+  client: Route53Client,
+  zoneId: string,
+  name: string,
+  maxItems?: number,
+): Promise<RecordSet[]> {
+  return listRecordSetsNamed(sdkPort(client), zoneId, name, maxItems);
+}
 
 export function describeSets(sets: RecordSet[]): string {
   if (sets.length === 0) return 'nothing';

@@ -2,7 +2,7 @@
 // second), and the probe's diagnosis as its status file says it (each new round, read twice a second), into the run's History;
 // and the final wait for convergence once the faults are over.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { Route53Port } from '../../route53/port.js';
 import { collectStatus } from '../../enactor/status.js';
 import type { FilePlanStore } from '../../plan/file-store.js';
 import { queryDns } from '../../probe/query.js';
@@ -14,7 +14,7 @@ import type { History } from './history.js';
 interface RecorderOptions {
   history: History;
   dnsPort: number;
-  client: Route53Client;
+  client: Route53Port;
   zoneId: string;
   planStore: FilePlanStore;
   statusFile: string;
@@ -93,7 +93,7 @@ export function startRecorder(options: RecorderOptions): {
 export async function convergence(options: {
   history: History;
   planStore: FilePlanStore;
-  client: Route53Client;
+  client: Route53Port;
   zoneId: string;
   fleetRevision: number;
   timeoutMs: number;

@@ -16,6 +16,7 @@ import { FilePlanStore } from '../../plan/file-store.js';
 import { readProbeStatus } from '../../probe/status-file.js';
 import { startUnbound, unboundInstalled, type UnboundResolver } from '../../probe/unbound.js';
 import { createRoute53Client } from '../../route53/client.js';
+import { sdkPort } from '../../route53/port.js';
 import { waitForAnswer } from '../recovery.js';
 import { CHAOS_NAME, CHAOS_ZONE, createChaosFleet, revisionOf } from './fleet.js';
 import type { ComponentKind, FaultRecord, History } from './history.js';
@@ -101,7 +102,8 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
   const processes = new Processes(logs);
   const fleet = await createChaosFleet(dir);
   const planStore = new FilePlanStore(plansDir);
-  const client = createRoute53Client({ endpoint, maxAttempts: 1, requestTimeoutMs: 3000 });
+  const sdk = createRoute53Client({ endpoint, maxAttempts: 1, requestTimeoutMs: 3000 });
+  const client = sdkPort(sdk);
   let rateLimit: number | undefined;
   let link: DelayedLink | undefined;
   let unbound: UnboundResolver | undefined;
@@ -153,7 +155,7 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
     });
     await processes.start(authority);
     const zoneId = (
-      await client.send(new CreateHostedZoneCommand({ Name: CHAOS_ZONE, CallerReference: `chaos-${Date.now()}` }))
+      await sdk.send(new CreateHostedZoneCommand({ Name: CHAOS_ZONE, CallerReference: `chaos-${Date.now()}` }))
     ).HostedZone!.Id!.replace('/hostedzone/', '');
     const planner = processes.add({
       name: 'planner',
@@ -334,7 +336,7 @@ export async function runChaos(options: ChaosOptions): Promise<History> {
   } finally {
     await recorder?.stop();
     await processes.stopAll();
-    client.destroy();
+    sdk.destroy();
     await unbound?.stop();
     if (link) history.delayedLink = await link.traffic().catch(() => undefined);
     await link?.close();
