@@ -314,6 +314,16 @@ for (const size of sizes) {
         `  generation ${generation}, ${scenario.label} (${fmt(changed.length)}): visible over DNS p50 ${fmt(percentile(seen, 0.5))} ms, max ${fmt(seen.at(-1)!)} ms after the plan was stored (writing it took ${fmt(writeMs)} ms)`,
       );
       for (const line of describe('cost', counts, Math.max(seconds, 0.001), changed.length * SETS)) console.log(line);
+      // Per enactor, so that the one that sent the generation can be told from the others (waiting, trusting the
+      // enactment hint, or reading for their drift sweep, which the window also holds: about idle rate × window).
+      console.log(
+        `    per enactor: ${enactors
+          .map(({ id, relay: { counts: c } }) => {
+            const change = c.byOperation.get('ChangeResourceRecordSets') ?? 0;
+            return `${id} ${c.requests} (${change} Change, ${c.rejected} rejected, ${c.byOperation.get('ListResourceRecordSets') ?? 0} List)`;
+          })
+          .join('; ')}; window ${fmt((performance.now() - start) / 1000, 1)} s`,
+      );
       results.push(
         `scale.${size}.${scenario.key}.requests=${counts.requests} scale.${size}.${scenario.key}.elements=${counts.elements} scale.${size}.${scenario.key}.visible_ms=${Math.round(seen.at(-1)!)}`,
       );

@@ -31,7 +31,7 @@ export async function startBenchRig(
   try {
     const zoneId = await authority.createZone(BENCH_ZONE);
     const { client: counting, requests } = countRequests(sdkPort(authority.client));
-    return {
+    const rig: BenchRig = {
       dir,
       authority,
       zoneId,
@@ -39,10 +39,12 @@ export async function startBenchRig(
       client: counting,
       requests,
       async close() {
-        await authority.stop();
+        // The rig's authority now, which a benchmark may have restarted (bench-scale's direct seeding).
+        await rig.authority.stop();
         await rm(dir, { recursive: true, force: true });
       },
     };
+    return rig;
   } catch (error) {
     await authority.stop();
     await rm(dir, { recursive: true, force: true });

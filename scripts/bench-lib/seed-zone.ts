@@ -30,13 +30,22 @@ export async function seedZone(client: Route53Client, zoneId: string, plan: Plan
     let elements = 0;
     while (end < changes.length && elements + changeCost([changes[end]!]).elements <= ROUTE53_LIMITS.elements)
       elements += changeCost([changes[end++]!]).elements;
-    await client.send(
-      new ChangeResourceRecordSetsCommand({
-        HostedZoneId: zoneId,
-        ChangeBatch: { Comment: `seed gen ${plan.generation}`, Changes: toSdkChanges(changes.slice(at, end)) },
-      }),
-    );
-    requests += 1;
+    const command = new ChangeResourceRecordSetsCommand({
+      HostedZoneId: zoneId,
+      ChangeBatch: { Comment: `seed gen ${plan.generation}`, Changes: toSdkChanges(changes.slice(at, end)) },
+    });
+    // A dropped connection (a loaded machine) is retried; a retry of a batch that had landed is refused whole
+    // because its records exist, which means it landed.
+    for (let attempt = 1; ; attempt++) {
+      requests += 1;
+      try {
+        await client.send(command);
+        break;
+      } catch (error) {
+        if (attempt > 1 && /already exists/.test(String((error as Error).message))) break;
+        if (attempt >= 5) throw error;
+      }
+    }
     at = end;
   }
   return { requests };

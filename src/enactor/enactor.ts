@@ -801,7 +801,6 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       endpointsTotal: number;
     },
   ): void {
-    this.hints.beat();
     const { started, ...counts } = progress;
     this.emit('event', {
       type: 'progress',

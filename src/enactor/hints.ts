@@ -38,6 +38,8 @@ export class HintKeeper {
   /** Another enactor's claim as first seen (its key and when, by this process's clock). */
   private watched: { key: string; since: number } | undefined;
   private lastBeatAt = 0;
+  /** Beats while this enactor holds a claim, also through long reads that send no batch (a fresh zone's listing). */
+  private beating: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   private warned = false;
 
@@ -51,6 +53,7 @@ export class HintKeeper {
   /** Decides whether this pass runs, and claims the generation when it does. */
   async before(plan: Plan, sweep: boolean): Promise<HintVerdict> {
     this.holding = undefined;
+    clearInterval(this.beating);
     if (!this.store.readHint || !this.store.writeHint) return PROCEED;
     const digest = planDigest(plan);
     const same = (hint: EnactmentHint | undefined): hint is EnactmentHint =>
@@ -76,10 +79,12 @@ export class HintKeeper {
     }
     this.holding = claim;
     this.lastBeatAt = performance.now();
+    this.beating = setInterval(() => this.beat(), BEAT_EVERY_MS);
+    this.beating.unref();
     return PROCEED;
   }
 
-  /** While sending: a new beat, at most once a second, so that waiting enactors know the holder is alive. */
+  /** While holding a claim: a new beat, at most once a second, so that waiting enactors know the holder is alive. */
   beat(): void {
     const holding = this.holding;
     if (!holding || performance.now() - this.lastBeatAt < BEAT_EVERY_MS) return;
@@ -93,6 +98,8 @@ export class HintKeeper {
   async after(inSync: boolean): Promise<void> {
     const holding = this.holding;
     this.holding = undefined;
+    clearInterval(this.beating);
+    this.beating = undefined;
     if (!holding) return;
     await this.writing;
     await this.write({

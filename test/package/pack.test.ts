@@ -35,7 +35,7 @@ const CONSUMER_TSCONFIG = {
 const CONSUMER = `
 import {
   checkEndpointResult, createRoute53Client, DEFAULT_GUARD, Enactor, FilePlanStore, parsePlan, Planner, Probe,
-  startAuthority, type Authority, type EnactorOptions, type Plan, type RecordSet, type RunSummary,
+  sdkPort, startAuthority, type Route53Port, type Authority, type EnactorOptions, type Plan, type RecordSet, type RunSummary,
 } from 'dnsplane';
 
 type IsAny<T> = 0 extends 1 & T ? true : false;
@@ -53,7 +53,8 @@ export async function once(): Promise<RunSummary> {
   const store = new FilePlanStore('plans');
   const probe = new Probe({ targets: async () => ({ targets: [] }), authority: { host: authority.host, port: authority.dnsPort } });
   void [resolved, first, refusal, probe];
-  return new Enactor({ id: 'e', store, client }).runOnce();
+  const port: Route53Port = sdkPort(client);
+  return new Enactor({ id: 'e', store, client: port }).runOnce();
 }
 `;
 
