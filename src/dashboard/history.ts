@@ -21,6 +21,8 @@ export interface StatusTarget {
   /** Used for reads only (ListResourceRecordSets). */
   client: Route53Port;
   zoneId: string;
+  /** Whose shard fences to read (--owner-id; default the default owner). */
+  ownerId?: string;
 }
 
 export class History {

@@ -8,8 +8,8 @@ import { readLiveZone } from './live.js';
 import { readShardFences } from './shard-fence.js';
 
 /** 0 when no fence in the zone names a generation. Shard fences cost one request; a zone without any (one still on v1 fences) is listed whole. */
-export async function highestLiveFence(client: Route53Port, zoneId: string): Promise<number> {
-  const fences = await readShardFences(client, zoneId, await hostedZoneName(client, zoneId));
+export async function highestLiveFence(client: Route53Port, zoneId: string, owner?: string): Promise<number> {
+  const fences = await readShardFences(client, zoneId, await hostedZoneName(client, zoneId), owner);
   const highest = Math.max(0, ...[...fences.values()].map((fence) => fence?.generation ?? 0));
   if ([...fences.values()].some((fence) => fence !== undefined)) return highest;
   const view = await readLiveZone(client, zoneId);

@@ -38,31 +38,37 @@ export interface StatusOptions {
   zoneId: string;
   /** The probe's status file (see `dnsplane probe --status-file`); missing file → probe: null. */
   probeStatusFile?: string;
+  /** Whose shard fences to read (default: the default owner). */
+  ownerId?: string;
 }
 
 export async function collectStatus(options: StatusOptions): Promise<EndpointStatus[]> {
   const [latest, view, probe] = await Promise.all([
     options.store.latest(),
-    readLiveZone(options.client, options.zoneId),
+    readLiveZone(options.client, options.zoneId, options.ownerId),
     options.probeStatusFile ? readProbeStatus(options.probeStatusFile) : Promise.resolve(undefined),
-  ]);
-  const keys = new Set<string>([
-    ...(latest?.endpoints.map((e) => endpointKey(e.name, e.type)) ?? []),
-    ...[...view.endpoints.keys()].filter(
-      (key) => view.endpoints.get(key)?.fence && (view.endpoints.get(key)?.sets.length ?? 0) > 0,
-    ),
   ]);
   // Each plan's endpoints by key, indexed once: a list search per row would be quadratic in the zone's size.
   const plans = new Map<number, Map<string, EndpointPlan> | undefined>(
     latest ? [[latest.generation, indexEndpoints(latest)]] : [],
   );
+  const planAt = async (generation: number) => {
+    if (!plans.has(generation)) plans.set(generation, indexEndpoints(await options.store.read(generation)));
+    return plans.get(generation);
+  };
+  // Rows: what the latest plan names, and live endpoints the plan their fence names still has (not yet removed).
+  // Sets in a fenced shard that no plan of this owner names are someone else's (another owner, or by hand).
+  const keys = new Set<string>(latest?.endpoints.map((e) => endpointKey(e.name, e.type)) ?? []);
+  for (const [key, endpoint] of view.endpoints) {
+    if (keys.has(key) || !endpoint.fence || endpoint.sets.length === 0) continue;
+    if ((await planAt(endpoint.fence.generation))?.has(key)) keys.add(key);
+  }
   const rows: EndpointStatus[] = [];
   for (const key of [...keys].sort()) {
     const live = view.endpoints.get(key) ?? { sets: [], fence: shardFenceIn(view, latest, key) };
     const excluded = live.fence?.excluded.includes(key) ?? false;
     const generation = excluded ? undefined : live.fence?.generation;
-    if (generation !== undefined && !plans.has(generation))
-      plans.set(generation, indexEndpoints(await options.store.read(generation)));
+    if (generation !== undefined) await planAt(generation);
     const matches = (plan: Map<string, EndpointPlan> | undefined) => {
       const endpoint = plan?.get(key);
       return endpoint ? setsMatch(live.sets, desiredSets(endpoint)) : null;

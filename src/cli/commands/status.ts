@@ -43,6 +43,7 @@ async function runStatus(options: StatusOptions): Promise<void> {
         client: target.caller,
         zoneId: target.zoneId,
         probeStatusFile: options.probeStatus,
+        ownerId: options.ownerId,
       }),
       readProbeStatus(options.probeStatus),
       target.store.readFreeze?.(),
