@@ -47,6 +47,61 @@ async function identifiers(label: string): Promise<string[]> {
 
 describe('ownership', () => {
   it(
+    "the issue's reproduction: sets made by hand, then plan --write and enact --once: refused (exit 3), not deleted",
+    async () => {
+      const zone = 'repro.test.';
+      const zoneId = await suite.rig.test.createZone(zone);
+      await suite.rig.client.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          ChangeBatch: {
+            Changes: ['blue', 'green'].map((id, i) => ({
+              Action: 'CREATE',
+              ResourceRecordSet: {
+                Name: `api.${zone}`,
+                Type: 'A',
+                TTL: 60,
+                SetIdentifier: id,
+                Weight: 1,
+                ResourceRecords: [{ Value: `192.0.2.${i + 1}` }],
+              },
+            })),
+          },
+        }),
+      );
+      const fleet = path.join(suite.rig.dir, 'repro-fleet.json');
+      const health = 'http://127.0.0.1:9/health'; // nothing listens: one pass fails open and plans every target
+      await fs.writeFile(
+        fleet,
+        JSON.stringify({
+          zone,
+          endpoints: [
+            {
+              name: `api.${zone}`,
+              type: 'A',
+              loadBalancers: [{ id: 'lb-a', addresses: ['198.51.100.1'], capacity: 1, healthCheckUrl: health }],
+            },
+          ],
+        }),
+      );
+      const target = [
+        '--plans',
+        path.join(suite.rig.dir, 'repro-plans'),
+        '--endpoint',
+        suite.rig.test.authority.endpoint,
+      ];
+      const plan = await cli('plan', '--write', '--fleet', fleet, ...target);
+      expect(plan.code, plan.stderr).toBe(0);
+      const enact = await cli('enact', '--id', 'e1', '--once', ...target);
+      expect(enact.code, enact.stdout + enact.stderr).toBe(3);
+      expect(enact.stdout).toContain(`api.${zone} A holds record set(s) dnsplane did not write: "blue"`);
+      const live = await listRecordSets(suite.rig.port, zoneId);
+      expect(live.filter((set) => set.type === 'A').map((set) => set.setIdentifier)).toEqual(['blue', 'green']);
+    },
+    CLI_TIMEOUT_MS,
+  );
+
+  it(
     'refuses a managed name holding sets dnsplane did not write (exit 3, named, with --adopt); --adopt takes them over, audited',
     async () => {
       await byHand('api', { blue: [50, '192.0.2.10'], green: [50, '192.0.2.20'] });
