@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import { Enactor, type EnactorOptions } from '../../src/enactor/enactor.js';
-import { groupZone, type ZoneView } from '../../src/enactor/live.js';
+import { groupZone, type LiveZone } from '../../src/enactor/live.js';
 import { shardOf } from '../../src/enactor/shard-fence.js';
 import { FilePlanStore } from '../../src/plan/file-store.js';
 import type { Plan } from '../../src/plan/schema.js';
@@ -37,7 +37,7 @@ export interface Rig {
     values?: (endpoint: string, set: number) => string[],
   ): Promise<Plan>;
   enactor(id: string, options?: Partial<EnactorOptions>): Enactor;
-  view(): Promise<ZoneView>;
+  view(): Promise<LiveZone>;
   close(): Promise<void>;
 }
 
@@ -106,7 +106,7 @@ export async function startRig(authorityOptions: Partial<AuthorityOptions> = {})
 }
 
 /** Weights of an endpoint as live, by set identifier order. */
-export function liveWeights(view: ZoneView, label: string): number[] {
+export function liveWeights(view: LiveZone, label: string): number[] {
   const sets = view.endpoints.get(`${host(label)} A`)?.sets ?? [];
   return [...sets]
     .sort((a, b) => (a.setIdentifier ?? '').localeCompare(b.setIdentifier ?? ''))
@@ -114,7 +114,7 @@ export function liveWeights(view: ZoneView, label: string): number[] {
 }
 
 /** The generation of the fence of the endpoint's shard (the endpoint itself may have no records: removed). */
-export function fenceGeneration(view: ZoneView, label: string): number | undefined {
+export function fenceGeneration(view: LiveZone, label: string): number | undefined {
   return view.shardFences.get(ZONE)?.get(shardOf(host(label), 'A'))?.generation;
 }
 
