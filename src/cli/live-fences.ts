@@ -4,14 +4,17 @@
 // numbers from the plan store alone and says so.
 import type { Command } from 'commander';
 import { highestLiveFence } from '../enactor/highest-fence.js';
-import { configuredEndpoint, createRoute53Client } from '../route53/client.js';
+import { configuredRoute53Url, createRoute53Client } from '../route53/client.js';
 import { sdkPort } from '../route53/port.js';
 import { describeError } from '../route53/errors.js';
 import { resolveHostedZoneId } from '../route53/listing.js';
+import { DEFAULT_OWNER_ID } from '../enactor/shard-fence.js';
+import { checkOwnerId, OWNER_ID_HELP } from './zone-target.js';
 
 export interface LiveFenceOptions {
   endpoint?: string;
   zone?: string;
+  ownerId?: string;
 }
 
 export function addLiveFenceOptions(command: Command): Command {
@@ -23,7 +26,8 @@ export function addLiveFenceOptions(command: Command): Command {
     .option(
       '--zone <name-or-id>',
       "hosted zone whose fences to read (default: the fleet file's zone); naming it reads the fences on AWS too",
-    );
+    )
+    .option('--owner-id <id>', OWNER_ID_HELP, DEFAULT_OWNER_ID);
 }
 
 export interface LiveFenceReader {
@@ -35,11 +39,12 @@ export interface LiveFenceReader {
 
 /** The reader the planner is given, or undefined when no Route53 is known (see the file comment). */
 export function liveFenceReader(options: LiveFenceOptions, fleetZone: string): LiveFenceReader | undefined {
-  // An empty variable (AWS_ENDPOINT_URL= in a script) names no endpoint.
-  const endpoint = configuredEndpoint({ endpoint: options.endpoint }) || undefined;
-  if (endpoint === undefined && options.zone === undefined) return undefined;
+  checkOwnerId(options.ownerId);
+  // An empty variable (AWS_ENDPOINT_URL= in a script) names no URL.
+  const url = configuredRoute53Url({ endpoint: options.endpoint }) || undefined;
+  if (url === undefined && options.zone === undefined) return undefined;
   const zone = options.zone ?? fleetZone;
-  const where = endpoint ?? 'AWS';
+  const where = url ?? 'AWS';
   const sdk = createRoute53Client({ endpoint: options.endpoint, requestTimeoutMs: 10_000 });
   const client = sdkPort(sdk);
   let zoneId: string | undefined;
@@ -48,7 +53,7 @@ export function liveFenceReader(options: LiveFenceOptions, fleetZone: string): L
     async read() {
       try {
         zoneId ??= await resolveHostedZoneId(client, zone);
-        return await highestLiveFence(client, zoneId);
+        return await highestLiveFence(client, zoneId, options.ownerId);
       } catch (error) {
         throw new Error(`reading the fences of zone ${zone} at ${where}: ${describeError(error)}`, { cause: error });
       }

@@ -32,6 +32,7 @@ export const SHARED_SETTINGS = [
   'log-format',
   'log-level',
   'metrics-host',
+  'owner-id',
 ] as const;
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);

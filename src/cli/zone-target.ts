@@ -5,12 +5,14 @@ import type { Command } from 'commander';
 import { DEFAULT_PLANS_SPEC, openPlanStore } from '../plan/open-store.js';
 import type { PlanStore } from '../plan/store.js';
 import { Route53Caller } from '../route53/caller.js';
-import { configuredEndpoint, createRoute53Client } from '../route53/client.js';
+import { configuredRoute53Url, createRoute53Client } from '../route53/client.js';
 import { describeError } from '../route53/errors.js';
 import { resolveHostedZoneId } from '../route53/listing.js';
 import { sdkPort } from '../route53/port.js';
 import { RateLimiter } from '../route53/throttle.js';
+import { DEFAULT_OWNER_ID, ownerLabel } from '../enactor/shard-fence.js';
 import { parseDuration } from './duration.js';
+import { UsageError } from './exit-codes.js';
 import { parseNumber } from './numbers.js';
 
 export interface ZoneTargetOptions {
@@ -19,6 +21,7 @@ export interface ZoneTargetOptions {
   endpoint?: string;
   rateLimit?: string;
   requestTimeout: string;
+  ownerId: string;
 }
 
 export function addZoneTargetOptions(command: Command): Command {
@@ -26,8 +29,13 @@ export function addZoneTargetOptions(command: Command): Command {
     .option('--plans <spec>', 'plan store: file:DIR, a directory, or s3://bucket/prefix', DEFAULT_PLANS_SPEC)
     .option('--zone <name-or-id>', 'hosted zone name (example.com) or id (default: the zone of the latest plan)')
     .option('--endpoint <url>', 'Route53 endpoint URL (default: AWS_ENDPOINT_URL_ROUTE_53, AWS_ENDPOINT_URL, else AWS)')
-    .option('--request-timeout <duration>', 'fail (and retry) a Route53 request that takes longer than this', '10s');
+    .option('--request-timeout <duration>', 'fail (and retry) a Route53 request that takes longer than this', '10s')
+    .option('--owner-id <id>', OWNER_ID_HELP, DEFAULT_OWNER_ID);
 }
+
+/** --owner-id's help: the same for every command that reads or writes shard fences. */
+export const OWNER_ID_HELP =
+  "deployment owner id: its shard fences are s<iii>.<id>._dnsplane.<zone>; deployments with different ids in one zone never change each other's record sets (default: the original names s<iii>._dnsplane.<zone>)";
 
 export interface ZoneTarget {
   store: PlanStore;
@@ -44,13 +52,14 @@ export interface ZoneTarget {
 export async function openZoneTarget(options: ZoneTargetOptions): Promise<ZoneTarget> {
   // Flags first: a usage error must not wait for (or be masked by) the plan store or Route53.
   const requestTimeoutMs = parseDuration(options.requestTimeout, '--request-timeout');
+  checkOwnerId(options.ownerId);
   const rate =
     options.rateLimit === undefined ? undefined : parseNumber(options.rateLimit, '--rate-limit', { min: 0.01 });
   const store = await openPlanStore(options.plans);
   const zone = options.zone ?? (await store.latest())?.zone;
   if (!zone) throw new Error(`no --zone given and no plan in ${store.location} to take the zone from`);
   const sdk = createRoute53Client({ endpoint: options.endpoint, maxAttempts: 1, requestTimeoutMs });
-  const where = configuredEndpoint({ endpoint: options.endpoint }) ?? 'AWS';
+  const where = configuredRoute53Url({ endpoint: options.endpoint }) ?? 'AWS';
   reportSlowRequests(sdk, where, requestTimeoutMs);
   const limiter = rate === undefined ? undefined : new RateLimiter(rate);
   // Never silent: a request that fails and is retried says so, with the attempt and the wait.
@@ -71,6 +80,15 @@ export async function openZoneTarget(options: ZoneTargetOptions): Promise<ZoneTa
     throw new Error(`looking up hosted zone ${zone} at ${named}: ${describeError(error)}`);
   });
   return { store, sdk, caller, quietRetries, zoneId, zoneName: zone.includes('.') ? zone : undefined };
+}
+
+/** A bad --owner-id is a usage error, found before anything is read. */
+export function checkOwnerId(owner: string | undefined): void {
+  try {
+    ownerLabel(owner);
+  } catch (error) {
+    throw new UsageError(`--owner-id: ${(error as Error).message}`);
+  }
 }
 
 /** How long a request may be quiet before the user hears that we are waiting for it. */

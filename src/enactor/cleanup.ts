@@ -24,6 +24,8 @@ export interface CleanupOptions {
   retention?: number;
   dryRun?: boolean;
   logger?: Logger;
+  /** Whose shard fences name the live generations (default: the default owner). */
+  ownerId?: string;
 }
 
 export interface CleanupResult {
@@ -41,7 +43,7 @@ export async function cleanupPlans(options: CleanupOptions): Promise<CleanupResu
   if (!Number.isInteger(retention) || retention < 0)
     throw new Error(`cleanup retention must be a non-negative integer, got ${retention}`);
   const zone = options.zone ?? (await hostedZoneName(options.client, options.zoneId));
-  const fences = await readShardFences(options.client, options.zoneId, zone);
+  const fences = await readShardFences(options.client, options.zoneId, zone, options.ownerId);
   const live = new Set<number>();
   for (const fence of fences.values()) if (fence && fence.generation > 0) live.add(fence.generation);
   const stored = await options.store.list();

@@ -4,7 +4,14 @@
 import type { Plan } from '../plan/schema.js';
 import { normalizeName, recordSetKey, type RecordSet } from '../route53/recordset.js';
 import { applyChanges, recordChanges, type Change } from './changes.js';
-import { checkEndpointResult, checkVelocity, servesTraffic, type GuardOptions, type Refusal } from './guard.js';
+import {
+  checkEndpointResult,
+  checkOwnership,
+  checkVelocity,
+  servesTraffic,
+  type GuardOptions,
+  type Refusal,
+} from './guard.js';
 import { newShardFenceSet, shardDigest, shardPlan, type ShardFence } from './shard-fence.js';
 
 /** A shard's content: endpoint key -> its record sets (an endpoint without sets is absent). */
@@ -32,6 +39,8 @@ export interface ShardUnit {
   recordChanges: Change[];
   /** Fence swap, v1 fence removals, record changes and capacity proofs: sent in one request. */
   changes: Change[];
+  /** Sets dnsplane did not write that this unit changes or deletes because adopting was asked for (audited). */
+  adopted: Array<{ endpoint: string; sets: RecordSet[] }>;
 }
 
 export type ShardDecision =
@@ -56,6 +65,10 @@ export interface ShardInput {
   lastIsNextStep?: boolean;
   /** Per-endpoint fences of protocol v1 in this shard, deleted (exactly) by the unit: the migration. */
   v1Fences?: readonly RecordSet[];
+  /** The deployment's owner id: names the shard fence (shard-fence.ts). */
+  owner?: string;
+  /** Live sets at managed names that dnsplane did not write (shard-state.ts decides): never touched unless adopting. */
+  foreign?: ReadonlyMap<string, readonly RecordSet[]>;
 }
 
 /**
@@ -68,7 +81,7 @@ export function decideShard(input: ShardInput): ShardDecision {
   let velocity: Array<{ endpoint: string; refusal: Refusal }> = [];
   for (const [i, target] of input.targets.entries()) {
     const content = shardPlan(target).content[input.shard];
-    const refused = velocityRefusals(input.live, content, unknown, input.guard);
+    const refused = velocityRefusals(input, content, unknown);
     if (refused.length === 0 || (input.lastIsNextStep && i === input.targets.length - 1))
       return build(input, target, unknown);
     if (velocity.length === 0) velocity = refused;
@@ -77,18 +90,28 @@ export function decideShard(input: ShardInput): ShardDecision {
 }
 
 function velocityRefusals(
-  live: ShardContent,
+  input: ShardInput,
   target: ShardContent,
   unknown: ReadonlySet<string>,
-  guard: GuardOptions,
 ): Array<{ endpoint: string; refusal: Refusal }> {
+  const { live, guard } = input;
   const refused: Array<{ endpoint: string; refusal: Refusal }> = [];
   for (const [key, after] of target) {
     const before = live.get(key);
     if (!before || unknown.has(key)) continue;
     // An endpoint the guard refuses outright is left out of the unit anyway (build): its velocity does not bind.
     if (checkEndpointResult(key, after, guard)) continue;
-    const refusal = checkVelocity(key, before, after, guard);
+    const changes = endpointChanges(before, after, guard);
+    const foreign = foreignTouched(changes, input.foreign?.get(key));
+    if (checkOwnership(key, foreign, guard)) continue;
+    // Velocity paces dnsplane's own weight; sets it adopts (--adopt) were never planned, so they do not count.
+    const adopted = new Set(foreign.map(recordSetKey));
+    const refusal = checkVelocity(
+      key,
+      before.filter((set) => !adopted.has(recordSetKey(set))),
+      after,
+      guard,
+    );
     if (refusal) refused.push({ endpoint: key, refusal });
   }
   return refused;
@@ -102,12 +125,21 @@ function build(input: ShardInput, target: Plan, unknown: ReadonlySet<string>): S
   const records: Change[] = [];
   const proofs: Change[] = [];
   const changed: string[] = [];
+  const adopted: ShardUnit['adopted'] = [];
   const keys = [...new Set([...live.keys(), ...content.keys()])].sort();
   for (const key of keys) {
     if (excluded.has(key)) continue;
     const before = live.get(key) ?? [];
     const after = content.get(key);
-    const changes = recordChanges(before, after ?? []);
+    const changes = endpointChanges(before, after, guard);
+    const foreign = foreignTouched(changes, input.foreign?.get(key));
+    const ownership = checkOwnership(key, foreign, guard);
+    if (ownership) {
+      refused.push({ endpoint: key, refusal: ownership });
+      excluded.add(key);
+      continue;
+    }
+    if (foreign.length > 0) adopted.push({ endpoint: key, sets: foreign });
     if (after) {
       const refusal = checkEndpointResult(key, applyChanges(before, changes), guard);
       if (refusal) {
@@ -127,6 +159,7 @@ function build(input: ShardInput, target: Plan, unknown: ReadonlySet<string>): S
     digest: shardDigest(target, shard, exclusions),
     writer: input.writer,
     excluded: exclusions,
+    owner: input.owner,
   });
   const fenceSwap: Change[] = input.fence
     ? [
@@ -148,8 +181,28 @@ function build(input: ShardInput, target: Plan, unknown: ReadonlySet<string>): S
     changed,
     recordChanges: records,
     changes: [...fenceSwap, ...v1, ...records, ...proofs],
+    adopted,
   };
   return { action: 'send', unit, refused };
+}
+
+/**
+ * An endpoint's record changes from `before` to the plan's `after` (undefined: the plan drops the endpoint). Under
+ * upsert-only nothing is deleted: a set the plan no longer names stays, and a dropped endpoint keeps its sets;
+ * a changed set is still replaced (DELETE + CREATE of the same identifier).
+ */
+function endpointChanges(before: readonly RecordSet[], after: readonly RecordSet[] | undefined, guard: GuardOptions) {
+  const changes = recordChanges(before, after ?? []);
+  if (guard.policy !== 'upsert-only') return changes;
+  const created = new Set(changes.filter((c) => c.action === 'CREATE').map((c) => recordSetKey(c.set)));
+  return changes.filter((change) => change.action === 'CREATE' || created.has(recordSetKey(change.set)));
+}
+
+/** The sets among `foreign` that the changes would delete or replace. */
+function foreignTouched(changes: readonly Change[], foreign: readonly RecordSet[] | undefined): RecordSet[] {
+  if (!foreign || foreign.length === 0) return [];
+  const deleted = new Set(changes.filter((c) => c.action === 'DELETE').map((c) => recordSetKey(c.set)));
+  return foreign.filter((set) => deleted.has(recordSetKey(set)));
 }
 
 /**

@@ -80,6 +80,11 @@ export interface EnactorOptions {
    */
   dryRun?: boolean;
   /**
+   * The deployment's owner id (default 'default': fences keep their original names). Deployments with different
+   * ids keep separate shard fences in one zone and never change each other's sets (ownership, shard-state.ts).
+   */
+  ownerId?: string;
+  /**
    * run() consults the enactment hint in the plan store (hints.ts) unless this is false: one enactor claims a
    * generation and the others wait instead of sending copies the fences reject. runOnce() never does (a
    * one-off pass always reads the fences) unless asked to.
@@ -161,7 +166,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       this.log.warn({ operation, error: describeError(error), delayMs }, 'retrying Route53 call');
       this.emit('event', { type: 'retry', enactor: this.id, operation, error: describeError(error), delayMs });
     });
-    this.reader = new ShardReader(this.caller, this.plans);
+    this.reader = new ShardReader(this.caller, this.plans, this.guard.policy);
     this.hints = new HintKeeper(options.store, options.id, options.hintTimeoutMs ?? DEFAULT_HINT_TIMEOUT_MS, this.log);
     // The first sweep comes one interval after start: a starting enactor reads the fences anyway, and a drift
     // the fences cannot show waits at most one interval (0: every pass sweeps).
@@ -258,7 +263,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     const pass: PassContext = { plan, zone, zoneId, summary, final: new Map(), excludedNow: new Set() };
 
     // Fences strictly before any record read (a record read first could certify content a later batch replaced).
-    const fences = await readShardFences(this.caller, zoneId, zone);
+    const fences = await readShardFences(this.caller, zoneId, zone, this.options.ownerId);
     for (const [shard, fence] of fences) pass.final.set(shard, fence);
     this.checkStoreBehind(plan, fences, summary);
     // A preview reads every record (the whole sweep at once); a writing pass one sweep page at a time.
@@ -304,6 +309,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
         zone,
         retention: this.options.cleanupRetention,
         logger: this.log,
+        ownerId: this.options.ownerId,
       });
     }
     return summary;
@@ -433,6 +439,8 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       live: state.live,
       unknown: state.unknown,
       v1Fences: state.v1Fences,
+      owner: this.options.ownerId,
+      foreign: state.foreign,
     };
     // A repair stays at the fence's own generation; an apply walks down from the plan when velocity demands it.
     const targets = [plan];
@@ -655,7 +663,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     outcomes: Outcome[],
     lastRound: boolean,
   ): Promise<{ units: ShardUnit[]; alone: Set<ShardUnit>; landed: ShardUnit[] }> {
-    const fences = await readShardFences(this.caller, pass.zoneId, pass.zone);
+    const fences = await readShardFences(this.caller, pass.zoneId, pass.zone, this.options.ownerId);
     const redo = new Map<number, Tweaks>();
     const unexplained = new Set<number>();
     const landed: ShardUnit[] = [];
@@ -769,6 +777,8 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
           live: state.live,
           unknown: state.unknown,
           targets: [plan],
+          owner: this.options.ownerId,
+          foreign: state.foreign,
         });
         if (decision.action === 'refuse' || decision.unit.excluded.includes(key)) {
           const refused = decision.refused.find((entry) => entry.endpoint === key);
@@ -904,6 +914,11 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     pass.final.set(unit.shard, fence);
     metrics.liveGeneration.set({ shard: String(unit.shard) }, unit.generation);
     metrics.generationsApplied.inc({ enactor: this.id, kind: unit.kind });
+    for (const { endpoint, sets } of unit.adopted)
+      this.log.warn(
+        { endpoint, sets: sets.map((set) => set.setIdentifier ?? 'simple'), generation: unit.generation },
+        'adopted record sets dnsplane did not write (--adopt)',
+      );
     const list = unit.kind === 'repair' ? pass.summary.repaired : pass.summary.applied;
     for (const key of unit.kind === 'repair' ? unit.changed : unit.endpoints) list.push(key);
     if (unit.kind === 'apply') pass.summary.inSync = pass.summary.inSync.filter((key) => !unit.endpoints.includes(key));
@@ -938,12 +953,17 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
         const changes = unit.changes.filter(
           (change) => change.set.type === 'TXT' || endpointKey(change.set.name, change.set.type) === endpoint,
         );
+        const adopted = unit.adopted.find((entry) => entry.endpoint === endpoint);
+        const adoption =
+          adopted &&
+          `adopt: record sets dnsplane did not write, taken over by --adopt: ${adopted.sets.map((set) => set.setIdentifier ?? 'simple').join(', ')}`;
         void audit.append({
           ...base,
           generation: unit.generation,
           kind: unit.kind,
           endpoint,
           changes: changes.map(describeChange),
+          detail: [base.detail, adoption].filter(Boolean).join('; ') || undefined,
         });
       }
     }

@@ -24,7 +24,17 @@ export interface GuardOptions {
    * jumping; rollback is such a walk too.
    */
   maxDropShare: number;
+  /**
+   * Take over record sets at managed names that dnsplane did not write (they are then changed or deleted as the
+   * plan says, and audited). Off: an endpoint whose changes would touch such a set is refused ('foreign-sets').
+   */
+  adopt: boolean;
+  /** sync: make every managed name exactly the plan; upsert-only: create and update, never delete a set. */
+  policy: ChangePolicy;
 }
+
+export type ChangePolicy = 'sync' | 'upsert-only';
+export const CHANGE_POLICIES: readonly ChangePolicy[] = ['sync', 'upsert-only'];
 
 export const DEFAULT_GUARD: GuardOptions = {
   minCapacity: 1,
@@ -33,6 +43,8 @@ export const DEFAULT_GUARD: GuardOptions = {
   force: false,
   proveCapacity: true,
   maxDropShare: 0.5,
+  adopt: false,
+  policy: 'sync',
 };
 
 export type RefusalReason =
@@ -43,7 +55,8 @@ export type RefusalReason =
   | 'too-large'
   | 'velocity'
   | 'generation-conflict'
-  | 'poisoned';
+  | 'poisoned'
+  | 'foreign-sets';
 
 export interface Refusal {
   reason: RefusalReason;
@@ -87,6 +100,29 @@ export function checkEndpointResult(
     };
   }
   return undefined;
+}
+
+/** A set as an operator names it in a refusal: its identifier (or "simple"), weight and values. */
+function describeSet(set: RecordSet): string {
+  const id = set.setIdentifier === undefined ? 'simple set' : `"${set.setIdentifier}"`;
+  const weight = set.weight === undefined ? '' : ` weight ${set.weight}`;
+  return `${id} (${set.type}${weight} ttl ${set.ttl} ${set.values.join(' ')})`;
+}
+
+/**
+ * Ownership: an endpoint whose changes would DELETE (replace or remove) record sets dnsplane did not write is
+ * refused unless adopting; the sets are named, with the way to take them over.
+ */
+export function checkOwnership(
+  endpoint: string,
+  foreignTouched: readonly RecordSet[],
+  options: GuardOptions,
+): Refusal | undefined {
+  if (foreignTouched.length === 0 || options.adopt) return undefined;
+  return {
+    reason: 'foreign-sets',
+    message: `${endpoint} holds record set(s) dnsplane did not write: ${foreignTouched.map(describeSet).join(', ')}; the endpoint is left as it is. To let dnsplane change or delete them as the plan says, run \`dnsplane enact --once --adopt\` (audited), or remove them yourself`,
+  };
 }
 
 /** Judges a whole run: how much of the zone it would touch at once. */

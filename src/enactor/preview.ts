@@ -17,6 +17,8 @@ export interface PreviewEndpoint {
   /** The refusal's reason and message (verdict refused). */
   reason?: string;
   message?: string;
+  /** Set identifiers dnsplane did not write that this pass would take over (--adopt). */
+  adopts?: string[];
   /** Record changes in the order they would be sent; proof: a capacity re-assert (DELETE + CREATE of a kept set). */
   changes: Array<{ action: Change['action']; proof: boolean; set: RecordSet }>;
 }
@@ -59,6 +61,8 @@ export function buildPreview(summary: RunSummary, zone: string, zoneId: string):
       if (proof) counts.proofs += change.action === 'CREATE' ? 1 : 0;
     }
     for (const key of unit.endpoints) if (!endpoints.has(key)) entry(key, 'in-sync');
+    for (const { endpoint, sets } of unit.adopted)
+      entry(endpoint, unit.kind).adopts = sets.map((set) => set.setIdentifier ?? 'simple');
     tallyRecordChanges(unit, counts);
   }
   for (const refusal of summary.refused) {
@@ -107,7 +111,7 @@ function tallyRecordChanges(unit: ShardUnit, counts: Preview['counts']): void {
 
 const VERDICT_TEXT: Record<EndpointVerdict, string> = {
   apply: 'apply',
-  repair: 'repair (drift)',
+  repair: 'repair',
   refused: 'REFUSED',
   'stand-down': 'stand down (newer generation live)',
   'in-sync': 'in sync',
@@ -124,7 +128,7 @@ export function formatPreview(preview: Preview): string {
     const verdict =
       endpoint.verdict === 'refused'
         ? `REFUSED ${endpoint.reason}: ${endpoint.message}`
-        : VERDICT_TEXT[endpoint.verdict];
+        : `${VERDICT_TEXT[endpoint.verdict]}${endpoint.adopts ? ` (adopts ${endpoint.adopts.join(', ')})` : ''}`;
     if (endpoint.changes.length === 0) rows.push([endpoint.endpoint, '-', '', '', '', '', verdict]);
     endpoint.changes.forEach((change, i) =>
       rows.push([

@@ -20,7 +20,25 @@ export const SHARD_FENCE_TTL = 60;
 /** The digest of a shard without content: sha256("") cut to 12 hex digits. */
 export const EMPTY_SHARD_DIGEST = 'e3b0c44298fc';
 const FENCE_PARENT = '_dnsplane';
-const SHARD_FENCE_NAME = /^s(\d{3})\._dnsplane\.(.+)$/;
+/** `s<iii>._dnsplane.<zone>` (the default owner) or `s<iii>.<owner>._dnsplane.<zone>`. */
+const SHARD_FENCE_NAME = /^s(\d{3})\.(?:([a-z0-9][a-z0-9-]{0,31})\.)?_dnsplane\.(.+)$/;
+/** An owner id: a DNS label of lower-case letters, digits and hyphens, at most 32 characters. */
+const OWNER_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
+/** The owner id whose fences keep protocol v2's original names (`s<iii>._dnsplane.<zone>`). */
+export const DEFAULT_OWNER_ID = 'default';
+
+/**
+ * Checks an owner id (`--owner-id`): two deployments with different ids keep separate fences in one zone and
+ * never change each other's endpoints (each sees the other's sets as not its own). Returns the fence label.
+ */
+export function ownerLabel(owner: string | undefined): string | undefined {
+  if (owner === undefined || owner === DEFAULT_OWNER_ID) return undefined;
+  if (!OWNER_ID.test(owner) || /^s\d{3}$/.test(owner))
+    throw new Error(
+      `owner id "${owner}" must be 1-32 lower-case letters, digits and hyphens (a DNS label, not of the form s000)`,
+    );
+  return owner;
+}
 /** One TXT character-string holds at most 255 characters; longer fence values are split over several. */
 const TXT_STRING_MAX = 255;
 
@@ -44,18 +62,19 @@ export function shardOfKey(key: string): number {
   return fnv1a32(key) % SHARDS;
 }
 
-export function shardFenceName(shard: number, zone: string): string {
+export function shardFenceName(shard: number, zone: string, owner?: string): string {
   if (!Number.isInteger(shard) || shard < 0 || shard >= SHARDS)
     throw new Error(`shard must be an integer in 0..${SHARDS - 1}, got ${shard}`);
-  return `s${String(shard).padStart(3, '0')}.${FENCE_PARENT}.${normalizeName(zone)}`;
+  const label = ownerLabel(owner);
+  return `s${String(shard).padStart(3, '0')}.${label ? `${label}.` : ''}${FENCE_PARENT}.${normalizeName(zone)}`;
 }
 
-/** The shard and zone a fence name stands for, or undefined when the name is not a shard fence. */
-export function shardOfFenceName(name: string): { shard: number; zone: string } | undefined {
+/** The shard, zone and owner a fence name stands for, or undefined when the name is not a shard fence. */
+export function shardOfFenceName(name: string): { shard: number; zone: string; owner: string } | undefined {
   const match = SHARD_FENCE_NAME.exec(normalizeName(name));
   if (!match) return undefined;
   const shard = Number(match[1]);
-  return shard < SHARDS ? { shard, zone: match[2] } : undefined;
+  return shard < SHARDS ? { shard, zone: match[3], owner: match[2] ?? DEFAULT_OWNER_ID } : undefined;
 }
 
 export interface ShardFence {
@@ -129,6 +148,8 @@ export interface NewShardFence {
   digest: string;
   writer: string;
   excluded?: readonly string[];
+  /** The deployment's owner id (default: DEFAULT_OWNER_ID, the original fence names). */
+  owner?: string;
 }
 
 /** The fence record set a batch CREATEs; every one carries a fresh nonce, so no two writes are the same value. */
@@ -144,7 +165,12 @@ export function newShardFenceSet(shard: number, zone: string, fence: NewShardFen
   const text = `dnsplane g=${fence.generation} d=${fence.digest} w=${writer} n=${nonce}${excluded}`;
   const strings: string[] = [];
   for (let at = 0; at < text.length; at += TXT_STRING_MAX) strings.push(`"${text.slice(at, at + TXT_STRING_MAX)}"`);
-  return { name: shardFenceName(shard, zone), type: 'TXT', ttl: SHARD_FENCE_TTL, values: [strings.join(' ')] };
+  return {
+    name: shardFenceName(shard, zone, fence.owner),
+    type: 'TXT',
+    ttl: SHARD_FENCE_TTL,
+    values: [strings.join(' ')],
+  };
 }
 
 /** Two reads of a fence show the same write (same value, so the same nonce); both absent counts as the same. */
@@ -241,8 +267,11 @@ export async function readShardFences(
   client: Route53Port,
   zoneId: string,
   zone: string,
+  owner?: string,
 ): Promise<Map<number, ShardFence | undefined>> {
-  const parent = `${FENCE_PARENT}.${normalizeName(zone)}`;
+  const label = ownerLabel(owner);
+  // Another owner's fences are `s<iii>.<owner>._dnsplane.<zone>`: a named owner starts at its own subtree.
+  const parent = `${label ? `${label}.` : ''}${FENCE_PARENT}.${normalizeName(zone)}`;
   const under = (set: RecordSet) => set.name === parent || set.name.endsWith(`.${parent}`);
   const sets = await listRecordSets(client, zoneId, {
     startName: parent,
@@ -254,7 +283,8 @@ export async function readShardFences(
   for (const set of sets) {
     if (set.type !== 'TXT') continue;
     const named = shardOfFenceName(set.name);
-    if (named && named.zone === normalizeName(zone)) fences.set(named.shard, parseShardFence(named.shard, set));
+    if (named && named.zone === normalizeName(zone) && named.owner === (label ?? DEFAULT_OWNER_ID))
+      fences.set(named.shard, parseShardFence(named.shard, set));
   }
   return fences;
 }

@@ -10,7 +10,8 @@ import { readEndpointSets } from '../route53/listing.js';
 import { fromSdkRecordSet, normalizeName, type RecordSet } from '../route53/recordset.js';
 import { setsMatch } from './changes.js';
 import { namedInError, type ShardContent, type ShardUnit } from './decide.js';
-import { readZoneView } from './live.js';
+import type { ChangePolicy } from './guard.js';
+import { readLiveZone } from './live.js';
 import type { PlanCache } from './plan-cache.js';
 import { contentDigest, SHARDS, shardOfKey, shardPlan, type ShardFence } from './shard-fence.js';
 
@@ -30,6 +31,10 @@ export interface ShardState {
   v1Fences: RecordSet[];
   /** The highest v1 fence of the shard when it is newer than the plan (stand down, as v1 did). */
   v1Ahead?: number;
+  /** Endpoints fenced by v1: every set of theirs was written by dnsplane. */
+  v1Keys?: Set<string>;
+  /** Live sets at the shard's managed names that dnsplane did not write (see ownedIdentifiers). */
+  foreign: Map<string, RecordSet[]>;
 }
 
 /** Record sets per ListResourceRecordSets page (Route53's largest). */
@@ -40,6 +45,22 @@ const SWEEP_PAGE = PAGE;
 const nameOf = (key: string) => key.slice(0, key.indexOf(' '));
 const typeOf = (key: string) => key.slice(key.indexOf(' ') + 1) as 'A' | 'AAAA';
 
+/** Live sets whose (endpoint, set identifier) the owned content does not name; v1-fenced endpoints are all owned. */
+function foreignSets(
+  live: ShardContent,
+  owned: ReadonlyMap<string, readonly RecordSet[]>,
+  v1Keys?: ReadonlySet<string>,
+): Map<string, RecordSet[]> {
+  const foreign = new Map<string, RecordSet[]>();
+  for (const [key, sets] of live) {
+    if (v1Keys?.has(key)) continue;
+    const ids = new Set((owned.get(key) ?? []).map((set) => set.setIdentifier ?? ''));
+    const theirs = sets.filter((set) => !ids.has(set.setIdentifier ?? ''));
+    if (theirs.length > 0) foreign.set(key, theirs);
+  }
+  return foreign;
+}
+
 export class ShardReader {
   private readonly excludedDigests = new WeakMap<Plan, Map<string, string>>();
   /** Where the next drift-sweep page starts (undefined: the zone's first name). */
@@ -48,6 +69,8 @@ export class ShardReader {
   constructor(
     private readonly client: Route53Port,
     private readonly plans: PlanCache,
+    /** upsert-only: the sweep ignores sets the plan does not name (they are left alone, not drift). */
+    private readonly policy: ChangePolicy = 'sync',
   ) {}
 
   /** A shard's digest with endpoints excluded (memoised per plan: the same fences are judged every pass). */
@@ -76,13 +99,24 @@ export class ShardReader {
   ): Promise<Map<number, ShardState>> {
     const states = new Map<number, ShardState>();
     const unread: Array<{ shard: number; older?: Plan }> = [];
+    const fresh: Array<{ shard: number; key: string }> = [];
     for (const shard of shards) {
       const fence = fences.get(shard);
       const fenced = await this.fencedPlan(fence);
       if (fenced) {
         const live = new Map(shardPlan(fenced).content[shard]);
         for (const key of fence!.excluded) live.delete(key);
-        states.set(shard, { live, unknown: new Set(fence!.excluded), poisoned: new Set(), v1Fences: [] });
+        states.set(shard, {
+          live,
+          unknown: new Set(fence!.excluded),
+          poisoned: new Set(),
+          v1Fences: [],
+          foreign: new Map(),
+        });
+        // Names the plan newly manages are not vouched for by the fence: read them (sets may be there already).
+        for (const key of shardPlan(plan).content[shard].keys())
+          if (!live.has(key) && !fence!.excluded.includes(key) && !shardPlan(fenced).content[shard].has(key))
+            fresh.push({ shard, key });
       } else {
         unread.push({
           shard,
@@ -91,6 +125,12 @@ export class ShardReader {
       }
     }
     if (unread.length > 0) await this.read(zoneId, plan, fences, unread, states);
+    const found = await pMap(fresh, ({ key }) => readEndpointSets(this.client, zoneId, nameOf(key), typeOf(key)), {
+      concurrency: 4,
+    });
+    fresh.forEach(({ shard, key }, i) => {
+      if (found[i].length > 0) states.get(shard)!.live.set(key, found[i]);
+    });
     for (const [shard, tweak] of tweaks) {
       const state = states.get(shard);
       if (!state) continue;
@@ -104,7 +144,27 @@ export class ShardReader {
         state.poisoned.add(key);
       }
     }
+    for (const [shard, state] of states) {
+      const owned = await this.ownedIdentifiers(plan, fences.get(shard), shard);
+      state.foreign = foreignSets(state.live, owned, state.v1Keys);
+    }
     return states;
+  }
+
+  /**
+   * Which sets of the shard dnsplane wrote (protocol v2), by endpoint key and set identifier: those the plan its
+   * fence names has there. A fence whose plan this store does not hold (a new or restored store) still proves
+   * the shard is this deployment's: the sets the plan being enacted names are taken as its own. Without a fence
+   * nothing in the shard is (except endpoints fenced by v1).
+   */
+  private async ownedIdentifiers(
+    plan: Plan,
+    fence: ShardFence | undefined,
+    shard: number,
+  ): Promise<Map<string, RecordSet[]>> {
+    if (!fence) return new Map();
+    const named = fence.generation > 0 ? await this.plans.at(fence.generation) : undefined;
+    return shardPlan(named ?? plan).content[shard];
   }
 
   /** Reads the shards whose content no fence vouches for: per endpoint when few, else the whole zone once. */
@@ -126,7 +186,7 @@ export class ShardReader {
     );
     if (count > 0 && (noShardFences || count >= zonePages)) {
       // A fresh zone, a zone still on v1 fences, or many shards to learn: one listing of the whole zone.
-      const view = await readZoneView(this.client, zoneId);
+      const view = await readLiveZone(this.client, zoneId);
       const byShard = new Map<
         number,
         Array<[string, typeof view.endpoints extends Map<string, infer V> ? V : never]>
@@ -140,10 +200,12 @@ export class ShardReader {
       for (const { shard, keys } of wanted) {
         const live: ShardContent = new Map();
         const v1Fences: RecordSet[] = [];
+        const v1Keys = new Set<string>();
         let v1Highest = 0;
         for (const [key, endpoint] of byShard.get(shard) ?? []) {
           if (endpoint.v1Fence) {
             v1Fences.push(endpoint.v1Fence.set);
+            v1Keys.add(key);
             v1Highest = Math.max(v1Highest, endpoint.v1Fence.generation);
           }
           // Managed endpoints only: planned now, in the plan the fence names, or fenced by v1. Others are not ours.
@@ -154,6 +216,8 @@ export class ShardReader {
           unknown: new Set(),
           poisoned: new Set(),
           v1Fences,
+          v1Keys,
+          foreign: new Map(),
           ...(v1Highest > plan.generation ? { v1Ahead: v1Highest } : {}),
         });
       }
@@ -164,7 +228,7 @@ export class ShardReader {
       concurrency: 4,
     });
     for (const { shard } of wanted)
-      states.set(shard, { live: new Map(), unknown: new Set(), poisoned: new Set(), v1Fences: [] });
+      states.set(shard, { live: new Map(), unknown: new Set(), poisoned: new Set(), v1Fences: [], foreign: new Map() });
     reads.forEach(({ shard, key }, i) => {
       if (results[i].length > 0) states.get(shard)!.live.set(key, results[i]);
     });
@@ -198,12 +262,17 @@ export class ShardReader {
     plan: Plan,
     fence: ShardFence,
     key: string,
-  ): Promise<{ live: ShardContent; unknown: Set<string> }> {
+  ): Promise<{ live: ShardContent; unknown: Set<string>; foreign: Map<string, RecordSet[]> }> {
     const live = new Map(shardPlan(plan).content[fence.shard]);
     for (const excluded of fence.excluded) live.delete(excluded);
     const sets = await readEndpointSets(this.client, zoneId, nameOf(key), typeOf(key));
     if (sets.length > 0) live.set(key, sets);
-    return { live, unknown: new Set(fence.excluded.filter((other) => other !== key)) };
+    const owned = await this.ownedIdentifiers(plan, fence, fence.shard);
+    return {
+      live,
+      unknown: new Set(fence.excluded.filter((other) => other !== key)),
+      foreign: foreignSets(new Map([[key, sets]]), owned),
+    };
   }
 
   /** Every page of the sweep at once, from the zone's first name (the preview reads the whole zone). */
@@ -250,11 +319,13 @@ export class ShardReader {
         if (fence!.excluded.includes(key)) continue;
         const at = sortKey(nameOf(key));
         if (at < start || (end !== undefined && at >= end)) continue;
-        const live = page.get(key) ?? [];
+        const all = page.get(key) ?? [];
+        const ids = new Set(planned.map((set) => set.setIdentifier ?? ''));
+        const live = this.policy === 'upsert-only' ? all.filter((set) => ids.has(set.setIdentifier ?? '')) : all;
         if (setsMatch(live, planned)) continue;
         let tweaks = drift.get(shard);
         if (!tweaks) drift.set(shard, (tweaks = { overrides: new Map(), exclude: new Set() }));
-        tweaks.overrides.set(key, live);
+        tweaks.overrides.set(key, all);
       }
     }
     return drift;

@@ -58,7 +58,13 @@ describe('shard fence names and values', () => {
     expect(shardFenceName(0, 'Shards.Test')).toBe('s000._dnsplane.shards.test.');
     expect(shardFenceName(63, ZONE)).toBe('s063._dnsplane.shards.test.');
     expect(() => shardFenceName(64, ZONE)).toThrow(/0\.\.63/);
-    expect(shardOfFenceName('s017._dnsplane.shards.test.')).toEqual({ shard: 17, zone: ZONE });
+    expect(shardOfFenceName('s017._dnsplane.shards.test.')).toEqual({ shard: 17, zone: ZONE, owner: 'default' });
+    // Another owner's fences live under its own label; the default owner keeps the original names.
+    expect(shardFenceName(17, ZONE, 'blue')).toBe('s017.blue._dnsplane.shards.test.');
+    expect(shardFenceName(17, ZONE, 'default')).toBe('s017._dnsplane.shards.test.');
+    expect(shardOfFenceName('s017.blue._dnsplane.shards.test.')).toEqual({ shard: 17, zone: ZONE, owner: 'blue' });
+    expect(() => shardFenceName(1, ZONE, 'Blue_team')).toThrow(/owner id "Blue_team"/);
+    expect(() => shardFenceName(1, ZONE, 's001')).toThrow(/owner id/);
     expect(shardOfFenceName('s064._dnsplane.shards.test.')).toBeUndefined();
     expect(shardOfFenceName('_dnsplane-a.api.shards.test.')).toBeUndefined();
   });

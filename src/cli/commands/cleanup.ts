@@ -35,6 +35,7 @@ async function runCleanup(options: CleanupCommandOptions): Promise<void> {
       store: target.store,
       client: target.caller,
       zoneId: target.zoneId,
+      ownerId: options.ownerId,
       retention,
       dryRun: options.dryRun,
     });

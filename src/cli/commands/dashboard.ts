@@ -65,6 +65,7 @@ async function runDashboard(options: DashboardOptions): Promise<void> {
     store: target.store,
     client: target.caller,
     zoneId: target.zoneId,
+    ownerId: options.ownerId,
     probeStatusFile: options.probeStatus,
     auditFile: options.audit,
     pollMs,

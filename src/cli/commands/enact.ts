@@ -1,9 +1,9 @@
 // `dnsplane enact`: run an enactor. Checks the backend first (stale DELETE rejected, batches atomic) and
 // refuses a backend that would make fencing a lie, unless the operator vouches for --single-writer.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { AuditLog } from '../../enactor/audit.js';
 import { Enactor, type RunSummary } from '../../enactor/enactor.js';
-import { DEFAULT_GUARD, type GuardOptions } from '../../enactor/guard.js';
+import { CHANGE_POLICIES, DEFAULT_GUARD, type ChangePolicy, type GuardOptions } from '../../enactor/guard.js';
 import { buildPreview, formatPreview } from '../../enactor/preview.js';
 import { assertSafeBackend, selfCheck } from '../../enactor/self-check.js';
 import { describeFreeze, FreezeWatch } from '../../plan/freeze.js';
@@ -11,7 +11,7 @@ import { createLogger } from '../../telemetry/logger.js';
 import { serveMetrics, setReady } from '../../telemetry/metrics-server.js';
 import { parseDuration } from '../duration.js';
 import { addLogOptions } from '../log-options.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT, UsageError } from '../exit-codes.js';
 import { parseNumber, parsePort } from '../numbers.js';
 import { progressPrinter } from '../progress.js';
 import { addZoneTargetOptions, openZoneTarget, type ZoneTarget, type ZoneTargetOptions } from '../zone-target.js';
@@ -35,6 +35,8 @@ interface EnactOptions extends ZoneTargetOptions {
   verifyEvery: string;
   dryRun: boolean;
   json: boolean;
+  adopt: boolean;
+  policy: ChangePolicy;
 }
 
 export function register(program: Command): void {
@@ -83,6 +85,19 @@ export function register(program: Command): void {
       String(DEFAULT_GUARD.maxDropShare),
     )
     .option('--force', 'skip the change-share check (never the empty-endpoint checks)', false)
+    .option(
+      '--adopt',
+      'take over record sets at managed names that dnsplane did not write: change or delete them as the plan says, each audited (default: such an endpoint is refused, exit 3). Only with --once or --dry-run',
+      false,
+    )
+    .addOption(
+      new Option(
+        '--policy <policy>',
+        'sync: make every managed name exactly the plan; upsert-only: create and update, never delete a record set or an endpoint',
+      )
+        .choices(CHANGE_POLICIES)
+        .default('sync'),
+    )
     .option('--audit <file>', 'append a JSON line per endpoint per batch to this file', '.dnsplane/audit.jsonl')
     .option(
       '--cleanup',
@@ -119,7 +134,14 @@ async function runEnact(options: EnactOptions): Promise<void> {
     minCapacity: parseNumber(options.minCapacity, '--min-capacity', { min: 0, integer: true }),
     maxDropShare: parseNumber(options.maxDropShare, '--max-drop-share', { min: 0, max: 1 }),
     force: options.force,
+    adopt: options.adopt,
+    policy: options.policy,
   };
+  // Adopting is one decision about what is there now, not a standing licence to delete whatever appears later.
+  if (options.adopt && !options.once && !options.dryRun)
+    throw new UsageError(
+      '--adopt takes over what is there now: use it with --once (or --dry-run to see what it would take)',
+    );
   const intervalMs = parseDuration(options.interval, '--interval');
   const retention = parseNumber(options.retention, '--retention', { min: 0, integer: true });
   const concurrency = parseNumber(options.concurrency, '--concurrency', { min: 1, max: 64, integer: true });
@@ -147,6 +169,7 @@ async function runEnact(options: EnactOptions): Promise<void> {
     store: target.store,
     client: target.caller,
     zone: target.zoneId,
+    ownerId: options.ownerId,
     logger,
     // The capacity proof re-asserts sets with DELETE + CREATE in one batch, which needs atomic batches.
     guard: { ...guard, proveCapacity: check.ok },
@@ -202,6 +225,7 @@ async function preview(options: EnactOptions, target: ZoneTarget, guard: Partial
       store: target.store,
       client: target.caller,
       zone: target.zoneId,
+      ownerId: options.ownerId,
       // The preview prints everything it found; logs only when asked for (--log-level).
       logger: createLogger('enactor', process.env.DNSPLANE_LOG_LEVEL ?? 'silent'),
       guard,

@@ -1,13 +1,14 @@
 // `dnsplane status`: per endpoint, what the fence says is live, what is planned, whether the live records are
-// what the fence's generation promises, and what the probe last saw (if a probe writes its status file).
+// what the fence's generation promises, and what the probe last saw (if a probe writes its status file). The
+// operator's view, shared by the command and the dashboard; it reads the zone the way the enactor does.
 import type { Route53Port } from '../route53/port.js';
 import type { EndpointPlan, Plan } from '../plan/schema.js';
 import type { PlanStore } from '../plan/store.js';
 import { readProbeStatus, type ProbeStatus } from '../probe/status-file.js';
 import { endpointKey } from '../route53/recordset.js';
-import { desiredSets, setsMatch } from './changes.js';
-import { readZoneView, zoneShardFences, type ZoneView } from './live.js';
-import { shardDigest, shardOfKey, type ShardFence } from './shard-fence.js';
+import { desiredSets, setsMatch } from '../enactor/changes.js';
+import { readLiveZone, zoneShardFences, type LiveZone } from '../enactor/live.js';
+import { shardDigest, shardOfKey, type ShardFence } from '../enactor/shard-fence.js';
 
 export interface EndpointStatus {
   /** "name TYPE". */
@@ -37,31 +38,37 @@ export interface StatusOptions {
   zoneId: string;
   /** The probe's status file (see `dnsplane probe --status-file`); missing file → probe: null. */
   probeStatusFile?: string;
+  /** Whose shard fences to read (default: the default owner). */
+  ownerId?: string;
 }
 
 export async function collectStatus(options: StatusOptions): Promise<EndpointStatus[]> {
   const [latest, view, probe] = await Promise.all([
     options.store.latest(),
-    readZoneView(options.client, options.zoneId),
+    readLiveZone(options.client, options.zoneId, options.ownerId),
     options.probeStatusFile ? readProbeStatus(options.probeStatusFile) : Promise.resolve(undefined),
-  ]);
-  const keys = new Set<string>([
-    ...(latest?.endpoints.map((e) => endpointKey(e.name, e.type)) ?? []),
-    ...[...view.endpoints.keys()].filter(
-      (key) => view.endpoints.get(key)?.fence && (view.endpoints.get(key)?.sets.length ?? 0) > 0,
-    ),
   ]);
   // Each plan's endpoints by key, indexed once: a list search per row would be quadratic in the zone's size.
   const plans = new Map<number, Map<string, EndpointPlan> | undefined>(
     latest ? [[latest.generation, indexEndpoints(latest)]] : [],
   );
+  const planAt = async (generation: number) => {
+    if (!plans.has(generation)) plans.set(generation, indexEndpoints(await options.store.read(generation)));
+    return plans.get(generation);
+  };
+  // Rows: what the latest plan names, and live endpoints the plan their fence names still has (not yet removed).
+  // Sets in a fenced shard that no plan of this owner names are someone else's (another owner, or by hand).
+  const keys = new Set<string>(latest?.endpoints.map((e) => endpointKey(e.name, e.type)) ?? []);
+  for (const [key, endpoint] of view.endpoints) {
+    if (keys.has(key) || !endpoint.fence || endpoint.sets.length === 0) continue;
+    if ((await planAt(endpoint.fence.generation))?.has(key)) keys.add(key);
+  }
   const rows: EndpointStatus[] = [];
   for (const key of [...keys].sort()) {
     const live = view.endpoints.get(key) ?? { sets: [], fence: shardFenceIn(view, latest, key) };
     const excluded = live.fence?.excluded.includes(key) ?? false;
     const generation = excluded ? undefined : live.fence?.generation;
-    if (generation !== undefined && !plans.has(generation))
-      plans.set(generation, indexEndpoints(await options.store.read(generation)));
+    if (generation !== undefined) await planAt(generation);
     const matches = (plan: Map<string, EndpointPlan> | undefined) => {
       const endpoint = plan?.get(key);
       return endpoint ? setsMatch(live.sets, desiredSets(endpoint)) : null;
@@ -86,7 +93,7 @@ export async function collectStatus(options: StatusOptions): Promise<EndpointSta
 }
 
 /** The shard fence of a planned endpoint that has no records at all (so no entry of its own in the view). */
-function shardFenceIn(view: ZoneView, latest: Plan | undefined, key: string): ShardFence | undefined {
+function shardFenceIn(view: LiveZone, latest: Plan | undefined, key: string): ShardFence | undefined {
   return latest ? zoneShardFences(view, latest.zone).get(shardOfKey(key)) : undefined;
 }
 
