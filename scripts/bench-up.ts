@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs, promisify } from 'node:util';
 import type { Manifest } from '../src/deploy/processes.js';
-import { collectStatus } from '../src/enactor/status.js';
+import { collectStatus } from '../src/status/endpoint-status.js';
 import { openPlanStore } from '../src/plan/open-store.js';
 import { createRoute53Client } from '../src/route53/client.js';
 import { sdkPort } from '../src/route53/port.js';

@@ -5,7 +5,7 @@
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import { Command, CommanderError, Option } from 'commander';
 import { formatMarkdownTable, runConformance } from '../src/route53/conformance.js';
-import { configuredEndpoint, createRoute53Client } from '../src/route53/client.js';
+import { configuredRoute53Url, createRoute53Client } from '../src/route53/client.js';
 
 interface Target {
   endpoint: string;
@@ -61,7 +61,7 @@ const program = new Command('conformance')
   .action(async (options: { endpoint?: string; start?: 'moto' | 'authority'; only?: string[]; aws: boolean }) => {
     const target = options.start ? await startTarget(options.start) : undefined;
     try {
-      const endpoint = target?.endpoint ?? configuredEndpoint({ endpoint: options.endpoint });
+      const endpoint = target?.endpoint ?? configuredRoute53Url({ endpoint: options.endpoint });
       // Never fall through to real AWS by accident: it costs money and needs credentials.
       if (!endpoint && !options.aws)
         throw new Error(

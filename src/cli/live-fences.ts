@@ -4,7 +4,7 @@
 // numbers from the plan store alone and says so.
 import type { Command } from 'commander';
 import { highestLiveFence } from '../enactor/highest-fence.js';
-import { configuredEndpoint, createRoute53Client } from '../route53/client.js';
+import { configuredRoute53Url, createRoute53Client } from '../route53/client.js';
 import { sdkPort } from '../route53/port.js';
 import { describeError } from '../route53/errors.js';
 import { resolveHostedZoneId } from '../route53/listing.js';
@@ -39,12 +39,12 @@ export interface LiveFenceReader {
 
 /** The reader the planner is given, or undefined when no Route53 is known (see the file comment). */
 export function liveFenceReader(options: LiveFenceOptions, fleetZone: string): LiveFenceReader | undefined {
-  // An empty variable (AWS_ENDPOINT_URL= in a script) names no endpoint.
   checkOwnerId(options.ownerId);
-  const endpoint = configuredEndpoint({ endpoint: options.endpoint }) || undefined;
-  if (endpoint === undefined && options.zone === undefined) return undefined;
+  // An empty variable (AWS_ENDPOINT_URL= in a script) names no URL.
+  const url = configuredRoute53Url({ endpoint: options.endpoint }) || undefined;
+  if (url === undefined && options.zone === undefined) return undefined;
   const zone = options.zone ?? fleetZone;
-  const where = endpoint ?? 'AWS';
+  const where = url ?? 'AWS';
   const sdk = createRoute53Client({ endpoint: options.endpoint, requestTimeoutMs: 10_000 });
   const client = sdkPort(sdk);
   let zoneId: string | undefined;

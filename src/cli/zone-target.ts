@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { DEFAULT_PLANS_SPEC, openPlanStore } from '../plan/open-store.js';
 import type { PlanStore } from '../plan/store.js';
 import { Route53Caller } from '../route53/caller.js';
-import { configuredEndpoint, createRoute53Client } from '../route53/client.js';
+import { configuredRoute53Url, createRoute53Client } from '../route53/client.js';
 import { describeError } from '../route53/errors.js';
 import { resolveHostedZoneId } from '../route53/listing.js';
 import { sdkPort } from '../route53/port.js';
@@ -59,7 +59,7 @@ export async function openZoneTarget(options: ZoneTargetOptions): Promise<ZoneTa
   const zone = options.zone ?? (await store.latest())?.zone;
   if (!zone) throw new Error(`no --zone given and no plan in ${store.location} to take the zone from`);
   const sdk = createRoute53Client({ endpoint: options.endpoint, maxAttempts: 1, requestTimeoutMs });
-  const where = configuredEndpoint({ endpoint: options.endpoint }) ?? 'AWS';
+  const where = configuredRoute53Url({ endpoint: options.endpoint }) ?? 'AWS';
   reportSlowRequests(sdk, where, requestTimeoutMs);
   const limiter = rate === undefined ? undefined : new RateLimiter(rate);
   // Never silent: a request that fails and is retried says so, with the attempt and the wait.

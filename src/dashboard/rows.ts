@@ -1,6 +1,6 @@
 // The endpoint table: `dnsplane status` rows (collectStatus, the same reading of plan store and Route53) plus
 // the probe's last word per path, judged into one state an operator can see from across the room.
-import type { EndpointStatus } from '../enactor/status.js';
+import type { EndpointStatus } from '../status/endpoint-status.js';
 import { EMPTY_RESULTS, isBad } from '../probe/classify.js';
 import type { ProbeStatus } from '../probe/status-file.js';
 import type { EndpointRow, EndpointState, ProbeCell } from './model.js';

@@ -14,7 +14,7 @@ export interface LiveEndpoint {
   v1Fence?: Fence;
 }
 
-export interface ZoneView {
+export interface LiveZone {
   endpoints: Map<string, LiveEndpoint>;
   /** Shard fences by zone name and shard. */
   shardFences: Map<string, Map<number, ShardFence>>;
@@ -23,7 +23,7 @@ export interface ZoneView {
 }
 
 /** Sorts a listing into endpoints, with the shard fences of one owner (others' are neither fences nor content). Sets of other types are only counted. */
-export function groupZone(sets: readonly RecordSet[], owner: string = DEFAULT_OWNER_ID): ZoneView {
+export function groupZone(sets: readonly RecordSet[], owner: string = DEFAULT_OWNER_ID): LiveZone {
   const endpoints = new Map<string, LiveEndpoint>();
   const shardFences = new Map<string, Map<number, ShardFence>>();
   const slot = (key: string) => {
@@ -57,7 +57,7 @@ export function groupZone(sets: readonly RecordSet[], owner: string = DEFAULT_OW
 }
 
 /** The fence of the shard an endpoint key falls in, in the zone the name lies in. */
-function shardFenceOf(shardFences: ZoneView['shardFences'], key: string): ShardFence | undefined {
+function shardFenceOf(shardFences: LiveZone['shardFences'], key: string): ShardFence | undefined {
   const name = key.slice(0, key.indexOf(' '));
   for (const [zone, fences] of shardFences) {
     if (name === zone || name.endsWith(`.${zone}`)) return fences.get(shardOfKey(key));
@@ -66,11 +66,11 @@ function shardFenceOf(shardFences: ZoneView['shardFences'], key: string): ShardF
 }
 
 /** The shard fences of one zone in a view (empty when the zone has none). */
-export function zoneShardFences(view: ZoneView, zone: string): Map<number, ShardFence> {
+export function zoneShardFences(view: LiveZone, zone: string): Map<number, ShardFence> {
   return view.shardFences.get(normalizeName(zone)) ?? new Map();
 }
 
 /** One listing of the whole zone (bounded paging), grouped per endpoint, with one owner's shard fences. */
-export async function readZoneView(client: Route53Port, zoneId: string, owner?: string): Promise<ZoneView> {
+export async function readLiveZone(client: Route53Port, zoneId: string, owner?: string): Promise<LiveZone> {
   return groupZone(await listRecordSets(client, zoneId), owner);
 }

@@ -11,7 +11,7 @@ import { fromSdkRecordSet, normalizeName, type RecordSet } from '../route53/reco
 import { setsMatch } from './changes.js';
 import { namedInError, type ShardContent, type ShardUnit } from './decide.js';
 import type { ChangePolicy } from './guard.js';
-import { readZoneView } from './live.js';
+import { readLiveZone } from './live.js';
 import type { PlanCache } from './plan-cache.js';
 import { contentDigest, SHARDS, shardOfKey, shardPlan, type ShardFence } from './shard-fence.js';
 
@@ -186,7 +186,7 @@ export class ShardReader {
     );
     if (count > 0 && (noShardFences || count >= zonePages)) {
       // A fresh zone, a zone still on v1 fences, or many shards to learn: one listing of the whole zone.
-      const view = await readZoneView(this.client, zoneId);
+      const view = await readLiveZone(this.client, zoneId);
       const byShard = new Map<
         number,
         Array<[string, typeof view.endpoints extends Map<string, infer V> ? V : never]>

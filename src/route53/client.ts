@@ -17,8 +17,8 @@ export interface Route53Target {
   requestTimeoutMs?: number;
 }
 
-/** The endpoint the SDK will use, or undefined for real AWS. */
-export function configuredEndpoint(target: Route53Target = {}): string | undefined {
+/** The URL the SDK will send to (the SDK calls it the endpoint), or undefined for real AWS. */
+export function configuredRoute53Url(target: Route53Target = {}): string | undefined {
   return target.endpoint ?? process.env.AWS_ENDPOINT_URL_ROUTE_53 ?? process.env.AWS_ENDPOINT_URL;
 }
 
@@ -37,7 +37,7 @@ export function localCredentials(
 }
 
 export function createRoute53Client(target: Route53Target = {}): Route53Client {
-  const endpoint = configuredEndpoint(target);
+  const endpoint = configuredRoute53Url(target);
   const config: Route53ClientConfig = {
     region: target.region ?? defaultRegion(),
     maxAttempts: target.maxAttempts ?? 3,

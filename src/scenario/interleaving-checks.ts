@@ -19,7 +19,7 @@ import { groupZone } from '../enactor/live.js';
 import { shardDigest, shardOfKey } from '../enactor/shard-fence.js';
 import type { EndpointPlan, Plan } from '../plan/schema.js';
 import { endpointKey, type RecordSet } from '../route53/recordset.js';
-import { endpointStates, type EndpointState } from './zone-state.js';
+import { endpointStandings, type EndpointStanding } from './zone-state.js';
 
 export type Invariant =
   'empty' | 'capacity' | 'fence' | 'converge' | 'stale' | 'named' | 'content' | 'identity' | 'velocity';
@@ -58,7 +58,7 @@ export class InvariantWatch {
   /** Generations fully applied (every endpoint of that content at the generation or above), with that content. */
   private readonly completed = new Map<number, Plan>();
   private readonly highestFence = new Map<string, number>();
-  private previous = new Map<string, EndpointState>();
+  private previous = new Map<string, EndpointStanding>();
   /** Fences already reported as naming a deleted plan (reported once, not after every later commit). */
   private readonly unnamed = new Set<string>();
 
@@ -97,7 +97,7 @@ export class InvariantWatch {
   observe(sets: readonly RecordSet[]): void {
     this.commits += 1;
     const at = `commit ${this.commits}`;
-    const states = endpointStates(sets);
+    const states = endpointStandings(sets);
     const shardFences = groupZone(sets).shardFences;
     for (const key of this.options.endpoints) {
       const state = states.get(key);
@@ -172,7 +172,7 @@ export class InvariantWatch {
     this.previous = states;
   }
 
-  private checkNamed(states: ReadonlyMap<string, EndpointState>, at: string): void {
+  private checkNamed(states: ReadonlyMap<string, EndpointStanding>, at: string): void {
     if (!this.on('named')) return;
     for (const key of this.options.endpoints) {
       const fence = states.get(key)?.fence;

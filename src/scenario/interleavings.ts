@@ -38,7 +38,7 @@ import { InvariantWatch, type Invariant } from './interleaving-checks.js';
 import { LegacyEnactor } from './legacy-enactor.js';
 import { MemoryPlanStore } from './memory-plan-store.js';
 import { storePort } from './store-client.js';
-import { convergedTo, endpointStates } from './zone-state.js';
+import { convergedTo, endpointStandings } from './zone-state.js';
 
 export type { Invariant } from './interleaving-checks.js';
 /** safe: the enactor; naive: the enactor moving only the fences of shards whose content changes (unsafe, I4); legacy: October 2025. */
@@ -422,14 +422,14 @@ export async function runCase(
       // calm period is at most one pass per generation written (and one more).
       for (
         let pass = 0;
-        pass <= c.plans.length + 1 && (pass === 0 || !convergedTo(endpointStates(zoneSets()), latest));
+        pass <= c.plans.length + 1 && (pass === 0 || !convergedTo(endpointStandings(zoneSets()), latest));
         pass++
       ) {
         await makeEnactor(design, 'calm', direct, plans, zoneId, c.minCapacity)
           .runOnce()
           .catch((error: Error) => watch.violations.push(`converge: the calm pass failed: ${error.message}`));
       }
-      const states = endpointStates(zoneSets());
+      const states = endpointStandings(zoneSets());
       if (!convergedTo(states, latest)) {
         const where = KEYS.map((key) => `${key}@${states.get(key)?.generation ?? 'none'}`).join(' ');
         watch.violations.push(

@@ -26,7 +26,7 @@ import { faultyPort, Gate, gatedDeletes } from './faults.js';
 import { LegacyEnactor, LegacyInconsistentError } from './legacy-enactor.js';
 import { REGIONAL_ENDPOINT, startRaceRig, type RaceRig } from './race-rig.js';
 import { Timeline } from './timeline.js';
-import { convergedTo, endpointStates } from './zone-state.js';
+import { convergedTo, endpointStandings } from './zone-state.js';
 
 export type RaceMode = 'legacy' | 'safe';
 
@@ -323,7 +323,7 @@ function watchZone(rig: RaceRig, timeline: Timeline): void {
   rig.authority.store.onCommit(() => {
     const snapshot = rig.authority.store.snapshots().find((zone) => zone.zone.id === rig.zoneId);
     if (!snapshot) return;
-    for (const [endpoint, state] of endpointStates(snapshot.recordSets)) {
+    for (const [endpoint, state] of endpointStandings(snapshot.recordSets)) {
       const signature = `${state.generation}/${state.sets.length}`;
       if (last.get(endpoint) === signature) continue;
       last.set(endpoint, signature);
@@ -340,7 +340,7 @@ async function summarize(
   latest: Plan,
   staleGeneration: number,
 ): Promise<RaceSummary> {
-  const states = endpointStates(await listRecordSets(rig.client(), rig.zoneId));
+  const states = endpointStandings(await listRecordSets(rig.client(), rig.zoneId));
   const converged = convergedTo(states, latest);
   const probe = rig.probe.summary();
   const entries = timeline.entries();

@@ -8,7 +8,7 @@ import type { Plan } from '../plan/schema.js';
 import { endpointKey, type RecordSet } from '../route53/recordset.js';
 import { groupLegacy } from './legacy-enactor.js';
 
-export interface EndpointState {
+export interface EndpointStanding {
   /** The fence's generation, else the legacy marker's, else 0. */
   generation: number;
   /** The fence's generation alone (undefined without a fence). */
@@ -17,8 +17,8 @@ export interface EndpointState {
 }
 
 /** Per endpoint key ("name TYPE"). */
-export function endpointStates(sets: readonly RecordSet[]): Map<string, EndpointState> {
-  const states = new Map<string, EndpointState>();
+export function endpointStandings(sets: readonly RecordSet[]): Map<string, EndpointStanding> {
+  const states = new Map<string, EndpointStanding>();
   const fenced = groupZone(sets).endpoints;
   const legacy = groupLegacy(sets);
   for (const key of new Set([...fenced.keys(), ...legacy.keys()])) {
@@ -35,7 +35,7 @@ export function endpointStates(sets: readonly RecordSet[]): Map<string, Endpoint
 }
 
 /** Every endpoint of the plan is marked with its generation and serves exactly its record sets. */
-export function convergedTo(states: ReadonlyMap<string, EndpointState>, plan: Plan): boolean {
+export function convergedTo(states: ReadonlyMap<string, EndpointStanding>, plan: Plan): boolean {
   return plan.endpoints.every((endpoint) => {
     const state = states.get(endpointKey(endpoint.name, endpoint.type));
     return state !== undefined && state.generation === plan.generation && setsMatch(state.sets, desiredSets(endpoint));

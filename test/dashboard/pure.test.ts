@@ -8,7 +8,7 @@ import { ActivityBook, activityOfAudit, activityOfEvent, markOf } from '../../sr
 import { FileSource } from '../../src/dashboard/file-source.js';
 import type { ProbeCell } from '../../src/dashboard/model.js';
 import { endpointRows, judgeEndpoint } from '../../src/dashboard/rows.js';
-import type { EndpointStatus } from '../../src/enactor/status.js';
+import type { EndpointStatus } from '../../src/status/endpoint-status.js';
 import { FilePlanStore } from '../../src/plan/file-store.js';
 import { ZoneStore } from '../../src/authority/store/zone-store.js';
 import { storePort } from '../../src/scenario/store-client.js';

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll } from 'vitest';
-import { collectStatus, type EndpointStatus } from '../../src/enactor/status.js';
+import { collectStatus, type EndpointStatus } from '../../src/status/endpoint-status.js';
 import type { PlanStore } from '../../src/plan/store.js';
 import { createRoute53Client } from '../../src/route53/client.js';
 import { sdkPort } from '../../src/route53/port.js';

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import { Enactor, type EnactorOptions } from '../../src/enactor/enactor.js';
-import { groupZone, type ZoneView } from '../../src/enactor/live.js';
+import { groupZone, type LiveZone } from '../../src/enactor/live.js';
 import { shardOf } from '../../src/enactor/shard-fence.js';
 import { FilePlanStore } from '../../src/plan/file-store.js';
 import type { Plan } from '../../src/plan/schema.js';
@@ -16,6 +16,8 @@ import { listRecordSets } from '../../src/route53/paging.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.js';
 import type { AuthorityOptions } from '../../src/authority/index.js';
+import { afterAll, beforeAll } from 'vitest';
+import { runDnsplane, type CliResult } from '../helpers/cli.js';
 
 export const ZONE = 'dnsplane.test.';
 
@@ -35,7 +37,7 @@ export interface Rig {
     values?: (endpoint: string, set: number) => string[],
   ): Promise<Plan>;
   enactor(id: string, options?: Partial<EnactorOptions>): Enactor;
-  view(): Promise<ZoneView>;
+  view(): Promise<LiveZone>;
   close(): Promise<void>;
 }
 
@@ -104,7 +106,7 @@ export async function startRig(authorityOptions: Partial<AuthorityOptions> = {})
 }
 
 /** Weights of an endpoint as live, by set identifier order. */
-export function liveWeights(view: ZoneView, label: string): number[] {
+export function liveWeights(view: LiveZone, label: string): number[] {
   const sets = view.endpoints.get(`${host(label)} A`)?.sets ?? [];
   return [...sets]
     .sort((a, b) => (a.setIdentifier ?? '').localeCompare(b.setIdentifier ?? ''))
@@ -112,7 +114,7 @@ export function liveWeights(view: ZoneView, label: string): number[] {
 }
 
 /** The generation of the fence of the endpoint's shard (the endpoint itself may have no records: removed). */
-export function fenceGeneration(view: ZoneView, label: string): number | undefined {
+export function fenceGeneration(view: LiveZone, label: string): number | undefined {
   return view.shardFences.get(ZONE)?.get(shardOf(host(label), 'A'))?.generation;
 }
 
@@ -129,4 +131,29 @@ export function stallingPort(port: Route53Port, stalls = 1) {
     },
   });
   return { client, stalled: gate.reached, release: () => gate.open() };
+}
+
+/** What the CLI tests sign with (the authority accepts test/test). */
+export const CLI_ENV = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
+
+export interface CliRig {
+  /** Set by the suite's beforeAll. */
+  rig: Rig;
+  /** --plans, --endpoint and --zone pointing a command at the rig. */
+  common: string[];
+  /** Runs the real binary in the rig's directory. */
+  cli: (...args: string[]) => Promise<CliResult>;
+}
+
+/** A rig for a suite of CLI tests: started before the suite, closed after it. */
+export function cliRig(): CliRig {
+  const suite = {
+    cli: (...args: string[]) => runDnsplane(args, { cwd: suite.rig.dir, env: CLI_ENV }),
+  } as CliRig;
+  beforeAll(async () => {
+    suite.rig = await startRig();
+    suite.common = ['--plans', suite.rig.store.dir, '--endpoint', suite.rig.test.authority.endpoint, '--zone', ZONE];
+  });
+  afterAll(async () => suite.rig?.close());
+  return suite;
 }

@@ -26,7 +26,7 @@ export type { NameNode, RRGroup } from './name-tree.js';
  * would cost the zone, not the batch. Only the newest index of the zone (`owner`) may update it; an update
  * that starts from an older index builds a new one from a snapshot instead.
  */
-interface ZoneState {
+interface ZoneNames {
   readonly tree: NameTree;
   owner: ZoneIndex | undefined;
   /**
@@ -47,7 +47,7 @@ export interface ZoneIndex {
   readonly negativeSoa: Buffer;
   /** The apex SOA set `negativeSoa` was made from; undefined when the zone has none (a default is used). */
   readonly soa: RecordSet | undefined;
-  readonly state: ZoneState;
+  readonly state: ZoneNames;
 }
 
 export interface FaceIndex {
@@ -67,7 +67,7 @@ export function pickSet(g: RRGroup): EncodedSet {
   return g.sets[g.sets.length - 1];
 }
 
-function indexOf(head: ZoneHead, state: ZoneState, soa: RecordSet | undefined, negative: Buffer): ZoneIndex {
+function indexOf(head: ZoneHead, state: ZoneNames, soa: RecordSet | undefined, negative: Buffer): ZoneIndex {
   const index: ZoneIndex = {
     id: head.zone.id,
     version: head.version,
@@ -105,7 +105,13 @@ export function buildZoneIndex(
     const removed: RecordSet[] = [];
     for (const set of members) if (!next.has(set)) removed.push(set);
     const added = snapshot.recordSets.filter((set) => !members.has(set));
-    const updated = applyChanges(previous, snapshot, [{ version: snapshot.version, removed, added }], onError, next);
+    const updated = applyZoneChanges(
+      previous,
+      snapshot,
+      [{ version: snapshot.version, removed, added }],
+      onError,
+      next,
+    );
     if (updated) return updated;
   }
   return fullBuild(snapshot, previous, onError, new Set(snapshot.recordSets));
@@ -113,7 +119,7 @@ export function buildZoneIndex(
 
 /**
  * The index of one zone version, built from its whole snapshot. Encodings of sets `previous` already serves
- * (the same RecordSet objects) are reused. `members`: see ZoneState.
+ * (the same RecordSet objects) are reused. `members`: see ZoneNames.
  */
 function fullBuild(
   snapshot: ZoneSnapshot,
@@ -151,9 +157,9 @@ function fullBuild(
 /**
  * The next version of `previous` from the change batches made since it, oldest first; undefined when
  * `previous` may not be updated in place (a newer index of the zone exists), so a snapshot must be read.
- * `members`: the new version's sets, when the zone is followed by snapshots (see ZoneState).
+ * `members`: the new version's sets, when the zone is followed by snapshots (see ZoneNames).
  */
-function applyChanges(
+function applyZoneChanges(
   previous: ZoneIndex,
   head: ZoneHead,
   changes: readonly ZoneChange[],
@@ -212,7 +218,7 @@ function applyChanges(
  * Two hosted zones with the same name: the first one listed answers.
  */
 export function buildIndex(snapshots: readonly ZoneSnapshot[], previous: FaceIndex, onError: OnUnservable): FaceIndex {
-  return assemble(snapshots, previous, (snapshot, old) => buildZoneIndex(snapshot, old, onError));
+  return assembleFaceIndex(snapshots, previous, (snapshot, old) => buildZoneIndex(snapshot, old, onError));
 }
 
 /**
@@ -232,14 +238,14 @@ export function updateIndex(
   if (!heads || !changesSince) return buildIndex(source.snapshots(), previous, onError);
   let snapshots: Map<string, ZoneSnapshot> | undefined;
   const snapshotOf = (id: string) => (snapshots ??= new Map(source.snapshots().map((s) => [s.zone.id, s]))).get(id)!;
-  return assemble(heads.call(source), previous, (head, old) => {
+  return assembleFaceIndex(heads.call(source), previous, (head, old) => {
     const changes = old && changesSince.call(source, head.zone.id, old.version);
     if (old && changes) {
       try {
-        const updated = applyChanges(old, head, changes, onError);
+        const updated = applyZoneChanges(old, head, changes, onError);
         if (updated) return updated;
       } catch (error) {
-        // Nothing was changed (see applyChanges): a build from the snapshot reports what is wrong per set.
+        // Nothing was changed (see applyZoneChanges): a build from the snapshot reports what is wrong per set.
         onUpdateFailed(head.zone.id, error);
       }
     }
@@ -248,7 +254,7 @@ export function updateIndex(
   });
 }
 
-function assemble<H extends ZoneHead>(
+function assembleFaceIndex<H extends ZoneHead>(
   heads: readonly H[],
   previous: FaceIndex,
   next: (head: H, old: ZoneIndex | undefined) => ZoneIndex,

@@ -33,7 +33,7 @@ export interface BatchEffects {
 }
 
 /** What validation needs to know about the zone as it stands. */
-export interface ZoneView {
+export interface ZoneLookup {
   apex: string;
   get(sortKey: string): RecordSet | undefined;
   /** Sort keys of the live sets whose key starts with `prefix`. */
@@ -186,7 +186,7 @@ function setProblems(set: RecordSet, apex: string): string[] {
 }
 
 /** Validates a batch against the zone; returns its effects or throws InvalidChangeBatch/InvalidInput. */
-export function planBatch(view: ZoneView, requested: RequestedChange[]): BatchEffects {
+export function validateBatch(view: ZoneLookup, requested: RequestedChange[]): BatchEffects {
   if (requested.length === 0) throw invalidInput('Invalid request: ChangeBatch must contain at least one Change');
   const changes = requested.map(toRecordSet);
   const problems = requestLimits(changes);
@@ -247,7 +247,7 @@ export function planBatch(view: ZoneView, requested: RequestedChange[]): BatchEf
  * rewrites are pushed to `put` and recorded in `overlay`.
  */
 function groupProblems(
-  view: ZoneView,
+  view: ZoneLookup,
   overlay: Map<string, RecordSet | null>,
   lastTtl: Map<string, number>,
   put: RecordSet[],
@@ -326,7 +326,7 @@ function policyProblems(name: string, type: string, sets: readonly RecordSet[]):
 
 /** Whether the zone, as the batch leaves it, has a set of this name and type. */
 function existsAfter(
-  view: ZoneView,
+  view: ZoneLookup,
   overlay: ReadonlyMap<string, RecordSet | null>,
   name: string,
   type: string,
@@ -341,7 +341,7 @@ function existsAfter(
  * batch leaves it (Route53's two messages). A zone id the store does not hold is an AWS service's (a load
  * balancer, CloudFront): stored as given, not checked.
  */
-function aliasProblems(view: ZoneView, overlay: ReadonlyMap<string, RecordSet | null>): string[] {
+function aliasProblems(view: ZoneLookup, overlay: ReadonlyMap<string, RecordSet | null>): string[] {
   const problems: string[] = [];
   for (const set of overlay.values()) {
     const alias = set?.aliasTarget;

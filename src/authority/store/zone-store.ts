@@ -13,7 +13,7 @@ import { SortedKeys, groupPrefix, sortKey } from './order.js';
 import { HealthCheckStore, noSuchHealthCheck } from './health-checks.js';
 import { TagStore, type TaggableType } from './tags.js';
 import { existingVpc, isAssociated, withVpc, withoutVpc } from './vpcs.js';
-import { planBatch, unsupportedCharacterProblem, type RequestedChange, type ZoneView } from './validate.js';
+import { validateBatch, unsupportedCharacterProblem, type RequestedChange, type ZoneLookup } from './validate.js';
 import { isDomainName } from './values.js';
 import type { JournalEntry, StoreState } from './journal-format.js';
 
@@ -37,7 +37,7 @@ export interface EntrySink {
   append(entry: JournalEntry): void;
 }
 
-interface ZoneState {
+interface StoredZone {
   info: HostedZoneInfo;
   createdAt: string;
   version: number;
@@ -79,7 +79,7 @@ function nameServersFor(id: string): string[] {
 }
 
 export class ZoneStore implements ZoneSource {
-  private readonly zones = new Map<string, ZoneState>();
+  private readonly zones = new Map<string, StoredZone>();
   private readonly changes = new Map<string, ChangeRecord>();
   private readonly listeners = new Set<() => void>();
   private seq = 0;
@@ -269,7 +269,7 @@ export class ZoneStore implements ZoneSource {
 
   changeResourceRecordSets(zoneId: string, changes: RequestedChange[], comment?: string): ChangeRecord {
     const zone = this.zone(zoneId);
-    const effects = planBatch(this.viewOf(zone), changes);
+    const effects = validateBatch(this.viewOf(zone), changes);
     // Route53 refuses a set that names a health check it does not have (NoSuchHealthCheck, not InvalidChangeBatch).
     for (const requested of changes) {
       if (
@@ -370,7 +370,7 @@ export class ZoneStore implements ZoneSource {
 
   // ---- internals ----
 
-  private zone(id: string): ZoneState {
+  private zone(id: string): StoredZone {
     const zone = this.zones.get(id);
     if (!zone) throw noSuchHostedZone(id);
     return zone;
@@ -381,8 +381,8 @@ export class ZoneStore implements ZoneSource {
     else if (!this.healthChecks.has(id)) throw noSuchHealthCheck(id);
   }
 
-  private viewOf(zone: ZoneState): ZoneView {
-    const keysWithPrefix = (of: ZoneState, prefix: string) => {
+  private viewOf(zone: StoredZone): ZoneLookup {
+    const keysWithPrefix = (of: StoredZone, prefix: string) => {
       const keys: string[] = [];
       of.index.scan(prefix, (key) => key.startsWith(prefix) && keys.push(key) > 0);
       return keys;
@@ -479,13 +479,21 @@ export class ZoneStore implements ZoneSource {
   }
 
   private addZone(info: HostedZoneInfo, createdAt: string, version: number, sets: RecordSet[]): void {
-    const zone: ZoneState = { info, createdAt, version, sets: new Map(), index: new SortedKeys(), log: [], logSets: 0 };
+    const zone: StoredZone = {
+      info,
+      createdAt,
+      version,
+      sets: new Map(),
+      index: new SortedKeys(),
+      log: [],
+      logSets: 0,
+    };
     for (const set of sets) this.putSet(zone, set);
     this.zones.set(info.id, zone);
   }
 
   /** Returns the set it replaced, if any. */
-  private putSet(zone: ZoneState, set: RecordSet): RecordSet | undefined {
+  private putSet(zone: StoredZone, set: RecordSet): RecordSet | undefined {
     const key = sortKey(set.name, set.type, set.setIdentifier);
     const old = zone.sets.get(key);
     if (!old) zone.index.add(key);
@@ -494,7 +502,7 @@ export class ZoneStore implements ZoneSource {
     return old;
   }
 
-  private keepChange(zone: ZoneState, change: ZoneChange): void {
+  private keepChange(zone: StoredZone, change: ZoneChange): void {
     zone.log.push(change);
     zone.logSets += change.removed.length + change.added.length;
     while (zone.log.length > 1 && zone.logSets > this.keptChangeSets) {

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { endpointRows, probeCellsOfFile } from '../../dashboard/rows.js';
 import { describeStoreBehindZone, type StoreBehindZone } from '../../enactor/enactor.js';
-import { collectStatus, formatStatus, type EndpointStatus } from '../../enactor/status.js';
+import { collectStatus, formatStatus, type EndpointStatus } from '../../status/endpoint-status.js';
 import { describeFreeze } from '../../plan/freeze.js';
 import { formatDiagnosis } from '../../probe/report.js';
 import { DEFAULT_STATUS_FILE, probeStatusStaleness, readProbeStatus } from '../../probe/status-file.js';

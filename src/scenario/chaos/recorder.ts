@@ -3,7 +3,7 @@
 // and the final wait for convergence once the faults are over.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Route53Port } from '../../route53/port.js';
-import { collectStatus } from '../../enactor/status.js';
+import { collectStatus } from '../../status/endpoint-status.js';
 import type { FilePlanStore } from '../../plan/file-store.js';
 import { queryDns } from '../../probe/query.js';
 import { readProbeStatus } from '../../probe/status-file.js';

@@ -1,13 +1,14 @@
 // `dnsplane status`: per endpoint, what the fence says is live, what is planned, whether the live records are
-// what the fence's generation promises, and what the probe last saw (if a probe writes its status file).
+// what the fence's generation promises, and what the probe last saw (if a probe writes its status file). The
+// operator's view, shared by the command and the dashboard; it reads the zone the way the enactor does.
 import type { Route53Port } from '../route53/port.js';
 import type { EndpointPlan, Plan } from '../plan/schema.js';
 import type { PlanStore } from '../plan/store.js';
 import { readProbeStatus, type ProbeStatus } from '../probe/status-file.js';
 import { endpointKey } from '../route53/recordset.js';
-import { desiredSets, setsMatch } from './changes.js';
-import { readZoneView, zoneShardFences, type ZoneView } from './live.js';
-import { shardDigest, shardOfKey, type ShardFence } from './shard-fence.js';
+import { desiredSets, setsMatch } from '../enactor/changes.js';
+import { readLiveZone, zoneShardFences, type LiveZone } from '../enactor/live.js';
+import { shardDigest, shardOfKey, type ShardFence } from '../enactor/shard-fence.js';
 
 export interface EndpointStatus {
   /** "name TYPE". */
@@ -44,7 +45,7 @@ export interface StatusOptions {
 export async function collectStatus(options: StatusOptions): Promise<EndpointStatus[]> {
   const [latest, view, probe] = await Promise.all([
     options.store.latest(),
-    readZoneView(options.client, options.zoneId, options.ownerId),
+    readLiveZone(options.client, options.zoneId, options.ownerId),
     options.probeStatusFile ? readProbeStatus(options.probeStatusFile) : Promise.resolve(undefined),
   ]);
   // Each plan's endpoints by key, indexed once: a list search per row would be quadratic in the zone's size.
@@ -92,7 +93,7 @@ export async function collectStatus(options: StatusOptions): Promise<EndpointSta
 }
 
 /** The shard fence of a planned endpoint that has no records at all (so no entry of its own in the view). */
-function shardFenceIn(view: ZoneView, latest: Plan | undefined, key: string): ShardFence | undefined {
+function shardFenceIn(view: LiveZone, latest: Plan | undefined, key: string): ShardFence | undefined {
   return latest ? zoneShardFences(view, latest.zone).get(shardOfKey(key)) : undefined;
 }
 
