@@ -5,31 +5,23 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FilePlanStore } from '../../src/plan/file-store.js';
 import { listRecordSets } from '../../src/route53/paging.js';
-import { fenceGeneration, host, liveWeights, planOf, startRig, type Rig } from '../enactor/harness.js';
+import { cliRig, CLI_ENV, fenceGeneration, host, liveWeights, planOf } from '../enactor/harness.js';
 import { runDnsplane, spawnDnsplane } from '../helpers/cli.js';
 
 const CLI_TIMEOUT_MS = 180_000;
-let rig: Rig;
-let common: string[];
-const env = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
-const cli = (...args: string[]) => runDnsplane(args, { cwd: rig.dir, env });
-
-beforeAll(async () => {
-  rig = await startRig();
-  common = ['--plans', rig.store.dir, '--endpoint', rig.test.authority.endpoint, '--zone', 'dnsplane.test.'];
-});
-afterAll(async () => rig?.close());
+const suite = cliRig();
+const { cli } = suite;
 
 /** Every ChangeResourceRecordSets the authority receives (accepted or not), and the zone's whole content. */
 function watchZone() {
-  const store = rig.test.authority.store;
+  const store = suite.rig.test.authority.store;
   const changes = vi.spyOn(store, 'changeResourceRecordSets');
   return {
     calls: () => changes.mock.calls.length,
-    listing: async () => JSON.stringify(await listRecordSets(rig.port, rig.zoneId)),
+    listing: async () => JSON.stringify(await listRecordSets(suite.rig.port, suite.rig.zoneId)),
     stop: () => changes.mockRestore(),
   };
 }
@@ -38,14 +30,14 @@ describe('enact --dry-run', () => {
   it(
     'prints the exact changes and verdicts, sends no change request, and the next real pass sends exactly those',
     async () => {
-      await rig.writePlan(1, { api: [10, 20], www: [5] });
-      expect((await rig.enactor('e1').runOnce()).applied).toHaveLength(2);
-      await rig.writePlan(2, { api: [10, 0], www: [5], new: [7] });
+      await suite.rig.writePlan(1, { api: [10, 20], www: [5] });
+      expect((await suite.rig.enactor('e1').runOnce()).applied).toHaveLength(2);
+      await suite.rig.writePlan(2, { api: [10, 0], www: [5], new: [7] });
 
       const zone = watchZone();
       const before = await zone.listing();
-      const text = await cli('enact', '--id', 'preview', '--dry-run', ...common);
-      const json = await cli('enact', '--id', 'preview', '--dry-run', '--json', ...common);
+      const text = await cli('enact', '--id', 'preview', '--dry-run', ...suite.common);
+      const json = await cli('enact', '--id', 'preview', '--dry-run', '--json', ...suite.common);
       expect([zone.calls(), await zone.listing()]).toEqual([0, before]);
       zone.stop();
 
@@ -69,14 +61,14 @@ describe('enact --dry-run', () => {
       expect(changed.map((e: { endpoint: string }) => e.endpoint)).toEqual([`${host('api')} A`, `${host('new')} A`]);
 
       // One way to decide: the real pass applies what the preview showed, nothing else.
-      const sent = await cli('enact', '--id', 'e1', '--once', '--json', ...common);
+      const sent = await cli('enact', '--id', 'e1', '--once', '--json', ...suite.common);
       expect(sent.code, sent.stderr).toBe(0);
       expect(
         JSON.parse(sent.stdout)
           .applied.filter((key: string) => !key.startsWith(host('www')))
           .sort(),
       ).toEqual(changed.map((e: { endpoint: string }) => e.endpoint));
-      expect(liveWeights(await rig.view(), 'api')).toEqual([10, 0]);
+      expect(liveWeights(await suite.rig.view(), 'api')).toEqual([10, 0]);
     },
     CLI_TIMEOUT_MS,
   );
@@ -85,16 +77,16 @@ describe('enact --dry-run', () => {
     "shows the guard's refusal per endpoint and for the pass, exits 3, and writes nothing",
     async () => {
       // Generation 3 drains every set of api: the guard refuses only-weight-0 endpoints.
-      await rig.writePlan(3, { api: [0, 0], www: [5], new: [7] });
+      await suite.rig.writePlan(3, { api: [0, 0], www: [5], new: [7] });
       const zone = watchZone();
       const before = await zone.listing();
-      const result = await cli('enact', '--id', 'preview', '--dry-run', ...common);
+      const result = await cli('enact', '--id', 'preview', '--dry-run', ...suite.common);
       expect([zone.calls(), await zone.listing()]).toEqual([0, before]);
       zone.stop();
       expect(result.code).toBe(3);
       expect(result.stdout).toMatch(new RegExp(`${host('api')} A\\s+-.*REFUSED all-weight-zero: .*only weight-0 sets`));
       expect(result.stdout).toContain('Verdict: 1 endpoint(s) REFUSED by the guard; the rest would be sent');
-      expect(fenceGeneration(await rig.view(), 'api')).toBe(2);
+      expect(fenceGeneration(await suite.rig.view(), 'api')).toBe(2);
     },
     CLI_TIMEOUT_MS,
   );
@@ -104,15 +96,15 @@ describe('a plan store below the live fences', () => {
   it(
     'enact says so once with what to run (loop or --once), status shows it, and nothing is written',
     async () => {
-      const live = fenceGeneration(await rig.view(), 'www')!;
-      const fresh = path.join(rig.dir, 'fresh-plans');
+      const live = fenceGeneration(await suite.rig.view(), 'www')!;
+      const fresh = path.join(suite.rig.dir, 'fresh-plans');
       await new FilePlanStore(fresh).write(planOf(1, { api: [10, 20], www: [5], new: [7] }));
-      const args = ['--plans', fresh, '--endpoint', rig.test.authority.endpoint];
+      const args = ['--plans', fresh, '--endpoint', suite.rig.test.authority.endpoint];
       const message = `plan store is behind the zone: highest plan 1, live fences at ${live}; run \`dnsplane plan --write\` (it numbers from the live fences) or point --plans at the right store`;
 
       const once = await runDnsplane(['enact', '--id', 'e2', '--once', ...args], {
-        cwd: rig.dir,
-        env: { ...env, DNSPLANE_LOG_LEVEL: 'warn', DNSPLANE_LOG_FORMAT: 'text' },
+        cwd: suite.rig.dir,
+        env: { ...CLI_ENV, DNSPLANE_LOG_LEVEL: 'warn', DNSPLANE_LOG_FORMAT: 'text' },
       });
       expect(once.code, once.stderr).toBe(0);
       expect(once.stderr.split(message).length - 1).toBe(1);
@@ -124,20 +116,20 @@ describe('a plan store below the live fences', () => {
         highestPlan: 1,
         highestFence: live,
       });
-      expect(fenceGeneration(await rig.view(), 'www')).toBe(live);
+      expect(fenceGeneration(await suite.rig.view(), 'www')).toBe(live);
     },
     CLI_TIMEOUT_MS,
   );
 
   it('a looping enactor warns once however many passes find it', async () => {
-    const fresh = new FilePlanStore(path.join(rig.dir, 'fresh-loop'));
+    const fresh = new FilePlanStore(path.join(suite.rig.dir, 'fresh-loop'));
     await fresh.write(planOf(1, { api: [10, 20], www: [5], new: [7] }));
     const lines: string[] = [];
     const logger = pino(
       { level: 'warn' },
       new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(JSON.parse(String(chunk)).msg), done()) }),
     );
-    const enactor = rig.enactor('loop', { store: fresh, logger });
+    const enactor = suite.rig.enactor('loop', { store: fresh, logger });
     for (let pass = 0; pass < 3; pass++) expect((await enactor.runOnce()).storeBehind?.highestPlan).toBe(1);
     expect(lines.filter((line) => line.startsWith('plan store is behind the zone'))).toHaveLength(1);
   });
@@ -148,7 +140,7 @@ describe('enact readiness', () => {
     '/readyz stays 503 until a pass completes (a plan store that cannot be read), then turns 200',
     async () => {
       // A plan that cannot be read makes every pass fail until it is removed.
-      const plans = path.join(rig.dir, 'not-yet');
+      const plans = path.join(suite.rig.dir, 'not-yet');
       const broken = path.join(plans, 'plan-000000000001.json');
       await fs.mkdir(plans);
       await fs.writeFile(broken, 'not JSON');
@@ -162,7 +154,7 @@ describe('enact readiness', () => {
           '--zone',
           'dnsplane.test.',
           '--endpoint',
-          rig.test.authority.endpoint,
+          suite.rig.test.authority.endpoint,
           '--interval',
           '100ms',
           '--metrics-port',
@@ -170,7 +162,7 @@ describe('enact readiness', () => {
           '--log-format',
           'json',
         ],
-        { cwd: rig.dir, env: { ...process.env, ...env, DNSPLANE_CONFIG: '' } },
+        { cwd: suite.rig.dir, env: { ...process.env, ...CLI_ENV, DNSPLANE_CONFIG: '' } },
       );
       try {
         const [, port] = await enactor.waitFor(/"metricsPort":(\d+).*"msg":"enactor started"/, {

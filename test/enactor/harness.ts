@@ -16,6 +16,8 @@ import { listRecordSets } from '../../src/route53/paging.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.js';
 import type { AuthorityOptions } from '../../src/authority/index.js';
+import { afterAll, beforeAll } from 'vitest';
+import { runDnsplane, type CliResult } from '../helpers/cli.js';
 
 export const ZONE = 'dnsplane.test.';
 
@@ -129,4 +131,29 @@ export function stallingPort(port: Route53Port, stalls = 1) {
     },
   });
   return { client, stalled: gate.reached, release: () => gate.open() };
+}
+
+/** What the CLI tests sign with (the authority accepts test/test). */
+export const CLI_ENV = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
+
+export interface CliRig {
+  /** Set by the suite's beforeAll. */
+  rig: Rig;
+  /** --plans, --endpoint and --zone pointing a command at the rig. */
+  common: string[];
+  /** Runs the real binary in the rig's directory. */
+  cli: (...args: string[]) => Promise<CliResult>;
+}
+
+/** A rig for a suite of CLI tests: started before the suite, closed after it. */
+export function cliRig(): CliRig {
+  const suite = {
+    cli: (...args: string[]) => runDnsplane(args, { cwd: suite.rig.dir, env: CLI_ENV }),
+  } as CliRig;
+  beforeAll(async () => {
+    suite.rig = await startRig();
+    suite.common = ['--plans', suite.rig.store.dir, '--endpoint', suite.rig.test.authority.endpoint, '--zone', ZONE];
+  });
+  afterAll(async () => suite.rig?.close());
+  return suite;
 }

@@ -25,6 +25,8 @@ describeWithTools(['ip', 'nft', 'unbound'], 'chaos (CI length)', () => {
     const lines: string[] = [];
     const history = await runChaos({ durationMs: 120_000, seed: 7, onLine: (line) => lines.push(line) });
     const verdict = checkHistory(history, LOOSE_BOUND_MS);
+    // The history summary in CI's log, as `npm run chaos` prints it.
+    console.log(formatVerdict(history, verdict));
     expect(verdict.violations, formatVerdict(history, verdict)).toEqual([]);
     expect(lines.join('\n')).toMatch(
       /delayed enactor e3-delayed in network namespace \S+, 150 ms each way by \w+, 5% of packets dropped each way/,
