@@ -29,8 +29,12 @@ export class MemoryPlanStore implements PlanStore {
     const valid = parsePlan(plan, `plan generation ${plan.generation}`);
     if (this.plans.has(valid.generation) && this.options.atomic !== false)
       throw new PlanExistsError(valid.generation, this.location);
-    this.plans.set(valid.generation, structuredClone(valid));
-    this.options.onWrite?.(structuredClone(valid));
+    // Stored frozen and handed out as is, as the file store's latest() hands out one object while the file is
+    // unchanged: plans are immutable, and a reader that tried to change one would throw. Cloning on every read
+    // also made every pass split the plan into shards again (shardPlan memoises per plan object).
+    const stored = deepFreeze(structuredClone(valid));
+    this.plans.set(valid.generation, stored);
+    this.options.onWrite?.(stored);
   }
 
   /** Whether a generation is stored now (synchronous, for checks that run inside a zone commit). */
@@ -40,7 +44,7 @@ export class MemoryPlanStore implements PlanStore {
 
   async read(generation: number): Promise<Plan | undefined> {
     const plan = this.plans.get(generation);
-    return plan && structuredClone(plan);
+    return plan;
   }
 
   async latest(): Promise<Plan | undefined> {
@@ -77,4 +81,12 @@ export class MemoryPlanStore implements PlanStore {
   async writeHint(hint: EnactmentHint): Promise<void> {
     this.hint = parseHint(hint, 'hint');
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }
