@@ -45,6 +45,11 @@ const SWEEP_PAGE = PAGE;
 const nameOf = (key: string) => key.slice(0, key.indexOf(' '));
 const typeOf = (key: string) => key.slice(key.indexOf(' ') + 1) as 'A' | 'AAAA';
 
+/** Pages one listing of the zone takes, estimated from the plan (its sets and the shard fences). */
+function zonePagesOf(plan: Plan): number {
+  return Math.ceil((plan.endpoints.reduce((sum, endpoint) => sum + endpoint.sets.length, 0) + SHARDS) / PAGE);
+}
+
 /** Live sets whose (endpoint, set identifier) the owned content does not name; v1-fenced endpoints are all owned. */
 function foreignSets(
   live: ShardContent,
@@ -125,12 +130,21 @@ export class ShardReader {
       }
     }
     if (unread.length > 0) await this.read(zoneId, plan, fences, unread, states);
-    const found = await pMap(fresh, ({ key }) => readEndpointSets(this.client, zoneId, nameOf(key), typeOf(key)), {
-      concurrency: 4,
-    });
-    fresh.forEach(({ shard, key }, i) => {
-      if (found[i].length > 0) states.get(shard)!.live.set(key, found[i]);
-    });
+    // Per endpoint when few, else one listing of the zone (many endpoints added to the fleet at once).
+    if (fresh.length >= zonePagesOf(plan)) {
+      const view = await readLiveZone(this.client, zoneId);
+      for (const { shard, key } of fresh) {
+        const sets = view.endpoints.get(key)?.sets ?? [];
+        if (sets.length > 0) states.get(shard)!.live.set(key, sets);
+      }
+    } else {
+      const found = await pMap(fresh, ({ key }) => readEndpointSets(this.client, zoneId, nameOf(key), typeOf(key)), {
+        concurrency: 4,
+      });
+      fresh.forEach(({ shard, key }, i) => {
+        if (found[i].length > 0) states.get(shard)!.live.set(key, found[i]);
+      });
+    }
     for (const [shard, tweak] of tweaks) {
       const state = states.get(shard);
       if (!state) continue;
@@ -181,9 +195,7 @@ export class ShardReader {
     const count = wanted.reduce((sum, entry) => sum + entry.keys.size, 0);
     const noShardFences = [...fences.values()].every((fence) => fence === undefined);
     // One request per endpoint, or one listing of the zone (pages estimated from the plan): whichever is fewer.
-    const zonePages = Math.ceil(
-      (plan.endpoints.reduce((sum, endpoint) => sum + endpoint.sets.length, 0) + SHARDS) / PAGE,
-    );
+    const zonePages = zonePagesOf(plan);
     if (count > 0 && (noShardFences || count >= zonePages)) {
       // A fresh zone, a zone still on v1 fences, or many shards to learn: one listing of the whole zone.
       const view = await readLiveZone(this.client, zoneId);

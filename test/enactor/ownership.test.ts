@@ -1,11 +1,13 @@
 // The ownership rules of the per-shard decision (decide.ts), without a network: a set dnsplane did not write is
 // never deleted or replaced unless adopting; upsert-only never deletes. Each rule beside its counterexample.
+import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { describe, expect, it } from 'vitest';
 import { decideShard, type ShardInput } from '../../src/enactor/decide.js';
 import { DEFAULT_GUARD } from '../../src/enactor/guard.js';
 import { shardOf, shardPlan } from '../../src/enactor/shard-fence.js';
 import type { Plan } from '../../src/plan/schema.js';
 import type { RecordSet } from '../../src/route53/recordset.js';
+import { host, liveWeights, startRig } from './harness.js';
 
 const ZONE = 'own.test.';
 const NAME = `api.${ZONE}`;
@@ -84,5 +86,45 @@ describe('ownership in decideShard', () => {
     expect(actions(sync)).toEqual(['DELETE lb-0', 'DELETE lb-9', 'CREATE lb-0']);
     expect(actions(upsert)).toEqual(['DELETE lb-0', 'CREATE lb-0']);
     expect(shardPlan(plan).content[SHARD].get(KEY)).toHaveLength(1);
+  });
+});
+
+describe('ownership in the enactor', () => {
+  it('reads a name the plan newly manages in a fenced shard before writing, and refuses the sets found there', async () => {
+    const rig = await startRig();
+    try {
+      await rig.writePlan(1, { api: [10] });
+      // No sweep in these passes: only the read of newly managed names can see what is there.
+      const enactor = rig.enactor('e1', { verifyEveryMs: 3_600_000 });
+      expect((await enactor.runOnce()).applied).toHaveLength(1);
+      await rig.client.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: rig.zoneId,
+          ChangeBatch: {
+            Changes: [
+              {
+                Action: 'CREATE',
+                ResourceRecordSet: {
+                  Name: host('web'),
+                  Type: 'A',
+                  TTL: 60,
+                  SetIdentifier: 'blue',
+                  Weight: 1,
+                  ResourceRecords: [{ Value: '192.0.2.7' }],
+                },
+              },
+            ],
+          },
+        }),
+      );
+      await rig.writePlan(2, { api: [10], web: [5] });
+      const summary = await enactor.runOnce();
+      expect(summary.refused).toEqual([
+        expect.objectContaining({ endpoint: `${host('web')} A`, reason: 'foreign-sets' }),
+      ]);
+      expect(liveWeights(await rig.view(), 'web')).toEqual([1]);
+    } finally {
+      await rig.close();
+    }
   });
 });
