@@ -22,9 +22,17 @@ import { packBatches } from './batch.js';
 import { chainUnit } from './chain.js';
 import { toSdkChanges } from './changes.js';
 import { cleanupPlans } from './cleanup.js';
-import { decideShard, namedInError, touchedSets, type ShardUnit } from './decide.js';
+import { decideShard, namedInError, type ShardUnit } from './decide.js';
 import { enactorMetrics as metrics, type EnactorEvent } from './events.js';
-import { checkChangeShare, DEFAULT_GUARD, type GuardOptions, type RefusalReason } from './guard.js';
+import {
+  DEFAULT_GUARD,
+  generationConflict,
+  guardPass,
+  tooLarge,
+  type GuardOptions,
+  type Refusal,
+  type RefusalReason,
+} from './guard.js';
 import { DEFAULT_HINT_TIMEOUT_MS, HintKeeper } from './hints.js';
 import { LaunchQueue } from './launch.js';
 import { OutcomeRecorder, type BatchFacts } from './outcomes.js';
@@ -481,18 +489,16 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     return decision.unit;
   }
 
-  private shareRefusal(units: ShardUnit[], pass: PassContext): { reason: RefusalReason; message: string } | undefined {
-    const changed = units.reduce((sum, unit) => sum + touchedSets(unit), 0);
-    // The base: the sets the zone's managed content holds now (each unit's assumed live content, the plan's elsewhere).
+  /** The per-pass guard over the units about to be sent (the shards no unit moves count with the plan's content). */
+  private shareRefusal(units: ShardUnit[], pass: PassContext): Refusal | undefined {
     const moving = new Set(units.map((unit) => unit.shard));
     const sharded = shardPlan(pass.plan);
-    let base = 0;
+    let untouched = 0;
     for (let shard = 0; shard < SHARDS; shard++) {
       if (moving.has(shard)) continue;
-      for (const sets of sharded.content[shard].values()) base += sets.length;
+      for (const sets of sharded.content[shard].values()) untouched += sets.length;
     }
-    for (const unit of units) for (const sets of unit.live.values()) base += sets.length;
-    return checkChangeShare(changed, base, this.guard);
+    return guardPass(units, untouched, this.guard);
   }
 
   private standDown(
@@ -508,10 +514,10 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
 
   /** I6: the live fence has our generation with other content: two plans were stored under one generation. */
   private conflict(shard: number, planned: string[], fence: ShardFence, summary: RunSummary): void {
-    const message = `shard ${shard}'s fence is at generation ${fence.generation} with digest ${fence.digest} (written by ${fence.writer ?? 'unknown'}), but plan ${fence.generation} here has other content: two plans were stored under one generation; standing down, not repairing back and forth`;
+    const { reason, message } = generationConflict(shard, fence);
     metrics.generationConflicts.inc({ enactor: this.id }); // per shard; each endpoint's refusal is recorded below
     for (const key of planned.length > 0 ? planned : [`shard ${shard}`])
-      this.refuse(fence.generation, key, 'generation-conflict', message, summary);
+      this.refuse(fence.generation, key, reason, message, summary);
   }
 
   private refuse(
@@ -624,8 +630,9 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       const why = chain
         ? `endpoint ${chain.endpoint}'s changes alone take ${chain.elements} elements and ${chain.chars} value characters, more than one request carries beside the shard's fence swap (${limits.elements} elements, ${limits.chars} characters); an endpoint's changes are never split`
         : `plan ${unit.generation} is no longer stored, so the shard's unit cannot be chained`;
+      const { reason, message } = tooLarge(unit.shard, why);
       for (const endpoint of unit.changed.length > 0 ? unit.changed : [`shard ${unit.shard}`])
-        this.refuse(unit.generation, endpoint, 'too-large', `shard ${unit.shard}: ${why}`, pass.summary, unit);
+        this.refuse(unit.generation, endpoint, reason, message, pass.summary, unit);
     }
     return ready;
   }
