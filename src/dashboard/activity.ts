@@ -39,6 +39,14 @@ export function activityOfEvent(event: AnyEnactorEvent, at = Date.now()): Activi
       };
     case 'batch-failed':
       return { ...base, kind: 'failed', generation: event.generation, endpoints: event.endpoints, detail: event.error };
+    case 'endpoint-failed':
+      return {
+        ...base,
+        kind: 'failed',
+        generation: event.generation,
+        endpoints: [event.endpoint],
+        detail: event.error,
+      };
     case 'refused':
       return {
         ...base,

@@ -4,14 +4,7 @@
 import type { Plan } from '../plan/schema.js';
 import { normalizeName, recordSetKey, type RecordSet } from '../route53/recordset.js';
 import { applyChanges, recordChanges, type Change } from './changes.js';
-import {
-  checkEndpointResult,
-  checkOwnership,
-  checkVelocity,
-  servesTraffic,
-  type GuardOptions,
-  type Refusal,
-} from './guard.js';
+import { capacityProof, guardEndpoint, type GuardOptions, type Refusal } from './guard.js';
 import { newShardFenceSet, shardDigest, shardPlan, type ShardFence } from './shard-fence.js';
 
 /** A shard's content: endpoint key -> its record sets (an endpoint without sets is absent). */
@@ -99,20 +92,14 @@ function velocityRefusals(
   for (const [key, after] of target) {
     const before = live.get(key);
     if (!before || unknown.has(key)) continue;
-    // An endpoint the guard refuses outright is left out of the unit anyway (build): its velocity does not bind.
-    if (checkEndpointResult(key, after, guard)) continue;
     const changes = endpointChanges(before, after, guard);
     const foreign = foreignTouched(changes, input.foreign?.get(key));
-    if (checkOwnership(key, foreign, guard)) continue;
     // Velocity paces dnsplane's own weight; sets it adopts (--adopt) were never planned, so they do not count.
     const adopted = new Set(foreign.map(recordSetKey));
-    const refusal = checkVelocity(
-      key,
-      before.filter((set) => !adopted.has(recordSetKey(set))),
-      after,
-      guard,
-    );
-    if (refusal) refused.push({ endpoint: key, refusal });
+    const velocity = { before: before.filter((set) => !adopted.has(recordSetKey(set))), after };
+    const refusal = guardEndpoint({ endpoint: key, result: after, foreignTouched: foreign, velocity }, guard);
+    // An endpoint the guard refuses outright is left out of the unit anyway (build): its velocity does not bind.
+    if (refusal?.reason === 'velocity') refused.push({ endpoint: key, refusal });
   }
   return refused;
 }
@@ -133,20 +120,13 @@ function build(input: ShardInput, target: Plan, unknown: ReadonlySet<string>): S
     const after = content.get(key);
     const changes = endpointChanges(before, after, guard);
     const foreign = foreignTouched(changes, input.foreign?.get(key));
-    const ownership = checkOwnership(key, foreign, guard);
-    if (ownership) {
-      refused.push({ endpoint: key, refusal: ownership });
+    const result = after && applyChanges(before, changes);
+    const refusal = guardEndpoint({ endpoint: key, result, foreignTouched: foreign }, guard);
+    if (foreign.length > 0 && refusal?.reason !== 'foreign-sets') adopted.push({ endpoint: key, sets: foreign });
+    if (refusal) {
+      refused.push({ endpoint: key, refusal });
       excluded.add(key);
       continue;
-    }
-    if (foreign.length > 0) adopted.push({ endpoint: key, sets: foreign });
-    if (after) {
-      const refusal = checkEndpointResult(key, applyChanges(before, changes), guard);
-      if (refusal) {
-        refused.push({ endpoint: key, refusal });
-        excluded.add(key);
-        continue;
-      }
     }
     if (changes.length === 0) continue;
     changed.push(key);
@@ -203,37 +183,6 @@ function foreignTouched(changes: readonly Change[], foreign: readonly RecordSet[
   if (!foreign || foreign.length === 0) return [];
   const deleted = new Set(changes.filter((c) => c.action === 'DELETE').map((c) => recordSetKey(c.set)));
   return foreign.filter((set) => deleted.has(recordSetKey(set)));
-}
-
-/**
- * Kept serving sets the batch re-asserts (DELETE + CREATE of their exact live values) so that the batch itself
- * proves the endpoint keeps serving, whatever this enactor assumed: a kept set is named nowhere else in the
- * batch, so without the proof nothing checks that it still exists (a hand edit since the shard's fence was
- * written, say). Only a batch that deletes records and whose creates do not already add the minimum carries one.
- */
-function capacityProof(live: readonly RecordSet[], records: readonly Change[], minCapacity: number): Change[] {
-  if (!records.some((change) => change.action === 'DELETE')) return [];
-  const needed = Math.max(1, minCapacity);
-  let proven = records
-    .filter((change) => change.action === 'CREATE' && servesTraffic(change.set))
-    .reduce((sum, change) => sum + change.set.values.length, 0);
-  if (proven >= needed) return [];
-  const touched = new Set(records.map((change) => recordSetKey(change.set)));
-  const kept = live
-    .filter((set) => servesTraffic(set) && !touched.has(recordSetKey(set)))
-    .sort((a, b) => a.values.length - b.values.length);
-  const proof: Change[] = [];
-  for (const set of kept) {
-    if (proven >= needed) break;
-    proof.push({ action: 'DELETE', set }, { action: 'CREATE', set });
-    proven += set.values.length;
-  }
-  return proof;
-}
-
-/** Live record sets a unit replaces or removes: the numerator of the change-share guard (creates take nothing away). */
-export function touchedSets(unit: ShardUnit): number {
-  return unit.recordChanges.filter((change) => change.action === 'DELETE').length;
 }
 
 /** Endpoint keys of a plan's shard. */

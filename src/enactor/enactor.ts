@@ -20,13 +20,22 @@ import { createLogger, type Logger } from '../telemetry/logger.js';
 import { AuditLog } from './audit.js';
 import { packBatches } from './batch.js';
 import { chainUnit } from './chain.js';
-import { describeChange, toSdkChanges } from './changes.js';
+import { toSdkChanges } from './changes.js';
 import { cleanupPlans } from './cleanup.js';
-import { decideShard, namedInError, touchedSets, type ShardUnit } from './decide.js';
+import { decideShard, namedInError, type ShardUnit } from './decide.js';
 import { enactorMetrics as metrics, type EnactorEvent } from './events.js';
-import { checkChangeShare, DEFAULT_GUARD, type GuardOptions, type RefusalReason } from './guard.js';
+import {
+  DEFAULT_GUARD,
+  generationConflict,
+  guardPass,
+  tooLarge,
+  type GuardOptions,
+  type Refusal,
+  type RefusalReason,
+} from './guard.js';
 import { DEFAULT_HINT_TIMEOUT_MS, HintKeeper } from './hints.js';
 import { LaunchQueue } from './launch.js';
+import { OutcomeRecorder, type BatchFacts } from './outcomes.js';
 import { PlanCache } from './plan-cache.js';
 import { readShardFences, sameShardFence, shardPlan, parseShardFence, SHARDS, type ShardFence } from './shard-fence.js';
 import { ShardReader, type ShardState, type Tweaks } from './shard-state.js';
@@ -144,6 +153,8 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   private zoneId: string | undefined;
   private readonly plans: PlanCache;
   private readonly reader: ShardReader;
+  /** Where every outcome of a pass goes: summary, metric, log, event and audit, from one call. */
+  private readonly outcomes: OutcomeRecorder;
   /** Set after a pass that left every shard at the plan with matching digests: the next passes read nothing. */
   private steady: { plan: Plan; keys: string[] } | undefined;
   private nextSweepAt = 0;
@@ -166,6 +177,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       this.log.warn({ operation, error: describeError(error), delayMs }, 'retrying Route53 call');
       this.emit('event', { type: 'retry', enactor: this.id, operation, error: describeError(error), delayMs });
     });
+    this.outcomes = new OutcomeRecorder(this.id, this.log, (event) => this.emit('event', event), options.audit);
     this.reader = new ShardReader(this.caller, this.plans, this.guard.policy);
     this.hints = new HintKeeper(options.store, options.id, options.hintTimeoutMs ?? DEFAULT_HINT_TIMEOUT_MS, this.log);
     // The first sweep comes one interval after start: a starting enactor reads the fences anyway, and a drift
@@ -477,18 +489,16 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     return decision.unit;
   }
 
-  private shareRefusal(units: ShardUnit[], pass: PassContext): { reason: RefusalReason; message: string } | undefined {
-    const changed = units.reduce((sum, unit) => sum + touchedSets(unit), 0);
-    // The base: the sets the zone's managed content holds now (each unit's assumed live content, the plan's elsewhere).
+  /** The per-pass guard over the units about to be sent (the shards no unit moves count with the plan's content). */
+  private shareRefusal(units: ShardUnit[], pass: PassContext): Refusal | undefined {
     const moving = new Set(units.map((unit) => unit.shard));
     const sharded = shardPlan(pass.plan);
-    let base = 0;
+    let untouched = 0;
     for (let shard = 0; shard < SHARDS; shard++) {
       if (moving.has(shard)) continue;
-      for (const sets of sharded.content[shard].values()) base += sets.length;
+      for (const sets of sharded.content[shard].values()) untouched += sets.length;
     }
-    for (const unit of units) for (const sets of unit.live.values()) base += sets.length;
-    return checkChangeShare(changed, base, this.guard);
+    return guardPass(units, untouched, this.guard);
   }
 
   private standDown(
@@ -499,30 +509,15 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     why: string,
     summary: RunSummary,
   ): void {
-    metrics.fenceConflicts.inc({ enactor: this.id });
-    metrics.liveGeneration.set({ shard: String(shard) }, liveGeneration);
-    this.log.info({ shard, generation, liveGeneration }, `standing down: ${why}`);
-    // A shard without planned endpoints has nothing of ours to report (the pass is still not in sync).
-    for (const key of planned) {
-      summary.stoodDown.push(key);
-      this.emit('event', { type: 'stood-down', enactor: this.id, generation, endpoint: key, liveGeneration, why });
-      void this.options.audit?.append({
-        enactor: this.id,
-        generation,
-        endpoint: key,
-        changes: [],
-        outcome: 'stood-down',
-        detail: why,
-      });
-    }
+    this.outcomes.record(summary, { kind: 'stood-down', shard, endpoints: planned, generation, liveGeneration, why });
   }
 
   /** I6: the live fence has our generation with other content: two plans were stored under one generation. */
   private conflict(shard: number, planned: string[], fence: ShardFence, summary: RunSummary): void {
-    const message = `shard ${shard}'s fence is at generation ${fence.generation} with digest ${fence.digest} (written by ${fence.writer ?? 'unknown'}), but plan ${fence.generation} here has other content: two plans were stored under one generation; standing down, not repairing back and forth`;
-    metrics.generationConflicts.inc({ enactor: this.id });
+    const { reason, message } = generationConflict(shard, fence);
+    metrics.generationConflicts.inc({ enactor: this.id }); // per shard; each endpoint's refusal is recorded below
     for (const key of planned.length > 0 ? planned : [`shard ${shard}`])
-      this.refuse(fence.generation, key, 'generation-conflict', message, summary);
+      this.refuse(fence.generation, key, reason, message, summary);
   }
 
   private refuse(
@@ -533,24 +528,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     summary: RunSummary,
     unit?: ShardUnit,
   ): void {
-    summary.refused.push({ endpoint, reason, message });
-    metrics.guardRefusals.inc({ enactor: this.id, reason });
-    this.log.error({ endpoint, generation, reason }, `refused: ${message}`);
-    this.emit('event', { type: 'refused', enactor: this.id, generation, endpoint, reason, message });
-    const changes = unit
-      ? unit.recordChanges
-          .filter((change) => endpointKey(change.set.name, change.set.type) === endpoint)
-          .map(describeChange)
-      : [];
-    void this.options.audit?.append({
-      enactor: this.id,
-      generation,
-      endpoint,
-      kind: unit?.kind,
-      changes,
-      outcome: 'refused',
-      detail: message,
-    });
+    this.outcomes.record(summary, { kind: 'refused', endpoint, generation, reason, message, unit });
   }
 
   /**
@@ -652,8 +630,9 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       const why = chain
         ? `endpoint ${chain.endpoint}'s changes alone take ${chain.elements} elements and ${chain.chars} value characters, more than one request carries beside the shard's fence swap (${limits.elements} elements, ${limits.chars} characters); an endpoint's changes are never split`
         : `plan ${unit.generation} is no longer stored, so the shard's unit cannot be chained`;
+      const { reason, message } = tooLarge(unit.shard, why);
       for (const endpoint of unit.changed.length > 0 ? unit.changed : [`shard ${unit.shard}`])
-        this.refuse(unit.generation, endpoint, 'too-large', `shard ${unit.shard}: ${why}`, pass.summary, unit);
+        this.refuse(unit.generation, endpoint, reason, message, pass.summary, unit);
     }
     return ready;
   }
@@ -671,31 +650,21 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       const fence = fences.get(unit.shard);
       pass.final.set(unit.shard, fence);
       if (fence && sameShardFence(fence, { set: unit.newFence })) {
-        const detail = 'an earlier attempt of this batch had been applied (its response was lost)';
-        this.log.info({ shard: unit.shard, generation: unit.generation }, detail);
-        this.recordAccepted(pass, unit);
+        const batch = { id: 'lost-response', generation: unit.generation, endpoints: unit.changed, durationMs: 0 };
+        this.landed(pass, [unit], batch, true);
         landed.push(unit);
-        this.auditUnits([unit], 'accepted', {}, detail);
-        this.emit('event', {
-          type: 'batch-accepted',
-          enactor: this.id,
-          generation: unit.generation,
-          batch: 'lost-response',
-          endpoints: unit.changed,
-          durationMs: 0,
-        });
         continue;
       }
       if (result === 'unknown' || lastRound) {
-        for (const endpoint of unit.endpoints.length > 0 ? unit.endpoints : [`shard ${unit.shard}`]) {
-          pass.summary.failed.push({
-            endpoint,
-            error:
-              lastRound && result === 'rejected'
-                ? `still rejected after ${this.options.conflictRounds ?? 4} rounds: ${error}`
-                : error,
-          });
-        }
+        this.outcomes.record(pass.summary, {
+          kind: 'failed',
+          endpoints: unit.endpoints.length > 0 ? unit.endpoints : [`shard ${unit.shard}`],
+          generation: unit.generation,
+          error:
+            lastRound && result === 'rejected'
+              ? `still rejected after ${this.options.conflictRounds ?? 4} rounds: ${error}`
+              : error,
+        });
         continue;
       }
       const tweaks: Tweaks = redo.get(unit.shard) ?? { overrides: new Map(), exclude: new Set() };
@@ -706,53 +675,27 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
         if (asAssumed) {
           // Route53 refuses this endpoint's changes though it is exactly as assumed: its changes are invalid.
           tweaks.exclude.add(key);
-          this.poisoned(pass, unit, key, error);
+          pass.excludedNow.add(key);
+          const { generation, shard } = unit;
+          this.outcomes.record(pass.summary, { kind: 'poisoned', endpoint: key, generation, shard, error, unit });
         } else {
           tweaks.overrides.set(key, sets);
         }
       }
       if (named.length === 0 && alone) {
         redo.delete(unit.shard);
-        for (const endpoint of unit.endpoints)
-          pass.summary.failed.push({
-            endpoint,
-            error: `refused on its own with its fence unchanged, naming nothing of the shard: ${error}`,
-          });
+        this.outcomes.record(pass.summary, {
+          kind: 'failed',
+          endpoints: unit.endpoints,
+          generation: unit.generation,
+          error: `refused on its own with its fence unchanged, naming nothing of the shard: ${error}`,
+        });
       } else if (named.length === 0 && !namesAnother(error, outcomes, unit)) {
         unexplained.add(unit.shard);
       }
     }
     const units = redo.size === 0 ? [] : await this.decide(pass, fences, [...redo.keys()], redo);
     return { units, alone: new Set(units.filter((unit) => unexplained.has(unit.shard))), landed };
-  }
-
-  private poisoned(pass: PassContext, unit: ShardUnit, key: string, error: string): void {
-    pass.excludedNow.add(key);
-    if (!pass.summary.poisoned.includes(key)) pass.summary.poisoned.push(key);
-    pass.summary.failed.push({
-      endpoint: key,
-      error: `poisoned: its changes are refused on their own, so it is left out of its shard: ${error}`,
-    });
-    metrics.endpointPoisoned.set({ endpoint: key }, 1);
-    const detail = `POISONED: Route53 refuses this endpoint's changes with the endpoint exactly as assumed; it is left out of shard ${unit.shard} (x= in the fence) and tried alone once per pass: ${error}`;
-    this.log.error({ endpoint: key, shard: unit.shard, generation: unit.generation, error }, 'endpoint poisoned');
-    this.emit('event', {
-      type: 'refused',
-      enactor: this.id,
-      generation: unit.generation,
-      endpoint: key,
-      reason: 'poisoned',
-      message: detail,
-    });
-    void this.options.audit?.append({
-      enactor: this.id,
-      generation: unit.generation,
-      endpoint: key,
-      kind: unit.kind,
-      changes: [],
-      outcome: 'rejected',
-      detail,
-    });
   }
 
   /**
@@ -794,9 +737,8 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
           metrics.endpointPoisoned.set({ endpoint: key }, 0);
           continue;
         }
-        if (!pass.summary.poisoned.includes(key)) pass.summary.poisoned.push(key);
-        pass.summary.failed.push({ endpoint: key, error: `poisoned: ${result.error}` });
-        metrics.endpointPoisoned.set({ endpoint: key }, 1);
+        const { generation } = decision.unit;
+        this.outcomes.record(pass.summary, { kind: 'poisoned', endpoint: key, generation, shard, error: result.error });
       }
     }
   }
@@ -864,109 +806,26 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     launched(); // a request that never reached HTTP (its wait for the rate limiter aborted, say) must not hold others
     stopTimer();
     const durationMs = Math.round(performance.now() - started);
+    const facts = { id: batchId, generation, endpoints, changeId, durationMs };
     if (outcome === 'accepted') {
-      metrics.batchesAccepted.inc({ enactor: this.id });
-      for (const unit of batch) this.recordAccepted(pass, unit);
-      this.auditUnits(batch, 'accepted', { changeId, durationMs, batchEndpoints: batch.length });
-      this.emit('event', {
-        type: 'batch-accepted',
-        enactor: this.id,
-        generation,
-        batch: batchId,
-        endpoints,
-        changeId,
-        durationMs,
-      });
+      this.landed(pass, batch, facts, false);
       return undefined;
     }
-    this.auditUnits(batch, outcome, { durationMs, batchEndpoints: batch.length }, error);
-    if (outcome === 'rejected') {
-      metrics.batchesRejected.inc({ enactor: this.id });
-      this.log.info({ endpoints, generation, error }, 'batch rejected; re-reading the fences');
-      this.emit('event', {
-        type: 'batch-rejected',
-        enactor: this.id,
-        generation,
-        batch: batchId,
-        endpoints,
-        error: error ?? '',
-        durationMs,
-      });
-      return { result: 'rejected', error: error ?? 'rejected' };
-    }
-    metrics.batchesFailed.inc({ enactor: this.id });
-    this.log.error({ endpoints, generation, error }, 'batch failed; the fences will tell whether it landed');
-    this.emit('event', {
-      type: 'batch-failed',
-      enactor: this.id,
-      generation,
-      batch: batchId,
-      endpoints,
-      error: error ?? '',
-      durationMs,
+    const message = error ?? outcome;
+    this.outcomes.record(pass.summary, {
+      kind: 'unsettled',
+      units: batch,
+      batch: facts,
+      result: outcome,
+      error: message,
     });
-    return { result: 'unknown', error: error ?? 'failed' };
+    return { result: outcome === 'rejected' ? 'rejected' : 'unknown', error: message };
   }
 
-  /** An accepted unit: its shard now holds exactly what the unit wrote, and its fence is the one it wrote. */
-  private recordAccepted(pass: PassContext, unit: ShardUnit): void {
-    const fence = parseShardFence(unit.shard, unit.newFence);
-    pass.final.set(unit.shard, fence);
-    metrics.liveGeneration.set({ shard: String(unit.shard) }, unit.generation);
-    metrics.generationsApplied.inc({ enactor: this.id, kind: unit.kind });
-    for (const { endpoint, sets } of unit.adopted)
-      this.log.warn(
-        { endpoint, sets: sets.map((set) => set.setIdentifier ?? 'simple'), generation: unit.generation },
-        'adopted record sets dnsplane did not write (--adopt)',
-      );
-    const list = unit.kind === 'repair' ? pass.summary.repaired : pass.summary.applied;
-    for (const key of unit.kind === 'repair' ? unit.changed : unit.endpoints) list.push(key);
-    if (unit.kind === 'apply') pass.summary.inSync = pass.summary.inSync.filter((key) => !unit.endpoints.includes(key));
-    this.log.info(
-      { shard: unit.shard, generation: unit.generation, kind: unit.kind, changed: unit.changed.length },
-      unit.kind === 'repair' ? 'repaired shard' : 'applied generation to shard',
-    );
-  }
-
-  /**
-   * Audit lines of units with one outcome: one per changed endpoint, with its own changes and its shard's fence swap.
-   */
-  private auditUnits(
-    units: ShardUnit[],
-    outcome: 'accepted' | 'rejected' | 'failed',
-    batch: { changeId?: string; durationMs?: number; batchEndpoints?: number },
-    detail?: string,
-  ): void {
-    const audit = this.options.audit;
-    if (!audit || units.length === 0) return;
-    const base = {
-      enactor: this.id,
-      outcome,
-      changeId: batch.changeId,
-      durationMs: batch.durationMs,
-      batchEndpoints: batch.batchEndpoints,
-      detail,
-    };
-    // Fence-only swaps change no endpoint: the batch events and the log record them, the audit does not.
-    for (const unit of units) {
-      for (const endpoint of unit.changed) {
-        const changes = unit.changes.filter(
-          (change) => change.set.type === 'TXT' || endpointKey(change.set.name, change.set.type) === endpoint,
-        );
-        const adopted = unit.adopted.find((entry) => entry.endpoint === endpoint);
-        const adoption =
-          adopted &&
-          `adopt: record sets dnsplane did not write, taken over by --adopt: ${adopted.sets.map((set) => set.setIdentifier ?? 'simple').join(', ')}`;
-        void audit.append({
-          ...base,
-          generation: unit.generation,
-          kind: unit.kind,
-          endpoint,
-          changes: changes.map(describeChange),
-          detail: [base.detail, adoption].filter(Boolean).join('; ') || undefined,
-        });
-      }
-    }
+  /** Accepted units: each shard now holds exactly what its unit wrote, and its fence is the one the unit wrote. */
+  private landed(pass: PassContext, units: ShardUnit[], batch: BatchFacts, lostResponse: boolean): void {
+    for (const unit of units) pass.final.set(unit.shard, parseShardFence(unit.shard, unit.newFence));
+    this.outcomes.record(pass.summary, { kind: 'landed', units, batch, lostResponse });
   }
 
   private async hostedZone(plan: Plan): Promise<string> {

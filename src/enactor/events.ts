@@ -14,6 +14,8 @@ export type EnactorEvent =
   | (Base & { type: 'batch-failed'; batch: string; endpoints: string[]; error: string; durationMs: number })
   | (Base & { type: 'refused'; endpoint: string; reason: RefusalReason; message: string })
   | (Base & { type: 'stood-down'; endpoint: string; liveGeneration: number; why: string })
+  /** An endpoint not enacted in this pass: its batch still rejected after the rounds, or its fate unknown. */
+  | (Base & { type: 'endpoint-failed'; endpoint: string; error: string })
   | { type: 'retry'; enactor: string; operation: string; error: string; delayMs: number }
   /** After every batch of a pass: how far along it is (for progress lines on long passes). */
   | (Base & {
@@ -42,6 +44,11 @@ export const enactorMetrics = {
     'enactor',
     'reason',
   ]),
+  endpointsFailed: counter(
+    'dnsplane_enactor_endpoints_failed_total',
+    'Endpoints a pass could not enact (batch still rejected after the rounds, or its fate unknown)',
+    ['enactor'],
+  ),
   fenceConflicts: counter(
     'dnsplane_enactor_fence_conflicts_total',
     'Shards whose fence had moved past our generation (stood down)',

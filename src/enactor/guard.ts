@@ -1,7 +1,9 @@
-// The empty-record guard. The plan carries its own safety check (as octoDNS does): before a batch is sent,
-// the endpoint's resulting sets are computed and judged. A refused endpoint is not sent at all, so it can
-// never be half-applied. October 2025 ended with an empty record; this is the check that forbids it.
-import type { RecordSet } from '../route53/recordset.js';
+// The guard: every safety check of the enactor, in one place (as octoDNS's Plan.raise_if_unsafe). Before a batch
+// is sent, each endpoint's step is judged by guardEndpoint and the whole pass by guardPass; a refused endpoint is
+// not sent at all, so it can never be half-applied. October 2025 ended with an empty record; these checks forbid
+// it. RefusalReason lists every reason an enactor refuses to write, with where each is decided.
+import { recordSetKey, type RecordSet } from '../route53/recordset.js';
+import type { Change } from './changes.js';
 
 export interface GuardOptions {
   /** Minimum serving capacity an endpoint must keep: addresses in sets with weight > 0 (default 1). */
@@ -14,7 +16,7 @@ export interface GuardOptions {
   force: boolean;
   /**
    * Makes every batch prove, by Route53's own compare-and-swap, that the endpoint keeps minCapacity serving
-   * addresses whatever was read (see capacityProof in decide.ts). Off only on a backend that failed the
+   * addresses whatever was read (see capacityProof). Off only on a backend that failed the
    * self-check (moto): without atomic batches the proof cannot hold, and moto refuses its DELETE + CREATE.
    */
   proveCapacity: boolean;
@@ -47,16 +49,30 @@ export const DEFAULT_GUARD: GuardOptions = {
   policy: 'sync',
 };
 
+/** Every reason an enactor refuses to write an endpoint (or a whole pass). */
 export type RefusalReason =
+  // Per endpoint (guardEndpoint), judged on its sets as the batch would leave them:
+  /** It would have no record set, or no value, left. */
   | 'empty'
+  /** Only weight-0 sets would remain: Route53 would spread traffic evenly over drained targets. */
   | 'all-weight-zero'
+  /** Fewer serving addresses than minCapacity would remain. */
   | 'below-min-capacity'
-  | 'change-share'
-  | 'too-large'
+  /** The step would take more than maxDropShare of its serving weight away at once (I7). */
   | 'velocity'
+  /** It holds sets dnsplane did not write that the step would change or delete (unless adopt). */
+  | 'foreign-sets'
+  // Per pass (guardPass):
+  /** The pass would replace or delete more than maxChangeShare of the zone's sets (unless force). */
+  | 'change-share'
+  // Per shard, when the unit is formed or sent:
+  /** The shard's unit cannot fit one request, even as a chain (tooLarge). */
+  | 'too-large'
+  /** The shard's fence has the plan's generation with other content: two plans under one generation (I6). */
   | 'generation-conflict'
-  | 'poisoned'
-  | 'foreign-sets';
+  // Route53's own verdict, recorded the same way:
+  /** Route53 refuses the endpoint's changes on their own, with the endpoint exactly as assumed. */
+  | 'poisoned';
 
 export interface Refusal {
   reason: RefusalReason;
@@ -123,6 +139,93 @@ export function checkOwnership(
     reason: 'foreign-sets',
     message: `${endpoint} holds record set(s) dnsplane did not write: ${foreignTouched.map(describeSet).join(', ')}; the endpoint is left as it is. To let dnsplane change or delete them as the plan says, run \`dnsplane enact --once --adopt\` (audited), or remove them yourself`,
   };
+}
+
+/** One endpoint's step as guardEndpoint judges it. */
+export interface EndpointStep {
+  endpoint: string;
+  /** Its sets after the step; undefined when the plan drops the endpoint (nothing left to judge). */
+  result: readonly RecordSet[] | undefined;
+  /** Sets dnsplane did not write that the step would delete or replace. */
+  foreignTouched: readonly RecordSet[];
+  /** When velocity is judged: its sets before the step (adopted ones left out) and the plan's after. */
+  velocity?: { before: readonly RecordSet[]; after: readonly RecordSet[] };
+}
+
+/** Every per-endpoint check, in order: ownership (foreign-sets), the result (empty, weight 0, capacity), velocity. */
+export function guardEndpoint(step: EndpointStep, options: GuardOptions): Refusal | undefined {
+  const { endpoint, result, velocity } = step;
+  return (
+    checkOwnership(endpoint, step.foreignTouched, options) ??
+    (result && checkEndpointResult(endpoint, result, options)) ??
+    (velocity && checkVelocity(endpoint, velocity.before, velocity.after, options))
+  );
+}
+
+/** A unit of a pass, as guardPass counts it. */
+export interface GuardedUnit {
+  /** Record changes (no fence, no proof). */
+  recordChanges: readonly Change[];
+  /** Its shard's content as the unit assumed it live. */
+  live: ReadonlyMap<string, readonly RecordSet[]>;
+}
+
+/**
+ * Every per-pass check: the share of the zone's managed sets the pass would replace or delete, over the sets the
+ * zone holds now (each unit's assumed live content, plus `untouchedSets` in the shards no unit moves).
+ */
+export function guardPass(units: readonly GuardedUnit[], untouchedSets: number, options: GuardOptions) {
+  const changed = units.reduce((sum, unit) => sum + touchedSets(unit), 0);
+  let base = untouchedSets;
+  for (const unit of units) for (const sets of unit.live.values()) base += sets.length;
+  return checkChangeShare(changed, base, options);
+}
+
+/** Live record sets a unit replaces or removes: the numerator of the change-share guard (creates take nothing away). */
+export function touchedSets(unit: Pick<GuardedUnit, 'recordChanges'>): number {
+  return unit.recordChanges.filter((change) => change.action === 'DELETE').length;
+}
+
+/** A shard whose unit cannot be sent in one request, even as a chain: `why` says which limit binds. */
+export function tooLarge(shard: number, why: string): Refusal {
+  return { reason: 'too-large', message: `shard ${shard}: ${why}` };
+}
+
+/** I6: the live fence has the plan's generation with other content: two plans were stored under one generation. */
+export function generationConflict(
+  shard: number,
+  fence: { generation: number; digest: string; writer?: string },
+): Refusal {
+  return {
+    reason: 'generation-conflict',
+    message: `shard ${shard}'s fence is at generation ${fence.generation} with digest ${fence.digest} (written by ${fence.writer ?? 'unknown'}), but plan ${fence.generation} here has other content: two plans were stored under one generation; standing down, not repairing back and forth`,
+  };
+}
+
+/**
+ * Kept serving sets the batch re-asserts (DELETE + CREATE of their exact live values) so that the batch itself
+ * proves the endpoint keeps serving, whatever this enactor assumed: a kept set is named nowhere else in the
+ * batch, so without the proof nothing checks that it still exists (a hand edit since the shard's fence was
+ * written, say). Only a batch that deletes records and whose creates do not already add the minimum carries one.
+ */
+export function capacityProof(live: readonly RecordSet[], records: readonly Change[], minCapacity: number): Change[] {
+  if (!records.some((change) => change.action === 'DELETE')) return [];
+  const needed = Math.max(1, minCapacity);
+  let proven = records
+    .filter((change) => change.action === 'CREATE' && servesTraffic(change.set))
+    .reduce((sum, change) => sum + change.set.values.length, 0);
+  if (proven >= needed) return [];
+  const touched = new Set(records.map((change) => recordSetKey(change.set)));
+  const kept = live
+    .filter((set) => servesTraffic(set) && !touched.has(recordSetKey(set)))
+    .sort((a, b) => a.values.length - b.values.length);
+  const proof: Change[] = [];
+  for (const set of kept) {
+    if (proven >= needed) break;
+    proof.push({ action: 'DELETE', set }, { action: 'CREATE', set });
+    proven += set.values.length;
+  }
+  return proof;
 }
 
 /** Judges a whole run: how much of the zone it would touch at once. */

@@ -89,11 +89,17 @@ function canonicalJson(value: unknown): string {
   );
 }
 
+// Names already in normal form (lower case, trailing dot, `*` unescaped) are returned as they are: nearly every
+// call, since names read back from the zone or a plan were normalized when stored. Anything else (upper case,
+// spaces, escapes, other characters) takes the full path.
+const NORMAL_NAME = /^[a-z0-9_.*-]+\.$/;
+
 /**
  * Route53 treats names case-insensitively and with or without the final dot; we keep one canonical form. It
  * lists a wildcard label as the octal escape `\052` and accepts either spelling, so `\052` becomes `*` here.
  */
 export function normalizeName(name: string): string {
+  if (NORMAL_NAME.test(name)) return name;
   const lower = name.trim().toLowerCase().replaceAll('\\052', '*');
   return lower.endsWith('.') ? lower : `${lower}.`;
 }

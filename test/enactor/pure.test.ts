@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { packBatches } from '../../src/enactor/batch.js';
 import { changeCost, ROUTE53_LIMITS } from '../../src/route53/change-batch.js';
 import { applyChanges, desiredSets, recordChanges, setsMatch, type Change } from '../../src/enactor/changes.js';
-import { decideShard, namedInError, touchedSets } from '../../src/enactor/decide.js';
+import { decideShard, namedInError } from '../../src/enactor/decide.js';
+import { touchedSets } from '../../src/enactor/guard.js';
 import { endpointOfFence, fenceName, parseFence } from '../../src/enactor/fence.js';
 import {
   newShardFenceSet,
