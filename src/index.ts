@@ -100,11 +100,13 @@ export {
    * until the signal aborts. Any number of enactors may run at once on one zone.
    */
   Enactor,
-  /** The enactor's id (written into fences and audit lines), plan store, Route53 port, guard and pacing. */
-  type EnactorOptions,
-  /** What one pass did per endpoint: applied, repaired, in sync, stood down, refused, failed, poisoned. */
-  type RunSummary,
 } from './enactor/enactor.js';
+export type {
+  /** The enactor's id (written into fences and audit lines), plan store, Route53 port, guard and pacing. */
+  EnactorOptions,
+  /** What one pass did per endpoint: applied, repaired, in sync, stood down, refused, failed, poisoned. */
+  RunSummary,
+} from './enactor/options.js';
 export type {
   /** What an Enactor emits on 'event': batches sent, accepted, rejected or failed, refusals, stand-downs, retries. */
   EnactorEvent,
