@@ -51,6 +51,7 @@ const source: DashboardSource = {
     zoneId: 'ZBENCH',
     zone: 'bench.test.',
     freeze: null,
+    storeBehind: null,
     plannedGeneration: marks.length,
     probeDiagnosis: { diagnosis: 'ok', detail: 'synthetic' },
     endpoints: endpoints.map((endpoint) => ({

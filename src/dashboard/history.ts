@@ -1,7 +1,8 @@
 // What both dashboard sources keep the same way: enactor activity, plan generation marks, change listeners,
 // and the assembly of the status and timeline answers from them.
 import type { Route53Port } from '../route53/port.js';
-import { collectStatus, type EndpointStatus } from '../status/endpoint-status.js';
+import { describeStoreBehindZone } from '../enactor/options.js';
+import { collectStatus, storeBehindZone, type EndpointStatus } from '../status/endpoint-status.js';
 import type { PlanStore } from '../plan/store.js';
 import { ActivityBook, markOf } from './activity.js';
 import type {
@@ -112,12 +113,14 @@ export class History {
       this.frozen ? undefined : this.target.store.latest().catch(() => undefined),
     ]);
     if (latest) this.zoneName = latest.zone;
+    const behind = storeBehindZone(statuses);
     return {
       now: Date.now(),
       source: this.description,
       zoneId: this.target.zoneId,
       zone: this.zoneName ?? null,
       freeze: freeze ?? null,
+      storeBehind: behind ? { ...behind, message: describeStoreBehindZone(behind) } : null,
       plannedGeneration: statuses.find((row) => row.plannedGeneration !== null)?.plannedGeneration ?? null,
       probeDiagnosis,
       endpoints: endpointRows(statuses, cells),

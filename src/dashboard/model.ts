@@ -2,6 +2,7 @@
 // it reads it through. A DashboardSource is either live objects in this process (the demo: a Probe and
 // enactors) or what separately started processes leave behind (plan store, Route53, probe status file, audit
 // file); the server and the page cannot tell them apart.
+import type { StoreBehindZone } from '../enactor/options.js';
 import type { Freeze } from '../plan/freeze.js';
 import type { ProbeResult } from '../probe/classify.js';
 import type { Diagnosis } from '../probe/diagnosis.js';
@@ -87,6 +88,11 @@ export interface DashboardStatus {
   zone: string | null;
   /** The plan store's freeze marker (dnsplane freeze), null when not frozen. */
   freeze: Freeze | null;
+  /**
+   * Every stored plan is below the live fences (a new, wiped or restored plan store: the enactors stand down
+   * on every endpoint), with what to run; null otherwise.
+   */
+  storeBehind: (StoreBehindZone & { message: string }) | null;
   plannedGeneration: number | null;
   /**
    * The probe's verdict on which part fails (the authority down, or the resolver still failing after the

@@ -33,6 +33,7 @@ function waitingSource(): DashboardSource {
     zoneId: '–',
     zone: null,
     freeze: null,
+    storeBehind: null,
     plannedGeneration: null,
     probeDiagnosis: null,
     endpoints: [],

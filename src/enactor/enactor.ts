@@ -496,3 +496,14 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     return this.zoneId;
   }
 }
+
+// The Enactor's own types live in options.ts (the sending and the conflict handling share them); they are
+// re-exported here so that a module importing the Enactor finds them beside it.
+export {
+  DEFAULT_VERIFY_EVERY_MS,
+  describeStoreBehindZone,
+  type EnactorOptions,
+  type PassContext,
+  type RunSummary,
+  type StoreBehindZone,
+} from './options.js';

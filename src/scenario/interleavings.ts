@@ -26,6 +26,7 @@ import fc from 'fast-check';
 import { Route53Error } from '../authority/store/errors.js';
 import { ZoneStore } from '../authority/store/zone-store.js';
 import { Enactor } from '../enactor/enactor.js';
+import type { RunSummary } from '../enactor/options.js';
 import { planDigest } from '../enactor/hints.js';
 import { rollback } from '../enactor/rollback.js';
 import type { Plan } from '../plan/schema.js';
@@ -284,6 +285,9 @@ export interface CaseOutcome {
   crashed: number;
   lost: number;
   commits: number;
+  /** Enactor passes the enactment hint decided: waited for another's claim, or trusted its "enacted". */
+  waited: number;
+  trusted: number;
 }
 
 export async function runCase(
@@ -319,7 +323,7 @@ export async function runCase(
   const direct = storePort(zones);
   await makeEnactor(design, 'setup', direct, plans, zoneId, c.minCapacity).runOnce();
 
-  const counts = { throttled: 0, crashed: 0, lost: 0 };
+  const counts = { throttled: 0, crashed: 0, lost: 0, waited: 0, trusted: 0 };
   watch.observe(zoneSets());
   const unsubscribe = zones.onCommit(() => watch.observe(zoneSets()));
   try {
@@ -411,7 +415,12 @@ export async function runCase(
             crashed,
           };
         }
-        await instance.enactor.runOnce({ hints: (c.hints ?? 'none') !== 'none' }).catch(() => undefined);
+        const summary = await instance.enactor
+          .runOnce({ hints: (c.hints ?? 'none') !== 'none' })
+          .catch(() => undefined);
+        const hint = summary && 'hint' in summary ? (summary.hint as RunSummary['hint']) : undefined;
+        if (hint?.action === 'wait') counts.waited += 1;
+        if (hint?.action === 'trust') counts.trusted += 1;
       }
     });
     await s.waitFor(Promise.all([...planners, operator, liar, ...enactors]));

@@ -9,6 +9,7 @@ import { endpointKey } from '../route53/recordset.js';
 import { desiredSets, setsMatch } from '../enactor/changes.js';
 import { readLiveZone, zoneShardFences, type LiveZone } from '../enactor/live.js';
 import { shardDigest, shardOfKey, type ShardFence } from '../enactor/shard-fence.js';
+import type { StoreBehindZone } from '../enactor/options.js';
 
 export interface EndpointStatus {
   /** "name TYPE". */
@@ -108,6 +109,16 @@ function probeFor(status: ProbeStatus | undefined, key: string): EndpointStatus[
   return status.endpoints
     .filter((entry) => wanted.has(entry.endpoint))
     .map((entry) => ({ path: entry.path, result: entry.result, at: entry.at, values: entry.values }));
+}
+
+/**
+ * Every stored plan below the live fences (a new, wiped or restored store: the enactors stand down on all of
+ * them), which `status` and the dashboard warn about; undefined when the store is not behind.
+ */
+export function storeBehindZone(statuses: readonly EndpointStatus[]): StoreBehindZone | undefined {
+  const highestFence = Math.max(0, ...statuses.map((row) => row.liveGeneration ?? 0));
+  const highestPlan = statuses.find((row) => row.plannedGeneration !== null)?.plannedGeneration ?? 0;
+  return highestFence > highestPlan ? { highestPlan, highestFence } : undefined;
 }
 
 const mark = (value: boolean | null) => (value === null ? '-' : value ? 'yes' : 'NO');

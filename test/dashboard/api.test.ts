@@ -12,7 +12,8 @@ import { Probe } from '../../src/probe/probe.js';
 import { probeStatus, writeProbeStatus } from '../../src/probe/status-file.js';
 import { latestPlanTargets } from '../../src/probe/targets.js';
 import { toSdkRecordSet } from '../../src/route53/recordset.js';
-import { host, startRig, type Rig } from '../enactor/harness.js';
+import { MemoryPlanStore } from '../../src/scenario/memory-plan-store.js';
+import { host, planOf, startRig, type Rig } from '../enactor/harness.js';
 
 const API = `${host('api')} A`;
 let rig: Rig;
@@ -85,6 +86,7 @@ describe('dashboard JSON over plan store, Route53, probe status file and audit l
     ]);
     // The header names the zone (from the plan), not only its id; no freeze yet, then the store's marker as it is.
     expect([status.zone, status.zoneId, status.freeze]).toEqual(['dnsplane.test.', rig.zoneId, null]);
+    expect(status.storeBehind).toBeNull();
     const freeze = { reason: 'incident 42', author: 'ops@host', at: new Date().toISOString() };
     await rig.store.writeFreeze(freeze);
     await source.poll();
@@ -237,5 +239,26 @@ describe('dashboard JSON over plan store, Route53, probe status file and audit l
     expect((await fetch(new URL('/api/audit?limit=0', dashboard.url))).status).toBe(400);
     expect((await fetch(new URL('/nope', dashboard.url))).status).toBe(404);
     expect((await fetch(dashboard.url, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('says when the plan store is behind the zone (every enactor stands down on it), and what to run', async () => {
+    const next = Math.max(2, ((await rig.store.latest())?.generation ?? 0) + 1);
+    await rig.writePlan(next, { api: [10, 20] });
+    await rig.enactor('e1').runOnce();
+    // A new store whose only plan is generation 1, below the fences the deployment's own store moved to.
+    const fresh = new MemoryPlanStore();
+    await fresh.write(planOf(1, { api: [10, 20] }));
+    const behindSource = new FileSource({ store: fresh, client: rig.port, zoneId: rig.zoneId, pollMs: 3_600_000 });
+    try {
+      const status = await behindSource.status();
+      expect(status.storeBehind).toEqual({
+        highestPlan: 1,
+        highestFence: next,
+        message: `plan store is behind the zone: highest plan 1, live fences at ${next}; run \`dnsplane plan --write\` (it numbers from the live fences) or point --plans at the right store`,
+      });
+    } finally {
+      await behindSource.close();
+    }
+    expect((await get<DashboardStatus>('/api/status')).storeBehind).toBeNull();
   });
 });

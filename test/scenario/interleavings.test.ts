@@ -169,6 +169,21 @@ describe('randomized interleavings', () => {
     expect(s!.report().some((task) => task.label.includes('ChangeResourceRecordSets'))).toBe(true);
   });
 
+  it('the enactment hint really decides passes: with honest and lying hints some passes wait and some trust, and every invariant holds', async () => {
+    const hinted = caseArbitraryWith({ hints: fc.constantFrom('honest', 'lying'), atomicStore: fc.constant(true) });
+    const cases = fc.sample(fc.tuple(fc.scheduler(), hinted), { numRuns: 60, seed: SEED });
+    let waited = 0;
+    let trusted = 0;
+    for (const [s, c] of cases) {
+      const outcome = await runCase('safe', s, c, todaysInvariants(c));
+      expect(outcome.violations).toEqual([]);
+      waited += outcome.waited;
+      trusted += outcome.trusted;
+    }
+    expect(waited).toBeGreaterThan(0);
+    expect(trusted).toBeGreaterThan(0);
+  }, 300_000);
+
   it('torn listings really span several calls, a second planner and a racing rollback really write', async () => {
     const [c] = fc.sample(
       caseArbitraryWith({ planners: fc.constant(2), atomicStore: fc.constant(true), rollbackTo: fc.constant(1) }),

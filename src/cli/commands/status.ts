@@ -2,8 +2,8 @@
 // the dashboard judges it (EMPTY, failing, drift, behind, pending, match). Exits 4 when an endpoint is EMPTY.
 import type { Command } from 'commander';
 import { endpointRows, probeCellsOfFile } from '../../dashboard/rows.js';
-import { describeStoreBehindZone, type StoreBehindZone } from '../../enactor/options.js';
-import { collectStatus, formatStatus, type EndpointStatus } from '../../status/endpoint-status.js';
+import { describeStoreBehindZone } from '../../enactor/options.js';
+import { collectStatus, formatStatus, storeBehindZone } from '../../status/endpoint-status.js';
 import { describeFreeze } from '../../plan/freeze.js';
 import { formatDiagnosis } from '../../probe/report.js';
 import { DEFAULT_STATUS_FILE, probeStatusStaleness, readProbeStatus } from '../../probe/status-file.js';
@@ -50,7 +50,7 @@ async function runStatus(options: StatusOptions): Promise<void> {
     ]);
     // The dashboard's judgement, so that the page and this command never disagree about an endpoint.
     const judged = endpointRows(statuses, probeCellsOfFile(probe)).slice(0, statuses.length);
-    const behind = storeBehind(statuses);
+    const behind = storeBehindZone(statuses);
     if (options.json) {
       const endpoints = statuses.map((status, i) => ({
         ...status,
@@ -93,13 +93,6 @@ async function runStatus(options: StatusOptions): Promise<void> {
   } finally {
     target.sdk.destroy();
   }
-}
-
-/** Every stored plan below the live fences (the enactors stand down on all of them): what status warns about. */
-function storeBehind(statuses: readonly EndpointStatus[]): StoreBehindZone | undefined {
-  const highestFence = Math.max(0, ...statuses.map((row) => row.liveGeneration ?? 0));
-  const highestPlan = statuses.find((row) => row.plannedGeneration !== null)?.plannedGeneration ?? 0;
-  return highestFence > highestPlan ? { highestPlan, highestFence } : undefined;
 }
 
 /** The table with a STATE column in front (one line per row after the header; none when there are no rows). */

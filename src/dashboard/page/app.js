@@ -118,6 +118,13 @@ function renderFreeze(freeze) {
   box.textContent = `FROZEN since ${freeze.at} by ${freeze.author}: ${freeze.reason}${pin}. dnsplane thaw resumes writing.`;
 }
 
+/** A plan store behind the zone: every enactor stands down until a plan above the live fences is written. */
+function renderStoreBehind(storeBehind) {
+  const box = $('store-behind');
+  box.hidden = !storeBehind;
+  if (storeBehind) box.textContent = storeBehind.message;
+}
+
 /** The probe's diagnosis in words: which part fails decides who acts (nobody, for a resolver that catches up). */
 const DIAGNOSIS_WORDS = {
   ok: 'ok',
@@ -150,6 +157,7 @@ function renderStatus(status) {
   $('source').textContent = status.source;
   $('zone').textContent = status.zone ? `${status.zone} (${status.zoneId})` : status.zoneId;
   renderFreeze(status.freeze);
+  renderStoreBehind(status.storeBehind);
   renderDiagnosis(status.probeDiagnosis);
   $('planned').textContent = status.plannedGeneration ?? '–';
   const body = $('endpoints').tBodies[0];
