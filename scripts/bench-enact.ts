@@ -7,7 +7,7 @@
 //     [--rate-limit 10] [--limited-endpoints 9500] [--limited-values 5] [--limited-concurrency 8] [--skip-limited] [--quick]
 //   BENCH_AUTHORITY_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the authority process.
 import { parseArgs } from 'node:util';
-import type { RunSummary } from '../src/enactor/enactor.js';
+import type { RunSummary } from '../src/enactor/options.js';
 import type { EnactorEvent } from '../src/enactor/events.js';
 import type { Plan } from '../src/plan/schema.js';
 import { benchEnactor, startBenchRig, fmt, type BenchRig } from './bench-lib/harness.js';

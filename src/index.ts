@@ -100,11 +100,13 @@ export {
    * until the signal aborts. Any number of enactors may run at once on one zone.
    */
   Enactor,
-  /** The enactor's id (written into fences and audit lines), plan store, Route53 port, guard and pacing. */
-  type EnactorOptions,
-  /** What one pass did per endpoint: applied, repaired, in sync, stood down, refused, failed, poisoned. */
-  type RunSummary,
 } from './enactor/enactor.js';
+export type {
+  /** The enactor's id (written into fences and audit lines), plan store, Route53 port, guard and pacing. */
+  EnactorOptions,
+  /** What one pass did per endpoint: applied, repaired, in sync, stood down, refused, failed, poisoned. */
+  RunSummary,
+} from './enactor/options.js';
 export type {
   /** What an Enactor emits on 'event': batches sent, accepted, rejected or failed, refusals, stand-downs, retries. */
   EnactorEvent,
@@ -129,15 +131,24 @@ export {
   type CleanupResult,
 } from './enactor/cleanup.js';
 
-// ── The guard, as pure functions over record sets.
+// ── The guard, as pure functions over record sets: guardEndpoint and guardPass run every check; the others
+// are the single checks they are made of.
 export {
+  guardEndpoint,
+  type EndpointStep,
+  guardPass,
+  type GuardedUnit,
+  checkOwnership,
   /** Refuses a pass that would update or delete more than maxChangeShare of the zone's sets (unless force). */
   checkChangeShare,
   /** Refuses an endpoint whose sets after the batch would be empty, all weight 0, or below minCapacity. */
   checkEndpointResult,
   /** Refuses an endpoint step that takes more than maxDropShare of its serving weight away in one batch. */
   checkVelocity,
-  /** The guard's defaults: minCapacity 1, maxChangeShare 0.3 from 10 sets, maxDropShare 0.5, capacity proof on. */
+  /**
+   * The guard's defaults: minCapacity 1, maxChangeShare 0.3 from 10 sets, maxDropShare 0.5, capacity proof on,
+   * no adoption of sets dnsplane did not write, policy 'sync'.
+   */
   DEFAULT_GUARD,
   servesTraffic,
   servingCapacity,
@@ -145,7 +156,6 @@ export {
   type GuardOptions,
   /** Why the guard refused, with a message naming the endpoint and the numbers. */
   type Refusal,
-  /** Every reason an enactor refuses to write an endpoint or a pass. */
   type RefusalReason,
 } from './enactor/guard.js';
 

@@ -3,7 +3,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Enactor, type EnactorOptions } from '../../src/enactor/enactor.js';
+import { Enactor } from '../../src/enactor/enactor.js';
+import { type EnactorOptions } from '../../src/enactor/options.js';
 import { FilePlanStore } from '../../src/plan/file-store.js';
 import { sdkPort, type Route53Port } from '../../src/route53/port.js';
 import { countRequests } from '../../src/route53/request-counter.js';

@@ -32,6 +32,7 @@ const commands: Entry[] = [
 
 export async function main(argv: string[]): Promise<void> {
   quietSdkNodeVersionWarning();
+  stopQuietlyWhenOutputIsClosed();
   const program = new SettingsCommand('dnsplane')
     .description('A safe DNS control plane: planner, fenced enactors, local Route53 authority, resolver probe.')
     .version(packageVersion(), '-V, --version', 'print the version')
@@ -62,6 +63,18 @@ export async function main(argv: string[]): Promise<void> {
     );
     process.exit(exitCodeOf(error));
   }
+}
+
+/**
+ * `dnsplane status | head`: once the reader has what it wants and closes the pipe, the next write fails with
+ * EPIPE. That is the reader's choice, not a failure of the command: stop at once, with the exit code so far,
+ * instead of Node's unhandled-error stack trace.
+ */
+function stopQuietlyWhenOutputIsClosed(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? EXIT.ok);
+  });
 }
 
 /**

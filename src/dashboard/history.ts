@@ -1,7 +1,7 @@
 // What both dashboard sources keep the same way: enactor activity, plan generation marks, change listeners,
 // and the assembly of the status and timeline answers from them.
 import type { Route53Port } from '../route53/port.js';
-import { describeStoreBehindZone } from '../enactor/enactor.js';
+import { describeStoreBehindZone } from '../enactor/options.js';
 import { collectStatus, storeBehindZone, type EndpointStatus } from '../status/endpoint-status.js';
 import type { PlanStore } from '../plan/store.js';
 import { ActivityBook, markOf } from './activity.js';

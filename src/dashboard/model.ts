@@ -2,7 +2,7 @@
 // it reads it through. A DashboardSource is either live objects in this process (the demo: a Probe and
 // enactors) or what separately started processes leave behind (plan store, Route53, probe status file, audit
 // file); the server and the page cannot tell them apart.
-import type { StoreBehindZone } from '../enactor/enactor.js';
+import type { StoreBehindZone } from '../enactor/options.js';
 import type { Freeze } from '../plan/freeze.js';
 import type { ProbeResult } from '../probe/classify.js';
 import type { Diagnosis } from '../probe/diagnosis.js';

@@ -4,146 +4,39 @@
 // content its shard holds (I3), and every generation moves every shard fence (I4): a delayed batch of an older
 // generation then fails on any shard, whether or not the newer plans changed it. Several enactors may run at
 // once; the fences make the newest generation win and a stale batch fail instead of overwriting (October 2025).
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import pMap from 'p-map';
 import type { Plan } from '../plan/schema.js';
-import type { PlanStore } from '../plan/store.js';
-import { Route53Caller, type RetryPolicy } from '../route53/caller.js';
-import { classifyError, describeError } from '../route53/errors.js';
-import { changeCost, ROUTE53_LIMITS, type RequestLimits } from '../route53/change-batch.js';
+import { Route53Caller } from '../route53/caller.js';
+import { describeError } from '../route53/errors.js';
 import { resolveHostedZoneId } from '../route53/listing.js';
-import type { Route53Port } from '../route53/port.js';
 import { endpointKey, normalizeName } from '../route53/recordset.js';
-import { RateLimiter, RetryBudget, sleep } from '../route53/throttle.js';
+import { RateLimiter, sleep } from '../route53/throttle.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
-import { AuditLog } from './audit.js';
-import { packBatches } from './batch.js';
-import { chainUnit } from './chain.js';
-import { toSdkChanges } from './changes.js';
 import { cleanupPlans } from './cleanup.js';
-import { decideShard, namedInError, type ShardUnit } from './decide.js';
+import { decideShard, type ShardUnit } from './decide.js';
 import { enactorMetrics as metrics, type EnactorEvent } from './events.js';
 import {
   DEFAULT_GUARD,
   generationConflict,
   guardPass,
-  tooLarge,
   type GuardOptions,
   type Refusal,
   type RefusalReason,
 } from './guard.js';
 import { DEFAULT_HINT_TIMEOUT_MS, HintKeeper } from './hints.js';
-import { LaunchQueue } from './launch.js';
-import { OutcomeRecorder, type BatchFacts } from './outcomes.js';
+import { ConflictHandling } from './conflict.js';
+import { OutcomeRecorder } from './outcomes.js';
+import {
+  DEFAULT_VERIFY_EVERY_MS,
+  describeStoreBehindZone,
+  type EnactorOptions,
+  type PassContext,
+  type RunSummary,
+} from './options.js';
+import { BatchSender } from './send.js';
 import { PlanCache } from './plan-cache.js';
-import { readShardFences, sameShardFence, shardPlan, parseShardFence, SHARDS, type ShardFence } from './shard-fence.js';
+import { readShardFences, shardPlan, SHARDS, type ShardFence } from './shard-fence.js';
 import { ShardReader, type ShardState, type Tweaks } from './shard-state.js';
-
-export interface EnactorOptions {
-  /** Written into every fence and audit line. */
-  id: string;
-  store: PlanStore;
-  /**
-   * Route53. A Route53Caller is used as it is (its limiter and retry budget shared with whoever else holds it, as
-   * the CLI's commands do); any other port (an SDK client through sdkPort, created with maxAttempts: 1) gets a
-   * caller of its own, with `limiter` or `rateLimit`, `budget` and `retry` below.
-   */
-  client: Route53Port;
-  /** Hosted zone name or id; defaults to the plan's zone. */
-  zone?: string;
-  logger?: Logger;
-  guard?: Partial<GuardOptions>;
-  /** Shared limiter (several enactors in one process can share one); or requests per second for a private one. */
-  limiter?: RateLimiter;
-  rateLimit?: number;
-  budget?: RetryBudget;
-  retry?: Partial<RetryPolicy>;
-  limits?: RequestLimits;
-  /** Poll interval of run() in ms (default 1000). */
-  intervalMs?: number;
-  audit?: AuditLog;
-  /** When set, runs cleanup with this retention after every run that changed something. */
-  cleanupRetention?: number;
-  /** Rounds of re-read-and-resend after a rejected batch (default 4). */
-  conflictRounds?: number;
-  /** Batches in flight at once (default 1); the rate limiter still spaces the requests. */
-  concurrency?: number;
-  /**
-   * Drift sweep interval (default 10 s; 0 = every pass): the fences, then ONE page of records (rotating through
-   * the zone) checked against the plans the fences name, drift repaired with a fenced batch. Between sweeps an
-   * enactor that saw every shard in sync with an unchanged plan reads nothing but the plan store.
-   */
-  verifyEveryMs?: number;
-  /**
-   * 'every-shard' (the protocol): every generation moves every shard fence. 'changed-shards-only' moves only the
-   * fences of shards whose content changes: UNSAFE (a delayed batch of an older generation lands on a shard the
-   * newer plans left alone); kept only so that a test shows the counterexample.
-   */
-  fenceMoves?: 'every-shard' | 'changed-shards-only';
-  /** Asked at the start of every pass; true = the plan store is frozen (plan/freeze.ts): change nothing. */
-  frozen?: () => Promise<boolean>;
-  /**
-   * Preview (`enact --dry-run`): the pass reads the fences and every record of the zone, decides exactly as a
-   * writing pass does, and returns the units it would send (summary.preview) instead of sending them.
-   */
-  dryRun?: boolean;
-  /**
-   * The deployment's owner id (default 'default': fences keep their original names). Deployments with different
-   * ids keep separate shard fences in one zone and never change each other's sets (ownership, shard-state.ts).
-   */
-  ownerId?: string;
-  /**
-   * run() consults the enactment hint in the plan store (hints.ts) unless this is false: one enactor claims a
-   * generation and the others wait instead of sending copies the fences reject. runOnce() never does (a
-   * one-off pass always reads the fences) unless asked to.
-   */
-  hints?: boolean;
-  /** A claim whose beat has not moved for this long is abandoned (default 10 s). */
-  hintTimeoutMs?: number;
-}
-
-export interface RunSummary {
-  generation?: number;
-  applied: string[];
-  repaired: string[];
-  inSync: string[];
-  stoodDown: string[];
-  refused: Array<{ endpoint: string; reason: RefusalReason; message: string }>;
-  failed: Array<{ endpoint: string; error: string }>;
-  /** Endpoints excluded from their shard because Route53 refuses their changes on their own (x= in the fence). */
-  poisoned: string[];
-  batches: number;
-  /** Dry run: the units this pass would send, in order (none is sent). */
-  preview?: ShardUnit[];
-  /** The change-share refusal of the whole pass, if any (its units are not sent). */
-  passRefusal?: { reason: RefusalReason; message: string };
-  /** Every stored plan is below the live fences: the plan store is behind the zone (nothing can be applied). */
-  storeBehind?: StoreBehindZone;
-  /** The enactment hint decided this pass: wait (another enactor holds the claim) or trust (it says enacted). */
-  hint?: { action: 'wait' | 'trust'; enactor: string };
-}
-
-export interface StoreBehindZone {
-  highestPlan: number;
-  highestFence: number;
-}
-
-/** What an operator reads when every stored plan is below the live fences, and what to run. */
-export function describeStoreBehindZone({ highestPlan, highestFence }: StoreBehindZone): string {
-  return `plan store is behind the zone: highest plan ${highestPlan}, live fences at ${highestFence}; run \`dnsplane plan --write\` (it numbers from the live fences) or point --plans at the right store`;
-}
-
-export const DEFAULT_VERIFY_EVERY_MS = 10_000;
-const DEFAULT_CONCURRENCY = 1;
-
-interface Outcome {
-  unit: ShardUnit;
-  /** rejected: Route53 refused the batch; unknown: it may or may not have landed (lost response, timeout). */
-  result: 'rejected' | 'unknown';
-  alone: boolean;
-  error: string;
-}
 
 export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   readonly id: string;
@@ -155,6 +48,8 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   private readonly reader: ShardReader;
   /** Where every outcome of a pass goes: summary, metric, log, event and audit, from one call. */
   private readonly outcomes: OutcomeRecorder;
+  private readonly sender: BatchSender;
+  private readonly conflicts: ConflictHandling;
   /** Set after a pass that left every shard at the plan with matching digests: the next passes read nothing. */
   private steady: { plan: Plan; keys: string[] } | undefined;
   private nextSweepAt = 0;
@@ -177,8 +72,28 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       this.log.warn({ operation, error: describeError(error), delayMs }, 'retrying Route53 call');
       this.emit('event', { type: 'retry', enactor: this.id, operation, error: describeError(error), delayMs });
     });
-    this.outcomes = new OutcomeRecorder(this.id, this.log, (event) => this.emit('event', event), options.audit);
+    const emit = (event: EnactorEvent) => this.emit('event', event);
+    this.outcomes = new OutcomeRecorder(this.id, this.log, emit, options.audit);
     this.reader = new ShardReader(this.caller, this.plans, this.guard.policy);
+    this.conflicts = new ConflictHandling({
+      options,
+      caller: this.caller,
+      reader: this.reader,
+      outcomes: this.outcomes,
+      decide: (pass, fences, shards, tweaks) => this.decide(pass, fences, shards, tweaks),
+      landed: (pass, units, batch, lostResponse) => this.sender.landed(pass, units, batch, lostResponse),
+    });
+    this.sender = new BatchSender({
+      id: this.id,
+      options,
+      caller: this.caller,
+      plans: this.plans,
+      log: this.log,
+      outcomes: this.outcomes,
+      emit,
+      refuse: (...refusal) => this.refuse(...refusal),
+      resolve: (pass, unsettled, lastRound) => this.conflicts.afterConflict(pass, unsettled, lastRound),
+    });
     this.hints = new HintKeeper(options.store, options.id, options.hintTimeoutMs ?? DEFAULT_HINT_TIMEOUT_MS, this.log);
     // The first sweep comes one interval after start: a starting enactor reads the fences anyway, and a drift
     // the fences cannot show waits at most one interval (0: every pass sweeps).
@@ -295,7 +210,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
           this.refuse(unit.generation, endpoint, share.reason, share.message, summary, unit);
       units = [];
     }
-    await this.sendAll(pass, units);
+    await this.sender.sendAll(pass, units);
     await this.retryExcluded(pass);
 
     const full = shardPlan(plan).digests;
@@ -532,173 +447,6 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   }
 
   /**
-   * Sends the units packed into batches (a unit is never split). After a rejection or an unknown outcome the
-   * fences alone are read again (one request): a unit whose fence is now ours landed (lost response); a shard
-   * whose fence moved is decided again; an endpoint Route53's message names is read again (after the fences)
-   * and, when it is exactly as assumed, excluded as poisoned. Never a whole-zone read because of a conflict.
-   */
-  private async sendAll(pass: PassContext, units: ShardUnit[]): Promise<void> {
-    if (this.options.dryRun) return;
-    const limits = this.options.limits ?? ROUTE53_LIMITS;
-    const rounds = this.options.conflictRounds ?? 4;
-    const progress = {
-      started: performance.now(),
-      batchesDone: 0,
-      batchesTotal: 0,
-      endpointsDone: 0,
-      endpointsTotal: units.reduce((sum, unit) => sum + unit.endpoints.length, 0),
-    };
-    let alone = new Set<ShardUnit>();
-    /** Chains (chain.ts): the segment to send once a segment is accepted. */
-    const successor = new Map<ShardUnit, ShardUnit>();
-    const following = (landed: ShardUnit[]) => landed.flatMap((unit) => successor.get(unit) ?? []);
-    for (let round = 1; units.length > 0;) {
-      // Every unit now fits one request: the oversized ones became chains or were refused.
-      const packed = packBatches(await this.chainOversized(pass, units, limits, successor), limits);
-      // A unit whose last rejection nothing explained goes alone: one that keeps failing cannot hold the others back.
-      const batches = packed.batches.flatMap((batch) => {
-        const together = batch.filter((unit) => !alone.has(unit));
-        return [
-          ...(together.length > 0 ? [together] : []),
-          ...batch.filter((unit) => alone.has(unit)).map((unit) => [unit]),
-        ];
-      });
-      progress.batchesTotal += batches.length;
-      const outcomes: Outcome[] = [];
-      const accepted: ShardUnit[] = [];
-      const launches = new LaunchQueue();
-      await pMap(
-        batches,
-        async (batch) => {
-          const launched = await launches.take();
-          const result = await this.sendBatch(pass, batch, launched);
-          progress.batchesDone += 1;
-          if (!result) {
-            progress.endpointsDone += batch.reduce((sum, unit) => sum + unit.endpoints.length, 0);
-            accepted.push(...batch);
-          }
-          this.emitProgress(pass.plan.generation, progress);
-          if (result)
-            outcomes.push(
-              ...batch.map((unit) => ({ unit, result: result.result, alone: batch.length === 1, error: result.error })),
-            );
-        },
-        { concurrency: this.options.concurrency ?? DEFAULT_CONCURRENCY },
-      );
-      if (outcomes.length === 0) {
-        units = following(accepted);
-        alone = new Set();
-        continue;
-      }
-      const redone = await this.afterConflict(pass, outcomes, round >= rounds);
-      round += 1;
-      units = [...following([...accepted, ...redone.landed]), ...redone.units];
-      alone = redone.alone;
-    }
-  }
-
-  /**
-   * Units that do not fit one request become chains of fenced units (chain.ts); the chain's head is sent now,
-   * each later segment once the one before it is accepted. A unit that cannot be chained (one endpoint's
-   * changes alone exceed a request) is refused too-large, saying which endpoint and by how much.
-   */
-  private async chainOversized(
-    pass: PassContext,
-    units: ShardUnit[],
-    limits: RequestLimits,
-    successor: Map<ShardUnit, ShardUnit>,
-  ): Promise<ShardUnit[]> {
-    const ready: ShardUnit[] = [];
-    for (const unit of units) {
-      const cost = changeCost(unit.changes);
-      if (cost.elements <= limits.elements && cost.chars <= limits.chars) {
-        ready.push(unit);
-        continue;
-      }
-      const target = await this.plans.at(unit.generation);
-      const chain = target ? chainUnit(unit, target, pass.zone, this.id, limits) : undefined;
-      if (chain?.ok) {
-        const { segments } = chain;
-        for (let i = 1; i < segments.length; i++) successor.set(segments[i - 1]!, segments[i]!);
-        this.log.info(
-          { shard: unit.shard, generation: unit.generation, segments: segments.length, elements: cost.elements },
-          "shard's unit exceeds one request: sending it as a chain of fenced units",
-        );
-        ready.push(segments[0]!);
-        continue;
-      }
-      const why = chain
-        ? `endpoint ${chain.endpoint}'s changes alone take ${chain.elements} elements and ${chain.chars} value characters, more than one request carries beside the shard's fence swap (${limits.elements} elements, ${limits.chars} characters); an endpoint's changes are never split`
-        : `plan ${unit.generation} is no longer stored, so the shard's unit cannot be chained`;
-      const { reason, message } = tooLarge(unit.shard, why);
-      for (const endpoint of unit.changed.length > 0 ? unit.changed : [`shard ${unit.shard}`])
-        this.refuse(unit.generation, endpoint, reason, message, pass.summary, unit);
-    }
-    return ready;
-  }
-
-  private async afterConflict(
-    pass: PassContext,
-    outcomes: Outcome[],
-    lastRound: boolean,
-  ): Promise<{ units: ShardUnit[]; alone: Set<ShardUnit>; landed: ShardUnit[] }> {
-    const fences = await readShardFences(this.caller, pass.zoneId, pass.zone, this.options.ownerId);
-    const redo = new Map<number, Tweaks>();
-    const unexplained = new Set<number>();
-    const landed: ShardUnit[] = [];
-    for (const { unit, result, alone, error } of outcomes) {
-      const fence = fences.get(unit.shard);
-      pass.final.set(unit.shard, fence);
-      if (fence && sameShardFence(fence, { set: unit.newFence })) {
-        const batch = { id: 'lost-response', generation: unit.generation, endpoints: unit.changed, durationMs: 0 };
-        this.landed(pass, [unit], batch, true);
-        landed.push(unit);
-        continue;
-      }
-      if (result === 'unknown' || lastRound) {
-        this.outcomes.record(pass.summary, {
-          kind: 'failed',
-          endpoints: unit.endpoints.length > 0 ? unit.endpoints : [`shard ${unit.shard}`],
-          generation: unit.generation,
-          error:
-            lastRound && result === 'rejected'
-              ? `still rejected after ${this.options.conflictRounds ?? 4} rounds: ${error}`
-              : error,
-        });
-        continue;
-      }
-      const tweaks: Tweaks = redo.get(unit.shard) ?? { overrides: new Map(), exclude: new Set() };
-      redo.set(unit.shard, tweaks);
-      if (!sameShardFence(fence, unit.liveFence)) continue; // the fence moved: decide the shard again on the new one
-      const named = await this.reader.namedEndpoints(pass.zoneId, unit, error);
-      for (const { key, sets, asAssumed } of named) {
-        if (asAssumed) {
-          // Route53 refuses this endpoint's changes though it is exactly as assumed: its changes are invalid.
-          tweaks.exclude.add(key);
-          pass.excludedNow.add(key);
-          const { generation, shard } = unit;
-          this.outcomes.record(pass.summary, { kind: 'poisoned', endpoint: key, generation, shard, error, unit });
-        } else {
-          tweaks.overrides.set(key, sets);
-        }
-      }
-      if (named.length === 0 && alone) {
-        redo.delete(unit.shard);
-        this.outcomes.record(pass.summary, {
-          kind: 'failed',
-          endpoints: unit.endpoints,
-          generation: unit.generation,
-          error: `refused on its own with its fence unchanged, naming nothing of the shard: ${error}`,
-        });
-      } else if (named.length === 0 && !namesAnother(error, outcomes, unit)) {
-        unexplained.add(unit.shard);
-      }
-    }
-    const units = redo.size === 0 ? [] : await this.decide(pass, fences, [...redo.keys()], redo);
-    return { units, alone: new Set(units.filter((unit) => unexplained.has(unit.shard))), landed };
-  }
-
-  /**
    * Endpoints the shard fences leave out (x=): each is tried ALONE, once per pass (one request), on the fence as
    * this pass left it, unless it was found poisoned in this very pass.
    */
@@ -732,7 +480,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
           pass.summary.preview?.push(decision.unit);
           continue;
         }
-        const result = await this.sendBatch(pass, [decision.unit], () => undefined);
+        const result = await this.sender.sendBatch(pass, [decision.unit], () => undefined);
         if (!result) {
           metrics.endpointPoisoned.set({ endpoint: key }, 0);
           continue;
@@ -743,117 +491,19 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     }
   }
 
-  private emitProgress(
-    generation: number,
-    progress: {
-      started: number;
-      batchesDone: number;
-      batchesTotal: number;
-      endpointsDone: number;
-      endpointsTotal: number;
-    },
-  ): void {
-    const { started, ...counts } = progress;
-    this.emit('event', {
-      type: 'progress',
-      enactor: this.id,
-      generation,
-      ...counts,
-      elapsedMs: Math.round(performance.now() - started),
-    });
-  }
-
-  /** Returns undefined when accepted, or what went wrong. */
-  private async sendBatch(
-    pass: PassContext,
-    batch: ShardUnit[],
-    launched: () => void,
-  ): Promise<{ result: 'rejected' | 'unknown'; error: string } | undefined> {
-    const batchId = randomUUID().slice(0, 8);
-    const generation = Math.max(...batch.map((unit) => unit.generation));
-    const endpoints = batch.flatMap((unit) => unit.changed);
-    const changes = batch.flatMap((unit) => unit.changes);
-    pass.summary.batches += 1;
-    metrics.batchesSent.inc({ enactor: this.id });
-    this.emit('event', {
-      type: 'batch-sent',
-      enactor: this.id,
-      generation,
-      batch: batchId,
-      endpoints,
-      changes: changes.length,
-      elements: changeCost(changes).elements,
-    });
-    const started = performance.now();
-    const stopTimer = metrics.batchSeconds.startTimer({ enactor: this.id });
-    let outcome: 'accepted' | 'rejected' | 'failed';
-    let changeId: string | undefined;
-    let error: string | undefined;
-    try {
-      const output = await this.caller.changeResourceRecordSets(
-        {
-          HostedZoneId: pass.zoneId,
-          ChangeBatch: { Comment: `dnsplane ${this.id} gen ${generation}`, Changes: toSdkChanges(changes) },
-        },
-        { onLaunched: launched },
-      );
-      outcome = 'accepted';
-      changeId = output.ChangeInfo?.Id?.replace(/^\/?change\//, '');
-    } catch (caught) {
-      outcome = classifyError(caught) === 'rejected' ? 'rejected' : 'failed';
-      error = describeError(caught);
-    }
-    launched(); // a request that never reached HTTP (its wait for the rate limiter aborted, say) must not hold others
-    stopTimer();
-    const durationMs = Math.round(performance.now() - started);
-    const facts = { id: batchId, generation, endpoints, changeId, durationMs };
-    if (outcome === 'accepted') {
-      this.landed(pass, batch, facts, false);
-      return undefined;
-    }
-    const message = error ?? outcome;
-    this.outcomes.record(pass.summary, {
-      kind: 'unsettled',
-      units: batch,
-      batch: facts,
-      result: outcome,
-      error: message,
-    });
-    return { result: outcome === 'rejected' ? 'rejected' : 'unknown', error: message };
-  }
-
-  /** Accepted units: each shard now holds exactly what its unit wrote, and its fence is the one the unit wrote. */
-  private landed(pass: PassContext, units: ShardUnit[], batch: BatchFacts, lostResponse: boolean): void {
-    for (const unit of units) pass.final.set(unit.shard, parseShardFence(unit.shard, unit.newFence));
-    this.outcomes.record(pass.summary, { kind: 'landed', units, batch, lostResponse });
-  }
-
   private async hostedZone(plan: Plan): Promise<string> {
     this.zoneId ??= await resolveHostedZoneId(this.caller, this.options.zone ?? plan.zone);
     return this.zoneId;
   }
 }
 
-/** Whether a rejection names a record (fence or endpoint) of another unit of the same request: then this unit was innocent. */
-function namesAnother(error: string, outcomes: Outcome[], unit: ShardUnit): boolean {
-  const names = new Set(namedInError(error).map((named) => named.name));
-  const namesOf = (other: ShardUnit) => [
-    other.newFence.name,
-    ...[...other.live.keys(), ...other.endpoints].map((key) => key.slice(0, key.indexOf(' '))),
-  ];
-  return outcomes.some(
-    (other) => other.unit !== unit && other.error === error && namesOf(other.unit).some((name) => names.has(name)),
-  );
-}
-
-/** What one pass carries between its steps. */
-export interface PassContext {
-  plan: Plan;
-  zone: string;
-  zoneId: string;
-  summary: RunSummary;
-  /** Each shard's fence as this pass last knows it (read, or written by an accepted unit). */
-  final: Map<number, ShardFence | undefined>;
-  /** Endpoints excluded in this pass (refused by the guard, found poisoned): not tried alone again before the next. */
-  excludedNow: Set<string>;
-}
+// The Enactor's own types live in options.ts (the sending and the conflict handling share them); they are
+// re-exported here so that a module importing the Enactor finds them beside it.
+export {
+  DEFAULT_VERIFY_EVERY_MS,
+  describeStoreBehindZone,
+  type EnactorOptions,
+  type PassContext,
+  type RunSummary,
+  type StoreBehindZone,
+} from './options.js';

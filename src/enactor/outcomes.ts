@@ -8,7 +8,7 @@ import type { ShardUnit } from './decide.js';
 import { enactorMetrics as metrics, type EnactorEvent } from './events.js';
 import type { RefusalReason } from './guard.js';
 import { endpointKey } from '../route53/recordset.js';
-import type { RunSummary } from './enactor.js';
+import type { RunSummary } from './options.js';
 
 /** One batch as the sinks name it. */
 export interface BatchFacts {

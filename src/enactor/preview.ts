@@ -7,7 +7,7 @@ import { ROUTE53_LIMITS } from '../route53/change-batch.js';
 import { packBatches } from './batch.js';
 import type { Change } from './changes.js';
 import type { ShardUnit } from './decide.js';
-import { describeStoreBehindZone, type RunSummary } from './enactor.js';
+import { describeStoreBehindZone, type RunSummary } from './options.js';
 
 export type EndpointVerdict = 'apply' | 'repair' | 'refused' | 'stand-down' | 'in-sync';
 

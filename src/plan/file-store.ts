@@ -71,7 +71,7 @@ export class FilePlanStore implements PlanStore {
     const last = generations.at(-1);
     if (last === undefined) return undefined;
     // Enactors, planners and probes ask for the latest plan every pass, and it rarely changes: reading and
-    // validating an unchanged 20,000-endpoint plan again cost ~250 ms a pass. Plans are never overwritten; the
+    // validating an unchanged large plan again costs a pass (BENCHMARKS.md). Plans are never overwritten; the
     // file's size and mtime are compared all the same, so a plan edited by hand is read again.
     const seen = await stat(path.join(this.dir, planFileName(last))).catch(() => undefined);
     const known = this.newest;

@@ -25,7 +25,8 @@
 import fc from 'fast-check';
 import { Route53Error } from '../authority/store/errors.js';
 import { ZoneStore } from '../authority/store/zone-store.js';
-import { Enactor, type RunSummary } from '../enactor/enactor.js';
+import { Enactor } from '../enactor/enactor.js';
+import type { RunSummary } from '../enactor/options.js';
 import { planDigest } from '../enactor/hints.js';
 import { rollback } from '../enactor/rollback.js';
 import type { Plan } from '../plan/schema.js';

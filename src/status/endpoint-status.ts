@@ -9,7 +9,7 @@ import { endpointKey } from '../route53/recordset.js';
 import { desiredSets, setsMatch } from '../enactor/changes.js';
 import { readLiveZone, zoneShardFences, type LiveZone } from '../enactor/live.js';
 import { shardDigest, shardOfKey, type ShardFence } from '../enactor/shard-fence.js';
-import type { StoreBehindZone } from '../enactor/enactor.js';
+import type { StoreBehindZone } from '../enactor/options.js';
 
 export interface EndpointStatus {
   /** "name TYPE". */

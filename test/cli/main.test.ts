@@ -1,11 +1,13 @@
 // The top of the command line as a newcomer meets it: `dnsplane --help` reads as a table of contents, each
 // command's own --help keeps its full description, and mistakes get a one-line error, not a stack trace.
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.js';
-import { runDnsplane } from '../helpers/cli.js';
+import { FilePlanStore } from '../../src/plan/file-store.js';
+import { planOf } from '../enactor/harness.js';
+import { runDnsplane, spawnDnsplane } from '../helpers/cli.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const dnsplane = (...args: string[]) => runDnsplane(args, { cwd: os.tmpdir() });
@@ -71,6 +73,22 @@ describe('dnsplane (no subcommand)', () => {
     expect(bogus.stderr).not.toMatch(/^\s+at /m);
     const typo = await dnsplane('plna');
     expect(typo.stderr).toContain('Did you mean plan?');
+  });
+
+  it('stops quietly when the reader of its output has closed the pipe (`dnsplane ... | head`)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'dnsplane-epipe-'));
+    try {
+      await new FilePlanStore(path.join(dir, 'plans')).write(planOf(1, { api: [1], www: [1] }));
+      const listing = spawnDnsplane(['probe', '--list-targets', '--plans', path.join(dir, 'plans')], {
+        env: { ...process.env, DNSPLANE_CONFIG: '' },
+      });
+      // Closed before the command (still starting) writes: its first write fails with EPIPE.
+      listing.child.stdout!.destroy();
+      expect(await listing.exited).toBe(0);
+      expect(listing.stderr).toBe('');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -137,7 +137,7 @@ describe('a plan store below the live fences', () => {
 
 describe('enact readiness', () => {
   it(
-    '/readyz stays 503 until a pass completes (a plan store that cannot be read), then turns 200',
+    '/readyz stays 503 until a pass completes (a plan store that cannot be read), then turns 200; served on --metrics-host with process metrics',
     async () => {
       // A plan that cannot be read makes every pass fail until it is removed.
       const plans = path.join(suite.rig.dir, 'not-yet');
@@ -159,6 +159,9 @@ describe('enact readiness', () => {
           '100ms',
           '--metrics-port',
           '0',
+          // Another loopback address than the default 127.0.0.1: the fetches below only reach it if the flag is used.
+          '--metrics-host',
+          '127.0.0.2',
           '--log-format',
           'json',
         ],
@@ -170,16 +173,19 @@ describe('enact readiness', () => {
           timeoutMs: 60_000,
         });
         await enactor.waitFor(/"msg":"enactor pass failed/, { stream: 'stderr', timeoutMs: 60_000 });
-        const starting = await fetch(`http://127.0.0.1:${port}/readyz`);
+        const starting = await fetch(`http://127.0.0.2:${port}/readyz`);
         expect(starting.status).toBe(503);
-        expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+        expect((await fetch(`http://127.0.0.2:${port}/healthz`)).status).toBe(200);
         await fs.rm(broken);
         await enactor.waitFor(/"msg":"enactor ready: enactor r1: first pass done/, {
           stream: 'stderr',
           timeoutMs: 60_000,
         });
-        const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+        const ready = await fetch(`http://127.0.0.2:${port}/readyz`);
         expect([ready.status, await ready.text()]).toEqual([200, 'enactor r1: first pass done (generation none)\n']);
+        expect(await (await fetch(`http://127.0.0.2:${port}/metrics`)).text()).toContain(
+          'dnsplane_process_cpu_user_seconds_total',
+        );
       } finally {
         enactor.child.kill('SIGTERM');
         await enactor.exited;

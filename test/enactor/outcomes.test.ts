@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLog, readAudit, type AuditEntry } from '../../src/enactor/audit.js';
-import type { EnactorOptions, RunSummary } from '../../src/enactor/enactor.js';
+import type { EnactorOptions, RunSummary } from '../../src/enactor/options.js';
 import type { EnactorEvent } from '../../src/enactor/events.js';
 import { hookPort } from '../../src/route53/port.js';
 import { toSdkRecordSet } from '../../src/route53/recordset.js';

@@ -5,7 +5,7 @@ import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupPlans } from '../../src/enactor/cleanup.js';
-import type { EnactorOptions } from '../../src/enactor/enactor.js';
+import type { EnactorOptions } from '../../src/enactor/options.js';
 import { shardOf } from '../../src/enactor/shard-fence.js';
 import { FilePlanStore } from '../../src/plan/file-store.js';
 import { hookPort } from '../../src/route53/port.js';

@@ -39,7 +39,9 @@ describe('dnsplane plan / planner', () => {
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('plan generation (none) -> 1 (zone example.test.)');
     expect(dry.stdout).toContain('+ lb-c weight 128 [192.0.2.30]');
-    expect(dry.stdout).toContain('dry run: generation 1 not written (use --write)');
+    expect(dry.stdout).toContain(
+      'dry run: generation 1 not written (use --write; then `dnsplane enact --id ID --dry-run` shows the Route53 changes it makes)',
+    );
     expect(await new FilePlanStore(path.join(dir, 'plans-a')).list()).toEqual([]);
 
     expect((await dnsplane('plan', '--fleet', fleetFile, '--plans', plans, '--write')).stdout).toContain(

@@ -2,7 +2,8 @@
 // refuses a backend that would make fencing a lie, unless the operator vouches for --single-writer.
 import { Option, type Command } from 'commander';
 import { AuditLog } from '../../enactor/audit.js';
-import { Enactor, type RunSummary } from '../../enactor/enactor.js';
+import { Enactor } from '../../enactor/enactor.js';
+import { type RunSummary } from '../../enactor/options.js';
 import { CHANGE_POLICIES, DEFAULT_GUARD, type ChangePolicy, type GuardOptions } from '../../enactor/guard.js';
 import { buildPreview, formatPreview } from '../../enactor/preview.js';
 import { assertSafeBackend, selfCheck } from '../../enactor/self-check.js';

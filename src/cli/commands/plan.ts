@@ -22,7 +22,8 @@ export function register(program: Command): void {
     .description(
       'Run one planner pass: check every load balancer in the fleet file over HTTP, turn health and capacity into ' +
         'weights (fail static if nothing is healthy, velocity-limited drops), and print the diff against the latest ' +
-        "stored plan. Dry-run by default. With one pass there is no health history: each target's first answer decides.",
+        'stored plan (not the live zone: `dnsplane enact --dry-run` previews the Route53 changes of the stored plan). ' +
+        "Dry-run by default. With one pass there is no health history: each target's first answer decides.",
     )
     .requiredOption('--fleet <file>', 'fleet file (JSON: zone, defaults, endpoints with load balancers)')
     .option('--plans <spec>', 'plan store: file:DIR, a directory, or s3://bucket/prefix', DEFAULT_PLANS_SPEC)
@@ -65,7 +66,11 @@ export function describePass(pass: PlanPass, location: string, write: boolean): 
   }
   if (pass.written) lines.push(`wrote generation ${pass.plan.generation} to ${location} (${pass.reason})`);
   else if (pass.reason === 'unchanged') lines.push(`nothing to write: the latest plan in ${location} is current`);
-  else if (!write) lines.push(`dry run: generation ${pass.plan.generation} not written (use --write)`);
+  // The diff is plan against plan; what Route53 would be sent is the enactor's preview, once the plan is stored.
+  else if (!write)
+    lines.push(
+      `dry run: generation ${pass.plan.generation} not written (use --write; then \`dnsplane enact --id ID --dry-run\` shows the Route53 changes it makes)`,
+    );
   return lines.join('\n');
 }
 

@@ -2,7 +2,7 @@
 // the dashboard judges it (EMPTY, failing, drift, behind, pending, match). Exits 4 when an endpoint is EMPTY.
 import type { Command } from 'commander';
 import { endpointRows, probeCellsOfFile } from '../../dashboard/rows.js';
-import { describeStoreBehindZone } from '../../enactor/enactor.js';
+import { describeStoreBehindZone } from '../../enactor/options.js';
 import { collectStatus, formatStatus, storeBehindZone } from '../../status/endpoint-status.js';
 import { describeFreeze } from '../../plan/freeze.js';
 import { formatDiagnosis } from '../../probe/report.js';
