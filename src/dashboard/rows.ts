@@ -89,7 +89,7 @@ export function probeCellsOfFile(status: ProbeStatus | undefined): Array<{ endpo
 /**
  * Rows for every endpoint of the status, and for probed endpoints that status does not know (probed by name).
  * Served on every page request and metrics scrape: the cells are grouped by endpoint once, not searched per
- * row (a search per row took 0.45 s for 500 endpoints and 1.8 s for 1,000: it grew with the square of the fleet).
+ * row (a search per row grew with the square of the fleet; BENCHMARKS.md).
  */
 export function endpointRows(
   statuses: readonly EndpointStatus[],

@@ -1,8 +1,7 @@
 // Requests sent concurrently start in order, each once the one before it is on its way. The SDK serializes a
-// request in the microtasks of the call that sends it, so four 1,000-change requests started together were all
-// serialized (~11 ms each) before the first was written to the network: Route53 (or the authority) sat idle for
-// ~45 ms at the start of every pass. With a launch queue the first request is on the wire after one
-// serialization, and the next ones are serialized while it is being processed.
+// request in the microtasks of the call that sends it, so requests started together were all serialized before
+// the first was written to the network, and Route53 sat idle meanwhile (measured: BENCHMARKS.md "Measurements behind choices in the code"). With a
+// launch queue the first request is on the wire after one serialization, the next ones serialized meanwhile.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
 export class LaunchQueue {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { readJsonFile, writeJsonFile } from '../files/json.js';
 import { FREEZE_OBJECT, parseFreeze, type Freeze } from './freeze.js';
 import { HINT_OBJECT, parseHint, type EnactmentHint } from './hint.js';
+import { parseOwnedPlan } from './plan-fast-path.js';
 import { parsePlan, type Plan } from './schema.js';
 import { LivePlanError, PlanExistsError, type PlanStore } from './store.js';
 
@@ -56,7 +57,7 @@ export class FilePlanStore implements PlanStore {
     const file = path.join(this.dir, planFileName(generation));
     const json = await readJsonFile(file, 'plan file');
     if (json === undefined) return undefined;
-    const plan = parsePlan(json, `plan file ${file}`);
+    const plan = parseOwnedPlan(json, `plan file ${file}`);
     if (plan.generation !== generation) {
       throw new Error(
         `plan file ${file} holds generation ${plan.generation}, not ${generation}; was it renamed by hand?`,
@@ -70,7 +71,7 @@ export class FilePlanStore implements PlanStore {
     const last = generations.at(-1);
     if (last === undefined) return undefined;
     // Enactors, planners and probes ask for the latest plan every pass, and it rarely changes: reading and
-    // validating an unchanged 20,000-endpoint plan again cost ~250 ms a pass. Plans are never overwritten; the
+    // validating an unchanged large plan again costs a pass (BENCHMARKS.md). Plans are never overwritten; the
     // file's size and mtime are compared all the same, so a plan edited by hand is read again.
     const seen = await stat(path.join(this.dir, planFileName(last))).catch(() => undefined);
     const known = this.newest;

@@ -27,6 +27,7 @@ import { randomBytes } from 'node:crypto';
 import { defaultRegion, localCredentials } from '../route53/client.js';
 import { FREEZE_OBJECT, parseFreeze, type Freeze } from './freeze.js';
 import { HINT_OBJECT, parseHint, type EnactmentHint } from './hint.js';
+import { parseOwnedPlan } from './plan-fast-path.js';
 import { parsePlan, type Plan } from './schema.js';
 import { LivePlanError, PlanExistsError, type PlanStore } from './store.js';
 
@@ -142,7 +143,7 @@ export class S3PlanStore implements PlanStore {
     const key = this.key(generation);
     const json = await this.readJson(key);
     if (json === undefined) return undefined;
-    const plan = parsePlan(json, `s3://${this.where.bucket}/${key}`);
+    const plan = parseOwnedPlan(json, `s3://${this.where.bucket}/${key}`);
     if (plan.generation !== generation)
       throw new Error(`s3://${this.where.bucket}/${key} holds generation ${plan.generation}, not ${generation}`);
     return plan;

@@ -54,8 +54,8 @@ export function createRoute53Client(target: Route53Target = {}): Route53Client {
   if (credentials) config.credentials = credentials;
   const client = new Route53Client(config);
   // The SDK's logger middleware builds a redacted copy of every request's input for its logger even when that
-  // logger discards it (the default no-op logger has an info method): 1.7 ms per 1,000-change batch, a tenth
-  // of the enactor's CPU. dnsplane logs its own calls (pino), so the middleware goes.
+  // logger discards it (the default no-op logger has an info method), a tenth of the enactor's CPU
+  // (BENCHMARKS.md). dnsplane logs its own calls (pino), so the middleware goes.
   client.middlewareStack.remove('loggerMiddleware');
   return client;
 }

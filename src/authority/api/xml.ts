@@ -3,9 +3,9 @@
 //
 // Requests are read with saxes, a strict (well-formedness checking) streaming parser, into the same plain shape
 // fast-xml-parser gave: leaf elements are trimmed strings, the list members (Change, ResourceRecord) are always
-// arrays, namespace prefixes and attributes are dropped. fast-xml-parser's validate + parse took about 24 ms of a
-// 1,000-change batch's ~50 ms of authority CPU (most of the convergence benchmark's time); saxes reads the same
-// body in about 4. Responses are still built with fast-xml-parser's XMLBuilder.
+// arrays, namespace prefixes and attributes are dropped. fast-xml-parser's validate + parse was about half of the
+// authority's CPU per batch, saxes a sixth of that (BENCHMARKS.md, measurements in the code). Responses are still
+// built with fast-xml-parser's XMLBuilder.
 import { XMLBuilder } from 'fast-xml-parser';
 import { SaxesParser } from 'saxes';
 import { listedName, type RecordSet } from '../../route53/recordset.js';

@@ -41,8 +41,8 @@ export async function startDnsFace(options: DnsFaceOptions): Promise<DnsFaceServ
   // An update applies what the commits since the last one changed, in order; it costs those batches, not the
   // zone (see zone-index.ts), so it never needs deferring and runs right after the committing callback
   // (nextTick): with setImmediate, the other requests already read in the same poll phase (an enactor sends
-  // several batches at once) committed first, and DNS showed batch 1 only after batch 4, ~60 ms late in the
-  // convergence benchmark. Commits in the same tick are folded into one update.
+  // several batches at once) committed first, and DNS showed batch 1 only after batch 4 (BENCHMARKS.md).
+  // Commits in the same tick are folded into one update.
   let rebuildQueued = false;
   const rebuild = () => {
     rebuildQueued = false;

@@ -11,10 +11,10 @@ import { addLogOptions } from '../log-options.js';
 
 /**
  * How far V8 may grow the heap past the live data before its next full collection, in percent. V8's own
- * choice on a machine with gigabytes free is up to 300%: a bulk load of 100k records (about 85 MB live, and
- * garbage made fast) then peaks at about 360 MiB RSS. 50% keeps that peak near 240 MiB, for about 20% more
- * CPU during the load; a quiet authority is unaffected. Unlike --max-old-space-size this sets no ceiling, so
- * a larger zone still fits.
+ * choice on a machine with gigabytes free is up to 300%, which lets a bulk load's peak RSS grow far past its
+ * live data; 50% keeps the peak down for a little more CPU during the load (BENCHMARKS.md, measurements in the
+ * code); a quiet authority is unaffected. Unlike --max-old-space-size this sets no ceiling, so a larger zone
+ * still fits.
  */
 const DEFAULT_HEAP_GROWTH_PERCENT = 50;
 
