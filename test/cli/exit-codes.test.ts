@@ -53,10 +53,29 @@ describe('exit codes', () => {
       expect(json.endpoints.map((row) => row.state)).toEqual(['pending', 'pending']);
       expect(json.endpoints[0]!.reason).toBe('planned in generation 1, not applied yet');
 
-      // Two addresses behind api, one behind web: a floor of 3 refuses both.
-      const refused = await cli('enact', '--id', 'e1', '--once', ...common, '--min-capacity', '3');
+      // Two addresses behind api, one behind web: a floor of 3 refuses both. --log-level (over the environment's
+      // silent) lets the refusals through as error lines and drops the info lines of the pass.
+      const refused = await cli(
+        'enact',
+        '--id',
+        'e1',
+        '--once',
+        ...common,
+        '--min-capacity',
+        '3',
+        '--log-level',
+        'error',
+        '--log-format',
+        'json',
+      );
       expect(refused.stdout).toMatch(/REFUSED +api\./);
       expect(refused.code).toBe(3);
+      const logged = refused.stderr
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { level: number; msg: string });
+      expect(logged.map((line) => line.level)).toEqual([50, 50]);
+      expect(logged.every((line) => line.msg.startsWith('refused: '))).toBe(true);
 
       const applied = await cli('enact', '--id', 'e1', '--once', ...common);
       expect(applied.code).toBe(0);
