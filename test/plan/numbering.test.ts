@@ -145,13 +145,15 @@ describe('planner numbering above the live fences (I8)', () => {
   it('dnsplane plan --write --endpoint prints what happened and the number used; without an endpoint it notes that fences were not read', async () => {
     await makeLive(20);
     const plans = path.join(dir, 'cli-plans');
-    const env = { AWS_ENDPOINT_URL_ROUTE_53: '', AWS_ENDPOINT_URL: '' };
+    const env = { AWS_ENDPOINT_URL_ROUTE_53: '', AWS_ENDPOINT_URL: '', DNSPLANE_LOG_LEVEL: undefined };
     const written = await runDnsplane(
       ['plan', '--fleet', fleetFile, '--plans', plans, '--write', '--endpoint', authority.authority.endpoint],
       { cwd: dir, env },
     );
     expect(written.stderr).toBe('');
     expect(written.code).toBe(0);
+    // Said once, as a line of the pass, not again as a log line (the log level here is the default).
+    expect(written.stdout.split('numbering continues above the live fence').length - 1).toBe(1);
     expect(written.stdout).toContain(
       "! the plan store has no plan, but generation 20 is live in the zone's fences (a new, wiped or restored plan store?): numbering continues above the live fence, with generation 21",
     );

@@ -150,7 +150,10 @@ async function runEnact(options: EnactOptions): Promise<void> {
   const verifyEveryMs = parseDuration(options.verifyEvery, '--verify-every');
   const target = await openZoneTarget(options);
   if (options.dryRun) return preview(options, target, guard);
-  const logger = createLogger('enactor');
+  // One pass prints its summary (every endpoint applied, in sync, stood down, refused): at the default level its
+  // log would add the self-check and a line per shard (64) around it. Warnings and errors stay; --log-level or
+  // DNSPLANE_LOG_LEVEL bring the rest back. The loop logs at info as before.
+  const logger = createLogger('enactor', process.env.DNSPLANE_LOG_LEVEL ?? (options.once ? 'warn' : 'info'));
   const zoneName = target.zoneName ?? (await target.store.latest())?.zone;
   if (!zoneName) throw new Error('the self-check needs the zone name: pass --zone NAME or store a plan first');
   const check = await selfCheck(target.caller, target.zoneId, zoneName);

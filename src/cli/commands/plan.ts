@@ -6,6 +6,7 @@ import { loadFleet } from '../../plan/fleet.js';
 import { assertNotFrozen } from '../../plan/freeze.js';
 import { DEFAULT_PLANS_SPEC, openPlanStore } from '../../plan/open-store.js';
 import { Planner, describeStoreBehind, type PlanPass } from '../../plan/planner.js';
+import { createLogger } from '../../telemetry/logger.js';
 import { addLiveFenceOptions, liveFenceReader, NO_LIVE_FENCES_NOTE, type LiveFenceOptions } from '../live-fences.js';
 
 interface PlanOptions extends LiveFenceOptions {
@@ -42,6 +43,10 @@ async function runPlan(options: PlanOptions): Promise<void> {
   const planner = new Planner({
     fleet,
     store,
+    // The printed pass is this command's output and says everything the planner logs about it (a store behind
+    // the zone, fail static/open, velocity, the generation written) as its own lines: logging it as well printed
+    // each warning twice. DNSPLANE_LOG_LEVEL still brings the log back.
+    logger: createLogger('planner', process.env.DNSPLANE_LOG_LEVEL ?? 'silent'),
     ...(options.id ? { id: options.id } : {}),
     ...(fences ? { highestLiveFence: fences.read } : {}),
   });
