@@ -7,7 +7,7 @@ import { createSocket } from 'node:dgram';
 import { parseArgs } from 'node:util';
 import dns2 from 'dns2';
 import { startDnsFace } from '../src/authority/dns/server.js';
-import type { ZoneSnapshot, ZoneSource } from '../src/authority/zones.js';
+import type { ZoneChange, ZoneHead, ZoneSnapshot, ZoneSource } from '../src/authority/zones.js';
 import { normalizeName, type RecordSet } from '../src/route53/recordset.js';
 import { APEX, WEIGHTED, ZONE, staticSets, weightedPair, weightedSets } from './bench-dns-zone.js';
 
@@ -20,6 +20,8 @@ class BenchSource implements ZoneSource {
   private readonly fixed = staticSets();
   private weighted = weightedSets(0);
   private snapshot: ZoneSnapshot = { zone: ZONE, version: 1, recordSets: [...this.fixed, ...this.weighted] };
+  /** The latest generations' change batches, oldest first: the face reads a snapshot when it fell further behind. */
+  private recent: ZoneChange[] = [];
 
   /**
    * Generation g rewrites a tenth of the weighted names (i ≡ g mod 10): 400 record sets, 800 records per
@@ -28,13 +30,31 @@ class BenchSource implements ZoneSource {
    */
   commitGeneration(g: number): void {
     this.weighted = this.weighted.slice();
-    for (let i = g % 10; i < WEIGHTED; i += 10) this.weighted.splice(2 * i, 2, ...weightedPair(i, g));
-    this.snapshot = { zone: ZONE, version: this.snapshot.version + 1, recordSets: [...this.fixed, ...this.weighted] };
+    const removed: RecordSet[] = [];
+    const added: RecordSet[] = [];
+    for (let i = g % 10; i < WEIGHTED; i += 10) {
+      const pair = weightedPair(i, g);
+      removed.push(...this.weighted.splice(2 * i, 2, ...pair));
+      added.push(...pair);
+    }
+    const version = this.snapshot.version + 1;
+    this.snapshot = { zone: ZONE, version, recordSets: [...this.fixed, ...this.weighted] };
+    this.recent = [...this.recent.slice(-9), { version, removed, added }];
     for (const listener of this.listeners) listener();
   }
 
   snapshots(): readonly ZoneSnapshot[] {
     return [this.snapshot];
+  }
+
+  heads(): readonly ZoneHead[] {
+    return [this.snapshot];
+  }
+
+  changesSince(_zoneId: string, version: number): readonly ZoneChange[] | undefined {
+    if (version === this.snapshot.version) return [];
+    const at = this.recent.findIndex((change) => change.version === version + 1);
+    return at < 0 ? undefined : this.recent.slice(at);
   }
 
   onCommit(listener: () => void): () => void {

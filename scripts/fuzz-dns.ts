@@ -125,6 +125,9 @@ const sets: RecordSet[] = [
 ];
 const source: ZoneSource = {
   snapshots: (): ZoneSnapshot[] => [{ zone, version: 1, recordSets: sets }],
+  heads: () => [{ zone, version: 1 }],
+  // The zone never changes: nothing committed after its one version.
+  changesSince: () => [],
   onCommit: () => () => undefined,
 };
 

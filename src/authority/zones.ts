@@ -48,16 +48,16 @@ export interface ZoneSource {
   /** Called after each commit (zone created or deleted, change batch applied). Returns an unsubscribe. */
   onCommit(listener: () => void): () => void;
   /**
-   * Optional, with `changesSince`: lets a reader that follows every commit (the DNS face) apply what changed
-   * instead of reading whole snapshots, whose cost grows with the zone. Every zone's head, in snapshots() order.
+   * Every zone's head, in snapshots() order. With `changesSince`, a reader that follows every commit (the DNS
+   * face) applies what changed instead of reading whole snapshots, whose cost grows with the zone.
    */
-  heads?(): readonly ZoneHead[];
+  heads(): readonly ZoneHead[];
   /**
    * The batches committed to a zone after `version`, up to its head, oldest first ([] when `version` is the
    * head); undefined when the zone is gone or not all of them are kept any more (a source keeps only recent
    * ones): the reader then reads a snapshot.
    */
-  changesSince?(zoneId: string, version: number): readonly ZoneChange[] | undefined;
+  changesSince(zoneId: string, version: number): readonly ZoneChange[] | undefined;
 }
 
 /** The DNS face as the rest of the authority sees it (implemented in ./dns). */

@@ -4,22 +4,41 @@ import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import dns2 from 'dns2';
 import type { RecordSet } from '../../src/route53/recordset.js';
-import type { HostedZoneInfo, ZoneSnapshot, ZoneSource } from '../../src/authority/zones.js';
+import type { HostedZoneInfo, ZoneChange, ZoneHead, ZoneSnapshot, ZoneSource } from '../../src/authority/zones.js';
 
+/**
+ * Zones as the DNS tests write them: their own zone ids and whole sets of records, committed without the
+ * store's validation (the face must serve, or skip and report, whatever a source holds). Each commit is
+ * also kept as a change batch that replaces every set, so the face follows it as it follows a ZoneStore.
+ */
 export class MemoryZoneSource implements ZoneSource {
   private zones = new Map<string, ZoneSnapshot>();
+  /** Per zone, every batch committed to it since it was first committed, oldest first. */
+  private changes = new Map<string, ZoneChange[]>();
   private listeners = new Set<() => void>();
 
   /** Replaces a zone's record sets whole, as one committed batch (version + 1). */
   commit(zone: HostedZoneInfo, recordSets: RecordSet[]): number {
-    const version = (this.zones.get(zone.id)?.version ?? 0) + 1;
+    const before = this.zones.get(zone.id);
+    const version = (before?.version ?? 0) + 1;
     this.zones.set(zone.id, { zone, version, recordSets });
+    const history = this.changes.get(zone.id) ?? [];
+    history.push({ version, removed: before?.recordSets ?? [], added: recordSets });
+    this.changes.set(zone.id, history);
     for (const listener of this.listeners) listener();
     return version;
   }
 
   snapshots(): readonly ZoneSnapshot[] {
     return [...this.zones.values()];
+  }
+
+  heads(): readonly ZoneHead[] {
+    return [...this.zones.values()].map(({ zone, version }) => ({ zone, version }));
+  }
+
+  changesSince(zoneId: string, version: number): readonly ZoneChange[] | undefined {
+    return this.changes.get(zoneId)?.filter((change) => change.version > version);
   }
 
   onCommit(listener: () => void): () => void {

@@ -29,11 +29,6 @@ export type { NameNode, RRGroup } from './name-tree.js';
 interface ZoneNames {
   readonly tree: NameTree;
   owner: ZoneIndex | undefined;
-  /**
-   * The record sets of the version `owner` serves, kept only for sources that hand out whole snapshots and no
-   * change batches: the next snapshot is compared with it by identity, to apply only what changed.
-   */
-  members: Set<RecordSet> | undefined;
 }
 
 export interface ZoneIndex {
@@ -90,42 +85,13 @@ function encodingsOf(index: ZoneIndex | undefined): Map<RecordSet, EncodedSet> {
 }
 
 /**
- * The index of one zone version from its whole snapshot. From the newest index of the zone, built from
- * snapshots too, only what changed is applied: the sets of the new snapshot that were not in the old one (by
- * identity: a source hands unchanged RecordSet objects on) and the old ones it no longer holds.
+ * The index of one zone version, built from its whole snapshot. Encodings of sets `previous` already serves
+ * (the same RecordSet objects) are reused.
  */
 export function buildZoneIndex(
   snapshot: ZoneSnapshot,
   previous: ZoneIndex | undefined,
   onError: OnUnservable,
-): ZoneIndex {
-  const members = previous?.state.members;
-  if (previous && members) {
-    const next = new Set(snapshot.recordSets);
-    const removed: RecordSet[] = [];
-    for (const set of members) if (!next.has(set)) removed.push(set);
-    const added = snapshot.recordSets.filter((set) => !members.has(set));
-    const updated = applyZoneChanges(
-      previous,
-      snapshot,
-      [{ version: snapshot.version, removed, added }],
-      onError,
-      next,
-    );
-    if (updated) return updated;
-  }
-  return fullBuild(snapshot, previous, onError, new Set(snapshot.recordSets));
-}
-
-/**
- * The index of one zone version, built from its whole snapshot. Encodings of sets `previous` already serves
- * (the same RecordSet objects) are reused. `members`: see ZoneNames.
- */
-function fullBuild(
-  snapshot: ZoneSnapshot,
-  previous: ZoneIndex | undefined,
-  onError: OnUnservable,
-  members: Set<RecordSet> | undefined,
 ): ZoneIndex {
   const apex = snapshot.zone.name;
   const apexKey = keyOf(apex);
@@ -151,20 +117,18 @@ function fullBuild(
   }
   const negative = negativeSoa(apex, soa);
   for (const [key, types] of byName) tree.set(key, nodeOf(types));
-  return indexOf(snapshot, { tree, owner: undefined, members }, soa, negative);
+  return indexOf(snapshot, { tree, owner: undefined }, soa, negative);
 }
 
 /**
  * The next version of `previous` from the change batches made since it, oldest first; undefined when
  * `previous` may not be updated in place (a newer index of the zone exists), so a snapshot must be read.
- * `members`: the new version's sets, when the zone is followed by snapshots (see ZoneNames).
  */
 function applyZoneChanges(
   previous: ZoneIndex,
   head: ZoneHead,
   changes: readonly ZoneChange[],
   onError: OnUnservable,
-  members?: Set<RecordSet>,
 ): ZoneIndex | undefined {
   const { state } = previous;
   if (state.owner !== previous || previous.id !== head.zone.id || keyOf(head.zone.name) !== previous.apexKey)
@@ -209,22 +173,13 @@ function applyZoneChanges(
   const nodes = [...touched].map(([key, types]) => [key, nodeOf(types)] as const);
   // Phase 2: plain map updates, which cannot throw.
   for (const [key, node] of nodes) tree.set(key, node);
-  state.members = members;
   return indexOf(head, state, soa, negative);
-}
-
-/**
- * A new index from whole snapshots, reusing the previous index's zones whose version did not move.
- * Two hosted zones with the same name: the first one listed answers.
- */
-export function buildIndex(snapshots: readonly ZoneSnapshot[], previous: FaceIndex, onError: OnUnservable): FaceIndex {
-  return assembleFaceIndex(snapshots, previous, (snapshot, old) => buildZoneIndex(snapshot, old, onError));
 }
 
 /**
  * The index of `source` as it stands now, from `previous`: a zone whose version moved is updated from the
  * batches it committed since, when the source keeps them, and built from its snapshot otherwise (first sight
- * of a zone, a source without change batches, batches no longer kept, an update that failed: reported to
+ * of a zone, batches no longer kept, an update that failed: reported to
  * `onUpdateFailed`, as it costs a walk of the zone). An update in place supersedes `previous`: its zones' names
  * then show the new version, so serve the result, not `previous`.
  */
@@ -234,12 +189,10 @@ export function updateIndex(
   onError: OnUnservable,
   onUpdateFailed: (zoneId: string, error: unknown) => void = () => undefined,
 ): FaceIndex {
-  const { heads, changesSince } = source;
-  if (!heads || !changesSince) return buildIndex(source.snapshots(), previous, onError);
   let snapshots: Map<string, ZoneSnapshot> | undefined;
   const snapshotOf = (id: string) => (snapshots ??= new Map(source.snapshots().map((s) => [s.zone.id, s]))).get(id)!;
-  return assembleFaceIndex(heads.call(source), previous, (head, old) => {
-    const changes = old && changesSince.call(source, head.zone.id, old.version);
+  return assembleFaceIndex(source.heads(), previous, (head, old) => {
+    const changes = old && source.changesSince(head.zone.id, old.version);
     if (old && changes) {
       try {
         const updated = applyZoneChanges(old, head, changes, onError);
@@ -249,8 +202,7 @@ export function updateIndex(
         onUpdateFailed(head.zone.id, error);
       }
     }
-    // Followed by change batches from now on: no members kept.
-    return fullBuild(snapshotOf(head.zone.id), old, onError, undefined);
+    return buildZoneIndex(snapshotOf(head.zone.id), old, onError);
   });
 }
 
