@@ -135,10 +135,10 @@ try {
       for (const listener of listeners) listener();
       await new Promise((resolve) => setTimeout(resolve, 400));
     }
-    const renders = (await page.evaluate(
+    const renders = await page.evaluate<number[]>(
       "performance.getEntriesByName('dashboard-render').map((entry) => entry.duration)",
-    )) as number[];
-    const svgElements = (await page.evaluate("document.querySelectorAll('#charts svg *').length")) as number;
+    );
+    const svgElements = await page.evaluate<number>("document.querySelectorAll('#charts svg *').length");
     console.log(
       `render (merge + table + ${endpoints.length} charts + audit): median ${median(renders).toFixed(1)} ms, max ${Math.max(...renders).toFixed(1)} ms over ${renders.length} renders; ${svgElements} SVG elements`,
     );

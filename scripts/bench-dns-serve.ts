@@ -109,7 +109,7 @@ async function serveDns2(): Promise<number> {
         if (!types) response.header.rcode = 3;
         response.authorities.push(soa as never);
       }
-      send(response);
+      send(response).catch((error: unknown) => console.error('dns2 send failed:', error));
     },
   });
   const addresses = await server.listen({ udp: { port: 0, address: '127.0.0.1' } });

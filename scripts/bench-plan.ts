@@ -9,7 +9,6 @@ import { parseArgs } from 'node:util';
 import { FilePlanStore } from '../src/plan/file-store.js';
 import { parseFleet } from '../src/plan/fleet.js';
 import { buildPlan, Planner } from '../src/plan/planner.js';
-import type { Plan } from '../src/plan/schema.js';
 import { FleetSim } from '../src/scenario/fleet-sim.js';
 import { createLogger } from '../src/telemetry/logger.js';
 import { latencySummary } from './bench-lib/stats.js';
@@ -65,7 +64,7 @@ try {
 
   const writes: number[] = [];
   for (let g = 1; g <= Number(args.writes); g++)
-    writes.push((await time(() => store.write({ ...template, generation: g } as Plan)))[0]);
+    writes.push((await time(() => store.write({ ...template, generation: g })))[0]);
   console.log(`FilePlanStore.write (atomic, fsynced): ${latencySummary(writes)}`);
 
   const latest: number[] = [];

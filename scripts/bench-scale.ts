@@ -115,7 +115,7 @@ async function startEnactor(rig: BenchRig, id: string): Promise<EnactorProcess> 
   });
   let stderr = '';
   await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-20_000);
       if (stderr.includes('"msg":"enactor started"')) resolve();
     });
@@ -298,7 +298,7 @@ for (const size of sizes) {
       plan = structuredClone(plan);
       plan.generation = generation;
       plan.createdAt = new Date().toISOString();
-      for (const e of changed) plan.endpoints[e]!.sets.forEach((set, s) => (set.values = [address(generation, e, s)]));
+      for (const e of changed) plan.endpoints[e].sets.forEach((set, s) => (set.values = [address(generation, e, s)]));
       // The clock and the counts start once the plan is in the store: writing (and validating) a 100,000-endpoint
       // plan is the planner's work, seconds of CPU that are not the enactors'.
       const writeStart = performance.now();

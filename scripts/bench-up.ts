@@ -30,10 +30,10 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 
 /** Until every endpoint is live at the latest generation, and that generation is at least `atLeast`. */
 async function converged(manifest: Manifest, atLeast: number): Promise<number> {
-  const sdk = createRoute53Client({ endpoint: manifest.endpoints.api! });
+  const sdk = createRoute53Client({ endpoint: manifest.endpoints.api });
   const client = sdkPort(sdk);
-  const store = await openPlanStore(manifest.endpoints.plans!);
-  const zoneId = await resolveHostedZoneId(client, manifest.endpoints.zone!);
+  const store = await openPlanStore(manifest.endpoints.plans);
+  const zoneId = await resolveHostedZoneId(client, manifest.endpoints.zone);
   try {
     for (;;) {
       const rows = await collectStatus({ store, client, zoneId });

@@ -77,7 +77,7 @@ async function signedForRoute53(request: http.IncomingMessage, body: Buffer): Pr
   if (!match || match[3] === ROUTE53_REGION) return request.headers.authorization;
   const [, accessKeyId, date, , names] = match;
   const signedHeaders: Record<string, string> = {};
-  for (const name of names!.split(';')) signedHeaders[name] = String(request.headers[name] ?? '');
+  for (const name of names.split(';')) signedHeaders[name] = String(request.headers[name] ?? '');
   const amzDate = String(request.headers['x-amz-date'] ?? '');
   const at = new Date(
     `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
@@ -158,7 +158,7 @@ if (values.serve) {
   process.once('SIGINT', () => void stop().then(() => process.exit(0)));
 } else {
   const pytest = spawn(
-    values.python!,
+    values.python,
     ['-m', 'pytest', 'tests/test_route53', '-q', '-rfE', '-p', 'no:cacheprovider', ...positionals],
     {
       cwd: values.tests,

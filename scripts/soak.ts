@@ -95,5 +95,5 @@ for (let i = 0; i < runs; i++) {
 }
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 console.log(`violations: ${failures.length} of ${runs} cases (${design} design, ${seconds} s)`);
-if (failures.length > 0) console.log(`first failing seed: ${failures[0]!.seed} (path ${failures[0]!.path})`);
+if (failures.length > 0) console.log(`first failing seed: ${failures[0].seed} (path ${failures[0].path})`);
 process.exit(failures.length > 0 ? 1 : 0);

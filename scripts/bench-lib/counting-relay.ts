@@ -44,7 +44,7 @@ const emptyCounts = (): RelayCounts => ({
 });
 
 function operationOf(method: string | undefined, url: string | undefined): string {
-  const path = (url ?? '').split('?')[0]!;
+  const path = (url ?? '').split('?')[0];
   if (/\/hostedzone\/[^/]+\/rrset\/?$/.test(path))
     return method === 'POST' ? 'ChangeResourceRecordSets' : 'ListResourceRecordSets';
   return `${method} ${path.replace(/\/hostedzone\/[^/]+/, '/hostedzone/ID').replace(/\/change\/[^/]+/, '/change/ID')}`;
@@ -64,7 +64,7 @@ export function batchSize(xml: string): { elements: number; chars: number } {
     const weight = /<Action>UPSERT<\/Action>/.test(change) ? 2 : 1;
     for (const match of change.matchAll(/<Value>([^<]*)<\/Value>/g)) {
       elements += weight;
-      chars += weight * unescapeXml(match[1]!).length;
+      chars += weight * unescapeXml(match[1]).length;
     }
   }
   return { elements, chars };

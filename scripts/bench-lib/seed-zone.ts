@@ -28,8 +28,8 @@ export async function seedZone(client: Route53Client, zoneId: string, plan: Plan
   for (let at = 0; at < changes.length;) {
     let end = at;
     let elements = 0;
-    while (end < changes.length && elements + changeCost([changes[end]!]).elements <= ROUTE53_LIMITS.elements)
-      elements += changeCost([changes[end++]!]).elements;
+    while (end < changes.length && elements + changeCost([changes[end]]).elements <= ROUTE53_LIMITS.elements)
+      elements += changeCost([changes[end++]]).elements;
     const command = new ChangeResourceRecordSetsCommand({
       HostedZoneId: zoneId,
       ChangeBatch: { Comment: `seed gen ${plan.generation}`, Changes: toSdkChanges(changes.slice(at, end)) },

@@ -13,5 +13,5 @@ export function parseDuration(text: string, option = 'duration'): number {
       `${option} ${JSON.stringify(text)} has no unit: write ${match[1]}ms or ${match[1]}s (a bare number is refused; 0 needs none)`,
     );
   }
-  return value * UNITS[match[2] ?? 'ms']!;
+  return value * UNITS[match[2] ?? 'ms'];
 }

@@ -218,7 +218,7 @@ async function startAll(
         '--api-port',
         portOf(api),
         '--dns-port',
-        dnsPort!,
+        dnsPort,
         '--data',
         path.join(runDir, 'authority'),
       ],
@@ -232,19 +232,19 @@ async function startAll(
         )
       : undefined,
   ]);
-  const [, api, dnsHost, dnsPort] = authorityReady!;
+  const [, api, dnsHost, dnsPort] = authorityReady;
   const dns = `${dnsHost}:${dnsPort}`;
   const simUrl = simReady?.[1];
-  await note('api', api!);
+  await note('api', api);
   await note('dns', dns);
   if (simUrl) await note('fleetSim', simUrl);
-  await ensureZone(api!, zone, options.print);
+  await ensureZone(api, zone, options.print);
   await writeDeploymentFleet(fleet, simUrl, fleetFile);
 
-  const target = ['--plans', plans, '--zone', zone, '--endpoint', api!];
+  const target = ['--plans', plans, '--zone', zone, '--endpoint', api];
   const startResolverAndProbe = async (): Promise<string | undefined> => {
     const resolver = options.unbound
-      ? await startResolver(options, zone, { host: dnsHost!, port: Number(dnsPort) }, record)
+      ? await startResolver(options, zone, { host: dnsHost, port: Number(dnsPort) }, record)
       : undefined;
     if (resolver) await note('resolver', resolver);
     await start(
@@ -323,7 +323,7 @@ async function startAll(
     manifest,
     zone,
     plans,
-    api: api!,
+    api: api,
     dns,
     ...(resolver ? { resolver } : {}),
     ...(dashboard ? { dashboard } : {}),

@@ -73,7 +73,7 @@ export async function supervise(options: SuperviseOptions): Promise<void> {
       await startProcess(
         {
           name: component.name,
-          command: spec.argv[0]!,
+          command: spec.argv[0],
           args: spec.argv.slice(1),
           cwd: spec.cwd,
           env: options.env,

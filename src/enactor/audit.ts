@@ -2,6 +2,7 @@
 // so that "who wrote what to this endpoint, when, and did Route53 take it" is answered with grep.
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { inspect } from 'node:util';
 
 export type AuditOutcome = 'accepted' | 'rejected' | 'failed' | 'refused' | 'stood-down';
 
@@ -50,7 +51,7 @@ export class AuditLog {
       const failure = this.failure;
       this.failure = undefined;
       throw new Error(
-        `audit log ${this.file} could not be written: ${failure instanceof Error ? failure.message : String(failure)}`,
+        `audit log ${this.file} could not be written: ${failure instanceof Error ? failure.message : inspect(failure)}`,
       );
     }
   }

@@ -63,7 +63,7 @@ export function chainUnit(
   for (const group of groups) {
     const cost = changeCost(group.changes);
     if (cost.elements > room.elements || cost.chars > room.chars)
-      return { ok: false, endpoint: group.key ?? group.changes[0]!.set.name, ...cost };
+      return { ok: false, endpoint: group.key ?? group.changes[0].set.name, ...cost };
     const last = segments.at(-1);
     if (last && used.elements + cost.elements <= room.elements && used.chars + cost.chars <= room.chars) {
       last.push(group);
@@ -88,7 +88,7 @@ export function chainUnit(
           writer,
           excluded,
         });
-    const liveFence = j === 0 ? unit.liveFence : parseShardFence(unit.shard, units[j - 1]!.newFence);
+    const liveFence = j === 0 ? unit.liveFence : parseShardFence(unit.shard, units[j - 1].newFence);
     const inSegment = new Set(keys);
     units.push({
       ...unit,

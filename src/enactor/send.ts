@@ -146,12 +146,12 @@ export class BatchSender {
       const chain = target ? chainUnit(unit, target, pass.zone, this.parts.id, limits) : undefined;
       if (chain?.ok) {
         const { segments } = chain;
-        for (let i = 1; i < segments.length; i++) successor.set(segments[i - 1]!, segments[i]!);
+        for (let i = 1; i < segments.length; i++) successor.set(segments[i - 1], segments[i]);
         this.parts.log.info(
           { shard: unit.shard, generation: unit.generation, segments: segments.length, elements: cost.elements },
           "shard's unit exceeds one request: sending it as a chain of fenced units",
         );
-        ready.push(segments[0]!);
+        ready.push(segments[0]);
         continue;
       }
       const why = chain

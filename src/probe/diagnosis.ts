@@ -106,7 +106,7 @@ export function overallDiagnosis(diagnoses: readonly EndpointDiagnosis[]): { dia
     const hit = diagnoses.filter((entry) => entry.diagnosis === diagnosis);
     if (hit.length === 0 || diagnosis === 'ok') continue;
     const more = hit.length > 1 ? ` (and ${hit.length - 1} more endpoint${hit.length > 2 ? 's' : ''})` : '';
-    return { diagnosis, detail: `${hit[0]!.endpoint}: ${hit[0]!.detail}${more}` };
+    return { diagnosis, detail: `${hit[0].endpoint}: ${hit[0].detail}${more}` };
   }
   return {
     diagnosis: 'ok',

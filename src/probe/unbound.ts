@@ -209,7 +209,7 @@ async function launch({
     if (ownDir) await fs.rm(workDir, { recursive: true, force: true });
   };
   try {
-    await waitUntilAnswering(address, zones[0]!, timeoutMs, exited, readLog);
+    await waitUntilAnswering(address, zones[0], timeoutMs, exited, readLog);
   } catch (error) {
     await stopChild(child, exited);
     throw error;

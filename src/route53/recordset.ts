@@ -1,6 +1,6 @@
 // The record-set model shared by every part of dnsplane: the enactor writes it, the authority stores and
 // serves it, the probe compares answers with it. It mirrors Route53's ResourceRecordSet, in camelCase.
-import type { ResourceRecordSet, RRType } from '@aws-sdk/client-route-53';
+import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 
 export const RECORD_TYPES = ['SOA', 'NS', 'A', 'AAAA', 'CNAME', 'TXT', 'MX', 'SRV', 'PTR', 'CAA'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
@@ -151,7 +151,7 @@ export function toSdkRecordSet(set: RecordSet): ResourceRecordSet {
   const alias = set.aliasTarget;
   return {
     Name: set.name,
-    Type: set.type as RRType,
+    Type: set.type,
     ...(set.setIdentifier !== undefined ? { SetIdentifier: set.setIdentifier } : {}),
     ...(set.weight !== undefined ? { Weight: set.weight } : {}),
     ...(set.region !== undefined ? { Region: set.region as ResourceRecordSet['Region'] } : {}),

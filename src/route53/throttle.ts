@@ -102,15 +102,20 @@ export class RetryBudget {
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
+    if (signal?.aborted) return reject(abortError(signal.reason));
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal?.reason);
+      reject(abortError(signal?.reason));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** The signal's reason (an AbortError DOMException unless the aborter gave one), made an Error if it is not one. */
+function abortError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(`aborted: ${JSON.stringify(reason)}`);
 }

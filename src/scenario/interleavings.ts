@@ -133,7 +133,7 @@ export const velocityLimitedPlans: fc.Arbitrary<Case['plans']> = fc
           values: [],
           full: FULL_WEIGHT,
           previous: weight,
-          target: target[e]![i]!,
+          target: target[e][i],
         }));
         return limitedStep(units, VELOCITY_BUDGET).weights;
       });
@@ -155,7 +155,7 @@ export function velocityApplies(c: Case): boolean {
     const next = spec as number[][];
     if (
       next.some(
-        (weights, e) => weights.reduce((drop, w, i) => drop + Math.max(0, previous[e]![i]! - w), 0) > VELOCITY_BUDGET,
+        (weights, e) => weights.reduce((drop, w, i) => drop + Math.max(0, previous[e][i] - w), 0) > VELOCITY_BUDGET,
       )
     )
       return false;
@@ -338,7 +338,7 @@ export async function runCase(
           const operation = OPERATION_NAMES[request.method];
           await s.schedule(Promise.resolve(), `${actor} ${operation}`);
           if (crashed) throw new EnactorCrashed(actor);
-          const fault = c.faults[call++ % c.faults.length]!;
+          const fault = c.faults[call++ % c.faults.length];
           if (fault === 'throttle') {
             counts.throttled += 1;
             throw new Route53Error('Throttling', 'Rate exceeded');

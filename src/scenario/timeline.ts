@@ -205,10 +205,10 @@ export function formatTimeline(entries: readonly TimelineEntry[]): string {
       detail,
     ]);
   }
-  const widths = rows[0]!.map((_, column) => Math.min(40, Math.max(...rows.map((row) => row[column]!.length))));
+  const widths = rows[0].map((_, column) => Math.min(40, Math.max(...rows.map((row) => row[column].length))));
   return rows
     .map((row) =>
-      row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  '),
+      row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  '),
     )
     .join('\n');
 }

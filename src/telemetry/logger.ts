@@ -35,14 +35,14 @@ export function formatLogLine(line: string): string {
   }
   const time = new Date(typeof entry.time === 'number' ? entry.time : Date.now()).toISOString().slice(11, 19);
   const level = (LEVEL_NAMES[entry.level as number] ?? String(entry.level)).padEnd(5);
-  const component = String(entry.name ?? 'dnsplane').replace(/^dnsplane\./, '');
+  const component = (typeof entry.name === 'string' ? entry.name : 'dnsplane').replace(/^dnsplane\./, '');
   const fields = Object.entries(entry)
     .filter(([key]) => !PINO_FIELDS.has(key))
     .map(
       ([key, value]) =>
-        `${key}=${typeof value === 'string' ? value : key === 'err' && value && typeof value === 'object' && 'message' in value ? String((value as { message: unknown }).message) : JSON.stringify(value)}`,
+        `${key}=${typeof value === 'string' ? value : key === 'err' && value && typeof value === 'object' && 'message' in value ? String(value.message) : JSON.stringify(value)}`,
     );
-  return `${time} ${level} ${component}: ${entry.msg ?? ''}${fields.length > 0 ? `  ${fields.join(' ')}` : ''}\n`;
+  return `${time} ${level} ${component}: ${typeof entry.msg === 'string' ? entry.msg : ''}${fields.length > 0 ? `  ${fields.join(' ')}` : ''}\n`;
 }
 
 function textDestination(): { write(line: string): void } {

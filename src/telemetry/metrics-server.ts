@@ -23,7 +23,7 @@ export function setReady(ready: boolean, detail: string): void {
 
 export async function serveMetrics(port: number, host = '127.0.0.1'): Promise<MetricsServer> {
   collectProcessMetrics();
-  const server = createServer(async (request, response) => {
+  const server = createServer((request, response) => {
     const url = request.url?.split('?')[0];
     if (url === '/healthz') return void response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     if (url === '/readyz')
@@ -31,11 +31,11 @@ export async function serveMetrics(port: number, host = '127.0.0.1'): Promise<Me
         .writeHead(readiness.ready ? 200 : 503, { 'content-type': 'text/plain' })
         .end(`${readiness.detail}\n`);
     if (url !== '/metrics') return void response.writeHead(404).end('see /metrics, /healthz, /readyz\n');
-    try {
-      response.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
-    } catch (error) {
-      response.writeHead(500).end((error as Error).message);
-    }
+    // The status line is written only once the text is ready, so a failed collection can still answer 500.
+    registry.metrics().then(
+      (text) => response.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      (error: Error) => response.writeHead(500).end(error.message),
+    );
   });
   await listening(server, (done) => server.listen(port, host, done));
   return { server, port: (server.address() as AddressInfo).port, host };

@@ -101,7 +101,7 @@ describe('rate limit', () => {
       .filter((r) => r.status === 'rejected')
       .map(
         (r) =>
-          (r as PromiseRejectedResult).reason as {
+          r.reason as {
             name: string;
             message: string;
             $metadata: { httpStatusCode: number };

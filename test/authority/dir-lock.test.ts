@@ -23,7 +23,7 @@ async function starter(dataDir: string, start = 0): Promise<{ outcome: string; c
     cwd: root,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const [outcome] = (await Promise.race([once(lines, 'line'), once(lines, 'close').then(() => [undefined])])) as [
     string | undefined,
   ];

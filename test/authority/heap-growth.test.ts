@@ -48,7 +48,7 @@ describe('dnsplane authority --heap-growth', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     let out = '';
     await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (chunk) => (out += chunk) && out.includes('dnsplane authority ready:') && resolve());
+      child.stdout.on('data', (chunk) => (out += chunk) && out.includes('dnsplane authority ready:') && resolve());
       child.once('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
     });
     child.kill('SIGTERM');

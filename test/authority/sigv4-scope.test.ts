@@ -25,7 +25,7 @@ async function signedList(
     path: LIST_PATH,
     headers: host ? { host: url.host } : {},
   });
-  return signed.headers as Record<string, string>;
+  return signed.headers;
 }
 
 /** Sends raw header lines (repeats kept), so that a second Authorization header really goes on the wire. */
@@ -133,7 +133,7 @@ describe('SigV4 credential scope, signed headers and Authorization count', () =>
     expect(alone.status).toBe(200);
     const doubled = await rawGet(t.authority.endpoint, {
       ...headers,
-      authorization: [headers.authorization!, 'AWS4-HMAC-SHA256 Credential=bogus'],
+      authorization: [headers.authorization, 'AWS4-HMAC-SHA256 Credential=bogus'],
     });
     expect(doubled.status).toBe(403);
     expect(errorOf(doubled.body).code).toBe('IncompleteSignature');

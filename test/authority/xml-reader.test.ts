@@ -48,7 +48,7 @@ describe('request XML reader', () => {
         const body = {
           [root]: { [prefixed ? '@_xmlns:r53' : '@_xmlns']: NAMESPACE, ChangeBatch: JSON.parse(JSON.stringify(batch)) },
         };
-        const xml = `<?xml version="1.0" encoding="UTF-8"?>${builder.build(body) as string}`;
+        const xml = `<?xml version="1.0" encoding="UTF-8"?>${builder.build(body)}`;
         // (fast-xml-parser also reports the declaration, as '?xml'; nothing reads it.)
         const { '?xml': _declaration, ...expected } = oracle.parse(xml) as Record<string, unknown>;
         expect(readXml(xml)).toEqual(expected);

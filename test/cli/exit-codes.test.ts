@@ -51,7 +51,7 @@ describe('exit codes', () => {
         endpoints: Array<{ state: string; reason: string }>;
       };
       expect(json.endpoints.map((row) => row.state)).toEqual(['pending', 'pending']);
-      expect(json.endpoints[0]!.reason).toBe('planned in generation 1, not applied yet');
+      expect(json.endpoints[0].reason).toBe('planned in generation 1, not applied yet');
 
       // Two addresses behind api, one behind web: a floor of 3 refuses both. --log-level (over the environment's
       // silent) lets the refusals through as error lines and drops the info lines of the pass.

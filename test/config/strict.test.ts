@@ -57,7 +57,7 @@ describe('strict fleet files and plans', () => {
       ],
     };
     expect(messageOf(() => parsePlan(plan, 'p.json'))).toContain('unknown key "wieght" (did you mean "weight"?)');
-    const { wieght: _typo, ...set } = plan.endpoints[0]!.sets[0]!;
+    const { wieght: _typo, ...set } = plan.endpoints[0].sets[0];
     expect(parsePlan({ ...plan, endpoints: [{ ...plan.endpoints[0], sets: [set] }] }).generation).toBe(1);
   });
 

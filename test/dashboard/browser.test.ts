@@ -120,7 +120,7 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
     await page.waitForFunction(IN_PAGE.showsSafeMatch, ROW, { timeout: 10_000 });
     // What the page shows at the end is where the race ended: the latest generation, live in the fence.
     await page.waitForFunction(IN_PAGE.liveGenerationIs, [ROW, String(summary.latestGeneration)], { timeout: 10_000 });
-    const seen = (await page.evaluate('window.seenStates')) as Record<string, number>;
+    const seen = await page.evaluate<Record<string, number>>('window.seenStates');
     expect(seen.empty).toBeUndefined();
     expect(seen.match).toBeGreaterThan(0);
     expect(await page.$$eval(`${CHART} rect[data-result="answered"]`, (rects) => rects.length)).toBeGreaterThan(0);
@@ -139,9 +139,9 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
       ),
     ).toBeGreaterThan(0);
     // In the audit tail those are the fence working, in calm green with a tick, not alarms.
-    const fenceRows = (await page.evaluate(
+    const fenceRows = await page.evaluate<Array<{ verdict: string; text: string; colour: string }>>(
       `[...document.querySelectorAll('#audit tr[data-kind="fence-rejected"], #audit tr[data-kind="stood-down"]')].map((row) => ({ verdict: row.dataset.verdict, text: row.children[2].textContent, colour: getComputedStyle(row.children[2]).color }))`,
-    )) as Array<{ verdict: string; text: string; colour: string }>;
+    );
     expect(fenceRows.length).toBeGreaterThan(0);
     for (const row of fenceRows)
       expect(row).toEqual({

@@ -55,10 +55,10 @@ describe('writeDeploymentFleet', () => {
       ...fleet,
       endpoints: [
         {
-          ...fleet.endpoints[0]!,
+          ...fleet.endpoints[0],
           loadBalancers: [
             {
-              ...fleet.endpoints[0]!.loadBalancers[0]!,
+              ...fleet.endpoints[0].loadBalancers[0],
               id: 'lb-real',
               healthCheckUrl: 'https://lb.example.net/healthz',
             },
@@ -78,7 +78,7 @@ describe('writeDeploymentFleet', () => {
     expect(urls).toContainEqual(['lb-real', 'https://lb.example.net/healthz']);
     expect(urls).toContainEqual(['web-4', 'http://127.0.0.1:40001/health/web-4']);
     expect(
-      urls.filter(([id]) => id !== 'lb-real').every(([, url]) => url!.startsWith('http://127.0.0.1:40001/health/')),
+      urls.filter(([id]) => id !== 'lb-real').every(([, url]) => url.startsWith('http://127.0.0.1:40001/health/')),
     ).toBe(true);
   });
 });

@@ -18,7 +18,7 @@ const children: number[] = [];
 /** Starts `node -e script` and resolves once the script has printed its first line (its handlers are set). */
 async function startNode(script: string): Promise<ManagedProcess> {
   const argv = [process.execPath, '-e', `${script}; console.log('ready')`];
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'ignore'] });
   children.push(child.pid!);
   await new Promise((resolve) => child.stdout.once('data', resolve));
   return { name: 'test', pid: child.pid!, argv, log: '' };

@@ -42,9 +42,9 @@ describeWithTools(['unbound', 'unbound-control'], 'dnsplane up supervises its pr
     expect(started.code, started.stderr).toBe(0);
     const readManifest = async () => JSON.parse(await fs.readFile(path.join(runDir, 'up.json'), 'utf8')) as Manifest;
     const before = await readManifest();
-    const { api, dns, resolver, plans } = before.endpoints as Record<string, string>;
+    const { api, dns, resolver, plans } = before.endpoints;
     expect(before.supervisor && processState(before.supervisor)).toBe('ours');
-    await waitConverged(api!, 'example.test.', await openPlanStore(plans!), 3, 60_000);
+    await waitConverged(api, 'example.test.', await openPlanStore(plans), 3, 60_000);
 
     const victims = ['enactor-use1-az2', 'authority', 'planner', 'probe', 'unbound'].map((name) =>
       before.processes.find((p) => p.name === name)!,
@@ -65,7 +65,7 @@ describeWithTools(['unbound', 'unbound-control'], 'dnsplane up supervises its pr
     const now = await readManifest();
     const restarted = victims.map((victim) => now.processes.find((p) => p.name === victim.name)!);
     restarted.forEach((p, i) => {
-      expect(p.pid).not.toBe(victims[i]!.pid);
+      expect(p.pid).not.toBe(victims[i].pid);
       expect(processState(p)).toBe('ours');
     });
 
@@ -74,9 +74,9 @@ describeWithTools(['unbound', 'unbound-control'], 'dnsplane up supervises its pr
       reply.rcodeName === 'NOERROR' &&
       reply.values.length > 0 &&
       reply.values.every((value) => PLANNED.includes(value));
-    await waitForAnswer({ server: parseServerAddress(dns!), name: 'api.example.test', accept, timeoutMs: 30_000 });
-    await waitForAnswer({ server: parseServerAddress(resolver!), name: 'api.example.test', accept, timeoutMs: 30_000 });
-    await waitConverged(api!, 'example.test.', await openPlanStore(plans!), 3, 60_000);
+    await waitForAnswer({ server: parseServerAddress(dns), name: 'api.example.test', accept, timeoutMs: 30_000 });
+    await waitForAnswer({ server: parseServerAddress(resolver), name: 'api.example.test', accept, timeoutMs: 30_000 });
+    await waitConverged(api, 'example.test.', await openPlanStore(plans), 3, 60_000);
     expect(await fs.readFile(supervisorLog, 'utf8')).toMatch(/"msg":"flushed unbound after the authority restart"/);
     // The restarted probe writes its status file again, and finds both paths answering as planned.
     await until('the restarted probe to report ok', 30_000, async () => {

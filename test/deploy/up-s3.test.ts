@@ -51,10 +51,10 @@ describeWithTools(['moto_server'], 'dnsplane up with plans on S3', () => {
     ]);
 
     const store = openS3PlanStore('s3://dnsplane-plans/up', { endpoint: moto.current.endpoint });
-    const rows = await waitConverged(manifest.endpoints.api!, 'example.test.', store, 3);
+    const rows = await waitConverged(manifest.endpoints.api, 'example.test.', store, 3);
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'dnsplane-plans', Prefix: 'up/plan-' }));
     expect(listed.KeyCount).toBeGreaterThan(0);
-    expect(rows.every((row) => row.liveGeneration === rows[0]!.plannedGeneration)).toBe(true);
+    expect(rows.every((row) => row.liveGeneration === rows[0].plannedGeneration)).toBe(true);
     s3.destroy();
 
     const stopped = await runDnsplane(['down', '--run-dir', runDir], { cwd: runDir });

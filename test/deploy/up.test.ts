@@ -46,11 +46,11 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
       await fs.access(p.log);
     }
     expect(new Set(manifest.processes.map((p) => p.pid)).size).toBe(9);
-    const { api, dns, resolver, dashboard, plans } = manifest.endpoints as Record<string, string>;
-    expect(started.stdout).toContain(`dig @127.0.0.1 -p ${resolver!.split(':')[1]} api.example.test A`);
+    const { api, dns, resolver, dashboard, plans } = manifest.endpoints;
+    expect(started.stdout).toContain(`dig @127.0.0.1 -p ${resolver.split(':')[1]} api.example.test A`);
 
     // Converged: every endpoint of the latest plan is live at that generation, read back through the SDK.
-    const rows = await waitConverged(api!, 'example.test.', await openPlanStore(plans!), 3);
+    const rows = await waitConverged(api, 'example.test.', await openPlanStore(plans), 3);
     expect(rows.map((row) => row.endpoint)).toEqual([
       'api.example.test. A',
       'api.example.test. AAAA',
@@ -61,7 +61,7 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
     // Real DNS: the authority answers authoritatively, and unbound resolves through it as clients would.
     const planned = ['192.0.2.10', '192.0.2.11', '192.0.2.20', '192.0.2.21', '192.0.2.30'];
     const direct = await queryDns({
-      server: parseServerAddress(dns!),
+      server: parseServerAddress(dns),
       name: 'api.example.test',
       type: 'A',
       timeoutMs: 2000,
@@ -72,7 +72,7 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
     expect(direct.values.length).toBeGreaterThan(0);
     for (const value of direct.values) expect(planned).toContain(value);
     const viaResolver = await queryDns({
-      server: parseServerAddress(resolver!),
+      server: parseServerAddress(resolver),
       name: 'www.example.test',
       type: 'A',
       timeoutMs: 3000,
@@ -87,7 +87,7 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
       const answered = probe?.endpoints.filter((entry) => entry.result === 'answered') ?? [];
       return new Set(answered.map((entry) => entry.path)).size === 2 && answered.length === 6 ? true : undefined;
     });
-    const page = (await (await fetch(new URL('/api/status', dashboard!))).json()) as DashboardStatus;
+    const page = (await (await fetch(new URL('/api/status', dashboard))).json()) as DashboardStatus;
     expect(page.errors).toEqual([]);
     expect(page.endpoints).toHaveLength(3);
     // The enactors' shared audit log reaches the dashboard: whoever applied is listed under its AZ name.
@@ -183,7 +183,7 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
       const { stderr } = up;
       expect(stderr).toMatch(/dnsplane: \S+ was still starting when up was interrupted; see its log/);
       const stopped = [...stderr.matchAll(/^ {2}(\S+) pid (\d+): stopped$/gm)].map((match) => ({
-        name: match[1]!,
+        name: match[1],
         pid: Number(match[2]),
       }));
       expect(stopped.map((p) => p.name)).toContain('authority');

@@ -47,7 +47,7 @@ describe('chainUnit (pure)', () => {
     expect(segments.flatMap((segment) => segment.changed)).toEqual(decision.unit.changed);
     // Each segment swaps the fence the previous one wrote; x= lists what later segments still carry.
     segments.forEach((segment, j) => {
-      if (j > 0) expect(segment.liveFence?.set).toEqual(segments[j - 1]!.newFence);
+      if (j > 0) expect(segment.liveFence?.set).toEqual(segments[j - 1].newFence);
       const pending = segments.slice(j + 1).flatMap((later) => later.changed);
       expect(segment.excluded).toEqual([...pending].sort());
       expect(segment.newFence.values[0]).toContain(`d=${shardDigest(plan, SHARD, segment.excluded)}`);
@@ -56,7 +56,7 @@ describe('chainUnit (pure)', () => {
   });
 
   it('names the endpoint whose changes alone exceed a request', () => {
-    const plan = planOf(1, { [labels[0]!]: [1] }, () => Array.from({ length: 30 }, (_, i) => `10.9.9.${i + 1}`));
+    const plan = planOf(1, { [labels[0]]: [1] }, () => Array.from({ length: 30 }, (_, i) => `10.9.9.${i + 1}`));
     const decision = decideShard({
       shard: SHARD,
       zone: ZONE,
@@ -68,7 +68,7 @@ describe('chainUnit (pure)', () => {
     if (decision.action !== 'send') throw new Error('expected a unit');
     expect(chainUnit(decision.unit, plan, ZONE, 't', LIMITS)).toEqual({
       ok: false,
-      endpoint: `${host(labels[0]!)} A`,
+      endpoint: `${host(labels[0])} A`,
       elements: 30,
       chars: expect.any(Number),
     });
@@ -98,7 +98,7 @@ describe('chains against the authority', () => {
     rig = await startRig();
     await rig.writePlan(1, weights(1));
     await rig.enactor('bootstrap', { limits: LIMITS, guard: GUARD }).runOnce();
-    await rig.writePlan(2, { ...weights(1), [labels[0]!]: [5, 5, 5] });
+    await rig.writePlan(2, { ...weights(1), [labels[0]]: [5, 5, 5] });
     const slow = stallingPort(rig.port);
     const slowRun = rig.enactor('slow', { client: slow.client, limits: LIMITS, guard: GUARD }).runOnce();
     await slow.stalled;
@@ -118,16 +118,16 @@ describe('chains against the authority', () => {
     expect((await stale!).applied).toEqual([]);
     const view = await rig.view();
     for (const label of labels) expect(liveWeights(view, label)).toEqual([3, 3, 3]);
-    expect(fenceGeneration(view, labels[0]!)).toBe(3);
+    expect(fenceGeneration(view, labels[0])).toBe(3);
   });
 
   it('an endpoint whose changes alone exceed a request is refused too-large, naming it and the limits', async () => {
     rig = await startRig();
-    await rig.writePlan(1, { [labels[0]!]: [1] }, () => Array.from({ length: 30 }, (_, i) => `10.9.9.${i + 1}`));
+    await rig.writePlan(1, { [labels[0]]: [1] }, () => Array.from({ length: 30 }, (_, i) => `10.9.9.${i + 1}`));
     const summary = await rig.enactor('e1', { limits: LIMITS, guard: GUARD }).runOnce();
     expect(summary.refused).toEqual([
       {
-        endpoint: `${host(labels[0]!)} A`,
+        endpoint: `${host(labels[0])} A`,
         reason: 'too-large',
         message: expect.stringMatching(/alone take 30 elements .*\(20 elements, 32000 characters\)/),
       },

@@ -130,7 +130,7 @@ describe('enactor CLI', () => {
         ),
       ]);
       const served = async (generation: number) =>
-        (await rig.store.read(generation))!.endpoints[0]!.sets.map((set) => set.weight);
+        (await rig.store.read(generation))!.endpoints[0].sets.map((set) => set.weight);
       expect([await served(8), await served(9), await served(10)]).toEqual([
         [255, 170, 170, 170],
         [255, 85, 85, 85],

@@ -80,8 +80,8 @@ export function spawnAuthorityProcess(
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    child.stderr!.on('data', (chunk) => (err += chunk));
-    child.stdout!.on('data', (chunk) => {
+    child.stderr.on('data', (chunk) => (err += chunk));
+    child.stdout.on('data', (chunk) => {
       out += chunk;
       const match = /api=(http:\/\/\S+)/.exec(out);
       if (match) resolve({ child, endpoint: match[1] });

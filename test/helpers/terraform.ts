@@ -72,8 +72,8 @@ export async function startSharedProvider(mirror: string): Promise<{ reattach: s
         const match = /TF_REATTACH_PROVIDERS='([^']+)'/.exec(out);
         if (match) resolve(match[1]);
       };
-      child.stdout!.on('data', read);
-      child.stderr!.on('data', read);
+      child.stdout.on('data', read);
+      child.stderr.on('data', read);
       child.once('exit', (code) =>
         reject(new Error(`the provider exited (${code}) before it was ready: ${out.slice(-2000)}`)),
       );

@@ -25,14 +25,14 @@ describe('examples/embed.ts', () => {
       // One of the two enactors applied the generation; the other lost the fence and applied nothing.
       expect(result.summaries.flatMap((pass) => pass.applied)).toEqual(['api.example.test. A']);
 
-      const live = await readEndpointSets(sdkPort(client), result.zoneId, endpoint!.name, 'A');
+      const live = await readEndpointSets(sdkPort(client), result.zoneId, endpoint.name, 'A');
       const shape = (sets: Array<{ setIdentifier?: string; weight?: number; values: string[] }>) =>
         sets
           .map(({ setIdentifier, weight, values }) => ({ setIdentifier, weight, values }))
           .sort((a, b) => String(a.setIdentifier).localeCompare(String(b.setIdentifier)));
-      expect(shape(live)).toEqual(shape(endpoint!.sets));
+      expect(shape(live)).toEqual(shape(endpoint.sets));
 
-      const planned = endpoint!.sets.flatMap((set) => set.values);
+      const planned = endpoint.sets.flatMap((set) => set.values);
       expect(result.observations.map((seen) => seen.result)).toEqual(['answered']);
       const reply = await queryDns({
         server: { host: result.authority.host, port: result.authority.dnsPort },

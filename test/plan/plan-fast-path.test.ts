@@ -88,7 +88,7 @@ const mutatedPlan = fc
       if (Array.isArray(target)) target.push(value);
       else record[`extra${which % 3}`] = value;
     } else if (Array.isArray(target) && target.length > 0) target.push(structuredClone(target[Number(key)]));
-    return copy as unknown;
+    return copy;
   });
 
 type Accept = (input: unknown) => Plan | undefined;

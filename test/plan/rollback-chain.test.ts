@@ -64,7 +64,7 @@ describe('rollbackChain', () => {
       force: true,
     });
     expect(steps).toHaveLength(1);
-    expect(weightsOf(steps[0]!.endpoints, 'api')).toEqual({ a: 255 });
+    expect(weightsOf(steps[0].endpoints, 'api')).toEqual({ a: 255 });
   });
 
   it('rises and new values are taken at once; an added endpoint appears in the first step, a dropped one stays until the last', () => {
@@ -75,7 +75,7 @@ describe('rollbackChain', () => {
     ];
     const steps = rollbackChain(from, to, { maxDropShare: 0.25 });
     expect(steps.length).toBeGreaterThan(1);
-    const first = steps[0]!.endpoints;
+    const first = steps[0].endpoints;
     expect(weightsOf(first, 'api').c).toBe(255);
     expect(
       first.find((e) => e.name === 'api.example.test.')!.sets.find((set) => set.setIdentifier === 'a')!.values,

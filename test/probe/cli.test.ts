@@ -177,7 +177,7 @@ describe('dnsplane probe', () => {
       });
       let text = '';
       for (let i = 0; i < 100 && !text.includes('result="answered"'); i += 1) {
-        text = await (await fetch(url!)).text();
+        text = await (await fetch(url)).text();
         if (!text.includes('result="answered"')) await new Promise((resolve) => setTimeout(resolve, 50));
       }
       expect(text).toContain(

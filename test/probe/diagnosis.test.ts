@@ -70,7 +70,7 @@ describe('diagnose', () => {
     ['failing', [['resolver', 'servfail']]],
   ] as const)('%s', (expected, history) => {
     const [only] = diagnose(book(history as unknown as Array<[ProbePath, ProbeResult]>).all());
-    expect(only!.diagnosis).toBe(expected);
+    expect(only.diagnosis).toBe(expected);
   });
 
   it('says the authority is back in the resolver-failing detail, and the overall verdict takes the worst endpoint', () => {

@@ -46,8 +46,8 @@ describe('HealthBook', () => {
       firstBadAt: 1100,
       recoveredAt: 1300,
     });
-    expect(health!.badSince).toBeUndefined();
-    expect(health!.outages).toEqual([{ from: 1100, to: 1300, result: 'nodata' }]);
+    expect(health.badSince).toBeUndefined();
+    expect(health.outages).toEqual([{ from: 1100, to: 1300, result: 'nodata' }]);
   });
 
   it('keeps each path apart and keeps the first bad time across outages', () => {

@@ -1,6 +1,5 @@
 // The probe against a real authority: records written through the SDK, DNS over real UDP and TCP.
 import dgram from 'node:dgram';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilePlanStore } from '../../src/plan/file-store.js';
 import { Probe } from '../../src/probe/probe.js';
@@ -74,7 +73,7 @@ describe('Probe straight at the authority', () => {
 
       // A newer plan that includes the new value makes the same answer right.
       const next = planFor(2);
-      next.endpoints[0]!.sets[0]!.values = ['203.0.113.66'];
+      next.endpoints[0].sets[0].values = ['203.0.113.66'];
       await store.write(next);
       const round = await probe.runRound();
       expect(round.generation).toBe(2);
@@ -100,12 +99,12 @@ describe('Probe straight at the authority', () => {
     try {
       const probe = new Probe({
         targets: fixedTargets([API]),
-        authority: { host: '127.0.0.1', port: (silent.address() as AddressInfo).port },
+        authority: { host: '127.0.0.1', port: silent.address().port },
         timeoutMs: 100,
       });
       const [observation] = (await probe.runRound()).observations;
       expect(observation).toMatchObject({ result: 'timeout', values: [] });
-      expect(observation!.detail).toMatch(/within 100 ms/);
+      expect(observation.detail).toMatch(/within 100 ms/);
     } finally {
       silent.close();
     }

@@ -10,7 +10,7 @@ const { Packet } = DNS;
 
 function answerFor(request: DNS.Packet): DNS.Packet {
   const response = Packet.createResponseFromRequest(request);
-  const question = request.questions[0]!;
+  const question = request.questions[0];
   const name = question.name.toLowerCase();
   const address = (i: number): DNS.Packet.Resource =>
     ({
@@ -69,7 +69,7 @@ describe('queryDns', () => {
       async () => {
         udp = DNS.createUDPServer((request, send) => void send(answerFor(request)));
         await udp.listen(0, '127.0.0.1');
-        return { port: (udp.address() as net.AddressInfo).port, close: () => udp.close() };
+        return { port: udp.address().port, close: () => udp.close() };
       },
       () => (tcp = DNS.createTCPServer((request, send) => void send(answerFor(request)))),
     );
@@ -104,7 +104,7 @@ describe('queryDns', () => {
     const silent = await bindUdp(() => undefined);
     const started = Date.now();
     const query = queryDns({
-      server: { host: '127.0.0.1', port: (silent.address() as net.AddressInfo).port },
+      server: { host: '127.0.0.1', port: silent.address().port },
       name: 'small.example.test',
       type: 'A',
       timeoutMs: 150,
@@ -126,7 +126,7 @@ describe('queryDns', () => {
           response.header.tc = 1;
           socket.send(response.toBuffer(), sender.port, sender.address);
         });
-        return { port: (truncating.address() as net.AddressInfo).port, close: () => truncating.close() };
+        return { port: truncating.address().port, close: () => truncating.close() };
       },
       () => (hanging = net.createServer(() => undefined)),
     );
@@ -147,14 +147,14 @@ describe('queryDns', () => {
       const request = Packet.parse(message);
       const forgedId = answerFor(request);
       forgedId.header.id = (request.header.id + 1) % 0x10000;
-      forgedId.answers = [{ ...forgedId.answers[0]!, address: '6.6.6.6' } as DNS.Packet.Resource];
+      forgedId.answers = [{ ...forgedId.answers[0], address: '6.6.6.6' }];
       const forgedQuestion = answerFor(request);
-      forgedQuestion.questions = [{ ...request.questions[0]!, name: 'other.example.test' } as DNS.Packet.Question];
+      forgedQuestion.questions = [{ ...request.questions[0], name: 'other.example.test' }];
       for (const packet of [forgedId, forgedQuestion, answerFor(request)])
         socket.send(packet.toBuffer(), sender.port, sender.address);
     });
     const reply = await queryDns({
-      server: { host: '127.0.0.1', port: (forging.address() as net.AddressInfo).port },
+      server: { host: '127.0.0.1', port: forging.address().port },
       name: 'small.example.test',
       type: 'A',
       timeoutMs: 1000,
@@ -170,7 +170,7 @@ describe('queryDns', () => {
       ids.add(request.header.id);
       socket.send(answerFor(request).toBuffer(), sender.port, sender.address);
     });
-    const target = { host: '127.0.0.1', port: (recorder.address() as net.AddressInfo).port };
+    const target = { host: '127.0.0.1', port: recorder.address().port };
     for (let i = 0; i < 20; i += 1)
       await queryDns({ server: target, name: 'small.example.test', type: 'A', timeoutMs: 1000 });
     expect(ids.size).toBeGreaterThan(15);

@@ -68,7 +68,7 @@ describe('checkHistory', () => {
     ['no convergence', (h: History) => (h.final.matchesLatest = false), /did not converge/],
     [
       'a slow resolver recovery',
-      (h: History) => (h.faults[0]!.resolverRecoveryMs = 7000),
+      (h: History) => (h.faults[0].resolverRecoveryMs = 7000),
       /6900 ms after the authority \(bound 5000 ms\)/,
     ],
     [
@@ -78,7 +78,7 @@ describe('checkHistory', () => {
     ],
     [
       'current answers too late after a component is back',
-      (h: History) => (h.faults[1]!.currentMs = 5001),
+      (h: History) => (h.faults[1].currentMs = 5001),
       /after "kill planner" the resolver answered current content 5001 ms after it was back/,
     ],
   ])('fails on %s', (_, breakIt, message) => {

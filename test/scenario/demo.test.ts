@@ -63,23 +63,23 @@ describeWithTools(['dig'], 'dnsplane demo --stay', () => {
     try {
       await demo.waitFor(/^verify: (.+)$/m);
       const [, verify] = /^verify: scripts\/verify-dns\.sh (.+)$/m.exec(demo.stdout)!;
-      const args = verify!.split(' ');
+      const args = verify.split(' ');
       const passed = await run('bash', ['scripts/verify-dns.sh', ...args], { timeout: 20_000 });
       expect(passed.stdout).toMatch(/every endpoint answers with planned values/);
 
       // Empty the regional endpoint by hand, through the kept authority's Route53 API.
       const [, endpoint, zoneId] = /Route53 API (\S+) .*\((Z\w+)\)/.exec(demo.stdout)!;
       const client = createRoute53Client({
-        endpoint: endpoint!,
+        endpoint: endpoint,
         credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
         maxAttempts: 1,
       });
       const name = 'dynamodb.us-east-1.dnsplane.test.';
-      const sets = await readEndpointSets(sdkPort(client), zoneId!, name, 'A');
+      const sets = await readEndpointSets(sdkPort(client), zoneId, name, 'A');
       expect(sets.length).toBeGreaterThan(0);
       await client.send(
         new ChangeResourceRecordSetsCommand({
-          HostedZoneId: zoneId!,
+          HostedZoneId: zoneId,
           ChangeBatch: { Changes: sets.map((set) => ({ Action: 'DELETE', ResourceRecordSet: toSdkRecordSet(set) })) },
         }),
       );

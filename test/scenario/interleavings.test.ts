@@ -67,7 +67,7 @@ describe('randomized interleavings', () => {
         ];
         for (const plan of plans) {
           plan.forEach((weights, e) => {
-            const drop = weights!.reduce((sum, w, i) => sum + Math.max(0, previous[e]![i]! - w), 0);
+            const drop = weights!.reduce((sum, w, i) => sum + Math.max(0, previous[e][i] - w), 0);
             expect(drop).toBeLessThanOrEqual(VELOCITY_BUDGET);
           });
           previous = plan as number[][];
@@ -160,13 +160,13 @@ describe('randomized interleavings', () => {
       minCapacity: 1,
       faults,
     };
-    const outcome = await runCase('safe', s!, c);
+    const outcome = await runCase('safe', s, c);
     expect(outcome.violations).toEqual([]);
     expect(outcome.throttled).toBeGreaterThan(0);
     expect(outcome.crashed).toBeGreaterThan(0);
     expect(outcome.lost).toBeGreaterThan(0);
     expect(outcome.commits).toBeGreaterThan(2);
-    expect(s!.report().some((task) => task.label.includes('ChangeResourceRecordSets'))).toBe(true);
+    expect(s.report().some((task) => task.label.includes('ChangeResourceRecordSets'))).toBe(true);
   });
 
   it('the enactment hint really decides passes: with honest and lying hints some passes wait and some trust, and every invariant holds', async () => {
@@ -191,9 +191,9 @@ describe('randomized interleavings', () => {
     );
     const listings = async (pageSize: number | null) => {
       const [s] = fc.sample(fc.scheduler(), { numRuns: 1, seed: SEED });
-      const outcome = await runCase('safe', s!, { ...c!, pageSize, faults: ['ok'], passes: [1, 1, 1] });
+      const outcome = await runCase('safe', s, { ...c, pageSize, faults: ['ok'], passes: [1, 1, 1] });
       expect(outcome.violations).toEqual([]);
-      const labels = s!.report().map((task) => task.label);
+      const labels = s.report().map((task) => task.label);
       expect(labels.some((label) => label.startsWith('planner2 plans.write'))).toBe(true);
       expect(labels.some((label) => label.startsWith('operator plans.write'))).toBe(true);
       return labels.filter((label) => label.endsWith('ListResourceRecordSets')).length;

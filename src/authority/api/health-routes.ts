@@ -43,7 +43,7 @@ function readFields(element: XmlObject, where: string): Partial<HealthCheckConfi
         `Invalid request: ${where}.${unsupported} (CloudWatch and recovery-control health checks) is not supported by the dnsplane authority`,
       );
   }
-  return out as Partial<HealthCheckConfig>;
+  return out;
 }
 
 export function healthCheckXml(check: StoredHealthCheck): XmlObject {

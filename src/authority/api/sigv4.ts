@@ -55,7 +55,7 @@ class NodeSha256 implements Checksum {
 function toBuffer(data: SourceData): Buffer {
   if (typeof data === 'string') return Buffer.from(data);
   if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data as ArrayBuffer);
+  return Buffer.from(data);
 }
 
 const AUTH =
@@ -82,7 +82,7 @@ function authorizationHeaderCount(request: SignedRequest): number {
   if (!request.rawHeaders) return request.headers.authorization === undefined ? 0 : 1;
   let count = 0;
   for (let i = 0; i < request.rawHeaders.length; i += 2)
-    if (request.rawHeaders[i]!.toLowerCase() === 'authorization') count += 1;
+    if (request.rawHeaders[i].toLowerCase() === 'authorization') count += 1;
   return count;
 }
 
@@ -111,7 +111,7 @@ export async function verifySignature(
       `Authorization header requires Credential, SignedHeaders and Signature for AWS4-HMAC-SHA256: ${authorization}`,
     );
   const [, accessKeyId, scopeDate, region, service, signedHeaders, signature] = match;
-  const names = signedHeaders!.split(';');
+  const names = signedHeaders.split(';');
   // Unsigned, the Host header could be changed: the same signature would then be good for any endpoint.
   if (!names.includes('host'))
     throw denied('IncompleteSignature', "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");

@@ -200,7 +200,7 @@ export function document(root: string, content: XmlObject): string {
   return builder.build({
     '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
     [root]: { '@_xmlns': NAMESPACE, ...content },
-  }) as string;
+  });
 }
 
 export function hostedZoneXml(info: HostedZoneInfo, recordSetCount: number): XmlObject {

@@ -95,7 +95,7 @@ async function runRollback(options: RollbackOptions): Promise<void> {
     ? 'forced, no velocity limit'
     : `at most ${Math.round(maxDropShare * 1000) / 10}% of an endpoint's weight removed per step`;
   console.log(
-    `rolled back to the content of generation ${to} in ${steps} step(s) (${limit}): generations ${result.published[0]!.generation}..${last.generation} ` +
+    `rolled back to the content of generation ${to} in ${steps} step(s) (${limit}): generations ${result.published[0].generation}..${last.generation} ` +
       `in ${store.location}; enactors will apply them on their next passes`,
   );
 }

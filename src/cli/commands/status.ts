@@ -54,8 +54,8 @@ async function runStatus(options: StatusOptions): Promise<void> {
     if (options.json) {
       const endpoints = statuses.map((status, i) => ({
         ...status,
-        state: judged[i]!.state,
-        reason: judged[i]!.reason,
+        state: judged[i].state,
+        reason: judged[i].reason,
       }));
       console.log(
         JSON.stringify(
@@ -101,6 +101,6 @@ function withStateColumn(table: string, states: readonly string[]): string {
   const width = Math.max('STATE'.length, ...states.map((state) => state.length));
   return table
     .split('\n')
-    .map((line, i) => `${(i === 0 ? 'STATE' : states[i - 1]!).padEnd(width)}  ${line}`)
+    .map((line, i) => `${(i === 0 ? 'STATE' : states[i - 1]).padEnd(width)}  ${line}`)
     .join('\n');
 }

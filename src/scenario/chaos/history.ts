@@ -93,7 +93,7 @@ export function checkHistory(history: History, boundMs: number): Verdict {
     firstAnswered === -1 ? [] : history.answers.slice(firstAnswered).filter((answer) => answer.result === 'empty');
   if (empty.length > 0)
     violations.push(
-      `${empty.length} empty answer(s) at the authority (the October 2025 failure), first at ${iso(empty[0]!.at)}`,
+      `${empty.length} empty answer(s) at the authority (the October 2025 failure), first at ${iso(empty[0].at)}`,
     );
 
   let newest: AnswerRecord | undefined;
@@ -109,9 +109,9 @@ export function checkHistory(history: History, boundMs: number): Verdict {
   }
 
   for (let i = 1; i < history.fences.length; i += 1) {
-    if (history.fences[i]!.generation < history.fences[i - 1]!.generation) {
+    if (history.fences[i].generation < history.fences[i - 1].generation) {
       violations.push(
-        `generation regression: the fence went from ${history.fences[i - 1]!.generation} to ${history.fences[i]!.generation} at ${iso(history.fences[i]!.at)}`,
+        `generation regression: the fence went from ${history.fences[i - 1].generation} to ${history.fences[i].generation} at ${iso(history.fences[i].at)}`,
       );
       break;
     }
@@ -150,7 +150,7 @@ export function checkHistory(history: History, boundMs: number): Verdict {
   recoveries.forEach((lag, i) => {
     if (lag > boundMs)
       violations.push(
-        `the resolver answered ${Math.round(lag)} ms after the authority (bound ${boundMs} ms) after "${restarts[i]!.fault}"`,
+        `the resolver answered ${Math.round(lag)} ms after the authority (bound ${boundMs} ms) after "${restarts[i].fault}"`,
       );
   });
 

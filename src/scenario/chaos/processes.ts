@@ -45,7 +45,7 @@ export class Processes {
       () => 0,
     );
     const log = await fs.open(logFile, 'a');
-    const child = spawn(command!, args, {
+    const child = spawn(command, args, {
       stdio: ['ignore', log.fd, log.fd],
       env: { ...process.env, DNSPLANE_LOG_LEVEL: 'info', DNSPLANE_CONFIG: '' },
     });

@@ -61,7 +61,7 @@ function schedule(faults: readonly string[], rand: () => number): () => string {
       round = [...faults];
       for (let i = round.length - 1; i > 0; i -= 1) {
         const j = Math.floor(rand() * (i + 1));
-        [round[i], round[j]] = [round[j]!, round[i]!];
+        [round[i], round[j]] = [round[j], round[i]];
       }
     }
     return round.pop()!;
