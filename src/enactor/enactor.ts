@@ -15,14 +15,7 @@ import { createLogger, type Logger } from '../telemetry/logger.js';
 import { cleanupPlans } from './cleanup.js';
 import { decideShard, type ShardUnit } from './decide.js';
 import { enactorMetrics as metrics, type EnactorEvent } from './events.js';
-import {
-  DEFAULT_GUARD,
-  generationConflict,
-  guardPass,
-  type GuardOptions,
-  type Refusal,
-  type RefusalReason,
-} from './guard.js';
+import { DEFAULT_GUARD, guardPass, type GuardOptions, type Refusal } from './guard.js';
 import { DEFAULT_HINT_TIMEOUT_MS, HintKeeper } from './hints.js';
 import { ConflictHandling } from './conflict.js';
 import { OutcomeRecorder } from './outcomes.js';
@@ -34,9 +27,10 @@ import {
   type RunSummary,
 } from './options.js';
 import { BatchSender } from './send.js';
+import { ShardDecider } from './shard-decider.js';
 import { PlanCache } from './plan-cache.js';
 import { readShardFences, shardPlan, SHARDS, type ShardFence } from './shard-fence.js';
-import { ShardReader, type ShardState, type Tweaks } from './shard-state.js';
+import { ShardReader, type Tweaks } from './shard-state.js';
 
 export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   readonly id: string;
@@ -50,6 +44,8 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   private readonly outcomes: OutcomeRecorder;
   private readonly sender: BatchSender;
   private readonly conflicts: ConflictHandling;
+  /** Per shard, from the fences: stand down, in sync, conflict, or the unit that moves it. */
+  private readonly decider: ShardDecider;
   /** Set after a pass that left every shard at the plan with matching digests: the next passes read nothing. */
   private steady: { plan: Plan; keys: string[] } | undefined;
   private nextSweepAt = 0;
@@ -75,12 +71,14 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     const emit = (event: EnactorEvent) => this.emit('event', event);
     this.outcomes = new OutcomeRecorder(this.id, this.log, emit, options.audit);
     this.reader = new ShardReader(this.caller, this.plans, this.guard.policy);
+    const { plans, reader, outcomes, log, guard } = this;
+    this.decider = new ShardDecider({ id: this.id, options, guard, plans, reader, outcomes, log });
     this.conflicts = new ConflictHandling({
       options,
       caller: this.caller,
       reader: this.reader,
       outcomes: this.outcomes,
-      decide: (pass, fences, shards, tweaks) => this.decide(pass, fences, shards, tweaks),
+      decide: (pass, fences, shards, tweaks) => this.decider.decide(pass, fences, shards, tweaks),
       landed: (pass, units, batch, lostResponse) => this.sender.landed(pass, units, batch, lostResponse),
     });
     this.sender = new BatchSender({
@@ -91,7 +89,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       log: this.log,
       outcomes: this.outcomes,
       emit,
-      refuse: (...refusal) => this.refuse(...refusal),
+      refuse: (...refusal) => this.decider.refuse(...refusal),
       resolve: (pass, unsettled, lastRound) => this.conflicts.afterConflict(pass, unsettled, lastRound),
     });
     this.hints = new HintKeeper(options.store, options.id, options.hintTimeoutMs ?? DEFAULT_HINT_TIMEOUT_MS, this.log);
@@ -199,7 +197,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       : sweep
         ? await this.reader.sweepPage(zoneId, fences)
         : new Map<number, Tweaks>();
-    let units = await this.decide(pass, fences, [...fences.keys()], drift);
+    let units = await this.decider.decide(pass, fences, [...fences.keys()], drift);
 
     const share = this.shareRefusal(units, pass);
     if (dryRun) summary.preview = [...units];
@@ -207,7 +205,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
       summary.passRefusal = share;
       for (const unit of units)
         for (const endpoint of unit.changed)
-          this.refuse(unit.generation, endpoint, share.reason, share.message, summary, unit);
+          this.decider.refuse(unit.generation, endpoint, share.reason, share.message, summary, unit);
       units = [];
     }
     await this.sender.sendAll(pass, units);
@@ -254,156 +252,6 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     this.warnedBehind = true;
   }
 
-  /**
-   * Decides the given shards on the fences given: stand down, in sync, generation conflict, or a unit. Live
-   * content comes from the plan a fence names when its digest matches (no read), else from reads that follow
-   * the fence read (shard-state.ts).
-   */
-  private async decide(
-    pass: PassContext,
-    fences: Map<number, ShardFence | undefined>,
-    shards: number[],
-    tweaks: Map<number, Tweaks>,
-  ): Promise<ShardUnit[]> {
-    const { plan, summary } = pass;
-    const P = plan.generation;
-    const sharded = shardPlan(plan);
-    const work: number[] = [];
-    // A shard is re-read only for a tweak that says something (an endpoint read again, one excluded): a shard
-    // redone merely because its fence moved is decided on the new fence like any other. Without this, a loser
-    // whose copy was rejected sent the winner's generation again as a fence-only "repair" of every shard.
-    const tweaked = (shard: number) => {
-      const tweak = tweaks.get(shard);
-      return tweak !== undefined && (tweak.overrides.size > 0 || tweak.exclude.size > 0);
-    };
-    for (const shard of shards) {
-      const fence = fences.get(shard);
-      const planned = [...sharded.content[shard].keys()];
-      if (fence && fence.generation > P) {
-        this.standDown(
-          shard,
-          planned,
-          P,
-          fence.generation,
-          `the shard's fence is at generation ${fence.generation}, newer than ${P}`,
-          summary,
-        );
-        continue;
-      }
-      if (fence && fence.generation === P && !tweaked(shard)) {
-        if (fence.digest !== this.digestOf(plan, shard, fence.excluded)) {
-          this.conflict(shard, planned, fence, summary);
-          continue;
-        }
-        summary.inSync.push(...planned.filter((key) => !fence.excluded.includes(key)));
-        continue;
-      }
-      if (fence && fence.generation === P && fence.digest !== this.digestOf(plan, shard, fence.excluded)) {
-        this.conflict(shard, planned, fence, summary);
-        continue;
-      }
-      if (
-        this.options.fenceMoves === 'changed-shards-only' &&
-        fence &&
-        fence.generation > 0 &&
-        fence.generation < P &&
-        !tweaked(shard)
-      ) {
-        // The naive variant: a shard whose content the newer plan does not change keeps its old fence. UNSAFE.
-        const older = await this.plans.at(fence.generation);
-        if (
-          older &&
-          fence.digest === this.digestOf(older, shard, fence.excluded) &&
-          this.digestOf(older, shard, fence.excluded) === this.digestOf(plan, shard, fence.excluded)
-        ) {
-          summary.inSync.push(...planned);
-          continue;
-        }
-      }
-      work.push(shard);
-    }
-    if (work.length === 0) return [];
-    const states = await this.reader.states(pass.zoneId, plan, fences, work, tweaks);
-    const units: ShardUnit[] = [];
-    for (const shard of work) {
-      const state = states.get(shard)!;
-      const unit = await this.decideOne(pass, shard, fences.get(shard), state);
-      if (unit) units.push(unit);
-    }
-    return units;
-  }
-
-  private digestOf(plan: Plan, shard: number, excluded: readonly string[]): string {
-    return excluded.length === 0 ? shardPlan(plan).digests[shard] : this.reader.digest(plan, shard, excluded);
-  }
-
-  private async decideOne(
-    pass: PassContext,
-    shard: number,
-    fence: ShardFence | undefined,
-    state: ShardState,
-  ): Promise<ShardUnit | undefined> {
-    const { plan, summary } = pass;
-    const planned = [...shardPlan(plan).content[shard].keys()];
-    if (state.v1Ahead !== undefined) {
-      this.standDown(
-        shard,
-        planned,
-        plan.generation,
-        state.v1Ahead,
-        `a per-endpoint (v1) fence in the shard is at generation ${state.v1Ahead}, newer than ${plan.generation}`,
-        summary,
-      );
-      return undefined;
-    }
-    const live = fence?.generation ?? 0;
-    const input = {
-      shard,
-      zone: pass.zone,
-      writer: this.id,
-      guard: this.guard,
-      fence,
-      live: state.live,
-      unknown: state.unknown,
-      v1Fences: state.v1Fences,
-      owner: this.options.ownerId,
-      foreign: state.foreign,
-    };
-    // A repair stays at the fence's own generation; an apply walks down from the plan when velocity demands it.
-    const targets = [plan];
-    let decision = decideShard({ ...input, targets });
-    if (
-      decision.action === 'refuse' &&
-      live < plan.generation &&
-      decision.refused.every((entry) => entry.refusal.reason === 'velocity')
-    ) {
-      // Walk: the newest stored plan whose step stays within the limit; the next stored generation always does
-      // (the planner judged that one step with its own velocity control), so skipping generations is what binds.
-      for (let generation = plan.generation - 1; generation > live; generation--) {
-        const older = await this.plans.at(generation);
-        if (older) targets.push(older);
-      }
-      decision = decideShard({ ...input, targets, lastIsNextStep: true });
-    }
-    if (decision.action === 'refuse') {
-      for (const { endpoint, refusal } of decision.refused)
-        this.refuse(plan.generation, endpoint, refusal.reason, refusal.message, summary);
-      return undefined;
-    }
-    for (const { endpoint, refusal } of decision.refused) {
-      this.refuse(decision.unit.generation, endpoint, refusal.reason, refusal.message, summary, decision.unit);
-      pass.excludedNow.add(endpoint);
-    }
-    if (decision.unit.generation < plan.generation) {
-      this.log.warn(
-        { shard, from: live, to: decision.unit.generation, planned: plan.generation },
-        'velocity: stepping through a stored plan instead of jumping to the latest',
-      );
-    }
-    for (const key of state.poisoned) pass.excludedNow.add(key);
-    return decision.unit;
-  }
-
   /** The per-pass guard over the units about to be sent (the shards no unit moves count with the plan's content). */
   private shareRefusal(units: ShardUnit[], pass: PassContext): Refusal | undefined {
     const moving = new Set(units.map((unit) => unit.shard));
@@ -416,36 +264,6 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     return guardPass(units, untouched, this.guard);
   }
 
-  private standDown(
-    shard: number,
-    planned: string[],
-    generation: number,
-    liveGeneration: number,
-    why: string,
-    summary: RunSummary,
-  ): void {
-    this.outcomes.record(summary, { kind: 'stood-down', shard, endpoints: planned, generation, liveGeneration, why });
-  }
-
-  /** I6: the live fence has our generation with other content: two plans were stored under one generation. */
-  private conflict(shard: number, planned: string[], fence: ShardFence, summary: RunSummary): void {
-    const { reason, message } = generationConflict(shard, fence);
-    metrics.generationConflicts.inc({ enactor: this.id }); // per shard; each endpoint's refusal is recorded below
-    for (const key of planned.length > 0 ? planned : [`shard ${shard}`])
-      this.refuse(fence.generation, key, reason, message, summary);
-  }
-
-  private refuse(
-    generation: number,
-    endpoint: string,
-    reason: RefusalReason,
-    message: string,
-    summary: RunSummary,
-    unit?: ShardUnit,
-  ): void {
-    this.outcomes.record(summary, { kind: 'refused', endpoint, generation, reason, message, unit });
-  }
-
   /**
    * Endpoints the shard fences leave out (x=): each is tried ALONE, once per pass (one request), on the fence as
    * this pass left it, unless it was found poisoned in this very pass.
@@ -454,7 +272,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     for (const [shard, fence] of [...pass.final]) {
       if (!fence || fence.excluded.length === 0 || fence.generation > pass.plan.generation) continue;
       const plan = await this.plans.at(fence.generation);
-      if (!plan || fence.digest !== this.digestOf(plan, shard, fence.excluded)) continue;
+      if (!plan || fence.digest !== this.decider.digestOf(plan, shard, fence.excluded)) continue;
       for (const key of fence.excluded) {
         if (pass.excludedNow.has(key)) continue;
         const current = pass.final.get(shard)!;
@@ -473,7 +291,8 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
         });
         if (decision.action === 'refuse' || decision.unit.excluded.includes(key)) {
           const refused = decision.refused.find((entry) => entry.endpoint === key);
-          if (refused) this.refuse(plan.generation, key, refused.refusal.reason, refused.refusal.message, pass.summary);
+          if (refused)
+            this.decider.refuse(plan.generation, key, refused.refusal.reason, refused.refusal.message, pass.summary);
           continue;
         }
         if (this.options.dryRun) {
