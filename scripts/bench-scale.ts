@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../src/cli/duration.js';
 import type { Plan } from '../src/plan/schema.js';
-import { startCountingRelay, type CountingRelay, type RelayCounts } from './bench-lib/counting-relay.js';
+import { emptyCounts, startCountingRelay, type CountingRelay, type RelayCounts } from './bench-lib/counting-relay.js';
 import { dnsSweeper } from './bench-lib/dns-watch.js';
 import { startAuthorityProcess } from './bench-lib/authority-process.js';
 import { fmt, startBenchRig, type BenchRig } from './bench-lib/harness.js';
@@ -138,18 +138,7 @@ async function startEnactor(rig: BenchRig, id: string): Promise<EnactorProcess> 
 
 /** All relays' counts added up. */
 function total(enactors: readonly EnactorProcess[]): RelayCounts {
-  const sum: RelayCounts = {
-    requests: 0,
-    byOperation: new Map(),
-    elements: 0,
-    chars: 0,
-    maxElements: 0,
-    maxChars: 0,
-    throttled: 0,
-    rejected: 0,
-    lastChangeAt: 0,
-    lastRequestAt: 0,
-  };
+  const sum = emptyCounts();
   for (const { relay } of enactors) {
     const c = relay.counts;
     sum.requests += c.requests;

@@ -30,7 +30,8 @@ export interface CountingRelay {
   close(): Promise<void>;
 }
 
-const emptyCounts = (): RelayCounts => ({
+/** Counts before any request: what a fresh relay, a reset, or a sum over relays starts from. */
+export const emptyCounts = (): RelayCounts => ({
   requests: 0,
   byOperation: new Map(),
   elements: 0,
