@@ -8,12 +8,13 @@ import { ChangeResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/cl
 import { changeCost, ROUTE53_LIMITS } from '../../src/route53/change-batch.js';
 import type { Change } from '../../src/enactor/changes.js';
 import { toSdkChanges } from '../../src/enactor/changes.js';
-import { newShardFenceSet, planSets, SHARDS, shardDigest } from '../../src/enactor/shard-fence.js';
+import { desiredSets } from '../../src/enactor/changes.js';
+import { newShardFenceSet, SHARDS, shardDigest } from '../../src/enactor/shard-fence.js';
 import type { Plan } from '../../src/plan/schema.js';
 
 export async function seedZone(client: Route53Client, zoneId: string, plan: Plan): Promise<{ requests: number }> {
   const changes: Change[] = plan.endpoints.flatMap((endpoint) =>
-    planSets(endpoint).map((set) => ({ action: 'CREATE' as const, set })),
+    desiredSets(endpoint).map((set) => ({ action: 'CREATE' as const, set })),
   );
   for (let shard = 0; shard < SHARDS; shard++)
     changes.push({

@@ -242,6 +242,16 @@ async function startAll(
   await writeDeploymentFleet(fleet, simUrl, fleetFile);
 
   const target = ['--plans', plans, '--zone', zone, '--endpoint', api];
+  const dashboardArgs = [
+    'dashboard',
+    '--port',
+    String(options.dashboardPort),
+    ...target,
+    '--probe-status',
+    statusFile,
+    '--audit',
+    audit,
+  ];
   const startResolverAndProbe = async (): Promise<string | undefined> => {
     const resolver = options.unbound
       ? await startResolver(options, zone, { host: dnsHost, port: Number(dnsPort) }, record)
@@ -283,34 +293,8 @@ async function startAll(
     ),
     startResolverAndProbe(),
     options.dashboard
-      ? start(
-          'dashboard',
-          [
-            'dashboard',
-            '--port',
-            String(options.dashboardPort),
-            ...target,
-            '--probe-status',
-            statusFile,
-            '--audit',
-            audit,
-          ],
-          /dashboard: (http:\/\/\S+)/,
-          ([, url]) =>
-            withOption(
-              [
-                'dashboard',
-                '--port',
-                String(options.dashboardPort),
-                ...target,
-                '--probe-status',
-                statusFile,
-                '--audit',
-                audit,
-              ],
-              '--port',
-              portOf(url),
-            ),
+      ? start('dashboard', dashboardArgs, /dashboard: (http:\/\/\S+)/, ([, url]) =>
+          withOption(dashboardArgs, '--port', portOf(url)),
         )
       : undefined,
   ]);

@@ -12,6 +12,7 @@ import type { Route53Port } from '../route53/port.js';
 import { createHash, randomUUID } from 'node:crypto';
 import type { EndpointPlan, Plan } from '../plan/schema.js';
 import { listRecordSets } from '../route53/paging.js';
+import { desiredSets } from './changes.js';
 import { endpointKey, normalizeName, type RecordSet } from '../route53/recordset.js';
 
 /** Number of shards. Changing it re-shards every zone: it is part of the protocol, not a setting. */
@@ -221,18 +222,6 @@ export function contentDigest(
   return hash.digest('hex').slice(0, 12);
 }
 
-/** The record sets an endpoint plan stands for. */
-export function planSets(endpoint: EndpointPlan): RecordSet[] {
-  return endpoint.sets.map((set) => ({
-    name: endpoint.name,
-    type: endpoint.type,
-    ttl: endpoint.ttl,
-    setIdentifier: set.setIdentifier,
-    weight: set.weight,
-    values: [...set.values],
-  }));
-}
-
 export interface ShardedPlan {
   /** Per shard: endpoint key -> the endpoint's planned sets. */
   content: Array<Map<string, RecordSet[]>>;
@@ -254,7 +243,7 @@ export function shardPlan(plan: Plan): ShardedPlan {
   for (const endpoint of plan.endpoints) {
     const key = endpointKey(endpoint.name, endpoint.type);
     const shard = shardOfKey(key);
-    content[shard].set(key, planSets(endpoint));
+    content[shard].set(key, desiredSets(endpoint));
     endpoints[shard].set(key, endpoint);
   }
   const result = { content, endpoints, digests: content.map((shard) => contentDigest(shard)) };

@@ -12,6 +12,7 @@ import { createLogger } from '../../telemetry/logger.js';
 import { serveMetrics, setReady } from '../../telemetry/metrics-server.js';
 import { parseDuration } from '../duration.js';
 import { addLogOptions } from '../log-options.js';
+import { addMetricsOptions } from '../metrics-options.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { parseNumber, parsePort } from '../numbers.js';
 import { progressPrinter } from '../progress.js';
@@ -106,15 +107,6 @@ export function register(program: Command): void {
       false,
     )
     .option('--retention <n>', 'generations kept below the lowest live one by --cleanup', '2')
-    .option(
-      '--metrics-port <port>',
-      'serve Prometheus metrics on 127.0.0.1:PORT/metrics, 0 for any free port (default: off)',
-    )
-    .option(
-      '--metrics-host <address>',
-      'address the metrics server (/metrics, /healthz, /readyz) listens on',
-      '127.0.0.1',
-    )
     .option('--concurrency <n>', 'change batches in flight at once (the rate limit still spaces the requests)', '4')
     .option(
       '--progress <duration>',
@@ -126,7 +118,7 @@ export function register(program: Command): void {
       'drift sweep interval: read the shard fences and one page of records (rotating through the zone) and repair drift; between sweeps an enactor in sync with an unchanged plan reads only the plan store. 0 = every pass',
       '10s',
     );
-  addLogOptions(command).action((options: EnactOptions) => runEnact(options));
+  addLogOptions(addMetricsOptions(command)).action((options: EnactOptions) => runEnact(options));
 }
 
 async function runEnact(options: EnactOptions): Promise<void> {

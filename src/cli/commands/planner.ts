@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../../telemetry/logger.js';
 import { serveMetrics, setReady } from '../../telemetry/metrics-server.js';
 import { parseDuration } from '../duration.js';
 import { addLogOptions } from '../log-options.js';
+import { addMetricsOptions } from '../metrics-options.js';
 import { parseNumber, parsePort } from '../numbers.js';
 import { addLiveFenceOptions, liveFenceReader, NO_LIVE_FENCES_NOTE, type LiveFenceOptions } from '../live-fences.js';
 import { UsageError } from '../exit-codes.js';
@@ -44,17 +45,10 @@ export function register(program: Command): void {
     )
     .option('--heartbeat <duration>', 'write an unchanged plan again once the latest is this old; 0 = never', '0')
     .option('--id <name>', "planner name recorded in each plan's createdBy (default: planner@HOST:PID)")
-    .option('--passes <n>', 'stop after N passes (default: run until SIGINT/SIGTERM)')
-    .option(
-      '--metrics-port <port>',
-      'serve Prometheus metrics on 127.0.0.1:PORT/metrics, 0 for any free port (default: off)',
-    )
-    .option(
-      '--metrics-host <address>',
-      'address the metrics server (/metrics, /healthz, /readyz) listens on',
-      '127.0.0.1',
-    );
-  addLogOptions(addLiveFenceOptions(command)).action((options: PlannerOptions) => runPlanner(options));
+    .option('--passes <n>', 'stop after N passes (default: run until SIGINT/SIGTERM)');
+  addLogOptions(addMetricsOptions(addLiveFenceOptions(command))).action((options: PlannerOptions) =>
+    runPlanner(options),
+  );
 }
 
 async function runPlanner(options: PlannerOptions): Promise<void> {

@@ -15,6 +15,7 @@ import { parseDuration } from '../duration.js';
 import { warnOnce } from '../warn-once.js';
 import { EXIT, ExitError, UsageError } from '../exit-codes.js';
 import { parseNumber, parsePort } from '../numbers.js';
+import { addMetricsOptions } from '../metrics-options.js';
 
 interface ProbeCommandOptions {
   plans: string;
@@ -43,7 +44,7 @@ const FAIL_ON: Record<'empty' | 'bad', (result: ProbeResult) => boolean> = {
 };
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('probe')
     .description(
       'Query every endpoint of the latest plan (or --name) on an interval, straight at the authority and through a recursive ' +
@@ -88,20 +89,14 @@ export function register(program: Command): void {
     )
     .option('--no-status-file', 'do not write a status file')
     .option(
-      '--metrics-port <port>',
-      'serve Prometheus metrics on 127.0.0.1:PORT/metrics, 0 for any free port; the URL is printed to stderr (default: off)',
-    )
-    .option(
-      '--metrics-host <address>',
-      'address the metrics server (/metrics, /healthz, /readyz) listens on',
-      '127.0.0.1',
-    )
-    .option(
       '--list-targets',
       "print the latest plan's endpoints as TSV (name, type, then one comma-joined column of canonical values per record set) and exit",
       false,
-    )
-    .action((options: ProbeCommandOptions) => runProbeCommand(options));
+    );
+  addMetricsOptions(
+    command,
+    'serve Prometheus metrics on 127.0.0.1:PORT/metrics, 0 for any free port; the URL is printed to stderr (default: off)',
+  ).action((options: ProbeCommandOptions) => runProbeCommand(options));
 }
 
 async function runProbeCommand(options: ProbeCommandOptions): Promise<void> {
