@@ -3,7 +3,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Route53Client } from '@aws-sdk/client-route-53';
+import { ChangeResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
 import { Enactor } from '../../src/enactor/enactor.js';
 import { type EnactorOptions } from '../../src/enactor/options.js';
 import { groupZone, type LiveZone } from '../../src/enactor/live.js';
@@ -157,4 +157,26 @@ export function cliRig(): CliRig {
   });
   afterAll(async () => suite.rig?.close());
   return suite;
+}
+
+/** Someone puts a CNAME where a plan wants weighted A sets: Route53 then refuses every batch that creates them. */
+export async function poisonWithCname(rig: Rig, label: string): Promise<void> {
+  await rig.client.send(
+    new ChangeResourceRecordSetsCommand({
+      HostedZoneId: rig.zoneId,
+      ChangeBatch: {
+        Changes: [
+          {
+            Action: 'CREATE',
+            ResourceRecordSet: {
+              Name: host(label),
+              Type: 'CNAME',
+              TTL: 60,
+              ResourceRecords: [{ Value: 'elsewhere.example.' }],
+            },
+          },
+        ],
+      },
+    }),
+  );
 }

@@ -11,7 +11,17 @@ import { FilePlanStore } from '../../src/plan/file-store.js';
 import { hookPort } from '../../src/route53/port.js';
 import { countRequests } from '../../src/route53/request-counter.js';
 import { toSdkRecordSet } from '../../src/route53/recordset.js';
-import { fenceGeneration, host, liveWeights, planOf, stallingPort, startRig, ZONE, type Rig } from './harness.js';
+import {
+  fenceGeneration,
+  host,
+  liveWeights,
+  planOf,
+  poisonWithCname,
+  stallingPort,
+  startRig,
+  ZONE,
+  type Rig,
+} from './harness.js';
 
 let rig: Rig | undefined;
 afterEach(async () => {
@@ -185,24 +195,7 @@ describe('case 4: two plans with one generation (a non-atomic plan store)', () =
 describe('case 5: a poisoned endpoint', () => {
   it('is isolated: it costs its own request once per pass, and the others go in one request', async () => {
     rig = await startRig();
-    await rig.client.send(
-      new ChangeResourceRecordSetsCommand({
-        HostedZoneId: rig.zoneId,
-        ChangeBatch: {
-          Changes: [
-            {
-              Action: 'CREATE',
-              ResourceRecordSet: {
-                Name: host('bad'),
-                Type: 'CNAME',
-                TTL: 60,
-                ResourceRecords: [{ Value: 'elsewhere.example.' }],
-              },
-            },
-          ],
-        },
-      }),
-    );
+    await poisonWithCname(rig, 'bad');
     const labels = ['a', 'b', 'c', 'd', 'e'];
     await rig.writePlan(1, { ...Object.fromEntries(labels.map((label) => [label, [10]])), bad: [10] });
     const { client, requests } = countRequests(rig.port);

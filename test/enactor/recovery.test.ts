@@ -1,11 +1,10 @@
 // Multi-endpoint batch recovery, throttling and cleanup, through the real SDK against the real authority.
-import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupPlans } from '../../src/enactor/cleanup.js';
 import { LivePlanError } from '../../src/plan/store.js';
 import { hookPort } from '../../src/route53/port.js';
 import { registry } from '../../src/telemetry/metrics.js';
-import { fenceGeneration, host, liveWeights, stallingPort, startRig, type Rig } from './harness.js';
+import { fenceGeneration, host, liveWeights, poisonWithCname, stallingPort, startRig, type Rig } from './harness.js';
 
 let rig: Rig | undefined;
 afterEach(async () => {
@@ -43,24 +42,7 @@ describe('a poisoned endpoint', () => {
   it('is left out of its shard (x=), reported, and the rest goes in one request', async () => {
     rig = await startRig();
     // Someone put a CNAME where the plan wants weighted A sets: Route53 refuses every batch that creates them.
-    await rig.client.send(
-      new ChangeResourceRecordSetsCommand({
-        HostedZoneId: rig.zoneId,
-        ChangeBatch: {
-          Changes: [
-            {
-              Action: 'CREATE',
-              ResourceRecordSet: {
-                Name: host('bad'),
-                Type: 'CNAME',
-                TTL: 60,
-                ResourceRecords: [{ Value: 'elsewhere.example.' }],
-              },
-            },
-          ],
-        },
-      }),
-    );
+    await poisonWithCname(rig, 'bad');
     await rig.writePlan(1, { good: [10], bad: [10] });
     const summary = await rig.enactor('one').runOnce();
 
