@@ -22,7 +22,7 @@ export const CONFIG_ENV = 'DNSPLANE_CONFIG';
 export const SHARED_SETTINGS = [
   'plans',
   'zone',
-  'endpoint',
+  'endpoint-url',
   'request-timeout',
   'probe-status',
   'audit',
@@ -35,6 +35,10 @@ export const SHARED_SETTINGS = [
   'owner-id',
 ] as const;
 
+/** Old top-level keys that still work (with a notice from the option) and the key that replaces each. */
+const DEPRECATED_SETTINGS: Readonly<Record<string, (typeof SHARED_SETTINGS)[number]>> = { endpoint: 'endpoint-url' };
+const TOP_LEVEL_KEYS = [...SHARED_SETTINGS, ...Object.keys(DEPRECATED_SETTINGS)];
+
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 type Scalar = z.infer<typeof scalar>;
 export type ConfigFile = Partial<Record<string, Scalar | Record<string, Scalar>>>;
@@ -42,7 +46,7 @@ export type ConfigFile = Partial<Record<string, Scalar | Record<string, Scalar>>
 function configSchema(commandNames: readonly string[]) {
   const shape: Record<string, z.ZodOptional<z.ZodType>> = {};
   const section = z.record(z.string(), scalar);
-  for (const key of SHARED_SETTINGS) shape[key] = scalar.optional();
+  for (const key of TOP_LEVEL_KEYS) shape[key] = scalar.optional();
   // `authority` is both probe's --authority (a scalar) and the authority command's section (a map).
   for (const name of commandNames) shape[name] = (shape[name] ? z.union([scalar, section]) : section).optional();
   return strictObject(shape);
@@ -82,7 +86,7 @@ export function applyConfig(command: Command, config: ConfigFile, file: string):
   const applied = new Map<string, string>();
   const section = config[command.name()];
   const settings: Record<string, Scalar> = {};
-  for (const key of SHARED_SETTINGS) {
+  for (const key of TOP_LEVEL_KEYS) {
     const value = config[key];
     if (value !== undefined && typeof value !== 'object' && findOption(command, key)) settings[key] = value;
   }
@@ -127,7 +131,10 @@ export async function writeConfigFile(
   } catch {
     // An invalid file is replaced: up has just started the deployment it describes.
   }
-  const merged = { ...existing, ...settings };
+  const merged: ConfigFile = { ...existing, ...settings };
+  // What up writes under the new name replaces the old name's value, instead of sitting beside it.
+  for (const [old, replacement] of Object.entries(DEPRECATED_SETTINGS))
+    if (settings[replacement] !== undefined) delete merged[old];
   await mkdir(path.dirname(file), { recursive: true });
   const header = `# dnsplane settings, read by every dnsplane command run in this directory (flags and DNSPLANE_* variables win).\n# Written by \`dnsplane up\` at ${new Date().toISOString()}; edit freely. Top-level keys: ${SHARED_SETTINGS.join(', ')};\n# other flags in a section per command, e.g. "enact:\\n  interval: 2s".\n`;
   await writeFile(file, header + toYaml(merged));

@@ -102,7 +102,7 @@ async function runUp(options: UpCliOptions, program: Command): Promise<void> {
     const settings = {
       plans: deployment.plans,
       zone: deployment.zone,
-      endpoint: deployment.api,
+      'endpoint-url': deployment.api,
       authority: deployment.dns,
       'probe-status': path.join(runDir, 'probe-status.json'),
       audit: path.join(runDir, 'audit.jsonl'),
@@ -159,7 +159,7 @@ function describe(d: Deployment, runDir: string, configFile: string | undefined)
     ...(configFile
       ? ['  dnsplane status', '  dnsplane down']
       : [
-          `  dnsplane status --plans ${d.plans} --zone ${d.zone} --endpoint ${d.api} --probe-status ${path.join(runDir, 'probe-status.json')}`,
+          `  dnsplane status --plans ${d.plans} --zone ${d.zone} --endpoint-url ${d.api} --probe-status ${path.join(runDir, 'probe-status.json')}`,
           `  dnsplane down --run-dir ${runDir}`,
         ]),
   ];
