@@ -1,11 +1,10 @@
 // --endpoint-url names the Route53 API URL (an "endpoint" in dnsplane is a DNS name and type). The old name
 // keeps working everywhere a setting can come from (flag, DNSPLANE_ENDPOINT, `endpoint:` in the config file),
 // hidden from --help, with a one-line notice on stderr, once; the new name wins where both are given.
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeConfigFile } from '../../src/cli/settings.js';
 import { runDnsplane } from '../helpers/cli.js';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.js';
 
@@ -100,15 +99,5 @@ describe('--endpoint-url', () => {
       },
       CLI_TIMEOUT_MS,
     );
-  });
-
-  it("is the key `dnsplane up` writes to the config file, replacing an old file's endpoint key", async () => {
-    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'dnsplane-endpoint-url-')), 'config.yaml');
-    await writeFile(file, 'endpoint: http://127.0.0.1:1\nenact:\n  interval: 2s\n');
-    await writeConfigFile(file, { 'endpoint-url': 'http://127.0.0.1:2' }, ['enact']);
-    const text = await readFile(file, 'utf8');
-    expect(text).toContain('endpoint-url: http://127.0.0.1:2');
-    expect(text).not.toMatch(/^endpoint:/m);
-    expect(text).toContain('interval: 2s');
   });
 });

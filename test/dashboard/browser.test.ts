@@ -13,6 +13,7 @@ import { writeProbeStatus } from '../../src/probe/status-file.js';
 import { FilePlanStore } from '../../src/plan/file-store.js';
 import { REGIONAL_ENDPOINT } from '../../src/scenario/race-rig.js';
 import { runRace } from '../../src/scenario/race.js';
+import { planOf, startRig } from '../enactor/harness.js';
 import { startTestAuthority } from '../helpers/authority.js';
 import { describeWithTools } from '../helpers/tools.js';
 
@@ -222,6 +223,33 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
       await server.close();
       await source.close();
       await test.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says when the plan store is behind the live fences (issue 12: a new or wiped store), and what to run', async () => {
+    const rig = await startRig();
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-dashboard-behind-'));
+    // The deployment's own store moved the fences to generation 3; the dashboard reads a fresh store at 1.
+    await rig.writePlan(3, { api: [10, 20] });
+    await rig.enactor('e1').runOnce();
+    const fresh = new FilePlanStore(path.join(dir, 'plans'));
+    await fresh.write(planOf(1, { api: [10, 20] }));
+    const source = new FileSource({ store: fresh, client: rig.port, zoneId: rig.zoneId, pollMs: 100 });
+    const server = await startDashboard({ source, port: 0 });
+    const other = await context.newPage();
+    try {
+      await other.goto(server.url);
+      await other.waitForSelector('#store-behind', { state: 'visible', timeout: 10_000 });
+      expect(await other.textContent('#store-behind')).toBe(
+        'plan store is behind the zone: highest plan 1, live fences at 3; run `dnsplane plan --write` (it numbers from the live fences) or point --plans at the right store',
+      );
+      expect(await other.isVisible('#store-behind')).toBe(true);
+    } finally {
+      await other.close();
+      await server.close();
+      await source.close();
+      await rig.close();
       await fs.rm(dir, { recursive: true, force: true });
     }
   });
