@@ -30,7 +30,7 @@ export const CONFIG_ENV = 'DNSPLANE_CONFIG';
 export const SHARED_SETTINGS = [
   'plans',
   'zone',
-  'endpoint',
+  'endpoint-url',
   'request-timeout',
   'probe-status',
   'audit',
@@ -43,6 +43,10 @@ export const SHARED_SETTINGS = [
   'owner-id',
 ] as const;
 
+/** Old top-level keys that still work; the option each sets says it is deprecated (endpoint: endpoint-url). */
+const DEPRECATED_SETTINGS = ['endpoint'];
+const TOP_LEVEL_KEYS = [...SHARED_SETTINGS, ...DEPRECATED_SETTINGS];
+
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 type Scalar = z.infer<typeof scalar>;
 export type ConfigFile = Partial<Record<string, Scalar | Record<string, Scalar>>>;
@@ -50,7 +54,7 @@ export type ConfigFile = Partial<Record<string, Scalar | Record<string, Scalar>>
 function configSchema(commandNames: readonly string[]) {
   const shape: Record<string, z.ZodOptional<z.ZodType>> = {};
   const section = z.record(z.string(), scalar);
-  for (const key of SHARED_SETTINGS) shape[key] = scalar.optional();
+  for (const key of TOP_LEVEL_KEYS) shape[key] = scalar.optional();
   // `authority` is both probe's --authority (a scalar) and the authority command's section (a map).
   for (const name of commandNames) shape[name] = (shape[name] ? z.union([scalar, section]) : section).optional();
   return strictObject(shape);
@@ -101,7 +105,7 @@ export function applyConfig(command: Command, config: ConfigFile, file: string):
   const applied = new Map<string, string>();
   const section = config[command.name()];
   const settings: Record<string, Scalar> = {};
-  for (const key of SHARED_SETTINGS) {
+  for (const key of TOP_LEVEL_KEYS) {
     const value = config[key];
     if (value !== undefined && typeof value !== 'object' && findOption(command, key)) settings[key] = value;
   }

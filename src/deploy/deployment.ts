@@ -246,7 +246,7 @@ async function startAll(
   await ensureZone(api, zone, options.print);
   await writeDeploymentFleet(fleet, simUrl, fleetFile);
 
-  const target = ['--plans', plans, '--zone', zone, '--endpoint', api];
+  const target = ['--plans', plans, '--zone', zone, '--endpoint-url', api];
   const dashboardArgs = [
     'dashboard',
     '--port',

@@ -90,7 +90,7 @@ describe('settings: flag > environment > config file > deployment file > default
     'shows the environment variable of every flag in --help',
     async () => {
       const help = await runDnsplane(['status', '--help'], { cwd: dir });
-      for (const name of ['PLANS', 'ZONE', 'ENDPOINT', 'REQUEST_TIMEOUT', 'JSON', 'PROBE_STATUS'])
+      for (const name of ['PLANS', 'ZONE', 'ENDPOINT_URL', 'REQUEST_TIMEOUT', 'JSON', 'PROBE_STATUS'])
         expect(help.stdout.replace(/\s+/g, ' ')).toContain(`env: DNSPLANE_${name}`);
     },
     CLI_TIMEOUT_MS,

@@ -108,6 +108,8 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
     const status = await runDnsplane(['status'], withConfig);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/^(MATCH|BEHIND) +api\.example\.test\. A /m);
+    // up wrote today's key names (endpoint-url, not the deprecated endpoint).
+    expect(status.stderr).not.toContain('deprecated');
 
     // A second up in the same directory starts from the user's settings, not from what the first one chose: its
     // plans are in its own run dir. Later commands then talk to the newest deployment.

@@ -102,7 +102,7 @@ async function runUp(options: UpCliOptions): Promise<void> {
     const settings = {
       plans: deployment.plans,
       zone: deployment.zone,
-      endpoint: deployment.api,
+      'endpoint-url': deployment.api,
       authority: deployment.dns,
       'probe-status': path.join(runDir, 'probe-status.json'),
       audit: path.join(runDir, 'audit.jsonl'),
@@ -155,7 +155,7 @@ function describe(d: Deployment, runDir: string, settingsFile: string | undefine
     ...(settingsFile
       ? ['  dnsplane status', '  dnsplane down']
       : [
-          `  dnsplane status --plans ${d.plans} --zone ${d.zone} --endpoint ${d.api} --probe-status ${path.join(runDir, 'probe-status.json')}`,
+          `  dnsplane status --plans ${d.plans} --zone ${d.zone} --endpoint-url ${d.api} --probe-status ${path.join(runDir, 'probe-status.json')}`,
           `  dnsplane down --run-dir ${runDir}`,
         ]),
   ];
