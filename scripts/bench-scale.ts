@@ -100,7 +100,7 @@ async function startEnactor(rig: BenchRig, id: string): Promise<EnactorProcess> 
     rig.store.dir,
     '--zone',
     BENCH_ZONE,
-    '--endpoint',
+    '--endpoint-url',
     relay.url,
     '--interval',
     args.interval,

@@ -1,11 +1,12 @@
 // Runs the Route53 conformance suite against an endpoint and prints a Markdown table; exits 1 when any case
 // fails. `--start moto|authority` starts the target itself, so the tables in docs/moto-localstack.md come from one command:
 //   npm run conformance -- --start moto
-//   node bin/run-ts.js scripts/conformance.ts --endpoint http://127.0.0.1:4566
+//   node bin/run-ts.js scripts/conformance.ts --endpoint-url http://127.0.0.1:4566
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import { Command, CommanderError, Option } from 'commander';
 import { formatMarkdownTable, runConformance } from '../src/route53/conformance.js';
 import { configuredRoute53Url, createRoute53Client } from '../src/route53/client.js';
+import { addEndpointUrlOption } from '../src/cli/endpoint-url.js';
 
 interface Target {
   endpoint: string;
@@ -39,13 +40,15 @@ function clientFor(endpoint: string): Route53Client {
 // As in the dnsplane CLI: the SDK's Node 22 notice is nothing a reader of this table can act on.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const program = new Command('conformance')
-  // Usage errors exit 2 (as documented), not commander's default 1, which means "a case failed".
-  .exitOverride()
-  .description(
-    'Check an endpoint against Route53 semantics through the AWS SDK; prints a Markdown table and exits 1 if any case fails.',
-  )
-  .option('--endpoint <url>', 'Route53 endpoint to test (default: AWS_ENDPOINT_URL_ROUTE_53, then AWS_ENDPOINT_URL)')
+const program = addEndpointUrlOption(
+  new Command('conformance')
+    // Usage errors exit 2 (as documented), not commander's default 1, which means "a case failed".
+    .exitOverride()
+    .description(
+      'Check a Route53 API against Route53 semantics through the AWS SDK; prints a Markdown table and exits 1 if any case fails.',
+    ),
+  'Route53 API URL to test (default: AWS_ENDPOINT_URL_ROUTE_53, then AWS_ENDPOINT_URL)',
+)
   .addOption(
     new Option('--start <target>', 'start this target on 127.0.0.1 first and test it (default: none)').choices([
       'moto',
@@ -58,14 +61,14 @@ const program = new Command('conformance')
     'test real Route53 with your AWS credentials: creates and deletes one scratch hosted zone, which AWS bills (default: off)',
     false,
   )
-  .action(async (options: { endpoint?: string; start?: 'moto' | 'authority'; only?: string[]; aws: boolean }) => {
+  .action(async (options: { endpointUrl?: string; start?: 'moto' | 'authority'; only?: string[]; aws: boolean }) => {
     const target = options.start ? await startTarget(options.start) : undefined;
     try {
-      const endpoint = target?.endpoint ?? configuredRoute53Url({ endpoint: options.endpoint });
+      const endpoint = target?.endpoint ?? configuredRoute53Url({ endpoint: options.endpointUrl });
       // Never fall through to real AWS by accident: it costs money and needs credentials.
       if (!endpoint && !options.aws)
         throw new Error(
-          'no endpoint: pass --endpoint URL, set AWS_ENDPOINT_URL, use --start moto|authority, or --aws for real Route53',
+          'no Route53 API: pass --endpoint-url URL, set AWS_ENDPOINT_URL, use --start moto|authority, or --aws for real Route53',
         );
       const client = target?.client ?? (endpoint ? clientFor(endpoint) : createRoute53Client({ maxAttempts: 1 }));
       console.error(`conformance: ${target?.label ?? endpoint ?? 'Amazon Route53'}${endpoint ? ` (${endpoint})` : ''}`);

@@ -1,5 +1,5 @@
 // The planner's view of the zone (plan and planner commands): where to read the live fences that generation
-// numbers must stay above (invariant I8). Read when a Route53 endpoint is known (--endpoint, or the SDK's
+// numbers must stay above (invariant I8). Read when a Route53 API URL is known (--endpoint-url, or the SDK's
 // AWS_ENDPOINT_URL_ROUTE_53 / AWS_ENDPOINT_URL) or a --zone is named (real AWS); otherwise the planner
 // numbers from the plan store alone and says so.
 import type { Command } from 'commander';
@@ -9,20 +9,20 @@ import { sdkPort } from '../route53/port.js';
 import { describeError } from '../route53/errors.js';
 import { resolveHostedZoneId } from '../route53/listing.js';
 import { DEFAULT_OWNER_ID } from '../enactor/shard-fence.js';
+import { addEndpointUrlOption } from './endpoint-url.js';
 import { checkOwnerId, OWNER_ID_HELP } from './zone-target.js';
 
 export interface LiveFenceOptions {
-  endpoint?: string;
+  endpointUrl?: string;
   zone?: string;
   ownerId?: string;
 }
 
 export function addLiveFenceOptions(command: Command): Command {
-  return command
-    .option(
-      '--endpoint <url>',
-      'Route53 endpoint whose live fences new generation numbers stay above (default: AWS_ENDPOINT_URL_ROUTE_53, AWS_ENDPOINT_URL; with neither and no --zone, the plan store alone numbers)',
-    )
+  return addEndpointUrlOption(
+    command,
+    'Route53 API URL whose live fences new generation numbers stay above (default: AWS_ENDPOINT_URL_ROUTE_53, AWS_ENDPOINT_URL; with neither and no --zone, the plan store alone numbers)',
+  )
     .option(
       '--zone <name-or-id>',
       "hosted zone whose fences to read (default: the fleet file's zone); naming it reads the fences on AWS too",
@@ -32,7 +32,7 @@ export function addLiveFenceOptions(command: Command): Command {
 
 export interface LiveFenceReader {
   read: () => Promise<number>;
-  /** For logs: which zone at which endpoint. */
+  /** For logs: which zone at which Route53 URL. */
   describe: string;
   close: () => void;
 }
@@ -41,11 +41,11 @@ export interface LiveFenceReader {
 export function liveFenceReader(options: LiveFenceOptions, fleetZone: string): LiveFenceReader | undefined {
   checkOwnerId(options.ownerId);
   // An empty variable (AWS_ENDPOINT_URL= in a script) names no URL.
-  const url = configuredRoute53Url({ endpoint: options.endpoint }) || undefined;
+  const url = configuredRoute53Url({ endpoint: options.endpointUrl }) || undefined;
   if (url === undefined && options.zone === undefined) return undefined;
   const zone = options.zone ?? fleetZone;
   const where = url ?? 'AWS';
-  const sdk = createRoute53Client({ endpoint: options.endpoint, requestTimeoutMs: 10_000 });
+  const sdk = createRoute53Client({ endpoint: options.endpointUrl, requestTimeoutMs: 10_000 });
   const client = sdkPort(sdk);
   let zoneId: string | undefined;
   return {
@@ -64,4 +64,4 @@ export function liveFenceReader(options: LiveFenceOptions, fleetZone: string): L
 
 /** Printed (stderr) by a writing planner that has no zone to read fences from. */
 export const NO_LIVE_FENCES_NOTE =
-  'note: no Route53 endpoint or --zone given, so live fences are not read: generation numbers come from the plan store alone (pass --endpoint URL to keep them above every live fence)';
+  'note: no Route53 API URL or --zone given, so live fences are not read: generation numbers come from the plan store alone (pass --endpoint-url URL to keep them above every live fence)';

@@ -78,20 +78,21 @@ function stopQuietlyWhenOutputIsClosed(): void {
 }
 
 /**
- * The config file's values (see settings.ts for the precedence; SettingsCommand wires the environment). Loaded
+ * The settings files' values (see settings.ts for the precedence; SettingsCommand wires the environment). Loaded
  * only for an invoked command: its YAML parser and zod are a third of what `dnsplane --help` would cost.
  */
 async function configure(command: Command): Promise<Map<string, string>> {
-  const { applyConfig, configFilePath, readConfigFile } = await import('./settings.js');
-  const file = configFilePath();
-  const config =
-    file === undefined
-      ? undefined
-      : readConfigFile(
-          file,
-          commands.map(([name]) => name),
-        );
-  return config && file ? applyConfig(command, config, file) : new Map();
+  const { applyConfig, readConfigFile, settingsFiles } = await import('./settings.js');
+  const fromFile = new Map<string, string>();
+  // Each file sets what it has; a later one (the user's config file) overrides an earlier one.
+  for (const file of settingsFiles(command.name())) {
+    const config = readConfigFile(
+      file,
+      commands.map(([name]) => name),
+    );
+    if (config) for (const [flag, source] of applyConfig(command, config, file)) fromFile.set(flag, source);
+  }
+  return fromFile;
 }
 
 /** A bad value the user did not type says where it came from. */

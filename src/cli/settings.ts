@@ -1,7 +1,9 @@
 // Where a flag's value comes from, in order: the command line, then the environment (DNSPLANE_<FLAG>, e.g.
-// DNSPLANE_PLANS for --plans), then the config file (YAML, .dnsplane/config.yaml or $DNSPLANE_CONFIG), then
-// the flag's default. `dnsplane up` writes the config file, so plain `dnsplane status` afterwards talks to
-// that deployment. The file is strict: an unknown key is an error naming it and the closest known one.
+// DNSPLANE_PLANS for --plans), then the user's config file (YAML, .dnsplane/config.yaml or $DNSPLANE_CONFIG),
+// then the deployment file `dnsplane up` wrote (.dnsplane/deployment.yaml), then the flag's default. The
+// deployment file lets plain `dnsplane status` after `up` talk to that deployment; `up` itself never reads it,
+// so a second `up` here starts from the user's settings, not from what the first one chose. Both files are
+// strict: an unknown key is an error naming it and the closest known one.
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,7 +14,13 @@ import { strictObject, unknownKeysMessage } from '../config/strict.js';
 import { UsageError } from './exit-codes.js';
 
 export const DEFAULT_CONFIG_FILE = '.dnsplane/config.yaml';
-/** Names the config file; empty or `none` reads none (what `up` gives the processes it starts). */
+/** Written by `dnsplane up` (replaced by the next one), read by every command but up. */
+export const DEPLOYMENT_FILE = '.dnsplane/deployment.yaml';
+const DEPLOYMENT_WRITER = 'up';
+/**
+ * Names the config file; empty or `none` reads no settings file at all, neither the config file nor the
+ * deployment file (what `up` gives the processes it starts).
+ */
 export const CONFIG_ENV = 'DNSPLANE_CONFIG';
 
 /**
@@ -22,7 +30,7 @@ export const CONFIG_ENV = 'DNSPLANE_CONFIG';
 export const SHARED_SETTINGS = [
   'plans',
   'zone',
-  'endpoint',
+  'endpoint-url',
   'request-timeout',
   'probe-status',
   'audit',
@@ -35,6 +43,10 @@ export const SHARED_SETTINGS = [
   'owner-id',
 ] as const;
 
+/** Old top-level keys that still work; the option each sets says it is deprecated (endpoint: endpoint-url). */
+const DEPRECATED_SETTINGS = ['endpoint'];
+const TOP_LEVEL_KEYS = [...SHARED_SETTINGS, ...DEPRECATED_SETTINGS];
+
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 type Scalar = z.infer<typeof scalar>;
 export type ConfigFile = Partial<Record<string, Scalar | Record<string, Scalar>>>;
@@ -42,7 +54,7 @@ export type ConfigFile = Partial<Record<string, Scalar | Record<string, Scalar>>
 function configSchema(commandNames: readonly string[]) {
   const shape: Record<string, z.ZodOptional<z.ZodType>> = {};
   const section = z.record(z.string(), scalar);
-  for (const key of SHARED_SETTINGS) shape[key] = scalar.optional();
+  for (const key of TOP_LEVEL_KEYS) shape[key] = scalar.optional();
   // `authority` is both probe's --authority (a scalar) and the authority command's section (a map).
   for (const name of commandNames) shape[name] = (shape[name] ? z.union([scalar, section]) : section).optional();
   return strictObject(shape);
@@ -52,6 +64,17 @@ export function configFilePath(env: NodeJS.ProcessEnv = process.env): string | u
   const named = env[CONFIG_ENV];
   if (named === undefined) return DEFAULT_CONFIG_FILE;
   return named === '' || named === 'none' ? undefined : named;
+}
+
+/** Where `up` writes its deployment's settings; undefined when settings files are off ($DNSPLANE_CONFIG empty). */
+export function deploymentFilePath(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return configFilePath(env) === undefined ? undefined : DEPLOYMENT_FILE;
+}
+
+/** The settings files a command reads, the one that yields first (the deployment file's) first. */
+export function settingsFiles(commandName: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const deployment = commandName === DEPLOYMENT_WRITER ? undefined : deploymentFilePath(env);
+  return [deployment, configFilePath(env)].filter((file): file is string => file !== undefined);
 }
 
 /** The config file, validated; undefined when there is none. A file that is there but wrong is a usage error. */
@@ -82,7 +105,7 @@ export function applyConfig(command: Command, config: ConfigFile, file: string):
   const applied = new Map<string, string>();
   const section = config[command.name()];
   const settings: Record<string, Scalar> = {};
-  for (const key of SHARED_SETTINGS) {
+  for (const key of TOP_LEVEL_KEYS) {
     const value = config[key];
     if (value !== undefined && typeof value !== 'object' && findOption(command, key)) settings[key] = value;
   }
@@ -115,20 +138,15 @@ function findOption(command: Command, key: string): Option | undefined {
   return command.options.find((option) => option.long === `--${key}` || option.long === `--no-${key}`);
 }
 
-/** Writes the settings `up` leaves for later commands (and keeps any command sections already there). */
-export async function writeConfigFile(
+/**
+ * Writes the settings `up` leaves for later commands in this directory, replacing those of an earlier `up`.
+ * The user's config file is never written: what a user wrote there stays theirs, and wins over this.
+ */
+export async function writeDeploymentFile(
   file: string,
   settings: Partial<Record<(typeof SHARED_SETTINGS)[number], string>>,
-  commandNames: readonly string[],
 ): Promise<void> {
-  let existing: ConfigFile = {};
-  try {
-    existing = readConfigFile(file, commandNames) ?? {};
-  } catch {
-    // An invalid file is replaced: up has just started the deployment it describes.
-  }
-  const merged = { ...existing, ...settings };
   await mkdir(path.dirname(file), { recursive: true });
-  const header = `# dnsplane settings, read by every dnsplane command run in this directory (flags and DNSPLANE_* variables win).\n# Written by \`dnsplane up\` at ${new Date().toISOString()}; edit freely. Top-level keys: ${SHARED_SETTINGS.join(', ')};\n# other flags in a section per command, e.g. "enact:\\n  interval: 2s".\n`;
-  await writeFile(file, header + toYaml(merged));
+  const header = `# The deployment \`dnsplane up\` started at ${new Date().toISOString()}, read by every other dnsplane command run in\n# this directory (flags, DNSPLANE_* variables and ${DEFAULT_CONFIG_FILE} win). Replaced by the next \`up\`, never read by it:\n# your own settings go in ${DEFAULT_CONFIG_FILE}.\n`;
+  await writeFile(file, header + toYaml(settings));
 }

@@ -1,4 +1,4 @@
-// What enact, cleanup, status and dashboard share: the plan store, the Route53 endpoint, and the hosted zone (by
+// What enact, cleanup, status and dashboard share: the plan store, the Route53 API URL, and the hosted zone (by
 // name or id, defaulting to the zone named in the latest plan).
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { Command } from 'commander';
@@ -12,23 +12,27 @@ import { sdkPort } from '../route53/port.js';
 import { RateLimiter } from '../route53/throttle.js';
 import { DEFAULT_OWNER_ID, ownerLabel } from '../enactor/shard-fence.js';
 import { parseDuration } from './duration.js';
+import { addEndpointUrlOption } from './endpoint-url.js';
 import { UsageError } from './exit-codes.js';
 import { parseNumber } from './numbers.js';
 
 export interface ZoneTargetOptions {
   plans: string;
   zone?: string;
-  endpoint?: string;
+  endpointUrl?: string;
   rateLimit?: string;
   requestTimeout: string;
   ownerId: string;
 }
 
 export function addZoneTargetOptions(command: Command): Command {
-  return command
+  command
     .option('--plans <spec>', 'plan store: file:DIR, a directory, or s3://bucket/prefix', DEFAULT_PLANS_SPEC)
-    .option('--zone <name-or-id>', 'hosted zone name (example.com) or id (default: the zone of the latest plan)')
-    .option('--endpoint <url>', 'Route53 endpoint URL (default: AWS_ENDPOINT_URL_ROUTE_53, AWS_ENDPOINT_URL, else AWS)')
+    .option('--zone <name-or-id>', 'hosted zone name (example.com) or id (default: the zone of the latest plan)');
+  return addEndpointUrlOption(
+    command,
+    'Route53 API URL (default: AWS_ENDPOINT_URL_ROUTE_53, AWS_ENDPOINT_URL, else AWS)',
+  )
     .option('--request-timeout <duration>', 'fail (and retry) a Route53 request that takes longer than this', '10s')
     .option('--owner-id <id>', OWNER_ID_HELP, DEFAULT_OWNER_ID);
 }
@@ -58,8 +62,8 @@ export async function openZoneTarget(options: ZoneTargetOptions): Promise<ZoneTa
   const store = await openPlanStore(options.plans);
   const zone = options.zone ?? (await store.latest())?.zone;
   if (!zone) throw new Error(`no --zone given and no plan in ${store.location} to take the zone from`);
-  const sdk = createRoute53Client({ endpoint: options.endpoint, maxAttempts: 1, requestTimeoutMs });
-  const where = configuredRoute53Url({ endpoint: options.endpoint }) ?? 'AWS';
+  const sdk = createRoute53Client({ endpoint: options.endpointUrl, maxAttempts: 1, requestTimeoutMs });
+  const where = configuredRoute53Url({ endpoint: options.endpointUrl }) ?? 'AWS';
   reportSlowRequests(sdk, where, requestTimeoutMs);
   const limiter = rate === undefined ? undefined : new RateLimiter(rate);
   // Never silent: a request that fails and is retried says so, with the attempt and the wait.
@@ -76,7 +80,8 @@ export async function openZoneTarget(options: ZoneTargetOptions): Promise<ZoneTa
   const quietRetries = caller.onRetry(onRetry);
   const zoneId = await resolveHostedZoneId(caller, zone).catch((error: unknown) => {
     // Name the endpoint: the usual mistakes are a local Route53 that is not running, or none configured at all.
-    const named = where === 'AWS' ? 'AWS (no --endpoint, AWS_ENDPOINT_URL_ROUTE_53 or AWS_ENDPOINT_URL given)' : where;
+    const named =
+      where === 'AWS' ? 'AWS (no --endpoint-url, AWS_ENDPOINT_URL_ROUTE_53 or AWS_ENDPOINT_URL given)' : where;
     throw new Error(`looking up hosted zone ${zone} at ${named}: ${describeError(error)}`);
   });
   return { store, sdk, caller, quietRetries, zoneId, zoneName: zone.includes('.') ? zone : undefined };

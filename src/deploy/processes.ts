@@ -23,6 +23,8 @@ export interface Manifest {
   processes: ManagedProcess[];
   /** Addresses and files worth printing; filled in as components come up. */
   endpoints: Record<string, string>;
+  /** The ids (--id) of the enactors it runs: the dashboard lists each, even before its first audit line. */
+  enactors?: string[];
   /** Restarts the others when they die; `down` stops it first. */
   supervisor?: ManagedProcess;
 }

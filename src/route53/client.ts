@@ -1,5 +1,5 @@
 // One place that decides which Route53 dnsplane talks to. The SDK itself honours AWS_ENDPOINT_URL and
-// AWS_ENDPOINT_URL_ROUTE_53; an explicit --endpoint wins over both.
+// AWS_ENDPOINT_URL_ROUTE_53; an explicit URL (the CLI's --endpoint-url) wins over both.
 import { Route53Client, type Route53ClientConfig } from '@aws-sdk/client-route-53';
 import { defaultRegion } from './region.js';
 

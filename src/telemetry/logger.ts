@@ -9,10 +9,32 @@ export type { Logger };
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export const LOG_FORMATS = ['text', 'json'] as const;
 
-export function createLogger(component: string, level = process.env.DNSPLANE_LOG_LEVEL ?? 'info'): Logger {
-  const format = process.env.DNSPLANE_LOG_FORMAT ?? (process.stderr.isTTY ? 'text' : 'json');
-  const destination = format === 'text' ? textDestination() : pino.destination(2);
-  return pino({ name: `dnsplane.${component}`, level }, destination);
+/** Text for people (the default on a terminal), JSON lines for machines (the default anywhere else). */
+export function logFormat(): (typeof LOG_FORMATS)[number] {
+  const chosen = process.env.DNSPLANE_LOG_FORMAT;
+  if (chosen === 'text' || chosen === 'json') return chosen;
+  return process.stderr.isTTY ? 'text' : 'json';
+}
+
+/**
+ * `omit`: lines not to write, by level and fields; for a person reading text logs beside a command's own report
+ * that already says the same (JSON logs are for machines, which read no report: pass it only for text).
+ */
+export function createLogger(
+  component: string,
+  level = process.env.DNSPLANE_LOG_LEVEL ?? 'info',
+  omit?: (level: string, fields: Record<string, unknown>) => boolean,
+): Logger {
+  const destination = logFormat() === 'text' ? textDestination() : pino.destination(2);
+  const hooks = omit && {
+    logMethod(this: Logger, args: Parameters<Logger['info']>, write: (...args: unknown[]) => void, level: number) {
+      const [fields] = args;
+      if (fields && typeof fields === 'object' && omit(this.levels.labels[level], fields as Record<string, unknown>))
+        return;
+      write.apply(this, args);
+    },
+  };
+  return pino({ name: `dnsplane.${component}`, level, ...(hooks ? { hooks } : {}) }, destination);
 }
 
 const LEVEL_NAMES: Record<number, string> = {

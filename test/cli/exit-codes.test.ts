@@ -17,7 +17,7 @@ const cli = (...args: string[]) =>
 
 beforeAll(async () => {
   rig = await startRig();
-  common = ['--plans', rig.store.dir, '--endpoint', rig.test.authority.endpoint];
+  common = ['--plans', rig.store.dir, '--endpoint-url', rig.test.authority.endpoint];
 });
 afterAll(async () => rig?.close());
 

@@ -17,7 +17,7 @@ const cli = (...args: string[]) =>
 beforeAll(async () => {
   rig = await startRig();
   plans = ['--plans', rig.store.dir];
-  common = [...plans, '--endpoint', rig.test.authority.endpoint];
+  common = [...plans, '--endpoint-url', rig.test.authority.endpoint];
 });
 afterAll(async () => rig?.close());
 

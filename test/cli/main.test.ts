@@ -106,7 +106,7 @@ describe('a command that talks to Route53', () => {
   afterAll(async () => t?.close());
   const status = (zone: string) =>
     runDnsplane(
-      ['status', '--zone', zone, '--endpoint', t.authority.endpoint, '--plans', path.join(t.dataDir, 'no-plans')],
+      ['status', '--zone', zone, '--endpoint-url', t.authority.endpoint, '--plans', path.join(t.dataDir, 'no-plans')],
       { cwd: t.dataDir, env },
     );
 

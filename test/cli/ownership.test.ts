@@ -87,7 +87,7 @@ describe('ownership', () => {
       const target = [
         '--plans',
         path.join(suite.rig.dir, 'repro-plans'),
-        '--endpoint',
+        '--endpoint-url',
         suite.rig.test.authority.endpoint,
       ];
       const plan = await cli('plan', '--write', '--fleet', fleet, ...target);
@@ -194,7 +194,7 @@ describe('ownership', () => {
       );
       const other = path.join(suite.rig.dir, 'green-plans');
       await new FilePlanStore(other).write(planOf(1, { api: [1, 1], shop: [3] }));
-      const green = ['--plans', other, '--endpoint', suite.rig.test.authority.endpoint, '--owner-id', 'green'];
+      const green = ['--plans', other, '--endpoint-url', suite.rig.test.authority.endpoint, '--owner-id', 'green'];
 
       const result = await cli('enact', '--id', 'g1', '--once', ...green);
       expect(result.code, result.stderr).toBe(3);

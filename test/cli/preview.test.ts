@@ -99,7 +99,7 @@ describe('a plan store below the live fences', () => {
       const live = fenceGeneration(await suite.rig.view(), 'www')!;
       const fresh = path.join(suite.rig.dir, 'fresh-plans');
       await new FilePlanStore(fresh).write(planOf(1, { api: [10, 20], www: [5], new: [7] }));
-      const args = ['--plans', fresh, '--endpoint', suite.rig.test.authority.endpoint];
+      const args = ['--plans', fresh, '--endpoint-url', suite.rig.test.authority.endpoint];
       const message = `plan store is behind the zone: highest plan 1, live fences at ${live}; run \`dnsplane plan --write\` (it numbers from the live fences) or point --plans at the right store`;
 
       const once = await runDnsplane(['enact', '--id', 'e2', '--once', ...args], {
@@ -153,7 +153,7 @@ describe('enact readiness', () => {
           plans,
           '--zone',
           'dnsplane.test.',
-          '--endpoint',
+          '--endpoint-url',
           suite.rig.test.authority.endpoint,
           '--interval',
           '100ms',

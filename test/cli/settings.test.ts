@@ -1,5 +1,6 @@
 // Where a flag's value comes from: the command line, then DNSPLANE_<FLAG>, then the YAML config file, then the
-// default; the config file is strict. Runs the real binary; `probe --list-targets` shows which plan store it read.
+// deployment file `dnsplane up` wrote, then the default; the files are strict. Runs the real binary;
+// `probe --list-targets` shows which plan store it read.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,7 +40,7 @@ beforeAll(async () => {
   await fs.mkdir(path.join(dir, '.dnsplane'));
 });
 
-describe('settings: flag > environment > config file > default', () => {
+describe('settings: flag > environment > config file > deployment file > default', () => {
   it(
     'takes each source in turn as the ones above it are removed',
     async () => {
@@ -69,10 +70,27 @@ describe('settings: flag > environment > config file > default', () => {
   );
 
   it(
+    "reads the deployment file `up` wrote below the user's config file, and neither when DNSPLANE_CONFIG is empty",
+    async () => {
+      const deployed = path.join(dir, 'deployed');
+      await fs.mkdir(path.join(deployed, '.dnsplane'), { recursive: true });
+      const [fromDeployment, fromConfig] = await Promise.all([storeNaming('deployment'), storeNaming('config')]);
+      const inDeployed = (env: NodeJS.ProcessEnv) =>
+        runDnsplane(['probe', '--list-targets'], { cwd: deployed, env: { DNSPLANE_CONFIG: undefined, ...env } });
+      await fs.writeFile(path.join(deployed, '.dnsplane/deployment.yaml'), `plans: ${fromDeployment}\n`);
+      expect(firstName((await inDeployed({})).stdout)).toBe(`deployment.${zone}`);
+      await fs.writeFile(path.join(deployed, '.dnsplane/config.yaml'), `plans: ${fromConfig}\n`);
+      expect(firstName((await inDeployed({})).stdout)).toBe(`config.${zone}`);
+      expect((await inDeployed({ DNSPLANE_CONFIG: '' })).stderr).toContain('no plan in file:./.dnsplane/plans');
+    },
+    CLI_TIMEOUT_MS,
+  );
+
+  it(
     'shows the environment variable of every flag in --help',
     async () => {
       const help = await runDnsplane(['status', '--help'], { cwd: dir });
-      for (const name of ['PLANS', 'ZONE', 'ENDPOINT', 'REQUEST_TIMEOUT', 'JSON', 'PROBE_STATUS'])
+      for (const name of ['PLANS', 'ZONE', 'ENDPOINT_URL', 'REQUEST_TIMEOUT', 'JSON', 'PROBE_STATUS'])
         expect(help.stdout.replace(/\s+/g, ' ')).toContain(`env: DNSPLANE_${name}`);
     },
     CLI_TIMEOUT_MS,

@@ -39,7 +39,7 @@ describe('a Route53 endpoint that never answers', () => {
         'status',
         '--zone',
         'hang.test.',
-        '--endpoint',
+        '--endpoint-url',
         endpoint,
         '--request-timeout',
         '3s',

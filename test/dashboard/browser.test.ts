@@ -7,12 +7,15 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FileSource } from '../../src/dashboard/file-source.js';
+import { writeManifest } from '../../src/deploy/processes.js';
+import { AuditLog } from '../../src/enactor/audit.js';
 import { startRaceDashboard, type RaceDashboard } from '../../src/dashboard/race.js';
 import { startDashboard } from '../../src/dashboard/server.js';
 import { writeProbeStatus } from '../../src/probe/status-file.js';
 import { FilePlanStore } from '../../src/plan/file-store.js';
 import { REGIONAL_ENDPOINT } from '../../src/scenario/race-rig.js';
 import { runRace } from '../../src/scenario/race.js';
+import { planOf, startRig } from '../enactor/harness.js';
 import { startTestAuthority } from '../helpers/authority.js';
 import { describeWithTools } from '../helpers/tools.js';
 
@@ -223,6 +226,75 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
       await source.close();
       await test.close();
       await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says when the plan store is behind the live fences (issue 12: a new or wiped store), and what to run', async () => {
+    const rig = await startRig();
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-dashboard-behind-'));
+    // The deployment's own store moved the fences to generation 3; the dashboard reads a fresh store at 1.
+    await rig.writePlan(3, { api: [10, 20] });
+    await rig.enactor('e1').runOnce();
+    const fresh = new FilePlanStore(path.join(dir, 'plans'));
+    await fresh.write(planOf(1, { api: [10, 20] }));
+    const source = new FileSource({ store: fresh, client: rig.port, zoneId: rig.zoneId, pollMs: 100 });
+    const server = await startDashboard({ source, port: 0 });
+    const other = await context.newPage();
+    try {
+      await other.goto(server.url);
+      await other.waitForSelector('#store-behind', { state: 'visible', timeout: 10_000 });
+      expect(await other.textContent('#store-behind')).toBe(
+        'plan store is behind the zone: highest plan 1, live fences at 3; run `dnsplane plan --write` (it numbers from the live fences) or point --plans at the right store',
+      );
+      expect(await other.isVisible('#store-behind')).toBe(true);
+    } finally {
+      await other.close();
+      await server.close();
+      await source.close();
+      await rig.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lists a running enactor that has written no audit line yet, saying so and how it is known', async () => {
+    const rig = await startRig();
+    const auditFile = path.join(rig.dir, 'audit.jsonl');
+    const runDir = path.join(rig.dir, 'up');
+    await rig.writePlan(1, { api: [10, 20] });
+    await rig.enactor('az1', { audit: new AuditLog(auditFile) }).runOnce();
+    // az2 runs too (the manifest says so) but found everything in sync: no audit line.
+    await writeManifest(runDir, {
+      startedAt: new Date().toISOString(),
+      processes: [],
+      endpoints: {},
+      enactors: ['az1', 'az2'],
+    });
+    const source = new FileSource({
+      store: rig.store,
+      client: rig.port,
+      zoneId: rig.zoneId,
+      auditFile,
+      runDir,
+      pollMs: 100,
+    });
+    const server = await startDashboard({ source, port: 0 });
+    const other = await context.newPage();
+    try {
+      await other.goto(server.url);
+      const quiet = '#enactors tr[data-enactor="az2"][data-state="none"]';
+      await other.waitForSelector(quiet, { timeout: 10_000 });
+      expect(await other.$$eval(`${quiet} td`, (cells) => cells.map((cell) => cell.textContent))).toEqual([
+        'az2',
+        'no audit lines yet',
+        'never',
+        'known from the run manifest (up.json)',
+      ]);
+      expect(await other.getAttribute('#enactors tr[data-enactor="az1"]', 'data-state')).toBe('applied');
+    } finally {
+      await other.close();
+      await server.close();
+      await source.close();
+      await rig.close();
     }
   });
 

@@ -28,7 +28,7 @@ describe('dnsplane dashboard', () => {
         '0',
         '--plans',
         rig.store.dir,
-        '--endpoint',
+        '--endpoint-url',
         rig.test.authority.endpoint,
         '--audit',
         'audit.jsonl',

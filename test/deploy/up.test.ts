@@ -19,6 +19,11 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
 
   it('starts every component as its own process, converges, answers DNS, and down leaves nothing running', async () => {
     const runDir = run.path;
+    // The user's own settings file: up reads it, and never writes it.
+    const userConfig = path.join(runDir, '.dnsplane', 'config.yaml');
+    const userSettings = '# mine\nstatus:\n  request-timeout: 10s\n';
+    await fs.mkdir(path.dirname(userConfig), { recursive: true });
+    await fs.writeFile(userConfig, userSettings);
     const started = await runDnsplane(
       ['up', '--run-dir', runDir, ...FREE_PORTS, '--planner-interval', '500ms', '--enact-interval', '300ms'],
       { cwd: runDir, env: { DNSPLANE_CONFIG: undefined } },
@@ -90,16 +95,46 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
     const page = (await (await fetch(new URL('/api/status', dashboard))).json()) as DashboardStatus;
     expect(page.errors).toEqual([]);
     expect(page.endpoints).toHaveLength(3);
-    // The enactors' shared audit log reaches the dashboard: whoever applied is listed under its AZ name.
-    expect(page.enactors.length).toBeGreaterThan(0);
-    for (const enactor of page.enactors) expect(['use1-az1', 'use1-az2', 'use1-az4']).toContain(enactor.id);
+    // Every enactor of the deployment is listed under its AZ name (the run manifest names them), whether or not
+    // it has written an audit line; whoever applied has its activity from the shared audit log.
+    expect(page.enactors.map((enactor) => enactor.id)).toEqual(['use1-az1', 'use1-az2', 'use1-az4']);
+    for (const enactor of page.enactors) expect(enactor.knownFrom).toContain('run manifest');
+    expect(page.enactors.some((enactor) => enactor.state === 'applied')).toBe(true);
 
-    // up wrote .dnsplane/config.yaml here: plain `dnsplane status` and `dnsplane down` talk to this deployment.
+    // up wrote .dnsplane/deployment.yaml here, not the user's config file: plain `dnsplane status` and
+    // `dnsplane down` talk to this deployment.
+    expect(await fs.readFile(userConfig, 'utf8')).toBe(userSettings);
     const withConfig = { cwd: runDir, env: { DNSPLANE_CONFIG: undefined } };
     const status = await runDnsplane(['status'], withConfig);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/^(MATCH|BEHIND) +api\.example\.test\. A /m);
-    const stopped = await runDnsplane(['down'], withConfig);
+    // up wrote today's key names (endpoint-url, not the deprecated endpoint).
+    expect(status.stderr).not.toContain('deprecated');
+
+    // A second up in the same directory starts from the user's settings, not from what the first one chose: its
+    // plans are in its own run dir. Later commands then talk to the newest deployment.
+    const second = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-up-second-'));
+    try {
+      const again = await runDnsplane(['up', '--run-dir', second, ...FREE_PORTS, '--no-unbound', '--no-dashboard'], {
+        cwd: runDir,
+        env: { DNSPLANE_CONFIG: undefined },
+      });
+      expect(again.code, again.stderr).toBe(0);
+      const secondManifest = JSON.parse(await fs.readFile(path.join(second, 'up.json'), 'utf8')) as Manifest;
+      expect(secondManifest.endpoints.plans).toBe(`file:${path.join(second, 'plans')}`);
+      expect(secondManifest.endpoints.api).not.toBe(api);
+      expect(await fs.readFile(userConfig, 'utf8')).toBe(userSettings);
+      const stoppedSecond = await runDnsplane(['down'], withConfig);
+      expect(stoppedSecond.code, stoppedSecond.stderr).toBe(0);
+      expect(stoppedSecond.stdout).toMatch(/^planner +pid \d+ +stopped/m);
+      await until('the second deployment to have exited', 3000, async () =>
+        secondManifest.processes.every((p) => exited(p.pid)) ? true : undefined,
+      );
+    } finally {
+      await runDnsplane(['down', '--run-dir', second, '--grace', '1s'], { cwd: second });
+      await fs.rm(second, { recursive: true, force: true });
+    }
+    const stopped = await runDnsplane(['down', '--run-dir', runDir], withConfig);
     expect(stopped.code, stopped.stderr).toBe(0);
     // The nine components and the supervisor that restarts them.
     expect(stopped.stdout.trim().split('\n')).toHaveLength(10);
@@ -110,7 +145,7 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
     await expect(fs.access(path.join(runDir, 'up.json'))).rejects.toThrow();
     // Logs and data stay for a post-mortem.
     await fs.access(path.join(runDir, 'logs', 'authority.log'));
-  }, 120_000);
+  }, 180_000);
 
   it('fails naming the process and its log when a port is taken, and leaves nothing running', async () => {
     const blocker = net.createServer();

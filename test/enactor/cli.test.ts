@@ -17,7 +17,7 @@ const cli = (...args: string[]) =>
 
 beforeAll(async () => {
   rig = await startRig();
-  common = ['--plans', rig.store.dir, '--endpoint', rig.test.authority.endpoint];
+  common = ['--plans', rig.store.dir, '--endpoint-url', rig.test.authority.endpoint];
 });
 afterAll(async () => {
   await rig.close();
@@ -152,7 +152,7 @@ describe('enactor CLI', () => {
       expect(await cli('enact', '--id', 'cli-3', '--once', ...common)).toMatchObject({ code: 0 });
       const view = await rig.view();
       expect([fenceGeneration(view, 'api'), liveWeights(view, 'api')]).toEqual([12, [255]]);
-      // A store restored behind the zone (only plan 6 in it): with --endpoint the chain is numbered above the live fence 12.
+      // A store restored behind the zone (only plan 6 in it): with --endpoint-url the chain is numbered above the live fence 12.
       const restored = new FilePlanStore(path.join(rig.dir, 'restored-plans'));
       await restored.write((await rig.store.read(6))!);
       const above = await cli(
@@ -161,7 +161,7 @@ describe('enactor CLI', () => {
         '6',
         '--plans',
         restored.dir,
-        '--endpoint',
+        '--endpoint-url',
         rig.test.authority.endpoint,
       );
       expect(above.stdout).toContain('published generation 13 (step 1 of 1): the content of generation 6');

@@ -140,7 +140,7 @@ export const CLI_ENV = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test
 export interface CliRig {
   /** Set by the suite's beforeAll. */
   rig: Rig;
-  /** --plans, --endpoint and --zone pointing a command at the rig. */
+  /** --plans, --endpoint-url and --zone pointing a command at the rig. */
   common: string[];
   /** Runs the real binary in the rig's directory. */
   cli: (...args: string[]) => Promise<CliResult>;
@@ -153,7 +153,14 @@ export function cliRig(): CliRig {
   } as CliRig;
   beforeAll(async () => {
     suite.rig = await startRig();
-    suite.common = ['--plans', suite.rig.store.dir, '--endpoint', suite.rig.test.authority.endpoint, '--zone', ZONE];
+    suite.common = [
+      '--plans',
+      suite.rig.store.dir,
+      '--endpoint-url',
+      suite.rig.test.authority.endpoint,
+      '--zone',
+      ZONE,
+    ];
   });
   afterAll(async () => suite.rig?.close());
   return suite;

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface MotoServer {
-  /** http://127.0.0.1:PORT, for --endpoint or AWS_ENDPOINT_URL. */
+  /** http://127.0.0.1:PORT, for --endpoint-url or AWS_ENDPOINT_URL. */
   readonly endpoint: string;
   readonly port: number;
   /** Forgets every zone, bucket and object (POST /moto-api/reset). */

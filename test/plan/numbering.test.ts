@@ -142,12 +142,12 @@ describe('planner numbering above the live fences (I8)', () => {
     expect(await store.list()).toEqual([]);
   });
 
-  it('dnsplane plan --write --endpoint prints what happened and the number used; without an endpoint it notes that fences were not read', async () => {
+  it('dnsplane plan --write --endpoint-url prints what happened and the number used; without an endpoint it notes that fences were not read', async () => {
     await makeLive(20);
     const plans = path.join(dir, 'cli-plans');
     const env = { AWS_ENDPOINT_URL_ROUTE_53: '', AWS_ENDPOINT_URL: '', DNSPLANE_LOG_LEVEL: undefined };
     const written = await runDnsplane(
-      ['plan', '--fleet', fleetFile, '--plans', plans, '--write', '--endpoint', authority.authority.endpoint],
+      ['plan', '--fleet', fleetFile, '--plans', plans, '--write', '--endpoint-url', authority.authority.endpoint],
       { cwd: dir, env },
     );
     expect(written.stderr).toBe('');
@@ -168,7 +168,7 @@ describe('planner numbering above the live fences (I8)', () => {
         '--plans',
         path.join(dir, 'cli-json'),
         '--json',
-        '--endpoint',
+        '--endpoint-url',
         authority.authority.endpoint,
       ],
       { cwd: dir, env },
@@ -195,7 +195,7 @@ describe('planner numbering above the live fences (I8)', () => {
         '--plans',
         path.join(dir, 'cli-missing'),
         '--write',
-        '--endpoint',
+        '--endpoint-url',
         authority.authority.endpoint,
         '--zone',
         'absent.test.',

@@ -8,7 +8,7 @@ import { CHANGE_POLICIES, DEFAULT_GUARD, type ChangePolicy, type GuardOptions } 
 import { buildPreview, formatPreview } from '../../enactor/preview.js';
 import { assertSafeBackend, selfCheck } from '../../enactor/self-check.js';
 import { describeFreeze, FreezeWatch } from '../../plan/freeze.js';
-import { createLogger } from '../../telemetry/logger.js';
+import { createLogger, logFormat } from '../../telemetry/logger.js';
 import { serveMetrics, setReady } from '../../telemetry/metrics-server.js';
 import { parseDuration } from '../duration.js';
 import { addLogOptions } from '../log-options.js';
@@ -145,7 +145,13 @@ async function runEnact(options: EnactOptions): Promise<void> {
   // One pass prints its summary (every endpoint applied, in sync, stood down, refused): at the default level its
   // log would add the self-check and a line per shard (64) around it. Warnings and errors stay; --log-level or
   // DNSPLANE_LOG_LEVEL bring the rest back. The loop logs at info as before.
-  const logger = createLogger('enactor', process.env.DNSPLANE_LOG_LEVEL ?? (options.once ? 'warn' : 'info'));
+  // On a terminal the summary is the report of the pass: an endpoint's refusal or failure is said there, once,
+  // not also as an ERROR line above it. JSON logs keep those lines (a machine reads no summary).
+  const logger = createLogger(
+    'enactor',
+    process.env.DNSPLANE_LOG_LEVEL ?? (options.once ? 'warn' : 'info'),
+    options.once && logFormat() === 'text' ? saidBySummary : undefined,
+  );
   const zoneName = target.zoneName ?? (await target.store.latest())?.zone;
   if (!zoneName) throw new Error('the self-check needs the zone name: pass --zone NAME or store a plan first');
   const check = await selfCheck(target.caller, target.zoneId, zoneName);
@@ -246,6 +252,11 @@ async function preview(options: EnactOptions, target: ZoneTarget, guard: Partial
   } finally {
     target.sdk.destroy();
   }
+}
+
+/** The enactor's error about one endpoint (refused, poisoned, failed): describeSummary lists each of those. */
+function saidBySummary(level: string, fields: Record<string, unknown>): boolean {
+  return (level === 'error' || level === 'fatal') && typeof fields.endpoint === 'string';
 }
 
 function describeSummary(summary: RunSummary): string {

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { ENACTOR_ZONES, UP_DEFAULTS, up, type Deployment, type UpOptions } from '../../deploy/deployment.js';
 import { parseDuration } from '../duration.js';
 import { parsePort } from '../numbers.js';
-import { configFilePath, writeConfigFile } from '../settings.js';
+import { deploymentFilePath, writeDeploymentFile } from '../settings.js';
 import { runDown } from './down.js';
 
 interface UpCliOptions {
@@ -67,10 +67,10 @@ export function register(program: Command): void {
       `${UP_DEFAULTS.readyTimeoutMs / 1000}s`,
     )
     .option('--foreground', 'stay in the foreground and stop everything on Ctrl-C (SIGINT) or SIGTERM', false)
-    .action((options: UpCliOptions) => runUp(options, program));
+    .action((options: UpCliOptions) => runUp(options));
 }
 
-async function runUp(options: UpCliOptions, program: Command): Promise<void> {
+async function runUp(options: UpCliOptions): Promise<void> {
   const runDir = path.resolve(options.runDir);
   const settings: UpOptions = {
     runDir,
@@ -97,24 +97,20 @@ async function runUp(options: UpCliOptions, program: Command): Promise<void> {
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
   });
-  const configFile = configFilePath();
-  if (configFile) {
+  const settingsFile = deploymentFilePath();
+  if (settingsFile) {
     const settings = {
       plans: deployment.plans,
       zone: deployment.zone,
-      endpoint: deployment.api,
+      'endpoint-url': deployment.api,
       authority: deployment.dns,
       'probe-status': path.join(runDir, 'probe-status.json'),
       audit: path.join(runDir, 'audit.jsonl'),
       'run-dir': runDir,
     };
-    await writeConfigFile(
-      configFile,
-      settings,
-      program.commands.map((command) => command.name()),
-    );
+    await writeDeploymentFile(settingsFile, settings);
   }
-  console.log(describe(deployment, runDir, configFile));
+  console.log(describe(deployment, runDir, settingsFile));
   if (!options.foreground) return;
   console.log('\nrunning in the foreground; Ctrl-C stops everything');
   // Signal listeners do not keep node's event loop alive; with every child detached, a timer has to.
@@ -133,7 +129,7 @@ function durationText(text: string, flag: string): string {
   return text;
 }
 
-function describe(d: Deployment, runDir: string, configFile: string | undefined): string {
+function describe(d: Deployment, runDir: string, settingsFile: string | undefined): string {
   const host = (address: string) => address.split(':');
   const [dnsHost, dnsPort] = host(d.dns);
   const probeName = `api.${d.zone.replace(/\.$/, '')}`;
@@ -148,7 +144,7 @@ function describe(d: Deployment, runDir: string, configFile: string | undefined)
       : []),
     `  plans        ${d.plans}`,
     `  run dir      ${runDir}  (up.json, pids/, logs/, audit.jsonl, probe-status.json)`,
-    `  settings     ${configFile ? `${path.resolve(configFile)}  (read by every dnsplane command run here)` : '(not written: DNSPLANE_CONFIG is empty)'}`,
+    `  settings     ${settingsFile ? `${path.resolve(settingsFile)}  (read by every other dnsplane command run here)` : '(not written: DNSPLANE_CONFIG is empty)'}`,
     '',
     'processes:',
     ...d.manifest.processes.map((p) => `  ${p.name.padEnd(17)} pid ${String(p.pid).padEnd(8)} log ${p.log}`),
@@ -156,10 +152,10 @@ function describe(d: Deployment, runDir: string, configFile: string | undefined)
     'try:',
     `  dig @${dnsHost} -p ${dnsPort} ${probeName} A +norec`,
     ...(d.resolver ? [`  dig @${host(d.resolver)[0]} -p ${host(d.resolver)[1]} ${probeName} A`] : []),
-    ...(configFile
+    ...(settingsFile
       ? ['  dnsplane status', '  dnsplane down']
       : [
-          `  dnsplane status --plans ${d.plans} --zone ${d.zone} --endpoint ${d.api} --probe-status ${path.join(runDir, 'probe-status.json')}`,
+          `  dnsplane status --plans ${d.plans} --zone ${d.zone} --endpoint-url ${d.api} --probe-status ${path.join(runDir, 'probe-status.json')}`,
           `  dnsplane down --run-dir ${runDir}`,
         ]),
   ];
