@@ -5,7 +5,7 @@ import type { AuditEntry } from '../enactor/audit.js';
 import type { EnactorEvent } from '../enactor/events.js';
 import { RingBuffer } from '../probe/health.js';
 import type { LegacyEvent } from '../scenario/legacy-enactor.js';
-import type { Activity, ActivityKind, EnactorRow, MarkKind, TimelineMark } from './model.js';
+import type { Activity, ActivityKind, EnactorRow, EnactorSource, MarkKind, TimelineMark } from './model.js';
 
 export type AnyEnactorEvent = EnactorEvent | LegacyEvent;
 
@@ -161,7 +161,7 @@ export function markOf(activity: Activity): TimelineMark | undefined {
 /** A bounded log of activity, and per enactor its latest state, last apply and counts. */
 export class ActivityBook {
   private readonly log: RingBuffer<Activity>;
-  private readonly enactors = new Map<string, EnactorRow>();
+  private readonly enactors = new Map<string, EnactorRow & { state: ActivityKind; lastActivityAt: number }>();
 
   constructor(capacity = 5_000) {
     this.log = new RingBuffer(capacity);
@@ -179,6 +179,7 @@ export class ActivityBook {
           lastActivityAt: activity.at,
           lastApply: null,
           counts: {},
+          knownFrom: ['activity'],
         }),
       );
     row.counts[activity.kind] = (row.counts[activity.kind] ?? 0) + 1;
@@ -210,9 +211,24 @@ export class ActivityBook {
     return this.log.toArray().filter((activity) => activity.at > at);
   }
 
-  enactorRows(): EnactorRow[] {
-    return [...this.enactors.values()]
-      .sort((a, b) => a.id.localeCompare(b.id))
-      .map((row) => ({ ...row, counts: { ...row.counts }, lastApply: row.lastApply && { ...row.lastApply } }));
+  /**
+   * A row per enactor with activity, and per enactor known otherwise (`known`: from the run manifest, or as a
+   * fence writer) that has none yet: a running enactor with nothing to report is still shown.
+   */
+  enactorRows(known: ReadonlyArray<{ id: string; from: EnactorSource }> = []): EnactorRow[] {
+    const rows = new Map<string, EnactorRow>();
+    for (const row of this.enactors.values())
+      rows.set(row.id, {
+        ...row,
+        counts: { ...row.counts },
+        lastApply: row.lastApply && { ...row.lastApply },
+        knownFrom: [...row.knownFrom],
+      });
+    for (const { id, from } of known) {
+      const row = rows.get(id);
+      if (!row) rows.set(id, { id, state: null, lastActivityAt: null, lastApply: null, counts: {}, knownFrom: [from] });
+      else if (!row.knownFrom.includes(from)) row.knownFrom.push(from);
+    }
+    return [...rows.values()].sort((a, b) => a.id.localeCompare(b.id));
   }
 }

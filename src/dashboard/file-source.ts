@@ -1,8 +1,10 @@
 // The dashboard over what separately started processes leave behind: the plan store and Route53 (read as
-// `dnsplane status` reads them), the probe's status file and the enactors' audit log. The probe status file
-// holds only the last observation per endpoint, so this source polls it and keeps the history itself: the
-// chart starts when the dashboard starts, at the probe's own interval or the poll interval, whichever is slower.
+// `dnsplane status` reads them), the probe's status file, the enactors' audit log and, for a `dnsplane up`
+// deployment, its run manifest (which enactors it runs). The probe status file holds only the last observation
+// per endpoint, so this source polls it and keeps the history itself: the chart starts when the dashboard
+// starts, at the probe's own interval or the poll interval, whichever is slower.
 import { open, stat } from 'node:fs/promises';
+import { readManifest } from '../deploy/processes.js';
 import type { AuditEntry } from '../enactor/audit.js';
 import { RingBuffer } from '../probe/health.js';
 import { probeStatusStaleness, readProbeStatus, type ProbeStatus } from '../probe/status-file.js';
@@ -16,6 +18,8 @@ export interface FileSourceOptions extends StatusTarget {
   probeStatusFile?: string;
   /** Written by `dnsplane enact --audit`; a missing file means no enactor has written yet. */
   auditFile?: string;
+  /** A `dnsplane up` run directory: its manifest names the enactors the deployment runs (missing: none). */
+  runDir?: string;
   /** How often the files and the plan store are read (default 500 ms). */
   pollMs?: number;
   /** Route53 is listed at most this often; pages in between get the last reading (default 0: every request). */
@@ -32,6 +36,7 @@ export class FileSource extends HistorySource {
   private readonly lastSeen = new Map<string, number>();
   private lastProbe: ProbeStatus | undefined;
   private lastFreeze = 'null';
+  private startedEnactors: string[] = [];
   private auditOffset: number | undefined;
   private skippedAudit = { lines: 0, last: '' };
   private readonly errors = new Map<string, string>();
@@ -57,6 +62,7 @@ export class FileSource extends HistorySource {
       this.step('probe status file', () => this.readProbe()),
       this.step('audit log', () => this.readAudit()),
       this.step('freeze marker', () => this.readFreeze()),
+      this.step('run manifest', () => this.readManifest()),
     ])
       .then((changed) => {
         if (changed.some(Boolean)) this.history.notify();
@@ -80,7 +86,12 @@ export class FileSource extends HistorySource {
       errors.push(
         `audit log: ${this.options.auditFile} has ${this.skippedAudit.lines} line(s) that are not audit entries, skipped (last: ${this.skippedAudit.last})`,
       );
-    return this.history.status(probeCellsOfFile(this.lastProbe), errors, this.lastProbe?.diagnosis ?? null);
+    return this.history.status(
+      probeCellsOfFile(this.lastProbe),
+      errors,
+      this.lastProbe?.diagnosis ?? null,
+      this.startedEnactors,
+    );
   }
 
   async timeline(since: number): Promise<Timeline> {
@@ -114,6 +125,15 @@ export class FileSource extends HistorySource {
     const seen = JSON.stringify((await this.options.store.readFreeze?.()) ?? null);
     const changed = seen !== this.lastFreeze;
     this.lastFreeze = seen;
+    return changed;
+  }
+
+  /** The enactors a `dnsplane up` deployment runs; none once `down` has removed its manifest. */
+  private async readManifest(): Promise<boolean> {
+    if (!this.options.runDir) return false;
+    const started = (await readManifest(this.options.runDir))?.enactors ?? [];
+    const changed = started.join('\n') !== this.startedEnactors.join('\n');
+    this.startedEnactors = started;
     return changed;
   }
 

@@ -104,6 +104,8 @@ export class History {
     cells: ReadonlyArray<{ endpoint: string; cell: ProbeCell }>,
     errors: string[],
     probeDiagnosis: DashboardStatus['probeDiagnosis'] = null,
+    /** Enactors the source knows of other than by their activity (the ids of a run manifest). */
+    startedEnactors: readonly string[] = [],
   ): Promise<DashboardStatus> {
     const [statuses, freeze, latest] = await Promise.all([
       this.read(errors),
@@ -114,6 +116,8 @@ export class History {
     ]);
     if (latest) this.zoneName = latest.zone;
     const behind = storeBehindZone(statuses);
+    // An enactor whose passes only moved fences wrote no audit line, but its id is on the fences it moved.
+    const fenceWriters = new Set(statuses.map((row) => row.fenceWriter).filter((id): id is string => id !== null));
     return {
       now: Date.now(),
       source: this.description,
@@ -124,7 +128,10 @@ export class History {
       plannedGeneration: statuses.find((row) => row.plannedGeneration !== null)?.plannedGeneration ?? null,
       probeDiagnosis,
       endpoints: endpointRows(statuses, cells),
-      enactors: this.book.enactorRows(),
+      enactors: this.book.enactorRows([
+        ...startedEnactors.map((id) => ({ id, from: 'run manifest' as const })),
+        ...[...fenceWriters].map((id) => ({ id, from: 'fence writer' as const })),
+      ]),
       errors,
     };
   }

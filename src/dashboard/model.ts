@@ -70,13 +70,24 @@ export interface Activity {
   detail?: string;
 }
 
+/**
+ * How the dashboard knows of an enactor: its activity (events, or lines of the audit log), the run manifest of
+ * the `dnsplane up` deployment that started it, or its id as the writer (w=) of a live shard fence.
+ */
+export const ENACTOR_SOURCES = ['activity', 'run manifest', 'fence writer'] as const;
+export type EnactorSource = (typeof ENACTOR_SOURCES)[number];
+
 export interface EnactorRow {
   id: string;
-  /** The kind of its latest activity ("sent" while a batch is in flight). */
-  state: ActivityKind;
-  lastActivityAt: number;
+  /**
+   * The kind of its latest activity ("sent" while a batch is in flight); null when none is seen yet: an enactor
+   * in sync from the start, or whose passes only moved fences (a fence-only swap writes no audit line).
+   */
+  state: ActivityKind | null;
+  lastActivityAt: number | null;
   lastApply: { at: number; generation?: number; endpoints: string[] } | null;
   counts: Partial<Record<ActivityKind, number>>;
+  knownFrom: EnactorSource[];
 }
 
 export interface DashboardStatus {

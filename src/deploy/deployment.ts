@@ -78,7 +78,12 @@ const BIN = fileURLToPath(new URL('../../bin/dnsplane.js', import.meta.url));
 export async function up(options: UpOptions): Promise<Deployment> {
   const { runDir } = options;
   await refuseIfRunning(runDir);
-  const manifest: Manifest = { startedAt: new Date().toISOString(), processes: [], endpoints: {} };
+  const manifest: Manifest = {
+    startedAt: new Date().toISOString(),
+    processes: [],
+    endpoints: {},
+    enactors: [...ENACTOR_ZONES],
+  };
   // Manifest writes are chained so that concurrent starts (the three enactors) never lose one another.
   let saving = Promise.resolve();
   const save = (): Promise<void> => {
@@ -251,6 +256,8 @@ async function startAll(
     statusFile,
     '--audit',
     audit,
+    '--run-dir',
+    runDir,
   ];
   const startResolverAndProbe = async (): Promise<string | undefined> => {
     const resolver = options.unbound

@@ -23,6 +23,8 @@ export interface Manifest {
   processes: ManagedProcess[];
   /** Addresses and files worth printing; filled in as components come up. */
   endpoints: Record<string, string>;
+  /** The ids (--id) of the enactors it runs: the dashboard lists each, even before its first audit line. */
+  enactors?: string[];
   /** Restarts the others when they die; `down` stops it first. */
   supervisor?: ManagedProcess;
 }
@@ -62,6 +64,11 @@ export interface StartSpec {
   /** Matched against the log file's text; the match is returned (capture groups carry ports and URLs). */
   ready: RegExp;
   timeoutMs: number;
+  /**
+   * Keep waiting for `ready` when the log shows an error line first (a restart while the parts it talks to are
+   * still coming back logs a failed pass or two before it is ready); `up` itself fails at the first one.
+   */
+  tolerateErrors?: boolean;
   /** Aborting stops the wait (the caller then stops what was started). */
   signal?: AbortSignal;
 }
@@ -107,7 +114,7 @@ export async function startProcess(
     const match = text.match(spec.ready);
     if (match) return match;
     // A part that logs an error before it is ready (a missing bucket, an unknown zone) fails up at once, naming it.
-    const failure = firstErrorLogLine(text);
+    const failure = spec.tolerateErrors ? undefined : firstErrorLogLine(text);
     if (failure) throw new StartError(spec.name, log, `failed before it was ready: ${failure}`);
     if (exit !== undefined) throw new StartError(spec.name, log, `exited (${exit}) before it was ready`);
     if (Date.now() > deadline) throw new StartError(spec.name, log, `was not ready within ${spec.timeoutMs} ms`);

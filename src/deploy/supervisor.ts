@@ -13,6 +13,7 @@ import {
   readManifest,
   runPaths,
   startProcess,
+  stopProcess,
   writeManifest,
   type ManagedProcess,
   type Manifest,
@@ -79,6 +80,7 @@ export async function supervise(options: SuperviseOptions): Promise<void> {
           env: options.env,
           ready: new RegExp(spec.ready, 'm'),
           timeoutMs: options.readyTimeoutMs ?? 30_000,
+          tolerateErrors: true,
           signal,
         },
         path.dirname(component.log),
@@ -96,6 +98,9 @@ export async function supervise(options: SuperviseOptions): Promise<void> {
     } catch (error) {
       state.failures += 1;
       logger.error({ component: component.name, err: error }, 'restart failed; will retry');
+      // One that runs but never got ready is stopped, so that the next check restarts it (with backoff)
+      // instead of finding it running and leaving it half-started.
+      await stopProcess(component, 2_000).catch(() => undefined);
     }
   };
 

@@ -4,7 +4,6 @@
 // against Route53's limits (UPSERT counts twice), but the DELETE also fails if someone edited that set since
 // we read it, so the compare-and-swap covers the records as well as the fence.
 import type { Change as SdkChange } from '@aws-sdk/client-route-53';
-import type { EndpointPlan } from '../plan/schema.js';
 import type { ChangeAction } from '../route53/change-batch.js';
 import { recordSetKey, sameRecordSet, toSdkRecordSet, type RecordSet } from '../route53/recordset.js';
 import type { Fence } from './fence.js';
@@ -14,17 +13,8 @@ export interface Change {
   set: RecordSet;
 }
 
-/** The record sets an endpoint plan stands for. */
-export function desiredSets(endpoint: EndpointPlan): RecordSet[] {
-  return endpoint.sets.map((set) => ({
-    name: endpoint.name,
-    type: endpoint.type,
-    ttl: endpoint.ttl,
-    setIdentifier: set.setIdentifier,
-    weight: set.weight,
-    values: [...set.values],
-  }));
-}
+// An endpoint plan's record sets are the plan's (plan/shards.ts); the enactor's changes start from them.
+export { desiredSets } from '../plan/shards.js';
 
 /** True when the live sets are exactly the desired ones (order of sets and values aside). */
 export function setsMatch(live: readonly RecordSet[], desired: readonly RecordSet[]): boolean {

@@ -9,7 +9,7 @@ import type { Plan } from '../plan/schema.js';
 import { Route53Caller } from '../route53/caller.js';
 import { describeError } from '../route53/errors.js';
 import { resolveHostedZoneId } from '../route53/listing.js';
-import { endpointKey, normalizeName } from '../route53/recordset.js';
+import { normalizeName } from '../route53/recordset.js';
 import { RateLimiter, sleep } from '../route53/throttle.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { cleanupPlans } from './cleanup.js';
@@ -49,6 +49,8 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   /** Set after a pass that left every shard at the plan with matching digests: the next passes read nothing. */
   private steady: { plan: Plan; keys: string[] } | undefined;
   private nextSweepAt = 0;
+  /** The plan the previous pass read. */
+  private lastPlan: Plan | undefined;
   /** The store-behind warning is logged once while the condition lasts. */
   private warnedBehind = false;
   private readonly hints: HintKeeper;
@@ -160,7 +162,11 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     this.plans.remember(plan);
     const dryRun = this.options.dryRun === true;
     const now = performance.now();
-    const sweep = dryRun || now >= this.nextSweepAt;
+    // A due drift sweep waits one pass when a new plan has just arrived: a sweep page compares records with
+    // every shard of the fences' plan (reading all of it), which would come before sending the new generation.
+    const newPlan = this.lastPlan !== undefined && this.lastPlan !== plan;
+    this.lastPlan = plan;
+    const sweep = dryRun || (now >= this.nextSweepAt && !newPlan);
     if (!sweep && this.steady?.plan === plan) {
       // Steady state: the last pass saw every fence at this plan; drift waits for the next sweep.
       summary.inSync.push(...this.steady.keys);
@@ -169,7 +175,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     this.steady = undefined;
     if (useHints) {
       const verdict = await this.hints.before(plan, sweep);
-      const keys = () => plan.endpoints.map((endpoint) => endpointKey(endpoint.name, endpoint.type));
+      const keys = () => shardPlan(plan).keys.flat();
       if (verdict.action === 'wait') {
         summary.hint = { action: 'wait', enactor: verdict.holder };
         return summary;
@@ -219,7 +225,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     const clean =
       inSync && summary.refused.length === 0 && summary.failed.length === 0 && summary.stoodDown.length === 0;
     if (clean) {
-      this.steady = { plan, keys: plan.endpoints.map((endpoint) => endpointKey(endpoint.name, endpoint.type)) };
+      this.steady = { plan, keys: shardPlan(plan).keys.flat() };
     }
     if (!dryRun) await this.hints.after(clean);
     if (
@@ -257,10 +263,7 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     const moving = new Set(units.map((unit) => unit.shard));
     const sharded = shardPlan(pass.plan);
     let untouched = 0;
-    for (let shard = 0; shard < SHARDS; shard++) {
-      if (moving.has(shard)) continue;
-      for (const sets of sharded.content[shard].values()) untouched += sets.length;
-    }
+    for (let shard = 0; shard < SHARDS; shard++) if (!moving.has(shard)) untouched += sharded.sets[shard];
     return guardPass(units, untouched, this.guard);
   }
 

@@ -166,8 +166,8 @@ export function guardEndpoint(step: EndpointStep, options: GuardOptions): Refusa
 export interface GuardedUnit {
   /** Record changes (no fence, no proof). */
   recordChanges: readonly Change[];
-  /** Its shard's content as the unit assumed it live. */
-  live: ReadonlyMap<string, readonly RecordSet[]>;
+  /** How many record sets its shard holds as the unit assumed it live. */
+  liveSets: number;
 }
 
 /**
@@ -176,8 +176,7 @@ export interface GuardedUnit {
  */
 export function guardPass(units: readonly GuardedUnit[], untouchedSets: number, options: GuardOptions) {
   const changed = units.reduce((sum, unit) => sum + touchedSets(unit), 0);
-  let base = untouchedSets;
-  for (const unit of units) for (const sets of unit.live.values()) base += sets.length;
+  const base = units.reduce((sum, unit) => sum + unit.liveSets, untouchedSets);
   return checkChangeShare(changed, base, options);
 }
 

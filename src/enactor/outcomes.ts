@@ -81,7 +81,10 @@ export class OutcomeRecorder {
         );
       const list = unit.kind === 'repair' ? summary.repaired : summary.applied;
       for (const key of unit.kind === 'repair' ? unit.changed : unit.endpoints) list.push(key);
-      if (unit.kind === 'apply') summary.inSync = summary.inSync.filter((key) => !unit.endpoints.includes(key));
+      if (unit.kind === 'apply' && summary.inSync.length > 0) {
+        const moved = new Set(unit.endpoints);
+        summary.inSync = summary.inSync.filter((key) => !moved.has(key));
+      }
       this.log.info(
         { shard: unit.shard, generation: unit.generation, kind: unit.kind, changed: unit.changed.length },
         unit.kind === 'repair' ? 'repaired shard' : 'applied generation to shard',

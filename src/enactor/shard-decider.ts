@@ -5,7 +5,7 @@
 // (shard-state.ts). A velocity refusal walks down the stored plans to the newest step within the limit.
 import type { Plan } from '../plan/schema.js';
 import type { Logger } from '../telemetry/logger.js';
-import { decideShard, type ShardUnit } from './decide.js';
+import { decideShard, fenceOnlyUnit, type ShardUnit } from './decide.js';
 import { enactorMetrics as metrics } from './events.js';
 import { generationConflict, type GuardOptions, type RefusalReason } from './guard.js';
 import type { EnactorOptions, PassContext, RunSummary } from './options.js';
@@ -56,6 +56,7 @@ export class ShardDecider {
     const P = plan.generation;
     const sharded = shardPlan(plan);
     const work: number[] = [];
+    const units: ShardUnit[] = [];
     // A shard is re-read only for a tweak that says something (an endpoint read again, one excluded): a shard
     // redone merely because its fence moved is decided on the new fence like any other. Without this, a loser
     // whose copy was rejected sent the winner's generation again as a fence-only "repair" of every shard.
@@ -65,7 +66,7 @@ export class ShardDecider {
     };
     for (const shard of shards) {
       const fence = fences.get(shard);
-      const planned = [...sharded.content[shard].keys()];
+      const planned = sharded.keys[shard];
       if (fence && fence.generation > P) {
         this.standDown(
           shard,
@@ -107,11 +108,25 @@ export class ShardDecider {
           continue;
         }
       }
+      if (
+        fence &&
+        fence.generation > 0 &&
+        fence.generation < P &&
+        fence.excluded.length === 0 &&
+        fence.digest === sharded.digests[shard] &&
+        !tweaked(shard)
+      ) {
+        // Content unchanged since the fence's plan: the fence-only swap, with nothing to read or judge (no
+        // record changes, so no velocity or capacity step; drift is the sweep's).
+        units.push(
+          fenceOnlyUnit({ shard, zone: pass.zone, writer: this.id, owner: this.options.ownerId, fence, plan }),
+        );
+        continue;
+      }
       work.push(shard);
     }
-    if (work.length === 0) return [];
+    if (work.length === 0) return units;
     const states = await this.reader.states(pass.zoneId, plan, fences, work, tweaks);
-    const units: ShardUnit[] = [];
     for (const shard of work) {
       const state = states.get(shard)!;
       const unit = await this.decideOne(pass, shard, fences.get(shard), state);
@@ -132,7 +147,7 @@ export class ShardDecider {
     state: ShardState,
   ): Promise<ShardUnit | undefined> {
     const { plan, summary } = pass;
-    const planned = [...shardPlan(plan).content[shard].keys()];
+    const planned = shardPlan(plan).keys[shard];
     if (state.v1Ahead !== undefined) {
       this.standDown(
         shard,
@@ -194,17 +209,24 @@ export class ShardDecider {
 
   private standDown(
     shard: number,
-    planned: string[],
+    planned: readonly string[],
     generation: number,
     liveGeneration: number,
     why: string,
     summary: RunSummary,
   ): void {
-    this.outcomes.record(summary, { kind: 'stood-down', shard, endpoints: planned, generation, liveGeneration, why });
+    this.outcomes.record(summary, {
+      kind: 'stood-down',
+      shard,
+      endpoints: [...planned],
+      generation,
+      liveGeneration,
+      why,
+    });
   }
 
   /** I6: the live fence has our generation with other content: two plans were stored under one generation. */
-  private conflict(shard: number, planned: string[], fence: ShardFence, summary: RunSummary): void {
+  private conflict(shard: number, planned: readonly string[], fence: ShardFence, summary: RunSummary): void {
     const { reason, message } = generationConflict(shard, fence);
     metrics.generationConflicts.inc({ enactor: this.id }); // per shard; each endpoint's refusal is recorded below
     for (const key of planned.length > 0 ? planned : [`shard ${shard}`])

@@ -9,17 +9,24 @@
 // without listing a record. All fences sort contiguously under `_dnsplane.<zone>` in Route53's listing order
 // (names compare label by label from the right), so one ListResourceRecordSets page reads all of them.
 import type { Route53Port } from '../route53/port.js';
-import { createHash, randomUUID } from 'node:crypto';
-import type { EndpointPlan, Plan } from '../plan/schema.js';
+import { randomUUID } from 'node:crypto';
 import { listRecordSets } from '../route53/paging.js';
-import { desiredSets } from './changes.js';
-import { endpointKey, normalizeName, type RecordSet } from '../route53/recordset.js';
+import { SHARDS } from '../plan/shards.js';
+import { normalizeName, type RecordSet } from '../route53/recordset.js';
 
-/** Number of shards. Changing it re-shards every zone: it is part of the protocol, not a setting. */
-export const SHARDS = 64;
+// The shards themselves (which endpoint falls where, a shard's digest) are the plan's: plan/shards.ts.
+export {
+  contentDigest,
+  EMPTY_SHARD_DIGEST,
+  fnv1a32,
+  shardDigest,
+  shardOf,
+  shardOfKey,
+  shardPlan,
+  SHARDS,
+  type ShardedPlan,
+} from '../plan/shards.js';
 export const SHARD_FENCE_TTL = 60;
-/** The digest of a shard without content: sha256("") cut to 12 hex digits. */
-export const EMPTY_SHARD_DIGEST = 'e3b0c44298fc';
 const FENCE_PARENT = '_dnsplane';
 /** `s<iii>._dnsplane.<zone>` (the default owner) or `s<iii>.<owner>._dnsplane.<zone>`. */
 const SHARD_FENCE_NAME = /^s(\d{3})\.(?:([a-z0-9][a-z0-9-]{0,31})\.)?_dnsplane\.(.+)$/;
@@ -42,26 +49,6 @@ export function ownerLabel(owner: string | undefined): string | undefined {
 }
 /** One TXT character-string holds at most 255 characters; longer fence values are split over several. */
 const TXT_STRING_MAX = 255;
-
-/** 32-bit FNV-1a over the UTF-16 code units of the key (endpoint keys are ASCII). */
-export function fnv1a32(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash >>> 0;
-}
-
-/** The shard of an endpoint (name and type). */
-export function shardOf(name: string, type: string): number {
-  return fnv1a32(endpointKey(name, type)) % SHARDS;
-}
-
-/** The shard of an endpoint key ("name TYPE"). */
-export function shardOfKey(key: string): number {
-  return fnv1a32(key) % SHARDS;
-}
 
 export function shardFenceName(shard: number, zone: string, owner?: string): string {
   if (!Number.isInteger(shard) || shard < 0 || shard >= SHARDS)
@@ -179,82 +166,6 @@ export function sameShardFence(a: { set: RecordSet } | undefined, b: { set: Reco
   return a === undefined || b === undefined
     ? a === b
     : a.set.values.length === b.set.values.length && a.set.values.every((value, i) => value === b.set.values[i]);
-}
-
-/**
- * The canonical text of an endpoint's content: its key, then each set (sorted by identifier) with TTL, weight
- * and sorted values. Plans and live record sets serialise alike, so a shard read from Route53 can be compared
- * with a plan's digest.
- */
-function serialiseEndpoint(key: string, sets: readonly RecordSet[]): string {
-  // Digesting a 100,000-endpoint plan serialises 300,000 sets: sort and copy only when there is something to
-  // sort (plans list sets in order and most sets hold one value); the text is the same either way.
-  const ordered = isSortedByIdentifier(sets) ? sets : [...sets].sort(byIdentifier);
-  let text = `${key}\n`;
-  for (const set of ordered) {
-    const values = set.values.length === 1 ? set.values[0] : [...set.values].sort().join(',');
-    text += `  ${set.setIdentifier ?? '-'} ${set.weight ?? '-'} ${set.ttl} ${values}\n`;
-  }
-  return text;
-}
-
-function byIdentifier(a: RecordSet, b: RecordSet): number {
-  const x = a.setIdentifier ?? '';
-  const y = b.setIdentifier ?? '';
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-function isSortedByIdentifier(sets: readonly RecordSet[]): boolean {
-  for (let i = 1; i < sets.length; i++) if (byIdentifier(sets[i - 1], sets[i]) > 0) return false;
-  return true;
-}
-
-/** The digest of a shard's content: endpoint key -> its record sets (endpoints without sets are absent). */
-export function contentDigest(
-  content: ReadonlyMap<string, readonly RecordSet[]>,
-  excluded: readonly string[] = [],
-): string {
-  if (content.size === 0) return EMPTY_SHARD_DIGEST;
-  const skip = new Set(excluded);
-  const keys = [...content.keys()].filter((key) => !skip.has(key) && (content.get(key)?.length ?? 0) > 0).sort();
-  const hash = createHash('sha256');
-  for (const key of keys) hash.update(serialiseEndpoint(key, content.get(key)!));
-  return hash.digest('hex').slice(0, 12);
-}
-
-export interface ShardedPlan {
-  /** Per shard: endpoint key -> the endpoint's planned sets. */
-  content: Array<Map<string, RecordSet[]>>;
-  /** Per shard: its endpoints by key. */
-  endpoints: Array<Map<string, EndpointPlan>>;
-  /** Per shard: the digest of its content with nothing excluded. */
-  digests: string[];
-}
-
-// Plans are immutable once read; every pass asks for the same plan's shards many times.
-const sharded = new WeakMap<Plan, ShardedPlan>();
-
-/** A plan split into shards, with each shard's digest; memoised per plan object. */
-export function shardPlan(plan: Plan): ShardedPlan {
-  const known = sharded.get(plan);
-  if (known) return known;
-  const content = Array.from({ length: SHARDS }, () => new Map<string, RecordSet[]>());
-  const endpoints = Array.from({ length: SHARDS }, () => new Map<string, EndpointPlan>());
-  for (const endpoint of plan.endpoints) {
-    const key = endpointKey(endpoint.name, endpoint.type);
-    const shard = shardOfKey(key);
-    content[shard].set(key, desiredSets(endpoint));
-    endpoints[shard].set(key, endpoint);
-  }
-  const result = { content, endpoints, digests: content.map((shard) => contentDigest(shard)) };
-  sharded.set(plan, result);
-  return result;
-}
-
-/** The digest of one shard of a plan, leaving out the excluded endpoints. */
-export function shardDigest(plan: Plan, shard: number, excluded: readonly string[] = []): string {
-  const shards = shardPlan(plan);
-  return excluded.length === 0 ? shards.digests[shard] : contentDigest(shards.content[shard], excluded);
 }
 
 /**

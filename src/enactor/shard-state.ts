@@ -47,7 +47,7 @@ const typeOf = (key: string) => key.slice(key.indexOf(' ') + 1) as 'A' | 'AAAA';
 
 /** Pages one listing of the zone takes, estimated from the plan (its sets and the shard fences). */
 function zonePagesOf(plan: Plan): number {
-  return Math.ceil((plan.endpoints.reduce((sum, endpoint) => sum + endpoint.sets.length, 0) + SHARDS) / PAGE);
+  return Math.ceil((shardPlan(plan).sets.reduce((sum, sets) => sum + sets, 0) + SHARDS) / PAGE);
 }
 
 /** Live sets whose (endpoint, set identifier) the owned content does not name; v1-fenced endpoints are all owned. */
@@ -82,6 +82,7 @@ export class ShardReader {
   digest(plan: Plan, shard: number, excluded: readonly string[]): string {
     let memo = this.excludedDigests.get(plan);
     if (!memo) this.excludedDigests.set(plan, (memo = new Map()));
+    if (excluded.length === 0) return shardPlan(plan).digests[shard];
     const key = `${shard}|${[...excluded].sort().join(',')}`;
     let digest = memo.get(key);
     if (digest === undefined) memo.set(key, (digest = contentDigest(shardPlan(plan).content[shard], excluded)));

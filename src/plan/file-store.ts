@@ -1,4 +1,5 @@
-// The default plan store: one JSON file per generation in a directory.
+// The default plan store: one JSON file per generation in a directory, with a shard index in front so that
+// readers can read one shard of a large plan without the rest (sharded-file.ts).
 //
 // A plan becomes visible all at once or not at all: it is written to a temp file in the same directory,
 // fsynced, then hard-linked to its final name. link(2) fails with EEXIST when the name is taken, so two
@@ -12,12 +13,31 @@ import { FREEZE_OBJECT, parseFreeze, type Freeze } from './freeze.js';
 import { HINT_OBJECT, parseHint, type EnactmentHint } from './hint.js';
 import { parseOwnedPlan } from './plan-fast-path.js';
 import { parsePlan, type Plan } from './schema.js';
+import { readShardedPlan, serialiseShardedPlan, withoutShardIndex } from './sharded-file.js';
 import { LivePlanError, PlanExistsError, type PlanStore } from './store.js';
 
 const FILE_PATTERN = /^plan-(\d{12})\.json$/;
 
 export function planFileName(generation: number): string {
   return `plan-${String(generation).padStart(12, '0')}.json`;
+}
+
+/** The plan of a sharded file; undefined when there is no such file, null when it is not in that layout. */
+function readSharded(file: string): Plan | undefined | null {
+  try {
+    return readShardedPlan(file, `plan file ${file}`) ?? null;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function checkGeneration(plan: Plan | undefined, generation: number, file: string): Plan | undefined {
+  if (plan && plan.generation !== generation)
+    throw new Error(
+      `plan file ${file} holds generation ${plan.generation}, not ${generation}; was it renamed by hand?`,
+    );
+  return plan;
 }
 
 export class FilePlanStore implements PlanStore {
@@ -36,7 +56,7 @@ export class FilePlanStore implements PlanStore {
     const temp = path.join(this.dir, `.tmp-${valid.generation}-${process.pid}-${randomBytes(6).toString('hex')}`);
     const handle = await open(temp, 'wx');
     try {
-      await handle.writeFile(`${JSON.stringify(valid, null, 2)}\n`);
+      await handle.writeFile(serialiseShardedPlan(valid));
       await handle.sync();
     } finally {
       await handle.close();
@@ -55,15 +75,11 @@ export class FilePlanStore implements PlanStore {
 
   async read(generation: number): Promise<Plan | undefined> {
     const file = path.join(this.dir, planFileName(generation));
+    const sharded = readSharded(file);
+    if (sharded !== null) return checkGeneration(sharded, generation, file);
     const json = await readJsonFile(file, 'plan file');
     if (json === undefined) return undefined;
-    const plan = parseOwnedPlan(json, `plan file ${file}`);
-    if (plan.generation !== generation) {
-      throw new Error(
-        `plan file ${file} holds generation ${plan.generation}, not ${generation}; was it renamed by hand?`,
-      );
-    }
-    return plan;
+    return checkGeneration(parseOwnedPlan(withoutShardIndex(json), `plan file ${file}`), generation, file);
   }
 
   async latest(): Promise<Plan | undefined> {

@@ -5,7 +5,7 @@
 // generated and mutated plans); whenever it is unsure it returns undefined and zod decides, so an error
 // still names the field.
 import { normalizeName } from '../route53/recordset.js';
-import { FQDN_PATTERN, isAddressOf, parsePlan, PlanSchema, type Plan } from './schema.js';
+import { FQDN_PATTERN, isAddressOf, parsePlan, PlanSchema, type EndpointPlan, type Plan } from './schema.js';
 
 const ENDPOINT_KEYS = ['name', 'type', 'ttl', 'sets'];
 const SET_KEYS = ['setIdentifier', 'weight', 'values'];
@@ -71,15 +71,20 @@ export function acceptPlanFast(input: unknown): Plan | undefined {
   // The few top-level fields go through zod itself (with no endpoints: cheap); their output must equal the input.
   const header = PlanSchema.safeParse({ ...input, endpoints: [] });
   if (!header.success || header.data.zone !== input.zone) return undefined;
-  const zone = header.data.zone;
+  return acceptEndpointsFast(input.endpoints, header.data.zone) ? (input as Plan) : undefined;
+}
+
+/** The endpoints `input` already is, when each certainly passes the plan's schema unchanged and none repeats. */
+export function acceptEndpointsFast(input: unknown, zone: string): EndpointPlan[] | undefined {
+  if (!Array.isArray(input)) return undefined;
   const keys = new Set<string>();
-  for (const endpoint of input.endpoints as unknown[]) {
+  for (const endpoint of input as unknown[]) {
     if (!isEndpoint(endpoint, zone)) return undefined;
     const key = `${endpoint.name as string}|${endpoint.type as string}`;
     if (keys.has(key)) return undefined;
     keys.add(key);
   }
-  return input as Plan;
+  return input as EndpointPlan[];
 }
 
 /**

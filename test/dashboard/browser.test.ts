@@ -7,6 +7,8 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FileSource } from '../../src/dashboard/file-source.js';
+import { writeManifest } from '../../src/deploy/processes.js';
+import { AuditLog } from '../../src/enactor/audit.js';
 import { startRaceDashboard, type RaceDashboard } from '../../src/dashboard/race.js';
 import { startDashboard } from '../../src/dashboard/server.js';
 import { writeProbeStatus } from '../../src/probe/status-file.js';
@@ -251,6 +253,48 @@ describeWithTools(['chromium'], 'the dashboard in headless Chromium during the r
       await source.close();
       await rig.close();
       await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lists a running enactor that has written no audit line yet, saying so and how it is known', async () => {
+    const rig = await startRig();
+    const auditFile = path.join(rig.dir, 'audit.jsonl');
+    const runDir = path.join(rig.dir, 'up');
+    await rig.writePlan(1, { api: [10, 20] });
+    await rig.enactor('az1', { audit: new AuditLog(auditFile) }).runOnce();
+    // az2 runs too (the manifest says so) but found everything in sync: no audit line.
+    await writeManifest(runDir, {
+      startedAt: new Date().toISOString(),
+      processes: [],
+      endpoints: {},
+      enactors: ['az1', 'az2'],
+    });
+    const source = new FileSource({
+      store: rig.store,
+      client: rig.port,
+      zoneId: rig.zoneId,
+      auditFile,
+      runDir,
+      pollMs: 100,
+    });
+    const server = await startDashboard({ source, port: 0 });
+    const other = await context.newPage();
+    try {
+      await other.goto(server.url);
+      const quiet = '#enactors tr[data-enactor="az2"][data-state="none"]';
+      await other.waitForSelector(quiet, { timeout: 10_000 });
+      expect(await other.$$eval(`${quiet} td`, (cells) => cells.map((cell) => cell.textContent))).toEqual([
+        'az2',
+        'no audit lines yet',
+        'never',
+        'known from the run manifest (up.json)',
+      ]);
+      expect(await other.getAttribute('#enactors tr[data-enactor="az1"]', 'data-state')).toBe('applied');
+    } finally {
+      await other.close();
+      await server.close();
+      await source.close();
+      await rig.close();
     }
   });
 

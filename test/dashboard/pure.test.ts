@@ -200,9 +200,29 @@ describe('activity', () => {
         lastActivityAt: 3,
         lastApply: { at: 2, generation: 2, endpoints: ['x A', 'y A'] },
         counts: { sent: 1, applied: 2, retry: 1 },
+        knownFrom: ['activity'],
       },
     ]);
     expect(book.tail(10).map((activity) => activity.at)).toEqual([2, 2, 3]); // bounded to 3
+  });
+
+  it('lists enactors known otherwise (run manifest, fence writer) without activity as such, once each', () => {
+    const book = new ActivityBook();
+    book.record({ at: 1, enactor: 'b', kind: 'stood-down', generation: 2, endpoints: ['x A'] });
+    const rows = book.enactorRows([
+      { id: 'c', from: 'run manifest' },
+      { id: 'b', from: 'run manifest' },
+      { id: 'a', from: 'fence writer' },
+      { id: 'c', from: 'fence writer' },
+      { id: 'c', from: 'fence writer' },
+    ]);
+    expect(rows.map(({ id, state, lastActivityAt, knownFrom }) => ({ id, state, lastActivityAt, knownFrom }))).toEqual([
+      { id: 'a', state: null, lastActivityAt: null, knownFrom: ['fence writer'] },
+      { id: 'b', state: 'stood-down', lastActivityAt: 1, knownFrom: ['activity', 'run manifest'] },
+      { id: 'c', state: null, lastActivityAt: null, knownFrom: ['run manifest', 'fence writer'] },
+    ]);
+    // The book itself is unchanged: another reading with other ids starts again from its activity.
+    expect(book.enactorRows().map((row) => row.knownFrom)).toEqual([['activity']]);
   });
 });
 

@@ -84,4 +84,33 @@ describe('startProcess', () => {
       await fs.rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('fails at an error line before the ready line, unless errors are tolerated (a restart while its peers return)', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-proc-'));
+    const script = `console.log(JSON.stringify({ level: 50, msg: 'pass failed: connect ECONNREFUSED' })); setTimeout(() => console.log('ready'), 300); setTimeout(() => {}, 10000)`;
+    const spec = {
+      name: 'slow-peer',
+      command: process.execPath,
+      args: ['-e', script],
+      cwd: dir,
+      env: process.env,
+      ready: /^ready$/m,
+      timeoutMs: 5000,
+    };
+    const started: ManagedProcess[] = [];
+    const record = async (p: ManagedProcess) => {
+      started.push(p);
+      children.push(p.pid);
+    };
+    try {
+      await expect(startProcess(spec, path.join(dir, 'a'), record)).rejects.toThrow(
+        /slow-peer failed before it was ready: pass failed: connect ECONNREFUSED/,
+      );
+      const match = await startProcess({ ...spec, tolerateErrors: true }, path.join(dir, 'b'), record);
+      expect(match[0]).toBe('ready');
+      expect(started).toHaveLength(2);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
 });

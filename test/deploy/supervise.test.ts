@@ -54,13 +54,30 @@ describeWithTools(['unbound', 'unbound-control'], 'dnsplane up supervises its pr
     // Restarted means ready again (its ready line seen), not merely spawned: an enactor started while the
     // authority is still coming back may fail its start-up check and be restarted once more.
     const supervisorLog = path.join(runDir, 'logs', 'supervisor.log');
-    await until('the supervisor to log every component restarted', 120_000, async () => {
+    const notYetRestarted = async () => {
       const log = await fs.readFile(supervisorLog, 'utf8');
-      return victims.every((victim) =>
-        new RegExp(`"component":"${victim.name}".*"msg":"component restarted"`).test(log),
-      )
-        ? true
-        : undefined;
+      return victims.filter(
+        (victim) => !new RegExp(`"component":"${victim.name}".*"msg":"component restarted"`).test(log),
+      );
+    };
+    await until('the supervisor to log every component restarted', 120_000, async () =>
+      (await notYetRestarted()).length === 0 ? true : undefined,
+    ).catch(async (error: Error) => {
+      // Say which component did not come back, with what the supervisor and that component logged.
+      const missing = await notYetRestarted();
+      const tails = await Promise.all(
+        missing.map(async (victim) => {
+          const own = await fs.readFile(victim.log, 'utf8').catch(() => '(no log)');
+          return `--- ${victim.name} (${victim.log}):\n${own.split('\n').slice(-15).join('\n')}`;
+        }),
+      );
+      const log = await fs.readFile(supervisorLog, 'utf8');
+      throw new Error(
+        `${error.message}; not restarted: ${missing.map((v) => v.name).join(', ')}\n--- supervisor.log:\n${log
+          .split('\n')
+          .slice(-40)
+          .join('\n')}\n${tails.join('\n')}`,
+      );
     });
     const now = await readManifest();
     const restarted = victims.map((victim) => now.processes.find((p) => p.name === victim.name)!);

@@ -15,6 +15,7 @@ interface DashboardOptions extends ZoneTargetOptions {
   host: string;
   probeStatus: string;
   audit: string;
+  runDir?: string;
   poll: string;
   readInterval: string;
 }
@@ -40,6 +41,10 @@ export function register(program: Command): void {
       '--audit <file>',
       'audit log written by `dnsplane enact --audit` (missing: no enactor activity yet)',
       '.dnsplane/audit.jsonl',
+    )
+    .option(
+      '--run-dir <dir>',
+      'run directory of a `dnsplane up` deployment: its manifest (up.json) names the enactors it runs, listed before their first audit line',
     )
     .option('--poll <duration>', 'how often the probe status file, the audit log and the plan store are read', '500ms')
     .option(
@@ -68,6 +73,7 @@ async function runDashboard(options: DashboardOptions): Promise<void> {
     ownerId: options.ownerId,
     probeStatusFile: options.probeStatus,
     auditFile: options.audit,
+    ...(options.runDir ? { runDir: options.runDir } : {}),
     pollMs,
     readIntervalMs,
   });

@@ -194,7 +194,7 @@ function renderStatus(status) {
     ...status.enactors.map((enactor) => {
       const tr = document.createElement('tr');
       tr.dataset.enactor = enactor.id;
-      tr.dataset.state = enactor.state;
+      tr.dataset.state = enactor.state ?? 'none';
       const apply = enactor.lastApply
         ? `g${enactor.lastApply.generation ?? '?'} at ${clock(enactor.lastApply.at)} (${enactor.lastApply.endpoints.length} endpoints)`
         : 'never';
@@ -203,12 +203,13 @@ function renderStatus(status) {
         .join(', ');
       const fence = FENCE_WORKING[enactor.state];
       if (fence) tr.dataset.verdict = 'fence-working';
-      tr.append(
-        cell(enactor.id),
-        cell(`${fence ? fence.label : enactor.state} (${clock(enactor.lastActivityAt)})`, fence ? 'fence-working' : ''),
-        cell(apply),
-        cell(counts),
-      );
+      // Running but with nothing logged: in sync from the start, or only fence-only swaps (no audit line).
+      const state =
+        enactor.state === null
+          ? 'no audit lines yet'
+          : `${fence ? fence.label : enactor.state} (${clock(enactor.lastActivityAt)})`;
+      const activity = counts || `known from ${enactor.knownFrom.map((from) => KNOWN_FROM[from]).join(' and ')}`;
+      tr.append(cell(enactor.id), cell(state, fence ? 'fence-working' : ''), cell(apply), cell(activity));
       return tr;
     }),
   );
@@ -287,6 +288,13 @@ function emptyAfterAnswered(observations) {
   }
   return empty;
 }
+
+/** How the dashboard knows of an enactor (model.ts ENACTOR_SOURCES), in words. */
+const KNOWN_FROM = {
+  activity: 'its activity',
+  'run manifest': 'the run manifest (up.json)',
+  'fence writer': 'the live shard fences it wrote (w=)',
+};
 
 /**
  * A losing enactor standing down, or its stale batch turned away, is the fence doing its job: the newer

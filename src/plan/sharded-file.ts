@@ -1,0 +1,239 @@
+// The file store's plan layout: one JSON document per generation, as before, that any JSON tool reads whole,
+// with a shard index in front so that an enactor reads only the shards it needs. At 100,000 endpoints a plan
+// file is ~50 MB; reading, parsing and checking all of it was most of an enactor's time per generation
+// (BENCHMARKS.md, "Scale"), for a generation that changed one endpoint.
+//
+//   {"shardIndex":{"format":1,"headerBytes":         NNN,"shards":[{"digest":…,"sets":…,"start":…,"end":…,
+//    "keys":[…],"positions":[…]},…]},"generation":…,"createdAt":…,"createdBy":…,"zone":…,"endpoints":[
+//   {endpoint of shard 0},
+//   {endpoint of shard 0},
+//   {endpoint of shard 1},
+//   …
+//   {last endpoint}
+//   ]}
+//
+// Endpoints are grouped by shard, one per line; shard i's lines are the bytes [start, end) of the file, and
+// positions say where each stands in the plan's own order (the planner's), which a whole read restores.
+// headerBytes is where the first endpoint starts. The numbers are padded with spaces to a fixed width, so the
+// header's length is known before the offsets are written into it. The index is written with the plan in
+// one file, so it is exactly as atomic as the plan (the store's link(2)).
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { z } from 'zod';
+import { strictObject } from '../config/strict.js';
+import { acceptEndpointsFast } from './plan-fast-path.js';
+import { parsePlan, type EndpointPlan, type Plan } from './schema.js';
+import {
+  contentDigest,
+  desiredSets,
+  planFromShards,
+  shardPlan,
+  SHARDS,
+  shardOfKey,
+  type ShardSource,
+} from './shards.js';
+import { endpointKey } from '../route53/recordset.js';
+
+const FORMAT = 1;
+/** Width of every padded number: offsets up to 10^12 bytes. */
+const WIDTH = 12;
+/** What a sharded plan file starts with; anything else is read whole, as plans were written before. */
+export const SHARDED_PREFIX = '{"shardIndex":{"format":';
+/** Enough of the file's start to find headerBytes. */
+export const PREFIX_BYTES = 128;
+
+const ShardEntrySchema = strictObject({
+  digest: z.string().regex(/^[0-9a-f]{12}$/),
+  sets: z.number().int().min(0),
+  start: z.number().int().min(0),
+  end: z.number().int().min(0),
+  keys: z.array(z.string()),
+  positions: z.array(z.number().int().min(0)),
+});
+const IndexSchema = strictObject({
+  format: z.literal(FORMAT),
+  headerBytes: z.number().int().positive(),
+  shards: z.array(ShardEntrySchema).length(SHARDS),
+});
+type ShardIndex = z.infer<typeof IndexSchema>;
+
+const CLOSING = ']}\n';
+const pad = (value: number) => String(value).padStart(WIDTH, ' ');
+
+/** The bytes of a plan in the sharded layout (the plan must already be valid). */
+export function serialiseShardedPlan(plan: Plan): Buffer {
+  const { endpoints: _endpoints, ...meta } = plan;
+  const shards = shardPlan(plan);
+  const lines = shards.endpoints.map((byKey) => [...byKey.values()].map((endpoint) => JSON.stringify(endpoint)));
+  const total = lines.reduce((sum, shard) => sum + shard.length, 0);
+  // Every endpoint line ends with ",\n" except the last of the file, which ends with "\n".
+  let remaining = total;
+  const bodies = lines.map((shard) =>
+    shard
+      .map((line) => {
+        remaining -= 1;
+        return remaining === 0 ? `${line}\n` : `${line},\n`;
+      })
+      .join(''),
+  );
+  const header = (headerBytes: number, offsets: Array<[number, number]>) =>
+    `{"shardIndex":{"format":${FORMAT},"headerBytes":${pad(headerBytes)},"shards":[${shards.digests
+      .map(
+        (digest, shard) =>
+          `{"digest":"${digest}","sets":${shards.sets[shard]},"start":${pad(offsets[shard][0])},"end":${pad(
+            offsets[shard][1],
+          )},"keys":${JSON.stringify(shards.keys[shard])},"positions":${JSON.stringify(shards.positions[shard])}}`,
+      )
+      .join(',')}]},${JSON.stringify(meta).slice(1, -1)},"endpoints":[\n`;
+  const headerBytes = Buffer.byteLength(
+    header(
+      0,
+      shards.digests.map(() => [0, 0]),
+    ),
+  );
+  const offsets: Array<[number, number]> = [];
+  let at = headerBytes;
+  for (const body of bodies) {
+    const length = Buffer.byteLength(body);
+    offsets.push([at, at + length]);
+    at += length;
+  }
+  return Buffer.concat([
+    Buffer.from(header(headerBytes, offsets)),
+    ...bodies.map((body) => Buffer.from(body)),
+    Buffer.from(CLOSING),
+  ]);
+}
+
+/** Reads `length` bytes at `position` of an open file, all of them (readSync may return fewer). */
+function readAt(fd: number, position: number, length: number): Buffer {
+  const buffer = Buffer.alloc(length);
+  let done = 0;
+  while (done < length) {
+    const read = readSync(fd, buffer, done, length - done, position + done);
+    if (read === 0) throw new Error(`ends after ${position + done} bytes, before the shard index says`);
+    done += read;
+  }
+  return buffer;
+}
+
+/**
+ * A plan from a sharded file: its header is read and checked now, each shard's endpoints on first use (a
+ * synchronous read of one range: a shard of a 100,000-endpoint plan is ~1 MB, read in milliseconds, and it
+ * keeps shardPlan() synchronous for the enactor's decisions). A shard is checked when read: valid endpoints
+ * (the plan's schema), each in that shard, exactly the index's keys, and the index's digest; a file changed
+ * behind the index is an error, never a plan.
+ * Returns undefined when the file is not in the sharded layout (or no longer: rewritten by a JSON tool).
+ */
+export function readShardedPlan(file: string, source: string): Plan | undefined {
+  const fd = openSync(file, 'r');
+  let header: string;
+  let size: number;
+  try {
+    size = fstatSync(fd).size;
+    const start = Buffer.alloc(PREFIX_BYTES);
+    const prefix = start.subarray(0, readSync(fd, start, 0, PREFIX_BYTES, 0)).toString('utf8');
+    if (!prefix.startsWith(SHARDED_PREFIX)) return undefined;
+    const headerBytes = /"headerBytes":\s*(\d+)/.exec(prefix)?.[1];
+    if (!headerBytes) throw new Error(`${source}: its shard index has no headerBytes`);
+    // Shorter than its header: rewritten by a JSON tool since, read whole.
+    if (Number(headerBytes) > size) return undefined;
+    header = readAt(fd, 0, Number(headerBytes)).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+  let json: { shardIndex?: unknown; endpoints?: unknown } & Record<string, unknown>;
+  try {
+    json = JSON.parse(`${header}]}`) as typeof json;
+  } catch (error) {
+    throw new Error(`${source}: its header is not JSON: ${(error as Error).message}`, { cause: error });
+  }
+  const { shardIndex, ...rest } = json;
+  const index = IndexSchema.safeParse(shardIndex);
+  if (!index.success) throw new Error(`${source}: its shard index is not valid: ${z.prettifyError(index.error)}`);
+  if (!samePositions(index.data))
+    throw new Error(`${source}: its shard index does not place every endpoint exactly once in the plan's order`);
+  // A file rewritten since (by hand, with a JSON tool) keeps the index in front but not its offsets: read whole.
+  if (!header.endsWith('"endpoints":[\n') || !contiguous(index.data, size)) return undefined;
+  const { endpoints: _none, ...meta } = parsePlan(rest, source);
+  return planFromShards(meta, shardSource(file, source, meta.zone, index.data));
+}
+
+/** Every shard lists as many positions as keys, and together they are 0..n-1, each once. */
+function samePositions(index: ShardIndex): boolean {
+  const total = index.shards.reduce((sum, shard) => sum + shard.keys.length, 0);
+  const seen = new Uint8Array(total);
+  for (const shard of index.shards) {
+    if (shard.positions.length !== shard.keys.length) return false;
+    for (const at of shard.positions) {
+      if (at >= total || seen[at]) return false;
+      seen[at] = 1;
+    }
+  }
+  return true;
+}
+
+/** The shards tile the file from the header to its closing `]}` exactly, as written. */
+function contiguous(index: ShardIndex, size: number): boolean {
+  let at = index.headerBytes;
+  for (const shard of index.shards) {
+    if (shard.start !== at || shard.end < shard.start) return false;
+    at = shard.end;
+  }
+  return at + CLOSING.length === size;
+}
+
+function shardSource(file: string, source: string, zone: string, index: ShardIndex): ShardSource {
+  const read = new Map<number, EndpointPlan[]>();
+  const readShard = (shard: number): EndpointPlan[] => {
+    const { start, end, keys, digest } = index.shards[shard];
+    const where = `${source}, shard ${shard}`;
+    let text: string;
+    try {
+      const fd = openSync(file, 'r');
+      try {
+        text = readAt(fd, start, end - start).toString('utf8');
+      } finally {
+        closeSync(fd);
+      }
+    } catch (error) {
+      // Cleanup may delete an old plan while a pass still uses it; the next pass reads the store again.
+      throw new Error(`${where}: cannot read it: ${(error as Error).message}`, { cause: error });
+    }
+    const trimmed = text.trimEnd().replace(/,$/, '');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(`[${trimmed}]`);
+    } catch (error) {
+      throw new Error(`${where}: not JSON: ${(error as Error).message}`, { cause: error });
+    }
+    const endpoints =
+      acceptEndpointsFast(parsed, zone) ?? parsePlan({ ...PLACEHOLDER, zone, endpoints: parsed }, where).endpoints;
+    const found = endpoints.map((endpoint) => endpointKey(endpoint.name, endpoint.type));
+    if (found.length !== keys.length || found.some((key, i) => key !== keys[i] || shardOfKey(key) !== shard))
+      throw new Error(`${where}: its endpoints are not the ones its shard index lists`);
+    const content = new Map(endpoints.map((endpoint, i) => [found[i], desiredSets(endpoint)]));
+    if (contentDigest(content) !== digest) throw new Error(`${where}: its content does not match its digest ${digest}`);
+    return endpoints;
+  };
+  return {
+    digests: index.shards.map((entry) => entry.digest),
+    keys: index.shards.map((entry) => entry.keys),
+    positions: index.shards.map((entry) => entry.positions),
+    sets: index.shards.map((entry) => entry.sets),
+    endpoints: (shard) => {
+      let endpoints = read.get(shard);
+      if (!endpoints) read.set(shard, (endpoints = readShard(shard)));
+      return endpoints;
+    },
+  };
+}
+
+/** The fields a plan needs besides its zone and endpoints, to check a shard's endpoints with the plan's schema. */
+const PLACEHOLDER = { generation: 1, createdAt: new Date(0).toISOString(), createdBy: 'shard' };
+
+/** A plan file read whole: its shard index (if it still has one) is the store's, not part of the plan. */
+export function withoutShardIndex(json: unknown): unknown {
+  if (typeof json !== 'object' || json === null || !('shardIndex' in json)) return json;
+  const { shardIndex: _index, ...plan } = json as Record<string, unknown>;
+  return plan;
+}
