@@ -3,6 +3,7 @@
 // compiler. test/package/pack.test.ts runs these steps and checks their results; scripts/bench-pack.ts times
 // them (BENCHMARKS.md, "Package").
 import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -41,16 +42,29 @@ export async function buildIfStale(): Promise<void> {
 }
 
 /**
- * An empty project directory, as `npm init` leaves it: in /dev/shm where there is one. Installing is mostly
- * creating some 6,000 files, which on a shared machine's disk is mostly kernel time that varies with everyone
- * else's writes (BENCHMARKS.md, "Package"); in memory it is the install's own cost.
+ * An empty project directory, as `npm init` leaves it: in /dev/shm where there is one that may run programs (npx
+ * runs the installed bin). Installing is mostly creating some 6,000 files, which on a shared machine's disk is
+ * mostly kernel time that varies with everyone else's writes (BENCHMARKS.md, "Package"); in memory it is the
+ * install's own cost.
  */
 export async function emptyProject(): Promise<string> {
-  const dir = await mkdtemp(path.join('/dev/shm', 'dnsplane-pack-')).catch(() =>
-    mkdtemp(path.join(tmpdir(), 'dnsplane-pack-')),
-  );
+  const dir = await mkdtemp(path.join(scratchRoot(), 'dnsplane-pack-'));
   await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   return dir;
+}
+
+function scratchRoot(): string {
+  try {
+    const mounts = readFileSync('/proc/mounts', 'utf8').split('\n');
+    const options = mounts
+      .map((line) => line.split(' '))
+      .find((fields) => fields[1] === '/dev/shm')?.[3]
+      ?.split(',');
+    if (options && !options.includes('noexec') && !options.includes('ro')) return '/dev/shm';
+  } catch {
+    // Not Linux: no /proc/mounts, and no /dev/shm to speak of.
+  }
+  return tmpdir();
 }
 
 /** `npm pack` into dir; returns the tarball's path. */
