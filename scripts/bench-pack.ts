@@ -1,6 +1,5 @@
 // The pack-and-consume flow of test/package/pack.test.ts (the steps are test/package/consumer.ts), timed: each
-// step alone, then the flow as the test runs it (the type check started with the install, the other checks at
-// once after it). Wall time and the
+// step alone, then the flow as the test runs it (pack, install, then the four checks at once). Wall time and the
 // CPU of the child processes (user + sys, from /proc, so Linux only), with the load average before each run.
 //   node bin/run-ts.js scripts/bench-pack.ts [--runs 3]
 import { readFileSync } from 'node:fs';
@@ -15,7 +14,6 @@ import {
   installedDnsplane,
   npxDnsplane,
   pack,
-  startTypeCheck,
   typeCheckConsumer,
 } from '../test/package/consumer.js';
 
@@ -52,25 +50,20 @@ function mustBe<T>(what: string, actual: T, expected: T): void {
 }
 
 /**
- * The flow as pack.test.ts runs it: the type check starts with the install, the other checks after it. Returns
- * when (seconds from the start) the install and then each check finished.
+ * The flow as pack.test.ts runs it: pack, install, then the four checks at once. Returns when (seconds from the
+ * start) the install and then each check finished.
  */
 async function flow(dir: string): Promise<string> {
   const started = performance.now();
   const at = <T>(promise: Promise<T>) =>
     promise.then((value) => [value, (performance.now() - started) / 1000] as const);
-  const check = await startTypeCheck(dir);
-  try {
-    await install(dir, await pack(dir));
-  } finally {
-    check.installed();
-  }
+  await install(dir, await pack(dir));
   const installedAt = (performance.now() - started) / 1000;
   const [[help, helpAt], [enactHelp, enactAt], [api, importAt], [diagnostics, checkAt]] = await Promise.all([
     at(npxDnsplane(dir, ['--help'])),
     at(installedDnsplane(dir, ['enact', '--help'])),
     at(importApi(dir)),
-    at(check.diagnostics),
+    at(typeCheckConsumer(dir)),
   ]);
   mustBe('--help lists enact', /^ {2}enact\s/m.test(help), true);
   mustBe('enact --help shows --plans', enactHelp.includes('--plans'), true);
