@@ -109,7 +109,9 @@ async function startEnactor(rig: BenchRig, id: string): Promise<EnactorProcess> 
     '--audit',
     '',
   ];
-  const child = spawn(process.execPath, argv, {
+  // BENCH_ENACTOR_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the enactor processes.
+  const nodeArgs = process.env.BENCH_ENACTOR_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, ...argv], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, DNSPLANE_LOG_LEVEL: 'info', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
   });

@@ -3,6 +3,7 @@
 // or gets the one unit that moves it, decided (decide.ts) on its live content. Live content comes from the
 // plan a fence names when its digest matches (no read), else from reads that follow the fence read
 // (shard-state.ts). A velocity refusal walks down the stored plans to the newest step within the limit.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Plan } from '../plan/schema.js';
 import type { Logger } from '../telemetry/logger.js';
 import { decideShard, fenceOnlyUnit, type ShardUnit } from './decide.js';
@@ -128,6 +129,9 @@ export class ShardDecider {
     if (work.length === 0) return units;
     const states = await this.reader.states(pass.zoneId, plan, fences, work, tweaks);
     for (const shard of work) {
+      // Deciding a large generation is seconds of CPU: let timers run between shards, so that the enactment
+      // hint's beat (hints.ts) still moves and the other enactors do not take this claim for abandoned.
+      await nextTurn();
       const state = states.get(shard)!;
       const unit = await this.decideOne(pass, shard, fences.get(shard), state);
       if (unit) units.push(unit);

@@ -4,6 +4,7 @@
 // all (I3): its content IS that plan's shard, minus the endpoints the fence excludes.
 import type { Route53Port } from '../route53/port.js';
 import pMap from 'p-map';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sortKey } from '../authority/store/order.js';
 import type { Plan } from '../plan/schema.js';
 import { readEndpointSets } from '../route53/listing.js';
@@ -107,6 +108,7 @@ export class ShardReader {
     const unread: Array<{ shard: number; older?: Plan }> = [];
     const fresh: Array<{ shard: number; key: string }> = [];
     for (const shard of shards) {
+      await nextTurn(); // reading a shard of a large plan takes milliseconds: let the hint's beat run (hints.ts)
       const fence = fences.get(shard);
       const fenced = await this.fencedPlan(fence);
       if (fenced) {
@@ -326,6 +328,7 @@ export class ShardReader {
     }
     const drift = new Map<number, Tweaks>();
     for (const [shard, fence] of fences) {
+      await nextTurn();
       const plan = await this.fencedPlan(fence);
       if (!plan) continue;
       for (const [key, planned] of shardPlan(plan).content[shard]) {
