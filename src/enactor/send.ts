@@ -7,8 +7,7 @@ import type { Route53Caller } from '../route53/caller.js';
 import { changeCost, ROUTE53_LIMITS, type RequestLimits } from '../route53/change-batch.js';
 import { classifyError, describeError } from '../route53/errors.js';
 import type { Logger } from '../telemetry/logger.js';
-import { packBatches } from './batch.js';
-import { chainUnit } from './chain.js';
+import { packRound, startChain, type ChainCursor } from './chain.js';
 import { toSdkChanges } from './changes.js';
 import type { ShardUnit } from './decide.js';
 import type { EnactorOptions, PassContext } from './options.js';
@@ -76,12 +75,15 @@ export class BatchSender {
       endpointsTotal: units.reduce((sum, unit) => sum + unit.endpoints.length, 0),
     };
     let alone = new Set<ShardUnit>();
-    /** Chains (chain.ts): the segment to send once a segment is accepted. */
-    const successor = new Map<ShardUnit, ShardUnit>();
-    const following = (landed: ShardUnit[]) => landed.flatMap((unit) => successor.get(unit) ?? []);
-    for (let round = 1; units.length > 0;) {
-      // Every unit now fits one request: the oversized ones became chains or were refused.
-      const packed = packBatches(await this.chainOversized(pass, units, limits, successor), limits);
+    /** Chains (chain.ts): the chain a sent segment belongs to, continued once that segment is accepted. */
+    let continues = new Map<ShardUnit, ChainCursor>();
+    let chains: ChainCursor[] = [];
+    const following = (landed: ShardUnit[]) => landed.flatMap((unit) => continues.get(unit) ?? []);
+    for (let round = 1; units.length > 0 || chains.length > 0;) {
+      // Whole units first-fit; oversized ones start chains, whose segments fill the room the batches leave.
+      const { fitting, started } = await this.chainOversized(pass, units, limits);
+      const packed = packRound(fitting, [...chains, ...started], limits);
+      continues = packed.continues;
       // A unit whose last rejection nothing explained goes alone: one that keeps failing cannot hold the others back.
       const batches = packed.batches.flatMap((batch) => {
         const together = batch.filter((unit) => !alone.has(unit));
@@ -113,45 +115,45 @@ export class BatchSender {
         { concurrency: this.parts.options.concurrency ?? DEFAULT_CONCURRENCY },
       );
       if (unsettled.length === 0) {
-        units = following(accepted);
+        units = [];
+        chains = following(accepted);
         alone = new Set();
         continue;
       }
       const redone = await this.parts.resolve(pass, unsettled, round >= rounds);
       round += 1;
-      units = [...following([...accepted, ...redone.landed]), ...redone.units];
+      chains = following([...accepted, ...redone.landed]);
+      units = redone.units;
       alone = redone.alone;
     }
   }
 
   /**
-   * Units that do not fit one request become chains of fenced units (chain.ts); the chain's head is sent now,
-   * each later segment once the one before it is accepted. A unit that cannot be chained (one endpoint's
-   * changes alone exceed a request) is refused too-large, saying which endpoint and by how much.
+   * Units that do not fit one request become chains of fenced units (chain.ts): a segment per round, each once
+   * the one before it is accepted, cut to the room the round's requests leave. A unit that cannot be chained
+   * (one endpoint's changes alone exceed a request) is refused too-large, saying which endpoint and by how much.
    */
   private async chainOversized(
     pass: PassContext,
     units: ShardUnit[],
     limits: RequestLimits,
-    successor: Map<ShardUnit, ShardUnit>,
-  ): Promise<ShardUnit[]> {
-    const ready: ShardUnit[] = [];
+  ): Promise<{ fitting: ShardUnit[]; started: ChainCursor[] }> {
+    const fitting: ShardUnit[] = [];
+    const started: ChainCursor[] = [];
     for (const unit of units) {
       const cost = changeCost(unit.changes);
       if (cost.elements <= limits.elements && cost.chars <= limits.chars) {
-        ready.push(unit);
+        fitting.push(unit);
         continue;
       }
       const target = await this.parts.plans.at(unit.generation);
-      const chain = target ? chainUnit(unit, target, pass.zone, this.parts.id, limits) : undefined;
+      const chain = target ? startChain(unit, target, pass.zone, this.parts.id, limits) : undefined;
       if (chain?.ok) {
-        const { segments } = chain;
-        for (let i = 1; i < segments.length; i++) successor.set(segments[i - 1], segments[i]);
         this.parts.log.info(
-          { shard: unit.shard, generation: unit.generation, segments: segments.length, elements: cost.elements },
+          { shard: unit.shard, generation: unit.generation, elements: cost.elements },
           "shard's unit exceeds one request: sending it as a chain of fenced units",
         );
-        ready.push(segments[0]);
+        started.push(chain.cursor);
         continue;
       }
       const why = chain
@@ -161,7 +163,7 @@ export class BatchSender {
       for (const endpoint of unit.changed.length > 0 ? unit.changed : [`shard ${unit.shard}`])
         this.parts.refuse(unit.generation, endpoint, reason, message, pass.summary, unit);
     }
-    return ready;
+    return { fitting, started };
   }
 
   private emitProgress(

@@ -3,8 +3,8 @@
 // shard need a chain, as ~1,560 do at 100,000 endpoints with Route53's real limits).
 import { afterEach, describe, expect, it } from 'vitest';
 import { changeCost } from '../../src/route53/change-batch.js';
-import { chainUnit } from '../../src/enactor/chain.js';
-import { decideShard } from '../../src/enactor/decide.js';
+import { chainUnit, packRound, startChain } from '../../src/enactor/chain.js';
+import { decideShard, type ShardUnit } from '../../src/enactor/decide.js';
 import { DEFAULT_GUARD } from '../../src/enactor/guard.js';
 import { shardDigest, shardOf } from '../../src/enactor/shard-fence.js';
 import { fenceGeneration, host, liveWeights, planOf, stallingPort, startRig, ZONE, type Rig } from './harness.js';
@@ -71,6 +71,70 @@ describe('chainUnit (pure)', () => {
       endpoint: `${host(labels[0])} A`,
       elements: 30,
       chars: expect.any(Number),
+    });
+  });
+});
+
+describe('packRound (pure): chains cut when packed', () => {
+  /** Thirteen labels in each of two shards: each shard's first rollout is 39 record elements. */
+  const twoShards = () => {
+    const byShard = new Map<number, string[]>();
+    for (let i = 0; [...byShard.values()].filter((list) => list.length >= 13).length < 2; i++) {
+      const label = `m${i}`;
+      const shard = shardOf(host(label), 'A');
+      byShard.set(shard, [...(byShard.get(shard) ?? []), label]);
+    }
+    return [...byShard.entries()]
+      .filter(([, list]) => list.length >= 13)
+      .map(([shard, list]) => ({ shard, labels: list.slice(0, 13) }));
+  };
+
+  it('fills the room a chain leaves with another chain, where whole precut segments need a request each', () => {
+    const shards = twoShards();
+    const plan = planOf(
+      1,
+      Object.fromEntries(shards.flatMap(({ labels: list }) => list.map((label) => [label, [1, 1, 1]]))),
+    );
+    const units = shards.map(({ shard }) => {
+      const decision = decideShard({
+        shard,
+        zone: ZONE,
+        writer: 't',
+        guard: DEFAULT_GUARD,
+        live: new Map(),
+        targets: [plan],
+      });
+      if (decision.action !== 'send') throw new Error('expected a unit');
+      return decision.unit;
+    });
+    // Precut (one request per segment): 19 + 19 + 4 elements per shard, 3 requests each.
+    const precut = units.map((unit) => chainUnit(unit, plan, ZONE, 't', LIMITS));
+    const precutRequests = precut.reduce((sum, chain) => sum + (chain.ok ? chain.segments.length : 0), 0);
+    expect(precutRequests).toBe(6);
+
+    let chains = units.map((unit) => {
+      const started = startChain(unit, plan, ZONE, 't', LIMITS);
+      if (!started.ok) throw new Error('expected a chain');
+      return started.cursor;
+    });
+    const sent: ShardUnit[][] = [];
+    while (chains.length > 0) {
+      const round = packRound([], chains, LIMITS);
+      sent.push(...round.batches);
+      chains = [...round.continues.values()];
+    }
+    // Both tails share the last request: 5 requests for what precut segments sent in 6.
+    expect(sent).toHaveLength(5);
+    for (const batch of sent)
+      expect(changeCost(batch.flatMap((unit) => unit.changes)).elements).toBeLessThanOrEqual(20);
+    units.forEach((unit) => {
+      const segments = sent.flat().filter((segment) => segment.shard === unit.shard);
+      // Every record change exactly once, each segment swapping the fence the one before it wrote.
+      expect(segments.flatMap((segment) => segment.recordChanges)).toEqual(unit.recordChanges);
+      segments.forEach((segment, j) => {
+        if (j > 0) expect(segment.liveFence?.set).toEqual(segments[j - 1].newFence);
+      });
+      expect(segments.at(-1)!.newFence).toBe(unit.newFence);
     });
   });
 });
