@@ -42,6 +42,23 @@ describe.concurrent('the npm package', () => {
     expect(files).toContain('./dist/index.d.ts');
     expect(files).toContain('./dist/dashboard/page/index.html');
     expect(files.filter((file) => /^\.\/(src|test|scripts\/bench|docs)\//.test(file))).toEqual([]);
+    // Nothing shipped imports a devDependency (the interleavings' fast-check stays with the tests that use it).
+    const shipped = path.join(dir, 'node_modules/dnsplane');
+    const { devDependencies } = JSON.parse(await readFile('package.json', 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
+    const importsDev = await Promise.all(
+      files
+        .filter((file) => file.endsWith('.js'))
+        .map(async (file) => {
+          const text = await readFile(path.join(shipped, file), 'utf8');
+          const dev = Object.keys(devDependencies).find(
+            (name) => text.includes(`from '${name}'`) || text.includes(`from "${name}"`),
+          );
+          return dev ? `${file} imports ${dev}` : undefined;
+        }),
+    );
+    expect(importsDev.filter(Boolean)).toEqual([]);
   });
 
   it('runs npx dnsplane --help, and the installed command with its dependencies (enact --help)', async () => {
