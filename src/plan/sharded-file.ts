@@ -21,7 +21,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { z } from 'zod';
 import { strictObject } from '../config/strict.js';
 import { acceptEndpointsFast } from './plan-fast-path.js';
-import { parsePlan, type EndpointPlan, type Plan } from './schema.js';
+import { parsePlan, type Plan } from './schema.js';
 import {
   contentDigest,
   desiredSets,
@@ -29,6 +29,7 @@ import {
   shardPlan,
   SHARDS,
   shardOfKey,
+  type PlanShard,
   type ShardSource,
 } from './shards.js';
 import { endpointKey } from '../route53/recordset.js';
@@ -183,8 +184,8 @@ function contiguous(index: ShardIndex, size: number): boolean {
 }
 
 function shardSource(file: string, source: string, zone: string, index: ShardIndex): ShardSource {
-  const read = new Map<number, EndpointPlan[]>();
-  const readShard = (shard: number): EndpointPlan[] => {
+  const read = new Map<number, PlanShard>();
+  const readShard = (shard: number): PlanShard => {
     const { start, end, keys, digest } = index.shards[shard];
     const where = `${source}, shard ${shard}`;
     let text: string;
@@ -213,17 +214,17 @@ function shardSource(file: string, source: string, zone: string, index: ShardInd
       throw new Error(`${where}: its endpoints are not the ones its shard index lists`);
     const content = new Map(endpoints.map((endpoint, i) => [found[i], desiredSets(endpoint)]));
     if (contentDigest(content) !== digest) throw new Error(`${where}: its content does not match its digest ${digest}`);
-    return endpoints;
+    return { endpoints: new Map(endpoints.map((endpoint, i) => [found[i], endpoint])), content };
   };
   return {
     digests: index.shards.map((entry) => entry.digest),
     keys: index.shards.map((entry) => entry.keys),
     positions: index.shards.map((entry) => entry.positions),
     sets: index.shards.map((entry) => entry.sets),
-    endpoints: (shard) => {
-      let endpoints = read.get(shard);
-      if (!endpoints) read.set(shard, (endpoints = readShard(shard)));
-      return endpoints;
+    shard: (shard) => {
+      let known = read.get(shard);
+      if (!known) read.set(shard, (known = readShard(shard)));
+      return known;
     },
   };
 }

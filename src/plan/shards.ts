@@ -108,8 +108,17 @@ export interface ShardSource {
   readonly positions: ReadonlyArray<readonly number[]>;
   readonly keys: ReadonlyArray<readonly string[]>;
   readonly sets: readonly number[];
-  /** The shard's endpoints, read and checked; throws when they do not match the index. */
-  endpoints(shard: number): EndpointPlan[];
+  /**
+   * The shard, read and checked (once): its endpoints by key in the plan's order within the shard, and their
+   * record sets (what its digest covers). Throws when they do not match the index.
+   */
+  shard(shard: number): PlanShard;
+}
+
+/** One shard of a plan: endpoint key -> the endpoint, and endpoint key -> its planned record sets. */
+export interface PlanShard {
+  endpoints: Map<string, EndpointPlan>;
+  content: Map<string, RecordSet[]>;
 }
 
 const SOURCE = Symbol('dnsplane.shardSource');
@@ -135,7 +144,8 @@ function inPlanOrder(source: ShardSource): EndpointPlan[] {
   const all = new Array<EndpointPlan>(source.positions.reduce((sum, shard) => sum + shard.length, 0));
   for (let shard = 0; shard < SHARDS; shard++) {
     const positions = source.positions[shard];
-    source.endpoints(shard).forEach((endpoint, i) => (all[positions[i]] = endpoint));
+    let i = 0;
+    for (const endpoint of source.shard(shard).endpoints.values()) all[positions[i++]] = endpoint;
   }
   return all;
 }
@@ -171,13 +181,9 @@ export function shardPlan(plan: Plan): ShardedPlan {
 }
 
 function fromSource(source: ShardSource): ShardedPlan {
-  const endpoints = lazyShards(
-    (shard) =>
-      new Map(source.endpoints(shard).map((endpoint) => [endpointKey(endpoint.name, endpoint.type), endpoint])),
-  );
-  const content = lazyShards(
-    (shard) => new Map([...endpoints[shard]].map(([key, endpoint]) => [key, desiredSets(endpoint)])),
-  );
+  // The source keyed and converted each shard once, when it checked it against its digest.
+  const endpoints = lazyShards((shard) => source.shard(shard).endpoints);
+  const content = lazyShards((shard) => source.shard(shard).content);
   const { digests, keys, sets, positions } = source;
   return { content, endpoints, digests, keys, sets, positions };
 }

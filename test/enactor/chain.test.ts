@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { changeCost } from '../../src/route53/change-batch.js';
 import { chainUnit, packRound, startChain } from '../../src/enactor/chain.js';
 import { decideShard, type ShardUnit } from '../../src/enactor/decide.js';
+import type { Plan } from '../../src/plan/schema.js';
 import { DEFAULT_GUARD } from '../../src/enactor/guard.js';
 import { shardDigest, shardOf } from '../../src/enactor/shard-fence.js';
 import { fenceGeneration, host, liveWeights, planOf, stallingPort, startRig, ZONE, type Rig } from './harness.js';
@@ -24,27 +25,33 @@ const LIMITS = { elements: 20, chars: 32_000 };
 const GUARD = { maxChangeShare: 1 };
 const weights = (w: number) => Object.fromEntries(labels.map((label) => [label, [w, w, w]]));
 
+/** The unit of a shard's first rollout of `plan` (nothing live yet). */
+function firstRollout(plan: Plan, shard: number): ShardUnit {
+  const decision = decideShard({
+    shard,
+    zone: ZONE,
+    writer: 't',
+    guard: DEFAULT_GUARD,
+    live: new Map(),
+    targets: [plan],
+  });
+  if (decision.action !== 'send') throw new Error('expected a unit');
+  return decision.unit;
+}
+
 describe('chainUnit (pure)', () => {
   it('splits an oversized unit into segments within the limits, whole endpoints each, every fence naming the content it leaves', () => {
     const plan = planOf(1, weights(1));
-    const decision = decideShard({
-      shard: SHARD,
-      zone: ZONE,
-      writer: 't',
-      guard: DEFAULT_GUARD,
-      live: new Map(),
-      targets: [plan],
-    });
-    if (decision.action !== 'send') throw new Error('expected a unit');
-    expect(changeCost(decision.unit.changes).elements).toBe(12 * 3 + 1);
-    const chain = chainUnit(decision.unit, plan, ZONE, 't', LIMITS);
+    const unit = firstRollout(plan, SHARD);
+    expect(changeCost(unit.changes).elements).toBe(12 * 3 + 1);
+    const chain = chainUnit(unit, plan, ZONE, 't', LIMITS);
     if (!chain.ok) throw new Error('expected a chain');
     const { segments } = chain;
     expect(segments.length).toBeGreaterThanOrEqual(2);
     for (const segment of segments) expect(changeCost(segment.changes).elements).toBeLessThanOrEqual(20);
     // Every record change exactly once, in whole endpoints.
-    expect(segments.flatMap((segment) => segment.recordChanges)).toEqual(decision.unit.recordChanges);
-    expect(segments.flatMap((segment) => segment.changed)).toEqual(decision.unit.changed);
+    expect(segments.flatMap((segment) => segment.recordChanges)).toEqual(unit.recordChanges);
+    expect(segments.flatMap((segment) => segment.changed)).toEqual(unit.changed);
     // Each segment swaps the fence the previous one wrote; x= lists what later segments still carry.
     segments.forEach((segment, j) => {
       if (j > 0) expect(segment.liveFence?.set).toEqual(segments[j - 1].newFence);
@@ -52,21 +59,13 @@ describe('chainUnit (pure)', () => {
       expect(segment.excluded).toEqual([...pending].sort());
       expect(segment.newFence.values[0]).toContain(`d=${shardDigest(plan, SHARD, segment.excluded)}`);
     });
-    expect(segments.at(-1)!.newFence).toBe(decision.unit.newFence);
+    expect(segments.at(-1)!.newFence).toBe(unit.newFence);
   });
 
   it('names the endpoint whose changes alone exceed a request', () => {
     const plan = planOf(1, { [labels[0]]: [1] }, () => Array.from({ length: 30 }, (_, i) => `10.9.9.${i + 1}`));
-    const decision = decideShard({
-      shard: SHARD,
-      zone: ZONE,
-      writer: 't',
-      guard: DEFAULT_GUARD,
-      live: new Map(),
-      targets: [plan],
-    });
-    if (decision.action !== 'send') throw new Error('expected a unit');
-    expect(chainUnit(decision.unit, plan, ZONE, 't', LIMITS)).toEqual({
+    const unit = firstRollout(plan, SHARD);
+    expect(chainUnit(unit, plan, ZONE, 't', LIMITS)).toEqual({
       ok: false,
       endpoint: `${host(labels[0])} A`,
       elements: 30,
@@ -95,18 +94,7 @@ describe('packRound (pure): chains cut when packed', () => {
       1,
       Object.fromEntries(shards.flatMap(({ labels: list }) => list.map((label) => [label, [1, 1, 1]]))),
     );
-    const units = shards.map(({ shard }) => {
-      const decision = decideShard({
-        shard,
-        zone: ZONE,
-        writer: 't',
-        guard: DEFAULT_GUARD,
-        live: new Map(),
-        targets: [plan],
-      });
-      if (decision.action !== 'send') throw new Error('expected a unit');
-      return decision.unit;
-    });
+    const units = shards.map(({ shard }) => firstRollout(plan, shard));
     // Precut (one request per segment): 19 + 19 + 4 elements per shard, 3 requests each.
     const precut = units.map((unit) => chainUnit(unit, plan, ZONE, 't', LIMITS));
     const precutRequests = precut.reduce((sum, chain) => sum + (chain.ok ? chain.segments.length : 0), 0);
