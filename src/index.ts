@@ -1,6 +1,7 @@
 // dnsplane as a library: everything an embedder needs, from the package root (`import { Planner } from 'dnsplane'`).
 // Each name states its contract in the doc comment here or, when it has none here, on its declaration;
-// test/package/api.test.ts checks that every export has one. Nothing else under src/ is public.
+// test/package/api.test.ts checks that every export has one. The S3 plan store is `dnsplane/s3` (src/s3.ts), apart
+// because it needs an optional peer dependency. Nothing else under src/ is public.
 
 // ── Plans: the zod schema (the types are inferred from it) and the stores, which never overwrite a generation.
 export {
@@ -39,15 +40,11 @@ export {
   FilePlanStore,
 } from './plan/file-store.js';
 export {
-  openS3PlanStore,
   /**
-   * Plans as S3 objects under a prefix; writes use If-None-Match: * (atomic on S3 itself, not on moto), so
-   * planners on several machines can share one store.
+   * Opens a store from its spec: `file:DIR` (or a bare path) or `s3://bucket/prefix`, as the CLI's --plans takes.
+   * The S3 store (also exported by `dnsplane/s3`) needs the optional peer dependency @aws-sdk/client-s3; without
+   * it an s3:// spec is an error that says what to install.
    */
-  S3PlanStore,
-} from './plan/s3-store.js';
-export {
-  /** Opens a store from its spec: `file:DIR` (or a bare path) or `s3://bucket/prefix`, as the CLI's --plans takes. */
   openPlanStore,
 } from './plan/open-store.js';
 export {

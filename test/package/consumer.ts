@@ -97,6 +97,18 @@ export async function installedDnsplane(dir: string, args: string[]): Promise<st
   return (await run(process.execPath, [path.join(dir, 'node_modules/.bin/dnsplane'), ...args], { cwd: dir })).stdout;
 }
 
+/**
+ * What a command with `--plans s3://...` says when the optional S3 client is not installed (npm does not install
+ * an optional peer dependency): its exit code and stderr.
+ */
+export async function s3StoreWithoutClient(dir: string): Promise<{ code: number; stderr: string }> {
+  const args = ['freeze', '--plans', 's3://dnsplane-plans/x', '--reason', 'a test'];
+  return installedDnsplane(dir, args).then(
+    () => ({ code: 0, stderr: '' }),
+    (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+  );
+}
+
 /** Imports the package root at run time in dir; returns what typeof says of two of its exports. */
 export async function importApi(dir: string): Promise<string> {
   const script = "const api = await import('dnsplane'); console.log(typeof api.startAuthority, typeof api.Enactor)";

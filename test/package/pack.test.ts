@@ -1,9 +1,9 @@
 // The package as a user gets it (the steps are in consumer.ts): packed, installed into an empty directory, its
-// command run, its API imported at run time and type-checked by a strict compiler. After the install the four
-// checks run at once, as they need nothing from each other. The time this takes is in BENCHMARKS.md (package,
+// command run, its API imported at run time and type-checked by a strict compiler, and the S3 store's missing
+// optional client reported. After the install the five checks run at once, as they need nothing from each other. The time this takes is in BENCHMARKS.md (package,
 // scripts/bench-pack.ts), not asserted here.
 import { execFile } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { access, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import {
   installedDnsplane,
   npxDnsplane,
   pack,
+  s3StoreWithoutClient,
   typeCheckConsumer,
 } from './consumer.js';
 
@@ -42,19 +43,20 @@ describe.concurrent('the npm package', () => {
     expect(files).toContain('./dist/index.d.ts');
     expect(files).toContain('./dist/dashboard/page/index.html');
     expect(files.filter((file) => /^\.\/(src|test|scripts\/bench|docs)\//.test(file))).toEqual([]);
-    // Nothing shipped imports a devDependency (the interleavings' fast-check stays with the tests that use it).
+    // Nothing shipped imports a devDependency (the interleavings' fast-check stays with the tests that use it),
+    // except an optional peer dependency, which the tests need installed too (the S3 client).
     const shipped = path.join(dir, 'node_modules/dnsplane');
-    const { devDependencies } = JSON.parse(await readFile('package.json', 'utf8')) as {
+    const { devDependencies, peerDependencies } = JSON.parse(await readFile('package.json', 'utf8')) as {
       devDependencies: Record<string, string>;
+      peerDependencies: Record<string, string>;
     };
+    const devOnly = Object.keys(devDependencies).filter((name) => !(name in peerDependencies));
     const importsDev = await Promise.all(
       files
         .filter((file) => file.endsWith('.js'))
         .map(async (file) => {
           const text = await readFile(path.join(shipped, file), 'utf8');
-          const dev = Object.keys(devDependencies).find(
-            (name) => text.includes(`from '${name}'`) || text.includes(`from "${name}"`),
-          );
+          const dev = devOnly.find((name) => text.includes(`from '${name}'`) || text.includes(`from "${name}"`));
           return dev ? `${file} imports ${dev}` : undefined;
         }),
     );
@@ -69,6 +71,16 @@ describe.concurrent('the npm package', () => {
     expect(help).toMatch(/^ {2}enact\s+Run a fenced enactor/m);
     expect(enactHelp).toContain('--plans');
   }, 120_000);
+
+  it('leaves out the S3 SDK, an optional peer dependency: a --plans s3:// command says what to install', async () => {
+    await expect(access(path.join(dir, 'node_modules/@aws-sdk/client-s3'))).rejects.toThrow(/ENOENT/);
+    const refused = await s3StoreWithoutClient(dir);
+    const { peerDependencies } = JSON.parse(await readFile('package.json', 'utf8')) as {
+      peerDependencies: Record<string, string>;
+    };
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`npm install @aws-sdk/client-s3@${peerDependencies['@aws-sdk/client-s3']}`);
+  });
 
   it('imports the API from the package root at run time', async () => {
     expect(await importApi(dir)).toBe('function function');
