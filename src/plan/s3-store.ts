@@ -3,8 +3,8 @@
 //
 // - One object per generation, in the file store's sharded layout (sharded-file.ts), read by byte range: the
 //   header, then each shard on first use, all from one version of the object (s3-plan-bytes.ts).
-// - Keys sort NEWEST FIRST (`plan-<999999999999 − g>-g<g>.json`), so the latest
-//   generation is the first key of a one-item ListObjectsV2, however many plans the prefix holds.
+// - Keys sort NEWEST FIRST (`plan-<999999999999 − g>-g<g>.json`), so the latest generation is the first key
+//   of a one-item ListObjectsV2, however many plans the prefix holds.
 // - A new generation is written with `If-None-Match: *`: of two planners writing generation N, exactly one
 //   wins and the other gets 412 → PlanExistsError. Plans are never overwritten.
 // - Cleanup deletes with `If-Match: <etag>` read just before, so it can only remove the object it looked at,
