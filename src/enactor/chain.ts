@@ -13,7 +13,7 @@ import { changeCost, type Cost, type RequestLimits } from '../route53/change-bat
 import { packBatches } from './batch.js';
 import type { Change } from './changes.js';
 import type { ShardUnit } from './decide.js';
-import { newShardFenceSet, parseShardFence, shardDigest, type ShardFence } from './shard-fence.js';
+import { newShardFenceSet, parseShardFence, shardDigest, shardOfFenceName, type ShardFence } from './shard-fence.js';
 
 /** A chain, or the endpoint whose changes alone do not fit one request beside a fence swap (refused too-large). */
 export type ChainResult =
@@ -32,6 +32,9 @@ export interface ChainCursor {
   /** The fence the next segment swaps: the pass's read for the head, then the one the previous segment wrote. */
   liveFence: ShardFence | undefined;
 }
+
+/** The owner id of the deployment a unit is for: its intermediate fences are that owner's too. */
+const ownerOf = (unit: ShardUnit) => shardOfFenceName(unit.newFence.name)?.owner;
 
 /** A cursor over an oversized unit's changes, or the endpoint whose changes alone exceed a request. */
 export function startChain(
@@ -65,6 +68,8 @@ export function startChain(
     digest: '0'.repeat(12),
     writer,
     excluded: [...new Set([...unit.excluded, ...byKey.keys()])],
+    notOwned: unit.notOwned,
+    owner: ownerOf(unit),
   });
   // A segment DELETEs the fence before it (the pass's read for the head, an intermediate one after) and CREATEs
   // its own: reserve both at their widest, since segments are cut to fill a request to its last element.
@@ -104,6 +109,8 @@ export function nextSegment(cursor: ChainCursor, room: RequestLimits): ShardUnit
         digest: shardDigest(target, unit.shard, excluded),
         writer,
         excluded,
+        notOwned: unit.notOwned,
+        owner: ownerOf(unit),
       });
   const liveFence = cursor.liveFence;
   cursor.liveFence = parseShardFence(unit.shard, newFence);

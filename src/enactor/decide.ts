@@ -5,7 +5,7 @@ import type { Plan } from '../plan/schema.js';
 import { normalizeName, recordSetKey, type RecordSet } from '../route53/recordset.js';
 import { applyChanges, recordChanges, type Change } from './changes.js';
 import { capacityProof, guardEndpoint, type GuardOptions, type Refusal } from './guard.js';
-import { newShardFenceSet, shardDigest, shardPlan, type ShardFence } from './shard-fence.js';
+import { newShardFenceSet, setIdHash, shardDigest, shardPlan, type ShardFence } from './shard-fence.js';
 
 /** A shard's content: endpoint key -> its record sets (an endpoint without sets is absent). */
 export type ShardContent = Map<string, RecordSet[]>;
@@ -22,6 +22,8 @@ export interface ShardUnit {
   newFence: RecordSet;
   /** Endpoint keys the new fence lists in x= (left out of its digest). */
   excluded: string[];
+  /** What the new fence lists in f= (ShardFence.notOwned): sets its plan names that dnsplane did not write. */
+  notOwned: ReadonlyMap<string, readonly string[]>;
   /** The shard's content as the unit assumed it live. */
   live: ShardContent;
   /** How many record sets `live` holds (what the change-share guard counts). */
@@ -115,6 +117,12 @@ function build(input: ShardInput, target: Plan, unknown: ReadonlySet<string>): S
   const proofs: Change[] = [];
   const changed: string[] = [];
   const adopted: ShardUnit['adopted'] = [];
+  // Endpoints left unknown keep what the fence said about them; the others are judged from what was read.
+  const notOwned = new Map<string, readonly string[]>();
+  for (const key of unknown) {
+    const carried = input.fence?.notOwned?.get(key);
+    if (carried) notOwned.set(key, carried);
+  }
   const keys = [...new Set([...live.keys(), ...content.keys()])].sort();
   for (const key of keys) {
     if (excluded.has(key)) continue;
@@ -124,7 +132,17 @@ function build(input: ShardInput, target: Plan, unknown: ReadonlySet<string>): S
     const foreign = foreignTouched(changes, input.foreign?.get(key));
     const result = after && applyChanges(before, changes);
     const refusal = guardEndpoint({ endpoint: key, result, foreignTouched: foreign }, guard);
-    if (foreign.length > 0 && refusal?.reason !== 'foreign-sets') adopted.push({ endpoint: key, sets: foreign });
+    // Someone else's sets the plan names but this unit does not change (they already match it): the new fence
+    // must not make them dnsplane's, or the next plan would change them without a refusal. --adopt claims them.
+    const matching = foreignNamed(input.foreign?.get(key), after).filter((set) => !foreign.includes(set));
+    const taken = refusal ? [] : [...foreign, ...(guard.adopt ? matching : [])];
+    if (taken.length > 0) adopted.push({ endpoint: key, sets: taken });
+    const kept = refusal ? foreignNamed(input.foreign?.get(key), after) : guard.adopt ? [] : matching;
+    if (kept.length > 0)
+      notOwned.set(
+        key,
+        kept.map((set) => setIdHash(set.setIdentifier)),
+      );
     if (refusal) {
       refused.push({ endpoint: key, refusal });
       excluded.add(key);
@@ -141,6 +159,7 @@ function build(input: ShardInput, target: Plan, unknown: ReadonlySet<string>): S
     digest: shardDigest(target, shard, exclusions),
     writer: input.writer,
     excluded: exclusions,
+    notOwned,
     owner: input.owner,
   });
   const fenceSwap: Change[] = input.fence
@@ -158,6 +177,7 @@ function build(input: ShardInput, target: Plan, unknown: ReadonlySet<string>): S
     liveFence: input.fence,
     newFence,
     excluded: exclusions,
+    notOwned,
     live,
     liveSets: [...live.values()].reduce((sum, sets) => sum + sets.length, 0),
     endpoints,
@@ -179,6 +199,13 @@ function endpointChanges(before: readonly RecordSet[], after: readonly RecordSet
   if (guard.policy !== 'upsert-only') return changes;
   const created = new Set(changes.filter((c) => c.action === 'CREATE').map((c) => recordSetKey(c.set)));
   return changes.filter((change) => change.action === 'CREATE' || created.has(recordSetKey(change.set)));
+}
+
+/** The sets among `foreign` whose identifiers the plan names at the endpoint (a fence of that plan would claim them). */
+function foreignNamed(foreign: readonly RecordSet[] | undefined, after: readonly RecordSet[] | undefined): RecordSet[] {
+  if (!foreign || foreign.length === 0 || !after) return [];
+  const named = new Set(after.map((set) => set.setIdentifier ?? ''));
+  return foreign.filter((set) => named.has(set.setIdentifier ?? ''));
 }
 
 /** The sets among `foreign` that the changes would delete or replace. */
@@ -209,10 +236,13 @@ export function fenceOnlyUnit(input: {
 }): ShardUnit {
   const { shard, fence, plan } = input;
   const sharded = shardPlan(plan);
+  // The content is the fence's, so is what it says is not dnsplane's.
+  const notOwned = fence.notOwned ?? new Map<string, readonly string[]>();
   const newFence = newShardFenceSet(shard, input.zone, {
     generation: plan.generation,
     digest: sharded.digests[shard],
     writer: input.writer,
+    notOwned,
     owner: input.owner,
   });
   const unit = {
@@ -222,6 +252,7 @@ export function fenceOnlyUnit(input: {
     liveFence: fence,
     newFence,
     excluded: [],
+    notOwned,
     liveSets: sharded.sets[shard],
     endpoints: [...sharded.keys[shard]],
     changed: [],

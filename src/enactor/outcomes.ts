@@ -211,9 +211,10 @@ export class OutcomeRecorder {
     const audit = this.audit;
     if (!audit || units.length === 0) return;
     const base = { enactor: this.enactor, outcome, ...batch, detail };
-    // Fence-only swaps change no endpoint: the batch events and the log record them, the audit does not.
+    // Fence-only swaps change no endpoint: the batch events and the log record them, the audit does not. An
+    // adoption is audited even when the adopted sets already matched the plan (the fence claims them all the same).
     for (const unit of units) {
-      for (const endpoint of unit.changed) {
+      for (const endpoint of new Set([...unit.changed, ...unit.adopted.map((entry) => entry.endpoint)])) {
         const changes = unit.changes.filter(
           (change) => change.set.type === 'TXT' || endpointKey(change.set.name, change.set.type) === endpoint,
         );

@@ -1,7 +1,8 @@
 // Shard fences (protocol v2). The zone's endpoints fall into SHARDS fixed shards by a hash of their key; each
 // shard has ONE fence, a TXT record at `s<iii>._dnsplane.<zone>`, saying which plan generation the shard's
 // content comes from (g), a digest of exactly that content (d), who wrote it (w), a random nonce (n), and the
-// endpoints left out of it because Route53 refuses their changes (x, see "poison" in the enactor).
+// endpoints left out of it because Route53 refuses their changes (x, see "poison" in the enactor), and the
+// record sets at its managed names that dnsplane did not write (f, see notOwned).
 //
 // Every batch that writes a shard's records DELETEs the exact fence it read and CREATEs the next one: Route53
 // rejects the whole batch if the fence moved meanwhile (compare-and-swap). Because the content a fence names is
@@ -11,7 +12,7 @@
 import type { Route53Port } from '../route53/port.js';
 import { randomUUID } from 'node:crypto';
 import { listRecordSets } from '../route53/paging.js';
-import { SHARDS } from '../plan/shards.js';
+import { fnv1a32, SHARDS } from '../plan/shards.js';
 import { normalizeName, type RecordSet } from '../route53/recordset.js';
 
 // The shards themselves (which endpoint falls where, a shard's digest) are the plan's: plan/shards.ts.
@@ -75,6 +76,12 @@ export interface ShardFence {
   nonce?: string;
   /** Endpoint keys ("name TYPE") left out of the content the digest covers (poisoned endpoints). */
   excluded: string[];
+  /**
+   * Sets at the shard's endpoints that dnsplane did not write although the fence's plan names their identifiers
+   * (made by hand or by another deployment, refused or left alone because they already matched the plan):
+   * endpoint key -> setIdHash of each identifier. The plan naming a set makes it dnsplane's, except these.
+   */
+  notOwned?: ReadonlyMap<string, readonly string[]>;
   /** The fence exactly as read, for the DELETE that makes the swap conditional. */
   set: RecordSet;
 }
@@ -82,6 +89,36 @@ export interface ShardFence {
 // In a value, an excluded endpoint key "name TYPE" is written "name/TYPE" (a fence value splits on spaces).
 const encodeKey = (key: string) => key.replace(' ', '/');
 const decodeKey = (token: string) => token.replace('/', ' ');
+
+/** 8 hex digits naming a set identifier in a fence's f= (a simple set has none: ''). Short: a fence is one TXT value. */
+export function setIdHash(setIdentifier: string | undefined): string {
+  return fnv1a32(setIdentifier ?? '')
+    .toString(16)
+    .padStart(8, '0');
+}
+
+/** f=name/TYPE:hash.hash,name/TYPE:hash (keys sorted, hashes sorted). */
+function encodeNotOwned(notOwned: ReadonlyMap<string, readonly string[]>): string {
+  return [...notOwned]
+    .filter(([, hashes]) => hashes.length > 0)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, hashes]) => `${encodeKey(key)}:${[...new Set(hashes)].sort().join('.')}`)
+    .join(',');
+}
+
+function decodeNotOwned(text: string): Map<string, string[]> {
+  const notOwned = new Map<string, string[]>();
+  for (const entry of text.split(',')) {
+    const colon = entry.lastIndexOf(':');
+    if (colon <= 0) continue;
+    const hashes = entry
+      .slice(colon + 1)
+      .split('.')
+      .filter((hash) => /^[0-9a-f]{8}$/.test(hash));
+    if (hashes.length > 0) notOwned.set(decodeKey(entry.slice(0, colon)), hashes);
+  }
+  return notOwned;
+}
 
 /** The text of a TXT value: its character-strings concatenated (a value split over several strings reads whole). */
 function txtText(value: string): string {
@@ -120,6 +157,7 @@ function parseValue(shard: number, set: RecordSet): ShardFence {
   const d = fields.get('d') ?? '';
   if (!/^\d{1,15}$/.test(g) || !/^[0-9a-f]{12}$/.test(d)) return unreadable;
   const x = fields.get('x');
+  const f = fields.get('f');
   return {
     shard,
     generation: Number(g),
@@ -127,6 +165,7 @@ function parseValue(shard: number, set: RecordSet): ShardFence {
     writer: fields.get('w'),
     nonce: fields.get('n'),
     excluded: x ? x.split(',').filter(Boolean).map(decodeKey) : [],
+    ...(f ? { notOwned: decodeNotOwned(f) } : {}),
     set,
   };
 }
@@ -136,6 +175,8 @@ export interface NewShardFence {
   digest: string;
   writer: string;
   excluded?: readonly string[];
+  /** Sets the plan names that dnsplane did not write (ShardFence.notOwned): written as f=. */
+  notOwned?: ReadonlyMap<string, readonly string[]>;
   /** The deployment's owner id (default: DEFAULT_OWNER_ID, the original fence names). */
   owner?: string;
 }
@@ -150,7 +191,8 @@ export function newShardFenceSet(shard: number, zone: string, fence: NewShardFen
   const nonce = randomUUID().slice(0, 8);
   const excluded =
     fence.excluded && fence.excluded.length > 0 ? ` x=${[...fence.excluded].sort().map(encodeKey).join(',')}` : '';
-  const text = `dnsplane g=${fence.generation} d=${fence.digest} w=${writer} n=${nonce}${excluded}`;
+  const notOwned = fence.notOwned ? encodeNotOwned(fence.notOwned) : '';
+  const text = `dnsplane g=${fence.generation} d=${fence.digest} w=${writer} n=${nonce}${excluded}${notOwned ? ` f=${notOwned}` : ''}`;
   const strings: string[] = [];
   for (let at = 0; at < text.length; at += TXT_STRING_MAX) strings.push(`"${text.slice(at, at + TXT_STRING_MAX)}"`);
   return {

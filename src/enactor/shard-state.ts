@@ -14,7 +14,7 @@ import { namedInError, type ShardContent, type ShardUnit } from './decide.js';
 import type { ChangePolicy } from './guard.js';
 import { readLiveZone } from './live.js';
 import type { PlanCache } from './plan-cache.js';
-import { contentDigest, SHARDS, shardOfKey, shardPlan, type ShardFence } from './shard-fence.js';
+import { contentDigest, SHARDS, setIdHash, shardOfKey, shardPlan, type ShardFence } from './shard-fence.js';
 
 /** Corrections to what a shard's fence implies, learnt after it was read: fresh reads of endpoints, and exclusions. */
 export interface Tweaks {
@@ -172,7 +172,8 @@ export class ShardReader {
    * Which sets of the shard dnsplane wrote (protocol v2), by endpoint key and set identifier: those the plan its
    * fence names has there. A fence whose plan this store does not hold (a new or restored store) still proves
    * the shard is this deployment's: the sets the plan being enacted names are taken as its own. Without a fence
-   * nothing in the shard is (except endpoints fenced by v1).
+   * nothing in the shard is (except endpoints fenced by v1). The sets the fence lists as not owned (f=: found
+   * there, not written by dnsplane, never adopted) stay someone else's although the plan names them.
    */
   private async ownedIdentifiers(
     plan: Plan,
@@ -181,7 +182,18 @@ export class ShardReader {
   ): Promise<Map<string, RecordSet[]>> {
     if (!fence) return new Map();
     const named = fence.generation > 0 ? await this.plans.at(fence.generation) : undefined;
-    return shardPlan(named ?? plan).content[shard];
+    const content = shardPlan(named ?? plan).content[shard];
+    if (!fence.notOwned || fence.notOwned.size === 0) return content;
+    const owned = new Map(content);
+    for (const [key, hashes] of fence.notOwned) {
+      const sets = owned.get(key);
+      if (sets)
+        owned.set(
+          key,
+          sets.filter((set) => !hashes.includes(setIdHash(set.setIdentifier))),
+        );
+    }
+    return owned;
   }
 
   /** Reads the shards whose content no fence vouches for: per endpoint when few, else the whole zone once. */

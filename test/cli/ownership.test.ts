@@ -228,6 +228,29 @@ describe('ownership', () => {
   );
 
   it(
+    "a second owner whose plan matches the first one's set at first does not take it over: its next change is refused",
+    async () => {
+      const before = liveWeights(await suite.rig.view(), 'www');
+      const other = path.join(suite.rig.dir, 'teal-plans');
+      const store = new FilePlanStore(other);
+      // www exactly as the default deployment wrote it (identifier, weight, TTL, address).
+      await store.write(planOf(1, { www: [5] }, () => ['10.1.0.1']));
+      const teal = ['--plans', other, '--endpoint-url', suite.rig.test.authority.endpoint, '--owner-id', 'teal'];
+      const first = await cli('enact', '--id', 't1', '--once', ...teal);
+      expect(first.code, first.stdout + first.stderr).toBe(0);
+      await store.write(planOf(2, { www: [7] }, () => ['10.1.0.1']));
+      const second = await cli('enact', '--id', 't1', '--once', ...teal);
+      expect(second.code, second.stdout + second.stderr).toBe(3);
+      expect(second.stdout).toContain(`${host('www')} A holds record set(s) dnsplane did not write: "lb-0"`);
+      expect(liveWeights(await suite.rig.view(), 'www')).toEqual(before);
+      // The default deployment finds its set as it wrote it: nothing to repair, no fight.
+      const mine = await cli('enact', '--id', 'e1', '--once', '--verify-every', '0', ...suite.common);
+      expect([mine.code, mine.stdout]).toEqual([0, expect.stringMatching(/0 applied, 0 repaired/)]);
+    },
+    CLI_TIMEOUT_MS,
+  );
+
+  it(
     'upsert-only creates and updates but never deletes a set or an endpoint; sync would delete what the plan drops',
     async () => {
       await suite.rig.writePlan(2, { api: [30] }); // drops api's lb-1 and the endpoint www

@@ -7,7 +7,7 @@ import { chainUnit, packRound, startChain } from '../../src/enactor/chain.js';
 import { decideShard, type ShardUnit } from '../../src/enactor/decide.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { DEFAULT_GUARD } from '../../src/enactor/guard.js';
-import { shardDigest, shardOf } from '../../src/enactor/shard-fence.js';
+import { parseShardFence, setIdHash, shardDigest, shardOf, shardOfFenceName } from '../../src/enactor/shard-fence.js';
 import { fenceGeneration, host, liveWeights, planOf, stallingPort, startRig, ZONE, type Rig } from './harness.js';
 
 let rig: Rig | undefined;
@@ -60,6 +60,28 @@ describe('chainUnit (pure)', () => {
       expect(segment.newFence.values[0]).toContain(`d=${shardDigest(plan, SHARD, segment.excluded)}`);
     });
     expect(segments.at(-1)!.newFence).toBe(unit.newFence);
+  });
+
+  it("keeps a deployment's owner id and its not-owned sets (f=) on every intermediate fence of a chain", () => {
+    const plan = planOf(1, weights(1));
+    const decision = decideShard({
+      shard: SHARD,
+      zone: ZONE,
+      writer: 't',
+      guard: DEFAULT_GUARD,
+      live: new Map(),
+      targets: [plan],
+      owner: 'blue',
+    });
+    if (decision.action !== 'send') throw new Error('expected a unit');
+    const notOwned = new Map([[`${host(labels[0])} A`, [setIdHash('lb-0')]]]);
+    const chain = chainUnit({ ...decision.unit, notOwned }, plan, ZONE, 't', LIMITS);
+    if (!chain.ok) throw new Error('expected a chain');
+    expect(chain.segments.length).toBeGreaterThanOrEqual(2);
+    for (const segment of chain.segments.slice(0, -1)) {
+      expect(shardOfFenceName(segment.newFence.name)).toEqual({ shard: SHARD, zone: ZONE, owner: 'blue' });
+      expect(parseShardFence(SHARD, segment.newFence).notOwned).toEqual(notOwned);
+    }
   });
 
   it('names the endpoint whose changes alone exceed a request', () => {

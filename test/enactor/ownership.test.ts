@@ -4,7 +4,7 @@ import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { describe, expect, it } from 'vitest';
 import { decideShard, type ShardInput } from '../../src/enactor/decide.js';
 import { DEFAULT_GUARD } from '../../src/enactor/guard.js';
-import { shardOf, shardPlan } from '../../src/enactor/shard-fence.js';
+import { parseShardFence, setIdHash, shardOf, shardPlan } from '../../src/enactor/shard-fence.js';
 import type { Plan } from '../../src/plan/schema.js';
 import type { RecordSet } from '../../src/route53/recordset.js';
 import { host, liveWeights, startRig } from './harness.js';
@@ -70,11 +70,41 @@ describe('ownership in decideShard', () => {
     expect(adopted.action === 'send' && adopted.unit.adopted).toEqual([{ endpoint: KEY, sets: [blue] }]);
   });
 
-  it('leaves a foreign set that needs no change alone, and changes the endpoint around it only by creating', () => {
-    const kept = set('lb-0', 10, '10.0.0.1');
-    const decision = decide([{ ...kept, ttl: 30 }], [{ ...kept, ttl: 30 }]);
+  it("leaves a foreign set that needs no change alone, and its fence does not make it dnsplane's (f=); --adopt does", () => {
+    const kept = { ...set('lb-0', 10, '10.0.0.1'), ttl: 30 };
+    const decision = decide([kept], [kept]);
     expect(decision.refused).toEqual([]);
-    expect(decision.action === 'send' && decision.unit.recordChanges).toEqual([]);
+    if (decision.action !== 'send') throw new Error('expected a unit');
+    expect(decision.unit.recordChanges).toEqual([]);
+    expect(decision.unit.adopted).toEqual([]);
+    // The plan names lb-0, so without f= the next fence would claim it and the next plan change it unrefused.
+    expect(parseShardFence(SHARD, decision.unit.newFence).notOwned).toEqual(new Map([[KEY, [setIdHash('lb-0')]]]));
+    const adopted = decide([kept], [kept], { adopt: true });
+    if (adopted.action !== 'send') throw new Error('expected a unit');
+    expect(adopted.unit.adopted).toEqual([{ endpoint: KEY, sets: [kept] }]);
+    expect(parseShardFence(SHARD, adopted.unit.newFence).notOwned).toBeUndefined();
+  });
+
+  it("a refused endpoint's fence lists the foreign sets its plan names, and an endpoint left unknown keeps them", () => {
+    const squatter = set('lb-0', 50, '192.0.2.9');
+    const refused = decide([squatter], [squatter]);
+    if (refused.action !== 'send') throw new Error('expected a unit');
+    expect(refused.refused.map((entry) => entry.refusal.reason)).toEqual(['foreign-sets']);
+    const fence = parseShardFence(SHARD, refused.unit.newFence);
+    expect([fence.excluded, fence.notOwned]).toEqual([[KEY], new Map([[KEY, [setIdHash('lb-0')]]])]);
+    // Next pass, the endpoint still excluded and not read: the new fence carries what the old one said.
+    const carried = decideShard({
+      shard: SHARD,
+      zone: ZONE,
+      writer: 't',
+      guard: DEFAULT_GUARD,
+      fence,
+      live: new Map(),
+      unknown: new Set([KEY]),
+      targets: [{ ...plan, generation: 3 }],
+    });
+    if (carried.action !== 'send') throw new Error('expected a unit');
+    expect(parseShardFence(SHARD, carried.unit.newFence).notOwned).toEqual(fence.notOwned);
   });
 
   it('upsert-only never deletes a set the plan drops; sync does', () => {
@@ -89,7 +119,81 @@ describe('ownership in decideShard', () => {
   });
 });
 
+/** A weighted A set made by hand (as the aws CLI would), at host(label). */
+async function byHand(rig: Awaited<ReturnType<typeof startRig>>, label: string, id: string, value: string, ttl = 60) {
+  await rig.client.send(
+    new ChangeResourceRecordSetsCommand({
+      HostedZoneId: rig.zoneId,
+      ChangeBatch: {
+        Changes: [
+          {
+            Action: 'CREATE',
+            ResourceRecordSet: {
+              Name: host(label),
+              Type: 'A',
+              TTL: ttl,
+              SetIdentifier: id,
+              Weight: 1,
+              ResourceRecords: [{ Value: value }],
+            },
+          },
+        ],
+      },
+    }),
+  );
+}
+
 describe('ownership in the enactor', () => {
+  it("a refused endpoint stays refused on the next passes, though its fence's plan names the hand-made set", async () => {
+    const rig = await startRig();
+    try {
+      await rig.writePlan(1, { api: [10] });
+      const enactor = rig.enactor('e1', { verifyEveryMs: 0 });
+      expect((await enactor.runOnce()).applied).toHaveLength(1);
+      // Made by hand with the identifier the plan will give its own set (lb-0), and another address.
+      await byHand(rig, 'web', 'lb-0', '192.0.2.7');
+      await rig.writePlan(2, { api: [10], web: [5] });
+      for (let pass = 0; pass < 3; pass++) {
+        const summary = await enactor.runOnce();
+        expect(summary.refused, `pass ${pass}`).toEqual([
+          expect.objectContaining({ endpoint: `${host('web')} A`, reason: 'foreign-sets' }),
+        ]);
+        expect(summary.repaired).toEqual([]);
+      }
+      const view = await rig.view();
+      expect(view.endpoints.get(`${host('web')} A`)?.sets.map((set) => set.values)).toEqual([['192.0.2.7']]);
+      // Adopting is what changes it.
+      const adopted = await rig.enactor('e2', { verifyEveryMs: 0, guard: { adopt: true } }).runOnce();
+      expect(adopted.refused).toEqual([]);
+      expect(liveWeights(await rig.view(), 'web')).toEqual([5]);
+    } finally {
+      await rig.close();
+    }
+  });
+
+  it("a hand-made set already as planned is left alone but stays not dnsplane's until adopted", async () => {
+    const rig = await startRig();
+    try {
+      await byHand(rig, 'web', 'lb-0', '10.0.0.1', 30);
+      await rig.writePlan(1, { web: [1] }); // exactly the hand-made set
+      const enactor = rig.enactor('e1', { verifyEveryMs: 0 });
+      expect((await enactor.runOnce()).refused).toEqual([]);
+      await rig.writePlan(2, { web: [2] });
+      expect((await enactor.runOnce()).refused).toEqual([
+        expect.objectContaining({ endpoint: `${host('web')} A`, reason: 'foreign-sets' }),
+      ]);
+      expect(liveWeights(await rig.view(), 'web')).toEqual([1]);
+      const adopted = await rig.enactor('e2', { verifyEveryMs: 0, guard: { adopt: true } }).runOnce();
+      expect([adopted.refused, liveWeights(await rig.view(), 'web')]).toEqual([[], [2]]);
+      // Adopted, it is dnsplane's: the next change needs no --adopt.
+      await rig.writePlan(3, { web: [3] });
+      expect((await enactor.runOnce()).refused).toEqual([]);
+      expect(liveWeights(await rig.view(), 'web')).toEqual([3]);
+    } finally {
+      await rig.close();
+    }
+  });
+
   it('reads a name the plan newly manages in a fenced shard before writing, and refuses the sets found there', async () => {
     const rig = await startRig();
     try {
