@@ -16,6 +16,7 @@ import { cleanupPlans } from './cleanup.js';
 import { decideShard, type ShardUnit } from './decide.js';
 import { enactorMetrics as metrics, type EnactorEvent } from './events.js';
 import { DEFAULT_GUARD, guardPass, type GuardOptions, type Refusal } from './guard.js';
+import { highestLiveFence } from './highest-fence.js';
 import { DEFAULT_HINT_TIMEOUT_MS, HintKeeper } from './hints.js';
 import { ConflictHandling } from './conflict.js';
 import { OutcomeRecorder } from './outcomes.js';
@@ -25,6 +26,7 @@ import {
   type EnactorOptions,
   type PassContext,
   type RunSummary,
+  type StoreBehindZone,
 } from './options.js';
 import { BatchSender } from './send.js';
 import { ShardDecider } from './shard-decider.js';
@@ -156,6 +158,12 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
     const plan = await this.options.store.latest();
     if (!plan) {
       this.log.info({ store: this.options.store.location }, 'no plan yet');
+      // A wiped or new store beside a live zone: no plan to stand down on, but the same news and advice.
+      if (this.options.zone !== undefined) {
+        this.zoneId ??= await resolveHostedZoneId(this.caller, this.options.zone);
+        const highestFence = await highestLiveFence(this.caller, this.zoneId, this.options.ownerId);
+        this.noteStoreBehind(highestFence > 0 ? { highestPlan: 0, highestFence } : undefined, summary);
+      }
       return summary;
     }
     summary.generation = plan.generation;
@@ -249,12 +257,19 @@ export class Enactor extends EventEmitter<{ event: [EnactorEvent] }> {
   /** Every stored plan below the live fences: say so (once while it lasts) with what to run. */
   private checkStoreBehind(plan: Plan, fences: Map<number, ShardFence | undefined>, summary: RunSummary): void {
     const highestFence = Math.max(0, ...[...fences.values()].map((fence) => fence?.generation ?? 0));
-    if (highestFence <= plan.generation) {
+    this.noteStoreBehind(
+      highestFence > plan.generation ? { highestPlan: plan.generation, highestFence } : undefined,
+      summary,
+    );
+  }
+
+  private noteStoreBehind(behind: StoreBehindZone | undefined, summary: RunSummary): void {
+    if (!behind) {
       this.warnedBehind = false;
       return;
     }
-    summary.storeBehind = { highestPlan: plan.generation, highestFence };
-    if (!this.warnedBehind) this.log.warn({ ...summary.storeBehind }, describeStoreBehindZone(summary.storeBehind));
+    summary.storeBehind = behind;
+    if (!this.warnedBehind) this.log.warn({ ...behind }, describeStoreBehindZone(behind));
     this.warnedBehind = true;
   }
 

@@ -104,7 +104,8 @@ export interface StoreBehindZone {
 
 /** What an operator reads when every stored plan is below the live fences, and what to run. */
 export function describeStoreBehindZone({ highestPlan, highestFence }: StoreBehindZone): string {
-  return `plan store is behind the zone: highest plan ${highestPlan}, live fences at ${highestFence}; run \`dnsplane plan --write\` (it numbers from the live fences) or point --plans at the right store`;
+  const plans = highestPlan > 0 ? `highest plan ${highestPlan}` : 'it holds no plan';
+  return `plan store is behind the zone: ${plans}, live fences at ${highestFence}; run \`dnsplane plan --write\` (it numbers from the live fences) or point --plans at the right store`;
 }
 
 export const DEFAULT_VERIFY_EVERY_MS = 10_000;

@@ -8,6 +8,7 @@ import { readProbeStatus, type ProbeStatus } from '../probe/status-file.js';
 import { endpointKey } from '../route53/recordset.js';
 import { desiredSets, setsMatch } from '../enactor/changes.js';
 import { readLiveZone, zoneShardFences, type LiveZone } from '../enactor/live.js';
+import { highestLiveFence } from '../enactor/highest-fence.js';
 import { shardDigest, shardOfKey, type ShardFence } from '../enactor/shard-fence.js';
 import type { StoreBehindZone } from '../enactor/options.js';
 
@@ -121,10 +122,20 @@ export function storeBehindZone(statuses: readonly EndpointStatus[]): StoreBehin
   return highestFence > highestPlan ? { highestPlan, highestFence } : undefined;
 }
 
+/** storeBehindZone, and for a store with no plan at all (no rows to judge from) the zone's fences read. */
+export async function storeBehindZoneRead(
+  statuses: readonly EndpointStatus[],
+  target: Pick<StatusOptions, 'client' | 'zoneId' | 'ownerId'>,
+): Promise<StoreBehindZone | undefined> {
+  if (statuses.some((row) => row.plannedGeneration !== null)) return storeBehindZone(statuses);
+  const highestFence = await highestLiveFence(target.client, target.zoneId, target.ownerId);
+  return highestFence > 0 ? { highestPlan: 0, highestFence } : undefined;
+}
+
 const mark = (value: boolean | null) => (value === null ? '-' : value ? 'yes' : 'NO');
 
 export function formatStatus(rows: readonly EndpointStatus[]): string {
-  if (rows.length === 0) return 'no endpoints: no plan is stored and no fence is in the zone';
+  if (rows.length === 0) return 'no endpoints: no plan is stored and no fence names a stored plan';
   const table = [
     ['ENDPOINT', 'LIVE GEN', 'PLANNED', 'MATCHES LIVE GEN', 'MATCHES PLAN', 'SETS', 'WRITER', 'PROBE', 'NOTE'],
     ...rows.map((row) => [

@@ -8,7 +8,7 @@ import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import { FilePlanStore } from '../../src/plan/file-store.js';
 import { listRecordSets } from '../../src/route53/paging.js';
-import { cliRig, CLI_ENV, fenceGeneration, host, liveWeights, planOf } from '../enactor/harness.js';
+import { cliRig, CLI_ENV, fenceGeneration, host, liveWeights, planOf, ZONE } from '../enactor/harness.js';
 import { runDnsplane, spawnDnsplane } from '../helpers/cli.js';
 
 const CLI_TIMEOUT_MS = 180_000;
@@ -114,6 +114,38 @@ describe('a plan store below the live fences', () => {
       expect(status.stdout).toContain(`! ${message}`);
       expect(JSON.parse((await cli('status', '--json', ...args)).stdout).storeBehind).toEqual({
         highestPlan: 1,
+        highestFence: live,
+      });
+      expect(fenceGeneration(await suite.rig.view(), 'www')).toBe(live);
+    },
+    CLI_TIMEOUT_MS,
+  );
+
+  it(
+    'a store with no plan at all (wiped, or a new one) beside a live zone: the same news and advice, nothing written',
+    async () => {
+      const live = fenceGeneration(await suite.rig.view(), 'www')!;
+      const args = [
+        '--plans',
+        path.join(suite.rig.dir, 'wiped-plans'),
+        '--endpoint-url',
+        suite.rig.test.authority.endpoint,
+        '--zone',
+        ZONE,
+      ];
+      const message = `plan store is behind the zone: it holds no plan, live fences at ${live}; run \`dnsplane plan --write\` (it numbers from the live fences) or point --plans at the right store`;
+      const once = await runDnsplane(['enact', '--id', 'e2', '--once', ...args], {
+        cwd: suite.rig.dir,
+        env: { ...CLI_ENV, DNSPLANE_LOG_LEVEL: 'warn', DNSPLANE_LOG_FORMAT: 'text' },
+      });
+      expect([once.code, once.stdout.trim()]).toEqual([0, 'no plan stored; nothing to do']);
+      expect(once.stderr.split(message).length - 1, once.stderr).toBe(1);
+      expect((await cli('enact', '--id', 'e2', '--dry-run', ...args)).stdout).toContain(`! ${message}`);
+      const status = await cli('status', ...args);
+      expect(status.stdout).toContain(`! ${message}`);
+      expect(status.stdout).not.toContain('no fence is in the zone');
+      expect(JSON.parse((await cli('status', '--json', ...args)).stdout).storeBehind).toEqual({
+        highestPlan: 0,
         highestFence: live,
       });
       expect(fenceGeneration(await suite.rig.view(), 'www')).toBe(live);

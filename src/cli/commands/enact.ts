@@ -3,7 +3,7 @@
 import { Option, type Command } from 'commander';
 import { AuditLog } from '../../enactor/audit.js';
 import { Enactor } from '../../enactor/enactor.js';
-import { type RunSummary } from '../../enactor/options.js';
+import { describeStoreBehindZone, type RunSummary } from '../../enactor/options.js';
 import { CHANGE_POLICIES, DEFAULT_GUARD, type ChangePolicy, type GuardOptions } from '../../enactor/guard.js';
 import { buildPreview, formatPreview } from '../../enactor/preview.js';
 import { assertSafeBackend, selfCheck } from '../../enactor/self-check.js';
@@ -235,7 +235,9 @@ async function preview(options: EnactOptions, target: ZoneTarget, guard: Partial
     });
     const summary = await enactor.runOnce();
     if (summary.generation === undefined) {
-      console.log(options.json ? JSON.stringify({ generation: null }) : 'no plan stored yet; nothing to preview');
+      const behind = summary.storeBehind ?? null;
+      if (options.json) console.log(JSON.stringify({ generation: null, storeBehind: behind }));
+      else console.log(behind ? `! ${describeStoreBehindZone(behind)}` : 'no plan stored yet; nothing to preview');
       return;
     }
     const zone = (await target.store.latest())?.zone ?? target.zoneId;
@@ -260,7 +262,8 @@ function saidBySummary(level: string, fields: Record<string, unknown>): boolean 
 }
 
 function describeSummary(summary: RunSummary): string {
-  if (summary.generation === undefined) return 'no plan stored yet; nothing to do';
+  // A store behind the zone is the enactor's warning (logged once), not repeated here.
+  if (summary.generation === undefined) return 'no plan stored; nothing to do';
   const lines = [
     `generation ${summary.generation}: ${summary.applied.length} applied, ${summary.repaired.length} repaired, ${summary.inSync.length} in sync, ${summary.stoodDown.length} stood down, ${summary.refused.length} refused, ${summary.failed.length} failed (${summary.batches} batches)`,
   ];

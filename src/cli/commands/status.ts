@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { endpointRows, probeCellsOfFile } from '../../dashboard/rows.js';
 import { describeStoreBehindZone } from '../../enactor/options.js';
-import { collectStatus, formatStatus, storeBehindZone } from '../../status/endpoint-status.js';
+import { collectStatus, formatStatus, storeBehindZoneRead } from '../../status/endpoint-status.js';
 import { describeFreeze } from '../../plan/freeze.js';
 import { formatDiagnosis } from '../../probe/report.js';
 import { DEFAULT_STATUS_FILE, probeStatusStaleness, readProbeStatus } from '../../probe/status-file.js';
@@ -50,7 +50,11 @@ async function runStatus(options: StatusOptions): Promise<void> {
     ]);
     // The dashboard's judgement, so that the page and this command never disagree about an endpoint.
     const judged = endpointRows(statuses, probeCellsOfFile(probe)).slice(0, statuses.length);
-    const behind = storeBehindZone(statuses);
+    const behind = await storeBehindZoneRead(statuses, {
+      client: target.caller,
+      zoneId: target.zoneId,
+      ownerId: options.ownerId,
+    });
     if (options.json) {
       const endpoints = statuses.map((status, i) => ({
         ...status,
