@@ -4,7 +4,8 @@
 //   node bin/run-ts.js scripts/bench-s3-store.ts [--plans 1000] [--writers 10] [--rounds 100]
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { parseArgs } from 'node:util';
-import { createS3Client, S3PlanStore } from '../src/plan/s3-store.js';
+import { createS3Client } from '../src/plan/s3-client.js';
+import { S3PlanStore } from '../src/plan/s3-store.js';
 import type { Plan } from '../src/plan/schema.js';
 import { startMoto } from '../test/helpers/moto-server.js';
 import { latencySummary } from './bench-lib/stats.js';

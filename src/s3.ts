@@ -11,6 +11,10 @@ export {
    * planners on several machines can share one store.
    */
   S3PlanStore,
+  /** What an S3 backend enforces of conditional writes (S3PlanStore.selfCheck). */
+  type ConditionalWriteSupport,
+} from './plan/s3-store.js';
+export {
   /**
    * An S3 client from the standard AWS settings (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS_REGION), with
    * path-style addressing whenever an endpoint is given (moto, LocalStack, MinIO) and a 10 s request timeout.
@@ -22,6 +26,4 @@ export {
   type S3Location,
   /** The endpoint and region createS3Client uses instead of the environment's. */
   type S3Target,
-  /** What an S3 backend enforces of conditional writes (S3PlanStore.selfCheck). */
-  type ConditionalWriteSupport,
-} from './plan/s3-store.js';
+} from './plan/s3-client.js';

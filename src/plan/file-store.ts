@@ -13,7 +13,7 @@ import { FREEZE_OBJECT, parseFreeze, type Freeze } from './freeze.js';
 import { HINT_OBJECT, parseHint, type EnactmentHint } from './hint.js';
 import { parseOwnedPlan } from './plan-fast-path.js';
 import { parsePlan, type Plan } from './schema.js';
-import { readShardedPlan, serialiseShardedPlan, withoutShardIndex } from './sharded-file.js';
+import { fileBytes, readShardedPlan, serialiseShardedPlan, withoutShardIndex } from './sharded-file.js';
 import { LivePlanError, PlanExistsError, type PlanStore } from './store.js';
 
 const FILE_PATTERN = /^plan-(\d{12})\.json$/;
@@ -25,7 +25,7 @@ export function planFileName(generation: number): string {
 /** The plan of a sharded file; undefined when there is no such file, null when it is not in that layout. */
 function readSharded(file: string): Plan | undefined | null {
   try {
-    return readShardedPlan(file, `plan file ${file}`) ?? null;
+    return readShardedPlan(fileBytes(file), `plan file ${file}`) ?? null;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;

@@ -1,8 +1,10 @@
 // Plans on S3, so that planners and enactors on different machines share one store without a home-made
 // consensus: S3's conditional writes are the consensus.
 //
-// - One object per generation. Keys sort NEWEST FIRST (`plan-<999999999999 − g>-g<g>.json`), so the latest
-//   generation is the first key of a one-item ListObjectsV2, however many plans the prefix holds.
+// - One object per generation, in the file store's sharded layout (sharded-file.ts), read by byte range: the
+//   header, then each shard on first use, all from one version of the object (s3-plan-bytes.ts).
+// - Keys sort NEWEST FIRST (`plan-<999999999999 − g>-g<g>.json`), so the latest generation is the first key
+//   of a one-item ListObjectsV2, however many plans the prefix holds.
 // - A new generation is written with `If-None-Match: *`: of two planners writing generation N, exactly one
 //   wins and the other gets 412 → PlanExistsError. Plans are never overwritten.
 // - Cleanup deletes with `If-Match: <etag>` read just before, so it can only remove the object it looked at,
@@ -20,82 +22,31 @@ import {
   PutObjectCommand,
   S3Client,
   S3ServiceException,
-  type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import pRetry, { AbortError } from 'p-retry';
 import { randomBytes } from 'node:crypto';
-import { defaultRegion, localCredentials } from '../route53/client.js';
 import { FREEZE_OBJECT, parseFreeze, type Freeze } from './freeze.js';
 import { HINT_OBJECT, parseHint, type EnactmentHint } from './hint.js';
 import { parseOwnedPlan } from './plan-fast-path.js';
+import {
+  createS3Client,
+  generationOfKey,
+  isStatus,
+  KEY_PREFIX,
+  parseS3Spec,
+  planKeySuffix,
+  S3_REQUEST_TIMEOUT_MS,
+  type S3Location,
+  type S3Target,
+} from './s3-client.js';
+import { PlanObjectError, S3PlanBytes } from './s3-plan-bytes.js';
+import { rangeClientSettings, type RangeClientSettings } from './s3-sync-get.js';
 import { parsePlan, type Plan } from './schema.js';
+import { readShardedPlan, serialiseShardedPlan, withoutShardIndex } from './sharded-file.js';
 import { LivePlanError, PlanExistsError, type PlanStore } from './store.js';
 
-const MAX_GENERATION = 999_999_999_999;
-const KEY_PREFIX = 'plan-';
-const KEY_PATTERN = /^plan-(\d{12})-g(\d{12})\.json$/;
-const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
-export function planKeySuffix(generation: number): string {
-  if (!Number.isSafeInteger(generation) || generation < 1 || generation > MAX_GENERATION) {
-    throw new Error(`plan generation ${generation} is outside 1..${MAX_GENERATION}, which the S3 key scheme can order`);
-  }
-  const pad = (n: number) => String(n).padStart(12, '0');
-  return `${KEY_PREFIX}${pad(MAX_GENERATION - generation)}-g${pad(generation)}.json`;
-}
-
-/** The generation a key under the prefix stands for, or undefined for any other object. */
-export function generationOfKey(suffix: string): number | undefined {
-  const match = KEY_PATTERN.exec(suffix);
-  if (!match) return undefined;
-  const generation = Number(match[2]);
-  return Number(match[1]) === MAX_GENERATION - generation ? generation : undefined;
-}
-
-export interface S3Location {
-  bucket: string;
-  /** Empty, or ending in '/'. */
-  prefix: string;
-}
-
-export function parseS3Spec(spec: string): S3Location {
-  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(spec);
-  if (!match) throw new Error(`plan store ${spec} is not of the form s3://bucket/prefix`);
-  const [, bucket, rawPrefix] = match;
-  if (!BUCKET_PATTERN.test(bucket))
-    throw new Error(`plan store ${spec}: "${bucket}" is not a valid S3 bucket name (3-63 of a-z 0-9 . -)`);
-  const prefix = rawPrefix.replace(/^\/+/, '');
-  return { bucket, prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/` };
-}
-
-export interface S3Target {
-  /** Overrides AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL. */
-  endpoint?: string;
-  region?: string;
-}
-
-const S3_REQUEST_TIMEOUT_MS = 10_000;
-
-/** An S3 client from the standard AWS settings; path-style addressing whenever an endpoint is given (moto, LocalStack, MinIO). */
-export function createS3Client(target: S3Target = {}): S3Client {
-  const endpoint = target.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
-  // A bucket endpoint that accepts and never answers fails the request after 10 s instead of hanging the command.
-  const config: S3ClientConfig = {
-    region: target.region ?? defaultRegion(),
-    requestHandler: {
-      connectionTimeout: S3_REQUEST_TIMEOUT_MS,
-      requestTimeout: S3_REQUEST_TIMEOUT_MS,
-      throwOnRequestTimeout: true,
-    },
-  };
-  if (endpoint) {
-    config.endpoint = endpoint;
-    config.forcePathStyle = true;
-    const credentials = localCredentials(endpoint);
-    if (credentials) config.credentials = credentials;
-  }
-  return new S3Client(config);
-}
+/** How long a shard's synchronous GET may take: the SDK's three attempts of its request timeout, and a margin. */
+const SHARD_WAIT_MS = 4 * S3_REQUEST_TIMEOUT_MS;
 
 /** What the backend enforces; see S3PlanStore.selfCheck. */
 export interface ConditionalWriteSupport {
@@ -110,6 +61,8 @@ export class S3PlanStore implements PlanStore {
   private support?: Promise<ConditionalWriteSupport>;
   /** The plan latest() last read, with its object's ETag as listed then (see latest()). */
   private newest: { generation: number; etag: string; plan: Plan } | undefined;
+  /** The client's settings as of the last read, for the synchronous shard reads (s3-sync-get.ts). */
+  private rangeSettings: RangeClientSettings | undefined;
 
   constructor(
     private readonly client: S3Client,
@@ -121,7 +74,7 @@ export class S3PlanStore implements PlanStore {
   async write(plan: Plan): Promise<void> {
     const valid = parsePlan(plan, `plan generation ${plan.generation}`);
     const key = this.key(valid.generation);
-    const body = JSON.stringify(valid, null, 2);
+    const body = serialiseShardedPlan(valid);
     const support = await this.ensureSelfChecked();
     if (!support.ifNoneMatchPut) {
       throw new Error(
@@ -134,18 +87,33 @@ export class S3PlanStore implements PlanStore {
       if (!isStatus(error, 412)) throw this.explain(error, `writing ${key}`);
       // The SDK may have retried a PUT whose first attempt landed; the same plan already there is success.
       const existing = await this.read(valid.generation);
-      if (existing && JSON.stringify(existing, null, 2) === body) return;
+      if (existing && serialiseShardedPlan(parsePlan(existing, key)).equals(body)) return;
       throw new PlanExistsError(valid.generation, this.location);
     }
   }
 
+  /**
+   * A plan in the sharded layout (sharded-file.ts) is read by byte range: its header now (one GET, two for a
+   * header over FIRST_GET_BYTES), each shard with one GET on first use, all of one object version (If-Match).
+   * A plan written before the layout is read whole.
+   */
   async read(generation: number): Promise<Plan | undefined> {
     const key = this.key(generation);
-    const json = await this.readJson(key);
-    if (json === undefined) return undefined;
-    const plan = parseOwnedPlan(json, `s3://${this.where.bucket}/${key}`);
+    const source = `s3://${this.where.bucket}/${key}`;
+    await this.refreshRangeSettings();
+    // What S3 answers is explained naming the store; what is wrong with the object names it already.
+    const fromS3 = <T>(request: () => Promise<T>): Promise<T> =>
+      request().catch((error: unknown) => {
+        throw error instanceof PlanObjectError ? error : this.explain(error, `reading ${key}`);
+      });
+    const object = { bucket: this.where.bucket, key, source };
+    const bytes = await fromS3(() => S3PlanBytes.open(this.client, object, () => this.rangeSettings!, SHARD_WAIT_MS));
+    if (bytes === undefined) return undefined;
+    const plan =
+      readShardedPlan(bytes, source) ??
+      parseOwnedPlan(withoutShardIndex(parseJson(await fromS3(() => bytes.whole(this.client)), source)), source);
     if (plan.generation !== generation)
-      throw new Error(`s3://${this.where.bucket}/${key} holds generation ${plan.generation}, not ${generation}`);
+      throw new Error(`${source} holds generation ${plan.generation}, not ${generation}`);
     return plan;
   }
 
@@ -157,8 +125,10 @@ export class S3PlanStore implements PlanStore {
       // Pollers ask for the latest plan every pass, and plans are never overwritten: while the listing shows the
       // same object (its ETag), the plan already read is returned without a GET and a second validation.
       const known = this.newest;
-      if (known?.generation === newest.generation && newest.etag !== undefined && known.etag === newest.etag)
+      if (known?.generation === newest.generation && newest.etag !== undefined && known.etag === newest.etag) {
+        await this.refreshRangeSettings(); // its shards not read yet are read with fresh credentials
         return known.plan;
+      }
       const plan = await this.read(newest.generation);
       this.newest =
         plan && newest.etag !== undefined ? { generation: newest.generation, etag: newest.etag, plan } : undefined;
@@ -201,19 +171,15 @@ export class S3PlanStore implements PlanStore {
 
   /** An object's JSON; undefined when the object does not exist (a missing bucket is an error, not absence). */
   private async readJson(key: string): Promise<unknown> {
-    let text: string;
+    let bytes: Uint8Array;
     try {
       const output = await this.client.send(new GetObjectCommand({ Bucket: this.where.bucket, Key: key }));
-      text = (await output.Body?.transformToString('utf8')) ?? '';
+      bytes = (await output.Body?.transformToByteArray()) ?? new Uint8Array();
     } catch (error) {
       if (isStatus(error, 404) && errorName(error) !== 'NoSuchBucket') return undefined;
       throw this.explain(error, `reading ${key}`);
     }
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (error) {
-      throw new Error(`s3://${this.where.bucket}/${key} is not JSON: ${(error as Error).message}`, { cause: error });
-    }
+    return parseJson(Buffer.from(bytes), `s3://${this.where.bucket}/${key}`);
   }
 
   /** freeze.json sorts before `plan-`, so the plan listings (StartAfter plan-) never see it. */
@@ -293,7 +259,7 @@ export class S3PlanStore implements PlanStore {
     return this.support;
   }
 
-  private async putIfAbsent(key: string, body: string): Promise<void> {
+  private async putIfAbsent(key: string, body: Buffer): Promise<void> {
     try {
       await this.client.send(
         new PutObjectCommand({
@@ -346,6 +312,10 @@ export class S3PlanStore implements PlanStore {
     } while (token);
   }
 
+  private async refreshRangeSettings(): Promise<void> {
+    this.rangeSettings = await rangeClientSettings(this.client, S3_REQUEST_TIMEOUT_MS);
+  }
+
   private key(generation: number): string {
     return `${this.where.prefix}${planKeySuffix(generation)}`;
   }
@@ -360,12 +330,16 @@ export class S3PlanStore implements PlanStore {
   }
 }
 
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : 'Error';
+function parseJson(bytes: Buffer, source: string): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8')) as unknown;
+  } catch (error) {
+    throw new Error(`${source} is not JSON: ${(error as Error).message}`, { cause: error });
+  }
 }
 
-function isStatus(error: unknown, status: number): boolean {
-  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode === status;
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'Error';
 }
 
 /** The entry point openPlanStore uses for `s3://bucket/prefix`. */

@@ -1,7 +1,7 @@
-// The file store's plan layout: one JSON document per generation, as before, that any JSON tool reads whole,
-// with a shard index in front so that an enactor reads only the shards it needs. At 100,000 endpoints a plan
-// file is ~50 MB; reading, parsing and checking all of it was most of an enactor's time per generation
-// (BENCHMARKS.md, "Scale"), for a generation that changed one endpoint.
+// The plan layout of the file and S3 stores: one JSON document per generation, as before, that any JSON tool
+// reads whole, with a shard index in front so that an enactor reads only the shards it needs. At 100,000
+// endpoints a plan is ~50 MB; reading, parsing and checking all of it was most of an enactor's time per
+// generation (BENCHMARKS.md, "Scale"), for a generation that changed one endpoint.
 //
 //   {"shardIndex":{"format":1,"headerBytes":         NNN,"shards":[{"digest":…,"sets":…,"start":…,"end":…,
 //    "keys":[…],"positions":[…]},…]},"generation":…,"createdAt":…,"createdBy":…,"zone":…,"endpoints":[
@@ -16,8 +16,8 @@
 // positions say where each stands in the plan's own order (the planner's), which a whole read restores.
 // headerBytes is where the first endpoint starts. The numbers are padded with spaces to a fixed width, so the
 // header's length is known before the offsets are written into it. The index is written with the plan in
-// one file, so it is exactly as atomic as the plan (the store's link(2)).
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+// one file or object, so it is exactly as atomic as the plan (the file store's link(2), S3's If-None-Match).
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { strictObject } from '../config/strict.js';
 import { acceptEndpointsFast } from './plan-fast-path.js';
@@ -105,6 +105,32 @@ export function serialiseShardedPlan(plan: Plan): Buffer {
   ]);
 }
 
+/**
+ * The bytes of one stored plan, read synchronously (reads stay synchronous so that shardPlan() does, for the
+ * enactor's decisions): a file (fileBytes) or one version of an S3 object (s3-plan-bytes.ts).
+ */
+export interface PlanBytes {
+  /** The stored plan's length in bytes. */
+  readonly size: number;
+  /** Bytes [start, end), all of them; throws when they cannot be read (deleted since, or changed). */
+  read(start: number, end: number): Buffer;
+}
+
+/** A plan file's bytes; each read opens the file again (cleanup may delete it while a pass still uses it). */
+export function fileBytes(file: string): PlanBytes {
+  return {
+    size: statSync(file).size,
+    read: (start, end) => {
+      const fd = openSync(file, 'r');
+      try {
+        return readAt(fd, start, end - start);
+      } finally {
+        closeSync(fd);
+      }
+    },
+  };
+}
+
 /** Reads `length` bytes at `position` of an open file, all of them (readSync may return fewer). */
 function readAt(fd: number, position: number, length: number): Buffer {
   const buffer = Buffer.alloc(length);
@@ -118,30 +144,29 @@ function readAt(fd: number, position: number, length: number): Buffer {
 }
 
 /**
- * A plan from a sharded file: its header is read and checked now, each shard's endpoints on first use (a
- * synchronous read of one range: a shard of a 100,000-endpoint plan is ~1 MB, read in milliseconds, and it
- * keeps shardPlan() synchronous for the enactor's decisions). A shard is checked when read: valid endpoints
- * (the plan's schema), each in that shard, exactly the index's keys, and the index's digest; a file changed
- * behind the index is an error, never a plan.
- * Returns undefined when the file is not in the sharded layout (or no longer: rewritten by a JSON tool).
+ * Where a sharded plan's first endpoint starts (headerBytes), from its first bytes (PREFIX_BYTES of them, or
+ * all of a shorter plan); undefined when they are not the sharded layout's start (a plan written before it).
  */
-export function readShardedPlan(file: string, source: string): Plan | undefined {
-  const fd = openSync(file, 'r');
-  let header: string;
-  let size: number;
-  try {
-    size = fstatSync(fd).size;
-    const start = Buffer.alloc(PREFIX_BYTES);
-    const prefix = start.subarray(0, readSync(fd, start, 0, PREFIX_BYTES, 0)).toString('utf8');
-    if (!prefix.startsWith(SHARDED_PREFIX)) return undefined;
-    const headerBytes = /"headerBytes":\s*(\d+)/.exec(prefix)?.[1];
-    if (!headerBytes) throw new Error(`${source}: its shard index has no headerBytes`);
-    // Shorter than its header: rewritten by a JSON tool since, read whole.
-    if (Number(headerBytes) > size) return undefined;
-    header = readAt(fd, 0, Number(headerBytes)).toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
+export function headerBytesOf(prefix: string, source: string): number | undefined {
+  if (!prefix.startsWith(SHARDED_PREFIX)) return undefined;
+  const headerBytes = /"headerBytes":\s*(\d+)/.exec(prefix)?.[1];
+  if (!headerBytes) throw new Error(`${source}: its shard index has no headerBytes`);
+  return Number(headerBytes);
+}
+
+/**
+ * A plan from sharded bytes: its header is read and checked now, each shard's endpoints on first use (one
+ * read of one range: a shard of a 100,000-endpoint plan is ~1 MB). A shard is checked when read: valid
+ * endpoints (the plan's schema), each in that shard, exactly the index's keys, and the index's digest; bytes
+ * changed behind the index are an error, never a plan.
+ * Returns undefined when the plan is not in the sharded layout (or no longer: rewritten by a JSON tool).
+ */
+export function readShardedPlan(bytes: PlanBytes, source: string): Plan | undefined {
+  const prefix = bytes.read(0, Math.min(PREFIX_BYTES, bytes.size)).toString('utf8');
+  const headerBytes = headerBytesOf(prefix, source);
+  // Shorter than its header: rewritten by a JSON tool since, read whole.
+  if (headerBytes === undefined || headerBytes > bytes.size) return undefined;
+  const header = bytes.read(0, headerBytes).toString('utf8');
   let json: { shardIndex?: unknown; endpoints?: unknown } & Record<string, unknown>;
   try {
     json = JSON.parse(`${header}]}`) as typeof json;
@@ -153,10 +178,10 @@ export function readShardedPlan(file: string, source: string): Plan | undefined 
   if (!index.success) throw new Error(`${source}: its shard index is not valid: ${z.prettifyError(index.error)}`);
   if (!samePositions(index.data))
     throw new Error(`${source}: its shard index does not place every endpoint exactly once in the plan's order`);
-  // A file rewritten since (by hand, with a JSON tool) keeps the index in front but not its offsets: read whole.
-  if (!header.endsWith('"endpoints":[\n') || !contiguous(index.data, size)) return undefined;
+  // A plan rewritten since (by hand, with a JSON tool) keeps the index in front but not its offsets: read whole.
+  if (!header.endsWith('"endpoints":[\n') || !contiguous(index.data, bytes.size)) return undefined;
   const { endpoints: _none, ...meta } = parsePlan(rest, source);
-  return planFromShards(meta, shardSource(file, source, meta.zone, index.data));
+  return planFromShards(meta, shardSource(bytes, source, meta.zone, index.data));
 }
 
 /** Every shard lists as many positions as keys, and together they are 0..n-1, each once. */
@@ -183,19 +208,14 @@ function contiguous(index: ShardIndex, size: number): boolean {
   return at + CLOSING.length === size;
 }
 
-function shardSource(file: string, source: string, zone: string, index: ShardIndex): ShardSource {
+function shardSource(bytes: PlanBytes, source: string, zone: string, index: ShardIndex): ShardSource {
   const read = new Map<number, PlanShard>();
   const readShard = (shard: number): PlanShard => {
     const { start, end, keys, digest } = index.shards[shard];
     const where = `${source}, shard ${shard}`;
     let text: string;
     try {
-      const fd = openSync(file, 'r');
-      try {
-        text = readAt(fd, start, end - start).toString('utf8');
-      } finally {
-        closeSync(fd);
-      }
+      text = bytes.read(start, end).toString('utf8');
     } catch (error) {
       // Cleanup may delete an old plan while a pass still uses it; the next pass reads the store again.
       throw new Error(`${where}: cannot read it: ${(error as Error).message}`, { cause: error });

@@ -2,7 +2,7 @@
 // anything that is not a plan key.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { generationOfKey, parseS3Spec, planKeySuffix } from '../../src/plan/s3-store.js';
+import { generationOfKey, parseS3Spec, planKeySuffix } from '../../src/plan/s3-client.js';
 
 describe('S3 plan keys', () => {
   it('sort newest first in S3 (byte-wise) order and map back to their generation', () => {

@@ -2,7 +2,8 @@
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { beforeEach, expect, it } from 'vitest';
 import { openPlanStore } from '../../src/plan/open-store.js';
-import { createS3Client, S3PlanStore } from '../../src/plan/s3-store.js';
+import { createS3Client } from '../../src/plan/s3-client.js';
+import { S3PlanStore } from '../../src/plan/s3-store.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { LivePlanError, PlanExistsError } from '../../src/plan/store.js';
 import { useMoto } from '../helpers/moto.js';

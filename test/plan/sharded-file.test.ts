@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FilePlanStore, planFileName } from '../../src/plan/file-store.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { shardOf, shardPlan, SHARDS } from '../../src/plan/shards.js';
+import { bigPlan } from '../helpers/big-plan.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -14,25 +15,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
-
-/** A plan of `count` endpoints in a deliberately unsorted order (the planner's order is the fleet's). */
-function bigPlan(generation: number, count: number, weight = 10): Plan {
-  return {
-    generation,
-    createdAt: new Date(0).toISOString(),
-    createdBy: 'test',
-    zone: 'example.test.',
-    endpoints: Array.from({ length: count }, (_, i) => ({
-      name: `e${(i * 7919) % count}.example.test.`,
-      type: 'A' as const,
-      ttl: 30,
-      sets: [
-        { setIdentifier: 'a', weight, values: [`192.0.2.${i % 250}`] },
-        { setIdentifier: 'b', weight, values: [`198.51.100.${i % 250}`] },
-      ],
-    })),
-  };
-}
 
 /** The byte ranges of each shard in a stored file, from its index. */
 async function shardRanges(file: string): Promise<Array<{ start: number; end: number }>> {
