@@ -144,7 +144,7 @@ function findOption(command: Command, key: string): Option | undefined {
  */
 export async function writeDeploymentFile(
   file: string,
-  settings: Partial<Record<(typeof SHARED_SETTINGS)[number], string>>,
+  settings: Partial<Record<(typeof SHARED_SETTINGS)[number], string>> & { probe?: { resolver: string } },
 ): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const header = `# The deployment \`dnsplane up\` started at ${new Date().toISOString()}, read by every other dnsplane command run in\n# this directory (flags, DNSPLANE_* variables and ${DEFAULT_CONFIG_FILE} win). Replaced by the next \`up\`, never read by it:\n# your own settings go in ${DEFAULT_CONFIG_FILE}.\n`;

@@ -100,22 +100,24 @@ export function checkOwnerId(owner: string | undefined): void {
 const SLOW_REQUEST_NOTICE_MS = 2_000;
 
 /**
- * An endpoint that accepts and never answers must not look like a hung command: after a couple of seconds each
- * request in flight says what it waits for and when it gives up (--request-timeout), once.
+ * An endpoint that accepts and never answers must not look like a hung command: every couple of seconds each
+ * request in flight says what it waits for, how long so far and when it gives up (--request-timeout).
  */
 function reportSlowRequests(sdk: Route53Client, where: string, requestTimeoutMs: number): void {
   sdk.middlewareStack.add(
     (next, context) => async (args) => {
-      const notice = setTimeout(() => {
+      let waited = 0;
+      const notice = setInterval(() => {
+        waited += SLOW_REQUEST_NOTICE_MS;
         console.error(
-          `dnsplane: waiting for Route53 ${context.commandName?.replace(/Command$/, '') ?? 'request'} at ${where} (${SLOW_REQUEST_NOTICE_MS / 1000} s so far; --request-timeout ${requestTimeoutMs / 1000} s)`,
+          `dnsplane: waiting for Route53 ${context.commandName?.replace(/Command$/, '') ?? 'request'} at ${where} (${waited / 1000} s so far; --request-timeout ${requestTimeoutMs / 1000} s)`,
         );
       }, SLOW_REQUEST_NOTICE_MS);
       notice.unref();
       try {
         return await next(args);
       } finally {
-        clearTimeout(notice);
+        clearInterval(notice);
       }
     },
     { step: 'finalizeRequest', name: 'dnsplaneSlowRequestNotice' },

@@ -22,6 +22,7 @@ import {
   type StopOutcome,
 } from './processes.js';
 import { SUPERVISOR_READY } from './supervisor.js';
+import { freeLoopbackPort } from '../net/free-port.js';
 
 /** The enactors, one per availability zone, as the seeds run them. */
 export const ENACTOR_ZONES = ['use1-az1', 'use1-az2', 'use1-az4'] as const;
@@ -201,6 +202,12 @@ async function startAll(
   // Only a few dependencies order the starts: the zone needs the authority, the fleet file the simulator's
   // port, the probe the resolver's. Everything else starts at once (on a small machine, node start-up dominates).
   const simulated = simulatedLoadBalancers(fleet);
+  // Port 0 is chosen here rather than by the kernel: the supervisor restarts the authority on the same ports,
+  // and a kernel-chosen one can be taken by another socket while it is down (src/net/free-port.ts).
+  const authorityPorts = {
+    api: options.apiPort || (await freeLoopbackPort()),
+    dns: options.dnsPort || (await freeLoopbackPort()),
+  };
   const [authorityReady, simReady] = await settleAll([
     start(
       'authority',
@@ -209,9 +216,9 @@ async function startAll(
         '--host',
         '127.0.0.1',
         '--api-port',
-        String(options.apiPort),
+        String(authorityPorts.api),
         '--dns-port',
-        String(options.dnsPort),
+        String(authorityPorts.dns),
         '--data',
         path.join(runDir, 'authority'),
       ],

@@ -2,13 +2,12 @@
 // so the probe sees what clients see (caching, negative caching, SERVFAIL when the authority is gone). The
 // settings a private zone on loopback needs are the ones measured in the project's field notes.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
 import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { listening } from '../net/listening.js';
+import { freeLoopbackPort } from '../net/free-port.js';
 import { normalizeName } from '../route53/recordset.js';
 import { queryDns, type DnsServerAddress } from './query.js';
 
@@ -323,12 +322,4 @@ export async function flushUnbound(configPath: string, zones: readonly string[])
   for (const args of [...zoneFlushes, ['flush_negative'], ['flush_infra', 'all'], ['flush_requestlist']]) {
     await run('unbound-control', ['-c', configPath, ...args]);
   }
-}
-
-async function freeLoopbackPort(): Promise<number> {
-  const socket = dgram.createSocket('udp4');
-  await listening(socket, (done) => socket.bind(0, '127.0.0.1', done));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
 }

@@ -10,6 +10,7 @@ import { queryDns, type DnsReply, type DnsServerAddress } from '../probe/query.j
 import { startUnbound } from '../probe/unbound.js';
 import { createRoute53Client } from '../route53/client.js';
 import { createLogger } from '../telemetry/logger.js';
+import { freeLoopbackPort } from '../net/free-port.js';
 
 export interface AnswerWait {
   server: DnsServerAddress;
@@ -112,8 +113,10 @@ export async function startRestartRig(
   const name = `www.${zone}`;
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-recovery-'));
   const logger = createLogger('authority', 'silent');
-  let authority: Authority | undefined = await startAuthority({ apiPort: 0, dnsPort: 0, dataDir, logger });
-  const { apiPort, dnsPort, host } = authority;
+  // Ports the kernel will not hand to some other socket while the authority is down (src/net/free-port.ts).
+  const [apiPort, dnsPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
+  let authority: Authority | undefined = await startAuthority({ apiPort, dnsPort, dataDir, logger });
+  const { host } = authority;
   const client = createRoute53Client({
     endpoint: authority.endpoint,
     credentials: authority.credentials,

@@ -42,7 +42,7 @@ describe('a Route53 endpoint that never answers', () => {
         '--endpoint-url',
         endpoint,
         '--request-timeout',
-        '3s',
+        '6s',
         '--plans',
         path.join(dir, 'plans'),
       ],
@@ -51,7 +51,14 @@ describe('a Route53 endpoint that never answers', () => {
     try {
       await status.waitFor(
         new RegExp(
-          `dnsplane: waiting for Route53 ListHostedZonesByName at ${endpoint} \\(2 s so far; --request-timeout 3 s\\)`,
+          `dnsplane: waiting for Route53 ListHostedZonesByName at ${endpoint} \\(2 s so far; --request-timeout 6 s\\)`,
+        ),
+        { stream: 'stderr', timeoutMs: 60_000 },
+      );
+      // Never silent while it waits: the notice comes again every couple of seconds, with the time so far.
+      await status.waitFor(
+        new RegExp(
+          `dnsplane: waiting for Route53 ListHostedZonesByName at ${endpoint} \\(4 s so far; --request-timeout 6 s\\)`,
         ),
         { stream: 'stderr', timeoutMs: 60_000 },
       );

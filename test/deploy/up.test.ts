@@ -110,6 +110,15 @@ describeWithTools(['unbound'], 'dnsplane up / down', () => {
     expect(status.stdout).toMatch(/^(MATCH|BEHIND) +api\.example\.test\. A /m);
     // up wrote today's key names (endpoint-url, not the deprecated endpoint).
     expect(status.stderr).not.toContain('deprecated');
+    // A plain probe asks the deployment's authority and its resolver, as the deployment's own probe does.
+    const probe = await runDnsplane(['probe', '--once', '--json'], withConfig);
+    expect(probe.code, probe.stderr).toBe(0);
+    const paths = probe.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { path?: string })
+      .flatMap((line) => (line.path ? [line.path] : []));
+    expect(new Set(paths)).toEqual(new Set(['authority', 'resolver']));
 
     // A second up in the same directory starts from the user's settings, not from what the first one chose: its
     // plans are in its own run dir. Later commands then talk to the newest deployment.

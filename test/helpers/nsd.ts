@@ -3,29 +3,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { RecordSet } from '../../src/route53/recordset.js';
 import { nsdConf } from '../../scripts/bench-lib/nsd-conf.js';
+import { freeLoopbackPort } from '../../src/net/free-port.js';
 
 const run = promisify(execFile);
 
 export interface Nsd {
   port: number;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A zone file of the record sets (weighted sets would be merged by NSD: give it plain ones). */
@@ -39,7 +28,7 @@ export async function startNsd(apex: string, sets: readonly RecordSet[]): Promis
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-nsd-'));
   await fs.writeFile(path.join(dir, 'zone'), zoneFile(apex, sets));
   for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     await fs.writeFile(path.join(dir, 'nsd.conf'), nsdConf({ dir, port, apex, zonefile: path.join(dir, 'zone') }));
     const child: ChildProcess = spawn('nsd', ['-d', '-c', path.join(dir, 'nsd.conf')], { stdio: 'ignore' });
     let exited = false;

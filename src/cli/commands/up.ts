@@ -107,6 +107,8 @@ async function runUp(options: UpCliOptions): Promise<void> {
       'probe-status': path.join(runDir, 'probe-status.json'),
       audit: path.join(runDir, 'audit.jsonl'),
       'run-dir': runDir,
+      // A plain `dnsplane probe` afterwards asks the deployment's resolver too, as its own probe does.
+      ...(deployment.resolver ? { probe: { resolver: deployment.resolver } } : {}),
     };
     await writeDeploymentFile(settingsFile, settings);
   }

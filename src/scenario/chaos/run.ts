@@ -5,13 +5,12 @@
 // planner stopped (SIGSTOP) for a while. The recorder (recorder.ts) keeps the history for checkHistory; after
 // every restart the runner times how long until clients of the resolver get current answers again.
 import { promises as fs } from 'node:fs';
-import dgram from 'node:dgram';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { CreateHostedZoneCommand } from '@aws-sdk/client-route-53';
-import { listening } from '../../net/listening.js';
+import { freeLoopbackPort } from '../../net/free-port.js';
 import { FilePlanStore } from '../../plan/file-store.js';
 import { readProbeStatus } from '../../probe/status-file.js';
 import { startUnbound, unboundInstalled, type UnboundResolver } from '../../probe/unbound.js';
@@ -68,22 +67,14 @@ function schedule(faults: readonly string[], rand: () => number): () => string {
   };
 }
 
-async function freePort(): Promise<number> {
-  const socket = dgram.createSocket('udp4');
-  await listening(socket, (done) => socket.bind(0, '127.0.0.1', done));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
-
 const dnsplane = (...args: string[]) => [process.execPath, BIN, ...args];
 
 export async function runChaos(options: ChaosOptions): Promise<History> {
   const say = options.onLine ?? (() => undefined);
   const rand = random(options.seed);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dnsplane-chaos-'));
-  const apiPort = await freePort();
-  const dnsPort = await freePort();
+  const apiPort = await freeLoopbackPort();
+  const dnsPort = await freeLoopbackPort();
   const endpoint = `http://127.0.0.1:${apiPort}`;
   const plansDir = path.join(dir, 'plans');
   const audit = path.join(dir, 'audit.jsonl');
