@@ -15,11 +15,12 @@ export function judgeEndpoint(
   probe: readonly ProbeCell[],
 ): { state: EndpointState; reason: string } {
   const emptyProbe = probe.find((cell) => EMPTY_RESULTS.has(cell.result));
-  // Never applied: no fence, no records, and no probe ever got an answer. Not an outage, just not yet (a probe
-  // started with `dnsplane up` asks before the first pass). Records deleted from under a served endpoint stay
-  // EMPTY: the probe answered before, or a fence is left.
+  // Never applied: no fence whose plan names it (none at all before the first pass, or the shard's fence is of
+  // a generation before the endpoint was added), no records, and no probe ever got an answer. Not an outage,
+  // just not yet (a probe started with `dnsplane up` asks before the first pass). Records deleted from under a
+  // served endpoint stay EMPTY: the probe answered before, or the live fence's plan has the endpoint.
   const neverServed = !probe.some((cell) => cell.answeredBefore);
-  if (status.liveMatchesLatest !== null && status.liveGeneration === null && status.recordSets === 0 && neverServed) {
+  if (status.liveMatchesLatest !== null && status.liveMatchesFence === null && status.recordSets === 0 && neverServed) {
     return { state: 'pending', reason: `planned in generation ${status.plannedGeneration}, not applied yet` };
   }
   if (status.plannedGeneration !== null && status.liveMatchesLatest !== null && status.recordSets === 0) {

@@ -89,6 +89,12 @@ describe('exit codes', () => {
       expect(matching.code).toBe(0);
       expect(matching.stdout.match(/^MATCH /gm)).toHaveLength(2);
 
+      // An endpoint added by the next plan is PENDING until an enactor applies it, though its shard has a fence.
+      await rig.writePlan(2, { api: [10, 20], web: [5], fresh: [1] });
+      const added = await cli('status', ...common);
+      expect(added.code, added.stderr).toBe(0);
+      expect(added.stdout).toMatch(new RegExp(`^PENDING +${host('fresh').replace(/\./g, '\\.')} A +1 +2 `, 'm'));
+
       const live = (await rig.view()).endpoints.get(`${host('api')} A`)!;
       await rig.client.send(
         new ChangeResourceRecordSetsCommand({

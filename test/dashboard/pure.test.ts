@@ -58,8 +58,15 @@ describe('endpoint state', () => {
     expect(judgeEndpoint(unapplied, [])).toMatchObject({ state: 'pending' });
     // Records deleted from under an endpoint the probe had answered for: an outage, not "not yet".
     expect(judgeEndpoint(unapplied, [{ ...cell('nodata'), answeredBefore: true }]).state).toBe('empty');
-    // A fence left behind means an enactor applied it once.
+    // A live fence whose plan has the endpoint means an enactor applied it once.
     expect(judgeEndpoint(status({ recordSets: 0, liveMatchesLatest: false }), [cell('nodata')]).state).toBe('empty');
+    // A shard fence of a generation before the endpoint was added (every shard has one after the first pass):
+    // its plan does not name the endpoint (liveMatchesFence null), so it is not applied yet, not emptied.
+    const added = status({ liveGeneration: 3, plannedGeneration: 4, liveMatchesFence: null, liveMatchesLatest: false });
+    expect(judgeEndpoint({ ...added, recordSets: 0 }, [cell('nxdomain')])).toEqual({
+      state: 'pending',
+      reason: 'planned in generation 4, not applied yet',
+    });
     // Not in the latest plan (a probed name only): never pending.
     expect(
       judgeEndpoint(
