@@ -100,12 +100,12 @@ export class S3PlanStore implements PlanStore {
   async read(generation: number): Promise<Plan | undefined> {
     const key = this.key(generation);
     const source = `s3://${this.where.bucket}/${key}`;
-    await this.refreshRangeSettings();
     // What S3 answers is explained naming the store; what is wrong with the object names it already.
     const fromS3 = <T>(request: () => Promise<T>): Promise<T> =>
       request().catch((error: unknown) => {
         throw error instanceof PlanObjectError ? error : this.explain(error, `reading ${key}`);
       });
+    await this.refreshRangeSettings();
     const object = { bucket: this.where.bucket, key, source };
     const bytes = await fromS3(() => S3PlanBytes.open(this.client, object, () => this.rangeSettings!, SHARD_WAIT_MS));
     if (bytes === undefined) return undefined;
@@ -313,7 +313,9 @@ export class S3PlanStore implements PlanStore {
   }
 
   private async refreshRangeSettings(): Promise<void> {
-    this.rangeSettings = await rangeClientSettings(this.client, S3_REQUEST_TIMEOUT_MS);
+    this.rangeSettings = await rangeClientSettings(this.client, S3_REQUEST_TIMEOUT_MS).catch((error: unknown) => {
+      throw this.explain(error, 'resolving its credentials');
+    });
   }
 
   private key(generation: number): string {

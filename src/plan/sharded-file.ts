@@ -210,16 +210,18 @@ function contiguous(index: ShardIndex, size: number): boolean {
 
 function shardSource(bytes: PlanBytes, source: string, zone: string, index: ShardIndex): ShardSource {
   const read = new Map<number, PlanShard>();
-  const readShard = (shard: number): PlanShard => {
-    const { start, end, keys, digest } = index.shards[shard];
-    const where = `${source}, shard ${shard}`;
-    let text: string;
+  /** Bytes [start, end) of the plan; a plan deleted since (cleanup, while a pass still uses it) is an error. */
+  const range = (start: number, end: number, where: string): Buffer => {
     try {
-      text = bytes.read(start, end).toString('utf8');
+      return bytes.read(start, end);
     } catch (error) {
-      // Cleanup may delete an old plan while a pass still uses it; the next pass reads the store again.
+      // The next pass reads the store again.
       throw new Error(`${where}: cannot read it: ${(error as Error).message}`, { cause: error });
     }
+  };
+  const checkShard = (shard: number, text: string): PlanShard => {
+    const { keys, digest } = index.shards[shard];
+    const where = `${source}, shard ${shard}`;
     const trimmed = text.trimEnd().replace(/,$/, '');
     let parsed: unknown;
     try {
@@ -243,8 +245,23 @@ function shardSource(bytes: PlanBytes, source: string, zone: string, index: Shar
     sets: index.shards.map((entry) => entry.sets),
     shard: (shard) => {
       let known = read.get(shard);
-      if (!known) read.set(shard, (known = readShard(shard)));
+      if (!known) {
+        const { start, end } = index.shards[shard];
+        const text = range(start, end, `${source}, shard ${shard}`).toString('utf8');
+        read.set(shard, (known = checkShard(shard, text)));
+      }
       return known;
+    },
+    readAll: () => {
+      const unread = index.shards.flatMap((_, shard) => (read.has(shard) ? [] : [shard]));
+      if (unread.length < 2) return;
+      // One read from the first unread shard to the last (on S3 one GET instead of one a shard).
+      const from = index.shards[unread[0]].start;
+      const span = range(from, index.shards[unread.at(-1)!].end, `${source}, shards ${unread[0]}-${unread.at(-1)}`);
+      for (const shard of unread) {
+        const { start, end } = index.shards[shard];
+        read.set(shard, checkShard(shard, span.subarray(start - from, end - from).toString('utf8')));
+      }
     },
   };
 }

@@ -113,6 +113,8 @@ export interface ShardSource {
    * record sets (what its digest covers). Throws when they do not match the index.
    */
   shard(shard: number): PlanShard;
+  /** Reads and checks every shard not read yet, in as few reads as the store can (plan.endpoints needs all). */
+  readAll?(): void;
 }
 
 /** One shard of a plan: endpoint key -> the endpoint, and endpoint key -> its planned record sets. */
@@ -141,6 +143,7 @@ export function planFromShards(meta: Omit<Plan, 'endpoints'>, source: ShardSourc
 }
 
 function inPlanOrder(source: ShardSource): EndpointPlan[] {
+  source.readAll?.();
   const all = new Array<EndpointPlan>(source.positions.reduce((sum, shard) => sum + shard.length, 0));
   for (let shard = 0; shard < SHARDS; shard++) {
     const positions = source.positions[shard];

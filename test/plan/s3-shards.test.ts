@@ -60,7 +60,7 @@ describeWithTools(['moto_server'], 'S3PlanStore reads plans by shard (moto_serve
     await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: KEY, Body: bytes }));
   }
 
-  it('reads the header, then each shard once with one ranged GET of the same version; all of it is the plan', async () => {
+  it('reads the header, then each shard once with one ranged GET of the same version, and all the rest with one', async () => {
     await new S3PlanStore(client, { bucket: BUCKET, prefix: 'prod/' }).write(original);
     const { bytes, index } = await stored();
     expect(index.headerBytes).toBeGreaterThan(FIRST_GET_BYTES); // so the header takes its second GET
@@ -90,10 +90,17 @@ describeWithTools(['moto_server'], 'S3PlanStore reads plans by shard (moto_serve
       bytes: index.shards[shard].end - index.shards[shard].start,
     });
 
-    // Every shard: 64 GETs in all, and every byte but the closing `]}` read exactly once.
+    // Every shard (plan.endpoints): one GET from the first unread shard to the last, not one a shard.
     expect(plan.endpoints).toEqual(original.endpoints);
-    expect(await gets()).toHaveLength(2 + SHARDS);
-    expect((await gets()).reduce((sum, get) => sum + get.bytes, 0)).toBe(bytes.length - ']}\n'.length);
+    expect(await gets()).toHaveLength(4);
+    expect((await gets())[3]).toMatchObject({
+      range: `bytes=${index.headerBytes}-${index.shards[SHARDS - 1].end - 1}`,
+      ifMatch: etag,
+      status: 206,
+    });
+    // Every byte but the closing `]}` read once, and shard 17's twice (it lies inside that span).
+    const shardBytes = index.shards[shard].end - index.shards[shard].start;
+    expect((await gets()).reduce((sum, get) => sum + get.bytes, 0)).toBe(bytes.length - ']}\n'.length + shardBytes);
     expect((await proxy!.requests()).filter((entry) => entry.method !== 'GET')).toEqual([]);
   });
 
