@@ -36,6 +36,9 @@ if (!(dropPercent >= 0 && dropPercent <= 100))
   usageError('chaos', `--drop-percent must be between 0 and 100, got '${values['drop-percent']}'`, USAGE);
 const boundMs = integerOption('chaos', 'bound-ms', values['bound-ms'], 1);
 
+// As in the dnsplane CLI: the SDK's Node 22 notice is nothing a reader of the summary can act on.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 // Ctrl-C ends the schedule early; the run still stops its processes and removes its network namespace.
 const interrupted = new AbortController();
 process.once('SIGINT', () => interrupted.abort());

@@ -12,6 +12,7 @@ import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { z } from 'zod';
 import { strictObject, unknownKeysMessage } from '../config/strict.js';
 import { UsageError } from './exit-codes.js';
+import { parseBooleanSetting } from './settings-command.js';
 
 export const DEFAULT_CONFIG_FILE = '.dnsplane/config.yaml';
 /** Written by `dnsplane up` (replaced by the next one), read by every command but up. */
@@ -125,9 +126,9 @@ export function applyConfig(command: Command, config: ConfigFile, file: string):
     // A list flag would append the command line's values to the file's: set those on the command line only.
     if (option.variadic) continue;
     const attribute = option.attributeName();
-    const flag = typeof value === 'boolean' ? value : value === 'true';
+    const flag = () => (typeof value === 'boolean' ? value : parseBooleanSetting(String(value), `${file}: ${key}`));
     // `no-unbound: true` in the file means --no-unbound, i.e. unbound = false.
-    const parsed = option.isBoolean() ? (option.negate && key.startsWith('no-') ? !flag : flag) : String(value);
+    const parsed = option.isBoolean() ? (option.negate && key.startsWith('no-') ? !flag() : flag()) : String(value);
     command.setOptionValueWithSource(attribute, parsed, 'config');
     applied.set(`--${key}`, file);
   }

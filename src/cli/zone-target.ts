@@ -39,7 +39,7 @@ export function addZoneTargetOptions(command: Command): Command {
 
 /** --owner-id's help: the same for every command that reads or writes shard fences. */
 export const OWNER_ID_HELP =
-  "deployment owner id: its shard fences are s<iii>.<id>._dnsplane.<zone>; deployments with different ids in one zone never change each other's record sets (default: the original names s<iii>._dnsplane.<zone>)";
+  'deployment owner id: its shard fences are s<iii>.<id>._dnsplane.<zone> ("default": the original names s<iii>._dnsplane.<zone>); deployments with different ids in one zone never change each other\'s record sets';
 
 export interface ZoneTarget {
   store: PlanStore;

@@ -87,6 +87,34 @@ describe('settings: flag > environment > config file > deployment file > default
   );
 
   it(
+    'reads a boolean flag from its variable by value: DNSPLANE_X=false is off, a word that is neither is refused',
+    async () => {
+      const store = await storeNaming('bool');
+      const probe = (env: NodeJS.ProcessEnv, ...args: string[]) =>
+        runDnsplane(['probe', '--plans', store, ...args], { cwd: dir, env: { DNSPLANE_CONFIG: '', ...env } });
+      expect(firstName((await probe({ DNSPLANE_LIST_TARGETS: 'yes' })).stdout)).toBe(`bool.${zone}`);
+      // Off: one probe round against nothing instead of the list (commander alone took any value for on).
+      const off = await probe(
+        { DNSPLANE_LIST_TARGETS: 'false' },
+        '--once',
+        '--authority',
+        '127.0.0.1:9',
+        '--timeout',
+        '50ms',
+        '--no-status-file',
+      );
+      expect(off.stdout).not.toContain(`bool.${zone}\tA`);
+      expect(off.stdout).toMatch(/TIMEOUT/);
+      const neither = await probe({ DNSPLANE_LIST_TARGETS: 'maybe' });
+      expect([neither.code, neither.stderr.trim()]).toEqual([
+        2,
+        'dnsplane: DNSPLANE_LIST_TARGETS="maybe" is not true or false (1/0, yes/no and on/off work too)',
+      ]);
+    },
+    CLI_TIMEOUT_MS,
+  );
+
+  it(
     'shows the environment variable of every flag in --help',
     async () => {
       const help = await runDnsplane(['status', '--help'], { cwd: dir });
