@@ -20,6 +20,7 @@ export {
   contentDigest,
   EMPTY_SHARD_DIGEST,
   fnv1a32,
+  prefetchShards,
   shardDigest,
   shardOf,
   shardOfKey,

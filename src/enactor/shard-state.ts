@@ -14,7 +14,15 @@ import { namedInError, type ShardContent, type ShardUnit } from './decide.js';
 import type { ChangePolicy } from './guard.js';
 import { readLiveZone } from './live.js';
 import type { PlanCache } from './plan-cache.js';
-import { contentDigest, SHARDS, setIdHash, shardOfKey, shardPlan, type ShardFence } from './shard-fence.js';
+import {
+  contentDigest,
+  prefetchShards,
+  SHARDS,
+  setIdHash,
+  shardOfKey,
+  shardPlan,
+  type ShardFence,
+} from './shard-fence.js';
 
 /** Corrections to what a shard's fence implies, learnt after it was read: fresh reads of endpoints, and exclusions. */
 export interface Tweaks {
@@ -104,6 +112,9 @@ export class ShardReader {
     shards: number[],
     tweaks: Map<number, Tweaks>,
   ): Promise<Map<number, ShardState>> {
+    // Every shard below reads the plan's content and that of the plan its fence names: warm both first.
+    const named = await this.namedPlans(fences, shards);
+    await Promise.all([prefetchShards(plan, shards), ...[...named].map(([older, its]) => prefetchShards(older, its))]);
     const states = new Map<number, ShardState>();
     const unread: Array<{ shard: number; older?: Plan }> = [];
     const fresh: Array<{ shard: number; key: string }> = [];
@@ -166,6 +177,26 @@ export class ShardReader {
       state.foreign = foreignSets(state.live, owned, state.v1Keys);
     }
     return states;
+  }
+
+  /**
+   * The stored plans the fences of `shards` name (whether or not a digest vouches: judged later), each with
+   * those shards; one read a generation. For prefetching: what is read and decided is the same without it.
+   */
+  private async namedPlans(
+    fences: Map<number, ShardFence | undefined>,
+    shards: Iterable<number>,
+  ): Promise<Map<Plan, number[]>> {
+    const byGeneration = new Map<number, Plan | undefined>();
+    const named = new Map<Plan, number[]>();
+    for (const shard of shards) {
+      const generation = fences.get(shard)?.generation ?? 0;
+      if (generation === 0) continue;
+      if (!byGeneration.has(generation)) byGeneration.set(generation, await this.plans.at(generation));
+      const plan = byGeneration.get(generation);
+      if (plan) named.set(plan, [...(named.get(plan) ?? []), shard]);
+    }
+    return named;
   }
 
   /**
@@ -338,15 +369,30 @@ export class ShardReader {
       if (list) list.push(set);
       else page.set(key, [set]);
     }
+    const inPage = (key: string) => {
+      const at = sortKey(nameOf(key));
+      return at >= start && (end === undefined || at < end);
+    };
+    // Only the fenced plans' shards with an endpoint on this page are compared (their index says which, without
+    // reading them): warm those first, then read them.
+    const onPage = (plan: Plan, shard: number) => shardPlan(plan).keys[shard].some(inPage);
+    const named = await this.namedPlans(fences, fences.keys());
+    await Promise.all(
+      [...named].map(([plan, shards]) =>
+        prefetchShards(
+          plan,
+          shards.filter((shard) => onPage(plan, shard)),
+        ),
+      ),
+    );
     const drift = new Map<number, Tweaks>();
     for (const [shard, fence] of fences) {
       await nextTurn();
       const plan = await this.fencedPlan(fence);
-      if (!plan) continue;
+      if (!plan || !onPage(plan, shard)) continue;
       for (const [key, planned] of shardPlan(plan).content[shard]) {
         if (fence!.excluded.includes(key)) continue;
-        const at = sortKey(nameOf(key));
-        if (at < start || (end !== undefined && at >= end)) continue;
+        if (!inPage(key)) continue;
         const all = page.get(key) ?? [];
         const ids = new Set(planned.map((set) => set.setIdentifier ?? ''));
         const live = this.policy === 'upsert-only' ? all.filter((set) => ids.has(set.setIdentifier ?? '')) : all;

@@ -30,9 +30,12 @@ export class PlanObjectError extends Error {
 
 /** The answer of a GET as this module needs it, from the SDK's own (async) or the worker's (sync). */
 type Answer = Extract<RangeAnswer, { status: number }>;
+/** A failed GET as the worker reports it (s3-sync-get.ts), and as describeSdkError puts the SDK's own. */
+type SdkErrorFacts = Extract<RangeAnswer, { error: unknown }>['error'];
 
 export class S3PlanBytes implements PlanBytes {
   private constructor(
+    private readonly client: S3Client,
     private readonly object: S3Object,
     readonly size: number,
     readonly etag: string,
@@ -56,18 +59,18 @@ export class S3PlanBytes implements PlanBytes {
     if (first === undefined) return undefined;
     if (first.etag === undefined) throw new PlanObjectError(`${object.source}: S3 answered without an ETag`);
     const size = first.status === 206 ? totalOf(first, object.source) : first.body.length;
-    const bytes = new S3PlanBytes(object, size, first.etag, Buffer.from(first.body), settings, waitMs);
+    const bytes = new S3PlanBytes(client, object, size, first.etag, Buffer.from(first.body), settings, waitMs);
     bytes.check(first, 0, Math.min(FIRST_GET_BYTES, size));
     const prefix = bytes.known.subarray(0, PREFIX_BYTES).toString('utf8');
     const headerBytes = headerBytesOf(prefix, object.source);
     // The rest of a large header now, without blocking (shards are read later, synchronously, on first use).
-    if (headerBytes !== undefined && headerBytes <= size) await bytes.fetch(client, headerBytes);
+    if (headerBytes !== undefined && headerBytes <= size) await bytes.fetch(headerBytes);
     return bytes;
   }
 
   /** Every byte of the object (a plan written before the shard index, read whole): at most one more GET. */
-  async whole(client: S3Client): Promise<Buffer> {
-    await this.fetch(client, this.size);
+  async whole(): Promise<Buffer> {
+    await this.fetch(this.size);
     return this.known;
   }
 
@@ -83,29 +86,51 @@ export class S3PlanBytes implements PlanBytes {
       },
       this.waitMs,
     );
-    if ('error' in answer) {
-      const { name, status, message } = answer.error;
-      if (status === 412) throw this.changed();
-      throw new PlanObjectError(
-        `${this.object.source}: reading bytes ${start}-${end - 1} failed: ${name}${status ? ` (HTTP ${status})` : ''}: ${message}`,
-      );
+    if ('error' in answer) throw this.failed(answer.error, start, end);
+    return this.accept(answer, start, end);
+  }
+
+  /**
+   * Bytes [start, end) as read() gives them, without blocking: one GET through the store's own client (its
+   * middleware and retries), for prefetching shards (shards.ts) so that read() then finds them read.
+   */
+  async readAsync(start: number, end: number): Promise<Buffer> {
+    if (end <= this.known.length) return this.known.subarray(start, end);
+    let answer: Answer | undefined;
+    try {
+      answer = await getAsync(this.client, this.object, start, end, this.etag);
+    } catch (error) {
+      throw this.failed(describeSdkError(error), start, end);
     }
+    if (answer === undefined) throw this.deleted();
+    return this.accept(answer, start, end);
+  }
+
+  /** A GET's answer for bytes [start, end), checked; a whole object (Range ignored) is kept for every later range. */
+  private accept(answer: Answer, start: number, end: number): Buffer {
     const body = Buffer.from(answer.body);
     this.check(answer, start, end);
     if (answer.status === 206) return body;
-    // Range ignored: the whole object came back; keep it and cut every range from it.
     this.known = body;
     return body.subarray(start, end);
   }
 
+  /** A GET of bytes [start, end) that S3 refused or that failed on the way. */
+  private failed(error: SdkErrorFacts, start: number, end: number): Error {
+    if (error.status === 412) return this.changed();
+    return new PlanObjectError(
+      `${this.object.source}: reading bytes ${start}-${end - 1} failed: ${error.name}${error.status ? ` (HTTP ${error.status})` : ''}: ${error.message}`,
+    );
+  }
+
   /** Reads bytes [known.length, end) with one GET of this version, unless they are known already. */
-  private async fetch(client: S3Client, end: number): Promise<void> {
+  private async fetch(end: number): Promise<void> {
     const start = this.known.length;
     if (end <= start) return;
-    const answer = await getAsync(client, this.object, start, end, this.etag).catch((error: unknown) => {
+    const answer = await getAsync(this.client, this.object, start, end, this.etag).catch((error: unknown) => {
       throw isStatus(error, 412) ? this.changed() : error;
     });
-    if (answer === undefined) throw new PlanObjectError(`${this.object.source}: deleted while it was being read`);
+    if (answer === undefined) throw this.deleted();
     this.check(answer, start, end);
     const body = Buffer.from(answer.body);
     this.known = answer.status === 206 ? Buffer.concat([this.known, body]) : body;
@@ -122,6 +147,10 @@ export class S3PlanBytes implements PlanBytes {
     const length = ranged ? end - start : this.size;
     if (answer.body.length !== length)
       throw new PlanObjectError(`${this.object.source}: S3 answered ${answer.body.length} bytes of ${length}`);
+  }
+
+  private deleted(): Error {
+    return new PlanObjectError(`${this.object.source}: deleted while it was being read`);
   }
 
   private changed(): Error {
@@ -158,6 +187,16 @@ async function getAsync(
   }
   const body = output.Body ? await output.Body.transformToByteArray() : new Uint8Array();
   return { status: output.$metadata.httpStatusCode ?? 0, etag: output.ETag, contentRange: output.ContentRange, body };
+}
+
+/** An error the SDK threw, as the worker reports one, so that both paths explain it alike. */
+function describeSdkError(error: unknown): SdkErrorFacts {
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  return {
+    name: error instanceof Error ? error.name : 'Error',
+    ...(status === undefined ? {} : { status }),
+    message: error instanceof Error ? error.message : String(error),
+  };
 }
 
 /** The object's size from a 206's Content-Range (`bytes 0-262143/28000000`). */

@@ -111,7 +111,7 @@ export class S3PlanStore implements PlanStore {
     if (bytes === undefined) return undefined;
     const plan =
       readShardedPlan(bytes, source) ??
-      parseOwnedPlan(withoutShardIndex(parseJson(await fromS3(() => bytes.whole(this.client)), source)), source);
+      parseOwnedPlan(withoutShardIndex(parseJson(await fromS3(() => bytes.whole()), source)), source);
     if (plan.generation !== generation)
       throw new Error(`${source} holds generation ${plan.generation}, not ${generation}`);
     return plan;

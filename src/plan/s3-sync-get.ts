@@ -99,8 +99,16 @@ interface Channel {
 }
 
 let channel: Channel | undefined;
+/** What this process asked of the worker, for tests and benchmarks: with prefetch (shards.ts), none of it. */
+const used = { workerStarts: 0, gets: 0 };
+
+/** How many times this process started the worker, and how many synchronous GETs it sent it. */
+export function syncRangeReads(): Readonly<typeof used> {
+  return { ...used };
+}
 
 function start(): Channel {
+  used.workerStarts += 1;
   const { port1, port2 } = new MessageChannel();
   const signal = new SharedArrayBuffer(4);
   const sdk = createRequire(import.meta.url).resolve('@aws-sdk/client-s3');
@@ -123,6 +131,7 @@ function start(): Channel {
  */
 export function getRangeSync(request: RangeRequest, waitMs: number): RangeAnswer {
   channel ??= start();
+  used.gets += 1;
   const { port, flag, worker } = channel;
   Atomics.store(flag, 0, 0);
   port.postMessage(request);

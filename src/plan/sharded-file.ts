@@ -18,6 +18,7 @@
 // header's length is known before the offsets are written into it. The index is written with the plan in
 // one file or object, so it is exactly as atomic as the plan (the file store's link(2), S3's If-None-Match).
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import pMap from 'p-map';
 import { z } from 'zod';
 import { strictObject } from '../config/strict.js';
 import { acceptEndpointsFast } from './plan-fast-path.js';
@@ -114,6 +115,11 @@ export interface PlanBytes {
   readonly size: number;
   /** Bytes [start, end), all of them; throws when they cannot be read (deleted since, or changed). */
   read(start: number, end: number): Buffer;
+  /**
+   * The same bytes without blocking, for a store whose read() blocks on the network (S3): what prefetching
+   * shards uses. A file's readSync needs none.
+   */
+  readAsync?(start: number, end: number): Promise<Buffer>;
 }
 
 /** A plan file's bytes; each read opens the file again (cleanup may delete it while a pass still uses it). */
@@ -208,15 +214,21 @@ function contiguous(index: ShardIndex, size: number): boolean {
   return at + CLOSING.length === size;
 }
 
+/** Shard GETs in flight at once while prefetching: a pass needs a few shards of two plans, each ~0.4-1 MB. */
+const PREFETCH_CONCURRENCY = 4;
+
 function shardSource(bytes: PlanBytes, source: string, zone: string, index: ShardIndex): ShardSource {
+  const readAsync = bytes.readAsync?.bind(bytes);
   const read = new Map<number, PlanShard>();
-  /** Bytes [start, end) of the plan; a plan deleted since (cleanup, while a pass still uses it) is an error. */
+  /** A plan deleted since (cleanup, while a pass still uses it) is an error; the next pass reads the store again. */
+  const cannotRead = (error: unknown, where: string) =>
+    new Error(`${where}: cannot read it: ${(error as Error).message}`, { cause: error });
+  /** Bytes [start, end) of the plan. */
   const range = (start: number, end: number, where: string): Buffer => {
     try {
       return bytes.read(start, end);
     } catch (error) {
-      // The next pass reads the store again.
-      throw new Error(`${where}: cannot read it: ${(error as Error).message}`, { cause: error });
+      throw cannotRead(error, where);
     }
   };
   const checkShard = (shard: number, text: string): PlanShard => {
@@ -238,6 +250,19 @@ function shardSource(bytes: PlanBytes, source: string, zone: string, index: Shar
     if (contentDigest(content) !== digest) throw new Error(`${where}: its content does not match its digest ${digest}`);
     return { endpoints: new Map(endpoints.map((endpoint, i) => [found[i], endpoint])), content };
   };
+  const prefetching = new Map<number, Promise<void>>();
+  const prefetchOne = (shard: number, readAsync: NonNullable<PlanBytes['readAsync']>): Promise<void> => {
+    const { start, end } = index.shards[shard];
+    const where = `${source}, shard ${shard}`;
+    const done = readAsync(start, end)
+      .catch((error: unknown) => Promise.reject(cannotRead(error, where)))
+      .then((bytes) => {
+        if (!read.has(shard)) read.set(shard, checkShard(shard, bytes.toString('utf8')));
+      })
+      .finally(() => prefetching.delete(shard));
+    prefetching.set(shard, done);
+    return done;
+  };
   return {
     digests: index.shards.map((entry) => entry.digest),
     keys: index.shards.map((entry) => entry.keys),
@@ -252,6 +277,18 @@ function shardSource(bytes: PlanBytes, source: string, zone: string, index: Shar
       }
       return known;
     },
+    // Each shard not read yet: read without blocking, a few at once, then checked and kept exactly as shard()
+    // does, so shard() finds it. Every shard is tried even when one fails (the caller decides what a failure
+    // means); a shard already being prefetched is waited for, not read twice.
+    ...(readAsync && {
+      prefetch: async (shards: readonly number[]) => {
+        const unread = [...new Set(shards)].filter((shard) => !read.has(shard));
+        await pMap(unread, (shard) => prefetching.get(shard) ?? prefetchOne(shard, readAsync), {
+          concurrency: PREFETCH_CONCURRENCY,
+          stopOnError: false,
+        });
+      },
+    }),
     readAll: () => {
       const unread = index.shards.flatMap((_, shard) => (read.has(shard) ? [] : [shard]));
       if (unread.length < 2) return;

@@ -115,6 +115,12 @@ export interface ShardSource {
   shard(shard: number): PlanShard;
   /** Reads and checks every shard not read yet, in as few reads as the store can (plan.endpoints needs all). */
   readAll?(): void;
+  /**
+   * Reads and checks the given shards not read yet WITHOUT blocking, so that shard() then returns them at once:
+   * for a store whose shard() blocks on the network (S3). Rejects when one could not be read or checked (the
+   * others are kept); prefetchShards() is what callers use.
+   */
+  prefetch?(shards: readonly number[]): Promise<void>;
 }
 
 /** One shard of a plan: endpoint key -> the endpoint, and endpoint key -> its planned record sets. */
@@ -151,6 +157,22 @@ function inPlanOrder(source: ShardSource): EndpointPlan[] {
     for (const endpoint of source.shard(shard).endpoints.values()) all[positions[i++]] = endpoint;
   }
   return all;
+}
+
+/**
+ * Warms the given shards of a plan before synchronous code reads them (shardPlan(plan).content[shard]), without
+ * blocking the event loop: on S3 several ranged GETs at once through the store's client, instead of one blocking
+ * GET each on first use. Nothing for a plan held whole or a source without prefetch (a file's readSync).
+ *
+ * A failed prefetch is dropped on purpose, not thrown: prefetching only warms a cache, so it must not change
+ * what a pass does. The shard stays unread, the synchronous read of it (if the pass still reads it) reads it
+ * again and throws its own error where callers always met it, and a shard the pass then does not read fails
+ * nothing.
+ */
+export async function prefetchShards(plan: Plan, shards: readonly number[]): Promise<void> {
+  const source = (plan as WithSource)[SOURCE];
+  if (!source?.prefetch || shards.length === 0) return;
+  await source.prefetch(shards).catch(() => undefined);
 }
 
 /** An array of SHARDS entries, each made by `make` on first access. */

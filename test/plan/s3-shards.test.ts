@@ -1,12 +1,14 @@
 // Plans on S3 read by shard, against moto_server's S3 through the real SDK: a plan's header with one or two
-// ranged GETs, each shard with one ranged GET of the same object version (If-Match) on first use. A proxy in
-// front of moto counts the GETs and the bytes they answer (the shard reads use a client of their own).
+// ranged GETs, each shard with one ranged GET of the same object version (If-Match) on first use, or before it
+// by a prefetch. A proxy in front of moto counts the GETs and the bytes they answer (the synchronous shard
+// reads use a client of their own; a prefetch uses the store's).
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createS3Client, planKeySuffix } from '../../src/plan/s3-client.js';
 import { FIRST_GET_BYTES } from '../../src/plan/s3-plan-bytes.js';
 import { S3PlanStore } from '../../src/plan/s3-store.js';
-import { shardPlan, SHARDS } from '../../src/plan/shards.js';
+import { syncRangeReads } from '../../src/plan/s3-sync-get.js';
+import { prefetchShards, shardPlan, SHARDS } from '../../src/plan/shards.js';
 import { bigPlan } from '../helpers/big-plan.js';
 import { useMoto } from '../helpers/moto.js';
 import { startS3Proxy, type S3Proxy, type S3ProxyOptions } from '../helpers/s3-proxy.js';
@@ -38,10 +40,23 @@ describeWithTools(['moto_server'], 'S3PlanStore reads plans by shard (moto_serve
     proxy = undefined;
   });
 
+  /** The ranged GETs that went through the store's own client (its middleware sees them); see counted(). */
+  let clientRangedGets: string[] = [];
+
   /** A store whose every request goes through a counting proxy. */
   async function counted(options: S3ProxyOptions = {}): Promise<S3PlanStore> {
     proxy = await startS3Proxy(moto.current.endpoint, options);
-    return new S3PlanStore(createS3Client({ endpoint: proxy.endpoint }), { bucket: BUCKET, prefix: 'prod/' });
+    const storeClient = createS3Client({ endpoint: proxy.endpoint });
+    clientRangedGets = [];
+    storeClient.middlewareStack.add(
+      (next) => (args) => {
+        const range = (args.input as { Range?: string }).Range;
+        if (range) clientRangedGets.push(range);
+        return next(args);
+      },
+      { step: 'initialize', name: 'countRangedGets' },
+    );
+    return new S3PlanStore(storeClient, { bucket: BUCKET, prefix: 'prod/' });
   }
   const gets = () => proxy!.objectGets(OBJECT_PATH);
 
@@ -102,6 +117,66 @@ describeWithTools(['moto_server'], 'S3PlanStore reads plans by shard (moto_serve
     const shardBytes = index.shards[shard].end - index.shards[shard].start;
     expect((await gets()).reduce((sum, get) => sum + get.bytes, 0)).toBe(bytes.length - ']}\n'.length + shardBytes);
     expect((await proxy!.requests()).filter((entry) => entry.method !== 'GET')).toEqual([]);
+  });
+
+  it("prefetches shards with the store's client, several at once, so that reading them makes no GET and no worker", async () => {
+    await new S3PlanStore(client, { bucket: BUCKET, prefix: 'prod/' }).write(original);
+    const { index } = await stored();
+    const plans = await counted();
+    const plan = (await plans.read(1))!;
+    const header = (await gets()).length;
+    const [a, b, notPrefetched] = [20, 41, 50];
+    const rangeOf = (shard: number) => `bytes=${index.shards[shard].start}-${index.shards[shard].end - 1}`;
+    const before = syncRangeReads();
+
+    await prefetchShards(plan, [a, b, a]);
+    const prefetched = (await gets()).slice(header);
+    expect(prefetched.map((get) => get.range).sort()).toEqual([rangeOf(a), rangeOf(b)].sort());
+    const etag = (await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: KEY }))).ETag;
+    expect(prefetched.map((get) => [get.status, get.ifMatch])).toEqual([
+      [206, etag],
+      [206, etag],
+    ]);
+    expect(clientRangedGets.slice(-2).sort()).toEqual([rangeOf(a), rangeOf(b)].sort());
+    // A prefetch of shards read already reads nothing.
+    await prefetchShards(plan, [b]);
+
+    expect(shardPlan(plan).content[a].size).toBe(shardPlan(plan).keys[a].length);
+    expect(shardPlan(plan).endpoints[b].size).toBe(shardPlan(plan).keys[b].length);
+    expect(await gets()).toHaveLength(header + 2);
+    expect(syncRangeReads()).toEqual(before);
+
+    // A shard nobody prefetched is still read on first use, synchronously (the worker's GET, not the client's).
+    expect(shardPlan(plan).content[notPrefetched].size).toBe(shardPlan(plan).keys[notPrefetched].length);
+    expect((await gets()).at(-1)).toMatchObject({ range: rangeOf(notPrefetched), status: 206 });
+    expect(syncRangeReads().gets).toBe(before.gets + 1);
+    expect(clientRangedGets).not.toContain(rangeOf(notPrefetched));
+  });
+
+  it('a prefetch of a replaced object (412) or of a tampered shard leaves the error to the synchronous read', async () => {
+    await new S3PlanStore(client, { bucket: BUCKET, prefix: 'prod/' }).write(original);
+    await tamper(5);
+    const plans = await counted();
+    const plan = (await plans.read(1))!;
+    const before = syncRangeReads();
+    // Shard 5 does not match its digest: the prefetch drops it, the read finds it as it always did.
+    await prefetchShards(plan, [4, 5]);
+    expect(await gets()).toHaveLength(4);
+    expect(syncRangeReads()).toEqual(before);
+    expect(shardPlan(plan).content[4].size).toBeGreaterThan(0);
+    expect(() => shardPlan(plan).content[5]).toThrow(/shard 5: its content does not match its digest/);
+    expect(syncRangeReads().gets).toBe(before.gets + 1);
+
+    await tamper(9); // a new version of the object: another ETag
+    await prefetchShards(plan, [3]);
+    expect((await gets()).at(-1)).toMatchObject({ status: 412 });
+    expect(() => shardPlan(plan).content[3]).toThrow(
+      new RegExp(
+        `^s3://${BUCKET}/${KEY}, shard 3: cannot read it: s3://${BUCKET}/${KEY} changed while it was being read`,
+      ),
+    );
+    expect((await gets()).at(-1)).toMatchObject({ status: 412 });
+    expect(syncRangeReads().gets).toBe(before.gets + 2);
   });
 
   it('reads a plan written before the shard index (plain JSON) whole, each byte once', async () => {
