@@ -94,7 +94,7 @@ describe('enact --dry-run', () => {
 
 describe('a plan store below the live fences', () => {
   it(
-    'enact says so once with what to run (loop or --once), status shows it, and nothing is written',
+    'enact says so once with what to run (loop or --once; --once exits 1), status shows it, and nothing is written',
     async () => {
       const live = fenceGeneration(await suite.rig.view(), 'www')!;
       const fresh = path.join(suite.rig.dir, 'fresh-plans');
@@ -106,7 +106,7 @@ describe('a plan store below the live fences', () => {
         cwd: suite.rig.dir,
         env: { ...CLI_ENV, DNSPLANE_LOG_LEVEL: 'warn', DNSPLANE_LOG_FORMAT: 'text' },
       });
-      expect(once.code, once.stderr).toBe(0);
+      expect(once.code, once.stderr).toBe(1);
       expect(once.stderr.split(message).length - 1).toBe(1);
       expect(once.stdout).toMatch(/generation 1: 0 applied, .* 3 stood down/);
 
@@ -138,7 +138,7 @@ describe('a plan store below the live fences', () => {
         cwd: suite.rig.dir,
         env: { ...CLI_ENV, DNSPLANE_LOG_LEVEL: 'warn', DNSPLANE_LOG_FORMAT: 'text' },
       });
-      expect([once.code, once.stdout.trim()]).toEqual([0, 'no plan stored; nothing to do']);
+      expect([once.code, once.stdout.trim()]).toEqual([1, 'no plan stored; nothing to do']);
       expect(once.stderr.split(message).length - 1, once.stderr).toBe(1);
       expect((await cli('enact', '--id', 'e2', '--dry-run', ...args)).stdout).toContain(`! ${message}`);
       const status = await cli('status', ...args);

@@ -195,7 +195,8 @@ async function runEnact(options: EnactOptions, verifyEveryDefault = false): Prom
       }
       const summary = await enactor.runOnce();
       console.log(options.json ? JSON.stringify(summary, null, 2) : describeSummary(summary));
-      if (summary.failed.length > 0) process.exitCode = EXIT.failure;
+      // A store behind the zone applied nothing and never will until someone acts: the pass failed its purpose.
+      if (summary.failed.length > 0 || summary.storeBehind) process.exitCode = EXIT.failure;
       else if (summary.refused.length > 0) process.exitCode = EXIT.guardRefused;
       return;
     }
