@@ -179,7 +179,11 @@ describe('ownership', () => {
           },
         }),
       );
-      const repaired = await cli('enact', '--id', 'e1', '--once', '--verify-every', '0', ...suite.common);
+      // A pass that does not sweep trusts the fences and finds nothing to do: --once sweeps unless told not to.
+      const unswept = await cli('enact', '--id', 'e1', '--once', '--verify-every', '1h', ...suite.common);
+      expect([unswept.code, unswept.stdout]).toEqual([0, expect.stringMatching(/0 applied, 0 repaired/)]);
+      expect(liveWeights(await suite.rig.view(), 'api')).toEqual([12, 20]);
+      const repaired = await cli('enact', '--id', 'e1', '--once', ...suite.common);
       expect([repaired.code, repaired.stdout]).toEqual([0, expect.stringContaining(`repaired  ${host('api')} A`)]);
       expect(liveWeights(await suite.rig.view(), 'api')).toEqual([10, 20]);
     },

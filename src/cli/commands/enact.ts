@@ -115,13 +115,15 @@ export function register(program: Command): void {
     )
     .option(
       '--verify-every <duration>',
-      'drift sweep interval: read the shard fences and one page of records (rotating through the zone) and repair drift; between sweeps an enactor in sync with an unchanged plan reads only the plan store. 0 = every pass',
+      'drift sweep interval: read the shard fences and one page of records (rotating through the zone) and repair drift; between sweeps an enactor in sync with an unchanged plan reads only the plan store. 0 = every pass (--once: 0 unless given)',
       '10s',
     );
-  addLogOptions(addMetricsOptions(command)).action((options: EnactOptions) => runEnact(options));
+  addLogOptions(addMetricsOptions(command)).action((options: EnactOptions, self: Command) =>
+    runEnact(options, self.getOptionValueSource('verifyEvery') === 'default'),
+  );
 }
 
-async function runEnact(options: EnactOptions): Promise<void> {
+async function runEnact(options: EnactOptions, verifyEveryDefault = false): Promise<void> {
   const guard = {
     maxChangeShare: parseNumber(options.maxChangeShare, '--max-change-share', { min: 0, max: 1 }),
     minCapacity: parseNumber(options.minCapacity, '--min-capacity', { min: 0, integer: true }),
@@ -139,7 +141,8 @@ async function runEnact(options: EnactOptions): Promise<void> {
   const retention = parseNumber(options.retention, '--retention', { min: 0, integer: true });
   const concurrency = parseNumber(options.concurrency, '--concurrency', { min: 1, max: 64, integer: true });
   const progressEvery = parseDuration(options.progress, '--progress');
-  const verifyEveryMs = parseDuration(options.verifyEvery, '--verify-every');
+  // One pass is the whole run: unless told otherwise it sweeps, or drift (status: DRIFT) would never be seen.
+  const verifyEveryMs = options.once && verifyEveryDefault ? 0 : parseDuration(options.verifyEvery, '--verify-every');
   const target = await openZoneTarget(options);
   if (options.dryRun) return preview(options, target, guard);
   // One pass prints its summary (every endpoint applied, in sync, stood down, refused): at the default level its
