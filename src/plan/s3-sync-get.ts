@@ -5,6 +5,8 @@
 // request of ~1 MB at 100,000 endpoints (BENCHMARKS.md, "Plans on S3 read by shard"); the SDK's own request
 // timeout bounds the wait. Custom middleware on the store's client does not see these GETs, and an endpoint
 // served by this very thread (an S3 stand-in in the same process) could never answer one: run it apart.
+// It is the fallback: the enactor prefetches the shards it decides on without blocking, through the store's
+// client (prefetchShards in shards.ts), and only a shard nobody prefetched comes here.
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createRequire } from 'node:module';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
