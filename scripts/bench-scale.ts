@@ -315,8 +315,15 @@ for (const size of sizes) {
           })
           .join('; ')}; window ${fmt((performance.now() - start) / 1000, 1)} s`,
       );
+      // The sender: the enactor that sent the most ChangeResourceRecordSets (the others only read, if anything).
+      const sender = enactors
+        .map(({ relay: { counts: c } }) => ({
+          requests: c.requests,
+          changes: c.byOperation.get('ChangeResourceRecordSets') ?? 0,
+        }))
+        .reduce((best, next) => (next.changes > best.changes ? next : best));
       results.push(
-        `scale.${size}.${scenario.key}.requests=${counts.requests} scale.${size}.${scenario.key}.elements=${counts.elements} scale.${size}.${scenario.key}.visible_ms=${Math.round(seen.at(-1)!)}`,
+        `scale.${size}.${scenario.key}.requests=${counts.requests} scale.${size}.${scenario.key}.sender_requests=${sender.requests} scale.${size}.${scenario.key}.elements=${counts.elements} scale.${size}.${scenario.key}.visible_ms=${Math.round(seen.at(-1)!)}`,
       );
     }
 

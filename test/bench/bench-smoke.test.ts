@@ -92,6 +92,9 @@ describe('scale benchmarks, --quick', () => {
       expect(out).toMatch(/fresh enactor: [\d,]+ requests/);
       const numbers = results(out);
       expect(numbers['scale.60.one.requests']).toBeGreaterThan(0);
+      // The sender's own requests (the one enactor that sent the generation) are among all enactors' requests.
+      expect(numbers['scale.60.one.sender_requests']).toBeGreaterThan(0);
+      expect(numbers['scale.60.one.sender_requests']).toBeLessThanOrEqual(numbers['scale.60.one.requests']);
       expect(numbers['scale.60.pct10.elements']).toBeGreaterThanOrEqual(6 * 6);
     },
     2 * TIMEOUT,
