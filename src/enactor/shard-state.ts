@@ -374,8 +374,16 @@ export class ShardReader {
       return at >= start && (end === undefined || at < end);
     };
     // Only the fenced plans' shards with an endpoint on this page are compared (their index says which, without
-    // reading them): warm those first, then read them.
-    const onPage = (plan: Plan, shard: number) => shardPlan(plan).keys[shard].some(inPage);
+    // reading them): warm those first, then read them. Judged once per plan and shard: a shard with no endpoint
+    // on the page (most of them) is a scan of all its keys.
+    const judged = new Map<Plan, Map<number, boolean>>();
+    const onPage = (plan: Plan, shard: number) => {
+      let shards = judged.get(plan);
+      if (!shards) judged.set(plan, (shards = new Map()));
+      let has = shards.get(shard);
+      if (has === undefined) shards.set(shard, (has = shardPlan(plan).keys[shard].some(inPage)));
+      return has;
+    };
     const named = await this.namedPlans(fences, fences.keys());
     await Promise.all(
       [...named].map(([plan, shards]) =>
