@@ -134,10 +134,11 @@ function build(input: ShardInput, target: Plan, unknown: ReadonlySet<string>): S
     const refusal = guardEndpoint({ endpoint: key, result, foreignTouched: foreign }, guard);
     // Someone else's sets the plan names but this unit does not change (they already match it): the new fence
     // must not make them dnsplane's, or the next plan would change them without a refusal. --adopt claims them.
-    const matching = foreignNamed(input.foreign?.get(key), after).filter((set) => !foreign.includes(set));
+    const namedForeign = foreignNamed(input.foreign?.get(key), after);
+    const matching = namedForeign.filter((set) => !foreign.includes(set));
     const taken = refusal ? [] : [...foreign, ...(guard.adopt ? matching : [])];
     if (taken.length > 0) adopted.push({ endpoint: key, sets: taken });
-    const kept = refusal ? foreignNamed(input.foreign?.get(key), after) : guard.adopt ? [] : matching;
+    const kept = refusal ? namedForeign : guard.adopt ? [] : matching;
     if (kept.length > 0)
       notOwned.set(
         key,
