@@ -69,7 +69,12 @@ export function createS3Client(target: S3Target = {}): S3Client {
   return new S3Client(config);
 }
 
+/** The HTTP status of an SDK error that is an answer (undefined for one that failed on the way). */
+export function httpStatusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+}
+
 /** Whether an SDK error is an HTTP answer with this status. */
 export function isStatus(error: unknown, status: number): boolean {
-  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode === status;
+  return httpStatusOf(error) === status;
 }

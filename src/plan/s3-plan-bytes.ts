@@ -6,7 +6,7 @@
 // A backend that ignores Range answers 200 with the whole object: it is kept in memory and every range is cut
 // from it (so a plan read there costs one whole GET, as before the shard index).
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { isStatus } from './s3-client.js';
+import { httpStatusOf, isStatus } from './s3-client.js';
 import { getRangeSync, type RangeAnswer, type RangeClientSettings } from './s3-sync-get.js';
 import { headerBytesOf, PREFIX_BYTES, type PlanBytes } from './sharded-file.js';
 
@@ -123,17 +123,13 @@ export class S3PlanBytes implements PlanBytes {
     );
   }
 
-  /** Reads bytes [known.length, end) with one GET of this version, unless they are known already. */
+  /** Reads bytes [known.length, end) with one GET of this version (readAsync's), unless they are known already. */
   private async fetch(end: number): Promise<void> {
     const start = this.known.length;
     if (end <= start) return;
-    const answer = await getAsync(this.client, this.object, start, end, this.etag).catch((error: unknown) => {
-      throw isStatus(error, 412) ? this.changed() : error;
-    });
-    if (answer === undefined) throw this.deleted();
-    this.check(answer, start, end);
-    const body = Buffer.from(answer.body);
-    this.known = answer.status === 206 ? Buffer.concat([this.known, body]) : body;
+    const body = await this.readAsync(start, end);
+    // A backend that ignored Range gave the whole object, which readAsync kept.
+    if (this.known.length < end) this.known = Buffer.concat([this.known, body]);
   }
 
   /** A ranged answer is exactly the range asked for; a whole one (Range ignored) is the same version, whole. */
@@ -191,7 +187,7 @@ async function getAsync(
 
 /** An error the SDK threw, as the worker reports one, so that both paths explain it alike. */
 function describeSdkError(error: unknown): SdkErrorFacts {
-  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  const status = httpStatusOf(error);
   return {
     name: error instanceof Error ? error.name : 'Error',
     ...(status === undefined ? {} : { status }),
